@@ -1,0 +1,271 @@
+"""Documents and loaders: directories, .txt/.md files, multi-article files, JSON Lines.
+
+A *multi-article file* is a text file whose articles are headed by lines such as
+``第一篇: 标题`` or ``第12篇：标题`` (a Chinese or Arabic numeral); each article becomes a
+document with id ``<file name>#<N>``, its title, and the text below the heading.
+
+Encodings are detected per file: UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030.
+A file that is binary or decodes to no plausible text is an :class:`~neardup.errors.InputError`
+naming the file, or, with :func:`read_documents`, a :class:`Skipped` record.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+
+_HEADING = re.compile(r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$", re.M)
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: a unique ``id``, its ``text``, and optionally a ``title`` and ``source``.
+
+    ``source`` says where it came from (``path`` or ``path:line``), for messages and reports.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A document or file that was not processed, and why."""
+
+    id: str
+    reason: str
+
+
+def chinese_numeral(numeral: str) -> int:
+    """The integer value of a numeral such as ``十一``, ``二十``, ``一百零五`` or ``12``.
+
+    Example:
+        >>> [chinese_numeral(s) for s in ("一", "十", "十一", "二十三", "一百零五", "12")]
+        [1, 10, 11, 23, 105, 12]
+    """
+    numeral = unicodedata.normalize("NFKC", numeral)
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, None
+    for ch in numeral:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:
+            raise ValueError(f"not a numeral: {numeral!r}")
+    return total + (digit or 0)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode a file's bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030).
+
+    Raises:
+        InputError: binary content, or bytes that are not text in any of these encodings.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(data, "utf-16", name)
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = _decode(data, "gb18030", name)
+    if not _plausible(text):
+        raise InputError(f"{name}: not valid UTF-8 and not plausible GB18030 text")
+    return text
+
+
+def _decode(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: cannot decode as UTF-8 or GB18030 (byte {exc.start}: {exc.reason})"
+        ) from None
+
+
+def _plausible(text: str) -> bool:
+    """Few control, private-use or unassigned characters: real text, not decoded noise."""
+    if not text:
+        return True
+    sample = text[:20000]
+    odd = sum(
+        1
+        for ch in sample
+        if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Co", "Cn")
+    )
+    return odd <= 0.01 * len(sample)
+
+
+def split_articles(text: str, name: str) -> list[Document] | None:
+    """The articles of a multi-article text, or None when it has no ``第N篇:`` headings.
+
+    Text before the first heading, when not blank, becomes article ``#0`` without title.
+    """
+    headings = list(_HEADING.finditer(text))
+    if not headings:
+        return None
+    docs: list[Document] = []
+    preamble = text[: headings[0].start()]
+    if preamble.strip():
+        docs.append(Document(f"{name}#0", preamble, None, name))
+    for i, heading in enumerate(headings):
+        body_start = heading.end() + 1 if heading.end() < len(text) else heading.end()
+        body_end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
+        number = chinese_numeral(heading.group(1))
+        title = heading.group(2) or None
+        docs.append(Document(f"{name}#{number}", text[body_start:body_end], title, name))
+    return docs
+
+
+def read_documents(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+) -> Iterator[Document | Skipped]:
+    """Yield the documents of files and directories lazily, and a :class:`Skipped` for each
+    file or line that cannot be used (with the reason), instead of raising.
+
+    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order);
+    ids of files found in a directory are their paths relative to it.
+
+    Raises:
+        InputError: a path that does not exist, or a file of an unsupported type named directly.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and _kind(p) is not None
+            )
+            for file in files:
+                yield from _read_file(file, file.relative_to(path).as_posix(), id_field, text_field, title_field)
+        elif path.is_file():
+            if _kind(path) is None:
+                raise InputError(
+                    f"{path}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+                )
+            yield from _read_file(path, path.name, id_field, text_field, title_field)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+
+
+def load_documents(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+) -> list[Document]:
+    """All documents of files and directories (see :func:`read_documents`).
+
+    Raises:
+        InputError: the first file or line that cannot be read, naming it and the reason.
+    """
+    docs: list[Document] = []
+    for item in read_documents(paths, id_field=id_field, text_field=text_field, title_field=title_field):
+        if isinstance(item, Skipped):
+            raise InputError(f"{item.id}: {item.reason}")
+        docs.append(item)
+    return docs
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(TEXT_SUFFIXES):
+        return "text"
+    return None
+
+
+def _read_file(
+    path: Path, name: str, id_field: str, text_field: str, title_field: str
+) -> Iterator[Document | Skipped]:
+    if _kind(path) == "jsonl":
+        yield from read_jsonl(path, name, id_field=id_field, text_field=text_field, title_field=title_field)
+        return
+    try:
+        text = decode_bytes(path.read_bytes(), str(path))
+    except InputError as exc:
+        yield Skipped(name, str(exc).removeprefix(f"{path}: "))
+        return
+    except OSError as exc:
+        yield Skipped(name, f"cannot read: {exc.strerror}")
+        return
+    articles = split_articles(text, name)
+    if articles is None:
+        yield Document(name, text, None, str(path))
+    else:
+        for doc in articles:
+            yield Document(doc.id, doc.text, doc.title, str(path))
+
+
+def read_jsonl(
+    path: str | os.PathLike[str],
+    name: str | None = None,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+) -> Iterator[Document | Skipped]:
+    """Documents of a JSON Lines file (optionally gzip-compressed), one object per line.
+
+    A line that is not a JSON object, or lacks a string ``text_field``, yields a
+    :class:`Skipped` naming ``file:line``. A missing id becomes ``<file name>:<line>``.
+    """
+    path = Path(path)
+    name = name or path.name
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            for lineno, raw in enumerate(handle, start=1):
+                yield _jsonl_record(raw, f"{name}:{lineno}", f"{path}:{lineno}", id_field, text_field, title_field)
+    except (OSError, EOFError) as exc:
+        yield Skipped(name, f"cannot read: {exc}")
+
+
+def _jsonl_record(
+    raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
+) -> Document | Skipped:
+    if not raw.strip():
+        return Skipped(where, "blank line")
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Skipped(where, f"malformed JSON: {exc}")
+    if not isinstance(record, dict):
+        return Skipped(where, f"expected a JSON object, got {type(record).__name__}")
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        found = "missing" if text is None else f"a {type(text).__name__}"
+        return Skipped(where, f"field {text_field!r} is {found}, expected a string")
+    doc_id = record.get(id_field)
+    if doc_id is None:
+        doc_id = where
+    title = record.get(title_field)
+    return Document(str(doc_id), text, title if isinstance(title, str) else None, source)

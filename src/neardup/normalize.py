@@ -1,0 +1,254 @@
+"""Text normalization with a map back to the original text.
+
+The normalized form of a text is, character by character: NFKC (full-width to half-width,
+compatibility forms folded), lower case, then removal of whitespace, punctuation and
+control/format characters (Unicode categories ``Z*``, ``P*``, ``Cc``, ``Cf``). Before that,
+scraper markers (regular expressions, ``##paidbegin##`` and ``##paidend##`` by default) and,
+on request, HTML tags, comments, ``<script>``/``<style>`` blocks and entities are removed.
+
+Every normalized character remembers the offset of the original character it came from, so
+a passage found in normalized text can be shown in the original.
+
+The per-character work is a table lookup over code points (numpy), filled lazily from
+:mod:`unicodedata`; only texts whose result needs canonical composition (a base letter and a
+combining mark) take a slower path.
+
+Example:
+    >>> normalize_text("ＡＢＣ，　中文！ ##paidbegin##")
+    'abc中文'
+    >>> n = normalize("Hi, 你好")
+    >>> n.text, n.offsets.tolist()
+    ('hi你好', [0, 1, 4, 5])
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ParameterError
+
+DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
+"""Scraper markers removed by default (regular expressions)."""
+
+_HTML_PATTERN = (
+    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>"
+    r"|</?[a-zA-Z!?][^<>]*>"
+)
+_ENTITY_PATTERN = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+
+_UNKNOWN = -3
+_MULTI = -2
+_REMOVED = -1
+_table = np.full(0x110000, _UNKNOWN, dtype=np.int32)
+_multi: dict[int, npt.NDArray[np.uint32]] = {}
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """How texts are normalized; recorded in every report and index.
+
+    Attributes:
+        html: remove HTML tags, comments, script/style blocks and entities first.
+        markers: regular expressions whose matches are removed (scraper markers).
+    """
+
+    html: bool = False
+    markers: tuple[str, ...] = DEFAULT_MARKERS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "markers", tuple(self.markers))
+        for pattern in self.markers:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ParameterError(f"marker {pattern!r} is not a valid regular expression: {exc}")
+            if re.fullmatch(pattern, ""):
+                raise ParameterError(f"marker {pattern!r} matches the empty string")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalized text and, for each of its characters, the offset in the original text."""
+
+    text: str
+    offsets: npt.NDArray[np.int64] = field(repr=False)
+
+
+def codepoints(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of ``text`` as a uint32 array (UTF-32, surrogates passed through)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def from_codepoints(cps: npt.NDArray[np.uint32]) -> str:
+    """The inverse of :func:`codepoints`."""
+    return np.ascontiguousarray(cps, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
+    """Normalize ``text`` and keep the offset of every resulting character.
+
+    Args:
+        text: the original text.
+        options: markup and marker handling; the defaults when omitted.
+
+    Returns:
+        The normalized text with ``offsets[i]`` = index in ``text`` of the character that
+        produced normalized character ``i``.
+    """
+    cps, offsets = normalize_codepoints(text, options)
+    return Normalized(from_codepoints(cps), offsets)
+
+
+def normalize_text(text: str, options: NormalizeOptions | None = None) -> str:
+    """Only the normalized text of :func:`normalize`."""
+    return from_codepoints(normalize_codepoints(text, options)[0])
+
+
+def normalize_codepoints(
+    text: str, options: NormalizeOptions | None = None
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Normalized code points (uint32) and their offsets (int64) into ``text``."""
+    options = options or NormalizeOptions()
+    cps, offsets = _strip(text, _strip_regex(options.html, options.markers), options.html)
+    cps, offsets = _map_chars(cps, offsets)
+    if cps.size and not unicodedata.is_normalized("NFKC", from_codepoints(cps)):
+        cps, offsets = _compose(cps, offsets)
+    return cps, offsets
+
+
+@lru_cache(maxsize=64)
+def _strip_regex(html: bool, markers: Sequence[str]) -> re.Pattern[str] | None:
+    parts = [f"(?:{m})" for m in markers]
+    if html:
+        parts += [_HTML_PATTERN, f"(?P<entity>{_ENTITY_PATTERN})"]
+    if not parts:
+        return None
+    return re.compile("|".join(parts), re.DOTALL | re.IGNORECASE)
+
+
+def _strip(
+    text: str, regex: re.Pattern[str] | None, html: bool
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Remove the regex's matches; decoded entities take the offset of their ``&``."""
+    cps = codepoints(text)
+    matches = list(regex.finditer(text)) if regex is not None else []
+    if not matches:
+        return cps, np.arange(cps.size, dtype=np.int64)
+    cp_parts: list[npt.NDArray[np.uint32]] = []
+    off_parts: list[npt.NDArray[np.int64]] = []
+    pos = 0
+    for m in matches:
+        start, end = m.span()
+        cp_parts.append(cps[pos:start])
+        off_parts.append(np.arange(pos, start, dtype=np.int64))
+        if html and m.lastgroup == "entity":
+            decoded = codepoints(html_lib.unescape(m.group()))
+            cp_parts.append(decoded)
+            off_parts.append(np.full(decoded.size, start, dtype=np.int64))
+        pos = end
+    cp_parts.append(cps[pos:])
+    off_parts.append(np.arange(pos, cps.size, dtype=np.int64))
+    return np.concatenate(cp_parts), np.concatenate(off_parts)
+
+
+def _removable(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] in "PZ" or category in ("Cc", "Cf")
+
+
+def _map_one(ch: str) -> str:
+    """NFKC, lower case, NFKC again until stable; then drop removable characters."""
+    previous, current = None, ch
+    for _ in range(4):
+        if current == previous:
+            break
+        previous = current
+        current = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", current).lower())
+    return "".join(c for c in current if not _removable(c))
+
+
+def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
+    for cp in np.unique(unknown).tolist():
+        try:
+            mapped = _map_one(chr(cp))
+        except ValueError:  # a lone surrogate: keep as is
+            mapped = chr(cp)
+        if mapped == "":
+            _table[cp] = _REMOVED
+        elif len(mapped) == 1:
+            _table[cp] = ord(mapped)
+        else:
+            _multi[cp] = codepoints(mapped)
+            _table[cp] = _MULTI
+
+
+def _map_chars(
+    cps: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    mapped = _table[cps]
+    if (mapped == _UNKNOWN).any():
+        _fill_table(cps[mapped == _UNKNOWN])
+        mapped = _table[cps]
+    if (mapped >= 0).all():
+        return mapped.astype(np.uint32), offsets
+    multi = mapped == _MULTI
+    if not multi.any():
+        keep = mapped >= 0
+        return mapped[keep].astype(np.uint32), offsets[keep]
+    lengths = np.where(mapped >= 0, 1, 0)
+    multi_at = np.flatnonzero(multi)
+    lengths[multi_at] = [_multi[int(cp)].size for cp in cps[multi_at]]
+    out_offsets = np.repeat(offsets, lengths)
+    pieces = [
+        _multi[int(cps[i])] if multi[i] else np.array([mapped[i]], dtype=np.uint32)
+        for i in range(cps.size)
+        if lengths[i]
+    ]
+    return np.concatenate(pieces).astype(np.uint32), out_offsets
+
+
+def _starts_segment(ch: str, previous: str | None) -> bool:
+    if previous is None:
+        return True
+    if unicodedata.combining(ch):
+        return False
+    pair = previous + ch
+    return unicodedata.normalize("NFKC", pair) == pair
+
+
+def _compose(
+    cps: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Canonical composition, segment by segment, for texts with combining sequences.
+
+    A segment starts at a character that neither combines nor composes with the one before.
+    A segment whose NFKC form keeps its length keeps its characters' offsets; otherwise all
+    its characters take the offset of the segment's first character.
+    """
+    text = from_codepoints(cps)
+    out: list[str] = []
+    out_offsets: list[int] = []
+    starts = [i for i, ch in enumerate(text) if _starts_segment(ch, text[i - 1] if i else None)]
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:]):
+        segment = text[begin:end]
+        composed = _map_chars_str(unicodedata.normalize("NFKC", segment))
+        out.append(composed)
+        if len(composed) == end - begin:
+            out_offsets.extend(offsets[begin:end].tolist())
+        else:
+            out_offsets.extend([int(offsets[begin])] * len(composed))
+    return codepoints("".join(out)), np.array(out_offsets, dtype=np.int64)
+
+
+def _map_chars_str(text: str) -> str:
+    cps = codepoints(text)
+    return from_codepoints(_map_chars(cps, np.zeros(cps.size, dtype=np.int64))[0])

@@ -1,0 +1,183 @@
+"""The result of a duplicate search: :class:`DuplicateReport` and its parts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .documents import Skipped
+from .errors import ParameterError
+from .lsh import choose_bands
+from .minhash import check_num_perm
+from .normalize import DEFAULT_MARKERS, NormalizeOptions
+from .shingle import UNITS
+
+Verify = Literal["exact", "estimate"]
+VERIFY_MODES = ("exact", "estimate")
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything that decides a result; recorded in every report and index.
+
+    Raises:
+        ParameterError: a value out of range, e.g. ``ngram must be >= 1 (got 0)``.
+    """
+
+    threshold: float = 0.7
+    ngram: int = 5
+    unit: str = "char"
+    num_perm: int = 128
+    seed: int = 1
+    bands: int | None = None
+    verify: str = "exact"
+    html: bool = False
+    markers: tuple[str, ...] = DEFAULT_MARKERS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ngram, bool) or not isinstance(self.ngram, int) or self.ngram < 1:
+            raise ParameterError(f"ngram must be an integer >= 1 (got {self.ngram!r})")
+        if self.unit not in UNITS:
+            raise ParameterError(f"unit must be one of {UNITS} (got {self.unit!r})")
+        if self.verify not in VERIFY_MODES:
+            raise ParameterError(f"verify must be one of {VERIFY_MODES} (got {self.verify!r})")
+        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ParameterError(f"seed must be an integer in [0, 2**32) (got {self.seed!r})")
+        if not isinstance(self.num_perm, int):
+            raise ParameterError(f"num_perm must be an integer (got {self.num_perm!r})")
+        check_num_perm(self.num_perm)
+        if not isinstance(self.threshold, (int, float)):
+            raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
+        object.__setattr__(self, "threshold", float(self.threshold))
+        banding = choose_bands(self.threshold, self.num_perm, self.bands)
+        object.__setattr__(self, "bands", banding.bands)
+        object.__setattr__(self, "markers", tuple(self.markers))
+        self.normalize_options()  # validates the markers
+
+    @property
+    def rows(self) -> int:
+        """Signature values per band."""
+        return choose_bands(self.threshold, self.num_perm, self.bands).rows
+
+    def normalize_options(self) -> NormalizeOptions:
+        """The normalization these parameters ask for."""
+        return NormalizeOptions(html=self.html, markers=self.markers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters, ``rows`` included."""
+        out = asdict(self)
+        out["markers"] = list(self.markers)
+        out["rows"] = self.rows
+        return out
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A shared passage: the same normalized text at ``[a_start, a_end)`` of document a's
+    original text and ``[b_start, b_end)`` of document b's."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity."""
+
+    a: str
+    b: str
+    jaccard: float
+    containment: float
+    passages: tuple[Passage, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """A cluster member and its Jaccard similarity to the cluster's representative."""
+
+    id: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Documents connected by verified pairs; the representative is the longest one."""
+
+    representative: str
+    members: tuple[ClusterMember, ...]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a report keeps of a document that appears in a pair."""
+
+    title: str | None
+    source: str | None
+    length: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many documents were read, processed and skipped, and what was found."""
+
+    documents: int
+    processed: int
+    skipped: int
+    candidates: int
+    pairs: int
+    clusters: int
+
+
+@dataclass
+class DuplicateReport:
+    """Verified near-duplicate pairs and clusters, what was skipped, and how they were found.
+
+    ``verification`` is ``"exact"`` when every similarity was computed from shingle sets,
+    ``"estimate"`` when it comes from signatures.
+    """
+
+    parameters: Parameters
+    pairs: list[Pair]
+    clusters: list[Cluster]
+    skipped: list[Skipped]
+    counts: Counts
+    verification: str
+    seconds: float = 0.0
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole report."""
+        return {
+            "parameters": self.parameters.to_dict(),
+            "verification": self.verification,
+            "counts": asdict(self.counts),
+            "seconds": round(self.seconds, 3),
+            "skipped": [asdict(s) for s in self.skipped],
+            "pairs": [_pair_dict(p, self.documents) for p in self.pairs],
+            "clusters": [
+                {
+                    "representative": c.representative,
+                    "members": [asdict(m) for m in c.members],
+                }
+                for c in self.clusters
+            ],
+        }
+
+
+def _pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "a": pair.a,
+        "b": pair.b,
+        "jaccard": round(pair.jaccard, 6),
+        "containment": round(pair.containment, 6),
+    }
+    for side in ("a", "b"):
+        info = documents.get(getattr(pair, side))
+        if info is not None and info.title is not None:
+            out[f"{side}_title"] = info.title
+    out["passages"] = [asdict(p) for p in pair.passages]
+    return out
+

@@ -1,0 +1,184 @@
+"""Shingles: character or word n-grams of normalized text, hashed to uint32.
+
+The hash of one shingle is MurmurHash3_x86_32 (seed 0) of the shingle's UTF-32-LE encoding,
+so a shingle of ``n`` code points is ``n`` 4-byte blocks. For code point ``c`` of a block::
+
+    k = rotl32(c * 0xcc9e2d51, 15) * 0x1b873593          (uint32, wrapping)
+    h = rotl32(h ^ k, 13) * 5 + 0xe6546b64                (h starts at 0)
+
+and finally ``h ^= 4 * n`` followed by the fmix32 finalizer. All arithmetic is uint32 with
+wrap-around. The vectorized functions apply each block step to every shingle of a batch at
+once (one numpy operation per block position, never a Python call per shingle);
+:func:`shingle_hash` is the scalar reference for a single shingle and gives the same value.
+
+A text shorter than ``n`` yields one shingle, the whole text; an empty text yields none.
+Word shingles join ``n`` consecutive jieba words with U+001F (a control character that
+normalization removes, so it never occurs inside a word).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ParameterError
+
+Unit = Literal["char", "word"]
+UNITS: tuple[str, ...] = ("char", "word")
+WORD_SEPARATOR = "\x1f"
+
+_C1 = np.uint32(0xCC9E2D51)
+_C2 = np.uint32(0x1B873593)
+_M5 = np.uint32(5)
+_N1 = np.uint32(0xE6546B64)
+_MASK32 = 0xFFFFFFFF
+
+U32 = npt.NDArray[np.uint32]
+
+
+def _rotl(x: U32, r: int) -> U32:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def fmix32(h: U32) -> U32:
+    """MurmurHash3's 32-bit finalizer, element-wise on a uint32 array (a bijection)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def block_keys(cps: U32) -> U32:
+    """The per-block key ``rotl32(c * c1, 15) * c2`` of every code point."""
+    return _rotl(cps * _C1, 15) * _C2
+
+
+def _block_step(h: U32, k: U32) -> U32:
+    return _rotl(h ^ k, 13) * _M5 + _N1
+
+
+def ngram_hashes(cps: U32, ngram: int) -> U32:
+    """Hashes of all character n-grams of one text's code points (with repeats, in order).
+
+    ``len(cps) - ngram + 1`` values when the text is at least ``ngram`` long; one value (the
+    whole text) when shorter; none when empty.
+    """
+    if ngram < 1:
+        raise ParameterError(f"ngram must be >= 1 (got {ngram})")
+    size = cps.size
+    if size == 0:
+        return np.empty(0, dtype=np.uint32)
+    if size < ngram:
+        return span_hashes(cps, np.zeros(1, np.int64), np.array([size], np.int64))
+    keys = block_keys(cps)
+    count = size - ngram + 1
+    h = np.zeros(count, dtype=np.uint32)
+    for i in range(ngram):
+        h = _block_step(h, keys[i : i + count])
+    return fmix32(h ^ np.uint32(4 * ngram))
+
+
+def span_hashes(cps: U32, starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> U32:
+    """Hashes of the shingles ``cps[start:start + length]`` for spans of any length >= 1."""
+    keys = block_keys(cps)
+    h = np.zeros(starts.size, dtype=np.uint32)
+    longest = int(lengths.max()) if lengths.size else 0
+    for i in range(longest):
+        live = lengths > i
+        if live.all():
+            h = _block_step(h, keys[starts + i])
+        else:
+            h[live] = _block_step(h[live], keys[starts[live] + i])
+    return fmix32(h ^ (lengths.astype(np.uint32) * np.uint32(4)))
+
+
+def shingle_hash(shingle: str) -> int:
+    """Scalar reference: the uint32 hash of one shingle (MurmurHash3_x86_32, seed 0, of UTF-32-LE).
+
+    This is the ``hashfunc`` to give ``datasketch.MinHash`` so that its signatures equal
+    neardup's.
+
+    Example:
+        >>> shingle_hash("意识形态工")
+        1052582238
+    """
+    h = 0
+    for ch in shingle:
+        k = (ord(ch) * 0xCC9E2D51) & _MASK32
+        k = ((k << 15) | (k >> 17)) & _MASK32
+        k = (k * 0x1B873593) & _MASK32
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & _MASK32
+        h = (h * 5 + 0xE6546B64) & _MASK32
+    h ^= 4 * len(shingle)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK32
+    return h ^ (h >> 16)
+
+
+def char_shingles(text: str, ngram: int) -> list[str]:
+    """The character shingles of a normalized text as strings (reference, for tests and oracles)."""
+    if not text:
+        return []
+    if len(text) < ngram:
+        return [text]
+    return [text[i : i + ngram] for i in range(len(text) - ngram + 1)]
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of a normalized text (jieba is imported, and its dictionary loaded, on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return [w for w in jieba.lcut(text) if w]
+
+
+def word_shingles(text: str, ngram: int) -> list[str]:
+    """Word n-grams of a normalized text, each joined by U+001F (reference for tests)."""
+    ws = words(text)
+    if not ws:
+        return []
+    if len(ws) < ngram:
+        return [WORD_SEPARATOR.join(ws)]
+    return [WORD_SEPARATOR.join(ws[i : i + ngram]) for i in range(len(ws) - ngram + 1)]
+
+
+def word_ngram_hashes(text: str, ngram: int) -> U32:
+    """Hashes of the word n-grams of a normalized text, vectorized over the n-grams."""
+    if ngram < 1:
+        raise ParameterError(f"ngram must be >= 1 (got {ngram})")
+    ws = words(text)
+    if not ws:
+        return np.empty(0, dtype=np.uint32)
+    from .normalize import codepoints
+
+    lengths = np.fromiter((len(w) for w in ws), dtype=np.int64, count=len(ws))
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    joined = codepoints(WORD_SEPARATOR.join(ws))
+    count = max(len(ws) - ngram + 1, 1)
+    last = np.minimum(np.arange(count) + ngram - 1, len(ws) - 1)
+    span_starts = starts[:count]
+    span_lengths = starts[last] + lengths[last] - span_starts
+    return span_hashes(joined, span_starts, span_lengths)
+
+
+def shingle_hashes(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
+    """Hashes of the shingles of a *normalized* text, with repeats (uint32)."""
+    if unit == "char":
+        from .normalize import codepoints
+
+        return ngram_hashes(codepoints(text), ngram)
+    if unit == "word":
+        return word_ngram_hashes(text, ngram)
+    raise ParameterError(f"unit must be one of {UNITS} (got {unit!r})")
+
+
+def shingle_set(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
+    """The sorted set of shingle hashes of a normalized text."""
+    return np.unique(shingle_hashes(text, ngram, unit))
