@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .cluster import components, representative
 from .documents import Document, Skipped
 from .errors import DuplicateIdError, InputError
-from .lsh import Banding, band_keys, candidate_pairs
+from .lsh import band_keys, candidate_pairs
 from .minhash import minhash_codepoints, minhash_hashes
 from .normalize import NormalizeOptions, from_codepoints, normalize_codepoints
 from .report import (
@@ -146,8 +146,7 @@ def find_duplicates(
         if hashed.signatures
         else np.empty((0, params.num_perm), dtype=np.uint32)
     )
-    banding = Banding(int(params.bands or 1), params.rows)
-    candidates = candidate_pairs(band_keys(sigs, banding))
+    candidates = candidate_pairs(band_keys(sigs, params.banding))
     sets = _SetCache(hashed.docs, params)
     pairs, edges = _verify(candidates, sigs, hashed, sets, params)
     clusters = _clusters(edges, sigs, hashed, sets, params)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from .documents import Skipped
 from .errors import ParameterError
-from .lsh import choose_bands
+from .lsh import Banding, choose_bands
 from .minhash import check_num_perm
 from .normalize import DEFAULT_MARKERS, NormalizeOptions
 from .shingle import UNITS
@@ -30,6 +30,7 @@ class Parameters:
     num_perm: int = 128
     seed: int = 1
     bands: int | None = None
+    rows: int | None = None
     verify: str = "exact"
     html: bool = False
     markers: tuple[str, ...] = DEFAULT_MARKERS
@@ -49,25 +50,32 @@ class Parameters:
         if not isinstance(self.threshold, (int, float)):
             raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
         object.__setattr__(self, "threshold", float(self.threshold))
-        banding = choose_bands(self.threshold, self.num_perm, self.bands)
-        object.__setattr__(self, "bands", banding.bands)
+        if self.bands is not None and self.rows is not None:
+            if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
+                raise ParameterError(
+                    f"bands * rows must be <= num_perm={self.num_perm} "
+                    f"(got {self.bands} * {self.rows})"
+                )
+        else:
+            banding = choose_bands(self.threshold, self.num_perm, self.bands)
+            object.__setattr__(self, "bands", banding.bands)
+            object.__setattr__(self, "rows", banding.rows)
         object.__setattr__(self, "markers", tuple(self.markers))
         self.normalize_options()  # validates the markers
 
     @property
-    def rows(self) -> int:
-        """Signature values per band."""
-        return choose_bands(self.threshold, self.num_perm, self.bands).rows
+    def banding(self) -> Banding:
+        """The LSH banding: ``bands`` bands of ``rows`` signature values."""
+        return Banding(int(self.bands or 1), int(self.rows or 1))
 
     def normalize_options(self) -> NormalizeOptions:
         """The normalization these parameters ask for."""
         return NormalizeOptions(html=self.html, markers=self.markers)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters, ``rows`` included."""
+        """JSON-ready parameters."""
         out = asdict(self)
         out["markers"] = list(self.markers)
-        out["rows"] = self.rows
         return out
 
 
