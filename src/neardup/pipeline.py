@@ -18,7 +18,7 @@ from .documents import Document, Skipped
 from .errors import DuplicateIdError, InputError
 from .lsh import band_keys, candidate_pairs
 from .minhash import minhash_codepoints, minhash_hashes
-from .normalize import NormalizeOptions, from_codepoints, normalize_codepoints
+from .normalize import DEFAULT_MARKERS, NormalizeOptions, from_codepoints, normalize_codepoints
 from .report import (
     Cluster,
     ClusterMember,
@@ -128,7 +128,6 @@ def find_duplicates(
         [('0', '1', 1.0)]
     """
     started = time.perf_counter()
-    extra = {} if markers is None else {"markers": tuple(markers)}
     params = Parameters(
         threshold=threshold,
         ngram=ngram,
@@ -138,7 +137,7 @@ def find_duplicates(
         bands=bands,
         verify=verify,
         html=html,
-        **extra,
+        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
     )
     hashed = _hash_all(as_documents(documents), params)
     sigs = (
