@@ -155,6 +155,7 @@ class DuplicateReport:
     verification: str
     seconds: float = 0.0
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole report."""
@@ -163,6 +164,7 @@ class DuplicateReport:
             "verification": self.verification,
             "counts": asdict(self.counts),
             "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
             "skipped": [asdict(s) for s in self.skipped],
             "pairs": [_pair_dict(p, self.documents) for p in self.pairs],
             "clusters": [
