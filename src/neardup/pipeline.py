@@ -29,8 +29,8 @@ from .cluster import components, representative
 from .documents import Corpus, Document, Skipped
 from .errors import DuplicateIdError, InputError, ParameterError
 from .lsh import band_keys, candidate_pairs
-from .minhash import minhash_codepoints, minhash_hashes
-from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
+from .minhash import minhash_codepoints, minhash_flat, minhash_hashes
+from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints, normalize_many
 from .report import (
     Cluster,
     ClusterMember,
@@ -310,11 +310,16 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> tuple[U32, I64, I64]
 
     The unit of work of the hashing stage, the same in the main process and in workers.
     """
-    options = params.normalize_options()
-    cps = [normalize_codepoints(t, options)[0] for t in texts]
-    lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
-    sigs, counts = signatures_of_codepoints(cps, params)
-    return sigs, lengths, np.asarray(counts, dtype=np.int64)
+    flat, lengths = normalize_many(texts, params.normalize_options())
+    if params.unit == "char":
+        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
+        counts = np.where(
+            lengths >= params.ngram, lengths - params.ngram + 1, np.minimum(lengths, 1)
+        )
+        return sigs, lengths, counts
+    cps = np.split(flat, np.cumsum(lengths)[:-1])
+    sigs, word_counts = signatures_of_codepoints(cps, params)
+    return sigs, lengths, np.asarray(word_counts, dtype=np.int64)
 
 
 def _hash_packed(data: bytes, sizes: I64, params: Parameters) -> tuple[U32, I64, I64]:
