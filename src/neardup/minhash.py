@@ -83,6 +83,13 @@ def kernel_name() -> str:
     return "numba"
 
 
+def warm_up() -> None:
+    """Load (and if needed compile) the kernel now, e.g. before forking worker processes, so
+    that each worker does not load it again."""
+    if kernel_name() == "numba":
+        minhash_codepoints([np.arange(8, dtype=np.uint32)], 5, 1, 1)
+
+
 def _offsets(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     starts = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])

@@ -29,7 +29,7 @@ from .cluster import components, representative
 from .documents import Corpus, Document, Skipped
 from .errors import DuplicateIdError, InputError, ParameterError
 from .lsh import band_keys, candidate_pairs
-from .minhash import minhash_codepoints, minhash_flat, minhash_hashes
+from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
 from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints, normalize_many
 from .report import (
     Cluster,
@@ -410,6 +410,7 @@ def _hash_all(
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor:
+    warm_up()  # forked workers inherit the loaded kernel
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
