@@ -62,6 +62,9 @@ SUFFIXES: dict[str, str] = {
 }
 """File name suffixes and the format each one implies."""
 
+MARKDOWN_PAIRS_WITH_PASSAGES = 50
+"""The Markdown report quotes the passages of this many pairs (it is meant to be read)."""
+
 REPORT_FORMAT = "neardup-report"
 REPORT_VERSION = 1
 
@@ -320,6 +323,10 @@ def _render_markdown(report: DuplicateReport, texts: Texts | None) -> str:
         out += [f"- {md_escape(s.id)}: {md_escape(s.reason)}" for s in report.skipped]
     passages_shown = 3
     for number, pair in enumerate(report.pairs, start=1):
+        if number > MARKDOWN_PAIRS_WITH_PASSAGES:
+            out += ["", f"Passages of the other {len(report.pairs) - number + 1:,} pairs are in "
+                        "the JSON and HTML reports."]
+            break
         if not pair.passages:
             continue
         out += ["", f"## Pair {number}: {md_escape(pair.a)} ↔ {md_escape(pair.b)}", ""]
