@@ -17,8 +17,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from neardup import Parameters, load_documents, normalize_text
-from neardup.cli import InputSettings, OutputSettings, input_options, main, output_options
-from neardup.cli import parameter_options
+from neardup.cli import (
+    InputSettings,
+    OutputSettings,
+    input_options,
+    main,
+    output_options,
+    parameter_options,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -162,7 +168,9 @@ def test_every_format_on_stdout(fmt: str) -> None:
         ("r.html", ["--format", "jsonl"], lambda s: json.loads(s.splitlines()[0])["a"] == SEED_A),
     ],
 )
-def test_output_format_from_suffix(tmp_path: Path, name: str, option: list[str], check: Any) -> None:
+def test_output_format_from_suffix(
+    tmp_path: Path, name: str, option: list[str], check: Any
+) -> None:
     target = tmp_path / name
     result = scan(SEEDS, "-o", target, *option)
     assert result.exit_code == 0

@@ -119,7 +119,8 @@ def test_min_length_and_parameters() -> None:
 
 
 _pieces = st.sampled_from(
-    ["意识形态", "工作", "总结", "，", " ", "\n", "。", "ＡＢ", "ab", "㎏", "学习", "强国", "&amp;", "e\u0301"]
+    ["意识形态", "工作", "总结", "，", " ", "\n", "。", "ＡＢ", "ab", "㎏", "学习", "强国",
+     "&amp;", "e\u0301"]
 )
 _text = st.lists(_pieces, max_size=40).map("".join)
 
