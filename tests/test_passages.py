@@ -172,3 +172,26 @@ def test_add_passages_needs_every_text() -> None:
     report = find_duplicates(texts)
     with pytest.raises(InputError, match="'y'"):
         add_passages(report, {"x": texts["x"]})
+
+
+def test_repetitive_texts_stay_one_passage() -> None:
+    long, short = "哈" * 3000, "哈" * 1000
+    evidence = shared_passages(long, short)
+    assert [len(p.text) for p in evidence.passages] == [1000]
+    assert evidence.b_coverage == 1.0
+    check_evidence(long, short, evidence)
+    period = "我们大家" * 500
+    shifted = shared_passages(period, "，" + period[1:])
+    assert [len(p.text) for p in shifted.passages] == [1999]
+    check_evidence(period, "，" + period[1:], shifted)
+
+
+def test_repetitive_stretch_between_distinct_text() -> None:
+    head_a = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(400))
+    head_b = "".join(chr(0x4E00 + (i * 104729) % 20000) for i in range(200))
+    tail = "这一段结尾在两篇文章里完全一样并且足够长"
+    a = head_a + "好" * 600 + tail
+    b = head_b + "好" * 600 + tail
+    evidence = shared_passages(a, b)
+    assert normalize_text(evidence.passages[0].text) == "好" * 600 + tail
+    check_evidence(a, b, evidence)

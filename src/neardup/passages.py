@@ -6,11 +6,14 @@ the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]
 
 1. *Match points*: every ``(p, q)`` with ``hA[p] == hB[q]``, found by sorting ``hB`` and a
    binary search per ``p`` (``O((|A| + |B|) log |B|)`` plus the number of points, never an
-   ``O(|A|·|B|)`` comparison). When repeated text would make more than :data:`MAX_POINTS`
-   points, the n-grams repeated most often in B are left out.
-2. *Runs*: the points of one diagonal ``d = q - p`` with consecutive ``p`` cover the common
-   substring ``A[p0 : p0+k+n-1] == B[q0 : q0+k+n-1]`` (k points). Because both spans are
-   read on the same diagonal, a passage's span in A and its span in B always hold the same
+   ``O(|A|·|B|)`` comparison). An n-gram repeated more than :data:`NEAREST` times in B
+   (repetitive text) is paired, at ``p``, only with its occurrences within ``NEAREST`` of
+   ``p + d``, ``d`` the diagonal of the nearest other match before ``p`` (0 when there is
+   none), so there are at most ``NEAREST·|A|`` points.
+2. *Runs*: a point covers ``A[p : p+n] == B[q : q+n]``; points of one diagonal
+   ``d = q - p`` whose n-grams overlap or touch (``p`` at most ``n`` apart) merge into a run,
+   the common substring ``A[p0 : p1+n] == B[p0+d : p1+d+n]``. Because both spans are read on
+   the same diagonal, a passage's span in A and its span in B always hold the same
    normalized text; characters are compared before a run is used, so a hash collision never
    makes a passage.
 3. *Tiling* (greedy string tiling): the longest run whose characters are still free in both
@@ -51,8 +54,10 @@ from .normalize import _ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints
 from .report import DuplicateReport, Pair, Passage
 from .shingle import ngram_hashes
 
-MAX_POINTS = 2_000_000
-"""Most match points examined for one pair (bounds time and memory on repetitive texts)."""
+NEAREST = 16
+"""An n-gram repeated more often than this in document b is matched, at a position ``p`` of
+document a, only with its occurrences near the diagonal of the nearest other match before
+``p`` (repetitive text would otherwise make ``|A|·|B|`` match points)."""
 
 WORD_UNIT_NGRAM = 5
 """Character n-gram size used for passages when the report's shingles are words."""
@@ -168,41 +173,63 @@ def add_passages(
 def _match_points(
     hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32]
 ) -> tuple[I64, I64]:
-    """All ``(p, q)`` with ``hash_a[p] == hash_b[q]`` (at most :data:`MAX_POINTS`)."""
-    order = np.argsort(hash_b, kind="stable").astype(np.int64)
+    """The match points ``(p, q)``, ``hash_a[p] == hash_b[q]`` (see the module docstring).
+
+    An n-gram that occurs more than :data:`NEAREST` times in B is paired only with its
+    occurrences within :data:`NEAREST` of ``p + d``, where ``d`` is the diagonal of the
+    nearest other match before ``p`` (0 when there is none): at most ``NEAREST·|A|`` points.
+    """
+    order = np.argsort(hash_b, kind="stable").astype(np.int64)  # ascending q within a hash
     sorted_b = hash_b[order]
     lo = np.searchsorted(sorted_b, hash_a, "left").astype(np.int64)
     counts = np.searchsorted(sorted_b, hash_a, "right").astype(np.int64) - lo
-    if int(counts.sum()) > MAX_POINTS:
-        # keep the n-grams repeated at most `limit` times in B, the largest limit that fits
-        values = np.sort(counts)
-        totals = np.cumsum(values)
-        fits = int(np.searchsorted(totals, MAX_POINTS, "right"))
-        limit = int(values[fits - 1]) if fits else 0
-        counts = np.where(counts <= limit, counts, 0)
+    heavy = counts > NEAREST
+    positions = np.arange(hash_a.size, dtype=np.int64)
+    p, q = _expand(positions, lo, np.where(heavy, 0, counts), order)
+    if not heavy.any():
+        return p, q
+    where = positions[heavy]
+    if p.size:
+        before = np.maximum(np.searchsorted(p, where, "right") - 1, 0)
+        diagonal = q[before] - p[before]
+    else:
+        diagonal = np.zeros(where.size, dtype=np.int64)
+    expected = where + diagonal
+    target = np.clip(expected, 0, hash_b.size - 1)
+    keys = (sorted_b.astype(np.uint64) << np.uint64(32)) | order.astype(np.uint64)
+    probe = (hash_a[where].astype(np.uint64) << np.uint64(32)) | target.astype(np.uint64)
+    nearest = np.searchsorted(keys, probe).astype(np.int64) - NEAREST // 2
+    first = np.clip(nearest, lo[where], lo[where] + counts[where] - NEAREST)
+    p_heavy, q_heavy = _expand(where, first, np.full(where.size, NEAREST, np.int64), order)
+    near = np.abs(q_heavy - np.repeat(expected, NEAREST)) <= NEAREST
+    return np.concatenate((p, p_heavy[near])), np.concatenate((q, q_heavy[near]))
+
+
+def _expand(positions: I64, first: I64, counts: I64, order: I64) -> tuple[I64, I64]:
+    """Points ``(positions[i], order[first[i] + j])`` for ``j < counts[i]``."""
     total = int(counts.sum())
-    p = np.repeat(np.arange(hash_a.size, dtype=np.int64), counts)
+    p = np.repeat(positions, counts)
     within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    q = order[np.repeat(lo, counts) + within]
-    return p, q
+    return p, order[np.repeat(first, counts) + within]
 
 
 def _diagonal_runs(
     hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32], ngram: int
 ) -> list[tuple[int, int, int]]:
-    """Maximal runs of match points on one diagonal: (start in A, start in B, characters)."""
+    """Runs of match points on one diagonal whose n-grams overlap or touch (consecutive points
+    at most ``ngram`` apart), as ``(-characters, start in A, start in B)``."""
     p, q = _match_points(hash_a, hash_b)
     if not p.size:
         return []
     diag = q - p
     order = np.lexsort((p, diag))
     p, diag = p[order], diag[order]
-    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(p) != 1)) + 1
+    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(p) > ngram)) + 1
     starts = np.concatenate(([0], breaks))
     ends = np.concatenate((breaks, [p.size]))
     run_p = p[starts]
     run_q = run_p + diag[starts]
-    run_chars = ends - starts + ngram - 1
+    run_chars = p[ends - 1] + ngram - run_p
     return list(zip((-run_chars).tolist(), run_p.tolist(), run_q.tolist(), strict=True))
 
 
