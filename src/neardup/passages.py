@@ -40,6 +40,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 import unicodedata
@@ -241,30 +242,108 @@ def _tile(
 ) -> list[tuple[int, int, int]]:
     """Greedy string tiling of the runs: (start in A, start in B, length), longest first.
 
-    ``runs`` holds ``(-length, start_a, start_b)`` (a heap of the longest first).
+    ``runs`` holds ``(-length, start_a, start_b)`` (a heap of the longest first). The taken
+    characters of each text are kept as sorted disjoint intervals, so a blocked run costs a
+    few bisections; from time to time the runs already blocked entirely in one text are
+    dropped all at once (:func:`_drop_blocked`), since most short runs end up so.
     """
-    free_a = np.ones(cps_a.size, dtype=bool)
-    free_b = np.ones(cps_b.size, dtype=bool)
+    taken_a, taken_b = _Intervals(), _Intervals()
+    mask_a = np.zeros(cps_a.size + 1, dtype=np.int32)
+    mask_b = np.zeros(cps_b.size + 1, dtype=np.int32)
     heap = [r for r in runs if -r[0] >= min_length]
     heapq.heapify(heap)
     tiles: list[tuple[int, int, int]] = []
+    pops = 0
     while heap:
-        neg_length, start_a, start_b = heapq.heappop(heap)
-        length = -neg_length
-        usable = (
-            free_a[start_a : start_a + length]
-            & free_b[start_b : start_b + length]
-            & (cps_a[start_a : start_a + length] == cps_b[start_b : start_b + length])
-        )
-        if usable.all():
-            free_a[start_a : start_a + length] = False
-            free_b[start_b : start_b + length] = False
-            tiles.append((start_a, start_b, length))
+        pops += 1
+        if pops >= _FILTER_EVERY and len(heap) > _FILTER_EVERY:
+            heap = _drop_blocked(heap, mask_a, mask_b)
+            pops = 0
             continue
-        for begin, end in _true_segments(usable):
+        neg_length, start_a, start_b = heapq.heappop(heap)
+        end_a, end_b = start_a - neg_length, start_b - neg_length
+        shift = start_b - start_a
+        pieces = _intersect(taken_a.free(start_a, end_a), taken_b.free(start_b, end_b), shift)
+        if pieces == [(start_a, end_a)]:
+            same = cps_a[start_a:end_a] == cps_b[start_b:end_b]
+            if same.all():
+                taken_a.add(start_a, end_a)
+                taken_b.add(start_b, end_b)
+                mask_a[start_a:end_a] = 1
+                mask_b[start_b:end_b] = 1
+                tiles.append((start_a, start_b, end_a - start_a))
+                continue
+            # a hash collision: keep only the characters that really match
+            pieces = [(start_a + b, start_a + e) for b, e in _true_segments(same)]
+        for begin, end in pieces:
             if end - begin >= min_length:
-                heapq.heappush(heap, (begin - end, start_a + begin, start_b + begin))
+                heapq.heappush(heap, (begin - end, begin, begin + shift))
     return tiles
+
+
+_FILTER_EVERY = 512
+
+
+def _drop_blocked(
+    heap: list[tuple[int, int, int]], mask_a: npt.NDArray[np.int32], mask_b: npt.NDArray[np.int32]
+) -> list[tuple[int, int, int]]:
+    """The runs of ``heap`` not entirely taken in A or in B, as a heap (one numpy pass)."""
+    runs = np.array(heap, dtype=np.int64)
+    length, start_a, start_b = -runs[:, 0], runs[:, 1], runs[:, 2]
+    sums_a = np.concatenate(([0], np.cumsum(mask_a, dtype=np.int64)))
+    sums_b = np.concatenate(([0], np.cumsum(mask_b, dtype=np.int64)))
+    blocked = (sums_a[start_a + length] - sums_a[start_a] == length) | (
+        sums_b[start_b + length] - sums_b[start_b] == length
+    )
+    kept = [heap[i] for i in np.flatnonzero(~blocked).tolist()]
+    heapq.heapify(kept)
+    return kept
+
+
+class _Intervals:
+    """Sorted disjoint ``[start, end)`` intervals (the taken characters of one text)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        """Add an interval that overlaps none of the others."""
+        at = bisect.bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+
+    def free(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of ``[start, end)`` outside every interval, in order."""
+        pieces: list[tuple[int, int]] = []
+        i = bisect.bisect_right(self.ends, start)
+        position = start
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.starts[i] > position:
+                pieces.append((position, self.starts[i]))
+            position = max(position, self.ends[i])
+            i += 1
+        if position < end:
+            pieces.append((position, end))
+        return pieces
+
+
+def _intersect(
+    free_a: list[tuple[int, int]], free_b: list[tuple[int, int]], shift: int
+) -> list[tuple[int, int]]:
+    """Intersection of free pieces of A and of B (B's moved to A's coordinates by -shift)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(free_a) and j < len(free_b):
+        begin = max(free_a[i][0], free_b[j][0] - shift)
+        end = min(free_a[i][1], free_b[j][1] - shift)
+        if begin < end:
+            out.append((begin, end))
+        if free_a[i][1] < free_b[j][1] - shift:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def _true_segments(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
