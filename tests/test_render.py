@@ -203,3 +203,14 @@ def test_html_without_texts_lists_the_passages(report: DuplicateReport) -> None:
 def test_passage_hues_differ() -> None:
     hues = [passage_hue(k) for k in range(8)]
     assert len(set(hues)) == 8
+
+
+def test_html_shows_only_the_first_pairs_side_by_side(
+    report: DuplicateReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import neardup.render as render_module
+
+    monkeypatch.setattr(render_module, "HTML_PAIRS_SIDE_BY_SIDE", 0)
+    tree = parse(render(report, "html", texts=TEXTS))
+    assert "pre" not in tree.tags
+    assert "Only the first 0 pairs are shown side by side" in render(report, "html", texts=TEXTS)

@@ -342,8 +342,10 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     try:
         report = find_duplicates(documents, **pipeline_arguments(parameters))
         report = merge_skipped(report, stream.skipped)
+        texts = {doc_id: stream.texts[doc_id] for p in report.pairs for doc_id in (p.a, p.b)}
+        stream.texts.clear()  # keep only the texts of documents in pairs
         report = add_passages(
-            report, stream.texts, progress=_progress(output.progress, "finding passages", "pair")
+            report, texts, progress=_progress(output.progress, "finding passages", "pair")
         )
     except _Failure as exc:
         fail(str(exc))
@@ -355,7 +357,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     except OSError as exc:
         fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     report.seconds = time.perf_counter() - started
-    write_report(render(report, output.format, texts=stream.texts), output)
+    write_report(render(report, output.format, texts=texts), output)
 
 
 def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:

@@ -65,6 +65,9 @@ SUFFIXES: dict[str, str] = {
 MARKDOWN_PAIRS_WITH_PASSAGES = 50
 """The Markdown report quotes the passages of this many pairs (it is meant to be read)."""
 
+HTML_PAIRS_SIDE_BY_SIDE = 200
+"""The HTML report shows the texts of this many pairs side by side, the passages of the rest."""
+
 REPORT_FORMAT = "neardup-report"
 REPORT_VERSION = 1
 
@@ -463,6 +466,11 @@ def _html_pair(report: DuplicateReport, number: int, pair: Pair, texts: Texts | 
                 f'<pre class="text">{_highlight(texts[doc_id], spans, number)}</pre></article>'
             )
         out.append("</div>")
+    elif texts is None and number > HTML_PAIRS_SIDE_BY_SIDE:
+        out.append(
+            f'<p class="muted">Only the first {HTML_PAIRS_SIDE_BY_SIDE} pairs are shown side by '
+            "side (to keep the page small); the passages of this one:</p>"
+        )
     else:
         out.append('<p class="muted">The texts were not given to the renderer; passages only.</p>')
     if pair.passages:
@@ -542,7 +550,8 @@ def _render_html(report: DuplicateReport, texts: Texts | None) -> str:
         ]
         out.append("</ul>")
     for number, pair in enumerate(report.pairs, start=1):
-        out += _html_pair(report, number, pair, texts)
+        shown = texts if number <= HTML_PAIRS_SIDE_BY_SIDE else None
+        out += _html_pair(report, number, pair, shown)
     out += [f"<script>{_SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
