@@ -355,3 +355,20 @@ def test_options_are_reusable_by_another_command() -> None:
     assert seen["parameters"].threshold == 0.9 and seen["parameters"].bands is not None
     assert seen["inputs"].strict and not seen["inputs"].jsonl
     assert seen["output"] == OutputSettings("markdown", "x.md", True)
+
+
+def test_html_report_of_hostile_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    payload = "<script>alert(1)</script></textarea>&amp;<img src=x onerror=alert(2)>"
+    (folder / "a.txt").write_text(ARTICLE + payload + OTHER, encoding="utf-8")
+    (folder / "b.txt").write_text(COPY + payload + OTHER, encoding="utf-8")
+    target = tmp_path / "report.html"
+    result = scan(folder, "-o", target)
+    assert result.exit_code == 0
+    page = target.read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(page)
+    assert parser.tags.count("script") == 1
+    assert "img" not in parser.tags and "textarea" not in parser.tags
+    assert parser.pre == [ARTICLE + payload + OTHER, COPY + payload + OTHER]
