@@ -372,3 +372,12 @@ def test_html_report_of_hostile_documents(tmp_path: Path) -> None:
     assert parser.tags.count("script") == 1
     assert "img" not in parser.tags and "textarea" not in parser.tags
     assert parser.pre == [ARTICLE + payload + OTHER, COPY + payload + OTHER]
+
+
+def test_pipeline_arguments_leave_implied_bands_to_the_pipeline() -> None:
+    from neardup.cli import pipeline_arguments
+
+    assert pipeline_arguments(Parameters(threshold=0.8))["bands"] is None
+    assert pipeline_arguments(Parameters(threshold=0.7, bands=16))["bands"] == 16
+    args = pipeline_arguments(Parameters(ngram=3, html=True, seed=9))
+    assert (args["ngram"], args["html"], args["seed"], args["threshold"]) == (3, True, 9, 0.7)

@@ -38,6 +38,7 @@ from .documents import (
     split_articles,
 )
 from .errors import DuplicateIdError, InputError, NeardupError
+from .lsh import choose_bands
 from .passages import add_passages
 from .pipeline import find_duplicates
 from .render import FORMATS, format_for_path, render
@@ -363,16 +364,19 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
 def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
     """Keyword arguments of :func:`~neardup.find_duplicates` for validated parameters.
 
-    Run options that do not change results (e.g. a future ``--workers``) belong next to
-    these, added by the command, not in :class:`Parameters`.
+    ``bands`` is None when it is the one the threshold implies (so the pipeline chooses it
+    again, as it would without the option). Run options that do not change results (e.g. a
+    future ``--workers``) belong next to these, added by the command, not in
+    :class:`Parameters`.
     """
+    implied = choose_bands(parameters.threshold, parameters.num_perm).bands
     return {
         "threshold": parameters.threshold,
         "ngram": parameters.ngram,
         "unit": parameters.unit,
         "num_perm": parameters.num_perm,
         "seed": parameters.seed,
-        "bands": parameters.bands,
+        "bands": None if parameters.bands == implied else parameters.bands,
         "verify": parameters.verify,
         "html": parameters.html,
         "markers": parameters.markers,
