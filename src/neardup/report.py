@@ -93,13 +93,19 @@ class Passage:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity."""
+    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity.
+
+    ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each document's
+    normalized characters inside the passages) are filled by :func:`neardup.passages.add_passages`.
+    """
 
     a: str
     b: str
     jaccard: float
     containment: float
     passages: tuple[Passage, ...] = ()
+    a_coverage: float | None = None
+    b_coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -188,5 +194,9 @@ def _pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]
         info = documents.get(getattr(pair, side))
         if info is not None and info.title is not None:
             out[f"{side}_title"] = info.title
+    for side in ("a", "b"):
+        coverage = getattr(pair, f"{side}_coverage")
+        if coverage is not None:
+            out[f"{side}_coverage"] = round(coverage, 6)
     out["passages"] = [asdict(p) for p in pair.passages]
     return out
