@@ -381,3 +381,19 @@ def test_pipeline_arguments_leave_implied_bands_to_the_pipeline() -> None:
     assert pipeline_arguments(Parameters(threshold=0.7, bands=16))["bands"] == 16
     args = pipeline_arguments(Parameters(ngram=3, html=True, seed=9))
     assert (args["ngram"], args["html"], args["seed"], args["threshold"]) == (3, True, 9, 0.7)
+
+
+def test_workers_do_not_change_the_report(tmp_path: Path) -> None:
+    laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
+    one = json.loads(scan(laws, "--format", "json", "--workers", "1").stdout)
+    two = json.loads(scan(laws, "--format", "json", "--workers", "2").stdout)
+    assert one["pairs"] and one["pairs"] == two["pairs"]
+    assert one["clusters"] == two["clusters"] and one["counts"] == two["counts"]
+    assert scan(laws, "--workers", "0").exit_code == 2
+
+
+def test_a_large_input_is_verified_exactly_from_the_files(tmp_path: Path) -> None:
+    """The scan streams files: texts are re-read for verification, never kept for all."""
+    laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
+    data = json.loads(scan(laws, "--format", "json").stdout)
+    assert data["verification"] == "exact" and data["notes"] == []

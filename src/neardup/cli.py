@@ -22,19 +22,18 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .documents import (
+    Corpus,
     Document,
     Skipped,
     _jsonl_record,
     decode_bytes,
-    read_documents,
     split_articles,
 )
 from .errors import DuplicateIdError, InputError, NeardupError
@@ -42,7 +41,7 @@ from .lsh import choose_bands
 from .passages import add_passages
 from .pipeline import find_duplicates
 from .render import FORMATS, format_for_path, render
-from .report import DuplicateReport, Parameters
+from .report import Parameters
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,42 +199,43 @@ def write_report(text: str, output: OutputSettings) -> None:
 # ---------------------------------------------------------------------------- reading inputs
 
 
-@dataclass
-class DocumentStream:
-    """Documents of files, directories and standard input, read lazily for the pipeline.
+class InputCorpus(Corpus):
+    """The files and directories of a command, read as a :class:`~neardup.documents.Corpus`
+    (so the pipeline can re-read candidates), with standard input ('-') read up front.
 
-    Keeps each document's text (for evidence passages) and every :class:`Skipped` record
-    of reading; with ``strict`` the first one is an error naming the file.
+    Every :class:`Skipped` record is passed on (the pipeline lists it in the report) after a
+    warning naming the file; with ``strict`` the first one is an error instead.
     """
 
-    paths: tuple[str, ...]
-    settings: InputSettings
-    show_warnings: bool = True
-    texts: dict[str, str] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
+    def __init__(self, paths: tuple[str, ...], settings: InputSettings, show_warnings: bool):
+        super().__init__(
+            [p for p in paths if p != STDIN],
+            id_field=settings.id_field,
+            text_field=settings.text_field,
+            title_field=settings.title_field,
+        )
+        self.settings = settings
+        self.show_warnings = show_warnings
+        self.stdin_items = list(self._stdin()) if STDIN in paths else []
 
-    def __iter__(self) -> Iterator[Document]:
-        for raw in self.paths:
-            items = self._stdin() if raw == STDIN else read_documents(
-                raw,
-                id_field=self.settings.id_field,
-                text_field=self.settings.text_field,
-                title_field=self.settings.title_field,
-            )
-            for item in items:
-                if isinstance(item, Skipped):
-                    self._skip(raw, item)
-                    continue
-                self.texts[item.id] = item.text
-                yield item
+    def __iter__(self) -> Iterator[Document | Skipped]:
+        for item in [*self.stdin_items, *super().__iter__()]:
+            if isinstance(item, Skipped):
+                where = item.source or item.id
+                if self.settings.strict:
+                    raise _Failure(f"{where}: {item.reason}")
+                if self.show_warnings:
+                    warn(f"{where}: {item.reason} (skipped)")
+            yield item
 
-    def _skip(self, root: str, item: Skipped) -> None:
-        where = _skipped_path(root, item.id)
-        if self.settings.strict:
-            raise _Failure(f"{where}: {item.reason}")
-        if self.show_warnings:
-            warn(f"{where}: {item.reason} (skipped)")
-        self.skipped.append(item)
+    def fetch(self, positions: Iterable[int]) -> dict[int, Document]:
+        stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
+        wanted = list(positions)
+        found = {p: stdin_docs[p] for p in wanted if p < len(stdin_docs)}
+        offset = len(stdin_docs)
+        rest = super().fetch([p - offset for p in wanted if p >= offset])
+        found.update({p + offset: doc for p, doc in rest.items()})
+        return found
 
     def _stdin(self) -> Iterator[Document | Skipped]:
         data = sys.stdin.buffer.read()
@@ -249,20 +249,10 @@ class DocumentStream:
         try:
             text = decode_bytes(data, STDIN_ID)
         except InputError as exc:
-            yield Skipped(STDIN_ID, str(exc).removeprefix(f"{STDIN_ID}: "))
+            yield Skipped(STDIN_ID, str(exc).removeprefix(f"{STDIN_ID}: "), STDIN_ID)
             return
         articles = split_articles(text, STDIN_ID)
         yield from articles if articles is not None else [Document(STDIN_ID, text, None, STDIN_ID)]
-
-
-def _skipped_path(root: str, skipped_id: str) -> str:
-    """The path of a skipped file (ids are relative to a scanned directory)."""
-    if root == STDIN:
-        return skipped_id
-    base = Path(root)
-    if base.is_dir():
-        return str(base / skipped_id)
-    return str(base.parent / skipped_id) if skipped_id != base.name else str(base)
 
 
 def check_paths(paths: Iterable[str]) -> tuple[str, ...]:
@@ -279,18 +269,39 @@ def check_paths(paths: Iterable[str]) -> tuple[str, ...]:
     return paths
 
 
-def merge_skipped(report: DuplicateReport, read_skipped: list[Skipped]) -> DuplicateReport:
-    """The report with the files and lines skipped while reading added to its own skipped
-    documents (empty ones), and its counts updated."""
-    if not read_skipped:
-        return report
-    skipped = [*read_skipped, *report.skipped]
-    counts = replace(
-        report.counts,
-        documents=report.counts.documents + len(read_skipped),
-        skipped=len(skipped),
-    )
-    return replace(report, skipped=skipped, counts=counts)
+class PipelineProgress:
+    """tqdm bars on standard error for the pipeline's stages (``find_duplicates(progress=)``):
+    documents read and hashed (rate), then candidate pairs verified (rate and ETA)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self._bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, n: int) -> None:
+        if stage == "read":
+            self._bar("read", "reading and hashing", "doc", None).update(n)
+        elif stage == "candidates":
+            self.close("read")
+            self._bar("verified", "verifying", "pair", n)
+        elif stage == "verified":
+            self._bar("verified", "verifying", "pair", None).update(n)
+
+    def _bar(self, key: str, description: str, unit: str, total: int | None) -> Any:
+        if key not in self._bars:
+            self._bars[key] = self._tqdm(
+                desc=description, unit=unit, total=total, file=sys.stderr, leave=False,
+                dynamic_ncols=True,
+            )
+        return self._bars[key]
+
+    def close(self, key: str | None = None) -> None:
+        """Close one bar, or all of them."""
+        for name in [key] if key else list(self._bars):
+            bar = self._bars.pop(name, None)
+            if bar is not None:
+                bar.close()
 
 
 def _progress(
@@ -320,13 +331,22 @@ def main() -> None:
     """Find near-duplicate documents in collections of Chinese (and any other) text."""
 
 
+def workers_option(func: F) -> F:
+    """Add ``--workers N`` (hashing processes; default: all cores)."""
+    return click.option(
+        "--workers", "-w", type=click.IntRange(min=1), default=None,
+        help="Hashing processes [default: all cores]. Results do not depend on it.",
+    )(func)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @parameter_options
 @input_options
 @output_options
+@workers_option
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
-         output: OutputSettings) -> None:
+         output: OutputSettings, workers: int | None) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
@@ -338,13 +358,16 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     unusable inputs.
     """
     started = time.perf_counter()
-    stream = DocumentStream(check_paths(paths), inputs, show_warnings=not output.quiet)
-    documents: Iterable[Document] = _progress(output.progress, "reading and hashing", "doc")(stream)
+    progress = PipelineProgress() if output.progress else None
     try:
-        report = find_duplicates(documents, **pipeline_arguments(parameters))
-        report = merge_skipped(report, stream.skipped)
-        texts = {doc_id: stream.texts[doc_id] for p in report.pairs for doc_id in (p.a, p.b)}
-        stream.texts.clear()  # keep only the texts of documents in pairs
+        corpus = InputCorpus(check_paths(paths), inputs, show_warnings=not output.quiet)
+        report = find_duplicates(
+            corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
+            with_texts=True,
+        )
+        if progress:
+            progress.close()
+        texts = report.texts
         report = add_passages(
             report, texts, progress=_progress(output.progress, "finding passages", "pair")
         )

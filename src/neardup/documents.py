@@ -64,10 +64,12 @@ class Document:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A document or file that was not processed, and why."""
+    """A document or file that was not processed, and why (``source``: the file or
+    ``file:line`` it came from, when known)."""
 
     id: str
     reason: str
+    source: str | None = None
 
 
 def chinese_numeral(numeral: str) -> int:
@@ -252,10 +254,10 @@ class Corpus:
         try:
             text = decode_bytes(path.read_bytes(), str(path))
         except InputError as exc:
-            yield Skipped(name, str(exc).removeprefix(f"{path}: ")), -1, 0
+            yield Skipped(name, str(exc).removeprefix(f"{path}: "), str(path)), -1, 0
             return
         except OSError as exc:
-            yield Skipped(name, f"cannot read: {exc.strerror}"), -1, 0
+            yield Skipped(name, f"cannot read: {exc.strerror}", str(path)), -1, 0
             return
         articles = split_articles(text, name)
         if articles is None:
@@ -272,7 +274,7 @@ class Corpus:
                     yield self._record(raw, path, name, lineno), offset, lineno
                     offset += len(raw)
         except (OSError, EOFError) as exc:
-            yield Skipped(name, f"cannot read: {exc}"), -1, 0
+            yield Skipped(name, f"cannot read: {exc}", str(path)), -1, 0
 
     def _seek_jsonl(
         self, path: Path, name: str, located: list[tuple[int, int]]
@@ -347,17 +349,17 @@ def _jsonl_record(
     raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
 ) -> Document | Skipped:
     if not raw.strip():
-        return Skipped(where, "blank line")
+        return Skipped(where, "blank line", source)
     try:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return Skipped(where, f"malformed JSON: {exc}")
+        return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
-        return Skipped(where, f"expected a JSON object, got {type(record).__name__}")
+        return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
     text = record.get(text_field)
     if not isinstance(text, str):
         found = "missing" if text is None else f"a {type(text).__name__}"
-        return Skipped(where, f"field {text_field!r} is {found}, expected a string")
+        return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
     doc_id = record.get(id_field)
     if doc_id is None:
         doc_id = where

@@ -133,6 +133,7 @@ def find_duplicates(
     markers: Sequence[str] | None = None,
     workers: int | None = None,
     progress: ProgressHook | None = None,
+    with_texts: bool = False,
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents.
 
@@ -152,6 +153,8 @@ def find_duplicates(
         progress: called as ``progress(stage, n)`` while working: ``("read", n)`` after each
             batch of documents, ``("candidates", total)`` once, ``("verified", n)`` as
             candidate pairs are checked.
+        with_texts: also return the original texts of the documents in pairs
+            (``report.texts``), e.g. to show their shared passages.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` (exact unless
@@ -199,11 +202,17 @@ def find_duplicates(
     clusters = _clusters(edges, hashed, sim)
     involved = {i for edge in edges for i in edge}
     infos = {}
+    texts = {}
     for i in sorted(involved):
         doc = docs.get(hashed.positions[i])
         infos[hashed.ids[i]] = DocumentInfo(
-            doc.title if doc else None, doc.source if doc else None, hashed.lengths[i]
+            doc.title if doc else None,
+            doc.source if doc else None,
+            len(doc.text) if doc else None,
+            hashed.lengths[i],
         )
+        if with_texts and doc is not None:
+            texts[doc.id] = doc.text
     counts = Counts(
         documents=hashed.read,
         processed=len(hashed.ids),
@@ -222,6 +231,7 @@ def find_duplicates(
         seconds=time.perf_counter() - started,
         documents=infos,
         notes=notes,
+        texts=texts,
     )
 
 

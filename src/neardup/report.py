@@ -126,11 +126,13 @@ class Cluster:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What a report keeps of a document that appears in a pair."""
+    """What a report keeps of a document that appears in a pair: its title, source, length
+    of the original text (None when it was not re-read) and of the normalized text."""
 
     title: str | None
     source: str | None
-    length: int
+    length: int | None
+    normalized_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ class DuplicateReport:
     seconds: float = 0.0
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    """Original texts of the documents in pairs, when asked for (``with_texts=True``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole report."""
