@@ -17,6 +17,7 @@ document, so the pair list stays linear in the number of documents.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from .shingle import sorted_unique
 
 TARGET_PROBABILITY = 0.99
 MAX_GROUP = 32
+KEY_BLOCK = 1 << 14
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
@@ -82,6 +84,14 @@ def band_keys(signatures: U32, banding: Banding) -> U64:
     then the 64-bit MurmurHash3 finalizer.
     """
     n = signatures.shape[0]
+    out = np.empty((n, banding.bands), dtype=np.uint64)
+    for lo in range(0, n, KEY_BLOCK):  # blocks of documents bound the uint64 temporaries
+        out[lo : lo + KEY_BLOCK] = _block_keys(signatures[lo : lo + KEY_BLOCK], banding)
+    return out
+
+
+def _block_keys(signatures: U32, banding: Banding) -> U64:
+    n = signatures.shape[0]
     used = banding.bands * banding.rows
     view = signatures[:, :used].reshape(n, banding.bands, banding.rows).astype(np.uint64)
     key = np.full((n, banding.bands), np.uint64(0xCBF29CE484222325), dtype=np.uint64)
@@ -95,20 +105,24 @@ def band_keys(signatures: U32, banding: Banding) -> U64:
     return key
 
 
-def candidate_pairs(keys: U64, max_group: int = MAX_GROUP) -> npt.NDArray[np.int64]:
+def candidate_pairs(keys: U64 | Sequence[U64], max_group: int = MAX_GROUP) -> npt.NDArray[np.int64]:
     """Unique candidate pairs ``(i, j)``, ``i < j``, of documents sharing a band key.
 
     Args:
-        keys: (n_docs, bands) uint64 band keys; row i is document i.
+        keys: (n_docs, bands) uint64 band keys, row i for document i; or a sequence of
+            such blocks for consecutive documents (no need to concatenate them first).
         max_group: groups larger than this are connected as a star.
 
     Returns:
         An (n_pairs, 2) int64 array sorted by (i, j).
     """
-    n = keys.shape[0]
+    blocks = [keys] if isinstance(keys, np.ndarray) else list(keys)
+    if not blocks:
+        return np.empty((0, 2), dtype=np.int64)
+    n = sum(b.shape[0] for b in blocks)
     found: list[I64] = []
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
+    for band in range(blocks[0].shape[1]):
+        column = np.concatenate([b[:, band] for b in blocks])
         order = np.argsort(column, kind="stable")
         found.append(_group_pairs(column[order], order, max_group))
     if not found:

@@ -196,35 +196,33 @@ def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
 
 
 def _expand(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
-    """Map every code point through the table: the output code points and, when some
-    characters were removed or expanded, the output length of each input character."""
+    """Map every code point through the table: the output code points and, unless the
+    mapping kept every character as one character, the input index of each output one."""
     mapped = _table[cps]
-    unknown = mapped == _UNKNOWN
-    if unknown.any():
-        _fill_table(cps[unknown])
-        mapped = _table[cps]
-    if (mapped >= 0).all():
+    if not mapped.size or mapped.min() >= 0:
         return mapped.astype(np.uint32), None
-    multi = mapped == _MULTI
-    if not multi.any():
-        keep = mapped >= 0
-        return mapped[keep].astype(np.uint32), keep.astype(np.int64)
-    lengths = (mapped >= 0).astype(np.int64)
-    multi_at = np.flatnonzero(multi)
-    expansions = [_multi[cp] for cp in cps[multi_at].tolist()]
-    lengths[multi_at] = [e.size for e in expansions]
-    ends = np.cumsum(lengths)
-    out = np.empty(int(ends[-1]) if ends.size else 0, dtype=np.uint32)
-    single = mapped >= 0
-    out[ends[single] - 1] = mapped[single]
-    for at, expansion in zip(multi_at.tolist(), expansions, strict=True):
-        out[ends[at] - expansion.size : ends[at]] = expansion
-    return out, lengths
+    if (mapped == _UNKNOWN).any():
+        _fill_table(cps[mapped == _UNKNOWN])
+        mapped = _table[cps]
+        if mapped.min() >= 0:
+            return mapped.astype(np.uint32), None
+    source = np.flatnonzero(mapped != _REMOVED)
+    out = mapped[source]
+    multi_at = np.flatnonzero(out == _MULTI)
+    if multi_at.size:  # rare (℃, Ⅱ, ㈱ ...): splice the expansions in with one insert
+        expansions = [_multi[cp] for cp in cps[source[multi_at]].tolist()]
+        out[multi_at] = [e[0] for e in expansions]
+        extra = np.fromiter((e.size - 1 for e in expansions), dtype=np.int64)
+        where = np.repeat(multi_at + 1, extra)
+        tails = [e[1:] for e in expansions]
+        out = np.insert(out, where, np.concatenate(tails).astype(np.int32))
+        source = np.insert(source, where, np.repeat(source[multi_at], extra))
+    return out.astype(np.uint32), source
 
 
 def _map_chars(cps: U32, offsets: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
-    out, lengths = _expand(cps)
-    return out, offsets if lengths is None else np.repeat(offsets, lengths)
+    out, source = _expand(cps)
+    return out, offsets if source is None else offsets[source]
 
 
 def normalize_many(
@@ -246,12 +244,12 @@ def normalize_many(
     ]
     sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
     flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
-    out, char_lengths = _expand(flat)
-    if char_lengths is None:
+    out, source = _expand(flat)
+    if source is None:
         lengths = sizes
     else:
-        owner = np.repeat(np.arange(len(pieces)), sizes)
-        lengths = np.bincount(owner, weights=char_lengths, minlength=len(pieces)).astype(np.int64)
+        bounds = np.concatenate(([0], np.cumsum(sizes)))
+        lengths = np.diff(np.searchsorted(source, bounds)).astype(np.int64)
     if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
         out, lengths = _compose_many(out, lengths)
     return out, lengths

@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from .cluster import components, representative
 from .documents import Corpus, Document, Skipped
 from .errors import DuplicateIdError, InputError, ParameterError
-from .lsh import band_keys, candidate_pairs
+from .lsh import U64, band_keys, candidate_pairs
 from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
 from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints, normalize_many
 from .report import (
@@ -112,12 +113,17 @@ class _Hashed:
     def skipped_in_input_order(self) -> list[Skipped]:
         return [s for _, s in sorted(self.skipped, key=lambda entry: entry[0])]
 
-    def stack(self, num_perm: int) -> U32:
-        if not self.signatures:
-            return np.empty((0, num_perm), dtype=np.uint32)
-        sigs = np.concatenate(self.signatures)
-        self.signatures = [sigs]
-        return sigs
+    keys: list[U64] = field(default_factory=list)
+    _starts: I64 | None = None
+
+    def signature(self, index: int) -> U32:
+        """The signature of processed document ``index`` (kept in per-batch blocks)."""
+        if self._starts is None or self._starts[-1] != len(self.ids):
+            sizes = [block.shape[0] for block in self.signatures]
+            self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        block = int(np.searchsorted(self._starts, index, side="right")) - 1
+        row: U32 = self.signatures[block][index - int(self._starts[block])]
+        return row
 
 
 def find_duplicates(
@@ -187,8 +193,7 @@ def find_duplicates(
     n_workers = _worker_count(workers)
     source = _TextSource(documents)
     hashed = _hash_all(source.items(), params, n_workers, progress)
-    sigs = hashed.stack(params.num_perm)
-    candidates = candidate_pairs(band_keys(sigs, params.banding))
+    candidates = candidate_pairs(hashed.keys)
     if progress:
         progress("candidates", int(candidates.shape[0]))
     notes: list[str] = []
@@ -197,23 +202,23 @@ def find_duplicates(
         verification = "estimate"
         notes.append(source.why_not)
     needed = np.unique(candidates).tolist() if candidates.size else []
-    docs = source.fetch([hashed.positions[i] for i in needed]) if needed else {}
-    sim = _Similarity(sigs, hashed, params, verification, docs)
+    sim = _Similarity(hashed, params, verification)
+    infos: dict[int, DocumentInfo] = {}
+    if needed and verification == "exact":
+        infos = sim.load([hashed.positions[i] for i in needed], source)
     pairs, edges = _verify(candidates, hashed, sim, params.threshold, progress)
     clusters = _clusters(edges, hashed, sim)
     involved = {i for edge in edges for i in edge}
-    infos = {}
-    texts = {}
-    for i in sorted(involved):
-        doc = docs.get(hashed.positions[i])
-        infos[hashed.ids[i]] = DocumentInfo(
-            doc.title if doc else None,
-            doc.source if doc else None,
-            len(doc.text) if doc else None,
-            hashed.lengths[i],
+    doc_infos = {
+        hashed.ids[i]: infos.get(
+            hashed.positions[i], DocumentInfo(None, None, None, hashed.lengths[i])
         )
-        if with_texts and doc is not None:
-            texts[doc.id] = doc.text
+        for i in sorted(involved)
+    }
+    texts: dict[str, str] = {}
+    if with_texts and involved and source.can_fetch:
+        fetched = source.fetch(sorted(hashed.positions[i] for i in involved))
+        texts = {doc.id: doc.text for doc in fetched.values()}
     counts = Counts(
         documents=hashed.read,
         processed=len(hashed.ids),
@@ -230,7 +235,7 @@ def find_duplicates(
         counts=counts,
         verification=verification,
         seconds=time.perf_counter() - started,
-        documents=infos,
+        documents=doc_infos,
         notes=notes,
         texts=texts,
     )
@@ -316,24 +321,29 @@ class _TextSource:
         return {p: retained[p] for p in positions if p in retained}
 
 
-def hash_batch(texts: Sequence[str], params: Parameters) -> tuple[U32, I64, I64]:
-    """Signatures of a batch of original texts, their normalized lengths and shingle counts.
+Hashes = tuple[U32, U64, I64, I64]
+"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+
+
+def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
+    """Signatures and band keys of a batch of original texts, their normalized lengths and
+    shingle counts (with repeats).
 
     The unit of work of the hashing stage, the same in the main process and in workers.
     """
     flat, lengths = normalize_many(texts, params.normalize_options())
     if params.unit == "char":
         sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
-        counts = np.where(
-            lengths >= params.ngram, lengths - params.ngram + 1, np.minimum(lengths, 1)
-        )
-        return sigs, lengths, counts
-    cps = np.split(flat, np.cumsum(lengths)[:-1])
-    sigs, word_counts = signatures_of_codepoints(cps, params)
-    return sigs, lengths, np.asarray(word_counts, dtype=np.int64)
+        ngram = params.ngram
+        counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
+    else:
+        cps = np.split(flat, np.cumsum(lengths)[:-1])
+        sigs, word_counts = signatures_of_codepoints(cps, params)
+        counts = np.asarray(word_counts, dtype=np.int64)
+    return sigs, band_keys(sigs, params.banding), lengths, counts
 
 
-def _hash_packed(data: bytes, sizes: I64, params: Parameters) -> tuple[U32, I64, I64]:
+def _hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
     """:func:`hash_batch` on texts packed as one UTF-32 buffer (what workers receive)."""
     bounds = np.concatenate(([0], np.cumsum(sizes) * 4)).tolist()
     texts = [
@@ -366,7 +376,7 @@ def _hash_all(
     seen: set[str] = set()
     duplicates: list[str] = []
     pool: ProcessPoolExecutor | None = None
-    pending: list[tuple[_Batch, Future[tuple[U32, I64, I64]]]] = []
+    pending: list[tuple[_Batch, Future[Hashes]]] = []
     batch = _Batch()
 
     def submit(full: _Batch) -> None:
@@ -429,16 +439,17 @@ def _start_pool(workers: int) -> ProcessPoolExecutor:
 
 def _collect(
     batch: _Batch,
-    result: tuple[U32, I64, I64],
+    result: Hashes,
     out: _Hashed,
     progress: ProgressHook | None,
 ) -> None:
-    sigs, lengths, counts = result
+    sigs, keys, lengths, counts = result
     keep = lengths > 0
     for i in np.flatnonzero(~keep).tolist():
         out.skipped.append((batch.order[i], Skipped(batch.ids[i], "empty after normalization")))
     kept = np.flatnonzero(keep).tolist()
     out.signatures.append(sigs[keep])
+    out.keys.append(keys[keep])
     out.ids.extend(batch.ids[i] for i in kept)
     out.positions.extend(batch.positions[i] for i in kept)
     out.lengths.extend(lengths[keep].tolist())
@@ -458,37 +469,34 @@ def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, l
 
 
 class _Similarity:
-    """Jaccard and containment of two processed documents, exact or estimated."""
+    """Jaccard and containment of two processed documents, exact (from shingle sets of the
+    candidates, loaded once) or estimated from signatures."""
 
-    def __init__(
-        self,
-        sigs: U32,
-        hashed: _Hashed,
-        params: Parameters,
-        verification: str,
-        docs: dict[int, Document],
-    ) -> None:
-        self._sigs = sigs
+    def __init__(self, hashed: _Hashed, params: Parameters, verification: str) -> None:
         self._hashed = hashed
         self._params = params
         self._exact = verification == "exact"
-        self._docs = docs
         self._sets: dict[int, U32] = {}
 
-    def shingles(self, index: int) -> U32:
-        found = self._sets.get(index)
-        if found is None:
-            doc = self._docs[self._hashed.positions[index]]
-            options = self._params.normalize_options()
-            text = from_codepoints(normalize_codepoints(doc.text, options)[0])
-            found = shingle_set(text, self._params.ngram, self._params.unit)  # type: ignore[arg-type]
-            self._sets[index] = found
-        return found
+    def load(self, positions: list[int], source: _TextSource) -> dict[int, DocumentInfo]:
+        """Read the documents at these input positions once, keep their shingle sets (not
+        their texts), and return what the report keeps of each, by position."""
+        options = self._params.normalize_options()
+        by_position = {p: i for i, p in enumerate(self._hashed.positions)}
+        infos: dict[int, DocumentInfo] = {}
+        for position, doc in source.fetch(positions).items():
+            cps = normalize_codepoints(doc.text, options)[0]
+            unit: Any = self._params.unit
+            self._sets[by_position[position]] = shingle_set(
+                from_codepoints(cps), self._params.ngram, unit
+            )
+            infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
+        return infos
 
     def __call__(self, i: int, j: int) -> tuple[float, float]:
         if self._exact:
-            return jaccard_containment(self.shingles(i), self.shingles(j))
-        jac = estimate_jaccard(self._sigs[i], self._sigs[j])
+            return jaccard_containment(self._sets[i], self._sets[j])
+        jac = estimate_jaccard(self._hashed.signature(i), self._hashed.signature(j))
         counts = self._hashed.shingle_counts
         return jac, estimate_containment(jac, counts[i], counts[j])
 
