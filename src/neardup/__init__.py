@@ -2,7 +2,8 @@
 
 Example:
     >>> from neardup import find_duplicates
-    >>> report = find_duplicates({"a": "我们今天去北京天安门看升旗仪式", "b": "我们今天去北京天安门看升旗仪式了"})
+    >>> text = "我们今天去北京天安门看升旗仪式"
+    >>> report = find_duplicates({"a": text, "b": text + "了"})
     >>> [(p.a, p.b) for p in report.pairs]
     [('a', 'b')]
 """
@@ -20,7 +21,7 @@ from .errors import (
 )
 from .lsh import Banding, candidate_probability, choose_bands
 from .minhash import kernel_name, permutations
-from .normalize import NormalizeOptions, Normalized, normalize, normalize_text
+from .normalize import Normalized, NormalizeOptions, normalize, normalize_text
 from .pipeline import find_duplicates
 from .report import (
     Cluster,

@@ -25,8 +25,25 @@ from .errors import InputError
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
-_HEADING = re.compile(r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$", re.M)
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_HEADING = re.compile(
+    r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
+    r"[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$",
+    re.M,
+)
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -159,11 +176,11 @@ def read_documents(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and _kind(p) is not None
-            )
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p) is not None)
             for file in files:
-                yield from _read_file(file, file.relative_to(path).as_posix(), id_field, text_field, title_field)
+                yield from _read_file(
+                    file, file.relative_to(path).as_posix(), id_field, text_field, title_field
+                )
         elif path.is_file():
             if _kind(path) is None:
                 raise InputError(
@@ -187,7 +204,9 @@ def load_documents(
         InputError: the first file or line that cannot be read, naming it and the reason.
     """
     docs: list[Document] = []
-    for item in read_documents(paths, id_field=id_field, text_field=text_field, title_field=title_field):
+    for item in read_documents(
+        paths, id_field=id_field, text_field=text_field, title_field=title_field
+    ):
         if isinstance(item, Skipped):
             raise InputError(f"{item.id}: {item.reason}")
         docs.append(item)
@@ -207,7 +226,9 @@ def _read_file(
     path: Path, name: str, id_field: str, text_field: str, title_field: str
 ) -> Iterator[Document | Skipped]:
     if _kind(path) == "jsonl":
-        yield from read_jsonl(path, name, id_field=id_field, text_field=text_field, title_field=title_field)
+        yield from read_jsonl(
+            path, name, id_field=id_field, text_field=text_field, title_field=title_field
+        )
         return
     try:
         text = decode_bytes(path.read_bytes(), str(path))
@@ -244,7 +265,9 @@ def read_jsonl(
     try:
         with opener(path, "rb") as handle:
             for lineno, raw in enumerate(handle, start=1):
-                yield _jsonl_record(raw, f"{name}:{lineno}", f"{path}:{lineno}", id_field, text_field, title_field)
+                yield _jsonl_record(
+                    raw, f"{name}:{lineno}", f"{path}:{lineno}", id_field, text_field, title_field
+                )
     except (OSError, EOFError) as exc:
         yield Skipped(name, f"cannot read: {exc}")
 

@@ -29,6 +29,7 @@ The default is numba when it is installed; ``NEARDUP_KERNEL=numpy|numba`` forces
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -88,9 +89,7 @@ def _offsets(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return starts
 
 
-def minhash_codepoints(
-    docs: Sequence[U32], ngram: int, num_perm: int = 128, seed: int = 1
-) -> U32:
+def minhash_codepoints(docs: Sequence[U32], ngram: int, num_perm: int = 128, seed: int = 1) -> U32:
     """Signatures (n_docs, num_perm) of character n-gram shingles of code point arrays.
 
     An empty document gets the empty signature (all 0xFFFFFFFF), as in datasketch.
@@ -142,7 +141,7 @@ def _blocks(counts: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
         base = ends[lo - 1] if lo else 0
         hi = int(np.searchsorted(ends, base + BLOCK, side="right"))
         bounds.append(max(hi, lo + 1))
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _numpy_block(

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -69,7 +70,9 @@ class NormalizeOptions:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ParameterError(f"marker {pattern!r} is not a valid regular expression: {exc}")
+                raise ParameterError(
+                    f"marker {pattern!r} is not a valid regular expression: {exc}"
+                ) from None
             if re.fullmatch(pattern, ""):
                 raise ParameterError(f"marker {pattern!r} matches the empty string")
 
@@ -238,7 +241,7 @@ def _compose(
     out_offsets: list[int] = []
     starts = [i for i, ch in enumerate(text) if _starts_segment(ch, text[i - 1] if i else None)]
     starts.append(len(text))
-    for begin, end in zip(starts, starts[1:]):
+    for begin, end in itertools.pairwise(starts):
         segment = text[begin:end]
         composed = _map_chars_str(unicodedata.normalize("NFKC", segment))
         out.append(composed)

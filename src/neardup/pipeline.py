@@ -34,9 +34,7 @@ from .verify import estimate_containment, estimate_jaccard, jaccard_containment
 U32 = npt.NDArray[np.uint32]
 BATCH = 2048
 
-DocumentsInput = (
-    Iterable[Document] | Sequence[str] | Mapping[str, str] | Iterable[tuple[str, str]]
-)
+DocumentsInput = Iterable[Document] | Sequence[str] | Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 def as_documents(documents: object) -> Iterator[Document]:
@@ -66,8 +64,10 @@ def as_documents(documents: object) -> Iterator[Document]:
 
 def _checked(doc: Document, where: object) -> Document:
     if not isinstance(doc.text, str):
-        raise InputError(f"document {doc.id!r} (at {where!r}): text must be a string, "
-                         f"got {type(doc.text).__name__}")
+        raise InputError(
+            f"document {doc.id!r} (at {where!r}): text must be a string, "
+            f"got {type(doc.text).__name__}"
+        )
     return doc
 
 
@@ -122,15 +122,23 @@ def find_duplicates(
         InputError: an item is not a document.
 
     Example:
-        >>> report = find_duplicates(["今天天气很好，我们去公园散步吧", "今天天气很好，我们去公园散步吧！", "完全不同的一句话"])
+        >>> text = "今天天气很好，我们去公园散步吧"
+        >>> report = find_duplicates([text, text + "！", "完全不同的一句话"])
         >>> [(p.a, p.b, p.jaccard) for p in report.pairs]
         [('0', '1', 1.0)]
     """
     started = time.perf_counter()
     extra = {} if markers is None else {"markers": tuple(markers)}
     params = Parameters(
-        threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm, seed=seed,
-        bands=bands, verify=verify, html=html, **extra,
+        threshold=threshold,
+        ngram=ngram,
+        unit=unit,
+        num_perm=num_perm,
+        seed=seed,
+        bands=bands,
+        verify=verify,
+        html=html,
+        **extra,
     )
     hashed = _hash_all(as_documents(documents), params)
     sigs = (
@@ -205,7 +213,7 @@ def _flush(docs: list[Document], cps: list[U32], params: Parameters, out: _Hashe
     out.shingle_counts.extend(counts)
     out.ids.extend(d.id for d in docs)
     out.docs.extend(docs)
-    out.lengths.extend(len(d.text) for d in docs)
+    out.lengths.extend(c.size for c in cps)
     docs.clear()
     cps.clear()
 

@@ -180,4 +180,3 @@ def _pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]
             out[f"{side}_title"] = info.title
     out["passages"] = [asdict(p) for p in pair.passages]
     return out
-
