@@ -1,7 +1,8 @@
 """End to end on the same documents: neardup, datasketch and rensa, each in its own process.
 
 * neardup: ``find_duplicates(threshold=0.7)`` (char 5-grams, 128 permutations, LSH, exact
-  verification): its pairs are verified.
+  verification): its pairs are verified. ``neardup`` uses the default kernel (numba when
+  installed), ``neardup-numpy`` runs with ``NEARDUP_KERNEL=numpy``.
 * datasketch: ``MinHash(num_perm=128)`` + ``update_batch`` of the UTF-8 shingles, then
   ``MinHashLSH(threshold=0.7, num_perm=128)``: insert all, query each; candidates as-is.
 * rensa: ``RMinHash(128, seed=1)`` + ``update`` of the shingles, ``RMinHashLSH(threshold=0.7,
@@ -12,8 +13,8 @@ datasketch and rensa get the same shingles as neardup: character 5-grams of
 ``neardup.normalize_text(text)``, made inside the timed part (neardup normalizes inside
 ``find_duplicates``). Each tool runs in a fresh subprocess that loads the documents, warms
 up on two tiny texts (imports, numba's cached compilation), then is timed from texts in
-memory to pairs; its peak RSS is the process's ``ru_maxrss`` (so tools don't mix), printed
-beside the RSS after loading. Recall and precision are against the exact pairs with
+memory to pairs; its peak RSS is read in the worker (``VmHWM``, see ``_rss_mb``; so tools
+don't mix), printed beside the peak after loading and warming up. Recall and precision are against the exact pairs with
 character 5-gram Jaccard >= threshold (``exact.similar_pairs``).
 
 Usage::
@@ -41,7 +42,7 @@ import numpy.typing as npt
 from common import char_shingles, iter_jsonl, load_corpus, markdown_table
 
 HERE = Path(__file__).resolve().parent
-TOOLS = ("neardup", "datasketch", "rensa")
+TOOLS = ("neardup", "neardup-numpy", "datasketch", "rensa")
 NUM_PERM = 128
 RENSA_BANDS = 32
 
@@ -49,7 +50,22 @@ I64 = npt.NDArray[np.int64]
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Peak RSS of this process in MiB.
+
+    On Linux, ``VmHWM`` of /proc/self/status: the high-water mark of this process's own
+    memory map. ``ru_maxrss`` is not used there because it carries over the parent's peak
+    across fork and exec, so a worker started by a big parent would report the parent's
+    size. Elsewhere ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _shingles(texts: list[str]) -> list[list[str]]:
@@ -108,7 +124,12 @@ def run_rensa(texts: list[str], threshold: float) -> tuple[set[tuple[int, int]],
     return pairs, {"bands": RENSA_BANDS}
 
 
-RUNNERS = {"neardup": run_neardup, "datasketch": run_datasketch, "rensa": run_rensa}
+RUNNERS = {
+    "neardup": run_neardup,  # default kernel: numba when installed
+    "neardup-numpy": run_neardup,  # the worker runs with NEARDUP_KERNEL=numpy
+    "datasketch": run_datasketch,
+    "rensa": run_rensa,
+}
 
 
 def worker(tool: str, path: Path, threshold: float, pairs_out: Path) -> None:
@@ -130,7 +151,10 @@ def run_tool(tool: str, path: Path, threshold: float, workdir: Path) -> dict[str
     pairs_out = workdir / f"{tool}.npy"
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", tool,
                "--input", str(path), "--threshold", str(threshold), "--pairs-out", str(pairs_out)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if tool == "neardup-numpy":
+        env["NEARDUP_KERNEL"] = "numpy"
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{tool} worker failed ({done.returncode}):\n{done.stderr[-3000:]}")
     summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -177,11 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="neardup-e2e-") as tmp:
         workdir = Path(tmp)
         path, texts, label = documents(args.corpus, args.docs, workdir)
+        results = {tool: run_tool(tool, path, args.threshold, workdir) for tool in args.tools}
         started = time.perf_counter()
         truth_pairs, _, _ = similar_pairs(shingle_sets(texts), args.threshold)
         truth = {tuple(p) for p in truth_pairs.tolist()}
         exact_seconds = time.perf_counter() - started
-        results = {tool: run_tool(tool, path, args.threshold, workdir) for tool in args.tools}
     chars = sum(map(len, texts))
     print(f"corpus: {label}; {len(texts):,} documents, {chars / max(len(texts), 1):,.0f} "
           f"characters on average; threshold {args.threshold}, char 5-grams, 128 permutations")
