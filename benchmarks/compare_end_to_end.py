@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         found = len(r["pairs"] & truth)
         recall = found / len(truth) if truth else 1.0
         precision = found / len(r["pairs"]) if r["pairs"] else 1.0
-        what = "verified pairs" if tool == "neardup" else "LSH candidates as-is"
+        what = "verified pairs" if tool.startswith("neardup") else "LSH candidates as-is"
         ratio = f"{r['seconds'] / base['seconds']:.1f}x" if base else "-"
         rss_ratio = f"{r['rss_peak_mb'] / base['rss_peak_mb']:.2f}x" if base else "-"
         rows.append([
