@@ -76,29 +76,31 @@ def intersections(sets: Sequence[U32], pairs: I64) -> I64:
     return out
 
 
+def _count(tokens, offsets, pairs, marks, out):  # type: ignore[no-untyped-def]
+    """For pairs sorted by i: mark S_i's tokens once per i, count each S_j's marked tokens."""
+    current = -1
+    for p in range(pairs.shape[0]):
+        i, j = pairs[p, 0], pairs[p, 1]
+        if i != current:
+            if current >= 0:
+                for t in range(offsets[current], offsets[current + 1]):
+                    marks[tokens[t]] = 0
+            for t in range(offsets[i], offsets[i + 1]):
+                marks[tokens[t]] = 1
+            current = i
+        total = 0
+        for t in range(offsets[j], offsets[j + 1]):
+            total += marks[tokens[t]]
+        out[p] = total
+
+
 def _count_kernel():  # type: ignore[no-untyped-def]
+    """``_count`` compiled by numba (cached on disk); ImportError without numba."""
     global _KERNEL
     if _KERNEL is None:
         from numba import njit
 
-        @njit(nogil=True)  # type: ignore[misc]
-        def count(tokens, offsets, pairs, marks, out):  # type: ignore[no-untyped-def]
-            current = -1
-            for p in range(pairs.shape[0]):
-                i, j = pairs[p, 0], pairs[p, 1]
-                if i != current:
-                    if current >= 0:
-                        for t in range(offsets[current], offsets[current + 1]):
-                            marks[tokens[t]] = 0
-                    for t in range(offsets[i], offsets[i + 1]):
-                        marks[tokens[t]] = 1
-                    current = i
-                total = 0
-                for t in range(offsets[j], offsets[j + 1]):
-                    total += marks[tokens[t]]
-                out[p] = total
-
-        _KERNEL = count
+        _KERNEL = njit(cache=True, nogil=True)(_count)
     return _KERNEL
 
 
