@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,12 @@ def _rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _shingles(texts: list[str]) -> list[list[str]]:
+def _shingles(texts: list[str]) -> Iterator[list[str]]:
+    """Each text's shingles, made when needed (holding all of them would distort peak RSS)."""
     from neardup import normalize_text
 
-    return [char_shingles(normalize_text(t)) for t in texts]
+    for text in texts:
+        yield char_shingles(normalize_text(text))
 
 
 def run_neardup(texts: list[str], threshold: float) -> tuple[set[tuple[int, int]], dict[str, Any]]:
