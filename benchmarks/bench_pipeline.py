@@ -44,8 +44,9 @@ class Data:
         # Plant a near-copy of every tenth document (its middle character dropped) so that the
         # band keys have real groups and verification real candidates.
         self.planted = [(i, len(raw) + k) for k, i in enumerate(range(0, len(raw), 10))]
-        self.raw = raw + [raw[i][: len(raw[i]) // 2] + raw[i][len(raw[i]) // 2 + 1 :]
-                          for i, _ in self.planted]
+        self.raw = raw + [
+            raw[i][: len(raw[i]) // 2] + raw[i][len(raw[i]) // 2 + 1 :] for i, _ in self.planted
+        ]
         self.cps: list[U32] = [normalize_codepoints(t)[0] for t in self.raw]
         self.sigs = minhash_codepoints(self.cps, 5, 128, 1)
         self.keys = band_keys(self.sigs, BANDING)

@@ -25,8 +25,10 @@ def sample_sets() -> list[np.ndarray]:
     _, texts, _ = load_corpus("sample")
     texts = texts[:120]
     rng = np.random.default_rng(7)
-    planted = [edit_text(texts[i], "substitute", rate, rng)
-               for i, rate in zip(range(0, 40, 4), np.linspace(0.01, 0.2, 10), strict=True)]
+    planted = [
+        edit_text(texts[i], "substitute", rate, rng)
+        for i, rate in zip(range(0, 40, 4), np.linspace(0.01, 0.2, 10), strict=True)
+    ]
     return shingle_sets([*texts, *planted, texts[3][: len(texts[3]) // 2], ""])
 
 
@@ -61,10 +63,19 @@ SENTENCES = [f"第{i}条 这是用于生成测试语料的第{i}个句子，内�
 
 def test_generator_is_deterministic_and_plants_copies(tmp_path: Path) -> None:
     out, truth = tmp_path / "a.jsonl.gz", tmp_path / "t.jsonl"
-    stats = generate(out, truth, 300, doc_chars=300, dup_fraction=0.3, window=50, seed=3,
-                     sentences=SENTENCES)
-    again = generate(tmp_path / "b.jsonl.gz", tmp_path / "u.jsonl", 300, doc_chars=300,
-                     dup_fraction=0.3, window=50, seed=3, sentences=SENTENCES)
+    stats = generate(
+        out, truth, 300, doc_chars=300, dup_fraction=0.3, window=50, seed=3, sentences=SENTENCES
+    )
+    again = generate(
+        tmp_path / "b.jsonl.gz",
+        tmp_path / "u.jsonl",
+        300,
+        doc_chars=300,
+        dup_fraction=0.3,
+        window=50,
+        seed=3,
+        sentences=SENTENCES,
+    )
     first = gzip.decompress(out.read_bytes())
     assert first == gzip.decompress((tmp_path / "b.jsonl.gz").read_bytes())
     assert truth.read_bytes() == (tmp_path / "u.jsonl").read_bytes()

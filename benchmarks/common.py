@@ -156,9 +156,7 @@ def signatures_rensa_matrix(texts: list[str]) -> Any:
     """rensa's bulk path ``RMinHash.digest_matrix_from_token_sets`` (same signatures)."""
     from rensa import RMinHash
 
-    return RMinHash.digest_matrix_from_token_sets(
-        [char_shingles(t) for t in texts], NUM_PERM, SEED
-    )
+    return RMinHash.digest_matrix_from_token_sets([char_shingles(t) for t in texts], NUM_PERM, SEED)
 
 
 def signatures_neardup(texts: list[str]) -> Any:

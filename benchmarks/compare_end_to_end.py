@@ -91,7 +91,9 @@ def _kernel() -> str:
     return kernel_name()
 
 
-def run_datasketch(texts: list[str], threshold: float) -> tuple[set[tuple[int, int]], dict[str, Any]]:
+def run_datasketch(
+    texts: list[str], threshold: float
+) -> tuple[set[tuple[int, int]], dict[str, Any]]:
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -145,15 +147,28 @@ def worker(tool: str, path: Path, threshold: float, pairs_out: Path) -> None:
     pairs, info = run(texts, threshold)
     seconds = time.perf_counter() - started
     np.save(pairs_out, np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2))
-    print(json.dumps({"seconds": seconds, "rss_loaded_mb": loaded, "rss_peak_mb": _rss_mb(),
-                      "info": info}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "rss_loaded_mb": loaded, "rss_peak_mb": _rss_mb(), "info": info}
+        )
+    )
 
 
 def run_tool(tool: str, path: Path, threshold: float, workdir: Path) -> dict[str, Any]:
     """Run ``tool`` in a fresh subprocess and read back its summary and pairs."""
     pairs_out = workdir / f"{tool}.npy"
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", tool,
-               "--input", str(path), "--threshold", str(threshold), "--pairs-out", str(pairs_out)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        tool,
+        "--input",
+        str(path),
+        "--threshold",
+        str(threshold),
+        "--pairs-out",
+        str(pairs_out),
+    ]
     env = dict(os.environ)
     if tool == "neardup-numpy":
         env["NEARDUP_KERNEL"] = "numpy"
@@ -185,8 +200,7 @@ def documents(corpus: str, docs: int | None, workdir: Path) -> tuple[Path, list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", choices=["laws", "news", "generated", "sample"],
-                        default="laws")
+    parser.add_argument("--corpus", choices=["laws", "news", "generated", "sample"], default="laws")
     parser.add_argument("--docs", type=int, help="number of documents (default: all / 10,000)")
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
@@ -210,10 +224,14 @@ def main(argv: list[str] | None = None) -> int:
         truth = {tuple(p) for p in truth_pairs.tolist()}
         exact_seconds = time.perf_counter() - started
     chars = sum(map(len, texts))
-    print(f"corpus: {label}; {len(texts):,} documents, {chars / max(len(texts), 1):,.0f} "
-          f"characters on average; threshold {args.threshold}, char 5-grams, 128 permutations")
-    print(f"truth: {len(truth)} pairs with exact Jaccard >= {args.threshold} "
-          f"(exact join in {exact_seconds:.1f} s); machine: {os.cpu_count()} cores\n")
+    print(
+        f"corpus: {label}; {len(texts):,} documents, {chars / max(len(texts), 1):,.0f} "
+        f"characters on average; threshold {args.threshold}, char 5-grams, 128 permutations"
+    )
+    print(
+        f"truth: {len(truth)} pairs with exact Jaccard >= {args.threshold} "
+        f"(exact join in {exact_seconds:.1f} s); machine: {os.cpu_count()} cores\n"
+    )
     base = results.get("neardup")
     rows = []
     for tool, r in results.items():
@@ -223,22 +241,46 @@ def main(argv: list[str] | None = None) -> int:
         what = "verified pairs" if tool.startswith("neardup") else "LSH candidates as-is"
         ratio = f"{r['seconds'] / base['seconds']:.1f}x" if base else "-"
         rss_ratio = f"{r['rss_peak_mb'] / base['rss_peak_mb']:.2f}x" if base else "-"
-        rows.append([
-            tool, f"{r['seconds']:.2f}", f"{len(texts) / r['seconds']:,.0f}",
-            f"{r['rss_peak_mb']:,.0f} ({r['rss_loaded_mb']:,.0f})", f"{len(r['pairs']):,}",
-            what, f"{recall:.3f}", f"{precision:.3f}", ratio, rss_ratio,
-        ])
-    print(markdown_table(
-        ["tool", "seconds", "docs / s", "peak RSS MB (after load)", "pairs", "reported",
-         "recall", "precision", "time / neardup", "RSS / neardup"], rows,
-    ))
+        rows.append(
+            [
+                tool,
+                f"{r['seconds']:.2f}",
+                f"{len(texts) / r['seconds']:,.0f}",
+                f"{r['rss_peak_mb']:,.0f} ({r['rss_loaded_mb']:,.0f})",
+                f"{len(r['pairs']):,}",
+                what,
+                f"{recall:.3f}",
+                f"{precision:.3f}",
+                ratio,
+                rss_ratio,
+            ]
+        )
+    print(
+        markdown_table(
+            [
+                "tool",
+                "seconds",
+                "docs / s",
+                "peak RSS MB (after load)",
+                "pairs",
+                "reported",
+                "recall",
+                "precision",
+                "time / neardup",
+                "RSS / neardup",
+            ],
+            rows,
+        )
+    )
     if base:
         cand = base["info"]["candidates"]
         true_found = len(base["pairs"] & truth)
-        print(f"\nneardup ({base['info']['kernel']} kernel): {cand:,} LSH candidates, verified "
-              f"exactly down to {len(base['pairs']):,} pairs; as-is its candidates would have "
-              f"precision {true_found / cand if cand else 1.0:.3f} (exact verification keeps "
-              "exactly the true ones among them).")
+        print(
+            f"\nneardup ({base['info']['kernel']} kernel): {cand:,} LSH candidates, verified "
+            f"exactly down to {len(base['pairs']):,} pairs; as-is its candidates would have "
+            f"precision {true_found / cand if cand else 1.0:.3f} (exact verification keeps "
+            "exactly the true ones among them)."
+        )
     return 0
 
 

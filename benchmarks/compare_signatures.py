@@ -79,13 +79,29 @@ def check_kernels_agree(texts: list[str]) -> bool:
 def report(seconds: dict[str, tuple[float, float]], count: int, chars: int) -> str:
     """Two Markdown tables: per-document times, then neardup's ratios against the goals."""
     rows = [
-        [name, f"{wall:.3f}", f"{wall / count * 1e6:.1f}", f"{cpu / count * 1e6:.1f}",
-         f"{count / wall:,.0f}", f"{chars / wall / 1e6:.2f}"]
+        [
+            name,
+            f"{wall:.3f}",
+            f"{wall / count * 1e6:.1f}",
+            f"{cpu / count * 1e6:.1f}",
+            f"{count / wall:,.0f}",
+            f"{chars / wall / 1e6:.2f}",
+        ]
         for name, (wall, cpu) in seconds.items()
     ]
-    out = [markdown_table(
-        ["signature loop", "seconds", "µs / doc (wall)", "µs / doc (CPU)", "docs / s",
-         "M chars / s"], rows)]
+    out = [
+        markdown_table(
+            [
+                "signature loop",
+                "seconds",
+                "µs / doc (wall)",
+                "µs / doc (CPU)",
+                "docs / s",
+                "M chars / s",
+            ],
+            rows,
+        )
+    ]
     ratio_rows = []
     for name, (goal_ds, goal_rensa) in GOALS.items():
         row = [f"neardup {name}"]
@@ -99,10 +115,18 @@ def report(seconds: dict[str, tuple[float, float]], count: int, chars: int) -> s
                 f"{rensa_ratio:.1f}x {'≥' if rensa_ratio >= goal_rensa else '<'} {goal_rensa:.0f}",
             ]
         ratio_rows.append(row)
-    out.append(markdown_table(
-        ["kernel", "datasketch / neardup (wall) vs goal", "rensa / neardup (wall) vs goal",
-         "datasketch / neardup (CPU) vs goal", "rensa / neardup (CPU) vs goal"], ratio_rows
-    ))
+    out.append(
+        markdown_table(
+            [
+                "kernel",
+                "datasketch / neardup (wall) vs goal",
+                "rensa / neardup (wall) vs goal",
+                "datasketch / neardup (CPU) vs goal",
+                "rensa / neardup (CPU) vs goal",
+            ],
+            ratio_rows,
+        )
+    )
     out.append("rensa / neardup uses the faster of rensa's two paths.")
     return "\n\n".join(out)
 
@@ -118,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     raw, label = real_texts(args.docs, args.corpus)
     texts = normalized(raw)
     chars = sum(map(len, texts))
-    print(f"corpus: {label}; {len(texts)} documents, {chars / len(texts):,.0f} normalized "
-          f"characters on average; char 5-grams, 128 permutations; best of {args.repeat}")
+    print(
+        f"corpus: {label}; {len(texts)} documents, {chars / len(texts):,.0f} normalized "
+        f"characters on average; char 5-grams, 128 permutations; best of {args.repeat}"
+    )
     print(f"python {platform.python_version()} on {platform.machine()}, numpy {np.__version__}")
     agree = check_kernels_agree(texts)
     print(f"neardup numpy and numba signatures identical: {agree}\n")

@@ -20,7 +20,7 @@ comparison for tests on small inputs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -94,7 +94,7 @@ def _count(tokens, offsets, pairs, marks, out):  # type: ignore[no-untyped-def]
         out[p] = total
 
 
-def _count_kernel():  # type: ignore[no-untyped-def]
+def _count_kernel() -> Callable[..., None]:
     """``_count`` compiled by numba (cached on disk); ImportError without numba."""
     global _KERNEL
     if _KERNEL is None:
@@ -104,7 +104,7 @@ def _count_kernel():  # type: ignore[no-untyped-def]
     return _KERNEL
 
 
-_KERNEL = None
+_KERNEL: Callable[..., None] | None = None
 
 
 def candidate_pairs(sets: Sequence[U32], threshold: float) -> I64:
@@ -191,4 +191,3 @@ def brute_force_pairs(sets: Sequence[U32], threshold: float) -> tuple[I64, F64]:
                 values.append(jac)
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
     return pairs, np.array(values, dtype=np.float64)
-

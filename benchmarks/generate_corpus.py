@@ -56,11 +56,21 @@ import numpy.typing as npt
 from common import LAWS_SAMPLE, corpus_path, iter_jsonl
 
 EDITS: tuple[tuple[str, float], ...] = (
-    ("substitute", 0.01), ("substitute", 0.03), ("substitute", 0.05), ("substitute", 0.1),
-    ("insert", 0.02), ("insert", 0.05), ("insert", 0.1),
-    ("delete", 0.02), ("delete", 0.05), ("delete", 0.1),
-    ("mixed", 0.03), ("mixed", 0.06), ("mixed", 0.15),
-    ("move", 1), ("move", 3),
+    ("substitute", 0.01),
+    ("substitute", 0.03),
+    ("substitute", 0.05),
+    ("substitute", 0.1),
+    ("insert", 0.02),
+    ("insert", 0.05),
+    ("insert", 0.1),
+    ("delete", 0.02),
+    ("delete", 0.05),
+    ("delete", 0.1),
+    ("mixed", 0.03),
+    ("mixed", 0.06),
+    ("mixed", 0.15),
+    ("move", 1),
+    ("move", 3),
     ("html", 0),
 )
 CHUNK = 10_000
@@ -140,22 +150,26 @@ def edit_text(text: str, kind: str, rate: float, rng: np.random.Generator) -> st
 def _char_edit(cps: U32, kind: str, rate: float, rng: np.random.Generator) -> U32:
     hit = rng.random(cps.size) < rate
     if kind == "substitute":
-        out = cps.copy()
+        out: U32 = cps.copy()
         out[hit] = cps[rng.integers(cps.size, size=int(hit.sum()))]
         return out
     if kind == "delete":
-        return cps[~hit]
+        kept: U32 = cps[~hit]
+        return kept
     if kind == "insert":
         where = np.flatnonzero(hit) + 1
-        return np.insert(cps, where, cps[rng.integers(cps.size, size=where.size)])
+        grown: U32 = np.insert(cps, where, cps[rng.integers(cps.size, size=where.size)])
+        return grown
     raise ValueError(f"unknown edit kind {kind!r}")
 
 
 def _html(text: str, rng: np.random.Generator) -> str:
     paragraphs = text.split("\n")
-    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title>'
-             "<style>p{margin:0}</style></head><body>",
-             f'<div class="article" id="a{int(rng.integers(1 << 20))}">']
+    parts = [
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title>'
+        "<style>p{margin:0}</style></head><body>",
+        f'<div class="article" id="a{int(rng.integers(1 << 20))}">',
+    ]
     for paragraph in paragraphs:
         if rng.random() < 0.3:
             cut = int(rng.integers(len(paragraph) + 1))
@@ -167,7 +181,10 @@ def _html(text: str, rng: np.random.Generator) -> str:
 
 
 def _base_documents(
-    sentences: list[str], lengths: npt.NDArray[np.int64], count: int, doc_chars: int,
+    sentences: list[str],
+    lengths: npt.NDArray[np.int64],
+    count: int,
+    doc_chars: int,
     rng: np.random.Generator,
 ) -> Iterator[str]:
     """``count`` base documents of random sentences, about ``doc_chars`` characters each."""
@@ -248,7 +265,7 @@ def generate(
     lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
     rng = np.random.default_rng(seed)
     recent: list[tuple[str, str]] = []  # ring buffer of (id, text) of base documents
-    with _open(out) as doc_file, (_open(truth) if truth else _null()) as truth_file:
+    with _open(out) as doc_file, _open(truth) if truth else _null() as truth_file:
         for chunk_start in range(0, docs, CHUNK):
             count = min(CHUNK, docs - chunk_start)
             is_copy = rng.random(count) < dup_fraction
@@ -265,8 +282,7 @@ def generate(
                     text = edit_text(source_text, kind, rate, rng)
                     edit = {"kind": kind, "rate": rate} if kind != "html" else {"kind": kind}
                     record = {"id": doc_id, "text": text, "source_id": source_id, "edit": edit}
-                    pair: dict[str, Any] = {"source_id": source_id, "copy_id": doc_id,
-                                            "edit": edit}
+                    pair: dict[str, Any] = {"source_id": source_id, "copy_id": doc_id, "edit": edit}
                     if jaccard:
                         pair["jaccard"] = round(_jaccard(source_text, text), 6)
                     truth_lines.append(json.dumps(pair, ensure_ascii=False))
@@ -316,20 +332,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dup-fraction", type=float, default=0.1)
     parser.add_argument("--window", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-jaccard", action="store_true",
-                        help="do not compute the planted pairs' exact Jaccard")
+    parser.add_argument(
+        "--no-jaccard", action="store_true", help="do not compute the planted pairs' exact Jaccard"
+    )
     args = parser.parse_args(argv)
     try:
         stats = generate(
-            args.out, args.truth, args.docs, doc_chars=args.doc_chars,
-            dup_fraction=args.dup_fraction, window=args.window, seed=args.seed,
-            jaccard=not args.no_jaccard, progress=True,
+            args.out,
+            args.truth,
+            args.docs,
+            doc_chars=args.doc_chars,
+            dup_fraction=args.dup_fraction,
+            window=args.window,
+            seed=args.seed,
+            jaccard=not args.no_jaccard,
+            progress=True,
         )
     except ValueError as exc:
         parser.error(str(exc))
-    print(f"{stats.documents:,} documents ({stats.copies:,} planted copies), "
-          f"{stats.characters / max(stats.documents, 1):,.0f} characters on average, from "
-          f"{stats.sentences:,} sentences of {stats.source}, in {stats.seconds:.1f} s")
+    print(
+        f"{stats.documents:,} documents ({stats.copies:,} planted copies), "
+        f"{stats.characters / max(stats.documents, 1):,.0f} characters on average, from "
+        f"{stats.sentences:,} sentences of {stats.source}, in {stats.seconds:.1f} s"
+    )
     return 0
 
 

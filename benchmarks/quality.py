@@ -44,6 +44,7 @@ class Row:
     in_cluster: int
     correct: int
     seconds: float
+    missed: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def recall(self) -> float:
@@ -88,7 +89,8 @@ def neardup_result(
     from neardup import find_duplicates
 
     report = find_duplicates(
-        [(str(i), t) for i, t in enumerate(texts)], threshold=threshold,
+        [(str(i), t) for i, t in enumerate(texts)],
+        threshold=threshold,
         bands=bands_for(threshold),
     )
     pairs = {(min(int(p.a), int(p.b)), max(int(p.a), int(p.b))) for p in report.pairs}
@@ -109,7 +111,10 @@ def evaluate(
     true_at = {tuple(p) for p in truth[jaccard >= threshold].tolist()}
     reported, label, seconds = neardup_result(texts, threshold)
     in_cluster = sum(1 for i, j in true_at if label[i] == label[j])
+    by_pair = dict(zip(map(tuple, truth.tolist()), jaccard.tolist(), strict=True))
+    missed = tuple(sorted((i, j, by_pair[(i, j)]) for i, j in true_at - reported))
     return Row(
+        missed=missed,
         threshold=threshold,
         true_pairs=len(true_at),
         reported=len(reported),
@@ -118,6 +123,45 @@ def evaluate(
         correct=len(reported & true_at),
         seconds=seconds,
     )
+
+
+def diagnose(texts: list[str], row: Row) -> str:
+    """Why neardup missed each true pair at ``row.threshold``: the bands the pair shares,
+    and the size of each shared band's group (groups above ``neardup.lsh.MAX_GROUP``
+    documents are connected as a star, so a pair inside one is not a candidate)."""
+    from neardup.lsh import MAX_GROUP, Banding, band_keys
+    from neardup.minhash import minhash_codepoints
+    from neardup.normalize import normalize_codepoints
+
+    bands = bands_for(row.threshold) or choose_default_bands(row.threshold)
+    sigs = minhash_codepoints([normalize_codepoints(t)[0] for t in texts], 5, 128, 1)
+    keys = band_keys(sigs, Banding(bands, 128 // bands))
+    out = [f"\nMissed at t={row.threshold} ({bands} bands of {128 // bands} rows):"]
+    for i, j, jac in row.missed:
+        shared = np.flatnonzero(keys[i] == keys[j])
+        groups = [int((keys[:, band] == keys[i, band]).sum()) for band in shared]
+        why = (
+            "no shared band (an LSH miss)"
+            if not shared.size
+            else f"shares {shared.size} bands, in groups of {sorted(groups)} documents"
+            + (
+                f": all above MAX_GROUP={MAX_GROUP}, so only star edges"
+                if min(groups) > MAX_GROUP
+                else ""
+            )
+        )
+        out.append(
+            f"- documents {i} and {j}: exact J {jac:.3f}, MinHash estimate "
+            f"{float(np.mean(sigs[i] == sigs[j])):.3f}; {why}"
+        )
+    return "\n".join(out)
+
+
+def choose_default_bands(threshold: float) -> int:
+    """neardup's own band count for ``threshold``."""
+    from neardup.lsh import choose_bands
+
+    return choose_bands(threshold, 128).bands
 
 
 def run_corpus(name: str, thresholds: tuple[float, ...]) -> str:
@@ -145,31 +189,51 @@ def run_corpus(name: str, thresholds: tuple[float, ...]) -> str:
         check = "" if expected is None else f" ({'=' if expected == r.true_pairs else '≠'} "
         check += "" if expected is None else f"SOURCES.md {expected})"
         bands = bands_for(r.threshold)
-        table.append([
-            f"{r.threshold:.1f}" + ("" if bands is None else f" (bands={bands}*)"), f"{r.true_pairs}{check}", str(r.reported), str(r.found),
-            f"{r.recall:.3f}", f"{r.cluster_recall:.3f}", f"{r.precision:.3f}",
-            f"{r.seconds:.1f}",
-        ])
-    lines.append(markdown_table(
-        ["threshold", "true pairs (exact J ≥ t)", "neardup pairs", "true pairs found",
-         "pair recall", "cluster recall", "precision", "neardup s"],
-        table,
-    ))
+        table.append(
+            [
+                f"{r.threshold:.1f}" + ("" if bands is None else f" (bands={bands}*)"),
+                f"{r.true_pairs}{check}",
+                str(r.reported),
+                str(r.found),
+                f"{r.recall:.3f}",
+                f"{r.cluster_recall:.3f}",
+                f"{r.precision:.3f}",
+                f"{r.seconds:.1f}",
+            ]
+        )
+    lines.append(
+        markdown_table(
+            [
+                "threshold",
+                "true pairs (exact J ≥ t)",
+                "neardup pairs",
+                "true pairs found",
+                "pair recall",
+                "cluster recall",
+                "precision",
+                "neardup s",
+            ],
+            table,
+        )
+    )
     if any(bands_for(r.threshold) is not None for r in rows):
-        lines += ["", "\\* neardup's default banding for this threshold is rejected by its own "
-                  "`Parameters` (bands not a divisor of 128); run with the divisor banding "
-                  "that has P(candidate | J = t) ≥ 0.99."]
-    missed = [r for r in rows if r.found < r.true_pairs]
-    if missed:
-        lines += ["", "Missed true pairs are LSH misses: the banding for t gives P(candidate) "
-                  "≥ 0.99 at J = t, so a few pairs just above t are expected to be missed."]
+        lines += [
+            "",
+            "\\* neardup's default banding for this threshold is rejected by its own "
+            "`Parameters` (bands not a divisor of 128); run with the divisor banding "
+            "that has P(candidate | J = t) ≥ 0.99.",
+        ]
+    for r in rows:
+        if r.missed:
+            lines.append(diagnose(texts, r))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", nargs="+", choices=["laws", "news", "sample"],
-                        default=["laws", "news"])
+    parser.add_argument(
+        "--corpus", nargs="+", choices=["laws", "news", "sample"], default=["laws", "news"]
+    )
     parser.add_argument("--thresholds", nargs="+", type=float, default=list(THRESHOLDS))
     args = parser.parse_args(argv)
     if any(not 0.0 < t <= 1.0 for t in args.thresholds):
