@@ -85,7 +85,14 @@ def real_texts(count: int, corpus: str = "news") -> tuple[list[str], str]:
 
 
 def char_shingles(text: str, ngram: int = 5) -> list[str]:
-    """Character n-grams of a normalized text; a shorter text is one shingle (as neardup)."""
+    """Character n-grams of a normalized text; a shorter text is one shingle (as neardup).
+
+    Example:
+        >>> char_shingles("意识形态工作", 5)
+        ['意识形态工', '识形态工作']
+        >>> char_shingles("总结", 5)
+        ['总结']
+    """
     if len(text) < ngram:
         return [text] if text else []
     return [text[i : i + ngram] for i in range(len(text) - ngram + 1)]

@@ -166,7 +166,14 @@ def _positions(starts: I64, counts: I64) -> I64:
 
 
 def similar_pairs(sets: Sequence[U32], threshold: float) -> tuple[I64, F64, int]:
-    """All pairs (i < j) with exact ``J >= threshold``, their Jaccard, and the candidate count."""
+    """All pairs (i < j) with exact ``J >= threshold``, their Jaccard, and the candidate count.
+
+    Example:
+        >>> sets = shingle_sets(["今天天气很好我们去公园散步", "今天天气很好我们去公园散步了", "完全不同"])
+        >>> pairs, jaccard, _ = similar_pairs(sets, 0.5)
+        >>> pairs.tolist(), jaccard.round(3).tolist()
+        ([[0, 1]], [0.9])
+    """
     candidates = candidate_pairs(sets, threshold)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     inter = intersections(sets, candidates)

@@ -5,7 +5,7 @@ the benchmarks and the corpus generator fall back on when ../shared/corpora is a
 Statutes are not protected by copyright (PRC Copyright Law art. 5), so the sample may be
 committed; news text may not.
 
-Usage: python benchmarks/data/make_laws_sample.py
+Usage: python benchmarks/data/make_bench_laws_sample.py
 """
 
 from __future__ import annotations
