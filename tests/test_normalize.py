@@ -82,3 +82,22 @@ def test_result_is_nfkc_lowercase_without_punctuation_or_space(text: str) -> Non
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=50))
 def test_chinese_text_is_unchanged(text: str) -> None:
     assert normalize_text(text) == text
+
+
+@given(st.lists(TEXTS, max_size=8), st.booleans())
+def test_batch_normalization_equals_text_by_text(texts: list[str], html: bool) -> None:
+    from neardup.normalize import normalize_codepoints, normalize_many
+
+    options = NormalizeOptions(html=html)
+    flat, lengths = normalize_many(texts, options)
+    singles = [normalize_codepoints(t, options)[0] for t in texts]
+    assert lengths.tolist() == [s.size for s in singles]
+    assert flat.tolist() == [cp for s in singles for cp in s.tolist()]
+
+
+def test_batch_normalization_with_a_combining_mark_at_a_boundary() -> None:
+    from neardup.normalize import from_codepoints, normalize_many
+
+    flat, lengths = normalize_many(["e", "\u0301x", "ﬁ㈱"])
+    assert lengths.tolist() == [1, 2, 3]  # the mark is not composed across documents
+    assert from_codepoints(flat) == "e\u0301xfi株"

@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from .documents import Document, Skipped, load_documents, read_documents
+from .documents import Corpus, Document, Skipped, load_documents, read_documents
 from .errors import (
     DuplicateIdError,
     IndexError_,
@@ -42,6 +42,7 @@ __all__ = [
     "Banding",
     "Cluster",
     "ClusterMember",
+    "Corpus",
     "Counts",
     "Document",
     "DocumentInfo",
