@@ -1,8 +1,10 @@
 """End to end on the same documents: neardup, datasketch and rensa, each in its own process.
 
 * neardup: ``find_duplicates(threshold=0.7)`` (char 5-grams, 128 permutations, LSH, exact
-  verification): its pairs are verified. ``neardup`` uses the default kernel (numba when
-  installed), ``neardup-numpy`` runs with ``NEARDUP_KERNEL=numpy``.
+  verification): its pairs are verified. ``neardup`` runs in one process (``workers=1``, as
+  datasketch and rensa do) with the default kernel (numba when installed);
+  ``neardup-numpy`` the same with ``NEARDUP_KERNEL=numpy``; ``neardup-workers`` with its
+  default hashing workers (one process per core; its peak RSS is the main process's only).
 * datasketch: ``MinHash(num_perm=128)`` + ``update_batch`` of the UTF-8 shingles, then
   ``MinHashLSH(threshold=0.7, num_perm=128)``: insert all, query each; candidates as-is.
 * rensa: ``RMinHash(128, seed=1)`` + ``update`` of the shingles, ``RMinHashLSH(threshold=0.7,
@@ -43,7 +45,7 @@ import numpy.typing as npt
 from common import char_shingles, iter_jsonl, load_corpus, markdown_table
 
 HERE = Path(__file__).resolve().parent
-TOOLS = ("neardup", "neardup-numpy", "datasketch", "rensa")
+TOOLS = ("neardup", "neardup-numpy", "neardup-workers", "datasketch", "rensa")
 NUM_PERM = 128
 RENSA_BANDS = 32
 
@@ -78,9 +80,25 @@ def _shingles(texts: list[str]) -> Iterator[list[str]]:
 
 
 def run_neardup(texts: list[str], threshold: float) -> tuple[set[tuple[int, int]], dict[str, Any]]:
+    """``find_duplicates`` in this one process (``workers=1``), like the other tools."""
+    return _neardup(texts, threshold, 1)
+
+
+def run_neardup_workers(
+    texts: list[str], threshold: float
+) -> tuple[set[tuple[int, int]], dict[str, Any]]:
+    """``find_duplicates`` with its default hashing workers (all cores)."""
+    return _neardup(texts, threshold, None)
+
+
+def _neardup(
+    texts: list[str], threshold: float, workers: int | None
+) -> tuple[set[tuple[int, int]], dict[str, Any]]:
     from neardup import find_duplicates
 
-    report = find_duplicates([(str(i), t) for i, t in enumerate(texts)], threshold=threshold)
+    report = find_duplicates(
+        [(str(i), t) for i, t in enumerate(texts)], threshold=threshold, workers=workers
+    )
     pairs = {(min(int(p.a), int(p.b)), max(int(p.a), int(p.b))) for p in report.pairs}
     return pairs, {"candidates": report.counts.candidates, "kernel": _kernel()}
 
@@ -132,6 +150,7 @@ def run_rensa(texts: list[str], threshold: float) -> tuple[set[tuple[int, int]],
 RUNNERS = {
     "neardup": run_neardup,  # default kernel: numba when installed
     "neardup-numpy": run_neardup,  # the worker runs with NEARDUP_KERNEL=numpy
+    "neardup-workers": run_neardup_workers,
     "datasketch": run_datasketch,
     "rensa": run_rensa,
 }
