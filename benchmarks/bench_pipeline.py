@@ -24,7 +24,7 @@ from common import kernel, real_texts
 
 from neardup.lsh import band_keys, candidate_pairs, choose_bands
 from neardup.minhash import minhash_codepoints
-from neardup.normalize import codepoints, normalize_codepoints
+from neardup.normalize import codepoints, normalize_codepoints, normalize_many
 from neardup.shingle import ngram_hashes
 from neardup.verify import jaccard_containment
 
@@ -74,6 +74,13 @@ def test_normalize_codepoints(benchmark: Any, data: Data) -> None:
 
     chars = benchmark(run)
     assert chars == sum(c.size for c in data.cps)
+
+
+def test_normalize_many(benchmark: Any, data: Data) -> None:
+    """The batch normalization the pipeline's hashing stage uses (one table lookup per batch)."""
+    flat, lengths = benchmark(normalize_many, data.raw)
+    assert lengths.tolist() == [c.size for c in data.cps]
+    assert np.array_equal(flat, np.concatenate(data.cps))
 
 
 def test_shingle_ngram_hashes(benchmark: Any, data: Data) -> None:
