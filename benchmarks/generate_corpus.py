@@ -1,0 +1,362 @@
+"""Deterministic synthetic corpus from real text, with planted near-duplicates of known edits.
+
+Base documents are about ``doc_chars`` characters (1,000 by default, varying ±30 %) of real
+sentences drawn at random from the laws and news corpora (``../shared/corpora`` when present,
+else the committed laws sample ``benchmarks/data/laws_sample.jsonl.gz``), grouped into
+paragraphs of 2 to 6 sentences. Sentences are mixed across sources, so two base documents
+share almost no 5-grams by chance.
+
+A share ``dup_fraction`` of the documents are *planted copies* of an earlier base document
+(chosen uniformly among the last ``window`` base documents, so one source may get several
+copies), edited in one of these ways::
+
+    substitute r   every character replaced with probability r (by a character of the text)
+    insert r       after every character, with probability r, a character of the text
+    delete r       every character deleted with probability r
+    mixed r        the three above, each at r / 3
+    move k         k paragraphs moved to other positions
+    html           wrapped in HTML markup (tags, attributes, entities, <br>)
+
+Output, JSON Lines (UTF-8, gzip when the name ends in .gz)::
+
+    documents:     {"id": "g0000042", "text": ...}
+                   {"id": ..., "text": ..., "source_id": "g0000017",
+                    "edit": {"kind": "substitute", "rate": 0.05}}
+    ground truth:  {"source_id": ..., "copy_id": ..., "edit": {...}, "jaccard": 0.83}
+
+``jaccard`` is the exact character 5-gram Jaccard after neardup's default normalization
+(HTML tags are then text; ``--no-jaccard`` skips it). Only (source, copy) pairs are listed;
+two copies of one source are near-duplicates of each other too.
+
+Documents are written as they are made (memory holds one chunk and the window), and the
+same arguments always give the same bytes (numpy PCG64 with ``seed``).
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
+        --out corpus.jsonl --truth truth.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+from common import LAWS_SAMPLE, corpus_path, iter_jsonl
+
+EDITS: tuple[tuple[str, float], ...] = (
+    ("substitute", 0.01),
+    ("substitute", 0.03),
+    ("substitute", 0.05),
+    ("substitute", 0.1),
+    ("insert", 0.02),
+    ("insert", 0.05),
+    ("insert", 0.1),
+    ("delete", 0.02),
+    ("delete", 0.05),
+    ("delete", 0.1),
+    ("mixed", 0.03),
+    ("mixed", 0.06),
+    ("mixed", 0.15),
+    ("move", 1),
+    ("move", 3),
+    ("html", 0),
+)
+CHUNK = 10_000
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
+_MARKDOWN = re.compile(r"^[#>*\-\s]+")
+
+U32 = npt.NDArray[np.uint32]
+
+
+def load_sentences(min_chars: int = 8) -> tuple[list[str], str]:
+    """Real sentences of the laws and news corpora (or of the committed laws sample)."""
+    paths = [p for p in (corpus_path("laws"), corpus_path("news")) if p is not None]
+    label = "laws + news" if len(paths) == 2 else "laws" if paths else "laws sample"
+    if not paths:
+        paths = [LAWS_SAMPLE]
+    sentences: list[str] = []
+    for path in paths:
+        for record in iter_jsonl(path):
+            for piece in _SENTENCE_END.split(record["text"]):
+                piece = _MARKDOWN.sub("", piece).strip()
+                if len(piece) >= min_chars:
+                    sentences.append(piece)
+    if not sentences:
+        raise ValueError(f"no sentences found in {', '.join(p.name for p in paths)}")
+    return sentences, label
+
+
+@dataclass
+class Stats:
+    """What :func:`generate` wrote."""
+
+    documents: int = 0
+    copies: int = 0
+    characters: int = 0
+    sentences: int = 0
+    source: str = ""
+    seconds: float = 0.0
+    by_edit: dict[str, int] = field(default_factory=dict)
+
+
+def _open(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "wt", encoding="utf-8", compresslevel=1)
+    return open(path, "w", encoding="utf-8")
+
+
+def _codepoints(text: str) -> U32:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _text(cps: U32) -> str:
+    return np.ascontiguousarray(cps, dtype=np.uint32).tobytes().decode("utf-32-le")
+
+
+def edit_text(text: str, kind: str, rate: float, rng: np.random.Generator) -> str:
+    """``text`` after one planted edit (see the module docstring)."""
+    if kind == "move":
+        paragraphs = text.split("\n")
+        for _ in range(int(rate)):
+            if len(paragraphs) < 2:
+                break
+            moved = paragraphs.pop(int(rng.integers(len(paragraphs))))
+            paragraphs.insert(int(rng.integers(len(paragraphs) + 1)), moved)
+        return "\n".join(paragraphs)
+    if kind == "html":
+        return _html(text, rng)
+    cps = _codepoints(text)
+    if not cps.size:
+        return text
+    if kind == "mixed":
+        for sub in ("substitute", "insert", "delete"):
+            cps = _char_edit(cps, sub, rate / 3, rng)
+        return _text(cps)
+    return _text(_char_edit(cps, kind, rate, rng))
+
+
+def _char_edit(cps: U32, kind: str, rate: float, rng: np.random.Generator) -> U32:
+    hit = rng.random(cps.size) < rate
+    if kind == "substitute":
+        out: U32 = cps.copy()
+        out[hit] = cps[rng.integers(cps.size, size=int(hit.sum()))]
+        return out
+    if kind == "delete":
+        kept: U32 = cps[~hit]
+        return kept
+    if kind == "insert":
+        where = np.flatnonzero(hit) + 1
+        grown: U32 = np.insert(cps, where, cps[rng.integers(cps.size, size=where.size)])
+        return grown
+    raise ValueError(f"unknown edit kind {kind!r}")
+
+
+def _html(text: str, rng: np.random.Generator) -> str:
+    paragraphs = text.split("\n")
+    parts = [
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title>'
+        "<style>p{margin:0}</style></head><body>",
+        f'<div class="article" id="a{int(rng.integers(1 << 20))}">',
+    ]
+    for paragraph in paragraphs:
+        if rng.random() < 0.3:
+            cut = int(rng.integers(len(paragraph) + 1))
+            paragraph = paragraph[:cut] + "&nbsp;<br/>" + paragraph[cut:]
+        style = ' style="text-indent:2em"' if rng.random() < 0.5 else ""
+        parts.append(f"<p{style}>{paragraph}</p>")
+    parts.append("<!-- end of article --></div></body></html>")
+    return "\n".join(parts)
+
+
+def _base_documents(
+    sentences: list[str],
+    lengths: npt.NDArray[np.int64],
+    count: int,
+    doc_chars: int,
+    rng: np.random.Generator,
+) -> Iterator[str]:
+    """``count`` base documents of random sentences, about ``doc_chars`` characters each."""
+    per_doc = max(4, int(2.5 * doc_chars / max(float(lengths.mean()), 1.0)) + 4)
+    picks = rng.integers(len(sentences), size=(count, per_doc))
+    targets = (doc_chars * rng.uniform(0.7, 1.3, size=count)).astype(np.int64)
+    reach = np.cumsum(lengths[picks], axis=1)
+    used = np.minimum((reach < targets[:, None]).sum(axis=1) + 1, per_doc)
+    breaks = rng.integers(2, 7, size=(count, per_doc))
+    if per_doc < 2:
+        raise ValueError("internal: fewer than two sentences per document")
+    for row in range(count):
+        chosen = itemgetter(*picks[row, : used[row]].tolist())(sentences)
+        paragraphs: list[str] = []
+        start = 0
+        for size in breaks[row].tolist():
+            if start >= len(chosen):
+                break
+            paragraphs.append("".join(chosen[start : start + size]))
+            start += size
+        yield "\n".join(paragraphs)
+
+
+def _jaccard(a: str, b: str) -> float:
+    from neardup import normalize_text
+    from neardup.shingle import shingle_set
+
+    x, y = shingle_set(normalize_text(a), 5), shingle_set(normalize_text(b), 5)
+    if not x.size or not y.size:
+        return 0.0
+    inter = int(np.intersect1d(x, y, assume_unique=True).size)
+    return inter / (x.size + y.size - inter)
+
+
+def generate(
+    out: Path,
+    truth: Path | None,
+    docs: int,
+    *,
+    doc_chars: int = 1000,
+    dup_fraction: float = 0.1,
+    window: int = 10_000,
+    seed: int = 0,
+    jaccard: bool = True,
+    sentences: list[str] | None = None,
+    progress: bool = False,
+) -> Stats:
+    """Write ``docs`` documents to ``out`` and the planted pairs to ``truth``.
+
+    Args:
+        out: documents, JSON Lines (gzip when it ends in .gz).
+        truth: planted (source, copy) pairs, JSON Lines; None to skip.
+        docs: number of documents, copies included.
+        doc_chars: mean length of a base document, in characters.
+        dup_fraction: share of documents that are planted copies, in [0, 1).
+        window: copies are made from one of the last ``window`` base documents.
+        seed: the numpy RNG seed; the same arguments give the same output.
+        jaccard: compute each planted pair's exact Jaccard for the truth file.
+        sentences: the real sentences to draw from (default: :func:`load_sentences`).
+        progress: print a line per 100,000 documents to stderr.
+
+    Returns:
+        Counts of what was written.
+    """
+    if docs < 0:
+        raise ValueError(f"docs must be >= 0 (got {docs})")
+    if not 0.0 <= dup_fraction < 1.0:
+        raise ValueError(f"dup_fraction must be in [0, 1) (got {dup_fraction})")
+    if doc_chars < 1 or window < 1:
+        raise ValueError("doc_chars and window must be >= 1")
+    started = time.perf_counter()
+    stats = Stats()
+    if sentences is None:
+        sentences, stats.source = load_sentences()
+    else:
+        stats.source = "given sentences"
+    stats.sentences = len(sentences)
+    lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    rng = np.random.default_rng(seed)
+    recent: list[tuple[str, str]] = []  # ring buffer of (id, text) of base documents
+    with _open(out) as doc_file, _open(truth) if truth else _null() as truth_file:
+        for chunk_start in range(0, docs, CHUNK):
+            count = min(CHUNK, docs - chunk_start)
+            is_copy = rng.random(count) < dup_fraction
+            edits = rng.integers(len(EDITS), size=count)
+            bases = _base_documents(sentences, lengths, int((~is_copy).sum()), doc_chars, rng)
+            lines: list[str] = []
+            truth_lines: list[str] = []
+            for k in range(count):
+                doc_id = f"g{chunk_start + k:07d}"
+                record: dict[str, Any]
+                if is_copy[k] and recent:
+                    source_id, source_text = recent[int(rng.integers(len(recent)))]
+                    kind, rate = EDITS[int(edits[k])]
+                    text = edit_text(source_text, kind, rate, rng)
+                    edit = {"kind": kind, "rate": rate} if kind != "html" else {"kind": kind}
+                    record = {"id": doc_id, "text": text, "source_id": source_id, "edit": edit}
+                    pair: dict[str, Any] = {"source_id": source_id, "copy_id": doc_id, "edit": edit}
+                    if jaccard:
+                        pair["jaccard"] = round(_jaccard(source_text, text), 6)
+                    truth_lines.append(json.dumps(pair, ensure_ascii=False))
+                    stats.copies += 1
+                    label = f"{kind} {rate}" if kind != "html" else kind
+                    stats.by_edit[label] = stats.by_edit.get(label, 0) + 1
+                else:
+                    text = next(bases, None) or _extra_base(sentences, lengths, doc_chars, rng)
+                    record = {"id": doc_id, "text": text}
+                    recent.append((doc_id, text))
+                    if len(recent) > window:
+                        recent.pop(int(rng.integers(len(recent) - 1)))
+                lines.append(json.dumps(record, ensure_ascii=False))
+                stats.characters += len(text)
+            doc_file.write("\n".join(lines) + "\n")
+            if truth_file is not None and truth_lines:
+                truth_file.write("\n".join(truth_lines) + "\n")
+            stats.documents += count
+            if progress and stats.documents % 100_000 < count and stats.documents >= 100_000:
+                rate_now = stats.documents / (time.perf_counter() - started)
+                print(f"{stats.documents:,} documents ({rate_now:,.0f}/s)", file=sys.stderr)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _extra_base(
+    sentences: list[str], lengths: npt.NDArray[np.int64], doc_chars: int, rng: np.random.Generator
+) -> str:
+    """A base document when a copy had no source yet (the very first documents)."""
+    return next(_base_documents(sentences, lengths, 1, doc_chars, rng))
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, required=True, help="number of documents")
+    parser.add_argument("--out", type=Path, required=True, help="documents (.jsonl or .jsonl.gz)")
+    parser.add_argument("--truth", type=Path, help="planted pairs (.jsonl)")
+    parser.add_argument("--doc-chars", type=int, default=1000)
+    parser.add_argument("--dup-fraction", type=float, default=0.1)
+    parser.add_argument("--window", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-jaccard", action="store_true", help="do not compute the planted pairs' exact Jaccard"
+    )
+    args = parser.parse_args(argv)
+    try:
+        stats = generate(
+            args.out,
+            args.truth,
+            args.docs,
+            doc_chars=args.doc_chars,
+            dup_fraction=args.dup_fraction,
+            window=args.window,
+            seed=args.seed,
+            jaccard=not args.no_jaccard,
+            progress=True,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(
+        f"{stats.documents:,} documents ({stats.copies:,} planted copies), "
+        f"{stats.characters / max(stats.documents, 1):,.0f} characters on average, from "
+        f"{stats.sentences:,} sentences of {stats.source}, in {stats.seconds:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
