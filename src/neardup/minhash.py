@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import MissingDependencyError, ParameterError
-from .shingle import _block_step, block_keys, fmix32, span_hashes
+from .shingle import fmix32, span_hashes
 
 U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
@@ -171,19 +171,72 @@ def _numpy_block(
     flat = np.concatenate(docs).astype(np.uint32, copy=False)
     starts = _offsets(lengths)[:-1]
     if (lengths >= ngram).all():
-        keys = block_keys(flat)
-        span = flat.size - ngram + 1
-        h = np.zeros(max(span, 0), dtype=np.uint32)
-        for i in range(ngram):
-            h = _block_step(h, keys[i : i + span])
-        h = fmix32(h ^ np.uint32(4 * ngram))
-        positions = np.repeat(starts - np.cumsum(np.concatenate(([0], counts[:-1]))), counts)
-        hashes = h[np.arange(counts.sum()) + positions]
+        return _permute_min_windows(_mixed_windows(flat, ngram), starts, lengths, ngram, a, b)
     else:
         span_len = np.minimum(lengths, ngram)
         span_starts = np.repeat(starts, counts) + _within(counts)
         hashes = span_hashes(flat, span_starts, np.repeat(span_len, counts))
     return _permute_min(hashes, counts, a, b)
+
+
+def _rotl_inplace(x: U32, r: int, tmp: U32) -> None:
+    np.right_shift(x, np.uint32(32 - r), out=tmp)
+    np.left_shift(x, np.uint32(r), out=x)
+    np.bitwise_or(x, tmp, out=x)
+
+
+def _fmix_inplace(h: U32, tmp: U32) -> None:
+    np.right_shift(h, np.uint32(16), out=tmp)
+    np.bitwise_xor(h, tmp, out=h)
+    np.multiply(h, np.uint32(0x85EBCA6B), out=h)
+    np.right_shift(h, np.uint32(13), out=tmp)
+    np.bitwise_xor(h, tmp, out=h)
+    np.multiply(h, np.uint32(0xC2B2AE35), out=h)
+    np.right_shift(h, np.uint32(16), out=tmp)
+    np.bitwise_xor(h, tmp, out=h)
+
+
+def _mixed_windows(flat: U32, ngram: int) -> U32:
+    """``fmix32(shingle_hash(w))`` of every window of ``ngram`` code points of ``flat``
+    (windows crossing document boundaries included), computed in place in two buffers."""
+    keys = np.multiply(flat, np.uint32(0xCC9E2D51))
+    tmp = np.empty_like(keys)
+    _rotl_inplace(keys, 15, tmp)
+    np.multiply(keys, np.uint32(0x1B873593), out=keys)
+    span = flat.size - ngram + 1
+    h = np.zeros(span, dtype=np.uint32)
+    t = tmp[:span]
+    for i in range(ngram):
+        np.bitwise_xor(h, keys[i : i + span], out=h)
+        _rotl_inplace(h, 13, t)
+        np.multiply(h, np.uint32(5), out=h)
+        np.add(h, np.uint32(0xE6546B64), out=h)
+    np.bitwise_xor(h, np.uint32(4 * ngram), out=h)
+    _fmix_inplace(h, t)  # MurmurHash3's finalizer: the shingle hash
+    _fmix_inplace(h, t)  # the scheme's pre-mix
+    return h
+
+
+def _permute_min_windows(
+    mixed: U32,
+    starts: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64],
+    ngram: int,
+    a: U32,
+    b: U32,
+) -> U32:
+    """Per-document minima over the windows of :func:`_mixed_windows`: ``reduceat`` over the
+    bounds ``[s0, e0, s1, e1, ...]`` keeps every other segment, skipping crossing windows."""
+    bounds = np.empty(2 * lengths.size - 1, dtype=np.int64)
+    bounds[0::2] = starts
+    bounds[1::2] = starts[:-1] + lengths[:-1] - ngram + 1
+    out = np.empty((lengths.size, a.size), dtype=np.uint32)
+    buf = np.empty_like(mixed)
+    for k in range(a.size):
+        np.multiply(mixed, a[k], out=buf)
+        np.add(buf, b[k], out=buf)
+        out[:, k] = np.minimum.reduceat(buf, bounds)[0::2]
+    return out
 
 
 def _within(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

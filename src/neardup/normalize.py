@@ -234,22 +234,31 @@ def normalize_many(
     The same result as :func:`normalize_codepoints` text by text, with the per-character
     work done once over the whole batch (no offsets are kept).
     """
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return normalize_packed(codepoints("".join(texts)), sizes, options)
+
+
+def normalize_packed(
+    flat: U32, sizes: npt.NDArray[np.int64], options: NormalizeOptions | None = None
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    """:func:`normalize_many` of texts given as their concatenated code points and lengths."""
     options = options or NormalizeOptions()
     regex = _strip_regex(options.html, options.markers)
-    pieces = [
-        _strip(t, regex, options.html)[0]
-        if regex is not None and regex.search(t)
-        else codepoints(t)
-        for t in texts
-    ]
-    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
-    flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
+    if regex is not None and regex.search(from_codepoints(flat)):
+        # Some text has markup or markers (a match across two texts only costs this path).
+        bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
+        pieces = [
+            _strip(from_codepoints(flat[lo:hi]), regex, options.html)[0]
+            for lo, hi in itertools.pairwise(bounds)
+        ]
+        sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
+        flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
     out, source = _expand(flat)
     if source is None:
         lengths = sizes
     else:
-        bounds = np.concatenate(([0], np.cumsum(sizes)))
-        lengths = np.diff(np.searchsorted(source, bounds)).astype(np.int64)
+        bounds_arr = np.concatenate(([0], np.cumsum(sizes)))
+        lengths = np.diff(np.searchsorted(source, bounds_arr)).astype(np.int64)
     if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
         out, lengths = _compose_many(out, lengths)
     return out, lengths

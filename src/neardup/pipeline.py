@@ -14,7 +14,6 @@ generator) cannot be re-read: its documents are kept in memory up to
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import time
@@ -32,7 +31,12 @@ from .documents import Corpus, Document, Skipped
 from .errors import DuplicateIdError, InputError, ParameterError
 from .lsh import U64, band_keys, candidate_pairs
 from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
-from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints, normalize_many
+from .normalize import (
+    DEFAULT_MARKERS,
+    from_codepoints,
+    normalize_many,
+    normalize_packed,
+)
 from .report import (
     Cluster,
     ClusterMember,
@@ -331,28 +335,26 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
 
     The unit of work of the hashing stage, the same in the main process and in workers.
     """
-    flat, lengths = normalize_many(texts, params.normalize_options())
+    return hash_packed(*_pack(texts), params)
+
+
+def hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
+    """:func:`hash_batch` of texts packed as one UTF-32 buffer and their lengths (what
+    workers receive: one buffer, not a pickled string per document)."""
+    cps = np.frombuffer(data, dtype=np.uint32)
+    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
     if params.unit == "char":
         sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
         ngram = params.ngram
         counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     else:
-        cps = np.split(flat, np.cumsum(lengths)[:-1])
-        sigs, word_counts = signatures_of_codepoints(cps, params)
+        pieces = np.split(flat, np.cumsum(lengths)[:-1])
+        sigs, word_counts = signatures_of_codepoints(pieces, params)
         counts = np.asarray(word_counts, dtype=np.int64)
     return sigs, band_keys(sigs, params.banding), lengths, counts
 
 
-def _hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
-    """:func:`hash_batch` on texts packed as one UTF-32 buffer (what workers receive)."""
-    bounds = np.concatenate(([0], np.cumsum(sizes) * 4)).tolist()
-    texts = [
-        data[lo:hi].decode("utf-32-le", "surrogatepass") for lo, hi in itertools.pairwise(bounds)
-    ]
-    return hash_batch(texts, params)
-
-
-def _pack(texts: list[str]) -> tuple[bytes, I64]:
+def _pack(texts: Sequence[str]) -> tuple[bytes, I64]:
     sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
 
@@ -388,7 +390,7 @@ def _hash_all(
             return
         data, sizes = _pack(full.texts)
         full.texts = []
-        pending.append((full, pool.submit(_hash_packed, data, sizes, params)))
+        pending.append((full, pool.submit(hash_packed, data, sizes, params)))
         while len(pending) > 2 * workers:
             done, future = pending.pop(0)
             _collect(done, future.result(), out, progress)
@@ -481,15 +483,17 @@ class _Similarity:
     def load(self, positions: list[int], source: _TextSource) -> dict[int, DocumentInfo]:
         """Read the documents at these input positions once, keep their shingle sets (not
         their texts), and return what the report keeps of each, by position."""
-        options = self._params.normalize_options()
         by_position = {p: i for i, p in enumerate(self._hashed.positions)}
+        fetched = list(source.fetch(positions).items())
+        flat, lengths = normalize_many(
+            [doc.text for _, doc in fetched], self._params.normalize_options()
+        )
+        pieces = np.split(flat, np.cumsum(lengths)[:-1]) if fetched else []
+        unit: Any = self._params.unit
         infos: dict[int, DocumentInfo] = {}
-        for position, doc in source.fetch(positions).items():
-            cps = normalize_codepoints(doc.text, options)[0]
-            unit: Any = self._params.unit
-            self._sets[by_position[position]] = shingle_set(
-                from_codepoints(cps), self._params.ngram, unit
-            )
+        for (position, doc), cps in zip(fetched, pieces, strict=True):
+            text = from_codepoints(cps)
+            self._sets[by_position[position]] = shingle_set(text, self._params.ngram, unit)
             infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
         return infos
 
