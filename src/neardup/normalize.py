@@ -209,14 +209,17 @@ def _expand(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
     source = np.flatnonzero(mapped != _REMOVED)
     out = mapped[source]
     multi_at = np.flatnonzero(out == _MULTI)
-    if multi_at.size:  # rare (℃, Ⅱ, ㈱ ...): splice the expansions in with one insert
-        expansions = [_multi[cp] for cp in cps[source[multi_at]].tolist()]
-        out[multi_at] = [e[0] for e in expansions]
-        extra = np.fromiter((e.size - 1 for e in expansions), dtype=np.int64)
-        where = np.repeat(multi_at + 1, extra)
-        tails = [e[1:] for e in expansions]
-        out = np.insert(out, where, np.concatenate(tails).astype(np.int32))
-        source = np.insert(source, where, np.repeat(source[multi_at], extra))
+    if multi_at.size:  # rare (℃, Ⅱ, ㈱ ...): splice the expansions in, one copy
+        out_parts: list[npt.NDArray[np.int32]] = []
+        source_parts: list[npt.NDArray[np.int64]] = []
+        previous = 0
+        for at, cp in zip(multi_at.tolist(), cps[source[multi_at]].tolist(), strict=True):
+            expansion = _multi[cp]
+            out_parts += [out[previous:at], expansion.astype(np.int32)]
+            source_parts += [source[previous:at], np.full(expansion.size, source[at])]
+            previous = at + 1
+        out = np.concatenate([*out_parts, out[previous:]])
+        source = np.concatenate([*source_parts, source[previous:]])
     return out.astype(np.uint32), source
 
 
