@@ -90,6 +90,8 @@ BATCH = 2048
 """Documents hashed and written per step of :meth:`DuplicateIndex.add` (memory bound)."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
+DEFAULT_CACHE_MB = 64.0
+"""SQLite page cache per connection, in MiB (the band-key B-tree's hot pages live here)."""
 MEMORY = ":memory:"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -215,6 +217,7 @@ class DuplicateIndex:
         *,
         store_text: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
+        cache_mb: float = DEFAULT_CACHE_MB,
         **params: Any,
     ) -> DuplicateIndex:
         """Create a new, empty index file.
@@ -225,6 +228,7 @@ class DuplicateIndex:
                 verified exactly and can be shown with passages. Without it, similarities
                 are estimated from signatures.
             timeout: seconds to wait for another process's write transaction.
+            cache_mb: SQLite page cache size in MiB.
             **params: :class:`~neardup.report.Parameters` fields (threshold, ngram, unit,
                 num_perm, seed, bands, verify, html, markers).
 
@@ -237,7 +241,7 @@ class DuplicateIndex:
         if name != MEMORY and os.path.lexists(name):
             raise IndexError_(f"{name}: cannot create index: file exists")
         try:
-            db = _connect(name, timeout, create=True)
+            db = _connect(name, timeout, cache_mb, create=True)
         except sqlite3.Error as exc:
             raise IndexError_(f"{name}: cannot create index: {exc}") from None
         from . import __version__
@@ -274,6 +278,7 @@ class DuplicateIndex:
         path: str | os.PathLike[str],
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        cache_mb: float = DEFAULT_CACHE_MB,
         **expected: Any,
     ) -> DuplicateIndex:
         """Open an existing index, checking that it is one and was made with ``expected``.
@@ -281,6 +286,7 @@ class DuplicateIndex:
         Args:
             path: the index file.
             timeout: seconds to wait for another process's write transaction.
+            cache_mb: SQLite page cache size in MiB.
             **expected: :class:`~neardup.report.Parameters` fields the index must have been
                 made with (others are taken from the index).
 
@@ -299,7 +305,7 @@ class DuplicateIndex:
             raise IndexError_(f"{name}: no such index file")
         _check_header(name)
         try:
-            db = _connect(name, timeout, create=False)
+            db = _connect(name, timeout, cache_mb, create=False)
         except sqlite3.Error as exc:
             raise IndexError_(f"{name}: cannot open index: {exc}") from None
         try:
@@ -839,7 +845,7 @@ class _Transaction:
 # ---------------------------------------------------------------------- helpers
 
 
-def _connect(name: str, timeout: float, *, create: bool) -> sqlite3.Connection:
+def _connect(name: str, timeout: float, cache_mb: float, *, create: bool) -> sqlite3.Connection:
     if name == MEMORY:
         db = sqlite3.connect(MEMORY, isolation_level=None)
     else:
@@ -848,7 +854,7 @@ def _connect(name: str, timeout: float, *, create: bool) -> sqlite3.Connection:
         db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+    db.execute(f"PRAGMA cache_size = {-max(int(cache_mb * 1024), 1)}")  # negative: KiB
     db.execute("PRAGMA temp_store = MEMORY")
     return db
 
