@@ -22,7 +22,21 @@ from neardup.index import AlreadyIndexedError, DuplicateIndex
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_28473338c6d0f06c.txt"
 SRC = REPO / "src"
-POOL = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+POOL = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"
+    "同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自"
+    "二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日"
+    "那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变"
+    "条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指"
+    "几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器"
+    "压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安"
+    "场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集"
+    "温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连"
+    "断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精"
+    "值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属"
+    "圆包火住调满县局照参红细引听该铁价严"
+)
 
 
 def text(rng: random.Random, length: int = 300) -> str:
@@ -222,7 +236,7 @@ def test_open_random_bytes(path: Path) -> None:
 
 def test_open_empty_file(path: Path) -> None:
     path.write_bytes(b"")
-    with pytest.raises(IndexError_, match="not a neardup index .an empty file"):
+    with pytest.raises(IndexError_, match=r"not a neardup index \(an empty file"):
         DuplicateIndex.open(path)
 
 
@@ -241,9 +255,8 @@ def test_open_truncated_index(path: Path) -> None:
         index.add(corpus(200))
     data = path.read_bytes()
     path.write_bytes(data[:4096] + random.Random(6).randbytes(len(data) - 4096))
-    with pytest.raises(IndexError_, match=r"corpus\.ndx"):
-        with DuplicateIndex.open(path) as index:
-            index.query(corpus(3))
+    with pytest.raises(IndexError_, match=r"corpus\.ndx"), DuplicateIndex.open(path) as index:
+        index.query(corpus(3))
 
 
 def _set_meta(path: Path, key: str, value: str) -> None:
@@ -256,7 +269,7 @@ def _set_meta(path: Path, key: str, value: str) -> None:
 def test_open_newer_and_older_format_versions(path: Path) -> None:
     DuplicateIndex.create(path).close()
     _set_meta(path, "format_version", "2")
-    with pytest.raises(IndexError_, match="format version 2 is newer .* upgrade neardup"):
+    with pytest.raises(IndexError_, match=r"format version 2 is newer .* upgrade neardup"):
         DuplicateIndex.open(path)
     _set_meta(path, "format_version", "0")
     with pytest.raises(IndexError_, match="format version 0 is older"):
@@ -293,12 +306,14 @@ from pathlib import Path
 from neardup import Document
 from neardup.index import DuplicateIndex
 
-path, prefix, count, start, hold = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+path, prefix, count, start, hold = sys.argv[1:6]
+count = int(count)
 POOL = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能"
 
 def documents():
     for i in range(count):
-        yield Document(f"{prefix}{i}", "".join(POOL[(i * 7 + k * k) % len(POOL)] for k in range(200)) + prefix + str(i))
+        body = "".join(POOL[(i * 7 + k * k) % len(POOL)] for k in range(200))
+        yield Document(f"{prefix}{i}", body + prefix + str(i))
         if i == count // 2 and hold == "kill":
             Path(start).with_suffix(".half").touch()
             time.sleep(600)  # killed here, mid-batch
