@@ -902,7 +902,7 @@ def _empty_reason(text: str) -> str:
 
 
 def _compress(cps: U32) -> bytes:
-    return zlib.compress(from_codepoints(cps).encode("utf-8", "surrogatepass"), 6)
+    return zlib.compress(from_codepoints(cps).encode("utf-8", "surrogatepass"), 1)
 
 
 def _decompress(blob: bytes, path: str, doc_id: str) -> str:
