@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import random
@@ -120,15 +121,38 @@ def exact_jaccard(a: str, b: str) -> float:
     return jaccard_containment(shingle_set(normalize_text(a)), shingle_set(normalize_text(b)))[0]
 
 
-def batches(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for doc in documents:
-        batch.append(doc)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+class GenerationTimer:
+    """Iterates documents and adds up the time spent producing them (not indexing them)."""
+
+    def __init__(self, documents: Iterator[Document]) -> None:
+        self._documents = documents
+        self.seconds = 0.0
+        self.count = 0
+
+    def __iter__(self) -> GenerationTimer:
+        return self
+
+    def __next__(self) -> Document:
+        started = time.perf_counter()
+        try:
+            doc = next(self._documents)
+        finally:
+            self.seconds += time.perf_counter() - started
+        self.count += 1
+        return doc
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,19 +179,28 @@ def main(argv: list[str] | None = None) -> None:
     keep: list[str] = []
     keep_every = max(args.docs // max(half, 1), 1)
     rss_start = rss_mb()
+    timer = GenerationTimer(corpus(bases, args.docs, args.seed, keep, keep_every))
     started = time.perf_counter()
+    cpu_started = cpu_seconds()
     added = 0
     with DuplicateIndex.create(out, store_text=not args.no_text, cache_mb=args.cache_mb) as index:
-        for batch in batches(corpus(bases, args.docs, args.seed, keep, keep_every), args.txn):
-            index.add(batch)
-            added += len(batch)
+        while True:
+            before = timer.count
+            index.add(itertools.islice(timer, args.txn))  # one transaction, streamed
+            if timer.count == before:
+                break
+            added = timer.count
             elapsed = time.perf_counter() - started
+            in_add = elapsed - timer.seconds
+            size = sum(_file_size(Path(str(out) + s)) for s in ("", "-wal"))
             print(
-                f"  {added:>10,} docs  {elapsed:8.1f} s  {added / elapsed:8.0f} docs/s  "
-                f"RSS {rss_mb():7.0f} MiB  file {index.info().size_bytes / 2**20:8.0f} MiB",
+                f"  {added:>10,} docs  {elapsed:8.1f} s  in add {in_add:8.1f} s "
+                f"{added / in_add:6.0f} docs/s  CPU {cpu_seconds() - cpu_started:8.1f} s  "
+                f"RSS {rss_mb():6.0f} MiB  file {size / 2**20:7.0f} MiB",
                 flush=True,
             )
         build_seconds = time.perf_counter() - started
+        in_add = build_seconds - timer.seconds
         info = index.info()
 
     rng = random.Random(args.seed + 1)
@@ -199,7 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"documents indexed      {info.documents:,} ({info.band_rows:,} band rows)")
     rate = info.documents / build_seconds
     per_doc = size / max(info.documents, 1)
-    print(f"build                  {build_seconds:.1f} s, {rate:,.0f} docs/s")
+    print(f"build                  {in_add:.1f} s in add(), {info.documents / in_add:,.0f} docs/s "
+          f"({build_seconds:.1f} s, {rate:,.0f} docs/s with generating the corpus)")
+    print(f"process CPU time       {cpu_seconds():.1f} s (user + system, whole run so far)")
     print(f"index size on disk     {size / 2**20:,.0f} MiB ({per_doc:,.0f} bytes/doc)")
     print(f"RSS                    start {rss_start:,.0f} MiB, peak {peak_rss_mb():,.0f} MiB")
     print(f"check {len(batch):,} documents   {cold:.2f} s (first), {warm:.2f} s (again)")

@@ -169,6 +169,33 @@ class IndexInfo:
 
 
 @dataclass
+class _AddState:
+    """What :meth:`DuplicateIndex.add` found while reading, and whether to stop hashing."""
+
+    read: int = 0
+    repeated: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    only_ids: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.repeated or self.existing)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Documents ready to write: ids, docs rows (without doc number), band triples as JSON.
+
+    ``rows`` is empty when only the ids are checked (the batch has already failed).
+    """
+
+    ids: list[str]
+    rows: list[tuple[Any, ...]]
+    band_json: str
+
+
+@dataclass
 class _Stored:
     """An indexed document met by a query."""
 
@@ -488,53 +515,27 @@ class DuplicateIndex:
         """
         if batch_size < 1:
             raise ParameterError(f"batch_size must be >= 1 (got {batch_size})")
-        options = self.parameters.normalize_options()
-        seen: set[str] = set()
-        repeated: list[str] = []
-        existing: list[str] = []
-        skipped: list[Skipped] = []
-        read = added = replaced = 0
+        state = _AddState()
+        added = replaced = 0
         with self._transaction():
             last = self._db.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()[0]
             next_doc = int(last) + 1
-            chunk: list[tuple[Document, U32]] = []
-
-            def flush() -> None:
-                nonlocal next_doc, added, replaced
-                if not chunk:
-                    return
-                found = self._existing([d.id for d, _ in chunk])
+            for chunk in self._prepare(documents, batch_size, state):
+                found = self._existing(chunk.ids)
                 if found and not replace:
-                    existing.extend(d.id for d, _ in chunk if d.id in found)
-                if not (existing or repeated):
-                    replaced += self._delete(list(found.values()))
-                    self._insert(chunk, next_doc)
-                    next_doc += len(chunk)
-                    added += len(chunk)
-                chunk.clear()
-
-            for doc in as_documents(documents):
-                read += 1
-                if doc.id in seen:
-                    repeated.append(doc.id)
+                    state.existing.extend(i for i in chunk.ids if i in found)
+                if state.failed:
+                    state.only_ids = True
                     continue
-                seen.add(doc.id)
-                if existing or repeated:
-                    chunk.append((doc, np.empty(0, np.uint32)))  # only its id is checked
-                else:
-                    cps = normalize_codepoints(doc.text, options)[0]
-                    if cps.size == 0:
-                        skipped.append(Skipped(doc.id, _empty_reason(doc.text)))
-                        continue
-                    chunk.append((doc, cps))
-                if len(chunk) >= batch_size:
-                    flush()
-            flush()
-            if repeated:
-                raise DuplicateIdError(sorted(set(repeated)))
-            if existing:
-                raise AlreadyIndexedError(self.path, existing)
-        return AddResult(read=read, added=added, replaced=replaced, skipped=skipped)
+                replaced += self._delete(list(found.values()))
+                self._insert(chunk, next_doc)
+                next_doc += len(chunk.ids)
+                added += len(chunk.ids)
+            if state.repeated:
+                raise DuplicateIdError(sorted(set(state.repeated)))
+            if state.existing:
+                raise AlreadyIndexedError(self.path, state.existing)
+        return AddResult(read=state.read, added=added, replaced=replaced, skipped=state.skipped)
 
     def remove(self, ids: Iterable[str], *, missing_ok: bool = False) -> int:
         """Remove documents by id, in one transaction; returns how many were removed.
@@ -585,41 +586,73 @@ class DuplicateIndex:
         self._db.executemany("DELETE FROM docs WHERE doc = ?", ((d,) for d in docs))
         return len(rows)
 
-    def _insert(self, chunk: list[tuple[Document, U32]], first_doc: int) -> None:
-        cps = [c for _, c in chunk]
+    def _prepare(
+        self, documents: object, batch_size: int, state: _AddState
+    ) -> Iterator[_Chunk]:
+        """Chunks of documents, normalized and hashed, ready to be written."""
+        options = self.parameters.normalize_options()
+        seen: set[str] = set()
+        docs: list[Document] = []
+        cps: list[U32] = []
+        for doc in as_documents(documents):
+            state.read += 1
+            if doc.id in seen:
+                state.repeated.append(doc.id)
+                continue
+            seen.add(doc.id)
+            if state.failed or state.only_ids:  # only ids are checked from now on
+                docs.append(doc)
+            else:
+                normalized = normalize_codepoints(doc.text, options)[0]
+                if normalized.size == 0:
+                    state.skipped.append(Skipped(doc.id, _empty_reason(doc.text)))
+                    continue
+                docs.append(doc)
+                cps.append(normalized)
+            if len(docs) >= batch_size:
+                yield self._hash(docs, cps)
+                docs, cps = [], []
+        if docs:
+            yield self._hash(docs, cps)
+
+    def _hash(self, docs: list[Document], cps: list[U32]) -> _Chunk:
+        ids = [d.id for d in docs]
+        if len(cps) != len(docs):
+            return _Chunk(ids, [], "")
         sigs, counts = signatures_of_codepoints(cps, self.parameters)
         sigs = sigs.astype("<u4", copy=False)
-        numbers = np.arange(first_doc, first_doc + len(chunk), dtype=np.int64)
-        self._db.executemany(
-            "INSERT INTO docs (doc, id, title, source, length, shingles, signature, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows = [
             (
-                (
-                    int(number),
-                    doc.id,
-                    doc.title,
-                    doc.source,
-                    len(doc.text),
-                    count,
-                    sig.tobytes(),
-                    _compress(c) if self.store_text else None,
-                )
-                for number, (doc, c), count, sig in zip(numbers, chunk, counts, sigs, strict=True)
-            ),
-        )
+                doc.id,
+                doc.title,
+                doc.source,
+                len(doc.text),
+                count,
+                sig.tobytes(),
+                _compress(c) if self.store_text else None,
+            )
+            for doc, c, count, sig in zip(docs, cps, counts, sigs, strict=True)
+        ]
         keys = band_keys(sigs, self._banding).view(np.int64)
         bands = np.broadcast_to(np.arange(keys.shape[1], dtype=np.int64), keys.shape).ravel()
         flat_keys = keys.ravel()
-        flat_docs = np.repeat(numbers, keys.shape[1])
-        order = np.lexsort((flat_docs, flat_keys, bands))  # insert in primary-key order
+        offsets = np.repeat(np.arange(len(docs), dtype=np.int64), keys.shape[1])
+        order = np.lexsort((offsets, flat_keys, bands))  # written in primary-key order
+        triples = np.stack([bands[order], flat_keys[order], offsets[order]], axis=1)
+        return _Chunk(ids, rows, json.dumps(triples.tolist(), separators=(",", ":")))
+
+    def _insert(self, chunk: _Chunk, first_doc: int) -> None:
         self._db.executemany(
-            "INSERT INTO bands (band, key, doc) VALUES (?, ?, ?)",
-            zip(
-                bands[order].tolist(),
-                flat_keys[order].tolist(),
-                flat_docs[order].tolist(),
-                strict=True,
-            ),
+            "INSERT INTO docs (doc, id, title, source, length, shingles, signature, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((first_doc + k, *row) for k, row in enumerate(chunk.rows)),
+        )
+        # One statement per chunk: [band, key, offset] triples, parsed by SQLite's json_each
+        # (much less per-row overhead than executemany).
+        self._db.execute(
+            "INSERT INTO bands (band, key, doc) "
+            "SELECT value ->> 0, value ->> 1, (value ->> 2) + ? FROM json_each(?)",
+            (first_doc, chunk.band_json),
         )
 
     # ------------------------------------------------------------------ querying
