@@ -2,14 +2,15 @@
 
 Example:
     >>> from neardup import find_duplicates
-    >>> report = find_duplicates({"a": "我们今天去北京天安门看升旗仪式", "b": "我们今天去北京天安门看升旗仪式了"})
+    >>> text = "我们今天去北京天安门看升旗仪式"
+    >>> report = find_duplicates({"a": text, "b": text + "了"})
     >>> [(p.a, p.b) for p in report.pairs]
     [('a', 'b')]
 """
 
 from __future__ import annotations
 
-from .documents import Document, Skipped, load_documents, read_documents
+from .documents import Corpus, Document, Skipped, load_documents, read_documents
 from .errors import (
     DuplicateIdError,
     IndexError_,
@@ -20,7 +21,7 @@ from .errors import (
 )
 from .lsh import Banding, candidate_probability, choose_bands
 from .minhash import kernel_name, permutations
-from .normalize import NormalizeOptions, Normalized, normalize, normalize_text
+from .normalize import Normalized, NormalizeOptions, normalize, normalize_text
 from .pipeline import find_duplicates
 from .report import (
     Cluster,
@@ -41,6 +42,7 @@ __all__ = [
     "Banding",
     "Cluster",
     "ClusterMember",
+    "Corpus",
     "Counts",
     "Document",
     "DocumentInfo",

@@ -16,17 +16,36 @@ import json
 import os
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from .errors import InputError
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
-_HEADING = re.compile(r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$", re.M)
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_HEADING = re.compile(
+    r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
+    r"[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$",
+    re.M,
+)
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -45,10 +64,12 @@ class Document:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A document or file that was not processed, and why."""
+    """A document or file that was not processed, and why (``source``: the file or
+    ``file:line`` it came from, when known)."""
 
     id: str
     reason: str
+    source: str | None = None
 
 
 def chinese_numeral(numeral: str) -> int:
@@ -138,6 +159,143 @@ def split_articles(text: str, name: str) -> list[Document] | None:
     return docs
 
 
+class Corpus:
+    """Documents of files and directories that can be read more than once.
+
+    Iterating yields each :class:`Document` (and a :class:`Skipped` for each file or line
+    that cannot be used) lazily, like :func:`read_documents`, and remembers where every
+    document was found: ``fetch(positions)`` re-reads just those documents (by their position
+    among the yielded documents) from their files, seeking by byte offset in JSON Lines files,
+    so a pipeline can drop texts after hashing and re-read only the candidates.
+
+    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order);
+    ids of files found in a directory are their paths relative to it.
+
+    Raises:
+        InputError: on construction, a path that does not exist, or a file of an unsupported
+            type named directly.
+    """
+
+    def __init__(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        *,
+        id_field: str = "id",
+        text_field: str = "text",
+        title_field: str = "title",
+    ) -> None:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        self.fields = (id_field, text_field, title_field)
+        self.files: list[tuple[Path, str]] = []
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p) is not None)
+                self.files += [(f, f.relative_to(path).as_posix()) for f in found]
+            elif path.is_file():
+                if _kind(path) is None:
+                    raise InputError(
+                        f"{path}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+                    )
+                self.files.append((path, path.name))
+            else:
+                raise InputError(f"{path}: no such file or directory")
+        self._file_of = array("i")
+        self._key_of = array("q")
+        self._line_of = array("q")
+
+    def __iter__(self) -> Iterator[Document | Skipped]:
+        self._file_of = array("i")
+        self._key_of = array("q")
+        self._line_of = array("q")
+        for index, (path, name) in enumerate(self.files):
+            for item, key, line in self._read(path, name):
+                if isinstance(item, Document):
+                    self._file_of.append(index)
+                    self._key_of.append(key)
+                    self._line_of.append(line)
+                yield item
+
+    def fetch(self, positions: Iterable[int]) -> dict[int, Document]:
+        """Re-read the documents at these positions (0 = the first document yielded).
+
+        Raises:
+            InputError: a position not yet yielded, or a file that changed since.
+        """
+        by_file: dict[int, list[int]] = {}
+        for position in positions:
+            if not 0 <= position < len(self._file_of):
+                raise InputError(f"document position {position} has not been read")
+            by_file.setdefault(self._file_of[position], []).append(position)
+        found: dict[int, Document] = {}
+        for index, wanted in by_file.items():
+            path, name = self.files[index]
+            keys = {self._key_of[p]: p for p in wanted}
+            if _kind(path) == "jsonl":
+                located = sorted((self._key_of[p], self._line_of[p]) for p in wanted)
+                items = self._seek_jsonl(path, name, located)
+            else:
+                items = (found for found in self._read(path, name) if found[1] in keys)
+            for item, key, _ in items:
+                if not isinstance(item, Document):
+                    raise InputError(f"{path}: changed while being read ({item.reason})")
+                found[keys[key]] = item
+        missing = set().union(*by_file.values()) - found.keys() if by_file else set()
+        if missing:
+            raise InputError(f"{len(missing)} documents could not be re-read (files changed?)")
+        return found
+
+    def _read(self, path: Path, name: str) -> Iterator[tuple[Document | Skipped, int, int]]:
+        """(item, key, line): key = byte offset of a JSON line, or article ordinal."""
+        if _kind(path) == "jsonl":
+            yield from self._read_jsonl(path, name)
+            return
+        try:
+            text = decode_bytes(path.read_bytes(), str(path))
+        except InputError as exc:
+            yield Skipped(name, str(exc).removeprefix(f"{path}: "), str(path)), -1, 0
+            return
+        except OSError as exc:
+            yield Skipped(name, f"cannot read: {exc.strerror}", str(path)), -1, 0
+            return
+        articles = split_articles(text, name)
+        if articles is None:
+            yield Document(name, text, None, str(path)), 0, 0
+            return
+        for ordinal, doc in enumerate(articles):
+            yield Document(doc.id, doc.text, doc.title, str(path)), ordinal, 0
+
+    def _read_jsonl(self, path: Path, name: str) -> Iterator[tuple[Document | Skipped, int, int]]:
+        offset = 0
+        try:
+            with _open_binary(path) as handle:
+                for lineno, raw in enumerate(handle, start=1):
+                    yield self._record(raw, path, name, lineno), offset, lineno
+                    offset += len(raw)
+        except (OSError, EOFError) as exc:
+            yield Skipped(name, f"cannot read: {exc}", str(path)), -1, 0
+
+    def _seek_jsonl(
+        self, path: Path, name: str, located: list[tuple[int, int]]
+    ) -> Iterator[tuple[Document | Skipped, int, int]]:
+        with _open_binary(path) as handle:
+            for offset, lineno in located:
+                handle.seek(offset)
+                yield self._record(handle.readline(), path, name, lineno), offset, lineno
+
+    def _record(self, raw: bytes, path: Path, name: str, lineno: int) -> Document | Skipped:
+        id_field, text_field, title_field = self.fields
+        where = f"{name}:{lineno}"
+        return _jsonl_record(raw, where, f"{path}:{lineno}", id_field, text_field, title_field)
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
+
+
 def read_documents(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -148,30 +306,12 @@ def read_documents(
     """Yield the documents of files and directories lazily, and a :class:`Skipped` for each
     file or line that cannot be used (with the reason), instead of raising.
 
-    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order);
-    ids of files found in a directory are their paths relative to it.
+    See :class:`Corpus` for what is read.
 
     Raises:
         InputError: a path that does not exist, or a file of an unsupported type named directly.
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and _kind(p) is not None
-            )
-            for file in files:
-                yield from _read_file(file, file.relative_to(path).as_posix(), id_field, text_field, title_field)
-        elif path.is_file():
-            if _kind(path) is None:
-                raise InputError(
-                    f"{path}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
-                )
-            yield from _read_file(path, path.name, id_field, text_field, title_field)
-        else:
-            raise InputError(f"{path}: no such file or directory")
+    yield from Corpus(paths, id_field=id_field, text_field=text_field, title_field=title_field)
 
 
 def load_documents(
@@ -181,13 +321,15 @@ def load_documents(
     text_field: str = "text",
     title_field: str = "title",
 ) -> list[Document]:
-    """All documents of files and directories (see :func:`read_documents`).
+    """All documents of files and directories (see :class:`Corpus`).
 
     Raises:
         InputError: the first file or line that cannot be read, naming it and the reason.
     """
     docs: list[Document] = []
-    for item in read_documents(paths, id_field=id_field, text_field=text_field, title_field=title_field):
+    for item in read_documents(
+        paths, id_field=id_field, text_field=text_field, title_field=title_field
+    ):
         if isinstance(item, Skipped):
             raise InputError(f"{item.id}: {item.reason}")
         docs.append(item)
@@ -203,67 +345,21 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _read_file(
-    path: Path, name: str, id_field: str, text_field: str, title_field: str
-) -> Iterator[Document | Skipped]:
-    if _kind(path) == "jsonl":
-        yield from read_jsonl(path, name, id_field=id_field, text_field=text_field, title_field=title_field)
-        return
-    try:
-        text = decode_bytes(path.read_bytes(), str(path))
-    except InputError as exc:
-        yield Skipped(name, str(exc).removeprefix(f"{path}: "))
-        return
-    except OSError as exc:
-        yield Skipped(name, f"cannot read: {exc.strerror}")
-        return
-    articles = split_articles(text, name)
-    if articles is None:
-        yield Document(name, text, None, str(path))
-    else:
-        for doc in articles:
-            yield Document(doc.id, doc.text, doc.title, str(path))
-
-
-def read_jsonl(
-    path: str | os.PathLike[str],
-    name: str | None = None,
-    *,
-    id_field: str = "id",
-    text_field: str = "text",
-    title_field: str = "title",
-) -> Iterator[Document | Skipped]:
-    """Documents of a JSON Lines file (optionally gzip-compressed), one object per line.
-
-    A line that is not a JSON object, or lacks a string ``text_field``, yields a
-    :class:`Skipped` naming ``file:line``. A missing id becomes ``<file name>:<line>``.
-    """
-    path = Path(path)
-    name = name or path.name
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as handle:
-            for lineno, raw in enumerate(handle, start=1):
-                yield _jsonl_record(raw, f"{name}:{lineno}", f"{path}:{lineno}", id_field, text_field, title_field)
-    except (OSError, EOFError) as exc:
-        yield Skipped(name, f"cannot read: {exc}")
-
-
 def _jsonl_record(
     raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
 ) -> Document | Skipped:
     if not raw.strip():
-        return Skipped(where, "blank line")
+        return Skipped(where, "blank line", source)
     try:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return Skipped(where, f"malformed JSON: {exc}")
+        return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
-        return Skipped(where, f"expected a JSON object, got {type(record).__name__}")
+        return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
     text = record.get(text_field)
     if not isinstance(text, str):
         found = "missing" if text is None else f"a {type(text).__name__}"
-        return Skipped(where, f"field {text_field!r} is {found}, expected a string")
+        return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
     doc_id = record.get(id_field)
     if doc_id is None:
         doc_id = where

@@ -35,7 +35,7 @@ class DuplicateIdError(InputError):
         super().__init__(f"duplicate document ids: {shown}{more}")
 
 
-class IndexError_(NeardupError, ValueError):  # noqa: N801 - avoid shadowing builtins.IndexError
+class IndexError_(NeardupError, ValueError):
     """A persistent index is corrupt, of another format, or made with other parameters."""
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import ParameterError
+from .shingle import sorted_unique
 
 TARGET_PROBABILITY = 0.99
 MAX_GROUP = 32
@@ -62,9 +63,7 @@ def choose_bands(threshold: float, num_perm: int, bands: int | None = None) -> B
         raise ParameterError(f"threshold must be in (0, 1] (got {threshold})")
     if bands is not None:
         if bands < 1 or num_perm % bands:
-            raise ParameterError(
-                f"bands must be a divisor of num_perm={num_perm} (got {bands})"
-            )
+            raise ParameterError(f"bands must be a divisor of num_perm={num_perm} (got {bands})")
         return Banding(bands, num_perm // bands)
     for rows in range(num_perm, 0, -1):
         banding = Banding(num_perm // rows, rows)
@@ -114,7 +113,7 @@ def candidate_pairs(keys: U64, max_group: int = MAX_GROUP) -> npt.NDArray[np.int
         found.append(_group_pairs(column[order], order, max_group))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+    codes = sorted_unique(np.concatenate(found))
     return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1).astype(np.int64)
 
 
@@ -141,7 +140,7 @@ def _group_pairs(sorted_keys: U64, order: I64, max_group: int) -> I64:
         first = _positions(s_starts[eligible], s_sizes[eligible] - d)
         parts.append(_codes(order[first], order[first + d], n))
     # Stars for large groups: the smallest document index is the centre.
-    for start, size in zip(starts[~small].tolist(), sizes[~small].tolist()):
+    for start, size in zip(starts[~small].tolist(), sizes[~small].tolist(), strict=True):
         members = np.sort(order[start : start + size])
         parts.append(_codes(np.full(size - 1, members[0]), members[1:], n))
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)

@@ -29,6 +29,7 @@ The default is numba when it is installed; ``NEARDUP_KERNEL=numpy|numba`` forces
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -82,32 +83,45 @@ def kernel_name() -> str:
     return "numba"
 
 
+def warm_up() -> None:
+    """Load (and if needed compile) the kernel now, e.g. before forking worker processes, so
+    that each worker does not load it again."""
+    if kernel_name() == "numba":
+        minhash_codepoints([np.arange(8, dtype=np.uint32)], 5, 1, 1)
+
+
 def _offsets(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     starts = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     return starts
 
 
-def minhash_codepoints(
-    docs: Sequence[U32], ngram: int, num_perm: int = 128, seed: int = 1
-) -> U32:
+def minhash_codepoints(docs: Sequence[U32], ngram: int, num_perm: int = 128, seed: int = 1) -> U32:
     """Signatures (n_docs, num_perm) of character n-gram shingles of code point arrays.
 
     An empty document gets the empty signature (all 0xFFFFFFFF), as in datasketch.
     """
+    lengths = np.fromiter((d.size for d in docs), dtype=np.int64, count=len(docs))
+    flat = np.concatenate(docs) if docs else np.empty(0, dtype=np.uint32)
+    return minhash_flat(flat.astype(np.uint32, copy=False), lengths, ngram, num_perm, seed)
+
+
+def minhash_flat(
+    flat: U32, lengths: npt.NDArray[np.int64], ngram: int, num_perm: int = 128, seed: int = 1
+) -> U32:
+    """:func:`minhash_codepoints` of documents given concatenated, with their lengths."""
     if ngram < 1:
         raise ParameterError(f"ngram must be >= 1 (got {ngram})")
     a, b = permutations(num_perm, seed)
-    out = np.empty((len(docs), num_perm), dtype=np.uint32)
-    if not docs:
+    out = np.empty((lengths.size, num_perm), dtype=np.uint32)
+    if not lengths.size:
         return out
-    lengths = np.fromiter((d.size for d in docs), dtype=np.int64, count=len(docs))
     if kernel_name() == "numba":
         from ._numba_kernel import minhash_ngrams
 
-        flat = np.concatenate(docs).astype(np.uint32, copy=False)
         minhash_ngrams(flat, _offsets(lengths), ngram, a, b, out)
         return out
+    docs = np.split(flat, np.cumsum(lengths)[:-1])
     counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     for lo, hi in _blocks(counts):
         out[lo:hi] = _numpy_block(docs[lo:hi], lengths[lo:hi], counts[lo:hi], ngram, a, b)
@@ -142,7 +156,7 @@ def _blocks(counts: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
         base = ends[lo - 1] if lo else 0
         hi = int(np.searchsorted(ends, base + BLOCK, side="right"))
         bounds.append(max(hi, lo + 1))
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _numpy_block(

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -34,6 +35,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import ParameterError
+
+U32 = npt.NDArray[np.uint32]
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
 """Scraper markers removed by default (regular expressions)."""
@@ -69,7 +72,9 @@ class NormalizeOptions:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ParameterError(f"marker {pattern!r} is not a valid regular expression: {exc}")
+                raise ParameterError(
+                    f"marker {pattern!r} is not a valid regular expression: {exc}"
+                ) from None
             if re.fullmatch(pattern, ""):
                 raise ParameterError(f"marker {pattern!r} matches the empty string")
 
@@ -190,29 +195,79 @@ def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
             _table[cp] = _MULTI
 
 
-def _map_chars(
-    cps: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+def _expand(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
+    """Map every code point through the table: the output code points and, when some
+    characters were removed or expanded, the output length of each input character."""
     mapped = _table[cps]
-    if (mapped == _UNKNOWN).any():
-        _fill_table(cps[mapped == _UNKNOWN])
+    unknown = mapped == _UNKNOWN
+    if unknown.any():
+        _fill_table(cps[unknown])
         mapped = _table[cps]
     if (mapped >= 0).all():
-        return mapped.astype(np.uint32), offsets
+        return mapped.astype(np.uint32), None
     multi = mapped == _MULTI
     if not multi.any():
         keep = mapped >= 0
-        return mapped[keep].astype(np.uint32), offsets[keep]
-    lengths = np.where(mapped >= 0, 1, 0)
+        return mapped[keep].astype(np.uint32), keep.astype(np.int64)
+    lengths = (mapped >= 0).astype(np.int64)
     multi_at = np.flatnonzero(multi)
-    lengths[multi_at] = [_multi[int(cp)].size for cp in cps[multi_at]]
-    out_offsets = np.repeat(offsets, lengths)
+    expansions = [_multi[cp] for cp in cps[multi_at].tolist()]
+    lengths[multi_at] = [e.size for e in expansions]
+    ends = np.cumsum(lengths)
+    out = np.empty(int(ends[-1]) if ends.size else 0, dtype=np.uint32)
+    single = mapped >= 0
+    out[ends[single] - 1] = mapped[single]
+    for at, expansion in zip(multi_at.tolist(), expansions, strict=True):
+        out[ends[at] - expansion.size : ends[at]] = expansion
+    return out, lengths
+
+
+def _map_chars(cps: U32, offsets: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
+    out, lengths = _expand(cps)
+    return out, offsets if lengths is None else np.repeat(offsets, lengths)
+
+
+def normalize_many(
+    texts: Sequence[str], options: NormalizeOptions | None = None
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    """Normalize a batch of texts at once: the concatenated normalized code points and the
+    normalized length of each text.
+
+    The same result as :func:`normalize_codepoints` text by text, with the per-character
+    work done once over the whole batch (no offsets are kept).
+    """
+    options = options or NormalizeOptions()
+    regex = _strip_regex(options.html, options.markers)
     pieces = [
-        _multi[int(cps[i])] if multi[i] else np.array([mapped[i]], dtype=np.uint32)
-        for i in range(cps.size)
-        if lengths[i]
+        _strip(t, regex, options.html)[0]
+        if regex is not None and regex.search(t)
+        else codepoints(t)
+        for t in texts
     ]
-    return np.concatenate(pieces).astype(np.uint32), out_offsets
+    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
+    flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
+    out, char_lengths = _expand(flat)
+    if char_lengths is None:
+        lengths = sizes
+    else:
+        owner = np.repeat(np.arange(len(pieces)), sizes)
+        lengths = np.bincount(owner, weights=char_lengths, minlength=len(pieces)).astype(np.int64)
+    if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
+        out, lengths = _compose_many(out, lengths)
+    return out, lengths
+
+
+def _compose_many(flat: U32, lengths: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
+    """Compose the texts of a batch that need it (substrings of normalized text are normalized)."""
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    pieces = []
+    for lo, hi in itertools.pairwise(bounds):
+        piece = flat[lo:hi]
+        if piece.size and not unicodedata.is_normalized("NFKC", from_codepoints(piece)):
+            piece = _compose(piece, np.zeros(piece.size, dtype=np.int64))[0]
+        pieces.append(piece)
+    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
+    return np.concatenate(pieces), sizes
 
 
 def _starts_segment(ch: str, previous: str | None) -> bool:
@@ -238,7 +293,7 @@ def _compose(
     out_offsets: list[int] = []
     starts = [i for i, ch in enumerate(text) if _starts_segment(ch, text[i - 1] if i else None)]
     starts.append(len(text))
-    for begin, end in zip(starts, starts[1:]):
+    for begin, end in itertools.pairwise(starts):
         segment = text[begin:end]
         composed = _map_chars_str(unicodedata.normalize("NFKC", segment))
         out.append(composed)

@@ -1,24 +1,36 @@
 """``find_duplicates``: the whole pipeline from documents to a verified report.
 
-documents → normalize → shingle → minhash (in batches) → LSH candidates → exact verification
-→ clusters → :class:`~neardup.report.DuplicateReport`.
+documents → normalize → shingle → minhash (in batches, in worker processes) → LSH candidates
+→ exact verification → clusters → :class:`~neardup.report.DuplicateReport`.
+
+The input is read once and streamed: texts are hashed in batches and dropped, and what stays
+in memory is each document's signature, id and normalized length. Exact verification then
+re-reads only the candidate documents: from a :class:`~neardup.documents.Corpus` by file
+offset, or from the caller's sequence or mapping by position. A one-shot iterable (a
+generator) cannot be re-read: its documents are kept in memory up to
+:data:`RETAIN_CHARS` characters, and past that the run verifies by estimate and says so in
+``report.notes``.
 """
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Document, Skipped
-from .errors import DuplicateIdError, InputError
-from .lsh import Banding, band_keys, candidate_pairs
-from .minhash import minhash_codepoints, minhash_hashes
-from .normalize import NormalizeOptions, from_codepoints, normalize_codepoints
+from .documents import Corpus, Document, Skipped
+from .errors import DuplicateIdError, InputError, ParameterError
+from .lsh import band_keys, candidate_pairs
+from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
+from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints, normalize_many
 from .report import (
     Cluster,
     ClusterMember,
@@ -28,60 +40,83 @@ from .report import (
     Pair,
     Parameters,
 )
-from .shingle import word_ngram_hashes
+from .shingle import shingle_set, word_ngram_hashes
 from .verify import estimate_containment, estimate_jaccard, jaccard_containment
 
 U32 = npt.NDArray[np.uint32]
-BATCH = 2048
+I64 = npt.NDArray[np.int64]
+
+BATCH_DOCS = 2048
+"""Documents per hashing batch (at most)."""
+BATCH_CHARS = 2_000_000
+"""Characters per hashing batch (at most, unless one document is larger)."""
+RETAIN_CHARS = 128_000_000
+"""Characters of a one-shot iterable's documents kept in memory for exact verification."""
 
 DocumentsInput = (
-    Iterable[Document] | Sequence[str] | Mapping[str, str] | Iterable[tuple[str, str]]
+    Corpus | Iterable[Document] | Sequence[str] | Mapping[str, str] | Iterable[tuple[str, str]]
 )
+ProgressHook = Callable[[str, int], None]
 
 
-def as_documents(documents: object) -> Iterator[Document]:
+def as_document(item: object, position: int) -> Document | Skipped:
+    """One input item as a Document: a Document, a string (id = position) or (id, text)."""
+    if isinstance(item, (Document, Skipped)):
+        doc = item
+    elif isinstance(item, str):
+        return Document(str(position), item)
+    elif isinstance(item, tuple) and len(item) == 2:
+        doc = Document(str(item[0]), item[1])
+    else:
+        raise InputError(
+            f"document {position}: expected a Document, a string or an (id, text) tuple, "
+            f"got {type(item).__name__}"
+        )
+    if isinstance(doc, Document) and not isinstance(doc.text, str):
+        raise InputError(
+            f"document {doc.id!r} (at {position}): text must be a string, "
+            f"got {type(doc.text).__name__}"
+        )
+    return doc
+
+
+def as_documents(documents: object) -> Iterator[Document | Skipped]:
     """Documents from any accepted input: Documents, strings (ids "0", "1", ...), a dict
-    id → text, or (id, text) tuples."""
+    id → text, (id, text) tuples, or a :class:`~neardup.documents.Corpus` (whose
+    :class:`~neardup.documents.Skipped` records pass through)."""
     if isinstance(documents, (str, bytes)):
         raise InputError("documents must be a collection of documents, not a single string")
     if isinstance(documents, Mapping):
-        for key, text in documents.items():
-            yield _checked(Document(str(key), text), key)
+        for position, (key, text) in enumerate(documents.items()):
+            yield as_document((key, text), position)
         return
     if not isinstance(documents, Iterable):
         raise InputError(f"documents must be iterable (got {type(documents).__name__})")
     for position, item in enumerate(documents):
-        if isinstance(item, Document):
-            yield _checked(item, position)
-        elif isinstance(item, str):
-            yield Document(str(position), item)
-        elif isinstance(item, tuple) and len(item) == 2:
-            yield _checked(Document(str(item[0]), item[1]), position)
-        else:
-            raise InputError(
-                f"document {position}: expected a Document, a string or an (id, text) tuple, "
-                f"got {type(item).__name__}"
-            )
-
-
-def _checked(doc: Document, where: object) -> Document:
-    if not isinstance(doc.text, str):
-        raise InputError(f"document {doc.id!r} (at {where!r}): text must be a string, "
-                         f"got {type(doc.text).__name__}")
-    return doc
+        yield as_document(item, position)
 
 
 @dataclass
 class _Hashed:
-    """What stays in memory per processed document."""
+    """What stays in memory per processed document, and the run's accounting."""
 
     ids: list[str] = field(default_factory=list)
-    docs: list[Document] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
     shingle_counts: list[int] = field(default_factory=list)
     signatures: list[U32] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[tuple[int, Skipped]] = field(default_factory=list)
     read: int = 0
+
+    def skipped_in_input_order(self) -> list[Skipped]:
+        return [s for _, s in sorted(self.skipped, key=lambda entry: entry[0])]
+
+    def stack(self, num_perm: int) -> U32:
+        if not self.signatures:
+            return np.empty((0, num_perm), dtype=np.uint32)
+        sigs = np.concatenate(self.signatures)
+        self.signatures = [sigs]
+        return sigs
 
 
 def find_duplicates(
@@ -96,12 +131,15 @@ def find_duplicates(
     verify: str = "exact",
     html: bool = False,
     markers: Sequence[str] | None = None,
+    workers: int | None = None,
+    progress: ProgressHook | None = None,
+    with_texts: bool = False,
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents.
 
     Args:
-        documents: Documents, strings (ids "0", "1", ...), a dict id → text, or (id, text)
-            tuples.
+        documents: Documents, strings (ids "0", "1", ...), a dict id → text, (id, text)
+            tuples, or a :class:`~neardup.documents.Corpus` of files. Read once.
         threshold: minimum Jaccard similarity of shingle sets, in (0, 1].
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
@@ -111,10 +149,16 @@ def find_duplicates(
         verify: ``"exact"`` (Jaccard of shingle sets) or ``"estimate"`` (from signatures).
         html: strip HTML tags and entities before normalizing.
         markers: regular expressions removed before normalizing (default: scraper markers).
+        workers: hashing processes; None = all cores. Results do not depend on it.
+        progress: called as ``progress(stage, n)`` while working: ``("read", n)`` after each
+            batch of documents, ``("candidates", total)`` once, ``("verified", n)`` as
+            candidate pairs are checked.
+        with_texts: also return the original texts of the documents in pairs
+            (``report.texts``), e.g. to show their shared passages.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` (exact unless
-        ``verify="estimate"``).
+        ``report.verification == "estimate"``).
 
     Raises:
         ParameterError: a parameter is out of range.
@@ -122,33 +166,53 @@ def find_duplicates(
         InputError: an item is not a document.
 
     Example:
-        >>> report = find_duplicates(["今天天气很好，我们去公园散步吧", "今天天气很好，我们去公园散步吧！", "完全不同的一句话"])
+        >>> text = "今天天气很好，我们去公园散步吧"
+        >>> report = find_duplicates([text, text + "！", "完全不同的一句话"])
         >>> [(p.a, p.b, p.jaccard) for p in report.pairs]
         [('0', '1', 1.0)]
     """
     started = time.perf_counter()
-    extra = {} if markers is None else {"markers": tuple(markers)}
     params = Parameters(
-        threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm, seed=seed,
-        bands=bands, verify=verify, html=html, **extra,
+        threshold=threshold,
+        ngram=ngram,
+        unit=unit,
+        num_perm=num_perm,
+        seed=seed,
+        bands=bands,
+        verify=verify,
+        html=html,
+        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
     )
-    hashed = _hash_all(as_documents(documents), params)
-    sigs = (
-        np.concatenate(hashed.signatures)
-        if hashed.signatures
-        else np.empty((0, params.num_perm), dtype=np.uint32)
-    )
-    banding = Banding(int(params.bands or 1), params.rows)
-    candidates = candidate_pairs(band_keys(sigs, banding))
-    sets = _SetCache(hashed.docs, params)
-    pairs, edges = _verify(candidates, sigs, hashed, sets, params)
-    clusters = _clusters(edges, sigs, hashed, sets, params)
-    involved = {p.a for p in pairs} | {p.b for p in pairs}
-    infos = {
-        doc.id: DocumentInfo(doc.title, doc.source, len(doc.text))
-        for doc in hashed.docs
-        if doc.id in involved
-    }
+    n_workers = _worker_count(workers)
+    source = _TextSource(documents)
+    hashed = _hash_all(source.items(), params, n_workers, progress)
+    sigs = hashed.stack(params.num_perm)
+    candidates = candidate_pairs(band_keys(sigs, params.banding))
+    if progress:
+        progress("candidates", int(candidates.shape[0]))
+    notes: list[str] = []
+    verification = params.verify
+    if verification == "exact" and not source.can_fetch:
+        verification = "estimate"
+        notes.append(source.why_not)
+    needed = np.unique(candidates).tolist() if candidates.size else []
+    docs = source.fetch([hashed.positions[i] for i in needed]) if needed else {}
+    sim = _Similarity(sigs, hashed, params, verification, docs)
+    pairs, edges = _verify(candidates, hashed, sim, params.threshold, progress)
+    clusters = _clusters(edges, hashed, sim)
+    involved = {i for edge in edges for i in edge}
+    infos = {}
+    texts = {}
+    for i in sorted(involved):
+        doc = docs.get(hashed.positions[i])
+        infos[hashed.ids[i]] = DocumentInfo(
+            doc.title if doc else None,
+            doc.source if doc else None,
+            len(doc.text) if doc else None,
+            hashed.lengths[i],
+        )
+        if with_texts and doc is not None:
+            texts[doc.id] = doc.text
     counts = Counts(
         documents=hashed.read,
         processed=len(hashed.ids),
@@ -161,128 +225,303 @@ def find_duplicates(
         parameters=params,
         pairs=pairs,
         clusters=clusters,
-        skipped=hashed.skipped,
+        skipped=hashed.skipped_in_input_order(),
         counts=counts,
-        verification=params.verify,
+        verification=verification,
         seconds=time.perf_counter() - started,
         documents=infos,
+        notes=notes,
+        texts=texts,
     )
 
 
-def _hash_all(documents: Iterator[Document], params: Parameters) -> _Hashed:
+def _worker_count(workers: int | None) -> int:
+    if workers is None:
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers must be an integer >= 1 (got {workers!r})")
+    return workers
+
+
+class _TextSource:
+    """Where the documents come from, and how candidates' texts are read a second time."""
+
+    def __init__(self, documents: object) -> None:
+        self._documents = documents
+        self._retained: dict[int, Document] | None = None
+        self._retained_chars = 0
+        self.kind = (
+            "corpus"
+            if isinstance(documents, Corpus)
+            else "mapping"
+            if isinstance(documents, Mapping)
+            else "sequence"
+            if isinstance(documents, Sequence) and not isinstance(documents, (str, bytes))
+            else "oneshot"
+        )
+        if self.kind == "oneshot":
+            self._retained = {}
+
+    @property
+    def can_fetch(self) -> bool:
+        return self._retained is not None or self.kind != "oneshot"
+
+    @property
+    def why_not(self) -> str:
+        return (
+            f"the input was a one-shot iterable of more than {RETAIN_CHARS:,} characters, "
+            "which cannot be read twice: similarities are MinHash estimates. Pass a list, "
+            "a dict or a neardup.Corpus for exact verification."
+        )
+
+    def items(self) -> Iterator[tuple[int, Document | Skipped]]:
+        """(position, item); the position is what :meth:`fetch` takes."""
+        position = 0
+        for item in as_documents(self._documents):
+            if isinstance(item, Document):
+                self._retain(position, item)
+                yield position, item
+                position += 1
+            else:
+                yield -1, item
+
+    def _retain(self, position: int, doc: Document) -> None:
+        if self._retained is None:
+            return
+        self._retained_chars += len(doc.text)
+        if self._retained_chars > RETAIN_CHARS:
+            self._retained = None
+        else:
+            self._retained[position] = doc
+
+    def fetch(self, positions: list[int]) -> dict[int, Document]:
+        """The documents at these positions."""
+        if self.kind == "corpus":
+            assert isinstance(self._documents, Corpus)
+            return self._documents.fetch(positions)
+        if self.kind == "mapping":
+            assert isinstance(self._documents, Mapping)
+            keys = list(self._documents.keys())
+            return {p: Document(str(keys[p]), self._documents[keys[p]]) for p in positions}
+        if self.kind == "sequence":
+            assert isinstance(self._documents, Sequence)
+            out = {}
+            for p in positions:
+                doc = as_document(self._documents[p], p)
+                assert isinstance(doc, Document)
+                out[p] = doc
+            return out
+        retained = self._retained or {}
+        return {p: retained[p] for p in positions if p in retained}
+
+
+def hash_batch(texts: Sequence[str], params: Parameters) -> tuple[U32, I64, I64]:
+    """Signatures of a batch of original texts, their normalized lengths and shingle counts.
+
+    The unit of work of the hashing stage, the same in the main process and in workers.
+    """
+    flat, lengths = normalize_many(texts, params.normalize_options())
+    if params.unit == "char":
+        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
+        counts = np.where(
+            lengths >= params.ngram, lengths - params.ngram + 1, np.minimum(lengths, 1)
+        )
+        return sigs, lengths, counts
+    cps = np.split(flat, np.cumsum(lengths)[:-1])
+    sigs, word_counts = signatures_of_codepoints(cps, params)
+    return sigs, lengths, np.asarray(word_counts, dtype=np.int64)
+
+
+def _hash_packed(data: bytes, sizes: I64, params: Parameters) -> tuple[U32, I64, I64]:
+    """:func:`hash_batch` on texts packed as one UTF-32 buffer (what workers receive)."""
+    bounds = np.concatenate(([0], np.cumsum(sizes) * 4)).tolist()
+    texts = [
+        data[lo:hi].decode("utf-32-le", "surrogatepass") for lo, hi in itertools.pairwise(bounds)
+    ]
+    return hash_batch(texts, params)
+
+
+def _pack(texts: list[str]) -> tuple[bytes, I64]:
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
+
+
+@dataclass
+class _Batch:
+    positions: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    chars: int = 0
+
+
+def _hash_all(
+    items: Iterator[tuple[int, Document | Skipped]],
+    params: Parameters,
+    workers: int,
+    progress: ProgressHook | None,
+) -> _Hashed:
     out = _Hashed()
     seen: set[str] = set()
     duplicates: list[str] = []
-    options = params.normalize_options()
-    batch_docs: list[Document] = []
-    batch_cps: list[U32] = []
-    for doc in documents:
-        out.read += 1
-        if doc.id in seen:
-            duplicates.append(doc.id)
-            continue
-        seen.add(doc.id)
-        cps = normalize_codepoints(doc.text, options)[0]
-        if cps.size == 0:
-            reason = "empty document" if not doc.text.strip() else "empty after normalization"
-            out.skipped.append(Skipped(doc.id, reason))
-            continue
-        batch_docs.append(doc)
-        batch_cps.append(cps)
-        if len(batch_docs) >= BATCH:
-            _flush(batch_docs, batch_cps, params, out)
-    _flush(batch_docs, batch_cps, params, out)
-    if duplicates:
-        raise DuplicateIdError(sorted(set(duplicates)))
+    pool: ProcessPoolExecutor | None = None
+    pending: list[tuple[_Batch, Future[tuple[U32, I64, I64]]]] = []
+    batch = _Batch()
+
+    def submit(full: _Batch) -> None:
+        nonlocal pool
+        if workers > 1 and pool is None:
+            pool = _start_pool(workers)
+        if pool is None:
+            _collect(full, hash_batch(full.texts, params), out, progress)
+            return
+        data, sizes = _pack(full.texts)
+        full.texts = []
+        pending.append((full, pool.submit(_hash_packed, data, sizes, params)))
+        while len(pending) > 2 * workers:
+            done, future = pending.pop(0)
+            _collect(done, future.result(), out, progress)
+
+    try:
+        for position, item in items:
+            out.read += 1
+            if isinstance(item, Skipped):
+                out.skipped.append((out.read, item))
+                continue
+            if item.id in seen:
+                duplicates.append(item.id)
+                continue
+            seen.add(item.id)
+            if not item.text.strip():
+                out.skipped.append((out.read, Skipped(item.id, "empty document")))
+                continue
+            batch.positions.append(position)
+            batch.order.append(out.read)
+            batch.ids.append(item.id)
+            batch.texts.append(item.text)
+            batch.chars += len(item.text)
+            if len(batch.ids) >= BATCH_DOCS or batch.chars >= BATCH_CHARS:
+                if not duplicates:
+                    submit(batch)
+                batch = _Batch()
+        if duplicates:
+            raise DuplicateIdError(sorted(set(duplicates)))
+        if batch.ids:
+            if pool is None:  # a single batch is not worth starting processes for
+                _collect(batch, hash_batch(batch.texts, params), out, progress)
+            else:
+                submit(batch)
+        for done, future in pending:
+            _collect(done, future.result(), out, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return out
 
 
-def _flush(docs: list[Document], cps: list[U32], params: Parameters, out: _Hashed) -> None:
-    if not docs:
-        return
-    sigs, counts = signatures_of_codepoints(cps, params)
-    out.signatures.append(sigs)
-    out.shingle_counts.extend(counts)
-    out.ids.extend(d.id for d in docs)
-    out.docs.extend(docs)
-    out.lengths.extend(len(d.text) for d in docs)
-    docs.clear()
-    cps.clear()
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    warm_up()  # forked workers inherit the loaded kernel
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _collect(
+    batch: _Batch,
+    result: tuple[U32, I64, I64],
+    out: _Hashed,
+    progress: ProgressHook | None,
+) -> None:
+    sigs, lengths, counts = result
+    keep = lengths > 0
+    for i in np.flatnonzero(~keep).tolist():
+        out.skipped.append((batch.order[i], Skipped(batch.ids[i], "empty after normalization")))
+    kept = np.flatnonzero(keep).tolist()
+    out.signatures.append(sigs[keep])
+    out.ids.extend(batch.ids[i] for i in kept)
+    out.positions.extend(batch.positions[i] for i in kept)
+    out.lengths.extend(lengths[keep].tolist())
+    out.shingle_counts.extend(counts[keep].tolist())
+    if progress:
+        progress("read", len(batch.ids))
 
 
 def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
     """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
     if params.unit == "char":
         sigs = minhash_codepoints(cps, params.ngram, params.num_perm, params.seed)
-        counts = [max(c.size - params.ngram + 1, 1) for c in cps]
+        counts = [max(c.size - params.ngram + 1, 1) if c.size else 0 for c in cps]
         return sigs, counts
     hashes = [word_ngram_hashes(from_codepoints(c), params.ngram) for c in cps]
     return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
 
 
-class _SetCache:
-    """Shingle sets of documents, computed on first use (only candidates need them)."""
+class _Similarity:
+    """Jaccard and containment of two processed documents, exact or estimated."""
 
-    def __init__(self, docs: list[Document], params: Parameters) -> None:
-        self._docs = docs
+    def __init__(
+        self,
+        sigs: U32,
+        hashed: _Hashed,
+        params: Parameters,
+        verification: str,
+        docs: dict[int, Document],
+    ) -> None:
+        self._sigs = sigs
+        self._hashed = hashed
         self._params = params
-        self._options: NormalizeOptions = params.normalize_options()
+        self._exact = verification == "exact"
+        self._docs = docs
         self._sets: dict[int, U32] = {}
 
-    def __getitem__(self, index: int) -> U32:
+    def shingles(self, index: int) -> U32:
         found = self._sets.get(index)
         if found is None:
-            from .shingle import shingle_set
-
-            text = from_codepoints(normalize_codepoints(self._docs[index].text, self._options)[0])
+            doc = self._docs[self._hashed.positions[index]]
+            options = self._params.normalize_options()
+            text = from_codepoints(normalize_codepoints(doc.text, options)[0])
             found = shingle_set(text, self._params.ngram, self._params.unit)  # type: ignore[arg-type]
             self._sets[index] = found
         return found
 
-
-def _similarity(
-    i: int, j: int, sigs: U32, hashed: _Hashed, sets: _SetCache, params: Parameters
-) -> tuple[float, float]:
-    if params.verify == "exact":
-        return jaccard_containment(sets[i], sets[j])
-    jac = estimate_jaccard(sigs[i], sigs[j])
-    return jac, estimate_containment(jac, hashed.shingle_counts[i], hashed.shingle_counts[j])
+    def __call__(self, i: int, j: int) -> tuple[float, float]:
+        if self._exact:
+            return jaccard_containment(self.shingles(i), self.shingles(j))
+        jac = estimate_jaccard(self._sigs[i], self._sigs[j])
+        counts = self._hashed.shingle_counts
+        return jac, estimate_containment(jac, counts[i], counts[j])
 
 
 def _verify(
-    candidates: npt.NDArray[np.int64],
-    sigs: U32,
+    candidates: I64,
     hashed: _Hashed,
-    sets: _SetCache,
-    params: Parameters,
+    similarity: _Similarity,
+    threshold: float,
+    progress: ProgressHook | None,
 ) -> tuple[list[Pair], list[tuple[int, int]]]:
     pairs: list[Pair] = []
     edges: list[tuple[int, int]] = []
-    for i, j in candidates.tolist():
-        jac, cont = _similarity(i, j, sigs, hashed, sets, params)
-        if jac >= params.threshold:
+    for n, (i, j) in enumerate(candidates.tolist(), start=1):
+        jac, cont = similarity(i, j)
+        if jac >= threshold:
             pairs.append(Pair(hashed.ids[i], hashed.ids[j], jac, cont))
             edges.append((i, j))
+        if progress and n % 1000 == 0:
+            progress("verified", 1000)
+    if progress and candidates.shape[0] % 1000:
+        progress("verified", candidates.shape[0] % 1000)
     return pairs, edges
 
 
 def _clusters(
-    edges: list[tuple[int, int]],
-    sigs: U32,
-    hashed: _Hashed,
-    sets: _SetCache,
-    params: Parameters,
+    edges: list[tuple[int, int]], hashed: _Hashed, similarity: _Similarity
 ) -> list[Cluster]:
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     clusters: list[Cluster] = []
     for group in components(len(hashed.ids), edges):
         rep = representative(group, lengths)
         members = tuple(
-            ClusterMember(
-                hashed.ids[m],
-                1.0 if m == rep else _similarity(rep, m, sigs, hashed, sets, params)[0],
-            )
-            for m in group
+            ClusterMember(hashed.ids[m], 1.0 if m == rep else similarity(rep, m)[0]) for m in group
         )
         clusters.append(Cluster(hashed.ids[rep], members))
     return clusters

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from .documents import Skipped
 from .errors import ParameterError
-from .lsh import choose_bands
+from .lsh import Banding, choose_bands
 from .minhash import check_num_perm
 from .normalize import DEFAULT_MARKERS, NormalizeOptions
 from .shingle import UNITS
@@ -30,6 +30,7 @@ class Parameters:
     num_perm: int = 128
     seed: int = 1
     bands: int | None = None
+    rows: int | None = None
     verify: str = "exact"
     html: bool = False
     markers: tuple[str, ...] = DEFAULT_MARKERS
@@ -49,25 +50,32 @@ class Parameters:
         if not isinstance(self.threshold, (int, float)):
             raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
         object.__setattr__(self, "threshold", float(self.threshold))
-        banding = choose_bands(self.threshold, self.num_perm, self.bands)
-        object.__setattr__(self, "bands", banding.bands)
+        if self.bands is not None and self.rows is not None:
+            if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
+                raise ParameterError(
+                    f"bands * rows must be <= num_perm={self.num_perm} "
+                    f"(got {self.bands} * {self.rows})"
+                )
+        else:
+            banding = choose_bands(self.threshold, self.num_perm, self.bands)
+            object.__setattr__(self, "bands", banding.bands)
+            object.__setattr__(self, "rows", banding.rows)
         object.__setattr__(self, "markers", tuple(self.markers))
         self.normalize_options()  # validates the markers
 
     @property
-    def rows(self) -> int:
-        """Signature values per band."""
-        return choose_bands(self.threshold, self.num_perm, self.bands).rows
+    def banding(self) -> Banding:
+        """The LSH banding: ``bands`` bands of ``rows`` signature values."""
+        return Banding(int(self.bands or 1), int(self.rows or 1))
 
     def normalize_options(self) -> NormalizeOptions:
         """The normalization these parameters ask for."""
         return NormalizeOptions(html=self.html, markers=self.markers)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters, ``rows`` included."""
+        """JSON-ready parameters."""
         out = asdict(self)
         out["markers"] = list(self.markers)
-        out["rows"] = self.rows
         return out
 
 
@@ -85,13 +93,19 @@ class Passage:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity."""
+    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity.
+
+    ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each document's
+    normalized characters inside the passages) are filled by :func:`neardup.passages.add_passages`.
+    """
 
     a: str
     b: str
     jaccard: float
     containment: float
     passages: tuple[Passage, ...] = ()
+    a_coverage: float | None = None
+    b_coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,11 +126,13 @@ class Cluster:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What a report keeps of a document that appears in a pair."""
+    """What a report keeps of a document that appears in a pair: its title, source, length
+    of the original text (None when it was not re-read) and of the normalized text."""
 
     title: str | None
     source: str | None
-    length: int
+    length: int | None
+    normalized_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,9 @@ class DuplicateReport:
     verification: str
     seconds: float = 0.0
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    """Original texts of the documents in pairs, when asked for (``with_texts=True``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole report."""
@@ -155,6 +174,7 @@ class DuplicateReport:
             "verification": self.verification,
             "counts": asdict(self.counts),
             "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
             "skipped": [asdict(s) for s in self.skipped],
             "pairs": [_pair_dict(p, self.documents) for p in self.pairs],
             "clusters": [
@@ -178,6 +198,9 @@ def _pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]
         info = documents.get(getattr(pair, side))
         if info is not None and info.title is not None:
             out[f"{side}_title"] = info.title
+    for side in ("a", "b"):
+        coverage = getattr(pair, f"{side}_coverage")
+        if coverage is not None:
+            out[f"{side}_coverage"] = round(coverage, 6)
     out["passages"] = [asdict(p) for p in pair.passages]
     return out
-

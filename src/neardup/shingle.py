@@ -19,7 +19,7 @@ normalization removes, so it never occurs inside a word).
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,8 @@ U32 = npt.NDArray[np.uint32]
 
 
 def _rotl(x: U32, r: int) -> U32:
-    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+    out: U32 = (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+    return out
 
 
 def fmix32(h: U32) -> U32:
@@ -49,16 +50,19 @@ def fmix32(h: U32) -> U32:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    out: U32 = h ^ (h >> np.uint32(16))
+    return out
 
 
 def block_keys(cps: U32) -> U32:
     """The per-block key ``rotl32(c * c1, 15) * c2`` of every code point."""
-    return _rotl(cps * _C1, 15) * _C2
+    out: U32 = _rotl(cps * _C1, 15) * _C2
+    return out
 
 
 def _block_step(h: U32, k: U32) -> U32:
-    return _rotl(h ^ k, 13) * _M5 + _N1
+    out: U32 = _rotl(h ^ k, 13) * _M5 + _N1
+    return out
 
 
 def ngram_hashes(cps: U32, ngram: int) -> U32:
@@ -132,7 +136,7 @@ def char_shingles(text: str, ngram: int) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of a normalized text (jieba is imported, and its dictionary loaded, on first use)."""
+    """jieba's words of a normalized text (jieba and its dictionary load on first use)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -181,4 +185,18 @@ def shingle_hashes(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
 
 def shingle_set(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
     """The sorted set of shingle hashes of a normalized text."""
-    return np.unique(shingle_hashes(text, ngram, unit))
+    return sorted_unique(shingle_hashes(text, ngram, unit))
+
+
+def sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is far slower on
+    millions of uint32)."""
+    if values.size < 2:
+        copied: npt.NDArray[Any] = values.copy()
+        return copied
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    out: npt.NDArray[Any] = ordered[keep]
+    return out

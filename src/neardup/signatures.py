@@ -47,9 +47,9 @@ def signatures(
     if all(isinstance(t, str) for t in texts_or_hash_sets):
         texts: list[str] = list(texts_or_hash_sets)  # type: ignore[arg-type]
         cps = [
-            normalize_codepoints(t, options)[0] if normalize else np.frombuffer(
-                t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
-            )
+            normalize_codepoints(t, options)[0]
+            if normalize
+            else np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             for t in texts
         ]
         if unit == "char":
@@ -57,7 +57,9 @@ def signatures(
         return minhash_hashes(
             [word_ngram_hashes(from_codepoints(c), ngram) for c in cps], num_perm, seed
         )
-    return minhash_hashes([_hash_array(h, i) for i, h in enumerate(texts_or_hash_sets)], num_perm, seed)
+    return minhash_hashes(
+        [_hash_array(h, i) for i, h in enumerate(texts_or_hash_sets)], num_perm, seed
+    )
 
 
 def _hash_array(item: object, position: int) -> U32:

@@ -1,0 +1,6 @@
+"""``python -m neardup``: the ``neardup`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main(prog_name="neardup")

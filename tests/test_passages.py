@@ -1,0 +1,220 @@
+"""Evidence passages: spans of the original texts that hold the same normalized text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neardup import NormalizeOptions, Parameters, find_duplicates, load_documents, normalize_text
+from neardup.errors import InputError, ParameterError
+from neardup.passages import Evidence, add_passages, shared_passages
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEED_A = "000_28473338c6d0f06c.txt#2"
+SEED_B = "000_28473338c6d0f06c.txt#11"
+
+
+def check_evidence(
+    a: str, b: str, evidence: Evidence, options: NormalizeOptions | None = None, min_length: int = 5
+) -> None:
+    """The invariants every result must keep."""
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    lengths = []
+    for p in evidence.passages:
+        assert 0 <= p.a_start < p.a_end <= len(a)
+        assert 0 <= p.b_start < p.b_end <= len(b)
+        assert p.text == a[p.a_start : p.a_end]
+        norm = normalize_text(p.text, options)
+        assert norm == normalize_text(b[p.b_start : p.b_end], options)
+        assert len(norm) >= min_length
+        lengths.append(len(norm))
+        span_a = set(range(p.a_start, p.a_end))
+        span_b = set(range(p.b_start, p.b_end))
+        assert not span_a & taken_a and not span_b & taken_b, "passages overlap"
+        taken_a |= span_a
+        taken_b |= span_b
+    assert lengths == sorted(lengths, reverse=True)
+    assert 0.0 <= evidence.a_coverage <= 1.0 and 0.0 <= evidence.b_coverage <= 1.0
+    total_a = len(normalize_text(a, options))
+    if total_a:
+        assert evidence.a_coverage == pytest.approx(sum(lengths) / total_a)
+
+
+def test_one_passage_across_punctuation_and_spaces() -> None:
+    a = "今天天气很好，我们去公园散步吧。"
+    b = "昨天：今天天气很好 我们去公园散步"
+    evidence = shared_passages(a, b)
+    assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in evidence.passages] == [(0, 14, 3, 17)]
+    assert evidence.passages[0].text == "今天天气很好，我们去公园散步"
+    check_evidence(a, b, evidence)
+
+
+def test_rewritten_middle_gives_two_passages_longest_first() -> None:
+    a = "第一部分的内容完全相同而且比较长一些。中间这句被改写过了。最后一部分也相同"
+    b = "第一部分的内容完全相同而且比较长一些。中间那段已经换了说法！最后一部分也相同"
+    evidence = shared_passages(a, b)
+    texts = [normalize_text(p.text) for p in evidence.passages]
+    assert texts[0] == "第一部分的内容完全相同而且比较长一些中间"
+    assert "最后一部分也相同" in texts
+    check_evidence(a, b, evidence)
+
+
+def test_identical_and_disjoint_texts() -> None:
+    text = "意识形态工作责任制落实情况的总结报告"
+    same = shared_passages(text, text)
+    assert len(same.passages) == 1 and same.passages[0].text == text
+    assert same.a_coverage == same.b_coverage == 1.0
+    none = shared_passages(text, "完全不相关的另一段文字内容")
+    assert none.passages == () and none.a_coverage == 0.0
+    empty = shared_passages("", text)
+    assert empty.passages == () and empty.b_coverage == 0.0
+
+
+def test_texts_shorter_than_ngram() -> None:
+    evidence = shared_passages("你好", "你好！", ngram=5, min_length=1)
+    assert [p.text for p in evidence.passages] == ["你好"]
+
+
+def test_moved_paragraphs_are_matched_in_both_orders() -> None:
+    p1 = "第一段讲的是理论学习的具体安排和要求"
+    p2 = "第二段讲的是宣传阵地的管理办法和制度"
+    evidence = shared_passages(p1 + p2, p2 + "。" + p1)
+    assert sorted(normalize_text(p.text) for p in evidence.passages) == sorted([p1, p2])
+    check_evidence(p1 + p2, p2 + "。" + p1, evidence)
+
+
+def test_repeated_passage_in_one_text_is_matched_once() -> None:
+    chunk = "这是一段会被重复两次的文字"
+    a = chunk + "，中间插一句不同的话，" + chunk
+    b = chunk
+    evidence = shared_passages(a, b)
+    assert len(evidence.passages) == 1
+    assert evidence.b_coverage == 1.0
+    check_evidence(a, b, evidence)
+
+
+def test_expansions_and_html_entities_keep_the_invariant() -> None:
+    options = NormalizeOptions(html=True)
+    a = "重量为5㎏的货物<b>运送</b>&#x4e2d;国各地的仓库里面"
+    b = "重量为5kg的货物运送中国各地的仓库里面"
+    evidence = shared_passages(a, b, options=options)
+    assert evidence.passages
+    assert evidence.a_coverage == 1.0
+    check_evidence(a, b, evidence, options)
+
+
+def test_min_length_and_parameters() -> None:
+    a, b = "甲乙丙丁戊己庚辛壬癸", "子丑甲乙丙丁戊寅卯辰"
+    assert [p.text for p in shared_passages(a, b).passages] == ["甲乙丙丁戊"]
+    assert shared_passages(a, b, min_length=6).passages == ()
+    with pytest.raises(ParameterError):
+        shared_passages(a, b, ngram=0)
+    with pytest.raises(ParameterError):
+        shared_passages(a, b, min_length=0)
+
+
+_pieces = st.sampled_from(
+    ["意识形态", "工作", "总结", "，", " ", "\n", "。", "ＡＢ", "ab", "㎏", "学习", "强国",
+     "&amp;", "e\u0301"]
+)
+_text = st.lists(_pieces, max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_text, _text, _text, st.booleans())
+def test_property_passages_hold_the_same_normalized_text(
+    shared: str, extra_a: str, extra_b: str, html: bool
+) -> None:
+    options = NormalizeOptions(html=html)
+    a = extra_a + shared + extra_b
+    b = extra_b + shared + extra_a
+    evidence = shared_passages(a, b, ngram=3, options=options, min_length=3)
+    check_evidence(a, b, evidence, options, min_length=3)
+
+
+@pytest.fixture(scope="module")
+def seed_evidence() -> tuple[dict[str, str], object]:
+    texts = {d.id: d.text for d in load_documents(SEEDS)}
+    report = add_passages(find_duplicates(texts), texts)
+    return texts, report
+
+
+def test_seed_pair_passages_index_the_original_articles(seed_evidence: tuple) -> None:
+    texts, report = seed_evidence
+    assert [(p.a, p.b) for p in report.pairs] == [(SEED_A, SEED_B)]
+    pair = report.pairs[0]
+    a, b = texts[SEED_A], texts[SEED_B]
+    check_evidence(a, b, Evidence(pair.passages, pair.a_coverage, pair.b_coverage))
+    assert len(pair.passages[0].text) > 1000
+    assert 0.8 < pair.a_coverage <= 1.0 and 0.8 < pair.b_coverage <= 1.0
+    assert report.to_dict()["pairs"][0]["a_coverage"] == round(pair.a_coverage, 6)
+
+
+def test_add_passages_word_unit_falls_back_to_characters() -> None:
+    texts = {
+        "x": "我们今天去北京天安门看升旗仪式然后去故宫参观",
+        "y": "我们今天去北京天安门看升旗仪式然后去故宫参观了",
+    }
+    # a report as find_duplicates(texts, unit="word", ngram=2) makes it, without loading jieba
+    char_report = find_duplicates(texts)
+    report = replace(char_report, parameters=Parameters(unit="word", ngram=2))
+    [pair] = add_passages(report, texts).pairs
+    assert [p.text for p in pair.passages] == [texts["x"]]
+
+
+def test_add_passages_needs_every_text() -> None:
+    texts = {"x": "今天天气很好我们去公园散步", "y": "今天天气很好我们去公园散步吧"}
+    report = find_duplicates(texts)
+    with pytest.raises(InputError, match="'y'"):
+        add_passages(report, {"x": texts["x"]})
+
+
+def test_repetitive_texts_stay_one_passage() -> None:
+    long, short = "哈" * 3000, "哈" * 1000
+    evidence = shared_passages(long, short)
+    assert [len(p.text) for p in evidence.passages] == [1000]
+    assert evidence.b_coverage == 1.0
+    check_evidence(long, short, evidence)
+    period = "我们大家" * 500
+    shifted = shared_passages(period, "，" + period[1:])
+    assert [len(p.text) for p in shifted.passages] == [1999]
+    check_evidence(period, "，" + period[1:], shifted)
+
+
+def test_repetitive_stretch_between_distinct_text() -> None:
+    head_a = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(400))
+    head_b = "".join(chr(0x4E00 + (i * 104729) % 20000) for i in range(200))
+    tail = "这一段结尾在两篇文章里完全一样并且足够长"
+    a = head_a + "好" * 600 + tail
+    b = head_b + "好" * 600 + tail
+    evidence = shared_passages(a, b)
+    assert normalize_text(evidence.passages[0].text) == "好" * 600 + tail
+    check_evidence(a, b, evidence)
+
+
+def test_tiling_never_trusts_a_hash_collision() -> None:
+    from neardup.normalize import codepoints
+    from neardup.passages import _tile
+
+    a = codepoints("一二三四五六七八九十")
+    b = codepoints("一二三四五X七八九十")
+    # a run as a hash collision would make it: claimed equal over all ten characters
+    assert _tile(a, b, [(-10, 0, 0)], 3) == [(0, 0, 5), (6, 6, 4)]
+    assert _tile(a, b, [(-10, 0, 0)], 5) == [(0, 0, 5)]
+
+
+def test_tiling_cuts_runs_around_taken_text() -> None:
+    from neardup.normalize import codepoints
+    from neardup.passages import _tile
+
+    a = codepoints("甲乙丙丁戊己庚辛壬癸子丑")
+    b = codepoints("甲乙丙丁戊己庚辛壬癸子丑甲乙丙丁戊己庚")
+    # the long run takes a[0:12] = b[0:12]; the second run (a[0:7] = b[12:19]) is blocked in a
+    assert _tile(a, b, [(-12, 0, 0), (-7, 0, 12)], 2) == [(0, 0, 12)]
+    # a run taken partly in b keeps its free pieces
+    assert _tile(a, b, [(-5, 0, 12), (-7, 3, 3)], 2) == [(3, 3, 7), (0, 12, 3)]

@@ -1,0 +1,216 @@
+"""Renderers: every format from one report; the HTML page is self-contained and escapes
+all document text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from neardup import DuplicateReport, find_duplicates
+from neardup.errors import ParameterError
+from neardup.passages import add_passages
+from neardup.render import FORMATS, format_for_path, md_escape, passage_hue, render, shorten
+
+HOSTILE = "<script>alert(1)</script></textarea>&amp;"
+BASE = "这是一篇关于学习贯彻会议精神的通知，要求各单位认真组织学习并按时报送总结材料。"
+TEXTS = {
+    "doc|1 <b>": f"{BASE}{HOSTILE}第二部分说明了具体的时间安排和联系人。",
+    "doc2": f"{BASE}{HOSTILE}第二部分写明了具体的时间安排与联系方式。",
+    "other": "完全不同的一篇文章，讲的是天气预报和交通出行提示。",
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> DuplicateReport:
+    return add_passages(find_duplicates(TEXTS, threshold=0.4), TEXTS)
+
+
+class Tree(HTMLParser):
+    """Start tags, the text inside <script> and <mark> elements, and every link target."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.scripts: list[str] = []
+        self.marks: list[tuple[str, str]] = []
+        self.urls: list[str] = []
+        self.pre_texts: list[str] = []
+        self._stack: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._stack.append((tag, dict(attrs)))
+        if tag == "script":
+            self.scripts.append("")
+        if tag == "mark":
+            self.marks.append((dict(attrs)["data-p"] or "", ""))
+        if tag == "pre":
+            self.pre_texts.append("")
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        open_tags = [t for t, _ in self._stack]
+        if "script" in open_tags:
+            self.scripts[-1] += data
+        if "mark" in open_tags:
+            key, text = self.marks[-1]
+            self.marks[-1] = (key, text + data)
+        if "pre" in open_tags:
+            self.pre_texts[-1] += data
+
+
+def parse(page: str) -> Tree:
+    tree = Tree()
+    tree.feed(page)
+    tree.close()
+    return tree
+
+
+def test_report_has_the_pair(report: DuplicateReport) -> None:
+    assert [(p.a, p.b) for p in report.pairs] == [("doc|1 <b>", "doc2")]
+    assert report.pairs[0].passages
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(ParameterError, match="format must be one of"):
+        render(find_duplicates(TEXTS), "yaml")
+
+
+def test_format_for_path() -> None:
+    assert [format_for_path(p) for p in ("r.json", "r.JSONL", "r.ndjson", "r.csv", "r.md",
+                                         "r.markdown", "r.html", "r.htm", "r.txt", "r.out")] == [
+        "json", "jsonl", "jsonl", "csv", "markdown", "markdown", "html", "html", "text", None,
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_renders_a_report_without_pairs(fmt: str) -> None:
+    empty = find_duplicates({"x": "一二三四五六七", "y": "甲乙丙丁戊己庚"})
+    out = render(empty, fmt)
+    assert isinstance(out, str)
+    if fmt == "json":
+        assert json.loads(out)["pairs"] == []
+    if fmt == "jsonl":
+        assert out == ""
+
+
+def test_text(report: DuplicateReport) -> None:
+    out = render(report)
+    first = out.splitlines()[0]
+    assert first.startswith("neardup: 3 documents read, 0 skipped, 1 pair in 1 cluster (")
+    assert "doc|1 <b>  <->  doc2" in out
+    assert "Jaccard" in out and "containment" in out
+    assert "这是一篇关于学习贯彻会议精神的通知" in out
+
+
+def test_json(report: DuplicateReport) -> None:
+    data = json.loads(render(report, "json"))
+    assert data["format"] == "neardup-report" and data["version"] == 1
+    assert {"parameters", "counts", "skipped", "pairs", "clusters", "documents"} <= set(data)
+    assert data["parameters"]["threshold"] == 0.4
+    assert data["counts"]["pairs"] == 1
+    [pair] = data["pairs"]
+    assert {"a", "b", "jaccard", "containment", "passages", "a_coverage", "b_coverage"} <= set(pair)
+    text_a = TEXTS[pair["a"]]
+    for p in pair["passages"]:
+        assert p["text"] == text_a[p["a_start"] : p["a_end"]]
+    assert data["clusters"][0]["representative"] in TEXTS
+
+
+def test_jsonl(report: DuplicateReport) -> None:
+    lines = render(report, "jsonl").splitlines()
+    assert [json.loads(line)["b"] for line in lines] == ["doc2"]
+
+
+def test_csv(report: DuplicateReport) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert len(rows) == 1
+    assert rows[0]["a"] == "doc|1 <b>" and rows[0]["b"] == "doc2"
+    assert float(rows[0]["jaccard"]) == pytest.approx(report.pairs[0].jaccard, abs=1e-6)
+    assert int(rows[0]["passages"]) == len(report.pairs[0].passages)
+    assert "<script>" in rows[0]["longest_passage"]  # CSV is data, not markup
+
+
+def test_markdown(report: DuplicateReport) -> None:
+    out = render(report, "markdown")
+    assert out.startswith("# neardup report\n")
+    table_rows = [line for line in out.splitlines() if line.startswith("| 1 |")]
+    # the pipe in the id is escaped, so the pairs row has exactly its 8 cells
+    assert any(row.replace("\\|", "").count("|") == 9 for row in table_rows)
+    assert "doc\\|1 \\<b\\>" in out
+    assert "<script>" not in out and "\\<script\\>" in out
+
+
+def test_md_escape() -> None:
+    assert md_escape("- item") == "\\- item"
+    assert md_escape("1. first") == "1\\. first"
+    assert md_escape("a\nb  c") == "a b c"
+    assert md_escape("[x](http://e)") == "\\[x\\]\\(http://e\\)"
+
+
+def test_shorten() -> None:
+    assert shorten("短 文\n本") == "短 文 本"
+    long = shorten("字" * 500, 100)
+    assert len(long) < 130 and "…" in long and "+418 chars" in long
+
+
+def test_html_is_self_contained_and_escapes_document_text(report: DuplicateReport) -> None:
+    page = render(report, "html", texts=TEXTS)
+    tree = parse(page)
+    assert page.startswith("<!DOCTYPE html>")
+    # the only script is ours, and no document text reached it
+    assert tree.tags.count("script") == 1
+    assert "alert" not in tree.scripts[0]
+    assert "textarea" not in tree.tags and "b" not in tree.tags
+    # nothing is fetched from the network: only in-page links
+    assert tree.urls and all(u.startswith("#") for u in tree.urls)
+    assert "<link" not in page and "@import" not in page
+    # both texts are shown in full, as text
+    assert sorted(tree.pre_texts) == sorted([TEXTS["doc|1 <b>"], TEXTS["doc2"]])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/textarea&gt;&amp;amp;" in page
+
+
+def test_html_highlights_passage_k_in_both_texts(report: DuplicateReport) -> None:
+    pair = report.pairs[0]
+    tree = parse(render(report, "html", texts=TEXTS))
+    keys = [key for key, _ in tree.marks]
+    assert len(keys) == 2 * len(pair.passages)
+    for k, passage in enumerate(pair.passages, start=1):
+        texts = [text for key, text in tree.marks if key == f"1-{k}"]
+        assert texts == [
+            TEXTS[pair.a][passage.a_start : passage.a_end],
+            TEXTS[pair.b][passage.b_start : passage.b_end],
+        ]
+    page = render(report, "html", texts=TEXTS)
+    assert page.count(f"--h:{passage_hue(0)}") >= 2  # same colour on both sides
+
+
+def test_html_without_texts_lists_the_passages(report: DuplicateReport) -> None:
+    tree = parse(render(report, "html"))
+    assert "pre" not in tree.tags and "mark" not in tree.tags
+    assert tree.tags.count("li") >= len(report.pairs[0].passages)
+
+
+def test_passage_hues_differ() -> None:
+    hues = [passage_hue(k) for k in range(8)]
+    assert len(set(hues)) == 8
+
+
+def test_html_shows_only_the_first_pairs_side_by_side(
+    report: DuplicateReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import neardup.render as render_module
+
+    monkeypatch.setattr(render_module, "HTML_PAIRS_SIDE_BY_SIDE", 0)
+    tree = parse(render(report, "html", texts=TEXTS))
+    assert "pre" not in tree.tags
+    assert "Only the first 0 pairs are shown side by side" in render(report, "html", texts=TEXTS)

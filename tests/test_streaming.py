@@ -1,0 +1,110 @@
+"""Streaming input, re-reading candidates, worker processes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from neardup import (
+    Corpus,
+    Document,
+    ParameterError,
+    Skipped,
+    find_duplicates,
+    load_documents,
+    pipeline,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pair_tuples(report: object) -> list[tuple[str, str, float, float]]:
+    return [(p.a, p.b, p.jaccard, p.containment) for p in report.pairs]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_DOCS", 37)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_two_workers_give_the_same_report_as_one() -> None:
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    docs.insert(5, Document("blank", "  "))
+    docs.insert(50, Document("punct", "，。"))
+    one = find_duplicates(docs, workers=1)
+    two = find_duplicates(docs, workers=2)
+    assert one.counts.pairs > 50
+    assert pair_tuples(one) == pair_tuples(two)
+    assert one.clusters == two.clusters
+    assert one.skipped == two.skipped == [
+        Skipped("blank", "empty document"),
+        Skipped("punct", "empty after normalization"),
+    ]
+    assert one.counts == two.counts
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_corpus_input_is_streamed_and_candidates_re_read(tmp_path: Path) -> None:
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    plain = tmp_path / "laws.jsonl"
+    plain.write_text(
+        "".join(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n" for d in docs)
+        + "{broken\n",
+        encoding="utf-8",
+    )
+    expected = pair_tuples(find_duplicates(docs))
+    for path in (plain, DATA / "laws_sample.jsonl.gz"):
+        report = find_duplicates(Corpus(path), workers=2)
+        assert report.verification == "exact" and not report.notes
+        assert pair_tuples(report) == expected
+    report = find_duplicates(Corpus(plain))
+    assert report.skipped == [Skipped("laws.jsonl:311", report.skipped[0].reason)]
+    assert "malformed JSON" in report.skipped[0].reason
+    assert report.counts.documents == len(docs) + 1
+
+
+def test_corpus_fetch_reads_the_same_documents(tmp_path: Path, seeds_dir: Path) -> None:
+    gz = tmp_path / "d.jsonl.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as out:
+        for i in range(100):
+            out.write(json.dumps({"id": f"n{i}", "text": f"第{i}号文件的内容"}, ensure_ascii=False) + "\n")
+    corpus = Corpus([gz, seeds_dir])
+    docs = [d for d in corpus if isinstance(d, Document)]
+    assert len(docs) == 111
+    fetched = corpus.fetch([99, 3, 100, 110])
+    assert fetched == {99: docs[99], 3: docs[3], 100: docs[100], 110: docs[110]}
+    with pytest.raises(ValueError, match="has not been read"):
+        corpus.fetch([111])
+
+
+def test_one_shot_iterable_beyond_the_budget_is_verified_by_estimate(
+    monkeypatch: pytest.MonkeyPatch, seeds_dir: Path
+) -> None:
+    docs = load_documents(seeds_dir)
+    small = find_duplicates(iter(docs))
+    assert small.verification == "exact" and not small.notes
+    monkeypatch.setattr(pipeline, "RETAIN_CHARS", 10_000)
+    big = find_duplicates(iter(docs))
+    assert big.verification == "estimate"
+    assert "one-shot iterable" in big.notes[0] and "estimate" in big.notes[0]
+    assert [(p.a, p.b) for p in big.pairs] == [(p.a, p.b) for p in small.pairs]
+
+
+def test_progress_hook_counts_every_document(seeds_dir: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def hook(stage: str, n: int) -> None:
+        seen[stage] = seen.get(stage, 0) + n
+
+    find_duplicates(load_documents(seeds_dir), progress=hook)
+    assert seen == {"read": 11, "candidates": 1, "verified": 1}
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_invalid_workers(workers: object) -> None:
+    with pytest.raises(ParameterError, match="workers must be an integer >= 1"):
+        find_duplicates(["a", "b"], workers=workers)  # type: ignore[arg-type]
