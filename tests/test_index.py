@@ -380,3 +380,26 @@ def test_two_processes_adding_at_once(path: Path, tmp_path: Path) -> None:
         assert {f"p{i}" for i in range(150)} <= ids
         assert {f"q{i}" for i in range(150)} <= ids
         assert index.info().band_rows == 300 * 32
+
+
+def test_parameters_round_trip_for_any_banding(path: Path) -> None:
+    # 0.5 with 128 permutations chooses 42 bands of 3 rows (42 does not divide 128)
+    with DuplicateIndex.create(path, threshold=0.5) as index:
+        banding = (index.parameters.bands, index.parameters.rows)
+        index.add(corpus(3))
+    with DuplicateIndex.open(path, threshold=0.5) as index:
+        assert (index.parameters.bands, index.parameters.rows) == banding
+        assert index.info().band_rows == 3 * banding[0]
+    with pytest.raises(IndexError_, match=r"threshold \(index: 0.5, asked: 0.8\); bands"):
+        DuplicateIndex.open(path, threshold=0.8)
+
+
+def test_skipped_records_pass_through(path: Path) -> None:
+    from neardup import Skipped
+
+    with DuplicateIndex.create(path) as index:
+        result = index.add([Skipped("bad.bin", "binary file"), *corpus(2)])
+        assert result.added == 2
+        assert result.skipped == [Skipped("bad.bin", "binary file")]
+        report = index.query([Skipped("x", "unreadable"), Document("q", "一二三四五六七")])
+        assert [s.id for s in report.skipped] == ["x"]

@@ -65,8 +65,8 @@ import numpy.typing as npt
 from .cluster import components, representative
 from .documents import Document, Skipped
 from .errors import DuplicateIdError, IndexError_, InputError, ParameterError
-from .lsh import Banding, band_keys, candidate_pairs
-from .normalize import from_codepoints, normalize_codepoints
+from .lsh import band_keys, candidate_pairs
+from .normalize import from_codepoints, normalize_many
 from .pipeline import as_documents, signatures_of_codepoints
 from .report import (
     Cluster,
@@ -88,6 +88,8 @@ FORMAT = "neardup-index"
 FORMAT_VERSION = 1
 BATCH = 2048
 """Documents hashed and written per step of :meth:`DuplicateIndex.add` (memory bound)."""
+BATCH_CHARS = 2_000_000
+"""Characters hashed per step of :meth:`DuplicateIndex.add`, at most (unless one is longer)."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
 DEFAULT_CACHE_MB = 64.0
@@ -233,7 +235,7 @@ class DuplicateIndex:
         self.store_text = store_text
         self.format_version = format_version
         self.created_by = created_by
-        self._banding = Banding(int(parameters.bands or 1), parameters.rows)
+        self._banding = parameters.banding
 
     # ------------------------------------------------------------------ creation, opening
 
@@ -387,7 +389,6 @@ class DuplicateIndex:
             raw = json.loads(meta["parameters"])
             if not isinstance(raw, dict):
                 raise TypeError("not an object")
-            raw.pop("rows", None)
             parameters = _parameters(raw)
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexError_(f"{name}: corrupt index: bad parameters ({exc})") from None
@@ -407,16 +408,22 @@ class DuplicateIndex:
         )
 
     def _check_expected(self, expected: dict[str, Any]) -> None:
+        merged = {**_params_kwargs(self.parameters), **expected}
+        if {"threshold", "num_perm", "bands", "rows"} & set(expected):
+            # the banding follows from the asked values unless given explicitly
+            for name in ("bands", "rows"):
+                if name not in expected:
+                    merged.pop(name)
+            if "bands" in expected and "rows" not in expected:
+                merged.pop("rows", None)
         stored = _params_json(self.parameters)
-        wanted = _params_json(_parameters({**_params_kwargs(self.parameters), **expected}))
+        wanted = _params_json(_parameters(merged))
+        compared = list(expected) + [k for k in ("bands", "rows") if k not in expected]
         differ = [
             f"{key} (index: {stored[key]!r}, asked: {wanted[key]!r})"
-            for key in expected
+            for key in compared
             if stored[key] != wanted[key]
         ]
-        bands_changed = stored["bands"] != wanted["bands"]
-        if "threshold" in expected and "bands" not in expected and bands_changed:
-            differ.append(f"bands (index: {stored['bands']!r}, asked: {wanted['bands']!r})")
         if differ:
             raise IndexError_(
                 f"{self.path}: index was made with other parameters: {'; '.join(differ)}"
@@ -590,35 +597,31 @@ class DuplicateIndex:
         self, documents: object, batch_size: int, state: _AddState
     ) -> Iterator[_Chunk]:
         """Chunks of documents, normalized and hashed, ready to be written."""
-        options = self.parameters.normalize_options()
         seen: set[str] = set()
         docs: list[Document] = []
-        cps: list[U32] = []
+        chars = 0
         for doc in as_documents(documents):
             state.read += 1
+            if isinstance(doc, Skipped):
+                state.skipped.append(doc)
+                continue
             if doc.id in seen:
                 state.repeated.append(doc.id)
                 continue
             seen.add(doc.id)
-            if state.failed or state.only_ids:  # only ids are checked from now on
-                docs.append(doc)
-            else:
-                normalized = normalize_codepoints(doc.text, options)[0]
-                if normalized.size == 0:
-                    state.skipped.append(Skipped(doc.id, _empty_reason(doc.text)))
-                    continue
-                docs.append(doc)
-                cps.append(normalized)
-            if len(docs) >= batch_size:
-                yield self._hash(docs, cps)
-                docs, cps = [], []
+            docs.append(doc)
+            chars += len(doc.text)
+            if len(docs) >= batch_size or chars >= BATCH_CHARS:
+                yield self._hash(docs, state)
+                docs, chars = [], 0
         if docs:
-            yield self._hash(docs, cps)
+            yield self._hash(docs, state)
 
-    def _hash(self, docs: list[Document], cps: list[U32]) -> _Chunk:
+    def _hash(self, docs: list[Document], state: _AddState) -> _Chunk:
+        if state.failed or state.only_ids:  # the batch has failed: only ids are checked
+            return _Chunk([d.id for d in docs], [], "")
+        docs, cps = _normalized(docs, self.parameters, state.skipped)
         ids = [d.id for d in docs]
-        if len(cps) != len(docs):
-            return _Chunk(ids, [], "")
         sigs, counts = signatures_of_codepoints(cps, self.parameters)
         sigs = sigs.astype("<u4", copy=False)
         rows = [
@@ -675,27 +678,24 @@ class DuplicateIndex:
         """
         started = time.perf_counter()
         params = self.parameters
-        options = params.normalize_options()
-        new_docs: list[Document] = []
-        new_cps: list[U32] = []
+        given: list[Document] = []
         skipped: list[Skipped] = []
         seen: set[str] = set()
         repeated: list[str] = []
         read = 0
         for doc in as_documents(documents):
             read += 1
+            if isinstance(doc, Skipped):
+                skipped.append(doc)
+                continue
             if doc.id in seen:
                 repeated.append(doc.id)
                 continue
             seen.add(doc.id)
-            cps = normalize_codepoints(doc.text, options)[0]
-            if cps.size == 0:
-                skipped.append(Skipped(doc.id, _empty_reason(doc.text)))
-                continue
-            new_docs.append(doc)
-            new_cps.append(cps)
+            given.append(doc)
         if repeated:
             raise DuplicateIdError(sorted(set(repeated)))
+        new_docs, new_cps = _normalized(given, params, skipped)
         n = len(new_docs)
         if n:
             sigs, counts = signatures_of_codepoints(new_cps, params)
@@ -925,9 +925,27 @@ def _params_kwargs(parameters: Parameters) -> dict[str, Any]:
 
 
 def _params_json(parameters: Parameters) -> dict[str, Any]:
-    out = parameters.to_dict()
-    out.pop("rows", None)
-    return out
+    return parameters.to_dict()
+
+
+def _normalized(
+    docs: list[Document], params: Parameters, skipped: list[Skipped]
+) -> tuple[list[Document], list[U32]]:
+    """The documents that are not empty after normalization, and their normalized code
+    points; the others are appended to ``skipped`` with the reason."""
+    if not docs:
+        return [], []
+    flat, lengths = normalize_many([d.text for d in docs], params.normalize_options())
+    parts = np.split(flat, np.cumsum(lengths)[:-1])
+    kept_docs: list[Document] = []
+    kept_cps: list[U32] = []
+    for doc, cps in zip(docs, parts, strict=True):
+        if cps.size:
+            kept_docs.append(doc)
+            kept_cps.append(cps)
+        else:
+            skipped.append(Skipped(doc.id, _empty_reason(doc.text)))
+    return kept_docs, kept_cps
 
 
 def _empty_reason(text: str) -> str:
