@@ -268,3 +268,33 @@ def test_check_usage_errors(tmp_path: Path, seed_index: SeedIndex) -> None:
     assert missing.exit_code == 2
     assert "nope.txt: no such file or directory" in missing.stderr
     assert run("check", new, "--index", tmp_path / "none.ndx").exit_code == 2
+
+
+def test_output_file_suffix_chooses_the_format(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "new.txt", parts[10:])
+    xml = tmp_path / "out.xml"
+    assert run("check", new, "--index", ndx, "-o", xml).exit_code == 1
+    assert ET.parse(xml).getroot().find("testsuite/testcase/failure") is not None
+    md = tmp_path / "out.md"
+    assert run("check", new, "--index", ndx, "-o", md).exit_code == 1
+    markdown = md.read_text(encoding="utf-8")
+    assert markdown.startswith("# neardup report") and "28473338c6d0f06c" in markdown
+
+
+def test_text_report_shows_shared_passages(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    result = run("check", write(tmp_path / "new.txt", parts[10:]), "--index", ndx)
+    assert result.exit_code == 1
+    assert "shared passages" in result.stdout
+
+
+def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, _ = seed_index
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bin.txt").write_bytes(b"\x00\x01\x02")
+    write(tmp_path / "in" / "ok.txt", [OTHER])
+    assert run("check", tmp_path / "in", "--index", ndx).exit_code == 0
+    strict = run("check", tmp_path / "in", "--index", ndx, "--strict")
+    assert strict.exit_code == 2
+    assert "neardup: error: bin.txt: binary file" in strict.stderr

@@ -7,14 +7,13 @@ This module exposes two click objects that the main ``neardup`` group attaches w
 * :data:`check` — checks new documents against an index (``--index``) or a corpus of files
   (``--against``) and exits 1 when any is a near-duplicate, 0 when none is, 2 on errors.
 
-Output formats: those of ``neardup scan`` (rendered by :mod:`neardup.render` when it is
-installed, with evidence passages) plus ``github`` (workflow-command annotations) and
+Output formats: those of ``neardup scan`` (rendered by :mod:`neardup.render`, with evidence
+passages) plus ``github`` (workflow-command annotations) and
 ``junit`` (JUnit XML, one test case per new document).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -30,9 +29,11 @@ import click
 from .documents import Document, Skipped, read_documents
 from .errors import DuplicateIdError, NeardupError
 from .index import MEMORY, DuplicateIndex
+from .passages import add_passages
+from .render import FORMATS, format_for_path, render
 from .report import DuplicateReport, Pair
 
-SCAN_FORMATS: tuple[str, ...] = ("text", "json", "jsonl", "csv", "markdown", "html")
+SCAN_FORMATS: tuple[str, ...] = FORMATS
 CI_FORMATS: tuple[str, ...] = ("github", "junit")
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
@@ -115,6 +116,9 @@ def _input_options(func: Any) -> Any:
                          help="JSON Lines field holding the text."),
             click.option("--title-field", default="title", show_default=True, metavar="NAME",
                          help="JSON Lines field holding the title."),
+            click.option("--strict", is_flag=True,
+                         help="Treat unreadable files and lines (binary, undecodable, "
+                              "malformed) as errors (exit 2) instead of skipping them."),
         ]
     ):
         func = option(func)
@@ -126,10 +130,14 @@ class _Fields:
     id_field: str = "id"
     text_field: str = "text"
     title_field: str = "title"
+    strict: bool = False
 
 
 def _fields(kwargs: dict[str, Any]) -> _Fields:
-    return _Fields(kwargs.pop("id_field"), kwargs.pop("text_field"), kwargs.pop("title_field"))
+    return _Fields(
+        kwargs.pop("id_field"), kwargs.pop("text_field"), kwargs.pop("title_field"),
+        kwargs.pop("strict"),
+    )
 
 
 class _Reader:
@@ -153,6 +161,8 @@ class _Reader:
                 title_field=self.fields.title_field,
             ):
                 if isinstance(item, Skipped):
+                    if self.fields.strict:
+                        fail(f"{item.id}: {item.reason}")
                     warn(f"{item.id}: {item.reason} (skipped)", self.quiet)
                     self.skipped.append(item)
                 else:
@@ -446,57 +456,26 @@ def _title_note(report: DuplicateReport, doc_id: str) -> str:
 # ---------------------------------------------------------------------------- scan formats
 
 
-def _optional(module: str) -> Any:
-    """``neardup.<module>`` when this installation has it, else None."""
-    try:
-        return importlib.import_module(f"neardup.{module}")
-    except ImportError:
-        return None
-
-
-def render_scan_format(report: DuplicateReport, fmt: str, texts: dict[str, str]) -> str:
-    """The report in a ``neardup scan`` format (via :mod:`neardup.render` when available)."""
-    render = _optional("render")
-    if render is not None:
-        out: str = render.render(report, fmt, texts=texts)
-        return out
-    if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "jsonl":
-        return "".join(
-            json.dumps(row, ensure_ascii=False) + "\n" for row in report.to_dict()["pairs"]
-        )
-    if fmt != "text":
-        fail(f"format {fmt!r} needs neardup.render, which this installation lacks")
-    lines = [
-        f"{p.a} duplicates {p.b} (Jaccard {p.jaccard:.4f}, containment {p.containment:.4f})"
-        for p in report.pairs
-    ]
-    lines += [f"skipped {s.id}: {s.reason}" for s in report.skipped]
-    lines.append(
-        f"{report.counts.pairs} near-duplicate pair(s) among {report.counts.processed} "
-        f"checked document(s)"
-    )
-    return "\n".join(lines) + "\n"
-
-
 def _with_passages(
     report: DuplicateReport, texts: dict[str, str], quiet: bool
 ) -> DuplicateReport:
-    passages = _optional("passages")
-    if passages is None or not report.pairs:
+    """The report with its pairs' shared passages, when every text is at hand.
+
+    Indexed documents contribute their stored *normalized* text, so their passage offsets
+    refer to it.
+    """
+    if not report.pairs:
         return report
     missing = [i for p in report.pairs for i in (p.a, p.b) if i not in texts]
     if missing:
         warn(f"no stored text for {missing[0]!r}: passages are not shown "
-             "(the index was built with --no-text)", quiet)
+             "(the index was created with --no-text)", quiet)
         return report
     try:
-        out: DuplicateReport = passages.add_passages(report, texts)
+        return add_passages(report, texts)
     except NeardupError as exc:
         warn(f"passages not shown: {exc}", quiet)
         return report
-    return out
 
 
 # ---------------------------------------------------------------------------- neardup check
@@ -518,7 +497,8 @@ def _with_passages(
 @_parameter_options(defaults=False)
 @_input_options
 @click.option("--format", "-f", "fmt", type=click.Choice(SCAN_FORMATS + CI_FORMATS),
-              default="text", show_default=True, help="Report format.")
+              default=None,
+              help="Report format [default: from the --output suffix (.xml: junit), else text].")
 @click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False), default=None,
               help="Write the report to FILE instead of standard output.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary on stderr.")
@@ -529,7 +509,7 @@ def check(
     add_after: bool,
     baseline: str | None,
     write_baseline: str | None,
-    fmt: str,
+    fmt: str | None,
     output_path: str | None,
     quiet: bool,
     **kwargs: Any,
@@ -549,6 +529,7 @@ def check(
     --baseline do not count), 2 for usage errors and unusable inputs.
     """
     started = time.perf_counter()
+    fmt = fmt or _format_for_path(output_path)
     params = _given_parameters(kwargs)
     fields = _fields(kwargs)
     if bool(index_path) == bool(against):
@@ -610,7 +591,7 @@ def check(
     elif fmt == "junit":
         text = render_junit(report, new_docs)
     else:
-        text = render_scan_format(report, fmt, texts)
+        text = render(report, fmt, texts=texts)
     _write(text, output_path)
     summary = (
         f"{len(report.pairs)} near-duplicate pair(s) among {len(new_docs)} checked document(s)"
@@ -622,6 +603,15 @@ def check(
     if fmt not in ("text", "github") or output_path:
         note(summary, quiet)
     sys.exit(0 if passed else 1)
+
+
+def _format_for_path(path: str | None) -> str:
+    """The format a report file name implies (``.xml``: junit), else ``text``."""
+    if path is None:
+        return "text"
+    if path.lower().endswith(".xml"):
+        return "junit"
+    return format_for_path(path) or "text"
 
 
 def _write(text: str, path: str | None) -> None:
