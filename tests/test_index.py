@@ -403,3 +403,27 @@ def test_skipped_records_pass_through(path: Path) -> None:
         assert result.skipped == [Skipped("bad.bin", "binary file")]
         report = index.query([Skipped("x", "unreadable"), Document("q", "一二三四五六七")])
         assert [s.id for s in report.skipped] == ["x"]
+
+
+def test_file_format(path: Path) -> None:
+    with DuplicateIndex.create(path, ngram=4) as index:
+        index.add([Document("a", "一二三四五六七八九十", "t", "s.txt")])
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x4E445550
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        assert meta["format"] == "neardup-index" and meta["format_version"] == "1"
+        assert json.loads(meta["parameters"])["ngram"] == 4
+        doc, doc_id, title, source, length, sig, text = db.execute(
+            "SELECT doc, id, title, source, length, signature, text FROM docs"
+        ).fetchone()
+        assert (doc_id, title, source, length, len(sig)) == ("a", "t", "s.txt", 10, 128 * 4)
+        import zlib
+
+        assert zlib.decompress(text).decode() == "一二三四五六七八九十"
+        bands = db.execute("SELECT band, doc FROM bands ORDER BY band").fetchall()
+        assert bands == [(b, doc) for b in range(32)]
+    finally:
+        db.close()
