@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from neardup import Document, DuplicateIdError, IndexError_, InputError, find_duplicates
@@ -427,3 +428,18 @@ def test_file_format(path: Path) -> None:
         assert bands == [(b, doc) for b in range(32)]
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("ngram", [1, 3, 5])
+def test_char_shingle_sets_equal_shingle_set(ngram: int) -> None:
+    from neardup import shingle_set
+    from neardup.index import char_shingle_sets
+    from neardup.normalize import codepoints
+
+    rng = random.Random(ngram)
+    texts = [text(rng, rng.choice([0, 1, 2, 4, 5, 6, 50, 300])) for _ in range(60)]
+    texts += ["aaaaaaaaaa", "abababababab"]
+    got = char_shingle_sets([codepoints(t) for t in texts], ngram, block=500)
+    for t, found in zip(texts, got, strict=True):
+        assert found.dtype == np.uint32
+        assert found.tolist() == shingle_set(t, ngram).tolist()

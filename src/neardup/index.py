@@ -66,7 +66,7 @@ from .cluster import components, representative
 from .documents import Document, Skipped
 from .errors import DuplicateIdError, IndexError_, InputError, ParameterError
 from .lsh import band_keys, candidate_pairs
-from .normalize import from_codepoints, normalize_many
+from .normalize import codepoints, from_codepoints, normalize_many
 from .pipeline import as_documents, signatures_of_codepoints
 from .report import (
     Cluster,
@@ -77,7 +77,7 @@ from .report import (
     Pair,
     Parameters,
 )
-from .shingle import shingle_set
+from .shingle import ngram_hashes, shingle_set, sorted_unique
 from .verify import estimate_containment, estimate_jaccard, jaccard_containment
 
 U32 = npt.NDArray[np.uint32]
@@ -712,15 +712,17 @@ class DuplicateIndex:
         node_of = {doc: n + k for k, doc in enumerate(old_docs)}
         olds = [stored[d] for d in old_docs]
 
+        def cps_of(node: int) -> U32:
+            if node < n:
+                return new_cps[node]
+            old = olds[node - n]
+            text = _decompress(old.text, self.path, old.id) if old.text is not None else ""
+            return codepoints(text)
+
         def shingles_of(node: int) -> U32:
             found = sets.get(node)
             if found is None:
-                if node < n:
-                    text = from_codepoints(new_cps[node])
-                else:
-                    old = olds[node - n]
-                    text = _decompress(old.text, self.path, old.id) if old.text is not None else ""
-                found = shingle_set(text, params.ngram, params.unit)  # type: ignore[arg-type]
+                found = self._shingle_sets([cps_of(node)])[0]
                 sets[node] = found
             return found
 
@@ -739,6 +741,10 @@ class DuplicateIndex:
             (i, node_of[doc]) for i, doc in hits if olds[node_of[doc] - n].id != new_docs[i].id
         ]
         candidates.sort()
+        if exact:  # all shingle sets needed, computed in a few whole-array steps
+            nodes = sorted({node for edge in candidates for node in edge})
+            computed = self._shingle_sets([cps_of(node) for node in nodes])
+            sets.update(zip(nodes, computed, strict=True))
         pairs: list[Pair] = []
         edges: list[tuple[int, int]] = []
         for i, j in candidates:
@@ -789,6 +795,13 @@ class DuplicateIndex:
             seconds=time.perf_counter() - started,
             documents=infos,
         )
+
+    def _shingle_sets(self, cps: list[U32]) -> list[U32]:
+        """Sorted shingle hash sets of normalized texts (as :func:`~neardup.shingle_set`)."""
+        ngram, unit = self.parameters.ngram, self.parameters.unit
+        if unit != "char":
+            return [shingle_set(from_codepoints(c), ngram, unit) for c in cps]  # type: ignore[arg-type]
+        return char_shingle_sets(cps, ngram)
 
     def _lookup(self, keys: U64) -> tuple[list[tuple[int, int]], dict[int, _Stored]]:
         """(new document position, indexed doc number) sharing a band key, and those docs."""
@@ -926,6 +939,47 @@ def _params_kwargs(parameters: Parameters) -> dict[str, Any]:
 
 def _params_json(parameters: Parameters) -> dict[str, Any]:
     return parameters.to_dict()
+
+
+def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> list[U32]:
+    """Sorted sets of character n-gram hashes of many normalized texts (code points).
+
+    The same as ``shingle_set(text, ngram)`` for each text, computed for blocks of about
+    ``block`` characters at once: the n-gram hashes of the concatenated block
+    (:func:`~neardup.shingle.ngram_hashes`) keep the windows that lie within one text, and
+    one sort of ``text_number << 32 | hash`` (uint64) yields every text's distinct hashes.
+    Texts shorter than ``ngram`` (one shingle: the whole text) are hashed one by one.
+    """
+    out: list[U32] = [np.empty(0, dtype=np.uint32)] * len(cps)
+    group: list[int] = []
+    size = 0
+    for k, c in enumerate(cps):
+        if c.size < ngram:
+            out[k] = shingle_set(from_codepoints(c), ngram, "char")
+            continue
+        group.append(k)
+        size += c.size
+        if size >= block:
+            _char_sets_block(cps, group, ngram, out)
+            group, size = [], 0
+    if group:
+        _char_sets_block(cps, group, ngram, out)
+    return out
+
+
+def _char_sets_block(cps: Sequence[U32], group: list[int], ngram: int, out: list[U32]) -> None:
+    lengths = np.fromiter((cps[k].size for k in group), dtype=np.int64, count=len(group))
+    hashes = ngram_hashes(np.concatenate([cps[k] for k in group]), ngram)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    counts = lengths - ngram + 1
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - first, counts)
+    owner = np.repeat(np.arange(len(group), dtype=np.uint64), counts)
+    combined = sorted_unique((owner << np.uint64(32)) | hashes[positions].astype(np.uint64))
+    values = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    bounds = np.searchsorted(combined >> np.uint64(32), np.arange(len(group) + 1, dtype=np.uint64))
+    for i, k in enumerate(group):
+        out[k] = values[bounds[i] : bounds[i + 1]]
 
 
 def _normalized(
