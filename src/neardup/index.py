@@ -207,7 +207,7 @@ class _Stored:
     source: str | None
     length: int
     shingles: int
-    signature: U32
+    signature: bytes  # raw; decoded only for estimates
     text: bytes | None
 
 
@@ -726,11 +726,13 @@ class DuplicateIndex:
                 sets[node] = found
             return found
 
+        num_perm = params.num_perm
+
         def similarity(i: int, j: int) -> tuple[float, float]:
             if exact:
                 return jaccard_containment(shingles_of(i), shingles_of(j))
-            sig_i = sigs[i] if i < n else olds[i - n].signature
-            sig_j = sigs[j] if j < n else olds[j - n].signature
+            sig_i = sigs[i] if i < n else _signature(olds[i - n].signature, num_perm, self.path)
+            sig_j = sigs[j] if j < n else _signature(olds[j - n].signature, num_perm, self.path)
             count_i = counts[i] if i < n else olds[i - n].shingles
             count_j = counts[j] if j < n else olds[j - n].shingles
             jac = estimate_jaccard(sig_i, sig_j)
@@ -842,7 +844,7 @@ class DuplicateIndex:
                 ):
                     stored[row[0]] = _Stored(
                         row[0], row[1], row[2], row[3], row[4], row[5],
-                        _signature(row[6], self.parameters.num_perm, self.path), row[7],
+                        _checked_blob(row[6], self.parameters.num_perm, self.path), row[7],
                     )
             db.execute("DELETE FROM temp.query_keys")
             db.execute("COMMIT")
@@ -1015,6 +1017,12 @@ def _decompress(blob: bytes, path: str, doc_id: str) -> str:
         return zlib.decompress(blob).decode("utf-8", "surrogatepass")
     except (zlib.error, UnicodeDecodeError) as exc:
         raise IndexError_(f"{path}: corrupt index: text of {doc_id!r} ({exc})") from None
+
+
+def _checked_blob(blob: bytes, num_perm: int, path: str) -> bytes:
+    if not isinstance(blob, bytes) or len(blob) != 4 * num_perm:
+        raise IndexError_(f"{path}: corrupt index: a signature is not {num_perm} uint32 values")
+    return blob
 
 
 def _signature(blob: bytes, num_perm: int, path: str) -> U32:
