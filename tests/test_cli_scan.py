@@ -397,3 +397,9 @@ def test_a_large_input_is_verified_exactly_from_the_files(tmp_path: Path) -> Non
     laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
     data = json.loads(scan(laws, "--format", "json").stdout)
     assert data["verification"] == "exact" and data["notes"] == []
+
+
+def test_no_passages() -> None:
+    data = json.loads(scan(SEEDS, "--format", "json", "--no-passages").stdout)
+    assert [(p["a"], p["b"]) for p in data["pairs"]] == [(SEED_A, SEED_B)]
+    assert data["pairs"][0]["passages"] == []

@@ -62,7 +62,9 @@ def test_corpus_input_is_streamed_and_candidates_re_read(tmp_path: Path) -> None
         assert report.verification == "exact" and not report.notes
         assert pair_tuples(report) == expected
     report = find_duplicates(Corpus(plain))
-    assert report.skipped == [Skipped("laws.jsonl:311", report.skipped[0].reason)]
+    assert report.skipped == [
+        Skipped("laws.jsonl:311", report.skipped[0].reason, f"{plain}:311")
+    ]
     assert "malformed JSON" in report.skipped[0].reason
     assert report.counts.documents == len(docs) + 1
 

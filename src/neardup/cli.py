@@ -345,8 +345,11 @@ def workers_option(func: F) -> F:
 @input_options
 @output_options
 @workers_option
+@click.option("--passages/--no-passages", default=True, show_default=True,
+              help="Find the passages each pair shares (--no-passages: similarities only, "
+                   "faster on large corpora with many pairs).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
-         output: OutputSettings, workers: int | None) -> None:
+         output: OutputSettings, workers: int | None, passages: bool) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
@@ -363,14 +366,15 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         corpus = InputCorpus(check_paths(paths), inputs, show_warnings=not output.quiet)
         report = find_duplicates(
             corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
-            with_texts=True,
+            with_texts=passages,
         )
         if progress:
             progress.close()
         texts = report.texts
-        report = add_passages(
-            report, texts, progress=_progress(output.progress, "finding passages", "pair")
-        )
+        if passages:
+            report = add_passages(
+                report, texts, progress=_progress(output.progress, "finding passages", "pair")
+            )
     except _Failure as exc:
         fail(str(exc))
     except DuplicateIdError as exc:

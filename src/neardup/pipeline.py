@@ -18,6 +18,7 @@ import itertools
 import multiprocessing
 import os
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -101,9 +102,9 @@ class _Hashed:
     """What stays in memory per processed document, and the run's accounting."""
 
     ids: list[str] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)
-    lengths: list[int] = field(default_factory=list)
-    shingle_counts: list[int] = field(default_factory=list)
+    positions: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
+    shingle_counts: array[int] = field(default_factory=lambda: array("q"))
     signatures: list[U32] = field(default_factory=list)
     skipped: list[tuple[int, Skipped]] = field(default_factory=list)
     read: int = 0
