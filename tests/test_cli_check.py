@@ -287,6 +287,9 @@ def test_text_report_shows_shared_passages(tmp_path: Path, seed_index: SeedIndex
     result = run("check", write(tmp_path / "new.txt", parts[10:]), "--index", ndx)
     assert result.exit_code == 1
     assert "shared passages" in result.stdout
+    bare = run("check", tmp_path / "new.txt", "--index", ndx, "--no-passages")
+    assert bare.exit_code == 1
+    assert "shared passages" not in bare.stdout and "0.841" in bare.stdout
 
 
 def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedIndex) -> None:

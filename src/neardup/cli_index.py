@@ -501,6 +501,8 @@ def _with_passages(
               help="Report format [default: from the --output suffix (.xml: junit), else text].")
 @click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False), default=None,
               help="Write the report to FILE instead of standard output.")
+@click.option("--passages/--no-passages", default=True, show_default=True,
+              help="Find the passages each pair shares (text, markdown, html, json reports).")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary on stderr.")
 def check(
     paths: tuple[str, ...],
@@ -511,6 +513,7 @@ def check(
     write_baseline: str | None,
     fmt: str | None,
     output_path: str | None,
+    passages: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
@@ -568,7 +571,7 @@ def check(
         )
         report = without_accepted(found, accepted)
         accepted_count = len(found.pairs) - len(report.pairs)
-        if fmt in SCAN_FORMATS and report.pairs:
+        if fmt in SCAN_FORMATS and report.pairs and passages:
             texts = {d.id: d.text for d in new_docs}
             involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
             texts.update(idx.texts(involved))
