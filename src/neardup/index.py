@@ -13,8 +13,8 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
     meta(key TEXT PRIMARY KEY, value TEXT)            -- WITHOUT ROWID
         format          "neardup-index"
         format_version  "1"
-        parameters      JSON of neardup.report.Parameters (threshold, ngram, unit, num_perm,
-                        seed, bands, verify, html, markers)
+        parameters      JSON of neardup.report.Parameters.to_dict() (threshold, ngram, unit,
+                        num_perm, seed, bands, rows, verify, html, markers)
         store_text      "1" or "0"
         created_by      neardup version that created the file
     docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, source TEXT,
@@ -34,6 +34,8 @@ Nothing is ever unpickled: parameters are JSON, signatures raw little-endian uin
 Safety: every :meth:`DuplicateIndex.add` and :meth:`DuplicateIndex.remove` is one SQLite
 transaction (``BEGIN IMMEDIATE``), so a batch is either entirely in the index or not at all,
 also when the process is killed mid-way; a second writer waits for the first (busy timeout).
+Commits use ``synchronous = NORMAL`` (WAL): a power failure may lose the last committed
+batches, but never leaves part of one.
 
 Example:
     >>> import tempfile, os
