@@ -384,8 +384,7 @@ def render_github(report: DuplicateReport, new_ids: list[str]) -> str:
             _workflow_command(
                 "error",
                 {"file": _where(report, pair.a), "title": "near-duplicate"},
-                f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f}, "
-                f"containment {pair.containment:.2f})",
+                f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})",
             )
         )
     for skipped in report.skipped:
