@@ -1,0 +1,303 @@
+"""``neardup index ...`` and ``neardup check``: exit codes, messages, CI formats, baselines."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from neardup.cli_index import _escape_data, _escape_property, _workflow_command, check, index
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_28473338c6d0f06c.txt"
+NAME = SEED.name
+
+
+@click.group()
+def cli() -> None:
+    """A stand-in for the main ``neardup`` group."""
+
+
+cli.add_command(index)
+cli.add_command(check)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def articles() -> list[str]:
+    """The seed's articles, each with its ``第N篇: title`` heading."""
+    text = SEED.read_text(encoding="utf-8")
+    parts = re.split(r"(?m)^(?=第[一二三四五六七八九十]+篇)", text)
+    found = [p for p in parts if p.strip()]
+    assert len(found) == 11
+    return found
+
+
+def write(path: Path, parts: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def seed_index(tmp_path: Path) -> tuple[Path, list[str]]:
+    """An index of articles 1-10 of the seed (ids ``<seed name>#N`` as in the seed)."""
+    parts = articles()
+    old = write(tmp_path / "old" / NAME, parts[:10])
+    ndx = tmp_path / "seed.ndx"
+    assert run("index", "create", ndx).exit_code == 0
+    result = run("index", "add", ndx, old)
+    assert result.exit_code == 0, result.output
+    assert "added 10 documents" in result.stderr
+    return ndx, parts
+
+
+SeedIndex = tuple[Path, list[str]]
+OTHER = "一篇完全不同的短文，讲的是天气和庄稼，与总结无关。" * 5
+
+
+def test_check_finds_the_rewritten_article(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "new" / NAME, parts[10:])
+    result = run("check", new, "--index", ndx)
+    assert result.exit_code == 1, result.output
+    assert f"{NAME}#11" in result.stdout
+    assert f"{NAME}#2" in result.stdout
+    assert "0.84" in result.stdout
+
+
+def test_check_a_clean_article_exits_0(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    # Article 1, under its own id: a new version of the indexed #1, not a duplicate of others.
+    one = write(tmp_path / "one" / NAME, parts[:1])
+    result = run("check", one, "--index", ndx)
+    assert result.exit_code == 0, result.output
+    # Article 1 against an index of the other ten articles.
+    others = tmp_path / "others.ndx"
+    run("index", "create", others)
+    run("index", "add", others, write(tmp_path / "rest" / "rest.txt", parts[1:]))
+    result = run("check", write(tmp_path / "first.txt", parts[:1]), "--index", others)
+    assert result.exit_code == 0, result.output
+    # The same article under another id is a duplicate of the indexed one.
+    result = run("check", tmp_path / "first.txt", "--index", ndx)
+    assert result.exit_code == 1
+    assert f"{NAME}#1" in result.stdout
+
+
+def test_check_against_files(tmp_path: Path) -> None:
+    parts = articles()
+    old = write(tmp_path / "old.txt", parts[:10])
+    new = write(tmp_path / "new.txt", parts[10:])
+    result = run("check", new, "--against", old, "-f", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [(p["a"], p["b"]) for p in report["pairs"]] == [("new.txt#11", "old.txt#2")]
+    rest = write(tmp_path / "rest.txt", parts[1:])
+    assert run("check", write(tmp_path / "first.txt", parts[:1]), "--against", rest).exit_code == 0
+
+
+def test_new_documents_duplicating_each_other(tmp_path: Path) -> None:
+    parts = articles()
+    ndx = tmp_path / "x.ndx"
+    run("index", "create", ndx)
+    a = write(tmp_path / "batch" / "a.txt", parts[1:2])
+    write(tmp_path / "batch" / "b.txt", parts[10:11])
+    result = run("check", a.parent, "--index", ndx, "-f", "github")
+    assert result.exit_code == 1
+    assert "a.txt#2 duplicates b.txt#11 (also new)" in result.stdout
+
+
+def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "new" / NAME, parts[10:])
+    result = run("check", new, "--index", ndx, "--format", "github")
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert errors == [
+        f"::error file={_escape_property(str(new))},title=near-duplicate::"
+        f"{NAME}#11 duplicates {NAME}#2 (Jaccard 0.84)"
+    ]
+    clean = run("check", write(tmp_path / "one" / NAME, parts[:1]), "--index", ndx, "-f", "github")
+    assert clean.exit_code == 0
+    assert not [line for line in clean.stdout.splitlines() if line.startswith("::error")]
+
+
+def test_github_escaping() -> None:
+    assert _escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
+    assert _escape_property("C:\\x,y%") == "C%3A\\x%2Cy%25"
+    assert _workflow_command("error", {"file": "a:b,c", "title": "t"}, "m:1,2\n") == (
+        "::error file=a%3Ab%2Cc,title=t::m:1,2%0A"
+    )
+
+
+def test_junit_format(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    batch = tmp_path / "batch"
+    write(batch / "a.txt", parts[10:])  # duplicates indexed #2
+    write(batch / "b.txt", parts[2:3])  # article 3 under another id: duplicates indexed #3
+    write(batch / "c.txt", [OTHER])
+    (batch / "d.txt").write_bytes(b"\x00\x01binary")
+    out = tmp_path / "junit.xml"
+    result = run("check", batch, "--index", ndx, "--format", "junit", "-o", out)
+    assert result.exit_code == 1
+    assert "d.txt" in result.stderr  # skipped, with a warning
+    root = ET.parse(out).getroot()
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "2", "1")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {"a.txt#11", "b.txt#3", "c.txt", "d.txt"}
+    failure = cases["a.txt#11"].find("failure")
+    assert failure is not None
+    assert failure.get("message") == f"a.txt#11 duplicates {NAME}#2 (Jaccard 0.84)"
+    assert f"{NAME}#3" in (cases["b.txt#3"].find("failure").get("message") or "")  # type: ignore[union-attr]
+    assert cases["c.txt"].find("failure") is None
+    assert cases["d.txt"].find("skipped") is not None
+
+
+def test_baseline(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "new" / NAME, parts[10:])
+    base = tmp_path / "baseline.json"
+    result = run("check", new, "--index", ndx, "--write-baseline", base, "-q")
+    assert result.exit_code == 0
+    data = json.loads(base.read_text(encoding="utf-8"))
+    assert data["format"] == "neardup-baseline"
+    assert [(p["a"], p["b"]) for p in data["pairs"]] == [(f"{NAME}#11", f"{NAME}#2")]
+    assert run("check", new, "--index", ndx, "--baseline", base).exit_code == 0
+    # a pair not in the baseline still fails
+    write(tmp_path / "new" / "other.txt", parts[2:3])
+    result = run("check", new.parent, "--index", ndx, "--baseline", base, "-f", "github")
+    assert result.exit_code == 1
+    assert "other.txt#3 duplicates" in result.stdout
+    assert f"{NAME}#11 duplicates" not in result.stdout
+    (tmp_path / "bad.json").write_text('{"pairs": []}', encoding="utf-8")
+    result = run("check", new, "--index", ndx, "--baseline", tmp_path / "bad.json")
+    assert result.exit_code == 2
+    assert "neardup: error:" in result.stderr and "not a neardup baseline" in result.stderr
+
+
+def test_add_when_the_check_passes(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    dup = write(tmp_path / "dup.txt", parts[10:])
+    assert run("check", dup, "--index", ndx, "--add").exit_code == 1
+    info = json.loads(run("index", "info", ndx, "--json").stdout)
+    assert info["documents"] == 10  # not added: the check failed
+    fresh = write(tmp_path / "fresh.txt", [OTHER])
+    result = run("check", fresh, "--index", ndx, "--add")
+    assert result.exit_code == 0
+    assert "added 1 documents" in result.stderr
+    assert json.loads(run("index", "info", ndx, "--json").stdout)["documents"] == 11
+    copy = write(tmp_path / "copy.txt", [OTHER])
+    assert run("check", copy, "--index", ndx).exit_code == 1
+
+
+def test_index_commands(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    result = run("index", "info", ndx)
+    assert result.exit_code == 0
+    assert "documents   10" in result.stdout and "threshold=0.7" in result.stdout
+    again = run("index", "add", ndx, tmp_path / "old" / NAME)
+    assert again.exit_code == 2
+    assert "neardup: error:" in again.stderr and "already indexed" in again.stderr
+    assert run("index", "add", ndx, tmp_path / "old" / NAME, "--replace").exit_code == 0
+    result = run("index", "remove", ndx, f"{NAME}#2", f"{NAME}#3")
+    assert result.exit_code == 0 and "removed 2 documents" in result.stderr
+    assert run("index", "remove", ndx, "nope").exit_code == 2
+    new = write(tmp_path / "new" / NAME, parts[10:])
+    assert run("check", new, "--index", ndx).exit_code == 0  # #2 is gone
+    assert run("index", "create", ndx).exit_code == 2  # exists
+    made = run("index", "create", tmp_path / "p.ndx", "--ngram", "3", "--threshold", "0.4",
+               "--no-text")
+    assert made.exit_code == 0
+    info = json.loads(run("index", "info", tmp_path / "p.ndx", "--json").stdout)
+    assert info["parameters"]["ngram"] == 3 and info["store_text"] is False
+
+
+def test_jsonl_field_options(tmp_path: Path) -> None:
+    parts = articles()
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        "".join(json.dumps({"key": f"k{i}", "body": p}, ensure_ascii=False) + "\n"
+                for i, p in enumerate(parts[:10], start=1)),
+        encoding="utf-8",
+    )
+    ndx = tmp_path / "j.ndx"
+    run("index", "create", ndx)
+    result = run("index", "add", ndx, corpus, "--id-field", "key", "--text-field", "body")
+    assert result.exit_code == 0, result.output
+    result = run("check", write(tmp_path / "n.txt", parts[10:]), "--index", ndx, "-f", "github")
+    assert result.exit_code == 1
+    assert "n.txt#11 duplicates k2" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x8f\x00\x13random bytes" * 100, "not a neardup index (not an SQLite database)"),
+        (b"", "not a neardup index (an empty file)"),
+    ],
+)
+def test_check_with_a_bad_index(tmp_path: Path, content: bytes, reason: str) -> None:
+    bad = tmp_path / "bad.ndx"
+    bad.write_bytes(content)
+    new = write(tmp_path / "n.txt", articles()[10:])
+    result = run("check", new, "--index", bad)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"neardup: error: {bad}: {reason}"
+
+
+def test_check_usage_errors(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "n.txt", parts[10:])
+    mismatch = run("check", new, "--index", ndx, "--ngram", "3")
+    assert mismatch.exit_code == 2
+    assert "index was made with other parameters: ngram (index: 5, asked: 3)" in mismatch.stderr
+    assert run("check", new).exit_code == 2  # neither --index nor --against
+    assert run("check", new, "--index", ndx, "--against", new).exit_code == 2
+    assert run("check", new, "--against", new, "--add").exit_code == 2
+    missing = run("check", tmp_path / "nope.txt", "--index", ndx)
+    assert missing.exit_code == 2
+    assert "nope.txt: no such file or directory" in missing.stderr
+    assert run("check", new, "--index", tmp_path / "none.ndx").exit_code == 2
+
+
+def test_output_file_suffix_chooses_the_format(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    new = write(tmp_path / "new.txt", parts[10:])
+    xml = tmp_path / "out.xml"
+    assert run("check", new, "--index", ndx, "-o", xml).exit_code == 1
+    assert ET.parse(xml).getroot().find("testsuite/testcase/failure") is not None
+    md = tmp_path / "out.md"
+    assert run("check", new, "--index", ndx, "-o", md).exit_code == 1
+    markdown = md.read_text(encoding="utf-8")
+    assert markdown.startswith("# neardup report") and "28473338c6d0f06c" in markdown
+
+
+def test_text_report_shows_shared_passages(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, parts = seed_index
+    result = run("check", write(tmp_path / "new.txt", parts[10:]), "--index", ndx)
+    assert result.exit_code == 1
+    assert "shared passages" in result.stdout
+    bare = run("check", tmp_path / "new.txt", "--index", ndx, "--no-passages")
+    assert bare.exit_code == 1
+    assert "shared passages" not in bare.stdout and "0.841" in bare.stdout
+
+
+def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, _ = seed_index
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bin.txt").write_bytes(b"\x00\x01\x02")
+    write(tmp_path / "in" / "ok.txt", [OTHER])
+    assert run("check", tmp_path / "in", "--index", ndx).exit_code == 0
+    strict = run("check", tmp_path / "in", "--index", ndx, "--strict")
+    assert strict.exit_code == 2
+    assert "neardup: error: bin.txt: binary file" in strict.stderr
