@@ -408,3 +408,9 @@ def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
         "html": parameters.html,
         "markers": parameters.markers,
     }
+
+
+from .cli_index import check, index  # noqa: E402  (cli_index does not import cli)
+
+main.add_command(index)
+main.add_command(check)
