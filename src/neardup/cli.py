@@ -228,14 +228,13 @@ class InputCorpus(Corpus):
                     warn(f"{where}: {item.reason} (skipped)")
             yield item
 
-    def fetch(self, positions: Iterable[int]) -> dict[int, Document]:
+    def fetch_iter(self, positions: Iterable[int]) -> Iterator[tuple[int, Document]]:
         stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
         wanted = list(positions)
-        found = {p: stdin_docs[p] for p in wanted if p < len(stdin_docs)}
+        yield from ((p, stdin_docs[p]) for p in wanted if p < len(stdin_docs))
         offset = len(stdin_docs)
-        rest = super().fetch([p - offset for p in wanted if p >= offset])
-        found.update({p + offset: doc for p, doc in rest.items()})
-        return found
+        files = super().fetch_iter([p - offset for p in wanted if p >= offset])
+        yield from ((p + offset, doc) for p, doc in files)
 
     def _stdin(self) -> Iterator[Document | Skipped]:
         data = sys.stdin.buffer.read()

@@ -223,28 +223,35 @@ class Corpus:
         Raises:
             InputError: a position not yet yielded, or a file that changed since.
         """
+        return dict(self.fetch_iter(positions))
+
+    def fetch_iter(self, positions: Iterable[int]) -> Iterator[tuple[int, Document]]:
+        """:meth:`fetch` as ``(position, document)`` pairs, file by file, in file order, so
+        that a caller can process many documents without holding them all."""
         by_file: dict[int, list[int]] = {}
         for position in positions:
             if not 0 <= position < len(self._file_of):
                 raise InputError(f"document position {position} has not been read")
             by_file.setdefault(self._file_of[position], []).append(position)
-        found: dict[int, Document] = {}
-        for index, wanted in by_file.items():
+        for index in sorted(by_file):
+            wanted = by_file[index]
             path, name = self.files[index]
             keys = {self._key_of[p]: p for p in wanted}
             if _kind(path) == "jsonl":
                 located = sorted((self._key_of[p], self._line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
             else:
-                items = (found for found in self._read(path, name) if found[1] in keys)
+                items = (entry for entry in self._read(path, name) if entry[1] in keys)
+            count = 0
             for item, key, _ in items:
                 if not isinstance(item, Document):
                     raise InputError(f"{path}: changed while being read ({item.reason})")
-                found[keys[key]] = item
-        missing = set().union(*by_file.values()) - found.keys() if by_file else set()
-        if missing:
-            raise InputError(f"{len(missing)} documents could not be re-read (files changed?)")
-        return found
+                count += 1
+                yield keys[key], item
+            if count != len(keys):
+                raise InputError(
+                    f"{path}: {len(keys) - count} documents could not be re-read (file changed?)"
+                )
 
     def _read(self, path: Path, name: str) -> Iterator[tuple[Document | Skipped, int, int]]:
         """(item, key, line): key = byte offset of a JSON line, or article ordinal."""

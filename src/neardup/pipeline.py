@@ -14,6 +14,7 @@ generator) cannot be re-read: its documents are kept in memory up to
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import time
@@ -306,9 +307,17 @@ class _TextSource:
 
     def fetch(self, positions: list[int]) -> dict[int, Document]:
         """The documents at these positions."""
+        return dict(self.fetch_iter(positions))
+
+    def fetch_iter(self, positions: list[int]) -> Iterator[tuple[int, Document]]:
+        """The documents at these positions, as they are read."""
         if self.kind == "corpus":
             assert isinstance(self._documents, Corpus)
-            return self._documents.fetch(positions)
+            yield from self._documents.fetch_iter(positions)
+            return
+        yield from self._fetch_in_memory(positions).items()
+
+    def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":
             assert isinstance(self._documents, Mapping)
             keys = list(self._documents.keys())
@@ -484,17 +493,17 @@ class _Similarity:
         """Read the documents at these input positions once, keep their shingle sets (not
         their texts), and return what the report keeps of each, by position."""
         by_position = {p: i for i, p in enumerate(self._hashed.positions)}
-        fetched = list(source.fetch(positions).items())
-        flat, lengths = normalize_many(
-            [doc.text for _, doc in fetched], self._params.normalize_options()
-        )
-        pieces = np.split(flat, np.cumsum(lengths)[:-1]) if fetched else []
-        unit: Any = self._params.unit
         infos: dict[int, DocumentInfo] = {}
-        for (position, doc), cps in zip(fetched, pieces, strict=True):
-            text = from_codepoints(cps)
-            self._sets[by_position[position]] = shingle_set(text, self._params.ngram, unit)
-            infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
+        fetched = source.fetch_iter(positions)
+        while chunk := list(itertools.islice(fetched, BATCH_DOCS)):
+            texts = [doc.text for _, doc in chunk]
+            flat, lengths = normalize_many(texts, self._params.normalize_options())
+            pieces = np.split(flat, np.cumsum(lengths)[:-1])
+            unit: Any = self._params.unit
+            for (position, doc), cps in zip(chunk, pieces, strict=True):
+                text = from_codepoints(cps)
+                self._sets[by_position[position]] = shingle_set(text, self._params.ngram, unit)
+                infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
         return infos
 
     def __call__(self, i: int, j: int) -> tuple[float, float]:
