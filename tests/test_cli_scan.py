@@ -403,3 +403,17 @@ def test_no_passages() -> None:
     data = json.loads(scan(SEEDS, "--format", "json", "--no-passages").stdout)
     assert [(p["a"], p["b"]) for p in data["pairs"]] == [(SEED_A, SEED_B)]
     assert data["pairs"][0]["passages"] == []
+
+
+def test_input_corpus_is_read_lazily(tmp_path: Path) -> None:
+    """The command streams its inputs: nothing past the current document is read ahead."""
+    from neardup.cli import InputCorpus
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"id": "1", "text": "第一个文件"}\n', encoding="utf-8")
+    second.write_text('{"id": "2", "text": "第二个文件"}\n', encoding="utf-8")
+    items = iter(InputCorpus((str(first), str(second)), InputSettings(), show_warnings=False))
+    assert next(items).id == "1"
+    second.unlink()  # read lazily: the second file is opened only now
+    rest = list(items)
+    assert len(rest) == 1 and "cannot read" in rest[0].reason  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ line on standard error: ``neardup: error: <path>: <reason>``.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import sys
 import time
@@ -219,7 +220,7 @@ class InputCorpus(Corpus):
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
 
     def __iter__(self) -> Iterator[Document | Skipped]:
-        for item in [*self.stdin_items, *super().__iter__()]:
+        for item in itertools.chain(self.stdin_items, super().__iter__()):
             if isinstance(item, Skipped):
                 where = item.source or item.id
                 if self.settings.strict:
