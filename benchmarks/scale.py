@@ -1,0 +1,175 @@
+"""One machine, up to a million documents: wall time, peak memory and recall of `neardup scan`.
+
+Runs the command line (``python -m neardup scan FILE --no-passages --format jsonl``) on the
+first N documents of a generated corpus (``generate_corpus.py``) for each N, in a child
+process, and prints a table: wall time, documents per second, peak RSS (the largest sum of
+the resident memory of the scan and its worker processes, sampled every 0.2 s), the
+per-document signature and band-key arrays it must keep (``4 * num_perm + 8 * bands`` bytes
+a document), and recall of the planted pairs whose exact Jaccard is at least the threshold.
+The slope of peak RSS between sizes shows what memory grows with.
+
+With ``--workers 1 2`` it runs every size once per worker count, for the speed-up.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
+        --out corpus.jsonl --truth truth.jsonl
+    PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
+        --sizes 100000 300000 1000000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+SIGNATURE_BYTES = 4 * 128 + 8 * 32  # 128 uint32 values and 32 uint64 band keys at 0.7
+
+
+@dataclass
+class Run:
+    docs: int
+    workers: int
+    seconds: float
+    peak_rss_mb: float
+    recall: float
+    planted: int
+    pairs: int
+
+
+def head(source: Path, lines: int, into: Path) -> None:
+    """The first ``lines`` lines of ``source`` into ``into``."""
+    with source.open("rb") as src, into.open("wb") as out:
+        for count, line in enumerate(src):
+            if count >= lines:
+                break
+            out.write(line)
+
+
+def scan(corpus: Path, workers: int, report: Path) -> tuple[float, float]:
+    """Run the scan; its wall time and peak RSS (MB) of the process tree."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    command = [
+        sys.executable,
+        "-m",
+        "neardup",
+        "scan",
+        str(corpus),
+        "--no-passages",
+        "--format",
+        "jsonl",
+        "-o",
+        str(report),
+        "--quiet",
+        "--workers",
+        str(workers),
+    ]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env)
+    proc = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    if child.returncode != 0:
+        raise SystemExit(f"scan failed with exit code {child.returncode}")
+    return time.perf_counter() - started, peak / 2**20
+
+
+def recall(report: Path, truth: Path, ids: set[str], threshold: float) -> tuple[float, int, int]:
+    found = set()
+    with report.open(encoding="utf-8") as handle:
+        for line in handle:
+            pair = json.loads(line)
+            found.add(frozenset((pair["a"], pair["b"])))
+    planted = hit = 0
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["jaccard"] >= threshold and row["source_id"] in ids and row["copy_id"] in ids:
+                planted += 1
+                hit += frozenset((row["source_id"], row["copy_id"])) in found
+    return (hit / planted if planted else 1.0), planted, len(found)
+
+
+def ids_of(corpus: Path) -> set[str]:
+    with corpus.open(encoding="utf-8") as handle:
+        return {json.loads(line)["id"] for line in handle}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("corpus", type=Path, help="generated corpus (JSON Lines)")
+    parser.add_argument("truth", type=Path, help="its ground truth of planted pairs")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument("--threshold", type=float, default=0.7)
+    args = parser.parse_args()
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in args.sizes:
+            part = Path(scratch) / f"head{size}.jsonl"
+            head(args.corpus, size, part)
+            ids = ids_of(part)
+            for workers in args.workers:
+                report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
+                seconds, peak = scan(part, workers, report)
+                rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
+                runs.append(Run(len(ids), workers, seconds, peak, rec, planted, pairs))
+                print(
+                    f"{len(ids):>9,} docs, {workers} workers: {seconds:7.1f} s, "
+                    f"peak RSS {peak:7.0f} MB, recall {rec:.4f} of {planted:,}",
+                    flush=True,
+                )
+    print()
+    print(
+        "| documents | workers | seconds | docs/s | peak RSS MB | sig+keys MB | recall (planted J >= "
+        f"{args.threshold}) | pairs |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---|---:|")
+    for run in runs:
+        arrays = run.docs * SIGNATURE_BYTES / 2**20
+        print(
+            f"| {run.docs:,} | {run.workers} | {run.seconds:.1f} | {run.docs / run.seconds:,.0f} "
+            f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.recall:.4f} of {run.planted:,} "
+            f"| {run.pairs:,} |"
+        )
+    by_workers: dict[int, list[Run]] = {}
+    for run in runs:
+        by_workers.setdefault(run.workers, []).append(run)
+    for workers, series in sorted(by_workers.items()):
+        if len(series) >= 2:
+            first, last = series[0], series[-1]
+            slope = (last.peak_rss_mb - first.peak_rss_mb) * 2**20 / (last.docs - first.docs)
+            print(
+                f"\nworkers={workers}: peak RSS grows {slope:,.0f} bytes per document "
+                f"(signature + band keys: {SIGNATURE_BYTES} bytes)"
+            )
+    if len(args.workers) >= 2:
+        for size in sorted({r.docs for r in runs}):
+            times = {r.workers: r.seconds for r in runs if r.docs == size}
+            if 1 in times:
+                speedups = ", ".join(
+                    f"{w} workers {times[1] / t:.2f}x" for w, t in sorted(times.items()) if w != 1
+                )
+                print(f"{size:,} docs: {speedups} faster than 1 worker")
+
+
+if __name__ == "__main__":
+    main()
