@@ -1,8 +1,11 @@
 """The fused MinHash loop compiled by numba (extra ``neardup[fast]``).
 
-Same math as :mod:`neardup.minhash`; per shingle: MurmurHash3 blocks over its code points,
-fmix32, then ``a_k * h + b_k`` (uint32) and a running minimum for every permutation k, the
-inner loop over k vectorized by LLVM. Compiled once and cached on disk (``cache=True``).
+Same math as :mod:`neardup.minhash`. Per document, in chunks of :data:`CHUNK` shingles that
+stay in cache: the MurmurHash3 block key of every code point, then the hash of every window
+of ``ngram`` keys (block position outer, window inner, so LLVM vectorizes across windows),
+the finalizer and the scheme's fmix32, and finally ``a_k * h + b_k`` (uint32) with a running
+minimum, four permutations per pass over the chunk. Compiled once and cached on disk
+(``cache=True``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from typing import Any
 
 import numpy as np
 from numba import njit, uint32
+
+CHUNK = 4096
+"""Shingles per pass: the chunk stays in L1/L2 across all permutations."""
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -22,34 +28,49 @@ def _fmix(h: Any) -> Any:
     return uint32(h ^ (h >> 16))
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _murmur(cps: np.ndarray, start: int, length: int) -> Any:
-    h = uint32(0)
-    for i in range(length):
-        k = uint32(cps[start + i] * uint32(0xCC9E2D51))
+@njit(cache=True, nogil=True)
+def _mixed_windows(
+    cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray, mixed: np.ndarray
+) -> None:
+    """``mixed[p] = fmix32(shingle_hash(cps[start+p : start+p+length]))`` for p < count."""
+    for j in range(count + length - 1):
+        k = uint32(cps[start + j] * uint32(0xCC9E2D51))
         k = uint32((k << 15) | (k >> 17))
-        k = uint32(k * uint32(0x1B873593))
-        h = uint32(h ^ k)
-        h = uint32((h << 13) | (h >> 19))
-        h = uint32(h * uint32(5) + uint32(0xE6546B64))
-    return _fmix(uint32(h ^ uint32(4 * length)))
+        keys[j] = uint32(k * uint32(0x1B873593))
+    for p in range(count):
+        mixed[p] = uint32(0)
+    for i in range(length):
+        for p in range(count):
+            h = uint32(mixed[p] ^ keys[p + i])
+            h = uint32((h << 13) | (h >> 19))
+            mixed[p] = uint32(h * uint32(5) + uint32(0xE6546B64))
+    for p in range(count):
+        mixed[p] = _fmix(_fmix(uint32(mixed[p] ^ uint32(4 * length))))
 
 
-CHUNK = 4096  # shingles per pass: the chunk stays in L1/L2 across all permutations
-
-
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _permute_min(
     mixed: np.ndarray, count: int, a: np.ndarray, b: np.ndarray, row: np.ndarray
 ) -> None:
-    # Permutation-major: the inner loop over shingles is a vectorized min-reduction.
-    for k in range(a.size):
-        ak = a[k]
-        bk = b[k]
-        m = row[k]
+    """``row[k] = min(row[k], min_i(a_k * mixed[i] + b_k))``, four permutations per pass."""
+    k = 0
+    while k + 4 <= a.size:
+        a0, a1, a2, a3 = a[k], a[k + 1], a[k + 2], a[k + 3]
+        b0, b1, b2, b3 = b[k], b[k + 1], b[k + 2], b[k + 3]
+        m0, m1, m2, m3 = row[k], row[k + 1], row[k + 2], row[k + 3]
         for i in range(count):
-            m = min(m, uint32(ak * mixed[i] + bk))
-        row[k] = m
+            h = mixed[i]
+            m0 = min(m0, uint32(a0 * h + b0))
+            m1 = min(m1, uint32(a1 * h + b1))
+            m2 = min(m2, uint32(a2 * h + b2))
+            m3 = min(m3, uint32(a3 * h + b3))
+        row[k], row[k + 1], row[k + 2], row[k + 3] = m0, m1, m2, m3
+        k += 4
+    for r in range(k, a.size):
+        ar, br, m = a[r], b[r], row[r]
+        for i in range(count):
+            m = min(m, uint32(ar * mixed[i] + br))
+        row[r] = m
 
 
 @njit(cache=True, nogil=True)
@@ -58,20 +79,20 @@ def minhash_ngrams(
 ) -> None:
     """Fill ``out[d]`` with the signature of the character n-grams of document d."""
     mixed = np.empty(CHUNK, dtype=np.uint32)
+    keys = np.empty(CHUNK + ngram, dtype=np.uint32)
     for d in range(offsets.size - 1):
         start, end = offsets[d], offsets[d + 1]
         size = end - start
         out[d, :] = uint32(0xFFFFFFFF)
         if 0 < size < ngram:
-            mixed[0] = _fmix(_murmur(cps, start, size))
+            _mixed_windows(cps, start, 1, size, keys, mixed)
             _permute_min(mixed, 1, a, b, out[d])
         elif size >= ngram:
             count = size - ngram + 1
             for lo in range(0, count, CHUNK):
-                hi = min(lo + CHUNK, count)
-                for p in range(lo, hi):
-                    mixed[p - lo] = _fmix(_murmur(cps, start + p, ngram))
-                _permute_min(mixed, hi - lo, a, b, out[d])
+                m = min(CHUNK, count - lo)
+                _mixed_windows(cps, start + lo, m, ngram, keys, mixed)
+                _permute_min(mixed, m, a, b, out[d])
 
 
 @njit(cache=True, nogil=True)
