@@ -195,32 +195,26 @@ def test_planted_laws_equal_local(spark: Any) -> None:
     result.unpersist()
 
 
-def test_word_unit_and_explicit_order(spark: Any) -> None:
-    """Word shingles, other bands, and an explicit order column that reverses the rows."""
-    from neardup.spark import find_duplicates_spark
-
-    docs = [(d.id, d.text) for d in neardup.load_documents(ROOT / "seeds")]
-    docs += [(f"copy{i}", text + "补充一句话。" * i) for i, (_, text) in enumerate(docs[:4])]
-    options = {"threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16}
-    report = neardup.find_duplicates(docs, **options)
-    assert report.pairs
-    rows = [(doc_id, text, len(docs) - n) for n, (doc_id, text) in enumerate(reversed(docs))]
-    df = spark.createDataFrame(rows, "id string, text string, position int")
-    pairs, clusters = find_duplicates_spark(df, order_col="position", **options)
-    _assert_same(report, pairs, clusters)
-
-
-def test_scan_spark_writes_parquet(spark: Any, tmp_path: Path) -> None:
+def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
+    """scan_spark on two JSON Lines files given out of name order, with word shingles and
+    explicit bands: its Parquet output equals find_duplicates on load_documents(paths)."""
     from neardup.spark import scan_spark
 
     docs = neardup.load_documents(ROOT / "seeds")
     records = [{"id": d.id, "text": d.text} for d in docs]
-    records += [{"id": "dup-of-2", "text": docs[1].text}, {"id": "blank", "text": " "}]
-    first, second = tmp_path / "b.jsonl", tmp_path / "a.jsonl"  # given order, not name order
-    for path, part in ((first, records[:7]), (second, records[7:])):
+    records += [
+        {"id": f"copy{i}", "text": d.text + "补充一句话。" * i} for i, d in enumerate(docs[:4])
+    ]
+    records += [{"id": "blank", "text": " "}]
+    first, second = tmp_path / "b.jsonl", tmp_path / "a.jsonl"
+    for path, part in ((first, records[:9]), (second, records[9:])):
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
-    report = neardup.find_duplicates(neardup.load_documents([first, second]))
-    counts = scan_spark([str(first), str(second)], tmp_path / "out", spark=spark)
+    options: dict[str, Any] = {
+        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16
+    }
+    report = neardup.find_duplicates(neardup.load_documents([first, second]), **options)
+    assert len(report.pairs) >= 4
+    counts = scan_spark([str(first), str(second)], tmp_path / "out", spark=spark, **options)
     pairs = spark.read.parquet(str(tmp_path / "out" / "pairs"))
     clusters = spark.read.parquet(str(tmp_path / "out" / "clusters"))
     _assert_same(report, pairs, clusters, ordered=False)
@@ -249,3 +243,26 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(neardup.MissingDependencyError, match=r"neardup\[spark\]"):
         find_duplicates_spark(df)
+
+
+def test_components_match_union_find(spark: Any) -> None:
+    """Large-star/small-star on a long path, a random tree and a cycle with shuffled node
+    numbers: the same components as the local union-find, each rooted at its smallest node."""
+    from pyspark.sql import functions as F
+
+    from neardup.cluster import components
+    from neardup.spark import _components
+
+    rng = random.Random(3)
+    labels = rng.sample(range(1000), 120)
+    edges = [(labels[i], labels[i + 1]) for i in range(39)]  # path of 40
+    edges += [(labels[i], labels[rng.randrange(40, i)]) for i in range(41, 90)]  # tree of 50
+    edges += [(labels[i], labels[i + 1]) for i in range(90, 119)] + [(labels[119], labels[90])]
+    df = spark.createDataFrame(edges, "a long, b long")
+    rows = _components(df, F, []).collect()
+    got: dict[int, set[int]] = {}
+    for row in rows:
+        got.setdefault(row.root, set()).add(row.node)
+    want = components(1000, edges)
+    assert sorted(sorted(g) for g in got.values()) == sorted(want)
+    assert all(root == min(group) for root, group in got.items())
