@@ -197,11 +197,33 @@ def _shingle_batches(ngram: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
 
 
 def run_mllib(
-    spark: Any, docs: list[tuple[str, str]], threshold: float, tables: int
-) -> PairSet:
+    spark: Any, docs: list[tuple[str, str]], threshold: float, tables: int, timeout: float
+) -> PairSet | None:
+    """MLlib's pairs, or None when its jobs are cancelled after ``timeout`` seconds."""
+    import threading
+
     from pyspark.ml.feature import HashingTF, MinHashLSH
     from pyspark.sql import functions as F
 
+    context = spark.sparkContext
+    context.setJobGroup("mllib", "MinHashLSH comparison", interruptOnCancel=True)
+    timer = threading.Timer(timeout, context.cancelJobGroup, args=("mllib",))
+    timer.start()
+    try:
+        return _mllib_pairs(spark, docs, threshold, tables, F, HashingTF, MinHashLSH)
+    except Exception as exc:  # a cancelled job surfaces as a Py4J/Spark error
+        if not timer.is_alive():
+            return None
+        raise exc
+    finally:
+        timer.cancel()
+        context.setLocalProperty("spark.jobGroup.id", None)
+
+
+def _mllib_pairs(
+    spark: Any, docs: list[tuple[str, str]], threshold: float, tables: int,
+    F: Any, HashingTF: Any, MinHashLSH: Any,
+) -> PairSet:
     df = spark.createDataFrame(docs, "id string, text string")
     shingled = df.mapInArrow(_shingle_batches(5), "id string, shingles array<string>")
     tf = HashingTF(inputCol="shingles", outputCol="features", numFeatures=1 << 24, binary=True)
@@ -257,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     parser.add_argument("--mllib-tables", type=int, default=5, help="MinHashLSH hash tables")
+    parser.add_argument("--mllib-timeout", type=float, default=600,
+                        help="cancel MLlib's join after this many seconds (default 600)")
     parser.add_argument("--check-truth", type=int, default=300, metavar="N",
                         help="check the ground truth against all pairs of the first N docs")
     args = parser.parse_args(argv)
@@ -284,32 +308,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ground truth check: prefix filter == all {n * (n - 1) // 2} pairs loop "
               f"({len(naive)} pairs)")
 
-    results: list[tuple[str, float, PairSet]] = []
+    results: list[tuple[str, float, PairSet | None]] = []
+
+    def record(name: str, seconds: float, found: PairSet | None) -> None:
+        results.append((name, seconds, found))
+        print(f"{name}: {seconds:.1f} s, "
+              + (f"{len(found)} pairs" if found is not None else "cancelled (timeout)"),
+              flush=True)
+
     started = time.perf_counter()
-    results.append(("neardup local", 0.0, run_local(docs, args.threshold)))
-    results[-1] = (results[-1][0], time.perf_counter() - started, results[-1][2])
+    found = run_local(docs, args.threshold)
+    record("neardup local", time.perf_counter() - started, found)
 
     started = time.perf_counter()
     spark = spark_session(args.master)
     print(f"spark session ({args.master}): {time.perf_counter() - started:.1f} s")
     spark.createDataFrame([("w", "预热")], "id string, text string").count()  # warm-up
 
-    for name, run in (
-        ("neardup spark", lambda: run_spark(spark, docs, args.threshold)),
-        (f"mllib MinHashLSH ({args.mllib_tables} tables)",
-         lambda: run_mllib(spark, docs, args.threshold, args.mllib_tables)),
-    ):
-        started = time.perf_counter()
-        found = run()
-        results.append((name, time.perf_counter() - started, found))
+    started = time.perf_counter()
+    found = run_spark(spark, docs, args.threshold)
+    record("neardup spark", time.perf_counter() - started, found)
+    started = time.perf_counter()
+    found = run_mllib(spark, docs, args.threshold, args.mllib_tables, args.mllib_timeout)
+    record(f"mllib MinHashLSH ({args.mllib_tables} tables)", time.perf_counter() - started, found)
     spark.stop()
 
     print()
     print("| engine | seconds | pairs | true pairs found | recall | precision |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, seconds, found in results:
-        hits, recall, precision = score(found, truth)
-        print(f"| {name} | {seconds:.1f} | {len(found)} | {hits} / {len(truth)} | "
+    for name, seconds, pairs in results:
+        if pairs is None:
+            print(f"| {name} | > {seconds:.0f} (cancelled) | - | - | - | - |")
+            continue
+        hits, recall, precision = score(pairs, truth)
+        print(f"| {name} | {seconds:.1f} | {len(pairs)} | {hits} / {len(truth)} | "
               f"{recall:.4f} | {precision:.4f} |")
     local, spark_pairs = results[0][2], results[1][2]
     print(f"\nneardup spark pairs == neardup local pairs: {local == spark_pairs}")
