@@ -1,0 +1,768 @@
+"""The neardup pipeline on Apache Spark DataFrames, with the same result as the local one.
+
+Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
+
+* **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the library's
+  own vectorized functions): normalization, MinHash signatures and LSH band keys
+  (:func:`neardup.pipeline.signatures_of_codepoints`, :func:`neardup.lsh.band_keys`), shingle
+  sets of candidate documents (:func:`neardup.shingle.shingle_set`) and exact Jaccard /
+  containment of candidate pairs (:func:`neardup.verify.jaccard_containment`).
+* **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
+  most :data:`neardup.lsh.MAX_GROUP` documents give all their pairs, larger ones a star from
+  their earliest document, as locally), joins of pairs to shingle sets, connected components
+  (alternating large-star / small-star rounds until the edge set no longer changes, no
+  GraphFrames), representatives and the final ordering.
+* **Driver**: only parameters, small validation results and the convergence checks; no
+  per-document data is collected, so clusters scale beyond the driver's memory.
+
+**Input order.** Locally, the first document of a pair is the one that comes first in input,
+large LSH groups are stars from their earliest member and ties between equally long
+representatives go to the earliest document. On Spark the input order is the value of
+``order_col`` when given (a unique integer column), else ``monotonically_increasing_id()``
+taken once at input: the partition index, then the row position in the partition. For a
+DataFrame made from a local list, or a single file, that is the file order;
+:func:`scan_spark` builds an order column that follows the order of the given paths and of
+the lines in each file (as :func:`neardup.load_documents` reads them).
+
+Example (not run as a doctest: it needs a Spark session)::
+
+    from neardup.spark import find_duplicates_spark
+    df = spark.read.parquet("docs/")              # columns id, text
+    pairs, clusters = find_duplicates_spark(df, threshold=0.8)
+    pairs.write.parquet("out/pairs")              # a, b, jaccard, containment
+    clusters.write.parquet("out/clusters")        # id, cluster_id, representative, similarity
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import DuplicateIdError, InputError, ParameterError, require
+from .lsh import MAX_GROUP, Banding, band_keys
+from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
+from .pipeline import BATCH, signatures_of_codepoints
+from .report import Parameters
+from .shingle import shingle_set
+from .verify import jaccard_containment
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+U32 = npt.NDArray[np.uint32]
+ArrowBatches = Iterator["pa.RecordBatch"]
+ArrowFunction = Callable[[ArrowBatches], ArrowBatches]
+
+MAX_ROUNDS = 200
+"""Most large-star/small-star rounds before giving up (a round at least halves the depth of
+the label forest in practice; near-duplicate graphs converge in a handful)."""
+
+_PARTITION_SHIFT = 33
+"""``monotonically_increasing_id()`` puts the partition index above bit 33."""
+
+_ORD, _ID, _TEXT = "_nd_ord", "_nd_id", "_nd_text"
+
+PAIRS_SCHEMA = "a string, b string, jaccard double, containment double"
+CLUSTERS_SCHEMA = "id string, cluster_id string, representative string, similarity double"
+SKIPPED_SCHEMA = "id string, reason string"
+
+
+def _import_spark() -> Any:
+    """``pyspark.sql.functions``, or :class:`MissingDependencyError` naming the extra."""
+    try:
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+        from pyspark.sql import functions
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or "pyspark"
+        require(missing, "spark")
+    return functions
+
+
+@dataclass
+class SparkResult:
+    """Everything :func:`find_duplicates_spark` computed, as Spark DataFrames.
+
+    Attributes:
+        pairs: ``a, b, jaccard, containment``; ``a`` comes before ``b`` in input order.
+        clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
+            the cluster's earliest document, ``similarity`` the Jaccard to the representative.
+        skipped: ``id, reason`` of documents with nothing left after normalization.
+        parameters: the validated parameters.
+        cached: DataFrames persisted on the way; :meth:`unpersist` frees them once the
+            outputs are written.
+    """
+
+    pairs: DataFrame
+    clusters: DataFrame
+    skipped: DataFrame
+    parameters: Parameters
+    cached: list[DataFrame] = field(default_factory=list, repr=False)
+
+    def unpersist(self) -> None:
+        """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
+        for frame in self.cached:
+            frame.unpersist()
+        self.cached.clear()
+
+
+def find_duplicates_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    threshold: float = 0.7,
+    ngram: int = 5,
+    unit: str = "char",
+    num_perm: int = 128,
+    seed: int = 1,
+    bands: int | None = None,
+    html: bool = False,
+    markers: Sequence[str] | None = None,
+    order_col: str | None = None,
+) -> tuple[DataFrame, DataFrame]:
+    """Near-duplicate pairs and clusters of a DataFrame of documents, as :func:`find_duplicates`.
+
+    The pairs and clusters equal those of :func:`neardup.find_duplicates` on the same
+    documents in the same order (exact verification); see the module docstring for what
+    "order" means on Spark.
+
+    Args:
+        df: one row per document.
+        id_col: column of unique document ids (cast to string).
+        text_col: string column of document texts; null or empty-after-normalization texts
+            are skipped.
+        threshold: minimum Jaccard similarity of shingle sets, in (0, 1].
+        ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
+        unit: ``"char"`` or ``"word"``.
+        num_perm: MinHash permutations.
+        seed: permutation seed (as datasketch's).
+        bands: LSH bands (must divide num_perm); chosen from the threshold when None.
+        html: strip HTML tags and entities before normalizing.
+        markers: regular expressions removed before normalizing (default: scraper markers).
+        order_col: unique integer column giving the input order; when None,
+            ``monotonically_increasing_id()`` taken at input.
+
+    Returns:
+        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment`` sorted by input order of
+        ``a`` then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
+        cluster (earliest member first), then member input order.
+
+    Raises:
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: a parameter is out of range.
+        InputError: a column is missing or of the wrong type, or an id/order value is null.
+        DuplicateIdError: two rows share an id.
+    """
+    result = find_duplicates_spark_result(
+        df, id_col, text_col, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm,
+        seed=seed, bands=bands, html=html, markers=markers, order_col=order_col,
+    )
+    return result.pairs, result.clusters
+
+
+def find_duplicates_spark_result(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    threshold: float = 0.7,
+    ngram: int = 5,
+    unit: str = "char",
+    num_perm: int = 128,
+    seed: int = 1,
+    bands: int | None = None,
+    html: bool = False,
+    markers: Sequence[str] | None = None,
+    order_col: str | None = None,
+) -> SparkResult:
+    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
+
+    Same arguments and errors as :func:`find_duplicates_spark`.
+    """
+    F = _import_spark()
+    from pyspark import StorageLevel
+
+    params = Parameters(
+        threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm, seed=seed,
+        bands=bands, verify="exact", html=html,
+        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
+    )
+    cached: list[DataFrame] = []
+
+    def keep(frame: DataFrame) -> DataFrame:
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(frame)
+        return frame
+
+    docs = keep(_prepare(df, id_col, text_col, order_col))
+    _check_ids(docs, order_col)
+
+    hashed = keep(docs.select(_ORD, _TEXT).mapInArrow(
+        _hash_function(params), f"{_ORD} long, length long, keys array<long>, skip string"
+    ))
+    skipped = (
+        hashed.where(F.col("skip").isNotNull())
+        .join(docs.select(_ORD, _ID), _ORD)
+        .orderBy(_ORD)
+        .select(F.col(_ID).alias("id"), F.col("skip").alias("reason"))
+    )
+    candidates = keep(_candidates(hashed, F))
+    needed = candidates.select(F.col("a").alias(_ORD)).union(
+        candidates.select(F.col("b").alias(_ORD))
+    ).distinct()
+    sets = keep(
+        docs.select(_ORD, _TEXT)
+        .join(needed, _ORD, "left_semi")
+        .mapInArrow(_set_function(params), f"{_ORD} long, shingles array<int>")
+    )
+    verified = keep(
+        _similarities(candidates, sets, F).where(F.col("jaccard") >= params.threshold)
+    )
+    ids = docs.select(_ORD, _ID)
+    pairs = (
+        verified.join(ids.select(F.col(_ORD).alias("a"), F.col(_ID).alias("a_id")), "a")
+        .join(ids.select(F.col(_ORD).alias("b"), F.col(_ID).alias("b_id")), "b")
+        .orderBy("a", "b")
+        .select(
+            F.col("a_id").alias("a"), F.col("b_id").alias("b"), "jaccard", "containment"
+        )
+    )
+    roots = _components(verified.select("a", "b"), F, cached)
+    clusters = _clusters(roots, hashed, ids, sets, F)
+    return SparkResult(pairs, clusters, skipped, params, cached)
+
+
+def _prepare(df: DataFrame, id_col: str, text_col: str, order_col: str | None) -> DataFrame:
+    """``(_nd_ord long, _nd_id string, _nd_text string)``, with columns checked."""
+    F = _import_spark()
+    from pyspark.sql.types import IntegralType, StringType
+
+    fields = {f.name: f.dataType for f in df.schema.fields}
+    for role, name in (("id", id_col), ("text", text_col), ("order", order_col)):
+        if name is not None and name not in fields:
+            raise InputError(
+                f"{role} column {name!r} is not in the DataFrame (columns: {sorted(fields)})"
+            )
+    if not isinstance(fields[text_col], StringType):
+        raise InputError(
+            f"text column {text_col!r} must be a string column "
+            f"(got {fields[text_col].simpleString()})"
+        )
+    if order_col is not None and not isinstance(fields[order_col], IntegralType):
+        raise InputError(
+            f"order column {order_col!r} must be an integer column "
+            f"(got {fields[order_col].simpleString()})"
+        )
+    order = (
+        F.col(order_col).cast("long") if order_col is not None
+        else F.monotonically_increasing_id()
+    )
+    return df.select(
+        order.alias(_ORD), F.col(id_col).cast("string").alias(_ID), F.col(text_col).alias(_TEXT)
+    )
+
+
+def _check_ids(docs: DataFrame, order_col: str | None) -> None:
+    """Raise on null or duplicate ids (and null or duplicate order values)."""
+    F = _import_spark()
+    bad = (
+        docs.groupBy(_ID).count()
+        .where(F.col(_ID).isNull() | (F.col("count") > 1))
+        .select(_ID).limit(11).collect()
+    )
+    if any(row[0] is None for row in bad):
+        raise InputError("the id column is null in some rows; every document needs an id")
+    if bad:
+        raise DuplicateIdError(sorted(str(row[0]) for row in bad))
+    if order_col is not None:
+        clash = (
+            docs.groupBy(_ORD).count()
+            .where(F.col(_ORD).isNull() | (F.col("count") > 1))
+            .limit(1).collect()
+        )
+        if clash and clash[0][0] is None:
+            raise InputError(f"order column {order_col!r} is null in some rows")
+        if clash:
+            raise InputError(
+                f"order column {order_col!r} has the value {clash[0][0]} in more than one row; "
+                "it must be unique"
+            )
+
+
+def _skip_reason(text: str | None) -> str:
+    if text is None:
+        return "text is null"
+    return "empty document" if not text.strip() else "empty after normalization"
+
+
+def _hash_function(params: Parameters) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, skip)``.
+
+    ``length`` is the text's length in code points, ``keys`` the document's band keys
+    (uint64 viewed as int64, one per band; empty when skipped), ``skip`` the reason a
+    document is skipped, else null.
+    """
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        options = params.normalize_options()
+        banding = Banding(int(params.bands or 1), params.rows)
+        for batch in batches:
+            ords = batch.column(_ORD).to_numpy(zero_copy_only=False)
+            texts: list[str | None] = batch.column(_TEXT).to_pylist()
+            for lo in range(0, len(texts), BATCH):
+                chunk = texts[lo : lo + BATCH]
+                cps = [
+                    normalize_codepoints(t, options)[0] if t is not None else _EMPTY
+                    for t in chunk
+                ]
+                kept = [i for i, c in enumerate(cps) if c.size]
+                keys = np.empty((0, banding.bands), dtype=np.uint64)
+                if kept:
+                    sigs, _ = signatures_of_codepoints([cps[i] for i in kept], params)
+                    keys = band_keys(sigs, banding)
+                sizes = np.zeros(len(chunk), dtype=np.int32)
+                sizes[kept] = banding.bands
+                offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
+                kept_set = set(kept)
+                yield pa.RecordBatch.from_arrays(
+                    [
+                        pa.array(ords[lo : lo + BATCH], pa.int64()),
+                        pa.array([len(t) if t is not None else 0 for t in chunk], pa.int64()),
+                        pa.ListArray.from_arrays(
+                            pa.array(offsets), pa.array(keys.reshape(-1).view(np.int64))
+                        ),
+                        pa.array(
+                            [
+                                None if i in kept_set else _skip_reason(t)
+                                for i, t in enumerate(chunk)
+                            ],
+                            pa.string(),
+                        ),
+                    ],
+                    names=[_ORD, "length", "keys", "skip"],
+                )
+
+    return run
+
+
+_EMPTY: U32 = np.empty(0, dtype=np.uint32)
+
+
+def _set_function(params: Parameters) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles)``, the sorted unique
+    uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same bits)."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        options = params.normalize_options()
+        for batch in batches:
+            texts: list[str | None] = batch.column(_TEXT).to_pylist()
+            sets = [
+                shingle_set(
+                    from_codepoints(normalize_codepoints(t or "", options)[0]),
+                    params.ngram,
+                    params.unit,  # type: ignore[arg-type]
+                )
+                for t in texts
+            ]
+            sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+            offsets = np.concatenate(([0], np.cumsum(sizes)))
+            if offsets[-1] >= 2**31:
+                raise InputError("a batch of shingle sets exceeds 2**31 values; lower "
+                                 "spark.sql.execution.arrow.maxRecordsPerBatch")
+            values = np.concatenate(sets) if sets else _EMPTY
+            yield pa.RecordBatch.from_arrays(
+                [
+                    batch.column(_ORD),
+                    pa.ListArray.from_arrays(
+                        pa.array(offsets.astype(np.int32)), pa.array(values.view(np.int32))
+                    ),
+                ],
+                names=[_ORD, "shingles"],
+            )
+
+    return run
+
+
+def _list_arrays(column: pa.Array) -> list[U32]:
+    """The rows of an Arrow ``list<int32>`` column as uint32 arrays (views, no copies)."""
+    offsets = column.offsets.to_numpy()
+    values = column.values.to_numpy(zero_copy_only=False).view(np.uint32)
+    return [values[offsets[i] : offsets[i + 1]] for i in range(len(column))]
+
+
+def _similarity_batches(batches: ArrowBatches) -> ArrowBatches:
+    """``(a, b, sa, sb)`` → ``(a, b, jaccard, containment)``, exact, row by row."""
+    import pyarrow as pa
+
+    for batch in batches:
+        sa = _list_arrays(batch.column("sa"))
+        sb = _list_arrays(batch.column("sb"))
+        values = [jaccard_containment(x, y) for x, y in zip(sa, sb, strict=True)]
+        yield pa.RecordBatch.from_arrays(
+            [
+                batch.column("a"),
+                batch.column("b"),
+                pa.array([v[0] for v in values], pa.float64()),
+                pa.array([v[1] for v in values], pa.float64()),
+            ],
+            names=["a", "b", "jaccard", "containment"],
+        )
+
+
+def _similarities(edges: DataFrame, sets: DataFrame, F: Any) -> DataFrame:
+    """Exact Jaccard and containment of each ``(a, b)`` row (input order numbers)."""
+    left = sets.select(F.col(_ORD).alias("a"), F.col("shingles").alias("sa"))
+    right = sets.select(F.col(_ORD).alias("b"), F.col("shingles").alias("sb"))
+    return (
+        edges.join(left, "a")
+        .join(right, "b")
+        .select("a", "b", "sa", "sb")
+        .mapInArrow(_similarity_batches, "a long, b long, jaccard double, containment double")
+    )
+
+
+def _candidates(hashed: DataFrame, F: Any) -> DataFrame:
+    """Distinct candidate pairs ``(a, b)``, ``a < b``, as :func:`neardup.lsh.candidate_pairs`.
+
+    Rows sharing ``(band, key)`` form a group; a group of at most ``MAX_GROUP`` rows gives
+    all its pairs (a self-join), a larger one a star from its smallest order number.
+    """
+    keys = hashed.select(_ORD, F.posexplode("keys").alias("band", "key"))
+    groups = (
+        keys.groupBy("band", "key")
+        .agg(F.count("*").alias("size"), F.min(_ORD).alias("first"))
+        .where(F.col("size") > 1)
+    )
+    members = keys.join(groups, ["band", "key"])
+    small = members.where(F.col("size") <= MAX_GROUP).select("band", "key", _ORD)
+    all_pairs = (
+        small.alias("x")
+        .join(small.alias("y"), ["band", "key"])
+        .where(F.col(f"x.{_ORD}") < F.col(f"y.{_ORD}"))
+        .select(F.col(f"x.{_ORD}").alias("a"), F.col(f"y.{_ORD}").alias("b"))
+    )
+    stars = (
+        members.where((F.col("size") > MAX_GROUP) & (F.col(_ORD) != F.col("first")))
+        .select(F.col("first").alias("a"), F.col(_ORD).alias("b"))
+    )
+    return all_pairs.union(stars).distinct()
+
+
+def _components(edges: DataFrame, F: Any, cached: list[DataFrame]) -> DataFrame:
+    """``(node, root)`` for every node of an edge list, root = the component's smallest node.
+
+    Alternating large-star and small-star rounds (Kiveris et al., "Connected Components in
+    MapReduce and Beyond", 2014) over ``(lo, hi)`` edges, ``lo < hi``:
+
+    * large-star: every node ``u`` links each larger neighbour to ``m(u)``, the smallest of
+      ``u`` and its neighbours;
+    * small-star: every node ``u`` links itself and each smaller neighbour to the smallest
+      of them.
+
+    Both keep the components; the fixed point (checked as "the edge set did not change") is
+    a star per component centred on its smallest node. Each round's edges are materialized
+    with ``localCheckpoint`` so the query plan does not grow.
+    """
+    current = _normalized(edges.select(F.col("a").alias("u"), F.col("b").alias("v")), F)
+    current = current.localCheckpoint()
+    stats = _edge_stats(current, F)
+    for _ in range(MAX_ROUNDS):
+        step = _small_star(_large_star(current, F), F).localCheckpoint()
+        step_stats = _edge_stats(step, F)
+        # Same size and hash sum: confirm exactly (once, at the end) before stopping.
+        unchanged = step_stats == stats and step.exceptAll(current).isEmpty()
+        current, stats = step, step_stats
+        if unchanged:
+            break
+    else:  # pragma: no cover - needs a pathological graph
+        raise ParameterError(f"connected components did not converge in {MAX_ROUNDS} rounds")
+    cached.append(current)
+    roots = current.select("u").distinct()
+    return current.select(F.col("v").alias("node"), F.col("u").alias("root")).union(
+        roots.select(F.col("u").alias("node"), F.col("u").alias("root"))
+    )
+
+
+def _edge_stats(edges: DataFrame, F: Any) -> tuple[int, int]:
+    """Number of edges and the sum of their 64-bit hashes (one cheap job on cached edges)."""
+    row = edges.agg(
+        F.count("*").alias("n"), F.sum(F.xxhash64("u", "v").cast("decimal(38,0)")).alias("h")
+    ).first()
+    if row is None:  # pragma: no cover - a global aggregate always has one row
+        return 0, 0
+    return int(row["n"]), int(row["h"] or 0)
+
+
+def _normalized(edges: DataFrame, F: Any) -> DataFrame:
+    """Edges as distinct ``(u, v)`` with ``u < v``, self-loops dropped."""
+    return (
+        edges.where(F.col("u") != F.col("v"))
+        .select(F.least("u", "v").alias("u"), F.greatest("u", "v").alias("v"))
+        .distinct()
+    )
+
+
+def _large_star(edges: DataFrame, F: Any) -> DataFrame:
+    both = edges.select(F.col("u").alias("n"), F.col("v").alias("m")).union(
+        edges.select(F.col("v").alias("n"), F.col("u").alias("m"))
+    )
+    smallest = both.groupBy("n").agg(F.min("m").alias("low"))
+    linked = (
+        both.where(F.col("m") > F.col("n"))
+        .join(smallest, "n")
+        .select(F.col("m").alias("u"), F.least("n", "low").alias("v"))
+    )
+    return _normalized(linked, F)
+
+
+def _small_star(edges: DataFrame, F: Any) -> DataFrame:
+    # (u, v) with u < v: v's smaller neighbours are the u's.
+    smallest = edges.groupBy("v").agg(F.min("u").alias("low"))
+    spokes = edges.join(smallest, "v")
+    linked = spokes.select(F.col("u"), F.col("low").alias("v")).union(
+        smallest.select(F.col("v").alias("u"), F.col("low").alias("v"))
+    )
+    return _normalized(linked, F)
+
+
+def _clusters(
+    roots: DataFrame, hashed: DataFrame, ids: DataFrame, sets: DataFrame, F: Any
+) -> DataFrame:
+    """Cluster rows: representative = longest text, ties to the earliest document."""
+    from pyspark.sql import Window
+
+    members = roots.join(
+        hashed.select(F.col(_ORD).alias("node"), "length"), "node"
+    )
+    by_cluster = Window.partitionBy("root")
+    best = F.max(F.struct(F.col("length"), (-F.col("node")).alias("neg")))
+    members = members.withColumn("rep", -best.over(by_cluster).getField("neg"))
+    others = members.where(F.col("node") != F.col("rep")).select(
+        F.col("rep").alias("a"), F.col("node").alias("b")
+    )
+    similar = _similarities(others, sets, F).select(
+        F.col("b").alias("node"), F.col("jaccard").alias("similarity")
+    )
+    names = ids.select(F.col(_ORD).alias("key"), F.col(_ID).alias("name"))
+
+    def named(column: str, alias: str) -> DataFrame:
+        return names.select(F.col("key").alias(column), F.col("name").alias(alias))
+
+    return (
+        members.join(similar, "node", "left")
+        .join(named("node", "id"), "node")
+        .join(named("root", "cluster_id"), "root")
+        .join(named("rep", "representative"), "rep")
+        .orderBy("root", "node")
+        .select(
+            "id", "cluster_id", "representative",
+            F.coalesce(F.col("similarity"), F.lit(1.0)).alias("similarity"),
+        )
+    )
+
+
+def signatures_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    ngram: int = 5,
+    unit: str = "char",
+    num_perm: int = 128,
+    seed: int = 1,
+    html: bool = False,
+    markers: Sequence[str] | None = None,
+) -> DataFrame:
+    """MinHash signatures of a DataFrame's documents: ``id string, signature binary``.
+
+    ``signature`` is ``num_perm`` little-endian uint32 values
+    (``np.frombuffer(row.signature, "<u4")``), bit-identical to :func:`neardup.signatures`
+    with the same parameters: an empty (or null) document gets the empty signature, all
+    0xFFFFFFFF, as in datasketch.
+
+    Raises:
+        ParameterError: a parameter is out of range.
+        InputError: a column is missing or not a string column.
+    """
+    _import_spark()
+    params = Parameters(
+        ngram=ngram, unit=unit, num_perm=num_perm, seed=seed, html=html,
+        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
+    )
+    docs = _prepare(df, id_col, text_col, None)
+    return docs.select(_ID, _TEXT).mapInArrow(
+        _signature_function(params), "id string, signature binary"
+    )
+
+
+def _signature_function(params: Parameters) -> ArrowFunction:
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        options = params.normalize_options()
+        for batch in batches:
+            texts: list[str | None] = batch.column(_TEXT).to_pylist()
+            cps = [normalize_codepoints(t or "", options)[0] for t in texts]
+            sigs, _ = signatures_of_codepoints(cps, params)
+            sigs = sigs.astype("<u4", copy=False)
+            yield pa.RecordBatch.from_arrays(
+                [batch.column(_ID), pa.array([row.tobytes() for row in sigs], pa.binary())],
+                names=["id", "signature"],
+            )
+
+    return run
+
+
+def read_documents_spark(
+    spark: SparkSession,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    id_col: str = "id",
+    text_col: str = "text",
+    file_format: str | None = None,
+) -> DataFrame:
+    """Parquet or JSON Lines files as ``(id_col, text_col, _nd_input_order)`` rows.
+
+    ``_nd_input_order`` follows the order of ``paths``, then of the files of each path
+    (sorted by name), then of the rows in each file, as :func:`neardup.load_documents` reads
+    them. The format is taken from ``file_format`` (``"parquet"`` or ``"json"``) or the
+    first path's suffix (``.parquet``/``.parq`` → Parquet, ``.jsonl``, ``.json``,
+    ``.ndjson`` (optionally ``.gz``) → JSON Lines); a directory without a suffix is read as
+    Parquet.
+
+    Raises:
+        InputError: no paths, an unknown format, or a column missing from the data.
+    """
+    F = _import_spark()
+    from pyspark.sql import Window
+
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not items:
+        raise InputError("no input paths given")
+    fmt = file_format or _guess_format(str(items[0]))
+    if fmt not in ("parquet", "json"):
+        raise InputError(f"file_format must be 'parquet' or 'json' (got {fmt!r})")
+    frames = []
+    for index, item in enumerate(items):
+        reader = spark.read.option("recursiveFileLookup", "true")
+        raw = reader.parquet(str(item)) if fmt == "parquet" else reader.json(str(item))
+        for role, name in (("id", id_col), ("text", text_col)):
+            if name not in raw.columns:
+                raise InputError(f"{item}: no {role} column {name!r} (columns: {raw.columns})")
+        frames.append(raw.select(
+            F.col(id_col), F.col(text_col), F.lit(index).alias("_nd_path"),
+            F.col("_metadata.file_path").alias("_nd_file"),
+        ))
+    rows = frames[0]
+    for frame in frames[1:]:
+        rows = rows.unionByName(frame)
+    rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
+    rows = rows.withColumn("_nd_part", F.shiftright("_nd_mono", _PARTITION_SHIFT))
+    # Each (path, file, partition) run of rows is contiguous and in file order inside its
+    # partition; number the runs in (path, file name, partition) order, then rows by position.
+    runs = (
+        rows.select("_nd_path", "_nd_file", "_nd_part").distinct()
+        .withColumn("_nd_run", F.row_number().over(
+            Window.orderBy("_nd_path", "_nd_file", "_nd_part")
+        ) - 1)
+    )
+    low_bits = (1 << _PARTITION_SHIFT) - 1
+    return (
+        rows.join(F.broadcast(runs), ["_nd_path", "_nd_file", "_nd_part"])
+        .select(
+            id_col, text_col,
+            (F.shiftleft(F.col("_nd_run").cast("long"), _PARTITION_SHIFT)
+             + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias("_nd_input_order"),
+        )
+    )
+
+
+def _guess_format(path: str) -> str:
+    name = path.lower().rstrip("/")
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        return "json"
+    if name.endswith((".parquet", ".parq")) or not Path(name).suffix:
+        return "parquet"
+    raise InputError(f"{path}: cannot tell the format from the name; pass file_format")
+
+
+def scan_spark(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    *,
+    master: str = "local[*]",
+    id_col: str = "id",
+    text_col: str = "text",
+    file_format: str | None = None,
+    spark: SparkSession | None = None,
+    **params: Any,
+) -> dict[str, int]:
+    """Read Parquet or JSON Lines documents, find near-duplicates on Spark, write Parquet.
+
+    Writes ``pairs/``, ``clusters/`` and ``skipped/`` (Parquet, overwritten) under
+    ``output_dir``. Uses ``spark`` when given, else gets or creates a session on ``master``
+    (an existing session, e.g. under ``spark-submit``, is reused).
+
+    Args:
+        paths: files or directories (see :func:`read_documents_spark`).
+        output_dir: directory (or ``hdfs://``/``s3a://`` URI) for the outputs.
+        master: Spark master when a new session is created.
+        id_col: id column of the input.
+        text_col: text column of the input.
+        file_format: ``"parquet"`` or ``"json"``; from the first path's suffix when None.
+        spark: an existing session.
+        **params: parameters of :func:`find_duplicates_spark` (threshold, ngram, unit,
+            num_perm, seed, bands, html, markers).
+
+    Returns:
+        Counts: ``documents``, ``skipped``, ``pairs``, ``clusters`` (documents in clusters
+        are counted in ``clustered``).
+
+    Raises:
+        ParameterError: an unknown or out-of-range parameter.
+        InputError: unreadable input (see :func:`read_documents_spark`).
+    """
+    allowed = {"threshold", "ngram", "unit", "num_perm", "seed", "bands", "html", "markers"}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) for scan_spark: {', '.join(unknown)}")
+    _import_spark()
+    if spark is None:
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.builder.master(master).appName("neardup").getOrCreate()
+    docs = read_documents_spark(
+        spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
+    )
+    result = find_duplicates_spark_result(
+        docs, id_col, text_col, order_col="_nd_input_order", **params
+    )
+    out = str(output_dir).rstrip("/")
+    try:
+        result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
+        result.clusters.write.mode("overwrite").parquet(f"{out}/clusters")
+        result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
+        written = spark.read.parquet(f"{out}/clusters")
+        return {
+            "documents": int(docs.count()),
+            "skipped": int(spark.read.parquet(f"{out}/skipped").count()),
+            "pairs": int(spark.read.parquet(f"{out}/pairs").count()),
+            "clusters": int(written.select("cluster_id").distinct().count()),
+            "clustered": int(written.count()),
+        }
+    finally:
+        result.unpersist()

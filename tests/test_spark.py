@@ -1,0 +1,268 @@
+"""neardup on Spark gives the local result: signatures, pairs, clusters, skipped documents.
+
+One ``local[2]`` session bound to loopback is shared by the whole module (it takes about
+15 s to start). The laws data are ~2,000 laws of the shared corpus (or the committed
+300-law sample when the corpus is absent) plus planted edited copies, chains of copies, a
+mass-duplicate group larger than ``MAX_GROUP`` (a star) and empty documents, shuffled
+into the collection deterministically.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import neardup
+from neardup.lsh import MAX_GROUP
+from neardup.normalize import normalize_codepoints
+from neardup.pipeline import signatures_of_codepoints
+from neardup.report import Parameters
+
+pytestmark = pytest.mark.spark
+
+pyspark = pytest.importorskip("pyspark")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpora" / "laws_zh.jsonl.gz"
+SAMPLE = Path(__file__).resolve().parent / "data" / "laws_short_sample.jsonl.gz"
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    src = str(ROOT / "src")
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if src not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([src, *filter(None, paths)])
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("neardup-tests")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _laws() -> list[tuple[str, str]]:
+    source, limit = (CORPUS, 2000) if CORPUS.exists() else (SAMPLE, 300)
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for _, line in zip(range(limit), handle, strict=False)]
+    return [(r["id"], r["text"]) for r in records]
+
+
+def _edit(text: str, rng: random.Random, rate: float) -> str:
+    """Delete, replace or insert short spans until about ``rate`` of the text changed."""
+    chars = list(text)
+    budget = max(1, int(len(chars) * rate))
+    while budget > 0 and chars:
+        span = rng.randint(1, 8)
+        at = rng.randrange(len(chars))
+        op = rng.random()
+        if op < 0.4:
+            del chars[at : at + span]
+        elif op < 0.7:
+            chars[at : at + span] = rng.choices(chars, k=span)
+        else:
+            chars[at:at] = rng.choices(chars, k=span)
+        budget -= span
+    return "".join(chars)
+
+
+def planted_laws() -> list[tuple[str, str]]:
+    """Laws + ~100 edited copies (some copies of copies) + a mass-duplicate group + empties."""
+    rng = random.Random(6)
+    docs = _laws()
+    planted: list[tuple[str, str]] = []
+    sources = rng.sample(docs, 80)
+    for n, (doc_id, text) in enumerate(sources):
+        planted.append((f"copy{n}:{doc_id}", _edit(text, rng, rng.uniform(0.01, 0.12))))
+    for n in range(20):  # chains: copies of copies
+        doc_id, text = planted[rng.randrange(len(planted))]
+        planted.append((f"chain{n}:{doc_id}", _edit(text, rng, rng.uniform(0.01, 0.06))))
+    short = min(docs[:200], key=lambda d: len(d[1]))
+    planted += [(f"mass{n}", short[1]) for n in range(MAX_GROUP + 8)]
+    planted += [("empty", ""), ("blank", "  \n "), ("punct", "，。！？ ##paidbegin##")]
+    out = list(docs)
+    for item in planted:
+        out.insert(rng.randrange(len(out) + 1), item)
+    return out
+
+
+def _spark_df(spark: Any, docs: list[tuple[str, str]]) -> Any:
+    return spark.createDataFrame(docs, "id string, text string")
+
+
+def _assert_same(
+    report: neardup.DuplicateReport, pairs: Any, clusters: Any, *, ordered: bool = True
+) -> None:
+    """Same pairs (ids, Jaccard and containment to 1e-9) and clusters (members, cluster ids,
+    representatives, similarities); with ``ordered``, also in the same row order."""
+    got_pairs = [tuple(r) for r in pairs.collect()]
+    want_pairs = [(p.a, p.b, p.jaccard, p.containment) for p in report.pairs]
+    if not ordered:
+        got_pairs.sort()
+        want_pairs.sort()
+    assert [p[:2] for p in got_pairs] == [p[:2] for p in want_pairs]
+    for got, want in zip(got_pairs, want_pairs, strict=True):
+        assert got[2] == pytest.approx(want[2], abs=TOLERANCE), got[:2]
+        assert got[3] == pytest.approx(want[3], abs=TOLERANCE), got[:2]
+    rows = clusters.collect()
+    got: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = got.setdefault(row.cluster_id, {"rep": row.representative, "members": {}})
+        assert entry["rep"] == row.representative
+        entry["members"][row.id] = row.similarity
+    want = {
+        c.members[0].id: {
+            "rep": c.representative, "members": {m.id: m.similarity for m in c.members}
+        }
+        for c in report.clusters
+    }
+    if ordered:
+        assert list(got) == list(want)  # same clusters, in the same order
+    assert got.keys() == want.keys()
+    for cluster_id, entry in want.items():
+        assert got[cluster_id]["rep"] == entry["rep"]
+        assert got[cluster_id]["members"].keys() == entry["members"].keys()
+        for member, similarity in entry["members"].items():
+            assert got[cluster_id]["members"][member] == pytest.approx(similarity, abs=TOLERANCE)
+    if ordered:  # rows sorted by cluster, then member input order, as locally
+        assert [r.id for r in rows] == [m.id for c in report.clusters for m in c.members]
+
+
+def test_signatures_bit_identical(spark: Any) -> None:
+    from neardup.spark import signatures_spark
+
+    docs = [(d.id, d.text) for d in neardup.load_documents(ROOT / "seeds")]
+    docs += [*_laws()[:150], ("empty", ""), ("punct", "，。")]
+    got = {
+        r.id: np.frombuffer(r.signature, dtype="<u4")
+        for r in signatures_spark(_spark_df(spark, docs), num_perm=64, seed=7).collect()
+    }
+    want = neardup.signatures([t for _, t in docs], 64, 7)
+    params = Parameters(num_perm=64, seed=7)
+    cps = [normalize_codepoints(t)[0] for _, t in docs]
+    via_pipeline, _ = signatures_of_codepoints(cps, params)
+    assert list(got) == [i for i, _ in docs]
+    stacked = np.stack([got[i] for i, _ in docs])
+    assert np.array_equal(stacked, want)
+    assert np.array_equal(stacked, via_pipeline)
+    assert (stacked[-1] == 0xFFFFFFFF).all()  # empty document: datasketch's empty signature
+
+
+def test_seeds_equal_local(spark: Any) -> None:
+    from neardup.spark import find_duplicates_spark
+
+    docs = neardup.load_documents(ROOT / "seeds")
+    report = neardup.find_duplicates(docs)
+    assert len(report.pairs) == 1  # the spun copy: a non-trivial comparison
+    pairs, clusters = find_duplicates_spark(_spark_df(spark, [(d.id, d.text) for d in docs]))
+    _assert_same(report, pairs, clusters)
+
+
+def test_planted_laws_equal_local(spark: Any) -> None:
+    from neardup.spark import find_duplicates_spark_result
+
+    docs = planted_laws()
+    report = neardup.find_duplicates(docs)
+    assert len(report.pairs) > MAX_GROUP + 50
+    assert any(len(c.members) > MAX_GROUP for c in report.clusters)
+    result = find_duplicates_spark_result(_spark_df(spark, docs))
+    _assert_same(report, result.pairs, result.clusters)
+    assert [tuple(r) for r in result.skipped.collect()] == [
+        (s.id, s.reason) for s in report.skipped
+    ]
+    result.unpersist()
+
+
+def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
+    """scan_spark on two JSON Lines files given out of name order, with word shingles and
+    explicit bands: its Parquet output equals find_duplicates on load_documents(paths)."""
+    from neardup.spark import scan_spark
+
+    docs = neardup.load_documents(ROOT / "seeds")
+    records = [{"id": d.id, "text": d.text} for d in docs]
+    records += [
+        {"id": f"copy{i}", "text": d.text + "补充一句话。" * i} for i, d in enumerate(docs[:4])
+    ]
+    records += [{"id": "blank", "text": " "}]
+    first, second = tmp_path / "b.jsonl", tmp_path / "a.jsonl"
+    for path, part in ((first, records[:9]), (second, records[9:])):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+    options: dict[str, Any] = {
+        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16
+    }
+    report = neardup.find_duplicates(neardup.load_documents([first, second]), **options)
+    assert len(report.pairs) >= 4
+    counts = scan_spark([str(first), str(second)], tmp_path / "out", spark=spark, **options)
+    pairs = spark.read.parquet(str(tmp_path / "out" / "pairs"))
+    clusters = spark.read.parquet(str(tmp_path / "out" / "clusters"))
+    _assert_same(report, pairs, clusters, ordered=False)
+    assert counts == {
+        "documents": len(records),
+        "skipped": 1,
+        "pairs": len(report.pairs),
+        "clusters": len(report.clusters),
+        "clustered": sum(len(c.members) for c in report.clusters),
+    }
+
+
+def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from neardup.spark import find_duplicates_spark
+
+    df = _spark_df(spark, [("a", "同一个文本内容很长"), ("a", "另一个文本"), ("b", "x")])
+    with pytest.raises(neardup.DuplicateIdError, match="'a'"):
+        find_duplicates_spark(df)
+    with pytest.raises(neardup.ParameterError, match="ngram"):
+        find_duplicates_spark(df, ngram=0)
+    with pytest.raises(neardup.InputError, match="'body'"):
+        find_duplicates_spark(df, text_col="body")
+    numbers = spark.createDataFrame([("a", 1)], "id string, text int")
+    with pytest.raises(neardup.InputError, match="string column"):
+        find_duplicates_spark(numbers)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(neardup.MissingDependencyError, match=r"neardup\[spark\]"):
+        find_duplicates_spark(df)
+
+
+def test_components_match_union_find(spark: Any) -> None:
+    """Large-star/small-star on a long path, a random tree and a cycle with shuffled node
+    numbers: the same components as the local union-find, each rooted at its smallest node."""
+    from pyspark.sql import functions as F
+
+    from neardup.cluster import components
+    from neardup.spark import _components
+
+    rng = random.Random(3)
+    labels = rng.sample(range(1000), 120)
+    edges = [(labels[i], labels[i + 1]) for i in range(39)]  # path of 40
+    edges += [(labels[i], labels[rng.randrange(40, i)]) for i in range(41, 90)]  # tree of 50
+    edges += [(labels[i], labels[i + 1]) for i in range(90, 119)] + [(labels[119], labels[90])]
+    df = spark.createDataFrame(edges, "a long, b long")
+    rows = _components(df, F, []).collect()
+    got: dict[int, set[int]] = {}
+    for row in rows:
+        got.setdefault(row.root, set()).add(row.node)
+    want = components(1000, edges)
+    assert sorted(sorted(g) for g in got.values()) == sorted(want)
+    assert all(root == min(group) for root, group in got.items())
