@@ -166,7 +166,7 @@ def output_options(func: F) -> F:
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
                   help="Report format [default: from the --output suffix, else text].")
-    @click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, allow_dash=True),
+    @click.option("--output", "-o", "output_path", type=click.Path(allow_dash=True),
                   default=None, help="Write the report to FILE instead of standard output.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no warnings.")
     @functools.wraps(func)
@@ -348,8 +348,15 @@ def workers_option(func: F) -> F:
 @click.option("--passages/--no-passages", default=True, show_default=True,
               help="Find the passages each pair shares (--no-passages: similarities only, "
                    "faster on large corpora with many pairs).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+              show_default=True,
+              help="Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
+                   "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
+@click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
+              help="Spark master for --engine spark (ignored under spark-submit).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
-         output: OutputSettings, workers: int | None, passages: bool) -> None:
+         output: OutputSettings, workers: int | None, passages: bool, engine: str,
+         spark_master: str) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
@@ -361,6 +368,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     unusable inputs.
     """
     started = time.perf_counter()
+    if engine == "spark":
+        _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
+        return
     progress = PipelineProgress() if output.progress else None
     try:
         corpus = InputCorpus(check_paths(paths), inputs, show_warnings=not output.quiet)
@@ -386,6 +396,34 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     report.seconds = time.perf_counter() - started
     write_report(render(report, output.format, texts=texts), output)
+
+
+def _scan_spark(
+    paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
+    output: OutputSettings, master: str,
+) -> None:
+    """``scan --engine spark``: Parquet outputs under ``-o DIR`` and a one-line summary."""
+    if STDIN in paths:
+        raise click.UsageError("--engine spark reads files, not standard input ('-')")
+    if output.path is None:
+        raise click.UsageError("--engine spark writes Parquet: give the output directory with -o")
+    arguments = pipeline_arguments(parameters)
+    if arguments.pop("verify") != "exact":
+        raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    try:
+        from .spark import scan_spark
+
+        counts = scan_spark(
+            list(paths), output.path, master=master, id_col=inputs.id_field,
+            text_col=inputs.text_field, **arguments,
+        )
+    except NeardupError as exc:
+        fail(str(exc))
+    click.echo(
+        f"neardup (spark): {counts['documents']:,} documents read, {counts['skipped']:,} "
+        f"skipped, {counts['pairs']:,} pairs, {counts['clusters']:,} clusters; Parquet "
+        f"pairs/, clusters/, skipped/ in {output.path}"
+    )
 
 
 def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:

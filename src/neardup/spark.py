@@ -45,9 +45,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import DuplicateIdError, InputError, ParameterError, require
-from .lsh import MAX_GROUP, Banding, band_keys
+from .lsh import MAX_GROUP, band_keys
 from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
-from .pipeline import BATCH, signatures_of_codepoints
+from .pipeline import BATCH_DOCS as BATCH
+from .pipeline import signatures_of_codepoints
 from .report import Parameters
 from .shingle import shingle_set
 from .verify import jaccard_containment
@@ -306,7 +307,8 @@ def _skip_reason(text: str | None) -> str:
 def _hash_function(params: Parameters) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, skip)``.
 
-    ``length`` is the text's length in code points, ``keys`` the document's band keys
+    ``length`` is the normalized text's length in code points (what picks a cluster's
+    representative, as locally), ``keys`` the document's band keys
     (uint64 viewed as int64, one per band; empty when skipped), ``skip`` the reason a
     document is skipped, else null.
     """
@@ -315,7 +317,7 @@ def _hash_function(params: Parameters) -> ArrowFunction:
         import pyarrow as pa
 
         options = params.normalize_options()
-        banding = Banding(int(params.bands or 1), params.rows)
+        banding = params.banding
         for batch in batches:
             ords = batch.column(_ORD).to_numpy(zero_copy_only=False)
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
@@ -337,7 +339,7 @@ def _hash_function(params: Parameters) -> ArrowFunction:
                 yield pa.RecordBatch.from_arrays(
                     [
                         pa.array(ords[lo : lo + BATCH], pa.int64()),
-                        pa.array([len(t) if t is not None else 0 for t in chunk], pa.int64()),
+                        pa.array([c.size for c in cps], pa.int64()),
                         pa.ListArray.from_arrays(
                             pa.array(offsets), pa.array(keys.reshape(-1).view(np.int64))
                         ),
