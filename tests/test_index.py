@@ -433,7 +433,7 @@ def test_file_format(path: Path) -> None:
 @pytest.mark.parametrize("ngram", [1, 3, 5])
 def test_char_shingle_sets_equal_shingle_set(ngram: int) -> None:
     from neardup import shingle_set
-    from neardup.index import char_shingle_sets
+    from neardup.shingle import char_shingle_sets
     from neardup.normalize import codepoints
 
     rng = random.Random(ngram)

@@ -22,7 +22,6 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +46,7 @@ from .report import (
     Pair,
     Parameters,
 )
-from .shingle import shingle_set, word_ngram_hashes
+from .shingle import char_shingle_sets, shingle_set, word_ngram_hashes
 from .verify import estimate_containment, estimate_jaccard, jaccard_containment
 
 U32 = npt.NDArray[np.uint32]
@@ -499,10 +498,13 @@ class _Similarity:
             texts = [doc.text for _, doc in chunk]
             flat, lengths = normalize_many(texts, self._params.normalize_options())
             pieces = np.split(flat, np.cumsum(lengths)[:-1])
-            unit: Any = self._params.unit
-            for (position, doc), cps in zip(chunk, pieces, strict=True):
-                text = from_codepoints(cps)
-                self._sets[by_position[position]] = shingle_set(text, self._params.ngram, unit)
+            ngram = self._params.ngram
+            if self._params.unit == "char":
+                sets = char_shingle_sets(pieces, ngram)
+            else:
+                sets = [shingle_set(from_codepoints(c), ngram, "word") for c in pieces]
+            for (position, doc), cps, shingles in zip(chunk, pieces, sets, strict=True):
+                self._sets[by_position[position]] = shingles
                 infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
         return infos
 

@@ -19,6 +19,7 @@ normalization removes, so it never occurs inside a word).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -200,3 +201,44 @@ def sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     out: npt.NDArray[Any] = ordered[keep]
     return out
+
+
+def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> list[U32]:
+    """Sorted sets of character n-gram hashes of many normalized texts (code points).
+
+    The same as ``shingle_set(text, ngram)`` for each text, computed for blocks of about
+    ``block`` characters at once: the n-gram hashes of the concatenated block
+    (:func:`ngram_hashes`) keep the windows that lie within one text, and
+    one sort of ``text_number << 32 | hash`` (uint64) yields every text's distinct hashes.
+    Texts shorter than ``ngram`` (one shingle: the whole text) are hashed one by one.
+    """
+    out: list[U32] = [np.empty(0, dtype=np.uint32)] * len(cps)
+    group: list[int] = []
+    size = 0
+    for k, c in enumerate(cps):
+        if c.size < ngram:
+            out[k] = sorted_unique(ngram_hashes(c, ngram))
+            continue
+        group.append(k)
+        size += c.size
+        if size >= block:
+            _char_sets_block(cps, group, ngram, out)
+            group, size = [], 0
+    if group:
+        _char_sets_block(cps, group, ngram, out)
+    return out
+
+
+def _char_sets_block(cps: Sequence[U32], group: list[int], ngram: int, out: list[U32]) -> None:
+    lengths = np.fromiter((cps[k].size for k in group), dtype=np.int64, count=len(group))
+    hashes = ngram_hashes(np.concatenate([cps[k] for k in group]), ngram)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    counts = lengths - ngram + 1
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - first, counts)
+    owner = np.repeat(np.arange(len(group), dtype=np.uint64), counts)
+    combined = sorted_unique((owner << np.uint64(32)) | hashes[positions].astype(np.uint64))
+    values = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    bounds = np.searchsorted(combined >> np.uint64(32), np.arange(len(group) + 1, dtype=np.uint64))
+    for i, k in enumerate(group):
+        out[k] = values[bounds[i] : bounds[i + 1]]
