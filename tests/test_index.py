@@ -433,8 +433,8 @@ def test_file_format(path: Path) -> None:
 @pytest.mark.parametrize("ngram", [1, 3, 5])
 def test_char_shingle_sets_equal_shingle_set(ngram: int) -> None:
     from neardup import shingle_set
-    from neardup.shingle import char_shingle_sets
     from neardup.normalize import codepoints
+    from neardup.shingle import char_shingle_sets
 
     rng = random.Random(ngram)
     texts = [text(rng, rng.choice([0, 1, 2, 4, 5, 6, 50, 300])) for _ in range(60)]
