@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import os
 import random
 import sys
@@ -98,48 +97,10 @@ def planted(docs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[st
 
 
 def exact_pairs(sets: list[U32], ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
-    """All pairs with Jaccard >= threshold: length + prefix filter, then exact Jaccard."""
-    from neardup.verify import jaccard_containment
+    """All pairs with Jaccard >= threshold, exactly (the library's prefix-filtered join)."""
+    from neardup.verify import exact_pairs as exact_join
 
-    sizes = np.array([s.size for s in sets], dtype=np.int64)
-    flat = np.concatenate(sets) if sets else np.empty(0, np.uint32)
-    tokens, inverse, freq = np.unique(flat, return_inverse=True, return_counts=True)
-    # Rank tokens rarest first (ties by hash), so prefixes hold rare tokens.
-    rank_of = np.empty(tokens.size, dtype=np.int64)
-    rank_of[np.lexsort((tokens, freq))] = np.arange(tokens.size)
-    ranks = rank_of[inverse]
-    starts = np.concatenate(([0], np.cumsum(sizes)))
-    prefix_doc: list[npt.NDArray[np.int64]] = []
-    prefix_tok: list[npt.NDArray[np.int64]] = []
-    for d, size in enumerate(sizes.tolist()):
-        if not size:
-            continue
-        keep = size - math.ceil(threshold * size - 1e-12) + 1
-        r = np.sort(ranks[starts[d] : starts[d + 1]])[:keep]
-        prefix_tok.append(r)
-        prefix_doc.append(np.full(r.size, d, dtype=np.int64))
-    tok = np.concatenate(prefix_tok)
-    doc = np.concatenate(prefix_doc)
-    order = np.lexsort((doc, tok))
-    tok, doc = tok[order], doc[order]
-    bounds = np.flatnonzero(np.diff(tok)) + 1
-    candidates: set[tuple[int, int]] = set()
-    for group in np.split(doc, bounds):
-        if group.size < 2:
-            continue
-        members = group.tolist()
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                a, b = members[x], members[y]
-                small, large = sorted((sizes[a], sizes[b]))
-                if small >= threshold * large:
-                    candidates.add((a, b))
-    found: dict[tuple[str, str], float] = {}
-    for a, b in candidates:
-        jac = jaccard_containment(sets[a], sets[b])[0]
-        if jac >= threshold:
-            found[key(ids[a], ids[b])] = jac
-    return found
+    return {key(ids[a], ids[b]): jac for a, b, jac in exact_join(sets, threshold)}
 
 
 def naive_pairs(sets: list[U32], ids: list[str], threshold: float) -> set[tuple[str, str]]:
