@@ -13,7 +13,14 @@ from datasketch import LeanMinHash, MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neardup import ParameterError, normalize_text, shingle_hash, shingle_hashes, signatures
+from neardup import (
+    ParameterError,
+    minhash,
+    normalize_text,
+    shingle_hash,
+    shingle_hashes,
+    signatures,
+)
 from neardup.minhash import minhash_codepoints, minhash_hashes, permutations
 from neardup.normalize import codepoints
 from neardup.shingle import char_shingles, ngram_hashes, word_ngram_hashes, word_shingles
@@ -137,6 +144,24 @@ def test_large_batch_crosses_block_boundaries() -> None:
         by_numpy = minhash_codepoints(docs, 5, 32, 9)
     with kernel("numba"):
         assert np.array_equal(by_numpy, minhash_codepoints(docs, 5, 32, 9))
+
+
+@pytest.mark.parametrize("ngram", [1, 2, 5])
+def test_documents_longer_than_a_block_are_hashed_in_pieces(
+    ngram: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A block of 64 shingles makes every size class cheap: shorter than n, shorter than a
+    # block, exactly a block, a block plus one, many blocks.
+    monkeypatch.setattr(minhash, "BLOCK", 64)
+    rng = np.random.default_rng(ngram)
+    sizes = [0, 1, 3, 63 + ngram, 64 + ngram, 65 + ngram, 640, 1000, 7, 64, 129 + ngram]
+    docs = [rng.integers(0x4E00, 0x4E40, size=n).astype(np.uint32) for n in sizes]
+    hashes = [ngram_hashes(d, ngram) for d in docs]
+    with kernel("numpy"):
+        by_numpy = minhash_codepoints(docs, ngram, 32, 9)
+        assert np.array_equal(by_numpy, minhash_hashes(hashes, 32, 9))
+    with kernel("numba"):
+        assert np.array_equal(by_numpy, minhash_codepoints(docs, ngram, 32, 9))
 
 
 def test_empty_document_gets_datasketchs_empty_signature() -> None:

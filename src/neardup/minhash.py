@@ -19,8 +19,9 @@ Two kernels compute it:
 
 * ``numpy``: documents are grouped into blocks of about :data:`BLOCK` shingles (so the block's
   arrays stay in cache); per block the shingle hashes are computed as whole-array operations,
-  then for each permutation one multiply-add over the block and one ``minimum.reduceat`` at
-  the document boundaries.
+  then for each permutation one in-place multiply-add over the block (stepping from the
+  previous permutation, see :func:`chain_steps`) and one ``minimum.reduceat`` at the
+  document starts.
 * ``numba`` (extra ``neardup[fast]``): one compiled loop fuses shingle hash, fmix,
   permutation and minimum per shingle (``cache=True``).
 
@@ -62,6 +63,27 @@ def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
     a.flags.writeable = False
     b.flags.writeable = False
     return a, b
+
+
+@lru_cache(maxsize=32)
+def chain_steps(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """``(r, s)`` such that permutation k follows from permutation k - 1 by ``y -> r_k*y + s_k``
+    (mod 2^32), and permutation 0 from the mixed hash itself (``r_0 = a_0``, ``s_0 = b_0``).
+
+    ``a_k`` is odd, so it has an inverse mod 2^32 and ``r_k = a_k / a_(k-1)``,
+    ``s_k = b_k - r_k * b_(k-1)``: the numpy kernel then updates one buffer in place from
+    permutation to permutation, which is faster than computing each from the mixed hashes.
+    """
+    a, b = (x.tolist() for x in permutations(num_perm, seed))
+    mask = (1 << 32) - 1
+    r, s = [a[0]], [b[0]]
+    for k in range(1, num_perm):
+        r.append(a[k] * pow(a[k - 1], -1, 1 << 32) & mask)
+        s.append((b[k] - r[k] * b[k - 1]) & mask)
+    steps = np.array(r, dtype=np.uint32), np.array(s, dtype=np.uint32)
+    for x in steps:
+        x.flags.writeable = False
+    return steps
 
 
 def kernel_name() -> str:
@@ -121,11 +143,29 @@ def minhash_flat(
 
         minhash_ngrams(flat, _offsets(lengths), ngram, a, b, out)
         return out
-    docs = np.split(flat, np.cumsum(lengths)[:-1])
+    r, s = chain_steps(num_perm, seed)
+    starts = _offsets(lengths)
     counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     for lo, hi in _blocks(counts):
-        out[lo:hi] = _numpy_block(docs[lo:hi], lengths[lo:hi], counts[lo:hi], ngram, a, b)
+        block = flat[starts[lo] : starts[hi]]
+        if counts[lo] > BLOCK:  # a long document is a block of its own
+            out[lo] = _long_document(block, ngram, r, s)
+        else:
+            out[lo:hi] = _numpy_block(block, lengths[lo:hi], counts[lo:hi], ngram, r, s)
     return out
+
+
+def _long_document(cps: U32, ngram: int, r: U32, s: U32) -> U32:
+    """The signature of one document of more than BLOCK shingles: the minimum over pieces of
+    BLOCK shingles each (overlapping by ``ngram - 1`` code points), so each piece's arrays stay
+    in cache."""
+    signature = np.full(r.size, EMPTY, dtype=np.uint32)
+    for lo in range(0, cps.size - ngram + 1, BLOCK):
+        piece = cps[lo : lo + BLOCK + ngram - 1]
+        length = np.array([piece.size], dtype=np.int64)
+        count = np.array([piece.size - ngram + 1], dtype=np.int64)
+        np.minimum(signature, _numpy_block(piece, length, count, ngram, r, s)[0], out=signature)
+    return signature
 
 
 def minhash_hashes(hash_arrays: Sequence[U32], num_perm: int = 128, seed: int = 1) -> U32:
@@ -141,9 +181,10 @@ def minhash_hashes(hash_arrays: Sequence[U32], num_perm: int = 128, seed: int = 
         flat = np.concatenate(hash_arrays).astype(np.uint32, copy=False)
         minhash_hashed(flat, _offsets(counts), a, b, out)
         return out
+    r, s = chain_steps(num_perm, seed)
     for lo, hi in _blocks(counts):
         block = [np.asarray(h, dtype=np.uint32) for h in hash_arrays[lo:hi]]
-        out[lo:hi] = _permute_min(np.concatenate(block), counts[lo:hi], a, b)
+        out[lo:hi] = _permute_min(np.concatenate(block), counts[lo:hi], r, s)
     return out
 
 
@@ -160,23 +201,22 @@ def _blocks(counts: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
 
 
 def _numpy_block(
-    docs: Sequence[U32],
+    flat: U32,
     lengths: npt.NDArray[np.int64],
     counts: npt.NDArray[np.int64],
     ngram: int,
-    a: U32,
-    b: U32,
+    r: U32,
+    s: U32,
 ) -> U32:
-    """Shingle hashes of a block of documents in whole-array steps, then :func:`_permute_min`."""
-    flat = np.concatenate(docs).astype(np.uint32, copy=False)
+    """Shingle hashes of a block of documents (concatenated in ``flat``) in whole-array
+    steps, then the per-permutation minima."""
     starts = _offsets(lengths)[:-1]
     if (lengths >= ngram).all():
-        return _permute_min_windows(_mixed_windows(flat, ngram), starts, lengths, ngram, a, b)
-    else:
-        span_len = np.minimum(lengths, ngram)
-        span_starts = np.repeat(starts, counts) + _within(counts)
-        hashes = span_hashes(flat, span_starts, np.repeat(span_len, counts))
-    return _permute_min(hashes, counts, a, b)
+        return _permute_min_windows(_mixed_windows(flat, ngram), starts, lengths, ngram, r, s)
+    span_len = np.minimum(lengths, ngram)
+    span_starts = np.repeat(starts, counts) + _within(counts)
+    hashes = span_hashes(flat, span_starts, np.repeat(span_len, counts))
+    return _permute_min(hashes, counts, r, s)
 
 
 def _rotl_inplace(x: U32, r: int, tmp: U32) -> None:
@@ -222,20 +262,36 @@ def _permute_min_windows(
     starts: npt.NDArray[np.int64],
     lengths: npt.NDArray[np.int64],
     ngram: int,
-    a: U32,
-    b: U32,
+    r: U32,
+    s: U32,
 ) -> U32:
-    """Per-document minima over the windows of :func:`_mixed_windows`: ``reduceat`` over the
-    bounds ``[s0, e0, s1, e1, ...]`` keeps every other segment, skipping crossing windows."""
-    bounds = np.empty(2 * lengths.size - 1, dtype=np.int64)
-    bounds[0::2] = starts
-    bounds[1::2] = starts[:-1] + lengths[:-1] - ngram + 1
-    out = np.empty((lengths.size, a.size), dtype=np.uint32)
-    buf = np.empty_like(mixed)
-    for k in range(a.size):
-        np.multiply(mixed, a[k], out=buf)
-        np.add(buf, b[k], out=buf)
-        out[:, k] = np.minimum.reduceat(buf, bounds)[0::2]
+    """Per-document minima over the windows of :func:`_mixed_windows`.
+
+    The ``ngram - 1`` windows that cross from one document into the next are overwritten with
+    a copy of the first window of the document they start in: a repeated value cannot change
+    that document's minimum, and ``reduceat`` then needs one segment per document (its cost
+    per segment is as large as that of a few hundred elements).
+    """
+    if ngram > 1 and lengths.size > 1:
+        ends = starts[:-1] + lengths[:-1] - ngram + 1
+        crossing = (ends[:, np.newaxis] + np.arange(ngram - 1)).ravel()
+        mixed[crossing] = np.repeat(mixed[starts[:-1]], ngram - 1)
+    minima: U32 = _permute_min_segments(mixed, starts, r, s).T
+    return minima
+
+
+def _permute_min_segments(mixed: U32, starts: npt.NDArray[np.int64], r: U32, s: U32) -> U32:
+    """``out[k, d] = min(a_k * mixed[i] + b_k)`` over the segment of document d, which runs
+    from ``starts[d]`` to the next start (every segment non-empty); shape (num_perm, n_docs).
+
+    ``mixed`` is overwritten: it is stepped in place from one permutation to the next with the
+    :func:`chain_steps` ``r, s`` (an in-place multiply costs about half an out-of-place one).
+    """
+    out = np.empty((r.size, starts.size), dtype=np.uint32)
+    for r_k, s_k, row in zip(r, s, out, strict=True):
+        mixed *= r_k  # in-place operators: less call overhead than np.multiply(..., out=)
+        mixed += s_k
+        np.minimum.reduceat(mixed, starts, out=row)
     return out
 
 
@@ -245,17 +301,12 @@ def _within(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return np.arange(total) - np.repeat(_offsets(counts)[:-1], counts)
 
 
-def _permute_min(hashes: U32, counts: npt.NDArray[np.int64], a: U32, b: U32) -> U32:
-    """Per-document minimum of ``a_k * fmix32(h) + b_k`` for every permutation k."""
-    out = np.full((counts.size, a.size), EMPTY, dtype=np.uint32)
+def _permute_min(hashes: U32, counts: npt.NDArray[np.int64], r: U32, s: U32) -> U32:
+    """Per-document minimum of ``a_k * fmix32(h) + b_k`` for every permutation k (given as
+    :func:`chain_steps`)."""
+    out = np.full((counts.size, r.size), EMPTY, dtype=np.uint32)
     nonempty = np.flatnonzero(counts)
-    if not nonempty.size:
-        return out
-    mixed = fmix32(hashes)
-    starts = _offsets(counts)[:-1][nonempty]
-    buf = np.empty_like(mixed)
-    for k in range(a.size):
-        np.multiply(mixed, a[k], out=buf)
-        np.add(buf, b[k], out=buf)
-        out[nonempty, k] = np.minimum.reduceat(buf, starts)
+    if nonempty.size:
+        starts = _offsets(counts)[:-1][nonempty]
+        out[nonempty] = _permute_min_segments(fmix32(hashes), starts, r, s).T
     return out
