@@ -8,8 +8,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import InputError, ParameterError
-from .minhash import minhash_codepoints, minhash_hashes
-from .normalize import NormalizeOptions, from_codepoints, normalize_codepoints
+from .minhash import minhash_flat, minhash_hashes
+from .normalize import (
+    NormalizeOptions,
+    codepoints,
+    from_codepoints,
+    normalize_codepoints,
+    normalize_many,
+)
 from .shingle import UNITS, word_ngram_hashes
 
 U32 = npt.NDArray[np.uint32]
@@ -46,20 +52,27 @@ def signatures(
         return np.empty((0, num_perm), dtype=np.uint32)
     if all(isinstance(t, str) for t in texts_or_hash_sets):
         texts: list[str] = list(texts_or_hash_sets)  # type: ignore[arg-type]
-        cps = [
-            normalize_codepoints(t, options)[0]
-            if normalize
-            else np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            for t in texts
-        ]
         if unit == "char":
-            return minhash_codepoints(cps, ngram, num_perm, seed)
+            flat, lengths = _packed(texts, normalize, options)
+            return minhash_flat(flat, lengths, ngram, num_perm, seed)
+        cps = [normalize_codepoints(t, options)[0] if normalize else codepoints(t) for t in texts]
         return minhash_hashes(
             [word_ngram_hashes(from_codepoints(c), ngram) for c in cps], num_perm, seed
         )
     return minhash_hashes(
         [_hash_array(h, i) for i, h in enumerate(texts_or_hash_sets)], num_perm, seed
     )
+
+
+def _packed(
+    texts: list[str], normalize: bool, options: NormalizeOptions | None
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    """The texts' code points concatenated (normalized or not) and each text's length: one
+    encode for the whole list instead of one per text."""
+    if normalize:
+        return normalize_many(texts, options)
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return codepoints("".join(texts)), sizes
 
 
 def _hash_array(item: object, position: int) -> U32:
