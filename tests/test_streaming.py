@@ -16,6 +16,7 @@ from neardup import (
     find_duplicates,
     load_documents,
     pipeline,
+    verification,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,7 +28,9 @@ def pair_tuples(report: object) -> list[tuple[str, str, float, float]]:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many hashing batches and verification units, so that workers share the work."""
     monkeypatch.setattr(pipeline, "BATCH_DOCS", 37)
+    monkeypatch.setattr(verification, "UNIT_DOCS", 5)
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -110,3 +113,56 @@ def test_progress_hook_counts_every_document(seeds_dir: Path) -> None:
 def test_invalid_workers(workers: object) -> None:
     with pytest.raises(ParameterError, match="workers must be an integer >= 1"):
         find_duplicates(["a", "b"], workers=workers)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_changed_before_verification_is_an_error_naming_the_line(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verification, "UNIT_DOCS", 2)
+    text = "重复的文件内容在这里出现了两次而且足够长"
+    lines = [json.dumps({"id": f"d{i}", "text": f"{text}{i % 3}"}, ensure_ascii=False) for i in range(9)]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def corrupt(stage: str, n: int) -> None:
+        if stage == "candidates":  # after hashing, before the candidates are re-read
+            path.write_text("\n".join("{" + "x" * (len(line) - 1) for line in lines) + "\n")
+
+    with pytest.raises(ValueError, match=r"docs\.jsonl:1: changed while being read"):
+        find_duplicates(Corpus(path), workers=workers, progress=corrupt)
+
+
+def test_units_hold_whole_components_and_every_candidate_once() -> None:
+    import numpy as np
+
+    candidates = np.array([[0, 5], [1, 2], [2, 9], [3, 4], [5, 7], [6, 8], [1, 9]])
+    lengths = np.arange(10, dtype=np.int64) * 10
+    units = verification.plan_units(candidates, lengths, unit_docs=3)
+    assert [u.nodes.tolist() for u in units] == [[0, 5, 7], [1, 2, 9], [3, 4, 6, 8]]
+    seen = []
+    for unit in units:
+        assert unit.lengths.tolist() == (unit.nodes * 10).tolist()
+        for (a, b), k in zip(unit.pairs.tolist(), unit.order.tolist(), strict=True):
+            assert [unit.nodes[a], unit.nodes[b]] == candidates[k].tolist()
+            seen.append(k)
+    assert sorted(seen) == list(range(len(candidates)))
+    assert verification.plan_units(np.empty((0, 2), dtype=np.int64), lengths) == []
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_every_candidate_checked(workers: int) -> None:
+    seen: dict[str, int] = {}
+
+    def hook(stage: str, n: int) -> None:
+        seen[stage] = seen.get(stage, 0) + n
+
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    report = find_duplicates(docs, workers=workers, progress=hook)
+    assert report.counts.candidates > report.counts.pairs
+    assert seen == {
+        "read": report.counts.processed,
+        "candidates": report.counts.candidates,
+        "verified": report.counts.candidates,
+    }

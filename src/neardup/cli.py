@@ -32,6 +32,7 @@ from . import __version__
 from .documents import (
     Corpus,
     Document,
+    Record,
     Skipped,
     _jsonl_record,
     decode_bytes,
@@ -229,13 +230,13 @@ class InputCorpus(Corpus):
                     warn(f"{where}: {item.reason} (skipped)")
             yield item
 
-    def fetch_iter(self, positions: Iterable[int]) -> Iterator[tuple[int, Document]]:
+    def fetch_records(self, positions: Iterable[int]) -> Iterator[tuple[int, Record]]:
         stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
         wanted = list(positions)
         yield from ((p, stdin_docs[p]) for p in wanted if p < len(stdin_docs))
         offset = len(stdin_docs)
-        files = super().fetch_iter([p - offset for p in wanted if p >= offset])
-        yield from ((p + offset, doc) for p, doc in files)
+        files = super().fetch_records([p - offset for p in wanted if p >= offset])
+        yield from ((p + offset, record) for p, record in files)
 
     def _stdin(self) -> Iterator[Document | Skipped]:
         data = sys.stdin.buffer.read()

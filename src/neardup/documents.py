@@ -159,6 +159,41 @@ def split_articles(text: str, name: str) -> list[Document] | None:
     return docs
 
 
+@dataclass(frozen=True)
+class RawLine:
+    """A JSON line as read from its file, to be parsed later (e.g. in a worker process)."""
+
+    data: bytes
+    where: str
+    """``name:lineno``, the id of a record without one."""
+    source: str
+    """``path:lineno``, named in messages."""
+    fields: tuple[str, str, str]
+    """The id, text and title field names."""
+
+    def parse(self) -> Document | Skipped:
+        """The document of this line, or why it is not one."""
+        return _jsonl_record(self.data, self.where, self.source, *self.fields)
+
+
+Record = Document | RawLine
+"""A document as :meth:`Corpus.fetch_records` gives it: read and parsed, or a raw JSON line."""
+
+
+def parse_record(record: Record) -> Document:
+    """The document of a fetched record.
+
+    Raises:
+        InputError: the line no longer holds a document (its file changed since it was read).
+    """
+    if isinstance(record, Document):
+        return record
+    item = record.parse()
+    if not isinstance(item, Document):
+        raise InputError(f"{record.source}: changed while being read ({item.reason})")
+    return item
+
+
 class Corpus:
     """Documents of files and directories that can be read more than once.
 
@@ -228,6 +263,12 @@ class Corpus:
     def fetch_iter(self, positions: Iterable[int]) -> Iterator[tuple[int, Document]]:
         """:meth:`fetch` as ``(position, document)`` pairs, file by file, in file order, so
         that a caller can process many documents without holding them all."""
+        for position, record in self.fetch_records(positions):
+            yield position, parse_record(record)
+
+    def fetch_records(self, positions: Iterable[int]) -> Iterator[tuple[int, Record]]:
+        """:meth:`fetch_iter` with JSON lines left unparsed (:class:`RawLine`): reading them
+        costs little, so the parsing can go to the process that uses the document."""
         by_file: dict[int, list[int]] = {}
         for position in positions:
             if not 0 <= position < len(self._file_of):
@@ -237,6 +278,7 @@ class Corpus:
             wanted = by_file[index]
             path, name = self.files[index]
             keys = {self._key_of[p]: p for p in wanted}
+            items: Iterator[tuple[Record | Skipped, int, int]]
             if _kind(path) == "jsonl":
                 located = sorted((self._key_of[p], self._line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
@@ -244,7 +286,7 @@ class Corpus:
                 items = (entry for entry in self._read(path, name) if entry[1] in keys)
             count = 0
             for item, key, _ in items:
-                if not isinstance(item, Document):
+                if isinstance(item, Skipped):
                     raise InputError(f"{path}: changed while being read ({item.reason})")
                 count += 1
                 yield keys[key], item
@@ -285,16 +327,17 @@ class Corpus:
 
     def _seek_jsonl(
         self, path: Path, name: str, located: list[tuple[int, int]]
-    ) -> Iterator[tuple[Document | Skipped, int, int]]:
+    ) -> Iterator[tuple[RawLine, int, int]]:
         with _open_binary(path) as handle:
             for offset, lineno in located:
                 handle.seek(offset)
-                yield self._record(handle.readline(), path, name, lineno), offset, lineno
+                yield self._raw(handle.readline(), path, name, lineno), offset, lineno
+
+    def _raw(self, raw: bytes, path: Path, name: str, lineno: int) -> RawLine:
+        return RawLine(raw, f"{name}:{lineno}", f"{path}:{lineno}", self.fields)
 
     def _record(self, raw: bytes, path: Path, name: str, lineno: int) -> Document | Skipped:
-        id_field, text_field, title_field = self.fields
-        where = f"{name}:{lineno}"
-        return _jsonl_record(raw, where, f"{path}:{lineno}", id_field, text_field, title_field)
+        return self._raw(raw, path, name, lineno).parse()
 
 
 def _open_binary(path: Path) -> IO[bytes]:

@@ -14,7 +14,6 @@ generator) cannot be re-read: its documents are kept in memory up to
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import time
@@ -27,14 +26,13 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Corpus, Document, Skipped
+from .documents import Corpus, Document, Record, Skipped
 from .errors import DuplicateIdError, InputError, ParameterError
 from .lsh import U64, band_keys, candidate_pairs
 from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
 from .normalize import (
     DEFAULT_MARKERS,
     from_codepoints,
-    normalize_many,
     normalize_packed,
 )
 from .report import (
@@ -46,8 +44,9 @@ from .report import (
     Pair,
     Parameters,
 )
-from .shingle import char_shingle_sets, shingle_set, word_ngram_hashes
-from .verify import estimate_containment, estimate_jaccard, jaccard_containment
+from .shingle import word_ngram_hashes
+from .verification import UnitResult, plan_units, verify_unit
+from .verify import estimate_containment, estimate_jaccard
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -205,19 +204,14 @@ def find_duplicates(
     if verification == "exact" and not source.can_fetch:
         verification = "estimate"
         notes.append(source.why_not)
-    needed = np.unique(candidates).tolist() if candidates.size else []
-    sim = _Similarity(hashed, params, verification)
-    infos: dict[int, DocumentInfo] = {}
-    if needed and verification == "exact":
-        infos = sim.load([hashed.positions[i] for i in needed], source)
-    pairs, edges = _verify(candidates, hashed, sim, params.threshold, progress)
-    clusters = _clusters(edges, hashed, sim)
-    involved = {i for edge in edges for i in edge}
+    if verification == "exact":
+        verified = _verify_exact(candidates, hashed, source, params, n_workers, progress)
+    else:
+        verified = _verify_estimate(candidates, hashed, params, progress)
+    involved = sorted({i for edge in verified.edges for i in edge})
     doc_infos = {
-        hashed.ids[i]: infos.get(
-            hashed.positions[i], DocumentInfo(None, None, None, hashed.lengths[i])
-        )
-        for i in sorted(involved)
+        hashed.ids[i]: verified.infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
+        for i in involved
     }
     texts: dict[str, str] = {}
     if with_texts and involved and source.can_fetch:
@@ -228,13 +222,13 @@ def find_duplicates(
         processed=len(hashed.ids),
         skipped=len(hashed.skipped),
         candidates=int(candidates.shape[0]),
-        pairs=len(pairs),
-        clusters=len(clusters),
+        pairs=len(verified.pairs),
+        clusters=len(verified.clusters),
     )
     return DuplicateReport(
         parameters=params,
-        pairs=pairs,
-        clusters=clusters,
+        pairs=verified.pairs,
+        clusters=verified.clusters,
         skipped=hashed.skipped_in_input_order(),
         counts=counts,
         verification=verification,
@@ -313,6 +307,15 @@ class _TextSource:
         if self.kind == "corpus":
             assert isinstance(self._documents, Corpus)
             yield from self._documents.fetch_iter(positions)
+            return
+        yield from self._fetch_in_memory(positions).items()
+
+    def fetch_records(self, positions: list[int]) -> Iterator[tuple[int, Record]]:
+        """:meth:`fetch_iter`, with a corpus's JSON lines left to parse (see
+        :meth:`~neardup.documents.Corpus.fetch_records`)."""
+        if self.kind == "corpus":
+            assert isinstance(self._documents, Corpus)
+            yield from self._documents.fetch_records(positions)
             return
         yield from self._fetch_in_memory(positions).items()
 
@@ -478,39 +481,96 @@ def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, l
     return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
 
 
-class _Similarity:
-    """Jaccard and containment of two processed documents, exact (from shingle sets of the
-    candidates, loaded once) or estimated from signatures."""
+@dataclass
+class _Verified:
+    """Verified pairs, their edges (processed-document indices), clusters, and the report's
+    details of re-read documents (by index)."""
 
-    def __init__(self, hashed: _Hashed, params: Parameters, verification: str) -> None:
+    pairs: list[Pair]
+    edges: list[tuple[int, int]]
+    clusters: list[Cluster]
+    infos: dict[int, DocumentInfo] = field(default_factory=dict)
+
+
+def _verify_exact(
+    candidates: I64,
+    hashed: _Hashed,
+    source: _TextSource,
+    params: Parameters,
+    workers: int,
+    progress: ProgressHook | None,
+) -> _Verified:
+    """Exact verification, unit by unit (see :mod:`neardup.verification`): the main process
+    reads each unit's records, and workers (or this process) verify it."""
+    units = plan_units(candidates, np.asarray(hashed.lengths, dtype=np.int64))
+    results: list[UnitResult] = []
+    pool = _start_pool(workers) if workers > 1 and len(units) > 1 else None
+    pending: list[Future[UnitResult]] = []
+
+    def done(result: UnitResult) -> None:
+        results.append(result)
+        if progress:
+            progress("verified", result.checked)
+
+    try:
+        for unit in units:
+            positions = [hashed.positions[i] for i in unit.nodes.tolist()]
+            records = dict(source.fetch_records(positions))
+            unit.records = [records[p] for p in positions]
+            if pool is None:
+                done(verify_unit(unit, params))
+                continue
+            pending.append(pool.submit(verify_unit, unit, params))
+            while len(pending) > 2 * workers:
+                done(pending.pop(0).result())
+        for future in pending:
+            done(future.result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return _merge(results, candidates, hashed)
+
+
+def _merge(results: list[UnitResult], candidates: I64, hashed: _Hashed) -> _Verified:
+    """The units' results as one, pairs in candidate order and clusters by first member."""
+    if not results:
+        return _Verified([], [], [])
+    order = np.concatenate([r.order for r in results])
+    jaccard = np.concatenate([r.jaccard for r in results])
+    containment = np.concatenate([r.containment for r in results])
+    by_candidate = np.argsort(order, kind="stable")
+    ids = hashed.ids
+    pairs, edges = [], []
+    for k in by_candidate.tolist():
+        i, j = candidates[order[k]].tolist()
+        pairs.append(Pair(ids[i], ids[j], float(jaccard[k]), float(containment[k])))
+        edges.append((i, j))
+    clusters = [
+        Cluster(ids[rep], tuple(ClusterMember(ids[m], sim) for m, sim in members))
+        for rep, members in sorted(
+            (c for r in results for c in r.clusters), key=lambda c: c[1][0][0]
+        )
+    ]
+    infos = {node: info for r in results for node, info in r.infos.items()}
+    return _Verified(pairs, edges, clusters, infos)
+
+
+def _verify_estimate(
+    candidates: I64, hashed: _Hashed, params: Parameters, progress: ProgressHook | None
+) -> _Verified:
+    """Verification by the MinHash estimates of the signatures (no text is read)."""
+    similarity = _Estimate(hashed)
+    pairs, edges = _verify(candidates, hashed, similarity, params.threshold, progress)
+    return _Verified(pairs, edges, _clusters(edges, hashed, similarity))
+
+
+class _Estimate:
+    """Estimated Jaccard and containment of two processed documents, from their signatures."""
+
+    def __init__(self, hashed: _Hashed) -> None:
         self._hashed = hashed
-        self._params = params
-        self._exact = verification == "exact"
-        self._sets: dict[int, U32] = {}
-
-    def load(self, positions: list[int], source: _TextSource) -> dict[int, DocumentInfo]:
-        """Read the documents at these input positions once, keep their shingle sets (not
-        their texts), and return what the report keeps of each, by position."""
-        by_position = {p: i for i, p in enumerate(self._hashed.positions)}
-        infos: dict[int, DocumentInfo] = {}
-        fetched = source.fetch_iter(positions)
-        while chunk := list(itertools.islice(fetched, BATCH_DOCS)):
-            texts = [doc.text for _, doc in chunk]
-            flat, lengths = normalize_many(texts, self._params.normalize_options())
-            pieces = np.split(flat, np.cumsum(lengths)[:-1])
-            ngram = self._params.ngram
-            if self._params.unit == "char":
-                sets = char_shingle_sets(pieces, ngram)
-            else:
-                sets = [shingle_set(from_codepoints(c), ngram, "word") for c in pieces]
-            for (position, doc), cps, shingles in zip(chunk, pieces, sets, strict=True):
-                self._sets[by_position[position]] = shingles
-                infos[position] = DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
-        return infos
 
     def __call__(self, i: int, j: int) -> tuple[float, float]:
-        if self._exact:
-            return jaccard_containment(self._sets[i], self._sets[j])
         jac = estimate_jaccard(self._hashed.signature(i), self._hashed.signature(j))
         counts = self._hashed.shingle_counts
         return jac, estimate_containment(jac, counts[i], counts[j])
@@ -519,7 +579,7 @@ class _Similarity:
 def _verify(
     candidates: I64,
     hashed: _Hashed,
-    similarity: _Similarity,
+    similarity: _Estimate,
     threshold: float,
     progress: ProgressHook | None,
 ) -> tuple[list[Pair], list[tuple[int, int]]]:
@@ -538,7 +598,7 @@ def _verify(
 
 
 def _clusters(
-    edges: list[tuple[int, int]], hashed: _Hashed, similarity: _Similarity
+    edges: list[tuple[int, int]], hashed: _Hashed, similarity: _Estimate
 ) -> list[Cluster]:
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     clusters: list[Cluster] = []
