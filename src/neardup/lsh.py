@@ -123,7 +123,7 @@ def candidate_pairs(keys: U64 | Sequence[U64], max_group: int = MAX_GROUP) -> np
     found: list[I64] = []
     for band in range(blocks[0].shape[1]):
         column = np.concatenate([b[:, band] for b in blocks])
-        order = np.argsort(column, kind="stable")
+        order = np.argsort(column)  # pairs do not depend on the order within a group
         found.append(_group_pairs(column[order], order, max_group))
     if not found:
         return np.empty((0, 2), dtype=np.int64)
