@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 import neardup
+from neardup.hashing import signatures_of_codepoints
 from neardup.lsh import MAX_GROUP
 from neardup.normalize import normalize_codepoints
-from neardup.pipeline import signatures_of_codepoints
 from neardup.report import Parameters
 
 pytestmark = pytest.mark.spark

@@ -11,9 +11,12 @@ import pytest
 from neardup import (
     Corpus,
     Document,
+    DuplicateIdError,
     ParameterError,
     Skipped,
+    documents,
     find_duplicates,
+    hashing,
     load_documents,
     pipeline,
     verification,
@@ -29,7 +32,9 @@ def pair_tuples(report: object) -> list[tuple[str, str, float, float]]:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many hashing batches and verification units, so that workers share the work."""
-    monkeypatch.setattr(pipeline, "BATCH_DOCS", 37)
+    monkeypatch.setattr(hashing, "BATCH_DOCS", 37)
+    monkeypatch.setattr(documents, "BLOCK_LINES", 41)
+    monkeypatch.setattr(documents, "BLOCK_BYTES", 30_000)
     monkeypatch.setattr(verification, "UNIT_DOCS", 5)
 
 
@@ -166,3 +171,74 @@ def test_progress_counts_every_candidate_checked(workers: int) -> None:
         "candidates": report.counts.candidates,
         "verified": report.counts.candidates,
     }
+
+
+def _messy_jsonl(path: Path) -> None:
+    """The laws sample as JSON lines, with every kind of line that holds no usable document."""
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    lines = [json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) for d in docs]
+    lines[3:3] = ["{broken", "", json.dumps({"id": "blank", "text": "  \n"})]
+    lines[40:40] = ['["not", "an", "object"]', json.dumps({"id": "punct", "text": "，。！"})]
+    lines[90:90] = [json.dumps({"text": "没有编号的文件内容"}), json.dumps({"id": "n", "text": 5})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_lines_parsed_by_workers_give_the_report_of_lines_parsed_here(
+    tmp_path: Path, workers: int
+) -> None:
+    path = tmp_path / "messy.jsonl"
+    _messy_jsonl(path)
+    here = find_duplicates(list(Corpus(path)), workers=1)  # parsed in this process
+    there = find_duplicates(Corpus(path), workers=workers)  # parsed in the hashing stage
+    assert pair_tuples(there) == pair_tuples(here) and here.counts.pairs > 50
+    assert there.clusters == here.clusters
+    assert there.skipped == here.skipped
+    assert [s.reason.split(":")[0] for s in here.skipped] == [
+        "malformed JSON",
+        "blank line",
+        "empty document",
+        "expected a JSON object, got list",
+        "empty after normalization",
+        "field 'text' is a int, expected a string",
+    ]
+    assert there.counts == here.counts and here.counts.documents == 317
+    assert there.documents == here.documents
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_repeated_ids_in_json_lines_are_named(tmp_path: Path, workers: int) -> None:
+    path = tmp_path / "dups.jsonl"
+    lines = [json.dumps({"id": f"d{i % 50}", "text": f"第{i}份文件"}, ensure_ascii=False) for i in range(120)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DuplicateIdError) as error:
+        find_duplicates(Corpus(path), workers=workers)
+    assert error.value.ids == [f"d{i}" for i in sorted(range(50), key=lambda i: f"d{i}")]
+
+
+@pytest.mark.parametrize("trailing_newline", [True, False])
+def test_blocks_of_lines_cover_the_file_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trailing_newline: bool
+) -> None:
+    monkeypatch.setattr(documents, "BLOCK_LINES", 7)
+    monkeypatch.setattr(documents, "BLOCK_BYTES", 1000)
+    lines = [json.dumps({"id": f"d{i}", "text": "长" * (i * 37 % 900)}) for i in range(60)]
+    lines[10] = json.dumps({"id": "huge", "text": "大" * 5000})  # longer than a block
+    lines[20:20] = ["", "\r", "{broken"]
+    data = "\n".join(lines) + ("\n" if trailing_newline else "")
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(data.encode("utf-8"))
+    corpus = Corpus(path)
+    one_by_one = [r.data for r in corpus.records() if isinstance(r, documents.RawLine)]
+    keys = list(corpus._key_of)
+    blocks = [b for b in corpus.records(blocks=True) if isinstance(b, documents.LineBlock)]
+    assert all(len(b) <= 7 for b in blocks) and len(blocks) > 10
+    from_blocks = []
+    for block in blocks:
+        raw, bounds = block.read(), block.bounds.tolist()
+        from_blocks += [raw[bounds[k] : bounds[k + 1]] for k in range(len(block))]
+    assert from_blocks == one_by_one and b"".join(from_blocks) == path.read_bytes()
+    assert list(corpus._key_of) == keys  # the same positions, so fetch reads the same lines
+    assert corpus.fetch([0, 10, 62])[10].id == "huge"

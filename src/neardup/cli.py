@@ -32,6 +32,7 @@ from . import __version__
 from .documents import (
     Corpus,
     Document,
+    LineBlock,
     Record,
     Skipped,
     _jsonl_record,
@@ -218,17 +219,40 @@ class InputCorpus(Corpus):
         )
         self.settings = settings
         self.show_warnings = show_warnings
+        self._warned: set[Skipped] = set()
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
 
     def __iter__(self) -> Iterator[Document | Skipped]:
         for item in itertools.chain(self.stdin_items, super().__iter__()):
             if isinstance(item, Skipped):
-                where = item.source or item.id
-                if self.settings.strict:
-                    raise _Failure(f"{where}: {item.reason}")
-                if self.show_warnings:
-                    warn(f"{where}: {item.reason} (skipped)")
+                self._skip(item)
             yield item
+
+    def records(self, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
+        """As :meth:`Corpus.records`; with ``strict`` the lines are parsed here, so that the
+        first unusable one stops the run at once."""
+        if self.settings.strict:
+            yield from self
+            return
+        for item in itertools.chain(self.stdin_items, super().records(blocks)):
+            if isinstance(item, Skipped):
+                self._skip(item)
+            yield item
+
+    def warn_unparsed(self, skipped: Iterable[Skipped]) -> None:
+        """Warn about the lines a run found unusable after :meth:`records` passed them on
+        unparsed (those with a source, not warned about yet)."""
+        for item in skipped:
+            if item.source is not None and item not in self._warned:
+                self._skip(item)
+
+    def _skip(self, item: Skipped) -> None:
+        where = item.source or item.id
+        if self.settings.strict:
+            raise _Failure(f"{where}: {item.reason}")
+        self._warned.add(item)
+        if self.show_warnings:
+            warn(f"{where}: {item.reason} (skipped)")
 
     def fetch_records(self, positions: Iterable[int]) -> Iterator[tuple[int, Record]]:
         stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
@@ -381,6 +405,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         )
         if progress:
             progress.close()
+        corpus.warn_unparsed(report.skipped)
         texts = report.texts
         if passages:
             report = add_passages(

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
+import numpy as np
+import numpy.typing as npt
+
 from .errors import InputError
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -159,22 +162,68 @@ def split_articles(text: str, name: str) -> list[Document] | None:
     return docs
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RawLine:
     """A JSON line as read from its file, to be parsed later (e.g. in a worker process)."""
 
     data: bytes
-    where: str
-    """``name:lineno``, the id of a record without one."""
-    source: str
-    """``path:lineno``, named in messages."""
+    name: str
+    """The file's name (its path relative to a directory that was read)."""
+    path: str
+    lineno: int
     fields: tuple[str, str, str]
     """The id, text and title field names."""
+
+    @property
+    def where(self) -> str:
+        """``name:lineno``: the id of a record without one."""
+        return f"{self.name}:{self.lineno}"
+
+    @property
+    def source(self) -> str:
+        """``path:lineno``, named in messages."""
+        return f"{self.path}:{self.lineno}"
 
     def parse(self) -> Document | Skipped:
         """The document of this line, or why it is not one."""
         return _jsonl_record(self.data, self.where, self.source, *self.fields)
 
+
+@dataclass(slots=True)
+class LineBlock:
+    """Consecutive JSON lines of an uncompressed file, passed on as a byte range rather than
+    as data: whoever parses them (e.g. a worker process) reads them from the file."""
+
+    path: str
+    name: str
+    start: int
+    """Byte offset of the first line."""
+    bounds: npt.NDArray[np.int64]
+    """Offsets of the lines relative to ``start``, and of the end of the last one."""
+    first_lineno: int
+    fields: tuple[str, str, str]
+
+    def __len__(self) -> int:
+        return int(self.bounds.size) - 1
+
+    def read(self) -> bytes:
+        """The block's bytes.
+
+        Raises:
+            InputError: the file is shorter than when the block was cut (it changed).
+        """
+        with open(self.path, "rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(int(self.bounds[-1]))
+        if len(data) != self.bounds[-1]:
+            raise InputError(f"{self.path}: changed while being read (shorter than before)")
+        return data
+
+
+BLOCK_BYTES = 2_000_000
+"""Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
+BLOCK_LINES = 2048
+"""Lines per :class:`LineBlock` (at most)."""
 
 Record = Document | RawLine
 """A document as :meth:`Corpus.fetch_records` gives it: read and parsed, or a raw JSON line."""
@@ -241,12 +290,38 @@ class Corpus:
         self._line_of = array("q")
 
     def __iter__(self) -> Iterator[Document | Skipped]:
+        for item in self._entries(parse=True):
+            assert not isinstance(item, (RawLine, LineBlock))
+            yield item
+
+    def records(self, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
+        """Iterate with JSON lines left unparsed (:class:`RawLine`), so that a consumer can
+        parse them in worker processes; with ``blocks``, the lines of uncompressed files come
+        as :class:`LineBlock` byte ranges instead, to be read where they are parsed.
+
+        Positions (for :meth:`fetch` and :meth:`fetch_records`) then count records (a block
+        of n lines counts n): a line that turns out to hold no document keeps its position.
+        """
+        yield from self._entries(parse=False, blocks=blocks)
+
+    def _entries(self, parse: bool, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
         self._file_of = array("i")
         self._key_of = array("q")
         self._line_of = array("q")
         for index, (path, name) in enumerate(self.files):
+            if blocks and _kind(path) == "jsonl" and not _compressed(path):
+                for block in self._read_blocks(path, name):
+                    if isinstance(block, LineBlock):
+                        self._file_of.extend([index] * len(block))
+                        self._key_of.extend((block.start + block.bounds[:-1]).tolist())
+                        lines = range(block.first_lineno, block.first_lineno + len(block))
+                        self._line_of.extend(lines)
+                    yield block
+                continue
             for item, key, line in self._read(path, name):
-                if isinstance(item, Document):
+                if parse and isinstance(item, RawLine):
+                    item = item.parse()
+                if not isinstance(item, Skipped):
                     self._file_of.append(index)
                     self._key_of.append(key)
                     self._line_of.append(line)
@@ -295,7 +370,7 @@ class Corpus:
                     f"{path}: {len(keys) - count} documents could not be re-read (file changed?)"
                 )
 
-    def _read(self, path: Path, name: str) -> Iterator[tuple[Document | Skipped, int, int]]:
+    def _read(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
         """(item, key, line): key = byte offset of a JSON line, or article ordinal."""
         if _kind(path) == "jsonl":
             yield from self._read_jsonl(path, name)
@@ -315,15 +390,35 @@ class Corpus:
         for ordinal, doc in enumerate(articles):
             yield Document(doc.id, doc.text, doc.title, str(path)), ordinal, 0
 
-    def _read_jsonl(self, path: Path, name: str) -> Iterator[tuple[Document | Skipped, int, int]]:
+    def _read_jsonl(self, path: Path, name: str) -> Iterator[tuple[RawLine | Skipped, int, int]]:
         offset = 0
+        where = str(path)
         try:
             with _open_binary(path) as handle:
                 for lineno, raw in enumerate(handle, start=1):
-                    yield self._record(raw, path, name, lineno), offset, lineno
+                    yield RawLine(raw, name, where, lineno, self.fields), offset, lineno
                     offset += len(raw)
         except (OSError, EOFError) as exc:
             yield Skipped(name, f"cannot read: {exc}", str(path)), -1, 0
+
+    def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
+        """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
+        one line is longer, BLOCK_BYTES bytes)."""
+        start, lineno, pending = 0, 1, b""
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(BLOCK_BYTES):
+                    data = pending + chunk
+                    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
+                    for block in _cut(data, ends, str(path), name, start, lineno, self.fields):
+                        yield block
+                        start, lineno = start + int(block.bounds[-1]), lineno + len(block)
+                    pending = data[int(ends[-1]) :] if ends.size else data
+                if pending:
+                    end = np.array([len(pending)], dtype=np.int64)
+                    yield from _cut(pending, end, str(path), name, start, lineno, self.fields)
+        except OSError as exc:
+            yield Skipped(name, f"cannot read: {exc}", str(path))
 
     def _seek_jsonl(
         self, path: Path, name: str, located: list[tuple[int, int]]
@@ -331,13 +426,33 @@ class Corpus:
         with _open_binary(path) as handle:
             for offset, lineno in located:
                 handle.seek(offset)
-                yield self._raw(handle.readline(), path, name, lineno), offset, lineno
+                line = RawLine(handle.readline(), name, str(path), lineno, self.fields)
+                yield line, offset, lineno
 
-    def _raw(self, raw: bytes, path: Path, name: str, lineno: int) -> RawLine:
-        return RawLine(raw, f"{name}:{lineno}", f"{path}:{lineno}", self.fields)
 
-    def _record(self, raw: bytes, path: Path, name: str, lineno: int) -> Document | Skipped:
-        return self._raw(raw, path, name, lineno).parse()
+def _cut(
+    data: bytes,
+    ends: npt.NDArray[np.int64],
+    path: str,
+    name: str,
+    start: int,
+    lineno: int,
+    fields: tuple[str, str, str],
+) -> Iterator[LineBlock]:
+    """Blocks of the whole lines of ``data`` (which starts at byte ``start`` of the file and
+    whose lines end at ``ends``)."""
+    first = 0
+    while first < ends.size:
+        base = int(ends[first - 1]) if first else 0
+        last = int(np.searchsorted(ends, base + BLOCK_BYTES, side="right"))
+        last = min(max(last, first + 1), first + BLOCK_LINES, ends.size)
+        bounds = np.concatenate(([base], ends[first:last])).astype(np.int64) - base
+        yield LineBlock(path, name, start + base, bounds, lineno + first, fields)
+        first = last
+
+
+def _compressed(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
 
 
 def _open_binary(path: Path) -> IO[bytes]:

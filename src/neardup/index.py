@@ -67,9 +67,10 @@ import numpy.typing as npt
 from .cluster import components, representative
 from .documents import Document, Skipped
 from .errors import DuplicateIdError, IndexError_, InputError, ParameterError
+from .hashing import signatures_of_codepoints
 from .lsh import band_keys, candidate_pairs
 from .normalize import codepoints, from_codepoints, normalize_many
-from .pipeline import as_documents, signatures_of_codepoints
+from .pipeline import as_documents
 from .report import (
     Cluster,
     ClusterMember,

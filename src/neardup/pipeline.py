@@ -14,27 +14,21 @@ generator) cannot be re-read: its documents are kept in memory up to
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Corpus, Document, Record, Skipped
-from .errors import DuplicateIdError, InputError, ParameterError
-from .lsh import U64, band_keys, candidate_pairs
-from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
-from .normalize import (
-    DEFAULT_MARKERS,
-    from_codepoints,
-    normalize_packed,
-)
+from .documents import Corpus, Document, LineBlock, Record, Skipped
+from .errors import InputError, ParameterError
+from .hashing import Hashed, HashingStage, ProgressHook, start_pool
+from .lsh import candidate_pairs
+from .normalize import DEFAULT_MARKERS
 from .report import (
     Cluster,
     ClusterMember,
@@ -44,24 +38,18 @@ from .report import (
     Pair,
     Parameters,
 )
-from .shingle import word_ngram_hashes
 from .verification import UnitResult, plan_units, verify_unit
 from .verify import estimate_containment, estimate_jaccard
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
 
-BATCH_DOCS = 2048
-"""Documents per hashing batch (at most)."""
-BATCH_CHARS = 2_000_000
-"""Characters per hashing batch (at most, unless one document is larger)."""
 RETAIN_CHARS = 128_000_000
 """Characters of a one-shot iterable's documents kept in memory for exact verification."""
 
 DocumentsInput = (
     Corpus | Iterable[Document] | Sequence[str] | Mapping[str, str] | Iterable[tuple[str, str]]
 )
-ProgressHook = Callable[[str, int], None]
 
 
 def as_document(item: object, position: int) -> Document | Skipped:
@@ -99,34 +87,6 @@ def as_documents(documents: object) -> Iterator[Document | Skipped]:
         raise InputError(f"documents must be iterable (got {type(documents).__name__})")
     for position, item in enumerate(documents):
         yield as_document(item, position)
-
-
-@dataclass
-class _Hashed:
-    """What stays in memory per processed document, and the run's accounting."""
-
-    ids: list[str] = field(default_factory=list)
-    positions: array[int] = field(default_factory=lambda: array("q"))
-    lengths: array[int] = field(default_factory=lambda: array("q"))
-    shingle_counts: array[int] = field(default_factory=lambda: array("q"))
-    signatures: list[U32] = field(default_factory=list)
-    skipped: list[tuple[int, Skipped]] = field(default_factory=list)
-    read: int = 0
-
-    def skipped_in_input_order(self) -> list[Skipped]:
-        return [s for _, s in sorted(self.skipped, key=lambda entry: entry[0])]
-
-    keys: list[U64] = field(default_factory=list)
-    _starts: I64 | None = None
-
-    def signature(self, index: int) -> U32:
-        """The signature of processed document ``index`` (kept in per-batch blocks)."""
-        if self._starts is None or self._starts[-1] != len(self.ids):
-            sizes = [block.shape[0] for block in self.signatures]
-            self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        block = int(np.searchsorted(self._starts, index, side="right")) - 1
-        row: U32 = self.signatures[block][index - int(self._starts[block])]
-        return row
 
 
 def find_duplicates(
@@ -195,7 +155,7 @@ def find_duplicates(
     )
     n_workers = _worker_count(workers)
     source = _TextSource(documents)
-    hashed = _hash_all(source.items(), params, n_workers, progress)
+    hashed = HashingStage(params, n_workers, progress).run(source.items())
     candidates = candidate_pairs(hashed.keys)
     if progress:
         progress("candidates", int(candidates.shape[0]))
@@ -278,16 +238,27 @@ class _TextSource:
             "a dict or a neardup.Corpus for exact verification."
         )
 
-    def items(self) -> Iterator[tuple[int, Document | Skipped]]:
-        """(position, item); the position is what :meth:`fetch` takes."""
-        position = 0
-        for item in as_documents(self._documents):
-            if isinstance(item, Document):
-                self._retain(position, item)
-                yield position, item
-                position += 1
-            else:
+    def items(self) -> Iterator[tuple[int, Record | LineBlock | Skipped]]:
+        """(position, item); the position is what :meth:`fetch` takes (a block of lines:
+        that of its first line). A corpus's JSON lines come unparsed, in blocks where they
+        can (the hashing workers read and parse them)."""
+        if self.kind == "corpus":  # positions count the corpus's records
+            assert isinstance(self._documents, Corpus)
+            position = 0
+            for record in self._documents.records(blocks=True):
+                if isinstance(record, Skipped):
+                    yield -1, record
+                else:
+                    yield position, record
+                    position += len(record) if isinstance(record, LineBlock) else 1
+            return
+        # positions are indices into the input (which may hold Skipped records too)
+        for index, item in enumerate(as_documents(self._documents)):
+            if isinstance(item, Skipped):
                 yield -1, item
+            else:
+                self._retain(index, item)
+                yield index, item
 
     def _retain(self, position: int, doc: Document) -> None:
         if self._retained is None:
@@ -336,151 +307,6 @@ class _TextSource:
         return {p: retained[p] for p in positions if p in retained}
 
 
-Hashes = tuple[U32, U64, I64, I64]
-"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
-
-
-def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
-    """Signatures and band keys of a batch of original texts, their normalized lengths and
-    shingle counts (with repeats).
-
-    The unit of work of the hashing stage, the same in the main process and in workers.
-    """
-    return hash_packed(*_pack(texts), params)
-
-
-def hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
-    """:func:`hash_batch` of texts packed as one UTF-32 buffer and their lengths (what
-    workers receive: one buffer, not a pickled string per document)."""
-    cps = np.frombuffer(data, dtype=np.uint32)
-    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
-    if params.unit == "char":
-        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
-        ngram = params.ngram
-        counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
-    else:
-        pieces = np.split(flat, np.cumsum(lengths)[:-1])
-        sigs, word_counts = signatures_of_codepoints(pieces, params)
-        counts = np.asarray(word_counts, dtype=np.int64)
-    return sigs, band_keys(sigs, params.banding), lengths, counts
-
-
-def _pack(texts: Sequence[str]) -> tuple[bytes, I64]:
-    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
-
-
-@dataclass
-class _Batch:
-    positions: list[int] = field(default_factory=list)
-    order: list[int] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    chars: int = 0
-
-
-def _hash_all(
-    items: Iterator[tuple[int, Document | Skipped]],
-    params: Parameters,
-    workers: int,
-    progress: ProgressHook | None,
-) -> _Hashed:
-    out = _Hashed()
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    pool: ProcessPoolExecutor | None = None
-    pending: list[tuple[_Batch, Future[Hashes]]] = []
-    batch = _Batch()
-
-    def submit(full: _Batch) -> None:
-        nonlocal pool
-        if workers > 1 and pool is None:
-            pool = _start_pool(workers)
-        if pool is None:
-            _collect(full, hash_batch(full.texts, params), out, progress)
-            return
-        data, sizes = _pack(full.texts)
-        full.texts = []
-        pending.append((full, pool.submit(hash_packed, data, sizes, params)))
-        while len(pending) > 2 * workers:
-            done, future = pending.pop(0)
-            _collect(done, future.result(), out, progress)
-
-    try:
-        for position, item in items:
-            out.read += 1
-            if isinstance(item, Skipped):
-                out.skipped.append((out.read, item))
-                continue
-            if item.id in seen:
-                duplicates.append(item.id)
-                continue
-            seen.add(item.id)
-            if not item.text.strip():
-                out.skipped.append((out.read, Skipped(item.id, "empty document")))
-                continue
-            batch.positions.append(position)
-            batch.order.append(out.read)
-            batch.ids.append(item.id)
-            batch.texts.append(item.text)
-            batch.chars += len(item.text)
-            if len(batch.ids) >= BATCH_DOCS or batch.chars >= BATCH_CHARS:
-                if not duplicates:
-                    submit(batch)
-                batch = _Batch()
-        if duplicates:
-            raise DuplicateIdError(sorted(set(duplicates)))
-        if batch.ids:
-            if pool is None:  # a single batch is not worth starting processes for
-                _collect(batch, hash_batch(batch.texts, params), out, progress)
-            else:
-                submit(batch)
-        for done, future in pending:
-            _collect(done, future.result(), out, progress)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    return out
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor:
-    warm_up()  # forked workers inherit the loaded kernel
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def _collect(
-    batch: _Batch,
-    result: Hashes,
-    out: _Hashed,
-    progress: ProgressHook | None,
-) -> None:
-    sigs, keys, lengths, counts = result
-    keep = lengths > 0
-    for i in np.flatnonzero(~keep).tolist():
-        out.skipped.append((batch.order[i], Skipped(batch.ids[i], "empty after normalization")))
-    kept = np.flatnonzero(keep).tolist()
-    out.signatures.append(sigs[keep])
-    out.keys.append(keys[keep])
-    out.ids.extend(batch.ids[i] for i in kept)
-    out.positions.extend(batch.positions[i] for i in kept)
-    out.lengths.extend(lengths[keep].tolist())
-    out.shingle_counts.extend(counts[keep].tolist())
-    if progress:
-        progress("read", len(batch.ids))
-
-
-def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
-    """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
-    if params.unit == "char":
-        sigs = minhash_codepoints(cps, params.ngram, params.num_perm, params.seed)
-        counts = [max(c.size - params.ngram + 1, 1) if c.size else 0 for c in cps]
-        return sigs, counts
-    hashes = [word_ngram_hashes(from_codepoints(c), params.ngram) for c in cps]
-    return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
-
-
 @dataclass
 class _Verified:
     """Verified pairs, their edges (processed-document indices), clusters, and the report's
@@ -494,7 +320,7 @@ class _Verified:
 
 def _verify_exact(
     candidates: I64,
-    hashed: _Hashed,
+    hashed: Hashed,
     source: _TextSource,
     params: Parameters,
     workers: int,
@@ -504,7 +330,7 @@ def _verify_exact(
     reads each unit's records, and workers (or this process) verify it."""
     units = plan_units(candidates, np.asarray(hashed.lengths, dtype=np.int64))
     results: list[UnitResult] = []
-    pool = _start_pool(workers) if workers > 1 and len(units) > 1 else None
+    pool = start_pool(workers) if workers > 1 and len(units) > 1 else None
     pending: list[Future[UnitResult]] = []
 
     def done(result: UnitResult) -> None:
@@ -531,7 +357,7 @@ def _verify_exact(
     return _merge(results, candidates, hashed)
 
 
-def _merge(results: list[UnitResult], candidates: I64, hashed: _Hashed) -> _Verified:
+def _merge(results: list[UnitResult], candidates: I64, hashed: Hashed) -> _Verified:
     """The units' results as one, pairs in candidate order and clusters by first member."""
     if not results:
         return _Verified([], [], [])
@@ -556,7 +382,7 @@ def _merge(results: list[UnitResult], candidates: I64, hashed: _Hashed) -> _Veri
 
 
 def _verify_estimate(
-    candidates: I64, hashed: _Hashed, params: Parameters, progress: ProgressHook | None
+    candidates: I64, hashed: Hashed, params: Parameters, progress: ProgressHook | None
 ) -> _Verified:
     """Verification by the MinHash estimates of the signatures (no text is read)."""
     similarity = _Estimate(hashed)
@@ -567,7 +393,7 @@ def _verify_estimate(
 class _Estimate:
     """Estimated Jaccard and containment of two processed documents, from their signatures."""
 
-    def __init__(self, hashed: _Hashed) -> None:
+    def __init__(self, hashed: Hashed) -> None:
         self._hashed = hashed
 
     def __call__(self, i: int, j: int) -> tuple[float, float]:
@@ -578,7 +404,7 @@ class _Estimate:
 
 def _verify(
     candidates: I64,
-    hashed: _Hashed,
+    hashed: Hashed,
     similarity: _Estimate,
     threshold: float,
     progress: ProgressHook | None,
@@ -598,7 +424,7 @@ def _verify(
 
 
 def _clusters(
-    edges: list[tuple[int, int]], hashed: _Hashed, similarity: _Estimate
+    edges: list[tuple[int, int]], hashed: Hashed, similarity: _Estimate
 ) -> list[Cluster]:
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     clusters: list[Cluster] = []

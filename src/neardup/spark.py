@@ -4,7 +4,7 @@ Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the library's
   own vectorized functions): normalization, MinHash signatures and LSH band keys
-  (:func:`neardup.pipeline.signatures_of_codepoints`, :func:`neardup.lsh.band_keys`), shingle
+  (:func:`neardup.hashing.signatures_of_codepoints`, :func:`neardup.lsh.band_keys`), shingle
   sets of candidate documents (:func:`neardup.shingle.shingle_set`) and exact Jaccard /
   containment of candidate pairs (:func:`neardup.verify.jaccard_containment`).
 * **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
@@ -45,10 +45,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import DuplicateIdError, InputError, ParameterError, require
+from .hashing import BATCH_DOCS as BATCH
+from .hashing import signatures_of_codepoints
 from .lsh import MAX_GROUP, band_keys
 from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
-from .pipeline import BATCH_DOCS as BATCH
-from .pipeline import signatures_of_codepoints
 from .report import Parameters
 from .shingle import shingle_set
 from .verify import jaccard_containment

@@ -1,0 +1,395 @@
+"""The hashing stage: documents to signatures and band keys, in batches, in worker processes.
+
+The main process reads the input and groups it into batches of at most :data:`BATCH_DOCS`
+documents or :data:`BATCH_CHARS` characters. A batch is either texts, sent to a worker packed
+as one UTF-32 buffer, or raw JSON lines of one file (:class:`~neardup.documents.RawLine`),
+sent as one bytes buffer with its line bounds and parsed by the worker, so the main process
+does no JSON parsing. Workers return signatures, band keys and lengths as arrays (and the ids
+and problems of the lines they parsed); the main process keeps only those, checks ids for
+duplicates and accounts for every document.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from .documents import Document, LineBlock, RawLine, Skipped, _jsonl_record
+from .errors import DuplicateIdError
+from .lsh import U64, band_keys
+from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
+from .normalize import from_codepoints, normalize_packed
+from .report import Parameters
+from .shingle import word_ngram_hashes
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+ProgressHook = Callable[[str, int], None]
+
+BATCH_DOCS = 2048
+"""Documents per hashing batch (at most)."""
+BATCH_CHARS = 2_000_000
+"""Characters (or bytes of JSON lines) per hashing batch (at most, unless one is larger)."""
+
+Hashes = tuple[U32, U64, I64, I64]
+"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+
+
+@dataclass
+class Hashed:
+    """What stays in memory per processed document, and the run's accounting."""
+
+    ids: list[str] = field(default_factory=list)
+    positions: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
+    shingle_counts: array[int] = field(default_factory=lambda: array("q"))
+    signatures: list[U32] = field(default_factory=list)
+    keys: list[U64] = field(default_factory=list)
+    skipped: list[tuple[int, Skipped]] = field(default_factory=list)
+    read: int = 0
+    _starts: I64 | None = None
+
+    def skipped_in_input_order(self) -> list[Skipped]:
+        return [s for _, s in sorted(self.skipped, key=lambda entry: entry[0])]
+
+    def signature(self, index: int) -> U32:
+        """The signature of processed document ``index`` (kept in per-batch blocks)."""
+        if self._starts is None or self._starts[-1] != len(self.ids):
+            sizes = [block.shape[0] for block in self.signatures]
+            self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        block = int(np.searchsorted(self._starts, index, side="right")) - 1
+        row: U32 = self.signatures[block][index - int(self._starts[block])]
+        return row
+
+
+def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
+    """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
+    if params.unit == "char":
+        sigs = minhash_codepoints(cps, params.ngram, params.num_perm, params.seed)
+        counts = [max(c.size - params.ngram + 1, 1) if c.size else 0 for c in cps]
+        return sigs, counts
+    hashes = [word_ngram_hashes(from_codepoints(c), params.ngram) for c in cps]
+    return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
+
+
+def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
+    """Signatures and band keys of a batch of original texts, their normalized lengths and
+    shingle counts (with repeats).
+
+    The unit of work of the hashing stage, the same in the main process and in workers.
+    """
+    return hash_packed(*_pack(texts), params)
+
+
+def hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
+    """:func:`hash_batch` of texts packed as one UTF-32 buffer and their lengths (what
+    workers receive: one buffer, not a pickled string per document)."""
+    cps = np.frombuffer(data, dtype=np.uint32)
+    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
+    if params.unit == "char":
+        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
+        ngram = params.ngram
+        counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
+    else:
+        pieces = np.split(flat, np.cumsum(lengths)[:-1])
+        sigs, word_counts = signatures_of_codepoints(pieces, params)
+        counts = np.asarray(word_counts, dtype=np.int64)
+    return sigs, band_keys(sigs, params.banding), lengths, counts
+
+
+@dataclass
+class ParsedLines:
+    """A batch of JSON lines after parsing and hashing: each line's id (None when it holds
+    no document), the lines that hold no document (by index in the batch), the documents
+    with only whitespace, and the hashes of the others, in batch order."""
+
+    ids: list[str | None]
+    skipped: dict[int, Skipped]
+    blank: list[int]
+    hashes: Hashes
+
+
+def hash_lines(
+    data: bytes,
+    bounds: I64,
+    linenos: I64,
+    file: tuple[str, str],
+    fields: tuple[str, str, str],
+    params: Parameters,
+) -> ParsedLines:
+    """Parse the JSON lines ``data[bounds[k]:bounds[k + 1]]`` of one file (``file`` = its
+    name and path) and hash their documents."""
+    name, path = file
+    ids: list[str | None] = []
+    skipped: dict[int, Skipped] = {}
+    blank: list[int] = []
+    texts: list[str] = []
+    for k, lineno in enumerate(linenos.tolist()):
+        raw = data[bounds[k] : bounds[k + 1]]
+        item = _jsonl_record(raw, f"{name}:{lineno}", f"{path}:{lineno}", *fields)
+        if isinstance(item, Skipped):
+            ids.append(None)
+            skipped[k] = item
+            continue
+        ids.append(item.id)
+        if item.text.strip():
+            texts.append(item.text)
+        else:
+            blank.append(k)
+    return ParsedLines(ids, skipped, blank, hash_batch(texts, params))
+
+
+def hash_block(block: LineBlock, params: Parameters) -> ParsedLines:
+    """:func:`hash_lines` of a block of lines, read from its file here."""
+    linenos = np.arange(block.first_lineno, block.first_lineno + len(block), dtype=np.int64)
+    file = (block.name, block.path)
+    return hash_lines(block.read(), block.bounds, linenos, file, block.fields, params)
+
+
+def _pack(texts: Sequence[str]) -> tuple[bytes, I64]:
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes (forked where possible, after loading the kernel, which they inherit)."""
+    warm_up()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+@dataclass
+class _Batch:
+    """Documents read, waiting to be hashed: texts, raw JSON lines of one file, or a block
+    of lines to be read from their file."""
+
+    order: list[int] = field(default_factory=list)
+    """Read index of each record (orders skipped records in the report)."""
+    positions: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    lines: list[RawLine] = field(default_factory=list)
+    block: LineBlock | None = None
+    size: int = 0
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def takes(self, item: Document | RawLine) -> bool:
+        """Whether ``item`` can join this batch (batches hold one kind, lines of one file)."""
+        if not self.order:
+            return True
+        if isinstance(item, RawLine):
+            first = self.lines[0] if self.lines else None
+            return first is not None and (first.path, first.name) == (item.path, item.name)
+        return not self.lines
+
+    @property
+    def full(self) -> bool:
+        return len(self.order) >= BATCH_DOCS or self.size >= BATCH_CHARS
+
+
+class HashingStage:
+    """Reads the items, hashes them in batches (in ``workers`` processes when more than one)
+    and collects what stays in memory into :attr:`hashed`."""
+
+    def __init__(
+        self, params: Parameters, workers: int, progress: ProgressHook | None = None
+    ) -> None:
+        self.params = params
+        self.workers = workers
+        self.progress = progress
+        self.hashed = Hashed()
+        self._seen: set[str] = set()
+        self._duplicates: list[str] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[_Batch, Future[Hashes] | Future[ParsedLines]]] = []
+        self._held: _Batch | None = None
+
+    def run(self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]) -> Hashed:
+        """Hash every item; raise :class:`DuplicateIdError` naming every repeated id."""
+        out = self.hashed
+        batch = _Batch()
+        try:
+            for position, item in items:
+                out.read += 1
+                if isinstance(item, Skipped):
+                    out.skipped.append((out.read, item))
+                    continue
+                if isinstance(item, LineBlock):  # a batch of its own
+                    if batch.order:
+                        self._ready(batch)
+                        batch = _Batch()
+                    lines = range(len(item))
+                    order = [out.read + k for k in lines]
+                    self._ready(_Batch(order, [position + k for k in lines], block=item))
+                    out.read += len(item) - 1
+                    continue
+                if isinstance(item, Document) and not self._admit(item, out.read):
+                    continue
+                if not batch.takes(item):
+                    self._ready(batch)
+                    batch = _Batch()
+                batch.order.append(out.read)
+                batch.positions.append(position)
+                if isinstance(item, RawLine):
+                    batch.lines.append(item)
+                    batch.size += len(item.data)
+                else:
+                    batch.ids.append(item.id)
+                    batch.texts.append(item.text)
+                    batch.size += len(item.text)
+                if batch.full:
+                    self._ready(batch)
+                    batch = _Batch()
+            if batch.order:
+                self._ready(batch)
+            if self._held is not None:
+                self._submit(self._held, last=True)
+            while self._pending:
+                self._collect_next()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+        if self._duplicates:
+            raise DuplicateIdError(sorted(set(self._duplicates)))
+        return out
+
+    def _admit(self, doc: Document, order: int) -> bool:
+        """Check a parsed document's id and text before it is batched."""
+        if doc.id in self._seen:
+            self._duplicates.append(doc.id)
+            return False
+        self._seen.add(doc.id)
+        if not doc.text.strip():
+            self.hashed.skipped.append((order, Skipped(doc.id, "empty document")))
+            return False
+        return True
+
+    def _ready(self, batch: _Batch) -> None:
+        """Submit the batch held back, and hold this one (so that the last batch is known
+        as such: a single batch is not worth starting worker processes for)."""
+        if self._held is not None:
+            self._submit(self._held)
+        self._held = batch
+
+    def _submit(self, batch: _Batch, last: bool = False) -> None:
+        if self._duplicates:  # the run will fail: only look for more repeated ids
+            for line in batch.lines or _block_lines(batch.block):
+                item = line.parse()
+                if isinstance(item, Document):
+                    self._admit(item, 0)
+            return
+        if self._pool is None and self.workers > 1 and not (last and not self._pending):
+            self._pool = start_pool(self.workers)
+        if self._pool is None:  # one process, or a single batch not worth starting workers
+            self._collect(batch, self._hash_here(batch))
+            return
+        future: Future[Hashes] | Future[ParsedLines]
+        if batch.block is not None:
+            future = self._pool.submit(hash_block, batch.block, self.params)
+        elif batch.lines:
+            data, bounds, linenos, file = _pack_lines(batch.lines)
+            fields = batch.lines[0].fields
+            batch.lines = []
+            future = self._pool.submit(hash_lines, data, bounds, linenos, file, fields, self.params)
+        else:
+            data, sizes = _pack(batch.texts)
+            batch.texts = []
+            future = self._pool.submit(hash_packed, data, sizes, self.params)
+        self._pending.append((batch, future))
+        while len(self._pending) > 2 * self.workers:
+            self._collect_next()
+
+    def _hash_here(self, batch: _Batch) -> Hashes | ParsedLines:
+        if batch.block is not None:
+            return hash_block(batch.block, self.params)
+        if batch.lines:
+            data, bounds, linenos, file = _pack_lines(batch.lines)
+            return hash_lines(data, bounds, linenos, file, batch.lines[0].fields, self.params)
+        return hash_batch(batch.texts, self.params)
+
+    def _collect_next(self) -> None:
+        batch, future = self._pending.pop(0)
+        self._collect(batch, future.result())
+
+    def _collect(self, batch: _Batch, result: Hashes | ParsedLines) -> None:
+        out = self.hashed
+        if isinstance(result, ParsedLines):
+            hashes = result.hashes
+            ids, hashed_rows = self._admit_lines(batch, result)
+        else:
+            hashes = result
+            ids, hashed_rows = batch.ids, [(k, k) for k in range(len(batch))]
+        sigs, keys, lengths, counts = hashes
+        kept_rows, kept = [], []
+        for k, row in hashed_rows:
+            if lengths[row] > 0:
+                kept_rows.append(row)
+                kept.append(k)
+            else:
+                skip = Skipped(ids[k], "empty after normalization")
+                out.skipped.append((batch.order[k], skip))
+        out.signatures.append(sigs[kept_rows])
+        out.keys.append(keys[kept_rows])
+        out.ids.extend(ids[k] for k in kept)
+        out.positions.extend(batch.positions[k] for k in kept)
+        out.lengths.extend(lengths[kept_rows].tolist())
+        out.shingle_counts.extend(counts[kept_rows].tolist())
+        if self.progress is not None:
+            self.progress("read", len(batch))
+
+    def _admit_lines(
+        self, batch: _Batch, parsed: ParsedLines
+    ) -> tuple[list[str], list[tuple[int, int]]]:
+        """Account for a parsed batch of lines: their ids (checked for repeats), lines that
+        hold no document and blank documents; returns the ids and the (index in batch, row
+        of the hashes) of the documents that go on."""
+        out = self.hashed
+        blank = set(parsed.blank)
+        ids: list[str] = []
+        going_on: list[tuple[int, int]] = []
+        row = 0
+        for k, doc_id in enumerate(parsed.ids):
+            if doc_id is None:
+                ids.append("")
+                out.skipped.append((batch.order[k], parsed.skipped[k]))
+                continue
+            ids.append(doc_id)
+            hashed_row = None if k in blank else row
+            row += hashed_row is not None
+            if doc_id in self._seen:
+                self._duplicates.append(doc_id)
+                continue
+            self._seen.add(doc_id)
+            if hashed_row is None:
+                out.skipped.append((batch.order[k], Skipped(doc_id, "empty document")))
+            else:
+                going_on.append((k, hashed_row))
+        return ids, going_on
+
+
+def _block_lines(block: LineBlock | None) -> list[RawLine]:
+    if block is None:
+        return []
+    data, bounds = block.read(), block.bounds.tolist()
+    return [
+        RawLine(data[bounds[k] : bounds[k + 1]], block.name, block.path, lineno, block.fields)
+        for k, lineno in enumerate(range(block.first_lineno, block.first_lineno + len(block)))
+    ]
+
+
+def _pack_lines(lines: list[RawLine]) -> tuple[bytes, I64, I64, tuple[str, str]]:
+    """JSON lines of one file as one buffer, their bounds, line numbers and (name, path)."""
+    sizes = np.fromiter((len(line.data) for line in lines), dtype=np.int64, count=len(lines))
+    bounds = np.zeros(len(lines) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    linenos = np.fromiter((line.lineno for line in lines), dtype=np.int64, count=len(lines))
+    return b"".join(line.data for line in lines), bounds, linenos, (lines[0].name, lines[0].path)
