@@ -8,7 +8,9 @@ per-document signature and band-key arrays it must keep (``4 * num_perm + 8 * ba
 a document), and recall of the planted pairs whose exact Jaccard is at least the threshold.
 The slope of peak RSS between sizes shows what memory grows with.
 
-With ``--workers 1 2`` it runs every size once per worker count, for the speed-up.
+With ``--workers 1 2`` it runs every size once per worker count, for the speed-up; with
+``--repeat N`` it runs them N times, in turns (1, 2, 1, 2, ...) so that load from elsewhere
+on the machine hits both alike, and keeps each one's fastest run (and its peak RSS).
 
 Usage::
 
@@ -120,6 +122,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
     args = parser.parse_args()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -127,16 +130,21 @@ def main() -> None:
             part = Path(scratch) / f"head{size}.jsonl"
             head(args.corpus, size, part)
             ids = ids_of(part)
-            for workers in args.workers:
-                report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
-                seconds, peak = scan(part, workers, report)
-                rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
-                runs.append(Run(len(ids), workers, seconds, peak, rec, planted, pairs))
-                print(
-                    f"{len(ids):>9,} docs, {workers} workers: {seconds:7.1f} s, "
-                    f"peak RSS {peak:7.0f} MB, recall {rec:.4f} of {planted:,}",
-                    flush=True,
-                )
+            best: dict[int, Run] = {}
+            for _ in range(args.repeat):
+                for workers in args.workers:
+                    report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
+                    seconds, peak = scan(part, workers, report)
+                    rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
+                    run = Run(len(ids), workers, seconds, peak, rec, planted, pairs)
+                    if workers not in best or seconds < best[workers].seconds:
+                        best[workers] = run
+                    print(
+                        f"{len(ids):>9,} docs, {workers} workers: {seconds:7.1f} s, "
+                        f"peak RSS {peak:7.0f} MB, recall {rec:.4f} of {planted:,}",
+                        flush=True,
+                    )
+            runs += [best[w] for w in args.workers]
     print()
     print(
         "| documents | workers | seconds | docs/s | peak RSS MB | sig+keys MB | recall (planted J >= "
