@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import platform
+import sys
 from pathlib import Path
 
 import pytest
@@ -242,3 +244,10 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
     assert from_blocks == one_by_one and b"".join(from_blocks) == path.read_bytes()
     assert list(corpus._key_of) == keys  # the same positions, so fetch reads the same lines
     assert corpus.fetch([0, 10, 62])[10].id == "huge"
+
+
+def test_heap_settings_take_effect_with_glibc() -> None:
+    from neardup.heap import keep_freed_memory
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert keep_freed_memory() == glibc

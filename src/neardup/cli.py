@@ -32,6 +32,7 @@ from . import __version__
 from .documents import (
     Corpus,
     Document,
+    Fetched,
     LineBlock,
     Record,
     Skipped,
@@ -40,6 +41,7 @@ from .documents import (
     split_articles,
 )
 from .errors import DuplicateIdError, InputError, NeardupError
+from .heap import keep_freed_memory
 from .lsh import choose_bands
 from .passages import add_passages
 from .pipeline import find_duplicates
@@ -254,12 +256,14 @@ class InputCorpus(Corpus):
         if self.show_warnings:
             warn(f"{where}: {item.reason} (skipped)")
 
-    def fetch_records(self, positions: Iterable[int]) -> Iterator[tuple[int, Record]]:
+    def fetch_records(
+        self, positions: Iterable[int], unread: bool = False
+    ) -> Iterator[tuple[int, Fetched]]:
         stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
         wanted = list(positions)
         yield from ((p, stdin_docs[p]) for p in wanted if p < len(stdin_docs))
         offset = len(stdin_docs)
-        files = super().fetch_records([p - offset for p in wanted if p >= offset])
+        files = super().fetch_records([p - offset for p in wanted if p >= offset], unread)
         yield from ((p + offset, record) for p, record in files)
 
     def _stdin(self) -> Iterator[Document | Skipped]:
@@ -354,6 +358,7 @@ def _progress(
 @click.version_option(__version__, prog_name="neardup", message="%(prog)s %(version)s")
 def main() -> None:
     """Find near-duplicate documents in collections of Chinese (and any other) text."""
+    keep_freed_memory()
 
 
 def workers_option(func: F) -> F:

@@ -17,7 +17,8 @@ import os
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -220,27 +221,62 @@ class LineBlock:
         return data
 
 
+@dataclass(slots=True)
+class LineAt:
+    """A JSON line of an uncompressed file known by its byte offset: whoever parses it reads
+    it (see :func:`parse_records`)."""
+
+    path: str
+    name: str
+    offset: int
+    lineno: int
+    fields: tuple[str, str, str]
+
+
 BLOCK_BYTES = 2_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
 BLOCK_LINES = 2048
 """Lines per :class:`LineBlock` (at most)."""
 
 Record = Document | RawLine
-"""A document as :meth:`Corpus.fetch_records` gives it: read and parsed, or a raw JSON line."""
+"""A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
+Fetched = Record | LineAt
+"""A document as :meth:`Corpus.fetch_records` gives it: a record, or where to read one."""
 
 
-def parse_record(record: Record) -> Document:
+def parse_record(record: Fetched) -> Document:
     """The document of a fetched record.
 
     Raises:
         InputError: the line no longer holds a document (its file changed since it was read).
     """
-    if isinstance(record, Document):
-        return record
-    item = record.parse()
-    if not isinstance(item, Document):
-        raise InputError(f"{record.source}: changed while being read ({item.reason})")
-    return item
+    return parse_records([record])[0]
+
+
+def parse_records(records: Sequence[Fetched]) -> list[Document]:
+    """The documents of fetched records (reading each file of :class:`LineAt` records once).
+
+    Raises:
+        InputError: a line no longer holds a document (its file changed since it was read).
+    """
+    handles: dict[str, IO[bytes]] = {}
+    docs = []
+    with ExitStack() as stack:
+        for record in records:
+            if isinstance(record, LineAt):
+                if record.path not in handles:
+                    handles[record.path] = stack.enter_context(open(record.path, "rb"))
+                handle = handles[record.path]
+                handle.seek(record.offset)
+                record = RawLine(
+                    handle.readline(), record.name, record.path, record.lineno, record.fields
+                )
+            item = record if isinstance(record, Document) else record.parse()
+            if not isinstance(item, Document):
+                assert isinstance(record, RawLine)
+                raise InputError(f"{record.source}: changed while being read ({item.reason})")
+            docs.append(item)
+    return docs
 
 
 class Corpus:
@@ -341,9 +377,12 @@ class Corpus:
         for position, record in self.fetch_records(positions):
             yield position, parse_record(record)
 
-    def fetch_records(self, positions: Iterable[int]) -> Iterator[tuple[int, Record]]:
-        """:meth:`fetch_iter` with JSON lines left unparsed (:class:`RawLine`): reading them
-        costs little, so the parsing can go to the process that uses the document."""
+    def fetch_records(
+        self, positions: Iterable[int], unread: bool = False
+    ) -> Iterator[tuple[int, Fetched]]:
+        """:meth:`fetch_iter` with JSON lines left unparsed (:class:`RawLine`), so that the
+        parsing can go to the process that uses the document; with ``unread``, lines of
+        uncompressed files are not even read here (:class:`LineAt`)."""
         by_file: dict[int, list[int]] = {}
         for position in positions:
             if not 0 <= position < len(self._file_of):
@@ -354,6 +393,11 @@ class Corpus:
             path, name = self.files[index]
             keys = {self._key_of[p]: p for p in wanted}
             items: Iterator[tuple[Record | Skipped, int, int]]
+            if unread and _kind(path) == "jsonl" and not _compressed(path):
+                for p in wanted:
+                    at = LineAt(str(path), name, self._key_of[p], self._line_of[p], self.fields)
+                    yield p, at
+                continue
             if _kind(path) == "jsonl":
                 located = sorted((self._key_of[p], self._line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
@@ -404,19 +448,20 @@ class Corpus:
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
         one line is longer, BLOCK_BYTES bytes)."""
-        start, lineno, pending = 0, 1, b""
+        start, lineno, size = 0, 1, BLOCK_BYTES
         try:
             with open(path, "rb") as handle:
-                while chunk := handle.read(BLOCK_BYTES):
-                    data = pending + chunk
+                while data := handle.read(size):
                     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
-                    for block in _cut(data, ends, str(path), name, start, lineno, self.fields):
+                    if len(data) < size and (not ends.size or ends[-1] < len(data)):
+                        ends = np.append(ends, len(data))  # the last line has no newline
+                    if not ends.size:  # a line longer than ``size``: read it whole
+                        size *= 2
+                    for block in _cut(ends, str(path), name, start, lineno, self.fields):
                         yield block
                         start, lineno = start + int(block.bounds[-1]), lineno + len(block)
-                    pending = data[int(ends[-1]) :] if ends.size else data
-                if pending:
-                    end = np.array([len(pending)], dtype=np.int64)
-                    yield from _cut(pending, end, str(path), name, start, lineno, self.fields)
+                        size = BLOCK_BYTES
+                    handle.seek(start)  # the partial line at the end is read again
         except OSError as exc:
             yield Skipped(name, f"cannot read: {exc}", str(path))
 
@@ -431,7 +476,6 @@ class Corpus:
 
 
 def _cut(
-    data: bytes,
     ends: npt.NDArray[np.int64],
     path: str,
     name: str,
@@ -439,8 +483,7 @@ def _cut(
     lineno: int,
     fields: tuple[str, str, str],
 ) -> Iterator[LineBlock]:
-    """Blocks of the whole lines of ``data`` (which starts at byte ``start`` of the file and
-    whose lines end at ``ends``)."""
+    """Blocks of the lines that end at ``ends`` (offsets from byte ``start`` of the file)."""
     first = 0
     while first < ends.size:
         base = int(ends[first - 1]) if first else 0

@@ -16,12 +16,14 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
 from .documents import Document, LineBlock, RawLine, Skipped, _jsonl_record
 from .errors import DuplicateIdError
+from .heap import keep_freed_memory
 from .lsh import U64, band_keys
 from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
 from .normalize import from_codepoints, normalize_packed
@@ -157,12 +159,33 @@ def _pack(texts: Sequence[str]) -> tuple[bytes, I64]:
     return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
 
 
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes (forked where possible, after loading the kernel, which they inherit)."""
-    warm_up()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+class Workers:
+    """``count`` worker processes, started when first needed and shared by the stages of a
+    run (started early, they are forked from a small process, and only once)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def pool(self) -> ProcessPoolExecutor:
+        """The processes (forked where possible, after loading the kernel they inherit)."""
+        if self._pool is None:
+            warm_up()
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=context, initializer=keep_freed_memory
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 @dataclass
@@ -197,11 +220,11 @@ class _Batch:
 
 
 class HashingStage:
-    """Reads the items, hashes them in batches (in ``workers`` processes when more than one)
-    and collects what stays in memory into :attr:`hashed`."""
+    """Reads the items, hashes them in batches (in the worker processes when there are more
+    than one) and collects what stays in memory into :attr:`hashed`."""
 
     def __init__(
-        self, params: Parameters, workers: int, progress: ProgressHook | None = None
+        self, params: Parameters, workers: Workers, progress: ProgressHook | None = None
     ) -> None:
         self.params = params
         self.workers = workers
@@ -209,7 +232,6 @@ class HashingStage:
         self.hashed = Hashed()
         self._seen: set[str] = set()
         self._duplicates: list[str] = []
-        self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_Batch, Future[Hashes] | Future[ParsedLines]]] = []
         self._held: _Batch | None = None
 
@@ -255,9 +277,10 @@ class HashingStage:
                 self._submit(self._held, last=True)
             while self._pending:
                 self._collect_next()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
+        except BaseException:
+            for _, future in self._pending:
+                future.cancel()
+            raise
         if self._duplicates:
             raise DuplicateIdError(sorted(set(self._duplicates)))
         return out
@@ -287,25 +310,26 @@ class HashingStage:
                 if isinstance(item, Document):
                     self._admit(item, 0)
             return
-        if self._pool is None and self.workers > 1 and not (last and not self._pending):
-            self._pool = start_pool(self.workers)
-        if self._pool is None:  # one process, or a single batch not worth starting workers
+        workers = self.workers
+        if workers.count == 1 or (last and not workers.started):
+            # one process, or a single batch: not worth starting processes for
             self._collect(batch, self._hash_here(batch))
             return
+        pool = workers.pool()
         future: Future[Hashes] | Future[ParsedLines]
         if batch.block is not None:
-            future = self._pool.submit(hash_block, batch.block, self.params)
+            future = pool.submit(hash_block, batch.block, self.params)
         elif batch.lines:
             data, bounds, linenos, file = _pack_lines(batch.lines)
             fields = batch.lines[0].fields
             batch.lines = []
-            future = self._pool.submit(hash_lines, data, bounds, linenos, file, fields, self.params)
+            future = pool.submit(hash_lines, data, bounds, linenos, file, fields, self.params)
         else:
             data, sizes = _pack(batch.texts)
             batch.texts = []
-            future = self._pool.submit(hash_packed, data, sizes, self.params)
+            future = pool.submit(hash_packed, data, sizes, self.params)
         self._pending.append((batch, future))
-        while len(self._pending) > 2 * self.workers:
+        while len(self._pending) > 2 * workers.count:
             self._collect_next()
 
     def _hash_here(self, batch: _Batch) -> Hashes | ParsedLines:
@@ -324,38 +348,42 @@ class HashingStage:
         out = self.hashed
         if isinstance(result, ParsedLines):
             hashes = result.hashes
-            ids, hashed_rows = self._admit_lines(batch, result)
+            ids, going_on, rows = self._admit_lines(batch, result)
         else:
             hashes = result
-            ids, hashed_rows = batch.ids, [(k, k) for k in range(len(batch))]
+            ids, going_on = batch.ids, np.arange(len(batch), dtype=np.int64)
+            rows = going_on
         sigs, keys, lengths, counts = hashes
-        kept_rows, kept = [], []
-        for k, row in hashed_rows:
-            if lengths[row] > 0:
-                kept_rows.append(row)
-                kept.append(k)
-            else:
-                skip = Skipped(ids[k], "empty after normalization")
-                out.skipped.append((batch.order[k], skip))
+        nonempty = lengths[rows] > 0
+        for k in going_on[~nonempty].tolist():
+            skip = Skipped(ids[k], "empty after normalization")
+            out.skipped.append((batch.order[k], skip))
+        kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
         out.signatures.append(sigs[kept_rows])
         out.keys.append(keys[kept_rows])
-        out.ids.extend(ids[k] for k in kept)
-        out.positions.extend(batch.positions[k] for k in kept)
+        out.ids.extend([ids[k] for k in kept])
+        out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())
         out.shingle_counts.extend(counts[kept_rows].tolist())
         if self.progress is not None:
             self.progress("read", len(batch))
 
-    def _admit_lines(
-        self, batch: _Batch, parsed: ParsedLines
-    ) -> tuple[list[str], list[tuple[int, int]]]:
+    def _admit_lines(self, batch: _Batch, parsed: ParsedLines) -> tuple[list[str], I64, I64]:
         """Account for a parsed batch of lines: their ids (checked for repeats), lines that
-        hold no document and blank documents; returns the ids and the (index in batch, row
-        of the hashes) of the documents that go on."""
+        hold no document and blank documents; returns the ids, and the index in the batch and
+        the row of the hashes of each document that goes on."""
         out = self.hashed
+        if not parsed.skipped and not parsed.blank:  # the usual batch: only documents
+            doc_ids = cast(list[str], parsed.ids)
+            fresh = set(doc_ids)
+            if len(fresh) == len(doc_ids) and self._seen.isdisjoint(fresh):
+                self._seen |= fresh
+                every = np.arange(len(doc_ids), dtype=np.int64)
+                return doc_ids, every, every
         blank = set(parsed.blank)
         ids: list[str] = []
-        going_on: list[tuple[int, int]] = []
+        going_on: list[int] = []
+        rows: list[int] = []
         row = 0
         for k, doc_id in enumerate(parsed.ids):
             if doc_id is None:
@@ -372,8 +400,9 @@ class HashingStage:
             if hashed_row is None:
                 out.skipped.append((batch.order[k], Skipped(doc_id, "empty document")))
             else:
-                going_on.append((k, hashed_row))
-        return ids, going_on
+                going_on.append(k)
+                rows.append(hashed_row)
+        return ids, np.asarray(going_on, dtype=np.int64), np.asarray(rows, dtype=np.int64)
 
 
 def _block_lines(block: LineBlock | None) -> list[RawLine]:

@@ -24,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Corpus, Document, LineBlock, Record, Skipped
+from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped
 from .errors import InputError, ParameterError
-from .hashing import Hashed, HashingStage, ProgressHook, start_pool
+from .hashing import Hashed, HashingStage, ProgressHook, Workers
 from .lsh import candidate_pairs
 from .normalize import DEFAULT_MARKERS
 from .report import (
@@ -153,9 +153,24 @@ def find_duplicates(
         html=html,
         markers=DEFAULT_MARKERS if markers is None else tuple(markers),
     )
-    n_workers = _worker_count(workers)
     source = _TextSource(documents)
-    hashed = HashingStage(params, n_workers, progress).run(source.items())
+    processes = Workers(_worker_count(workers))
+    try:
+        return _run(source, params, processes, progress, with_texts, started)
+    finally:
+        processes.close()
+
+
+def _run(
+    source: _TextSource,
+    params: Parameters,
+    workers: Workers,
+    progress: ProgressHook | None,
+    with_texts: bool,
+    started: float,
+) -> DuplicateReport:
+    """The stages of :func:`find_duplicates`, with its worker processes."""
+    hashed = HashingStage(params, workers, progress).run(source.items())
     candidates = candidate_pairs(hashed.keys)
     if progress:
         progress("candidates", int(candidates.shape[0]))
@@ -165,7 +180,7 @@ def find_duplicates(
         verification = "estimate"
         notes.append(source.why_not)
     if verification == "exact":
-        verified = _verify_exact(candidates, hashed, source, params, n_workers, progress)
+        verified = _verify_exact(candidates, hashed, source, params, workers, progress)
     else:
         verified = _verify_estimate(candidates, hashed, params, progress)
     involved = sorted({i for edge in verified.edges for i in edge})
@@ -281,12 +296,12 @@ class _TextSource:
             return
         yield from self._fetch_in_memory(positions).items()
 
-    def fetch_records(self, positions: list[int]) -> Iterator[tuple[int, Record]]:
-        """:meth:`fetch_iter`, with a corpus's JSON lines left to parse (see
+    def fetch_records(self, positions: list[int]) -> Iterator[tuple[int, Fetched]]:
+        """:meth:`fetch_iter`, with a corpus's JSON lines left to read and parse (see
         :meth:`~neardup.documents.Corpus.fetch_records`)."""
         if self.kind == "corpus":
             assert isinstance(self._documents, Corpus)
-            yield from self._documents.fetch_records(positions)
+            yield from self._documents.fetch_records(positions, unread=True)
             return
         yield from self._fetch_in_memory(positions).items()
 
@@ -323,14 +338,14 @@ def _verify_exact(
     hashed: Hashed,
     source: _TextSource,
     params: Parameters,
-    workers: int,
+    workers: Workers,
     progress: ProgressHook | None,
 ) -> _Verified:
     """Exact verification, unit by unit (see :mod:`neardup.verification`): the main process
     reads each unit's records, and workers (or this process) verify it."""
     units = plan_units(candidates, np.asarray(hashed.lengths, dtype=np.int64))
     results: list[UnitResult] = []
-    pool = start_pool(workers) if workers > 1 and len(units) > 1 else None
+    pool = workers.pool() if workers.count > 1 and len(units) > 1 else None
     pending: list[Future[UnitResult]] = []
 
     def done(result: UnitResult) -> None:
@@ -347,13 +362,14 @@ def _verify_exact(
                 done(verify_unit(unit, params))
                 continue
             pending.append(pool.submit(verify_unit, unit, params))
-            while len(pending) > 2 * workers:
+            while len(pending) > 2 * workers.count:
                 done(pending.pop(0).result())
         for future in pending:
             done(future.result())
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
     return _merge(results, candidates, hashed)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Record, parse_record
+from .documents import Fetched, parse_records
 from .normalize import from_codepoints, normalize_many
 from .report import DocumentInfo, Parameters
 from .shingle import char_shingle_sets, shingle_set
@@ -43,7 +43,7 @@ class Unit:
     """Each pair's index among all candidate pairs (the report keeps that order)."""
     lengths: I64
     """Normalized lengths of ``nodes``, which choose cluster representatives."""
-    records: list[Record] = field(default_factory=list)
+    records: list[Fetched] = field(default_factory=list)
     """The documents of ``nodes``, in the same order (filled just before verification)."""
 
 
@@ -98,7 +98,7 @@ def verify_unit(unit: Unit, params: Parameters) -> UnitResult:
     """Exact Jaccard and containment of the unit's pairs (those at or above the threshold
     kept), its clusters with each member's Jaccard to the representative, and what the
     report keeps of each document."""
-    docs = [parse_record(record) for record in unit.records]
+    docs = parse_records(unit.records)
     flat, lengths = normalize_many([doc.text for doc in docs], params.normalize_options())
     pieces = np.split(flat, np.cumsum(lengths)[:-1])
     if params.unit == "char":
