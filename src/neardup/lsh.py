@@ -17,7 +17,7 @@ document, so the pair list stays linear in the number of documents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,16 +119,30 @@ def candidate_pairs(keys: U64 | Sequence[U64], max_group: int = MAX_GROUP) -> np
     blocks = [keys] if isinstance(keys, np.ndarray) else list(keys)
     if not blocks:
         return np.empty((0, 2), dtype=np.int64)
-    n = sum(b.shape[0] for b in blocks)
-    found: list[I64] = []
-    for band in range(blocks[0].shape[1]):
-        column = np.concatenate([b[:, band] for b in blocks])
-        order = np.argsort(column)  # pairs do not depend on the order within a group
-        found.append(_group_pairs(column[order], order, max_group))
-    if not found:
+    codes = [band_pair_codes(column, max_group) for column in band_columns(blocks)]
+    return pairs_of_codes(codes, sum(b.shape[0] for b in blocks))
+
+
+def band_columns(blocks: Sequence[U64]) -> Iterator[U64]:
+    """Each band's keys for all documents, from (n_docs, bands) blocks of consecutive ones."""
+    for band in range(blocks[0].shape[1] if blocks else 0):
+        yield np.concatenate([b[:, band] for b in blocks])
+
+
+def band_pair_codes(column: U64, max_group: int = MAX_GROUP) -> I64:
+    """Codes ``i * n + j`` of the pairs of documents sharing a key in one band (``column``
+    holds document i's key at i). Bands are independent: callers may hand them to different
+    processes and merge with :func:`pairs_of_codes`."""
+    order = np.argsort(column)  # pairs do not depend on the order within a group
+    return _group_pairs(column[order], order, max_group)
+
+
+def pairs_of_codes(codes: Sequence[I64], n: int) -> npt.NDArray[np.int64]:
+    """The unique pairs ``(i, j)`` of pair codes of ``n`` documents, sorted."""
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    codes = sorted_unique(np.concatenate(found))
-    return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1).astype(np.int64)
+    unique = sorted_unique(np.concatenate(codes))
+    return np.stack([unique // max(n, 1), unique % max(n, 1)], axis=1).astype(np.int64)
 
 
 def _group_pairs(sorted_keys: U64, order: I64, max_group: int) -> I64:

@@ -27,7 +27,7 @@ from .cluster import components, representative
 from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
-from .lsh import candidate_pairs
+from .lsh import band_columns, band_pair_codes, pairs_of_codes
 from .normalize import DEFAULT_MARKERS
 from .report import (
     Cluster,
@@ -171,7 +171,7 @@ def _run(
 ) -> DuplicateReport:
     """The stages of :func:`find_duplicates`, with its worker processes."""
     hashed = HashingStage(params, workers, progress).run(source.items())
-    candidates = candidate_pairs(hashed.keys)
+    candidates = _candidates(hashed, workers)
     if progress:
         progress("candidates", int(candidates.shape[0]))
     notes: list[str] = []
@@ -322,6 +322,22 @@ class _TextSource:
         return {p: retained[p] for p in positions if p in retained}
 
 
+def _candidates(hashed: Hashed, workers: Workers) -> I64:
+    """:func:`~neardup.lsh.candidate_pairs` of the documents' band keys, the bands shared
+    between the worker processes when they are running."""
+    columns = band_columns(hashed.keys)
+    if not workers.started:
+        codes = [band_pair_codes(column) for column in columns]
+    else:
+        codes, pending = [], []
+        for column in columns:  # a few bands in flight: each is a copy of one key column
+            pending.append(workers.pool().submit(band_pair_codes, column))
+            if len(pending) > 2 * workers.count:
+                codes.append(pending.pop(0).result())
+        codes += [future.result() for future in pending]
+    return pairs_of_codes(codes, len(hashed.ids))
+
+
 @dataclass
 class _Verified:
     """Verified pairs, their edges (processed-document indices), clusters, and the report's
@@ -444,7 +460,7 @@ def _clusters(
 ) -> list[Cluster]:
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     clusters: list[Cluster] = []
-    for group in components(len(hashed.ids), edges):
+    for group in components(edges):
         rep = representative(group, lengths)
         members = tuple(
             ClusterMember(hashed.ids[m], 1.0 if m == rep else similarity(rep, m)[0]) for m in group
