@@ -267,7 +267,7 @@ def test_components_match_union_find(spark: Any) -> None:
     got: dict[int, set[int]] = {}
     for row in rows:
         got.setdefault(row.root, set()).add(row.node)
-    want = components(1000, edges)
+    want = components(edges)
     assert sorted(sorted(g) for g in got.values()) == sorted(want)
     assert all(root == min(group) for root, group in got.items())
 

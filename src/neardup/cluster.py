@@ -8,30 +8,35 @@ import numpy as np
 import numpy.typing as npt
 
 
-def components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+def components(edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Connected components with more than one member, each sorted, ordered by first member.
 
-    Union-find with path halving and union by size; ``n`` nodes numbered 0..n-1.
+    Union-find with path compression and union by size, over the nodes the edges touch (in
+    dicts, so the cost follows the number of edges, not of documents).
     """
-    parent = np.arange(n, dtype=np.int64)
-    size = np.ones(n, dtype=np.int64)
+    parent: dict[int, int] = {}
+    size: dict[int, int] = {}
 
     def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
+        root = x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while x != root:
+            parent[x], x = root, parent[x]
+        return root
 
     touched: set[int] = set()
     for a, b in edges:
-        touched.update((a, b))
+        touched.add(a)
+        touched.add(b)
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        if size[ra] < size[rb]:
+        sa, sb = size.get(ra, 1), size.get(rb, 1)
+        if sa < sb:
             ra, rb = rb, ra
         parent[rb] = ra
-        size[ra] += size[rb]
+        size[ra] = sa + sb
     groups: dict[int, list[int]] = {}
     for node in sorted(touched):
         groups.setdefault(find(node), []).append(node)

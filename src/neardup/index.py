@@ -766,7 +766,7 @@ class DuplicateIndex:
             [len(d.text) for d in new_docs] + [o.length for o in olds], dtype=np.int64
         )
         clusters: list[Cluster] = []
-        for group in components(n + len(olds), edges):
+        for group in components(edges):
             rep = representative(group, lengths)
             members = tuple(
                 ClusterMember(node_id(m), 1.0 if m == rep else similarity(rep, m)[0])

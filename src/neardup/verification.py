@@ -69,7 +69,7 @@ def plan_units(candidates: I64, lengths: I64, unit_docs: int | None = None) -> l
     if not candidates.size:
         return []
     unit_docs = unit_docs or UNIT_DOCS
-    groups = components(lengths.size, candidates.tolist())
+    groups = components(candidates.tolist())
     unit_of = np.full(lengths.size, -1, dtype=np.int64)
     bounds = [0]
     members: list[int] = []
@@ -126,7 +126,7 @@ def verify_unit(unit: Unit, params: Parameters) -> UnitResult:
         return known[a, b] if (a, b) in known else jaccard_containment(sets[a], sets[b])[0]
 
     clusters = []
-    for group in components(len(nodes), edges):
+    for group in components(edges):
         rep = representative(group, unit.lengths)
         clusters.append((nodes[rep], [(nodes[m], similarity(rep, m)) for m in group]))
     infos = {
