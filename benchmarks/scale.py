@@ -129,6 +129,7 @@ def main() -> None:
         for size in args.sizes:
             part = Path(scratch) / f"head{size}.jsonl"
             head(args.corpus, size, part)
+            os.sync()  # the copy's write-back must not compete with the timed scans
             ids = ids_of(part)
             best: dict[int, Run] = {}
             for _ in range(args.repeat):

@@ -39,11 +39,10 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 from .errors import ParameterError
-from .report import DuplicateReport, Pair, Passage
+from .report import DuplicateReport, Pair, Passage, flat_dict, pair_dict
 
 FORMATS: tuple[str, ...] = ("text", "json", "jsonl", "csv", "markdown", "html")
 """The report formats, ``text`` first (the default)."""
@@ -123,7 +122,7 @@ def report_dict(report: DuplicateReport) -> dict[str, Any]:
         "format": REPORT_FORMAT, "version": REPORT_VERSION, "neardup": __version__,
     }
     out.update(report.to_dict())
-    out["documents"] = {doc_id: asdict(info) for doc_id, info in report.documents.items()}
+    out["documents"] = {doc_id: flat_dict(info) for doc_id, info in report.documents.items()}
     return out
 
 
@@ -242,7 +241,7 @@ def _render_json(report: DuplicateReport, texts: Texts | None) -> str:
 
 
 def _render_jsonl(report: DuplicateReport, texts: Texts | None) -> str:
-    pairs = report_dict(report)["pairs"]
+    pairs = (pair_dict(p, report.documents) for p in report.pairs)
     return "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
 
 
