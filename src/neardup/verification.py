@@ -60,6 +60,7 @@ class UnitResult:
     clusters: list[tuple[int, list[tuple[int, float]]]]
     """``(representative, [(member, Jaccard to the representative), ...])``, members ascending."""
     infos: dict[int, DocumentInfo]
+    """What the report keeps of the documents in verified pairs."""
 
 
 def plan_units(candidates: I64, lengths: I64, unit_docs: int | None = None) -> list[Unit]:
@@ -129,9 +130,10 @@ def verify_unit(unit: Unit, params: Parameters) -> UnitResult:
     for group in components(edges):
         rep = representative(group, unit.lengths)
         clusters.append((nodes[rep], [(nodes[m], similarity(rep, m)) for m in group]))
+    in_pairs = {k for edge in edges for k in edge}  # the report describes only these
     infos = {
-        node: DocumentInfo(doc.title, doc.source, len(doc.text), cps.size)
-        for node, doc, cps in zip(nodes, docs, pieces, strict=True)
+        nodes[k]: DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), pieces[k].size)
+        for k in sorted(in_pairs)
     }
     return UnitResult(
         len(unit.pairs),
