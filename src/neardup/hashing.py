@@ -1,12 +1,14 @@
 """The hashing stage: documents to signatures and band keys, in batches, in worker processes.
 
 The main process reads the input and groups it into batches of at most :data:`BATCH_DOCS`
-documents or :data:`BATCH_CHARS` characters. A batch is either texts, sent to a worker packed
-as one UTF-32 buffer, or raw JSON lines of one file (:class:`~neardup.documents.RawLine`),
-sent as one bytes buffer with its line bounds and parsed by the worker, so the main process
-does no JSON parsing. Workers return signatures, band keys and lengths as arrays (and the ids
-and problems of the lines they parsed); the main process keeps only those, checks ids for
-duplicates and accounts for every document.
+documents or :data:`BATCH_CHARS` characters. A batch is texts, sent to a worker packed as one
+UTF-32 buffer; raw JSON lines of one (compressed) file (:class:`~neardup.documents.RawLine`),
+sent as one bytes buffer with its line bounds; or a block of lines of an uncompressed file
+(:class:`~neardup.documents.LineBlock`), sent as a byte range that the worker reads itself.
+The main process does no JSON parsing. Workers return signatures, band keys and lengths as
+arrays (and the ids and problems of the lines they parsed); the main process keeps only
+those, checks ids for repeats and accounts for every document. The worker processes
+(:class:`Workers`) are started once and serve the later stages too.
 """
 
 from __future__ import annotations

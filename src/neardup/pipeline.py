@@ -1,7 +1,9 @@
 """``find_duplicates``: the whole pipeline from documents to a verified report.
 
-documents → normalize → shingle → minhash (in batches, in worker processes) → LSH candidates
-→ exact verification → clusters → :class:`~neardup.report.DuplicateReport`.
+documents → normalize → shingle → minhash (in batches, :mod:`neardup.hashing`) → LSH
+candidates → exact verification and clusters (in units, :mod:`neardup.verification`) →
+:class:`~neardup.report.DuplicateReport`; every stage uses the worker processes when there
+are several.
 
 The input is read once and streamed: texts are hashed in batches and dropped, and what stays
 in memory is each document's signature, id and normalized length. Exact verification then
