@@ -234,7 +234,7 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
     path.write_bytes(data.encode("utf-8"))
     corpus = Corpus(path)
     one_by_one = [r.data for r in corpus.records() if isinstance(r, documents.RawLine)]
-    keys = list(corpus._key_of)
+    keys = list(corpus._records.key_of)
     blocks = [b for b in corpus.records(blocks=True) if isinstance(b, documents.LineBlock)]
     assert all(len(b) <= 7 for b in blocks) and len(blocks) > 10
     from_blocks = []
@@ -242,8 +242,9 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
         raw, bounds = block.read(), block.bounds.tolist()
         from_blocks += [raw[bounds[k] : bounds[k + 1]] for k in range(len(block))]
     assert from_blocks == one_by_one and b"".join(from_blocks) == path.read_bytes()
-    assert list(corpus._key_of) == keys  # the same positions, so fetch reads the same lines
-    assert corpus.fetch([0, 10, 62])[10].id == "huge"
+    assert list(corpus._records.key_of) == keys  # the same positions: the same lines re-read
+    fetched = dict(corpus.fetch_records([0, 10, 62]))
+    assert documents.parse_record(fetched[10]).id == "huge"
 
 
 def test_heap_settings_take_effect_with_glibc() -> None:
@@ -251,3 +252,16 @@ def test_heap_settings_take_effect_with_glibc() -> None:
 
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory() == glibc
+
+
+def test_a_run_does_not_move_the_positions_of_an_earlier_iteration(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    lines = ["", json.dumps({"id": "x", "text": "第一份文件的内容"}), "{broken"]
+    lines.append(json.dumps({"id": "y", "text": "第二份文件的内容"}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = Corpus(path)
+    docs = [d for d in corpus if isinstance(d, Document)]
+    assert [d.id for d in docs] == ["x", "y"]
+    report = find_duplicates(corpus, workers=1)  # reads records: blank and broken lines count
+    assert report.counts.processed == 2 and len(report.skipped) == 2
+    assert corpus.fetch([0, 1]) == {0: docs[0], 1: docs[1]}

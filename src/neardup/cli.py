@@ -230,13 +230,13 @@ class InputCorpus(Corpus):
                 self._skip(item)
             yield item
 
-    def records(self, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
+    def records(
+        self, blocks: bool = False, parse: bool = False
+    ) -> Iterator[Record | LineBlock | Skipped]:
         """As :meth:`Corpus.records`; with ``strict`` the lines are parsed here, so that the
         first unusable one stops the run at once."""
-        if self.settings.strict:
-            yield from self
-            return
-        for item in itertools.chain(self.stdin_items, super().records(blocks)):
+        parse = parse or self.settings.strict
+        for item in itertools.chain(self.stdin_items, super().records(blocks, parse)):
             if isinstance(item, Skipped):
                 self._skip(item)
             yield item

@@ -19,7 +19,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
 
@@ -279,6 +279,16 @@ def parse_records(records: Sequence[Fetched]) -> list[Document]:
     return docs
 
 
+@dataclass
+class _Positions:
+    """Where each position's document was found: file index, key (byte offset of a JSON
+    line, or article ordinal) and line number."""
+
+    file_of: array[int] = field(default_factory=lambda: array("i"))
+    key_of: array[int] = field(default_factory=lambda: array("q"))
+    line_of: array[int] = field(default_factory=lambda: array("q"))
+
+
 class Corpus:
     """Documents of files and directories that can be read more than once.
 
@@ -321,46 +331,50 @@ class Corpus:
                 self.files.append((path, path.name))
             else:
                 raise InputError(f"{path}: no such file or directory")
-        self._file_of = array("i")
-        self._key_of = array("q")
-        self._line_of = array("q")
+        self._documents = _Positions()
+        self._records = _Positions()
 
     def __iter__(self) -> Iterator[Document | Skipped]:
-        for item in self._entries(parse=True):
+        for item in self._entries(parse=True, blocks=False, table=self._documents):
             assert not isinstance(item, (RawLine, LineBlock))
             yield item
 
-    def records(self, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
+    def records(
+        self, blocks: bool = False, parse: bool = False
+    ) -> Iterator[Record | LineBlock | Skipped]:
         """Iterate with JSON lines left unparsed (:class:`RawLine`), so that a consumer can
         parse them in worker processes; with ``blocks``, the lines of uncompressed files come
-        as :class:`LineBlock` byte ranges instead, to be read where they are parsed.
+        as :class:`LineBlock` byte ranges instead, to be read where they are parsed (with
+        ``parse``, lines are parsed here as when iterating).
 
-        Positions (for :meth:`fetch` and :meth:`fetch_records`) then count records (a block
-        of n lines counts n): a line that turns out to hold no document keeps its position.
+        Positions for :meth:`fetch_records` count records (a block of n lines counts n): a
+        line that turns out to hold no document keeps its position. They are kept apart from
+        the positions of :meth:`fetch`, which count the documents of the last iteration.
         """
-        yield from self._entries(parse=False, blocks=blocks)
+        table = self._records = _Positions()
+        yield from self._entries(parse=parse, blocks=blocks and not parse, table=table)
 
-    def _entries(self, parse: bool, blocks: bool = False) -> Iterator[Record | LineBlock | Skipped]:
-        self._file_of = array("i")
-        self._key_of = array("q")
-        self._line_of = array("q")
+    def _entries(
+        self, parse: bool, blocks: bool, table: _Positions
+    ) -> Iterator[Record | LineBlock | Skipped]:
+        table.file_of, table.key_of, table.line_of = array("i"), array("q"), array("q")
         for index, (path, name) in enumerate(self.files):
             if blocks and _kind(path) == "jsonl" and not _compressed(path):
                 for block in self._read_blocks(path, name):
                     if isinstance(block, LineBlock):
-                        self._file_of.extend([index] * len(block))
-                        self._key_of.extend((block.start + block.bounds[:-1]).tolist())
+                        table.file_of.extend([index] * len(block))
+                        table.key_of.extend((block.start + block.bounds[:-1]).tolist())
                         lines = range(block.first_lineno, block.first_lineno + len(block))
-                        self._line_of.extend(lines)
+                        table.line_of.extend(lines)
                     yield block
                 continue
             for item, key, line in self._read(path, name):
                 if parse and isinstance(item, RawLine):
                     item = item.parse()
                 if not isinstance(item, Skipped):
-                    self._file_of.append(index)
-                    self._key_of.append(key)
-                    self._line_of.append(line)
+                    table.file_of.append(index)
+                    table.key_of.append(key)
+                    table.line_of.append(line)
                 yield item
 
     def fetch(self, positions: Iterable[int]) -> dict[int, Document]:
@@ -374,32 +388,38 @@ class Corpus:
     def fetch_iter(self, positions: Iterable[int]) -> Iterator[tuple[int, Document]]:
         """:meth:`fetch` as ``(position, document)`` pairs, file by file, in file order, so
         that a caller can process many documents without holding them all."""
-        for position, record in self.fetch_records(positions):
+        for position, record in self._fetch(positions, self._documents, unread=False):
             yield position, parse_record(record)
 
     def fetch_records(
         self, positions: Iterable[int], unread: bool = False
     ) -> Iterator[tuple[int, Fetched]]:
-        """:meth:`fetch_iter` with JSON lines left unparsed (:class:`RawLine`), so that the
-        parsing can go to the process that uses the document; with ``unread``, lines of
-        uncompressed files are not even read here (:class:`LineAt`)."""
+        """The records at these positions of :meth:`records`, JSON lines left unparsed
+        (:class:`RawLine`) so that the parsing can go to the process that uses the document;
+        with ``unread``, lines of uncompressed files are not even read here
+        (:class:`LineAt`)."""
+        yield from self._fetch(positions, self._records, unread)
+
+    def _fetch(
+        self, positions: Iterable[int], table: _Positions, unread: bool
+    ) -> Iterator[tuple[int, Fetched]]:
         by_file: dict[int, list[int]] = {}
         for position in positions:
-            if not 0 <= position < len(self._file_of):
+            if not 0 <= position < len(table.file_of):
                 raise InputError(f"document position {position} has not been read")
-            by_file.setdefault(self._file_of[position], []).append(position)
+            by_file.setdefault(table.file_of[position], []).append(position)
+        key_of, line_of = table.key_of, table.line_of
         for index in sorted(by_file):
             wanted = by_file[index]
             path, name = self.files[index]
-            keys = {self._key_of[p]: p for p in wanted}
+            keys = {key_of[p]: p for p in wanted}
             items: Iterator[tuple[Record | Skipped, int, int]]
             if unread and _kind(path) == "jsonl" and not _compressed(path):
                 for p in wanted:
-                    at = LineAt(str(path), name, self._key_of[p], self._line_of[p], self.fields)
-                    yield p, at
+                    yield p, LineAt(str(path), name, key_of[p], line_of[p], self.fields)
                 continue
             if _kind(path) == "jsonl":
-                located = sorted((self._key_of[p], self._line_of[p]) for p in wanted)
+                located = sorted((key_of[p], line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
             else:
                 items = (entry for entry in self._read(path, name) if entry[1] in keys)

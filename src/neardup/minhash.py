@@ -132,6 +132,7 @@ def minhash_flat(
     flat: U32, lengths: npt.NDArray[np.int64], ngram: int, num_perm: int = 128, seed: int = 1
 ) -> U32:
     """:func:`minhash_codepoints` of documents given concatenated, with their lengths."""
+    flat = np.asarray(flat).astype(np.uint32, copy=False)
     if ngram < 1:
         raise ParameterError(f"ngram must be >= 1 (got {ngram})")
     a, b = permutations(num_perm, seed)

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import components, representative
-from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped
+from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped, parse_record
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
 from .lsh import band_columns, band_pair_codes, pairs_of_codes
@@ -293,8 +293,8 @@ class _TextSource:
     def fetch_iter(self, positions: list[int]) -> Iterator[tuple[int, Document]]:
         """The documents at these positions, as they are read."""
         if self.kind == "corpus":
-            assert isinstance(self._documents, Corpus)
-            yield from self._documents.fetch_iter(positions)
+            for position, record in self.fetch_records(positions):
+                yield position, parse_record(record)
             return
         yield from self._fetch_in_memory(positions).items()
 
