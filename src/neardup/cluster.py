@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -46,3 +46,17 @@ def components(edges: Iterable[tuple[int, int]]) -> list[list[int]]:
 def representative(members: list[int], lengths: npt.NDArray[np.int64]) -> int:
     """The longest member; ties go to the earliest in input order."""
     return max(members, key=lambda m: (int(lengths[m]), -m))
+
+
+def clusters_with_similarities(
+    edges: Iterable[tuple[int, int]],
+    lengths: npt.NDArray[np.int64],
+    similarity: Callable[[int, int], float],
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Each component as ``(representative, [(member, similarity to the representative)])``,
+    members ascending, components by first member; the representative's own is 1.0."""
+    out = []
+    for group in components(edges):
+        rep = representative(group, lengths)
+        out.append((rep, [(m, 1.0 if m == rep else similarity(rep, m)) for m in group]))
+    return out

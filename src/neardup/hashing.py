@@ -256,7 +256,9 @@ class HashingStage:
                     self._ready(_Batch(order, [position + k for k in lines], block=item))
                     out.read += len(item) - 1
                     continue
-                if isinstance(item, Document) and not self._admit(item, out.read):
+                if isinstance(item, Document) and not self._admit(
+                    item.id, not item.text.strip(), out.read
+                ):
                     continue
                 if not batch.takes(item):
                     self._ready(batch)
@@ -287,14 +289,15 @@ class HashingStage:
             raise DuplicateIdError(sorted(set(self._duplicates)))
         return out
 
-    def _admit(self, doc: Document, order: int) -> bool:
-        """Check a parsed document's id and text before it is batched."""
-        if doc.id in self._seen:
-            self._duplicates.append(doc.id)
+    def _admit(self, doc_id: str, blank: bool, order: int) -> bool:
+        """Check a parsed document's id for repeats and its text (``blank``: only
+        whitespace); False when the document goes no further."""
+        if doc_id in self._seen:
+            self._duplicates.append(doc_id)
             return False
-        self._seen.add(doc.id)
-        if not doc.text.strip():
-            self.hashed.skipped.append((order, Skipped(doc.id, "empty document")))
+        self._seen.add(doc_id)
+        if blank:
+            self.hashed.skipped.append((order, Skipped(doc_id, "empty document")))
             return False
         return True
 
@@ -310,7 +313,7 @@ class HashingStage:
             for line in batch.lines or _block_lines(batch.block):
                 item = line.parse()
                 if isinstance(item, Document):
-                    self._admit(item, 0)
+                    self._admit(item.id, not item.text.strip(), 0)
             return
         workers = self.workers
         if workers.count == 1 or (last and not workers.started):
@@ -374,7 +377,6 @@ class HashingStage:
         """Account for a parsed batch of lines: their ids (checked for repeats), lines that
         hold no document and blank documents; returns the ids, and the index in the batch and
         the row of the hashes of each document that goes on."""
-        out = self.hashed
         if not parsed.skipped and not parsed.blank:  # the usual batch: only documents
             doc_ids = cast(list[str], parsed.ids)
             fresh = set(doc_ids)
@@ -390,20 +392,14 @@ class HashingStage:
         for k, doc_id in enumerate(parsed.ids):
             if doc_id is None:
                 ids.append("")
-                out.skipped.append((batch.order[k], parsed.skipped[k]))
+                self.hashed.skipped.append((batch.order[k], parsed.skipped[k]))
                 continue
             ids.append(doc_id)
-            hashed_row = None if k in blank else row
-            row += hashed_row is not None
-            if doc_id in self._seen:
-                self._duplicates.append(doc_id)
-                continue
-            self._seen.add(doc_id)
-            if hashed_row is None:
-                out.skipped.append((batch.order[k], Skipped(doc_id, "empty document")))
-            else:
+            is_blank = k in blank
+            if self._admit(doc_id, is_blank, batch.order[k]):
                 going_on.append(k)
-                rows.append(hashed_row)
+                rows.append(row)
+            row += not is_blank
         return ids, np.asarray(going_on, dtype=np.int64), np.asarray(rows, dtype=np.int64)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from .cluster import components, representative
+from .cluster import clusters_with_similarities
 from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped, parse_record
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
@@ -405,12 +405,8 @@ def _merge(results: list[UnitResult], candidates: I64, hashed: Hashed) -> _Verif
         i, j = candidates[order[k]].tolist()
         pairs.append(Pair(ids[i], ids[j], float(jaccard[k]), float(containment[k])))
         edges.append((i, j))
-    clusters = [
-        Cluster(ids[rep], tuple(ClusterMember(ids[m], sim) for m, sim in members))
-        for rep, members in sorted(
-            (c for r in results for c in r.clusters), key=lambda c: c[1][0][0]
-        )
-    ]
+    by_first_member = sorted((c for r in results for c in r.clusters), key=lambda c: c[1][0][0])
+    clusters = _named_clusters(by_first_member, ids)
     infos = {node: info for r in results for node, info in r.infos.items()}
     return _Verified(pairs, edges, clusters, infos)
 
@@ -461,11 +457,15 @@ def _clusters(
     edges: list[tuple[int, int]], hashed: Hashed, similarity: _Estimate
 ) -> list[Cluster]:
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
-    clusters: list[Cluster] = []
-    for group in components(edges):
-        rep = representative(group, lengths)
-        members = tuple(
-            ClusterMember(hashed.ids[m], 1.0 if m == rep else similarity(rep, m)[0]) for m in group
-        )
-        clusters.append(Cluster(hashed.ids[rep], members))
-    return clusters
+    found = clusters_with_similarities(edges, lengths, lambda a, b: similarity(a, b)[0])
+    return _named_clusters(found, hashed.ids)
+
+
+def _named_clusters(
+    clusters: list[tuple[int, list[tuple[int, float]]]], ids: list[str]
+) -> list[Cluster]:
+    """Clusters of processed-document indices as the report's, by id."""
+    return [
+        Cluster(ids[rep], tuple(ClusterMember(ids[m], sim) for m, sim in members))
+        for rep, members in clusters
+    ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from .cluster import components, representative
+from .cluster import clusters_with_similarities, components
 from .documents import Fetched, parse_records
 from .normalize import from_codepoints, normalize_many
 from .report import DocumentInfo, Parameters
@@ -121,15 +121,13 @@ def verify_unit(unit: Unit, params: Parameters) -> UnitResult:
     known = {edge: jac for edge, jac in zip(edges, jaccard, strict=True)}
 
     def similarity(a: int, b: int) -> float:
-        if a == b:
-            return 1.0
         a, b = min(a, b), max(a, b)
         return known[a, b] if (a, b) in known else jaccard_containment(sets[a], sets[b])[0]
 
-    clusters = []
-    for group in components(edges):
-        rep = representative(group, unit.lengths)
-        clusters.append((nodes[rep], [(nodes[m], similarity(rep, m)) for m in group]))
+    clusters = [
+        (nodes[rep], [(nodes[m], sim) for m, sim in members])
+        for rep, members in clusters_with_similarities(edges, unit.lengths, similarity)
+    ]
     in_pairs = {k for edge in edges for k in edge}  # the report describes only these
     infos = {
         nodes[k]: DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), pieces[k].size)
