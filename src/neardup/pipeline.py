@@ -29,7 +29,7 @@ from .cluster import clusters_with_similarities
 from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped, parse_record
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
-from .lsh import band_columns, band_pair_codes, pairs_of_codes
+from .lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
 from .normalize import DEFAULT_MARKERS
 from .report import (
     Cluster,
@@ -327,16 +327,14 @@ class _TextSource:
 def _candidates(hashed: Hashed, workers: Workers) -> I64:
     """:func:`~neardup.lsh.candidate_pairs` of the documents' band keys, the bands shared
     between the worker processes when they are running."""
-    columns = band_columns(hashed.keys)
     if not workers.started:
-        codes = [band_pair_codes(column) for column in columns]
-    else:
-        codes, pending = [], []
-        for column in columns:  # a few bands in flight: each is a copy of one key column
-            pending.append(workers.pool().submit(band_pair_codes, column))
-            if len(pending) > 2 * workers.count:
-                codes.append(pending.pop(0).result())
-        codes += [future.result() for future in pending]
+        return candidate_pairs(hashed.keys)
+    codes, pending = [], []
+    for column in band_columns(hashed.keys):  # a few in flight: each copies one key column
+        pending.append(workers.pool().submit(band_pair_codes, column))
+        if len(pending) > 2 * workers.count:
+            codes.append(pending.pop(0).result())
+    codes += [future.result() for future in pending]
     return pairs_of_codes(codes, len(hashed.ids))
 
 
