@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,39 @@ from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def _origin_checkout() -> Path | None:
+    """The local repository this checkout was cloned from, if it was (CI clones the working
+    copy into a scratch directory, away from ``../shared``)."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return None
+    if not url or "://" in url or url.startswith("git@"):
+        return None
+    path = Path(url.removeprefix("file:"))
+    return path.resolve() if path.is_dir() else None
+
+
+def _find_corpora() -> Path:
+    """``NEARDUP_SHARED``/corpora, else ../shared/corpora beside this checkout, else beside the
+    checkout it was cloned from; the first candidate when none exists (named in messages)."""
+    candidates = [ROOT.parent / "shared" / "corpora"]
+    if os.environ.get("NEARDUP_SHARED"):
+        candidates.insert(0, Path(os.environ["NEARDUP_SHARED"]) / "corpora")
+    origin = _origin_checkout()
+    if origin is not None:
+        candidates.append(origin.parent / "shared" / "corpora")
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+CORPORA = _find_corpora()
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=200, deadline=None)
@@ -27,6 +60,6 @@ def corpora_dir() -> Path:
     """The shared corpora; a missing folder fails loudly in CI instead of skipping."""
     if not CORPORA.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"shared corpora not found beside the checkout ({CORPORA.name})")
+            pytest.fail(f"shared corpora not found ({CORPORA}; set NEARDUP_SHARED)")
         pytest.skip("shared corpora not present")
     return CORPORA
