@@ -43,7 +43,8 @@ from .shingle import fmix32, span_hashes
 
 U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
-BLOCK = 1 << 16
+BLOCK = 1 << 17
+"""Shingles per block of the numpy kernel: its one buffer (512 KiB) stays in a core's L2."""
 KERNELS = ("numpy", "numba")
 
 
