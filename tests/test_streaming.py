@@ -8,6 +8,7 @@ import platform
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from neardup import (
@@ -15,12 +16,14 @@ from neardup import (
     Document,
     DuplicateIdError,
     ParameterError,
+    Parameters,
     Skipped,
     documents,
     find_duplicates,
     hashing,
     load_documents,
     pipeline,
+    signatures,
     verification,
 )
 
@@ -265,3 +268,23 @@ def test_a_run_does_not_move_the_positions_of_an_earlier_iteration(tmp_path: Pat
     report = find_duplicates(corpus, workers=1)  # reads records: blank and broken lines count
     assert report.counts.processed == 2 and len(report.skipped) == 2
     assert corpus.fetch([0, 1]) == {0: docs[0], 1: docs[1]}
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    params = Parameters()
+    items = list(enumerate(docs))
+    pool = hashing.Workers(workers)
+    try:
+        full = hashing.HashingStage(params, pool).run(iter(items))
+        lean = hashing.HashingStage(params, pool, keep_signatures=False).run(iter(items))
+    finally:
+        pool.close()
+    assert lean.ids == full.ids and lean.positions == full.positions
+    assert np.array_equal(np.concatenate(lean.keys), np.concatenate(full.keys))
+    assert np.array_equal(full.signature(3), signatures([docs[3].text])[0])
+    assert not lean.signatures_kept and lean.signatures == []
+    with pytest.raises(RuntimeError, match="did not keep the signatures"):
+        lean.signature(3)

@@ -57,6 +57,9 @@ class Hashed:
     keys: list[U64] = field(default_factory=list)
     skipped: list[tuple[int, Skipped]] = field(default_factory=list)
     read: int = 0
+    signatures_kept: bool = True
+    """False when the run verifies exactly and has no use for them (:attr:`signatures` is
+    then empty)."""
     _starts: I64 | None = None
 
     def skipped_in_input_order(self) -> list[Skipped]:
@@ -64,6 +67,8 @@ class Hashed:
 
     def signature(self, index: int) -> U32:
         """The signature of processed document ``index`` (kept in per-batch blocks)."""
+        if not self.signatures_kept:
+            raise RuntimeError("this run did not keep the signatures")
         if self._starts is None or self._starts[-1] != len(self.ids):
             sizes = [block.shape[0] for block in self.signatures]
             self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
@@ -223,18 +228,26 @@ class _Batch:
 
 class HashingStage:
     """Reads the items, hashes them in batches (in the worker processes when there are more
-    than one) and collects what stays in memory into :attr:`hashed`."""
+    than one) and collects what stays in memory into :attr:`hashed`.
+
+    Without ``keep_signatures`` only the band keys are kept (and workers do not send the
+    signatures back: they are two thirds of what a batch returns).
+    """
 
     def __init__(
-        self, params: Parameters, workers: Workers, progress: ProgressHook | None = None
+        self,
+        params: Parameters,
+        workers: Workers,
+        progress: ProgressHook | None = None,
+        keep_signatures: bool = True,
     ) -> None:
         self.params = params
         self.workers = workers
         self.progress = progress
-        self.hashed = Hashed()
+        self.hashed = Hashed(signatures_kept=keep_signatures)
         self._seen: set[str] = set()
         self._duplicates: list[str] = []
-        self._pending: list[tuple[_Batch, Future[Hashes] | Future[ParsedLines]]] = []
+        self._pending: list[tuple[_Batch, Future[Hashes | ParsedLines]]] = []
         self._held: _Batch | None = None
 
     def run(self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]) -> Hashed:
@@ -321,18 +334,21 @@ class HashingStage:
             self._collect(batch, self._hash_here(batch))
             return
         pool = workers.pool()
-        future: Future[Hashes] | Future[ParsedLines]
+        future: Future[Hashes | ParsedLines]
+        keep = self.hashed.signatures_kept
         if batch.block is not None:
-            future = pool.submit(hash_block, batch.block, self.params)
+            future = pool.submit(_remotely, keep, hash_block, batch.block, self.params)
         elif batch.lines:
             data, bounds, linenos, file = _pack_lines(batch.lines)
             fields = batch.lines[0].fields
             batch.lines = []
-            future = pool.submit(hash_lines, data, bounds, linenos, file, fields, self.params)
+            future = pool.submit(
+                _remotely, keep, hash_lines, data, bounds, linenos, file, fields, self.params
+            )
         else:
             data, sizes = _pack(batch.texts)
             batch.texts = []
-            future = pool.submit(hash_packed, data, sizes, self.params)
+            future = pool.submit(_remotely, keep, hash_packed, data, sizes, self.params)
         self._pending.append((batch, future))
         while len(self._pending) > 2 * workers.count:
             self._collect_next()
@@ -364,7 +380,8 @@ class HashingStage:
             skip = Skipped(ids[k], "empty after normalization")
             out.skipped.append((batch.order[k], skip))
         kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
-        out.signatures.append(sigs[kept_rows])
+        if out.signatures_kept:
+            out.signatures.append(sigs[kept_rows])
         out.keys.append(keys[kept_rows])
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
@@ -401,6 +418,24 @@ class HashingStage:
                 rows.append(row)
             row += not is_blank
         return ids, np.asarray(going_on, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+
+
+def _remotely(
+    keep_signatures: bool, task: Callable[..., Hashes | ParsedLines], *args: object
+) -> Hashes | ParsedLines:
+    """``task(*args)`` in a worker process, its signatures left out unless kept."""
+    result = task(*args)
+    if keep_signatures:
+        return result
+    if isinstance(result, ParsedLines):
+        result.hashes = _without_signatures(result.hashes)
+        return result
+    return _without_signatures(result)
+
+
+def _without_signatures(hashes: Hashes) -> Hashes:
+    sigs, keys, lengths, counts = hashes
+    return np.empty((sigs.shape[0], 0), dtype=np.uint32), keys, lengths, counts
 
 
 def _block_lines(block: LineBlock | None) -> list[RawLine]:

@@ -172,7 +172,9 @@ def _run(
     started: float,
 ) -> DuplicateReport:
     """The stages of :func:`find_duplicates`, with its worker processes."""
-    hashed = HashingStage(params, workers, progress).run(source.items())
+    estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
+    stage = HashingStage(params, workers, progress, keep_signatures=estimates)
+    hashed = stage.run(source.items())
     candidates = _candidates(hashed, workers)
     if progress:
         progress("candidates", int(candidates.shape[0]))
