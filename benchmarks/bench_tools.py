@@ -15,6 +15,7 @@ from common import load_corpus
 from compare_end_to_end import run_datasketch, run_neardup, run_rensa
 from exact import brute_force_pairs, shingle_sets, similar_pairs
 from generate_corpus import EDITS, edit_text, generate
+from scale import ceiling, recall
 
 from neardup.verify import exact_pairs
 
@@ -115,3 +116,20 @@ def test_end_to_end_runners_find_a_planted_pair() -> None:
     for run in (run_neardup, run_datasketch, run_rensa):
         pairs, _ = run(texts, 0.7)
         assert (5, 30) in pairs, run.__name__
+
+
+def test_scale_tools_measure_the_machine_and_recall(tmp_path: Path) -> None:
+    corpus, truth = tmp_path / "c.jsonl", tmp_path / "t.jsonl"
+    generate(
+        corpus, truth, 60, doc_chars=300, dup_fraction=0.3, window=20, seed=1, sentences=SENTENCES
+    )
+    limit = ceiling(corpus, docs=20, rounds=2)
+    assert 0.5 < limit < 2.5  # 2.0 on two free cores; less when they are shared
+    planted = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    found = planted[0]
+    report = tmp_path / "pairs.jsonl"
+    report.write_text(json.dumps({"a": found["copy_id"], "b": found["source_id"]}) + "\n")
+    ids = {json.loads(line)["id"] for line in corpus.read_text(encoding="utf-8").splitlines()}
+    share, count, pairs = recall(report, truth, ids, 0.0)
+    assert (count, pairs) == (len(planted), 1)
+    assert share == pytest.approx(1 / len(planted))

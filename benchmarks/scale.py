@@ -4,13 +4,19 @@ Runs the command line (``python -m neardup scan FILE --no-passages --format json
 first N documents of a generated corpus (``generate_corpus.py``) for each N, in a child
 process, and prints a table: wall time, documents per second, peak RSS (the largest sum of
 the resident memory of the scan and its worker processes, sampled every 0.2 s), the
-per-document signature and band-key arrays it must keep (``4 * num_perm + 8 * bands`` bytes
-a document), and recall of the planted pairs whose exact Jaccard is at least the threshold.
-The slope of peak RSS between sizes shows what memory grows with.
+per-document band-key array it must keep (``8 * bands`` bytes a document; a run that verifies
+exactly does not keep the signatures, ``4 * num_perm`` bytes more), and recall of the planted
+pairs whose exact Jaccard is at least the threshold. The slope of peak RSS between sizes
+shows what memory grows with.
 
 With ``--workers 1 2`` it runs every size once per worker count, for the speed-up; with
 ``--repeat N`` it runs them N times, in turns (1, 2, 1, 2, ...) so that load from elsewhere
 on the machine hits both alike, and keeps each one's fastest run (and its peak RSS).
+
+Before each turn it also measures the machine's own ceiling: how much more hashing two
+processes get done at once than one alone (the same batch of the corpus, hashed by each
+process). On a virtual machine two busy cores may not give twice the work of one; the
+speed-up of the workers is to be read against that figure.
 
 Usage::
 
@@ -24,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +43,8 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-SIGNATURE_BYTES = 4 * 128 + 8 * 32  # 128 uint32 values and 32 uint64 band keys at 0.7
+KEY_BYTES = 8 * 32  # 32 uint64 band keys a document at 0.7
+SIGNATURE_BYTES = 4 * 128  # 128 uint32 values (made, but not kept, by exact verification)
 
 
 @dataclass
@@ -103,6 +112,35 @@ def scan(corpus: Path, workers: int, report: Path) -> tuple[float, float]:
     return time.perf_counter() - started, peak / 2**20
 
 
+def _hash_repeatedly(texts: list[str], rounds: int) -> float:
+    """Seconds to hash ``texts`` ``rounds`` times (CPU-bound work, as a worker does it)."""
+    from neardup.hashing import hash_batch  # the scans import neardup in their own process
+    from neardup.report import Parameters
+
+    params = Parameters()
+    started = time.perf_counter()
+    for _ in range(rounds):
+        hash_batch(texts, params)
+    return time.perf_counter() - started
+
+
+def ceiling(corpus: Path, docs: int = 400, rounds: int = 8) -> float:
+    """How much more work two processes do at once than one alone, on this machine now:
+    ``2 * alone / together`` (2.0 on two free cores), best of three tries each."""
+    texts = []
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            texts.append(json.loads(line)["text"])
+            if len(texts) == docs:
+                break
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        pool.starmap(_hash_repeatedly, [(texts, 1)] * 2)  # load the kernel in both
+        alone = min(pool.apply(_hash_repeatedly, (texts, rounds)) for _ in range(3))
+        together = min(max(pool.starmap(_hash_repeatedly, [(texts, rounds)] * 2)) for _ in range(3))
+    return 2 * alone / together
+
+
 def recall(report: Path, truth: Path, ids: set[str], threshold: float) -> tuple[float, int, int]:
     found = set()
     with report.open(encoding="utf-8") as handle:
@@ -136,6 +174,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
     args = parser.parse_args()
     runs: list[Run] = []
+    turns: dict[tuple[int, int], list[float]] = {}
+    ceilings: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
             part = Path(scratch) / f"head{size}.jsonl"
@@ -143,12 +183,17 @@ def main() -> None:
             os.sync()  # the copy's write-back must not compete with the timed scans
             ids = ids_of(part)
             best: dict[int, Run] = {}
-            for _ in range(args.repeat):
+            for turn in range(args.repeat):
+                if 1 in args.workers and len(args.workers) > 1:
+                    limit = ceiling(part)
+                    ceilings.setdefault(len(ids), []).append(limit)
+                    print(f"turn {turn + 1}: the machine's two-process ceiling is {limit:.2f}x")
                 for workers in args.workers:
                     report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
                     seconds, peak = scan(part, workers, report)
                     rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
                     run = Run(len(ids), workers, seconds, peak, rec, planted, pairs)
+                    turns.setdefault((len(ids), workers), []).append(seconds)
                     if workers not in best or seconds < best[workers].seconds:
                         best[workers] = run
                     print(
@@ -159,12 +204,12 @@ def main() -> None:
             runs += [best[w] for w in args.workers]
     print()
     print(
-        "| documents | workers | seconds | docs/s | peak RSS MB | sig+keys MB | recall (planted J >= "
+        "| documents | workers | seconds | docs/s | peak RSS MB | keys MB | recall (planted J >= "
         f"{args.threshold}) | pairs |"
     )
     print("|---:|---:|---:|---:|---:|---:|---|---:|")
     for run in runs:
-        arrays = run.docs * SIGNATURE_BYTES / 2**20
+        arrays = run.docs * KEY_BYTES / 2**20
         print(
             f"| {run.docs:,} | {run.workers} | {run.seconds:.1f} | {run.docs / run.seconds:,.0f} "
             f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.recall:.4f} of {run.planted:,} "
@@ -179,16 +224,23 @@ def main() -> None:
             slope = (last.peak_rss_mb - first.peak_rss_mb) * 2**20 / (last.docs - first.docs)
             print(
                 f"\nworkers={workers}: peak RSS grows {slope:,.0f} bytes per document "
-                f"(signature + band keys: {SIGNATURE_BYTES} bytes)"
+                f"(band keys: {KEY_BYTES} bytes; with the signature {KEY_BYTES + SIGNATURE_BYTES})"
             )
     if len(args.workers) >= 2:
         for size in sorted({r.docs for r in runs}):
             times = {r.workers: r.seconds for r in runs if r.docs == size}
-            if 1 in times:
-                speedups = ", ".join(
-                    f"{w} workers {times[1] / t:.2f}x" for w, t in sorted(times.items()) if w != 1
+            if 1 not in times:
+                continue
+            for w, t in sorted(times.items()):
+                if w == 1:
+                    continue
+                ratios = [a / b for a, b in zip(turns[size, 1], turns[size, w], strict=True)]
+                print(
+                    f"{size:,} docs: {w} workers {times[1] / t:.2f}x faster than 1 worker "
+                    f"(fastest runs; turn by turn {', '.join(f'{r:.2f}' for r in ratios)}, "
+                    f"median {statistics.median(ratios):.2f}); machine ceiling "
+                    f"{', '.join(f'{c:.2f}' for c in ceilings[size])}"
                 )
-                print(f"{size:,} docs: {speedups} faster than 1 worker")
 
 
 if __name__ == "__main__":
