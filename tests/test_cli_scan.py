@@ -218,6 +218,20 @@ def test_stdin_plain_text_against_a_directory(corpus: Path) -> None:
     assert [(p["a"], p["b"]) for p in data["pairs"]] == [("<stdin>", "article.txt")]
 
 
+def test_stdin_before_json_lines_keeps_their_positions(tmp_path: Path) -> None:
+    lines = tmp_path / "lines.jsonl"
+    rows = [{"id": "j1", "text": ARTICLE}, {"id": "j2", "text": COPY}]
+    lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    alone = json.loads(scan(lines, "--format", "json").stdout)["pairs"]
+    result = scan("-", lines, "--format", "json", stdin=OTHER)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["counts"]["documents"] == 3
+    assert [(p["a"], p["b"], p["jaccard"]) for p in data["pairs"]] == [
+        ("j1", "j2", alone[0]["jaccard"])
+    ]
+
+
 def test_stdin_alone_is_one_document() -> None:
     result = scan("-", stdin=ARTICLE + "\n\n" + ARTICLE)
     assert result.exit_code == 0

@@ -288,3 +288,24 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     assert not lean.signatures_kept and lean.signatures == []
     with pytest.raises(RuntimeError, match="did not keep the signatures"):
         lean.signature(3)
+
+
+def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
+    plain, packed_gz = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    rows = [json.dumps({"id": f"a{i}", "text": f"第{i}份文件"}) for i in range(5)]
+    plain.write_text("\n".join(["", *rows]) + "\n", encoding="utf-8")
+    packed_gz.write_bytes(gzip.compress(b'{"id": "b0", "text": "x"}\n'))
+    (tmp_path / "c.txt").write_text("正文", encoding="utf-8")
+    corpus = Corpus(tmp_path)
+    records = list(corpus.records(blocks=True))  # the blank line is a record too: 6 + 1 + 1
+    assert sum(len(r) if isinstance(r, documents.LineBlock) else 1 for r in records) == 8
+    wanted = [5, 1, 3]
+    packed = corpus.lines_at(wanted)
+    assert packed is not None and len(packed) == 3
+    one_by_one = dict(corpus.fetch_records(wanted, unread=True))
+    assert list(packed) == [one_by_one[p] for p in wanted]
+    assert [d.id for d in documents.parse_records(packed)] == ["a4", "a0", "a2"]
+    assert corpus.lines_at([1, 6]) is None  # a line of a compressed file
+    assert corpus.lines_at([1, 7]) is None  # a text file
+    with pytest.raises(ValueError, match="position 8 has not been read"):
+        corpus.lines_at([1, 8])

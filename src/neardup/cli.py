@@ -22,11 +22,13 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import click
+import numpy as np
+import numpy.typing as npt
 
 from . import __version__
 from .documents import (
@@ -34,6 +36,7 @@ from .documents import (
     Document,
     Fetched,
     LineBlock,
+    LinesAt,
     Record,
     Skipped,
     _jsonl_record,
@@ -265,6 +268,13 @@ class InputCorpus(Corpus):
         offset = len(stdin_docs)
         files = super().fetch_records([p - offset for p in wanted if p >= offset], unread)
         yield from ((p + offset, record) for p, record in files)
+
+    def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
+        stdin_count = sum(isinstance(d, Document) for d in self.stdin_items)
+        wanted = np.asarray(positions, dtype=np.int64)
+        if (wanted < stdin_count).any():  # documents read from standard input
+            return None
+        return super().lines_at(wanted - stdin_count)
 
     def _stdin(self) -> Iterator[Document | Skipped]:
         data = sys.stdin.buffer.read()

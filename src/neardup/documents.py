@@ -233,6 +233,29 @@ class LineAt:
     fields: tuple[str, str, str]
 
 
+@dataclass
+class LinesAt:
+    """:class:`LineAt` records packed as arrays (cheap to send to another process); iterating
+    yields them one by one."""
+
+    files: list[tuple[str, str]]
+    """(path, name) of each file the lines come from."""
+    file_of: npt.NDArray[np.int64]
+    """Each line's file, as an index into ``files``."""
+    offsets: npt.NDArray[np.int64]
+    linenos: npt.NDArray[np.int64]
+    fields: tuple[str, str, str]
+
+    def __len__(self) -> int:
+        return int(self.offsets.size)
+
+    def __iter__(self) -> Iterator[LineAt]:
+        columns = (self.file_of.tolist(), self.offsets.tolist(), self.linenos.tolist())
+        for file, offset, lineno in zip(*columns, strict=True):
+            path, name = self.files[file]
+            yield LineAt(path, name, offset, lineno, self.fields)
+
+
 BLOCK_BYTES = 2_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
 BLOCK_LINES = 2048
@@ -253,7 +276,7 @@ def parse_record(record: Fetched) -> Document:
     return parse_records([record])[0]
 
 
-def parse_records(records: Sequence[Fetched]) -> list[Document]:
+def parse_records(records: Iterable[Fetched]) -> list[Document]:
     """The documents of fetched records (reading each file of :class:`LineAt` records once).
 
     Raises:
@@ -400,6 +423,29 @@ class Corpus:
         (:class:`LineAt`)."""
         yield from self._fetch(positions, self._records, unread)
 
+    def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
+        """:meth:`fetch_records` with ``unread``, packed, when every record at these positions
+        is a line of an uncompressed JSON Lines file (None otherwise)."""
+        table = self._records
+        wanted = np.asarray(positions, dtype=np.int64)
+        outside = (wanted < 0) | (wanted >= len(table.file_of))
+        if outside.any():
+            raise InputError(f"document position {wanted[outside][0]} has not been read")
+        plain = np.array(
+            [_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files] or [False]
+        )
+        file_of = _take(table.file_of, wanted)
+        if not plain[file_of].all():
+            return None
+        used, file_of = np.unique(file_of, return_inverse=True)
+        return LinesAt(
+            [(str(self.files[f][0]), self.files[f][1]) for f in used.tolist()],
+            file_of.astype(np.int64),
+            _take(table.key_of, wanted),
+            _take(table.line_of, wanted),
+            self.fields,
+        )
+
     def _fetch(
         self, positions: Iterable[int], table: _Positions, unread: bool
     ) -> Iterator[tuple[int, Fetched]]:
@@ -512,6 +558,14 @@ def _cut(
         bounds = np.concatenate(([base], ends[first:last])).astype(np.int64) - base
         yield LineBlock(path, name, start + base, bounds, lineno + first, fields)
         first = last
+
+
+def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``column[wanted]`` as int64, without copying the whole column first."""
+    if not wanted.size:
+        return np.zeros(0, dtype=np.int64)
+    view = np.frombuffer(column, dtype=np.dtype(column.typecode))  # released on return
+    return view[wanted].astype(np.int64)
 
 
 def _compressed(path: Path) -> bool:

@@ -26,7 +26,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import clusters_with_similarities
-from .documents import Corpus, Document, Fetched, LineBlock, Record, Skipped, parse_record
+from .documents import (
+    Corpus,
+    Document,
+    Fetched,
+    LineBlock,
+    LinesAt,
+    Record,
+    Skipped,
+    parse_record,
+)
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
 from .lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
@@ -309,6 +318,14 @@ class _TextSource:
             return
         yield from self._fetch_in_memory(positions).items()
 
+    def lines_at(self, positions: I64) -> LinesAt | None:
+        """A corpus's JSON lines at these positions, packed (see
+        :meth:`~neardup.documents.Corpus.lines_at`); None when they are not all such lines."""
+        if self.kind != "corpus":
+            return None
+        assert isinstance(self._documents, Corpus)
+        return self._documents.lines_at(positions)
+
     def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":
             assert isinstance(self._documents, Mapping)
@@ -371,11 +388,16 @@ def _verify_exact(
         if progress:
             progress("verified", result.checked)
 
+    all_positions = np.array(hashed.positions, dtype=np.int64)
     try:
         for unit in units:
-            positions = [hashed.positions[i] for i in unit.nodes.tolist()]
-            records = dict(source.fetch_records(positions))
-            unit.records = [records[p] for p in positions]
+            positions = all_positions[unit.nodes]
+            packed = source.lines_at(positions)
+            if packed is not None:
+                unit.records = packed
+            else:
+                records = dict(source.fetch_records(positions.tolist()))
+                unit.records = [records[p] for p in positions.tolist()]
             if pool is None:
                 done(verify_unit(unit, params))
                 continue

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cluster import clusters_with_similarities, components
-from .documents import Fetched, parse_records
+from .documents import Fetched, LinesAt, parse_records
 from .normalize import from_codepoints, normalize_many
 from .report import DocumentInfo, Parameters
 from .shingle import char_shingle_sets, shingle_set
@@ -43,7 +43,7 @@ class Unit:
     """Each pair's index among all candidate pairs (the report keeps that order)."""
     lengths: I64
     """Normalized lengths of ``nodes``, which choose cluster representatives."""
-    records: list[Fetched] = field(default_factory=list)
+    records: list[Fetched] | LinesAt = field(default_factory=list)
     """The documents of ``nodes``, in the same order (filled just before verification)."""
 
 
