@@ -124,9 +124,10 @@ def _hash_repeatedly(texts: list[str], rounds: int) -> float:
     return time.perf_counter() - started
 
 
-def ceiling(corpus: Path, docs: int = 400, rounds: int = 8) -> float:
+def ceiling(corpus: Path, docs: int = 400, rounds: int = 30, tries: int = 5) -> float:
     """How much more work two processes do at once than one alone, on this machine now:
-    ``2 * alone / together`` (2.0 on two free cores), best of three tries each."""
+    ``2 * alone / together`` (2.0 on two free cores). Alone and together alternate
+    ``tries`` times (this machine's speed drifts within seconds); medians count."""
     texts = []
     with corpus.open(encoding="utf-8") as handle:
         for line in handle:
@@ -134,11 +135,13 @@ def ceiling(corpus: Path, docs: int = 400, rounds: int = 8) -> float:
             if len(texts) == docs:
                 break
     context = multiprocessing.get_context("fork")
+    alone, together = [], []
     with context.Pool(2) as pool:
         pool.starmap(_hash_repeatedly, [(texts, 1)] * 2)  # load the kernel in both
-        alone = min(pool.apply(_hash_repeatedly, (texts, rounds)) for _ in range(3))
-        together = min(max(pool.starmap(_hash_repeatedly, [(texts, rounds)] * 2)) for _ in range(3))
-    return 2 * alone / together
+        for _ in range(tries):
+            alone.append(pool.apply(_hash_repeatedly, (texts, rounds)))
+            together.append(max(pool.starmap(_hash_repeatedly, [(texts, rounds)] * 2)))
+    return 2 * statistics.median(alone) / statistics.median(together)
 
 
 def recall(report: Path, truth: Path, ids: set[str], threshold: float) -> tuple[float, int, int]:
