@@ -5,9 +5,10 @@ documents or :data:`BATCH_CHARS` characters. A batch is texts, sent to a worker 
 UTF-32 buffer; raw JSON lines of one (compressed) file (:class:`~neardup.documents.RawLine`),
 sent as one bytes buffer with its line bounds; or a block of lines of an uncompressed file
 (:class:`~neardup.documents.LineBlock`), sent as a byte range that the worker reads itself.
-The main process does no JSON parsing. Workers return signatures, band keys and lengths as
-arrays (and the ids and problems of the lines they parsed); the main process keeps only
-those, checks ids for repeats and accounts for every document. The worker processes
+The main process does no JSON parsing. Workers return band keys, lengths and (when the run
+may verify by estimate) signatures as arrays, with the ids and problems of the lines they
+parsed; the main process keeps only those, checks ids for repeats and accounts for every
+document. The worker processes
 (:class:`Workers`) are started once and serve the later stages too.
 """
 
