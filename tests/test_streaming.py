@@ -328,3 +328,17 @@ def test_the_garbage_collector_is_paused_during_a_run_and_restored(seeds_dir: Pa
         assert not gc.isenabled()  # a caller's own setting is kept
     finally:
         gc.enable()
+
+
+def test_worker_processes_collect_garbage_while_the_run_pauses_it() -> None:
+    import gc
+
+    from neardup.heap import collector_paused
+
+    workers = hashing.Workers(2)
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            assert workers.pool().submit(gc.isenabled).result()
+    finally:
+        workers.close()

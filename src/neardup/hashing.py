@@ -14,6 +14,7 @@ document. The worker processes
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -186,7 +187,7 @@ class Workers:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=context, initializer=keep_freed_memory
+                max_workers=self.count, mp_context=context, initializer=_start_worker
             )
         return self._pool
 
@@ -419,6 +420,13 @@ class HashingStage:
                 rows.append(row)
             row += not is_blank
         return ids, np.asarray(going_on, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+
+
+def _start_worker() -> None:
+    """Set up a worker process: keep freed heap memory, and collect garbage cycles (a run
+    pauses the collector in the main process, and forked workers would inherit that)."""
+    keep_freed_memory()
+    gc.enable()
 
 
 def _remotely(
