@@ -111,7 +111,8 @@ def hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
         pieces = np.split(flat, np.cumsum(lengths)[:-1])
         sigs, word_counts = signatures_of_codepoints(pieces, params)
         counts = np.asarray(word_counts, dtype=np.int64)
-    return sigs, band_keys(sigs, params.banding), lengths, counts
+    keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
+    return sigs, keys, lengths, counts
 
 
 @dataclass
@@ -384,7 +385,8 @@ class HashingStage:
         kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
         if out.signatures_kept:
             out.signatures.append(sigs[kept_rows])
-        out.keys.append(keys[kept_rows])
+        every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
+        out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())
