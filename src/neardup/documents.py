@@ -256,9 +256,9 @@ class LinesAt:
             yield LineAt(path, name, offset, lineno, self.fields)
 
 
-BLOCK_BYTES = 2_000_000
+BLOCK_BYTES = 8_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
-BLOCK_LINES = 2048
+BLOCK_LINES = 8192
 """Lines per :class:`LineBlock` (at most)."""
 
 Record = Document | RawLine
