@@ -8,8 +8,8 @@ sent as one bytes buffer with its line bounds; or a block of lines of an uncompr
 The main process does no JSON parsing. Workers return band keys, lengths and (when the run
 may verify by estimate) signatures as arrays, with the ids and problems of the lines they
 parsed; the main process keeps only those, checks ids for repeats and accounts for every
-document. The worker processes
-(:class:`Workers`) are started once and serve the later stages too.
+document. The worker processes (:class:`Workers`) are started once and serve the later
+stages too.
 """
 
 from __future__ import annotations

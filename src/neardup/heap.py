@@ -6,6 +6,8 @@ large blocks are mapped from the system for every batch and unmapped when freed,
 zeroing the new pages cost about a fifth of a run's CPU time (system time). Keeping freed
 memory in the heap lets the next batch reuse it. Nothing is changed in a program that
 merely imports neardup: only processes neardup starts, and its command line, call this.
+The collector's pause (:func:`collector_paused`) lasts as long as a call to
+:func:`~neardup.find_duplicates`, and the caller's setting comes back after it.
 """
 
 from __future__ import annotations
