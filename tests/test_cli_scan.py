@@ -220,13 +220,21 @@ def test_stdin_plain_text_against_a_directory(corpus: Path) -> None:
 
 def test_stdin_before_json_lines_keeps_their_positions(tmp_path: Path) -> None:
     lines = tmp_path / "lines.jsonl"
-    rows = [{"id": "j1", "text": ARTICLE}, {"id": "j2", "text": COPY}]
+    rows = [{"id": "x1", "text": "毫不相干的一段文字"}, {"id": "x2", "text": "另一段无关的内容"}]
+    rows += [{"id": "j1", "text": ARTICLE}, {"id": "j2", "text": COPY}]
     lines.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
     alone = json.loads(scan(lines, "--format", "json").stdout)["pairs"]
     result = scan("-", lines, "--format", "json", stdin=OTHER)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["counts"]["documents"] == 3
+    assert data["counts"]["documents"] == 5
+    assert [(p["a"], p["b"], p["jaccard"]) for p in data["pairs"]] == [
+        ("j1", "j2", alone[0]["jaccard"])
+    ]
+    other = json.dumps({"id": "s1", "text": OTHER}, ensure_ascii=False)
+    result = scan("-", lines, "--jsonl", "--format", "json", stdin=f"{{broken\n\n{other}\n")
+    data = json.loads(result.stdout)  # only the stdin document counts before the file's lines
+    assert (data["counts"]["documents"], data["counts"]["skipped"]) == (7, 2)
     assert [(p["a"], p["b"], p["jaccard"]) for p in data["pairs"]] == [
         ("j1", "j2", alone[0]["jaccard"])
     ]

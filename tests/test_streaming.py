@@ -298,19 +298,23 @@ def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
     plain.write_text("\n".join(["", *rows]) + "\n", encoding="utf-8")
     packed_gz.write_bytes(gzip.compress(b'{"id": "b0", "text": "x"}\n'))
     (tmp_path / "c.txt").write_text("正文", encoding="utf-8")
+    (tmp_path / "d.jsonl").write_text('{"id": "d0", "text": "y"}\n{"id": "d1", "text": "z"}\n')
     corpus = Corpus(tmp_path)
-    records = list(corpus.records(blocks=True))  # the blank line is a record too: 6 + 1 + 1
-    assert sum(len(r) if isinstance(r, documents.LineBlock) else 1 for r in records) == 8
-    wanted = [5, 1, 3]
+    records = list(corpus.records(blocks=True))  # the blank line is a record too: 6 + 1 + 1 + 2
+    assert sum(len(r) if isinstance(r, documents.LineBlock) else 1 for r in records) == 10
+    wanted = [5, 9, 1, 8, 3]
     packed = corpus.lines_at(wanted)
-    assert packed is not None and len(packed) == 3
+    assert packed is not None and len(packed) == 5 and len(packed.files) == 2
     one_by_one = dict(corpus.fetch_records(wanted, unread=True))
     assert list(packed) == [one_by_one[p] for p in wanted]
-    assert [d.id for d in documents.parse_records(packed)] == ["a4", "a0", "a2"]
+    assert [d.id for d in documents.parse_records(packed)] == ["a4", "d1", "a0", "d0", "a2"]
     assert corpus.lines_at([1, 6]) is None  # a line of a compressed file
     assert corpus.lines_at([1, 7]) is None  # a text file
-    with pytest.raises(ValueError, match="position 8 has not been read"):
-        corpus.lines_at([1, 8])
+    with pytest.raises(ValueError, match="position 10 has not been read"):
+        corpus.lines_at([1, 10])
+    text_only = Corpus(tmp_path / "c.txt")
+    list(text_only.records(blocks=True))
+    assert text_only.lines_at([0]) is None
 
 
 def test_the_garbage_collector_is_paused_during_a_run_and_restored(seeds_dir: Path) -> None:

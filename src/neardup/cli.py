@@ -226,6 +226,7 @@ class InputCorpus(Corpus):
         self.show_warnings = show_warnings
         self._warned: set[Skipped] = set()
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
+        self._stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
 
     def __iter__(self) -> Iterator[Document | Skipped]:
         for item in itertools.chain(self.stdin_items, super().__iter__()):
@@ -262,7 +263,7 @@ class InputCorpus(Corpus):
     def fetch_records(
         self, positions: Iterable[int], unread: bool = False
     ) -> Iterator[tuple[int, Fetched]]:
-        stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
+        stdin_docs = self._stdin_docs
         wanted = list(positions)
         yield from ((p, stdin_docs[p]) for p in wanted if p < len(stdin_docs))
         offset = len(stdin_docs)
@@ -270,7 +271,7 @@ class InputCorpus(Corpus):
         yield from ((p + offset, record) for p, record in files)
 
     def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
-        stdin_count = sum(isinstance(d, Document) for d in self.stdin_items)
+        stdin_count = len(self._stdin_docs)
         wanted = np.asarray(positions, dtype=np.int64)
         if (wanted < stdin_count).any():  # documents read from standard input
             return None

@@ -356,6 +356,11 @@ class Corpus:
                 raise InputError(f"{path}: no such file or directory")
         self._documents = _Positions()
         self._records = _Positions()
+        self._plain_jsonl = np.array(
+            [_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files],
+            dtype=bool,
+        )
+        """Which files are uncompressed JSON Lines (their lines can be read by offset)."""
 
     def __iter__(self) -> Iterator[Document | Skipped]:
         for item in self._entries(parse=True, blocks=False, table=self._documents):
@@ -425,17 +430,20 @@ class Corpus:
 
     def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
         """:meth:`fetch_records` with ``unread``, packed, when every record at these positions
-        is a line of an uncompressed JSON Lines file (None otherwise)."""
+        is a line of an uncompressed JSON Lines file (None otherwise).
+
+        Raises:
+            InputError: a position not yet read.
+        """
         table = self._records
         wanted = np.asarray(positions, dtype=np.int64)
         outside = (wanted < 0) | (wanted >= len(table.file_of))
         if outside.any():
             raise InputError(f"document position {wanted[outside][0]} has not been read")
-        plain = np.array(
-            [_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files] or [False]
-        )
+        if not self._plain_jsonl.any():
+            return None
         file_of = _take(table.file_of, wanted)
-        if not plain[file_of].all():
+        if not self._plain_jsonl[file_of].all():
             return None
         used, file_of = np.unique(file_of, return_inverse=True)
         return LinesAt(
