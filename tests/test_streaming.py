@@ -348,3 +348,16 @@ def test_worker_processes_collect_garbage_while_the_run_pauses_it() -> None:
             assert workers.pool().submit(gc.isenabled).result()
     finally:
         workers.close()
+
+
+def test_a_file_of_a_few_megabytes_is_cut_into_blocks_for_every_worker(tmp_path: Path) -> None:
+    path = tmp_path / "mid.jsonl"
+    text = "中文" * 400
+    rows = (json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) for i in range(3000))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    size = path.stat().st_size
+    assert 4 * documents.MIN_BLOCK_BYTES < size < documents.BLOCK_BYTES  # once a single block
+    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, documents.LineBlock)]
+    assert len(blocks) > size // documents.MIN_BLOCK_BYTES
+    assert all(b.bounds[-1] <= documents.MIN_BLOCK_BYTES for b in blocks)
+    assert sum(len(b) for b in blocks) == 3000

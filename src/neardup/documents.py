@@ -260,6 +260,8 @@ BLOCK_BYTES = 8_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
 BLOCK_LINES = 8192
 """Lines per :class:`LineBlock` (at most)."""
+MIN_BLOCK_BYTES = 1_000_000
+"""Bytes per block of a file of fewer than 16 full blocks (at least; see :func:`_block_bytes`)."""
 
 Record = Document | RawLine
 """A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
@@ -521,20 +523,22 @@ class Corpus:
 
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
-        one line is longer, BLOCK_BYTES bytes)."""
-        start, lineno, size = 0, 1, BLOCK_BYTES
+        one line is longer, :func:`_block_bytes` bytes)."""
+        start, lineno = 0, 1
         try:
             with open(path, "rb") as handle:
+                block_bytes = size = _block_bytes(os.fstat(handle.fileno()).st_size)
                 while data := handle.read(size):
                     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
                     if len(data) < size and (not ends.size or ends[-1] < len(data)):
                         ends = np.append(ends, len(data))  # the last line has no newline
                     if not ends.size:  # a line longer than ``size``: read it whole
                         size *= 2
-                    for block in _cut(ends, str(path), name, start, lineno, self.fields):
+                    where = (str(path), name, start, lineno)
+                    for block in _cut(ends, where, self.fields, block_bytes):
                         yield block
                         start, lineno = start + int(block.bounds[-1]), lineno + len(block)
-                        size = BLOCK_BYTES
+                        size = block_bytes
                     handle.seek(start)  # the partial line at the end is read again
         except OSError as exc:
             yield Skipped(name, f"cannot read: {exc}", str(path))
@@ -549,19 +553,31 @@ class Corpus:
                 yield line, offset, lineno
 
 
+def _block_bytes(file_size: int) -> int:
+    """Bytes per block of a file: :data:`BLOCK_BYTES`, or for a file of fewer than 16 such
+    blocks a sixteenth of it (at least :data:`MIN_BLOCK_BYTES`), so that worker processes
+    share smaller files evenly too.
+
+    Example:
+        >>> [_block_bytes(size) for size in (3_000_000_000, 48_000_000, 6_800_000, 0)]
+        [8000000, 3000000, 1000000, 1000000]
+    """
+    return max(min(BLOCK_BYTES, file_size // 16), min(MIN_BLOCK_BYTES, BLOCK_BYTES))
+
+
 def _cut(
     ends: npt.NDArray[np.int64],
-    path: str,
-    name: str,
-    start: int,
-    lineno: int,
+    where: tuple[str, str, int, int],
     fields: tuple[str, str, str],
+    block_bytes: int,
 ) -> Iterator[LineBlock]:
-    """Blocks of the lines that end at ``ends`` (offsets from byte ``start`` of the file)."""
+    """Blocks of the lines that end at ``ends``; ``where``: the file's path and name, the
+    byte offset that ``ends`` count from and the number of the line that starts there."""
+    path, name, start, lineno = where
     first = 0
     while first < ends.size:
         base = int(ends[first - 1]) if first else 0
-        last = int(np.searchsorted(ends, base + BLOCK_BYTES, side="right"))
+        last = int(np.searchsorted(ends, base + block_bytes, side="right"))
         last = min(max(last, first + 1), first + BLOCK_LINES, ends.size)
         bounds = np.concatenate(([base], ends[first:last])).astype(np.int64) - base
         yield LineBlock(path, name, start + base, bounds, lineno + first, fields)
