@@ -317,23 +317,34 @@ def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
     assert text_only.lines_at([0]) is None
 
 
-def test_the_garbage_collector_is_paused_during_a_run_and_restored(seeds_dir: Path) -> None:
+def test_a_library_run_leaves_the_garbage_collector_alone(seeds_dir: Path) -> None:
     import gc
 
     states: set[bool] = set()
-    docs = load_documents(seeds_dir)
-    assert gc.isenabled()
-    find_duplicates(docs, workers=1, progress=lambda stage, n: states.add(gc.isenabled()))
-    assert states == {False} and gc.isenabled()
-    with pytest.raises(DuplicateIdError):
-        find_duplicates([docs[0], docs[0]], workers=1)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        find_duplicates(docs, workers=1)
-        assert not gc.isenabled()  # a caller's own setting is kept
-    finally:
-        gc.enable()
+    find_duplicates(load_documents(seeds_dir), progress=lambda *_: states.add(gc.isenabled()))
+    assert states == {True} and gc.isenabled()
+
+
+def test_the_command_line_pauses_the_garbage_collector_for_a_scan(
+    seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    from neardup import cli
+
+    states: list[bool] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        states.append(gc.isenabled())
+        return find_duplicates(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "find_duplicates", recording)
+    result = CliRunner().invoke(cli.main, ["scan", str(seeds_dir), "--quiet"])
+    assert result.exit_code == 0 and states == [False] and gc.isenabled()
+    result = CliRunner().invoke(cli.main, ["scan", str(seeds_dir / "missing.txt")])
+    assert result.exit_code == 2 and gc.isenabled()  # restored after a failure too
 
 
 def test_worker_processes_collect_garbage_while_the_run_pauses_it() -> None:

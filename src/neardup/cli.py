@@ -413,31 +413,31 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
     progress = PipelineProgress() if output.progress else None
-    try:
-        corpus = InputCorpus(check_paths(paths), inputs, show_warnings=not output.quiet)
-        report = find_duplicates(
-            corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
-            with_texts=passages,
-        )
-        if progress:
-            progress.close()
-        corpus.warn_unparsed(report.skipped)
-        texts = report.texts
-        if passages:
-            report = add_passages(
-                report, texts, progress=_progress(output.progress, "finding passages", "pair")
+    with collector_paused():  # see neardup.heap: a scan keeps what it makes to its end
+        try:
+            corpus = InputCorpus(check_paths(paths), inputs, show_warnings=not output.quiet)
+            report = find_duplicates(
+                corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
+                with_texts=passages,
             )
-    except _Failure as exc:
-        fail(str(exc))
-    except DuplicateIdError as exc:
-        fail(f"{exc} (ids of files in a directory are relative to it; to scan directories "
-             "holding files of the same name, scan their common parent)")
-    except NeardupError as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
-    report.seconds = time.perf_counter() - started
-    with collector_paused():
+            if progress:
+                progress.close()
+            corpus.warn_unparsed(report.skipped)
+            texts = report.texts
+            if passages:
+                report = add_passages(
+                    report, texts, progress=_progress(output.progress, "finding passages", "pair")
+                )
+        except _Failure as exc:
+            fail(str(exc))
+        except DuplicateIdError as exc:
+            fail(f"{exc} (ids of files in a directory are relative to it; to scan directories "
+                 "holding files of the same name, scan their common parent)")
+        except NeardupError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+        report.seconds = time.perf_counter() - started
         write_report(render(report, output.format, texts=texts), output)
 
 

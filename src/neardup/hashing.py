@@ -425,8 +425,9 @@ class HashingStage:
 
 
 def _start_worker() -> None:
-    """Set up a worker process: keep freed heap memory, and collect garbage cycles (a run
-    pauses the collector in the main process, and forked workers would inherit that)."""
+    """Set up a worker process: keep freed heap memory, and collect garbage cycles (the
+    command line pauses the collector in its process, and forked workers would inherit
+    that)."""
     keep_freed_memory()
     gc.enable()
 

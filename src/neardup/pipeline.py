@@ -38,7 +38,6 @@ from .documents import (
 )
 from .errors import InputError, ParameterError
 from .hashing import Hashed, HashingStage, ProgressHook, Workers
-from .heap import collector_paused
 from .lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
 from .normalize import DEFAULT_MARKERS
 from .report import (
@@ -168,8 +167,7 @@ def find_duplicates(
     source = _TextSource(documents)
     processes = Workers(_worker_count(workers))
     try:
-        with collector_paused():
-            return _run(source, params, processes, progress, with_texts, started)
+        return _run(source, params, processes, progress, with_texts, started)
     finally:
         processes.close()
 
