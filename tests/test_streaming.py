@@ -290,6 +290,31 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     assert not lean.signatures_kept and lean.signatures == []
     with pytest.raises(RuntimeError, match="did not keep the signatures"):
         lean.signature(3)
+    data, sizes = hashing._pack([d.text for d in docs[:4]])
+    sent = hashing._remotely(False, hashing.hash_packed, data, sizes, params)
+    assert isinstance(sent, tuple) and sent[0].shape == (4, 0)  # what a worker sends back
+    assert hashing._remotely(True, hashing.hash_packed, data, sizes, params)[0].shape == (4, 128)
+
+
+def test_only_runs_that_may_estimate_keep_signatures(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds_dir: Path
+) -> None:
+    kept: list[bool] = []
+
+    class Recording(hashing.HashingStage):
+        def __init__(self, *args: object, keep_signatures: bool = True) -> None:
+            kept.append(keep_signatures)
+            super().__init__(*args, keep_signatures=keep_signatures)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "HashingStage", Recording)
+    docs = load_documents(seeds_dir)
+    exact = find_duplicates(docs)
+    find_duplicates(Corpus(seeds_dir))
+    find_duplicates({d.id: d.text for d in docs})
+    estimated = find_duplicates(docs, verify="estimate")
+    find_duplicates(iter(docs))  # one-shot: may run out of retention and estimate
+    assert kept == [False, False, False, True, True]
+    assert [(p.a, p.b) for p in estimated.pairs] == [(p.a, p.b) for p in exact.pairs]
 
 
 def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
