@@ -6,12 +6,13 @@ candidates → exact verification and clusters (in units, :mod:`neardup.verifica
 are several.
 
 The input is read once and streamed: texts are hashed in batches and dropped, and what stays
-in memory is each document's signature, id and normalized length. Exact verification then
-re-reads only the candidate documents: from a :class:`~neardup.documents.Corpus` by file
-offset, or from the caller's sequence or mapping by position. A one-shot iterable (a
-generator) cannot be re-read: its documents are kept in memory up to
-:data:`RETAIN_CHARS` characters, and past that the run verifies by estimate and says so in
-``report.notes``.
+in memory is each document's band keys, id and normalized length (and its signature when
+the run may verify by estimate: ``verify="estimate"``, or a one-shot iterable). Exact
+verification then re-reads only the candidate documents: from a
+:class:`~neardup.documents.Corpus` by file offset, or from the caller's sequence or mapping
+by position. A one-shot iterable (a generator) cannot be re-read: its documents are kept in
+memory up to :data:`RETAIN_CHARS` characters, and past that the run verifies by estimate
+and says so in ``report.notes``.
 """
 
 from __future__ import annotations
