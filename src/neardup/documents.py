@@ -535,7 +535,10 @@ class Corpus:
                     if not ends.size:  # a line longer than ``size``: read it whole
                         size *= 2
                     where = (str(path), name, start, lineno)
-                    for block in _cut(ends, where, self.fields, block_bytes):
+                    blocks = list(_cut(ends, where, self.fields, block_bytes))
+                    if len(blocks) > 1 and len(data) == size:  # not at the end of the file:
+                        blocks.pop()  # the last block is a remainder, to be read again
+                    for block in blocks:
                         yield block
                         start, lineno = start + int(block.bounds[-1]), lineno + len(block)
                         size = block_bytes
