@@ -250,6 +250,18 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
     assert documents.parse_record(fetched[10]).id == "huge"
 
 
+def test_short_lines_make_full_blocks_not_remainders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents, "BLOCK_LINES", 300)
+    monkeypatch.setattr(documents, "BLOCK_BYTES", 40_000)  # a read holds ~800 short lines
+    path = tmp_path / "short.jsonl"
+    path.write_text("".join(f'{{"id": "d{i}", "text": "x{i}"}}\n' for i in range(5000)))
+    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, documents.LineBlock)]
+    assert [len(b) for b in blocks] == [300] * 16 + [200]
+    assert [b.first_lineno for b in blocks] == list(range(1, 5001, 300))
+
+
 def test_heap_settings_take_effect_with_glibc() -> None:
     from neardup.heap import keep_freed_memory
 
@@ -272,17 +284,31 @@ def test_a_run_does_not_move_the_positions_of_an_earlier_iteration(tmp_path: Pat
 
 @pytest.mark.usefixtures("small_batches")
 @pytest.mark.parametrize("workers", [1, 2])
-def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
+def test_exact_runs_keep_band_keys_but_not_signatures(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     docs = load_documents(DATA / "laws_sample.jsonl.gz")
     docs.insert(5, Document("blank", "  "))  # a batch with a row left out
     params = Parameters()
     items = list(enumerate(docs))
+    received: list[int] = []  # signature columns of each batch the stage gets back
+    collect = hashing.HashingStage._collect
+
+    def recording(stage: hashing.HashingStage, batch: object, result: object) -> None:
+        hashes = result.hashes if isinstance(result, hashing.ParsedLines) else result
+        received.append(hashes[0].shape[1])  # type: ignore[index]
+        collect(stage, batch, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hashing.HashingStage, "_collect", recording)
     pool = hashing.Workers(workers)
     try:
         full = hashing.HashingStage(params, pool).run(iter(items))
+        from_full, received = received, []
         lean = hashing.HashingStage(params, pool, keep_signatures=False).run(iter(items))
     finally:
         pool.close()
+    assert len(received) > 3 and set(from_full) == {128}
+    assert set(received) == ({0} if workers > 1 else {128})  # workers leave them out
     assert lean.ids == full.ids and lean.positions == full.positions
     assert np.array_equal(np.concatenate(lean.keys), np.concatenate(full.keys))
     assert all(block.flags.f_contiguous for block in lean.keys)  # bands are columns
@@ -290,10 +316,6 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     assert not lean.signatures_kept and lean.signatures == []
     with pytest.raises(RuntimeError, match="did not keep the signatures"):
         lean.signature(3)
-    data, sizes = hashing._pack([d.text for d in docs[:4]])
-    sent = hashing._remotely(False, hashing.hash_packed, data, sizes, params)
-    assert isinstance(sent, tuple) and sent[0].shape == (4, 0)  # what a worker sends back
-    assert hashing._remotely(True, hashing.hash_packed, data, sizes, params)[0].shape == (4, 128)
 
 
 def test_only_runs_that_may_estimate_keep_signatures(
@@ -302,9 +324,15 @@ def test_only_runs_that_may_estimate_keep_signatures(
     kept: list[bool] = []
 
     class Recording(hashing.HashingStage):
-        def __init__(self, *args: object, keep_signatures: bool = True) -> None:
+        def __init__(
+            self,
+            params: Parameters,
+            workers: hashing.Workers,
+            progress: hashing.ProgressHook | None = None,
+            keep_signatures: bool = True,
+        ) -> None:
             kept.append(keep_signatures)
-            super().__init__(*args, keep_signatures=keep_signatures)  # type: ignore[arg-type]
+            super().__init__(params, workers, progress, keep_signatures)
 
     monkeypatch.setattr(pipeline, "HashingStage", Recording)
     docs = load_documents(seeds_dir)
