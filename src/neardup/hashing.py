@@ -32,7 +32,7 @@ from .errors import DuplicateIdError
 from .heap import keep_freed_memory
 from .lsh import U64, band_keys
 from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
-from .normalize import from_codepoints, normalize_packed
+from .normalize import from_codepoints, normalize_packed, packed_codepoints
 from .report import Parameters
 from .shingle import word_ngram_hashes
 
@@ -97,13 +97,12 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
 
     The unit of work of the hashing stage, the same in the main process and in workers.
     """
-    return hash_packed(*_pack(texts), params)
+    return hash_packed(*packed_codepoints(texts), params)
 
 
-def hash_packed(data: bytes, sizes: I64, params: Parameters) -> Hashes:
-    """:func:`hash_batch` of texts packed as one UTF-32 buffer and their lengths (what
-    workers receive: one buffer, not a pickled string per document)."""
-    cps = np.frombuffer(data, dtype=np.uint32)
+def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
+    """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
+    workers receive: one array, not a pickled string per document)."""
     flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
     if params.unit == "char":
         sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
@@ -164,11 +163,6 @@ def hash_block(block: LineBlock, params: Parameters) -> ParsedLines:
     linenos = np.arange(block.first_lineno, block.first_lineno + len(block), dtype=np.int64)
     file = (block.name, block.path)
     return hash_lines(block.read(), block.bounds, linenos, file, block.fields, params)
-
-
-def _pack(texts: Sequence[str]) -> tuple[bytes, I64]:
-    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    return "".join(texts).encode("utf-32-le", "surrogatepass"), sizes
 
 
 class Workers:
@@ -351,9 +345,9 @@ class HashingStage:
                 _remotely, keep, hash_lines, data, bounds, linenos, file, fields, self.params
             )
         else:
-            data, sizes = _pack(batch.texts)
+            cps, sizes = packed_codepoints(batch.texts)
             batch.texts = []
-            future = pool.submit(_remotely, keep, hash_packed, data, sizes, self.params)
+            future = pool.submit(_remotely, keep, hash_packed, cps, sizes, self.params)
         self._pending.append((batch, future))
         while len(self._pending) > 2 * workers.count:
             self._collect_next()

@@ -237,8 +237,14 @@ def normalize_many(
     The same result as :func:`normalize_codepoints` text by text, with the per-character
     work done once over the whole batch (no offsets are kept).
     """
+    return normalize_packed(*packed_codepoints(texts), options)
+
+
+def packed_codepoints(texts: Sequence[str]) -> tuple[U32, npt.NDArray[np.int64]]:
+    """The texts' code points concatenated (one encode for the whole list) and each text's
+    length."""
     sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    return normalize_packed(codepoints("".join(texts)), sizes, options)
+    return codepoints("".join(texts)), sizes
 
 
 def normalize_packed(

@@ -15,6 +15,7 @@ from .normalize import (
     from_codepoints,
     normalize_codepoints,
     normalize_many,
+    packed_codepoints,
 )
 from .shingle import UNITS, word_ngram_hashes
 
@@ -67,12 +68,8 @@ def signatures(
 def _packed(
     texts: list[str], normalize: bool, options: NormalizeOptions | None
 ) -> tuple[U32, npt.NDArray[np.int64]]:
-    """The texts' code points concatenated (normalized or not) and each text's length: one
-    encode for the whole list instead of one per text."""
-    if normalize:
-        return normalize_many(texts, options)
-    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    return codepoints("".join(texts)), sizes
+    """The texts' code points concatenated (normalized or not) and each text's length."""
+    return normalize_many(texts, options) if normalize else packed_codepoints(texts)
 
 
 def _hash_array(item: object, position: int) -> U32:
