@@ -328,37 +328,31 @@ class HashingStage:
                     self._admit(item.id, not item.text.strip(), 0)
             return
         workers = self.workers
+        task, arguments = self._task(batch)
         if workers.count == 1 or (last and not workers.started):
             # one process, or a single batch: not worth starting processes for
-            self._collect(batch, self._hash_here(batch))
+            self._collect(batch, task(*arguments))
             return
-        pool = workers.pool()
-        future: Future[Hashes | ParsedLines]
-        keep = self.hashed.signatures_kept
-        if batch.block is not None:
-            future = pool.submit(_remotely, keep, hash_block, batch.block, self.params)
-        elif batch.lines:
-            data, bounds, linenos, file = _pack_lines(batch.lines)
-            fields = batch.lines[0].fields
-            batch.lines = []
-            future = pool.submit(
-                _remotely, keep, hash_lines, data, bounds, linenos, file, fields, self.params
-            )
-        else:
-            cps, sizes = packed_codepoints(batch.texts)
-            batch.texts = []
-            future = pool.submit(_remotely, keep, hash_packed, cps, sizes, self.params)
+        future = workers.pool().submit(_remotely, self.hashed.signatures_kept, task, *arguments)
         self._pending.append((batch, future))
         while len(self._pending) > 2 * workers.count:
             self._collect_next()
 
-    def _hash_here(self, batch: _Batch) -> Hashes | ParsedLines:
+    def _task(
+        self, batch: _Batch
+    ) -> tuple[Callable[..., Hashes | ParsedLines], tuple[object, ...]]:
+        """The function that hashes the batch and its arguments (texts and lines packed into
+        one buffer each; the batch lets go of them)."""
         if batch.block is not None:
-            return hash_block(batch.block, self.params)
+            return hash_block, (batch.block, self.params)
         if batch.lines:
             data, bounds, linenos, file = _pack_lines(batch.lines)
-            return hash_lines(data, bounds, linenos, file, batch.lines[0].fields, self.params)
-        return hash_batch(batch.texts, self.params)
+            fields = batch.lines[0].fields
+            batch.lines = []
+            return hash_lines, (data, bounds, linenos, file, fields, self.params)
+        cps, sizes = packed_codepoints(batch.texts)
+        batch.texts = []
+        return hash_packed, (cps, sizes, self.params)
 
     def _collect_next(self) -> None:
         batch, future = self._pending.pop(0)
