@@ -425,3 +425,15 @@ def test_a_file_of_a_few_megabytes_is_cut_into_blocks_for_every_worker(tmp_path:
     assert len(blocks) > size // documents.MIN_BLOCK_BYTES
     assert all(b.bounds[-1] <= documents.MIN_BLOCK_BYTES for b in blocks)
     assert sum(len(b) for b in blocks) == 3000
+
+
+def test_workers_map_keeps_the_order_of_the_calls() -> None:
+    workers = hashing.Workers(2)
+    try:
+        calls = [(n, 3) for n in range(20)]
+        assert list(workers.map(pow, iter(calls))) == [n**3 for n in range(20)]
+        assert list(workers.map(pow, iter(calls), here=True)) == [n**3 for n in range(20)]
+        with pytest.raises(ZeroDivisionError):
+            list(workers.map(divmod, [(1, 1), (1, 0), (2, 1)]))
+    finally:
+        workers.close()

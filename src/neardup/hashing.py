@@ -19,10 +19,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,7 @@ BATCH_CHARS = 2_000_000
 
 Hashes = tuple[U32, U64, I64, I64]
 """A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -187,6 +189,29 @@ class Workers:
                 max_workers=self.count, mp_context=context, initializer=_start_worker
             )
         return self._pool
+
+    def map(
+        self, function: Callable[..., _R], calls: Iterable[tuple[Any, ...]], here: bool = False
+    ) -> Iterator[_R]:
+        """``function(*arguments)`` for each of ``calls``, the results in order: in the worker
+        processes, at most two calls per worker in flight (so that ``calls`` can make each
+        call's arguments as it comes), or in this process with ``here``."""
+        if here:
+            for arguments in calls:
+                yield function(*arguments)
+            return
+        pool = self.pool()
+        pending: deque[Future[_R]] = deque()
+        try:
+            for arguments in calls:
+                pending.append(pool.submit(function, *arguments))
+                if len(pending) > 2 * self.count:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:  # an error, here or in the caller: drop what has not started
+            for future in pending:
+                future.cancel()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +49,7 @@ from .report import (
     Pair,
     Parameters,
 )
-from .verification import UnitResult, plan_units, verify_unit
+from .verification import Unit, UnitResult, plan_units, verify_unit
 from .verify import estimate_containment, estimate_jaccard
 
 U32 = npt.NDArray[np.uint32]
@@ -319,13 +318,17 @@ class _TextSource:
             return
         yield from self._fetch_in_memory(positions).items()
 
-    def lines_at(self, positions: I64) -> LinesAt | None:
-        """A corpus's JSON lines at these positions, packed (see
-        :meth:`~neardup.documents.Corpus.lines_at`); None when they are not all such lines."""
-        if self.kind != "corpus":
-            return None
-        assert isinstance(self._documents, Corpus)
-        return self._documents.lines_at(positions)
+    def records_at(self, positions: I64) -> list[Fetched] | LinesAt:
+        """The records at these positions, in their order, for a verification unit: a
+        corpus's JSON lines packed when they all are such lines (see
+        :meth:`~neardup.documents.Corpus.lines_at`), otherwise record by record."""
+        if self.kind == "corpus":
+            assert isinstance(self._documents, Corpus)
+            packed = self._documents.lines_at(positions)
+            if packed is not None:
+                return packed
+        records = dict(self.fetch_records(positions.tolist()))
+        return [records[p] for p in positions.tolist()]
 
     def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":
@@ -349,13 +352,8 @@ def _candidates(hashed: Hashed, workers: Workers) -> I64:
     between the worker processes when they are running."""
     if not workers.started:
         return candidate_pairs(hashed.keys)
-    codes, pending = [], []
-    for column in band_columns(hashed.keys):  # a few in flight: each copies one key column
-        pending.append(workers.pool().submit(band_pair_codes, column))
-        if len(pending) > 2 * workers.count:
-            codes.append(pending.pop(0).result())
-    codes += [future.result() for future in pending]
-    return pairs_of_codes(codes, len(hashed.ids))
+    columns = ((column,) for column in band_columns(hashed.keys))  # made as they are sent
+    return pairs_of_codes(list(workers.map(band_pair_codes, columns)), len(hashed.ids))
 
 
 @dataclass
@@ -380,37 +378,19 @@ def _verify_exact(
     """Exact verification, unit by unit (see :mod:`neardup.verification`): the main process
     reads each unit's records, and workers (or this process) verify it."""
     units = plan_units(candidates, np.asarray(hashed.lengths, dtype=np.int64))
-    results: list[UnitResult] = []
-    pool = workers.pool() if workers.count > 1 and len(units) > 1 else None
-    pending: list[Future[UnitResult]] = []
+    all_positions = np.array(hashed.positions, dtype=np.int64)
 
-    def done(result: UnitResult) -> None:
+    def with_records(unit: Unit) -> tuple[Unit, Parameters]:
+        unit.records = source.records_at(all_positions[unit.nodes])
+        return unit, params
+
+    calls = (with_records(unit) for unit in units)
+    here = workers.count == 1 or len(units) <= 1
+    results: list[UnitResult] = []
+    for result in workers.map(verify_unit, calls, here=here):
         results.append(result)
         if progress:
             progress("verified", result.checked)
-
-    all_positions = np.array(hashed.positions, dtype=np.int64)
-    try:
-        for unit in units:
-            positions = all_positions[unit.nodes]
-            packed = source.lines_at(positions)
-            if packed is not None:
-                unit.records = packed
-            else:
-                records = dict(source.fetch_records(positions.tolist()))
-                unit.records = [records[p] for p in positions.tolist()]
-            if pool is None:
-                done(verify_unit(unit, params))
-                continue
-            pending.append(pool.submit(verify_unit, unit, params))
-            while len(pending) > 2 * workers.count:
-                done(pending.pop(0).result())
-        for future in pending:
-            done(future.result())
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        raise
     return _merge(results, candidates, hashed)
 
 
