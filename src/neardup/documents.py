@@ -365,7 +365,8 @@ class Corpus:
         """Which files are uncompressed JSON Lines (their lines can be read by offset)."""
 
     def __iter__(self) -> Iterator[Document | Skipped]:
-        for item in self._entries(parse=True, blocks=False, table=self._documents):
+        table = self._documents = _Positions()
+        for item in self._entries(parse=True, blocks=False, table=table):
             assert not isinstance(item, (RawLine, LineBlock))
             yield item
 
@@ -387,9 +388,8 @@ class Corpus:
     def _entries(
         self, parse: bool, blocks: bool, table: _Positions
     ) -> Iterator[Record | LineBlock | Skipped]:
-        table.file_of, table.key_of, table.line_of = array("i"), array("q"), array("q")
         for index, (path, name) in enumerate(self.files):
-            if blocks and _kind(path) == "jsonl" and not _compressed(path):
+            if blocks and self._plain_jsonl[index]:
                 for block in self._read_blocks(path, name):
                     if isinstance(block, LineBlock):
                         table.file_of.extend([index] * len(block))
@@ -470,7 +470,7 @@ class Corpus:
             path, name = self.files[index]
             keys = {key_of[p]: p for p in wanted}
             items: Iterator[tuple[Record | Skipped, int, int]]
-            if unread and _kind(path) == "jsonl" and not _compressed(path):
+            if unread and self._plain_jsonl[index]:
                 for p in wanted:
                     yield p, LineAt(str(path), name, key_of[p], line_of[p], self.fields)
                 continue
