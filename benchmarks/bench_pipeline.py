@@ -22,11 +22,11 @@ import numpy.typing as npt
 import pytest
 from common import kernel, real_texts
 
-from neardup.lsh import band_keys, candidate_pairs, choose_bands
-from neardup.minhash import minhash_codepoints
-from neardup.normalize import codepoints, normalize_codepoints, normalize_many
-from neardup.shingle import ngram_hashes
-from neardup.verify import jaccard_containment
+from neardup.core.lsh import band_keys, candidate_pairs, choose_bands
+from neardup.core.minhash import minhash_codepoints
+from neardup.core.normalize import codepoints, normalize_codepoints, normalize_many
+from neardup.core.shingles import ngram_hashes
+from neardup.core.similarity import jaccard_containment
 
 DISABLED_DOCS = 40
 ENABLED_DOCS = int(os.environ.get("NEARDUP_BENCH_DOCS", "1000"))

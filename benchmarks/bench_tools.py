@@ -17,7 +17,7 @@ from exact import brute_force_pairs, shingle_sets, similar_pairs
 from generate_corpus import EDITS, edit_text, generate
 from scale import ceiling, recall
 
-from neardup.verify import exact_pairs
+from neardup.core.similarity import exact_pairs
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Exact all-pairs Jaccard similarity join (brute force made smart), the quality oracle.
 
 Every document is its set of character 5-gram hashes after neardup's normalization,
-``neardup.shingle.shingle_set(neardup.normalize_text(text), 5)``. All pairs with exact Jaccard
+``neardup.core.shingles.shingle_set(neardup.normalize_text(text), 5)``. All pairs with exact Jaccard
 ``J >= threshold`` are found without comparing every pair, by prefix filtering:
 
 * Order all shingles globally by document frequency (rarest first, ties by hash value).
@@ -36,7 +36,7 @@ CHUNK_PAIRS = 20_000_000
 def shingle_sets(texts: Sequence[str], ngram: int = NGRAM) -> list[U32]:
     """Sorted unique shingle hashes of each text after neardup's default normalization."""
     from neardup import normalize_text
-    from neardup.shingle import shingle_set
+    from neardup.core.shingles import shingle_set
 
     return [shingle_set(normalize_text(t), ngram) for t in texts]
 

@@ -210,7 +210,7 @@ def _base_documents(
 
 def _jaccard(a: str, b: str) -> float:
     from neardup import normalize_text
-    from neardup.shingle import shingle_set
+    from neardup.core.shingles import shingle_set
 
     x, y = shingle_set(normalize_text(a), 5), shingle_set(normalize_text(b), 5)
     if not x.size or not y.size:

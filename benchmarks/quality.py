@@ -67,9 +67,9 @@ def bands_for(threshold: float, num_perm: int = 128) -> int | None:
     pick ``bands = num_perm // rows`` that does not divide num_perm, which ``Parameters``
     then rejects; see the README.)
     """
+    from neardup.core.lsh import TARGET_PROBABILITY, Banding
     from neardup.errors import ParameterError
-    from neardup.lsh import TARGET_PROBABILITY, Banding
-    from neardup.report import Parameters
+    from neardup.parameters import Parameters
 
     try:
         Parameters(threshold=threshold, num_perm=num_perm).to_dict()
@@ -127,11 +127,11 @@ def evaluate(
 
 def diagnose(texts: list[str], row: Row) -> str:
     """Why neardup missed each true pair at ``row.threshold``: the bands the pair shares,
-    and the size of each shared band's group (groups above ``neardup.lsh.MAX_GROUP``
+    and the size of each shared band's group (groups above ``neardup.core.lsh.MAX_GROUP``
     documents are connected as a star, so a pair inside one is not a candidate)."""
-    from neardup.lsh import MAX_GROUP, Banding, band_keys
-    from neardup.minhash import minhash_codepoints
-    from neardup.normalize import normalize_codepoints
+    from neardup.core.lsh import MAX_GROUP, Banding, band_keys
+    from neardup.core.minhash import minhash_codepoints
+    from neardup.core.normalize import normalize_codepoints
 
     bands = bands_for(row.threshold) or choose_default_bands(row.threshold)
     sigs = minhash_codepoints([normalize_codepoints(t)[0] for t in texts], 5, 128, 1)
@@ -159,7 +159,7 @@ def diagnose(texts: list[str], row: Row) -> str:
 
 def choose_default_bands(threshold: float) -> int:
     """neardup's own band count for ``threshold``."""
-    from neardup.lsh import choose_bands
+    from neardup.core.lsh import choose_bands
 
     return choose_bands(threshold, 128).bands
 

@@ -98,13 +98,13 @@ def planted(docs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[st
 
 def exact_pairs(sets: list[U32], ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
     """All pairs with Jaccard >= threshold, exactly (the library's prefix-filtered join)."""
-    from neardup.verify import exact_pairs as exact_join
+    from neardup.core.similarity import exact_pairs as exact_join
 
     return {key(ids[a], ids[b]): jac for a, b, jac in exact_join(sets, threshold)}
 
 
 def naive_pairs(sets: list[U32], ids: list[str], threshold: float) -> set[tuple[str, str]]:
-    from neardup.verify import jaccard_containment
+    from neardup.core.similarity import jaccard_containment
 
     out = set()
     for a in range(len(sets)):
@@ -144,7 +144,7 @@ def _shingle_batches(ngram: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
         import pyarrow as pa
 
         from neardup import normalize_text
-        from neardup.shingle import char_shingles
+        from neardup.core.shingles import char_shingles
 
         for batch in batches:
             texts = batch.column("text").to_pylist()
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import neardup
-    from neardup.shingle import shingle_set
+    from neardup.core.shingles import shingle_set
 
     docs = planted(load_laws(args.docs), args.planted, args.seed)
     ids = [d for d, _ in docs]

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neardup.cluster import components, representative
+from neardup.core.clusters import components, representative
 
 
 def reachable_groups(edges: list[tuple[int, int]]) -> list[list[int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from neardup import Document, InputError, Skipped, load_documents, read_documents
-from neardup.documents import chinese_numeral, split_articles
+from neardup.io.documents import chinese_numeral, split_articles
 
 
 def test_seed_file_is_split_into_its_eleven_articles(seeds_dir: Path) -> None:

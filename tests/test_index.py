@@ -15,10 +15,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neardup import Document, DuplicateIdError, IndexError_, InputError, find_duplicates
-from neardup.documents import load_documents
+from neardup import (
+    AlreadyIndexedError,
+    Document,
+    DuplicateIdError,
+    DuplicateIndex,
+    IndexFileError,
+    InputError,
+    find_duplicates,
+    load_documents,
+)
 from neardup.errors import ParameterError
-from neardup.index import AlreadyIndexedError, DuplicateIndex
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_28473338c6d0f06c.txt"
@@ -212,7 +219,7 @@ def test_memory_index() -> None:
 
 def test_create_refuses_an_existing_file_and_bad_parameters(path: Path) -> None:
     path.write_bytes(b"")
-    with pytest.raises(IndexError_, match="file exists"):
+    with pytest.raises(IndexFileError, match="file exists"):
         DuplicateIndex.create(path)
     with pytest.raises(ParameterError, match="ngram"):
         DuplicateIndex.create(path.with_suffix(".b"), ngram=0)
@@ -224,20 +231,20 @@ def test_create_refuses_an_existing_file_and_bad_parameters(path: Path) -> None:
 
 
 def test_open_missing_file(path: Path) -> None:
-    with pytest.raises(IndexError_, match=r"corpus\.ndx: no such index file"):
+    with pytest.raises(IndexFileError, match=r"corpus\.ndx: no such index file"):
         DuplicateIndex.open(path)
     assert not path.exists()  # open never creates
 
 
 def test_open_random_bytes(path: Path) -> None:
     path.write_bytes(random.Random(5).randbytes(8192))
-    with pytest.raises(IndexError_, match=r"corpus\.ndx: not a neardup index \(not an SQLite"):
+    with pytest.raises(IndexFileError, match=r"corpus\.ndx: not a neardup index \(not an SQLite"):
         DuplicateIndex.open(path)
 
 
 def test_open_empty_file(path: Path) -> None:
     path.write_bytes(b"")
-    with pytest.raises(IndexError_, match=r"not a neardup index \(an empty file"):
+    with pytest.raises(IndexFileError, match=r"not a neardup index \(an empty file"):
         DuplicateIndex.open(path)
 
 
@@ -247,7 +254,7 @@ def test_open_sqlite_of_another_application(path: Path) -> None:
     db.execute("INSERT INTO meta VALUES ('format', 'neardup-index')")
     db.commit()
     db.close()
-    with pytest.raises(IndexError_, match=r"corpus\.ndx: not a neardup index \(an SQLite database"):
+    with pytest.raises(IndexFileError, match=r"corpus\.ndx: not a neardup index \(an SQLite database"):
         DuplicateIndex.open(path)
 
 
@@ -256,7 +263,7 @@ def test_open_truncated_index(path: Path) -> None:
         index.add(corpus(200))
     data = path.read_bytes()
     path.write_bytes(data[:4096] + random.Random(6).randbytes(len(data) - 4096))
-    with pytest.raises(IndexError_, match=r"corpus\.ndx"), DuplicateIndex.open(path) as index:
+    with pytest.raises(IndexFileError, match=r"corpus\.ndx"), DuplicateIndex.open(path) as index:
         index.query(corpus(3))
 
 
@@ -270,29 +277,29 @@ def _set_meta(path: Path, key: str, value: str) -> None:
 def test_open_newer_and_older_format_versions(path: Path) -> None:
     DuplicateIndex.create(path).close()
     _set_meta(path, "format_version", "2")
-    with pytest.raises(IndexError_, match=r"format version 2 is newer .* upgrade neardup"):
+    with pytest.raises(IndexFileError, match=r"format version 2 is newer .* upgrade neardup"):
         DuplicateIndex.open(path)
     _set_meta(path, "format_version", "0")
-    with pytest.raises(IndexError_, match="format version 0 is older"):
+    with pytest.raises(IndexFileError, match="format version 0 is older"):
         DuplicateIndex.open(path)
 
 
 def test_open_corrupt_parameters_never_unpickles(path: Path) -> None:
     DuplicateIndex.create(path).close()
     _set_meta(path, "parameters", "\x80\x04K\x01.")  # a pickle, not JSON
-    with pytest.raises(IndexError_, match="corrupt index: bad parameters"):
+    with pytest.raises(IndexFileError, match="corrupt index: bad parameters"):
         DuplicateIndex.open(path)
     _set_meta(path, "parameters", json.dumps({"ngram": 0}))
-    with pytest.raises(IndexError_, match="corrupt index: bad parameters"):
+    with pytest.raises(IndexFileError, match="corrupt index: bad parameters"):
         DuplicateIndex.open(path)
 
 
 def test_open_with_other_parameters(path: Path) -> None:
     DuplicateIndex.create(path, threshold=0.7, ngram=5).close()
-    with pytest.raises(IndexError_, match=r"corpus\.ndx: index was made with other parameters: "
+    with pytest.raises(IndexFileError, match=r"corpus\.ndx: index was made with other parameters: "
                        r"ngram \(index: 5, asked: 3\)"):
         DuplicateIndex.open(path, ngram=3)
-    with pytest.raises(IndexError_, match=r"threshold \(index: 0.7, asked: 0.9\)"):
+    with pytest.raises(IndexFileError, match=r"threshold \(index: 0.7, asked: 0.9\)"):
         DuplicateIndex.open(path, threshold=0.9)
     with pytest.raises(ParameterError, match="unknown index parameter"):
         DuplicateIndex.open(path, ngrams=5)
@@ -391,7 +398,7 @@ def test_parameters_round_trip_for_any_banding(path: Path) -> None:
     with DuplicateIndex.open(path, threshold=0.5) as index:
         assert (index.parameters.bands, index.parameters.rows) == banding
         assert index.info().band_rows == 3 * banding[0]
-    with pytest.raises(IndexError_, match=r"threshold \(index: 0.5, asked: 0.8\); bands"):
+    with pytest.raises(IndexFileError, match=r"threshold \(index: 0.5, asked: 0.8\); bands"):
         DuplicateIndex.open(path, threshold=0.8)
 
 
@@ -433,8 +440,8 @@ def test_file_format(path: Path) -> None:
 @pytest.mark.parametrize("ngram", [1, 3, 5])
 def test_char_shingle_sets_equal_shingle_set(ngram: int) -> None:
     from neardup import shingle_set
-    from neardup.normalize import codepoints
-    from neardup.shingle import char_shingle_sets
+    from neardup.core.normalize import codepoints
+    from neardup.core.shingles import char_shingle_sets
 
     rng = random.Random(ngram)
     texts = [text(rng, rng.choice([0, 1, 2, 4, 5, 6, 50, 300])) for _ in range(60)]

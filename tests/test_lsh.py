@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from neardup import ParameterError, choose_bands, signatures
-from neardup.lsh import MAX_GROUP, TARGET_PROBABILITY, Banding, band_keys, candidate_pairs
+from neardup.core.lsh import MAX_GROUP, TARGET_PROBABILITY, Banding, band_keys, candidate_pairs
 
 
 @given(st.floats(0.3, 1.0), st.sampled_from([32, 64, 128, 256]))

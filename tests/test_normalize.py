@@ -86,7 +86,7 @@ def test_chinese_text_is_unchanged(text: str) -> None:
 
 @given(st.lists(TEXTS, max_size=8), st.booleans())
 def test_batch_normalization_equals_text_by_text(texts: list[str], html: bool) -> None:
-    from neardup.normalize import normalize_codepoints, normalize_many
+    from neardup.core.normalize import normalize_codepoints, normalize_many
 
     options = NormalizeOptions(html=html)
     flat, lengths = normalize_many(texts, options)
@@ -96,7 +96,7 @@ def test_batch_normalization_equals_text_by_text(texts: list[str], html: bool) -
 
 
 def test_batch_normalization_with_a_combining_mark_at_a_boundary() -> None:
-    from neardup.normalize import from_codepoints, normalize_many
+    from neardup.core.normalize import from_codepoints, normalize_many
 
     flat, lengths = normalize_many(["e", "\u0301x", "ﬁ㈱"])
     assert lengths.tolist() == [1, 2, 3]  # the mark is not composed across documents

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import NormalizeOptions, Parameters, find_duplicates, load_documents, normalize_text
+from neardup.core.passages import Evidence, add_passages, shared_passages
 from neardup.errors import InputError, ParameterError
-from neardup.passages import Evidence, add_passages, shared_passages
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_A = "000_28473338c6d0f06c.txt#2"
@@ -198,8 +198,8 @@ def test_repetitive_stretch_between_distinct_text() -> None:
 
 
 def test_tiling_never_trusts_a_hash_collision() -> None:
-    from neardup.normalize import codepoints
-    from neardup.passages import _tile
+    from neardup.core.normalize import codepoints
+    from neardup.core.passages import _tile
 
     a = codepoints("一二三四五六七八九十")
     b = codepoints("一二三四五X七八九十")
@@ -209,8 +209,8 @@ def test_tiling_never_trusts_a_hash_collision() -> None:
 
 
 def test_tiling_cuts_runs_around_taken_text() -> None:
-    from neardup.normalize import codepoints
-    from neardup.passages import _tile
+    from neardup.core.normalize import codepoints
+    from neardup.core.passages import _tile
 
     a = codepoints("甲乙丙丁戊己庚辛壬癸子丑")
     b = codepoints("甲乙丙丁戊己庚辛壬癸子丑甲乙丙丁戊己庚")

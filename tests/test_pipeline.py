@@ -17,7 +17,7 @@ from neardup import (
     load_documents,
     normalize_text,
 )
-from neardup.shingle import char_shingles
+from neardup.core.shingles import char_shingles
 
 SEED = "000_28473338c6d0f06c.txt"
 

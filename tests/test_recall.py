@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from neardup import find_duplicates, load_documents, normalize_text, shingle_set
-from neardup.verify import exact_pairs
+from neardup.core.similarity import exact_pairs
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 
 from neardup import DuplicateReport, find_duplicates
+from neardup.core.passages import add_passages
 from neardup.errors import ParameterError
-from neardup.passages import add_passages
 from neardup.render import FORMATS, format_for_path, md_escape, passage_hue, render, shorten
 
 HOSTILE = "<script>alert(1)</script></textarea>&amp;"

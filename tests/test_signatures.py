@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 
 from neardup import (
     ParameterError,
-    minhash,
     normalize_text,
     shingle_hash,
     shingle_hashes,
     signatures,
 )
-from neardup.minhash import minhash_codepoints, minhash_hashes, permutations
-from neardup.normalize import codepoints
-from neardup.shingle import char_shingles, ngram_hashes, word_ngram_hashes, word_shingles
+from neardup.core import minhash
+from neardup.core.minhash import minhash_codepoints, minhash_hashes, permutations
+from neardup.core.normalize import codepoints
+from neardup.core.shingles import char_shingles, ngram_hashes, word_ngram_hashes, word_shingles
 
 TEXTS = st.text(
     alphabet=st.one_of(

@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 
 import neardup
-from neardup.hashing import signatures_of_codepoints
-from neardup.lsh import MAX_GROUP
-from neardup.normalize import normalize_codepoints
-from neardup.report import Parameters
+from neardup.core.lsh import MAX_GROUP
+from neardup.core.normalize import normalize_codepoints
+from neardup.parameters import Parameters
+from neardup.stages import signatures_of_codepoints
 
 pytestmark = pytest.mark.spark
 
@@ -254,7 +254,7 @@ def test_components_match_union_find(spark: Any) -> None:
     numbers: the same components as the local union-find, each rooted at its smallest node."""
     from pyspark.sql import functions as F
 
-    from neardup.cluster import components
+    from neardup.core.clusters import components
     from neardup.spark import _components
 
     rng = random.Random(3)

@@ -18,14 +18,15 @@ from neardup import (
     ParameterError,
     Parameters,
     Skipped,
-    documents,
     find_duplicates,
-    hashing,
     load_documents,
-    pipeline,
     signatures,
-    verification,
 )
+from neardup.engine import find as pipeline
+from neardup.engine import hashing, verification
+from neardup.engine.workers import Workers
+from neardup.io import corpus as corpus_module
+from neardup.io import records as records_module
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -38,8 +39,8 @@ def pair_tuples(report: object) -> list[tuple[str, str, float, float]]:
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many hashing batches and verification units, so that workers share the work."""
     monkeypatch.setattr(hashing, "BATCH_DOCS", 37)
-    monkeypatch.setattr(documents, "BLOCK_LINES", 41)
-    monkeypatch.setattr(documents, "BLOCK_BYTES", 30_000)
+    monkeypatch.setattr(corpus_module, "BLOCK_LINES", 41)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 30_000)
     monkeypatch.setattr(verification, "UNIT_DOCS", 5)
 
 
@@ -227,8 +228,8 @@ def test_repeated_ids_in_json_lines_are_named(tmp_path: Path, workers: int) -> N
 def test_blocks_of_lines_cover_the_file_line_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trailing_newline: bool
 ) -> None:
-    monkeypatch.setattr(documents, "BLOCK_LINES", 7)
-    monkeypatch.setattr(documents, "BLOCK_BYTES", 1000)
+    monkeypatch.setattr(corpus_module, "BLOCK_LINES", 7)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 1000)
     lines = [json.dumps({"id": f"d{i}", "text": "长" * (i * 37 % 900)}) for i in range(60)]
     lines[10] = json.dumps({"id": "huge", "text": "大" * 5000})  # longer than a block
     lines[20:20] = ["", "\r", "{broken"]
@@ -236,9 +237,9 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
     path = tmp_path / "lines.jsonl"
     path.write_bytes(data.encode("utf-8"))
     corpus = Corpus(path)
-    one_by_one = [r.data for r in corpus.records() if isinstance(r, documents.RawLine)]
+    one_by_one = [r.data for r in corpus.records() if isinstance(r, records_module.RawLine)]
     keys = list(corpus._records.key_of)
-    blocks = [b for b in corpus.records(blocks=True) if isinstance(b, documents.LineBlock)]
+    blocks = [b for b in corpus.records(blocks=True) if isinstance(b, records_module.LineBlock)]
     assert all(len(b) <= 7 for b in blocks) and len(blocks) > 10
     from_blocks = []
     for block in blocks:
@@ -247,23 +248,23 @@ def test_blocks_of_lines_cover_the_file_line_by_line(
     assert from_blocks == one_by_one and b"".join(from_blocks) == path.read_bytes()
     assert list(corpus._records.key_of) == keys  # the same positions: the same lines re-read
     fetched = dict(corpus.fetch_records([0, 10, 62]))
-    assert documents.parse_record(fetched[10]).id == "huge"
+    assert records_module.parse_record(fetched[10]).id == "huge"
 
 
 def test_short_lines_make_full_blocks_not_remainders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(documents, "BLOCK_LINES", 300)
-    monkeypatch.setattr(documents, "BLOCK_BYTES", 40_000)  # a read holds ~800 short lines
+    monkeypatch.setattr(corpus_module, "BLOCK_LINES", 300)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 40_000)  # a read holds ~800 short lines
     path = tmp_path / "short.jsonl"
     path.write_text("".join(f'{{"id": "d{i}", "text": "x{i}"}}\n' for i in range(5000)))
-    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, documents.LineBlock)]
+    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, records_module.LineBlock)]
     assert [len(b) for b in blocks] == [300] * 16 + [200]
     assert [b.first_lineno for b in blocks] == list(range(1, 5001, 300))
 
 
 def test_heap_settings_take_effect_with_glibc() -> None:
-    from neardup.heap import keep_freed_memory
+    from neardup.engine.memory import keep_freed_memory
 
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory() == glibc
@@ -300,7 +301,7 @@ def test_exact_runs_keep_band_keys_but_not_signatures(
         collect(stage, batch, result)  # type: ignore[arg-type]
 
     monkeypatch.setattr(hashing.HashingStage, "_collect", recording)
-    pool = hashing.Workers(workers)
+    pool = Workers(workers)
     try:
         full = hashing.HashingStage(params, pool).run(iter(items))
         from_full, received = received, []
@@ -327,7 +328,7 @@ def test_only_runs_that_may_estimate_keep_signatures(
         def __init__(
             self,
             params: Parameters,
-            workers: hashing.Workers,
+            workers: Workers,
             progress: hashing.ProgressHook | None = None,
             keep_signatures: bool = True,
         ) -> None:
@@ -354,13 +355,13 @@ def test_lines_at_packs_the_records_fetch_records_gives(tmp_path: Path) -> None:
     (tmp_path / "d.jsonl").write_text('{"id": "d0", "text": "y"}\n{"id": "d1", "text": "z"}\n')
     corpus = Corpus(tmp_path)
     records = list(corpus.records(blocks=True))  # the blank line is a record too: 6 + 1 + 1 + 2
-    assert sum(len(r) if isinstance(r, documents.LineBlock) else 1 for r in records) == 10
+    assert sum(len(r) if isinstance(r, records_module.LineBlock) else 1 for r in records) == 10
     wanted = [5, 9, 1, 8, 3]
     packed = corpus.lines_at(wanted)
     assert packed is not None and len(packed) == 5 and len(packed.files) == 2
     one_by_one = dict(corpus.fetch_records(wanted, unread=True))
     assert list(packed) == [one_by_one[p] for p in wanted]
-    assert [d.id for d in documents.parse_records(packed)] == ["a4", "d1", "a0", "d0", "a2"]
+    assert [d.id for d in records_module.parse_records(packed)] == ["a4", "d1", "a0", "d0", "a2"]
     assert corpus.lines_at([1, 6]) is None  # a line of a compressed file
     assert corpus.lines_at([1, 7]) is None  # a text file
     with pytest.raises(ValueError, match="position 10 has not been read"):
@@ -385,7 +386,7 @@ def test_the_command_line_pauses_the_garbage_collector_for_a_scan(
 
     from click.testing import CliRunner
 
-    from neardup import cli
+    import neardup.cli as cli
 
     states: list[bool] = []
 
@@ -403,9 +404,9 @@ def test_the_command_line_pauses_the_garbage_collector_for_a_scan(
 def test_worker_processes_collect_garbage_while_the_run_pauses_it() -> None:
     import gc
 
-    from neardup.heap import collector_paused
+    from neardup.engine.memory import collector_paused
 
-    workers = hashing.Workers(2)
+    workers = Workers(2)
     try:
         with collector_paused():
             assert not gc.isenabled()
@@ -420,15 +421,15 @@ def test_a_file_of_a_few_megabytes_is_cut_into_blocks_for_every_worker(tmp_path:
     rows = (json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) for i in range(3000))
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     size = path.stat().st_size
-    assert 4 * documents.MIN_BLOCK_BYTES < size < documents.BLOCK_BYTES  # once a single block
-    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, documents.LineBlock)]
-    assert len(blocks) > size // documents.MIN_BLOCK_BYTES
-    assert all(b.bounds[-1] <= documents.MIN_BLOCK_BYTES for b in blocks)
+    assert 4 * corpus_module.MIN_BLOCK_BYTES < size < corpus_module.BLOCK_BYTES  # once a single block
+    blocks = [b for b in Corpus(path).records(blocks=True) if isinstance(b, records_module.LineBlock)]
+    assert len(blocks) > size // corpus_module.MIN_BLOCK_BYTES
+    assert all(b.bounds[-1] <= corpus_module.MIN_BLOCK_BYTES for b in blocks)
     assert sum(len(b) for b in blocks) == 3000
 
 
 def test_workers_map_keeps_the_order_of_the_calls() -> None:
-    workers = hashing.Workers(2)
+    workers = Workers(2)
     try:
         calls = [(n, 3) for n in range(20)]
         assert list(workers.map(pow, iter(calls))) == [n**3 for n in range(20)]

@@ -10,19 +10,26 @@ Example:
 
 from __future__ import annotations
 
-from .documents import Corpus, Document, Skipped, load_documents, read_documents
+from ._version import __version__
+from .core.lsh import Banding, choose_bands
+from .core.normalize import Normalized, NormalizeOptions, normalize, normalize_text
+from .core.passages import Evidence, add_passages, shared_passages
+from .core.shingles import shingle_hash, shingle_hashes, shingle_set
+from .core.signatures import signatures
+from .engine.find import find_duplicates
 from .errors import (
+    AlreadyIndexedError,
     DuplicateIdError,
-    IndexError_,
+    IndexFileError,
     InputError,
     MissingDependencyError,
     NeardupError,
     ParameterError,
 )
-from .lsh import Banding, candidate_probability, choose_bands
-from .minhash import kernel_name, permutations
-from .normalize import Normalized, NormalizeOptions, normalize, normalize_text
-from .pipeline import find_duplicates
+from .index import AddResult, DuplicateIndex, IndexInfo
+from .io.corpus import Corpus, load_documents, read_documents
+from .io.documents import Document
+from .parameters import Parameters
 from .report import (
     Cluster,
     ClusterMember,
@@ -30,15 +37,14 @@ from .report import (
     DocumentInfo,
     DuplicateReport,
     Pair,
-    Parameters,
     Passage,
+    Skipped,
 )
-from .shingle import shingle_hash, shingle_hashes, shingle_set
-from .signatures import signatures
-
-__version__ = "0.1.0"
 
 __all__ = [
+
+    "AddResult",
+    "AlreadyIndexedError",
     "Banding",
     "Cluster",
     "ClusterMember",
@@ -47,8 +53,11 @@ __all__ = [
     "Document",
     "DocumentInfo",
     "DuplicateIdError",
+    "DuplicateIndex",
     "DuplicateReport",
-    "IndexError_",
+    "Evidence",
+    "IndexFileError",
+    "IndexInfo",
     "InputError",
     "MissingDependencyError",
     "NeardupError",
@@ -60,15 +69,15 @@ __all__ = [
     "Passage",
     "Skipped",
     "__version__",
-    "candidate_probability",
+    "add_passages",
     "choose_bands",
     "find_duplicates",
-    "kernel_name",
     "load_documents",
     "normalize",
     "normalize_text",
-    "permutations",
     "read_documents",
+
+    "shared_passages",
     "shingle_hash",
     "shingle_hashes",
     "shingle_set",

@@ -30,26 +30,18 @@ import click
 import numpy as np
 import numpy.typing as npt
 
-from . import __version__
-from .documents import (
-    Corpus,
-    Document,
-    Fetched,
-    LineBlock,
-    LinesAt,
-    Record,
-    Skipped,
-    _jsonl_record,
-    decode_bytes,
-    split_articles,
-)
+from ._version import __version__
+from .core.lsh import choose_bands
+from .core.passages import add_passages
+from .engine.find import find_duplicates
+from .engine.memory import collector_paused, keep_freed_memory
 from .errors import DuplicateIdError, InputError, NeardupError
-from .heap import collector_paused, keep_freed_memory
-from .lsh import choose_bands
-from .passages import add_passages
-from .pipeline import find_duplicates
+from .io.corpus import Corpus
+from .io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
+from .io.records import Fetched, LineBlock, LinesAt, Record
+from .parameters import Parameters
 from .render import FORMATS, format_for_path, render
-from .report import Parameters
+from .report import Skipped
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -281,7 +273,7 @@ class InputCorpus(Corpus):
         data = sys.stdin.buffer.read()
         if self.settings.jsonl:
             for lineno, line in enumerate(data.splitlines(keepends=True), start=1):
-                yield _jsonl_record(
+                yield parse_jsonl_line(
                     line, f"{STDIN_ID}:{lineno}", f"{STDIN_ID}:{lineno}",
                     self.settings.id_field, self.settings.text_field, self.settings.title_field,
                 )

@@ -26,12 +26,13 @@ from typing import Any, NoReturn
 
 import click
 
-from .documents import Document, Skipped, read_documents
+from .core.passages import add_passages
 from .errors import DuplicateIdError, NeardupError
 from .index import MEMORY, DuplicateIndex
-from .passages import add_passages
+from .io.corpus import read_documents
+from .io.documents import Document
 from .render import FORMATS, format_for_path, render
-from .report import DuplicateReport, Pair
+from .report import DuplicateReport, Pair, Skipped
 
 SCAN_FORMATS: tuple[str, ...] = FORMATS
 CI_FORMATS: tuple[str, ...] = ("github", "junit")

@@ -6,7 +6,8 @@ Every error neardup raises on purpose derives from :class:`NeardupError`::
     ├── ParameterError (also ValueError)   a parameter is out of range or inconsistent
     ├── InputError (also ValueError)       a document or file cannot be used
     │   └── DuplicateIdError               two documents share an id
-    ├── IndexError_ (also ValueError)      a persistent index is corrupt, foreign or mismatched
+    │       └── AlreadyIndexedError        documents of a batch are already in an index
+    ├── IndexFileError (also ValueError)   a persistent index is corrupt, foreign or mismatched
     └── MissingDependencyError (also ImportError)  an optional extra is not installed
 """
 
@@ -30,12 +31,21 @@ class DuplicateIdError(InputError):
 
     def __init__(self, ids: list[str]) -> None:
         self.ids = ids
-        shown = ", ".join(repr(i) for i in ids[:10])
-        more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
-        super().__init__(f"duplicate document ids: {shown}{more}")
+        super().__init__(f"duplicate document ids: {shown_ids(ids)}")
 
 
-class IndexError_(NeardupError, ValueError):
+class AlreadyIndexedError(DuplicateIdError):
+    """Documents of a batch are already in the index (and ``replace`` was not asked)."""
+
+    def __init__(self, path: str, ids: list[str]) -> None:
+        self.ids = ids
+        InputError.__init__(
+            self,
+            f"{path}: already indexed: {shown_ids(ids)} (add with replace=True to replace them)",
+        )
+
+
+class IndexFileError(NeardupError, ValueError):
     """A persistent index is corrupt, of another format, or made with other parameters."""
 
 
@@ -48,3 +58,14 @@ def require(module: str, extra: str) -> None:
     raise MissingDependencyError(
         f"{module} is required for this feature: pip install 'neardup[{extra}]'"
     )
+
+
+def shown_ids(ids: list[str], limit: int = 10) -> str:
+    """The first ``limit`` ids, quoted, and how many more there are.
+
+    Example:
+        >>> shown_ids(["a", "b", "c"], limit=2)
+        "'a', 'b' and 1 more"
+    """
+    shown = ", ".join(repr(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -62,15 +62,24 @@ from types import TracebackType
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from .cluster import components, representative
-from .documents import Document, Skipped
-from .errors import DuplicateIdError, IndexError_, InputError, ParameterError
-from .hashing import signatures_of_codepoints
-from .lsh import band_keys, candidate_pairs
-from .normalize import codepoints, from_codepoints, normalize_many
-from .pipeline import as_documents
+from ._types import U32, U64
+from ._version import __version__
+from .core.clusters import components, representative
+from .core.lsh import band_keys, candidate_pairs
+from .core.normalize import codepoints, from_codepoints, normalize_many
+from .core.shingles import char_shingle_sets, shingle_set
+from .core.similarity import estimate_containment, estimate_jaccard, jaccard_containment
+from .errors import (
+    AlreadyIndexedError,
+    DuplicateIdError,
+    IndexFileError,
+    InputError,
+    ParameterError,
+    shown_ids,
+)
+from .io.documents import Document, as_documents
+from .parameters import Parameters
 from .report import (
     Cluster,
     ClusterMember,
@@ -78,21 +87,13 @@ from .report import (
     DocumentInfo,
     DuplicateReport,
     Pair,
-    Parameters,
+    Skipped,
 )
-from .shingle import char_shingle_sets, shingle_set
-from .verify import estimate_containment, estimate_jaccard, jaccard_containment
-
-U32 = npt.NDArray[np.uint32]
-U64 = npt.NDArray[np.uint64]
+from .stages import BATCH_CHARS, BATCH_DOCS, signatures_of_codepoints
 
 APPLICATION_ID = 0x4E445550  # "NDUP"
 FORMAT = "neardup-index"
 FORMAT_VERSION = 1
-BATCH = 2048
-"""Documents hashed and written per step of :meth:`DuplicateIndex.add` (memory bound)."""
-BATCH_CHARS = 2_000_000
-"""Characters hashed per step of :meth:`DuplicateIndex.add`, at most (unless one is longer)."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
 DEFAULT_CACHE_MB = 64.0
@@ -120,19 +121,6 @@ CREATE TABLE bands (
     PRIMARY KEY (band, key, doc)
 ) WITHOUT ROWID;
 """
-
-
-class AlreadyIndexedError(DuplicateIdError):
-    """Documents of a batch are already in the index (and ``replace`` was not asked)."""
-
-    def __init__(self, path: str, ids: list[str]) -> None:
-        self.ids = ids
-        shown = ", ".join(repr(i) for i in ids[:10])
-        more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
-        InputError.__init__(
-            self,
-            f"{path}: already indexed: {shown}{more} (add with replace=True to replace them)",
-        )
 
 
 @dataclass(frozen=True)
@@ -266,18 +254,16 @@ class DuplicateIndex:
 
         Raises:
             ParameterError: an unknown or out-of-range parameter.
-            IndexError_: the file exists already or cannot be created.
+            IndexFileError: the file exists already or cannot be created.
         """
         parameters = _parameters(params)
         name = os.fspath(path)
         if name != MEMORY and os.path.lexists(name):
-            raise IndexError_(f"{name}: cannot create index: file exists")
+            raise IndexFileError(f"{name}: cannot create index: file exists")
         try:
             db = _connect(name, timeout, cache_mb, create=True)
         except sqlite3.Error as exc:
-            raise IndexError_(f"{name}: cannot create index: {exc}") from None
-        from . import __version__
-
+            raise IndexFileError(f"{name}: cannot create index: {exc}") from None
         try:
             if name != MEMORY:
                 db.execute("PRAGMA journal_mode = WAL")
@@ -301,7 +287,7 @@ class DuplicateIndex:
         except sqlite3.Error as exc:
             _rollback(db)
             db.close()
-            raise IndexError_(f"{name}: cannot create index: {exc}") from None
+            raise IndexFileError(f"{name}: cannot create index: {exc}") from None
         return cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
 
     @classmethod
@@ -323,7 +309,7 @@ class DuplicateIndex:
                 made with (others are taken from the index).
 
         Raises:
-            IndexError_: the file does not exist, is not a neardup index (not SQLite, or an
+            IndexFileError: the file does not exist, is not a neardup index (not SQLite, or an
                 SQLite database of another application), is of a newer or older format
                 version, is corrupt, or was made with other parameters. The message names
                 the file and the reason.
@@ -334,17 +320,17 @@ class DuplicateIndex:
         if unknown:
             raise ParameterError(f"unknown index parameter(s): {', '.join(unknown)}")
         if not os.path.isfile(name):
-            raise IndexError_(f"{name}: no such index file")
+            raise IndexFileError(f"{name}: no such index file")
         _check_header(name)
         try:
             db = _connect(name, timeout, cache_mb, create=False)
         except sqlite3.Error as exc:
-            raise IndexError_(f"{name}: cannot open index: {exc}") from None
+            raise IndexFileError(f"{name}: cannot open index: {exc}") from None
         try:
             index = cls._from_connection(db, name)
         except sqlite3.DatabaseError as exc:
             db.close()
-            raise IndexError_(f"{name}: not a readable neardup index: {exc}") from None
+            raise IndexFileError(f"{name}: not a readable neardup index: {exc}") from None
         except BaseException:
             db.close()
             raise
@@ -360,7 +346,7 @@ class DuplicateIndex:
     def _from_connection(cls, db: sqlite3.Connection, name: str) -> DuplicateIndex:
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         if app_id != APPLICATION_ID:
-            raise IndexError_(
+            raise IndexFileError(
                 f"{name}: not a neardup index (an SQLite database with application_id "
                 f"{app_id:#x}, expected {APPLICATION_ID:#x})"
             )
@@ -368,23 +354,23 @@ class DuplicateIndex:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         ).fetchone()[0]
         if not has_meta:
-            raise IndexError_(f"{name}: not a neardup index (no meta table)")
+            raise IndexFileError(f"{name}: not a neardup index (no meta table)")
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("format") != FORMAT:
-            raise IndexError_(f"{name}: not a neardup index (format {meta.get('format')!r})")
+            raise IndexFileError(f"{name}: not a neardup index (format {meta.get('format')!r})")
         try:
             version = int(meta.get("format_version", ""))
         except ValueError:
-            raise IndexError_(
+            raise IndexFileError(
                 f"{name}: corrupt index: format_version {meta.get('format_version')!r}"
             ) from None
         if version > FORMAT_VERSION:
-            raise IndexError_(
+            raise IndexFileError(
                 f"{name}: index format version {version} is newer than this neardup supports "
                 f"({FORMAT_VERSION}); upgrade neardup"
             )
         if version < FORMAT_VERSION:
-            raise IndexError_(
+            raise IndexFileError(
                 f"{name}: index format version {version} is older than this neardup's "
                 f"({FORMAT_VERSION}); rebuild the index"
             )
@@ -394,13 +380,13 @@ class DuplicateIndex:
                 raise TypeError("not an object")
             parameters = _parameters(raw)
         except (KeyError, TypeError, ValueError) as exc:
-            raise IndexError_(f"{name}: corrupt index: bad parameters ({exc})") from None
+            raise IndexFileError(f"{name}: corrupt index: bad parameters ({exc})") from None
         for table in ("docs", "bands"):
             found = db.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
             ).fetchone()[0]
             if not found:
-                raise IndexError_(f"{name}: corrupt index: table {table!r} is missing")
+                raise IndexFileError(f"{name}: corrupt index: table {table!r} is missing")
         return cls(
             db,
             name,
@@ -428,7 +414,7 @@ class DuplicateIndex:
             if stored[key] != wanted[key]
         ]
         if differ:
-            raise IndexError_(
+            raise IndexFileError(
                 f"{self.path}: index was made with other parameters: {'; '.join(differ)}"
             )
 
@@ -501,7 +487,7 @@ class DuplicateIndex:
         documents: object,
         *,
         replace: bool = False,
-        batch_size: int = BATCH,
+        batch_size: int = BATCH_DOCS,
     ) -> AddResult:
         """Add documents, all in one transaction: afterwards either all are indexed or none.
 
@@ -521,7 +507,7 @@ class DuplicateIndex:
             DuplicateIdError: an id occurs twice in ``documents``.
             AlreadyIndexedError: ids already indexed, when ``replace`` is False (nothing added).
             InputError: an item is not a document.
-            IndexError_: the file cannot be written (e.g. locked longer than the timeout).
+            IndexFileError: the file cannot be written (e.g. locked longer than the timeout).
         """
         if batch_size < 1:
             raise ParameterError(f"batch_size must be >= 1 (got {batch_size})")
@@ -562,9 +548,7 @@ class DuplicateIndex:
                 missing.extend(i for i in chunk if i not in found)
                 removed += self._delete(list(found.values()))
             if missing and not missing_ok:
-                shown = ", ".join(repr(i) for i in missing[:10])
-                more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-                raise InputError(f"{self.path}: not in the index: {shown}{more}")
+                raise InputError(f"{self.path}: not in the index: {shown_ids(missing)}")
         return removed
 
     def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
@@ -677,7 +661,7 @@ class DuplicateIndex:
         Raises:
             DuplicateIdError: an id occurs twice in ``documents``.
             InputError: an item is not a document.
-            IndexError_: the index file cannot be read.
+            IndexFileError: the index file cannot be read.
         """
         started = time.perf_counter()
         params = self.parameters
@@ -805,7 +789,7 @@ class DuplicateIndex:
         """Sorted shingle hash sets of normalized texts (as :func:`~neardup.shingle_set`)."""
         ngram, unit = self.parameters.ngram, self.parameters.unit
         if unit != "char":
-            return [shingle_set(from_codepoints(c), ngram, unit) for c in cps]  # type: ignore[arg-type]
+            return [shingle_set(from_codepoints(c), ngram, unit) for c in cps]
         return char_shingle_sets(cps, ngram)
 
     def _lookup(self, keys: U64) -> tuple[list[tuple[int, int]], dict[int, _Stored]]:
@@ -853,7 +837,7 @@ class DuplicateIndex:
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             _rollback(db)
-            raise IndexError_(f"{self.path}: cannot read index: {exc}") from None
+            raise IndexFileError(f"{self.path}: cannot read index: {exc}") from None
         return hits, stored
 
     # ------------------------------------------------------------------ transactions
@@ -873,7 +857,7 @@ class _Transaction:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise IndexError_(f"{self._path}: cannot write index: {exc}") from None
+            raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
 
     def __exit__(
         self,
@@ -884,13 +868,13 @@ class _Transaction:
         if exc_type is not None:
             _rollback(self._db)
             if isinstance(exc, sqlite3.DatabaseError):
-                raise IndexError_(f"{self._path}: cannot write index: {exc}") from None
+                raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
             return
         try:
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             _rollback(self._db)
-            raise IndexError_(f"{self._path}: cannot write index: {exc}") from None
+            raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
 
 
 # ---------------------------------------------------------------------- helpers
@@ -915,10 +899,10 @@ def _check_header(name: str) -> None:
         with open(name, "rb") as handle:
             head = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise IndexError_(f"{name}: cannot read index: {exc.strerror}") from None
+        raise IndexFileError(f"{name}: cannot read index: {exc.strerror}") from None
     if head != _SQLITE_MAGIC:
         what = "an empty file" if not head else "not an SQLite database"
-        raise IndexError_(f"{name}: not a neardup index ({what})")
+        raise IndexFileError(f"{name}: not a neardup index ({what})")
 
 
 def _rollback(db: sqlite3.Connection) -> None:
@@ -978,18 +962,18 @@ def _decompress(blob: bytes, path: str, doc_id: str) -> str:
     try:
         return zlib.decompress(blob).decode("utf-8", "surrogatepass")
     except (zlib.error, UnicodeDecodeError) as exc:
-        raise IndexError_(f"{path}: corrupt index: text of {doc_id!r} ({exc})") from None
+        raise IndexFileError(f"{path}: corrupt index: text of {doc_id!r} ({exc})") from None
 
 
 def _checked_blob(blob: bytes, num_perm: int, path: str) -> bytes:
     if not isinstance(blob, bytes) or len(blob) != 4 * num_perm:
-        raise IndexError_(f"{path}: corrupt index: a signature is not {num_perm} uint32 values")
+        raise IndexFileError(f"{path}: corrupt index: a signature is not {num_perm} uint32 values")
     return blob
 
 
 def _signature(blob: bytes, num_perm: int, path: str) -> U32:
     if not isinstance(blob, bytes) or len(blob) != 4 * num_perm:
-        raise IndexError_(f"{path}: corrupt index: a signature is not {num_perm} uint32 values")
+        raise IndexFileError(f"{path}: corrupt index: a signature is not {num_perm} uint32 values")
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 

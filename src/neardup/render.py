@@ -41,6 +41,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._version import __version__
 from .errors import ParameterError
 from .report import DuplicateReport, Pair, Passage, flat_dict, pair_dict
 
@@ -116,7 +117,6 @@ def render(report: DuplicateReport, fmt: str = "text", *, texts: Texts | None = 
 
 def report_dict(report: DuplicateReport) -> dict[str, Any]:
     """The JSON report as a dict (see the module docstring)."""
-    from . import __version__
 
     out: dict[str, Any] = {
         "format": REPORT_FORMAT, "version": REPORT_VERSION, "neardup": __version__,

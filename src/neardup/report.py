@@ -1,82 +1,26 @@
-"""The result of a duplicate search: :class:`DuplicateReport` and its parts."""
+"""The result of a duplicate search: :class:`DuplicateReport` and its parts.
+
+The output model: plain records that every engine fills and every renderer reads. It
+depends on nothing else of neardup (:class:`~neardup.parameters.Parameters` is named for
+type checkers only).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from .documents import Skipped
-from .errors import ParameterError
-from .lsh import Banding, choose_bands
-from .minhash import check_num_perm
-from .normalize import DEFAULT_MARKERS, NormalizeOptions
-from .shingle import UNITS
-
-Verify = Literal["exact", "estimate"]
-VERIFY_MODES = ("exact", "estimate")
-
+if TYPE_CHECKING:
+    from .parameters import Parameters
 
 @dataclass(frozen=True)
-class Parameters:
-    """Everything that decides a result; recorded in every report and index.
+class Skipped:
+    """A document or file that was not processed, and why (``source``: the file or
+    ``file:line`` it came from, when known)."""
 
-    Raises:
-        ParameterError: a value out of range, e.g. ``ngram must be >= 1 (got 0)``.
-    """
-
-    threshold: float = 0.7
-    ngram: int = 5
-    unit: str = "char"
-    num_perm: int = 128
-    seed: int = 1
-    bands: int | None = None
-    rows: int | None = None
-    verify: str = "exact"
-    html: bool = False
-    markers: tuple[str, ...] = DEFAULT_MARKERS
-
-    def __post_init__(self) -> None:
-        if isinstance(self.ngram, bool) or not isinstance(self.ngram, int) or self.ngram < 1:
-            raise ParameterError(f"ngram must be an integer >= 1 (got {self.ngram!r})")
-        if self.unit not in UNITS:
-            raise ParameterError(f"unit must be one of {UNITS} (got {self.unit!r})")
-        if self.verify not in VERIFY_MODES:
-            raise ParameterError(f"verify must be one of {VERIFY_MODES} (got {self.verify!r})")
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
-            raise ParameterError(f"seed must be an integer in [0, 2**32) (got {self.seed!r})")
-        if not isinstance(self.num_perm, int):
-            raise ParameterError(f"num_perm must be an integer (got {self.num_perm!r})")
-        check_num_perm(self.num_perm)
-        if not isinstance(self.threshold, (int, float)):
-            raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
-        object.__setattr__(self, "threshold", float(self.threshold))
-        if self.bands is not None and self.rows is not None:
-            if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
-                raise ParameterError(
-                    f"bands * rows must be <= num_perm={self.num_perm} "
-                    f"(got {self.bands} * {self.rows})"
-                )
-        else:
-            banding = choose_bands(self.threshold, self.num_perm, self.bands)
-            object.__setattr__(self, "bands", banding.bands)
-            object.__setattr__(self, "rows", banding.rows)
-        object.__setattr__(self, "markers", tuple(self.markers))
-        self.normalize_options()  # validates the markers
-
-    @property
-    def banding(self) -> Banding:
-        """The LSH banding: ``bands`` bands of ``rows`` signature values."""
-        return Banding(int(self.bands or 1), int(self.rows or 1))
-
-    def normalize_options(self) -> NormalizeOptions:
-        """The normalization these parameters ask for."""
-        return NormalizeOptions(html=self.html, markers=self.markers)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters."""
-        out = asdict(self)
-        out["markers"] = list(self.markers)
-        return out
+    id: str
+    reason: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,22 +42,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
+from ._types import U32, ShingleUnit
+from .core.lsh import MAX_GROUP, band_keys
+from .core.normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
+from .core.shingles import shingle_set
+from .core.similarity import jaccard_containment
 from .errors import DuplicateIdError, InputError, ParameterError, require
-from .hashing import BATCH_DOCS as BATCH
-from .hashing import signatures_of_codepoints
-from .lsh import MAX_GROUP, band_keys
-from .normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
-from .report import Parameters
-from .shingle import shingle_set
-from .verify import jaccard_containment
+from .parameters import Parameters
+from .stages import BATCH_DOCS, signatures_of_codepoints
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
-U32 = npt.NDArray[np.uint32]
 ArrowBatches = Iterator["pa.RecordBatch"]
 ArrowFunction = Callable[[ArrowBatches], ArrowBatches]
 
@@ -121,7 +119,7 @@ def find_duplicates_spark(
     *,
     threshold: float = 0.7,
     ngram: int = 5,
-    unit: str = "char",
+    unit: ShingleUnit = "char",
     num_perm: int = 128,
     seed: int = 1,
     bands: int | None = None,
@@ -176,7 +174,7 @@ def find_duplicates_spark_result(
     *,
     threshold: float = 0.7,
     ngram: int = 5,
-    unit: str = "char",
+    unit: ShingleUnit = "char",
     num_perm: int = 128,
     seed: int = 1,
     bands: int | None = None,
@@ -321,8 +319,8 @@ def _hash_function(params: Parameters) -> ArrowFunction:
         for batch in batches:
             ords = batch.column(_ORD).to_numpy(zero_copy_only=False)
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
-            for lo in range(0, len(texts), BATCH):
-                chunk = texts[lo : lo + BATCH]
+            for lo in range(0, len(texts), BATCH_DOCS):
+                chunk = texts[lo : lo + BATCH_DOCS]
                 cps = [
                     normalize_codepoints(t, options)[0] if t is not None else _EMPTY
                     for t in chunk
@@ -338,7 +336,7 @@ def _hash_function(params: Parameters) -> ArrowFunction:
                 kept_set = set(kept)
                 yield pa.RecordBatch.from_arrays(
                     [
-                        pa.array(ords[lo : lo + BATCH], pa.int64()),
+                        pa.array(ords[lo : lo + BATCH_DOCS], pa.int64()),
                         pa.array([c.size for c in cps], pa.int64()),
                         pa.ListArray.from_arrays(
                             pa.array(offsets), pa.array(keys.reshape(-1).view(np.int64))
@@ -374,7 +372,7 @@ def _set_function(params: Parameters) -> ArrowFunction:
                 shingle_set(
                     from_codepoints(normalize_codepoints(t or "", options)[0]),
                     params.ngram,
-                    params.unit,  # type: ignore[arg-type]
+                    params.unit,
                 )
                 for t in texts
             ]
@@ -581,7 +579,7 @@ def signatures_spark(
     text_col: str = "text",
     *,
     ngram: int = 5,
-    unit: str = "char",
+    unit: ShingleUnit = "char",
     num_perm: int = 128,
     seed: int = 1,
     html: bool = False,

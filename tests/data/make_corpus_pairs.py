@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from neardup import normalize_text, shingle_set
-from neardup.verify import exact_pairs
+from neardup.core.similarity import exact_pairs
 
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE.parents[1].parent / "shared" / "corpora"

@@ -16,7 +16,7 @@ import random
 from pathlib import Path
 
 from neardup import normalize_text, shingle_set
-from neardup.verify import exact_pairs
+from neardup.core.similarity import exact_pairs
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1].parent / "shared" / "corpora" / "laws_zh.jsonl.gz"

@@ -16,39 +16,26 @@ those, checks ids for repeats and accounts for every document. The worker proces
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 from array import array
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import cast
 
 import numpy as np
-import numpy.typing as npt
 
-from .documents import Document, LineBlock, RawLine, Skipped, _jsonl_record
-from .errors import DuplicateIdError
-from .heap import keep_freed_memory
-from .lsh import U64, band_keys
-from .minhash import minhash_codepoints, minhash_flat, minhash_hashes, warm_up
-from .normalize import from_codepoints, normalize_packed, packed_codepoints
-from .report import Parameters
-from .shingle import word_ngram_hashes
+from .._types import I64, U32, U64
+from ..core.normalize import packed_codepoints
+from ..errors import DuplicateIdError
+from ..io.documents import Document, parse_jsonl_line
+from ..io.records import LineBlock, RawLine
+from ..parameters import Parameters
+from ..report import Skipped
+from ..stages import BATCH_CHARS, BATCH_DOCS, Hashes, hash_batch, hash_packed
+from .workers import Workers
 
-U32 = npt.NDArray[np.uint32]
-I64 = npt.NDArray[np.int64]
 ProgressHook = Callable[[str, int], None]
 
-BATCH_DOCS = 2048
-"""Documents per hashing batch (at most)."""
-BATCH_CHARS = 2_000_000
-"""Characters (or bytes of JSON lines) per hashing batch (at most, unless one is larger)."""
-
-Hashes = tuple[U32, U64, I64, I64]
-"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
-_R = TypeVar("_R")
 
 
 @dataclass
@@ -83,41 +70,6 @@ class Hashed:
         return row
 
 
-def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
-    """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
-    if params.unit == "char":
-        sigs = minhash_codepoints(cps, params.ngram, params.num_perm, params.seed)
-        counts = [max(c.size - params.ngram + 1, 1) if c.size else 0 for c in cps]
-        return sigs, counts
-    hashes = [word_ngram_hashes(from_codepoints(c), params.ngram) for c in cps]
-    return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
-
-
-def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
-    """Signatures and band keys of a batch of original texts, their normalized lengths and
-    shingle counts (with repeats).
-
-    The unit of work of the hashing stage, the same in the main process and in workers.
-    """
-    return hash_packed(*packed_codepoints(texts), params)
-
-
-def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
-    """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
-    workers receive: one array, not a pickled string per document)."""
-    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
-    if params.unit == "char":
-        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
-        ngram = params.ngram
-        counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
-    else:
-        pieces = np.split(flat, np.cumsum(lengths)[:-1])
-        sigs, word_counts = signatures_of_codepoints(pieces, params)
-        counts = np.asarray(word_counts, dtype=np.int64)
-    keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
-    return sigs, keys, lengths, counts
-
-
 @dataclass
 class ParsedLines:
     """A batch of JSON lines after parsing and hashing: each line's id (None when it holds
@@ -147,7 +99,7 @@ def hash_lines(
     texts: list[str] = []
     for k, lineno in enumerate(linenos.tolist()):
         raw = data[bounds[k] : bounds[k + 1]]
-        item = _jsonl_record(raw, f"{name}:{lineno}", f"{path}:{lineno}", *fields)
+        item = parse_jsonl_line(raw, f"{name}:{lineno}", f"{path}:{lineno}", *fields)
         if isinstance(item, Skipped):
             ids.append(None)
             skipped[k] = item
@@ -165,58 +117,6 @@ def hash_block(block: LineBlock, params: Parameters) -> ParsedLines:
     linenos = np.arange(block.first_lineno, block.first_lineno + len(block), dtype=np.int64)
     file = (block.name, block.path)
     return hash_lines(block.read(), block.bounds, linenos, file, block.fields, params)
-
-
-class Workers:
-    """``count`` worker processes, started when first needed and shared by the stages of a
-    run (started early, they are forked from a small process, and only once)."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self._pool: ProcessPoolExecutor | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def pool(self) -> ProcessPoolExecutor:
-        """The processes (forked where possible, after loading the kernel they inherit)."""
-        if self._pool is None:
-            warm_up()
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=context, initializer=_start_worker
-            )
-        return self._pool
-
-    def map(
-        self, function: Callable[..., _R], calls: Iterable[tuple[Any, ...]], here: bool = False
-    ) -> Iterator[_R]:
-        """``function(*arguments)`` for each of ``calls``, the results in order: in the worker
-        processes, at most two calls per worker in flight (so that ``calls`` can make each
-        call's arguments as it comes), or in this process with ``here``."""
-        if here:
-            for arguments in calls:
-                yield function(*arguments)
-            return
-        pool = self.pool()
-        pending: deque[Future[_R]] = deque()
-        try:
-            for arguments in calls:
-                pending.append(pool.submit(function, *arguments))
-                if len(pending) > 2 * self.count:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:  # an error, here or in the caller: drop what has not started
-            for future in pending:
-                future.cancel()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
 
 
 @dataclass
@@ -437,14 +337,6 @@ class HashingStage:
                 rows.append(row)
             row += not is_blank
         return ids, np.asarray(going_on, dtype=np.int64), np.asarray(rows, dtype=np.int64)
-
-
-def _start_worker() -> None:
-    """Set up a worker process: keep freed heap memory, and collect garbage cycles (the
-    command line pauses the collector in its process, and forked workers would inherit
-    that)."""
-    keep_freed_memory()
-    gc.enable()
 
 
 def _remotely(

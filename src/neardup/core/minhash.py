@@ -38,10 +38,11 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from .errors import MissingDependencyError, ParameterError
-from .shingle import fmix32, span_hashes
+from .._types import U32
+from ..errors import MissingDependencyError, ParameterError
+from .arrays import starts_of, within
+from .shingles import fmix32, span_hashes
 
-U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
 BLOCK = 1 << 17
 """Shingles per block of the numpy kernel: its one buffer (512 KiB) stays in a core's L2."""
@@ -95,7 +96,7 @@ def kernel_name() -> str:
     if forced == "numpy":
         return "numpy"
     try:
-        from . import _numba_kernel  # noqa: F401
+        from . import minhash_numba  # noqa: F401
     except ImportError as exc:
         if forced == "numba":
             raise MissingDependencyError(
@@ -111,12 +112,6 @@ def warm_up() -> None:
     that each worker does not load it again."""
     if kernel_name() == "numba":
         minhash_codepoints([np.arange(8, dtype=np.uint32)], 5, 1, 1)
-
-
-def _offsets(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    starts = np.zeros(lengths.size + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    return starts
 
 
 def minhash_codepoints(docs: Sequence[U32], ngram: int, num_perm: int = 128, seed: int = 1) -> U32:
@@ -141,12 +136,12 @@ def minhash_flat(
     if not lengths.size:
         return out
     if kernel_name() == "numba":
-        from ._numba_kernel import minhash_ngrams
+        from .minhash_numba import minhash_ngrams
 
-        minhash_ngrams(flat, _offsets(lengths), ngram, a, b, out)
+        minhash_ngrams(flat, starts_of(lengths), ngram, a, b, out)
         return out
     r, s = chain_steps(num_perm, seed)
-    starts = _offsets(lengths)
+    starts = starts_of(lengths)
     counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     for lo, hi in _blocks(counts):
         block = flat[starts[lo] : starts[hi]]
@@ -178,10 +173,10 @@ def minhash_hashes(hash_arrays: Sequence[U32], num_perm: int = 128, seed: int = 
         return out
     counts = np.fromiter((h.size for h in hash_arrays), dtype=np.int64, count=len(hash_arrays))
     if kernel_name() == "numba":
-        from ._numba_kernel import minhash_hashed
+        from .minhash_numba import minhash_hashed
 
         flat = np.concatenate(hash_arrays).astype(np.uint32, copy=False)
-        minhash_hashed(flat, _offsets(counts), a, b, out)
+        minhash_hashed(flat, starts_of(counts), a, b, out)
         return out
     r, s = chain_steps(num_perm, seed)
     for lo, hi in _blocks(counts):
@@ -212,11 +207,11 @@ def _numpy_block(
 ) -> U32:
     """Shingle hashes of a block of documents (concatenated in ``flat``) in whole-array
     steps, then the per-permutation minima."""
-    starts = _offsets(lengths)[:-1]
+    starts = starts_of(lengths)[:-1]
     if (lengths >= ngram).all():
         return _permute_min_windows(_mixed_windows(flat, ngram), starts, lengths, ngram, r, s)
     span_len = np.minimum(lengths, ngram)
-    span_starts = np.repeat(starts, counts) + _within(counts)
+    span_starts = np.repeat(starts, counts) + within(counts)
     hashes = span_hashes(flat, span_starts, np.repeat(span_len, counts))
     return _permute_min(hashes, counts, r, s)
 
@@ -297,18 +292,12 @@ def _permute_min_segments(mixed: U32, starts: npt.NDArray[np.int64], r: U32, s: 
     return out
 
 
-def _within(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """0, 1, ..., c-1 for each count c, concatenated."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(_offsets(counts)[:-1], counts)
-
-
 def _permute_min(hashes: U32, counts: npt.NDArray[np.int64], r: U32, s: U32) -> U32:
     """Per-document minimum of ``a_k * fmix32(h) + b_k`` for every permutation k (given as
     :func:`chain_steps`)."""
     out = np.full((counts.size, r.size), EMPTY, dtype=np.uint32)
     nonempty = np.flatnonzero(counts)
     if nonempty.size:
-        starts = _offsets(counts)[:-1][nonempty]
+        starts = starts_of(counts)[:-1][nonempty]
         out[nonempty] = _permute_min_segments(fmix32(hashes), starts, r, s).T
     return out

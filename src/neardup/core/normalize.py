@@ -34,9 +34,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ParameterError
-
-U32 = npt.NDArray[np.uint32]
+from .._types import U32
+from ..errors import ParameterError
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
 """Scraper markers removed by default (regular expressions)."""
@@ -45,7 +44,8 @@ _HTML_PATTERN = (
     r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>"
     r"|</?[a-zA-Z!?][^<>]*>"
 )
-_ENTITY_PATTERN = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+ENTITY_PATTERN = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
+"""An HTML character reference (numeric or named), as removed or decoded with ``html=True``."""
 
 _UNKNOWN = -3
 _MULTI = -2
@@ -133,7 +133,7 @@ def normalize_codepoints(
 def _strip_regex(html: bool, markers: Sequence[str]) -> re.Pattern[str] | None:
     parts = [f"(?:{m})" for m in markers]
     if html:
-        parts += [_HTML_PATTERN, f"(?P<entity>{_ENTITY_PATTERN})"]
+        parts += [_HTML_PATTERN, f"(?P<entity>{ENTITY_PATTERN})"]
     if not parts:
         return None
     return re.compile("|".join(parts), re.DOTALL | re.IGNORECASE)
@@ -195,7 +195,7 @@ def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
             _table[cp] = _MULTI
 
 
-def _expand(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
+def _through_table(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
     """Map every code point through the table: the output code points and, unless the
     mapping kept every character as one character, the input index of each output one."""
     mapped = _table[cps]
@@ -224,7 +224,7 @@ def _expand(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
 
 
 def _map_chars(cps: U32, offsets: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
-    out, source = _expand(cps)
+    out, source = _through_table(cps)
     return out, offsets if source is None else offsets[source]
 
 
@@ -262,7 +262,7 @@ def normalize_packed(
         ]
         sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
         flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
-    out, source = _expand(flat)
+    out, source = _through_table(flat)
     if source is None:
         lengths = sizes
     else:

@@ -23,37 +23,29 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
-from .cluster import clusters_with_similarities
-from .documents import (
-    Corpus,
-    Document,
-    Fetched,
-    LineBlock,
-    LinesAt,
-    Record,
-    Skipped,
-    parse_record,
-)
-from .errors import InputError, ParameterError
-from .hashing import Hashed, HashingStage, ProgressHook, Workers
-from .lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
-from .normalize import DEFAULT_MARKERS
-from .report import (
+from .._types import I64, ShingleUnit, Verification
+from ..core.clusters import clusters_with_similarities
+from ..core.lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
+from ..core.normalize import DEFAULT_MARKERS
+from ..core.similarity import estimate_containment, estimate_jaccard
+from ..errors import ParameterError
+from ..io.corpus import Corpus
+from ..io.documents import Document, as_document, as_documents
+from ..io.records import Fetched, LineBlock, LinesAt, Record, parse_record
+from ..parameters import Parameters
+from ..report import (
     Cluster,
     ClusterMember,
     Counts,
     DocumentInfo,
     DuplicateReport,
     Pair,
-    Parameters,
+    Skipped,
 )
+from .hashing import Hashed, HashingStage, ProgressHook
 from .verification import Unit, UnitResult, plan_units, verify_unit
-from .verify import estimate_containment, estimate_jaccard
-
-U32 = npt.NDArray[np.uint32]
-I64 = npt.NDArray[np.int64]
+from .workers import Workers
 
 RETAIN_CHARS = 128_000_000
 """Characters of a one-shot iterable's documents kept in memory for exact verification."""
@@ -63,53 +55,16 @@ DocumentsInput = (
 )
 
 
-def as_document(item: object, position: int) -> Document | Skipped:
-    """One input item as a Document: a Document, a string (id = position) or (id, text)."""
-    if isinstance(item, (Document, Skipped)):
-        doc = item
-    elif isinstance(item, str):
-        return Document(str(position), item)
-    elif isinstance(item, tuple) and len(item) == 2:
-        doc = Document(str(item[0]), item[1])
-    else:
-        raise InputError(
-            f"document {position}: expected a Document, a string or an (id, text) tuple, "
-            f"got {type(item).__name__}"
-        )
-    if isinstance(doc, Document) and not isinstance(doc.text, str):
-        raise InputError(
-            f"document {doc.id!r} (at {position}): text must be a string, "
-            f"got {type(doc.text).__name__}"
-        )
-    return doc
-
-
-def as_documents(documents: object) -> Iterator[Document | Skipped]:
-    """Documents from any accepted input: Documents, strings (ids "0", "1", ...), a dict
-    id → text, (id, text) tuples, or a :class:`~neardup.documents.Corpus` (whose
-    :class:`~neardup.documents.Skipped` records pass through)."""
-    if isinstance(documents, (str, bytes)):
-        raise InputError("documents must be a collection of documents, not a single string")
-    if isinstance(documents, Mapping):
-        for position, (key, text) in enumerate(documents.items()):
-            yield as_document((key, text), position)
-        return
-    if not isinstance(documents, Iterable):
-        raise InputError(f"documents must be iterable (got {type(documents).__name__})")
-    for position, item in enumerate(documents):
-        yield as_document(item, position)
-
-
 def find_duplicates(
     documents: DocumentsInput,
     *,
     threshold: float = 0.7,
     ngram: int = 5,
-    unit: str = "char",
+    unit: ShingleUnit = "char",
     num_perm: int = 128,
     seed: int = 1,
     bands: int | None = None,
-    verify: str = "exact",
+    verify: Verification = "exact",
     html: bool = False,
     markers: Sequence[str] | None = None,
     workers: int | None = None,

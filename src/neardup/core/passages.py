@@ -50,10 +50,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InputError, ParameterError
-from .normalize import _ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints, normalize
-from .report import DuplicateReport, Pair, Passage
-from .shingle import ngram_hashes
+from .._types import I64
+from ..errors import InputError, ParameterError
+from ..report import DuplicateReport, Pair, Passage
+from .arrays import ranges
+from .normalize import ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints, normalize
+from .shingles import ngram_hashes
 
 NEAREST = 16
 """An n-gram repeated more often than this in document b is matched, at a position ``p`` of
@@ -63,8 +65,7 @@ document a, only with its occurrences near the diagonal of the nearest other mat
 WORD_UNIT_NGRAM = 5
 """Character n-gram size used for passages when the report's shingles are words."""
 
-I64 = npt.NDArray[np.int64]
-_ENTITY = re.compile(_ENTITY_PATTERN)
+_ENTITY = re.compile(ENTITY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _match_points(
     counts = np.searchsorted(sorted_b, hash_a, "right").astype(np.int64) - lo
     heavy = counts > NEAREST
     positions = np.arange(hash_a.size, dtype=np.int64)
-    p, q = _expand(positions, lo, np.where(heavy, 0, counts), order)
+    p, q = _points_along(positions, lo, np.where(heavy, 0, counts), order)
     if not heavy.any():
         return p, q
     where = positions[heavy]
@@ -201,17 +202,14 @@ def _match_points(
     probe = (hash_a[where].astype(np.uint64) << np.uint64(32)) | target.astype(np.uint64)
     nearest = np.searchsorted(keys, probe).astype(np.int64) - NEAREST // 2
     first = np.clip(nearest, lo[where], lo[where] + counts[where] - NEAREST)
-    p_heavy, q_heavy = _expand(where, first, np.full(where.size, NEAREST, np.int64), order)
+    p_heavy, q_heavy = _points_along(where, first, np.full(where.size, NEAREST, np.int64), order)
     near = np.abs(q_heavy - np.repeat(expected, NEAREST)) <= NEAREST
     return np.concatenate((p, p_heavy[near])), np.concatenate((q, q_heavy[near]))
 
 
-def _expand(positions: I64, first: I64, counts: I64, order: I64) -> tuple[I64, I64]:
+def _points_along(positions: I64, first: I64, counts: I64, order: I64) -> tuple[I64, I64]:
     """Points ``(positions[i], order[first[i] + j])`` for ``j < counts[i]``."""
-    total = int(counts.sum())
-    p = np.repeat(positions, counts)
-    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return p, order[np.repeat(first, counts) + within]
+    return np.repeat(positions, counts), order[ranges(first, counts)]
 
 
 def _diagonal_runs(

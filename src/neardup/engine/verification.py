@@ -15,17 +15,15 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
-from .cluster import clusters_with_similarities, components
-from .documents import Fetched, LinesAt, parse_records
-from .normalize import from_codepoints, normalize_many
-from .report import DocumentInfo, Parameters
-from .shingle import char_shingle_sets, shingle_set
-from .verify import jaccard_containment
-
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
+from .._types import F64, I64
+from ..core.clusters import clusters_with_similarities, components
+from ..core.normalize import from_codepoints, normalize_many
+from ..core.shingles import char_shingle_sets, shingle_set
+from ..core.similarity import jaccard_containment
+from ..io.records import Fetched, LinesAt, parse_records
+from ..parameters import Parameters
+from ..report import DocumentInfo
 
 UNIT_DOCS = 2048
 """Documents per verification unit (at least; a larger component is one unit)."""

@@ -23,16 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ParameterError
-from .shingle import sorted_unique
+from .._types import I64, U32, U64
+from ..errors import ParameterError
+from .arrays import ranges, sorted_unique
 
 TARGET_PROBABILITY = 0.99
 MAX_GROUP = 32
 KEY_BLOCK = 1 << 14
 
-U32 = npt.NDArray[np.uint32]
-U64 = npt.NDArray[np.uint64]
-I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -165,19 +163,13 @@ def _group_pairs(sorted_keys: U64, order: I64, max_group: int) -> I64:
         eligible = s_sizes > d
         if not eligible.any():
             break
-        first = _positions(s_starts[eligible], s_sizes[eligible] - d)
+        first = ranges(s_starts[eligible], s_sizes[eligible] - d)
         parts.append(_codes(order[first], order[first + d], n))
     # Stars for large groups: the smallest document index is the centre.
     for start, size in zip(starts[~small].tolist(), sizes[~small].tolist(), strict=True):
         members = np.sort(order[start : start + size])
         parts.append(_codes(np.full(size - 1, members[0]), members[1:], n))
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-
-def _positions(starts: I64, counts: I64) -> I64:
-    """start, start+1, ..., start+count-1 for each (start, count), concatenated."""
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-    return np.arange(int(counts.sum())) + offsets
 
 
 def _codes(a: I64, b: I64, n: int) -> I64:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-U32 = npt.NDArray[np.uint32]
+from .._types import U32
 
 
 def intersection_size(a: U32, b: U32) -> int:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InputError, ParameterError
+from .._types import SHINGLE_UNITS, U32, ShingleUnit
+from ..errors import InputError, ParameterError
 from .minhash import minhash_flat, minhash_hashes
 from .normalize import (
     NormalizeOptions,
@@ -17,9 +18,7 @@ from .normalize import (
     normalize_many,
     packed_codepoints,
 )
-from .shingle import UNITS, word_ngram_hashes
-
-U32 = npt.NDArray[np.uint32]
+from .shingles import word_ngram_hashes
 
 
 def signatures(
@@ -28,7 +27,7 @@ def signatures(
     seed: int = 1,
     *,
     ngram: int = 5,
-    unit: str = "char",
+    unit: ShingleUnit = "char",
     normalize: bool = True,
     options: NormalizeOptions | None = None,
 ) -> U32:
@@ -47,8 +46,8 @@ def signatures(
         >>> bool((signatures([shingle_hashes("中文文本测", 4)], 16, 3)[0] == m.hashvalues).all())
         True
     """
-    if unit not in UNITS:
-        raise ParameterError(f"unit must be one of {UNITS} (got {unit!r})")
+    if unit not in SHINGLE_UNITS:
+        raise ParameterError(f"unit must be one of {SHINGLE_UNITS} (got {unit!r})")
     if not texts_or_hash_sets:
         return np.empty((0, num_perm), dtype=np.uint32)
     if all(isinstance(t, str) for t in texts_or_hash_sets):

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ParameterError
+from .._types import SHINGLE_UNITS, U32, ShingleUnit
+from ..errors import ParameterError
+from .arrays import ranges, sorted_unique, starts_of
 
-Unit = Literal["char", "word"]
-UNITS: tuple[str, ...] = ("char", "word")
 WORD_SEPARATOR = "\x1f"
 
 _C1 = np.uint32(0xCC9E2D51)
@@ -37,7 +36,6 @@ _M5 = np.uint32(5)
 _N1 = np.uint32(0xE6546B64)
 _MASK32 = 0xFFFFFFFF
 
-U32 = npt.NDArray[np.uint32]
 
 
 def _rotl(x: U32, r: int) -> U32:
@@ -173,7 +171,7 @@ def word_ngram_hashes(text: str, ngram: int) -> U32:
     return span_hashes(joined, span_starts, span_lengths)
 
 
-def shingle_hashes(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
+def shingle_hashes(text: str, ngram: int = 5, unit: ShingleUnit = "char") -> U32:
     """Hashes of the shingles of a *normalized* text, with repeats (uint32)."""
     if unit == "char":
         from .normalize import codepoints
@@ -181,26 +179,12 @@ def shingle_hashes(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
         return ngram_hashes(codepoints(text), ngram)
     if unit == "word":
         return word_ngram_hashes(text, ngram)
-    raise ParameterError(f"unit must be one of {UNITS} (got {unit!r})")
+    raise ParameterError(f"unit must be one of {SHINGLE_UNITS} (got {unit!r})")
 
 
-def shingle_set(text: str, ngram: int = 5, unit: Unit = "char") -> U32:
+def shingle_set(text: str, ngram: int = 5, unit: ShingleUnit = "char") -> U32:
     """The sorted set of shingle hashes of a normalized text."""
     return sorted_unique(shingle_hashes(text, ngram, unit))
-
-
-def sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is far slower on
-    millions of uint32)."""
-    if values.size < 2:
-        copied: npt.NDArray[Any] = values.copy()
-        return copied
-    ordered = np.sort(values)
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    out: npt.NDArray[Any] = ordered[keep]
-    return out
 
 
 def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> list[U32]:
@@ -232,10 +216,8 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
 def _char_sets_block(cps: Sequence[U32], group: list[int], ngram: int, out: list[U32]) -> None:
     lengths = np.fromiter((cps[k].size for k in group), dtype=np.int64, count=len(group))
     hashes = ngram_hashes(np.concatenate([cps[k] for k in group]), ngram)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     counts = lengths - ngram + 1
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    positions = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - first, counts)
+    positions = ranges(starts_of(lengths)[:-1], counts)
     owner = np.repeat(np.arange(len(group), dtype=np.uint64), counts)
     combined = sorted_unique((owner << np.uint64(32)) | hashes[positions].astype(np.uint64))
     values = (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)

@@ -1,24 +1,18 @@
-"""Documents and loaders: directories, .txt/.md files, multi-article files, JSON Lines.
+"""The corpus: documents of files and directories, read as a stream and re-read by position.
 
-A *multi-article file* is a text file whose articles are headed by lines such as
-``第一篇: 标题`` or ``第12篇：标题`` (a Chinese or Arabic numeral); each article becomes a
-document with id ``<file name>#<N>``, its title, and the text below the heading.
-
-Encodings are detected per file: UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030.
-A file that is binary or decodes to no plausible text is an :class:`~neardup.errors.InputError`
-naming the file, or, with :func:`read_documents`, a :class:`Skipped` record.
+Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order).
+Iterating a :class:`Corpus` remembers where each document was found (file, byte offset or
+article ordinal, line), so that a pipeline can drop texts after hashing and re-read only the
+candidates; its :meth:`Corpus.records` hand JSON lines on unparsed, or as blocks of byte
+ranges, for worker processes to read and parse.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import os
-import re
-import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
@@ -26,235 +20,10 @@ from typing import IO, cast
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InputError
-
-TEXT_SUFFIXES = (".txt", ".md")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
-
-_HEADING = re.compile(
-    r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
-    r"[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$",
-    re.M,
-)
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-@dataclass(frozen=True)
-class Document:
-    """One document: a unique ``id``, its ``text``, and optionally a ``title`` and ``source``.
-
-    ``source`` says where it came from (``path`` or ``path:line``), for messages and reports.
-    """
-
-    id: str
-    text: str
-    title: str | None = None
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A document or file that was not processed, and why (``source``: the file or
-    ``file:line`` it came from, when known)."""
-
-    id: str
-    reason: str
-    source: str | None = None
-
-
-def chinese_numeral(numeral: str) -> int:
-    """The integer value of a numeral such as ``十一``, ``二十``, ``一百零五`` or ``12``.
-
-    Example:
-        >>> [chinese_numeral(s) for s in ("一", "十", "十一", "二十三", "一百零五", "12")]
-        [1, 10, 11, 23, 105, 12]
-    """
-    numeral = unicodedata.normalize("NFKC", numeral)
-    if numeral.isdigit():
-        return int(numeral)
-    total, digit = 0, None
-    for ch in numeral:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            total += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-        else:
-            raise ValueError(f"not a numeral: {numeral!r}")
-    return total + (digit or 0)
-
-
-def decode_bytes(data: bytes, name: str) -> str:
-    """Decode a file's bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030).
-
-    Raises:
-        InputError: binary content, or bytes that are not text in any of these encodings.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8", name)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(data, "utf-16", name)
-    if b"\x00" in data[:65536]:
-        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = _decode(data, "gb18030", name)
-    if not _plausible(text):
-        raise InputError(f"{name}: not valid UTF-8 and not plausible GB18030 text")
-    return text
-
-
-def _decode(data: bytes, encoding: str, name: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name}: cannot decode as UTF-8 or GB18030 (byte {exc.start}: {exc.reason})"
-        ) from None
-
-
-def _plausible(text: str) -> bool:
-    """Few control, private-use or unassigned characters: real text, not decoded noise."""
-    if not text:
-        return True
-    sample = text[:20000]
-    odd = sum(
-        1
-        for ch in sample
-        if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Co", "Cn")
-    )
-    return odd <= 0.01 * len(sample)
-
-
-def split_articles(text: str, name: str) -> list[Document] | None:
-    """The articles of a multi-article text, or None when it has no ``第N篇:`` headings.
-
-    Text before the first heading, when not blank, becomes article ``#0`` without title.
-    """
-    headings = list(_HEADING.finditer(text))
-    if not headings:
-        return None
-    docs: list[Document] = []
-    preamble = text[: headings[0].start()]
-    if preamble.strip():
-        docs.append(Document(f"{name}#0", preamble, None, name))
-    for i, heading in enumerate(headings):
-        body_start = heading.end() + 1 if heading.end() < len(text) else heading.end()
-        body_end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
-        number = chinese_numeral(heading.group(1))
-        title = heading.group(2) or None
-        docs.append(Document(f"{name}#{number}", text[body_start:body_end], title, name))
-    return docs
-
-
-@dataclass(slots=True)
-class RawLine:
-    """A JSON line as read from its file, to be parsed later (e.g. in a worker process)."""
-
-    data: bytes
-    name: str
-    """The file's name (its path relative to a directory that was read)."""
-    path: str
-    lineno: int
-    fields: tuple[str, str, str]
-    """The id, text and title field names."""
-
-    @property
-    def where(self) -> str:
-        """``name:lineno``: the id of a record without one."""
-        return f"{self.name}:{self.lineno}"
-
-    @property
-    def source(self) -> str:
-        """``path:lineno``, named in messages."""
-        return f"{self.path}:{self.lineno}"
-
-    def parse(self) -> Document | Skipped:
-        """The document of this line, or why it is not one."""
-        return _jsonl_record(self.data, self.where, self.source, *self.fields)
-
-
-@dataclass(slots=True)
-class LineBlock:
-    """Consecutive JSON lines of an uncompressed file, passed on as a byte range rather than
-    as data: whoever parses them (e.g. a worker process) reads them from the file."""
-
-    path: str
-    name: str
-    start: int
-    """Byte offset of the first line."""
-    bounds: npt.NDArray[np.int64]
-    """Offsets of the lines relative to ``start``, and of the end of the last one."""
-    first_lineno: int
-    fields: tuple[str, str, str]
-
-    def __len__(self) -> int:
-        return int(self.bounds.size) - 1
-
-    def read(self) -> bytes:
-        """The block's bytes.
-
-        Raises:
-            InputError: the file is shorter than when the block was cut (it changed).
-        """
-        with open(self.path, "rb") as handle:
-            handle.seek(self.start)
-            data = handle.read(int(self.bounds[-1]))
-        if len(data) != self.bounds[-1]:
-            raise InputError(f"{self.path}: changed while being read (shorter than before)")
-        return data
-
-
-@dataclass(slots=True)
-class LineAt:
-    """A JSON line of an uncompressed file known by its byte offset: whoever parses it reads
-    it (see :func:`parse_records`)."""
-
-    path: str
-    name: str
-    offset: int
-    lineno: int
-    fields: tuple[str, str, str]
-
-
-@dataclass
-class LinesAt:
-    """:class:`LineAt` records packed as arrays (cheap to send to another process); iterating
-    yields them one by one."""
-
-    files: list[tuple[str, str]]
-    """(path, name) of each file the lines come from."""
-    file_of: npt.NDArray[np.int64]
-    """Each line's file, as an index into ``files``."""
-    offsets: npt.NDArray[np.int64]
-    linenos: npt.NDArray[np.int64]
-    fields: tuple[str, str, str]
-
-    def __len__(self) -> int:
-        return int(self.offsets.size)
-
-    def __iter__(self) -> Iterator[LineAt]:
-        columns = (self.file_of.tolist(), self.offsets.tolist(), self.linenos.tolist())
-        for file, offset, lineno in zip(*columns, strict=True):
-            path, name = self.files[file]
-            yield LineAt(path, name, offset, lineno, self.fields)
-
+from ..errors import InputError
+from ..report import Skipped
+from .documents import Document, decode_bytes, file_kind, split_articles
+from .records import Fetched, LineAt, LineBlock, LinesAt, RawLine, Record, parse_record
 
 BLOCK_BYTES = 8_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
@@ -262,47 +31,6 @@ BLOCK_LINES = 8192
 """Lines per :class:`LineBlock` (at most)."""
 MIN_BLOCK_BYTES = 1_000_000
 """Bytes per block of a file of fewer than 16 full blocks (at least; see :func:`_block_bytes`)."""
-
-Record = Document | RawLine
-"""A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
-Fetched = Record | LineAt
-"""A document as :meth:`Corpus.fetch_records` gives it: a record, or where to read one."""
-
-
-def parse_record(record: Fetched) -> Document:
-    """The document of a fetched record.
-
-    Raises:
-        InputError: the line no longer holds a document (its file changed since it was read).
-    """
-    return parse_records([record])[0]
-
-
-def parse_records(records: Iterable[Fetched]) -> list[Document]:
-    """The documents of fetched records (reading each file of :class:`LineAt` records once).
-
-    Raises:
-        InputError: a line no longer holds a document (its file changed since it was read).
-    """
-    handles: dict[str, IO[bytes]] = {}
-    docs = []
-    with ExitStack() as stack:
-        for record in records:
-            if isinstance(record, LineAt):
-                if record.path not in handles:
-                    handles[record.path] = stack.enter_context(open(record.path, "rb"))
-                handle = handles[record.path]
-                handle.seek(record.offset)
-                record = RawLine(
-                    handle.readline(), record.name, record.path, record.lineno, record.fields
-                )
-            item = record if isinstance(record, Document) else record.parse()
-            if not isinstance(item, Document):
-                assert isinstance(record, RawLine)
-                raise InputError(f"{record.source}: changed while being read ({item.reason})")
-            docs.append(item)
-    return docs
-
 
 @dataclass
 class _Positions:
@@ -346,10 +74,12 @@ class Corpus:
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p) is not None)
+                found = sorted(
+                    p for p in path.rglob("*") if p.is_file() and file_kind(p) is not None
+                )
                 self.files += [(f, f.relative_to(path).as_posix()) for f in found]
             elif path.is_file():
-                if _kind(path) is None:
+                if file_kind(path) is None:
                     raise InputError(
                         f"{path}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
                     )
@@ -359,7 +89,7 @@ class Corpus:
         self._documents = _Positions()
         self._records = _Positions()
         self._plain_jsonl = np.array(
-            [_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files],
+            [file_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files],
             dtype=bool,
         )
         """Which files are uncompressed JSON Lines (their lines can be read by offset)."""
@@ -474,7 +204,7 @@ class Corpus:
                 for p in wanted:
                     yield p, LineAt(str(path), name, key_of[p], line_of[p], self.fields)
                 continue
-            if _kind(path) == "jsonl":
+            if file_kind(path) == "jsonl":
                 located = sorted((key_of[p], line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
             else:
@@ -492,7 +222,7 @@ class Corpus:
 
     def _read(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
         """(item, key, line): key = byte offset of a JSON line, or article ordinal."""
-        if _kind(path) == "jsonl":
+        if file_kind(path) == "jsonl":
             yield from self._read_jsonl(path, name)
             return
         try:
@@ -643,34 +373,3 @@ def load_documents(
             raise InputError(f"{item.id}: {item.reason}")
         docs.append(item)
     return docs
-
-
-def _kind(path: Path) -> str | None:
-    name = path.name.lower()
-    if name.endswith(JSONL_SUFFIXES):
-        return "jsonl"
-    if name.endswith(TEXT_SUFFIXES):
-        return "text"
-    return None
-
-
-def _jsonl_record(
-    raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
-) -> Document | Skipped:
-    if not raw.strip():
-        return Skipped(where, "blank line", source)
-    try:
-        record = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return Skipped(where, f"malformed JSON: {exc}", source)
-    if not isinstance(record, dict):
-        return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
-    text = record.get(text_field)
-    if not isinstance(text, str):
-        found = "missing" if text is None else f"a {type(text).__name__}"
-        return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
-    doc_id = record.get(id_field)
-    if doc_id is None:
-        doc_id = where
-    title = record.get(title_field)
-    return Document(str(doc_id), text, title if isinstance(title, str) else None, source)

@@ -1,0 +1,217 @@
+"""Documents: the record, the accepted inputs, and the file formats they are read from.
+
+A *multi-article file* is a text file whose articles are headed by lines such as
+``第一篇: 标题`` or ``第12篇：标题`` (a Chinese or Arabic numeral); each article becomes a
+document with id ``<file name>#<N>``, its title, and the text below the heading.
+
+Encodings are detected per file: UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030.
+A file that is binary or decodes to no plausible text is an :class:`~neardup.errors.InputError`
+naming the file, or a :class:`~neardup.report.Skipped` record where reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from ..report import Skipped
+
+TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+
+_HEADING = re.compile(
+    r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
+    r"[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$",
+    re.M,
+)
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: a unique ``id``, its ``text``, and optionally a ``title`` and ``source``.
+
+    ``source`` says where it came from (``path`` or ``path:line``), for messages and reports.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+
+
+def chinese_numeral(numeral: str) -> int:
+    """The integer value of a numeral such as ``十一``, ``二十``, ``一百零五`` or ``12``.
+
+    Example:
+        >>> [chinese_numeral(s) for s in ("一", "十", "十一", "二十三", "一百零五", "12")]
+        [1, 10, 11, 23, 105, 12]
+    """
+    numeral = unicodedata.normalize("NFKC", numeral)
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, None
+    for ch in numeral:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:
+            raise ValueError(f"not a numeral: {numeral!r}")
+    return total + (digit or 0)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode a file's bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030).
+
+    Raises:
+        InputError: binary content, or bytes that are not text in any of these encodings.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(data, "utf-16", name)
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = _decode(data, "gb18030", name)
+    if not _plausible(text):
+        raise InputError(f"{name}: not valid UTF-8 and not plausible GB18030 text")
+    return text
+
+
+def _decode(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: cannot decode as UTF-8 or GB18030 (byte {exc.start}: {exc.reason})"
+        ) from None
+
+
+def _plausible(text: str) -> bool:
+    """Few control, private-use or unassigned characters: real text, not decoded noise."""
+    if not text:
+        return True
+    sample = text[:20000]
+    odd = sum(
+        1
+        for ch in sample
+        if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Co", "Cn")
+    )
+    return odd <= 0.01 * len(sample)
+
+
+def split_articles(text: str, name: str) -> list[Document] | None:
+    """The articles of a multi-article text, or None when it has no ``第N篇:`` headings.
+
+    Text before the first heading, when not blank, becomes article ``#0`` without title.
+    """
+    headings = list(_HEADING.finditer(text))
+    if not headings:
+        return None
+    docs: list[Document] = []
+    preamble = text[: headings[0].start()]
+    if preamble.strip():
+        docs.append(Document(f"{name}#0", preamble, None, name))
+    for i, heading in enumerate(headings):
+        body_start = heading.end() + 1 if heading.end() < len(text) else heading.end()
+        body_end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
+        number = chinese_numeral(heading.group(1))
+        title = heading.group(2) or None
+        docs.append(Document(f"{name}#{number}", text[body_start:body_end], title, name))
+    return docs
+
+
+def file_kind(path: Path) -> str | None:
+    """``"jsonl"``, ``"text"``, or None for a file neardup does not read (by its suffix)."""
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(TEXT_SUFFIXES):
+        return "text"
+    return None
+
+
+def parse_jsonl_line(
+    raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
+) -> Document | Skipped:
+    """The document of one JSON line (``where``: the id of a record without one, ``source``:
+    ``path:line`` for messages), or why the line holds none."""
+    if not raw.strip():
+        return Skipped(where, "blank line", source)
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return Skipped(where, f"malformed JSON: {exc}", source)
+    if not isinstance(record, dict):
+        return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        found = "missing" if text is None else f"a {type(text).__name__}"
+        return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
+    doc_id = record.get(id_field)
+    if doc_id is None:
+        doc_id = where
+    title = record.get(title_field)
+    return Document(str(doc_id), text, title if isinstance(title, str) else None, source)
+
+
+def as_document(item: object, position: int) -> Document | Skipped:
+    """One input item as a Document: a Document, a string (id = position) or (id, text)."""
+    if isinstance(item, (Document, Skipped)):
+        doc = item
+    elif isinstance(item, str):
+        return Document(str(position), item)
+    elif isinstance(item, tuple) and len(item) == 2:
+        doc = Document(str(item[0]), item[1])
+    else:
+        raise InputError(
+            f"document {position}: expected a Document, a string or an (id, text) tuple, "
+            f"got {type(item).__name__}"
+        )
+    if isinstance(doc, Document) and not isinstance(doc.text, str):
+        raise InputError(
+            f"document {doc.id!r} (at {position}): text must be a string, "
+            f"got {type(doc.text).__name__}"
+        )
+    return doc
+
+
+def as_documents(documents: object) -> Iterator[Document | Skipped]:
+    """Documents from any accepted input: Documents, strings (ids "0", "1", ...), a dict
+    id → text, (id, text) tuples, or a :class:`~neardup.documents.Corpus` (whose
+    :class:`~neardup.documents.Skipped` records pass through)."""
+    if isinstance(documents, (str, bytes)):
+        raise InputError("documents must be a collection of documents, not a single string")
+    if isinstance(documents, Mapping):
+        for position, (key, text) in enumerate(documents.items()):
+            yield as_document((key, text), position)
+        return
+    if not isinstance(documents, Iterable):
+        raise InputError(f"documents must be iterable (got {type(documents).__name__})")
+    for position, item in enumerate(documents):
+        yield as_document(item, position)

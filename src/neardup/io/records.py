@@ -1,0 +1,155 @@
+"""Where a document is in its file, for reading it later or in another process.
+
+A JSON line can travel unparsed (:class:`RawLine`: its bytes), as part of a block of lines
+of an uncompressed file (:class:`LineBlock`: a byte range that the receiver reads), or by
+its byte offset alone (:class:`LineAt`, packed as :class:`LinesAt`). :func:`parse_records`
+turns any of them into :class:`~neardup.io.documents.Document` records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InputError
+from ..report import Skipped
+from .documents import Document, parse_jsonl_line
+
+
+@dataclass(slots=True)
+class RawLine:
+    """A JSON line as read from its file, to be parsed later (e.g. in a worker process)."""
+
+    data: bytes
+    name: str
+    """The file's name (its path relative to a directory that was read)."""
+    path: str
+    lineno: int
+    fields: tuple[str, str, str]
+    """The id, text and title field names."""
+
+    @property
+    def where(self) -> str:
+        """``name:lineno``: the id of a record without one."""
+        return f"{self.name}:{self.lineno}"
+
+    @property
+    def source(self) -> str:
+        """``path:lineno``, named in messages."""
+        return f"{self.path}:{self.lineno}"
+
+    def parse(self) -> Document | Skipped:
+        """The document of this line, or why it is not one."""
+        return parse_jsonl_line(self.data, self.where, self.source, *self.fields)
+
+
+@dataclass(slots=True)
+class LineBlock:
+    """Consecutive JSON lines of an uncompressed file, passed on as a byte range rather than
+    as data: whoever parses them (e.g. a worker process) reads them from the file."""
+
+    path: str
+    name: str
+    start: int
+    """Byte offset of the first line."""
+    bounds: npt.NDArray[np.int64]
+    """Offsets of the lines relative to ``start``, and of the end of the last one."""
+    first_lineno: int
+    fields: tuple[str, str, str]
+
+    def __len__(self) -> int:
+        return int(self.bounds.size) - 1
+
+    def read(self) -> bytes:
+        """The block's bytes.
+
+        Raises:
+            InputError: the file is shorter than when the block was cut (it changed).
+        """
+        with open(self.path, "rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(int(self.bounds[-1]))
+        if len(data) != self.bounds[-1]:
+            raise InputError(f"{self.path}: changed while being read (shorter than before)")
+        return data
+
+
+@dataclass(slots=True)
+class LineAt:
+    """A JSON line of an uncompressed file known by its byte offset: whoever parses it reads
+    it (see :func:`parse_records`)."""
+
+    path: str
+    name: str
+    offset: int
+    lineno: int
+    fields: tuple[str, str, str]
+
+
+@dataclass
+class LinesAt:
+    """:class:`LineAt` records packed as arrays (cheap to send to another process); iterating
+    yields them one by one."""
+
+    files: list[tuple[str, str]]
+    """(path, name) of each file the lines come from."""
+    file_of: npt.NDArray[np.int64]
+    """Each line's file, as an index into ``files``."""
+    offsets: npt.NDArray[np.int64]
+    linenos: npt.NDArray[np.int64]
+    fields: tuple[str, str, str]
+
+    def __len__(self) -> int:
+        return int(self.offsets.size)
+
+    def __iter__(self) -> Iterator[LineAt]:
+        columns = (self.file_of.tolist(), self.offsets.tolist(), self.linenos.tolist())
+        for file, offset, lineno in zip(*columns, strict=True):
+            path, name = self.files[file]
+            yield LineAt(path, name, offset, lineno, self.fields)
+
+
+Record = Document | RawLine
+"""A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
+Fetched = Record | LineAt
+"""A document as :meth:`Corpus.fetch_records` gives it: a record, or where to read one."""
+
+
+def parse_record(record: Fetched) -> Document:
+    """The document of a fetched record.
+
+    Raises:
+        InputError: the line no longer holds a document (its file changed since it was read).
+    """
+    return parse_records([record])[0]
+
+
+def parse_records(records: Iterable[Fetched]) -> list[Document]:
+    """The documents of fetched records (reading each file of :class:`LineAt` records once).
+
+    Raises:
+        InputError: a line no longer holds a document (its file changed since it was read).
+    """
+    handles: dict[str, IO[bytes]] = {}
+    docs = []
+    with ExitStack() as stack:
+        for record in records:
+            if isinstance(record, LineAt):
+                if record.path not in handles:
+                    handles[record.path] = stack.enter_context(open(record.path, "rb"))
+                handle = handles[record.path]
+                handle.seek(record.offset)
+                record = RawLine(
+                    handle.readline(), record.name, record.path, record.lineno, record.fields
+                )
+            item = record if isinstance(record, Document) else record.parse()
+            if not isinstance(item, Document):
+                assert isinstance(record, RawLine)
+                raise InputError(f"{record.source}: changed while being read ({item.reason})")
+            docs.append(item)
+    return docs

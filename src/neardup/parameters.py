@@ -1,0 +1,76 @@
+"""The parameters of a duplicate search: one frozen, validated value that every engine takes
+and every artifact (report, index file) records."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ._types import SHINGLE_UNITS, VERIFICATIONS, ShingleUnit, Verification
+from .core.lsh import Banding, choose_bands
+from .core.minhash import check_num_perm
+from .core.normalize import DEFAULT_MARKERS, NormalizeOptions
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything that decides a result; recorded in every report and index.
+
+    Raises:
+        ParameterError: a value out of range, e.g. ``ngram must be >= 1 (got 0)``.
+    """
+
+    threshold: float = 0.7
+    ngram: int = 5
+    unit: ShingleUnit = "char"
+    num_perm: int = 128
+    seed: int = 1
+    bands: int | None = None
+    rows: int | None = None
+    verify: Verification = "exact"
+    html: bool = False
+    markers: tuple[str, ...] = DEFAULT_MARKERS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ngram, bool) or not isinstance(self.ngram, int) or self.ngram < 1:
+            raise ParameterError(f"ngram must be an integer >= 1 (got {self.ngram!r})")
+        if self.unit not in SHINGLE_UNITS:
+            raise ParameterError(f"unit must be one of {SHINGLE_UNITS} (got {self.unit!r})")
+        if self.verify not in VERIFICATIONS:
+            raise ParameterError(f"verify must be one of {VERIFICATIONS} (got {self.verify!r})")
+        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ParameterError(f"seed must be an integer in [0, 2**32) (got {self.seed!r})")
+        if not isinstance(self.num_perm, int):
+            raise ParameterError(f"num_perm must be an integer (got {self.num_perm!r})")
+        check_num_perm(self.num_perm)
+        if not isinstance(self.threshold, (int, float)):
+            raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
+        object.__setattr__(self, "threshold", float(self.threshold))
+        if self.bands is not None and self.rows is not None:
+            if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
+                raise ParameterError(
+                    f"bands * rows must be <= num_perm={self.num_perm} "
+                    f"(got {self.bands} * {self.rows})"
+                )
+        else:
+            banding = choose_bands(self.threshold, self.num_perm, self.bands)
+            object.__setattr__(self, "bands", banding.bands)
+            object.__setattr__(self, "rows", banding.rows)
+        object.__setattr__(self, "markers", tuple(self.markers))
+        self.normalize_options()  # validates the markers
+
+    @property
+    def banding(self) -> Banding:
+        """The LSH banding: ``bands`` bands of ``rows`` signature values."""
+        return Banding(int(self.bands or 1), int(self.rows or 1))
+
+    def normalize_options(self) -> NormalizeOptions:
+        """The normalization these parameters ask for."""
+        return NormalizeOptions(html=self.html, markers=self.markers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters."""
+        out = asdict(self)
+        out["markers"] = list(self.markers)
+        return out

@@ -1,0 +1,61 @@
+"""The stages every engine runs the same way: texts to signatures and band keys.
+
+The local engine (:mod:`neardup.engine`), the persistent index (:mod:`neardup.index`) and
+Spark (:mod:`neardup.spark`) all hash with these functions, so that the same documents get
+the same signatures, band keys and shingle counts in each. Pure: arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._types import I64, U32, U64
+from .core.lsh import band_keys
+from .core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
+from .core.normalize import from_codepoints, normalize_packed, packed_codepoints
+from .core.shingles import word_ngram_hashes
+from .parameters import Parameters
+
+BATCH_DOCS = 2048
+"""Documents per hashing batch (at most)."""
+BATCH_CHARS = 2_000_000
+"""Characters (or bytes of JSON lines) per hashing batch (at most, unless one is larger)."""
+
+Hashes = tuple[U32, U64, I64, I64]
+"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+
+def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
+    """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
+    if params.unit == "char":
+        sigs = minhash_codepoints(cps, params.ngram, params.num_perm, params.seed)
+        counts = [max(c.size - params.ngram + 1, 1) if c.size else 0 for c in cps]
+        return sigs, counts
+    hashes = [word_ngram_hashes(from_codepoints(c), params.ngram) for c in cps]
+    return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
+
+
+def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
+    """Signatures and band keys of a batch of original texts, their normalized lengths and
+    shingle counts (with repeats).
+
+    The unit of work of the hashing stage, the same in the main process and in workers.
+    """
+    return hash_packed(*packed_codepoints(texts), params)
+
+
+def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
+    """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
+    workers receive: one array, not a pickled string per document)."""
+    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
+    if params.unit == "char":
+        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
+        ngram = params.ngram
+        counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
+    else:
+        pieces = np.split(flat, np.cumsum(lengths)[:-1])
+        sigs, word_counts = signatures_of_codepoints(pieces, params)
+        counts = np.asarray(word_counts, dtype=np.int64)
+    keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
+    return sigs, keys, lengths, counts
