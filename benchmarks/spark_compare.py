@@ -97,10 +97,12 @@ def planted(docs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[st
 
 
 def exact_pairs(sets: list[U32], ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
-    """All pairs with Jaccard >= threshold, exactly (the library's prefix-filtered join)."""
-    from neardup.core.similarity import exact_pairs as exact_join
+    """All pairs with Jaccard >= threshold, exactly (the prefix-filtered join of exact.py)."""
+    from exact import similar_pairs
 
-    return {key(ids[a], ids[b]): jac for a, b, jac in exact_join(sets, threshold)}
+    pairs, jaccard, _ = similar_pairs(sets, threshold)
+    found = zip(pairs.tolist(), jaccard.tolist(), strict=True)
+    return {key(ids[a], ids[b]): float(j) for (a, b), j in found}
 
 
 def naive_pairs(sets: list[U32], ids: list[str], threshold: float) -> set[tuple[str, str]]:
@@ -142,9 +144,9 @@ def run_spark(spark: Any, docs: list[tuple[str, str]], threshold: float) -> Pair
 def _shingle_batches(ngram: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
+        from common import char_shingles
 
         from neardup import normalize_text
-        from neardup.core.shingles import char_shingles
 
         for batch in batches:
             texts = batch.column("text").to_pylist()

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from neardup.engine import hashing, verification
+from neardup.io import corpus as corpus_module
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
@@ -63,3 +66,12 @@ def corpora_dir() -> Path:
             pytest.fail(f"shared corpora not found ({CORPORA}; set NEARDUP_SHARED)")
         pytest.skip("shared corpora not present")
     return CORPORA
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many hashing batches and verification units, so that workers share the work."""
+    monkeypatch.setattr(hashing, "BATCH_DOCS", 37)
+    monkeypatch.setattr(corpus_module, "BLOCK_LINES", 41)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 30_000)
+    monkeypatch.setattr(verification, "UNIT_DOCS", 5)

@@ -373,6 +373,7 @@ def test_batch_killed_mid_way_leaves_none_of_it(path: Path, tmp_path: Path) -> N
         assert len(index) == 8
 
 
+@pytest.mark.slow
 def test_two_processes_adding_at_once(path: Path, tmp_path: Path) -> None:
     DuplicateIndex.create(path).close()
     start = tmp_path / "start"

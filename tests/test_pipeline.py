@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles import char_shingles
 
 from neardup import (
     Document,
@@ -17,7 +18,6 @@ from neardup import (
     load_documents,
     normalize_text,
 )
-from neardup.core.shingles import char_shingles
 
 SEED = "000_28473338c6d0f06c.txt"
 
@@ -100,6 +100,7 @@ def test_one_character_documents_get_one_shingle() -> None:
     assert [(p.a, p.b, p.jaccard) for p in report.pairs] == [("a", "b", 1.0)]
 
 
+@pytest.mark.slow
 def test_twenty_megabyte_document() -> None:
     rng = np.random.default_rng(3)
     big = "".join(map(chr, rng.integers(0x4E00, 0x9FA5, size=20 * 1024 * 1024 // 3)))

@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
+from oracles import exact_pairs
 
 from neardup import find_duplicates, load_documents, normalize_text, shingle_set
-from neardup.core.similarity import exact_pairs
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -40,6 +40,7 @@ def test_laws_sample_against_brute_force() -> None:
         assert all(p.jaccard >= threshold for p in report.pairs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "corpus"), [("laws", "laws_zh.jsonl.gz"), ("news", "cctv_news.jsonl.gz")]
 )

@@ -28,7 +28,7 @@ from neardup.core.normalize import normalize_codepoints
 from neardup.parameters import Parameters
 from neardup.stages import signatures_of_codepoints
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 # pyspark comes with the test extra; in CI a missing pyspark is a failure, not a skip.
 pyspark = (

@@ -125,31 +125,12 @@ def shingle_hash(shingle: str) -> int:
     return h ^ (h >> 16)
 
 
-def char_shingles(text: str, ngram: int) -> list[str]:
-    """The character shingles of a normalized text as strings (reference, for tests and oracles)."""
-    if not text:
-        return []
-    if len(text) < ngram:
-        return [text]
-    return [text[i : i + ngram] for i in range(len(text) - ngram + 1)]
-
-
 def words(text: str) -> list[str]:
     """jieba's words of a normalized text (jieba and its dictionary load on first use)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     return [w for w in jieba.lcut(text) if w]
-
-
-def word_shingles(text: str, ngram: int) -> list[str]:
-    """Word n-grams of a normalized text, each joined by U+001F (reference for tests)."""
-    ws = words(text)
-    if not ws:
-        return []
-    if len(ws) < ngram:
-        return [WORD_SEPARATOR.join(ws)]
-    return [WORD_SEPARATOR.join(ws[i : i + ngram]) for i in range(len(ws) - ngram + 1)]
 
 
 def word_ngram_hashes(text: str, ngram: int) -> U32:

@@ -1,0 +1,152 @@
+"""find_duplicates re-reads only the candidates: from a corpus, a list, a dict or a one-shot
+iterable, and says when it cannot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neardup import (
+    Corpus,
+    Parameters,
+    Skipped,
+    find_duplicates,
+    load_documents,
+)
+from neardup.engine import find as pipeline
+from neardup.engine import hashing, verification
+from neardup.engine.workers import Workers
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pair_tuples(report: object) -> list[tuple[str, str, float, float]]:
+    return [(p.a, p.b, p.jaccard, p.containment) for p in report.pairs]  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.slow
+def test_corpus_input_is_streamed_and_candidates_re_read(tmp_path: Path) -> None:
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    plain = tmp_path / "laws.jsonl"
+    plain.write_text(
+        "".join(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n" for d in docs)
+        + "{broken\n",
+        encoding="utf-8",
+    )
+    expected = pair_tuples(find_duplicates(docs))
+    for path in (plain, DATA / "laws_sample.jsonl.gz"):
+        report = find_duplicates(Corpus(path), workers=2)
+        assert report.verification == "exact" and not report.notes
+        assert pair_tuples(report) == expected
+    report = find_duplicates(Corpus(plain))
+    assert report.skipped == [
+        Skipped("laws.jsonl:311", report.skipped[0].reason, f"{plain}:311")
+    ]
+    assert "malformed JSON" in report.skipped[0].reason
+    assert report.counts.documents == len(docs) + 1
+
+
+def test_one_shot_iterable_beyond_the_budget_is_verified_by_estimate(
+    monkeypatch: pytest.MonkeyPatch, seeds_dir: Path
+) -> None:
+    docs = load_documents(seeds_dir)
+    small = find_duplicates(iter(docs))
+    assert small.verification == "exact" and not small.notes
+    monkeypatch.setattr(pipeline, "RETAIN_CHARS", 10_000)
+    big = find_duplicates(iter(docs))
+    assert big.verification == "estimate"
+    assert "one-shot iterable" in big.notes[0] and "estimate" in big.notes[0]
+    assert [(p.a, p.b) for p in big.pairs] == [(p.a, p.b) for p in small.pairs]
+
+
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_a_file_changed_before_verification_is_an_error_naming_the_line(
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verification, "UNIT_DOCS", 2)
+    text = "重复的文件内容在这里出现了两次而且足够长"
+    lines = [json.dumps({"id": f"d{i}", "text": f"{text}{i % 3}"}, ensure_ascii=False) for i in range(9)]
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def corrupt(stage: str, n: int) -> None:
+        if stage == "candidates":  # after hashing, before the candidates are re-read
+            path.write_text("\n".join("{" + "x" * (len(line) - 1) for line in lines) + "\n")
+
+    with pytest.raises(ValueError, match=r"docs\.jsonl:1: changed while being read"):
+        find_duplicates(Corpus(path), workers=workers, progress=corrupt)
+
+
+def test_only_runs_that_may_estimate_keep_signatures(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds_dir: Path
+) -> None:
+    kept: list[bool] = []
+
+    class Recording(hashing.HashingStage):
+        def __init__(
+            self,
+            params: Parameters,
+            workers: Workers,
+            progress: hashing.ProgressHook | None = None,
+            keep_signatures: bool = True,
+        ) -> None:
+            kept.append(keep_signatures)
+            super().__init__(params, workers, progress, keep_signatures)
+
+    monkeypatch.setattr(pipeline, "HashingStage", Recording)
+    docs = load_documents(seeds_dir)
+    exact = find_duplicates(docs)
+    find_duplicates(Corpus(seeds_dir))
+    find_duplicates({d.id: d.text for d in docs})
+    estimated = find_duplicates(docs, verify="estimate")
+    find_duplicates(iter(docs))  # one-shot: may run out of retention and estimate
+    assert kept == [False, False, False, True, True]
+    assert [(p.a, p.b) for p in estimated.pairs] == [(p.a, p.b) for p in exact.pairs]
+
+
+def test_progress_hook_counts_every_document(seeds_dir: Path) -> None:
+    seen: dict[str, int] = {}
+
+    def hook(stage: str, n: int) -> None:
+        seen[stage] = seen.get(stage, 0) + n
+
+    find_duplicates(load_documents(seeds_dir), progress=hook)
+    assert seen == {"read": 11, "candidates": 1, "verified": 1}
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_progress_counts_every_candidate_checked(workers: int) -> None:
+    seen: dict[str, int] = {}
+
+    def hook(stage: str, n: int) -> None:
+        seen[stage] = seen.get(stage, 0) + n
+
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    report = find_duplicates(docs, workers=workers, progress=hook)
+    assert report.counts.candidates > report.counts.pairs
+    assert seen == {
+        "read": report.counts.processed,
+        "candidates": report.counts.candidates,
+        "verified": report.counts.candidates,
+    }
+
+
+def test_units_hold_whole_components_and_every_candidate_once() -> None:
+
+    candidates = np.array([[0, 5], [1, 2], [2, 9], [3, 4], [5, 7], [6, 8], [1, 9]])
+    lengths = np.arange(10, dtype=np.int64) * 10
+    units = verification.plan_units(candidates, lengths, unit_docs=3)
+    assert [u.nodes.tolist() for u in units] == [[0, 5, 7], [1, 2, 9], [3, 4, 6, 8]]
+    seen = []
+    for unit in units:
+        assert unit.lengths.tolist() == (unit.nodes * 10).tolist()
+        for (a, b), k in zip(unit.pairs.tolist(), unit.order.tolist(), strict=True):
+            assert [unit.nodes[a], unit.nodes[b]] == candidates[k].tolist()
+            seen.append(k)
+    assert sorted(seen) == list(range(len(candidates)))
+    assert verification.plan_units(np.empty((0, 2), dtype=np.int64), lengths) == []
