@@ -199,22 +199,22 @@ def test_repetitive_stretch_between_distinct_text() -> None:
 
 def test_tiling_never_trusts_a_hash_collision() -> None:
     from neardup.core.normalize import codepoints
-    from neardup.core.passages import _tile
+    from neardup.core.passages import tile_runs
 
     a = codepoints("一二三四五六七八九十")
     b = codepoints("一二三四五X七八九十")
     # a run as a hash collision would make it: claimed equal over all ten characters
-    assert _tile(a, b, [(-10, 0, 0)], 3) == [(0, 0, 5), (6, 6, 4)]
-    assert _tile(a, b, [(-10, 0, 0)], 5) == [(0, 0, 5)]
+    assert tile_runs(a, b, [(-10, 0, 0)], 3) == [(0, 0, 5), (6, 6, 4)]
+    assert tile_runs(a, b, [(-10, 0, 0)], 5) == [(0, 0, 5)]
 
 
 def test_tiling_cuts_runs_around_taken_text() -> None:
     from neardup.core.normalize import codepoints
-    from neardup.core.passages import _tile
+    from neardup.core.passages import tile_runs
 
     a = codepoints("甲乙丙丁戊己庚辛壬癸子丑")
     b = codepoints("甲乙丙丁戊己庚辛壬癸子丑甲乙丙丁戊己庚")
     # the long run takes a[0:12] = b[0:12]; the second run (a[0:7] = b[12:19]) is blocked in a
-    assert _tile(a, b, [(-12, 0, 0), (-7, 0, 12)], 2) == [(0, 0, 12)]
+    assert tile_runs(a, b, [(-12, 0, 0), (-7, 0, 12)], 2) == [(0, 0, 12)]
     # a run taken partly in b keeps its free pieces
-    assert _tile(a, b, [(-5, 0, 12), (-7, 3, 3)], 2) == [(3, 3, 7), (0, 12, 3)]
+    assert tile_runs(a, b, [(-5, 0, 12), (-7, 3, 3)], 2) == [(3, 3, 7), (0, 12, 3)]

@@ -115,7 +115,7 @@ def shared_passages(
         return Evidence((), 0.0, 0.0)
     n = min(ngram, cps_a.size, cps_b.size)
     runs = _diagonal_runs(ngram_hashes(cps_a, n), ngram_hashes(cps_b, n), n)
-    tiles = _tile(cps_a, cps_b, runs, max(min_length, 1))
+    tiles = tile_runs(cps_a, cps_b, runs, max(min_length, 1))
     passages: list[Passage] = []
     covered_a = covered_b = 0
     for start_a, start_b, length in tiles:
@@ -232,13 +232,15 @@ def _diagonal_runs(
     return list(zip((-run_chars).tolist(), run_p.tolist(), run_q.tolist(), strict=True))
 
 
-def _tile(
+def tile_runs(
     cps_a: npt.NDArray[np.uint32],
     cps_b: npt.NDArray[np.uint32],
     runs: list[tuple[int, int, int]],
     min_length: int,
 ) -> list[tuple[int, int, int]]:
-    """Greedy string tiling of the runs: (start in A, start in B, length), longest first.
+    """Greedy string tiling of the runs (step 3 of the module docstring): passages as
+    (start in A, start in B, length), longest first; characters are compared, so a run that a
+    hash collision made is cut to its truly equal pieces.
 
     ``runs`` holds ``(-length, start_a, start_b)`` (a heap of the longest first). The taken
     characters of each text are kept as sorted disjoint intervals, so a blocked run costs a
