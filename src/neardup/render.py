@@ -4,7 +4,7 @@ Markdown and a self-contained HTML page.
 One entry point, :func:`render`; :data:`FORMATS` lists the formats and
 :func:`format_for_path` infers one from a file name.
 
-The JSON report (``render(report, "json")``) is one object::
+The JSON report (``render(report, "json")``) is :meth:`DuplicateReport.to_dict`::
 
     {"format": "neardup-report", "version": 1, "neardup": "0.1.0",
      "parameters": {...}, "verification": "exact", "counts": {...}, "seconds": 1.2,
@@ -39,11 +39,9 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from ._version import __version__
 from .errors import ParameterError
-from .report import DuplicateReport, Pair, Passage, flat_dict, pair_dict
+from .report import DuplicateReport, Pair, Passage, pair_dict
 
 FORMATS: tuple[str, ...] = ("text", "json", "jsonl", "csv", "markdown", "html")
 """The report formats, ``text`` first (the default)."""
@@ -67,9 +65,6 @@ MARKDOWN_PAIRS_WITH_PASSAGES = 50
 
 HTML_PAIRS_SIDE_BY_SIDE = 200
 """The HTML report shows the texts of this many pairs side by side, the passages of the rest."""
-
-REPORT_FORMAT = "neardup-report"
-REPORT_VERSION = 1
 
 CSV_COLUMNS = (
     "a", "a_title", "b", "b_title", "jaccard", "containment",
@@ -113,17 +108,6 @@ def render(report: DuplicateReport, fmt: str = "text", *, texts: Texts | None = 
 
 
 # ---------------------------------------------------------------------------- shared helpers
-
-
-def report_dict(report: DuplicateReport) -> dict[str, Any]:
-    """The JSON report as a dict (see the module docstring)."""
-
-    out: dict[str, Any] = {
-        "format": REPORT_FORMAT, "version": REPORT_VERSION, "neardup": __version__,
-    }
-    out.update(report.to_dict())
-    out["documents"] = {doc_id: flat_dict(info) for doc_id, info in report.documents.items()}
-    return out
 
 
 def _title(report: DuplicateReport, doc_id: str) -> str | None:
@@ -237,7 +221,7 @@ def _text_pair(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
 
 
 def _render_json(report: DuplicateReport, texts: Texts | None) -> str:
-    return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 def _render_jsonl(report: DuplicateReport, texts: Texts | None) -> str:
