@@ -11,7 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from neardup.cli_index import _escape_data, _escape_property, _workflow_command, check, index
+from neardup import Document, find_duplicates
+from neardup.cli_index import check, index
+from neardup.formats import render
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_28473338c6d0f06c.txt"
@@ -120,8 +122,9 @@ def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
     result = run("check", new, "--index", ndx, "--format", "github")
     assert result.exit_code == 1
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    escaped = str(new).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
     assert errors == [
-        f"::error file={_escape_property(str(new))},title=near-duplicate::"
+        f"::error file={escaped},title=near-duplicate::"
         f"{NAME}#11 duplicates {NAME}#2 (Jaccard 0.84)"
     ]
     clean = run("check", write(tmp_path / "one" / NAME, parts[:1]), "--index", ndx, "-f", "github")
@@ -130,10 +133,15 @@ def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
 
 
 def test_github_escaping() -> None:
-    assert _escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
-    assert _escape_property("C:\\x,y%") == "C%3A\\x%2Cy%25"
-    assert _workflow_command("error", {"file": "a:b,c", "title": "t"}, "m:1,2\n") == (
-        "::error file=a%3Ab%2Cc,title=t::m:1,2%0A"
+    """Ids and file names cannot end a workflow command early or add properties to it: the
+    message escapes %, CR and LF; property values also : and ,."""
+    text = "一篇完全相同的短文，讲的是天气和庄稼。" * 5
+    docs = [Document("50% a\r\nb", text, None, "C:\\x,y%"), Document("m:1,2\n", text)]
+    report = find_duplicates(docs)
+    assert report.pairs and report.skipped == []
+    assert render(report, "github", checked=docs[:1]).splitlines()[0] == (
+        "::error file=C%3A\\x%2Cy%25,title=near-duplicate::"
+        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 1.00)"
     )
 
 
@@ -301,3 +309,4 @@ def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedI
     strict = run("check", tmp_path / "in", "--index", ndx, "--strict")
     assert strict.exit_code == 2
     assert "neardup: error: bin.txt: binary file" in strict.stderr
+

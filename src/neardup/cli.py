@@ -36,11 +36,11 @@ from .core.passages import add_passages
 from .engine.find import find_duplicates
 from .engine.memory import collector_paused, keep_freed_memory
 from .errors import DuplicateIdError, InputError, NeardupError
+from .formats import FORMATS, format_for_path, render
 from .io.corpus import Corpus
 from .io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
 from .io.records import Fetched, LineBlock, LinesAt, Record
 from .parameters import Parameters
-from .render import FORMATS, format_for_path, render
 from .report import Skipped
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -7,7 +7,7 @@ This module exposes two click objects that the main ``neardup`` group attaches w
 * :data:`check` — checks new documents against an index (``--index``) or a corpus of files
   (``--against``) and exits 1 when any is a near-duplicate, 0 when none is, 2 on errors.
 
-Output formats: those of ``neardup scan`` (rendered by :mod:`neardup.render`, with evidence
+Output formats: those of ``neardup scan`` (rendered by :mod:`neardup.formats`, with evidence
 passages) plus ``github`` (workflow-command annotations) and
 ``junit`` (JUnit XML, one test case per new document).
 """
@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,14 +27,14 @@ import click
 
 from .core.passages import add_passages
 from .errors import DuplicateIdError, NeardupError
+from .formats import CHECK_FORMATS, FORMATS, format_for_path, render
 from .index import MEMORY, DuplicateIndex
 from .io.corpus import read_documents
 from .io.documents import Document
-from .render import FORMATS, format_for_path, render
-from .report import DuplicateReport, Pair, Skipped
+from .report import DuplicateReport, Skipped
 
 SCAN_FORMATS: tuple[str, ...] = FORMATS
-CI_FORMATS: tuple[str, ...] = ("github", "junit")
+CI_FORMATS: tuple[str, ...] = CHECK_FORMATS
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
 
@@ -346,113 +345,6 @@ def without_accepted(report: DuplicateReport, accepted: set[frozenset[str]]) -> 
     return replace(report, pairs=pairs, clusters=clusters, documents=documents, counts=counts)
 
 
-# ---------------------------------------------------------------------------- CI formats
-
-
-def _escape_data(value: str) -> str:
-    """Escape a workflow command's message (``%``, CR, LF), as GitHub's toolkit does."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    """Escape a workflow command property value: also ``:`` and ``,``."""
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
-def _workflow_command(command: str, properties: dict[str, str], message: str) -> str:
-    props = ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
-    return f"::{command} {props}::{_escape_data(message)}" if props else (
-        f"::{command}::{_escape_data(message)}"
-    )
-
-
-def _where(report: DuplicateReport, doc_id: str) -> str:
-    info = report.documents.get(doc_id)
-    return info.source if info is not None and info.source else doc_id
-
-
-def render_github(report: DuplicateReport, new_ids: list[str]) -> str:
-    """One ``::error`` annotation per near-duplicate pair, ``::warning`` per skipped input.
-
-    Example:
-        ``::error file=news/a.txt,title=near-duplicate::a.txt duplicates old.txt (Jaccard 0.84)``
-    """
-    new = set(new_ids)
-    lines: list[str] = []
-    for pair in report.pairs:
-        both = " (also new)" if pair.b in new else ""
-        lines.append(
-            _workflow_command(
-                "error",
-                {"file": _where(report, pair.a), "title": "near-duplicate"},
-                f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})",
-            )
-        )
-    for skipped in report.skipped:
-        lines.append(
-            _workflow_command("warning", {"title": "neardup skipped"},
-                              f"{skipped.id}: {skipped.reason}")
-        )
-    summary = (
-        f"neardup: {len(report.pairs)} near-duplicate pair(s) among {len(new_ids)} new "
-        f"document(s)"
-    )
-    lines.append(_workflow_command("notice", {"title": "neardup check"}, summary))
-    return "\n".join(lines) + "\n"
-
-
-def render_junit(report: DuplicateReport, new_docs: list[Document]) -> str:
-    """JUnit XML: one test case per new document, failed when it is a near-duplicate; one
-    skipped test case per input that could not be used."""
-    partners: dict[str, list[tuple[str, Pair]]] = {}
-    new = {d.id for d in new_docs}
-    for pair in report.pairs:
-        partners.setdefault(pair.a, []).append((pair.b, pair))
-        if pair.b in new:
-            partners.setdefault(pair.b, []).append((pair.a, pair))
-    failures = sum(1 for d in new_docs if d.id in partners)
-    skipped_ids = {s.id for s in report.skipped}
-    cases = [d for d in new_docs if d.id not in skipped_ids]
-    tests = len(cases) + len(report.skipped)
-    suites = ET.Element("testsuites", name="neardup", tests=str(tests), failures=str(failures),
-                        errors="0", skipped=str(len(report.skipped)),
-                        time=f"{report.seconds:.3f}")
-    suite = ET.SubElement(suites, "testsuite", name="neardup check", tests=str(tests),
-                          failures=str(failures), errors="0", skipped=str(len(report.skipped)),
-                          time=f"{report.seconds:.3f}")
-    props = ET.SubElement(suite, "properties")
-    for key, value in report.parameters.to_dict().items():
-        ET.SubElement(props, "property", name=key, value=json.dumps(value, ensure_ascii=False))
-    for doc in cases:
-        attrs = {"classname": "neardup.check", "name": doc.id}
-        if doc.source:
-            attrs["file"] = doc.source
-        case = ET.SubElement(suite, "testcase", attrs)
-        found = partners.get(doc.id)
-        if found:
-            first_id, first = found[0]
-            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-            failure = ET.SubElement(
-                case, "failure", type="near-duplicate",
-                message=f"{doc.id} duplicates {first_id} (Jaccard {first.jaccard:.2f}){more}",
-            )
-            failure.text = "\n".join(
-                f"{doc.id} ~ {other}: Jaccard {p.jaccard:.4f}, containment {p.containment:.4f}"
-                f"{_title_note(report, other)}"
-                for other, p in found
-            )
-    for skipped in report.skipped:
-        case = ET.SubElement(suite, "testcase", classname="neardup.check", name=skipped.id)
-        ET.SubElement(case, "skipped", message=skipped.reason)
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def _title_note(report: DuplicateReport, doc_id: str) -> str:
-    info = report.documents.get(doc_id)
-    return f" ({info.title})" if info is not None and info.title else ""
-
-
 # ---------------------------------------------------------------------------- scan formats
 
 
@@ -589,13 +481,7 @@ def check(
                 fail(str(exc))
             note(f"added {added.added} documents to {index_path} ({added.replaced} replaced)",
                  quiet)
-    if fmt == "github":
-        text = render_github(report, [d.id for d in new_docs])
-    elif fmt == "junit":
-        text = render_junit(report, new_docs)
-    else:
-        text = render(report, fmt, texts=texts)
-    _write(text, output_path)
+    _write(render(report, fmt, texts=texts, checked=new_docs), output_path)
     summary = (
         f"{len(report.pairs)} near-duplicate pair(s) among {len(new_docs)} checked document(s)"
     )
@@ -612,9 +498,7 @@ def _format_for_path(path: str | None) -> str:
     """The format a report file name implies (``.xml``: junit), else ``text``."""
     if path is None:
         return "text"
-    if path.lower().endswith(".xml"):
-        return "junit"
-    return format_for_path(path) or "text"
+    return format_for_path(path, SCAN_FORMATS + CI_FORMATS) or "text"
 
 
 def _write(text: str, path: str | None) -> None:
