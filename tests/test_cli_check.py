@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from neardup import Document, find_duplicates
-from neardup.cli_index import check, index
+from neardup.cli.check import check
+from neardup.cli.index import index
 from neardup.formats import render
 
 REPO = Path(__file__).resolve().parents[1]
@@ -310,3 +311,32 @@ def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedI
     assert strict.exit_code == 2
     assert "neardup: error: bin.txt: binary file" in strict.stderr
 
+
+def test_check_and_add_read_standard_input(tmp_path: Path) -> None:
+    """'-' reads standard input, one text (here with 第N篇 headings) or JSON Lines (--jsonl)."""
+    parts = articles()
+    ndx = tmp_path / "stdin.ndx"
+    run("index", "create", ndx)
+    lines = "".join(
+        json.dumps({"id": f"old{i}", "text": p}, ensure_ascii=False) + "\n"
+        for i, p in enumerate(parts[:10], start=1)
+    )
+    added = CliRunner().invoke(cli, ["index", "add", str(ndx), "-", "--jsonl"], input=lines)
+    assert added.exit_code == 0, added.output
+    assert "added 10 documents" in added.stderr
+    found = CliRunner().invoke(cli, ["check", "-", "--index", str(ndx), "-f", "github"],
+                               input="".join(parts[10:]))
+    assert found.exit_code == 1
+    assert "<stdin>#11 duplicates old2" in found.stdout
+    twice = CliRunner().invoke(cli, ["check", "-", "--against", "-"], input=lines)
+    assert twice.exit_code == 2 and "standard input ('-') can be given only once" in twice.output
+
+
+def test_an_unsupported_file_is_an_error(tmp_path: Path) -> None:
+    odd = tmp_path / "x.csv"
+    odd.write_text("a,b\n", encoding="utf-8")
+    result = run("check", odd, "--against", odd)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+    )
