@@ -11,7 +11,10 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from neardup.cli_index import _escape_data, _escape_property, _workflow_command, check, index
+from neardup import Document, find_duplicates
+from neardup.cli.check import check
+from neardup.cli.index import index
+from neardup.formats import render
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_28473338c6d0f06c.txt"
@@ -120,8 +123,9 @@ def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
     result = run("check", new, "--index", ndx, "--format", "github")
     assert result.exit_code == 1
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    escaped = str(new).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
     assert errors == [
-        f"::error file={_escape_property(str(new))},title=near-duplicate::"
+        f"::error file={escaped},title=near-duplicate::"
         f"{NAME}#11 duplicates {NAME}#2 (Jaccard 0.84)"
     ]
     clean = run("check", write(tmp_path / "one" / NAME, parts[:1]), "--index", ndx, "-f", "github")
@@ -130,10 +134,15 @@ def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
 
 
 def test_github_escaping() -> None:
-    assert _escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
-    assert _escape_property("C:\\x,y%") == "C%3A\\x%2Cy%25"
-    assert _workflow_command("error", {"file": "a:b,c", "title": "t"}, "m:1,2\n") == (
-        "::error file=a%3Ab%2Cc,title=t::m:1,2%0A"
+    """Ids and file names cannot end a workflow command early or add properties to it: the
+    message escapes %, CR and LF; property values also : and ,."""
+    text = "一篇完全相同的短文，讲的是天气和庄稼。" * 5
+    docs = [Document("50% a\r\nb", text, None, "C:\\x,y%"), Document("m:1,2\n", text)]
+    report = find_duplicates(docs)
+    assert report.pairs and report.skipped == []
+    assert render(report, "github", checked=docs[:1]).splitlines()[0] == (
+        "::error file=C%3A\\x%2Cy%25,title=near-duplicate::"
+        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 1.00)"
     )
 
 
@@ -301,3 +310,33 @@ def test_strict_makes_unreadable_inputs_errors(tmp_path: Path, seed_index: SeedI
     strict = run("check", tmp_path / "in", "--index", ndx, "--strict")
     assert strict.exit_code == 2
     assert "neardup: error: bin.txt: binary file" in strict.stderr
+
+
+def test_check_and_add_read_standard_input(tmp_path: Path) -> None:
+    """'-' reads standard input, one text (here with 第N篇 headings) or JSON Lines (--jsonl)."""
+    parts = articles()
+    ndx = tmp_path / "stdin.ndx"
+    run("index", "create", ndx)
+    lines = "".join(
+        json.dumps({"id": f"old{i}", "text": p}, ensure_ascii=False) + "\n"
+        for i, p in enumerate(parts[:10], start=1)
+    )
+    added = CliRunner().invoke(cli, ["index", "add", str(ndx), "-", "--jsonl"], input=lines)
+    assert added.exit_code == 0, added.output
+    assert "added 10 documents" in added.stderr
+    found = CliRunner().invoke(cli, ["check", "-", "--index", str(ndx), "-f", "github"],
+                               input="".join(parts[10:]))
+    assert found.exit_code == 1
+    assert "<stdin>#11 duplicates old2" in found.stdout
+    twice = CliRunner().invoke(cli, ["check", "-", "--against", "-"], input=lines)
+    assert twice.exit_code == 2 and "standard input ('-') can be given only once" in twice.output
+
+
+def test_an_unsupported_file_is_an_error(tmp_path: Path) -> None:
+    odd = tmp_path / "x.csv"
+    odd.write_text("a,b\n", encoding="utf-8")
+    result = run("check", odd, "--against", odd)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+    )

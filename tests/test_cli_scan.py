@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from neardup import Parameters, load_documents, normalize_text
-from neardup.cli import (
+from neardup.cli import main
+from neardup.cli.options import (
     InputSettings,
     OutputSettings,
     input_options,
-    main,
     output_options,
     parameter_options,
 )
@@ -397,7 +397,7 @@ def test_html_report_of_hostile_documents(tmp_path: Path) -> None:
 
 
 def test_pipeline_arguments_leave_implied_bands_to_the_pipeline() -> None:
-    from neardup.cli import pipeline_arguments
+    from neardup.cli.scan import pipeline_arguments
 
     assert pipeline_arguments(Parameters(threshold=0.8))["bands"] is None
     assert pipeline_arguments(Parameters(threshold=0.7, bands=16))["bands"] == 16
@@ -427,14 +427,14 @@ def test_no_passages() -> None:
     assert data["pairs"][0]["passages"] == []
 
 
-def test_input_corpus_is_read_lazily(tmp_path: Path) -> None:
+def test_input_reader_is_read_lazily(tmp_path: Path) -> None:
     """The command streams its inputs: nothing past the current document is read ahead."""
-    from neardup.cli import InputCorpus
+    from neardup.cli.inputs import InputReader
 
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text('{"id": "1", "text": "第一个文件"}\n', encoding="utf-8")
     second.write_text('{"id": "2", "text": "第二个文件"}\n', encoding="utf-8")
-    items = iter(InputCorpus((str(first), str(second)), InputSettings(), show_warnings=False))
+    items = iter(InputReader((str(first), str(second)), InputSettings(), quiet=True))
     assert next(items).id == "1"
     second.unlink()  # read lazily: the second file is opened only now
     rest = list(items)

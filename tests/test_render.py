@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
 
-from neardup import DuplicateReport, find_duplicates
+from neardup import Document, DuplicateReport, find_duplicates
 from neardup.core.passages import add_passages
 from neardup.errors import ParameterError
-from neardup.render import FORMATS, format_for_path, md_escape, passage_hue, render, shorten
+from neardup.formats import CHECK_FORMATS, FORMATS, format_for_path, render
+from neardup.formats.html_page import passage_hue
+from neardup.formats.markdown import md_escape
+from neardup.formats.shared import shorten
 
 HOSTILE = "<script>alert(1)</script></textarea>&amp;"
 BASE = "这是一篇关于学习贯彻会议精神的通知，要求各单位认真组织学习并按时报送总结材料。"
@@ -90,6 +94,8 @@ def test_format_for_path() -> None:
                                          "r.markdown", "r.html", "r.htm", "r.txt", "r.out")] == [
         "json", "jsonl", "jsonl", "csv", "markdown", "markdown", "html", "html", "text", None,
     ]
+    assert format_for_path("r.XML") is None  # not a format of any report
+    assert format_for_path("r.XML", FORMATS + CHECK_FORMATS) == "junit"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -124,6 +130,33 @@ def test_json(report: DuplicateReport) -> None:
     for p in pair["passages"]:
         assert p["text"] == text_a[p["a_start"] : p["a_end"]]
     assert data["clusters"][0]["representative"] in TEXTS
+
+
+def test_json_is_the_report_dict(report: DuplicateReport) -> None:
+    out = render(report, "json")
+    assert json.loads(out) == json.loads(json.dumps(report.to_dict()))
+    assert list(json.loads(out)) == [
+        "format", "version", "neardup", "parameters", "verification", "counts", "seconds",
+        "notes", "skipped", "pairs", "clusters", "documents",
+    ]
+
+
+@pytest.mark.parametrize("fmt", CHECK_FORMATS)
+def test_check_formats_need_the_checked_documents(report: DuplicateReport, fmt: str) -> None:
+    with pytest.raises(ParameterError, match="needs the documents checked"):
+        render(report, fmt)
+
+
+def test_check_formats(report: DuplicateReport) -> None:
+    checked = [Document(doc_id, text) for doc_id, text in TEXTS.items()]
+    github = render(report, "github", checked=checked).splitlines()
+    assert github[0].startswith("::error file=doc|1 <b>,title=near-duplicate::doc|1 <b> "
+                                "duplicates doc2 (also new) (Jaccard ")
+    assert github[-1].endswith("1 near-duplicate pair(s) among 3 new document(s)")
+    suite = ET.fromstring(render(report, "junit", checked=checked)).find("testsuite")
+    assert suite is not None
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["doc|1 <b>", "doc2"]
 
 
 def test_jsonl(report: DuplicateReport) -> None:
@@ -208,9 +241,9 @@ def test_passage_hues_differ() -> None:
 def test_html_shows_only_the_first_pairs_side_by_side(
     report: DuplicateReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import neardup.render as render_module
+    import neardup.formats.html_page as html_page
 
-    monkeypatch.setattr(render_module, "HTML_PAIRS_SIDE_BY_SIDE", 0)
+    monkeypatch.setattr(html_page, "HTML_PAIRS_SIDE_BY_SIDE", 0)
     tree = parse(render(report, "html", texts=TEXTS))
     assert "pre" not in tree.tags
     assert "Only the first 0 pairs are shown side by side" in render(report, "html", texts=TEXTS)

@@ -26,6 +26,7 @@ from .errors import (
     NeardupError,
     ParameterError,
 )
+from .formats import FORMATS, render
 from .index import AddResult, DuplicateIndex, IndexInfo
 from .io.corpus import Corpus, load_documents, read_documents
 from .io.documents import Document
@@ -42,7 +43,7 @@ from .report import (
 )
 
 __all__ = [
-
+    "FORMATS",
     "AddResult",
     "AlreadyIndexedError",
     "Banding",
@@ -76,7 +77,7 @@ __all__ = [
     "normalize",
     "normalize_text",
     "read_documents",
-
+    "render",
     "shared_passages",
     "shingle_hash",
     "shingle_hashes",

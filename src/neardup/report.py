@@ -1,8 +1,9 @@
 """The result of a duplicate search: :class:`DuplicateReport` and its parts.
 
-The output model: plain records that every engine fills and every renderer reads. It
-depends on nothing else of neardup (:class:`~neardup.parameters.Parameters` is named for
-type checkers only).
+The output model: plain records that every engine fills and every renderer reads, and
+:meth:`DuplicateReport.to_dict`, the one JSON shape of a report. It depends on nothing else
+of neardup but its version (:class:`~neardup.parameters.Parameters` is named for type
+checkers only).
 """
 
 from __future__ import annotations
@@ -10,8 +11,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from .parameters import Parameters
+
+REPORT_FORMAT = "neardup-report"
+"""The ``format`` of a JSON report."""
+REPORT_VERSION = 1
+"""The ``version`` of the JSON report's shape."""
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -112,8 +121,27 @@ class DuplicateReport:
     """Original texts of the documents in pairs, when asked for (``with_texts=True``)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the whole report."""
+        """The JSON report (what ``--format json`` writes), a JSON-ready dict::
+
+            {"format": "neardup-report", "version": 1, "neardup": "0.1.0",
+             "parameters": {...}, "verification": "exact", "counts": {...}, "seconds": 1.2,
+             "notes": [...], "skipped": [{"id": ..., "reason": ..., "source": ...}],
+             "pairs": [{"a": ..., "b": ..., "jaccard": ..., "containment": ...,
+                        "a_title": ..., "b_title": ..., "a_coverage": ..., "b_coverage": ...,
+                        "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
+                                      "b_end": ..., "text": ...}]}],
+             "clusters": [{"representative": ..., "members": [{"id": ..., "similarity": ...}]}],
+             "documents": {id: {"title": ..., "source": ..., "length": ...,
+                                "normalized_length": ...}}}
+
+        Passage offsets are ``str`` indices (code points) into the documents' original texts,
+        end exclusive; ``text`` is the original text of the span in document a. Titles and
+        coverages appear only when known.
+        """
         return {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "neardup": __version__,
             "parameters": self.parameters.to_dict(),
             "verification": self.verification,
             "counts": asdict(self.counts),
@@ -128,6 +156,7 @@ class DuplicateReport:
                 }
                 for c in self.clusters
             ],
+            "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
         }
 
 

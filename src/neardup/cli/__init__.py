@@ -1,0 +1,37 @@
+"""The ``neardup`` command line: the click group :func:`main` and its commands.
+
+One module a command group: :mod:`.scan`, :mod:`.index` (``index create|add|remove|info``) and
+:mod:`.check`; what they share, once: :mod:`.options` (the click options), :mod:`.inputs`
+(the reader of ``PATH...`` and standard input), :mod:`.output` (the report format and
+writer), :mod:`.messages` (errors, warnings and notes on stderr) and :mod:`.progress`.
+The command modules stay attributes of this package (``scan.scan`` is the command), so that
+``neardup.cli.scan`` is the module.
+
+Exit codes: 0 when the command completed (``check``: and found no near-duplicate), 1 when
+``check`` found one, 2 for usage errors and unusable inputs, with one line on standard
+error: ``neardup: error: <path>: <reason>``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .._version import __version__
+from ..engine.find import find_duplicates
+from ..engine.memory import keep_freed_memory
+from . import check, index, scan
+
+__all__ = ["find_duplicates", "main"]
+"""``find_duplicates`` is the pipeline ``scan`` runs, looked up here when it runs."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="neardup", message="%(prog)s %(version)s")
+def main() -> None:
+    """Find near-duplicate documents in collections of Chinese (and any other) text."""
+    keep_freed_memory()
+
+
+main.add_command(scan.scan)
+main.add_command(index.index)
+main.add_command(check.check)

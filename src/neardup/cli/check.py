@@ -1,0 +1,293 @@
+"""``neardup check``: a CI gate. Checks new documents against an index (``--index``) or the
+documents of other files (``--against``), and exits 1 when any is a near-duplicate.
+
+Pairs a team has accepted are kept in a baseline file (``--write-baseline``, then
+``--baseline``)::
+
+    {"format": "neardup-baseline", "version": 1, "parameters": {...},
+     "pairs": [{"a": ..., "b": ..., "jaccard": ...}]}
+
+Output formats: those of ``neardup scan`` (with evidence passages) plus ``github``
+(workflow-command annotations) and ``junit`` (JUnit XML, one test case per new document).
+Exit codes: 0 when no near-duplicate is found, 1 when any is, 2 on errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import replace
+from typing import Any
+
+import click
+
+from ..core.passages import add_passages
+from ..errors import DuplicateIdError, NeardupError
+from ..formats import CHECK_FORMATS, FORMATS, render
+from ..index import MEMORY, DuplicateIndex
+from ..io.documents import Document
+from ..report import DuplicateReport, Skipped
+from .index import open_index
+from .inputs import InputReader
+from .messages import fail, note, warn
+from .options import STDIN, InputSettings, index_input_options, index_parameter_options
+from .output import report_format, write_report
+
+BASELINE_FORMAT = "neardup-baseline"
+BASELINE_VERSION = 1
+
+
+@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--index", "-i", "index_path", metavar="INDEX",
+              help="Check against this index (see `neardup index create`).")
+@click.option("--against", "-a", multiple=True, metavar="PATH",
+              help="Check against the documents of PATH instead of an index (repeatable).")
+@click.option("--add", "add_after", is_flag=True,
+              help="Add the checked documents to the index when the check passes (documents "
+                   "whose id is indexed are replaced).")
+@click.option("--baseline", metavar="FILE",
+              help="Accept the pairs listed in FILE (written by --write-baseline).")
+@click.option("--write-baseline", metavar="FILE",
+              help="Write every pair found to FILE as accepted, and exit 0.")
+@index_parameter_options(defaults=False)
+@index_input_options
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
+              default=None,
+              help="Report format [default: from the --output suffix (.xml: junit), else text].")
+@click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--passages/--no-passages", default=True, show_default=True,
+              help="Find the passages each pair shares (text, markdown, html, json reports).")
+@click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary on stderr.")
+def check(
+    paths: tuple[str, ...],
+    index_path: str | None,
+    against: tuple[str, ...],
+    add_after: bool,
+    baseline: str | None,
+    write_baseline: str | None,
+    parameters: dict[str, Any],
+    inputs: InputSettings,
+    fmt: str | None,
+    output_path: str | None,
+    passages: bool,
+    quiet: bool,
+) -> None:
+    """Check the documents of PATH... for near-duplicates of indexed documents and of each
+    other.
+
+    Every new document that is a near-duplicate of an indexed one (or, with --against, of a
+    document of those files) or of another new one is reported, naming the one it
+    duplicates. A new document whose id is already indexed is a new version of that
+    document and is not compared with its own indexed entry.
+
+    Parameter options given with --index must match the index's (otherwise an error); with
+    --against they choose the comparison (defaults as `neardup scan`).
+
+    Exit status: 0 when no near-duplicate is found, 1 when any is (pairs accepted by
+    --baseline do not count), 2 for usage errors and unusable inputs.
+    """
+    started = time.perf_counter()
+    fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
+    _check_usage(paths, index_path, against, add_after)
+    accepted = load_baseline(baseline) if baseline else set()
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
+    new_docs = _read_all(reader)
+    with _comparison_index(index_path, against, parameters, inputs, quiet) as idx:
+        found = _with_skipped(_query(idx, new_docs), reader.skipped)
+        report = without_accepted(found, accepted)
+        texts: dict[str, str] = {}
+        if fmt in FORMATS and report.pairs and passages:
+            report, texts = _with_passages(report, new_docs, idx, quiet)
+        report.seconds = time.perf_counter() - started
+        if write_baseline:
+            save_baseline(write_baseline, found)
+        passed = not report.pairs or bool(write_baseline)
+        if add_after and passed:
+            _add_checked(idx, new_docs, index_path, quiet)
+    write_report(render(report, fmt, texts=texts, checked=new_docs), output_path)
+    if fmt not in ("text", "github") or output_path:
+        note(_summary(report, found, len(new_docs), write_baseline), quiet)
+    sys.exit(0 if passed else 1)
+
+
+# ---------------------------------------------------------------------------- the steps
+
+
+def _check_usage(
+    paths: tuple[str, ...], index_path: str | None, against: tuple[str, ...], add_after: bool
+) -> None:
+    """Usage errors (exit 2): one of --index and --against, --add only with --index, standard
+    input read once."""
+    if bool(index_path) == bool(against):
+        raise click.UsageError("give exactly one of --index INDEX and --against PATH")
+    if add_after and not index_path:
+        raise click.UsageError("--add needs --index")
+    if STDIN in paths and STDIN in against:
+        raise click.UsageError("standard input ('-') can be given only once")
+
+
+def _read_all(reader: InputReader) -> list[Document]:
+    """The documents to check (exit 2 on an unusable one with --strict)."""
+    try:
+        return list(reader.documents())
+    except NeardupError as exc:
+        fail(str(exc))
+
+
+def _comparison_index(
+    index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
+    inputs: InputSettings, quiet: bool,
+) -> DuplicateIndex:
+    """The index to check against: the file ``--index``, made with ``parameters`` if any
+    were given, or an index in memory of the documents of ``--against``."""
+    if index_path:
+        return open_index(index_path, parameters)
+    try:
+        idx = DuplicateIndex.create(MEMORY, **parameters)
+        idx.add(InputReader(against, inputs, quiet=quiet, name_skipped="id").documents())
+    except DuplicateIdError as exc:
+        fail(f"--against: {exc}")
+    except NeardupError as exc:
+        fail(str(exc))
+    return idx
+
+
+def _query(idx: DuplicateIndex, new_docs: list[Document]) -> DuplicateReport:
+    """The near-duplicates of the new documents, in the index and among themselves."""
+    try:
+        return idx.query(new_docs)
+    except DuplicateIdError as exc:
+        fail(f"{exc} (ids of files in a directory are relative to it)")
+    except NeardupError as exc:
+        fail(str(exc))
+
+
+def _with_skipped(report: DuplicateReport, skipped: list[Skipped]) -> DuplicateReport:
+    """The report, also counting and listing the inputs skipped while reading."""
+    return replace(
+        report,
+        skipped=[*skipped, *report.skipped],
+        counts=replace(
+            report.counts,
+            documents=report.counts.documents + len(skipped),
+            skipped=report.counts.skipped + len(skipped),
+        ),
+    )
+
+
+def _with_passages(
+    report: DuplicateReport, new_docs: list[Document], idx: DuplicateIndex, quiet: bool
+) -> tuple[DuplicateReport, dict[str, str]]:
+    """The report with its pairs' shared passages when every text is at hand, and the texts.
+
+    Indexed documents contribute their stored *normalized* text, so their passage offsets
+    refer to it.
+    """
+    texts = {d.id: d.text for d in new_docs}
+    involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
+    texts.update(idx.texts(involved))
+    missing = [i for p in report.pairs for i in (p.a, p.b) if i not in texts]
+    if missing:
+        warn(f"no stored text for {missing[0]!r}: passages are not shown "
+             "(the index was created with --no-text)", quiet)
+        return report, texts
+    try:
+        return add_passages(report, texts), texts
+    except NeardupError as exc:
+        warn(f"passages not shown: {exc}", quiet)
+        return report, texts
+
+
+def _add_checked(
+    idx: DuplicateIndex, new_docs: list[Document], index_path: str | None, quiet: bool
+) -> None:
+    """``--add``: the checked documents go into the index (replacing those of the same id)."""
+    try:
+        added = idx.add(new_docs, replace=True)
+    except NeardupError as exc:
+        fail(str(exc))
+    note(f"added {added.added} documents to {index_path} ({added.replaced} replaced)", quiet)
+
+
+def _summary(
+    report: DuplicateReport, found: DuplicateReport, checked: int, write_baseline: str | None
+) -> str:
+    """The one line on stderr: pairs found, accepted by the baseline, written to one."""
+    summary = f"{len(report.pairs)} near-duplicate pair(s) among {checked} checked document(s)"
+    accepted = len(found.pairs) - len(report.pairs)
+    if accepted:
+        summary += f"; {accepted} accepted by the baseline"
+    if write_baseline:
+        summary += f"; {len(found.pairs)} written to baseline {write_baseline}"
+    return summary
+
+
+# ---------------------------------------------------------------------------- the baseline
+
+
+def _pair_key(a: str, b: str) -> frozenset[str]:
+    return frozenset((a, b))
+
+
+def load_baseline(path: str) -> set[frozenset[str]]:
+    """The accepted pairs of a baseline file (order within a pair does not matter).
+
+    Exits with status 2 when the file is missing or not a neardup baseline.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        fail(f"{path}: cannot read baseline: {exc.strerror or exc}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail(f"{path}: not a neardup baseline (not JSON: {exc})")
+    if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
+        fail(f"{path}: not a neardup baseline (no \"format\": \"{BASELINE_FORMAT}\")")
+    version = data.get("version")
+    if version != BASELINE_VERSION:
+        fail(f"{path}: baseline version {version!r} is not supported (expected "
+             f"{BASELINE_VERSION})")
+    pairs = data.get("pairs")
+    if not isinstance(pairs, list):
+        fail(f"{path}: not a neardup baseline (\"pairs\" is not a list)")
+    accepted: set[frozenset[str]] = set()
+    for number, pair in enumerate(pairs):
+        if not (isinstance(pair, dict) and isinstance(pair.get("a"), str)
+                and isinstance(pair.get("b"), str)):
+            fail(f"{path}: pair {number}: expected an object with string fields \"a\" and \"b\"")
+        accepted.add(_pair_key(pair["a"], pair["b"]))
+    return accepted
+
+
+def save_baseline(path: str, report: DuplicateReport) -> None:
+    """Write every pair of ``report`` as accepted (a baseline for ``--baseline``)."""
+    data = {
+        "format": BASELINE_FORMAT,
+        "version": BASELINE_VERSION,
+        "parameters": report.parameters.to_dict(),
+        "pairs": [
+            {"a": p.a, "b": p.b, "jaccard": round(p.jaccard, 6)}
+            for p in sorted(report.pairs, key=lambda p: (p.a, p.b))
+        ],
+    }
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+    except OSError as exc:
+        fail(f"{path}: cannot write baseline: {exc.strerror or exc}")
+
+
+def without_accepted(report: DuplicateReport, accepted: set[frozenset[str]]) -> DuplicateReport:
+    """The report without its accepted pairs (and without clusters left with no pair)."""
+    if not accepted:
+        return report
+    pairs = [p for p in report.pairs if _pair_key(p.a, p.b) not in accepted]
+    ids = {p.a for p in pairs} | {p.b for p in pairs}
+    clusters = [c for c in report.clusters if any(m.id in ids for m in c.members)]
+    documents = {k: v for k, v in report.documents.items() if k in ids}
+    counts = replace(report.counts, pairs=len(pairs), clusters=len(clusters))
+    return replace(report, pairs=pairs, clusters=clusters, documents=documents, counts=counts)

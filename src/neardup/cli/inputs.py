@@ -1,0 +1,159 @@
+"""The documents of a command's ``PATH...`` arguments: files, directories and standard input.
+
+:class:`InputReader` is the one reader of every command: a :class:`~neardup.io.corpus.Corpus`
+of the files and directories (so that the pipeline can re-read candidates), with standard
+input (``-``) read up front, as one text or, with ``--jsonl``, as JSON Lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal
+
+import click
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InputError
+from ..io.corpus import Corpus
+from ..io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
+from ..io.records import Fetched, LineBlock, LinesAt, Record
+from ..report import Skipped
+from .messages import fail, warn
+from .options import STDIN, InputSettings
+
+STDIN_ID = "<stdin>"
+"""The id (and source) of the text read from standard input, ``<stdin>:N`` of its lines."""
+
+
+def check_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """The paths, after checking that each exists and that ``-`` appears at most once.
+
+    Exits with status 2 otherwise.
+    """
+    paths = tuple(paths)
+    if paths.count(STDIN) > 1:
+        raise click.UsageError("standard input ('-') can be given only once")
+    for path in paths:
+        if path != STDIN and not os.path.exists(path):
+            fail(f"{path}: no such file or directory")
+    return paths
+
+
+class InputReader(Corpus):
+    """The files, directories and standard input ('-') of a command, read as a
+    :class:`~neardup.io.corpus.Corpus`.
+
+    Every :class:`~neardup.report.Skipped` file or line is kept in :attr:`skipped` and passed
+    on after a warning; with ``strict`` the first one is an :class:`~neardup.errors.InputError`
+    instead. A path that does not exist, or a file of an unsupported type named directly,
+    exits with status 2.
+
+    Args:
+        paths: files, directories and '-' (at most once).
+        settings: field names, ``jsonl`` and ``strict``.
+        quiet: no warnings.
+        name_skipped: what warnings and errors name a skipped input by: its ``source``
+            (``path`` or ``path:line``, as ``scan`` does) or its ``id`` (as the index
+            commands do, and their reports).
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str],
+        settings: InputSettings,
+        *,
+        quiet: bool,
+        name_skipped: Literal["source", "id"] = "source",
+    ) -> None:
+        paths = check_paths(paths)
+        try:
+            super().__init__(
+                [p for p in paths if p != STDIN],
+                id_field=settings.id_field,
+                text_field=settings.text_field,
+                title_field=settings.title_field,
+            )
+        except InputError as exc:
+            fail(str(exc))
+        self.settings = settings
+        self.quiet = quiet
+        self.name_skipped = name_skipped
+        self.skipped: list[Skipped] = []
+        """The skipped files and lines found so far."""
+        self._warned: set[Skipped] = set()
+        self.stdin_items = list(self._stdin()) if STDIN in paths else []
+        self._stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
+
+    def __iter__(self) -> Iterator[Document | Skipped]:
+        for item in itertools.chain(self.stdin_items, super().__iter__()):
+            if isinstance(item, Skipped):
+                self._skip(item)
+            yield item
+
+    def documents(self) -> Iterator[Document]:
+        """The documents alone; the skipped files and lines go to :attr:`skipped`."""
+        return (item for item in self if isinstance(item, Document))
+
+    def records(
+        self, blocks: bool = False, parse: bool = False
+    ) -> Iterator[Record | LineBlock | Skipped]:
+        """As :meth:`Corpus.records`; with ``strict`` the lines are parsed here, so that the
+        first unusable one stops the run at once."""
+        parse = parse or self.settings.strict
+        for item in itertools.chain(self.stdin_items, super().records(blocks, parse)):
+            if isinstance(item, Skipped):
+                self._skip(item)
+            yield item
+
+    def warn_unparsed(self, skipped: Iterable[Skipped]) -> None:
+        """Warn about the lines a run found unusable after :meth:`records` passed them on
+        unparsed (those with a source, not warned about yet)."""
+        for item in skipped:
+            if item.source is not None and item not in self._warned:
+                self._skip(item)
+
+    def _skip(self, item: Skipped) -> None:
+        where = item.id if self.name_skipped == "id" else item.source or item.id
+        if self.settings.strict:
+            raise InputError(f"{where}: {item.reason}")
+        self._warned.add(item)
+        self.skipped.append(item)
+        warn(f"{where}: {item.reason} (skipped)", self.quiet)
+
+    def fetch_records(
+        self, positions: Iterable[int], unread: bool = False
+    ) -> Iterator[tuple[int, Fetched]]:
+        stdin_docs = self._stdin_docs
+        wanted = list(positions)
+        yield from ((p, stdin_docs[p]) for p in wanted if p < len(stdin_docs))
+        offset = len(stdin_docs)
+        files = super().fetch_records([p - offset for p in wanted if p >= offset], unread)
+        yield from ((p + offset, record) for p, record in files)
+
+    def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
+        stdin_count = len(self._stdin_docs)
+        wanted = np.asarray(positions, dtype=np.int64)
+        if (wanted < stdin_count).any():  # documents read from standard input
+            return None
+        return super().lines_at(wanted - stdin_count)
+
+    def _stdin(self) -> Iterator[Document | Skipped]:
+        data = sys.stdin.buffer.read()
+        if self.settings.jsonl:
+            for lineno, line in enumerate(data.splitlines(keepends=True), start=1):
+                yield parse_jsonl_line(
+                    line, f"{STDIN_ID}:{lineno}", f"{STDIN_ID}:{lineno}",
+                    self.settings.id_field, self.settings.text_field, self.settings.title_field,
+                )
+            return
+        try:
+            text = decode_bytes(data, STDIN_ID)
+        except InputError as exc:
+            yield Skipped(STDIN_ID, str(exc).removeprefix(f"{STDIN_ID}: "), STDIN_ID)
+            return
+        articles = split_articles(text, STDIN_ID)
+        yield from articles if articles is not None else [Document(STDIN_ID, text, None, STDIN_ID)]

@@ -1,0 +1,247 @@
+"""The options commands share, written once, and what each one hands the command.
+
+* :func:`parameter_options` — the pipeline parameters of ``scan``, passed as one validated
+  :class:`~neardup.parameters.Parameters` named ``parameters`` (an invalid combination is a
+  usage error);
+* :func:`index_parameter_options` — the same options for ``index create`` (with defaults) and
+  ``check`` (without: only what was given), passed as a dict named ``parameters`` of the
+  options given, for :class:`~neardup.index.DuplicateIndex` to check;
+* :func:`input_options` and :func:`index_input_options` — JSON Lines field names, ``--jsonl``
+  for standard input and ``--strict``, passed as :class:`InputSettings` named ``inputs``;
+* :func:`output_options` — ``--format``, ``-o/--output`` and ``--quiet`` of ``scan``, passed
+  as :class:`OutputSettings` named ``output``; :func:`workers_option`.
+
+``scan`` and the index commands word a few help texts differently (:data:`PARAMETER_HELP`,
+:data:`INDEX_PARAMETER_HELP`); each keeps its own wording, so their ``--help`` is as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import click
+
+from ..errors import NeardupError
+from ..formats import FORMATS
+from ..parameters import Parameters
+from .output import report_format
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STDIN = "-"
+"""The path that stands for standard input."""
+
+PARAMETER_NAMES = ("threshold", "ngram", "unit", "num_perm", "bands", "seed", "verify", "html")
+"""The keyword arguments the parameter options add, in the order they are shown."""
+
+PARAMETER_HELP: dict[str, str] = {
+    "threshold": "Minimum Jaccard similarity of shingle sets.",
+    "ngram": "Shingle size, in characters or words (see --unit).",
+    "unit": "Shingle unit: characters, or jieba words.",
+    "num_perm": "MinHash permutations.",
+    "bands": "LSH bands (must divide --num-perm); chosen from the threshold if omitted.",
+    "seed": "Permutation seed (as datasketch's).",
+    "verify": "Verify candidates by exact Jaccard, or trust the MinHash estimate.",
+    "html": "Strip HTML tags, comments, scripts and entities before comparing.",
+}
+"""The help of each parameter option, as ``neardup scan`` words it."""
+
+INDEX_PARAMETER_HELP: dict[str, str] = {
+    **PARAMETER_HELP,
+    "ngram": "Shingle size, in characters or words.",
+    "unit": "Shingle unit: characters or jieba words.",
+    "html": "Strip HTML tags, comments, scripts and entities first.",
+}
+"""The help of each parameter option, as ``neardup index create`` and ``check`` word it."""
+
+STRICT_HELP = (
+    "Treat unreadable files and lines (binary, undecodable, malformed) as errors (exit 2) "
+    "instead of skipping them with a warning."
+)
+INDEX_STRICT_HELP = (
+    "Treat unreadable files and lines (binary, undecodable, malformed) as errors (exit 2) "
+    "instead of skipping them."
+)
+
+
+# ---------------------------------------------------------------------------- parameters
+
+
+Option = Callable[[Any], Any]
+"""A click option decorator."""
+
+
+def _parameter_options(defaults: bool, wording: Mapping[str, str]) -> list[Option]:
+    """The parameter options, helped with ``wording``; with ``defaults=False`` every default
+    is None (not given)."""
+
+    def default(value: Any) -> Any:
+        return value if defaults else None
+
+    return [
+        click.option("--threshold", "-t", type=click.FloatRange(0, 1, min_open=True),
+                     default=default(0.7), show_default=defaults, help=wording["threshold"]),
+        click.option("--ngram", "-n", type=click.IntRange(min=1), default=default(5),
+                     show_default=defaults, help=wording["ngram"]),
+        click.option("--unit", type=click.Choice(["char", "word"]), default=default("char"),
+                     show_default=defaults, help=wording["unit"]),
+        click.option("--num-perm", type=click.IntRange(min=1), default=default(128),
+                     show_default=defaults, help=wording["num_perm"]),
+        click.option("--bands", "-b", type=click.IntRange(min=1), default=None,
+                     help=wording["bands"]),
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=default(1),
+                     show_default=defaults, help=wording["seed"]),
+        click.option("--verify", type=click.Choice(["exact", "estimate"]),
+                     default=default("exact"), show_default=defaults, help=wording["verify"]),
+        click.option("--html-markup", "html", is_flag=True, default=default(False),
+                     help=wording["html"]),
+    ]
+
+
+def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
+    """``func`` decorated with ``options``, which ``--help`` shows in their order."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def parameter_options(func: F) -> F:
+    """Add the pipeline parameter options; the command receives ``parameters: Parameters``.
+
+    Invalid combinations (e.g. bands that do not divide num_perm) are usage errors (exit 2).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in PARAMETER_NAMES}
+        try:
+            kwargs["parameters"] = Parameters(**values)
+        except NeardupError as exc:
+            raise click.UsageError(str(exc)) from None
+        return func(*args, **kwargs)
+
+    return cast(F, _with_options(_parameter_options(True, PARAMETER_HELP), wrapper))
+
+
+def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
+    """Add the parameter options; the command receives ``parameters: dict[str, Any]``, the
+    options given (not None), for :class:`~neardup.index.DuplicateIndex` to validate.
+
+    Args:
+        defaults: show and apply the defaults (``index create``); without, an option not
+            given is left out (``check``: the index's own parameters apply).
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in PARAMETER_NAMES}
+            kwargs["parameters"] = {k: v for k, v in values.items() if v is not None}
+            return func(*args, **kwargs)
+
+        options = _parameter_options(defaults, INDEX_PARAMETER_HELP)
+        return cast(F, _with_options(options, wrapper))
+
+    return decorate
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    """How input files and standard input are read."""
+
+    id_field: str = "id"
+    text_field: str = "text"
+    title_field: str = "title"
+    jsonl: bool = False
+    strict: bool = False
+
+
+def input_options(func: F) -> F:
+    """Add the input options (as ``scan`` words them); the command receives
+    ``inputs: InputSettings``."""
+    return _input_options(func, STRICT_HELP)
+
+
+def index_input_options(func: F) -> F:
+    """Add the input options (as ``index add`` and ``check`` word them); the command
+    receives ``inputs: InputSettings``."""
+    return _input_options(func, INDEX_STRICT_HELP)
+
+
+def _input_options(func: F, strict_help: str) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["inputs"] = InputSettings(
+            id_field=kwargs.pop("id_field"),
+            text_field=kwargs.pop("text_field"),
+            title_field=kwargs.pop("title_field"),
+            jsonl=kwargs.pop("jsonl"),
+            strict=kwargs.pop("strict"),
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--id-field", default="id", show_default=True, metavar="NAME",
+                     help="JSON Lines field holding the document id."),
+        click.option("--text-field", default="text", show_default=True, metavar="NAME",
+                     help="JSON Lines field holding the text."),
+        click.option("--title-field", default="title", show_default=True, metavar="NAME",
+                     help="JSON Lines field holding the title."),
+        click.option("--jsonl", is_flag=True,
+                     help="Read standard input ('-') as JSON Lines instead of one text."),
+        click.option("--strict", is_flag=True, help=strict_help),
+    ]
+    return cast(F, _with_options(options, wrapper))
+
+
+# ---------------------------------------------------------------------------- output
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """Where and how a report is written."""
+
+    format: str = "text"
+    path: str | None = None
+    quiet: bool = False
+
+    @property
+    def progress(self) -> bool:
+        """Progress bars only for a person watching: not quiet, and stderr a terminal."""
+        return not self.quiet and sys.stderr.isatty()
+
+
+def output_options(func: F) -> F:
+    """Add ``--format``, ``-o/--output`` and ``--quiet``; the command receives
+    ``output: OutputSettings`` (format inferred from the output file name when not given)."""
+
+    @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+                  help="Report format [default: from the --output suffix, else text].")
+    @click.option("--output", "-o", "output_path", type=click.Path(allow_dash=True),
+                  default=None, help="Write the report to FILE instead of standard output.")
+    @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no warnings.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fmt, path = kwargs.pop("fmt"), kwargs.pop("output_path")
+        if path == STDIN:
+            path = None
+        kwargs["output"] = OutputSettings(report_format(fmt, path, FORMATS), path,
+                                          kwargs.pop("quiet"))
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def workers_option(func: F) -> F:
+    """Add ``--workers N`` (hashing processes; default: all cores)."""
+    return click.option(
+        "--workers", "-w", type=click.IntRange(min=1), default=None,
+        help="Hashing processes [default: all cores]. Results do not depend on it.",
+    )(func)

@@ -1,0 +1,153 @@
+"""``neardup scan``: find near-duplicates in files, directories and standard input, here or
+on Apache Spark (``--engine spark``).
+
+Exit codes: 0 when the scan completed (duplicates or not), 2 for usage errors and unusable
+inputs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..core.lsh import choose_bands
+from ..core.passages import add_passages
+from ..engine.memory import collector_paused
+from ..errors import DuplicateIdError, NeardupError
+from ..formats import render
+from ..parameters import Parameters
+from ..report import DuplicateReport
+from .inputs import InputReader, check_paths
+from .messages import fail
+from .options import (
+    STDIN,
+    InputSettings,
+    OutputSettings,
+    input_options,
+    output_options,
+    parameter_options,
+    workers_option,
+)
+from .output import write_report
+from .progress import PipelineProgress, progress_bar
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@parameter_options
+@input_options
+@output_options
+@workers_option
+@click.option("--passages/--no-passages", default=True, show_default=True,
+              help="Find the passages each pair shares (--no-passages: similarities only, "
+                   "faster on large corpora with many pairs).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+              show_default=True,
+              help="Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
+                   "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
+@click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
+              help="Spark master for --engine spark (ignored under spark-submit).")
+def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
+         output: OutputSettings, workers: int | None, passages: bool, engine: str,
+         spark_master: str) -> None:
+    """Find near-duplicate documents in PATH... and report them with the passages they share.
+
+    Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
+    headings holds one document per article), a directory (read recursively), or '-' for
+    standard input (one text, or JSON Lines with --jsonl). Files that cannot be read as text
+    are skipped with a warning and listed in the report (an error with --strict).
+
+    Exit status: 0 when the scan completed (duplicates or not), 2 for usage errors and
+    unusable inputs.
+    """
+    started = time.perf_counter()
+    if engine == "spark":
+        _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
+        return
+    progress = PipelineProgress() if output.progress else None
+    with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
+        try:
+            corpus = InputReader(paths, inputs, quiet=output.quiet)
+            report = _find_duplicates()(
+                corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
+                with_texts=passages,
+            )
+            if progress:
+                progress.close()
+            corpus.warn_unparsed(report.skipped)
+            texts = report.texts
+            if passages:
+                report = add_passages(
+                    report, texts, progress=progress_bar(output.progress, "finding passages",
+                                                         "pair")
+                )
+        except DuplicateIdError as exc:
+            fail(f"{exc} (ids of files in a directory are relative to it; to scan directories "
+                 "holding files of the same name, scan their common parent)")
+        except NeardupError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+        report.seconds = time.perf_counter() - started
+        write_report(render(report, output.format, texts=texts), output.path)
+
+
+def _find_duplicates() -> Callable[..., DuplicateReport]:
+    """:func:`~neardup.engine.find.find_duplicates`, looked up on the :mod:`neardup.cli`
+    package when a scan runs, so that it can be wrapped there (a test checks that a scan runs
+    it with the garbage collector paused)."""
+    from . import find_duplicates
+
+    return find_duplicates
+
+
+def _scan_spark(
+    paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
+    output: OutputSettings, master: str,
+) -> None:
+    """``scan --engine spark``: Parquet outputs under ``-o DIR`` and a one-line summary."""
+    if STDIN in paths:
+        raise click.UsageError("--engine spark reads files, not standard input ('-')")
+    if output.path is None:
+        raise click.UsageError("--engine spark writes Parquet: give the output directory with -o")
+    arguments = pipeline_arguments(parameters)
+    if arguments.pop("verify") != "exact":
+        raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    try:
+        from ..spark import scan_spark
+
+        counts = scan_spark(
+            list(paths), output.path, master=master, id_col=inputs.id_field,
+            text_col=inputs.text_field, **arguments,
+        )
+    except NeardupError as exc:
+        fail(str(exc))
+    click.echo(
+        f"neardup (spark): {counts['documents']:,} documents read, {counts['skipped']:,} "
+        f"skipped, {counts['pairs']:,} pairs, {counts['clusters']:,} clusters; Parquet "
+        f"pairs/, clusters/, skipped/ in {output.path}"
+    )
+
+
+def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
+    """Keyword arguments of :func:`~neardup.find_duplicates` for validated parameters.
+
+    ``bands`` is None when it is the one the threshold implies (so the pipeline chooses it
+    again, as it would without the option). Run options that do not change results (e.g.
+    ``--workers``) belong next to these, added by the command, not in :class:`Parameters`.
+    """
+    implied = choose_bands(parameters.threshold, parameters.num_perm).bands
+    return {
+        "threshold": parameters.threshold,
+        "ngram": parameters.ngram,
+        "unit": parameters.unit,
+        "num_perm": parameters.num_perm,
+        "seed": parameters.seed,
+        "bands": None if parameters.bands == implied else parameters.bands,
+        "verify": parameters.verify,
+        "html": parameters.html,
+        "markers": parameters.markers,
+    }

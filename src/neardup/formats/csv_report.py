@@ -1,0 +1,40 @@
+"""The CSV report: one row a pair (:data:`CSV_COLUMNS`), with the longest shared passage
+shortened to about 200 characters.
+
+The module is not called ``csv`` so that it never stands in for the standard library's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..report import DuplicateReport
+from .shared import Texts, shorten, title_of
+
+CSV_COLUMNS = (
+    "a", "a_title", "b", "b_title", "jaccard", "containment",
+    "a_coverage", "b_coverage", "passages", "longest_passage",
+)
+"""The header row."""
+
+
+def render_csv(report: DuplicateReport, texts: Texts | None = None) -> str:
+    """The pairs of the report as CSV (``texts`` are not used)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for pair in report.pairs:
+        writer.writerow([
+            pair.a,
+            title_of(report, pair.a) or "",
+            pair.b,
+            title_of(report, pair.b) or "",
+            f"{pair.jaccard:.6f}",
+            f"{pair.containment:.6f}",
+            "" if pair.a_coverage is None else f"{pair.a_coverage:.6f}",
+            "" if pair.b_coverage is None else f"{pair.b_coverage:.6f}",
+            len(pair.passages),
+            shorten(pair.passages[0].text, 200) if pair.passages else "",
+        ])
+    return buffer.getvalue()

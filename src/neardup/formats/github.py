@@ -1,0 +1,73 @@
+"""GitHub Actions annotations (workflow commands) for a check: an ``::error`` per
+near-duplicate pair, a ``::warning`` per skipped input and a ``::notice`` with the summary.
+
+Messages and property values are escaped as GitHub's toolkit escapes them (``%``, CR and LF;
+in property values also ``:`` and ``,``), so an id or file name cannot end a command early or
+add properties to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..report import DuplicateReport
+
+if TYPE_CHECKING:
+    from ..io.documents import Document
+
+
+def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
+    """One ``::error`` annotation per near-duplicate pair, ``::warning`` per skipped input.
+
+    ``checked`` are the documents the check looked at: a pair of two of them is marked
+    "also new".
+
+    Example:
+        ``::error file=news/a.txt,title=near-duplicate::a.txt duplicates old.txt (Jaccard 0.84)``
+    """
+    new = {d.id for d in checked}
+    lines: list[str] = []
+    for pair in report.pairs:
+        both = " (also new)" if pair.b in new else ""
+        lines.append(
+            _workflow_command(
+                "error",
+                {"file": _where(report, pair.a), "title": "near-duplicate"},
+                f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})",
+            )
+        )
+    for skipped in report.skipped:
+        lines.append(
+            _workflow_command("warning", {"title": "neardup skipped"},
+                              f"{skipped.id}: {skipped.reason}")
+        )
+    summary = (
+        f"neardup: {len(report.pairs)} near-duplicate pair(s) among {len(checked)} new "
+        f"document(s)"
+    )
+    lines.append(_workflow_command("notice", {"title": "neardup check"}, summary))
+    return "\n".join(lines) + "\n"
+
+
+def _where(report: DuplicateReport, doc_id: str) -> str:
+    """The file a document came from, else its id."""
+    info = report.documents.get(doc_id)
+    return info.source if info is not None and info.source else doc_id
+
+
+def _escape_data(value: str) -> str:
+    """Escape a workflow command's message (``%``, CR, LF), as GitHub's toolkit does."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    """Escape a workflow command property value: also ``:`` and ``,``."""
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _workflow_command(command: str, properties: dict[str, str], message: str) -> str:
+    props = ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
+    return f"::{command} {props}::{_escape_data(message)}" if props else (
+        f"::{command}::{_escape_data(message)}"
+    )

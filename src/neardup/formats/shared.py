@@ -1,0 +1,72 @@
+"""What several report formats share: a document's title, counted words, the one-line summary
+and parameters of a report, and long text shortened to one line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..report import DuplicateReport
+
+Texts = Mapping[str, str]
+"""Original texts by document id."""
+
+
+def title_of(report: DuplicateReport, doc_id: str) -> str | None:
+    """The title of a document of the report, when it has one."""
+    info = report.documents.get(doc_id)
+    return info.title if info is not None else None
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word``, in the plural (``many``, else word + "s") unless the count is one.
+
+    Example:
+        >>> plural(1, "pair"), plural(1200, "document"), plural(2, "copy", "copies")
+        ('1 pair', '1,200 documents', '2 copies')
+    """
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def shorten(text: str, width: int = 120) -> str:
+    """``text`` on one line (whitespace runs become one space), at most about ``width``
+    characters: its beginning and end around an ellipsis when longer.
+
+    Example:
+        >>> shorten("一二三四五六七八九十" * 3, 12)
+        '一二三四五六七八 … 九十 (+20 chars)'
+    """
+    flat = re.sub(r"\s+", " ", text).strip()
+    if len(flat) <= width:
+        return flat
+    head = max(width * 2 // 3, 1)
+    tail = max(width // 6, 1)
+    return f"{flat[:head]} … {flat[-tail:]} (+{len(flat) - head - tail:,} chars)"
+
+
+def parameters_line(report: DuplicateReport) -> str:
+    """The parameters of the report in words, e.g. ``5-grams of characters, threshold 0.7,
+    ...``."""
+    p = report.parameters
+    unit = "characters" if p.unit == "char" else "words"
+    return (
+        f"{p.ngram}-grams of {unit}, threshold {p.threshold:g}, {p.num_perm} permutations "
+        f"in {p.bands} bands of {p.rows}, seed {p.seed}, {report.verification} verification"
+        + (", HTML markup removed" if p.html else "")
+    )
+
+
+def summary_line(report: DuplicateReport) -> str:
+    """What was read and found, e.g. ``11 documents read, 0 skipped, 1 pair in 1 cluster
+    (0.12 s)``."""
+    c = report.counts
+    return (
+        f"{plural(c.documents, 'document')} read, {c.skipped:,} skipped, "
+        f"{plural(c.pairs, 'pair')} in {plural(c.clusters, 'cluster')} "
+        f"({report.seconds:.2f} s)"
+    )
+
+
+def coverage(value: float | None) -> str:
+    """A share of a document as a percentage, ``?`` when unknown."""
+    return "?" if value is None else f"{value:.1%}"

@@ -1,0 +1,60 @@
+"""The text report: a summary, then the clusters and the pairs with their longest shared
+passage, for a person at a terminal."""
+
+from __future__ import annotations
+
+from ..report import DuplicateReport, Pair
+from .shared import Texts, parameters_line, plural, shorten, summary_line, title_of
+
+
+def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
+    """The report as plain text (``texts`` are not used)."""
+    lines = [f"neardup: {summary_line(report)}", f"parameters: {parameters_line(report)}"]
+    if report.skipped:
+        lines += ["", "Skipped"]
+        lines += [f"  {s.id}: {s.reason}" for s in report.skipped]
+    if report.clusters:
+        lines += ["", "Clusters"]
+        for number, cluster in enumerate(report.clusters, start=1):
+            title = title_of(report, cluster.representative)
+            lines.append(
+                f"  {number}. {plural(len(cluster.members), 'document')}, representative "
+                f"{cluster.representative}" + (f" ({title})" if title else "")
+            )
+            for member in cluster.members:
+                note = "representative" if member.id == cluster.representative else (
+                    f"Jaccard {member.similarity:.3f}"
+                )
+                lines.append(f"       {member.id}  {note}")
+    if report.pairs:
+        lines += ["", "Pairs"]
+        for number, pair in enumerate(report.pairs, start=1):
+            lines += _pair_lines(report, number, pair)
+    return "\n".join(lines) + "\n"
+
+
+def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
+    lines = [
+        f"  {number}. {pair.a}  <->  {pair.b}",
+        f"     Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}",
+    ]
+    for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
+        title = title_of(report, doc_id)
+        info = report.documents.get(doc_id)
+        length = info.length if info is not None else None
+        details = [] if length is None else [f"{length:,} chars"]
+        if coverage is not None:
+            details.append(f"{coverage:.1%} in shared passages")
+        lines.append(
+            f"     {side}: {doc_id}" + (f"  {title}" if title else "")
+            + (f"  ({', '.join(details)})" if details else "")
+        )
+    if pair.passages:
+        first = pair.passages[0]
+        lines.append(
+            f"     {plural(len(pair.passages), 'shared passage')}; the longest, "
+            f"a[{first.a_start}:{first.a_end}] = b[{first.b_start}:{first.b_end}] "
+            f"({len(first.text):,} chars):"
+        )
+        lines.append(f"       “{shorten(first.text)}”")
+    return lines
