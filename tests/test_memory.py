@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import neardup.cli as cli
+import neardup.cli.scan as scan_command
 from neardup import (
     find_duplicates,
     load_documents,
@@ -46,7 +47,7 @@ def test_the_command_line_pauses_the_garbage_collector_for_a_scan(
         states.append(gc.isenabled())
         return find_duplicates(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "find_duplicates", recording)
+    monkeypatch.setattr(scan_command, "find_duplicates", recording)
     result = CliRunner().invoke(cli.main, ["scan", str(seeds_dir), "--quiet"])
     assert result.exit_code == 0 and states == [False] and gc.isenabled()
     result = CliRunner().invoke(cli.main, ["scan", str(seeds_dir / "missing.txt")])

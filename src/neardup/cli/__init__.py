@@ -17,12 +17,10 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
-from ..engine.find import find_duplicates
 from ..engine.memory import keep_freed_memory
 from . import check, index, scan
 
-__all__ = ["find_duplicates", "main"]
-"""``find_duplicates`` is the pipeline ``scan`` runs, looked up here when it runs."""
+__all__ = ["main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,18 +8,17 @@ inputs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ..core.lsh import choose_bands
 from ..core.passages import add_passages
+from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
 from ..formats import render
 from ..parameters import Parameters
-from ..report import DuplicateReport
 from .inputs import InputReader, check_paths
 from .messages import fail
 from .options import (
@@ -71,7 +70,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
             corpus = InputReader(paths, inputs, quiet=output.quiet)
-            report = _find_duplicates()(
+            report = find_duplicates(
                 corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
                 with_texts=passages,
             )
@@ -93,15 +92,6 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
         report.seconds = time.perf_counter() - started
         write_report(render(report, output.format, texts=texts), output.path)
-
-
-def _find_duplicates() -> Callable[..., DuplicateReport]:
-    """:func:`~neardup.engine.find.find_duplicates`, looked up on the :mod:`neardup.cli`
-    package when a scan runs, so that it can be wrapped there (a test checks that a scan runs
-    it with the garbage collector paused)."""
-    from . import find_duplicates
-
-    return find_duplicates
 
 
 def _scan_spark(
