@@ -91,7 +91,7 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
     """Signatures and band keys of a batch of original texts, their normalized lengths and
     shingle counts (with repeats).
 
-    The unit of work of the hashing stage, the same in the main process and in workers.
+    What the hashing stage does to each batch, the same in the main process and in workers.
     """
     return hash_packed(*packed_codepoints(texts), params)
 

@@ -1,10 +1,12 @@
 """``find_duplicates``: the local engine, from documents to a verified report.
 
-The stages, in order: the documents are read once and streamed (:mod:`.sources`), hashed in
-batches (normalize → shingle → minhash → band keys, :mod:`.hashing`), paired by shared band
-keys (:mod:`.candidates`), verified and clustered (:mod:`.verification`) and put in a
-:class:`~neardup.report.DuplicateReport`; every stage uses the worker processes
-(:mod:`.workers`) when there are several.
+The stages, in order: the documents are read once and streamed
+(:mod:`neardup.engine.sources`), hashed in batches (normalize → shingle → minhash → band
+keys, :mod:`neardup.engine.hashing`), paired by shared band keys
+(:mod:`neardup.engine.candidates`), verified and clustered
+(:mod:`neardup.engine.verification`) and put in a :class:`~neardup.report.DuplicateReport`;
+every stage uses the worker processes (:mod:`neardup.engine.workers`) when there are
+several.
 
 What stays in memory between the stages is each document's band keys, id and normalized
 length (and its signature when the run may verify by estimate: ``verify="estimate"``, or a

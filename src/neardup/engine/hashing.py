@@ -3,9 +3,9 @@
 The main process reads the input and groups it into batches. A batch is texts (at most
 :data:`BATCH_DOCS` documents or :data:`BATCH_CHARS` characters), sent to a worker packed as
 one array of code points; raw JSON lines of one (compressed) file
-(:class:`~neardup.documents.RawLine`; as many, or as many bytes), sent as one bytes buffer
+(:class:`~neardup.io.records.RawLine`; as many, or as many bytes), sent as one bytes buffer
 with its line bounds; or a block of lines of an uncompressed file
-(:class:`~neardup.documents.LineBlock`, sized by :mod:`neardup.documents`: up to 8 MB),
+(:class:`~neardup.io.records.LineBlock`, sized by :mod:`neardup.io.corpus`: up to 8 MB),
 sent as a byte range that the worker reads itself. The main process does no JSON parsing.
 
 Workers return band keys, lengths and (when the run may verify by estimate) signatures as

@@ -103,7 +103,7 @@ class TextSource:
 
     def fetch_records(self, positions: list[int]) -> Iterator[tuple[int, Fetched]]:
         """:meth:`fetch_iter`, with a corpus's JSON lines left to read and parse (see
-        :meth:`~neardup.documents.Corpus.fetch_records`)."""
+        :meth:`~neardup.io.corpus.Corpus.fetch_records`)."""
         if self.kind == "corpus":
             assert isinstance(self._documents, Corpus)
             yield from self._documents.fetch_records(positions, unread=True)
@@ -111,9 +111,9 @@ class TextSource:
         yield from self._fetch_in_memory(positions).items()
 
     def records_at(self, positions: I64) -> list[Fetched] | LinesAt:
-        """The records at these positions, in their order, for a verification unit: a
+        """The records at these positions, in their order, for a component batch: a
         corpus's JSON lines packed when they all are such lines (see
-        :meth:`~neardup.documents.Corpus.lines_at`), otherwise record by record."""
+        :meth:`~neardup.io.corpus.Corpus.lines_at`), otherwise record by record."""
         if self.kind == "corpus":
             assert isinstance(self._documents, Corpus)
             packed = self._documents.lines_at(positions)
