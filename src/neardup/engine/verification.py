@@ -8,6 +8,8 @@ verify and cluster with :func:`neardup.verify.verify_candidates`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .._types import I64, ProgressHook, Verification
@@ -37,21 +39,22 @@ def verify(
 ) -> tuple[Verified, dict[int, DocumentInfo]]:
     """The verified pairs and clusters, and what the report keeps of the documents in them
     that were re-read (by processed-document index; none when verifying by estimate)."""
-    if verification == "exact":
-        return verify_exactly(candidates, hashed, source, params, workers, progress)
-    return verify_by_estimate(candidates, hashed, params, progress), {}
+    if verification == "estimate":
+        return verify_by_estimate(candidates, hashed, params, progress), {}
+    results: list[VerifiedBatch] = []
+    for result in verify_exactly(candidates, hashed, source, params, workers):
+        results.append(result)
+        if progress:
+            progress("verified", result.checked)
+    infos = {node: info for result in results for node, info in result.infos.items()}
+    return merged([result.verified for result in results]), infos
 
 
 def verify_exactly(
-    candidates: I64,
-    hashed: Hashed,
-    source: TextSource,
-    params: Parameters,
-    workers: Workers,
-    progress: ProgressHook | None,
-) -> tuple[Verified, dict[int, DocumentInfo]]:
+    candidates: I64, hashed: Hashed, source: TextSource, params: Parameters, workers: Workers
+) -> Iterator[VerifiedBatch]:
     """Exact verification, batch by batch: the main process reads each batch's records, and
-    workers (or this process) verify it."""
+    workers (or this process) verify it; the batches' results in order."""
     batches = plan_component_batches(candidates, np.asarray(hashed.lengths, dtype=np.int64))
     all_positions = np.array(hashed.positions, dtype=np.int64)
 
@@ -61,13 +64,7 @@ def verify_exactly(
 
     calls = (with_records(batch) for batch in batches)
     here = workers.count == 1 or len(batches) <= 1
-    results: list[VerifiedBatch] = []
-    for result in workers.map(verify_component_batch, calls, here=here):
-        results.append(result)
-        if progress:
-            progress("verified", result.checked)
-    infos = {node: info for result in results for node, info in result.infos.items()}
-    return merged([result.verified for result in results]), infos
+    yield from workers.map(verify_component_batch, calls, here=here)
 
 
 def merged(parts: list[Verified]) -> Verified:

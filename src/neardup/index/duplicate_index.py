@@ -12,7 +12,6 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from .._version import __version__
@@ -190,12 +189,7 @@ class DuplicateIndex:
     def __enter__(self) -> DuplicateIndex:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __len__(self) -> int:
