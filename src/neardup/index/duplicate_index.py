@@ -312,4 +312,4 @@ class DuplicateIndex:
             InputError: an item is not a document.
             IndexFileError: the index file cannot be read.
         """
-        return query_index(self._tables, self.parameters, self.store_text, self.path, documents)
+        return query_index(self._tables, self.parameters, self.store_text, documents)

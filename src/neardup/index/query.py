@@ -28,10 +28,10 @@ from .tables import StoredDocument, Tables, decode_signature, decompress_text
 
 
 def query_index(
-    tables: Tables, parameters: Parameters, store_text: bool, path: str, documents: object
+    tables: Tables, parameters: Parameters, store_text: bool, documents: object
 ) -> DuplicateReport:
-    """Near-duplicates of new documents among the indexed ones (``tables``, of the file
-    ``path``) and among themselves; see :meth:`~neardup.index.DuplicateIndex.query`."""
+    """Near-duplicates of new documents among the indexed ones (in ``tables``) and among
+    themselves; see :meth:`~neardup.index.DuplicateIndex.query`."""
     started = time.perf_counter()
     intake = Intake(skip_blank=False)
     given = [doc for item in as_documents(documents) if (doc := intake.take(item)) is not None]
@@ -44,15 +44,15 @@ def query_index(
         sigs, counts = np.empty((0, parameters.num_perm), dtype=np.uint32), []
     keys = band_keys(sigs, parameters.banding)
     hits, stored = tables.lookup(keys, with_text=store_text)
-    met = _Compared(new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)])
-    candidates = met.candidates(candidate_pairs(keys), hits)
+    compared = _Compared(new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)])
+    candidates = compared.candidates(candidate_pairs(keys), hits)
     exact = store_text and parameters.verify == "exact"
     if exact:
-        similarity = met.exact_similarity(candidates, parameters, path)
+        similarity = compared.exact_similarity(candidates, parameters, tables.path)
     else:
-        similarity = met.estimated_similarity(parameters.num_perm, path)
-    verified = verify_candidates(candidates, similarity, parameters.threshold, met.lengths())
-    parts = report_parts(verified, met.ids(), met.describe)
+        similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
+    verified = verify_candidates(candidates, similarity, parameters.threshold, compared.lengths())
+    parts = report_parts(verified, compared.ids(), compared.describe)
     return DuplicateReport(
         parameters=parameters,
         pairs=parts.pairs,

@@ -54,12 +54,12 @@ class Rows:
 
 
 class Tables:
-    """The ``docs`` and ``bands`` tables of an open index file (``path`` names it in
-    errors)."""
+    """The ``docs`` and ``bands`` tables of the open index file ``path`` (which errors
+    name)."""
 
     def __init__(self, db: sqlite3.Connection, path: str, num_perm: int, banding: Banding):
         self._db = db
-        self._path = path
+        self.path = path
         self._num_perm = num_perm
         self._banding = banding
 
@@ -88,7 +88,7 @@ class Tables:
             for doc_id, blob in self._db.execute(
                 f"SELECT id, text FROM docs WHERE id IN ({marks}) AND text IS NOT NULL", chunk
             ):
-                out[doc_id] = decompress_text(blob, self._path, doc_id)
+                out[doc_id] = decompress_text(blob, self.path, doc_id)
         return out
 
     def next_doc(self) -> int:
@@ -125,7 +125,7 @@ class Tables:
         """Delete documents (doc number, signature) and their band rows (keys recomputed)."""
         if not rows:
             return 0
-        sigs = np.stack([decode_signature(sig, self._num_perm, self._path) for _, sig in rows])
+        sigs = np.stack([decode_signature(sig, self._num_perm, self.path) for _, sig in rows])
         keys = band_keys(sigs, self._banding).view(np.int64)
         docs = [doc for doc, _ in rows]
         self._db.executemany(
@@ -169,7 +169,7 @@ class Tables:
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             rollback(db)
-            raise IndexFileError(f"{self._path}: cannot read index: {exc}") from None
+            raise IndexFileError(f"{self.path}: cannot read index: {exc}") from None
         return hits, stored
 
     def _shared_keys(self, keys: U64) -> list[tuple[int, int]]:
@@ -209,7 +209,7 @@ class Tables:
             ):
                 stored[row[0]] = StoredDocument(
                     row[0], row[1], row[2], row[3], row[4], row[5],
-                    _checked_blob(row[6], self._num_perm, self._path), row[7],
+                    _checked_blob(row[6], self._num_perm, self.path), row[7],
                 )
         return stored
 
