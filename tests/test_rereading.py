@@ -16,8 +16,8 @@ from neardup import (
     find_duplicates,
     load_documents,
 )
+from neardup.engine import component_batches, hashing, sources
 from neardup.engine import find as pipeline
-from neardup.engine import hashing, verification
 from neardup.engine.workers import Workers
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -56,7 +56,7 @@ def test_one_shot_iterable_beyond_the_budget_is_verified_by_estimate(
     docs = load_documents(seeds_dir)
     small = find_duplicates(iter(docs))
     assert small.verification == "exact" and not small.notes
-    monkeypatch.setattr(pipeline, "RETAIN_CHARS", 10_000)
+    monkeypatch.setattr(sources, "RETAIN_CHARS", 10_000)
     big = find_duplicates(iter(docs))
     assert big.verification == "estimate"
     assert "one-shot iterable" in big.notes[0] and "estimate" in big.notes[0]
@@ -67,7 +67,7 @@ def test_one_shot_iterable_beyond_the_budget_is_verified_by_estimate(
 def test_a_file_changed_before_verification_is_an_error_naming_the_line(
     tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(verification, "UNIT_DOCS", 2)
+    monkeypatch.setattr(component_batches, "COMPONENT_BATCH_DOCS", 2)
     text = "重复的文件内容在这里出现了两次而且足够长"
     lines = [json.dumps({"id": f"d{i}", "text": f"{text}{i % 3}"}, ensure_ascii=False) for i in range(9)]
     path = tmp_path / "docs.jsonl"
@@ -136,17 +136,17 @@ def test_progress_counts_every_candidate_checked(workers: int) -> None:
     }
 
 
-def test_units_hold_whole_components_and_every_candidate_once() -> None:
+def test_component_batches_hold_whole_components_and_every_candidate_once() -> None:
 
     candidates = np.array([[0, 5], [1, 2], [2, 9], [3, 4], [5, 7], [6, 8], [1, 9]])
     lengths = np.arange(10, dtype=np.int64) * 10
-    units = verification.plan_units(candidates, lengths, unit_docs=3)
-    assert [u.nodes.tolist() for u in units] == [[0, 5, 7], [1, 2, 9], [3, 4, 6, 8]]
+    batches = component_batches.plan_component_batches(candidates, lengths, batch_docs=3)
+    assert [b.nodes.tolist() for b in batches] == [[0, 5, 7], [1, 2, 9], [3, 4, 6, 8]]
     seen = []
-    for unit in units:
-        assert unit.lengths.tolist() == (unit.nodes * 10).tolist()
-        for (a, b), k in zip(unit.pairs.tolist(), unit.order.tolist(), strict=True):
-            assert [unit.nodes[a], unit.nodes[b]] == candidates[k].tolist()
+    for batch in batches:
+        assert batch.lengths.tolist() == (batch.nodes * 10).tolist()
+        for (a, b), k in zip(batch.pairs.tolist(), batch.order.tolist(), strict=True):
+            assert [batch.nodes[a], batch.nodes[b]] == candidates[k].tolist()
             seen.append(k)
     assert sorted(seen) == list(range(len(candidates)))
-    assert verification.plan_units(np.empty((0, 2), dtype=np.int64), lengths) == []
+    assert component_batches.plan_component_batches(np.empty((0, 2), dtype=np.int64), lengths) == []

@@ -252,10 +252,8 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_components_match_union_find(spark: Any) -> None:
     """Large-star/small-star on a long path, a random tree and a cycle with shuffled node
     numbers: the same components as the local union-find, each rooted at its smallest node."""
-    from pyspark.sql import functions as F
-
     from neardup.core.clusters import components
-    from neardup.spark import _components
+    from neardup.spark import connected_components
 
     rng = random.Random(3)
     labels = rng.sample(range(1000), 120)
@@ -263,7 +261,7 @@ def test_components_match_union_find(spark: Any) -> None:
     edges += [(labels[i], labels[rng.randrange(40, i)]) for i in range(41, 90)]  # tree of 50
     edges += [(labels[i], labels[i + 1]) for i in range(90, 119)] + [(labels[119], labels[90])]
     df = spark.createDataFrame(edges, "a long, b long")
-    rows = _components(df, F, []).collect()
+    rows = connected_components(df, []).collect()
     got: dict[int, set[int]] = {}
     for row in rows:
         got.setdefault(row.root, set()).add(row.node)

@@ -2,16 +2,18 @@
 
 Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
 
-* **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the library's
-  own vectorized functions): normalization, MinHash signatures and LSH band keys
-  (:func:`neardup.hashing.signatures_of_codepoints`, :func:`neardup.lsh.band_keys`), shingle
-  sets of candidate documents (:func:`neardup.shingle.shingle_set`) and exact Jaccard /
-  containment of candidate pairs (:func:`neardup.verify.jaccard_containment`).
+* **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
+  every engine shares): normalization, MinHash signatures and LSH band keys
+  (:func:`neardup.stages.hash_batch`, as the local engine hashes), shingle sets of candidate
+  documents (:func:`neardup.stages.shingle_sets`) and exact Jaccard / containment of
+  candidate pairs (:func:`neardup.core.similarity.jaccard_containment`).
 * **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
-  most :data:`neardup.lsh.MAX_GROUP` documents give all their pairs, larger ones a star from
-  their earliest document, as locally), joins of pairs to shingle sets, connected components
-  (alternating large-star / small-star rounds until the edge set no longer changes, no
-  GraphFrames), representatives and the final ordering.
+  most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
+  from their earliest document, as locally), joins of pairs to shingle sets, the threshold,
+  connected components (alternating large-star / small-star rounds until the edge set no
+  longer changes, no GraphFrames), representatives and the final ordering: the steps of
+  :func:`neardup.verify.verify_candidates`, as joins over DataFrames instead of loops in one
+  process.
 * **Driver**: only parameters, small validation results and the convergence checks; no
   per-document data is collected, so clusters scale beyond the driver's memory.
 
@@ -44,13 +46,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._types import U32, ShingleUnit
-from .core.lsh import MAX_GROUP, band_keys
-from .core.normalize import DEFAULT_MARKERS, from_codepoints, normalize_codepoints
-from .core.shingles import shingle_set
+from .core.lsh import MAX_GROUP
+from .core.normalize import DEFAULT_MARKERS
 from .core.similarity import jaccard_containment
 from .errors import DuplicateIdError, InputError, ParameterError, require
 from .parameters import Parameters
-from .stages import BATCH_DOCS, signatures_of_codepoints
+from .stages import (
+    BATCH_DOCS,
+    hash_batch,
+    normalized_codepoints,
+    shingle_sets,
+    signatures_of_codepoints,
+    skip_reason,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -201,7 +209,7 @@ def find_duplicates_spark_result(
         cached.append(frame)
         return frame
 
-    docs = keep(_prepare(df, id_col, text_col, order_col))
+    docs = keep(_input_rows(df, id_col, text_col, order_col))
     _check_ids(docs, order_col)
 
     hashed = keep(docs.select(_ORD, _TEXT).mapInArrow(
@@ -213,7 +221,7 @@ def find_duplicates_spark_result(
         .orderBy(_ORD)
         .select(F.col(_ID).alias("id"), F.col("skip").alias("reason"))
     )
-    candidates = keep(_candidates(hashed, F))
+    candidates = keep(_candidate_pairs(hashed, F))
     needed = candidates.select(F.col("a").alias(_ORD)).union(
         candidates.select(F.col("b").alias(_ORD))
     ).distinct()
@@ -234,12 +242,12 @@ def find_duplicates_spark_result(
             F.col("a_id").alias("a"), F.col("b_id").alias("b"), "jaccard", "containment"
         )
     )
-    roots = _components(verified.select("a", "b"), F, cached)
-    clusters = _clusters(roots, hashed, ids, sets, F)
+    roots = connected_components(verified.select("a", "b"), cached)
+    clusters = _cluster_rows(roots, hashed, ids, sets, F)
     return SparkResult(pairs, clusters, skipped, params, cached)
 
 
-def _prepare(df: DataFrame, id_col: str, text_col: str, order_col: str | None) -> DataFrame:
+def _input_rows(df: DataFrame, id_col: str, text_col: str, order_col: str | None) -> DataFrame:
     """``(_nd_ord long, _nd_id string, _nd_text string)``, with columns checked."""
     F = _import_spark()
     from pyspark.sql.types import IntegralType, StringType
@@ -296,12 +304,6 @@ def _check_ids(docs: DataFrame, order_col: str | None) -> None:
             )
 
 
-def _skip_reason(text: str | None) -> str:
-    if text is None:
-        return "text is null"
-    return "empty document" if not text.strip() else "empty after normalization"
-
-
 def _hash_function(params: Parameters) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, skip)``.
 
@@ -314,40 +316,27 @@ def _hash_function(params: Parameters) -> ArrowFunction:
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
-        options = params.normalize_options()
-        banding = params.banding
+        bands = params.banding.bands
         for batch in batches:
             ords = batch.column(_ORD).to_numpy(zero_copy_only=False)
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
             for lo in range(0, len(texts), BATCH_DOCS):
                 chunk = texts[lo : lo + BATCH_DOCS]
-                cps = [
-                    normalize_codepoints(t, options)[0] if t is not None else _EMPTY
-                    for t in chunk
-                ]
-                kept = [i for i, c in enumerate(cps) if c.size]
-                keys = np.empty((0, banding.bands), dtype=np.uint64)
-                if kept:
-                    sigs, _ = signatures_of_codepoints([cps[i] for i in kept], params)
-                    keys = band_keys(sigs, banding)
-                sizes = np.zeros(len(chunk), dtype=np.int32)
-                sizes[kept] = banding.bands
+                _, keys, lengths, _ = hash_batch([t or "" for t in chunk], params)
+                kept = lengths > 0
+                sizes = np.where(kept, bands, 0)
                 offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
-                kept_set = set(kept)
+                kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
+                reasons = [
+                    None if ok else skip_reason(t)
+                    for ok, t in zip(kept.tolist(), chunk, strict=True)
+                ]
                 yield pa.RecordBatch.from_arrays(
                     [
                         pa.array(ords[lo : lo + BATCH_DOCS], pa.int64()),
-                        pa.array([c.size for c in cps], pa.int64()),
-                        pa.ListArray.from_arrays(
-                            pa.array(offsets), pa.array(keys.reshape(-1).view(np.int64))
-                        ),
-                        pa.array(
-                            [
-                                None if i in kept_set else _skip_reason(t)
-                                for i, t in enumerate(chunk)
-                            ],
-                            pa.string(),
-                        ),
+                        pa.array(lengths, pa.int64()),
+                        pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
+                        pa.array(reasons, pa.string()),
                     ],
                     names=[_ORD, "length", "keys", "skip"],
                 )
@@ -365,17 +354,9 @@ def _set_function(params: Parameters) -> ArrowFunction:
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
-        options = params.normalize_options()
         for batch in batches:
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
-            sets = [
-                shingle_set(
-                    from_codepoints(normalize_codepoints(t or "", options)[0]),
-                    params.ngram,
-                    params.unit,
-                )
-                for t in texts
-            ]
+            sets = shingle_sets(normalized_codepoints([t or "" for t in texts], params), params)
             sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
             offsets = np.concatenate(([0], np.cumsum(sizes)))
             if offsets[-1] >= 2**31:
@@ -433,8 +414,9 @@ def _similarities(edges: DataFrame, sets: DataFrame, F: Any) -> DataFrame:
     )
 
 
-def _candidates(hashed: DataFrame, F: Any) -> DataFrame:
-    """Distinct candidate pairs ``(a, b)``, ``a < b``, as :func:`neardup.lsh.candidate_pairs`.
+def _candidate_pairs(hashed: DataFrame, F: Any) -> DataFrame:
+    """Distinct candidate pairs ``(a, b)``, ``a < b``, as
+    :func:`neardup.core.lsh.candidate_pairs`.
 
     Rows sharing ``(band, key)`` form a group; a group of at most ``MAX_GROUP`` rows gives
     all its pairs (a self-join), a larger one a star from its smallest order number.
@@ -460,8 +442,9 @@ def _candidates(hashed: DataFrame, F: Any) -> DataFrame:
     return all_pairs.union(stars).distinct()
 
 
-def _components(edges: DataFrame, F: Any, cached: list[DataFrame]) -> DataFrame:
-    """``(node, root)`` for every node of an edge list, root = the component's smallest node.
+def connected_components(edges: DataFrame, cached: list[DataFrame]) -> DataFrame:
+    """``(node, root)`` for every node of an edge list ``(a, b)`` (long columns), root = the
+    component's smallest node; the final edges are appended to ``cached``.
 
     Alternating large-star and small-star rounds (Kiveris et al., "Connected Components in
     MapReduce and Beyond", 2014) over ``(lo, hi)`` edges, ``lo < hi``:
@@ -475,7 +458,8 @@ def _components(edges: DataFrame, F: Any, cached: list[DataFrame]) -> DataFrame:
     a star per component centred on its smallest node. Each round's edges are materialized
     with ``localCheckpoint`` so the query plan does not grow.
     """
-    current = _normalized(edges.select(F.col("a").alias("u"), F.col("b").alias("v")), F)
+    F = _import_spark()
+    current = _ordered_edges(edges.select(F.col("a").alias("u"), F.col("b").alias("v")), F)
     current = current.localCheckpoint()
     stats = _edge_stats(current, F)
     for _ in range(MAX_ROUNDS):
@@ -505,7 +489,7 @@ def _edge_stats(edges: DataFrame, F: Any) -> tuple[int, int]:
     return int(row["n"]), int(row["h"] or 0)
 
 
-def _normalized(edges: DataFrame, F: Any) -> DataFrame:
+def _ordered_edges(edges: DataFrame, F: Any) -> DataFrame:
     """Edges as distinct ``(u, v)`` with ``u < v``, self-loops dropped."""
     return (
         edges.where(F.col("u") != F.col("v"))
@@ -524,7 +508,7 @@ def _large_star(edges: DataFrame, F: Any) -> DataFrame:
         .join(smallest, "n")
         .select(F.col("m").alias("u"), F.least("n", "low").alias("v"))
     )
-    return _normalized(linked, F)
+    return _ordered_edges(linked, F)
 
 
 def _small_star(edges: DataFrame, F: Any) -> DataFrame:
@@ -534,10 +518,10 @@ def _small_star(edges: DataFrame, F: Any) -> DataFrame:
     linked = spokes.select(F.col("u"), F.col("low").alias("v")).union(
         smallest.select(F.col("v").alias("u"), F.col("low").alias("v"))
     )
-    return _normalized(linked, F)
+    return _ordered_edges(linked, F)
 
 
-def _clusters(
+def _cluster_rows(
     roots: DataFrame, hashed: DataFrame, ids: DataFrame, sets: DataFrame, F: Any
 ) -> DataFrame:
     """Cluster rows: representative = longest text, ties to the earliest document."""
@@ -601,7 +585,7 @@ def signatures_spark(
         ngram=ngram, unit=unit, num_perm=num_perm, seed=seed, html=html,
         markers=DEFAULT_MARKERS if markers is None else tuple(markers),
     )
-    docs = _prepare(df, id_col, text_col, None)
+    docs = _input_rows(df, id_col, text_col, None)
     return docs.select(_ID, _TEXT).mapInArrow(
         _signature_function(params), "id string, signature binary"
     )
@@ -611,10 +595,9 @@ def _signature_function(params: Parameters) -> ArrowFunction:
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
-        options = params.normalize_options()
         for batch in batches:
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
-            cps = [normalize_codepoints(t or "", options)[0] for t in texts]
+            cps = normalized_codepoints([t or "" for t in texts], params)
             sigs, _ = signatures_of_codepoints(cps, params)
             sigs = sigs.astype("<u4", copy=False)
             yield pa.RecordBatch.from_arrays(

@@ -1,8 +1,10 @@
-"""The stages every engine runs the same way: texts to signatures and band keys.
+"""The stages every engine runs the same way: texts to normalized code points, signatures,
+band keys and shingle sets, and why an empty document is skipped.
 
 The local engine (:mod:`neardup.engine`), the persistent index (:mod:`neardup.index`) and
 Spark (:mod:`neardup.spark`) all hash with these functions, so that the same documents get
-the same signatures, band keys and shingle counts in each. Pure: arrays in, arrays out.
+the same signatures, band keys, shingle counts and shingle sets in each. Pure: arrays in,
+arrays out.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import numpy as np
 from ._types import I64, U32, U64
 from .core.lsh import band_keys
 from .core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
-from .core.normalize import from_codepoints, normalize_packed, packed_codepoints
-from .core.shingles import word_ngram_hashes
+from .core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
+from .core.shingles import char_shingle_sets, shingle_set, word_ngram_hashes
+from .io.documents import Document
 from .parameters import Parameters
+from .report import Skipped
 
 BATCH_DOCS = 2048
 """Documents per hashing batch (at most)."""
@@ -25,6 +29,53 @@ BATCH_CHARS = 2_000_000
 
 Hashes = tuple[U32, U64, I64, I64]
 """A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+
+EMPTY_DOCUMENT = "empty document"
+"""Why a document whose text is only whitespace is skipped."""
+EMPTY_AFTER_NORMALIZATION = "empty after normalization"
+"""Why a document with nothing left after normalization (markup, punctuation) is skipped."""
+
+
+def skip_reason(text: str | None) -> str:
+    """Why a document with nothing left after normalization is skipped (``None``: a null
+    text, as a DataFrame may hold)."""
+    if text is None:
+        return "text is null"
+    return EMPTY_DOCUMENT if not text.strip() else EMPTY_AFTER_NORMALIZATION
+
+
+def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
+    """Each text normalized as ``params`` ask, as an array of code points."""
+    if not texts:
+        return []
+    flat, lengths = normalize_many(texts, params.normalize_options())
+    return np.split(flat, np.cumsum(lengths)[:-1])
+
+
+def nonempty_documents(
+    docs: Sequence[Document], params: Parameters
+) -> tuple[list[Document], list[U32], list[Skipped]]:
+    """The documents with something left after normalization and their normalized code
+    points; the others as skipped, with the reason."""
+    kept: list[Document] = []
+    kept_cps: list[U32] = []
+    skipped: list[Skipped] = []
+    for doc, cps in zip(docs, normalized_codepoints([d.text for d in docs], params), strict=True):
+        if cps.size:
+            kept.append(doc)
+            kept_cps.append(cps)
+        else:
+            skipped.append(Skipped(doc.id, skip_reason(doc.text)))
+    return kept, kept_cps, skipped
+
+
+def shingle_sets(cps: Sequence[U32], params: Parameters) -> list[U32]:
+    """The shingle set (sorted unique uint32 hashes, as :func:`~neardup.shingle_set` gives
+    it) of each normalized text, given as code points."""
+    if params.unit == "char":
+        return char_shingle_sets(cps, params.ngram)
+    return [shingle_set(from_codepoints(c), params.ngram, params.unit) for c in cps]
+
 
 def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, list[int]]:
     """Signatures of normalized code point arrays, and the shingle count (with repeats) of each."""
@@ -40,7 +91,7 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
     """Signatures and band keys of a batch of original texts, their normalized lengths and
     shingle counts (with repeats).
 
-    The unit of work of the hashing stage, the same in the main process and in workers.
+    What the hashing stage does to each batch, the same in the main process and in workers.
     """
     return hash_packed(*packed_codepoints(texts), params)
 

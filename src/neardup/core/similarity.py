@@ -1,4 +1,5 @@
-"""Verification of candidate pairs: exact Jaccard and containment of shingle sets.
+"""How similar two documents are: exact Jaccard and containment of their shingle sets (what
+:mod:`neardup.verify` verifies candidate pairs with), or MinHash estimates.
 
 For shingle sets A and B (sorted unique uint32 hashes)::
 

@@ -3,15 +3,17 @@
 The main process reads the input and groups it into batches. A batch is texts (at most
 :data:`BATCH_DOCS` documents or :data:`BATCH_CHARS` characters), sent to a worker packed as
 one array of code points; raw JSON lines of one (compressed) file
-(:class:`~neardup.documents.RawLine`; as many, or as many bytes), sent as one bytes buffer
+(:class:`~neardup.io.records.RawLine`; as many, or as many bytes), sent as one bytes buffer
 with its line bounds; or a block of lines of an uncompressed file
-(:class:`~neardup.documents.LineBlock`, sized by :mod:`neardup.documents`: up to 8 MB),
+(:class:`~neardup.io.records.LineBlock`, sized by :mod:`neardup.io.corpus`: up to 8 MB),
 sent as a byte range that the worker reads itself. The main process does no JSON parsing.
 
 Workers return band keys, lengths and (when the run may verify by estimate) signatures as
 arrays, with the ids and problems of the lines they parsed; the main process keeps only
-those, checks ids for repeats and accounts for every document. The worker processes
-(:class:`Workers`) are started once and serve the later stages too (:meth:`Workers.map`).
+those (:meth:`HashingStage.collect`), and its :class:`~neardup.intake.Intake` checks ids for
+repeats and accounts for every document. The worker processes
+(:class:`~neardup.engine.workers.Workers`) are started once and serve the later stages too
+(:meth:`~neardup.engine.workers.Workers.map`).
 """
 
 from __future__ import annotations
@@ -24,18 +26,22 @@ from typing import cast
 
 import numpy as np
 
-from .._types import I64, U32, U64
+from .._types import I64, U32, U64, ProgressHook
 from ..core.normalize import packed_codepoints
-from ..errors import DuplicateIdError
+from ..intake import Intake
 from ..io.documents import Document, parse_jsonl_line
 from ..io.records import LineBlock, RawLine
 from ..parameters import Parameters
 from ..report import Skipped
-from ..stages import BATCH_CHARS, BATCH_DOCS, Hashes, hash_batch, hash_packed
+from ..stages import (
+    BATCH_CHARS,
+    BATCH_DOCS,
+    EMPTY_AFTER_NORMALIZATION,
+    Hashes,
+    hash_batch,
+    hash_packed,
+)
 from .workers import Workers
-
-ProgressHook = Callable[[str, int], None]
-
 
 
 @dataclass
@@ -48,15 +54,13 @@ class Hashed:
     shingle_counts: array[int] = field(default_factory=lambda: array("q"))
     signatures: list[U32] = field(default_factory=list)
     keys: list[U64] = field(default_factory=list)
-    skipped: list[tuple[int, Skipped]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Documents and records that went no further, in input order."""
     read: int = 0
     signatures_kept: bool = True
     """False when the run verifies exactly and has no use for them (:attr:`signatures` is
     then empty)."""
     _starts: I64 | None = None
-
-    def skipped_in_input_order(self) -> list[Skipped]:
-        return [s for _, s in sorted(self.skipped, key=lambda entry: entry[0])]
 
     def signature(self, index: int) -> U32:
         """The signature of processed document ``index`` (kept in per-batch blocks)."""
@@ -120,7 +124,7 @@ def hash_block(block: LineBlock, params: Parameters) -> ParsedLines:
 
 
 @dataclass
-class _Batch:
+class Batch:
     """Documents read, waiting to be hashed: texts, raw JSON lines of one file, or a block
     of lines to be read from their file."""
 
@@ -144,6 +148,18 @@ class _Batch:
             first = self.lines[0] if self.lines else None
             return first is not None and (first.path, first.name) == (item.path, item.name)
         return not self.lines
+
+    def add(self, order: int, position: int, item: Document | RawLine) -> None:
+        """Take a document or a JSON line (see :meth:`takes`)."""
+        self.order.append(order)
+        self.positions.append(position)
+        if isinstance(item, RawLine):
+            self.lines.append(item)
+            self.size += len(item.data)
+        else:
+            self.ids.append(item.id)
+            self.texts.append(item.text)
+            self.size += len(item.text)
 
     @property
     def full(self) -> bool:
@@ -169,49 +185,17 @@ class HashingStage:
         self.workers = workers
         self.progress = progress
         self.hashed = Hashed(signatures_kept=keep_signatures)
-        self._seen: set[str] = set()
-        self._duplicates: list[str] = []
-        self._pending: list[tuple[_Batch, Future[Hashes | ParsedLines]]] = []
-        self._held: _Batch | None = None
+        self.intake = Intake()
+        self._pending: list[tuple[Batch, Future[Hashes | ParsedLines]]] = []
+        self._held: Batch | None = None
 
     def run(self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]) -> Hashed:
-        """Hash every item; raise :class:`DuplicateIdError` naming every repeated id."""
-        out = self.hashed
-        batch = _Batch()
+        """Hash every item; raise :class:`~neardup.errors.DuplicateIdError` naming every
+        repeated id."""
         try:
+            batch = Batch()
             for position, item in items:
-                out.read += 1
-                if isinstance(item, Skipped):
-                    out.skipped.append((out.read, item))
-                    continue
-                if isinstance(item, LineBlock):  # a batch of its own
-                    if batch.order:
-                        self._ready(batch)
-                        batch = _Batch()
-                    lines = range(len(item))
-                    order = [out.read + k for k in lines]
-                    self._ready(_Batch(order, [position + k for k in lines], block=item))
-                    out.read += len(item) - 1
-                    continue
-                if isinstance(item, Document) and not self._admit(
-                    item.id, not item.text.strip(), out.read
-                ):
-                    continue
-                if not batch.takes(item):
-                    self._ready(batch)
-                    batch = _Batch()
-                batch.order.append(out.read)
-                batch.positions.append(position)
-                if isinstance(item, RawLine):
-                    batch.lines.append(item)
-                    batch.size += len(item.data)
-                else:
-                    batch.ids.append(item.id)
-                    batch.texts.append(item.text)
-                    batch.size += len(item.text)
-                if batch.full:
-                    self._ready(batch)
-                    batch = _Batch()
+                batch = self._read(batch, position, item)
             if batch.order:
                 self._ready(batch)
             if self._held is not None:
@@ -222,41 +206,84 @@ class HashingStage:
             for _, future in self._pending:
                 future.cancel()
             raise
-        if self._duplicates:
-            raise DuplicateIdError(sorted(set(self._duplicates)))
-        return out
+        self.intake.check()
+        self.hashed.read = self.intake.read
+        self.hashed.skipped = self.intake.skipped_in_read_order()
+        return self.hashed
 
-    def _admit(self, doc_id: str, blank: bool, order: int) -> bool:
-        """Check a parsed document's id for repeats and its text (``blank``: only
-        whitespace); False when the document goes no further."""
-        if doc_id in self._seen:
-            self._duplicates.append(doc_id)
-            return False
-        self._seen.add(doc_id)
-        if blank:
-            self.hashed.skipped.append((order, Skipped(doc_id, "empty document")))
-            return False
-        return True
+    def collect(self, batch: Batch, result: Hashes | ParsedLines) -> None:
+        """Take a hashed batch back: account for its documents and keep what stays in
+        memory of those that go on."""
+        out = self.hashed
+        if isinstance(result, ParsedLines):
+            hashes = result.hashes
+            ids, going_on, rows = self._admit_lines(batch, result)
+        else:
+            hashes = result
+            ids, going_on = batch.ids, np.arange(len(batch), dtype=np.int64)
+            rows = going_on
+        sigs, keys, lengths, counts = hashes
+        nonempty = lengths[rows] > 0
+        for k in going_on[~nonempty].tolist():
+            self.intake.set_aside(batch.order[k], Skipped(ids[k], EMPTY_AFTER_NORMALIZATION))
+        kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
+        if out.signatures_kept:
+            out.signatures.append(sigs[kept_rows])
+        every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
+        out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
+        out.ids.extend([ids[k] for k in kept])
+        out.positions.extend([batch.positions[k] for k in kept])
+        out.lengths.extend(lengths[kept_rows].tolist())
+        out.shingle_counts.extend(counts[kept_rows].tolist())
+        if self.progress is not None:
+            self.progress("read", len(batch))
 
-    def _ready(self, batch: _Batch) -> None:
+    def _read(
+        self, batch: Batch, position: int, item: Document | RawLine | LineBlock | Skipped
+    ) -> Batch:
+        """Take an item read into the batch being filled; the batch to fill next."""
+        if isinstance(item, LineBlock):  # a batch of its own
+            if batch.order:
+                self._ready(batch)
+            first, lines = self.intake.count(len(item)), range(len(item))
+            orders, positions = [first + k for k in lines], [position + k for k in lines]
+            self._ready(Batch(orders, positions, block=item))
+            return Batch()
+        if isinstance(item, RawLine):
+            taken: Document | RawLine | None = item
+            order = self.intake.count()  # its id is checked once a worker has parsed it
+        else:
+            taken, order = self.intake.take(item), self.intake.read
+        if taken is None:
+            return batch
+        if not batch.takes(taken):
+            self._ready(batch)
+            batch = Batch()
+        batch.add(order, position, taken)
+        if batch.full:
+            self._ready(batch)
+            return Batch()
+        return batch
+
+    def _ready(self, batch: Batch) -> None:
         """Submit the batch held back, and hold this one (so that the last batch is known
         as such: a single batch is not worth starting worker processes for)."""
         if self._held is not None:
             self._submit(self._held)
         self._held = batch
 
-    def _submit(self, batch: _Batch, last: bool = False) -> None:
-        if self._duplicates:  # the run will fail: only look for more repeated ids
+    def _submit(self, batch: Batch, last: bool = False) -> None:
+        if self.intake.repeated:  # the run will fail: only look for more repeated ids
             for line in batch.lines or _block_lines(batch.block):
                 item = line.parse()
                 if isinstance(item, Document):
-                    self._admit(item.id, not item.text.strip(), 0)
+                    self.intake.admit(item.id, 0)
             return
         workers = self.workers
         task, arguments = self._task(batch)
         if workers.count == 1 or (last and not workers.started):
             # one process, or a single batch: not worth starting processes for
-            self._collect(batch, task(*arguments))
+            self.collect(batch, task(*arguments))
             return
         future = workers.pool().submit(_remotely, self.hashed.signatures_kept, task, *arguments)
         self._pending.append((batch, future))
@@ -264,7 +291,7 @@ class HashingStage:
             self._collect_next()
 
     def _task(
-        self, batch: _Batch
+        self, batch: Batch
     ) -> tuple[Callable[..., Hashes | ParsedLines], tuple[object, ...]]:
         """The function that hashes the batch and its arguments (texts and lines packed into
         one buffer each; the batch lets go of them)."""
@@ -281,43 +308,15 @@ class HashingStage:
 
     def _collect_next(self) -> None:
         batch, future = self._pending.pop(0)
-        self._collect(batch, future.result())
+        self.collect(batch, future.result())
 
-    def _collect(self, batch: _Batch, result: Hashes | ParsedLines) -> None:
-        out = self.hashed
-        if isinstance(result, ParsedLines):
-            hashes = result.hashes
-            ids, going_on, rows = self._admit_lines(batch, result)
-        else:
-            hashes = result
-            ids, going_on = batch.ids, np.arange(len(batch), dtype=np.int64)
-            rows = going_on
-        sigs, keys, lengths, counts = hashes
-        nonempty = lengths[rows] > 0
-        for k in going_on[~nonempty].tolist():
-            skip = Skipped(ids[k], "empty after normalization")
-            out.skipped.append((batch.order[k], skip))
-        kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
-        if out.signatures_kept:
-            out.signatures.append(sigs[kept_rows])
-        every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
-        out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
-        out.ids.extend([ids[k] for k in kept])
-        out.positions.extend([batch.positions[k] for k in kept])
-        out.lengths.extend(lengths[kept_rows].tolist())
-        out.shingle_counts.extend(counts[kept_rows].tolist())
-        if self.progress is not None:
-            self.progress("read", len(batch))
-
-    def _admit_lines(self, batch: _Batch, parsed: ParsedLines) -> tuple[list[str], I64, I64]:
+    def _admit_lines(self, batch: Batch, parsed: ParsedLines) -> tuple[list[str], I64, I64]:
         """Account for a parsed batch of lines: their ids (checked for repeats), lines that
         hold no document and blank documents; returns the ids, and the index in the batch and
         the row of the hashes of each document that goes on."""
         if not parsed.skipped and not parsed.blank:  # the usual batch: only documents
             doc_ids = cast(list[str], parsed.ids)
-            fresh = set(doc_ids)
-            if len(fresh) == len(doc_ids) and self._seen.isdisjoint(fresh):
-                self._seen |= fresh
+            if self.intake.admit_all(doc_ids):
                 every = np.arange(len(doc_ids), dtype=np.int64)
                 return doc_ids, every, every
         blank = set(parsed.blank)
@@ -328,11 +327,11 @@ class HashingStage:
         for k, doc_id in enumerate(parsed.ids):
             if doc_id is None:
                 ids.append("")
-                self.hashed.skipped.append((batch.order[k], parsed.skipped[k]))
+                self.intake.set_aside(batch.order[k], parsed.skipped[k])
                 continue
             ids.append(doc_id)
             is_blank = k in blank
-            if self._admit(doc_id, is_blank, batch.order[k]):
+            if self.intake.admit(doc_id, batch.order[k], blank=is_blank):
                 going_on.append(k)
                 rows.append(row)
             row += not is_blank

@@ -1,0 +1,122 @@
+"""Exact verification in batches of whole candidate components, each verified on its own.
+
+Candidate pairs link documents into connected components. A verified pair is a candidate
+pair, and a cluster is a set of documents connected by verified pairs, so every cluster lies
+inside one component. Components are packed into batches of about
+:data:`COMPONENT_BATCH_DOCS` documents; everything a batch needs is its documents' records:
+:func:`verify_component_batch` parses them, builds their shingle sets, verifies the batch's
+pairs and forms its clusters. Batches are independent, so worker processes verify them in
+parallel, and only the shingle sets of the batches in flight exist at any time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._types import I64
+from ..core.clusters import components
+from ..core.similarity import jaccard_containment
+from ..io.records import Fetched, LinesAt, parse_records
+from ..parameters import Parameters
+from ..report import DocumentInfo
+from ..stages import normalized_codepoints, shingle_sets
+from ..verify import Verified, verify_candidates
+
+COMPONENT_BATCH_DOCS = 2048
+"""Documents per component batch (at least; a larger component is one batch)."""
+
+
+@dataclass
+class ComponentBatch:
+    """Whole candidate components: their documents and pairs."""
+
+    nodes: I64
+    """Indices of the batch's documents among the processed documents, ascending."""
+    pairs: I64
+    """Candidate pairs, shape (m, 2), as indices into ``nodes``."""
+    order: I64
+    """Each pair's index among all candidate pairs (the report keeps that order)."""
+    lengths: I64
+    """Normalized lengths of ``nodes``, which choose cluster representatives."""
+    records: list[Fetched] | LinesAt = field(default_factory=list)
+    """The documents of ``nodes``, in the same order (filled just before verification)."""
+
+
+@dataclass
+class VerifiedBatch:
+    """A batch's verified pairs and clusters, and details of its documents in them."""
+
+    checked: int
+    """Candidate pairs checked."""
+    verified: Verified
+    """By processed-document index, with each pair's index among all candidates."""
+    infos: dict[int, DocumentInfo]
+    """What the report keeps of the documents in verified pairs, by processed-document
+    index."""
+
+
+def plan_component_batches(
+    candidates: I64, lengths: I64, batch_docs: int | None = None
+) -> list[ComponentBatch]:
+    """Pack the connected components of the candidate pairs into batches of about
+    ``batch_docs`` (default :data:`COMPONENT_BATCH_DOCS`) documents, components in order of
+    their first document; ``lengths`` are the normalized lengths of all processed documents."""
+    if not candidates.size:
+        return []
+    batch_docs = batch_docs or COMPONENT_BATCH_DOCS
+    groups = components(candidates.tolist())
+    batch_of = np.full(lengths.size, -1, dtype=np.int64)
+    bounds = [0]
+    members: list[int] = []
+    for group in groups:
+        members.extend(group)
+        if len(members) - bounds[-1] >= batch_docs:
+            bounds.append(len(members))
+    if bounds[-1] < len(members):
+        bounds.append(len(members))
+    nodes_all = np.asarray(members, dtype=np.int64)
+    for batch, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        batch_of[nodes_all[lo:hi]] = batch
+    pair_batch = batch_of[candidates[:, 0]]
+    by_batch = np.argsort(pair_batch, kind="stable")
+    pair_bounds = np.searchsorted(pair_batch[by_batch], np.arange(len(bounds)))
+    batches = []
+    for batch, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        nodes = np.sort(nodes_all[lo:hi])
+        order = by_batch[pair_bounds[batch] : pair_bounds[batch + 1]]
+        local = np.searchsorted(nodes, candidates[order])
+        batches.append(ComponentBatch(nodes, local, order.astype(np.int64), lengths[nodes]))
+    return batches
+
+
+def verify_component_batch(batch: ComponentBatch, params: Parameters) -> VerifiedBatch:
+    """Exact Jaccard and containment of the batch's pairs (those at or above the threshold
+    kept), its clusters with each member's Jaccard to the representative, and what the
+    report keeps of each document."""
+    docs = parse_records(batch.records)
+    cps = normalized_codepoints([doc.text for doc in docs], params)
+    sets = shingle_sets(cps, params)
+
+    def similarity(a: int, b: int) -> tuple[float, float]:
+        return jaccard_containment(sets[a], sets[b])
+
+    found = verify_candidates(batch.pairs, similarity, params.threshold, batch.lengths)
+    nodes = batch.nodes
+    infos = {  # the report describes only the documents in verified pairs
+        int(nodes[k]): DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
+        for k in found.documents()
+    }
+    verified = Verified(
+        nodes[found.pairs],
+        batch.order[found.order],
+        found.jaccard,
+        found.containment,
+        [
+            (int(nodes[rep]), [(int(nodes[m]), sim) for m, sim in members])
+            for rep, members in found.clusters
+        ],
+    )
+    return VerifiedBatch(len(batch.pairs), verified, infos)

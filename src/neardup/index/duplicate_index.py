@@ -1,0 +1,315 @@
+""":class:`DuplicateIndex`, the index's API: create or open a file, add, remove, query.
+
+The file format is specified in :mod:`neardup.index`; the file itself is handled by
+:mod:`neardup.index.file`, its tables by :mod:`neardup.index.tables`, additions by
+:mod:`neardup.index.adding` and queries by :mod:`neardup.index.query`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._version import __version__
+from ..errors import AlreadyIndexedError, InputError, ParameterError, shown_ids
+from ..parameters import Parameters
+from ..report import DuplicateReport, Skipped
+from ..stages import BATCH_DOCS
+from .adding import Adding, rows_to_add
+from .file import (
+    DEFAULT_CACHE_MB,
+    DEFAULT_TIMEOUT,
+    FORMAT,
+    FORMAT_VERSION,
+    MEMORY,
+    PARAMETER_NAMES,
+    Transaction,
+    check_parameters,
+    create_file,
+    open_file,
+    parameters_from,
+)
+from .query import query_index
+from .tables import Tables
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :meth:`DuplicateIndex.add` did: documents read, added (of which replaced), skipped."""
+
+    read: int
+    added: int
+    replaced: int
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """Summary of an index file (``neardup index info``)."""
+
+    path: str
+    format_version: int
+    created_by: str
+    parameters: Parameters
+    store_text: bool
+    documents: int
+    band_rows: int
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "path": self.path,
+            "format": FORMAT,
+            "format_version": self.format_version,
+            "created_by": self.created_by,
+            "parameters": self.parameters.to_dict(),
+            "store_text": self.store_text,
+            "documents": self.documents,
+            "band_rows": self.band_rows,
+            "size_bytes": self.size_bytes,
+        }
+
+
+class DuplicateIndex:
+    """A persistent MinHash LSH index of documents in one SQLite file.
+
+    Make one with :meth:`create`, open an existing one with :meth:`open`; use it as a context
+    manager (or call :meth:`close`). Not thread-safe; use one instance per thread or process
+    (processes may share the file).
+    """
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: str,
+        parameters: Parameters,
+        store_text: bool,
+        format_version: int,
+        created_by: str,
+    ) -> None:
+        """Use :meth:`create` or :meth:`open`."""
+        self._db = connection
+        self.path = path
+        self.parameters = parameters
+        self.store_text = store_text
+        self.format_version = format_version
+        self.created_by = created_by
+        self._tables = Tables(connection, path, parameters.num_perm, parameters.banding)
+
+    # ------------------------------------------------------------------ creation, opening
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        store_text: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        cache_mb: float = DEFAULT_CACHE_MB,
+        **params: Any,
+    ) -> DuplicateIndex:
+        """Create a new, empty index file.
+
+        Args:
+            path: the file to create (it must not exist), or ``":memory:"``.
+            store_text: keep each document's normalized text (zlib), so that matches are
+                verified exactly and can be shown with passages. Without it, similarities
+                are estimated from signatures.
+            timeout: seconds to wait for another process's write transaction.
+            cache_mb: SQLite page cache size in MiB.
+            **params: :class:`~neardup.parameters.Parameters` fields (threshold, ngram, unit,
+                num_perm, seed, bands, verify, html, markers).
+
+        Raises:
+            ParameterError: an unknown or out-of-range parameter.
+            IndexFileError: the file exists already or cannot be created.
+        """
+        parameters = parameters_from(params)
+        name = os.fspath(path)
+        db = create_file(name, parameters, store_text, timeout, cache_mb)
+        return cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        cache_mb: float = DEFAULT_CACHE_MB,
+        **expected: Any,
+    ) -> DuplicateIndex:
+        """Open an existing index, checking that it is one and was made with ``expected``.
+
+        Args:
+            path: the index file.
+            timeout: seconds to wait for another process's write transaction.
+            cache_mb: SQLite page cache size in MiB.
+            **expected: :class:`~neardup.parameters.Parameters` fields the index must have
+                been made with (others are taken from the index).
+
+        Raises:
+            IndexFileError: the file does not exist, is not a neardup index (not SQLite, or an
+                SQLite database of another application), is of a newer or older format
+                version, is corrupt, or was made with other parameters. The message names
+                the file and the reason.
+            ParameterError: an unknown or out-of-range expected parameter.
+        """
+        name = os.fspath(path)
+        unknown = sorted(set(expected) - set(PARAMETER_NAMES))
+        if unknown:
+            raise ParameterError(f"unknown index parameter(s): {', '.join(unknown)}")
+        db, header = open_file(name, timeout, cache_mb)
+        index = cls(
+            db,
+            name,
+            header.parameters,
+            header.store_text,
+            header.format_version,
+            header.created_by,
+        )
+        if expected:
+            try:
+                check_parameters(name, header.parameters, expected)
+            except BaseException:
+                index.close()
+                raise
+        return index
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        self._db.close()
+
+    def __enter__(self) -> DuplicateIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._tables.count()
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._tables.has(doc_id)
+
+    def __repr__(self) -> str:
+        return f"DuplicateIndex({self.path!r}, {self.parameters!r})"
+
+    def ids(self) -> list[str]:
+        """The indexed document ids, in the order they were added."""
+        return self._tables.ids()
+
+    def info(self) -> IndexInfo:
+        """Counts, parameters and size on disk (the file and its write-ahead log)."""
+        size = 0
+        if self.path != MEMORY:
+            for suffix in ("", "-wal"):
+                with contextlib.suppress(OSError):
+                    size += os.path.getsize(self.path + suffix)
+        return IndexInfo(
+            path=self.path,
+            format_version=self.format_version,
+            created_by=self.created_by,
+            parameters=self.parameters,
+            store_text=self.store_text,
+            documents=len(self),
+            band_rows=self._tables.band_rows(),
+            size_bytes=size,
+        )
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The stored normalized texts of indexed documents (empty when ``store_text`` is off)."""
+        return self._tables.texts(ids)
+
+    # ------------------------------------------------------------------ writing
+
+    def add(
+        self,
+        documents: object,
+        *,
+        replace: bool = False,
+        batch_size: int = BATCH_DOCS,
+    ) -> AddResult:
+        """Add documents, all in one transaction: afterwards either all are indexed or none.
+
+        Documents are read, hashed and written ``batch_size`` at a time, so memory does not
+        grow with the size of the input (beyond its ids).
+
+        Args:
+            documents: Documents, strings (ids "0", "1", ...), a dict id → text, or (id, text)
+                tuples; any iterable, consumed once.
+            replace: replace documents whose id is already indexed (otherwise an error).
+            batch_size: documents hashed and written per step.
+
+        Returns:
+            Counts of documents read, added and replaced, and the skipped (empty) ones.
+
+        Raises:
+            DuplicateIdError: an id occurs twice in ``documents``.
+            AlreadyIndexedError: ids already indexed, when ``replace`` is False (nothing added).
+            InputError: an item is not a document.
+            IndexFileError: the file cannot be written (e.g. locked longer than the timeout).
+        """
+        if batch_size < 1:
+            raise ParameterError(f"batch_size must be >= 1 (got {batch_size})")
+        adding = Adding()
+        added = replaced = 0
+        tables = self._tables
+        chunks = rows_to_add(documents, batch_size, adding, self.parameters, self.store_text)
+        with Transaction(self._db, self.path):
+            next_doc = tables.next_doc()
+            for rows in chunks:
+                found = tables.existing(rows.ids)
+                if found and not replace:
+                    adding.existing.extend(i for i in rows.ids if i in found)
+                if adding.failed:
+                    adding.only_ids = True
+                    continue
+                replaced += tables.delete(list(found.values()))
+                tables.insert(rows, next_doc)
+                next_doc += len(rows.ids)
+                added += len(rows.ids)
+            adding.intake.check()
+            if adding.existing:
+                raise AlreadyIndexedError(self.path, adding.existing)
+        read, skipped = adding.intake.read, adding.intake.skipped()
+        return AddResult(read=read, added=added, replaced=replaced, skipped=skipped)
+
+    def remove(self, ids: Iterable[str], *, missing_ok: bool = False) -> int:
+        """Remove documents by id, in one transaction; returns how many were removed.
+
+        Raises:
+            InputError: ids that are not indexed (nothing removed), unless ``missing_ok``.
+        """
+        wanted = list(dict.fromkeys(ids))
+        with Transaction(self._db, self.path):
+            removed, missing = self._tables.remove(wanted)
+            if missing and not missing_ok:
+                raise InputError(f"{self.path}: not in the index: {shown_ids(missing)}")
+        return removed
+
+    # ------------------------------------------------------------------ querying
+
+    def query(self, documents: object) -> DuplicateReport:
+        """Near-duplicates of new documents among the indexed ones and among themselves.
+
+        Each pair has ``a`` = a new document's id and ``b`` = the indexed document's id or
+        another new document's (one that comes later in ``documents``). A new document whose
+        id is already indexed is taken as a new version of that document: it is not
+        compared with its own indexed entry. Nothing is written.
+
+        Similarities are exact Jaccard of shingle sets when the index stores texts (and its
+        ``verify`` parameter is ``"exact"``), otherwise estimates from signatures.
+
+        Raises:
+            DuplicateIdError: an id occurs twice in ``documents``.
+            InputError: an item is not a document.
+            IndexFileError: the index file cannot be read.
+        """
+        return query_index(self._tables, self.parameters, self.store_text, documents)

@@ -1,0 +1,292 @@
+"""The index file: creating it, opening it with its header and meta checked, and the
+SQLite connection and transactions.
+
+The format itself is specified in :mod:`neardup.index`; :data:`SCHEMA` is its tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .._version import __version__
+from ..errors import IndexFileError, ParameterError
+from ..parameters import Parameters
+
+APPLICATION_ID = 0x4E445550  # "NDUP"
+FORMAT = "neardup-index"
+FORMAT_VERSION = 1
+DEFAULT_TIMEOUT = 60.0
+"""Seconds a writer waits for another process's transaction before giving up."""
+DEFAULT_CACHE_MB = 64.0
+"""SQLite page cache per connection, in MiB (the band-key B-tree's hot pages live here)."""
+MEMORY = ":memory:"
+
+PARAMETER_NAMES = tuple(f.name for f in fields(Parameters))
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE docs (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT,
+    source TEXT,
+    length INTEGER NOT NULL,
+    shingles INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    text BLOB
+);
+CREATE TABLE bands (
+    band INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (band, key, doc)
+) WITHOUT ROWID;
+"""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class Header:
+    """What an index file says about itself (its ``meta`` table)."""
+
+    parameters: Parameters
+    store_text: bool
+    format_version: int
+    created_by: str
+
+
+def create_file(
+    name: str, parameters: Parameters, store_text: bool, timeout: float, cache_mb: float
+) -> sqlite3.Connection:
+    """Create an empty index file (or an index in memory) and connect to it.
+
+    Raises:
+        IndexFileError: the file exists already or cannot be created.
+    """
+    if name != MEMORY and os.path.lexists(name):
+        raise IndexFileError(f"{name}: cannot create index: file exists")
+    try:
+        db = _connect(name, timeout, cache_mb, create=True)
+    except sqlite3.Error as exc:
+        raise IndexFileError(f"{name}: cannot create index: {exc}") from None
+    try:
+        if name != MEMORY:
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise sqlite3.OperationalError("file exists")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        meta = {
+            "format": FORMAT,
+            "format_version": str(FORMAT_VERSION),
+            "parameters": json.dumps(parameters.to_dict(), ensure_ascii=False),
+            "store_text": "1" if store_text else "0",
+            "created_by": __version__,
+        }
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        rollback(db)
+        db.close()
+        raise IndexFileError(f"{name}: cannot create index: {exc}") from None
+    return db
+
+
+def open_file(name: str, timeout: float, cache_mb: float) -> tuple[sqlite3.Connection, Header]:
+    """Connect to an existing index file, checking that it is one, and read its header.
+
+    Raises:
+        IndexFileError: the file does not exist, is not a neardup index (not SQLite, or an
+            SQLite database of another application), is of a newer or older format
+            version, or is corrupt. The message names the file and the reason.
+    """
+    if not os.path.isfile(name):
+        raise IndexFileError(f"{name}: no such index file")
+    _check_magic(name)
+    try:
+        db = _connect(name, timeout, cache_mb, create=False)
+    except sqlite3.Error as exc:
+        raise IndexFileError(f"{name}: cannot open index: {exc}") from None
+    try:
+        return db, _read_header(db, name)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise IndexFileError(f"{name}: not a readable neardup index: {exc}") from None
+    except BaseException:
+        db.close()
+        raise
+
+
+def parameters_from(params: dict[str, Any]) -> Parameters:
+    """:class:`~neardup.parameters.Parameters` from their fields (as the meta table or a
+    caller gives them; ``markers`` may be a list, or None for the default).
+
+    Raises:
+        ParameterError: an unknown or out-of-range parameter.
+    """
+    unknown = sorted(set(params) - set(PARAMETER_NAMES))
+    if unknown:
+        raise ParameterError(f"unknown index parameter(s): {', '.join(unknown)}")
+    if "markers" in params and params["markers"] is not None:
+        params = {**params, "markers": tuple(params["markers"])}
+    elif "markers" in params:
+        params = {k: v for k, v in params.items() if k != "markers"}
+    return Parameters(**params)
+
+
+def check_parameters(name: str, parameters: Parameters, expected: dict[str, Any]) -> None:
+    """Check that an index was made with the ``expected`` parameter values.
+
+    Raises:
+        IndexFileError: naming each parameter that differs.
+        ParameterError: an out-of-range expected parameter.
+    """
+    merged = {**{n: getattr(parameters, n) for n in PARAMETER_NAMES}, **expected}
+    if {"threshold", "num_perm", "bands", "rows"} & set(expected):
+        # the banding follows from the asked values unless given explicitly
+        for key in ("bands", "rows"):
+            if key not in expected:
+                merged.pop(key)
+        if "bands" in expected and "rows" not in expected:
+            merged.pop("rows", None)
+    stored = parameters.to_dict()
+    wanted = parameters_from(merged).to_dict()
+    compared = list(expected) + [k for k in ("bands", "rows") if k not in expected]
+    differ = [
+        f"{key} (index: {stored[key]!r}, asked: {wanted[key]!r})"
+        for key in compared
+        if stored[key] != wanted[key]
+    ]
+    if differ:
+        raise IndexFileError(f"{name}: index was made with other parameters: {'; '.join(differ)}")
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception; SQLite errors
+    become :class:`~neardup.errors.IndexFileError` naming the file."""
+
+    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            rollback(self._db)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
+            return
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            rollback(self._db)
+            raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
+
+
+def rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if any (errors ignored: the caller reports its own)."""
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def _connect(name: str, timeout: float, cache_mb: float, *, create: bool) -> sqlite3.Connection:
+    if name == MEMORY:
+        db = sqlite3.connect(MEMORY, isolation_level=None)
+    else:
+        mode = "rwc" if create else "rw"
+        uri = Path(name).absolute().as_uri() + f"?mode={mode}"
+        db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(f"PRAGMA cache_size = {-max(int(cache_mb * 1024), 1)}")  # negative: KiB
+    db.execute("PRAGMA temp_store = MEMORY")
+    return db
+
+
+def _check_magic(name: str) -> None:
+    """Raise unless the file starts as an SQLite database does."""
+    try:
+        with open(name, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise IndexFileError(f"{name}: cannot read index: {exc.strerror}") from None
+    if head != _SQLITE_MAGIC:
+        what = "an empty file" if not head else "not an SQLite database"
+        raise IndexFileError(f"{name}: not a neardup index ({what})")
+
+
+def _read_header(db: sqlite3.Connection, name: str) -> Header:
+    """The file's header, checked: application id, meta table, format and version,
+    parameters, and the other tables."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise IndexFileError(
+            f"{name}: not a neardup index (an SQLite database with application_id "
+            f"{app_id:#x}, expected {APPLICATION_ID:#x})"
+        )
+    if not _has_table(db, "meta"):
+        raise IndexFileError(f"{name}: not a neardup index (no meta table)")
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("format") != FORMAT:
+        raise IndexFileError(f"{name}: not a neardup index (format {meta.get('format')!r})")
+    try:
+        version = int(meta.get("format_version", ""))
+    except ValueError:
+        raise IndexFileError(
+            f"{name}: corrupt index: format_version {meta.get('format_version')!r}"
+        ) from None
+    _check_version(name, version)
+    try:
+        raw = json.loads(meta["parameters"])
+        if not isinstance(raw, dict):
+            raise TypeError("not an object")
+        parameters = parameters_from(raw)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexFileError(f"{name}: corrupt index: bad parameters ({exc})") from None
+    for table in ("docs", "bands"):
+        if not _has_table(db, table):
+            raise IndexFileError(f"{name}: corrupt index: table {table!r} is missing")
+    return Header(parameters, meta.get("store_text") == "1", version, meta.get("created_by", "?"))
+
+
+def _check_version(name: str, version: int) -> None:
+    """Raise unless this neardup reads files of this format version."""
+    if version > FORMAT_VERSION:
+        raise IndexFileError(
+            f"{name}: index format version {version} is newer than this neardup supports "
+            f"({FORMAT_VERSION}); upgrade neardup"
+        )
+    if version < FORMAT_VERSION:
+        raise IndexFileError(
+            f"{name}: index format version {version} is older than this neardup's "
+            f"({FORMAT_VERSION}); rebuild the index"
+        )
+
+
+def _has_table(db: sqlite3.Connection, table: str) -> bool:
+    found = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()[0]
+    return bool(found)
