@@ -115,7 +115,7 @@ def scan(corpus: Path, workers: int, report: Path) -> tuple[float, float]:
 def _hash_repeatedly(texts: list[str], rounds: int) -> float:
     """Seconds to hash ``texts`` ``rounds`` times (CPU-bound work, as a worker does it)."""
     from neardup.parameters import Parameters
-    from neardup.stages import hash_batch  # the scans import neardup in their own process
+    from neardup.stages.hashing import hash_batch  # the scans import neardup in their own process
 
     params = Parameters()
     started = time.perf_counter()

@@ -26,7 +26,7 @@ import neardup
 from neardup.core.lsh import MAX_GROUP
 from neardup.core.normalize import normalize_codepoints
 from neardup.parameters import Parameters
-from neardup.stages import signatures_of_codepoints
+from neardup.stages.hashing import signatures_of_codepoints
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -22,7 +22,7 @@ from neardup import (
 )
 from neardup.engine import hashing
 from neardup.engine.workers import Workers
-from neardup.stages import Hashes
+from neardup.stages.hashing import Hashes
 
 DATA = Path(__file__).resolve().parent / "data"
 

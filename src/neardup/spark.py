@@ -4,16 +4,16 @@ Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
   every engine shares): normalization, MinHash signatures and LSH band keys
-  (:func:`neardup.stages.hash_batch`, as the local engine hashes), shingle sets of candidate
-  documents (:func:`neardup.stages.shingle_sets`) and exact Jaccard / containment of
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes), shingle sets of candidate
+  documents (:func:`neardup.stages.hashing.shingle_sets`) and exact Jaccard / containment of
   candidate pairs (:func:`neardup.core.similarity.jaccard_containment`).
 * **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
   most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
   from their earliest document, as locally), joins of pairs to shingle sets, the threshold,
   connected components (alternating large-star / small-star rounds until the edge set no
   longer changes, no GraphFrames), representatives and the final ordering: the steps of
-  :func:`neardup.verify.verify_candidates`, as joins over DataFrames instead of loops in one
-  process.
+  :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames instead of
+  loops in one process.
 * **Driver**: only parameters, small validation results and the convergence checks; no
   per-document data is collected, so clusters scale beyond the driver's memory.
 
@@ -51,14 +51,14 @@ from .core.normalize import DEFAULT_MARKERS
 from .core.similarity import jaccard_containment
 from .errors import DuplicateIdError, InputError, ParameterError, require
 from .parameters import Parameters
-from .stages import (
+from .stages.hashing import (
     BATCH_DOCS,
     hash_batch,
     normalized_codepoints,
     shingle_sets,
     signatures_of_codepoints,
-    skip_reason,
 )
+from .stages.intake import skip_reason
 
 if TYPE_CHECKING:
     import pyarrow as pa

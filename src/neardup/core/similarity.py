@@ -1,5 +1,5 @@
 """How similar two documents are: exact Jaccard and containment of their shingle sets (what
-:mod:`neardup.verify` verifies candidate pairs with), or MinHash estimates.
+:mod:`neardup.stages.verification` verifies candidate pairs with), or MinHash estimates.
 
 For shingle sets A and B (sorted unique uint32 hashes)::
 

@@ -22,8 +22,8 @@ from ..core.similarity import jaccard_containment
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
-from ..stages import normalized_codepoints, shingle_sets
-from ..verify import Verified, verify_candidates
+from ..stages.hashing import normalized_codepoints, shingle_sets
+from ..stages.verification import Verified, verify_candidates
 
 COMPONENT_BATCH_DOCS = 2048
 """Documents per component batch (at least; a larger component is one batch)."""

@@ -24,7 +24,7 @@ from ..core.normalize import DEFAULT_MARKERS
 from ..errors import ParameterError
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
-from ..verify import Verified, report_parts
+from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource

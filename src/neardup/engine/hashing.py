@@ -10,7 +10,7 @@ sent as a byte range that the worker reads itself. The main process does no JSON
 
 Workers return band keys, lengths and (when the run may verify by estimate) signatures as
 arrays, with the ids and problems of the lines they parsed; the main process keeps only
-those (:meth:`HashingStage.collect`), and its :class:`~neardup.intake.Intake` checks ids for
+those (:meth:`HashingStage.collect`), and its :class:`~neardup.stages.intake.Intake` checks ids for
 repeats and accounts for every document. The worker processes
 (:class:`~neardup.engine.workers.Workers`) are started once and serve the later stages too
 (:meth:`~neardup.engine.workers.Workers.map`).
@@ -28,19 +28,18 @@ import numpy as np
 
 from .._types import I64, U32, U64, ProgressHook
 from ..core.normalize import packed_codepoints
-from ..intake import Intake
 from ..io.documents import Document, parse_jsonl_line
 from ..io.records import LineBlock, RawLine
 from ..parameters import Parameters
 from ..report import Skipped
-from ..stages import (
+from ..stages.hashing import (
     BATCH_CHARS,
     BATCH_DOCS,
-    EMPTY_AFTER_NORMALIZATION,
     Hashes,
     hash_batch,
     hash_packed,
 )
+from ..stages.intake import EMPTY_AFTER_NORMALIZATION, Intake
 from .workers import Workers
 
 

@@ -3,7 +3,7 @@
 Exact verification re-reads the candidates' documents and runs in batches of whole candidate
 components (:mod:`neardup.engine.component_batches`), in the worker processes when there are
 several; verification by estimate compares the signatures the hashing stage kept. Both
-verify and cluster with :func:`neardup.verify.verify_candidates`.
+verify and cluster with :func:`neardup.stages.verification.verify_candidates`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .._types import I64, ProgressHook, Verification
 from ..core.similarity import estimate_containment, estimate_jaccard
 from ..parameters import Parameters
 from ..report import DocumentInfo
-from ..verify import Similarity, Verified, verify_candidates
+from ..stages.verification import Similarity, Verified, verify_candidates
 from .component_batches import (
     ComponentBatch,
     VerifiedBatch,

@@ -1,7 +1,7 @@
 """Documents to the rows the index writes: read once, in chunks, normalized, hashed, encoded.
 
-:func:`rows_to_add` reads the documents through an :class:`~neardup.intake.Intake` and
-yields chunks of ``batch_size`` documents (or :data:`~neardup.stages.BATCH_CHARS`
+:func:`rows_to_add` reads the documents through an :class:`~neardup.stages.intake.Intake` and
+yields chunks of ``batch_size`` documents (or :data:`~neardup.stages.hashing.BATCH_CHARS`
 characters) as :class:`~neardup.index.tables.Rows`. Once the batch has failed (a repeated or
 an already indexed id) the chunks carry only ids, so that every offending id is named.
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.lsh import band_keys
-from ..intake import Intake
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
-from ..stages import BATCH_CHARS, nonempty_documents, signatures_of_codepoints
+from ..stages.hashing import BATCH_CHARS, nonempty_documents, signatures_of_codepoints
+from ..stages.intake import Intake
 from .tables import Rows, compress_text
 
 

@@ -18,7 +18,7 @@ from .._version import __version__
 from ..errors import AlreadyIndexedError, InputError, ParameterError, shown_ids
 from ..parameters import Parameters
 from ..report import DuplicateReport, Skipped
-from ..stages import BATCH_DOCS
+from ..stages.hashing import BATCH_DOCS
 from .adding import Adding, rows_to_add
 from .file import (
     DEFAULT_CACHE_MB,

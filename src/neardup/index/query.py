@@ -2,7 +2,8 @@
 
 The new documents are hashed, their band keys looked up in the ``bands`` table
 (:meth:`~neardup.index.tables.Tables.lookup`), and the candidate pairs (new with new, new
-with indexed) verified and clustered by :func:`neardup.verify.verify_candidates`: exactly on
+with indexed) verified and clustered by
+:func:`neardup.stages.verification.verify_candidates`: exactly on
 shingle sets when the index stores texts and its ``verify`` parameter is ``"exact"``,
 otherwise by the MinHash estimates of the signatures. Nothing is written.
 """
@@ -18,12 +19,12 @@ from .._types import I64, U32
 from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
 from ..core.similarity import estimate_containment, estimate_jaccard, jaccard_containment
-from ..intake import Intake
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
-from ..stages import nonempty_documents, shingle_sets, signatures_of_codepoints
-from ..verify import Similarity, report_parts, verify_candidates
+from ..stages.hashing import nonempty_documents, shingle_sets, signatures_of_codepoints
+from ..stages.intake import Intake
+from ..stages.verification import Similarity, report_parts, verify_candidates
 from .tables import StoredDocument, Tables, decode_signature, decompress_text
 
 

@@ -1,5 +1,5 @@
 """Documents as an engine reads them: counted, their ids checked for repeats, and the ones
-that go no further set aside with the reason.
+that go no further set aside with the reason (the reasons of empty documents are here too).
 
 Every engine that reads documents one by one takes them through an :class:`Intake`: the
 local engine's hashing stage (:mod:`neardup.engine.hashing`, which meets the ids of JSON
@@ -10,10 +10,22 @@ querying). A repeated id does not stop the reading: the caller reads on and then
 
 from __future__ import annotations
 
-from .errors import DuplicateIdError
-from .io.documents import Document
-from .report import Skipped
-from .stages import EMPTY_DOCUMENT
+from ..errors import DuplicateIdError
+from ..io.documents import Document
+from ..report import Skipped
+
+EMPTY_DOCUMENT = "empty document"
+"""Why a document whose text is only whitespace is skipped."""
+EMPTY_AFTER_NORMALIZATION = "empty after normalization"
+"""Why a document with nothing left after normalization (markup, punctuation) is skipped."""
+
+
+def skip_reason(text: str | None) -> str:
+    """Why a document with nothing left after normalization is skipped (``None``: a null
+    text, as a DataFrame may hold)."""
+    if text is None:
+        return "text is null"
+    return EMPTY_DOCUMENT if not text.strip() else EMPTY_AFTER_NORMALIZATION
 
 
 class Intake:

@@ -1,9 +1,9 @@
-"""The stages every engine runs the same way: texts to normalized code points, signatures,
-band keys and shingle sets, and why an empty document is skipped.
+"""Hashing, as every engine does it: texts to normalized code points, signatures, band keys
+and shingle counts, and the shingle sets that verification compares.
 
-The local engine (:mod:`neardup.engine`), the persistent index (:mod:`neardup.index`) and
-Spark (:mod:`neardup.spark`) all hash with these functions, so that the same documents get
-the same signatures, band keys, shingle counts and shingle sets in each. Pure: arrays in,
+The local engine's hashing stage (:mod:`neardup.engine.hashing`) runs :func:`hash_packed` in
+its worker processes; the index and Spark call the same functions, so that the same
+documents get the same signatures, band keys and shingle sets in each. Pure: arrays in,
 arrays out.
 """
 
@@ -13,14 +13,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._types import I64, U32, U64
-from .core.lsh import band_keys
-from .core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
-from .core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
-from .core.shingles import char_shingle_sets, shingle_set, word_ngram_hashes
-from .io.documents import Document
-from .parameters import Parameters
-from .report import Skipped
+from .._types import I64, U32, U64
+from ..core.lsh import band_keys
+from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
+from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
+from ..core.shingles import char_shingle_sets, shingle_set, word_ngram_hashes
+from ..io.documents import Document
+from ..parameters import Parameters
+from ..report import Skipped
+from .intake import skip_reason
 
 BATCH_DOCS = 2048
 """Documents per hashing batch (at most)."""
@@ -29,20 +30,6 @@ BATCH_CHARS = 2_000_000
 
 Hashes = tuple[U32, U64, I64, I64]
 """A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
-
-EMPTY_DOCUMENT = "empty document"
-"""Why a document whose text is only whitespace is skipped."""
-EMPTY_AFTER_NORMALIZATION = "empty after normalization"
-"""Why a document with nothing left after normalization (markup, punctuation) is skipped."""
-
-
-def skip_reason(text: str | None) -> str:
-    """Why a document with nothing left after normalization is skipped (``None``: a null
-    text, as a DataFrame may hold)."""
-    if text is None:
-        return "text is null"
-    return EMPTY_DOCUMENT if not text.strip() else EMPTY_AFTER_NORMALIZATION
-
 
 def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
     """Each text normalized as ``params`` ask, as an array of code points."""

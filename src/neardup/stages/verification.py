@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._types import F64, I64
-from .core.clusters import clusters_with_similarities
-from .report import Cluster, ClusterMember, DocumentInfo, Pair
+from .._types import F64, I64
+from ..core.clusters import clusters_with_similarities
+from ..report import Cluster, ClusterMember, DocumentInfo, Pair
 
 Similarity = Callable[[int, int], tuple[float, float]]
 """``(jaccard, containment)`` of two documents, given by index."""

@@ -1,0 +1,14 @@
+"""The stages every engine runs the same way, on documents in memory: arrays in, arrays out.
+
+The local engine (:mod:`neardup.engine`), the persistent index (:mod:`neardup.index`) and
+Spark (:mod:`neardup.spark`) each orchestrate the pipeline their own way (worker processes,
+SQLite, DataFrames), and call these for the work itself, so that the same documents get the
+same signatures, band keys, shingle sets, verified pairs and clusters in each:
+
+- :mod:`~neardup.stages.intake`: count the documents read, set aside the skipped ones and
+  find repeated ids;
+- :mod:`~neardup.stages.hashing`: texts to normalized code points, signatures and band keys;
+  shingle sets for verification;
+- :mod:`~neardup.stages.verification`: candidate pairs to verified pairs and clusters, and the
+  report's parts.
+"""
