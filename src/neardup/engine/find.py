@@ -28,7 +28,7 @@ from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
-from .verification import verify
+from .verification import verify_all_candidates
 from .workers import Workers
 
 
@@ -120,7 +120,9 @@ def _run(
     if progress:
         progress("candidates", int(candidates.shape[0]))
     verification, notes = _how_to_verify(params, source)
-    verified, infos = verify(verification, candidates, hashed, source, params, workers, progress)
+    verified, infos = verify_all_candidates(
+        verification, candidates, hashed, source, params, workers, progress
+    )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
         return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))

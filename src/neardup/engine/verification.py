@@ -28,7 +28,7 @@ from .sources import TextSource
 from .workers import Workers
 
 
-def verify(
+def verify_all_candidates(
     verification: Verification,
     candidates: I64,
     hashed: Hashed,
