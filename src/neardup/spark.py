@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._types import U32, ShingleUnit
+from .core.arrays import starts_of
 from .core.lsh import MAX_GROUP
 from .core.normalize import DEFAULT_MARKERS
 from .core.similarity import jaccard_containment
@@ -325,7 +326,7 @@ def _hash_function(params: Parameters) -> ArrowFunction:
                 _, keys, lengths, _ = hash_batch([t or "" for t in chunk], params)
                 kept = lengths > 0
                 sizes = np.where(kept, bands, 0)
-                offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
+                offsets = starts_of(sizes).astype(np.int32)
                 kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
                 reasons = [
                     None if ok else skip_reason(t)
@@ -358,7 +359,7 @@ def _set_function(params: Parameters) -> ArrowFunction:
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
             sets = shingle_sets(normalized_codepoints([t or "" for t in texts], params), params)
             sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
-            offsets = np.concatenate(([0], np.cumsum(sizes)))
+            offsets = starts_of(sizes)
             if offsets[-1] >= 2**31:
                 raise InputError("a batch of shingle sets exceeds 2**31 values; lower "
                                  "spark.sql.execution.arrow.maxRecordsPerBatch")

@@ -10,6 +10,8 @@ Example:
     [0, 1, 0, 1, 2]
     >>> ranges(np.array([10, 7, 20]), counts).tolist()
     [10, 11, 20, 21, 22]
+    >>> [piece.tolist() for piece in pieces_of(np.arange(5), counts)]
+    [[0, 1], [], [2, 3, 4]]
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def within(counts: I64) -> I64:
 def ranges(starts: I64, counts: I64) -> I64:
     """``s, s+1, ..., s+c-1`` for each start ``s`` and count ``c``, concatenated."""
     return np.repeat(starts, counts) + within(counts)
+
+
+def pieces_of(flat: npt.NDArray[Any], lengths: I64) -> list[npt.NDArray[Any]]:
+    """The packed array ``flat`` cut into pieces of these lengths (views, not copies)."""
+    return np.split(flat, starts_of(lengths)[1:-1])
 
 
 def sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:

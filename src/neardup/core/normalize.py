@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from .._types import U32
 from ..errors import ParameterError
+from .arrays import starts_of
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
 """Scraper markers removed by default (regular expressions)."""
@@ -255,7 +256,7 @@ def normalize_packed(
     regex = _strip_regex(options.html, options.markers)
     if regex is not None and regex.search(from_codepoints(flat)):
         # Some text has markup or markers (a match across two texts only costs this path).
-        bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
+        bounds = starts_of(sizes).tolist()
         pieces = [
             _strip(from_codepoints(flat[lo:hi]), regex, options.html)[0]
             for lo, hi in itertools.pairwise(bounds)
@@ -266,7 +267,7 @@ def normalize_packed(
     if source is None:
         lengths = sizes
     else:
-        bounds_arr = np.concatenate(([0], np.cumsum(sizes)))
+        bounds_arr = starts_of(sizes)
         lengths = np.diff(np.searchsorted(source, bounds_arr)).astype(np.int64)
     if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
         out, lengths = _compose_many(out, lengths)
@@ -275,7 +276,7 @@ def normalize_packed(
 
 def _compose_many(flat: U32, lengths: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
     """Compose the texts of a batch that need it (substrings of normalized text are normalized)."""
-    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    bounds = starts_of(lengths).tolist()
     pieces = []
     for lo, hi in itertools.pairwise(bounds):
         piece = flat[lo:hi]

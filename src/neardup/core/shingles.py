@@ -143,7 +143,7 @@ def word_ngram_hashes(text: str, ngram: int) -> U32:
     from .normalize import codepoints
 
     lengths = np.fromiter((len(w) for w in ws), dtype=np.int64, count=len(ws))
-    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    starts = starts_of(lengths + 1)[:-1]
     joined = codepoints(WORD_SEPARATOR.join(ws))
     count = max(len(ws) - ngram + 1, 1)
     last = np.minimum(np.arange(count) + ngram - 1, len(ws) - 1)

@@ -42,6 +42,15 @@ def estimate_jaccard(sig_a: U32, sig_b: U32) -> float:
     return float(np.count_nonzero(sig_a == sig_b)) / sig_a.size
 
 
+def estimate_jaccard_containment(
+    sig_a: U32, sig_b: U32, size_a: int, size_b: int
+) -> tuple[float, float]:
+    """MinHash estimates ``(jaccard, containment)`` of two documents from their signatures
+    and shingle counts (:func:`estimate_jaccard`, then :func:`estimate_containment`)."""
+    jaccard = estimate_jaccard(sig_a, sig_b)
+    return jaccard, estimate_containment(jaccard, size_a, size_b)
+
+
 def estimate_containment(jaccard: float, size_a: int, size_b: int) -> float:
     """Containment implied by a Jaccard value and the two set sizes.
 

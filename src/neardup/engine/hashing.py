@@ -27,6 +27,7 @@ from typing import cast
 import numpy as np
 
 from .._types import I64, U32, U64, ProgressHook
+from ..core.arrays import starts_of
 from ..core.normalize import packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
 from ..io.records import LineBlock, RawLine
@@ -67,7 +68,7 @@ class Hashed:
             raise RuntimeError("this run did not keep the signatures")
         if self._starts is None or self._starts[-1] != len(self.ids):
             sizes = [block.shape[0] for block in self.signatures]
-            self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+            self._starts = starts_of(np.asarray(sizes, dtype=np.int64))
         block = int(np.searchsorted(self._starts, index, side="right")) - 1
         row: U32 = self.signatures[block][index - int(self._starts[block])]
         return row
@@ -368,7 +369,6 @@ def _block_lines(block: LineBlock | None) -> list[RawLine]:
 def _pack_lines(lines: list[RawLine]) -> tuple[bytes, I64, I64, tuple[str, str]]:
     """JSON lines of one file as one buffer, their bounds, line numbers and (name, path)."""
     sizes = np.fromiter((len(line.data) for line in lines), dtype=np.int64, count=len(lines))
-    bounds = np.zeros(len(lines) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=bounds[1:])
+    bounds = starts_of(sizes)
     linenos = np.fromiter((line.lineno for line in lines), dtype=np.int64, count=len(lines))
     return b"".join(line.data for line in lines), bounds, linenos, (lines[0].name, lines[0].path)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._types import I64, ProgressHook, Verification
-from ..core.similarity import estimate_containment, estimate_jaccard
+from ..core.similarity import estimate_jaccard_containment
 from ..parameters import Parameters
 from ..report import DocumentInfo
 from ..stages.verification import Similarity, Verified, verify_candidates
@@ -103,7 +103,7 @@ def estimated_similarity(hashed: Hashed) -> Similarity:
     counts = hashed.shingle_counts
 
     def similarity(i: int, j: int) -> tuple[float, float]:
-        jac = estimate_jaccard(hashed.signature(i), hashed.signature(j))
-        return jac, estimate_containment(jac, counts[i], counts[j])
+        signature = hashed.signature
+        return estimate_jaccard_containment(signature(i), signature(j), counts[i], counts[j])
 
     return similarity

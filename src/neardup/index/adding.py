@@ -19,7 +19,7 @@ from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..stages.hashing import BATCH_CHARS, nonempty_documents, signatures_of_codepoints
 from ..stages.intake import Intake
-from .tables import Rows, compress_text
+from .tables import Rows, band_triples, compress_text
 
 
 @dataclass
@@ -29,11 +29,11 @@ class Adding:
     intake: Intake = field(default_factory=lambda: Intake(skip_blank=False))
     existing: list[str] = field(default_factory=list)
     """Ids already indexed (an error unless replacing)."""
-    only_ids: bool = False
-    """The batch has failed: hash nothing more, only look for more offending ids."""
 
     @property
     def failed(self) -> bool:
+        """The addition has failed (a repeated or an already indexed id): hash nothing
+        more, only look for more offending ids."""
         return bool(self.intake.repeated or self.existing)
 
 
@@ -62,7 +62,7 @@ def rows_to_add(
 
 def _rows(docs: list[Document], adding: Adding, parameters: Parameters, store_text: bool) -> Rows:
     """The documents' ``docs`` rows and band triples (written in primary-key order)."""
-    if adding.failed or adding.only_ids:  # the batch has failed: only ids are checked
+    if adding.failed:  # only ids are checked
         return Rows([d.id for d in docs], [], "")
     docs, cps, empty = nonempty_documents(docs, parameters)
     for skipped in empty:
@@ -81,10 +81,7 @@ def _rows(docs: list[Document], adding: Adding, parameters: Parameters, store_te
         )
         for doc, c, count, sig in zip(docs, cps, counts, sigs, strict=True)
     ]
-    keys = band_keys(sigs, parameters.banding).view(np.int64)
-    bands = np.broadcast_to(np.arange(keys.shape[1], dtype=np.int64), keys.shape).ravel()
-    flat_keys = keys.ravel()
-    offsets = np.repeat(np.arange(len(docs), dtype=np.int64), keys.shape[1])
+    bands, flat_keys, offsets = band_triples(band_keys(sigs, parameters.banding))
     order = np.lexsort((offsets, flat_keys, bands))  # written in primary-key order
     triples = np.stack([bands[order], flat_keys[order], offsets[order]], axis=1)
     return Rows([d.id for d in docs], rows, json.dumps(triples.tolist(), separators=(",", ":")))

@@ -269,7 +269,6 @@ class DuplicateIndex:
                 if found and not replace:
                     adding.existing.extend(i for i in rows.ids if i in found)
                 if adding.failed:
-                    adding.only_ids = True
                     continue
                 replaced += tables.delete(list(found.values()))
                 tables.insert(rows, next_doc)

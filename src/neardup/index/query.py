@@ -18,7 +18,7 @@ import numpy as np
 from .._types import I64, U32
 from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
-from ..core.similarity import estimate_containment, estimate_jaccard, jaccard_containment
+from ..core.similarity import estimate_jaccard_containment, jaccard_containment
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
@@ -151,7 +151,6 @@ class _Compared:
             return self.shingle_counts[node] if node < n else self.indexed[node - n].shingles
 
         def similarity(i: int, j: int) -> tuple[float, float]:
-            jac = estimate_jaccard(signature(i), signature(j))
-            return jac, estimate_containment(jac, count(i), count(j))
+            return estimate_jaccard_containment(signature(i), signature(j), count(i), count(j))
 
         return similarity

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._types import U32, U64
+from .._types import I64, U32, U64
 from ..core.lsh import Banding, band_keys
 from ..core.normalize import from_codepoints
 from ..errors import IndexFileError
@@ -174,9 +174,7 @@ class Tables:
 
     def _shared_keys(self, keys: U64) -> list[tuple[int, int]]:
         """(row of ``keys``, doc number) sharing a band key, through a temporary table."""
-        signed = keys.view(np.int64)
-        positions = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
-        bands = np.broadcast_to(np.arange(keys.shape[1], dtype=np.int64), keys.shape).ravel()
+        bands, signed, positions = band_triples(keys)
         db = self._db
         db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS query_keys "
@@ -185,7 +183,7 @@ class Tables:
         db.execute("DELETE FROM temp.query_keys")
         db.executemany(
             "INSERT INTO temp.query_keys (band, key, pos) VALUES (?, ?, ?)",
-            zip(bands.tolist(), signed.ravel().tolist(), positions.tolist(), strict=True),
+            zip(bands.tolist(), signed.tolist(), positions.tolist(), strict=True),
         )
         # CROSS JOIN keeps query_keys as the outer loop: one primary-key probe per key.
         return [
@@ -212,6 +210,18 @@ class Tables:
                     _checked_blob(row[6], self._num_perm, self.path), row[7],
                 )
         return stored
+
+
+def band_triples(keys: U64) -> tuple[I64, I64, I64]:
+    """The band keys of documents (shape: documents × bands) as three flat columns, one row
+    per (document, band), document by document: the band, the key as the ``bands`` table
+    stores it (signed int64) and the document's row in ``keys``."""
+    documents, bands = keys.shape
+    return (
+        np.tile(np.arange(bands, dtype=np.int64), documents),
+        keys.view(np.int64).ravel(),
+        np.repeat(np.arange(documents, dtype=np.int64), bands),
+    )
 
 
 def compress_text(cps: U32) -> bytes:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._types import I64, U32, U64
+from ..core.arrays import pieces_of
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
 from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
@@ -36,7 +37,7 @@ def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]
     if not texts:
         return []
     flat, lengths = normalize_many(texts, params.normalize_options())
-    return np.split(flat, np.cumsum(lengths)[:-1])
+    return pieces_of(flat, lengths)
 
 
 def nonempty_documents(
@@ -92,8 +93,7 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
         ngram = params.ngram
         counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     else:
-        pieces = np.split(flat, np.cumsum(lengths)[:-1])
-        sigs, word_counts = signatures_of_codepoints(pieces, params)
+        sigs, word_counts = signatures_of_codepoints(pieces_of(flat, lengths), params)
         counts = np.asarray(word_counts, dtype=np.int64)
     keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
     return sigs, keys, lengths, counts
