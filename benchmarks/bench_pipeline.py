@@ -26,7 +26,7 @@ from neardup.core.lsh import band_keys, candidate_pairs, choose_bands
 from neardup.core.minhash import minhash_codepoints
 from neardup.core.normalize import codepoints, normalize_codepoints, normalize_many
 from neardup.core.shingles import ngram_hashes
-from neardup.core.similarity import jaccard_containment
+from neardup.core.similarity import overlap
 
 DISABLED_DOCS = 40
 ENABLED_DOCS = int(os.environ.get("NEARDUP_BENCH_DOCS", "1000"))
@@ -112,13 +112,13 @@ def test_candidate_pairs(benchmark: Any, data: Data) -> None:
     assert {p for p in data.planted if data.cps[p[0]].size >= 200} <= found
 
 
-def test_jaccard_containment(benchmark: Any, data: Data) -> None:
+def test_overlap(benchmark: Any, data: Data) -> None:
     def run() -> list[tuple[float, float]]:
-        return [jaccard_containment(data.sets[i], data.sets[j]) for i, j in data.candidates]
+        return [overlap(data.sets[i], data.sets[j]) for i, j in data.candidates]
 
     scores = benchmark(run)
     assert len(scores) == data.candidates.shape[0]
-    assert all(0.0 <= j <= c <= 1.0 for j, c in scores)
+    assert all(0.0 <= s.jaccard <= s.containment <= 1.0 for s in scores)
 
 
 def test_codepoints_roundtrip_cost(benchmark: Any, data: Data) -> None:

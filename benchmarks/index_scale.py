@@ -116,9 +116,9 @@ def corpus(
 def exact_jaccard(a: str, b: str) -> float:
     """Exact character 5-gram Jaccard of two texts after normalization."""
     from neardup import normalize_text, shingle_set
-    from neardup.core.similarity import jaccard_containment
+    from neardup.core.similarity import overlap
 
-    return jaccard_containment(shingle_set(normalize_text(a)), shingle_set(normalize_text(b)))[0]
+    return overlap(shingle_set(normalize_text(a)), shingle_set(normalize_text(b))).jaccard
 
 
 class GenerationTimer:

@@ -106,12 +106,12 @@ def exact_pairs(sets: list[U32], ids: list[str], threshold: float) -> dict[tuple
 
 
 def naive_pairs(sets: list[U32], ids: list[str], threshold: float) -> set[tuple[str, str]]:
-    from neardup.core.similarity import jaccard_containment
+    from neardup.core.similarity import overlap
 
     out = set()
     for a in range(len(sets)):
         for b in range(a + 1, len(sets)):
-            if jaccard_containment(sets[a], sets[b])[0] >= threshold:
+            if overlap(sets[a], sets[b]).jaccard >= threshold:
                 out.add(key(ids[a], ids[b]))
     return out
 

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from neardup.core.shingles import WORD_SEPARATOR, words
-from neardup.core.similarity import jaccard_containment
+from neardup.core.similarity import overlap
 
 U32 = npt.NDArray[np.uint32]
 
@@ -79,7 +79,7 @@ def exact_pairs(sets: Sequence[U32], threshold: float) -> list[tuple[int, int, f
         small, large = sorted((sets[a].size, sets[b].size))
         if small < threshold * large - 1e-9:
             continue
-        jac = jaccard_containment(sets[a], sets[b])[0]
+        jac = overlap(sets[a], sets[b]).jaccard
         if jac >= threshold:
             found.append((a, b, jac))
     return found

@@ -12,16 +12,27 @@ from .core.minhash import check_num_perm
 from .core.normalize import DEFAULT_MARKERS, NormalizeOptions
 from .errors import ParameterError
 
+DEFAULT_MAX_DF = 50
+"""Fingerprints held by more documents than this are boilerplate and make no candidates of a
+containment search."""
+
 
 @dataclass(frozen=True)
 class Parameters:
     """Everything that decides a result; recorded in every report and index.
+
+    ``threshold`` is the least Jaccard of a near-duplicate pair. ``containment``, when given,
+    also reports pairs whose containment (the share of the smaller document found in the
+    other) is at least that: partial copies. ``max_df`` bounds how many documents may share a
+    fingerprint of the containment search before it counts as boilerplate.
 
     Raises:
         ParameterError: a value out of range, e.g. ``ngram must be >= 1 (got 0)``.
     """
 
     threshold: float = 0.7
+    containment: float | None = None
+    max_df: int = DEFAULT_MAX_DF
     ngram: int = 5
     unit: ShingleUnit = "char"
     num_perm: int = 128
@@ -47,6 +58,20 @@ class Parameters:
         if not isinstance(self.threshold, (int, float)):
             raise ParameterError(f"threshold must be a number (got {self.threshold!r})")
         object.__setattr__(self, "threshold", float(self.threshold))
+        if not 0.0 < self.threshold <= 1.0:
+            raise ParameterError(f"threshold must be in (0, 1] (got {self.threshold})")
+        if self.containment is not None:
+            if isinstance(self.containment, bool) or not isinstance(
+                self.containment, (int, float)
+            ):
+                raise ParameterError(
+                    f"containment must be a number or None (got {self.containment!r})"
+                )
+            if not 0.0 < self.containment <= 1.0:
+                raise ParameterError(f"containment must be in (0, 1] (got {self.containment})")
+            object.__setattr__(self, "containment", float(self.containment))
+        if isinstance(self.max_df, bool) or not isinstance(self.max_df, int) or self.max_df < 2:
+            raise ParameterError(f"max_df must be an integer >= 2 (got {self.max_df!r})")
         if self.bands is not None and self.rows is not None:
             if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
                 raise ParameterError(
@@ -74,3 +99,34 @@ class Parameters:
         out = asdict(self)
         out["markers"] = list(self.markers)
         return out
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "near-identical": {},
+    "copies": {"threshold": 0.5, "containment": 0.3},
+}
+"""Parameters chosen for a purpose, for people who are not experts:
+
+* ``near-identical`` (the defaults): copies that differ by little (Jaccard 0.7);
+* ``copies``: rewritten and partial copies as well: a Jaccard threshold of 0.5, and pairs
+  where 30% of the smaller document is found in the other (containment 0.3).
+"""
+
+
+def parameters_for(preset: str | None = None, **given: Any) -> Parameters:
+    """The parameters of ``preset`` (none: the defaults), overridden by those ``given`` that
+    are not None.
+
+    Raises:
+        ParameterError: an unknown preset, or a value out of range.
+
+    Example:
+        >>> p = parameters_for("copies", threshold=0.6)
+        >>> p.threshold, p.containment
+        (0.6, 0.3)
+    """
+    if preset is not None and preset not in PRESETS:
+        raise ParameterError(f"preset must be one of {tuple(PRESETS)} (got {preset!r})")
+    values = dict(PRESETS[preset]) if preset is not None else {}
+    values.update({name: value for name, value in given.items() if value is not None})
+    return Parameters(**values)

@@ -46,19 +46,47 @@ class Passage:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two near-duplicate documents (``a`` before ``b`` in input order) and their similarity.
+    """Two near-duplicate documents, or one that copies part of the other (``a`` before ``b``
+    in input order), and their similarity.
 
-    ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each document's
-    normalized characters inside the passages) are filled by :func:`neardup.passages.add_passages`.
+    ``jaccard`` and ``containment`` (``|A∩B| / min(|A|, |B|)``) are of the shingle sets;
+    ``a_in_b`` (``|A∩B| / |A|``) is the share of a's shingles found in b, ``b_in_a`` the
+    reverse. ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
+    document's normalized characters inside the passages) are filled by
+    :func:`neardup.passages.add_passages`.
     """
 
     a: str
     b: str
     jaccard: float
     containment: float
+    a_in_b: float
+    b_in_a: float
     passages: tuple[Passage, ...] = ()
     a_coverage: float | None = None
     b_coverage: float | None = None
+
+
+@dataclass(frozen=True)
+class CopySource:
+    """Another document that holds part of a document's text: the share of the document's
+    normalized characters in passages shared with it, and those passages (``a_*`` offsets in
+    the document, ``b_*`` in the source; their ``text`` is the document's)."""
+
+    id: str
+    share: float
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class CopiedDocument:
+    """The copy-ratio (查重) view of one document: the share of its normalized characters
+    found in other documents (the union of its shared passages with all of them), and each
+    source, largest share first."""
+
+    id: str
+    share: float
+    sources: tuple[CopySource, ...]
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,9 @@ class Counts:
     candidates: int
     pairs: int
     clusters: int
+    common_fingerprints: int = 0
+    """Fingerprints cut as boilerplate by a containment search (held by more than
+    ``max_df`` documents)."""
 
 
 @dataclass
@@ -119,6 +150,9 @@ class DuplicateReport:
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict, repr=False)
     """Original texts of the documents in pairs, when asked for (``with_texts=True``)."""
+    copies: list[CopiedDocument] = field(default_factory=list)
+    """The copy-ratio view of each document with shared passages, largest share first;
+    filled with the passages (:func:`neardup.add_passages`) of a containment search."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (what ``--format json`` writes), a JSON-ready dict::
@@ -127,16 +161,24 @@ class DuplicateReport:
              "parameters": {...}, "verification": "exact", "counts": {...}, "seconds": 1.2,
              "notes": [...], "skipped": [{"id": ..., "reason": ..., "source": ...}],
              "pairs": [{"a": ..., "b": ..., "jaccard": ..., "containment": ...,
+                        "a_in_b": ..., "b_in_a": ...,
                         "a_title": ..., "b_title": ..., "a_coverage": ..., "b_coverage": ...,
                         "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
                                       "b_end": ..., "text": ...}]}],
              "clusters": [{"representative": ..., "members": [{"id": ..., "similarity": ...}]}],
              "documents": {id: {"title": ..., "source": ..., "length": ...,
-                                "normalized_length": ...}}}
+                                "normalized_length": ...}},
+             "copies": [{"id": ..., "share": ...,
+                         "sources": [{"id": ..., "share": ...,
+                                      "passages": [{"start": ..., "end": ...,
+                                                    "source_start": ...,
+                                                    "source_end": ...}]}]}]}
 
         Passage offsets are ``str`` indices (code points) into the documents' original texts,
         end exclusive; ``text`` is the original text of the span in document a. Titles and
-        coverages appear only when known.
+        coverages appear only when known. ``copies`` (the copy-ratio view) appears when the
+        parameters ask for a containment search; its passages are the document's spans
+        (``start``, ``end``) and the source's.
         """
         return {
             "format": REPORT_FORMAT,
@@ -157,7 +199,8 @@ class DuplicateReport:
                 for c in self.clusters
             ],
             "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
-        }
+        } | ({"copies": [copied_dict(c) for c in self.copies]}
+             if self.parameters.containment is not None else {})
 
 
 def flat_dict(record: Any) -> dict[str, Any]:
@@ -173,6 +216,8 @@ def pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
         "b": pair.b,
         "jaccard": round(pair.jaccard, 6),
         "containment": round(pair.containment, 6),
+        "a_in_b": round(pair.a_in_b, 6),
+        "b_in_a": round(pair.b_in_a, 6),
     }
     for side in ("a", "b"):
         info = documents.get(getattr(pair, side))
@@ -184,3 +229,23 @@ def pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
             out[f"{side}_coverage"] = round(coverage, 6)
     out["passages"] = [flat_dict(p) for p in pair.passages]
     return out
+
+
+def copied_dict(copied: CopiedDocument) -> dict[str, Any]:
+    """One document of the JSON report's copy-ratio view."""
+    return {
+        "id": copied.id,
+        "share": round(copied.share, 6),
+        "sources": [
+            {
+                "id": source.id,
+                "share": round(source.share, 6),
+                "passages": [
+                    {"start": p.a_start, "end": p.a_end,
+                     "source_start": p.b_start, "source_end": p.b_end}
+                    for p in source.passages
+                ],
+            }
+            for source in copied.sources
+        ],
+    }

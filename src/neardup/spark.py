@@ -6,7 +6,7 @@ Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
   every engine shares): normalization, MinHash signatures and LSH band keys
   (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes), shingle sets of candidate
   documents (:func:`neardup.stages.hashing.shingle_sets`) and exact Jaccard / containment of
-  candidate pairs (:func:`neardup.core.similarity.jaccard_containment`).
+  candidate pairs (:func:`neardup.core.similarity.overlap`).
 * **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
   most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
   from their earliest document, as locally), joins of pairs to shingle sets, the threshold,
@@ -49,7 +49,7 @@ from ._types import U32, ShingleUnit
 from .core.arrays import starts_of
 from .core.lsh import MAX_GROUP
 from .core.normalize import DEFAULT_MARKERS
-from .core.similarity import jaccard_containment
+from .core.similarity import overlap
 from .errors import DuplicateIdError, InputError, ParameterError, require
 from .parameters import Parameters
 from .stages.hashing import (
@@ -323,7 +323,8 @@ def _hash_function(params: Parameters) -> ArrowFunction:
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
             for lo in range(0, len(texts), BATCH_DOCS):
                 chunk = texts[lo : lo + BATCH_DOCS]
-                _, keys, lengths, _ = hash_batch([t or "" for t in chunk], params)
+                hashes = hash_batch([t or "" for t in chunk], params)
+                keys, lengths = hashes.keys, hashes.lengths
                 kept = lengths > 0
                 sizes = np.where(kept, bands, 0)
                 offsets = starts_of(sizes).astype(np.int32)
@@ -391,13 +392,13 @@ def _similarity_batches(batches: ArrowBatches) -> ArrowBatches:
     for batch in batches:
         sa = _list_arrays(batch.column("sa"))
         sb = _list_arrays(batch.column("sb"))
-        values = [jaccard_containment(x, y) for x, y in zip(sa, sb, strict=True)]
+        values = [overlap(x, y) for x, y in zip(sa, sb, strict=True)]
         yield pa.RecordBatch.from_arrays(
             [
                 batch.column("a"),
                 batch.column("b"),
-                pa.array([v[0] for v in values], pa.float64()),
-                pa.array([v[1] for v in values], pa.float64()),
+                pa.array([v.jaccard for v in values], pa.float64()),
+                pa.array([v.containment for v in values], pa.float64()),
             ],
             names=["a", "b", "jaccard", "containment"],
         )

@@ -27,7 +27,7 @@ import click
 
 from ..errors import NeardupError
 from ..formats import FORMATS
-from ..parameters import Parameters
+from ..parameters import DEFAULT_MAX_DF, PRESETS, parameters_for
 from .output import report_format
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +49,23 @@ PARAMETER_HELP: dict[str, str] = {
     "html": "Strip HTML tags, comments, scripts and entities before comparing.",
 }
 """The help of each parameter option, as ``neardup scan`` words it."""
+
+SEARCH_NAMES = ("containment", "max_df", "preset")
+"""The keyword arguments of the options of a containment search and of presets."""
+
+SEARCH_HELP: dict[str, str] = {
+    "threshold": "Minimum Jaccard similarity of shingle sets [default: 0.7; 0.5 with "
+                 "--preset copies].",
+    "containment": "Also report partial copies: pairs where at least this share of the "
+                   "smaller document is found in the other, whatever their Jaccard "
+                   "(e.g. 0.3).",
+    "max_df": "A containment search ignores fingerprints held by more documents than this "
+              f"(boilerplate) [default: {DEFAULT_MAX_DF}].",
+    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
+              "and partial copies: --threshold 0.5 --containment 0.3). Options given "
+              "override it.",
+}
+"""The help of the options of a containment search and of presets."""
 
 INDEX_PARAMETER_HELP: dict[str, str] = {
     **PARAMETER_HELP,
@@ -109,22 +126,41 @@ def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
     return func
 
 
+def _search_options() -> list[Option]:
+    """``--containment``, ``--max-df`` and ``--preset`` (default None: not given)."""
+    return [
+        click.option("--containment", "-c", type=click.FloatRange(0, 1, min_open=True),
+                     default=None, help=SEARCH_HELP["containment"]),
+        click.option("--max-df", type=click.IntRange(min=2), default=None, metavar="N",
+                     help=SEARCH_HELP["max_df"]),
+        click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
+                     help=SEARCH_HELP["preset"]),
+    ]
+
+
 def parameter_options(func: F) -> F:
-    """Add the pipeline parameter options; the command receives ``parameters: Parameters``.
+    """Add the pipeline parameter options, those of a containment search and ``--preset``;
+    the command receives ``parameters: Parameters`` (the preset's, overridden by the
+    options given).
 
     Invalid combinations (e.g. bands that do not divide num_perm) are usage errors (exit 2).
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in PARAMETER_NAMES}
+        values = {name: kwargs.pop(name) for name in (*PARAMETER_NAMES, *SEARCH_NAMES)}
         try:
-            kwargs["parameters"] = Parameters(**values)
+            kwargs["parameters"] = parameters_for(values.pop("preset"), **values)
         except NeardupError as exc:
             raise click.UsageError(str(exc)) from None
         return func(*args, **kwargs)
 
-    return cast(F, _with_options(_parameter_options(True, PARAMETER_HELP), wrapper))
+    options = _parameter_options(True, PARAMETER_HELP)
+    options[0] = click.option(  # the threshold: the preset's unless given
+        "--threshold", "-t", type=click.FloatRange(0, 1, min_open=True), default=None,
+        help=SEARCH_HELP["threshold"],
+    )
+    return cast(F, _with_options([options[0], *_search_options(), *options[1:]], wrapper))
 
 
 def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:

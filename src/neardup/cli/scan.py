@@ -54,6 +54,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
          spark_master: str) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
+    With --containment (or --preset copies), also find documents that copy part of another,
+    and say how much of each document is found elsewhere (the copy ratio).
+
     Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
     headings holds one document per article), a directory (read recursively), or '-' for
     standard input (one text, or JSON Lines with --jsonl). Files that cannot be read as text
@@ -106,6 +109,9 @@ def _scan_spark(
     arguments = pipeline_arguments(parameters)
     if arguments.pop("verify") != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    if arguments.pop("containment") is not None:
+        raise click.UsageError("--engine spark has no containment search yet (no --containment)")
+    arguments.pop("max_df")
     try:
         from ..spark import scan_spark
 
@@ -132,6 +138,8 @@ def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
     implied = choose_bands(parameters.threshold, parameters.num_perm).bands
     return {
         "threshold": parameters.threshold,
+        "containment": parameters.containment,
+        "max_df": parameters.max_df,
         "ngram": parameters.ngram,
         "unit": parameters.unit,
         "num_perm": parameters.num_perm,

@@ -54,6 +54,7 @@ from .._types import I64
 from ..errors import InputError, ParameterError
 from ..report import DuplicateReport, Pair, Passage
 from .arrays import ranges
+from .copies import copy_ratios
 from .normalize import ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints, normalize
 from .shingles import ngram_hashes
 
@@ -138,7 +139,8 @@ def add_passages(
     min_length: int | None = None,
     progress: Callable[[Iterable[Pair]], Iterable[Pair]] | None = None,
 ) -> DuplicateReport:
-    """A copy of ``report`` whose pairs carry their shared passages and coverage.
+    """A copy of ``report`` whose pairs carry their shared passages and coverage, and, for a
+    containment search, with its copy-ratio view (:func:`neardup.core.copies.copy_ratios`).
 
     Args:
         report: a report from :func:`neardup.find_duplicates`.
@@ -169,7 +171,8 @@ def add_passages(
                 b_coverage=evidence.b_coverage,
             )
         )
-    return replace(report, pairs=out)
+    copies = copy_ratios(out, texts, options) if params.containment is not None else []
+    return replace(report, pairs=out, copies=copies)
 
 
 def _match_points(

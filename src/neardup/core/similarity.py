@@ -4,13 +4,17 @@
 For shingle sets A and B (sorted unique uint32 hashes)::
 
     jaccard     = |A ∩ B| / |A ∪ B|
-    containment = |A ∩ B| / min(|A|, |B|)
+    a_in_b      = |A ∩ B| / |A|          (the share of A found in B)
+    b_in_a      = |A ∩ B| / |B|
+    containment = |A ∩ B| / min(|A|, |B|) = max(a_in_b, b_in_a)
 
 ``estimate_jaccard`` is the MinHash estimate (share of equal signature values), for callers
 who keep no texts; containment is then estimated from it and the set sizes.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,13 +32,39 @@ def intersection_size(a: U32, b: U32) -> int:
     return int(np.count_nonzero(b[idx] == a))
 
 
-def jaccard_containment(a: U32, b: U32) -> tuple[float, float]:
-    """Exact ``(jaccard, containment)`` of two sorted unique arrays; (0, 0) when one is empty."""
+class Overlap(NamedTuple):
+    """How much two documents a and b share: Jaccard and the two directional shares."""
+
+    jaccard: float
+    a_in_b: float
+    """``|A ∩ B| / |A|``: the share of a's shingles found in b."""
+    b_in_a: float
+    """``|A ∩ B| / |B|``."""
+
+    @property
+    def containment(self) -> float:
+        """``|A ∩ B| / min(|A|, |B|)``: the share of the smaller one found in the other."""
+        return max(self.a_in_b, self.b_in_a)
+
+
+NO_OVERLAP = Overlap(0.0, 0.0, 0.0)
+
+
+def overlap(a: U32, b: U32) -> Overlap:
+    """Exact overlap of two sorted unique arrays; all zero when one is empty."""
     if not a.size or not b.size:
-        return 0.0, 0.0
-    inter = intersection_size(a, b)
-    union = a.size + b.size - inter
-    return inter / union, inter / min(a.size, b.size)
+        return NO_OVERLAP
+    return overlap_of_sizes(intersection_size(a, b), a.size, b.size)
+
+
+def overlap_of_sizes(inter: float, size_a: int, size_b: int) -> Overlap:
+    """The overlap of two sets of these sizes with ``inter`` elements in common (shares
+    capped at 1, for estimated intersections)."""
+    if size_a == 0 or size_b == 0:
+        return NO_OVERLAP
+    union = size_a + size_b - inter
+    return Overlap(inter / union if union > 0 else 0.0, min(1.0, inter / size_a),
+                   min(1.0, inter / size_b))
 
 
 def estimate_jaccard(sig_a: U32, sig_b: U32) -> float:
@@ -42,21 +72,12 @@ def estimate_jaccard(sig_a: U32, sig_b: U32) -> float:
     return float(np.count_nonzero(sig_a == sig_b)) / sig_a.size
 
 
-def estimate_jaccard_containment(
-    sig_a: U32, sig_b: U32, size_a: int, size_b: int
-) -> tuple[float, float]:
-    """MinHash estimates ``(jaccard, containment)`` of two documents from their signatures
-    and shingle counts (:func:`estimate_jaccard`, then :func:`estimate_containment`)."""
+def estimate_overlap(sig_a: U32, sig_b: U32, size_a: int, size_b: int) -> Overlap:
+    """MinHash estimate of the overlap of two documents from their signatures and shingle
+    counts: the Jaccard estimate (:func:`estimate_jaccard`) and the shares implied by it
+    and the set sizes (``|A ∩ B| = J (|A| + |B|) / (1 + J)``)."""
     jaccard = estimate_jaccard(sig_a, sig_b)
-    return jaccard, estimate_containment(jaccard, size_a, size_b)
-
-
-def estimate_containment(jaccard: float, size_a: int, size_b: int) -> float:
-    """Containment implied by a Jaccard value and the two set sizes.
-
-    From ``|A ∩ B| = J (|A| + |B|) / (1 + J)``, capped at 1.
-    """
     if size_a == 0 or size_b == 0:
-        return 0.0
+        return NO_OVERLAP
     inter = jaccard * (size_a + size_b) / (1.0 + jaccard)
-    return min(1.0, inter / min(size_a, size_b))
+    return Overlap(jaccard, min(1.0, inter / size_a), min(1.0, inter / size_b))

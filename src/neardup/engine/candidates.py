@@ -1,17 +1,55 @@
-"""The local engine's candidate stage: pairs of processed documents that share a band key."""
+"""The local engine's candidate stage: pairs of processed documents that share a band key,
+and, for a containment search, pairs that share enough winnowed fingerprints."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from .._types import I64
+from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
+from ..parameters import Parameters
 from .hashing import Hashed
 from .workers import Workers
 
 
-def find_candidates(hashed: Hashed, workers: Workers) -> I64:
-    """:func:`~neardup.core.lsh.candidate_pairs` of the documents' band keys, the bands
-    shared between the worker processes when they are running."""
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs ``(i, j)``, ``i < j``, sorted, and the fingerprints cut as
+    boilerplate (containment search only)."""
+
+    pairs: I64
+    common_fingerprints: int = 0
+
+
+def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Candidates:
+    """:func:`~neardup.core.lsh.candidate_pairs` of the documents' band keys (the bands
+    shared between the worker processes when they are running), and when ``params`` ask for
+    a containment search, :func:`~neardup.core.fingerprints.shared_fingerprint_pairs`."""
     if not workers.started:
-        return candidate_pairs(hashed.keys)
-    columns = ((column,) for column in band_columns(hashed.keys))  # made as they are sent
-    return pairs_of_codes(list(workers.map(band_pair_codes, columns)), len(hashed.ids))
+        by_bands = candidate_pairs(hashed.keys)
+    else:
+        columns = ((column,) for column in band_columns(hashed.keys))  # made as they are sent
+        by_bands = pairs_of_codes(list(workers.map(band_pair_codes, columns)), len(hashed.ids))
+    if params.containment is None:
+        return Candidates(by_bands)
+    fingerprints = (
+        np.concatenate(hashed.fingerprints) if hashed.fingerprints
+        else np.empty(0, dtype=np.uint32)
+    )
+    counts = np.asarray(hashed.fingerprint_counts, dtype=np.int64)
+    shared = shared_fingerprint_pairs(fingerprints, counts, params.containment, params.max_df)
+    return Candidates(union_of_pairs(by_bands, shared.pairs), shared.common)
+
+
+def union_of_pairs(first: I64, second: I64) -> I64:
+    """The sorted distinct pairs of two arrays of pairs (shape (m, 2), values < 2**32)."""
+    codes = np.union1d(_codes(first), _codes(second))
+    return np.stack(((codes >> 32), (codes & 0xFFFFFFFF)), axis=1).astype(np.int64)
+
+
+def _codes(pairs: I64) -> I64:
+    out: I64 = (pairs[:, 0].astype(np.int64) << 32) | pairs[:, 1].astype(np.int64)
+    return out

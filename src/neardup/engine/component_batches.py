@@ -18,7 +18,7 @@ import numpy as np
 
 from .._types import I64
 from ..core.clusters import components
-from ..core.similarity import jaccard_containment
+from ..core.similarity import Overlap, overlap
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -93,17 +93,19 @@ def plan_component_batches(
 
 
 def verify_component_batch(batch: ComponentBatch, params: Parameters) -> VerifiedBatch:
-    """Exact Jaccard and containment of the batch's pairs (those at or above the threshold
-    kept), its clusters with each member's Jaccard to the representative, and what the
-    report keeps of each document."""
+    """Exact overlap of the batch's pairs (those at or above the Jaccard threshold or the
+    containment asked for kept), its clusters with each member's Jaccard to the
+    representative, and what the report keeps of each document."""
     docs = parse_records(batch.records)
     cps = normalized_codepoints([doc.text for doc in docs], params)
     sets = shingle_sets(cps, params)
 
-    def similarity(a: int, b: int) -> tuple[float, float]:
-        return jaccard_containment(sets[a], sets[b])
+    def similarity(a: int, b: int) -> Overlap:
+        return overlap(sets[a], sets[b])
 
-    found = verify_candidates(batch.pairs, similarity, params.threshold, batch.lengths)
+    found = verify_candidates(
+        batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment
+    )
     nodes = batch.nodes
     infos = {  # the report describes only the documents in verified pairs
         int(nodes[k]): DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
@@ -113,7 +115,8 @@ def verify_component_batch(batch: ComponentBatch, params: Parameters) -> Verifie
         nodes[found.pairs],
         batch.order[found.order],
         found.jaccard,
-        found.containment,
+        found.a_in_b,
+        found.b_in_a,
         [
             (int(nodes[rep]), [(int(nodes[m]), sim) for m, sim in members])
             for rep, members in found.clusters

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from .._types import ProgressHook, ShingleUnit, Verification
 from ..core.normalize import DEFAULT_MARKERS
 from ..errors import ParameterError
-from ..parameters import Parameters
+from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
@@ -35,7 +35,10 @@ from .workers import Workers
 def find_duplicates(
     documents: DocumentsInput,
     *,
-    threshold: float = 0.7,
+    threshold: float | None = None,
+    containment: float | None = None,
+    preset: str | None = None,
+    max_df: int | None = None,
     ngram: int = 5,
     unit: ShingleUnit = "char",
     num_perm: int = 128,
@@ -48,12 +51,24 @@ def find_duplicates(
     progress: ProgressHook | None = None,
     with_texts: bool = False,
 ) -> DuplicateReport:
-    """Find every pair and cluster of near-duplicate documents.
+    """Find every pair and cluster of near-duplicate documents, and with ``containment``
+    every document that copies part of another.
 
     Args:
         documents: Documents, strings (ids "0", "1", ...), a dict id → text, (id, text)
             tuples, or a :class:`~neardup.io.corpus.Corpus` of files. Read once.
-        threshold: minimum Jaccard similarity of shingle sets, in (0, 1].
+        threshold: minimum Jaccard similarity of shingle sets, in (0, 1] (default 0.7, or
+            the preset's).
+        containment: also report pairs whose containment (the share of the smaller
+            document's shingles found in the other) is at least this, whatever their
+            Jaccard: partial copies. Candidates come from shared winnowed fingerprints
+            (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
+            only pairs at or above ``threshold``.
+        preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
+            copies: threshold 0.5, containment 0.3); arguments given override it.
+        max_df: fingerprints held by more documents than this are boilerplate and make no
+            containment candidates (default 50); ``report.counts.common_fingerprints``
+            says how many were cut.
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
         num_perm: MinHash permutations.
@@ -70,8 +85,8 @@ def find_duplicates(
             (``report.texts``), e.g. to show their shared passages.
 
     Returns:
-        A report whose pairs all have ``jaccard >= threshold`` (exact unless
-        ``report.verification == "estimate"``).
+        A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
+        containment`` (exact unless ``report.verification == "estimate"``).
 
     Raises:
         ParameterError: a parameter is out of range.
@@ -85,8 +100,11 @@ def find_duplicates(
         [('0', '1', 1.0)]
     """
     started = time.perf_counter()
-    params = Parameters(
+    params = parameters_for(
+        preset,
         threshold=threshold,
+        containment=containment,
+        max_df=max_df,
         ngram=ngram,
         unit=unit,
         num_perm=num_perm,
@@ -116,7 +134,8 @@ def _run(
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
     hashed = stage.run(source.items())
-    candidates = find_candidates(hashed, workers)
+    found = find_candidates(hashed, workers, params)
+    candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
     verification, notes = _how_to_verify(params, source)
@@ -136,6 +155,7 @@ def _run(
         candidates=int(candidates.shape[0]),
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
+        common_fingerprints=found.common_fingerprints,
     )
     return DuplicateReport(
         parameters=params,

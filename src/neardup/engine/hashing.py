@@ -27,7 +27,7 @@ from typing import cast
 import numpy as np
 
 from .._types import I64, U32, U64, ProgressHook
-from ..core.arrays import starts_of
+from ..core.arrays import ranges, starts_of
 from ..core.normalize import packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
 from ..io.records import LineBlock, RawLine
@@ -54,6 +54,10 @@ class Hashed:
     shingle_counts: array[int] = field(default_factory=lambda: array("q"))
     signatures: list[U32] = field(default_factory=list)
     keys: list[U64] = field(default_factory=list)
+    fingerprints: list[U32] = field(default_factory=list)
+    """Winnowed fingerprints of the processed documents, in per-batch blocks (containment
+    search only)."""
+    fingerprint_counts: array[int] = field(default_factory=lambda: array("q"))
     skipped: list[Skipped] = field(default_factory=list)
     """Documents and records that went no further, in input order."""
     read: int = 0
@@ -222,7 +226,7 @@ class HashingStage:
             hashes = result
             ids, going_on = batch.ids, np.arange(len(batch), dtype=np.int64)
             rows = going_on
-        sigs, keys, lengths, counts = hashes
+        sigs, keys, lengths, counts = hashes[:4]
         nonempty = lengths[rows] > 0
         for k in going_on[~nonempty].tolist():
             self.intake.set_aside(batch.order[k], Skipped(ids[k], EMPTY_AFTER_NORMALIZATION))
@@ -235,6 +239,13 @@ class HashingStage:
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())
         out.shingle_counts.extend(counts[kept_rows].tolist())
+        if hashes.fingerprints.size:
+            fp_counts = hashes.fingerprint_counts[kept_rows]
+            first = starts_of(hashes.fingerprint_counts)[kept_rows]
+            out.fingerprints.append(hashes.fingerprints[ranges(first, fp_counts)])
+            out.fingerprint_counts.extend(fp_counts.tolist())
+        elif self.params.containment is not None:
+            out.fingerprint_counts.extend([0] * len(kept))
         if self.progress is not None:
             self.progress("read", len(batch))
 
@@ -352,8 +363,7 @@ def _remotely(
 
 
 def _without_signatures(hashes: Hashes) -> Hashes:
-    sigs, keys, lengths, counts = hashes
-    return np.empty((sigs.shape[0], 0), dtype=np.uint32), keys, lengths, counts
+    return hashes._replace(signatures=np.empty((hashes.signatures.shape[0], 0), dtype=np.uint32))
 
 
 def _block_lines(block: LineBlock | None) -> list[RawLine]:

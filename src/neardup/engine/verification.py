@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._types import I64, ProgressHook, Verification
-from ..core.similarity import estimate_jaccard_containment
+from ..core.similarity import Overlap, estimate_overlap
 from ..parameters import Parameters
 from ..report import DocumentInfo
 from ..stages.verification import Similarity, Verified, verify_candidates
@@ -77,7 +77,8 @@ def merged(parts: list[Verified]) -> Verified:
         np.concatenate([part.pairs for part in parts])[by_candidate],
         order[by_candidate],
         np.concatenate([part.jaccard for part in parts])[by_candidate],
-        np.concatenate([part.containment for part in parts])[by_candidate],
+        np.concatenate([part.a_in_b for part in parts])[by_candidate],
+        np.concatenate([part.b_in_a for part in parts])[by_candidate],
         sorted((c for part in parts for c in part.clusters), key=lambda c: c[1][0][0]),
     )
 
@@ -93,17 +94,18 @@ def verify_by_estimate(
 
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     return verify_candidates(
-        candidates, estimated_similarity(hashed), params.threshold, lengths, checked
+        candidates, estimated_similarity(hashed), params.threshold, lengths, checked,
+        params.containment,
     )
 
 
 def estimated_similarity(hashed: Hashed) -> Similarity:
-    """Estimated Jaccard and containment of two processed documents, from their signatures
-    and shingle counts."""
+    """The estimated overlap of two processed documents, from their signatures and shingle
+    counts."""
     counts = hashed.shingle_counts
 
-    def similarity(i: int, j: int) -> tuple[float, float]:
+    def similarity(i: int, j: int) -> Overlap:
         signature = hashed.signature
-        return estimate_jaccard_containment(signature(i), signature(j), counts[i], counts[j])
+        return estimate_overlap(signature(i), signature(j), counts[i], counts[j])
 
     return similarity

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..report import DuplicateReport
+from ..report import CopiedDocument, DuplicateReport
 
 Texts = Mapping[str, str]
 """Original texts by document id."""
@@ -53,7 +53,30 @@ def parameters_line(report: DuplicateReport) -> str:
         f"{p.ngram}-grams of {unit}, threshold {p.threshold:g}, {p.num_perm} permutations "
         f"in {p.bands} bands of {p.rows}, seed {p.seed}, {report.verification} verification"
         + (", HTML markup removed" if p.html else "")
+        + (
+            f", containment {p.containment:g} (fingerprints in more than {p.max_df} documents "
+            f"ignored: {report.counts.common_fingerprints:,})"
+            if p.containment is not None else ""
+        )
     )
+
+
+def copy_line(copied: CopiedDocument, most: int = 5) -> str:
+    """One document's copy ratio, e.g. ``report.txt: 37.2% found elsewhere — 21.5% in
+    a.txt#3, 9.8% in b.txt``, naming its ``most`` largest sources.
+
+    Example:
+        >>> from neardup.report import CopiedDocument, CopySource
+        >>> line = copy_line(CopiedDocument("r.txt", 0.372, (CopySource("a.txt#3", 0.215, ()),
+        ...                                                  CopySource("b.txt", 0.098, ()))))
+        >>> line
+        'r.txt: 37.2% found elsewhere — 21.5% in a.txt#3, 9.8% in b.txt'
+    """
+    named = [f"{source.share:.1%} in {source.id}" for source in copied.sources[:most]]
+    more = len(copied.sources) - most
+    if more > 0:
+        named.append(f"and {plural(more, 'more source')}")
+    return f"{copied.id}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
 
 
 def summary_line(report: DuplicateReport) -> str:

@@ -4,7 +4,7 @@ passage, for a person at a terminal."""
 from __future__ import annotations
 
 from ..report import DuplicateReport, Pair
-from .shared import Texts, parameters_line, plural, shorten, summary_line, title_of
+from .shared import Texts, copy_line, parameters_line, plural, shorten, summary_line, title_of
 
 
 def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
@@ -13,6 +13,9 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
     if report.skipped:
         lines += ["", "Skipped"]
         lines += [f"  {s.id}: {s.reason}" for s in report.skipped]
+    if report.copies:
+        lines += ["", "Copy ratios (share of each document found in the others)"]
+        lines += [f"  {copy_line(copied)}" for copied in report.copies]
     if report.clusters:
         lines += ["", "Clusters"]
         for number, cluster in enumerate(report.clusters, start=1):
@@ -36,7 +39,11 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
 def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
     lines = [
         f"  {number}. {pair.a}  <->  {pair.b}",
-        f"     Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}",
+        f"     Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}"
+        + (
+            f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
+            if report.parameters.containment is not None else ""
+        ),
     ]
     for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
         title = title_of(report, doc_id)

@@ -18,7 +18,7 @@ import numpy as np
 from .._types import I64, U32
 from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
-from ..core.similarity import estimate_jaccard_containment, jaccard_containment
+from ..core.similarity import Overlap, estimate_overlap, overlap
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
@@ -117,7 +117,7 @@ class _Compared:
         return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
     def exact_similarity(self, candidates: I64, parameters: Parameters, path: str) -> Similarity:
-        """Exact Jaccard and containment of shingle sets, those of every document in a
+        """Exact overlap of shingle sets, those of every document in a
         candidate pair computed at once (in a few whole-array steps)."""
         n = len(self.new)
 
@@ -132,13 +132,13 @@ class _Compared:
         computed = shingle_sets([cps_of(node) for node in nodes], parameters)
         sets = dict(zip(nodes, computed, strict=True))
 
-        def similarity(i: int, j: int) -> tuple[float, float]:
-            return jaccard_containment(sets[i], sets[j])
+        def similarity(i: int, j: int) -> Overlap:
+            return overlap(sets[i], sets[j])
 
         return similarity
 
     def estimated_similarity(self, num_perm: int, path: str) -> Similarity:
-        """Jaccard and containment estimated from signatures and shingle counts."""
+        """The overlap estimated from signatures and shingle counts."""
         n = len(self.new)
 
         def signature(node: int) -> U32:
@@ -150,7 +150,7 @@ class _Compared:
         def count(node: int) -> int:
             return self.shingle_counts[node] if node < n else self.indexed[node - n].shingles
 
-        def similarity(i: int, j: int) -> tuple[float, float]:
-            return estimate_jaccard_containment(signature(i), signature(j), count(i), count(j))
+        def similarity(i: int, j: int) -> Overlap:
+            return estimate_overlap(signature(i), signature(j), count(i), count(j))
 
         return similarity

@@ -10,11 +10,13 @@ arrays out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from .._types import I64, U32, U64
 from ..core.arrays import pieces_of
+from ..core.fingerprints import winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
 from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
@@ -29,8 +31,23 @@ BATCH_DOCS = 2048
 BATCH_CHARS = 2_000_000
 """Characters (or bytes of JSON lines) per hashing batch (at most, unless one is larger)."""
 
-Hashes = tuple[U32, U64, I64, I64]
-"""A hashed batch: signatures, band keys, normalized lengths, shingle counts."""
+
+
+class Hashes(NamedTuple):
+    """A hashed batch of documents."""
+
+    signatures: U32
+    keys: U64
+    """LSH band keys, one row per document."""
+    lengths: I64
+    """Normalized lengths."""
+    shingle_counts: I64
+    """Shingles of each document, with repeats."""
+    fingerprints: U32
+    """Each document's winnowed fingerprints, concatenated (none unless the parameters ask
+    for a containment search)."""
+    fingerprint_counts: I64
+    """How many fingerprints each document has."""
 
 def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
     """Each text normalized as ``params`` ask, as an array of code points."""
@@ -96,4 +113,21 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
         sigs, word_counts = signatures_of_codepoints(pieces_of(flat, lengths), params)
         counts = np.asarray(word_counts, dtype=np.int64)
     keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
-    return sigs, keys, lengths, counts
+    return Hashes(sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params))
+
+
+def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
+    """The winnowed fingerprints of normalized texts (concatenated code points and their
+    lengths), concatenated, and how many each text has; none unless ``params`` ask for a
+    containment search."""
+    if params.containment is None:
+        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
+    if params.unit == "char":
+        return winnow_flat(flat, lengths, params.ngram)
+    per_text = [
+        winnow(word_ngram_hashes(from_codepoints(c), params.ngram))
+        for c in pieces_of(flat, lengths)
+    ]
+    counts = np.fromiter((f.size for f in per_text), dtype=np.int64, count=len(per_text))
+    values = np.concatenate(per_text) if per_text else np.empty(0, dtype=np.uint32)
+    return values.astype(np.uint32), counts

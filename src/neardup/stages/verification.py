@@ -1,10 +1,12 @@
 """Verification and clustering of candidate pairs, and the report's parts, in every engine.
 
-An engine finds candidate pairs (LSH) and knows how similar two of its documents are: the
-exact Jaccard and containment of their shingle sets, or the MinHash estimates.
-:func:`verify_candidates` keeps the candidates at or above the threshold and clusters them
-(connected components of the verified pairs, the longest member as representative, ties to
-the earliest, and every member's Jaccard to it); :func:`report_parts` names the documents by
+An engine finds candidate pairs (LSH, and shared fingerprints when containment is asked
+for) and knows how much two of its documents overlap: the exact Jaccard and directional
+shares of their shingle sets (:class:`~neardup.core.similarity.Overlap`), or the MinHash
+estimates. :func:`verify_candidates` keeps the candidates at or above the Jaccard threshold
+or the containment asked for, and clusters the near-duplicates (connected components of the
+pairs at or above the Jaccard threshold, the longest member as representative, ties to the
+earliest, and every member's Jaccard to it); :func:`report_parts` names the documents by
 id as the report shows them. The local engine runs them on batches of whole components and
 for estimates (:mod:`neardup.engine.verification`), the index on each query
 (:mod:`neardup.index.query`); Spark runs the same steps as DataFrame joins
@@ -20,10 +22,11 @@ import numpy as np
 
 from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
+from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
 
-Similarity = Callable[[int, int], tuple[float, float]]
-"""``(jaccard, containment)`` of two documents, given by index."""
+Similarity = Callable[[int, int], Overlap]
+"""The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
 
 CHECKED_EVERY = 1000
 """Candidates checked between two calls of :func:`verify_candidates`' ``checked`` hook."""
@@ -38,7 +41,9 @@ class Verified:
     order: I64
     """Each one's index among the candidates."""
     jaccard: F64
-    containment: F64
+    a_in_b: F64
+    """Share of the first document's shingles found in the second."""
+    b_in_a: F64
     clusters: list[tuple[int, list[tuple[int, float]]]]
     """``(representative, [(member, Jaccard to the representative), ...])``, members
     ascending, clusters by first member."""
@@ -51,8 +56,15 @@ class Verified:
             np.empty(0, dtype=np.int64),
             np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
+            np.empty(0, dtype=np.float64),
             [],
         )
+
+    @property
+    def containment(self) -> F64:
+        """Each pair's containment: the larger of its two shares."""
+        out: F64 = np.maximum(self.a_in_b, self.b_in_a)
+        return out
 
     def documents(self) -> list[int]:
         """The documents in verified pairs, ascending (the report describes only these)."""
@@ -75,45 +87,53 @@ def verify_candidates(
     threshold: float,
     lengths: I64,
     checked: Callable[[int], None] | None = None,
+    containment: float | None = None,
 ) -> Verified:
-    """Keep the candidate pairs whose Jaccard is at least ``threshold``, and cluster them.
+    """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
+    ``containment`` is given, whose containment is at least that), and cluster the pairs at
+    or above the Jaccard threshold.
 
     Args:
         candidates: pairs ``(i, j)``, ``i < j``, shape (m, 2).
-        similarity: ``(jaccard, containment)`` of two documents; symmetric.
-        threshold: the least Jaccard of a verified pair.
+        similarity: the overlap of two documents.
+        threshold: the least Jaccard of a near-duplicate pair.
         lengths: each document's length, which picks the cluster representatives.
         checked: called with the number of candidates checked, every
             :data:`CHECKED_EVERY` and at the end.
+        containment: the least containment of a (partial) copy, or None.
     """
     listed = candidates.tolist()
+    least_containment = 2.0 if containment is None else containment  # 2: none qualifies
     kept: list[int] = []
-    jaccard: list[float] = []
-    containment: list[float] = []
+    overlaps: list[Overlap] = []
     for k, (i, j) in enumerate(listed):
-        jac, cont = similarity(i, j)
-        if jac >= threshold:
+        found = similarity(i, j)
+        if found.jaccard >= threshold or found.containment >= least_containment:
             kept.append(k)
-            jaccard.append(jac)
-            containment.append(cont)
+            overlaps.append(found)
         if checked is not None and (k + 1) % CHECKED_EVERY == 0:
             checked(CHECKED_EVERY)
     if checked is not None and len(listed) % CHECKED_EVERY:
         checked(len(listed) % CHECKED_EVERY)
-    edges = [(listed[k][0], listed[k][1]) for k in kept]
-    known = dict(zip(edges, jaccard, strict=True))
+    known = {
+        (listed[k][0], listed[k][1]): found.jaccard
+        for k, found in zip(kept, overlaps, strict=True)
+        if found.jaccard >= threshold
+    }
 
     def jaccard_of(a: int, b: int) -> float:
         a, b = min(a, b), max(a, b)
-        return known[a, b] if (a, b) in known else similarity(a, b)[0]
+        return known[a, b] if (a, b) in known else similarity(a, b).jaccard
 
     order = np.asarray(kept, dtype=np.int64)
+    shares = np.asarray(overlaps, dtype=np.float64).reshape(-1, 3)
     return Verified(
         candidates[order].reshape(-1, 2),
         order,
-        np.asarray(jaccard, dtype=np.float64),
-        np.asarray(containment, dtype=np.float64),
-        clusters_with_similarities(edges, lengths, jaccard_of),
+        shares[:, 0].copy(),
+        shares[:, 1].copy(),
+        shares[:, 2].copy(),
+        clusters_with_similarities(list(known), lengths, jaccard_of),
     )
 
 
@@ -129,11 +149,12 @@ def report_parts(
             documents share an id, the first one's).
     """
     pairs = [
-        Pair(ids[i], ids[j], jac, cont)
-        for (i, j), jac, cont in zip(
+        Pair(ids[i], ids[j], jac, max(a_in_b, b_in_a), a_in_b, b_in_a)
+        for (i, j), jac, a_in_b, b_in_a in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
-            verified.containment.tolist(),
+            verified.a_in_b.tolist(),
+            verified.b_in_a.tolist(),
             strict=True,
         )
     ]
