@@ -16,6 +16,12 @@ clause) and makes no candidates; the others give every pair of their documents, 
 is a candidate when the fingerprints it shares are enough for the containment asked for
 (:func:`enough_shared`). Verification then computes the exact containment.
 
+Boilerplate is also set aside when verification decides whether a pair is a copy: the
+shingles of every window whose fingerprint is common (:func:`boilerplate_mask`) leave both
+sets first, so two documents that share only a standard lead or closing (at least
+``WINDOW + ngram - 1`` characters long, else it weighs little) are not a copy, however
+short they are.
+
 Example:
     >>> import numpy as np
     >>> hashes = np.array([9, 4, 7, 1, 8, 6, 3, 5], dtype=np.uint32)
@@ -127,8 +133,8 @@ class SharedFingerprints:
     """Pairs ``(i, j)``, ``i < j``, sorted, shape (m, 2)."""
     shared: I64
     """How many fingerprints each pair shares."""
-    common: int
-    """Distinct fingerprints held by more than ``max_df`` documents (cut as boilerplate)."""
+    common: U32
+    """The fingerprints held by more than ``max_df`` documents (cut as boilerplate), sorted."""
 
 
 def shared_fingerprint_pairs(
@@ -151,7 +157,7 @@ def shared_fingerprint_pairs(
     bounds = np.flatnonzero(np.diff(values)) + 1 if values.size else np.empty(0, np.int64)
     group_starts = np.concatenate(([0], bounds)).astype(np.int64) if values.size else bounds
     sizes = np.diff(np.append(group_starts, values.size)).astype(np.int64)
-    common = int(np.count_nonzero(sizes > max_df))
+    common = values[group_starts[sizes > max_df]].astype(np.uint32)
     useful = (sizes >= 2) & (sizes <= max_df)
     pairs, shared = _count_pairs(docs, group_starts[useful], sizes[useful])
     keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
@@ -189,3 +195,28 @@ def _count_pairs(docs: I64, starts: I64, sizes: I64) -> tuple[I64, I64]:
     unique = codes[first_of_run]
     pairs = np.stack(((unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)), 1)
     return pairs, shared
+
+
+def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDArray[np.bool_]:
+    """Which of one document's shingles (hashes in order) lie in a window whose fingerprint
+    (its minimum) is one of the sorted ``common`` fingerprints; a document shorter than a
+    window is all boilerplate when its one fingerprint is common."""
+    marked = np.zeros(hashes.size, dtype=bool)
+    if not hashes.size or not common.size:
+        return marked
+    if hashes.size <= window:
+        marked[:] = _members(np.array([hashes.min()], dtype=np.uint32), common)[0]
+        return marked
+    starts = np.flatnonzero(_members(_window_minima(hashes, window), common))
+    if starts.size:
+        edges = np.zeros(hashes.size + 1, dtype=np.int64)
+        np.add.at(edges, starts, 1)
+        np.add.at(edges, starts + window, -1)
+        marked = np.cumsum(edges[:-1]) > 0
+    return marked
+
+
+def _members(values: U32, sorted_values: U32) -> npt.NDArray[np.bool_]:
+    at = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    found: npt.NDArray[np.bool_] = sorted_values[at] == values
+    return found

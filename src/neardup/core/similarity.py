@@ -14,11 +14,14 @@ who keep no texts; containment is then estimated from it and the set sizes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from .._types import U32
+from .._types import I64, U32
+from .arrays import starts_of
+from .minhash import kernel_name
 
 
 def intersection_size(a: U32, b: U32) -> int:
@@ -30,6 +33,34 @@ def intersection_size(a: U32, b: U32) -> int:
     idx = np.searchsorted(b, a)
     idx[idx == b.size] = 0
     return int(np.count_nonzero(b[idx] == a))
+
+
+def intersection_sizes(sets: Sequence[U32], pairs: I64) -> I64:
+    """``|S_i ∩ S_j|`` of each pair ``(i, j)`` of sorted unique arrays: one compiled merge
+    per pair with the numba kernel, else :func:`intersection_size` pair by pair."""
+    out = np.zeros(pairs.shape[0], dtype=np.int64)
+    if not pairs.size:
+        return out
+    if kernel_name() == "numba":
+        from .overlap_numba import intersection_sizes_merged
+
+        sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+        values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+        intersection_sizes_merged(values, starts_of(sizes), pairs.astype(np.int64), out)
+        return out
+    for k, (i, j) in enumerate(pairs.tolist()):
+        out[k] = intersection_size(sets[i], sets[j])
+    return out
+
+
+def overlaps(sets: Sequence[U32], pairs: I64) -> list[Overlap]:
+    """The exact overlap of each pair ``(i, j)`` of sorted unique arrays (what
+    :func:`overlap` gives, computed for all pairs at once)."""
+    common = intersection_sizes(sets, pairs).tolist()
+    return [
+        overlap_of_sizes(inter, sets[i].size, sets[j].size)
+        for inter, (i, j) in zip(common, pairs.tolist(), strict=True)
+    ]
 
 
 class Overlap(NamedTuple):

@@ -3,11 +3,11 @@ and, for a containment search, pairs that share enough winnowed fingerprints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._types import I64
+from .._types import I64, U32
 from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
 from ..parameters import Parameters
@@ -18,10 +18,10 @@ from .workers import Workers
 @dataclass(frozen=True)
 class Candidates:
     """Candidate pairs ``(i, j)``, ``i < j``, sorted, and the fingerprints cut as
-    boilerplate (containment search only)."""
+    boilerplate (containment search only; sorted)."""
 
     pairs: I64
-    common_fingerprints: int = 0
+    common: U32 = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
 
 
 def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Candidates:

@@ -12,17 +12,18 @@ parallel, and only the shingle sets of the batches in flight exist at any time.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._types import I64
+from .._types import I64, U32
 from ..core.clusters import components
-from ..core.similarity import Overlap, overlap
+from ..core.similarity import Overlap, overlap, overlaps
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
-from ..stages.hashing import normalized_codepoints, shingle_sets
+from ..stages.hashing import normalized_codepoints, sets_without_boilerplate, shingle_sets
 from ..stages.verification import Verified, verify_candidates
 
 COMPONENT_BATCH_DOCS = 2048
@@ -92,19 +93,29 @@ def plan_component_batches(
     return batches
 
 
-def verify_component_batch(batch: ComponentBatch, params: Parameters) -> VerifiedBatch:
+def verify_component_batch(
+    batch: ComponentBatch, params: Parameters, common: U32 | None = None
+) -> VerifiedBatch:
     """Exact overlap of the batch's pairs (those at or above the Jaccard threshold or the
     containment asked for kept), its clusters with each member's Jaccard to the
-    representative, and what the report keeps of each document."""
+    representative, and what the report keeps of each document. A containment search
+    decides copies without the text of the ``common`` (boilerplate) fingerprints."""
     docs = parse_records(batch.records)
     cps = normalized_codepoints([doc.text for doc in docs], params)
     sets = shingle_sets(cps, params)
 
-    def similarity(a: int, b: int) -> Overlap:
-        return overlap(sets[a], sets[b])
+    known = dict(zip(map(tuple, batch.pairs.tolist()), overlaps(sets, batch.pairs), strict=True))
 
+    def similarity(a: int, b: int) -> Overlap:
+        found = known.get((a, b))
+        return found if found is not None else overlap(sets[a], sets[b])
+
+    copied = None
+    if params.containment is not None and common is not None and common.size:
+        copied = _containment_without(sets_without_boilerplate(cps, params, common))
     found = verify_candidates(
-        batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment
+        batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
+        copied,
     )
     nodes = batch.nodes
     infos = {  # the report describes only the documents in verified pairs
@@ -123,3 +134,12 @@ def verify_component_batch(batch: ComponentBatch, params: Parameters) -> Verifie
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
+
+
+def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:
+    """The containment of two documents by their sets without boilerplate."""
+
+    def containment(a: int, b: int) -> float:
+        return overlap(sets[a], sets[b]).containment
+
+    return containment

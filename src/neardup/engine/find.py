@@ -140,7 +140,7 @@ def _run(
         progress("candidates", int(candidates.shape[0]))
     verification, notes = _how_to_verify(params, source)
     verified, infos = verify_all_candidates(
-        verification, candidates, hashed, source, params, workers, progress
+        verification, candidates, hashed, source, params, workers, progress, found.common
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
@@ -155,7 +155,7 @@ def _run(
         candidates=int(candidates.shape[0]),
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
-        common_fingerprints=found.common_fingerprints,
+        common_fingerprints=int(found.common.size),
     )
     return DuplicateReport(
         parameters=params,

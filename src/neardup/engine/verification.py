@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._types import I64, ProgressHook, Verification
+from .._types import I64, U32, ProgressHook, Verification
 from ..core.similarity import Overlap, estimate_overlap
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -36,13 +36,16 @@ def verify_all_candidates(
     params: Parameters,
     workers: Workers,
     progress: ProgressHook | None,
+    common: U32,
 ) -> tuple[Verified, dict[int, DocumentInfo]]:
     """The verified pairs and clusters, and what the report keeps of the documents in them
-    that were re-read (by processed-document index; none when verifying by estimate)."""
+    that were re-read (by processed-document index; none when verifying by estimate).
+    ``common`` are the fingerprints a containment search cut as boilerplate (exact
+    verification sets their text aside when it decides copies)."""
     if verification == "estimate":
         return verify_by_estimate(candidates, hashed, params, progress), {}
     results: list[VerifiedBatch] = []
-    for result in verify_exactly(candidates, hashed, source, params, workers):
+    for result in verify_exactly(candidates, hashed, source, params, workers, common):
         results.append(result)
         if progress:
             progress("verified", result.checked)
@@ -51,16 +54,21 @@ def verify_all_candidates(
 
 
 def verify_exactly(
-    candidates: I64, hashed: Hashed, source: TextSource, params: Parameters, workers: Workers
+    candidates: I64,
+    hashed: Hashed,
+    source: TextSource,
+    params: Parameters,
+    workers: Workers,
+    common: U32,
 ) -> Iterator[VerifiedBatch]:
     """Exact verification, batch by batch: the main process reads each batch's records, and
     workers (or this process) verify it; the batches' results in order."""
     batches = plan_component_batches(candidates, np.asarray(hashed.lengths, dtype=np.int64))
     all_positions = np.array(hashed.positions, dtype=np.int64)
 
-    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters]:
+    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, U32]:
         batch.records = source.records_at(all_positions[batch.nodes])
-        return batch, params
+        return batch, params, common
 
     calls = (with_records(batch) for batch in batches)
     here = workers.count == 1 or len(batches) <= 1

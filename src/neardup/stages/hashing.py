@@ -15,12 +15,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .._types import I64, U32, U64
-from ..core.arrays import pieces_of
-from ..core.fingerprints import winnow, winnow_flat
+from ..core.arrays import pieces_of, sorted_unique
+from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
 from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
-from ..core.shingles import char_shingle_sets, shingle_set, word_ngram_hashes
+from ..core.shingles import char_shingle_sets, ngram_hashes, shingle_set, word_ngram_hashes
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Skipped
@@ -131,3 +131,18 @@ def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I
     counts = np.fromiter((f.size for f in per_text), dtype=np.int64, count=len(per_text))
     values = np.concatenate(per_text) if per_text else np.empty(0, dtype=np.uint32)
     return values.astype(np.uint32), counts
+
+
+def sets_without_boilerplate(cps: Sequence[U32], params: Parameters, common: U32) -> list[U32]:
+    """The shingle set of each normalized text without its boilerplate: the shingles of
+    windows whose fingerprint is one of the sorted ``common`` fingerprints
+    (:func:`~neardup.core.fingerprints.boilerplate_mask`). What a containment search decides
+    copies by."""
+    out: list[U32] = []
+    for c in cps:
+        if params.unit == "char":
+            hashes = ngram_hashes(c, params.ngram)
+        else:
+            hashes = word_ngram_hashes(from_codepoints(c), params.ngram)
+        out.append(sorted_unique(hashes[~boilerplate_mask(hashes, common)]))
+    return out

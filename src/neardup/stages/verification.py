@@ -88,6 +88,7 @@ def verify_candidates(
     lengths: I64,
     checked: Callable[[int], None] | None = None,
     containment: float | None = None,
+    copied: Callable[[int, int], float] | None = None,
 ) -> Verified:
     """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
     ``containment`` is given, whose containment is at least that), and cluster the pairs at
@@ -101,6 +102,9 @@ def verify_candidates(
         checked: called with the number of candidates checked, every
             :data:`CHECKED_EVERY` and at the end.
         containment: the least containment of a (partial) copy, or None.
+        copied: the containment a pair's copy is decided by, when not its overlap's (a
+            containment search sets boilerplate aside); asked only of pairs below the
+            Jaccard threshold.
     """
     listed = candidates.tolist()
     least_containment = 2.0 if containment is None else containment  # 2: none qualifies
@@ -108,7 +112,10 @@ def verify_candidates(
     overlaps: list[Overlap] = []
     for k, (i, j) in enumerate(listed):
         found = similarity(i, j)
-        if found.jaccard >= threshold or found.containment >= least_containment:
+        copy = found.containment >= least_containment and (
+            copied is None or copied(i, j) >= least_containment
+        )
+        if found.jaccard >= threshold or copy:
             kept.append(k)
             overlaps.append(found)
         if checked is not None and (k + 1) % CHECKED_EVERY == 0:
