@@ -280,7 +280,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
     ],
     "main": [
         *({"threshold": t, "ngram": n, "synonyms": s, "script": "simplified"}
-          for t in (0.2, 0.3) for n in (5, 3) for s in (False, True)),
+          for t in (0.3, 0.5) for n in (5, 3) for s in (False, True)),
         {"threshold": 0.3, "synonyms": False},
         *({"threshold": 0.3, "unit": "word", "ngram": 2, "synonyms": s, "script": "simplified"}
           for s in (False, True)),
