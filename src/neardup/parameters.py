@@ -42,6 +42,8 @@ class Parameters:
     verify: Verification = "exact"
     html: bool = False
     markers: tuple[str, ...] = DEFAULT_MARKERS
+    script: str | None = None
+    synonyms: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.ngram, bool) or not isinstance(self.ngram, int) or self.ngram < 1:
@@ -83,7 +85,7 @@ class Parameters:
             object.__setattr__(self, "bands", banding.bands)
             object.__setattr__(self, "rows", banding.rows)
         object.__setattr__(self, "markers", tuple(self.markers))
-        self.normalize_options()  # validates the markers
+        self.normalize_options()  # validates the markers, script and synonyms
 
     @property
     def banding(self) -> Banding:
@@ -92,7 +94,9 @@ class Parameters:
 
     def normalize_options(self) -> NormalizeOptions:
         """The normalization these parameters ask for."""
-        return NormalizeOptions(html=self.html, markers=self.markers)
+        return NormalizeOptions(
+            html=self.html, markers=self.markers, script=self.script, synonyms=self.synonyms
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready parameters."""

@@ -163,6 +163,26 @@ def parameter_options(func: F) -> F:
     return cast(F, _with_options([options[0], *_search_options(), *options[1:]], wrapper))
 
 
+def folding_options(func: F) -> F:
+    """Add ``--script`` and ``--synonyms`` (``scan`` only, for now); the command receives
+    ``folding``, a dict of :func:`~neardup.find_duplicates` keyword arguments."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["folding"] = {"script": kwargs.pop("script"), "synonyms": kwargs.pop("synonyms")}
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--script", type=click.Choice(["simplified"]), default=None,
+                     help="Fold traditional Chinese characters to simplified before comparing "
+                          "(finds copies reposted in the other script)."),
+        click.option("--synonyms", is_flag=True, default=False,
+                     help="Replace words by one representative of their synonym class "
+                          "(extended HIT Cilin) before comparing (finds rewritten copies)."),
+    ]
+    return cast(F, _with_options(options, wrapper))
+
+
 def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
     """Add the parameter options; the command receives ``parameters: dict[str, Any]``, the
     options given (not None), for :class:`~neardup.index.DuplicateIndex` to validate.

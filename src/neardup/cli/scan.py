@@ -25,6 +25,7 @@ from .options import (
     STDIN,
     InputSettings,
     OutputSettings,
+    folding_options,
     input_options,
     output_options,
     parameter_options,
@@ -49,9 +50,10 @@ from .progress import PipelineProgress, progress_bar
                    "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
 @click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
               help="Spark master for --engine spark (ignored under spark-submit).")
+@folding_options
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
          output: OutputSettings, workers: int | None, passages: bool, engine: str,
-         spark_master: str) -> None:
+         spark_master: str, folding: dict[str, Any]) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     With --containment (or --preset copies), also find documents that copy part of another,
@@ -67,6 +69,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     """
     started = time.perf_counter()
     if engine == "spark":
+        if folding["script"] is not None or folding["synonyms"]:
+            raise click.UsageError("--script and --synonyms are not available with --engine "
+                                   "spark yet")
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
     progress = PipelineProgress() if output.progress else None
@@ -75,7 +80,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             corpus = InputReader(paths, inputs, quiet=output.quiet)
             report = find_duplicates(
                 corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
-                with_texts=passages,
+                with_texts=passages, **folding,
             )
             if progress:
                 progress.close()

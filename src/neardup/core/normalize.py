@@ -6,6 +6,10 @@ control/format characters (Unicode categories ``Z*``, ``P*``, ``Cc``, ``Cf``). B
 scraper markers (regular expressions, ``##paidbegin##`` and ``##paidend##`` by default) and,
 on request, HTML tags, comments, ``<script>``/``<style>`` blocks and entities are removed.
 
+On request (``script``, ``synonyms``), the normalized text is then folded: traditional
+characters to simplified ones, words to the representative of their synonym class
+(:mod:`neardup.core.folding`).
+
 Every normalized character remembers the offset of the original character it came from, so
 a passage found in normalized text can be shown in the original.
 
@@ -37,9 +41,13 @@ import numpy.typing as npt
 from .._types import U32
 from ..errors import ParameterError
 from .arrays import starts_of
+from .folding import fold_script, fold_synonyms, fold_synonyms_packed
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
 """Scraper markers removed by default (regular expressions)."""
+
+SCRIPTS: tuple[str | None, ...] = (None, "simplified")
+"""The values of ``script``: no script folding, or traditional folded to simplified."""
 
 _HTML_PATTERN = (
     r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>"
@@ -62,10 +70,15 @@ class NormalizeOptions:
     Attributes:
         html: remove HTML tags, comments, script/style blocks and entities first.
         markers: regular expressions whose matches are removed (scraper markers).
+        script: ``"simplified"`` folds traditional characters to simplified ones
+            (:mod:`neardup.core.folding`); None leaves the script alone.
+        synonyms: replace words of a synonym class by the class's representative.
     """
 
     html: bool = False
     markers: tuple[str, ...] = DEFAULT_MARKERS
+    script: str | None = None
+    synonyms: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "markers", tuple(self.markers))
@@ -78,14 +91,24 @@ class NormalizeOptions:
                 ) from None
             if re.fullmatch(pattern, ""):
                 raise ParameterError(f"marker {pattern!r} matches the empty string")
+        if self.script not in SCRIPTS:
+            raise ParameterError(f"script must be one of {SCRIPTS} (got {self.script!r})")
+        if not isinstance(self.synonyms, bool):
+            raise ParameterError(f"synonyms must be True or False (got {self.synonyms!r})")
 
 
 @dataclass(frozen=True)
 class Normalized:
-    """A normalized text and, for each of its characters, the offset in the original text."""
+    """A normalized text and, for each of its characters, the offset in the original text.
+
+    With synonym folding, the characters of a replacement word all have the offset of the
+    word they replaced, and ``ends`` holds, for each character, the end (exclusive) of the
+    original text it stands for; None when that is always ``offsets + 1`` (less markup).
+    """
 
     text: str
     offsets: npt.NDArray[np.int64] = field(repr=False)
+    ends: npt.NDArray[np.int64] | None = field(default=None, repr=False)
 
 
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
@@ -109,8 +132,16 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
         The normalized text with ``offsets[i]`` = index in ``text`` of the character that
         produced normalized character ``i``.
     """
-    cps, offsets = normalize_codepoints(text, options)
-    return Normalized(from_codepoints(cps), offsets)
+    options = options or NormalizeOptions()
+    cps, offsets = _normalize_unfolded(text, options)
+    if options.script is not None:
+        cps = fold_script(cps)
+    if not options.synonyms:
+        return Normalized(from_codepoints(cps), offsets)
+    folded = fold_synonyms(from_codepoints(cps))
+    if not offsets.size:
+        return Normalized(folded.text, offsets, offsets.copy())
+    return Normalized(folded.text, offsets[folded.starts], offsets[folded.ends - 1] + 1)
 
 
 def normalize_text(text: str, options: NormalizeOptions | None = None) -> str:
@@ -123,6 +154,19 @@ def normalize_codepoints(
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """Normalized code points (uint32) and their offsets (int64) into ``text``."""
     options = options or NormalizeOptions()
+    if options.synonyms:
+        norm = normalize(text, options)
+        return codepoints(norm.text), norm.offsets
+    cps, offsets = _normalize_unfolded(text, options)
+    if options.script is not None:
+        cps = fold_script(cps)
+    return cps, offsets
+
+
+def _normalize_unfolded(
+    text: str, options: NormalizeOptions
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """:func:`normalize_codepoints` before any folding."""
     cps, offsets = _strip(text, _strip_regex(options.html, options.markers), options.html)
     cps, offsets = _map_chars(cps, offsets)
     if cps.size and not unicodedata.is_normalized("NFKC", from_codepoints(cps)):
@@ -271,6 +315,10 @@ def normalize_packed(
         lengths = np.diff(np.searchsorted(source, bounds_arr)).astype(np.int64)
     if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
         out, lengths = _compose_many(out, lengths)
+    if options.script is not None:
+        out = fold_script(out)
+    if options.synonyms:
+        out, lengths = fold_synonyms_packed(out, lengths)
     return out, lengths
 
 

@@ -30,6 +30,12 @@ the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]
 
 Word-unit parameters (``unit="word"``) get character 5-gram passages.
 
+With script or synonym folding (``NormalizeOptions.script``, ``.synonyms``) the passages are
+found in the folded texts: a passage is text the two documents share once folded, and
+spans in the original texts that may differ in script or in words of one synonym class. A
+replacement word's characters share the offset of the word they replaced, so a passage
+never splits a replaced word, and its span covers the whole original word.
+
 Example:
     >>> ev = shared_passages("今天天气很好，我们去公园散步吧。", "昨天：今天天气很好我们去公园散步")
     >>> [(p.a_start, p.a_end, p.b_start, p.b_end, p.text) for p in ev.passages]
@@ -386,6 +392,9 @@ def _original_span(
     begin = int(norm.offsets[start])
     origin = int(norm.offsets[last])
     limit = int(norm.offsets[last + 1]) if last + 1 < norm.offsets.size else len(text)
+    if norm.ends is not None:  # a synonym-folded word stands for the whole original word
+        origin = max(origin, int(norm.ends[last]) - 1)
+        limit = max(limit, origin + 1)
     end = origin + 1
     if html and text[origin] == "&":
         entity = _ENTITY.match(text, origin)

@@ -50,6 +50,8 @@ def find_duplicates(
     workers: int | None = None,
     progress: ProgressHook | None = None,
     with_texts: bool = False,
+    script: str | None = None,
+    synonyms: bool = False,
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents, and with ``containment``
     every document that copies part of another.
@@ -83,6 +85,12 @@ def find_duplicates(
             candidate pairs are checked.
         with_texts: also return the original texts of the documents in pairs
             (``report.texts``), e.g. to show their shared passages.
+        script: ``"simplified"`` compares traditional and simplified Chinese as one script
+            (traditional characters folded to simplified before shingling); None (default)
+            compares characters as they are.
+        synonyms: replace each word that has a synonym class (extended HIT Cilin) by the
+            class's representative before shingling, so that copies rewritten with
+            synonyms share more shingles.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
@@ -113,6 +121,8 @@ def find_duplicates(
         verify=verify,
         html=html,
         markers=DEFAULT_MARKERS if markers is None else tuple(markers),
+        script=script,
+        synonyms=synonyms,
     )
     source = TextSource(documents)
     processes = Workers(_worker_count(workers))
