@@ -50,8 +50,9 @@ PARAMETER_HELP: dict[str, str] = {
 }
 """The help of each parameter option, as ``neardup scan`` words it."""
 
-SEARCH_NAMES = ("containment", "max_df", "preset")
-"""The keyword arguments of the options of a containment search and of presets."""
+SEARCH_NAMES = ("containment", "max_df", "script", "synonyms", "preset")
+"""The keyword arguments of the options of a containment search, of folding and of
+presets."""
 
 SEARCH_HELP: dict[str, str] = {
     "threshold": "Minimum Jaccard similarity of shingle sets [default: 0.7; 0.5 with "
@@ -61,9 +62,13 @@ SEARCH_HELP: dict[str, str] = {
                    "(e.g. 0.3).",
     "max_df": "A containment search ignores fingerprints held by more documents than this "
               f"(boilerplate) [default: {DEFAULT_MAX_DF}].",
+    "script": "Fold traditional Chinese characters to simplified before comparing (finds "
+              "copies reposted in the other script).",
+    "synonyms": "Replace words by one representative of their synonym class (extended HIT "
+                "Cilin) before comparing (finds some rewritten copies).",
     "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --threshold 0.5 --containment 0.3). Options given "
-              "override it.",
+              "and partial copies: --threshold 0.5 --containment 0.3 --script simplified). "
+              "Options given override it.",
 }
 """The help of the options of a containment search and of presets."""
 
@@ -127,12 +132,16 @@ def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
 
 
 def _search_options() -> list[Option]:
-    """``--containment``, ``--max-df`` and ``--preset`` (default None: not given)."""
+    """``--containment``, ``--max-df``, ``--script``, ``--synonyms`` and ``--preset``
+    (default None: not given)."""
     return [
         click.option("--containment", "-c", type=click.FloatRange(0, 1, min_open=True),
                      default=None, help=SEARCH_HELP["containment"]),
         click.option("--max-df", type=click.IntRange(min=2), default=None, metavar="N",
                      help=SEARCH_HELP["max_df"]),
+        click.option("--script", type=click.Choice(["simplified"]), default=None,
+                     help=SEARCH_HELP["script"]),
+        click.option("--synonyms", is_flag=True, default=None, help=SEARCH_HELP["synonyms"]),
         click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
                      help=SEARCH_HELP["preset"]),
     ]
@@ -161,26 +170,6 @@ def parameter_options(func: F) -> F:
         help=SEARCH_HELP["threshold"],
     )
     return cast(F, _with_options([options[0], *_search_options(), *options[1:]], wrapper))
-
-
-def folding_options(func: F) -> F:
-    """Add ``--script`` and ``--synonyms`` (``scan`` only, for now); the command receives
-    ``folding``, a dict of :func:`~neardup.find_duplicates` keyword arguments."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["folding"] = {"script": kwargs.pop("script"), "synonyms": kwargs.pop("synonyms")}
-        return func(*args, **kwargs)
-
-    options = [
-        click.option("--script", type=click.Choice(["simplified"]), default=None,
-                     help="Fold traditional Chinese characters to simplified before comparing "
-                          "(finds copies reposted in the other script)."),
-        click.option("--synonyms", is_flag=True, default=False,
-                     help="Replace words by one representative of their synonym class "
-                          "(extended HIT Cilin) before comparing (finds rewritten copies)."),
-    ]
-    return cast(F, _with_options(options, wrapper))
 
 
 def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:

@@ -25,7 +25,6 @@ from .options import (
     STDIN,
     InputSettings,
     OutputSettings,
-    folding_options,
     input_options,
     output_options,
     parameter_options,
@@ -50,10 +49,9 @@ from .progress import PipelineProgress, progress_bar
                    "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
 @click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
               help="Spark master for --engine spark (ignored under spark-submit).")
-@folding_options
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
          output: OutputSettings, workers: int | None, passages: bool, engine: str,
-         spark_master: str, folding: dict[str, Any]) -> None:
+         spark_master: str) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     With --containment (or --preset copies), also find documents that copy part of another,
@@ -69,9 +67,6 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     """
     started = time.perf_counter()
     if engine == "spark":
-        if folding["script"] is not None or folding["synonyms"]:
-            raise click.UsageError("--script and --synonyms are not available with --engine "
-                                   "spark yet")
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
     progress = PipelineProgress() if output.progress else None
@@ -80,7 +75,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             corpus = InputReader(paths, inputs, quiet=output.quiet)
             report = find_duplicates(
                 corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
-                with_texts=passages, **folding,
+                with_texts=passages,
             )
             if progress:
                 progress.close()
@@ -114,6 +109,9 @@ def _scan_spark(
     arguments = pipeline_arguments(parameters)
     if arguments.pop("verify") != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    if arguments.pop("script") is not None or arguments.pop("synonyms"):
+        raise click.UsageError("--script and --synonyms are not available with --engine "
+                               "spark yet")
     if arguments.pop("containment") is not None:
         raise click.UsageError("--engine spark has no containment search yet (no --containment)")
     arguments.pop("max_df")
@@ -153,4 +151,6 @@ def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
         "verify": parameters.verify,
         "html": parameters.html,
         "markers": parameters.markers,
+        "script": parameters.script,
+        "synonyms": parameters.synonyms,
     }

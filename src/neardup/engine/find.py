@@ -51,7 +51,7 @@ def find_duplicates(
     progress: ProgressHook | None = None,
     with_texts: bool = False,
     script: str | None = None,
-    synonyms: bool = False,
+    synonyms: bool | None = None,
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents, and with ``containment``
     every document that copies part of another.
@@ -67,7 +67,8 @@ def find_duplicates(
             (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
             only pairs at or above ``threshold``.
         preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3); arguments given override it.
+            copies: threshold 0.5, containment 0.3, script "simplified"); arguments given
+            override it.
         max_df: fingerprints held by more documents than this are boilerplate and make no
             containment candidates (default 50); ``report.counts.common_fingerprints``
             says how many were cut.
@@ -86,11 +87,11 @@ def find_duplicates(
         with_texts: also return the original texts of the documents in pairs
             (``report.texts``), e.g. to show their shared passages.
         script: ``"simplified"`` compares traditional and simplified Chinese as one script
-            (traditional characters folded to simplified before shingling); None (default)
-            compares characters as they are.
+            (traditional characters folded to simplified before shingling); None compares
+            characters as they are (default, unless the preset folds).
         synonyms: replace each word that has a synonym class (extended HIT Cilin) by the
             class's representative before shingling, so that copies rewritten with
-            synonyms share more shingles.
+            synonyms share more shingles (default False).
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
