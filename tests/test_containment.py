@@ -16,7 +16,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neardup import add_passages, find_duplicates, load_documents, normalize_text, shingle_set
+from neardup import (
+    add_passages,
+    find_duplicates,
+    load_documents,
+    normalize_text,
+    render,
+    shingle_set,
+)
 from neardup.cli import main
 from neardup.core.fingerprints import (
     WINDOW,
@@ -368,3 +375,15 @@ def test_scan_rejects_a_bad_containment(seeds_dir: Path) -> None:
     result = CliRunner().invoke(main, ["scan", str(seeds_dir), "--containment", "0"])
     assert result.exit_code == 2
     assert "--containment" in result.output
+
+
+def test_html_shows_the_copy_ratios_with_links_to_the_pairs(seeds_dir: Path) -> None:
+    docs, mix = _seed_mix(seeds_dir)
+    report = find_duplicates([*docs, mix], preset="copies", with_texts=True)
+    page = render(add_passages(report, report.texts), "html", texts=report.texts)
+    table = page[page.index('<h2 id="copies">') : page.index('<h2 id="pairs">')]
+    number = 1 + [(p.a, p.b) for p in report.pairs].index((docs[6].id, "mix"))
+    assert f'in <span class="id">{docs[6].id}</span> <a href="#pair-{number}">' in table
+    assert "traditional characters folded to simplified" in page
+    plain = render(add_passages(find_duplicates(docs, with_texts=True), report.texts), "html")
+    assert 'id="copies"' not in plain

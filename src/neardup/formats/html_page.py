@@ -42,6 +42,9 @@ mark.hot { outline: 2px solid hsl(var(--h) 70% 35%); background: hsl(var(--h) 90
 .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 2px;
           vertical-align: -.1em; background: hsl(var(--h) 85% 82%); }
 ol.passages li { margin: .3rem 0; }
+.bar { display: inline-block; height: .7em; background: #c0392b; border-radius: 2px;
+       vertical-align: baseline; margin-right: .4em; }
+ul.sources { margin: 0; padding-left: 1.2rem; }
 @media (max-width: 900px) { .sides { grid-template-columns: 1fr; } }
 """
 
@@ -111,7 +114,12 @@ def _pair_section(
         f'<section class="pair" id="pair-{number}">',
         f'<h2>Pair {number}: <span class="id">{_esc(pair.a)}</span> ↔ '
         f'<span class="id">{_esc(pair.b)}</span></h2>',
-        f"<p>Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}; "
+        f"<p>Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}"
+        + (
+            f" ({pair.a_in_b:.1%} of a found in b, {pair.b_in_a:.1%} of b in a)"
+            if report.parameters.containment is not None else ""
+        )
+        + "; "
         f"{plural(len(pair.passages), 'shared passage')} cover "
         f"{coverage(pair.a_coverage)} of a and {coverage(pair.b_coverage)} of b. "
         '<span class="muted">Coloured: text both documents share (the same colour is the same '
@@ -175,12 +183,40 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         f'<p class="summary">{_esc(summary_line(report))}</p>',
         f'<p class="params">{_esc(parameters_line(report))}</p>',
     ]
+    out += _copies_table(report)
     out += _pairs_table(report) + _clusters_table(report) + _skipped_list(report)
     for number, pair in enumerate(report.pairs, start=1):
         shown = texts if number <= HTML_PAIRS_SIDE_BY_SIDE else None
         out += _pair_section(report, number, pair, shown)
     out += [f"<script>{_SCRIPT}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _copies_table(report: DuplicateReport) -> list[str]:
+    """The copy-ratio (查重) view: each document's share found in the others, and its
+    sources with their shares, linked to their pairs."""
+    if not report.copies:
+        return []
+    number_of = {(p.a, p.b): n for n, p in enumerate(report.pairs, start=1)}
+    rows = []
+    for copied in report.copies:
+        sources = []
+        for source in copied.sources:
+            number = number_of.get((copied.id, source.id)) or number_of.get((source.id, copied.id))
+            link = f' <a href="#pair-{number}">pair {number}</a>' if number else ""
+            sources.append(
+                f'<li>{source.share:.1%} in <span class="id">{_esc(source.id)}</span>'
+                f"{link}</li>"
+            )
+        rows.append(
+            f"<tr><td>{_doc_cell(report, copied.id)}</td>"
+            f'<td class="num"><span class="bar" style="width:{copied.share * 6:.2f}em"></span>'
+            f"{copied.share:.1%}</td>"
+            f'<td><ul class="sources">{"".join(sources)}</ul></td></tr>'
+        )
+    columns = ("document", "found elsewhere", "sources (share of the document in each)")
+    heading = "Copy ratios (查重): how much of each document is found in the others"
+    return _table("copies", heading, columns, rows)
 
 
 def _pairs_table(report: DuplicateReport) -> list[str]:

@@ -53,6 +53,8 @@ def parameters_line(report: DuplicateReport) -> str:
         f"{p.ngram}-grams of {unit}, threshold {p.threshold:g}, {p.num_perm} permutations "
         f"in {p.bands} bands of {p.rows}, seed {p.seed}, {report.verification} verification"
         + (", HTML markup removed" if p.html else "")
+        + (", traditional characters folded to simplified" if p.script == "simplified" else "")
+        + (", words folded to their synonym class" if p.synonyms else "")
         + (
             f", containment {p.containment:g} (fingerprints in more than {p.max_df} documents "
             f"ignored: {report.counts.common_fingerprints:,})"
