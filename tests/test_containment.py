@@ -7,7 +7,7 @@ import gzip
 import json
 import random
 import re
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from neardup import (
     shingle_set,
 )
 from neardup.cli import main
+from neardup.core import fingerprints
 from neardup.core.fingerprints import (
     WINDOW,
     shared_fingerprint_pairs,
@@ -111,6 +112,33 @@ def test_shared_fingerprint_pairs_match_brute_force(
     )
     assert found.common.tolist() == sorted(common)
     assert found.pairs.tolist() == sorted(found.pairs.tolist())
+
+
+@given(
+    st.lists(st.sets(st.integers(0, 30), max_size=8), min_size=1, max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+    st.integers(1, 40),
+)
+def test_blocks_and_parts_give_the_same_pairs(
+    sets: list[set[int]], cuts: list[int], part: int
+) -> None:
+    """Fingerprints given in blocks of whole documents, and sorted in parts, give what one
+    array sorted at once gives."""
+    arrays = [np.array(sorted(s), dtype=np.uint32) for s in sets]
+    counts = np.array([a.size for a in arrays], dtype=np.int64)
+    bounds = sorted({0, len(sets), *(c for c in cuts if c <= len(sets))})
+    blocks = [np.concatenate([np.empty(0, np.uint32), *arrays[lo:hi]])
+              for lo, hi in pairwise(bounds)]
+    whole = shared_fingerprint_pairs(np.concatenate(arrays), counts, 0.3, 3)
+    original = fingerprints.PART_FINGERPRINTS
+    fingerprints.PART_FINGERPRINTS = part
+    try:
+        parted = shared_fingerprint_pairs(blocks, counts, 0.3, 3)
+    finally:
+        fingerprints.PART_FINGERPRINTS = original
+    assert parted.pairs.tolist() == whole.pairs.tolist()
+    assert parted.shared.tolist() == whole.shared.tolist()
+    assert parted.common.tolist() == whole.common.tolist()
 
 
 # ---------------------------------------------------------------------------- partial copies
