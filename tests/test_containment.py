@@ -62,6 +62,22 @@ def test_winnow_flat_is_winnow_of_each_text(texts: list[str], ngram: int, window
         assert set(expected.tolist()) == {min(hashes[i : i + window]) for i in windows}
 
 
+@given(st.lists(HAN, max_size=12), st.integers(1, 6), st.integers(1, 20))
+def test_the_compiled_and_the_numpy_winnowing_agree(
+    texts: list[str], ngram: int, window: int
+) -> None:
+    cps = [codepoints(t) for t in texts]
+    flat = np.concatenate(cps) if cps else np.empty(0, dtype=np.uint32)
+    lengths = np.array([c.size for c in cps], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEARDUP_KERNEL", "numpy")
+        expected = winnow_flat(flat, lengths, ngram, window)
+        patch.setenv("NEARDUP_KERNEL", "numba")
+        compiled = winnow_flat(flat, lengths, ngram, window)
+    assert compiled[0].tolist() == expected[0].tolist()
+    assert compiled[1].tolist() == expected[1].tolist()
+
+
 @given(HAN, HAN, st.text(alphabet="abcdefghij", min_size=WINDOW + 4, max_size=60))
 def test_a_shared_run_of_window_plus_ngram_minus_one_shares_a_fingerprint(
     left: str, right: str, run: str

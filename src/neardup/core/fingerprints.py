@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from .._types import I64, U32, U64
 from .arrays import ranges, sorted_unique, starts_of
+from .minhash import kernel_name
 from .shingles import ngram_hashes
 
 WINDOW = 16
@@ -77,6 +78,30 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
     lengths = np.asarray(lengths, dtype=np.int64)
     if not lengths.size:
         return np.empty(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    if kernel_name() == "numba":
+        owners, values = _candidates_compiled(flat, lengths, ngram, window)
+    else:
+        owners, values = _candidates(flat, lengths, ngram, window)
+    if not owners.size:
+        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
+    combined = sorted_unique((owners << _WORD) | values.astype(np.uint64))
+    per_text = np.bincount((combined >> _WORD).astype(np.int64), minlength=lengths.size)
+    return (combined & _LOW).astype(np.uint32), per_text.astype(np.int64)
+
+
+def _candidates_compiled(flat: U32, lengths: I64, ngram: int, window: int) -> tuple[U64, U32]:
+    """Each text's window minima (repeats allowed) and their texts, by the numba kernel."""
+    from .fingerprints_numba import window_minima
+
+    values = np.empty(flat.size, dtype=np.uint32)
+    owners = np.empty(flat.size, dtype=np.uint64)
+    cps = np.ascontiguousarray(flat, dtype=np.uint32)
+    written = window_minima(cps, starts_of(lengths), ngram, window, values, owners)
+    return owners[:written], values[:written]
+
+
+def _candidates(flat: U32, lengths: I64, ngram: int, window: int) -> tuple[U64, U32]:
+    """Each text's window minima (repeats allowed) and their texts, with whole-array steps."""
     starts = starts_of(lengths)[:-1]
     shingles = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     owners: list[U64] = []
@@ -102,12 +127,8 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
         owners.append(np.array([k], dtype=np.uint64))
         values.append(np.array([ngram_hashes(text, ngram).min()], dtype=np.uint32))
     if not owners:
-        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
-    combined = sorted_unique(
-        (np.concatenate(owners) << _WORD) | np.concatenate(values).astype(np.uint64)
-    )
-    per_text = np.bincount((combined >> _WORD).astype(np.int64), minlength=lengths.size)
-    return (combined & _LOW).astype(np.uint32), per_text.astype(np.int64)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+    return np.concatenate(owners), np.concatenate(values)
 
 
 def _window_minima(hashes: U32, window: int) -> U32:
