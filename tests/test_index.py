@@ -439,9 +439,11 @@ def test_file_format(path: Path) -> None:
         bands = db.execute("SELECT band, doc FROM bands ORDER BY band").fetchall()
         assert bands == [(b, doc) for b in range(32)]
         # ten characters are seven 4-grams, fewer than a window: one fingerprint, the least hash
+        from neardup.core.fingerprints import WINDOW
         from neardup.core.normalize import codepoints
         from neardup.core.shingles import ngram_hashes
 
+        assert WINDOW == 16  # fingerprints made another way are another index format version
         least = int(ngram_hashes(codepoints("一二三四五六七八九十"), 4).min())
         blob = db.execute("SELECT fingerprints FROM docs").fetchone()[0]
         assert np.frombuffer(blob, dtype="<u4").tolist() == [least]

@@ -33,7 +33,8 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
                  PRIMARY KEY (fingerprint, doc))      -- WITHOUT ROWID
         one row per (document, distinct fingerprint); fingerprint is the uint32 of
         neardup.core.fingerprints (winnowed character or word n-gram hashes of the normalized
-        text, window 16) as signed int32
+        text, window 16) as signed int32; fingerprints made another way (another window or
+        hash) would be another format version
 
 A lookup of one band key is one descent of the ``bands`` primary key, so checking a batch is a
 join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)). A

@@ -120,13 +120,12 @@ def _rows(
     bands, flat_keys, offsets = band_triples(band_keys(sigs, parameters.banding))
     order = np.lexsort((offsets, flat_keys, bands))  # written in primary-key order
     triples = np.stack([bands[order], flat_keys[order], offsets[order]], axis=1)
-    signed = stored_fingerprints(values)
     owners = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
-    order = np.lexsort((owners, signed))  # written in primary-key order
-    pairs = np.stack([signed[order], owners[order]], axis=1)
+    order = np.lexsort((owners, stored_fingerprints(values)))  # written in primary-key order
+    codes = (owners[order] << 32) | values[order].astype(np.int64)
     return Rows(
         [d.id for d in docs],
         rows,
         json.dumps(triples.tolist(), separators=(",", ":")),
-        json.dumps(pairs.tolist(), separators=(",", ":")),
+        json.dumps(codes.tolist(), separators=(",", ":")),
     )

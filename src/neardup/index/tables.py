@@ -57,7 +57,9 @@ class Existing:
 class Rows:
     """Documents ready to write: ids, ``docs`` rows (without doc number), their band
     triples ``[band, key, offset]`` as one JSON array (the offset counts the documents), and
-    their fingerprint pairs ``[fingerprint, offset]`` as another (empty in format 1).
+    their fingerprints as another, flat: ``offset << 32 | fingerprint`` (uint32) for each
+    (empty in format 1; a flat array of numbers is read by ``json_each`` three times faster
+    than one of pairs).
 
     ``rows`` are ``(id, title, source, length, shingles, signature, fingerprints, text)``,
     without ``fingerprints`` in format 1; empty when only the ids are checked (the batch has
@@ -158,9 +160,11 @@ class Tables:
             (first_doc, rows.band_json),
         )
         if self.fingerprints:
+            # the uint32 as signed int32: minus 2**32 when bit 31 is set
             self._db.execute(
                 "INSERT INTO fingerprints (fingerprint, doc) "
-                "SELECT value ->> 0, (value ->> 1) + ? FROM json_each(?)",
+                "SELECT (value & 4294967295) - ((value & 2147483648) << 1), (value >> 32) + ? "
+                "FROM json_each(?)",
                 (first_doc, rows.fingerprint_json),
             )
 
