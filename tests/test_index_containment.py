@@ -245,6 +245,7 @@ def test_containment_and_max_df_are_chosen_per_query(path: Path) -> None:
         report = index.query({"b": "今天天气很好，我们一起去公园散步。"}, containment=0.3, max_df=7)
         assert (report.parameters.containment, report.parameters.max_df) == (0.3, 7)
         assert report.parameters.threshold == 0.5
+        assert index.query([], containment=0.3).pairs == []
     with pytest.raises(ParameterError, match="containment is chosen per query"):
         DuplicateIndex.open(path, containment=0.3)
 
