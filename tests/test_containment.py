@@ -431,3 +431,14 @@ def test_html_shows_the_copy_ratios_with_links_to_the_pairs(seeds_dir: Path) -> 
     assert "traditional characters folded to simplified" in page
     plain = render(add_passages(find_duplicates(docs, with_texts=True), report.texts), "html")
     assert 'id="copies"' not in plain
+
+
+def test_ci_formats_call_a_partial_copy_so(seeds_dir: Path) -> None:
+    docs, mix = _seed_mix(seeds_dir)
+    report = find_duplicates([*docs, mix], preset="copies", with_texts=True)
+    github = render(report, "github", checked=[mix])
+    assert "title=near-duplicate::" in github and "title=partial copy::" in github
+    junit = render(report, "junit", checked=[mix])
+    assert 'type="partial copy"' in junit and "% of mix in" in junit
+    markdown = render(add_passages(report, report.texts), "markdown")
+    assert "## Copy ratios" in markdown and "- mix: " in markdown
