@@ -32,10 +32,12 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
     for pair in report.pairs:
         both = " (also new)" if pair.b in new else ""
         title, message = relation(report, pair)
+        if title == "near-duplicate":
+            message = f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})"
+        else:
+            message += both
         lines.append(
-            _workflow_command(
-                "error", {"file": _where(report, pair.a), "title": title}, message + both
-            )
+            _workflow_command("error", {"file": _where(report, pair.a), "title": title}, message)
         )
     for skipped in report.skipped:
         lines.append(
