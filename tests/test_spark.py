@@ -213,8 +213,9 @@ def test_planted_laws_equal_local(spark: Any) -> None:
 
 
 def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
-    """scan_spark on two JSON Lines files given out of name order, with word shingles and
-    explicit bands: its Parquet output equals find_duplicates on load_documents(paths)."""
+    """scan_spark on two JSON Lines files given out of name order, with word shingles,
+    explicit bands and a containment search (word fingerprints, a low boilerplate cut): its
+    Parquet output and counts equal find_duplicates on load_documents(paths)."""
     from neardup.spark import scan_spark
 
     docs = neardup.load_documents(ROOT / "seeds")
@@ -223,14 +224,19 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
         {"id": f"copy{i}", "text": d.text + "补充一句话。" * i} for i, d in enumerate(docs[:4])
     ]
     records += [{"id": "blank", "text": " "}]
+    third, seventh = docs[2].text, docs[6].text
+    records += [{"id": "partial", "text": third[: len(third) // 2] + seventh[len(seventh) // 2 :]}]
     first, second = tmp_path / "b.jsonl", tmp_path / "a.jsonl"
     for path, part in ((first, records[:9]), (second, records[9:])):
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
     options: dict[str, Any] = {
-        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16
+        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16,
+        "containment": 0.3, "max_df": 3,
     }
     report = neardup.find_duplicates(neardup.load_documents([first, second]), **options)
     assert len(report.pairs) >= 4
+    assert sum(p.jaccard < 0.5 for p in report.pairs) >= 2  # partial copies
+    assert report.counts.common_fingerprints > 0
     counts = scan_spark([str(first), str(second)], tmp_path / "out", spark=spark, **options)
     pairs = spark.read.parquet(str(tmp_path / "out" / "pairs"))
     clusters = spark.read.parquet(str(tmp_path / "out" / "clusters"))
@@ -241,7 +247,7 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
         "pairs": len(report.pairs),
         "clusters": len(report.clusters),
         "clustered": sum(len(c.members) for c in report.clusters),
-        "common_fingerprints": 0,
+        "common_fingerprints": report.counts.common_fingerprints,
     }
 
 
