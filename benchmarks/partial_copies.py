@@ -966,7 +966,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{s.recall['heldout']:.3f} ({s.truth['heldout']})",
                         f"{s.precision:.3f}",
                         f"{s.reported:,}",
-                        str(s.boilerplate),
+                        f"{s.boilerplate:,}",
                         f"{result['seconds']:.1f}",
                         f"{result['rss_peak_mb']:,.0f} ({result['rss_loaded_mb']:,.0f})",
                     ]
@@ -984,7 +984,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
             extra = {k: v for k, v in info.items() if k.endswith("_s") or k == "candidates"}
             if extra:
-                print(f"{name} at {level}: " + ", ".join(f"{k} {v:,.4g}" for k, v in extra.items()))
+                shown = [
+                    f"{k} {v:,.0f}" if k == "candidates" else f"{k} {v:.1f}"
+                    for k, v in extra.items()
+                ]
+                print(f"{name} at {level}: " + ", ".join(shown))
     print()
     print(
         markdown_table(
