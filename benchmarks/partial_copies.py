@@ -70,7 +70,7 @@ Usage::
     PYTHONPATH=src python benchmarks/partial_copies.py
     PYTHONPATH=src python benchmarks/partial_copies.py --copies 200 --background 5000 \\
         --detectors neardup-jaccard lshe-16
-    PYTHONPATH=src python benchmarks/partial_copies.py --write /tmp/partial  # docs + truth
+    PYTHONPATH=src python benchmarks/partial_copies.py --write partial-out  # docs + truth
 """
 
 from __future__ import annotations
