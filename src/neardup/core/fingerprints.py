@@ -158,11 +158,22 @@ class SharedFingerprints:
     """How many fingerprints each pair shares."""
     common: U32
     """The fingerprints held by more than ``max_df`` documents (cut as boilerplate), sorted."""
+    max_df: int
+    """The cut applied: the one asked for, or lower when the pairs would not fit the budget
+    (:func:`within_budget`)."""
 
 
 PART_FINGERPRINTS = 1 << 24
 """Fingerprints sorted at once (128 MB as ``fingerprint << 32 | document``): larger inputs are
 taken in parts by fingerprint value (a fingerprint's documents are all in one part)."""
+
+PAIRS_PER_DOCUMENT = 64
+"""Pair codes (8 bytes each) a containment search may make per document, and at least
+:data:`LEAST_PAIRS`: a fingerprint held by ``d`` documents makes ``d (d - 1) / 2`` of them,
+so a collection whose passages recur in tens of documents each would otherwise need
+gigabytes. Real news makes about 64 per document with ``max_df`` 50 (24,102 CCTV items)."""
+
+LEAST_PAIRS = 1 << 24
 
 
 def shared_fingerprint_pairs(
@@ -182,15 +193,49 @@ def shared_fingerprint_pairs(
     owners = _block_owners(blocks, counts)
     total = int(counts.sum())
     parts = max(1, -(-total // PART_FINGERPRINTS))
+    if parts > 1:  # a first pass finds how many documents hold each fingerprint
+        frequencies = sum(
+            (_frequencies(_sorted_part(blocks, owners, part, parts), max_df)
+             for part in range(parts)),
+            np.zeros(max_df + 2, dtype=np.int64),
+        )
+        max_df = within_budget(frequencies, max_df, counts.size)
     codes: list[U64] = []
     common: list[U32] = []
     for part in range(parts):
-        part_codes, part_common = _pairs_in_part(blocks, owners, part, parts, max_df)
+        ordered = _sorted_part(blocks, owners, part, parts)
+        if parts == 1:
+            max_df = within_budget(_frequencies(ordered, max_df), max_df, counts.size)
+        part_codes, part_common = _pairs_in_part(ordered, max_df)
+        del ordered
         codes.append(part_codes)
         common.append(part_common)
     pairs, shared = _counted(np.concatenate(codes))
     keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
-    return SharedFingerprints(pairs[keep], shared[keep], np.sort(np.concatenate(common)))
+    return SharedFingerprints(
+        pairs[keep], shared[keep], np.sort(np.concatenate(common)), max_df
+    )
+
+
+def within_budget(frequencies: I64, max_df: int, documents: int) -> int:
+    """The largest document frequency cut, at most ``max_df``, whose pairs fit the budget
+    (:data:`PAIRS_PER_DOCUMENT` per document); ``frequencies[d]`` is how many fingerprints
+    ``d`` documents hold."""
+    budget = max(LEAST_PAIRS, PAIRS_PER_DOCUMENT * documents)
+    held = np.arange(frequencies.size, dtype=np.int64)
+    made = np.cumsum(frequencies * held * (held - 1) // 2)
+    fits = np.flatnonzero(made[: max_df + 1] <= budget)
+    return max(2, int(fits[-1])) if fits.size else 2
+
+
+def _frequencies(ordered: U64, max_df: int) -> I64:
+    """How many fingerprints each number of documents holds, up to ``max_df + 1`` (more)."""
+    if not ordered.size:
+        return np.zeros(max_df + 2, dtype=np.int64)
+    values = ordered >> _WORD
+    starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+    sizes = np.diff(np.append(starts, values.size))
+    return np.bincount(np.minimum(sizes, max_df + 1), minlength=max_df + 2).astype(np.int64)
 
 
 def _block_owners(blocks: list[U32], counts: I64) -> list[tuple[int, I64]]:
@@ -206,11 +251,11 @@ def _block_owners(blocks: list[U32], counts: I64) -> list[tuple[int, I64]]:
     return out
 
 
-def _pairs_in_part(
-    blocks: list[U32], owners: list[tuple[int, I64]], part: int, parts: int, max_df: int
-) -> tuple[U64, U32]:
-    """The pair codes ``i << 32 | j`` of every fingerprint (whose value is ``part`` modulo
-    ``parts``) held by 2 to ``max_df`` documents, and the fingerprints held by more."""
+def _sorted_part(
+    blocks: list[U32], owners: list[tuple[int, I64]], part: int, parts: int
+) -> U64:
+    """``fingerprint << 32 | document`` of the fingerprints whose value is ``part`` modulo
+    ``parts``, sorted."""
     pieces: list[U64] = []
     for block, (first, block_counts) in zip(blocks, owners, strict=True):
         docs = np.repeat(np.arange(first, first + block_counts.size, dtype=np.uint64),
@@ -219,8 +264,12 @@ def _pairs_in_part(
             chosen = block % np.uint32(parts) == part
             block, docs = block[chosen], docs[chosen]
         pieces.append((block.astype(np.uint64) << _WORD) | docs)
-    ordered = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, dtype=np.uint64)
-    del pieces
+    return np.sort(np.concatenate(pieces)) if pieces else np.empty(0, dtype=np.uint64)
+
+
+def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
+    """The pair codes ``i << 32 | j`` of every fingerprint of a sorted part held by 2 to
+    ``max_df`` documents, and the fingerprints held by more."""
     if not ordered.size:
         return ordered, np.empty(0, dtype=np.uint32)
     values = ordered >> _WORD
