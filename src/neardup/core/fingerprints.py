@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -163,8 +164,8 @@ class SharedFingerprints:
     (:func:`within_budget`)."""
 
 
-PART_FINGERPRINTS = 1 << 24
-"""Fingerprints sorted at once (128 MB as ``fingerprint << 32 | document``): larger inputs are
+PART_FINGERPRINTS = 1 << 23
+"""Fingerprints sorted at once (64 MB as ``fingerprint << 32 | document``): larger inputs are
 taken in parts by fingerprint value (a fingerprint's documents are all in one part)."""
 
 PAIRS_PER_DOCUMENT = 64
@@ -210,11 +211,10 @@ def shared_fingerprint_pairs(
         del ordered
         codes.append(part_codes)
         common.append(part_common)
-    pairs, shared = _counted(np.concatenate(codes))
-    keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
-    return SharedFingerprints(
-        pairs[keep], shared[keep], np.sort(np.concatenate(common)), max_df
-    )
+    all_codes = np.concatenate(codes)
+    del codes
+    pairs, shared = _counted_enough(all_codes, counts, containment)
+    return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df)
 
 
 def within_budget(frequencies: I64, max_df: int, documents: int) -> int:
@@ -264,7 +264,12 @@ def _sorted_part(
             chosen = block % np.uint32(parts) == part
             block, docs = block[chosen], docs[chosen]
         pieces.append((block.astype(np.uint64) << _WORD) | docs)
-    return np.sort(np.concatenate(pieces)) if pieces else np.empty(0, dtype=np.uint64)
+    if not pieces:
+        return np.empty(0, dtype=np.uint64)
+    ordered = np.concatenate(pieces)
+    del pieces
+    ordered.sort()
+    return ordered
 
 
 def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
@@ -278,7 +283,7 @@ def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
     common = values[group_starts[sizes > max_df]].astype(np.uint32)
     del values
     useful = (sizes >= 2) & (sizes <= max_df)
-    docs = (ordered & _LOW).astype(np.int64)
+    docs = (ordered & _LOW).astype(np.uint32)
     del ordered
     return _pair_codes(docs, group_starts[useful], sizes[useful]), common
 
@@ -294,11 +299,28 @@ def enough_shared(
     return out
 
 
-def _pair_codes(docs: I64, starts: I64, sizes: I64) -> U64:
+CODES_AT_ONCE = 1 << 20
+"""Pair codes made or counted in one step (their index arrays take about 7 x 8 bytes each)."""
+
+
+def _pair_codes(docs: U32, starts: I64, sizes: I64) -> U64:
     """``i << 32 | j`` for every pair of documents within each group
-    ``docs[start:start + size]`` (documents ascending in a group)."""
+    ``docs[start:start + size]`` (documents ascending in a group), made a few million at a
+    time so that the index arrays stay small."""
     if not sizes.size:
         return np.empty(0, dtype=np.uint64)
+    made = np.cumsum(sizes * (sizes - 1) // 2)
+    bounds = np.searchsorted(made, np.arange(CODES_AT_ONCE, int(made[-1]), CODES_AT_ONCE))
+    pieces = [
+        _pair_codes_of(docs, starts[lo:hi], sizes[lo:hi])
+        for lo, hi in itertools.pairwise([0, *np.unique(bounds + 1).tolist(), sizes.size])
+        if hi > lo
+    ]
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint64)
+
+
+def _pair_codes_of(docs: U32, starts: I64, sizes: I64) -> U64:
+    """:func:`_pair_codes` of a few groups."""
     members = ranges(starts, sizes)  # positions in docs, group by group
     after = np.repeat(starts + sizes, sizes) - members - 1  # partners after each member
     firsts = np.repeat(members, after)
@@ -307,16 +329,30 @@ def _pair_codes(docs: I64, starts: I64, sizes: I64) -> U64:
     return codes
 
 
-def _counted(codes: U64) -> tuple[I64, I64]:
-    """The distinct pairs of pair codes, sorted, and how often each occurs."""
-    if not codes.size:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+def _counted_enough(codes: U64, counts: I64, containment: float) -> tuple[I64, I64]:
+    """The distinct pairs of pair codes that occur often enough for ``containment``
+    (:func:`enough_shared`), sorted, and how often each occurs; the codes are sorted in
+    place and taken :data:`CODES_AT_ONCE` at a time (most pairs share one fingerprint and
+    go no further)."""
     codes.sort()
-    first_of_run = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1))
-    shared = np.diff(np.append(first_of_run, codes.size)).astype(np.int64)
-    unique = codes[first_of_run]
-    pairs = np.stack(((unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)), 1)
-    return pairs, shared
+    pairs: list[I64] = []
+    shared: list[I64] = []
+    lo = 0
+    while lo < codes.size:
+        hi = min(lo + CODES_AT_ONCE, codes.size)
+        hi = int(np.searchsorted(codes, codes[hi - 1], side="right"))  # whole runs
+        chunk = codes[lo:hi]
+        first_of_run = np.concatenate(([0], np.flatnonzero(chunk[1:] != chunk[:-1]) + 1))
+        times = np.diff(np.append(first_of_run, chunk.size)).astype(np.int64)
+        unique = chunk[first_of_run]
+        a, b = (unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)
+        keep = enough_shared(times, counts[a], counts[b], containment)
+        pairs.append(np.stack((a[keep], b[keep]), axis=1))
+        shared.append(times[keep])
+        lo = hi
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(pairs), np.concatenate(shared)
 
 
 def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDArray[np.bool_]:
