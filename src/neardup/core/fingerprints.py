@@ -14,7 +14,10 @@ pairs through an inverted index (one sort of ``fingerprint << 32 | document``). 
 fingerprint held by more than ``max_df`` documents is boilerplate (a dateline, a standard
 clause) and makes no candidates; the others give every pair of their documents, and a pair
 is a candidate when the fingerprints it shares are enough for the containment asked for
-(:func:`enough_shared`). Verification then computes the exact containment.
+(:func:`enough_shared`). Verification then computes the exact containment. A fingerprint
+held by ``d`` documents makes ``d (d - 1) / 2`` pairs to count: when all of them would pass
+a budget (:data:`PAIRS_PER_DOCUMENT`), the cut comes down below ``max_df`` until they fit,
+and the caller says so.
 
 Boilerplate is also set aside when verification decides whether a pair is a copy: the
 stretches of text from one common fingerprint to the next (:func:`boilerplate_mask`) leave
