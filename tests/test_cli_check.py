@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from neardup import Document, find_duplicates
+from neardup import Document, find_duplicates, load_documents
 from neardup.cli.check import check
 from neardup.cli.index import index
 from neardup.formats import render
@@ -340,3 +341,103 @@ def test_an_unsupported_file_is_an_error(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
     )
+
+
+# ---------------------------------------------------------------------------- containment
+
+
+def mixed_article(tmp_path: Path) -> tuple[Path, str, str]:
+    """A file made of the first half of seed article 3 and the second half of article 7, and
+    the ids of those two articles."""
+    docs = {d.id.rsplit("#", 1)[1]: d for d in load_documents(SEED)}
+    third, seventh = docs["3"].text, docs["7"].text
+    mixed = third[: len(third) // 2] + seventh[len(seventh) // 2 :]
+    return write(tmp_path / "new" / "mixed.txt", [mixed]), docs["3"].id, docs["7"].id
+
+
+def test_check_containment_reports_the_copy_ratios(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, _ = seed_index
+    mixed, third, seventh = mixed_article(tmp_path)
+    assert run("check", mixed, "--index", ndx).exit_code == 0  # Jaccard alone: clean
+
+    result = run("check", mixed, "--index", ndx, "--containment", "0.3")
+    assert result.exit_code == 1, result.output
+    assert "Copy ratios" in result.stdout
+    assert re.search(
+        rf"mixed\.txt: 100\.0% found elsewhere — 6\d\.\d% in {re.escape(seventh)}, "
+        rf"3\d\.\d% in {re.escape(third)}", result.stdout
+    )
+    for source in (third, seventh):  # about half of each source is in the new document
+        assert re.search(rf"{re.escape(source)}: 5\d\.\d% found elsewhere — 5\d\.\d% in "
+                         r"mixed\.txt", result.stdout)
+    assert "containment 0.3 (fingerprints in more than 50 documents ignored: 0)" in result.stdout
+
+    result = run("check", mixed, "--index", ndx, "-c", "0.3", "-f", "json")
+    assert "2 near-duplicate or copied pair(s)" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["parameters"]["containment"] == 0.3
+    views = {c["id"]: c for c in report["copies"]}
+    assert {s["id"] for s in views["mixed.txt"]["sources"]} == {third, seventh}
+    text = (tmp_path / "new" / "mixed.txt").read_text(encoding="utf-8")
+    for source in views["mixed.txt"]["sources"]:
+        assert source["passages"]
+        longest = max(p["end"] - p["start"] for p in source["passages"])
+        assert longest > 500  # the half copied, in one piece or two
+        for passage in source["passages"]:  # exact: the copied text is in the seed
+            assert text[passage["start"] : passage["end"]] in load_seed_text()
+    for pair in report["pairs"]:
+        assert pair["a"] == "mixed.txt" and 0.45 < pair["b_in_a"] < 0.55
+
+
+def load_seed_text() -> str:
+    return "".join(d.text for d in load_documents(SEED))
+
+
+def test_check_preset_copies_and_max_df(tmp_path: Path, seed_index: SeedIndex) -> None:
+    ndx, _ = seed_index
+    mixed, third, seventh = mixed_article(tmp_path)
+    result = run("check", mixed, "--index", ndx, "--preset", "copies", "-f", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["parameters"]["containment"] == 0.3
+    assert report["parameters"]["threshold"] == 0.7  # the index keeps its own threshold
+    assert {p["b"] for p in report["pairs"]} == {third, seventh}
+    # a containment given overrides the preset's; --max-df is recorded and applied
+    strict = run("check", mixed, "--index", ndx, "--preset", "copies", "-c", "0.9",
+                 "--max-df", "7", "-f", "json")
+    assert strict.exit_code == 0
+    assert json.loads(strict.stdout)["parameters"]["max_df"] == 7
+    # with --against the comparison is made for the check: the preset's threshold applies
+    rest = write(tmp_path / "old" / "seed.txt", articles())
+    against = run("check", mixed, "--against", rest, "--preset", "copies", "-f", "json")
+    assert against.exit_code == 1
+    report = json.loads(against.stdout)
+    assert report["parameters"]["threshold"] == 0.5
+    assert {p["b"] for p in report["pairs"]} == {"seed.txt#3", "seed.txt#7"}
+
+
+@pytest.mark.parametrize("fmt", ["github", "junit", "markdown", "html", "csv"])
+def test_check_containment_in_every_format(
+    tmp_path: Path, seed_index: SeedIndex, fmt: str
+) -> None:
+    ndx, _ = seed_index
+    mixed, third, seventh = mixed_article(tmp_path)
+    result = run("check", mixed, "--index", ndx, "-c", "0.3", "-f", fmt)
+    assert result.exit_code == 1, result.output
+    shown = result.stdout.replace("\\", "")  # markdown escapes
+    assert third in shown and seventh in shown
+
+
+def test_check_containment_on_an_index_of_format_1(tmp_path: Path) -> None:
+    old = tmp_path / "old.ndx"
+    shutil.copyfile(REPO / "tests" / "data" / "old_index_v1.ndx", old)
+    spring = write(tmp_path / "new.txt",
+                   ["春天来了，公园里的桃花和杏花都开了，孩子们在草地上放风筝，老人们在湖边散步聊天！"])
+    result = run("check", spring, "--index", old)
+    assert result.exit_code == 1 and "spring.txt" in result.stdout  # Jaccard still works
+    refused = run("check", spring, "--index", old, "--containment", "0.3")
+    assert refused.exit_code == 2
+    assert "this index (format 1) has no fingerprints" in refused.stderr
+    assert "neardup index create" in refused.stderr and "neardup index add" in refused.stderr
+    info = run("index", "info", old)
+    assert "version 1" in info.stdout and "rebuild the index for containment" in info.stdout

@@ -7,7 +7,7 @@ import gzip
 import json
 import random
 import re
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from neardup import (
     shingle_set,
 )
 from neardup.cli import main
+from neardup.core import fingerprints
 from neardup.core.fingerprints import (
     WINDOW,
     shared_fingerprint_pairs,
@@ -59,6 +60,22 @@ def test_winnow_flat_is_winnow_of_each_text(texts: list[str], ngram: int, window
         hashes = ngram_hashes(c, ngram).tolist()
         windows = range(max(len(hashes) - window + 1, 1)) if hashes else range(0)
         assert set(expected.tolist()) == {min(hashes[i : i + window]) for i in windows}
+
+
+@given(st.lists(HAN, max_size=12), st.integers(1, 6), st.integers(1, 20))
+def test_the_compiled_and_the_numpy_winnowing_agree(
+    texts: list[str], ngram: int, window: int
+) -> None:
+    cps = [codepoints(t) for t in texts]
+    flat = np.concatenate(cps) if cps else np.empty(0, dtype=np.uint32)
+    lengths = np.array([c.size for c in cps], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEARDUP_KERNEL", "numpy")
+        expected = winnow_flat(flat, lengths, ngram, window)
+        patch.setenv("NEARDUP_KERNEL", "numba")
+        compiled = winnow_flat(flat, lengths, ngram, window)
+    assert compiled[0].tolist() == expected[0].tolist()
+    assert compiled[1].tolist() == expected[1].tolist()
 
 
 @given(HAN, HAN, st.text(alphabet="abcdefghij", min_size=WINDOW + 4, max_size=60))
@@ -111,6 +128,33 @@ def test_shared_fingerprint_pairs_match_brute_force(
     )
     assert found.common.tolist() == sorted(common)
     assert found.pairs.tolist() == sorted(found.pairs.tolist())
+
+
+@given(
+    st.lists(st.sets(st.integers(0, 30), max_size=8), min_size=1, max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+    st.integers(1, 40),
+)
+def test_blocks_and_parts_give_the_same_pairs(
+    sets: list[set[int]], cuts: list[int], part: int
+) -> None:
+    """Fingerprints given in blocks of whole documents, and sorted in parts, give what one
+    array sorted at once gives."""
+    arrays = [np.array(sorted(s), dtype=np.uint32) for s in sets]
+    counts = np.array([a.size for a in arrays], dtype=np.int64)
+    bounds = sorted({0, len(sets), *(c for c in cuts if c <= len(sets))})
+    blocks = [np.concatenate([np.empty(0, np.uint32), *arrays[lo:hi]])
+              for lo, hi in pairwise(bounds)]
+    whole = shared_fingerprint_pairs(np.concatenate(arrays), counts, 0.3, 3)
+    original = fingerprints.PART_FINGERPRINTS
+    fingerprints.PART_FINGERPRINTS = part
+    try:
+        parted = shared_fingerprint_pairs(blocks, counts, 0.3, 3)
+    finally:
+        fingerprints.PART_FINGERPRINTS = original
+    assert parted.pairs.tolist() == whole.pairs.tolist()
+    assert parted.shared.tolist() == whole.shared.tolist()
+    assert parted.common.tolist() == whole.common.tolist()
 
 
 # ---------------------------------------------------------------------------- partial copies
@@ -387,3 +431,14 @@ def test_html_shows_the_copy_ratios_with_links_to_the_pairs(seeds_dir: Path) -> 
     assert "traditional characters folded to simplified" in page
     plain = render(add_passages(find_duplicates(docs, with_texts=True), report.texts), "html")
     assert 'id="copies"' not in plain
+
+
+def test_ci_formats_call_a_partial_copy_so(seeds_dir: Path) -> None:
+    docs, mix = _seed_mix(seeds_dir)
+    report = find_duplicates([*docs, mix], preset="copies", with_texts=True)
+    github = render(report, "github", checked=[mix])
+    assert "title=near-duplicate::" in github and "title=partial copy::" in github
+    junit = render(report, "junit", checked=[mix])
+    assert 'type="partial copy"' in junit and "% of mix in" in junit
+    markdown = render(add_passages(report, report.texts), "markdown")
+    assert "## Copy ratios" in markdown and "- mix: " in markdown

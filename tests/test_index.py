@@ -276,8 +276,8 @@ def _set_meta(path: Path, key: str, value: str) -> None:
 
 def test_open_newer_and_older_format_versions(path: Path) -> None:
     DuplicateIndex.create(path).close()
-    _set_meta(path, "format_version", "2")
-    with pytest.raises(IndexFileError, match=r"format version 2 is newer .* upgrade neardup"):
+    _set_meta(path, "format_version", "3")
+    with pytest.raises(IndexFileError, match=r"format version 3 is newer .* upgrade neardup"):
         DuplicateIndex.open(path)
     _set_meta(path, "format_version", "0")
     with pytest.raises(IndexFileError, match="format version 0 is older"):
@@ -351,6 +351,8 @@ def _integrity(path: Path) -> str:
 def test_batch_killed_mid_way_leaves_none_of_it(path: Path, tmp_path: Path) -> None:
     with DuplicateIndex.create(path) as index:
         index.add(corpus(5))
+        fingerprint_rows = index.info().fingerprint_rows
+    assert fingerprint_rows
     start = tmp_path / "start"
     start.touch()
     child = _child(path, "k", 100, start, "kill")
@@ -369,6 +371,7 @@ def test_batch_killed_mid_way_leaves_none_of_it(path: Path, tmp_path: Path) -> N
         assert len(index) == 5
         assert not any(i.startswith("k") for i in index.ids())
         assert index.info().band_rows == 5 * 32
+        assert index.info().fingerprint_rows == fingerprint_rows  # none of the batch's
         index.add(corpus(3, prefix="after"))  # still writable
         assert len(index) == 8
 
@@ -421,10 +424,11 @@ def test_file_format(path: Path) -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA application_id").fetchone()[0] == 0x4E445550
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        assert meta["format"] == "neardup-index" and meta["format_version"] == "1"
+        assert meta["format"] == "neardup-index" and meta["format_version"] == "2"
         assert json.loads(meta["parameters"])["ngram"] == 4
+        assert not {"containment", "max_df"} & set(json.loads(meta["parameters"]))
         doc, doc_id, title, source, length, sig, text = db.execute(
             "SELECT doc, id, title, source, length, signature, text FROM docs"
         ).fetchone()
@@ -434,6 +438,17 @@ def test_file_format(path: Path) -> None:
         assert zlib.decompress(text).decode() == "一二三四五六七八九十"
         bands = db.execute("SELECT band, doc FROM bands ORDER BY band").fetchall()
         assert bands == [(b, doc) for b in range(32)]
+        # ten characters are seven 4-grams, fewer than a window: one fingerprint, the least hash
+        from neardup.core.fingerprints import WINDOW
+        from neardup.core.normalize import codepoints
+        from neardup.core.shingles import ngram_hashes
+
+        assert WINDOW == 16  # fingerprints made another way are another index format version
+        least = int(ngram_hashes(codepoints("一二三四五六七八九十"), 4).min())
+        blob = db.execute("SELECT fingerprints FROM docs").fetchone()[0]
+        assert np.frombuffer(blob, dtype="<u4").tolist() == [least]
+        stored = db.execute("SELECT fingerprint, doc FROM fingerprints").fetchall()
+        assert stored == [(np.array([least], dtype=np.uint32).view(np.int32)[0], doc)]
     finally:
         db.close()
 

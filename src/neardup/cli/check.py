@@ -1,5 +1,13 @@
 """``neardup check``: a CI gate. Checks new documents against an index (``--index``) or the
-documents of other files (``--against``), and exits 1 when any is a near-duplicate.
+documents of other files (``--against``), and exits 1 when any is a near-duplicate, or with
+``--containment`` (or ``--preset copies``) when any copies part of another document or has
+part of it copied.
+
+``--containment``, ``--max-df`` and ``--preset`` are chosen by each check, whatever the
+index: the index keeps the fingerprints a containment search needs (format 2 on) and its
+own parameters (threshold, n-grams, ...), which a preset does not change; with
+``--against`` the preset's threshold applies too. An index of format 1 answers Jaccard
+checks only.
 
 Pairs a team has accepted are kept in a baseline file (``--write-baseline``, then
 ``--baseline``)::
@@ -26,12 +34,20 @@ from ..core.passages import add_passages
 from ..errors import DuplicateIdError, NeardupError
 from ..formats import CHECK_FORMATS, FORMATS, render
 from ..index import MEMORY, DuplicateIndex
+from ..index.file import QUERY_PARAMETERS
 from ..io.documents import Document
 from ..report import DuplicateReport, Skipped
 from .index import open_index
 from .inputs import InputReader
 from .messages import fail, note, warn
-from .options import STDIN, InputSettings, index_input_options, index_parameter_options
+from .options import (
+    STDIN,
+    InputSettings,
+    QuerySettings,
+    index_input_options,
+    index_parameter_options,
+    query_options,
+)
 from .output import report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
@@ -52,6 +68,7 @@ BASELINE_VERSION = 1
 @click.option("--write-baseline", metavar="FILE",
               help="Write every pair found to FILE as accepted, and exit 0.")
 @index_parameter_options(defaults=False)
+@query_options
 @index_input_options
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
               default=None,
@@ -69,6 +86,7 @@ def check(
     baseline: str | None,
     write_baseline: str | None,
     parameters: dict[str, Any],
+    query: QuerySettings,
     inputs: InputSettings,
     fmt: str | None,
     output_path: str | None,
@@ -83,11 +101,18 @@ def check(
     duplicates. A new document whose id is already indexed is a new version of that
     document and is not compared with its own indexed entry.
 
+    With --containment C (or --preset copies), a new document that shares at least C of
+    the smaller document with an indexed or another new one (it copies part of it, or
+    part of it was copied) is reported too, with the share of each document found in the
+    others (the copy ratios) and the passages. Each check chooses --containment, --max-df
+    and --preset; an index made by neardup before fingerprints were kept (format 1) must
+    be rebuilt for them.
+
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
 
-    Exit status: 0 when no near-duplicate is found, 1 when any is (pairs accepted by
-    --baseline do not count), 2 for usage errors and unusable inputs.
+    Exit status: 0 when no near-duplicate (or copy) is found, 1 when any is (pairs accepted
+    by --baseline do not count), 2 for usage errors and unusable inputs.
     """
     started = time.perf_counter()
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
@@ -95,11 +120,15 @@ def check(
     accepted = load_baseline(baseline) if baseline else set()
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
+    if against:  # the comparison is made for this check: the preset's threshold applies
+        preset = {k: v for k, v in query.preset_values().items() if k not in QUERY_PARAMETERS}
+        parameters = {**preset, **parameters}
     with _comparison_index(index_path, against, parameters, inputs, quiet) as idx:
-        found = _with_skipped(_query(idx, new_docs), reader.skipped)
+        found = _with_skipped(_query(idx, new_docs, query), reader.skipped)
         report = without_accepted(found, accepted)
         texts: dict[str, str] = {}
-        if fmt in FORMATS and report.pairs and passages:
+        copies = report.parameters.containment is not None  # the copy ratios, in any format
+        if (fmt in FORMATS or copies) and report.pairs and passages:
             report, texts = _with_passages(report, new_docs, idx, quiet)
         report.seconds = time.perf_counter() - started
         if write_baseline:
@@ -155,10 +184,11 @@ def _comparison_index(
     return idx
 
 
-def _query(idx: DuplicateIndex, new_docs: list[Document]) -> DuplicateReport:
-    """The near-duplicates of the new documents, in the index and among themselves."""
+def _query(idx: DuplicateIndex, new_docs: list[Document], query: QuerySettings) -> DuplicateReport:
+    """The near-duplicates (and with a containment, the copies) of the new documents, in the
+    index and among themselves."""
     try:
-        return idx.query(new_docs)
+        return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df)
     except DuplicateIdError as exc:
         fail(f"{exc} (ids of files in a directory are relative to it)")
     except NeardupError as exc:
@@ -216,7 +246,10 @@ def _summary(
     report: DuplicateReport, found: DuplicateReport, checked: int, write_baseline: str | None
 ) -> str:
     """The one line on stderr: pairs found, accepted by the baseline, written to one."""
-    summary = f"{len(report.pairs)} near-duplicate pair(s) among {checked} checked document(s)"
+    kind = "near-duplicate" if report.parameters.containment is None else (
+        "near-duplicate or copied"
+    )
+    summary = f"{len(report.pairs)} {kind} pair(s) among {checked} checked document(s)"
     accepted = len(found.pairs) - len(report.pairs)
     if accepted:
         summary += f"; {accepted} accepted by the baseline"

@@ -110,6 +110,11 @@ def info_command(index_path: str, as_json: bool) -> None:
         f"{info.created_by})",
         f"documents   {info.documents}",
         f"band rows   {info.band_rows}",
+        "fingerprint " + (
+            f"{info.fingerprint_rows} rows (for containment checks)"
+            if info.fingerprint_rows is not None
+            else "rows none (format 1: rebuild the index for containment checks)"
+        ),
         "texts       " + ("stored (exact verification, passages)" if stored
                           else "not stored (estimated similarities)"),
         f"size        {_size(info.size_bytes)} ({info.size_bytes} bytes)",

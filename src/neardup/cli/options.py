@@ -6,6 +6,8 @@
 * :func:`index_parameter_options` — the same options for ``index create`` (with defaults) and
   ``check`` (without: only what was given), passed as a dict named ``parameters`` of the
   options given, for :class:`~neardup.index.DuplicateIndex` to check;
+* :func:`query_options` — ``--containment``, ``--max-df`` and ``--preset`` of ``check``,
+  chosen per query, passed as :class:`QuerySettings` named ``query``;
 * :func:`input_options` and :func:`index_input_options` — JSON Lines field names, ``--jsonl``
   for standard input and ``--strict``, passed as :class:`InputSettings` named ``inputs``;
 * :func:`output_options` — ``--format``, ``-o/--output`` and ``--quiet`` of ``scan``, passed
@@ -131,20 +133,25 @@ def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
     return func
 
 
-def _search_options() -> list[Option]:
-    """``--containment``, ``--max-df``, ``--script``, ``--synonyms`` and ``--preset``
-    (default None: not given)."""
-    return [
+def _search_options(folding: bool = True, preset_help: str = SEARCH_HELP["preset"]) -> list[Option]:
+    """``--containment``, ``--max-df``, (with ``folding``) ``--script`` and ``--synonyms``,
+    and ``--preset`` (default None: not given)."""
+    options = [
         click.option("--containment", "-c", type=click.FloatRange(0, 1, min_open=True),
                      default=None, help=SEARCH_HELP["containment"]),
         click.option("--max-df", type=click.IntRange(min=2), default=None, metavar="N",
                      help=SEARCH_HELP["max_df"]),
-        click.option("--script", type=click.Choice(["simplified"]), default=None,
-                     help=SEARCH_HELP["script"]),
-        click.option("--synonyms", is_flag=True, default=None, help=SEARCH_HELP["synonyms"]),
-        click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
-                     help=SEARCH_HELP["preset"]),
     ]
+    if folding:
+        options += [
+            click.option("--script", type=click.Choice(["simplified"]), default=None,
+                         help=SEARCH_HELP["script"]),
+            click.option("--synonyms", is_flag=True, default=None,
+                         help=SEARCH_HELP["synonyms"]),
+        ]
+    options.append(click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
+                                help=preset_help))
+    return options
 
 
 def parameter_options(func: F) -> F:
@@ -192,6 +199,54 @@ def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
         return cast(F, _with_options(options, wrapper))
 
     return decorate
+
+
+QUERY_HELP: dict[str, str] = {
+    **SEARCH_HELP,
+    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
+              "and partial copies: --containment 0.3, and with --against --threshold 0.5; "
+              "an index keeps the threshold it was made with). Options given override it.",
+}
+"""The help of the options a query chooses, as ``neardup check`` words it."""
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """What each check chooses for itself, whatever the index: ``--containment``,
+    ``--max-df`` and ``--preset`` (None: not given)."""
+
+    containment: float | None = None
+    max_df: int | None = None
+    preset: str | None = None
+
+    def preset_values(self) -> dict[str, Any]:
+        """The preset's parameters (none without one)."""
+        return dict(PRESETS[self.preset]) if self.preset is not None else {}
+
+    @property
+    def chosen_containment(self) -> float | None:
+        """The containment given, else the preset's (None: a Jaccard check)."""
+        if self.containment is not None:
+            return self.containment
+        found: float | None = self.preset_values().get("containment")
+        return found
+
+
+def query_options(func: F) -> F:
+    """Add ``--containment``, ``--max-df`` and ``--preset``; the command receives
+    ``query: QuerySettings``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["query"] = QuerySettings(
+            containment=kwargs.pop("containment"),
+            max_df=kwargs.pop("max_df"),
+            preset=kwargs.pop("preset"),
+        )
+        return func(*args, **kwargs)
+
+    options = _search_options(folding=False, preset_help=QUERY_HELP["preset"])
+    return cast(F, _with_options(options, wrapper))
 
 
 # ---------------------------------------------------------------------------- inputs

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ import numpy.typing as npt
 
 from .._types import I64, U32, U64
 from .arrays import ranges, sorted_unique, starts_of
+from .minhash import kernel_name
 from .shingles import ngram_hashes
 
 WINDOW = 16
@@ -76,6 +78,30 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
     lengths = np.asarray(lengths, dtype=np.int64)
     if not lengths.size:
         return np.empty(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    if kernel_name() == "numba":
+        owners, values = _candidates_compiled(flat, lengths, ngram, window)
+    else:
+        owners, values = _candidates(flat, lengths, ngram, window)
+    if not owners.size:
+        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
+    combined = sorted_unique((owners << _WORD) | values.astype(np.uint64))
+    per_text = np.bincount((combined >> _WORD).astype(np.int64), minlength=lengths.size)
+    return (combined & _LOW).astype(np.uint32), per_text.astype(np.int64)
+
+
+def _candidates_compiled(flat: U32, lengths: I64, ngram: int, window: int) -> tuple[U64, U32]:
+    """Each text's window minima (repeats allowed) and their texts, by the numba kernel."""
+    from .fingerprints_numba import window_minima
+
+    values = np.empty(flat.size, dtype=np.uint32)
+    owners = np.empty(flat.size, dtype=np.uint64)
+    cps = np.ascontiguousarray(flat, dtype=np.uint32)
+    written = window_minima(cps, starts_of(lengths), ngram, window, values, owners)
+    return owners[:written], values[:written]
+
+
+def _candidates(flat: U32, lengths: I64, ngram: int, window: int) -> tuple[U64, U32]:
+    """Each text's window minima (repeats allowed) and their texts, with whole-array steps."""
     starts = starts_of(lengths)[:-1]
     shingles = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     owners: list[U64] = []
@@ -101,12 +127,8 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
         owners.append(np.array([k], dtype=np.uint64))
         values.append(np.array([ngram_hashes(text, ngram).min()], dtype=np.uint32))
     if not owners:
-        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
-    combined = sorted_unique(
-        (np.concatenate(owners) << _WORD) | np.concatenate(values).astype(np.uint64)
-    )
-    per_text = np.bincount((combined >> _WORD).astype(np.int64), minlength=lengths.size)
-    return (combined & _LOW).astype(np.uint32), per_text.astype(np.int64)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+    return np.concatenate(owners), np.concatenate(values)
 
 
 def _window_minima(hashes: U32, window: int) -> U32:
@@ -137,31 +159,78 @@ class SharedFingerprints:
     """The fingerprints held by more than ``max_df`` documents (cut as boilerplate), sorted."""
 
 
+PART_FINGERPRINTS = 1 << 24
+"""Fingerprints sorted at once (128 MB as ``fingerprint << 32 | document``): larger inputs are
+taken in parts by fingerprint value (a fingerprint's documents are all in one part)."""
+
+
 def shared_fingerprint_pairs(
-    fingerprints: U32, counts: I64, containment: float, max_df: int
+    fingerprints: U32 | Sequence[U32], counts: I64, containment: float, max_df: int
 ) -> SharedFingerprints:
     """Pairs of documents sharing enough fingerprints for ``containment``.
 
     Args:
-        fingerprints: each document's distinct fingerprints, concatenated in document order.
+        fingerprints: each document's distinct fingerprints, concatenated in document order,
+            as one array or in blocks that each hold whole documents.
         counts: how many fingerprints each document has.
         containment: the least containment asked for, in (0, 1].
         max_df: fingerprints held by more documents than this make no pairs.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    owners = np.repeat(np.arange(counts.size, dtype=np.uint64), counts)
-    ordered = np.sort((fingerprints.astype(np.uint64) << _WORD) | owners)
+    blocks = [fingerprints] if isinstance(fingerprints, np.ndarray) else list(fingerprints)
+    owners = _block_owners(blocks, counts)
+    total = int(counts.sum())
+    parts = max(1, -(-total // PART_FINGERPRINTS))
+    codes: list[U64] = []
+    common: list[U32] = []
+    for part in range(parts):
+        part_codes, part_common = _pairs_in_part(blocks, owners, part, parts, max_df)
+        codes.append(part_codes)
+        common.append(part_common)
+    pairs, shared = _counted(np.concatenate(codes))
+    keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
+    return SharedFingerprints(pairs[keep], shared[keep], np.sort(np.concatenate(common)))
+
+
+def _block_owners(blocks: list[U32], counts: I64) -> list[tuple[int, I64]]:
+    """For each block, its first document and the fingerprint counts of its documents."""
+    starts = starts_of(counts)
+    out = []
+    offset = 0
+    for block in blocks:
+        first = int(np.searchsorted(starts, offset, side="right")) - 1
+        last = int(np.searchsorted(starts, offset + block.size, side="left"))
+        out.append((first, counts[first:last]))
+        offset += block.size
+    return out
+
+
+def _pairs_in_part(
+    blocks: list[U32], owners: list[tuple[int, I64]], part: int, parts: int, max_df: int
+) -> tuple[U64, U32]:
+    """The pair codes ``i << 32 | j`` of every fingerprint (whose value is ``part`` modulo
+    ``parts``) held by 2 to ``max_df`` documents, and the fingerprints held by more."""
+    pieces: list[U64] = []
+    for block, (first, block_counts) in zip(blocks, owners, strict=True):
+        docs = np.repeat(np.arange(first, first + block_counts.size, dtype=np.uint64),
+                         block_counts)
+        if parts > 1:
+            chosen = block % np.uint32(parts) == part
+            block, docs = block[chosen], docs[chosen]
+        pieces.append((block.astype(np.uint64) << _WORD) | docs)
+    ordered = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, dtype=np.uint64)
+    del pieces
+    if not ordered.size:
+        return ordered, np.empty(0, dtype=np.uint32)
     values = ordered >> _WORD
-    docs = (ordered & _LOW).astype(np.int64)
-    del ordered
-    bounds = np.flatnonzero(np.diff(values)) + 1 if values.size else np.empty(0, np.int64)
-    group_starts = np.concatenate(([0], bounds)).astype(np.int64) if values.size else bounds
+    group_starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
     sizes = np.diff(np.append(group_starts, values.size)).astype(np.int64)
     common = values[group_starts[sizes > max_df]].astype(np.uint32)
+    del values
     useful = (sizes >= 2) & (sizes <= max_df)
-    pairs, shared = _count_pairs(docs, group_starts[useful], sizes[useful])
-    keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
-    return SharedFingerprints(pairs[keep], shared[keep], common)
+    docs = (ordered & _LOW).astype(np.int64)
+    del ordered
+    return _pair_codes(docs, group_starts[useful], sizes[useful]), common
 
 
 def enough_shared(
@@ -175,22 +244,25 @@ def enough_shared(
     return out
 
 
-def _count_pairs(docs: I64, starts: I64, sizes: I64) -> tuple[I64, I64]:
-    """Every pair of documents within each group ``docs[start:start + size]`` (documents
-    ascending in a group), and how many groups each pair is in; pairs sorted."""
+def _pair_codes(docs: I64, starts: I64, sizes: I64) -> U64:
+    """``i << 32 | j`` for every pair of documents within each group
+    ``docs[start:start + size]`` (documents ascending in a group)."""
     if not sizes.size:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.uint64)
     members = ranges(starts, sizes)  # positions in docs, group by group
     after = np.repeat(starts + sizes, sizes) - members - 1  # partners after each member
     firsts = np.repeat(members, after)
     seconds = ranges(members + 1, after)
-    codes = (docs[firsts].astype(np.uint64) << _WORD) | docs[seconds].astype(np.uint64)
-    del firsts, seconds
-    codes.sort()
+    codes: U64 = (docs[firsts].astype(np.uint64) << _WORD) | docs[seconds].astype(np.uint64)
+    return codes
+
+
+def _counted(codes: U64) -> tuple[I64, I64]:
+    """The distinct pairs of pair codes, sorted, and how often each occurs."""
     if not codes.size:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
-    edges = np.flatnonzero(np.diff(codes)) + 1
-    first_of_run = np.concatenate(([0], edges))
+    codes.sort()
+    first_of_run = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1))
     shared = np.diff(np.append(first_of_run, codes.size)).astype(np.int64)
     unique = codes[first_of_run]
     pairs = np.stack(((unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)), 1)

@@ -35,12 +35,10 @@ def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Can
         by_bands = pairs_of_codes(list(workers.map(band_pair_codes, columns)), len(hashed.ids))
     if params.containment is None:
         return Candidates(by_bands)
-    fingerprints = (
-        np.concatenate(hashed.fingerprints) if hashed.fingerprints
-        else np.empty(0, dtype=np.uint32)
-    )
     counts = np.asarray(hashed.fingerprint_counts, dtype=np.int64)
-    shared = shared_fingerprint_pairs(fingerprints, counts, params.containment, params.max_df)
+    shared = shared_fingerprint_pairs(
+        hashed.fingerprints, counts, params.containment, params.max_df
+    )
     return Candidates(union_of_pairs(by_bands, shared.pairs), shared.common)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport
+from .shared import relation
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -30,12 +31,13 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
     lines: list[str] = []
     for pair in report.pairs:
         both = " (also new)" if pair.b in new else ""
+        title, message = relation(report, pair)
+        if title == "near-duplicate":
+            message = f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})"
+        else:
+            message += both
         lines.append(
-            _workflow_command(
-                "error",
-                {"file": _where(report, pair.a), "title": "near-duplicate"},
-                f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})",
-            )
+            _workflow_command("error", {"file": _where(report, pair.a), "title": title}, message)
         )
     for skipped in report.skipped:
         lines.append(
@@ -45,6 +47,9 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
     summary = (
         f"neardup: {len(report.pairs)} near-duplicate pair(s) among {len(checked)} new "
         f"document(s)"
+    ) if report.parameters.containment is None else (
+        f"neardup: {len(report.pairs)} near-duplicate or partially copied pair(s) among "
+        f"{len(checked)} new document(s)"
     )
     lines.append(_workflow_command("notice", {"title": "neardup check"}, summary))
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport, Pair
-from .shared import title_of
+from .shared import relation, title_of
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -65,13 +65,15 @@ def _add_failure(
     (with similarities and titles) in the text."""
     first_id, first = found[0]
     more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-    failure = ET.SubElement(
-        case, "failure", type="near-duplicate",
-        message=f"{doc_id} duplicates {first_id} (Jaccard {first.jaccard:.2f}){more}",
-    )
+    kind, message = relation(report, first)
+    if kind == "near-duplicate":  # named from the checked document's side
+        message = f"{doc_id} duplicates {first_id} (Jaccard {first.jaccard:.2f})"
+    failure = ET.SubElement(case, "failure", type=kind, message=message + more)
     failure.text = "\n".join(
         f"{doc_id} ~ {other}: Jaccard {p.jaccard:.4f}, containment {p.containment:.4f}"
-        f"{_title_note(report, other)}"
+        + (f" ({p.a_in_b:.1%} of {p.a} in {p.b}, {p.b_in_a:.1%} of {p.b} in {p.a})"
+           if report.parameters.containment is not None else "")
+        + _title_note(report, other)
         for other, p in found
     )
 

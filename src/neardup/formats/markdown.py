@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 
 from ..report import DuplicateReport
-from .shared import Texts, coverage, parameters_line, plural, shorten, summary_line, title_of
+from .shared import (
+    Texts,
+    copy_line,
+    coverage,
+    parameters_line,
+    plural,
+    shorten,
+    summary_line,
+    title_of,
+)
 
 MARKDOWN_PAIRS_WITH_PASSAGES = 50
 """The Markdown report quotes the passages of this many pairs (it is meant to be read)."""
@@ -44,6 +53,9 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
         "",
         f"Parameters: {md_escape(parameters_line(report))}.",
     ]
+    if report.copies:
+        out += ["", "## Copy ratios", ""]
+        out += [f"- {md_escape(copy_line(copied))}" for copied in report.copies]
     out += _pairs_table(report) + _clusters_table(report)
     if report.skipped:
         out += ["", "## Skipped", ""]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..report import CopiedDocument, DuplicateReport
+from ..report import CopiedDocument, DuplicateReport, Pair
 
 Texts = Mapping[str, str]
 """Original texts by document id."""
@@ -95,3 +95,15 @@ def summary_line(report: DuplicateReport) -> str:
 def coverage(value: float | None) -> str:
     """A share of a document as a percentage, ``?`` when unknown."""
     return "?" if value is None else f"{value:.1%}"
+
+
+def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
+    """What a pair is, as a short title and one sentence: a near-duplicate (Jaccard at or
+    above the threshold) or a partial copy, e.g. ``("partial copy", "mix.txt and a.txt
+    share text: 66.8% of mix.txt is in a.txt, 51.7% of a.txt in mix.txt (Jaccard 0.42)")``."""
+    if pair.jaccard >= report.parameters.threshold:
+        return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {pair.jaccard:.2f})"
+    return "partial copy", (
+        f"{pair.a} and {pair.b} share text: {pair.a_in_b:.1%} of {pair.a} is in {pair.b}, "
+        f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {pair.jaccard:.2f})"
+    )

@@ -1,4 +1,5 @@
-"""Documents to the rows the index writes: read once, in chunks, normalized, hashed, encoded.
+"""Documents to the rows the index writes: read once, in chunks, normalized, hashed (and,
+from format 2 on, winnowed), encoded.
 
 :func:`rows_to_add` reads the documents through an :class:`~neardup.stages.intake.Intake` and
 yields chunks of ``batch_size`` documents (or :data:`~neardup.stages.hashing.BATCH_CHARS`
@@ -9,17 +10,24 @@ an already indexed id) the chunks carry only ids, so that every offending id is 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._types import I64, U32
+from ..core.arrays import pieces_of
 from ..core.lsh import band_keys
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
-from ..stages.hashing import BATCH_CHARS, nonempty_documents, signatures_of_codepoints
+from ..stages.hashing import (
+    BATCH_CHARS,
+    nonempty_documents,
+    signatures_of_codepoints,
+    winnowed_fingerprints,
+)
 from ..stages.intake import Intake
-from .tables import Rows, band_triples, compress_text
+from .tables import Rows, band_triples, compress_text, encode_fingerprints, stored_fingerprints
 
 
 @dataclass
@@ -43,8 +51,10 @@ def rows_to_add(
     adding: Adding,
     parameters: Parameters,
     store_text: bool,
+    fingerprints: bool,
 ) -> Iterator[Rows]:
-    """Chunks of documents, normalized and hashed, ready to be written."""
+    """Chunks of documents, normalized and hashed (with their fingerprints when
+    ``fingerprints``), ready to be written."""
     docs: list[Document] = []
     chars = 0
     for item in as_documents(documents):
@@ -54,14 +64,30 @@ def rows_to_add(
         docs.append(doc)
         chars += len(doc.text)
         if len(docs) >= batch_size or chars >= BATCH_CHARS:
-            yield _rows(docs, adding, parameters, store_text)
+            yield _rows(docs, adding, parameters, store_text, fingerprints)
             docs, chars = [], 0
     if docs:
-        yield _rows(docs, adding, parameters, store_text)
+        yield _rows(docs, adding, parameters, store_text, fingerprints)
 
 
-def _rows(docs: list[Document], adding: Adding, parameters: Parameters, store_text: bool) -> Rows:
-    """The documents' ``docs`` rows and band triples (written in primary-key order)."""
+def winnowed(cps: Sequence[U32], parameters: Parameters) -> tuple[U32, I64]:
+    """The winnowed fingerprints of normalized texts (code points), as a containment search
+    computes them (:func:`~neardup.stages.hashing.winnowed_fingerprints`): each text's
+    sorted distinct fingerprints, concatenated, and how many each has."""
+    lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
+    flat = np.concatenate(cps) if cps else np.empty(0, dtype=np.uint32)
+    return winnowed_fingerprints(flat, lengths, parameters)
+
+
+def _rows(
+    docs: list[Document],
+    adding: Adding,
+    parameters: Parameters,
+    store_text: bool,
+    fingerprints: bool,
+) -> Rows:
+    """The documents' ``docs`` rows, band triples and fingerprint pairs (both written in
+    primary-key order)."""
     if adding.failed:  # only ids are checked
         return Rows([d.id for d in docs], [], "")
     docs, cps, empty = nonempty_documents(docs, parameters)
@@ -69,6 +95,14 @@ def _rows(docs: list[Document], adding: Adding, parameters: Parameters, store_te
         adding.intake.set_aside(adding.intake.read, skipped)
     sigs, counts = signatures_of_codepoints(cps, parameters)
     sigs = sigs.astype("<u4", copy=False)
+    if fingerprints:
+        values, per_doc = winnowed(cps, parameters)
+        lists: list[tuple[bytes, ...]] = [
+            (encode_fingerprints(f),) for f in (pieces_of(values, per_doc) if docs else [])
+        ]
+    else:
+        values, per_doc = np.empty(0, dtype=np.uint32), np.zeros(len(docs), dtype=np.int64)
+        lists = [()] * len(docs)
     rows = [
         (
             doc.id,
@@ -77,11 +111,20 @@ def _rows(docs: list[Document], adding: Adding, parameters: Parameters, store_te
             len(doc.text),
             count,
             sig.tobytes(),
+            *fingerprint_list,
             compress_text(c) if store_text else None,
         )
-        for doc, c, count, sig in zip(docs, cps, counts, sigs, strict=True)
+        for doc, c, count, sig, fingerprint_list in zip(docs, cps, counts, sigs, lists, strict=True)
     ]
     bands, flat_keys, offsets = band_triples(band_keys(sigs, parameters.banding))
     order = np.lexsort((offsets, flat_keys, bands))  # written in primary-key order
     triples = np.stack([bands[order], flat_keys[order], offsets[order]], axis=1)
-    return Rows([d.id for d in docs], rows, json.dumps(triples.tolist(), separators=(",", ":")))
+    owners = np.repeat(np.arange(len(docs), dtype=np.int64), per_doc)
+    order = np.lexsort((owners, stored_fingerprints(values)))  # written in primary-key order
+    codes = (owners[order] << 32) | values[order].astype(np.int64)
+    return Rows(
+        [d.id for d in docs],
+        rows,
+        json.dumps(triples.tolist(), separators=(",", ":")),
+        json.dumps(codes.tolist(), separators=(",", ":")),
+    )

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._version import __version__
@@ -23,15 +23,17 @@ from .adding import Adding, rows_to_add
 from .file import (
     DEFAULT_CACHE_MB,
     DEFAULT_TIMEOUT,
+    FINGERPRINTS_SINCE,
     FORMAT,
     FORMAT_VERSION,
     MEMORY,
-    PARAMETER_NAMES,
     Transaction,
+    check_names,
     check_parameters,
     create_file,
     open_file,
     parameters_from,
+    recorded_parameters,
 )
 from .query import query_index
 from .tables import Tables
@@ -59,6 +61,9 @@ class IndexInfo:
     documents: int
     band_rows: int
     size_bytes: int
+    fingerprint_rows: int | None = None
+    """Rows of the fingerprint table; None in an index of format 1, which has none (and
+    answers no containment query)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -67,10 +72,11 @@ class IndexInfo:
             "format": FORMAT,
             "format_version": self.format_version,
             "created_by": self.created_by,
-            "parameters": self.parameters.to_dict(),
+            "parameters": recorded_parameters(self.parameters),
             "store_text": self.store_text,
             "documents": self.documents,
             "band_rows": self.band_rows,
+            "fingerprint_rows": self.fingerprint_rows,
             "size_bytes": self.size_bytes,
         }
 
@@ -99,7 +105,13 @@ class DuplicateIndex:
         self.store_text = store_text
         self.format_version = format_version
         self.created_by = created_by
-        self._tables = Tables(connection, path, parameters.num_perm, parameters.banding)
+        self._tables = Tables(
+            connection,
+            path,
+            parameters.num_perm,
+            parameters.banding,
+            fingerprints=format_version >= FINGERPRINTS_SINCE,
+        )
 
     # ------------------------------------------------------------------ creation, opening
 
@@ -123,10 +135,11 @@ class DuplicateIndex:
             timeout: seconds to wait for another process's write transaction.
             cache_mb: SQLite page cache size in MiB.
             **params: :class:`~neardup.parameters.Parameters` fields (threshold, ngram, unit,
-                num_perm, seed, bands, verify, html, markers).
+                num_perm, seed, bands, verify, html, markers). Not ``containment`` and
+                ``max_df``: each query chooses them (:meth:`query`).
 
         Raises:
-            ParameterError: an unknown or out-of-range parameter.
+            ParameterError: an unknown or out-of-range parameter, or a query parameter.
             IndexFileError: the file exists already or cannot be created.
         """
         parameters = parameters_from(params)
@@ -152,17 +165,20 @@ class DuplicateIndex:
             **expected: :class:`~neardup.parameters.Parameters` fields the index must have
                 been made with (others are taken from the index).
 
+        An index of format 1 (made before fingerprints were kept) opens and answers
+        Jaccard queries, and takes additions and removals (it stays format 1); a
+        containment query on it is refused (:meth:`query`).
+
         Raises:
             IndexFileError: the file does not exist, is not a neardup index (not SQLite, or an
                 SQLite database of another application), is of a newer or older format
                 version, is corrupt, or was made with other parameters. The message names
                 the file and the reason.
-            ParameterError: an unknown or out-of-range expected parameter.
+            ParameterError: an unknown or out-of-range expected parameter, or a query
+                parameter (containment, max_df).
         """
         name = os.fspath(path)
-        unknown = sorted(set(expected) - set(PARAMETER_NAMES))
-        if unknown:
-            raise ParameterError(f"unknown index parameter(s): {', '.join(unknown)}")
+        check_names(expected)
         db, header = open_file(name, timeout, cache_mb)
         index = cls(
             db,
@@ -201,6 +217,12 @@ class DuplicateIndex:
     def __repr__(self) -> str:
         return f"DuplicateIndex({self.path!r}, {self.parameters!r})"
 
+    @property
+    def has_fingerprints(self) -> bool:
+        """Whether the index keeps fingerprints (format 2 on), which containment queries
+        need."""
+        return self._tables.fingerprints
+
     def ids(self) -> list[str]:
         """The indexed document ids, in the order they were added."""
         return self._tables.ids()
@@ -221,6 +243,7 @@ class DuplicateIndex:
             documents=len(self),
             band_rows=self._tables.band_rows(),
             size_bytes=size,
+            fingerprint_rows=self._tables.fingerprint_rows(),
         )
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
@@ -261,7 +284,9 @@ class DuplicateIndex:
         adding = Adding()
         added = replaced = 0
         tables = self._tables
-        chunks = rows_to_add(documents, batch_size, adding, self.parameters, self.store_text)
+        chunks = rows_to_add(
+            documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints
+        )
         with Transaction(self._db, self.path):
             next_doc = tables.next_doc()
             for rows in chunks:
@@ -295,8 +320,15 @@ class DuplicateIndex:
 
     # ------------------------------------------------------------------ querying
 
-    def query(self, documents: object) -> DuplicateReport:
-        """Near-duplicates of new documents among the indexed ones and among themselves.
+    def query(
+        self,
+        documents: object,
+        *,
+        containment: float | None = None,
+        max_df: int | None = None,
+    ) -> DuplicateReport:
+        """Near-duplicates of new documents among the indexed ones and among themselves,
+        and with ``containment`` the documents that copy part of another.
 
         Each pair has ``a`` = a new document's id and ``b`` = the indexed document's id or
         another new document's (one that comes later in ``documents``). A new document whose
@@ -306,9 +338,32 @@ class DuplicateIndex:
         Similarities are exact Jaccard of shingle sets when the index stores texts (and its
         ``verify`` parameter is ``"exact"``), otherwise estimates from signatures.
 
+        ``containment`` and ``max_df`` are chosen per query, like the options of a
+        containment search of :func:`~neardup.find_duplicates`, and are recorded in the
+        report's parameters (the others are the index's). Candidates are then the LSH
+        candidates and the pairs that share enough winnowed fingerprints (looked up in the
+        index's fingerprint table); a fingerprint held by more than ``max_df`` documents,
+        indexed and new together, makes none (``report.counts.common_fingerprints`` counts
+        them). Texts are verified as for Jaccard.
+
+        Args:
+            documents: the new documents (as :meth:`add` takes them).
+            containment: also report pairs whose containment (the share of the smaller
+                document's shingles found in the other) is at least this, whatever their
+                Jaccard.
+            max_df: fingerprints held by more documents than this make no candidates
+                (default 50).
+
         Raises:
             DuplicateIdError: an id occurs twice in ``documents``.
             InputError: an item is not a document.
-            IndexFileError: the index file cannot be read.
+            ParameterError: ``containment`` or ``max_df`` out of range.
+            IndexFileError: the index file cannot be read, or ``containment`` is asked of an
+                index of format 1, which keeps no fingerprints (the message says how to
+                rebuild it).
         """
-        return query_index(self._tables, self.parameters, self.store_text, documents)
+        query_time: dict[str, Any] = {"containment": containment}
+        if max_df is not None:
+            query_time["max_df"] = max_df
+        parameters = replace(self.parameters, **query_time)  # validated
+        return query_index(self._tables, parameters, self.store_text, documents)

@@ -21,14 +21,24 @@ from ..parameters import Parameters
 
 APPLICATION_ID = 0x4E445550  # "NDUP"
 FORMAT = "neardup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+OLDEST_FORMAT_VERSION = 1
+"""The oldest format version this neardup opens: format 1 has no fingerprints (Jaccard
+queries only)."""
+FINGERPRINTS_SINCE = 2
+"""The format version that added the ``fingerprints`` table and column."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
 DEFAULT_CACHE_MB = 64.0
 """SQLite page cache per connection, in MiB (the band-key B-tree's hot pages live here)."""
 MEMORY = ":memory:"
 
-PARAMETER_NAMES = tuple(f.name for f in fields(Parameters))
+QUERY_PARAMETERS = ("containment", "max_df")
+"""The :class:`~neardup.parameters.Parameters` fields each query chooses
+(:meth:`~neardup.index.DuplicateIndex.query`): they are not index parameters, never recorded
+in the file nor checked against it."""
+PARAMETER_NAMES = tuple(f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS)
+"""The index parameters: those recorded in the file, fixed for its lifetime."""
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE docs (
@@ -39,6 +49,7 @@ CREATE TABLE docs (
     length INTEGER NOT NULL,
     shingles INTEGER NOT NULL,
     signature BLOB NOT NULL,
+    fingerprints BLOB NOT NULL,
     text BLOB
 );
 CREATE TABLE bands (
@@ -46,6 +57,11 @@ CREATE TABLE bands (
     key INTEGER NOT NULL,
     doc INTEGER NOT NULL,
     PRIMARY KEY (band, key, doc)
+) WITHOUT ROWID;
+CREATE TABLE fingerprints (
+    fingerprint INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, doc)
 ) WITHOUT ROWID;
 """
 
@@ -90,7 +106,7 @@ def create_file(
         meta = {
             "format": FORMAT,
             "format_version": str(FORMAT_VERSION),
-            "parameters": json.dumps(parameters.to_dict(), ensure_ascii=False),
+            "parameters": json.dumps(recorded_parameters(parameters), ensure_ascii=False),
             "store_text": "1" if store_text else "0",
             "created_by": __version__,
         }
@@ -128,16 +144,38 @@ def open_file(name: str, timeout: float, cache_mb: float) -> tuple[sqlite3.Conne
         raise
 
 
-def parameters_from(params: dict[str, Any]) -> Parameters:
-    """:class:`~neardup.parameters.Parameters` from their fields (as the meta table or a
-    caller gives them; ``markers`` may be a list, or None for the default).
+def recorded_parameters(parameters: Parameters) -> dict[str, Any]:
+    """The index parameters as the ``meta`` table records them (JSON-ready, without the
+    :data:`QUERY_PARAMETERS`)."""
+    return {k: v for k, v in parameters.to_dict().items() if k not in QUERY_PARAMETERS}
+
+
+def check_names(params: dict[str, Any]) -> None:
+    """Raise unless every name in ``params`` is an index parameter.
 
     Raises:
-        ParameterError: an unknown or out-of-range parameter.
+        ParameterError: an unknown name, or a query parameter (containment, max_df).
     """
+    query_time = sorted(set(params) & set(QUERY_PARAMETERS))
+    if query_time:
+        raise ParameterError(
+            f"{', '.join(query_time)} is chosen per query, not an index parameter: pass it "
+            "to DuplicateIndex.query() (neardup check --containment, --max-df)"
+        )
     unknown = sorted(set(params) - set(PARAMETER_NAMES))
     if unknown:
         raise ParameterError(f"unknown index parameter(s): {', '.join(unknown)}")
+
+
+def parameters_from(params: dict[str, Any]) -> Parameters:
+    """:class:`~neardup.parameters.Parameters` from the index parameters (as the meta table
+    or a caller gives them; ``markers`` may be a list, or None for the default).
+
+    Raises:
+        ParameterError: an unknown or out-of-range parameter, or a query parameter
+            (containment, max_df), which each query chooses.
+    """
+    check_names(params)
     if "markers" in params and params["markers"] is not None:
         params = {**params, "markers": tuple(params["markers"])}
     elif "markers" in params:
@@ -262,10 +300,16 @@ def _read_header(db: sqlite3.Connection, name: str) -> Header:
         raw = json.loads(meta["parameters"])
         if not isinstance(raw, dict):
             raise TypeError("not an object")
-        parameters = parameters_from(raw)
+        # neardup 0.1.0 recorded the query parameters too (containment null, max_df 50)
+        parameters = parameters_from(
+            {k: v for k, v in raw.items() if k not in QUERY_PARAMETERS}
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFileError(f"{name}: corrupt index: bad parameters ({exc})") from None
-    for table in ("docs", "bands"):
+    tables = ("docs", "bands", "fingerprints") if version >= FINGERPRINTS_SINCE else (
+        "docs", "bands"
+    )
+    for table in tables:
         if not _has_table(db, table):
             raise IndexFileError(f"{name}: corrupt index: table {table!r} is missing")
     return Header(parameters, meta.get("store_text") == "1", version, meta.get("created_by", "?"))
@@ -278,10 +322,10 @@ def _check_version(name: str, version: int) -> None:
             f"{name}: index format version {version} is newer than this neardup supports "
             f"({FORMAT_VERSION}); upgrade neardup"
         )
-    if version < FORMAT_VERSION:
+    if version < OLDEST_FORMAT_VERSION:
         raise IndexFileError(
-            f"{name}: index format version {version} is older than this neardup's "
-            f"({FORMAT_VERSION}); rebuild the index"
+            f"{name}: index format version {version} is older than this neardup reads "
+            f"({OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}); rebuild the index"
         )
 
 

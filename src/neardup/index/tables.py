@@ -1,13 +1,14 @@
-"""The index's ``docs`` and ``bands`` tables: every statement on them, and how values are
-stored in them (texts as zlib of UTF-8, signatures as little-endian uint32).
+"""The index's ``docs``, ``bands`` and ``fingerprints`` tables: every statement on them, and
+how values are stored in them (texts as zlib of UTF-8, signatures and fingerprint lists as
+little-endian uint32, fingerprints in the table as signed int32).
 
 The tables are specified in :mod:`neardup.index`; transactions are the caller's
-(:class:`~neardup.index.file.Transaction`), except for :meth:`Tables.lookup`, which reads in
-one of its own.
+(:class:`~neardup.index.file.Transaction` to write, :meth:`Tables.reading` to read).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,30 +39,56 @@ class StoredDocument:
     shingles: int
     signature: bytes  # raw; decoded only for estimates
     text: bytes | None
+    fingerprints: int
+    """How many fingerprints it has (0 in an index of format 1)."""
+
+
+@dataclass(frozen=True)
+class Existing:
+    """An indexed document as removing it needs it: its doc number, signature (its band
+    keys are recomputed from it) and fingerprint list (None in an index of format 1)."""
+
+    doc: int
+    signature: bytes
+    fingerprints: bytes | None
 
 
 @dataclass(frozen=True)
 class Rows:
-    """Documents ready to write: ids, ``docs`` rows (without doc number), and their band
-    triples ``[band, key, offset]`` as one JSON array (the offset counts the documents).
+    """Documents ready to write: ids, ``docs`` rows (without doc number), their band
+    triples ``[band, key, offset]`` as one JSON array (the offset counts the documents), and
+    their fingerprints as another, flat: ``offset << 32 | fingerprint`` (uint32) for each
+    (empty in format 1; a flat array of numbers is read by ``json_each`` three times faster
+    than one of pairs).
 
-    ``rows`` is empty when only the ids are checked (the batch has already failed).
+    ``rows`` are ``(id, title, source, length, shingles, signature, fingerprints, text)``,
+    without ``fingerprints`` in format 1; empty when only the ids are checked (the batch has
+    already failed).
     """
 
     ids: list[str]
     rows: list[tuple[Any, ...]]
     band_json: str
+    fingerprint_json: str = "[]"
 
 
 class Tables:
-    """The ``docs`` and ``bands`` tables of the open index file ``path`` (which errors
-    name)."""
+    """The tables of the open index file ``path`` (which errors name): ``docs`` and
+    ``bands``, and ``fingerprints`` when ``fingerprints`` (format 2 on)."""
 
-    def __init__(self, db: sqlite3.Connection, path: str, num_perm: int, banding: Banding):
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        path: str,
+        num_perm: int,
+        banding: Banding,
+        fingerprints: bool,
+    ):
         self._db = db
         self.path = path
         self._num_perm = num_perm
         self._banding = banding
+        self.fingerprints = fingerprints
 
     def count(self) -> int:
         """Indexed documents."""
@@ -70,6 +97,12 @@ class Tables:
     def band_rows(self) -> int:
         """Rows of the ``bands`` table."""
         return int(self._db.execute("SELECT count(*) FROM bands").fetchone()[0])
+
+    def fingerprint_rows(self) -> int | None:
+        """Rows of the ``fingerprints`` table (None in format 1, which has none)."""
+        if not self.fingerprints:
+            return None
+        return int(self._db.execute("SELECT count(*) FROM fingerprints").fetchone()[0])
 
     def has(self, doc_id: str) -> bool:
         """Whether a document of this id is indexed."""
@@ -95,22 +128,28 @@ class Tables:
         """The doc number of the next document added."""
         return int(self._db.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()[0]) + 1
 
-    def existing(self, ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
-        """id → (doc number, signature) of those of ``ids`` that are indexed."""
-        found: dict[str, tuple[int, bytes]] = {}
+    def existing(self, ids: Sequence[str]) -> dict[str, Existing]:
+        """The indexed documents of those of ``ids`` that are indexed, by id."""
+        found: dict[str, Existing] = {}
+        fingerprints = "fingerprints" if self.fingerprints else "NULL"
         for chunk in _chunks(list(ids), _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
-            for doc_id, doc, sig in self._db.execute(
-                f"SELECT id, doc, signature FROM docs WHERE id IN ({marks})", chunk
+            for doc_id, doc, sig, fps in self._db.execute(
+                f"SELECT id, doc, signature, {fingerprints} FROM docs WHERE id IN ({marks})",
+                chunk,
             ):
-                found[doc_id] = (doc, sig)
+                found[doc_id] = Existing(doc, sig, fps)
         return found
 
     def insert(self, rows: Rows, first_doc: int) -> None:
-        """Write documents, numbered from ``first_doc``, and their band rows."""
+        """Write documents, numbered from ``first_doc``, their band rows and (format 2 on)
+        their fingerprint rows."""
+        columns = "doc, id, title, source, length, shingles, signature, fingerprints, text"
+        if not self.fingerprints:
+            columns = columns.replace(" fingerprints,", "")
+        marks = ", ".join("?" * (columns.count(",") + 1))
         self._db.executemany(
-            "INSERT INTO docs (doc, id, title, source, length, shingles, signature, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO docs ({columns}) VALUES ({marks})",
             ((first_doc + k, *row) for k, row in enumerate(rows.rows)),
         )
         # One statement per chunk: [band, key, offset] triples, parsed by SQLite's json_each
@@ -120,14 +159,23 @@ class Tables:
             "SELECT value ->> 0, value ->> 1, (value ->> 2) + ? FROM json_each(?)",
             (first_doc, rows.band_json),
         )
+        if self.fingerprints:
+            # the uint32 as signed int32: minus 2**32 when bit 31 is set
+            self._db.execute(
+                "INSERT INTO fingerprints (fingerprint, doc) "
+                "SELECT (value & 4294967295) - ((value & 2147483648) << 1), (value >> 32) + ? "
+                "FROM json_each(?)",
+                (first_doc, rows.fingerprint_json),
+            )
 
-    def delete(self, rows: list[tuple[int, bytes]]) -> int:
-        """Delete documents (doc number, signature) and their band rows (keys recomputed)."""
+    def delete(self, rows: list[Existing]) -> int:
+        """Delete documents, their band rows (keys recomputed from the signatures) and
+        fingerprint rows (from their fingerprint lists)."""
         if not rows:
             return 0
-        sigs = np.stack([decode_signature(sig, self._num_perm, self.path) for _, sig in rows])
+        sigs = np.stack([decode_signature(r.signature, self._num_perm, self.path) for r in rows])
         keys = band_keys(sigs, self._banding).view(np.int64)
-        docs = [doc for doc, _ in rows]
+        docs = [r.doc for r in rows]
         self._db.executemany(
             "DELETE FROM bands WHERE band = ? AND key = ? AND doc = ?",
             (
@@ -136,6 +184,17 @@ class Tables:
                 for band, key in enumerate(row)
             ),
         )
+        if self.fingerprints:
+            self._db.executemany(
+                "DELETE FROM fingerprints WHERE fingerprint = ? AND doc = ?",
+                (
+                    (fingerprint, r.doc)
+                    for r in rows
+                    for fingerprint in stored_fingerprints(
+                        decode_fingerprints(r.fingerprints, self.path)
+                    ).tolist()
+                ),
+            )
         self._db.executemany("DELETE FROM docs WHERE doc = ?", ((d,) for d in docs))
         return len(rows)
 
@@ -149,31 +208,27 @@ class Tables:
             removed += self.delete(list(found.values()))
         return removed, missing
 
-    def lookup(
-        self, keys: U64, with_text: bool
-    ) -> tuple[list[tuple[int, int]], dict[int, StoredDocument]]:
-        """(row of ``keys``, indexed doc number) of every band key shared, and those
-        documents (their texts only ``with_text``), read in one transaction.
-
-        Raises:
-            IndexFileError: the file cannot be read.
-        """
-        if keys.shape[0] == 0:
-            return [], {}
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction (a consistent view of the file while a query reads it);
+        SQLite errors become :class:`~neardup.errors.IndexFileError` naming the file."""
         db = self._db
         try:
             db.execute("BEGIN")
-            hits = self._shared_keys(keys)
-            stored = self._documents(sorted({doc for _, doc in hits}), with_text)
-            db.execute("DELETE FROM temp.query_keys")
+            yield
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             rollback(db)
             raise IndexFileError(f"{self.path}: cannot read index: {exc}") from None
-        return hits, stored
+        except BaseException:
+            rollback(db)
+            raise
 
-    def _shared_keys(self, keys: U64) -> list[tuple[int, int]]:
-        """(row of ``keys``, doc number) sharing a band key, through a temporary table."""
+    def shared_keys(self, keys: U64) -> list[tuple[int, int]]:
+        """(row of ``keys``, indexed doc number) of every band key shared, through a
+        temporary table."""
+        if keys.shape[0] == 0:
+            return []
         bands, signed, positions = band_triples(keys)
         db = self._db
         db.execute(
@@ -186,28 +241,87 @@ class Tables:
             zip(bands.tolist(), signed.tolist(), positions.tolist(), strict=True),
         )
         # CROSS JOIN keeps query_keys as the outer loop: one primary-key probe per key.
-        return [
+        hits = [
             (int(pos), int(doc))
             for pos, doc in db.execute(
                 "SELECT DISTINCT q.pos, b.doc FROM temp.query_keys AS q "
                 "CROSS JOIN bands AS b ON b.band = q.band AND b.key = q.key"
             )
         ]
+        db.execute("DELETE FROM temp.query_keys")
+        return hits
 
-    def _documents(self, wanted: list[int], with_text: bool) -> dict[int, StoredDocument]:
+    def fingerprint_frequencies(self, fingerprints: U32, cap: int) -> I64:
+        """How many indexed documents hold each of ``fingerprints`` (distinct), counted up
+        to ``cap`` (a fingerprint held by more counts ``cap``: boilerplate is not read
+        through). One primary-key descent per fingerprint."""
+        db = self._db
+        self._fill_query_fingerprints(fingerprints)
+        found = dict(
+            db.execute(
+                "SELECT q.fingerprint, (SELECT count(*) FROM (SELECT 1 FROM fingerprints AS f "
+                "WHERE f.fingerprint = q.fingerprint LIMIT ?)) FROM temp.query_fingerprints AS q",
+                (cap,),
+            ).fetchall()
+        )
+        db.execute("DELETE FROM temp.query_fingerprints")
+        stored = stored_fingerprints(fingerprints).tolist()
+        return np.array([found[f] for f in stored], dtype=np.int64)
+
+    def fingerprint_holders(self, fingerprints: U32) -> tuple[U32, I64]:
+        """Every (fingerprint, indexed doc number) of these ``fingerprints`` (distinct), as
+        two columns."""
+        db = self._db
+        self._fill_query_fingerprints(fingerprints)
+        # CROSS JOIN keeps query_fingerprints as the outer loop: one descent per fingerprint.
+        rows = db.execute(
+            "SELECT f.fingerprint, f.doc FROM temp.query_fingerprints AS q "
+            "CROSS JOIN fingerprints AS f ON f.fingerprint = q.fingerprint"
+        ).fetchall()
+        db.execute("DELETE FROM temp.query_fingerprints")
+        table = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        return table[:, 0].astype(np.int32).view(np.uint32), table[:, 1].copy()
+
+    def _fill_query_fingerprints(self, fingerprints: U32) -> None:
+        db = self._db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS query_fingerprints "
+            "(fingerprint INTEGER PRIMARY KEY)"
+        )
+        db.execute("DELETE FROM temp.query_fingerprints")
+        db.executemany(
+            "INSERT INTO temp.query_fingerprints (fingerprint) VALUES (?)",
+            ((f,) for f in stored_fingerprints(fingerprints).tolist()),
+        )
+
+    def fingerprint_counts(self, docs: list[int]) -> dict[int, int]:
+        """How many fingerprints each of these indexed documents has."""
+        counts: dict[int, int] = {}
+        for chunk in _chunks(docs, _IDS_PER_STATEMENT):
+            marks = ",".join("?" * len(chunk))
+            counts.update(
+                self._db.execute(
+                    f"SELECT doc, length(fingerprints) / 4 FROM docs WHERE doc IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+        return counts
+
+    def documents(self, wanted: list[int], with_text: bool) -> dict[int, StoredDocument]:
         """The documents of these doc numbers, their signatures checked."""
         stored: dict[int, StoredDocument] = {}
         text_column = "text" if with_text else "NULL"
+        count_column = "length(fingerprints) / 4" if self.fingerprints else "0"
         for chunk in _chunks(wanted, _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 "SELECT doc, id, title, source, length, shingles, signature, "
-                f"{text_column} FROM docs WHERE doc IN ({marks})",
+                f"{text_column}, {count_column} FROM docs WHERE doc IN ({marks})",
                 chunk,
             ):
                 stored[row[0]] = StoredDocument(
                     row[0], row[1], row[2], row[3], row[4], row[5],
-                    _checked_blob(row[6], self._num_perm, self.path), row[7],
+                    _checked_blob(row[6], self._num_perm, self.path), row[7], row[8],
                 )
         return stored
 
@@ -222,6 +336,30 @@ def band_triples(keys: U64) -> tuple[I64, I64, I64]:
         keys.view(np.int64).ravel(),
         np.repeat(np.arange(documents, dtype=np.int64), bands),
     )
+
+
+def stored_fingerprints(fingerprints: U32) -> I64:
+    """Fingerprints as the ``fingerprints`` table stores them: the uint32 bits as a signed
+    int32 (at most 4 bytes in an SQLite record, where a uint32 above 2**31 takes 6)."""
+    out: I64 = fingerprints.astype(np.uint32, copy=False).view(np.int32).astype(np.int64)
+    return out
+
+
+def encode_fingerprints(fingerprints: U32) -> bytes:
+    """A document's fingerprint list as ``docs.fingerprints`` stores it: sorted distinct
+    uint32, little-endian."""
+    return fingerprints.astype("<u4", copy=False).tobytes()
+
+
+def decode_fingerprints(blob: bytes | None, path: str) -> U32:
+    """A stored fingerprint list as uint32 values.
+
+    Raises:
+        IndexFileError: the blob is not a list of uint32 values.
+    """
+    if not isinstance(blob, bytes) or len(blob) % 4:
+        raise IndexFileError(f"{path}: corrupt index: a fingerprint list is not uint32 values")
+    return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 
 def compress_text(cps: U32) -> bytes:

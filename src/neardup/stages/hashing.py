@@ -122,6 +122,12 @@ def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I
     containment search."""
     if params.containment is None:
         return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
+    return winnowed_fingerprints(flat, lengths, params)
+
+
+def winnowed_fingerprints(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
+    """:func:`fingerprints_of`, whether or not ``params`` ask for a containment search (an
+    index keeps them for the searches to come)."""
     if params.unit == "char":
         return winnow_flat(flat, lengths, params.ngram)
     per_text = [
