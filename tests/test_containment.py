@@ -206,8 +206,9 @@ def _exact_sets(docs: list[Document]) -> list[np.ndarray]:
 def _copy_oracle(docs: list[Document], max_df: int) -> list[set[int]]:
     """Each document's shingle set without boilerplate, by the definition and plain
     Python: fingerprints are the minima of every window of WINDOW shingle hashes (or of all
-    of them); a fingerprint held by more than ``max_df`` documents is common; the shingles
-    of windows whose minimum is common are boilerplate."""
+    of them); a fingerprint held by more than ``max_df`` documents is common; a shingle whose
+    hash is common is boilerplate, and so is every shingle between two of those at most
+    WINDOW apart."""
     hashes = [ngram_hashes(codepoints(normalize_text(d.text)), 5).tolist() for d in docs]
 
     def windows(h: list[int]) -> list[tuple[int, int]]:
@@ -222,7 +223,11 @@ def _copy_oracle(docs: list[Document], max_df: int) -> list[set[int]]:
     common = {value for value, count in holders.items() if count > max_df}
     out = []
     for h in hashes:
-        boiler = {i for lo, hi in windows(h) if min(h[lo:hi]) in common for i in range(lo, hi)}
+        at = [i for i, value in enumerate(h) if value in common]
+        boiler = set(at)
+        for here, there in pairwise(at):
+            if there - here <= WINDOW:
+                boiler.update(range(here, there))
         out.append({value for i, value in enumerate(h) if i not in boiler})
     return out
 

@@ -17,10 +17,11 @@ is a candidate when the fingerprints it shares are enough for the containment as
 (:func:`enough_shared`). Verification then computes the exact containment.
 
 Boilerplate is also set aside when verification decides whether a pair is a copy: the
-shingles of every window whose fingerprint is common (:func:`boilerplate_mask`) leave both
-sets first, so two documents that share only a standard lead or closing (at least
-``WINDOW + ngram - 1`` characters long, else it weighs little) are not a copy, however
-short they are.
+stretches of text from one common fingerprint to the next (:func:`boilerplate_mask`) leave
+both shingle sets first, so two documents that share only a standard lead or closing are
+not a copy, however short they are. (Marking every window whose minimum is common instead
+marked 15-80% of many news items, whose political reporting shares formulaic phrases, and
+lost a tenth of the planted copies of the partial-copies benchmark.)
 
 Example:
     >>> import numpy as np
@@ -270,21 +271,22 @@ def _counted(codes: U64) -> tuple[I64, I64]:
 
 
 def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDArray[np.bool_]:
-    """Which of one document's shingles (hashes in order) lie in a window whose fingerprint
-    (its minimum) is one of the sorted ``common`` fingerprints; a document shorter than a
-    window is all boilerplate when its one fingerprint is common."""
+    """Which of one document's shingles (hashes in order) are boilerplate: those whose hash
+    is one of the sorted ``common`` fingerprints, and those between two such shingles that
+    are at most ``window`` apart (the stretch of a phrase that many documents hold, from its
+    first common fingerprint to its last)."""
     marked = np.zeros(hashes.size, dtype=bool)
     if not hashes.size or not common.size:
         return marked
-    if hashes.size <= window:
-        marked[:] = _members(np.array([hashes.min()], dtype=np.uint32), common)[0]
+    at = np.flatnonzero(_members(hashes, common))
+    if not at.size:
         return marked
-    starts = np.flatnonzero(_members(_window_minima(hashes, window), common))
-    if starts.size:
-        edges = np.zeros(hashes.size + 1, dtype=np.int64)
-        np.add.at(edges, starts, 1)
-        np.add.at(edges, starts + window, -1)
-        marked = np.cumsum(edges[:-1]) > 0
+    near = np.flatnonzero(np.diff(at) <= window)
+    edges = np.zeros(hashes.size + 1, dtype=np.int64)
+    np.add.at(edges, at[near], 1)
+    np.add.at(edges, at[near + 1], -1)
+    marked = np.cumsum(edges[:-1]) > 0
+    marked[at] = True
     return marked
 
 

@@ -2,9 +2,9 @@
 :func:`neardup.core.fingerprints.winnow_flat`, in one pass over each text's code points.
 
 Per text: the MurmurHash3 hash of every character n-gram (as
-:func:`neardup.core.shingles.ngram_hashes`), a monotone queue of the window's candidates for
-its minimum, and the minimum of each window written out whenever it changes. The caller
-sorts the distinct values of each text.
+:func:`neardup.core.shingles.ngram_hashes`, by the MinHash kernel's loop), a monotone queue
+of the window's candidates for its minimum, and the minimum of each window written out
+whenever it changes. The caller sorts the distinct values of each text.
 """
 
 from __future__ import annotations
@@ -12,30 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint32
 
-
-@njit(cache=True, nogil=True)
-def _shingle_hashes(cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray,
-                    hashes: np.ndarray) -> None:
-    """``hashes[p]`` = the hash of ``cps[start+p : start+p+length]`` for p < count (block
-    position outer, window inner, so that LLVM vectorizes across windows)."""
-    for j in range(count + length - 1):
-        k = uint32(cps[start + j] * uint32(0xCC9E2D51))
-        k = uint32((k << 15) | (k >> 17))
-        keys[j] = uint32(k * uint32(0x1B873593))
-    for p in range(count):
-        hashes[p] = uint32(0)
-    for i in range(length):
-        for p in range(count):
-            h = uint32(hashes[p] ^ keys[p + i])
-            h = uint32((h << 13) | (h >> 19))
-            hashes[p] = uint32(h * uint32(5) + uint32(0xE6546B64))
-    for p in range(count):
-        h = uint32(hashes[p] ^ uint32(4 * length))
-        h = uint32(h ^ (h >> 16))
-        h = uint32(h * uint32(0x85EBCA6B))
-        h = uint32(h ^ (h >> 13))
-        h = uint32(h * uint32(0xC2B2AE35))
-        hashes[p] = uint32(h ^ (h >> 16))
+from .minhash_numba import shingle_hashes
 
 
 @njit(cache=True, nogil=True)
@@ -64,13 +41,13 @@ def window_minima(
             keys = np.empty(2 * size, dtype=np.uint32)
             queue = np.empty(2 * size, dtype=np.int64)
         if size < ngram:
-            _shingle_hashes(cps, start, 1, size, keys, hashes)
+            shingle_hashes(cps, start, 1, size, keys, hashes)
             values[written] = hashes[0]
             owners[written] = d
             written += 1
             continue
         count = size - ngram + 1
-        _shingle_hashes(cps, start, count, ngram, keys, hashes)
+        shingle_hashes(cps, start, count, ngram, keys, hashes)
         if count <= window:
             least = hashes[0]
             for p in range(1, count):

@@ -29,23 +29,34 @@ def _fmix(h: Any) -> Any:
 
 
 @njit(cache=True, nogil=True)
-def _mixed_windows(
-    cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray, mixed: np.ndarray
+def shingle_hashes(
+    cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray, hashes: np.ndarray
 ) -> None:
-    """``mixed[p] = fmix32(shingle_hash(cps[start+p : start+p+length]))`` for p < count."""
+    """``hashes[p] = shingle_hash(cps[start+p : start+p+length])`` for p < count (block
+    position outer, window inner, so that LLVM vectorizes across windows)."""
     for j in range(count + length - 1):
         k = uint32(cps[start + j] * uint32(0xCC9E2D51))
         k = uint32((k << 15) | (k >> 17))
         keys[j] = uint32(k * uint32(0x1B873593))
     for p in range(count):
-        mixed[p] = uint32(0)
+        hashes[p] = uint32(0)
     for i in range(length):
         for p in range(count):
-            h = uint32(mixed[p] ^ keys[p + i])
+            h = uint32(hashes[p] ^ keys[p + i])
             h = uint32((h << 13) | (h >> 19))
-            mixed[p] = uint32(h * uint32(5) + uint32(0xE6546B64))
+            hashes[p] = uint32(h * uint32(5) + uint32(0xE6546B64))
     for p in range(count):
-        mixed[p] = _fmix(_fmix(uint32(mixed[p] ^ uint32(4 * length))))
+        hashes[p] = _fmix(uint32(hashes[p] ^ uint32(4 * length)))
+
+
+@njit(cache=True, nogil=True)
+def _mixed_windows(
+    cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray, mixed: np.ndarray
+) -> None:
+    """``mixed[p] = fmix32(shingle_hash(cps[start+p : start+p+length]))`` for p < count."""
+    shingle_hashes(cps, start, count, length, keys, mixed)
+    for p in range(count):
+        mixed[p] = _fmix(mixed[p])
 
 
 @njit(cache=True, nogil=True)
