@@ -80,6 +80,7 @@ class Run:
     sampled: int = 0
     planted_share: float = 1.0
     common_fingerprints: int = 0
+    candidates: int = 0
 
 
 def head(source: Path, lines: int, into: Path) -> None:
@@ -412,6 +413,7 @@ def containment_main(args: argparse.Namespace) -> None:
                             partial_recall=prec,
                             partials=partials,
                             common_fingerprints=int(counts.get("common_fingerprints", 0)),
+                            candidates=int(counts.get("candidates", 0)),
                         )
                         key = (len(ids), workers, name)
                         if key not in best:  # quality does not change between turns
@@ -432,7 +434,7 @@ def containment_main(args: argparse.Namespace) -> None:
                             f"{seconds:7.1f} s, peak RSS {peak:7.0f} MB, load {load:.1f}, "
                             f"recall {rec:.4f} of {planted:,}, partial recall {prec:.4f} of "
                             f"{partials:,}, precision {run.precision:.4f} of {run.sampled:,}, "
-                            f"{len(pairs):,} pairs, "
+                            f"{len(pairs):,} pairs of {run.candidates:,} candidates, "
                             f"{run.common_fingerprints:,} common fingerprints",
                             flush=True,
                         )
