@@ -28,6 +28,34 @@ Output, JSON Lines (UTF-8, gzip when the name ends in .gz)::
 (HTML tags are then text; ``--no-jaccard`` skips it). Only (source, copy) pairs are listed;
 two copies of one source are near-duplicates of each other too.
 
+Two options make a corpus for containment search (both off by default; without them the
+output is byte for byte what it was, since they draw from a random stream of their own):
+
+``mutate_sentences`` (``--mutate-sentences R``)
+    every base document has each character (line breaks aside) replaced with probability R
+    by a character of the same document. At a million documents each real sentence is used
+    about 50 times; mutated, two unrelated documents that drew the same sentence no longer
+    share long verbatim runs (at 0.15 a run of 20 characters survives in one document with
+    probability 0.04), so "copies" between unrelated documents do not arise by chance.
+``partial_fraction`` (``--partial-fraction F``)
+    a share F of the documents are *planted partial copies*: a host base document that
+    appears nowhere else, with 30-70 % of the sentences of a source base document inserted
+    (in the source's order or shuffled; as one block at a paragraph break or spread over the
+    host's sentence breaks), each copied sentence lightly edited (``mixed`` at 0.025: about
+    one character in 40). With partial copies on, half of the base documents can be the
+    source of near-duplicate copies and the other half the source of partial copies, so no
+    document is the source of both kinds. Documents and truth rows look like::
+
+        {"id": ..., "text": ..., "source_id": ..., "edit": {"kind": "partial",
+         "share": 0.45, "order": "shuffled", "placement": "spread"}}
+        {"source_id": ..., "copy_id": ..., "edit": {...}, "jaccard": 0.21,
+         "containment": 0.41, "source_in_copy": 0.41, "copy_in_source": 0.17}
+
+    ``share`` is the share of the source's sentences copied; ``containment`` the exact
+    ``|S∩C| / min(|S|, |C|)`` of the character 5-gram sets (neardup's normalization, as
+    ``jaccard``), ``source_in_copy`` ``|S∩C| / |S|`` and ``copy_in_source`` ``|S∩C| / |C|``.
+    With ``--no-jaccard`` none of these is computed.
+
 Documents are written as they are made (memory holds one chunk and the window), and the
 same arguments always give the same bytes (numpy PCG64 with ``seed``).
 
@@ -35,6 +63,8 @@ Usage::
 
     PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
         --out corpus.jsonl --truth truth.jsonl
+    PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
+        --out corpus.jsonl --truth truth.jsonl --mutate-sentences 0.15 --partial-fraction 0.05
 """
 
 from __future__ import annotations
@@ -74,6 +104,10 @@ EDITS: tuple[tuple[str, float], ...] = (
     ("html", 0),
 )
 CHUNK = 10_000
+PARTIAL_SHARES = (0.3, 0.7)
+"""A partial copy takes this range of its source's sentences (uniform)."""
+PARTIAL_EDIT = ("mixed", 0.025)
+"""The light edit of every sentence a partial copy takes (about one character in 40)."""
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
 _MARKDOWN = re.compile(r"^[#>*\-\s]+")
 
@@ -104,6 +138,7 @@ class Stats:
 
     documents: int = 0
     copies: int = 0
+    partials: int = 0
     characters: int = 0
     sentences: int = 0
     source: str = ""
@@ -208,6 +243,85 @@ def _base_documents(
         yield "\n".join(paragraphs)
 
 
+def mutate_text(text: str, rate: float, rng: np.random.Generator) -> str:
+    """``text`` with every character but line breaks replaced with probability ``rate`` by a
+    character of the text (line breaks aside), so paragraphs stay as they were."""
+    cps = _codepoints(text)
+    body = np.flatnonzero(cps != ord("\n"))
+    if not body.size or rate <= 0:
+        return text
+    hit = body[rng.random(body.size) < rate]
+    out: U32 = cps.copy()
+    out[hit] = cps[body[rng.integers(body.size, size=hit.size)]]
+    return _text(out)
+
+
+def _sentences(text: str) -> list[str]:
+    return [piece for piece in _SENTENCE_END.split(text) if piece and not piece.isspace()]
+
+
+def partial_copy(host: str, source: str, rng: np.random.Generator) -> tuple[str, dict[str, Any]]:
+    """``host`` with a share (:data:`PARTIAL_SHARES`) of the sentences of ``source`` inserted,
+    each lightly edited (:data:`PARTIAL_EDIT`); the text and the edit's description."""
+    taken = _sentences(source)
+    share = float(rng.uniform(*PARTIAL_SHARES))
+    count = min(len(taken), max(1, round(share * len(taken))))
+    picked = np.sort(rng.choice(len(taken), size=count, replace=False))
+    shuffled = bool(rng.random() < 0.5)
+    if shuffled:
+        picked = rng.permutation(picked)
+    kind, rate = PARTIAL_EDIT
+    copied = [edit_text(taken[int(i)], kind, rate, rng) for i in picked]
+    paragraphs = host.split("\n")
+    spread = bool(rng.random() < 0.5)
+    if spread:  # each copied sentence at a sentence break of the host, in the copied order
+        own = _sentences(host)
+        at = np.sort(rng.integers(len(own) + 1, size=count)).tolist()
+        merged: list[str] = []
+        start = 0
+        for sentence, where in zip(copied, at, strict=True):
+            merged += own[start:where]
+            merged.append(sentence)
+            start = where
+        merged += own[start:]
+        sizes = rng.integers(2, 7, size=len(merged)).tolist()
+        paragraphs, start = [], 0
+        for size in sizes:
+            if start >= len(merged):
+                break
+            paragraphs.append("".join(merged[start : start + size]))
+            start += size
+    else:  # one block of paragraphs at a paragraph break of the host
+        where = int(rng.integers(len(paragraphs) + 1))
+        block = ["".join(copied[i : i + 4]) for i in range(0, count, 4)]
+        paragraphs[where:where] = block
+    edit = {
+        "kind": "partial",
+        "share": round(count / len(taken), 4),
+        "order": "shuffled" if shuffled else "in order",
+        "placement": "spread" if spread else "block",
+    }
+    return "\n".join(paragraphs), edit
+
+
+def overlap(a: str, b: str) -> tuple[float, float, float, float]:
+    """Exact character 5-gram Jaccard, containment ``|A∩B| / min(|A|, |B|)``, ``|A∩B| / |A|``
+    and ``|A∩B| / |B|`` of two texts after neardup's default normalization."""
+    from neardup import normalize_text
+    from neardup.core.shingles import shingle_set
+
+    x, y = shingle_set(normalize_text(a), 5), shingle_set(normalize_text(b), 5)
+    if not x.size or not y.size:
+        return 0.0, 0.0, 0.0, 0.0
+    inter = int(np.intersect1d(x, y, assume_unique=True).size)
+    return (
+        inter / (x.size + y.size - inter),
+        inter / min(x.size, y.size),
+        inter / x.size,
+        inter / y.size,
+    )
+
+
 def _jaccard(a: str, b: str) -> float:
     from neardup import normalize_text
     from neardup.core.shingles import shingle_set
@@ -231,6 +345,8 @@ def generate(
     jaccard: bool = True,
     sentences: list[str] | None = None,
     progress: bool = False,
+    mutate_sentences: float = 0.0,
+    partial_fraction: float = 0.0,
 ) -> Stats:
     """Write ``docs`` documents to ``out`` and the planted pairs to ``truth``.
 
@@ -245,6 +361,9 @@ def generate(
         jaccard: compute each planted pair's exact Jaccard for the truth file.
         sentences: the real sentences to draw from (default: :func:`load_sentences`).
         progress: print a line per 100,000 documents to stderr.
+        mutate_sentences: replace each character of a base document (line breaks aside)
+            with this probability (see the module docstring); 0 to keep the sentences.
+        partial_fraction: share of documents that are planted partial copies; 0 for none.
 
     Returns:
         Counts of what was written.
@@ -255,6 +374,12 @@ def generate(
         raise ValueError(f"dup_fraction must be in [0, 1) (got {dup_fraction})")
     if doc_chars < 1 or window < 1:
         raise ValueError("doc_chars and window must be >= 1")
+    if not 0.0 <= mutate_sentences < 1.0:
+        raise ValueError(f"mutate_sentences must be in [0, 1) (got {mutate_sentences})")
+    if not 0.0 <= partial_fraction < 1.0 - dup_fraction:
+        raise ValueError(
+            f"partial_fraction must be in [0, 1 - dup_fraction) (got {partial_fraction})"
+        )
     started = time.perf_counter()
     stats = Stats()
     if sentences is None:
@@ -264,13 +389,20 @@ def generate(
     stats.sentences = len(sentences)
     lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
     rng = np.random.default_rng(seed)
+    # the options' own stream, so that without them the output stays what it was
+    extra = np.random.default_rng([seed, 1])
+    partial_odds = partial_fraction / (1.0 - dup_fraction)  # among the non-copies
     recent: list[tuple[str, str]] = []  # ring buffer of (id, text) of base documents
+    partial_sources: list[tuple[str, str]] = []  # the same, for partial copies
     with _open(out) as doc_file, _open(truth) if truth else _null() as truth_file:
         for chunk_start in range(0, docs, CHUNK):
             count = min(CHUNK, docs - chunk_start)
             is_copy = rng.random(count) < dup_fraction
             edits = rng.integers(len(EDITS), size=count)
             bases = _base_documents(sentences, lengths, int((~is_copy).sum()), doc_chars, rng)
+            is_partial = (
+                extra.random(count) < partial_odds if partial_fraction else np.zeros(count, bool)
+            )
             lines: list[str] = []
             truth_lines: list[str] = []
             for k in range(count):
@@ -291,10 +423,33 @@ def generate(
                     stats.by_edit[label] = stats.by_edit.get(label, 0) + 1
                 else:
                     text = next(bases, None) or _extra_base(sentences, lengths, doc_chars, rng)
-                    record = {"id": doc_id, "text": text}
-                    recent.append((doc_id, text))
-                    if len(recent) > window:
-                        recent.pop(int(rng.integers(len(recent) - 1)))
+                    if mutate_sentences:
+                        text = mutate_text(text, mutate_sentences, extra)
+                    if is_partial[k] and partial_sources:
+                        source_id, source_text = partial_sources[
+                            int(extra.integers(len(partial_sources)))
+                        ]
+                        text, edit = partial_copy(text, source_text, extra)
+                        record = {"id": doc_id, "text": text, "source_id": source_id, "edit": edit}
+                        pair = {"source_id": source_id, "copy_id": doc_id, "edit": edit}
+                        if jaccard:
+                            j, c, s_in_c, c_in_s = overlap(source_text, text)
+                            pair["jaccard"] = round(j, 6)
+                            pair["containment"] = round(c, 6)
+                            pair["source_in_copy"] = round(s_in_c, 6)
+                            pair["copy_in_source"] = round(c_in_s, 6)
+                        truth_lines.append(json.dumps(pair, ensure_ascii=False))
+                        stats.partials += 1
+                    elif partial_fraction and extra.random() < 0.5:
+                        record = {"id": doc_id, "text": text}
+                        partial_sources.append((doc_id, text))
+                        if len(partial_sources) > window:
+                            partial_sources.pop(int(extra.integers(len(partial_sources) - 1)))
+                    else:
+                        record = {"id": doc_id, "text": text}
+                        recent.append((doc_id, text))
+                        if len(recent) > window:
+                            recent.pop(int(rng.integers(len(recent) - 1)))
                 lines.append(json.dumps(record, ensure_ascii=False))
                 stats.characters += len(text)
             doc_file.write("\n".join(lines) + "\n")
@@ -335,6 +490,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-jaccard", action="store_true", help="do not compute the planted pairs' exact Jaccard"
     )
+    parser.add_argument(
+        "--mutate-sentences",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="replace characters of base documents at this rate (e.g. 0.15; default 0: off)",
+    )
+    parser.add_argument(
+        "--partial-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="share of documents that are planted partial copies (e.g. 0.05; default 0)",
+    )
     args = parser.parse_args(argv)
     try:
         stats = generate(
@@ -347,11 +516,15 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             jaccard=not args.no_jaccard,
             progress=True,
+            mutate_sentences=args.mutate_sentences,
+            partial_fraction=args.partial_fraction,
         )
     except ValueError as exc:
         parser.error(str(exc))
     print(
-        f"{stats.documents:,} documents ({stats.copies:,} planted copies), "
+        f"{stats.documents:,} documents ({stats.copies:,} planted copies"
+        + (f", {stats.partials:,} partial copies" if stats.partials else "")
+        + "), "
         f"{stats.characters / max(stats.documents, 1):,.0f} characters on average, from "
         f"{stats.sentences:,} sentences of {stats.source}, in {stats.seconds:.1f} s"
     )

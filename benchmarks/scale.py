@@ -18,12 +18,27 @@ processes get done at once than one alone (the same batch of the corpus, hashed 
 process). On a virtual machine two busy cores may not give twice the work of one; the
 speed-up of the workers is to be read against that figure.
 
+With ``--containment C`` it measures what a containment search costs: every size and
+worker count is scanned twice per turn, with the default parameters and with
+``--containment C`` (the order alternating from turn to turn), both writing the JSON report
+(``--format json``, whose ``counts`` hold the number of fingerprints cut as boilerplate,
+``common_fingerprints``; JSON Lines holds the pairs only). The table then also gives the
+recall of the planted partial copies (``generate_corpus.py --partial-fraction``) whose exact
+containment is at least C, the precision of a random sample of the reported pairs (each
+pair's exact Jaccard and containment computed from the texts: a pair is right when it meets
+the threshold or the containment asked for), and the ratios of time and peak memory of the
+containment scan to the default scan.
+
 Usage::
 
     PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
         --out corpus.jsonl --truth truth.jsonl
     PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
         --sizes 100000 300000 1000000 --workers 2
+    PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
+        --out corpus.jsonl --truth truth.jsonl --mutate-sentences 0.15 --partial-fraction 0.05
+    PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
+        --sizes 100000 1000000 --workers 2 --containment 0.3 --repeat 2
 """
 
 from __future__ import annotations
@@ -32,6 +47,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -56,6 +72,15 @@ class Run:
     recall: float
     planted: int
     pairs: int
+    scan: str = "default"
+    load: float = 0.0
+    partial_recall: float = 1.0
+    partials: int = 0
+    precision: float = 1.0
+    sampled: int = 0
+    planted_share: float = 1.0
+    common_fingerprints: int = 0
+    candidates: int = 0
 
 
 def head(source: Path, lines: int, into: Path) -> None:
@@ -76,7 +101,9 @@ def warm(path: Path) -> None:
             pass
 
 
-def scan(corpus: Path, workers: int, report: Path) -> tuple[float, float]:
+def scan(
+    corpus: Path, workers: int, report: Path, options: tuple[str, ...] = ("--format", "jsonl")
+) -> tuple[float, float]:
     """Run the scan (on a file warmed in the page cache); its wall time and peak RSS (MB) of
     the process tree."""
     warm(corpus)
@@ -88,8 +115,7 @@ def scan(corpus: Path, workers: int, report: Path) -> tuple[float, float]:
         "scan",
         str(corpus),
         "--no-passages",
-        "--format",
-        "jsonl",
+        *options,
         "-o",
         str(report),
         "--quiet",
@@ -144,20 +170,102 @@ def ceiling(corpus: Path, docs: int = 400, rounds: int = 30, tries: int = 5) -> 
     return 2 * statistics.median(alone) / statistics.median(together)
 
 
-def recall(report: Path, truth: Path, ids: set[str], threshold: float) -> tuple[float, int, int]:
-    found = set()
+def read_report(report: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The pairs of a report (JSON Lines, or the JSON report when the name ends in .json) and
+    its counts (empty for JSON Lines)."""
     with report.open(encoding="utf-8") as handle:
-        for line in handle:
-            pair = json.loads(line)
-            found.add(frozenset((pair["a"], pair["b"])))
+        if report.suffix == ".json":
+            data = json.load(handle)
+            return [(p["a"], p["b"]) for p in data["pairs"]], data["counts"]
+        return [(p["a"], p["b"]) for p in map(json.loads, handle)], {}
+
+
+def is_partial(row: dict[str, object]) -> bool:
+    edit = row.get("edit")
+    return isinstance(edit, dict) and edit.get("kind") == "partial"
+
+
+def recall(report: Path, truth: Path, ids: set[str], threshold: float) -> tuple[float, int, int]:
+    """Recall of the planted near-duplicate (source, copy) pairs with exact Jaccard >=
+    ``threshold`` (planted partial copies aside), their number, and the number of pairs."""
+    pairs, _ = read_report(report)
+    found = {frozenset(pair) for pair in pairs}
     planted = hit = 0
     with truth.open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
+            if is_partial(row):
+                continue
             if row["jaccard"] >= threshold and row["source_id"] in ids and row["copy_id"] in ids:
                 planted += 1
                 hit += frozenset((row["source_id"], row["copy_id"])) in found
     return (hit / planted if planted else 1.0), planted, len(found)
+
+
+def partial_recall(
+    pairs: list[tuple[str, str]], truth: Path, ids: set[str], containment: float
+) -> tuple[float, int]:
+    """Recall of the planted partial copies whose exact containment is >= ``containment``,
+    and their number."""
+    found = {frozenset(pair) for pair in pairs}
+    planted = hit = 0
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if not is_partial(row) or row["containment"] < containment:
+                continue
+            if row["source_id"] in ids and row["copy_id"] in ids:
+                planted += 1
+                hit += frozenset((row["source_id"], row["copy_id"])) in found
+    return (hit / planted if planted else 1.0), planted
+
+
+def families(truth: Path) -> dict[str, str]:
+    """Each planted document's source (a source maps to itself): two documents of the same
+    family were made from one base document."""
+    family: dict[str, str] = {}
+    with truth.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            family[row["copy_id"]] = family[row["source_id"]] = row["source_id"]
+    return family
+
+
+def texts_of(corpus: Path, wanted: set[str]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] in wanted:
+                texts[record["id"]] = record["text"]
+    return texts
+
+
+def sampled_precision(
+    pairs: list[tuple[str, str]],
+    corpus: Path,
+    family: dict[str, str],
+    threshold: float,
+    containment: float | None,
+    sample: int,
+    seed: int = 0,
+) -> tuple[float, int, float]:
+    """Precision of a random sample of reported pairs against the exact character 5-gram
+    Jaccard and containment of their texts (right: Jaccard >= ``threshold``, or containment
+    >= ``containment`` when given), the sample's size, and the share of the sample that are
+    planted relations (two documents of one family)."""
+    from generate_corpus import overlap
+
+    chosen = random.Random(seed).sample(pairs, min(sample, len(pairs)))
+    if not chosen:
+        return 1.0, 0, 1.0
+    texts = texts_of(corpus, {doc for pair in chosen for doc in pair})
+    right = planted = 0
+    for a, b in chosen:
+        jaccard, contained, _, _ = overlap(texts[a], texts[b])
+        right += jaccard >= threshold or (containment is not None and contained >= containment)
+        planted += a in family and family[a] == family.get(b)
+    return right / len(chosen), len(chosen), planted / len(chosen)
 
 
 def ids_of(corpus: Path) -> set[str]:
@@ -175,7 +283,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
+    parser.add_argument(
+        "--containment",
+        type=float,
+        metavar="C",
+        help="also scan with --containment C and compare (see the module docstring)",
+    )
+    parser.add_argument("--max-df", type=int, help="--max-df for the containment scans")
+    parser.add_argument(
+        "--sample", type=int, default=2000, help="reported pairs checked exactly for precision"
+    )
     args = parser.parse_args()
+    if args.containment is not None:
+        containment_main(args)
+        return
     runs: list[Run] = []
     turns: dict[tuple[int, int], list[float]] = {}
     ceilings: dict[int, list[float]] = {}
@@ -244,6 +365,107 @@ def main() -> None:
                     f"median {statistics.median(ratios):.2f}); machine ceiling "
                     f"{', '.join(f'{c:.2f}' for c in ceilings[size])}"
                 )
+
+
+def containment_main(args: argparse.Namespace) -> None:
+    """``--containment C``: the default scan and the containment scan of every size, in
+    turns, with recall, sampled precision and the cost ratios."""
+    scans = {
+        "default": ("--format", "json", "--threshold", str(args.threshold)),
+        "containment": (
+            "--format",
+            "json",
+            "--threshold",
+            str(args.threshold),
+            "--containment",
+            str(args.containment),
+            *(("--max-df", str(args.max_df)) if args.max_df is not None else ()),
+        ),
+    }
+    family = families(args.truth)
+    best: dict[tuple[int, int, str], Run] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in args.sizes:
+            part = Path(scratch) / f"head{size}.jsonl"
+            head(args.corpus, size, part)
+            os.sync()
+            ids = ids_of(part)
+            for turn in range(args.repeat):
+                order = list(scans) if turn % 2 == 0 else list(scans)[::-1]
+                for workers in args.workers:
+                    for name in order:
+                        report = Path(scratch) / f"report{size}_{workers}_{name}.json"
+                        load = os.getloadavg()[0]
+                        seconds, peak = scan(part, workers, report, scans[name])
+                        pairs, counts = read_report(report)
+                        rec, planted, _ = recall(report, args.truth, ids, args.threshold)
+                        prec, partials = partial_recall(pairs, args.truth, ids, args.containment)
+                        run = Run(
+                            len(ids),
+                            workers,
+                            seconds,
+                            peak,
+                            rec,
+                            planted,
+                            len(pairs),
+                            scan=name,
+                            load=load,
+                            partial_recall=prec,
+                            partials=partials,
+                            common_fingerprints=int(counts.get("common_fingerprints", 0)),
+                            candidates=int(counts.get("candidates", 0)),
+                        )
+                        key = (len(ids), workers, name)
+                        if key not in best:  # quality does not change between turns
+                            run.precision, run.sampled, run.planted_share = sampled_precision(
+                                pairs,
+                                part,
+                                family,
+                                args.threshold,
+                                args.containment if name == "containment" else None,
+                                args.sample,
+                            )
+                        else:
+                            run.precision = best[key].precision
+                            run.sampled = best[key].sampled
+                            run.planted_share = best[key].planted_share
+                        print(
+                            f"{len(ids):>9,} docs, {workers} workers, {name:>11}: "
+                            f"{seconds:7.1f} s, peak RSS {peak:7.0f} MB, load {load:.1f}, "
+                            f"recall {rec:.4f} of {planted:,}, partial recall {prec:.4f} of "
+                            f"{partials:,}, precision {run.precision:.4f} of {run.sampled:,}, "
+                            f"{len(pairs):,} pairs of {run.candidates:,} candidates, "
+                            f"{run.common_fingerprints:,} common fingerprints",
+                            flush=True,
+                        )
+                        if key not in best or seconds < best[key].seconds:
+                            best[key] = run
+    print()
+    print(
+        f"| documents | workers | scan | seconds | peak RSS MB | load | near-dup recall "
+        f"(J >= {args.threshold}) | partial recall (C >= {args.containment}) | precision "
+        "(sample) | planted share of sample | pairs | common fingerprints |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---|---|---|---:|---:|---:|")
+    for run in best.values():
+        print(
+            f"| {run.docs:,} | {run.workers} | {run.scan} | {run.seconds:.1f} "
+            f"| {run.peak_rss_mb:,.0f} | {run.load:.1f} | {run.recall:.4f} of {run.planted:,} "
+            f"| {run.partial_recall:.4f} of {run.partials:,} "
+            f"| {run.precision:.4f} of {run.sampled:,} | {run.planted_share:.3f} "
+            f"| {run.pairs:,} | {run.common_fingerprints:,} |"
+        )
+    print()
+    for (docs, workers, name), run in best.items():
+        if name != "containment":
+            continue
+        base = best[docs, workers, "default"]
+        print(
+            f"{docs:,} docs, {workers} workers: containment scan "
+            f"{run.seconds / base.seconds:.2f}x the time (goal <= 3x) and "
+            f"{run.peak_rss_mb / base.peak_rss_mb:.2f}x the peak memory (goal <= 2x) "
+            "of the default scan (fastest runs)"
+        )
 
 
 if __name__ == "__main__":
