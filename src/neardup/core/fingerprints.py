@@ -197,27 +197,33 @@ def shared_fingerprint_pairs(
     owners = _block_owners(blocks, counts)
     total = int(counts.sum())
     parts = max(1, -(-total // PART_FINGERPRINTS))
+    frequencies = np.zeros(max_df + 2, dtype=np.int64)
     if parts > 1:  # a first pass finds how many documents hold each fingerprint
-        frequencies = sum(
-            (_frequencies(_sorted_part(blocks, owners, part, parts), max_df)
-             for part in range(parts)),
-            np.zeros(max_df + 2, dtype=np.int64),
-        )
+        for part in range(parts):
+            frequencies += _frequencies(_sorted_part(blocks, owners, part, parts), max_df)
         max_df = within_budget(frequencies, max_df, counts.size)
-    codes: list[U64] = []
+    codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
+    made = 0
     common: list[U32] = []
     for part in range(parts):
         ordered = _sorted_part(blocks, owners, part, parts)
         if parts == 1:
-            max_df = within_budget(_frequencies(ordered, max_df), max_df, counts.size)
+            frequencies = _frequencies(ordered, max_df)
+            max_df = within_budget(frequencies, max_df, counts.size)
+            codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
         part_codes, part_common = _pairs_in_part(ordered, max_df)
         del ordered
-        codes.append(part_codes)
+        codes[made : made + part_codes.size] = part_codes  # filled in place: no second copy
+        made += part_codes.size
         common.append(part_common)
-    all_codes = np.concatenate(codes)
-    del codes
-    pairs, shared = _counted_enough(all_codes, counts, containment)
+    pairs, shared = _counted_enough(codes, counts, containment)
     return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df)
+
+
+def _pairs_made(frequencies: I64, max_df: int) -> int:
+    """How many pair codes the fingerprints held by 2 to ``max_df`` documents make."""
+    held = np.arange(max_df + 1, dtype=np.int64)
+    return int((frequencies[: max_df + 1] * held * (held - 1) // 2).sum())
 
 
 def within_budget(frequencies: I64, max_df: int, documents: int) -> int:

@@ -146,6 +146,7 @@ def _run(
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
     hashed = stage.run(source.items())
     found = find_candidates(hashed, workers, params)
+    hashed.fingerprints.clear()  # a tenth of the text, no longer needed
     candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
