@@ -200,7 +200,7 @@ def shared_fingerprint_pairs(
     frequencies = np.zeros(max_df + 2, dtype=np.int64)
     if parts > 1:  # a first pass finds how many documents hold each fingerprint
         for part in range(parts):
-            frequencies += _frequencies(_sorted_part(blocks, owners, part, parts), max_df)
+            frequencies += _frequencies(_sorted_values(blocks, part, parts), max_df)
         max_df = within_budget(frequencies, max_df, counts.size)
     codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
     made = 0
@@ -237,11 +237,20 @@ def within_budget(frequencies: I64, max_df: int, documents: int) -> int:
     return max(2, int(fits[-1])) if fits.size else 2
 
 
-def _frequencies(ordered: U64, max_df: int) -> I64:
-    """How many fingerprints each number of documents holds, up to ``max_df + 1`` (more)."""
+def _sorted_values(blocks: list[U32], part: int, parts: int) -> U32:
+    """The fingerprints whose value is ``part`` modulo ``parts``, sorted (without their
+    documents: enough to count how many documents hold each)."""
+    values = np.concatenate([block[block % np.uint32(parts) == part] for block in blocks])
+    values.sort()
+    return values
+
+
+def _frequencies(ordered: U64 | U32, max_df: int) -> I64:
+    """How many fingerprints each number of documents holds, up to ``max_df + 1`` (more),
+    from sorted fingerprints (or ``fingerprint << 32 | document`` codes)."""
     if not ordered.size:
         return np.zeros(max_df + 2, dtype=np.int64)
-    values = ordered >> _WORD
+    values = ordered >> _WORD if ordered.dtype == np.uint64 else ordered
     starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
     sizes = np.diff(np.append(starts, values.size))
     return np.bincount(np.minimum(sizes, max_df + 1), minlength=max_df + 2).astype(np.int64)
