@@ -16,6 +16,8 @@ from common import load_corpus
 from compare_end_to_end import run_datasketch, run_neardup, run_rensa
 from exact import brute_force_pairs, shingle_sets, similar_pairs
 from generate_corpus import EDITS, edit_text, generate
+from partial_copies import Scorer, content_sentences, overlap
+from partial_copies import generate as generate_partial
 from scale import ceiling, recall
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' oracles
@@ -135,3 +137,77 @@ def test_scale_tools_measure_the_machine_and_recall(tmp_path: Path) -> None:
     share, count, pairs = recall(report, truth, ids, 0.0)
     assert (count, pairs) == (len(planted), 1)
     assert share == pytest.approx(1 / len(planted))
+
+
+def _fake_news(count: int, seed: int) -> tuple[list[str], list[str]]:
+    """Items of 3-5 paragraphs of 3-5 sentences of random Chinese characters."""
+    rng = np.random.default_rng(seed)
+    texts = []
+    for _ in range(count):
+        paragraphs = []
+        for _ in range(int(rng.integers(3, 6))):
+            sentences = [
+                "".join(
+                    chr(0x4E00 + int(c)) for c in rng.integers(0, 8000, int(rng.integers(10, 30)))
+                )
+                + "。"
+                for _ in range(int(rng.integers(3, 6)))
+            ]
+            paragraphs.append("".join(sentences))
+        texts.append("\n".join(paragraphs))
+    return [f"n{i}" for i in range(count)], texts
+
+
+def test_partial_copies_truth_and_determinism() -> None:
+    from neardup import normalize_text
+
+    o = overlap("甲乙丙丁戊己庚辛", "丙丁戊己庚，")  # 4 and 1 shingles, 1 shared
+    assert (o.containment, o.a_in_b, o.b_in_a, o.jaccard) == (1.0, 0.25, 1.0, 0.25)
+    ids, texts = _fake_news(240, 5)
+    collection = generate_partial(ids, texts, copies=8, seed=3)
+    again = generate_partial(ids, texts, copies=8, seed=3)
+    other = generate_partial(ids, texts, copies=8, seed=4)
+    assert collection.texts == again.texts and collection.planted == again.planted
+    assert collection.boilerplate == again.boilerplate
+    assert collection.texts != other.texts
+    where = collection.index()
+    assert len(where) == len(texts)  # generated documents take their items' places
+    main = [p for p in collection.planted if p.variant == "main"]
+    heldout = [p for p in collection.planted if p.variant == "heldout"]
+    assert len(main) == len(heldout) == 8
+    assert len({p.source_id for p in main}) == 8 and len({p.source_id for p in heldout}) < 8
+    hosts = {p.host_id for p in collection.planted}
+    sources = {p.source_id for p in collection.planted}
+    assert len(hosts) == 16 and not hosts & sources and not hosts & set(collection.ids)
+
+    def grams(text: str) -> set[str]:
+        t = normalize_text(text)
+        return {t[i : i + 5] for i in range(len(t) - 4)}
+
+    for p in collection.planted:  # the truth, against plain Python sets of 5-grams
+        a, b = (
+            grams(collection.texts[where[p.copy_id]]),
+            grams(collection.texts[where[p.source_id]]),
+        )
+        assert p.containment == pytest.approx(len(a & b) / min(len(a), len(b)))
+        assert p.copy_in_source == pytest.approx(len(a & b) / len(a))
+        assert p.source_in_copy == pytest.approx(len(a & b) / len(b))
+        assert p.jaccard == pytest.approx(len(a & b) / len(a | b))
+        if p.variant == "main":  # 20-70 % of the sentences, lightly edited
+            assert 0.1 < p.source_in_copy <= 0.85
+        assert p.containment > 0
+        assert 0.15 <= p.share <= 0.8
+        assert len(content_sentences(collection.texts[where[p.source_id]])) >= 3
+    assert len(collection.boilerplate) == 4
+    for pair in collection.boilerplate:
+        a, b = grams(collection.texts[where[pair.a_id]]), grams(collection.texts[where[pair.b_id]])
+        assert len(a & b) > 0 and pair.containment < 0.15
+        assert pair.containment == pytest.approx(len(a & b) / min(len(a), len(b)))
+    # A detector reporting every planted pair and one boilerplate pair:
+    scorer = Scorer(collection)
+    reported = {tuple(sorted((where[p.copy_id], where[p.source_id]))) for p in collection.planted}
+    first = collection.boilerplate[0]
+    reported.add(tuple(sorted((where[first.a_id], where[first.b_id]))))
+    score = scorer.score(reported, 0.3, 0.3, None)
+    assert score.recall == {"main": 1.0, "heldout": 1.0}
+    assert (score.reported, score.correct, score.boilerplate) == (17, 16, 1)

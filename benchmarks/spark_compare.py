@@ -6,7 +6,14 @@ Run (not collected by pytest)::
 
 Data: the first ``--docs`` laws of ``shared/corpora/laws_zh.jsonl.gz`` (beside the clone;
 ``tests/data/laws_short_sample.jsonl.gz`` when absent) plus ``--planted`` edited copies (some of
-them copies of copies), inserted at deterministic positions.
+them copies of copies) and ``--partial`` partial copies (25-60% of one law's lines, lightly
+edited, inside another law), inserted at deterministic positions.
+
+``--containment C`` (with ``--max-df``) runs both neardup engines as a containment search:
+pairs with Jaccard >= threshold or containment >= C. MLlib has no containment search and is
+not run then; the ground truth stays the pairs with exact Jaccard >= threshold (so
+precision counts the partial copies as false), and what matters is the last line: whether
+the Spark pairs equal the local ones, shares included.
 
 Ground truth: every pair with exact Jaccard >= threshold of the shingle sets neardup uses
 (``shingle_set(normalize_text(text), 5)``), found by an exact all-pairs similarity join:
@@ -26,7 +33,9 @@ Engines, all timed from documents in memory to the pairs on the driver:
   ``1 - threshold`` (MLlib keeps pairs with distance < threshold; hashing collisions may
   shift a Jaccard value a little).
 
-Printed: time, pairs found, true positives, recall and precision against the ground truth.
+Printed: time, pairs found, true positives, recall and precision against the ground truth,
+and whether neardup's Spark pairs equal its local pairs (ids, Jaccard, containment and both
+directional shares to 1e-9).
 """
 
 from __future__ import annotations
@@ -51,6 +60,8 @@ SAMPLE = ROOT / "tests" / "data" / "laws_short_sample.jsonl.gz"
 
 U32 = npt.NDArray[np.uint32]
 PairSet = set[tuple[str, str]]
+Shares = dict[tuple[str, str], tuple[float, float, float, float]]
+"""Pairs ``(a, b)`` as an engine reports them → jaccard, containment, a_in_b, b_in_a."""
 
 
 def load_laws(limit: int) -> list[tuple[str, str]]:
@@ -78,7 +89,9 @@ def edit(text: str, rng: random.Random, rate: float) -> str:
     return "".join(chars)
 
 
-def planted(docs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, str]]:
+def planted(
+    docs: list[tuple[str, str]], count: int, seed: int, partial: int = 0
+) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     copies: list[tuple[str, str]] = []
     for n in range(count):
@@ -87,6 +100,16 @@ def planted(docs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[st
         else:
             doc_id, text = docs[rng.randrange(len(docs))]
         copies.append((f"copy{n}:{doc_id}", edit(text, rng, rng.uniform(0.01, 0.15))))
+    for n in range(partial):
+        (source_id, source), (host_id, host) = rng.sample(docs, 2)
+        lines = source.splitlines()
+        share = rng.uniform(0.25, 0.6)
+        start = rng.randrange(max(1, int(len(lines) * (1 - share))))
+        taken = "\n".join(lines[start : start + max(1, int(len(lines) * share))])
+        host_lines = host.splitlines()
+        at = rng.randrange(len(host_lines) + 1)
+        text = "\n".join([*host_lines[:at], edit(taken, rng, 0.02), *host_lines[at:]])
+        copies.append((f"partial{n}:{source_id}>{host_id}", text))
     out = list(docs)
     for item in copies:
         out.insert(rng.randrange(len(out) + 1), item)
@@ -123,22 +146,36 @@ def key(a: str, b: str) -> tuple[str, str]:
 # --- engines --------------------------------------------------------------------------
 
 
-def run_local(docs: list[tuple[str, str]], threshold: float) -> PairSet:
+def run_local(docs: list[tuple[str, str]], threshold: float, search: dict[str, Any]) -> Shares:
+    """Pairs of :func:`neardup.find_duplicates`; ``search``: containment and max_df."""
     import neardup
 
-    report = neardup.find_duplicates(docs, threshold=threshold)
-    return {key(p.a, p.b) for p in report.pairs}
+    report = neardup.find_duplicates(docs, threshold=threshold, **search)
+    return {(p.a, p.b): (p.jaccard, p.containment, p.a_in_b, p.b_in_a) for p in report.pairs}
 
 
-def run_spark(spark: Any, docs: list[tuple[str, str]], threshold: float) -> PairSet:
+def run_spark(
+    spark: Any, docs: list[tuple[str, str]], threshold: float, search: dict[str, Any]
+) -> Shares:
     from neardup.spark import find_duplicates_spark_result
 
     df = spark.createDataFrame(docs, "id string, text string")
-    result = find_duplicates_spark_result(df, threshold=threshold)
-    pairs = {key(r.a, r.b) for r in result.pairs.collect()}
+    result = find_duplicates_spark_result(df, threshold=threshold, **search)
+    pairs = {
+        (r.a, r.b): (r.jaccard, r.containment, r.a_in_b, r.b_in_a) for r in result.pairs.collect()
+    }
     result.clusters.collect()
     result.unpersist()
     return pairs
+
+
+def same_shares(first: Shares, second: Shares, tolerance: float = 1e-9) -> bool:
+    """The same pairs, each with the same four values to ``tolerance``."""
+    return first.keys() == second.keys() and all(
+        abs(x - y) <= tolerance
+        for pair, values in first.items()
+        for x, y in zip(values, second[pair], strict=True)
+    )
 
 
 def _shingle_batches(ngram: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
@@ -238,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=3000, help="laws to read (default 3000)")
     parser.add_argument("--planted", type=int, default=100, help="edited copies to add")
+    parser.add_argument("--partial", type=int, default=0,
+                        help="partial copies to add (part of one law inside another)")
+    parser.add_argument("--containment", type=float, default=None, metavar="C",
+                        help="run neardup as a containment search (MLlib is not run)")
+    parser.add_argument("--max-df", type=int, default=None, metavar="N",
+                        help="boilerplate cut of the containment search (default 50)")
     parser.add_argument("--seed", type=int, default=6, help="seed of the planted edits")
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
@@ -251,9 +294,15 @@ def main(argv: list[str] | None = None) -> int:
     import neardup
     from neardup.core.shingles import shingle_set
 
-    docs = planted(load_laws(args.docs), args.planted, args.seed)
+    docs = planted(load_laws(args.docs), args.planted, args.seed, args.partial)
     ids = [d for d, _ in docs]
-    print(f"documents: {len(docs)} ({args.docs} laws + {args.planted} planted copies)")
+    print(f"documents: {len(docs)} ({args.docs} laws + {args.planted} planted copies + "
+          f"{args.partial} partial copies)")
+    search: dict[str, Any] = {}
+    if args.containment is not None:
+        search = {"containment": args.containment, "max_df": args.max_df}
+        print(f"containment search: containment >= {args.containment}, "
+              f"max_df {args.max_df or 'default'}")
 
     started = time.perf_counter()
     sets = [shingle_set(neardup.normalize_text(t), 5) for _, t in docs]
@@ -272,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(naive)} pairs)")
 
     results: list[tuple[str, float, PairSet | None]] = []
+    shares: list[Shares] = []
 
     def record(name: str, seconds: float, found: PairSet | None) -> None:
         results.append((name, seconds, found))
@@ -280,8 +330,8 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
 
     started = time.perf_counter()
-    found = run_local(docs, args.threshold)
-    record("neardup local", time.perf_counter() - started, found)
+    shares.append(run_local(docs, args.threshold, search))
+    record("neardup local", time.perf_counter() - started, {key(*p) for p in shares[-1]})
 
     started = time.perf_counter()
     spark = spark_session(args.master)
@@ -289,11 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     spark.createDataFrame([("w", "预热")], "id string, text string").count()  # warm-up
 
     started = time.perf_counter()
-    found = run_spark(spark, docs, args.threshold)
-    record("neardup spark", time.perf_counter() - started, found)
-    started = time.perf_counter()
-    found = run_mllib(spark, docs, args.threshold, args.mllib_tables, args.mllib_timeout)
-    record(f"mllib MinHashLSH ({args.mllib_tables} tables)", time.perf_counter() - started, found)
+    shares.append(run_spark(spark, docs, args.threshold, search))
+    record("neardup spark", time.perf_counter() - started, {key(*p) for p in shares[-1]})
+    if not search:
+        started = time.perf_counter()
+        found = run_mllib(spark, docs, args.threshold, args.mllib_tables, args.mllib_timeout)
+        record(f"mllib MinHashLSH ({args.mllib_tables} tables)", time.perf_counter() - started,
+               found)
     spark.stop()
 
     print()
@@ -306,9 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         hits, recall, precision = score(pairs, truth)
         print(f"| {name} | {seconds:.1f} | {len(pairs)} | {hits} / {len(truth)} | "
               f"{recall:.4f} | {precision:.4f} |")
-    local, spark_pairs = results[0][2], results[1][2]
-    print(f"\nneardup spark pairs == neardup local pairs: {local == spark_pairs}")
-    return 0
+    same = same_shares(shares[0], shares[1])
+    print(f"\nneardup spark pairs == neardup local pairs (ids, Jaccard, containment, "
+          f"a_in_b, b_in_a to 1e-9): {same}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

@@ -157,6 +157,25 @@ def test_blocks_and_parts_give_the_same_pairs(
     assert parted.common.tolist() == whole.common.tolist()
 
 
+def test_a_pair_budget_lowers_the_boilerplate_cut_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Passages that recur in tens of documents make d (d - 1) / 2 pairs each; past the
+    budget the cut comes down (never below 2) and the report says so."""
+    rng = random.Random(4)
+    phrases = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(30)) for _ in range(40)]
+    docs = ["".join(rng.sample(phrases, 6)) for _ in range(200)]  # each phrase in ~30 docs
+    wide = find_duplicates(docs, containment=0.3)
+    assert not wide.notes
+    monkeypatch.setattr(fingerprints, "LEAST_PAIRS", 2000)
+    monkeypatch.setattr(fingerprints, "PAIRS_PER_DOCUMENT", 1)
+    narrow = find_duplicates(docs, containment=0.3)
+    assert narrow.counts.common_fingerprints > wide.counts.common_fingerprints
+    assert len(narrow.pairs) < len(wide.pairs)
+    assert any("not 50" in note for note in narrow.notes), narrow.notes
+    assert fingerprints.within_budget(np.array([0, 0, 10**9]), 50, 10) == 2
+
+
 # ---------------------------------------------------------------------------- partial copies
 
 

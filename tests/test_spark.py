@@ -1,10 +1,14 @@
-"""neardup on Spark gives the local result: signatures, pairs, clusters, skipped documents.
+"""neardup on Spark gives the local result: signatures, pairs, clusters, skipped documents,
+and the same for a containment search (partial copies).
 
 One ``local[2]`` session bound to loopback is shared by the whole module (it takes about
 15 s to start). The laws data are ~2,000 laws of the shared corpus (or the committed
 300-law sample when the corpus is absent) plus planted edited copies, chains of copies, a
 mass-duplicate group larger than ``MAX_GROUP`` (a star) and empty documents, shuffled
-into the collection deterministically.
+into the collection deterministically. The containment search runs on the seeds plus a
+document made of halves of two seed articles (through the command line), and on the
+committed 310-law sample (versions of the same law, templated regulations) plus planted
+partial copies.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ pyspark = (
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "laws_zh.jsonl.gz"
 SAMPLE = Path(__file__).resolve().parent / "data" / "laws_short_sample.jsonl.gz"
+LAWS_SAMPLE = Path(__file__).resolve().parent / "data" / "laws_sample.jsonl.gz"
 TOLERANCE = 1e-9
 
 
@@ -69,6 +74,10 @@ def spark() -> Iterator[Any]:
 
 def _laws() -> list[tuple[str, str]]:
     source, limit = (CORPUS, 2000) if CORPUS.exists() else (SAMPLE, 300)
+    return _read_laws(source, limit)
+
+
+def _read_laws(source: Path, limit: int) -> list[tuple[str, str]]:
     with gzip.open(source, "rt", encoding="utf-8") as handle:
         records = [json.loads(line) for _, line in zip(range(limit), handle, strict=False)]
     return [(r["id"], r["text"]) for r in records]
@@ -119,17 +128,21 @@ def _spark_df(spark: Any, docs: list[tuple[str, str]]) -> Any:
 def _assert_same(
     report: neardup.DuplicateReport, pairs: Any, clusters: Any, *, ordered: bool = True
 ) -> None:
-    """Same pairs (ids, Jaccard and containment to 1e-9) and clusters (members, cluster ids,
-    representatives, similarities); with ``ordered``, also in the same row order."""
+    """Same pairs (ids; Jaccard, containment, a_in_b and b_in_a to 1e-9) and clusters
+    (members, cluster ids, representatives, similarities); with ``ordered``, also in the same
+    row order."""
+    assert pairs.columns == ["a", "b", "jaccard", "containment", "a_in_b", "b_in_a"]
     got_pairs = [tuple(r) for r in pairs.collect()]
-    want_pairs = [(p.a, p.b, p.jaccard, p.containment) for p in report.pairs]
+    want_pairs = [
+        (p.a, p.b, p.jaccard, p.containment, p.a_in_b, p.b_in_a) for p in report.pairs
+    ]
     if not ordered:
         got_pairs.sort()
         want_pairs.sort()
     assert [p[:2] for p in got_pairs] == [p[:2] for p in want_pairs]
     for got, want in zip(got_pairs, want_pairs, strict=True):
-        assert got[2] == pytest.approx(want[2], abs=TOLERANCE), got[:2]
-        assert got[3] == pytest.approx(want[3], abs=TOLERANCE), got[:2]
+        for column in range(2, 6):
+            assert got[column] == pytest.approx(want[column], abs=TOLERANCE), got[:2]
     rows = clusters.collect()
     got: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -200,8 +213,9 @@ def test_planted_laws_equal_local(spark: Any) -> None:
 
 
 def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
-    """scan_spark on two JSON Lines files given out of name order, with word shingles and
-    explicit bands: its Parquet output equals find_duplicates on load_documents(paths)."""
+    """scan_spark on two JSON Lines files given out of name order, with word shingles,
+    explicit bands and a containment search (word fingerprints, a low boilerplate cut): its
+    Parquet output and counts equal find_duplicates on load_documents(paths)."""
     from neardup.spark import scan_spark
 
     docs = neardup.load_documents(ROOT / "seeds")
@@ -210,14 +224,19 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
         {"id": f"copy{i}", "text": d.text + "补充一句话。" * i} for i, d in enumerate(docs[:4])
     ]
     records += [{"id": "blank", "text": " "}]
+    third, seventh = docs[2].text, docs[6].text
+    records += [{"id": "partial", "text": third[: len(third) // 2] + seventh[len(seventh) // 2 :]}]
     first, second = tmp_path / "b.jsonl", tmp_path / "a.jsonl"
     for path, part in ((first, records[:9]), (second, records[9:])):
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
     options: dict[str, Any] = {
-        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16
+        "threshold": 0.5, "unit": "word", "ngram": 3, "num_perm": 64, "bands": 16,
+        "containment": 0.3, "max_df": 3,
     }
     report = neardup.find_duplicates(neardup.load_documents([first, second]), **options)
     assert len(report.pairs) >= 4
+    assert sum(p.jaccard < 0.5 for p in report.pairs) >= 2  # partial copies
+    assert report.counts.common_fingerprints > 0
     counts = scan_spark([str(first), str(second)], tmp_path / "out", spark=spark, **options)
     pairs = spark.read.parquet(str(tmp_path / "out" / "pairs"))
     clusters = spark.read.parquet(str(tmp_path / "out" / "clusters"))
@@ -228,7 +247,93 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
         "pairs": len(report.pairs),
         "clusters": len(report.clusters),
         "clustered": sum(len(c.members) for c in report.clusters),
+        "common_fingerprints": report.counts.common_fingerprints,
     }
+
+
+def seeds_with_partial_copy() -> list[tuple[str, str]]:
+    """The seed articles and a document made of the first half of article 3 and the second
+    half of article 7 (issue 12's seed test)."""
+    docs = [(d.id, d.text) for d in neardup.load_documents([ROOT / "seeds"])]
+    third, seventh = docs[2][1], docs[6][1]
+    return [*docs, ("partial", third[: len(third) // 2] + seventh[len(seventh) // 2 :])]
+
+
+def laws_with_partial_copies() -> list[tuple[str, str]]:
+    """The committed 310-law sample (versions of the same law, templated local regulations:
+    natural partial copies, and boilerplate held by many laws) plus planted partial copies:
+    25-60% of one law's lines, lightly edited, inside another law."""
+    rng = random.Random(12)
+    docs = _read_laws(LAWS_SAMPLE, 310)
+    planted: list[tuple[str, str]] = []
+    for n in range(30):
+        (source_id, source), (host_id, host) = rng.sample(docs, 2)
+        lines = source.splitlines()
+        share = rng.uniform(0.25, 0.6)
+        start = rng.randrange(max(1, int(len(lines) * (1 - share))))
+        taken = "\n".join(lines[start : start + max(1, int(len(lines) * share))])
+        host_lines = host.splitlines()
+        at = rng.randrange(len(host_lines) + 1)
+        text = "\n".join([*host_lines[:at], _edit(taken, rng, 0.02), *host_lines[at:]])
+        planted.append((f"partial{n}:{source_id}>{host_id}", text))
+    out = list(docs)
+    for item in planted:
+        out.insert(rng.randrange(len(out) + 1), item)
+    return out
+
+
+def test_containment_laws_equal_local(spark: Any) -> None:
+    """A containment search on laws with natural and planted partial copies, with a
+    boilerplate cut low enough to cut many fingerprints: the same pairs, shares, clusters
+    and boilerplate count as locally, in the same order."""
+    from neardup.spark import find_duplicates_spark_result
+
+    docs = laws_with_partial_copies()
+    options: dict[str, Any] = {"containment": 0.3, "max_df": 20}
+    report = neardup.find_duplicates(docs, **options)
+    copies = [p for p in report.pairs if p.jaccard < report.parameters.threshold]
+    assert len(copies) > 100  # partial copies, not only near-duplicates
+    assert sum(p.a.startswith("partial") or p.b.startswith("partial") for p in copies) >= 25
+    assert report.counts.common_fingerprints > 100
+    result = find_duplicates_spark_result(_spark_df(spark, docs), **options)
+    _assert_same(report, result.pairs, result.clusters)
+    assert result.common_fingerprints == report.counts.common_fingerprints
+    result.unpersist()
+
+
+def test_containment_seeds_equal_local(spark: Any, tmp_path: Path) -> None:
+    """`neardup scan --engine spark --containment 0.3 --max-df 5` on the seeds plus a
+    half-and-half copy: the pairs (with both shares) and clusters of the local containment
+    search, and the same count of fingerprints cut; the copy is found with both of its
+    sources, half of each."""
+    from click.testing import CliRunner
+
+    from neardup.cli import main
+
+    docs = seeds_with_partial_copy()
+    source = tmp_path / "seeds.jsonl"
+    source.write_text("".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in docs
+    ))
+    report = neardup.find_duplicates(
+        neardup.load_documents([source]), containment=0.3, max_df=5
+    )
+    sources = {p.a: p for p in report.pairs if p.b == "partial"}
+    assert sorted(sources) == ["000_28473338c6d0f06c.txt#3", "000_28473338c6d0f06c.txt#7"]
+    assert all(0.4 < p.a_in_b < 0.6 for p in sources.values())  # half of each source
+    assert 0.95 < sum(p.b_in_a for p in sources.values()) < 1.05  # all of the copy
+    assert report.counts.common_fingerprints > 0  # the cut is exercised
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "scan", str(source), "--engine", "spark", "-o", str(out), "--spark-master", "local[2]",
+        "--containment", "0.3", "--max-df", "5",
+    ])
+    assert result.exit_code == 0, result.output
+    assert f"{len(report.pairs)} pairs (fingerprints in more than 5 documents ignored: " \
+        f"{report.counts.common_fingerprints:,})" in result.output
+    pairs = spark.read.parquet(str(out / "pairs"))
+    clusters = spark.read.parquet(str(out / "clusters"))
+    _assert_same(report, pairs, clusters, ordered=False)
 
 
 def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,6 +344,10 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         find_duplicates_spark(df)
     with pytest.raises(neardup.ParameterError, match="ngram"):
         find_duplicates_spark(df, ngram=0)
+    with pytest.raises(neardup.ParameterError, match="containment"):
+        find_duplicates_spark(df, containment=1.5)
+    with pytest.raises(neardup.ParameterError, match="max_df"):
+        find_duplicates_spark(df, containment=0.3, max_df=1)
     with pytest.raises(neardup.InputError, match="'body'"):
         find_duplicates_spark(df, text_col="body")
     numbers = spark.createDataFrame([("a", 1)], "id string, text int")

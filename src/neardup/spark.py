@@ -3,19 +3,30 @@
 Extra ``neardup[spark]`` (pyspark, pyarrow, pandas). What runs where:
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
-  every engine shares): normalization, MinHash signatures and LSH band keys
-  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes), shingle sets of candidate
-  documents (:func:`neardup.stages.hashing.shingle_sets`) and exact Jaccard / containment of
-  candidate pairs (:func:`neardup.core.similarity.overlap`).
+  every engine shares): normalization, MinHash signatures and LSH band keys, and for a
+  containment search each document's winnowed fingerprints
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes); shingle sets of
+  candidate documents (:func:`neardup.stages.hashing.shingle_sets`); exact Jaccard,
+  containment and the two directional shares of candidate pairs
+  (:func:`neardup.core.similarity.overlap`); the rule that says whether a pair shares
+  enough fingerprints to be a containment candidate
+  (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
 * **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
   most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
-  from their earliest document, as locally), joins of pairs to shingle sets, the threshold,
-  connected components (alternating large-star / small-star rounds until the edge set no
-  longer changes, no GraphFrames), representatives and the final ordering: the steps of
-  :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames instead of
-  loops in one process.
-* **Driver**: only parameters, small validation results and the convergence checks; no
-  per-document data is collected, so clusters scale beyond the driver's memory.
+  from their earliest document, as locally); for a containment search, candidate pairs by
+  grouping fingerprints (a fingerprint held by more than ``max_df`` documents is counted as
+  boilerplate and makes no pairs; the others give all their pairs, with the number of
+  fingerprints each pair shares), united with the LSH candidates, as
+  :func:`neardup.core.fingerprints.shared_fingerprint_pairs` does locally; joins of pairs to
+  shingle sets, the threshold (Jaccard at least ``threshold``, or containment at least
+  ``containment`` with and without the boilerplate's text), connected components of the
+  pairs at or above the Jaccard threshold only (alternating large-star / small-star rounds
+  until the edge set no longer changes, no GraphFrames), representatives and the final
+  ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
+  over DataFrames instead of loops in one process.
+* **Driver**: only parameters, small validation results, the boilerplate
+  fingerprints and the convergence checks; no per-document data is collected, so clusters
+  scale beyond the driver's memory.
 
 **Input order.** Locally, the first document of a pair is the one that comes first in input,
 large LSH groups are stars from their earliest member and ties between equally long
@@ -30,8 +41,8 @@ Example (not run as a doctest: it needs a Spark session)::
 
     from neardup.spark import find_duplicates_spark
     df = spark.read.parquet("docs/")              # columns id, text
-    pairs, clusters = find_duplicates_spark(df, threshold=0.8)
-    pairs.write.parquet("out/pairs")              # a, b, jaccard, containment
+    pairs, clusters = find_duplicates_spark(df, threshold=0.8, containment=0.3)
+    pairs.write.parquet("out/pairs")              # a, b, jaccard, containment, a_in_b, b_in_a
     clusters.write.parquet("out/clusters")        # id, cluster_id, representative, similarity
 """
 
@@ -47,15 +58,17 @@ import numpy as np
 
 from ._types import U32, ShingleUnit
 from .core.arrays import starts_of
+from .core.fingerprints import enough_shared
 from .core.lsh import MAX_GROUP
 from .core.normalize import DEFAULT_MARKERS
 from .core.similarity import overlap
 from .errors import DuplicateIdError, InputError, ParameterError, require
-from .parameters import Parameters
+from .parameters import DEFAULT_MAX_DF, Parameters
 from .stages.hashing import (
     BATCH_DOCS,
     hash_batch,
     normalized_codepoints,
+    sets_without_boilerplate,
     shingle_sets,
     signatures_of_codepoints,
 )
@@ -76,8 +89,14 @@ _PARTITION_SHIFT = 33
 """``monotonically_increasing_id()`` puts the partition index above bit 33."""
 
 _ORD, _ID, _TEXT = "_nd_ord", "_nd_id", "_nd_text"
+_OVERLAP_SCHEMA = (
+    "a long, b long, jaccard double, containment double, a_in_b double, b_in_a double, "
+    "free_containment double"
+)
 
-PAIRS_SCHEMA = "a string, b string, jaccard double, containment double"
+PAIRS_SCHEMA = (
+    "a string, b string, jaccard double, containment double, a_in_b double, b_in_a double"
+)
 CLUSTERS_SCHEMA = "id string, cluster_id string, representative string, similarity double"
 SKIPPED_SCHEMA = "id string, reason string"
 
@@ -99,11 +118,15 @@ class SparkResult:
     """Everything :func:`find_duplicates_spark` computed, as Spark DataFrames.
 
     Attributes:
-        pairs: ``a, b, jaccard, containment``; ``a`` comes before ``b`` in input order.
+        pairs: ``a, b, jaccard, containment, a_in_b, b_in_a`` (:data:`PAIRS_SCHEMA`); ``a``
+            comes before ``b`` in input order.
         clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
             the cluster's earliest document, ``similarity`` the Jaccard to the representative.
         skipped: ``id, reason`` of documents with nothing left after normalization.
         parameters: the validated parameters.
+        common_fingerprints: fingerprints of a containment search held by more than
+            ``max_df`` documents, cut as boilerplate (0 without a containment search); the
+            local report's ``counts.common_fingerprints``.
         cached: DataFrames persisted on the way; :meth:`unpersist` frees them once the
             outputs are written.
     """
@@ -112,6 +135,7 @@ class SparkResult:
     clusters: DataFrame
     skipped: DataFrame
     parameters: Parameters
+    common_fingerprints: int = 0
     cached: list[DataFrame] = field(default_factory=list, repr=False)
 
     def unpersist(self) -> None:
@@ -127,6 +151,8 @@ def find_duplicates_spark(
     text_col: str = "text",
     *,
     threshold: float = 0.7,
+    containment: float | None = None,
+    max_df: int | None = None,
     ngram: int = 5,
     unit: ShingleUnit = "char",
     num_perm: int = 128,
@@ -135,8 +161,11 @@ def find_duplicates_spark(
     html: bool = False,
     markers: Sequence[str] | None = None,
     order_col: str | None = None,
+    script: str | None = None,
+    synonyms: bool = False,
 ) -> tuple[DataFrame, DataFrame]:
-    """Near-duplicate pairs and clusters of a DataFrame of documents, as :func:`find_duplicates`.
+    """Near-duplicate pairs and clusters of a DataFrame of documents, as :func:`find_duplicates`,
+    and with ``containment`` the pairs where one document copies part of the other.
 
     The pairs and clusters equal those of :func:`neardup.find_duplicates` on the same
     documents in the same order (exact verification); see the module docstring for what
@@ -148,6 +177,13 @@ def find_duplicates_spark(
         text_col: string column of document texts; null or empty-after-normalization texts
             are skipped.
         threshold: minimum Jaccard similarity of shingle sets, in (0, 1].
+        containment: also report pairs whose containment (the share of the smaller
+            document's shingles found in the other) is at least this, whatever their
+            Jaccard; candidates come from shared winnowed fingerprints, as locally. Clusters
+            join only pairs at or above ``threshold``.
+        max_df: fingerprints held by more documents than this are boilerplate and make no
+            containment candidates (default 50; counted in
+            :attr:`SparkResult.common_fingerprints`).
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
         num_perm: MinHash permutations.
@@ -157,10 +193,13 @@ def find_duplicates_spark(
         markers: regular expressions removed before normalizing (default: scraper markers).
         order_col: unique integer column giving the input order; when None,
             ``monotonically_increasing_id()`` taken at input.
+        script: ``"simplified"`` folds traditional characters to simplified ones.
+        synonyms: fold words to their synonym class (extended HIT Cilin).
 
     Returns:
-        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment`` sorted by input order of
-        ``a`` then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
+        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment, a_in_b, b_in_a``
+        (``a_in_b``: the share of a's shingles found in b) sorted by input order of ``a``
+        then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
         cluster (earliest member first), then member input order.
 
     Raises:
@@ -170,8 +209,9 @@ def find_duplicates_spark(
         DuplicateIdError: two rows share an id.
     """
     result = find_duplicates_spark_result(
-        df, id_col, text_col, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm,
-        seed=seed, bands=bands, html=html, markers=markers, order_col=order_col,
+        df, id_col, text_col, threshold=threshold, containment=containment, max_df=max_df,
+        ngram=ngram, unit=unit, num_perm=num_perm, seed=seed, bands=bands, html=html,
+        markers=markers, order_col=order_col, script=script, synonyms=synonyms,
     )
     return result.pairs, result.clusters
 
@@ -182,6 +222,8 @@ def find_duplicates_spark_result(
     text_col: str = "text",
     *,
     threshold: float = 0.7,
+    containment: float | None = None,
+    max_df: int | None = None,
     ngram: int = 5,
     unit: ShingleUnit = "char",
     num_perm: int = 128,
@@ -190,6 +232,8 @@ def find_duplicates_spark_result(
     html: bool = False,
     markers: Sequence[str] | None = None,
     order_col: str | None = None,
+    script: str | None = None,
+    synonyms: bool = False,
 ) -> SparkResult:
     """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
 
@@ -199,9 +243,11 @@ def find_duplicates_spark_result(
     from pyspark import StorageLevel
 
     params = Parameters(
-        threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm, seed=seed,
-        bands=bands, verify="exact", html=html,
-        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
+        threshold=threshold, containment=containment,
+        max_df=DEFAULT_MAX_DF if max_df is None else max_df, ngram=ngram, unit=unit,
+        num_perm=num_perm, seed=seed, bands=bands, verify="exact", html=html,
+        markers=DEFAULT_MARKERS if markers is None else tuple(markers), script=script,
+        synonyms=synonyms,
     )
     cached: list[DataFrame] = []
 
@@ -214,7 +260,8 @@ def find_duplicates_spark_result(
     _check_ids(docs, order_col)
 
     hashed = keep(docs.select(_ORD, _TEXT).mapInArrow(
-        _hash_function(params), f"{_ORD} long, length long, keys array<long>, skip string"
+        _hash_function(params),
+        f"{_ORD} long, length long, keys array<long>, fingerprints array<int>, skip string",
     ))
     skipped = (
         hashed.where(F.col("skip").isNotNull())
@@ -222,30 +269,47 @@ def find_duplicates_spark_result(
         .orderBy(_ORD)
         .select(F.col(_ID).alias("id"), F.col("skip").alias("reason"))
     )
-    candidates = keep(_candidate_pairs(hashed, F))
+    candidates = _candidate_pairs(hashed, F)
+    common = _EMPTY
+    if params.containment is not None:
+        copies, common = _fingerprint_pairs(
+            hashed, params.containment, params.max_df, keep, F
+        )
+        candidates = candidates.union(copies).distinct()
+    candidates = keep(candidates)
     needed = candidates.select(F.col("a").alias(_ORD)).union(
         candidates.select(F.col("b").alias(_ORD))
     ).distinct()
     sets = keep(
         docs.select(_ORD, _TEXT)
         .join(needed, _ORD, "left_semi")
-        .mapInArrow(_set_function(params), f"{_ORD} long, shingles array<int>")
+        .mapInArrow(_set_function(params, common),
+                    f"{_ORD} long, shingles array<int>, free array<int>")
     )
-    verified = keep(
-        _similarities(candidates, sets, F).where(F.col("jaccard") >= params.threshold)
-    )
+    similar = F.col("jaccard") >= params.threshold
+    if params.containment is not None:  # a copy, with and without its boilerplate
+        similar = similar | (
+            (F.col("containment") >= params.containment)
+            & (F.col("free_containment") >= params.containment)
+        )
+    verified = keep(_similarities(candidates, sets, F).where(similar).drop("free_containment"))
     ids = docs.select(_ORD, _ID)
     pairs = (
         verified.join(ids.select(F.col(_ORD).alias("a"), F.col(_ID).alias("a_id")), "a")
         .join(ids.select(F.col(_ORD).alias("b"), F.col(_ID).alias("b_id")), "b")
         .orderBy("a", "b")
         .select(
-            F.col("a_id").alias("a"), F.col("b_id").alias("b"), "jaccard", "containment"
+            F.col("a_id").alias("a"), F.col("b_id").alias("b"),
+            "jaccard", "containment", "a_in_b", "b_in_a",
         )
     )
-    roots = connected_components(verified.select("a", "b"), cached)
+    # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
+    near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
+    roots = connected_components(near, cached)
     clusters = _cluster_rows(roots, hashed, ids, sets, F)
-    return SparkResult(pairs, clusters, skipped, params, cached)
+    return SparkResult(
+        pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached
+    )
 
 
 def _input_rows(df: DataFrame, id_col: str, text_col: str, order_col: str | None) -> DataFrame:
@@ -306,12 +370,14 @@ def _check_ids(docs: DataFrame, order_col: str | None) -> None:
 
 
 def _hash_function(params: Parameters) -> ArrowFunction:
-    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, skip)``.
+    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, fingerprints,
+    skip)``.
 
     ``length`` is the normalized text's length in code points (what picks a cluster's
     representative, as locally), ``keys`` the document's band keys
-    (uint64 viewed as int64, one per band; empty when skipped), ``skip`` the reason a
-    document is skipped, else null.
+    (uint64 viewed as int64, one per band; empty when skipped), ``fingerprints`` its
+    distinct winnowed fingerprints (uint32 viewed as int32; empty unless ``params`` ask for
+    a containment search), ``skip`` the reason a document is skipped, else null.
     """
 
     def run(batches: ArrowBatches) -> ArrowBatches:
@@ -329,6 +395,7 @@ def _hash_function(params: Parameters) -> ArrowFunction:
                 sizes = np.where(kept, bands, 0)
                 offsets = starts_of(sizes).astype(np.int32)
                 kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
+                fp_offsets = starts_of(hashes.fingerprint_counts).astype(np.int32)
                 reasons = [
                     None if ok else skip_reason(t)
                     for ok, t in zip(kept.tolist(), chunk, strict=True)
@@ -338,9 +405,12 @@ def _hash_function(params: Parameters) -> ArrowFunction:
                         pa.array(ords[lo : lo + BATCH_DOCS], pa.int64()),
                         pa.array(lengths, pa.int64()),
                         pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
+                        pa.ListArray.from_arrays(
+                            pa.array(fp_offsets), pa.array(hashes.fingerprints.view(np.int32))
+                        ),
                         pa.array(reasons, pa.string()),
                     ],
-                    names=[_ORD, "length", "keys", "skip"],
+                    names=[_ORD, "length", "keys", "fingerprints", "skip"],
                 )
 
     return run
@@ -349,33 +419,42 @@ def _hash_function(params: Parameters) -> ArrowFunction:
 _EMPTY: U32 = np.empty(0, dtype=np.uint32)
 
 
-def _set_function(params: Parameters) -> ArrowFunction:
-    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles)``, the sorted unique
-    uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same bits)."""
+def _set_function(params: Parameters, common: U32) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles, free)``, the sorted
+    unique uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same
+    bits), and those without the boilerplate of the ``common`` fingerprints
+    (:func:`neardup.stages.hashing.sets_without_boilerplate`; the same as ``shingles`` when
+    there is none)."""
 
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
         for batch in batches:
             texts: list[str | None] = batch.column(_TEXT).to_pylist()
-            sets = shingle_sets(normalized_codepoints([t or "" for t in texts], params), params)
-            sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
-            offsets = starts_of(sizes)
-            if offsets[-1] >= 2**31:
-                raise InputError("a batch of shingle sets exceeds 2**31 values; lower "
-                                 "spark.sql.execution.arrow.maxRecordsPerBatch")
-            values = np.concatenate(sets) if sets else _EMPTY
+            cps = normalized_codepoints([t or "" for t in texts], params)
+            sets = shingle_sets(cps, params)
+            free = sets_without_boilerplate(cps, params, common) if common.size else sets
             yield pa.RecordBatch.from_arrays(
-                [
-                    batch.column(_ORD),
-                    pa.ListArray.from_arrays(
-                        pa.array(offsets.astype(np.int32)), pa.array(values.view(np.int32))
-                    ),
-                ],
-                names=[_ORD, "shingles"],
+                [batch.column(_ORD), _list_column(sets), _list_column(free)],
+                names=[_ORD, "shingles", "free"],
             )
 
     return run
+
+
+def _list_column(sets: list[U32]) -> pa.Array:
+    """uint32 arrays as one Arrow ``list<int32>`` column (same bits)."""
+    import pyarrow as pa
+
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    offsets = starts_of(sizes)
+    if offsets[-1] >= 2**31:
+        raise InputError("a batch of shingle sets exceeds 2**31 values; lower "
+                         "spark.sql.execution.arrow.maxRecordsPerBatch")
+    values = np.concatenate(sets) if sets else _EMPTY
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32)), pa.array(values.view(np.int32))
+    )
 
 
 def _list_arrays(column: pa.Array) -> list[U32]:
@@ -386,33 +465,46 @@ def _list_arrays(column: pa.Array) -> list[U32]:
 
 
 def _similarity_batches(batches: ArrowBatches) -> ArrowBatches:
-    """``(a, b, sa, sb)`` → ``(a, b, jaccard, containment)``, exact, row by row."""
+    """``(a, b, sa, sb, fa, fb)`` → ``(a, b, jaccard, containment, a_in_b, b_in_a,
+    free_containment)``, exact, row by row (:func:`neardup.core.similarity.overlap`, as every
+    engine verifies; ``free_containment`` of the sets without boilerplate)."""
     import pyarrow as pa
 
     for batch in batches:
         sa = _list_arrays(batch.column("sa"))
         sb = _list_arrays(batch.column("sb"))
+        fa = _list_arrays(batch.column("fa"))
+        fb = _list_arrays(batch.column("fb"))
         values = [overlap(x, y) for x, y in zip(sa, sb, strict=True)]
+        free = [overlap(x, y).containment for x, y in zip(fa, fb, strict=True)]
         yield pa.RecordBatch.from_arrays(
             [
                 batch.column("a"),
                 batch.column("b"),
                 pa.array([v.jaccard for v in values], pa.float64()),
                 pa.array([v.containment for v in values], pa.float64()),
+                pa.array([v.a_in_b for v in values], pa.float64()),
+                pa.array([v.b_in_a for v in values], pa.float64()),
+                pa.array(free, pa.float64()),
             ],
-            names=["a", "b", "jaccard", "containment"],
+            names=["a", "b", "jaccard", "containment", "a_in_b", "b_in_a", "free_containment"],
         )
 
 
 def _similarities(edges: DataFrame, sets: DataFrame, F: Any) -> DataFrame:
-    """Exact Jaccard and containment of each ``(a, b)`` row (input order numbers)."""
-    left = sets.select(F.col(_ORD).alias("a"), F.col("shingles").alias("sa"))
-    right = sets.select(F.col(_ORD).alias("b"), F.col("shingles").alias("sb"))
+    """Exact Jaccard, containment and the two shares of each ``(a, b)`` row (input order
+    numbers)."""
+    left = sets.select(
+        F.col(_ORD).alias("a"), F.col("shingles").alias("sa"), F.col("free").alias("fa")
+    )
+    right = sets.select(
+        F.col(_ORD).alias("b"), F.col("shingles").alias("sb"), F.col("free").alias("fb")
+    )
     return (
         edges.join(left, "a")
         .join(right, "b")
-        .select("a", "b", "sa", "sb")
-        .mapInArrow(_similarity_batches, "a long, b long, jaccard double, containment double")
+        .select("a", "b", "sa", "sb", "fa", "fb")
+        .mapInArrow(_similarity_batches, _OVERLAP_SCHEMA)
     )
 
 
@@ -442,6 +534,74 @@ def _candidate_pairs(hashed: DataFrame, F: Any) -> DataFrame:
         .select(F.col("first").alias("a"), F.col(_ORD).alias("b"))
     )
     return all_pairs.union(stars).distinct()
+
+
+def _fingerprint_pairs(
+    hashed: DataFrame,
+    containment: float,
+    max_df: int,
+    keep: Callable[[DataFrame], DataFrame],
+    F: Any,
+) -> tuple[DataFrame, U32]:
+    """Candidate pairs ``(a, b)``, ``a < b``, of a containment search, and the fingerprints
+    cut as boilerplate (sorted; verification sets their text aside), as
+    :func:`neardup.core.fingerprints.shared_fingerprint_pairs` finds them.
+
+    Rows sharing a fingerprint form a group. A fingerprint held by more than ``max_df``
+    documents is collected (one small job on the driver) and makes no pairs; the others give
+    every pair of their documents. The pairs' shared fingerprints are counted, and a pair is
+    a candidate when :func:`neardup.core.fingerprints.enough_shared` says so: the very
+    function the local engine uses, run on Arrow batches of ``(shared, count_a, count_b)``,
+    so the two cannot drift apart.
+    """
+    held = hashed.select(
+        _ORD,
+        F.size("fingerprints").alias("held"),
+        F.explode("fingerprints").alias("fingerprint"),
+    )
+    frequency = keep(held.groupBy("fingerprint").agg(F.count("*").alias("frequency")))
+    common = np.sort(np.array(
+        [row[0] for row in frequency.where(F.col("frequency") > max_df).select("fingerprint")
+         .collect()],
+        dtype=np.int64,
+    ).astype(np.int32).view(np.uint32))
+    useful = frequency.where(
+        (F.col("frequency") >= 2) & (F.col("frequency") <= max_df)
+    ).select("fingerprint")
+    members = held.join(useful, "fingerprint")
+    shared = (
+        members.alias("x")
+        .join(members.alias("y"), "fingerprint")
+        .where(F.col(f"x.{_ORD}") < F.col(f"y.{_ORD}"))
+        .select(
+            F.col(f"x.{_ORD}").alias("a"), F.col(f"y.{_ORD}").alias("b"),
+            F.col("x.held").alias("count_a"), F.col("y.held").alias("count_b"),
+        )
+        .groupBy("a", "b", "count_a", "count_b")  # counts follow from a and b
+        .agg(F.count("*").alias("shared"))
+    )
+    pairs = shared.mapInArrow(_enough_shared_function(containment), "a long, b long")
+    return pairs, common
+
+
+def _enough_shared_function(containment: float) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(a, b, count_a, count_b, shared)`` → the ``(a, b)``
+    rows that share enough fingerprints for ``containment``."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            shared, count_a, count_b = (
+                batch.column(name).to_numpy(zero_copy_only=False)
+                for name in ("shared", "count_a", "count_b")
+            )
+            enough = enough_shared(shared, count_a, count_b, containment)
+            yield pa.RecordBatch.from_arrays(
+                [batch.column("a"), batch.column("b")], names=["a", "b"]
+            ).filter(pa.array(enough))
+
+    return run
 
 
 def connected_components(edges: DataFrame, cached: list[DataFrame]) -> DataFrame:
@@ -710,18 +870,22 @@ def scan_spark(
         text_col: text column of the input.
         file_format: ``"parquet"`` or ``"json"``; from the first path's suffix when None.
         spark: an existing session.
-        **params: parameters of :func:`find_duplicates_spark` (threshold, ngram, unit,
-            num_perm, seed, bands, html, markers).
+        **params: parameters of :func:`find_duplicates_spark` (threshold, containment,
+            max_df, ngram, unit, num_perm, seed, bands, html, markers, script, synonyms).
 
     Returns:
         Counts: ``documents``, ``skipped``, ``pairs``, ``clusters`` (documents in clusters
-        are counted in ``clustered``).
+        are counted in ``clustered``), ``common_fingerprints`` (cut as boilerplate by a
+        containment search; 0 without one).
 
     Raises:
         ParameterError: an unknown or out-of-range parameter.
         InputError: unreadable input (see :func:`read_documents_spark`).
     """
-    allowed = {"threshold", "ngram", "unit", "num_perm", "seed", "bands", "html", "markers"}
+    allowed = {
+        "threshold", "containment", "max_df", "ngram", "unit", "num_perm", "seed", "bands",
+        "html", "markers", "script", "synonyms",
+    }
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise ParameterError(f"unknown parameter(s) for scan_spark: {', '.join(unknown)}")
@@ -748,6 +912,7 @@ def scan_spark(
             "pairs": int(spark.read.parquet(f"{out}/pairs").count()),
             "clusters": int(written.select("cluster_id").distinct().count()),
             "clustered": int(written.count()),
+            "common_fingerprints": result.common_fingerprints,
         }
     finally:
         result.unpersist()

@@ -109,12 +109,6 @@ def _scan_spark(
     arguments = pipeline_arguments(parameters)
     if arguments.pop("verify") != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
-    if arguments.pop("script") is not None or arguments.pop("synonyms"):
-        raise click.UsageError("--script and --synonyms are not available with --engine "
-                               "spark yet")
-    if arguments.pop("containment") is not None:
-        raise click.UsageError("--engine spark has no containment search yet (no --containment)")
-    arguments.pop("max_df")
     try:
         from ..spark import scan_spark
 
@@ -124,10 +118,14 @@ def _scan_spark(
         )
     except NeardupError as exc:
         fail(str(exc))
+    common = (
+        f" (fingerprints in more than {parameters.max_df} documents ignored: "
+        f"{counts['common_fingerprints']:,})" if parameters.containment is not None else ""
+    )
     click.echo(
         f"neardup (spark): {counts['documents']:,} documents read, {counts['skipped']:,} "
-        f"skipped, {counts['pairs']:,} pairs, {counts['clusters']:,} clusters; Parquet "
-        f"pairs/, clusters/, skipped/ in {output.path}"
+        f"skipped, {counts['pairs']:,} pairs{common}, {counts['clusters']:,} clusters; "
+        f"Parquet pairs/, clusters/, skipped/ in {output.path}"
     )
 
 

@@ -14,7 +14,10 @@ pairs through an inverted index (one sort of ``fingerprint << 32 | document``). 
 fingerprint held by more than ``max_df`` documents is boilerplate (a dateline, a standard
 clause) and makes no candidates; the others give every pair of their documents, and a pair
 is a candidate when the fingerprints it shares are enough for the containment asked for
-(:func:`enough_shared`). Verification then computes the exact containment.
+(:func:`enough_shared`). Verification then computes the exact containment. A fingerprint
+held by ``d`` documents makes ``d (d - 1) / 2`` pairs to count: when all of them would pass
+a budget (:data:`PAIRS_PER_DOCUMENT`), the cut comes down below ``max_df`` until they fit,
+and the caller says so.
 
 Boilerplate is also set aside when verification decides whether a pair is a copy: the
 stretches of text from one common fingerprint to the next (:func:`boilerplate_mask`) leave
@@ -32,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -158,11 +162,22 @@ class SharedFingerprints:
     """How many fingerprints each pair shares."""
     common: U32
     """The fingerprints held by more than ``max_df`` documents (cut as boilerplate), sorted."""
+    max_df: int
+    """The cut applied: the one asked for, or lower when the pairs would not fit the budget
+    (:func:`within_budget`)."""
 
 
-PART_FINGERPRINTS = 1 << 24
-"""Fingerprints sorted at once (128 MB as ``fingerprint << 32 | document``): larger inputs are
+PART_FINGERPRINTS = 1 << 23
+"""Fingerprints sorted at once (64 MB as ``fingerprint << 32 | document``): larger inputs are
 taken in parts by fingerprint value (a fingerprint's documents are all in one part)."""
+
+PAIRS_PER_DOCUMENT = 64
+"""Pair codes (8 bytes each) a containment search may make per document, and at least
+:data:`LEAST_PAIRS`: a fingerprint held by ``d`` documents makes ``d (d - 1) / 2`` of them,
+so a collection whose passages recur in tens of documents each would otherwise need
+gigabytes. Real news makes about 64 per document with ``max_df`` 50 (24,102 CCTV items)."""
+
+LEAST_PAIRS = 1 << 24
 
 
 def shared_fingerprint_pairs(
@@ -182,15 +197,54 @@ def shared_fingerprint_pairs(
     owners = _block_owners(blocks, counts)
     total = int(counts.sum())
     parts = max(1, -(-total // PART_FINGERPRINTS))
-    codes: list[U64] = []
+    frequencies = np.zeros(max_df + 2, dtype=np.int64)
+    if parts > 1:  # a first pass finds how many documents hold each fingerprint
+        for part in range(parts):
+            frequencies += _frequencies(_sorted_part(blocks, owners, part, parts), max_df)
+        max_df = within_budget(frequencies, max_df, counts.size)
+    codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
+    made = 0
     common: list[U32] = []
     for part in range(parts):
-        part_codes, part_common = _pairs_in_part(blocks, owners, part, parts, max_df)
-        codes.append(part_codes)
+        ordered = _sorted_part(blocks, owners, part, parts)
+        if parts == 1:
+            frequencies = _frequencies(ordered, max_df)
+            max_df = within_budget(frequencies, max_df, counts.size)
+            codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
+        part_codes, part_common = _pairs_in_part(ordered, max_df)
+        del ordered
+        codes[made : made + part_codes.size] = part_codes  # filled in place: no second copy
+        made += part_codes.size
         common.append(part_common)
-    pairs, shared = _counted(np.concatenate(codes))
-    keep = enough_shared(shared, counts[pairs[:, 0]], counts[pairs[:, 1]], containment)
-    return SharedFingerprints(pairs[keep], shared[keep], np.sort(np.concatenate(common)))
+    pairs, shared = _counted_enough(codes, counts, containment)
+    return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df)
+
+
+def _pairs_made(frequencies: I64, max_df: int) -> int:
+    """How many pair codes the fingerprints held by 2 to ``max_df`` documents make."""
+    held = np.arange(max_df + 1, dtype=np.int64)
+    return int((frequencies[: max_df + 1] * held * (held - 1) // 2).sum())
+
+
+def within_budget(frequencies: I64, max_df: int, documents: int) -> int:
+    """The largest document frequency cut, at most ``max_df``, whose pairs fit the budget
+    (:data:`PAIRS_PER_DOCUMENT` per document); ``frequencies[d]`` is how many fingerprints
+    ``d`` documents hold."""
+    budget = max(LEAST_PAIRS, PAIRS_PER_DOCUMENT * documents)
+    held = np.arange(frequencies.size, dtype=np.int64)
+    made = np.cumsum(frequencies * held * (held - 1) // 2)
+    fits = np.flatnonzero(made[: max_df + 1] <= budget)
+    return max(2, int(fits[-1])) if fits.size else 2
+
+
+def _frequencies(ordered: U64, max_df: int) -> I64:
+    """How many fingerprints each number of documents holds, up to ``max_df + 1`` (more)."""
+    if not ordered.size:
+        return np.zeros(max_df + 2, dtype=np.int64)
+    values = ordered >> _WORD
+    starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+    sizes = np.diff(np.append(starts, values.size))
+    return np.bincount(np.minimum(sizes, max_df + 1), minlength=max_df + 2).astype(np.int64)
 
 
 def _block_owners(blocks: list[U32], counts: I64) -> list[tuple[int, I64]]:
@@ -206,11 +260,11 @@ def _block_owners(blocks: list[U32], counts: I64) -> list[tuple[int, I64]]:
     return out
 
 
-def _pairs_in_part(
-    blocks: list[U32], owners: list[tuple[int, I64]], part: int, parts: int, max_df: int
-) -> tuple[U64, U32]:
-    """The pair codes ``i << 32 | j`` of every fingerprint (whose value is ``part`` modulo
-    ``parts``) held by 2 to ``max_df`` documents, and the fingerprints held by more."""
+def _sorted_part(
+    blocks: list[U32], owners: list[tuple[int, I64]], part: int, parts: int
+) -> U64:
+    """``fingerprint << 32 | document`` of the fingerprints whose value is ``part`` modulo
+    ``parts``, sorted."""
     pieces: list[U64] = []
     for block, (first, block_counts) in zip(blocks, owners, strict=True):
         docs = np.repeat(np.arange(first, first + block_counts.size, dtype=np.uint64),
@@ -219,8 +273,17 @@ def _pairs_in_part(
             chosen = block % np.uint32(parts) == part
             block, docs = block[chosen], docs[chosen]
         pieces.append((block.astype(np.uint64) << _WORD) | docs)
-    ordered = np.sort(np.concatenate(pieces)) if pieces else np.empty(0, dtype=np.uint64)
+    if not pieces:
+        return np.empty(0, dtype=np.uint64)
+    ordered = np.concatenate(pieces)
     del pieces
+    ordered.sort()
+    return ordered
+
+
+def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
+    """The pair codes ``i << 32 | j`` of every fingerprint of a sorted part held by 2 to
+    ``max_df`` documents, and the fingerprints held by more."""
     if not ordered.size:
         return ordered, np.empty(0, dtype=np.uint32)
     values = ordered >> _WORD
@@ -229,7 +292,7 @@ def _pairs_in_part(
     common = values[group_starts[sizes > max_df]].astype(np.uint32)
     del values
     useful = (sizes >= 2) & (sizes <= max_df)
-    docs = (ordered & _LOW).astype(np.int64)
+    docs = (ordered & _LOW).astype(np.uint32)
     del ordered
     return _pair_codes(docs, group_starts[useful], sizes[useful]), common
 
@@ -245,11 +308,28 @@ def enough_shared(
     return out
 
 
-def _pair_codes(docs: I64, starts: I64, sizes: I64) -> U64:
+CODES_AT_ONCE = 1 << 20
+"""Pair codes made or counted in one step (their index arrays take about 7 x 8 bytes each)."""
+
+
+def _pair_codes(docs: U32, starts: I64, sizes: I64) -> U64:
     """``i << 32 | j`` for every pair of documents within each group
-    ``docs[start:start + size]`` (documents ascending in a group)."""
+    ``docs[start:start + size]`` (documents ascending in a group), made a few million at a
+    time so that the index arrays stay small."""
     if not sizes.size:
         return np.empty(0, dtype=np.uint64)
+    made = np.cumsum(sizes * (sizes - 1) // 2)
+    bounds = np.searchsorted(made, np.arange(CODES_AT_ONCE, int(made[-1]), CODES_AT_ONCE))
+    pieces = [
+        _pair_codes_of(docs, starts[lo:hi], sizes[lo:hi])
+        for lo, hi in itertools.pairwise([0, *np.unique(bounds + 1).tolist(), sizes.size])
+        if hi > lo
+    ]
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint64)
+
+
+def _pair_codes_of(docs: U32, starts: I64, sizes: I64) -> U64:
+    """:func:`_pair_codes` of a few groups."""
     members = ranges(starts, sizes)  # positions in docs, group by group
     after = np.repeat(starts + sizes, sizes) - members - 1  # partners after each member
     firsts = np.repeat(members, after)
@@ -258,16 +338,30 @@ def _pair_codes(docs: I64, starts: I64, sizes: I64) -> U64:
     return codes
 
 
-def _counted(codes: U64) -> tuple[I64, I64]:
-    """The distinct pairs of pair codes, sorted, and how often each occurs."""
-    if not codes.size:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+def _counted_enough(codes: U64, counts: I64, containment: float) -> tuple[I64, I64]:
+    """The distinct pairs of pair codes that occur often enough for ``containment``
+    (:func:`enough_shared`), sorted, and how often each occurs; the codes are sorted in
+    place and taken :data:`CODES_AT_ONCE` at a time (most pairs share one fingerprint and
+    go no further)."""
     codes.sort()
-    first_of_run = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1))
-    shared = np.diff(np.append(first_of_run, codes.size)).astype(np.int64)
-    unique = codes[first_of_run]
-    pairs = np.stack(((unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)), 1)
-    return pairs, shared
+    pairs: list[I64] = []
+    shared: list[I64] = []
+    lo = 0
+    while lo < codes.size:
+        hi = min(lo + CODES_AT_ONCE, codes.size)
+        hi = int(np.searchsorted(codes, codes[hi - 1], side="right"))  # whole runs
+        chunk = codes[lo:hi]
+        first_of_run = np.concatenate(([0], np.flatnonzero(chunk[1:] != chunk[:-1]) + 1))
+        times = np.diff(np.append(first_of_run, chunk.size)).astype(np.int64)
+        unique = chunk[first_of_run]
+        a, b = (unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)
+        keep = enough_shared(times, counts[a], counts[b], containment)
+        pairs.append(np.stack((a[keep], b[keep]), axis=1))
+        shared.append(times[keep])
+        lo = hi
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(pairs), np.concatenate(shared)
 
 
 def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDArray[np.bool_]:

@@ -22,6 +22,8 @@ class Candidates:
 
     pairs: I64
     common: U32 = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+    max_df: int | None = None
+    """The boilerplate cut applied (lower than asked when the pairs would not fit)."""
 
 
 def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Candidates:
@@ -39,7 +41,7 @@ def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Can
     shared = shared_fingerprint_pairs(
         hashed.fingerprints, counts, params.containment, params.max_df
     )
-    return Candidates(union_of_pairs(by_bands, shared.pairs), shared.common)
+    return Candidates(union_of_pairs(by_bands, shared.pairs), shared.common, shared.max_df)
 
 
 def union_of_pairs(first: I64, second: I64) -> I64:

@@ -146,10 +146,17 @@ def _run(
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
     hashed = stage.run(source.items())
     found = find_candidates(hashed, workers, params)
+    hashed.fingerprints.clear()  # a tenth of the text, no longer needed
     candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
     verification, notes = _how_to_verify(params, source)
+    if found.max_df is not None and found.max_df < params.max_df:
+        notes.append(
+            f"the containment search ignored fingerprints held by more than {found.max_df} "
+            f"documents (not {params.max_df}): passages that recur in that many documents "
+            "would have made more candidate pairs than memory allows"
+        )
     verified, infos = verify_all_candidates(
         verification, candidates, hashed, source, params, workers, progress, found.common
     )
