@@ -35,13 +35,19 @@ def intersection_size(a: U32, b: U32) -> int:
     return int(np.count_nonzero(b[idx] == a))
 
 
+COMPILED_FROM = 2000
+"""Pairs from which :func:`intersection_sizes` loads the compiled kernel (loading it costs a
+process about 0.1 s, more than a few hundred pairs take in numpy)."""
+
+
 def intersection_sizes(sets: Sequence[U32], pairs: I64) -> I64:
     """``|S_i ∩ S_j|`` of each pair ``(i, j)`` of sorted unique arrays: one compiled merge
-    per pair with the numba kernel, else :func:`intersection_size` pair by pair."""
+    per pair with the numba kernel (from :data:`COMPILED_FROM` pairs), else
+    :func:`intersection_size` pair by pair."""
     out = np.zeros(pairs.shape[0], dtype=np.int64)
     if not pairs.size:
         return out
-    if kernel_name() == "numba":
+    if pairs.shape[0] >= COMPILED_FROM and kernel_name() == "numba":
         from .overlap_numba import intersection_sizes_merged
 
         sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
