@@ -363,21 +363,29 @@ def _spread(
     return out
 
 
-def _main_copy(
-    source: str, host: str, rng: np.random.Generator, alphabet: str
-) -> tuple[str, float, str]:
-    """The main variant: (copy text, share of source sentences copied, how)."""
-    sentences = content_sentences(source)
-    n = len(sentences)
+def _choose(n: int, in_order: float, rng: np.random.Generator) -> tuple[list[int], str, bool]:
+    """Which of ``n`` pieces to copy (20-70 % of them, at least one and not all): a
+    contiguous run or scattered ones, kept in order with probability ``in_order``, else
+    shuffled; and how they were chosen."""
     k = int(np.clip(round(rng.uniform(0.2, 0.7) * n), 1, n - 1))
     if rng.random() < 0.5:
         start = int(rng.integers(n - k + 1))
         chosen, selection = list(range(start, start + k)), "contiguous"
     else:
         chosen, selection = sorted(rng.choice(n, size=k, replace=False).tolist()), "scattered"
-    in_order = rng.random() < 0.5
-    if not in_order:
+    kept = bool(rng.random() < in_order)
+    if not kept:
         chosen = [chosen[i] for i in rng.permutation(k)]
+    return chosen, selection, kept
+
+
+def _main_copy(
+    source: str, host: str, rng: np.random.Generator, alphabet: str
+) -> tuple[str, float, str]:
+    """The main variant: (copy text, share of source sentences copied, how)."""
+    sentences = content_sentences(source)
+    n = len(sentences)
+    chosen, selection, in_order = _choose(n, 0.5, rng)
     copied = [light_edit(_as_sentence(sentences[i]), rng, alphabet) for i in chosen]
     pieces = split_sentences(host)
     if rng.random() < 0.5:
@@ -385,7 +393,7 @@ def _main_copy(
     else:
         out, placement = _spread(pieces, copied, True, rng), "spread"
     how = f"{selection}/{'in-order' if in_order else 'shuffled'}/{placement}"
-    return "".join(out), k / n, how
+    return "".join(out), len(chosen) / n, how
 
 
 def _heldout_copy(
@@ -394,15 +402,7 @@ def _heldout_copy(
     """The held-out variant: whole paragraphs, heavier edits (copy text, share, how)."""
     paragraphs = split_paragraphs(source)
     n = len(paragraphs)
-    k = int(np.clip(round(rng.uniform(0.2, 0.7) * n), 1, n - 1))
-    if rng.random() < 0.5:
-        start = int(rng.integers(n - k + 1))
-        chosen, selection = list(range(start, start + k)), "contiguous"
-    else:
-        chosen, selection = sorted(rng.choice(n, size=k, replace=False).tolist()), "scattered"
-    in_order = rng.random() < 0.7
-    if not in_order:
-        chosen = [chosen[i] for i in rng.permutation(k)]
+    chosen, selection, in_order = _choose(n, 0.7, rng)
     copied = [
         "".join(
             heavy_edit(_as_sentence(s), rng, alphabet) for s in content_sentences(paragraphs[i])

@@ -17,8 +17,8 @@ documents together, reading only what the new documents' fingerprints reach.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,20 +82,21 @@ def query_index(
             copies = copy_candidates(tables, *winnowed(new_cps, parameters), parameters)
         met = {doc for _, doc in hits} | {doc for _, doc in copies.with_indexed}
         stored = tables.documents(sorted(met), with_text=store_text)
+        compared = _Compared(
+            new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)], tables.path
+        )
         exact = store_text and parameters.verify == "exact"
         boilerplate = copies.common
         if containment is not None and exact and stored:
-            boilerplate = _common_of_met(tables, stored.values(), copies, parameters)
-    compared = _Compared(new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)])
+            boilerplate = _common_of_met(tables, compared, copies, parameters)
     candidates = compared.candidates(
         [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_indexed]
     )
     copied = None
     if exact:
-        similarity = compared.exact_similarity(candidates, parameters, tables.path)
+        similarity = compared.exact_similarity(candidates, parameters)
         if containment is not None and boilerplate.size:
-            copied = compared.containment_without(candidates, parameters, tables.path,
-                                                  boilerplate)
+            copied = compared.containment_without(candidates, parameters, boilerplate)
     else:
         similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
     verified = verify_candidates(
@@ -180,17 +181,14 @@ def copy_candidates(
 
 
 def _common_of_met(
-    tables: Tables, met: Iterable[StoredDocument], copies: CopyCandidates, parameters: Parameters
+    tables: Tables, compared: _Compared, copies: CopyCandidates, parameters: Parameters
 ) -> U32:
     """Every fingerprint of the new documents and the indexed ones met (their stored texts
     winnowed) held by more than ``max_df`` of the indexed and new documents together, sorted:
     the boilerplate that a containment query sets aside when it decides copies, as the local
     engine does. Read in the caller's transaction."""
-    texts = [
-        codepoints(decompress_text(old.text, tables.path, old.id))
-        for old in met
-        if old.text is not None
-    ]
+    n = len(compared.new)
+    texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
     values = np.unique(winnowed(texts, parameters)[0]) if texts else np.empty(0, np.uint32)
     known = set(copies.common.tolist())
     values = values[[v not in known for v in values.tolist()]].astype(np.uint32)
@@ -225,6 +223,9 @@ class _Compared:
     signatures: U32
     shingle_counts: list[int]
     indexed: list[StoredDocument]
+    path: str
+    """The index file (named in errors about its stored texts)."""
+    _indexed_cps: dict[int, U32] = field(default_factory=dict, repr=False)
 
     def ids(self) -> list[str]:
         return [d.id for d in self.new] + [old.id for old in self.indexed]
@@ -256,11 +257,11 @@ class _Compared:
         )
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
-    def exact_similarity(self, candidates: I64, parameters: Parameters, path: str) -> Similarity:
+    def exact_similarity(self, candidates: I64, parameters: Parameters) -> Similarity:
         """Exact overlap of shingle sets, those of every document in a
         candidate pair computed at once (in a few whole-array steps)."""
         nodes: list[int] = np.unique(candidates).tolist()
-        computed = shingle_sets([self._cps(node, path) for node in nodes], parameters)
+        computed = shingle_sets([self.cps(node) for node in nodes], parameters)
         sets = dict(zip(nodes, computed, strict=True))
 
         def similarity(i: int, j: int) -> Overlap:
@@ -269,13 +270,12 @@ class _Compared:
         return similarity
 
     def containment_without(
-        self, candidates: I64, parameters: Parameters, path: str, common: U32
+        self, candidates: I64, parameters: Parameters, common: U32
     ) -> Callable[[int, int], float]:
         """The containment of two documents by their shingle sets without the text of the
         ``common`` (boilerplate) fingerprints."""
         nodes: list[int] = np.unique(candidates).tolist()
-        computed = sets_without_boilerplate([self._cps(n, path) for n in nodes], parameters,
-                                            common)
+        computed = sets_without_boilerplate([self.cps(n) for n in nodes], parameters, common)
         sets = dict(zip(nodes, computed, strict=True))
 
         def containment(i: int, j: int) -> float:
@@ -283,14 +283,17 @@ class _Compared:
 
         return containment
 
-    def _cps(self, node: int, path: str) -> U32:
-        """The normalized code points of a node (an indexed one's stored text)."""
+    def cps(self, node: int) -> U32:
+        """The normalized code points of a node (an indexed one's stored text, decompressed
+        once)."""
         n = len(self.new)
         if node < n:
             return self.new_cps[node]
-        old = self.indexed[node - n]
-        text = decompress_text(old.text, path, old.id) if old.text is not None else ""
-        return codepoints(text)
+        if node not in self._indexed_cps:
+            old = self.indexed[node - n]
+            text = decompress_text(old.text, self.path, old.id) if old.text is not None else ""
+            self._indexed_cps[node] = codepoints(text)
+        return self._indexed_cps[node]
 
     def estimated_similarity(self, num_perm: int, path: str) -> Similarity:
         """The overlap estimated from signatures and shingle counts."""
