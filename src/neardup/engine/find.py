@@ -26,6 +26,7 @@ from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
+from .component_batches import Boilerplate
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
 from .verification import verify_all_candidates
@@ -37,6 +38,7 @@ def find_duplicates(
     *,
     threshold: float | None = None,
     containment: float | None = None,
+    rewrite: float | None = None,
     preset: str | None = None,
     max_df: int | None = None,
     ngram: int = 5,
@@ -66,12 +68,17 @@ def find_duplicates(
             Jaccard: partial copies. Candidates come from shared winnowed fingerprints
             (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
             only pairs at or above ``threshold``.
+        rewrite: also report pairs whose resemblance of distinctive 4-grams (Jaccard of
+            the 4-grams that at most ``max_df`` documents hold,
+            :mod:`neardup.core.rewrites`) is at least this: rewritten copies (洗稿), whose
+            words were swapped and sentences moved. Verified exactly; the pair's
+            ``rewrite`` gives the value.
         preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3, script "simplified"); arguments given
-            override it.
-        max_df: fingerprints held by more documents than this are boilerplate and make no
-            containment candidates (default 50); ``report.counts.common_fingerprints``
-            says how many were cut.
+            copies: threshold 0.5, containment 0.3, rewrite 0.075, script "simplified");
+            arguments given override it.
+        max_df: fingerprints (and 4-grams of a rewrite search) held by more documents than
+            this are boilerplate and make no candidates (default 50);
+            ``report.counts.common_fingerprints`` says how many were cut.
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
         num_perm: MinHash permutations.
@@ -94,8 +101,9 @@ def find_duplicates(
             synonyms share more shingles (default False).
 
     Returns:
-        A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
-        containment`` (exact unless ``report.verification == "estimate"``).
+        A report whose pairs all have ``jaccard >= threshold``, ``containment >=
+        containment`` or ``rewrite >= rewrite`` (exact unless ``report.verification ==
+        "estimate"``).
 
     Raises:
         ParameterError: a parameter is out of range.
@@ -113,6 +121,7 @@ def find_duplicates(
         preset,
         threshold=threshold,
         containment=containment,
+        rewrite=rewrite,
         max_df=max_df,
         ngram=ngram,
         unit=unit,
@@ -147,6 +156,7 @@ def _run(
     hashed = stage.run(source.items())
     found = find_candidates(hashed, workers, params)
     hashed.fingerprints.clear()  # a tenth of the text, no longer needed
+    hashed.rewrite_shingles.clear()
     candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
@@ -157,8 +167,17 @@ def _run(
             f"documents (not {params.max_df}): passages that recur in that many documents "
             "would have made more candidate pairs than memory allows"
         )
+    if found.rewrite_max_df is not None and found.rewrite_max_df < params.max_df:
+        notes.append(
+            f"the rewrite search ignored 4-grams held by more than {found.rewrite_max_df} "
+            f"documents (not {params.max_df}): they would have made more candidate pairs "
+            "than memory allows"
+        )
+    if params.rewrite is not None and verification != "exact":
+        notes.append("rewritten copies were not searched: they need exact verification")
     verified, infos = verify_all_candidates(
-        verification, candidates, hashed, source, params, workers, progress, found.common
+        verification, candidates, hashed, source, params, workers, progress,
+        Boilerplate(found.common, found.rewrite_common),
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
@@ -174,6 +193,7 @@ def _run(
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         common_fingerprints=int(found.common.size),
+        common_rewrite_shingles=int(found.rewrite_common.size),
     )
     return DuplicateReport(
         parameters=params,

@@ -12,7 +12,16 @@ from __future__ import annotations
 import html
 
 from ..report import DuplicateReport, Pair, Passage
-from .shared import Texts, coverage, parameters_line, plural, shorten, summary_line, title_of
+from .shared import (
+    Texts,
+    coverage,
+    parameters_line,
+    plural,
+    rewrite_words,
+    shorten,
+    summary_line,
+    title_of,
+)
 
 HTML_PAIRS_SIDE_BY_SIDE = 200
 """The HTML report shows the texts of this many pairs side by side, the passages of the rest."""
@@ -119,6 +128,7 @@ def _pair_section(
             f" ({pair.a_in_b:.1%} of a found in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
         )
+        + _esc(rewrite_words(pair))
         + "; "
         f"{plural(len(pair.passages), 'shared passage')} cover "
         f"{coverage(pair.a_coverage)} of a and {coverage(pair.b_coverage)} of b. "

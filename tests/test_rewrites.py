@@ -1,0 +1,190 @@
+"""The rewrite search (洗稿): distinctive 4-grams, verified exactly against a brute-force
+oracle; heavy rewrites found, unrelated seed reports not; what the index and the CLI do
+with it."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents, normalize_text
+from neardup.cli import main
+from neardup.core.folding import segment
+from neardup.core.normalize import NormalizeOptions
+from neardup.core.shingles import shingle_set
+from neardup.core.similarity import overlap
+from neardup.errors import ParameterError
+from neardup.index import MEMORY
+from neardup.parameters import PRESETS
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SENTENCE = re.compile(r"[^。！？]+[。！？]*")
+
+
+def heavy_rewrite(text: str, seed: int) -> str:
+    """``text`` with every third word of two or more Chinese characters replaced (by its
+    characters reversed: another word, or none) and its sentences rotated by half, with a
+    line of padding at each end: no dictionary neardup folds with."""
+    rng = random.Random(seed)
+    sentences = [s for s in SENTENCE.findall(text) if s.strip()]
+    out = []
+    turn = rng.randrange(3)
+    for sentence in sentences:
+        words = []
+        for word in segment(sentence):
+            if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
+                turn = (turn + 1) % 3
+                word = word[::-1] if turn == 0 else word
+            words.append(word)
+        out.append("".join(words))
+    half = len(out) // 2
+    body = "".join(out[half:] + out[:half])
+    return "【本网讯】" + body + "（完）转载请注明出处。"
+
+
+def oracle_resemblance(texts: list[str], max_df: int, options: NormalizeOptions) -> dict:
+    """Jaccard of the 4-gram string sets without the 4-grams held by more than ``max_df``
+    texts, for every pair (the definition, by brute force)."""
+    grams = []
+    for text in texts:
+        norm = normalize_text(text, options)
+        grams.append({norm[k : k + 4] for k in range(len(norm) - 3)})
+    held: dict[str, int] = {}
+    for g in grams:
+        for x in g:
+            held[x] = held.get(x, 0) + 1
+    rare = [{x for x in g if held[x] <= max_df} for g in grams]
+    return {
+        (i, j): len(rare[i] & rare[j]) / len(rare[i] | rare[j])
+        for i in range(len(texts)) for j in range(i + 1, len(texts))
+    }
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[str]:
+    return [d.text for d in load_documents(SEEDS)]
+
+
+@pytest.fixture(scope="module")
+def with_rewrites(seeds: list[str]) -> list[str]:
+    """The seed reports and heavy rewrites of reports 4 and 7 (indices 3 and 6)."""
+    return [*seeds, heavy_rewrite(seeds[3], 1), heavy_rewrite(seeds[6], 2)]
+
+
+def test_the_rewrite_is_heavy(with_rewrites: list[str]) -> None:
+    """The rewrites lost what the other searches need: 5-gram Jaccard and containment far
+    below the preset's 0.5 and 0.3."""
+    for source, copy in ((3, 11), (6, 12)):
+        found = overlap(shingle_set(normalize_text(with_rewrites[source])),
+                        shingle_set(normalize_text(with_rewrites[copy])))
+        assert found.jaccard < 0.3 and found.containment < 0.45
+
+
+def test_heavy_rewrites_found_only_by_the_rewrite_search(with_rewrites: list[str]) -> None:
+    without = find_duplicates(
+        with_rewrites, threshold=0.5, containment=0.3, script="simplified", workers=1
+    )
+    found = find_duplicates(with_rewrites, preset="copies", workers=1)
+    assert {(p.a, p.b) for p in without.pairs} == {("1", "10")}  # the seed's own rewrite
+    assert {(p.a, p.b) for p in found.pairs} == {("1", "10"), ("3", "11"), ("6", "12")}
+    for pair in found.pairs:
+        assert pair.rewrite is not None and pair.rewrite >= PRESETS["copies"]["rewrite"]
+    assert found.clusters == without.clusters  # clusters join Jaccard pairs only
+
+
+def test_resemblance_is_exact(with_rewrites: list[str]) -> None:
+    """Every reported resemblance is the brute-force value, with a cut that makes some
+    4-grams common (held by more than 3 of the 13 documents)."""
+    report = find_duplicates(with_rewrites, rewrite=0.02, max_df=3, workers=1)
+    expected = oracle_resemblance(with_rewrites, 3, Parameters().normalize_options())
+    assert report.counts.common_rewrite_shingles > 0
+    assert report.pairs
+    for pair in report.pairs:
+        assert pair.rewrite == pytest.approx(expected[int(pair.a), int(pair.b)], abs=1e-9)
+    reported = {(int(p.a), int(p.b)) for p in report.pairs}
+    missed = {pair for pair, value in expected.items() if value >= 0.02} - reported
+    assert not missed
+
+
+def test_workers_do_not_change_the_result(with_rewrites: list[str]) -> None:
+    one = find_duplicates(with_rewrites, preset="copies", workers=1)
+    two = find_duplicates(with_rewrites, preset="copies", workers=2)
+    assert one.pairs == two.pairs
+
+
+def test_parameters() -> None:
+    assert Parameters(rewrite=0.1).rewrite == 0.1
+    assert Parameters().rewrite is None
+    for bad in (0, 1.5, True, "0.1"):
+        with pytest.raises(ParameterError, match="rewrite"):
+            Parameters(rewrite=bad)
+    with pytest.raises(ParameterError, match="verify='exact'"):
+        Parameters(rewrite=0.1, verify="estimate")
+
+
+def test_the_index_refuses_a_rewrite_search() -> None:
+    with pytest.raises(ParameterError, match="rewrite search"):
+        DuplicateIndex.create(MEMORY, rewrite=0.1)
+
+
+def test_scan_reports_the_resemblance(tmp_path: Path, with_rewrites: list[str]) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"d{k}", "text": t}, ensure_ascii=False) + "\n"
+                for k, t in enumerate(with_rewrites)),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["scan", str(path), "--rewrite", "0.075", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["parameters"]["rewrite"] == 0.075
+    pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
+    assert set(pairs) == {("d1", "d10"), ("d3", "d11"), ("d6", "d12")}
+    assert all(p["rewrite"] >= 0.075 for p in pairs.values())
+    plain = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
+    assert all("rewrite" not in p for p in json.loads(plain.output)["pairs"])
+
+
+def test_check_against_with_the_preset_runs_no_rewrite_search(
+    tmp_path: Path, with_rewrites: list[str]
+) -> None:
+    """``check --against --preset copies`` keeps working (the index it builds in memory
+    cannot run the rewrite search, which the preset's help says)."""
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(with_rewrites[3], encoding="utf-8")
+    new.write_text(with_rewrites[11], encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(new), "--against", str(old), "--preset", "copies", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_an_index_records_its_folding(tmp_path: Path) -> None:
+    """``index create --script simplified`` records it; a check that asks otherwise is
+    refused (exit 2), one that asks the same or nothing runs."""
+    index = tmp_path / "seeds.ndx"
+    runner = CliRunner()
+    made = runner.invoke(main, ["index", "create", str(index), "--script", "simplified"])
+    assert made.exit_code == 0, made.output
+    assert DuplicateIndex.open(str(index)).parameters.script == "simplified"
+    added = runner.invoke(main, ["index", "add", str(index), str(SEEDS), "-q"])
+    assert added.exit_code == 0, added.output
+    traditional = ROOT / "tests" / "data" / "seeds_traditional.txt"
+    same = runner.invoke(main, ["check", str(traditional), "--index", str(index), "-q"])
+    assert same.exit_code == 1  # traditional reposts of indexed reports
+    asked = runner.invoke(
+        main, ["check", str(traditional), "--index", str(index), "--script", "simplified", "-q"]
+    )
+    assert asked.exit_code == 1
+    other = runner.invoke(
+        main, ["check", str(traditional), "--index", str(index), "--synonyms", "-q"]
+    )
+    assert other.exit_code == 2
+    assert "synonyms" in other.output
+
