@@ -4,6 +4,7 @@ with it."""
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -16,11 +17,15 @@ from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents,
 from neardup.cli import main
 from neardup.core.folding import segment
 from neardup.core.normalize import NormalizeOptions
+from neardup.core.passages import add_passages
 from neardup.core.shingles import shingle_set
 from neardup.core.similarity import overlap
 from neardup.errors import ParameterError
+from neardup.formats import render
+from neardup.formats.folded import folded_parts
 from neardup.index import MEMORY
 from neardup.parameters import PRESETS
+from neardup.report import Passage
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -188,3 +193,37 @@ def test_an_index_records_its_folding(tmp_path: Path) -> None:
     assert other.exit_code == 2
     assert "synonyms" in other.output
 
+
+# ------------------------------------------------------------------- folded matches in HTML
+
+
+def test_folded_parts_tell_folding_from_punctuation() -> None:
+    """A replaced stretch counts as folded only when its letters differ: the synonyms here,
+    not the full-width comma or the case of the Latin letters."""
+    a, b = "他们马上召开会议，讨论ABC。", "他们立刻举行会议,讨论abc。"
+    passage = Passage(0, len(a), 0, len(b), a)
+    in_a, in_b = folded_parts(a, b, passage)
+    assert [(p.start, p.end, p.other) for p in in_a] == [(2, 6, "立刻举行")]
+    assert [(p.start, p.end, p.other) for p in in_b] == [(2, 6, "马上召开")]
+    assert folded_parts(a, a, Passage(0, len(a), 0, len(a), a)) == ([], [])
+
+
+def test_html_marks_what_matched_only_after_folding(tmp_path: Path, seeds: list[str]) -> None:
+    """A traditional repost: with script folding its passages are underlined where the
+    characters differ, with the simplified original's characters on hover; the same
+    characters are not underlined, and a report without folding marks nothing (its passages
+    are verbatim)."""
+    traditional = load_documents(ROOT / "tests" / "data" / "seeds_traditional.txt")[2].text
+    docs = [("simplified", seeds[2]), ("traditional", traditional)]
+    folded = find_duplicates(docs, script="simplified", with_texts=True, workers=1)
+    page = render(add_passages(folded, folded.texts), "html", texts=folded.texts)
+    marks = re.findall(r'<span class="folded" title="([^"]*)">([^<]*)</span>', page)
+    assert marks
+    for title, shown in marks:
+        other = html.unescape(title).rsplit(": ", 1)[1]
+        assert shown != other and len(shown) == len(other)  # one code point to one
+    assert "Dotted underline" in page
+    rewritten = [("2", seeds[1]), ("11", seeds[10])]  # the seed's rewrite, not folded
+    plain = find_duplicates(rewritten, with_texts=True, workers=1)
+    assert plain.pairs
+    assert 'class="folded"' not in render(add_passages(plain, plain.texts), "html", texts=plain.texts)
