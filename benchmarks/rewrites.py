@@ -27,7 +27,10 @@ neighbour among the five nearest with cosine >= 0.55; a few adjacent sentences s
 cut; padding from list A) is used to choose parameters (the Cilin level); ``heldout``
 (seed 2: always the nearest neighbour with cosine >= 0.6, longer words replaced first; a
 block of sentences moved to the front, the last and one middle sentence cut; padding from
-list B) is reported separately and used for no choice.
+list B) is reported separately and used for no choice. ``stress`` (seed 3, from the other
+end of the heldout half, written after the parameters were chosen) is harsher than a
+paraphraser: a replaced word becomes any word of the same length drawn from the chosen
+items' text (no relation to it at all), every sentence is moved and a fifth of them cut.
 
 Usage::
 
@@ -123,7 +126,8 @@ def _is_word(w: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in w)
 
 
-def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: str
+def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: str,
+            pool: dict[int, list[str]] | None = None,
             ) -> tuple[str, float, list[tuple[str, str]]]:
     """``text`` with about ``rate`` of its words replaced, then sentence edits and padding.
 
@@ -136,6 +140,11 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
         def choose(w: str) -> str | None:
             near = [n for n, cos in emb.neighbours(w)[:5] if cos >= 0.55 and _is_word(n)]
             return rng.choice(near) if near else None
+        rng.shuffle(slots)
+    elif split == "stress":
+        def choose(w: str) -> str | None:  # any word of the same length: no relation at all
+            same = (pool or {}).get(len(w), [])
+            return rng.choice(same) if same else None
         rng.shuffle(slots)
     else:
         def choose(w: str) -> str | None:
@@ -161,6 +170,11 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
         for _ in range(2 if n >= 6 else 1):
             del out[rng.randrange(len(out))]
         head, tail = PADDING["A"]
+    elif split == "stress":
+        rng.shuffle(out)  # every sentence moved, a fifth of them cut
+        for _ in range(max(1, n // 5)):
+            del out[rng.randrange(len(out))]
+        head, tail = PADDING["B"]
     else:
         k = rng.randrange(1, n - 1)  # a block moved to the front
         out = out[k : k + max(1, n // 3)] + out[:k] + out[k + max(1, n // 3) :]
@@ -186,7 +200,7 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
         return json.loads(cache.read_text(encoding="utf-8"))
     import opencc
 
-    seed = 1 if split == "tune" else 2
+    seed = {"tune": 1, "heldout": 2, "stress": 3}[split]
     rng = random.Random(seed)
     eligible = [
         (i, t) for i, t in items
@@ -195,15 +209,22 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
     order = random.Random(0).sample(range(len(eligible)), len(eligible))
     half = len(order) // 2  # tune and heldout take their items from disjoint halves
     picked = order[:half] if split == "tune" else order[half:]
+    if split == "stress":  # the other end of the heldout half: disjoint items
+        picked = picked[::-1]
     emb = Embeddings()
     chosen = [eligible[k] for k in picked[: per_level * (len(LEVELS) + 1)]]
+    pool: dict[int, list[str]] = {}
+    for _, t in chosen:
+        for w in _segment(t):
+            if _is_word(w):
+                pool.setdefault(len(w), []).append(w)
     emb.prepare({w for _, t in chosen for w in _segment(t) if _is_word(w)})
     cases = []
     for n, (source, text) in enumerate(chosen):
         level_index = n // per_level
         if level_index < len(LEVELS):
             level = LEVELS[level_index]
-            new, achieved, done = rewrite(text, level, rng, emb, split)
+            new, achieved, done = rewrite(text, level, rng, emb, split, pool)
             cases.append({"id": f"rw{level}:{source}", "source": source, "kind": f"words {level:.0%}",
                           "text": new, "achieved": achieved, "replaced": done})
         else:
@@ -285,6 +306,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
         {"threshold": 0.5, "containment": 0.3, "script": "simplified"},
         *({"preset": "copies", "rewrite": r, "_background": 0} for r in (0.06, 0.075, 0.09)),
         {"preset": "copies", "synonyms": True, "_background": 0},
+        {"threshold": 0.5, "containment": 0.3, "rewrite": 0.075, "_background": 0},  # no folding
     ],
     "main": [
         *({"threshold": t, "ngram": n, "synonyms": s, "script": "simplified"}
@@ -298,7 +320,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tune", "heldout"], default="tune")
+    parser.add_argument("--split", choices=["tune", "heldout", "stress"], default="tune")
     parser.add_argument("--per-level", type=int, default=80)
     parser.add_argument("--configs", choices=sorted(CONFIGS), default="main")
     parser.add_argument("--out", type=Path, help="write every result as JSON")

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._types import I64, U32
 from ..core.clusters import components
-from ..core.rewrites import distinctive_sets, resemblance
+from ..core.rewrites import Resemblance, distinctive_sets, resemblance
 from ..core.similarity import Overlap, overlap, overlaps
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
@@ -151,10 +151,10 @@ def verify_component_batch(
     return VerifiedBatch(len(batch.pairs), verified, infos)
 
 
-def _resemblance_of(sets: list[U32]) -> Callable[[int, int], float]:
+def _resemblance_of(sets: list[U32]) -> Callable[[int, int], Resemblance]:
     """The rewrite resemblance of two documents by their distinctive sets."""
 
-    def rewrite(a: int, b: int) -> float:
+    def rewrite(a: int, b: int) -> Resemblance:
         return resemblance(sets[a], sets[b])
 
     return rewrite

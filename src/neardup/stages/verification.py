@@ -23,11 +23,15 @@ import numpy as np
 
 from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
+from ..core.rewrites import Resemblance
 from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
 
 Similarity = Callable[[int, int], Overlap]
 """The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
+
+NOT_COMPARED = Resemblance(math.nan, 0)
+"""The resemblance of a pair when the search asked for none."""
 
 CHECKED_EVERY = 1000
 """Candidates checked between two calls of :func:`verify_candidates`' ``checked`` hook."""
@@ -94,7 +98,7 @@ def verify_candidates(
     containment: float | None = None,
     copied: Callable[[int, int], float] | None = None,
     rewrite: float | None = None,
-    rewritten: Callable[[int, int], float] | None = None,
+    rewritten: Callable[[int, int], Resemblance] | None = None,
 ) -> Verified:
     """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
     ``containment`` is given, whose containment is at least that; or, when ``rewrite`` is
@@ -125,11 +129,13 @@ def verify_candidates(
         copy = found.containment >= least_containment and (
             copied is None or copied(i, j) >= least_containment
         )
-        resembles = math.nan if rewritten is None else rewritten(i, j)
-        if found.jaccard >= threshold or copy or (rewrite is not None and resembles >= rewrite):
+        resembles = NOT_COMPARED if rewritten is None else rewritten(i, j)
+        if found.jaccard >= threshold or copy or (
+            rewrite is not None and resembles.reaches(rewrite)
+        ):
             kept.append(k)
             overlaps.append(found)
-            resemblances.append(resembles)
+            resemblances.append(resembles.value)
         if checked is not None and (k + 1) % CHECKED_EVERY == 0:
             checked(CHECKED_EVERY)
     if checked is not None and len(listed) % CHECKED_EVERY:
