@@ -31,6 +31,9 @@ list B) is reported separately and used for no choice. ``stress`` (seed 3, from 
 end of the heldout half, written after the parameters were chosen) is harsher than a
 paraphraser: a replaced word becomes any word of the same length drawn from the chosen
 items' text (no relation to it at all), every sentence is moved and a fifth of them cut.
+``fresh`` (seed 4, the middle of the heldout half, run once after the last choice): a
+random neighbour that is never the nearest (cosine >= 0.5), sentences swapped at random
+distances, two cut, and two sentences of an unrelated news item inserted.
 
 Usage::
 
@@ -141,6 +144,11 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
             near = [n for n, cos in emb.neighbours(w)[:5] if cos >= 0.55 and _is_word(n)]
             return rng.choice(near) if near else None
         rng.shuffle(slots)
+    elif split == "fresh":
+        def choose(w: str) -> str | None:  # a neighbour, never the nearest
+            near = [n for n, cos in emb.neighbours(w)[1:5] if cos >= 0.5 and _is_word(n)]
+            return rng.choice(near) if near else None
+        rng.shuffle(slots)
     elif split == "stress":
         def choose(w: str) -> str | None:  # any word of the same length: no relation at all
             same = (pool or {}).get(len(w), [])
@@ -169,6 +177,16 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
             out[k], out[k + 1] = out[k + 1], out[k]
         for _ in range(2 if n >= 6 else 1):
             del out[rng.randrange(len(out))]
+        head, tail = PADDING["A"]
+    elif split == "fresh":
+        for _ in range(max(1, n // 3)):  # sentences swapped at random distances
+            i, j = rng.randrange(n), rng.randrange(n)
+            out[i], out[j] = out[j], out[i]
+        for _ in range(2):
+            del out[rng.randrange(len(out))]
+        foreign = [s for s in SENTENCE.findall((pool or {}).get(-1, [""])[0]) if s.strip()]
+        for s in rng.sample(foreign, min(2, len(foreign))):  # two sentences of another item
+            out.insert(rng.randrange(len(out) + 1), s)
         head, tail = PADDING["A"]
     elif split == "stress":
         rng.shuffle(out)  # every sentence moved, a fifth of them cut
@@ -200,7 +218,7 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
         return json.loads(cache.read_text(encoding="utf-8"))
     import opencc
 
-    seed = {"tune": 1, "heldout": 2, "stress": 3}[split]
+    seed = {"tune": 1, "heldout": 2, "stress": 3, "fresh": 4}[split]
     rng = random.Random(seed)
     eligible = [
         (i, t) for i, t in items
@@ -211,6 +229,8 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
     picked = order[:half] if split == "tune" else order[half:]
     if split == "stress":  # the other end of the heldout half: disjoint items
         picked = picked[::-1]
+    if split == "fresh":  # the middle of the heldout half: disjoint from both
+        picked = picked[len(picked) // 2 :]
     emb = Embeddings()
     chosen = [eligible[k] for k in picked[: per_level * (len(LEVELS) + 1)]]
     pool: dict[int, list[str]] = {}
@@ -224,6 +244,8 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
         level_index = n // per_level
         if level_index < len(LEVELS):
             level = LEVELS[level_index]
+            if split == "fresh":  # an unrelated item, to take sentences from
+                pool[-1] = [rng.choice(eligible)[1]]
             new, achieved, done = rewrite(text, level, rng, emb, split, pool)
             cases.append({"id": f"rw{level}:{source}", "source": source, "kind": f"words {level:.0%}",
                           "text": new, "achieved": achieved, "replaced": done})
@@ -304,9 +326,10 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
     ],
     "rewrite": [  # the rewrite search, against the same parameters without it
         {"threshold": 0.5, "containment": 0.3, "script": "simplified"},
-        *({"preset": "copies", "rewrite": r, "_background": 0} for r in (0.06, 0.075, 0.09)),
+        {"preset": "copies", "_background": 0},
+        *({"preset": "copies", "rewrite": r, "_background": 0} for r in (0.06, 0.08)),
         {"preset": "copies", "synonyms": True, "_background": 0},
-        {"threshold": 0.5, "containment": 0.3, "rewrite": 0.075, "_background": 0},  # no folding
+        {"threshold": 0.5, "containment": 0.3, "rewrite": 0.07, "_background": 0},  # no folding
     ],
     "main": [
         *({"threshold": t, "ngram": n, "synonyms": s, "script": "simplified"}
@@ -320,7 +343,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tune", "heldout", "stress"], default="tune")
+    parser.add_argument("--split", choices=["tune", "heldout", "stress", "fresh"], default="tune")
     parser.add_argument("--per-level", type=int, default=80)
     parser.add_argument("--configs", choices=sorted(CONFIGS), default="main")
     parser.add_argument("--out", type=Path, help="write every result as JSON")

@@ -132,7 +132,7 @@ def test_too_little_text_is_no_rewrite() -> None:
     b = "国务院总理李强27日在北京会见德国外长贝尔伯克，双方就中德关系交换了意见。"
     expected = oracle_resemblance([a, b], 50, Parameters().normalize_options())[0, 1]
     assert expected[0] > 0.2 and expected[1] < LEAST_SHARED
-    assert not find_duplicates([a, b], rewrite=0.075, workers=1).pairs
+    assert not find_duplicates([a, b], rewrite=0.07, workers=1).pairs
 
 
 def test_workers_do_not_change_the_result(with_rewrites: list[str]) -> None:
@@ -163,13 +163,13 @@ def test_scan_reports_the_resemblance(tmp_path: Path, with_rewrites: list[str]) 
                 for k, t in enumerate(with_rewrites)),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["scan", str(path), "--rewrite", "0.075", "-f", "json"])
+    result = CliRunner().invoke(main, ["scan", str(path), "--rewrite", "0.07", "-f", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["parameters"]["rewrite"] == 0.075
+    assert report["parameters"]["rewrite"] == 0.07
     pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
     assert set(pairs) == {("d1", "d10"), ("d3", "d11"), ("d6", "d12")}
-    assert all(p["rewrite"] >= 0.075 for p in pairs.values())
+    assert all(p["rewrite"] >= 0.07 for p in pairs.values())
     plain = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
     assert all("rewrite" not in p for p in json.loads(plain.output)["pairs"])
 

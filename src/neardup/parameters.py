@@ -119,7 +119,7 @@ class Parameters:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
-    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.075, "script": "simplified"},
+    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.07, "script": "simplified"},
 }
 """Parameters chosen for a purpose, for people who are not experts:
 

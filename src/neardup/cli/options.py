@@ -66,16 +66,16 @@ SEARCH_HELP: dict[str, str] = {
                    "smaller document is found in the other, whatever their Jaccard "
                    "(e.g. 0.3).",
     "rewrite": "Also report rewritten copies (words swapped, sentences moved): pairs whose "
-               "distinctive 4-grams (held by at most --max-df documents) have at least "
-               "this Jaccard (e.g. 0.075).",
-    "max_df": "Containment and rewrite searches ignore fingerprints and 4-grams held by more "
-              f"documents than this (boilerplate) [default: {DEFAULT_MAX_DF}].",
+               "distinctive 4-grams (held by at most 20 documents, or --max-df when lower) "
+               "have at least this Jaccard (e.g. 0.07).",
+    "max_df": "A containment search ignores fingerprints held by more documents than this "
+              f"(boilerplate), a rewrite search such 4-grams [default: {DEFAULT_MAX_DF}].",
     "script": "Fold traditional Chinese characters to simplified before comparing (finds "
               "copies reposted in the other script).",
     "synonyms": "Replace words by one representative of their synonym class (extended HIT "
                 "Cilin) before comparing (finds some rewritten copies).",
     "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.075 "
+              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.07 "
               "--script simplified). Options given override it.",
 }
 """The help of the options of a containment search and of presets."""

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from .._types import ProgressHook, ShingleUnit, Verification
 from ..core.normalize import DEFAULT_MARKERS
+from ..core.rewrites import MAX_DF as REWRITE_MAX_DF
 from ..errors import ParameterError
 from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
@@ -69,15 +70,15 @@ def find_duplicates(
             (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
             only pairs at or above ``threshold``.
         rewrite: also report pairs whose resemblance of distinctive 4-grams (Jaccard of
-            the 4-grams that at most ``max_df`` documents hold,
+            the 4-grams that at most 20 documents hold, or ``max_df`` when lower,
             :mod:`neardup.core.rewrites`) is at least this: rewritten copies (洗稿), whose
             words were swapped and sentences moved. Verified exactly; the pair's
             ``rewrite`` gives the value.
         preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3, rewrite 0.075, script "simplified");
+            copies: threshold 0.5, containment 0.3, rewrite 0.07, script "simplified");
             arguments given override it.
-        max_df: fingerprints (and 4-grams of a rewrite search) held by more documents than
-            this are boilerplate and make no candidates (default 50);
+        max_df: fingerprints held by more documents than this are boilerplate and make no
+            candidates (default 50; the rewrite search's 4-grams: at most 20);
             ``report.counts.common_fingerprints`` says how many were cut.
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
@@ -167,11 +168,12 @@ def _run(
             f"documents (not {params.max_df}): passages that recur in that many documents "
             "would have made more candidate pairs than memory allows"
         )
-    if found.rewrite_max_df is not None and found.rewrite_max_df < params.max_df:
+    asked = min(params.max_df, REWRITE_MAX_DF)
+    if found.rewrite_max_df is not None and found.rewrite_max_df < asked:
         notes.append(
             f"the rewrite search ignored 4-grams held by more than {found.rewrite_max_df} "
-            f"documents (not {params.max_df}): they would have made more candidate pairs "
-            "than memory allows"
+            f"documents (not {asked}): they would have made more candidate pairs than "
+            "memory allows"
         )
     if params.rewrite is not None and verification != "exact":
         notes.append("rewritten copies were not searched: they need exact verification")
