@@ -125,6 +125,22 @@ def test_resemblance_is_exact(with_rewrites: list[str]) -> None:
     assert len(qualify) > 3
 
 
+
+def test_common_text_does_not_hide_a_rewrite(seeds: list[str]) -> None:
+    """Two documents mostly made of text that many others hold (common 4-grams), whose own
+    parts resemble: found, with the resemblance the oracle gives. (A candidate filter on a
+    share of all their 4-grams would drop them.)"""
+    boilerplate = seeds[0][:600]
+    own = seeds[5][:200]
+    changed = "".join("某" if k % 9 == 4 else c for k, c in enumerate(own))
+    others = [boilerplate + seeds[k][:80] for k in range(1, 9)]
+    docs = [*others, boilerplate + own, boilerplate + changed]
+    report = find_duplicates(docs, threshold=0.99, rewrite=0.3, max_df=3, workers=1)
+    expected = oracle_resemblance(docs, 3, Parameters().normalize_options())[8, 9]
+    assert expected[0] >= 0.3 and expected[1] >= LEAST_SHARED
+    pairs = {(p.a, p.b): p for p in report.pairs}
+    assert pairs["8", "9"].rewrite == pytest.approx(expected[0], abs=1e-9)
+
 def test_too_little_text_is_no_rewrite() -> None:
     """Two short notices of one template resemble (distinctive 4-grams Jaccard 0.26) but
     share fewer than LEAST_SHARED distinctive 4-grams: not a rewritten copy."""

@@ -181,7 +181,8 @@ LEAST_PAIRS = 1 << 24
 
 
 def shared_fingerprint_pairs(
-    fingerprints: U32 | Sequence[U32], counts: I64, containment: float, max_df: int
+    fingerprints: U32 | Sequence[U32], counts: I64, containment: float, max_df: int,
+    least: int = 1,
 ) -> SharedFingerprints:
     """Pairs of documents sharing enough fingerprints for ``containment``.
 
@@ -191,6 +192,7 @@ def shared_fingerprint_pairs(
         counts: how many fingerprints each document has.
         containment: the least containment asked for, in (0, 1].
         max_df: fingerprints held by more documents than this make no pairs.
+        least: the fewest fingerprints a pair must share (:func:`enough_shared`).
     """
     counts = np.asarray(counts, dtype=np.int64)
     blocks = [fingerprints] if isinstance(fingerprints, np.ndarray) else list(fingerprints)
@@ -216,7 +218,7 @@ def shared_fingerprint_pairs(
         codes[made : made + part_codes.size] = part_codes  # filled in place: no second copy
         made += part_codes.size
         common.append(part_common)
-    pairs, shared = _counted_enough(codes, counts, containment)
+    pairs, shared = _counted_enough(codes, counts, containment, least)
     return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df)
 
 
@@ -307,12 +309,12 @@ def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
 
 
 def enough_shared(
-    shared: I64, count_a: I64, count_b: I64, containment: float
+    shared: I64, count_a: I64, count_b: I64, containment: float, least: int = 1
 ) -> npt.NDArray[np.bool_]:
     """Whether pairs sharing ``shared`` fingerprints, of documents with ``count_a`` and
     ``count_b`` fingerprints, may reach ``containment``: at least :data:`SHARE_SLACK` of
-    ``containment`` times the smaller count, and at least one."""
-    need = np.maximum(1.0, SHARE_SLACK * containment * np.minimum(count_a, count_b))
+    ``containment`` times the smaller count, and at least ``least``."""
+    need = np.maximum(float(least), SHARE_SLACK * containment * np.minimum(count_a, count_b))
     out: npt.NDArray[np.bool_] = shared >= np.floor(need)
     return out
 
@@ -347,7 +349,9 @@ def _pair_codes_of(docs: U32, starts: I64, sizes: I64) -> U64:
     return codes
 
 
-def _counted_enough(codes: U64, counts: I64, containment: float) -> tuple[I64, I64]:
+def _counted_enough(
+    codes: U64, counts: I64, containment: float, least: int
+) -> tuple[I64, I64]:
     """The distinct pairs of pair codes that occur often enough for ``containment``
     (:func:`enough_shared`), sorted, and how often each occurs; the codes are sorted in
     place and taken :data:`CODES_AT_ONCE` at a time (most pairs share one fingerprint and
@@ -364,7 +368,7 @@ def _counted_enough(codes: U64, counts: I64, containment: float) -> tuple[I64, I
         times = np.diff(np.append(first_of_run, chunk.size)).astype(np.int64)
         unique = chunk[first_of_run]
         a, b = (unique >> _WORD).astype(np.int64), (unique & _LOW).astype(np.int64)
-        keep = enough_shared(times, counts[a], counts[b], containment)
+        keep = enough_shared(times, counts[a], counts[b], containment, least)
         pairs.append(np.stack((a[keep], b[keep]), axis=1))
         shared.append(times[keep])
         lo = hi

@@ -15,7 +15,7 @@ and a rewrite must also share at least :data:`LEAST_SHARED` distinctive 4-grams:
 there is too little text to tell a rewrite from two short reports written from one template.
 
 Measured on news items rewritten by a word-embedding paraphraser (``benchmarks/rewrites.py``),
-4-grams separate rewrites from the background better than 2-, 3- or 5-grams, and cutting the
+4-grams separate rewrites from the background better than 2- or 3-grams, and cutting the
 common ones better than weighting them; see the benchmarks README for the figures.
 
 Candidates come from the same inverted index as the containment search's
@@ -105,7 +105,9 @@ def resembling_pairs(
     through the inverted index of their 4-grams (:func:`rewrite_shingles`, as one array or
     in blocks of whole documents; ``counts`` per document), and the common 4-grams."""
     counts = np.asarray(counts, dtype=np.int64)
-    found = shared_fingerprint_pairs(shingles, counts, rewrite, min(max_df, MAX_DF))
+    # no share of the counts is asked for: they include the common 4-grams, so a share of
+    # them could drop a pair that resembles enough; LEAST_SHARED is needed in any case
+    found = shared_fingerprint_pairs(shingles, counts, 0.0, min(max_df, MAX_DF), LEAST_SHARED)
     common_held = _common_held(shingles, counts, found.common)
     rare = counts - common_held
     a, b = found.pairs[:, 0], found.pairs[:, 1]
