@@ -61,7 +61,7 @@ def parameters_line(report: DuplicateReport) -> str:
             if p.containment is not None else ""
         )
         + (
-            f", rewrite {p.rewrite:g} (4-grams in more than {p.max_df} documents ignored: "
+            f", rewrite {p.rewrite:g} (common 4-grams ignored: "
             f"{report.counts.common_rewrite_shingles:,})"
             if p.rewrite is not None else ""
         )
