@@ -106,6 +106,19 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class ExactGroup:
+    """Documents whose normalized texts are identical, in input order: the first went on to
+    be compared (it stands for the others in pairs and clusters), the others are its copies."""
+
+    members: tuple[str, ...]
+
+    @property
+    def representative(self) -> str:
+        """The first member, the one that was compared."""
+        return self.members[0]
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """What a report keeps of a document that appears in a pair: its title, source, length
     of the original text (None when it was not re-read) and of the normalized text."""
@@ -129,6 +142,9 @@ class Counts:
     common_fingerprints: int = 0
     """Fingerprints cut as boilerplate by a containment search (held by more than
     ``max_df`` documents)."""
+    identical: int = 0
+    """Processed documents identical (after normalization) to an earlier one: set aside
+    before MinHash, listed in the report's ``identical`` groups."""
 
 
 @dataclass
@@ -153,6 +169,20 @@ class DuplicateReport:
     copies: list[CopiedDocument] = field(default_factory=list)
     """The copy-ratio view of each document with shared passages, largest share first;
     filled with the passages (:func:`neardup.add_passages`) of a containment search."""
+    identical: list[ExactGroup] = field(default_factory=list)
+    """Groups of documents with identical normalized texts, by first member. Their pairs
+    among themselves are not listed in :attr:`pairs` (a group of n would make n(n-1)/2);
+    their pairs with other documents are, and the clusters hold every member."""
+
+    def identical_pairs(self) -> list[Pair]:
+        """The pairs within the :attr:`identical` groups (Jaccard 1), which :attr:`pairs`
+        leaves out: ``report.pairs + report.identical_pairs()`` is every pair."""
+        return [
+            Pair(a, b, 1.0, 1.0, 1.0, 1.0)
+            for group in self.identical
+            for k, a in enumerate(group.members)
+            for b in group.members[k + 1 :]
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (what ``--format json`` writes), a JSON-ready dict::
@@ -166,6 +196,7 @@ class DuplicateReport:
                         "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
                                       "b_end": ..., "text": ...}]}],
              "clusters": [{"representative": ..., "members": [{"id": ..., "similarity": ...}]}],
+             "identical": [{"representative": ..., "members": [id, ...]}],
              "documents": {id: {"title": ..., "source": ..., "length": ...,
                                 "normalized_length": ...}},
              "copies": [{"id": ..., "share": ...,
@@ -197,6 +228,10 @@ class DuplicateReport:
                     "members": [flat_dict(m) for m in c.members],
                 }
                 for c in self.clusters
+            ],
+            "identical": [
+                {"representative": g.representative, "members": list(g.members)}
+                for g in self.identical
             ],
             "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
         } | ({"copies": [copied_dict(c) for c in self.copies]}

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from .._types import ProgressHook, ShingleUnit, Verification
+from .._types import I64, ProgressHook, ShingleUnit, Verification
 from ..core.normalize import DEFAULT_MARKERS
 from ..errors import ParameterError
 from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
+from .exact import Copies, exact_groups, set_aside, with_copies
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
 from .verification import verify_all_candidates
@@ -95,7 +97,10 @@ def find_duplicates(
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
-        containment`` (exact unless ``report.verification == "estimate"``).
+        containment`` (exact unless ``report.verification == "estimate"``). Documents
+        identical after normalization are compared once and listed as one group
+        (``report.identical``), not as pairs among themselves; each copy has the pairs of
+        the first and is in its cluster.
 
     Raises:
         ParameterError: a parameter is out of range.
@@ -104,9 +109,11 @@ def find_duplicates(
 
     Example:
         >>> text = "今天天气很好，我们去公园散步吧"
-        >>> report = find_duplicates([text, text + "！", "完全不同的一句话"])
-        >>> [(p.a, p.b, p.jaccard) for p in report.pairs]
-        [('0', '1', 1.0)]
+        >>> report = find_duplicates([text, text + "！", text + "好吗", "完全不同的一句话"])
+        >>> [(p.a, p.b, round(p.jaccard, 2)) for p in report.pairs]
+        [('0', '2', 0.83), ('1', '2', 0.83)]
+        >>> [group.members for group in report.identical]  # the same after normalization
+        [('0', '1')]
     """
     started = time.perf_counter()
     params = parameters_for(
@@ -126,25 +133,50 @@ def find_duplicates(
         synonyms=synonyms,
     )
     source = TextSource(documents)
-    processes = Workers(_worker_count(workers))
+    processes = Workers(worker_count(workers))
     try:
-        return _run(source, params, processes, progress, with_texts, started)
+        return search(
+            source, params, processes, progress, with_texts=with_texts, started=started
+        ).report
     finally:
         processes.close()
 
 
-def _run(
+@dataclass
+class Search:
+    """What a run of the local engine found, and what it kept of the documents: the report,
+    and for deduplication the processed documents, the ones set aside and the verified
+    pairs and clusters by document index."""
+
+    report: DuplicateReport
+    hashed: Hashed
+    copies: Copies
+    verified: Verified
+
+
+Ranks = Callable[[Hashed, Copies], I64]
+"""Which document of a cluster stands for it (the largest rank; ties to the earliest), given
+the documents that go on and those set aside: by default their normalized lengths."""
+
+
+def search(
     source: TextSource,
     params: Parameters,
     workers: Workers,
     progress: ProgressHook | None,
-    with_texts: bool,
-    started: float,
-) -> DuplicateReport:
-    """The stages of :func:`find_duplicates`, with its worker processes."""
+    *,
+    with_texts: bool = False,
+    started: float | None = None,
+    min_length: int = 0,
+    ranks: Ranks | None = None,
+) -> Search:
+    """The stages of :func:`find_duplicates`, with its worker processes. Documents shorter
+    than ``min_length`` normalized characters are set aside with the exact copies, and
+    ``ranks`` choose the clusters' representatives (see :data:`Ranks`)."""
+    started = time.perf_counter() if started is None else started
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
-    hashed = stage.run(source.items())
+    hashed, copies = set_aside(stage.run(source.items()), min_length)
     found = find_candidates(hashed, workers, params)
     hashed.fingerprints.clear()  # a tenth of the text, no longer needed
     candidates = found.pairs
@@ -157,25 +189,28 @@ def _run(
             f"documents (not {params.max_df}): passages that recur in that many documents "
             "would have made more candidate pairs than memory allows"
         )
+    chosen = None if ranks is None else ranks(hashed, copies)
     verified, infos = verify_all_candidates(
-        verification, candidates, hashed, source, params, workers, progress, found.common
+        verification, candidates, hashed, source, params, workers, progress, found.common,
+        chosen,
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
         return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
 
-    parts = report_parts(verified, hashed.ids, describe)
-    texts = _texts(source, hashed, verified) if with_texts else {}
+    parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies)
+    texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}
     counts = Counts(
         documents=hashed.read,
-        processed=len(hashed.ids),
+        processed=len(hashed.ids) + len(copies.ids) + len(copies.short_ids),
         skipped=len(hashed.skipped),
         candidates=int(candidates.shape[0]),
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         common_fingerprints=int(found.common.size),
+        identical=len(copies.ids),
     )
-    return DuplicateReport(
+    report = DuplicateReport(
         parameters=params,
         pairs=parts.pairs,
         clusters=parts.clusters,
@@ -186,7 +221,9 @@ def _run(
         documents=parts.documents,
         notes=notes,
         texts=texts,
+        identical=exact_groups(hashed, copies),
     )
+    return Search(report, hashed, copies, verified)
 
 
 def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification, list[str]]:
@@ -197,16 +234,21 @@ def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification
     return params.verify, []
 
 
-def _texts(source: TextSource, hashed: Hashed, verified: Verified) -> dict[str, str]:
+def _texts(
+    source: TextSource, hashed: Hashed, copies: Copies, documents: Mapping[str, object]
+) -> dict[str, str]:
     """The original texts of the documents in verified pairs, when they can be re-read."""
-    involved = verified.documents()
-    if not involved or not source.can_fetch:
+    if not documents or not source.can_fetch:
         return {}
-    fetched = source.fetch(sorted(hashed.positions[i] for i in involved))
+    positions = [p for i, p in zip(hashed.ids, hashed.positions, strict=True) if i in documents]
+    positions += [
+        p for i, p in zip(copies.ids, copies.positions.tolist(), strict=True) if i in documents
+    ]
+    fetched = source.fetch(sorted(positions))
     return {doc.id: doc.text for doc in fetched.values()}
 
 
-def _worker_count(workers: int | None) -> int:
+def worker_count(workers: int | None) -> int:
     if workers is None:
         return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:

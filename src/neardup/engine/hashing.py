@@ -22,9 +22,10 @@ from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
 from ..core.arrays import ranges, starts_of
@@ -58,6 +59,8 @@ class Hashed:
     """Winnowed fingerprints of the processed documents, in per-batch blocks (containment
     search only)."""
     fingerprint_counts: array[int] = field(default_factory=lambda: array("q"))
+    digests: list[U64] = field(default_factory=list)
+    """Each normalized text's digest (:mod:`neardup.core.exact`), in per-batch blocks."""
     skipped: list[Skipped] = field(default_factory=list)
     """Documents and records that went no further, in input order."""
     read: int = 0
@@ -76,6 +79,47 @@ class Hashed:
         block = int(np.searchsorted(self._starts, index, side="right")) - 1
         row: U32 = self.signatures[block][index - int(self._starts[block])]
         return row
+
+    def all_digests(self) -> U64:
+        """The digests of every processed document, shape (n, 2)."""
+        if not self.digests:
+            return np.zeros((0, 2), dtype=np.uint64)
+        return np.concatenate(self.digests)
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> Hashed:
+        """The processed documents where ``keep`` is true, in the same order, with the same
+        accounting (``read``, ``skipped``)."""
+        chosen = np.flatnonzero(keep)
+        bounds = starts_of(np.asarray([b.shape[0] for b in self.keys], dtype=np.int64))
+
+        def blocks(parts: list[Any]) -> list[Any]:
+            return [
+                part[keep[lo : lo + part.shape[0]]] if part.shape[0] else part
+                for part, lo in zip(parts, bounds.tolist(), strict=False)
+            ]
+
+        fingerprints: list[U32] = []
+        counts = np.asarray(self.fingerprint_counts, dtype=np.int64)
+        if self.fingerprints:
+            flat = np.concatenate(self.fingerprints)
+            fingerprints = [flat[ranges(starts_of(counts)[chosen], counts[chosen])]]
+        out = Hashed(
+            ids=[self.ids[i] for i in chosen.tolist()],
+            positions=array("q", np.asarray(self.positions, dtype=np.int64)[chosen].tolist()),
+            lengths=array("q", np.asarray(self.lengths, dtype=np.int64)[chosen].tolist()),
+            shingle_counts=array(
+                "q", np.asarray(self.shingle_counts, dtype=np.int64)[chosen].tolist()
+            ),
+            signatures=blocks(self.signatures) if self.signatures_kept else [],
+            keys=[np.asfortranarray(block) for block in blocks(self.keys)],
+            fingerprints=fingerprints,
+            fingerprint_counts=array("q", counts[chosen].tolist() if counts.size else []),
+            digests=blocks(self.digests),
+            skipped=self.skipped,
+            read=self.read,
+            signatures_kept=self.signatures_kept,
+        )
+        return out
 
 
 @dataclass
@@ -235,6 +279,7 @@ class HashingStage:
             out.signatures.append(sigs[kept_rows])
         every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
         out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
+        out.digests.append(hashes.digests[kept_rows])
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())

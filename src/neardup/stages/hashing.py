@@ -16,6 +16,7 @@ import numpy as np
 
 from .._types import I64, U32, U64
 from ..core.arrays import pieces_of, sorted_unique
+from ..core.exact import text_digests
 from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
@@ -48,6 +49,9 @@ class Hashes(NamedTuple):
     for a containment search)."""
     fingerprint_counts: I64
     """How many fingerprints each document has."""
+    digests: U64
+    """Each normalized text's 128-bit digest, shape (n, 2): identical texts share it
+    (:mod:`neardup.core.exact`)."""
 
 def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
     """Each text normalized as ``params`` ask, as an array of code points."""
@@ -113,7 +117,10 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
         sigs, word_counts = signatures_of_codepoints(pieces_of(flat, lengths), params)
         counts = np.asarray(word_counts, dtype=np.int64)
     keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
-    return Hashes(sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params))
+    return Hashes(
+        sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params),
+        text_digests(flat, lengths),
+    )
 
 
 def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
