@@ -16,6 +16,7 @@ from .core.normalize import Normalized, NormalizeOptions, normalize, normalize_t
 from .core.passages import Evidence, add_passages, shared_passages
 from .core.shingles import shingle_hash, shingle_hashes, shingle_set
 from .core.signatures import signatures
+from .engine.dedup import deduplicate
 from .engine.find import find_duplicates
 from .errors import (
     AlreadyIndexedError,
@@ -35,10 +36,14 @@ from .report import (
     Cluster,
     ClusterMember,
     Counts,
+    DedupCounts,
+    DedupResult,
     DocumentInfo,
     DuplicateReport,
+    ExactGroup,
     Pair,
     Passage,
+    Removed,
     Skipped,
 )
 
@@ -51,12 +56,15 @@ __all__ = [
     "ClusterMember",
     "Corpus",
     "Counts",
+    "DedupCounts",
+    "DedupResult",
     "Document",
     "DocumentInfo",
     "DuplicateIdError",
     "DuplicateIndex",
     "DuplicateReport",
     "Evidence",
+    "ExactGroup",
     "IndexFileError",
     "IndexInfo",
     "InputError",
@@ -68,10 +76,12 @@ __all__ = [
     "ParameterError",
     "Parameters",
     "Passage",
+    "Removed",
     "Skipped",
     "__version__",
     "add_passages",
     "choose_bands",
+    "deduplicate",
     "find_duplicates",
     "load_documents",
     "normalize",

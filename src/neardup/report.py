@@ -9,7 +9,7 @@ checkers only).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
 
@@ -284,3 +284,59 @@ def copied_dict(copied: CopiedDocument) -> dict[str, Any]:
             for source in copied.sources
         ],
     }
+
+
+class Removed(NamedTuple):
+    """Why a document was removed: the id of the document kept in its place, their Jaccard
+    similarity, and whether their normalized texts are identical (an exact copy)."""
+
+    kept: str
+    similarity: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class DedupCounts:
+    """What a deduplication did with each document read: ``kept + removed_exact +
+    removed_near + passed_through == read``. ``skipped`` counts the files that could not be
+    read at all (not in ``read``)."""
+
+    read: int
+    kept: int
+    removed_exact: int
+    removed_near: int
+    passed_through: int
+    """Records not compared and left as they are: shorter than ``min_length``, empty, or
+    holding no document (a malformed JSON line)."""
+    skipped: int = 0
+
+    @property
+    def removed(self) -> int:
+        return self.removed_exact + self.removed_near
+
+
+@dataclass
+class DedupResult:
+    """The result of :func:`neardup.deduplicate`: which documents stay and which go.
+
+    ``kept`` are the ids of the compared documents that stay, in input order (the documents
+    passed through stay too: ``passed_through``); ``removed`` maps each removed id to the
+    document kept in its place. ``clusters`` hold every document of each group of
+    near-duplicates; their ``representative`` is the member kept, and each member's
+    similarity is its Jaccard to it. ``report`` is the duplicate report the decisions were
+    made from.
+    """
+
+    kept: list[str]
+    removed: dict[str, Removed]
+    clusters: list[Cluster]
+    counts: DedupCounts
+    passed_through: list[str]
+    """Ids of the documents passed through without being compared (those with an id)."""
+    report: DuplicateReport
+    keep: str = "first"
+    prefer: str | None = None
+    removed_positions: list[int] = field(default_factory=list, repr=False)
+    """Positions of the removed documents in their input (for a
+    :class:`~neardup.io.corpus.Corpus`, among its records), ascending: what a writer of the
+    deduplicated corpus leaves out."""

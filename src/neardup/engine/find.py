@@ -54,13 +54,17 @@ def find_duplicates(
     with_texts: bool = False,
     script: str | None = None,
     synonyms: bool | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents, and with ``containment``
     every document that copies part of another.
 
     Args:
         documents: Documents, strings (ids "0", "1", ...), a dict id → text, (id, text)
-            tuples, or a :class:`~neardup.io.corpus.Corpus` of files. Read once.
+            tuples, a :class:`~neardup.io.corpus.Corpus` of files, or records: a list of
+            dicts, a pandas DataFrame, a pyarrow Table or a ``datasets.Dataset`` (see
+            ``id_field`` and ``text_field``). Read once.
         threshold: minimum Jaccard similarity of shingle sets, in (0, 1] (default 0.7, or
             the preset's).
         containment: also report pairs whose containment (the share of the smaller
@@ -94,6 +98,9 @@ def find_duplicates(
         synonyms: replace each word that has a synonym class (extended HIT Cilin) by the
             class's representative before shingling, so that copies rewritten with
             synonyms share more shingles (default False).
+        id_field: the field (column) of records that holds the id (records without one
+            are numbered by position).
+        text_field: the field (column) of records that holds the text.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
@@ -105,7 +112,7 @@ def find_duplicates(
     Raises:
         ParameterError: a parameter is out of range.
         DuplicateIdError: two documents share an id.
-        InputError: an item is not a document.
+        InputError: an item is not a document, or records lack the text field.
 
     Example:
         >>> text = "今天天气很好，我们去公园散步吧"
@@ -132,7 +139,7 @@ def find_duplicates(
         script=script,
         synonyms=synonyms,
     )
-    source = TextSource(documents)
+    source = TextSource(documents, id_field, text_field)
     processes = Workers(worker_count(workers))
     try:
         return search(
@@ -154,9 +161,10 @@ class Search:
     verified: Verified
 
 
-Ranks = Callable[[Hashed, Copies], I64]
+Ranks = Callable[[Hashed, Copies, I64], I64]
 """Which document of a cluster stands for it (the largest rank; ties to the earliest), given
-the documents that go on and those set aside: by default their normalized lengths."""
+the documents that go on, those set aside and the candidate pairs: by default their
+normalized lengths."""
 
 
 def search(
@@ -189,7 +197,7 @@ def search(
             f"documents (not {params.max_df}): passages that recur in that many documents "
             "would have made more candidate pairs than memory allows"
         )
-    chosen = None if ranks is None else ranks(hashed, copies)
+    chosen = None if ranks is None else ranks(hashed, copies, candidates)
     verified, infos = verify_all_candidates(
         verification, candidates, hashed, source, params, workers, progress, found.common,
         chosen,

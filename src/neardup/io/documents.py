@@ -188,6 +188,11 @@ def as_document(item: object, position: int) -> Document | Skipped:
         return Document(str(position), item)
     elif isinstance(item, tuple) and len(item) == 2:
         doc = Document(str(item[0]), item[1])
+    elif isinstance(item, Mapping):
+        raise InputError(
+            f"document {position}: a {type(item).__name__} among other items (records are "
+            "read from a list of dicts, a DataFrame or a Table, not from an iterator)"
+        )
     else:
         raise InputError(
             f"document {position}: expected a Document, a string or an (id, text) tuple, "
