@@ -160,6 +160,14 @@ class Corpus:
         (:class:`LineAt`)."""
         yield from self._fetch(positions, self._records, unread)
 
+    def record_locations(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where each record of the last :meth:`records` iteration is, by position: the
+        index of its file in :attr:`files`, and its key (the byte offset of a JSON line, in
+        the decompressed stream of a compressed file; the ordinal of an article)."""
+        table = self._records
+        everything = np.arange(len(table.file_of), dtype=np.int64)
+        return _take(table.file_of, everything), _take(table.key_of, everything)
+
     def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
         """:meth:`fetch_records` with ``unread``, packed, when every record at these positions
         is a line of an uncompressed JSON Lines file (None otherwise).
