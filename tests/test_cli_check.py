@@ -339,7 +339,8 @@ def test_an_unsupported_file_is_an_error(tmp_path: Path) -> None:
     result = run("check", odd, "--against", odd)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl, .jsonl.gz "
+        "or .parquet)"
     )
 
 

@@ -207,3 +207,52 @@ def test_removed_file_names_the_kept_document(tmp_path: Path) -> None:
     ]
     assert normalize_text(rows[0]["text"]) == normalize_text(rows[2]["text"])
     assert removed[0]["similarity"] == removed[1]["similarity"] < 1
+
+
+def test_parquet_gives_the_kept_ids_of_json_lines(tmp_path: Path) -> None:
+    """Parquet in, Parquet out: every column, the same schema and metadata, the rows of the
+    kept ids, which are those JSON Lines keep; scan and check read Parquet too."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    lines = planted_jsonl(tmp_path / "in.jsonl")
+    rows = [json.loads(line) for line in lines if b'"text": "' in line and b"broken" not in line]
+    rows.append({"id": "null", "text": None, "score": 0.5})
+    table = pa.Table.from_pylist(rows).replace_schema_metadata({b"origin": b"test"})
+    (tmp_path / "pq").mkdir()
+    pq.write_table(table, tmp_path / "pq" / "in.parquet", row_group_size=17)
+    (tmp_path / "jl").mkdir()
+    (tmp_path / "jl" / "in.jsonl").write_bytes(
+        b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows)
+    )
+    for keep in ("first", "longest"):
+        outputs = {}
+        for kind in ("pq", "jl"):
+            result = run(str(tmp_path / kind), "-o", str(tmp_path / f"{kind}-{keep}"), "--keep",
+                         keep, "--prefer", "score", "-q")
+            assert result.exit_code == 0, result.output
+            assert "1 passed through" in result.output
+            outputs[kind] = result.output.split("; ")[0]
+        assert outputs["pq"] == outputs["jl"]
+        written = pq.read_table(tmp_path / f"pq-{keep}" / "in.parquet")
+        assert written.schema.equals(table.schema, check_metadata=True)
+        kept_json = [json.loads(line)["id"] for line in
+                     (tmp_path / f"jl-{keep}" / "in.jsonl").read_bytes().splitlines()]
+        assert written.column("id").to_pylist() == kept_json
+        assert written.to_pylist() == [r for r in table.to_pylist() if r["id"] in kept_json]
+    scan = CliRunner().invoke(main, ["scan", str(tmp_path / "pq" / "in.parquet"), "-f", "json",
+                                     "--no-passages", "-q"])
+    assert scan.exit_code == 0, scan.output
+    assert json.loads(scan.stdout)["counts"]["documents"] == len(rows)
+    renamed = table.rename_columns(["key" if c == "id" else "body" if c == "text" else c
+                                    for c in table.column_names])
+    pq.write_table(renamed, tmp_path / "renamed.parquet")
+    index = tmp_path / "laws.ndx"
+    assert CliRunner().invoke(main, ["index", "create", str(index)]).exit_code == 0
+    assert CliRunner().invoke(main, ["index", "add", str(index),
+                                     str(tmp_path / "jl" / "in.jsonl")]).exit_code == 0
+    check = CliRunner().invoke(main, ["check", "--index", str(index),
+                                      str(tmp_path / "renamed.parquet"),
+                                      "--id-field", "key", "--text-field", "body", "-q"])
+    assert check.exit_code == 1 and "108 pairs" in check.output
+    result = run(str(tmp_path / "pq"), "-o", str(tmp_path / "x.parquet"))
+    assert result.exit_code == 2 and "name a directory" in result.output

@@ -16,7 +16,7 @@ from .._types import I64
 from ..errors import InputError
 from ..io.corpus import Corpus
 from ..io.documents import Document, as_document, as_documents
-from ..io.records import Fetched, LineBlock, LinesAt, Record, field_of, parse_record
+from ..io.records import Fetched, LineBlock, LinesAt, Record, parse_record
 from ..io.tables import Records, as_records
 from ..report import Skipped
 
@@ -154,8 +154,8 @@ class TextSource:
                 f"field {name!r}: the documents have no fields (pass records: a list of dicts, "
                 "a DataFrame, a pyarrow Table, JSON Lines or Parquet files)"
             )
-        found = dict(self.fetch_records(positions))
-        return [field_of(found[p], name) for p in positions]
+        assert isinstance(self._documents, Corpus)
+        return self._documents.field_values(positions, name)
 
     def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import InputError
 from .corpus import Corpus
 from .documents import article_spans, decode_text_file, file_kind
+from .parquet import parquet_rows, write_rows_without
 
 CHUNK = 1 << 20
 """Bytes copied at a time."""
@@ -62,6 +63,11 @@ def check_output(output: str | os.PathLike[str], inputs: Sequence[str | os.PathL
         InputError: naming the output and why.
     """
     target = Path(output).resolve()
+    if file_kind(target) == "parquet":
+        raise InputError(
+            f"{output}: Parquet inputs are written into a directory, each under its own name: "
+            "name a directory"
+        )
     for raw in inputs:
         source = Path(raw).resolve()
         if target == source or source in target.parents or target in source.parents:
@@ -115,7 +121,8 @@ def write_deduplicated(
             for path, name in files:
                 mine = np.flatnonzero(file_of == index_of[str(path)])
                 cut = mine[removed[mine]]
-                written.kept += int(mine.size - cut.size)
+                records = parquet_rows(path) if file_kind(path) == "parquet" else mine.size
+                written.kept += int(records - cut.size)  # a Parquet file's null texts too
                 written.removed += int(cut.size)
                 if shared is not None:
                     if not ended:
@@ -154,6 +161,8 @@ def _write_file(
     elif kind == "jsonl":
         with _open_out(target, compressed=_compressed(path)) as out:
             _copy_lines(path, out, _cuts(mine, cut, key_of))
+    elif kind == "parquet":
+        write_rows_without(path, target, key_of[cut].tolist())
     else:
         _write_articles(path, target, set(key_of[cut].tolist()))
     return True

@@ -23,6 +23,7 @@ from ..report import Skipped
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+PARQUET_SUFFIXES = (".parquet",)
 
 _HEADING = re.compile(
     r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
@@ -174,10 +175,13 @@ def split_articles(text: str, name: str) -> list[Document] | None:
 
 
 def file_kind(path: Path) -> str | None:
-    """``"jsonl"``, ``"text"``, or None for a file neardup does not read (by its suffix)."""
+    """``"jsonl"``, ``"parquet"``, ``"text"``, or None for a file neardup does not read (by
+    its suffix)."""
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
     return None
