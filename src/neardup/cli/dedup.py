@@ -20,13 +20,14 @@ from ..errors import NeardupError
 from ..io.deduplicated import Written, check_output, write_deduplicated
 from ..parameters import Parameters
 from ..report import DedupResult
-from .inputs import InputReader
+from .inputs import InputReader, check_paths
 from .messages import fail
 from .options import (
     STDIN,
     DedupSettings,
     InputSettings,
     dedup_options,
+    engine_options,
     input_options,
     parameter_options,
     workers_option,
@@ -41,8 +42,10 @@ from .scan import pipeline_arguments
 @parameter_options
 @input_options
 @workers_option
+@engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes the kept "
+                "rows, every column, as Parquet to OUTPUT; needs neardup[spark]).")
 def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
-          inputs: InputSettings, workers: int | None) -> None:
+          inputs: InputSettings, workers: int | None, engine: str, spark_master: str) -> None:
     """Write PATH... without near-duplicates to OUTPUT: one document of each group is kept.
 
     JSON Lines inputs give JSON Lines, each kept line byte for byte as it was, in input
@@ -62,6 +65,9 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         check_output(dedup.output, paths)
     except NeardupError as exc:
         fail(str(exc))
+    if engine == "spark":
+        _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
+        return
     progress = PipelineProgress() if not dedup.quiet and sys.stderr.isatty() else None
     with collector_paused():
         try:
@@ -88,6 +94,32 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         except OSError as exc:
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     click.echo(summary_line(result, written, dedup))
+
+
+def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
+                 inputs: InputSettings, master: str) -> None:
+    """``dedup --engine spark``: the kept rows as Parquet in OUTPUT, and a summary line."""
+    given = [name for name, value in (("--removed", dedup.removed),
+                                      ("--clusters", dedup.clusters),
+                                      ("--min-length", dedup.min_length)) if value]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: not with --engine spark")
+    arguments = pipeline_arguments(parameters)
+    if arguments.pop("verify") != "exact":
+        raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    try:
+        from ..spark import dedup_spark
+
+        counts = dedup_spark(
+            list(paths), dedup.output, master=master, id_col=inputs.id_field,
+            text_col=inputs.text_field, keep=dedup.keep, prefer=dedup.prefer, **arguments,
+        )
+    except NeardupError as exc:
+        fail(str(exc))
+    click.echo(
+        f"neardup (spark): {counts['read']:,} read, {counts['kept']:,} kept, "
+        f"{counts['read'] - counts['kept']:,} removed; wrote Parquet to {dedup.output}"
+    )
 
 
 def _check(result: DedupResult, written: Written) -> None:

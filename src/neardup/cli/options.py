@@ -339,6 +339,23 @@ def output_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def engine_options(engine_help: str) -> Callable[[F], F]:
+    """Add ``--engine local|spark`` (helped with ``engine_help``) and ``--spark-master``; the
+    command receives ``engine`` and ``spark_master``."""
+
+    def decorate(func: F) -> F:
+        options = [
+            click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                         show_default=True, help=engine_help),
+            click.option("--spark-master", default="local[*]", show_default=True,
+                         metavar="URL",
+                         help="Spark master for --engine spark (ignored under spark-submit)."),
+        ]
+        return cast(F, _with_options(options, func))
+
+    return decorate
+
+
 def workers_option(func: F) -> F:
     """Add ``--workers N`` (hashing processes; default: all cores)."""
     return click.option(

@@ -10,7 +10,7 @@ measured against it. Which member that is:
 * ``keep="longest"``: the longest normalized text (ties: the earliest);
 * ``prefer=FIELD``: the largest value of a field of the records (a quality score, a date;
   numbers, or strings compared as strings; a record without it comes last), then as ``keep``
-  says. Among identical texts, the one with the largest value is kept.
+  says, then the earliest.
 """
 
 from __future__ import annotations
@@ -122,10 +122,22 @@ class Chooser:
         self.doc_ranks = np.zeros(lengths.size, dtype=np.int64)
         self.doc_ranks[involved] = ranked[: involved.size]
         self.copy_ranks = ranked[involved.size :]
+        # a group of identical texts ranks as its best member (the largest value, then the
+        # earliest): the member it keeps
         best = self.doc_ranks.copy()
-        np.maximum.at(best, copies.of, self.copy_ranks)  # a group ranks as its best member
-        out: I64 = best * (int(lengths.max(initial=0)) + 1) + by_length
+        earliest = np.asarray(hashed.positions, dtype=np.int64).copy()
+        for of, members in copies.copies_of().items():
+            k = self._best_copy(members)
+            if self.copy_ranks[k] > best[of]:
+                best[of], earliest[of] = self.copy_ranks[k], copies.positions[k]
+        order = np.lexsort((-earliest, by_length, best))  # the last key sorts first
+        out: I64 = np.empty_like(order)
+        out[order] = np.arange(order.size, dtype=np.int64)
         return out
+
+    def _best_copy(self, members: list[int]) -> int:
+        """The copy with the largest value (the earliest of ties)."""
+        return max(members, key=lambda k: int(self.copy_ranks[k]))
 
     def kept_of_group(self, copies: Copies) -> dict[int, int]:
         """For each document with copies, the copy kept in its place (by index into the
@@ -134,7 +146,7 @@ class Chooser:
             return {}
         out: dict[int, int] = {}
         for of, members in copies.copies_of().items():
-            best = max(members, key=lambda k: int(self.copy_ranks[k]))  # earliest of ties
+            best = self._best_copy(members)
             if self.copy_ranks[best] > self.doc_ranks[of]:
                 out[of] = best
         return out
