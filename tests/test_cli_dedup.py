@@ -256,3 +256,42 @@ def test_parquet_gives_the_kept_ids_of_json_lines(tmp_path: Path) -> None:
     assert check.exit_code == 1 and "108 pairs" in check.output
     result = run(str(tmp_path / "pq"), "-o", str(tmp_path / "x.parquet"))
     assert result.exit_code == 2 and "name a directory" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus", ["laws_zh.jsonl.gz", "cctv_news.jsonl.gz"])
+def test_shared_corpora_with_planted_copies(corpora_dir: Path, tmp_path: Path,
+                                            corpus: str) -> None:
+    """The acceptance on the shared corpora: output ⊆ input byte for byte, one member kept
+    per cluster, counts that add up."""
+    with gzip.open(corpora_dir / corpus, "rb") as handle:
+        lines = handle.read().splitlines(keepends=True)
+    rng = random.Random(11)
+    for k, line in enumerate(rng.sample(lines, 40)):
+        record = json.loads(line)
+        record["id"] = f"{record['id']}~planted{k}"
+        text = record["text"]
+        record["text"] = text.replace("，", "， ") if k % 2 else text[: len(text) * 9 // 10]
+        lines.insert(rng.randrange(len(lines)), json.dumps(record, ensure_ascii=False).encode()
+                     + b"\n")
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(lines))
+    out = tmp_path / "out.jsonl"
+    result = run(str(source), "-o", str(out), "--clusters", str(tmp_path / "c.jsonl"), "-q")
+    assert result.exit_code == 0, result.output
+    written = out.read_bytes().splitlines(keepends=True)
+    assert is_subsequence(written, lines)
+    kept_ids = {json.loads(line)["id"] for line in written}
+    clusters: dict[int, list[str]] = {}
+    for line in (tmp_path / "c.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        clusters.setdefault(entry["cluster"], []).append(entry["id"])
+    assert all(len(set(members) & kept_ids) == 1 for members in clusters.values())
+    planted = [i for members in clusters.values() for i in members if "~planted" in i]
+    assert len(planted) >= 30
+    read, kept, removed = (int(n.replace(",", "")) for n in
+                           [result.stdout.split(" read")[0].split()[-1],
+                            result.stdout.split(" kept")[0].split()[-1],
+                            result.stdout.split(" removed")[0].split()[-1]])
+    assert read == len(lines) and kept + removed + (len(written) - kept) == read
+    assert removed == sum(len(m) - 1 for m in clusters.values())
