@@ -227,11 +227,10 @@ def decide(found: Search, chooser: Chooser, file_paths: set[str]) -> DedupResult
             kept, tuple(ClusterMember(doc_id, 1.0) for doc_id, _ in members_of)
         )))
     clusters.sort(key=lambda entry: entry[0])
-    compared = sorted(
-        [(p, doc_id) for p, doc_id in zip(doc_positions, hashed.ids, strict=True)]
-        + [(p, doc_id) for p, doc_id in zip(copy_positions, copies.ids, strict=True)]
-    )
-    kept_ids = [doc_id for _, doc_id in compared if doc_id not in removed]
+    ids = hashed.ids + copies.ids
+    in_order = np.argsort(np.asarray(doc_positions + copy_positions, dtype=np.int64),
+                          kind="stable")
+    kept_ids = [ids[k] for k in in_order.tolist() if ids[k] not in removed]
     record_skips = [s for s in hashed.skipped if not _file_skip(s, file_paths)]
     passed = copies.short_ids + [s.id for s in record_skips]
     read = hashed.read - (len(hashed.skipped) - len(record_skips))

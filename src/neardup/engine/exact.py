@@ -85,12 +85,17 @@ def with_copies(parts: ReportParts, hashed: Hashed, copies: Copies) -> ReportPar
     their own). Pairs and members are ordered by input order."""
     if not copies.ids:
         return parts
-    index_of = {doc_id: i for i, doc_id in enumerate(hashed.ids)}
     groups = {
         hashed.ids[of]: [copies.ids[k] for k in members]
         for of, members in copies.copies_of().items()
     }
-    order = {doc_id: int(hashed.positions[i]) for doc_id, i in index_of.items()}
+    involved = set(groups) | {p.a for p in parts.pairs} | {p.b for p in parts.pairs}
+    involved.update(m.id for c in parts.clusters for m in c.members)
+    order = {  # the input position of each document that is ordered here
+        doc_id: position
+        for doc_id, position in zip(hashed.ids, hashed.positions, strict=True)
+        if doc_id in involved
+    }
     order.update(zip(copies.ids, copies.positions.tolist(), strict=True))
 
     def group(doc_id: str) -> list[str]:
