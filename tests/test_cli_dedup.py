@@ -295,3 +295,14 @@ def test_shared_corpora_with_planted_copies(corpora_dir: Path, tmp_path: Path,
                             result.stdout.split(" removed")[0].split()[-1]])
     assert read == len(lines) and kept + removed + (len(written) - kept) == read
     assert removed == sum(len(m) - 1 for m in clusters.values())
+
+
+def test_the_library_writes_what_the_command_writes(seeds_dir: Path, tmp_path: Path) -> None:
+    from neardup import Corpus, deduplicate, write_deduplicated
+
+    corpus = Corpus([seeds_dir])
+    result = deduplicate(corpus, workers=1)
+    written = write_deduplicated(corpus, result.removed_positions, tmp_path / "lib")
+    assert (written.kept, written.removed, written.files) == (10, 1, 1)
+    assert run(str(seeds_dir), "-o", str(tmp_path / "cli")).exit_code == 0
+    assert (tmp_path / "lib" / SEED).read_bytes() == (tmp_path / "cli" / SEED).read_bytes()

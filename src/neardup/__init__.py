@@ -30,6 +30,7 @@ from .errors import (
 from .formats import FORMATS, render
 from .index import AddResult, DuplicateIndex, IndexInfo
 from .io.corpus import Corpus, load_documents, read_documents
+from .io.deduplicated import write_deduplicated
 from .io.documents import Document
 from .parameters import Parameters
 from .report import (
@@ -93,4 +94,5 @@ __all__ = [
     "shingle_hashes",
     "shingle_set",
     "signatures",
+    "write_deduplicated",
 ]

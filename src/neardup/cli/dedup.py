@@ -49,9 +49,10 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
     """Write PATH... without near-duplicates to OUTPUT: one document of each group is kept.
 
     JSON Lines inputs give JSON Lines, each kept line byte for byte as it was, in input
-    order; a line that holds no document (malformed JSON) is copied as it is. Text files
-    and directories give a directory that mirrors their relative paths, a multi-article
-    file ("第N篇: title" headings) rewritten with its kept articles only.
+    order; a line that holds no document (malformed JSON) is copied as it is. Parquet files
+    give Parquet files with every column. Text files and directories give a directory that
+    mirrors their relative paths, a multi-article file ("第N篇: title" headings) rewritten
+    with its kept articles only.
 
     Documents identical after normalization are grouped first, and compared once. The
     options of scan choose what counts as a near-duplicate. Nothing is written under the

@@ -407,8 +407,8 @@ def dedup_options(func: F) -> F:
                      help="Which member of each group of near-duplicates to keep: the first "
                           "in input order, or the longest."),
         click.option("--prefer", metavar="FIELD", default=None,
-                     help="Keep the member with the largest value of this JSON Lines field "
-                          "(a quality score, a date); then as --keep says."),
+                     help="Keep the member with the largest value of this JSON Lines or "
+                          "Parquet field (a quality score, a date); then as --keep says."),
         click.option("--min-length", type=click.IntRange(min=0), default=0, show_default=True,
                      metavar="N",
                      help="Leave documents shorter than N normalized characters as they are "
