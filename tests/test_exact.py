@@ -86,3 +86,19 @@ def test_groups_agree_with_normalized_texts() -> None:
         identical = a in (0, 1, 2) and b in (0, 1, 2)
         assert (any({p.a, p.b} == {str(a), str(b)} for p in report.pairs)
                 and identical) is False
+
+
+def test_a_containment_search_compares_copies_but_lists_them_once() -> None:
+    """A containment search counts every document that holds a fingerprint to tell
+    boilerplate, so identical documents all go on; the report still lists them once."""
+    from neardup import deduplicate
+
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书学习。"
+    docs = {"a": text, "b": text + "！", "c": text + "晚上回家做饭。", "d": text.replace("，", " ")}
+    report = find_duplicates(docs, containment=0.3, workers=1)
+    assert [g.members for g in report.identical] == [("a", "b", "d")]
+    assert report.counts.identical == 2
+    assert {(p.a, p.b) for p in report.pairs} == {("a", "c"), ("b", "c"), ("c", "d")}
+    result = deduplicate(docs, preset="copies", workers=1)
+    assert result.kept == ["a"]
+    assert {i: r.exact for i, r in result.removed.items()} == {"b": True, "c": False, "d": True}

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._types import I64, ProgressHook
+from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
 from ..parameters import parameters_for
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
@@ -197,6 +198,7 @@ def decide(found: Search, chooser: Chooser, file_paths: set[str]) -> DedupResult
             (copies.ids[k], copy_positions[k]) for k in groups.get(i, ())
         ]
 
+    first = first_of_group(hashed.all_digests())  # identical texts that went on (containment)
     removed: dict[str, Removed] = {}
     removed_positions: list[int] = []
     clusters: list[tuple[int, Cluster]] = []
@@ -210,7 +212,7 @@ def decide(found: Search, chooser: Chooser, file_paths: set[str]) -> DedupResult
                 sim = 1.0 if m == rep else similarity
                 listed.append((position, ClusterMember(doc_id, sim)))
                 if doc_id != kept:
-                    removed[doc_id] = Removed(kept, sim, m == rep)
+                    removed[doc_id] = Removed(kept, sim, bool(first[m] == first[rep]))
                     removed_positions.append(position)
         listed.sort(key=lambda entry: entry[0])
         clusters.append((listed[0][0], Cluster(kept, tuple(m for _, m in listed))))

@@ -43,14 +43,19 @@ class Copies:
         return out
 
 
-def set_aside(hashed: Hashed, min_length: int = 0) -> tuple[Hashed, Copies]:
+def set_aside(
+    hashed: Hashed, min_length: int = 0, copies_too: bool = True
+) -> tuple[Hashed, Copies]:
     """The processed documents that go on to the candidate stage (the first of each group of
     identical normalized texts, at least ``min_length`` normalized characters long), and
-    those set aside."""
+    those set aside. Without ``copies_too`` identical texts all go on (a containment search
+    counts every document that holds a fingerprint to tell boilerplate)."""
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     n = lengths.size
     eligible = np.flatnonzero(lengths >= min_length)
     first = eligible[first_of_group(hashed.all_digests()[eligible])]
+    if not copies_too:
+        first = eligible
     goes_on = np.zeros(n, dtype=bool)
     goes_on[eligible[first == eligible]] = True
     if goes_on.all():
@@ -68,15 +73,34 @@ def set_aside(hashed: Hashed, min_length: int = 0) -> tuple[Hashed, Copies]:
         short_ids=[hashed.ids[i] for i in short.tolist()],
         short_positions=positions[short],
     )
-    return hashed.select(goes_on), set_apart
+    hashed.select(goes_on)
+    return hashed, set_apart
 
 
 def exact_groups(hashed: Hashed, copies: Copies) -> list[ExactGroup]:
-    """Each group of identical documents, first member first, groups by first member."""
-    return [
-        ExactGroup((hashed.ids[of], *(copies.ids[k] for k in members)))
-        for of, members in sorted(copies.copies_of().items())
+    """Each group of identical documents, first member first, groups by first member: the
+    copies set aside, and those that went on (a containment search's)."""
+    groups = {
+        of: [hashed.ids[of], *(copies.ids[k] for k in members)]
+        for of, members in copies.copies_of().items()
+    }
+    first = first_of_group(hashed.all_digests())
+    for i in np.flatnonzero(first != np.arange(first.size)).tolist():
+        groups.setdefault(int(first[i]), [hashed.ids[int(first[i])]]).append(hashed.ids[i])
+    return [ExactGroup(tuple(groups[of])) for of in sorted(groups)]
+
+
+def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> ReportParts:
+    """The parts without the pairs of identical documents that went on together (a
+    containment search's): the groups list them once."""
+    group_of = {doc_id: k for k, group in enumerate(groups) for doc_id in group.members}
+    if not group_of:
+        return parts
+    pairs = [
+        p for p in parts.pairs
+        if p.a not in group_of or group_of[p.a] != group_of.get(p.b)
     ]
+    return ReportParts(pairs, parts.clusters, parts.documents)
 
 
 def with_copies(parts: ReportParts, hashed: Hashed, copies: Copies) -> ReportParts:

@@ -27,7 +27,7 @@ from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
-from .exact import Copies, exact_groups, set_aside, with_copies
+from .exact import Copies, exact_groups, set_aside, with_copies, without_identical_pairs
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
 from .verification import verify_all_candidates
@@ -184,7 +184,8 @@ def search(
     started = time.perf_counter() if started is None else started
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
-    hashed, copies = set_aside(stage.run(source.items()), min_length)
+    copies_too = params.containment is None  # see set_aside
+    hashed, copies = set_aside(stage.run(source.items()), min_length, copies_too)
     found = find_candidates(hashed, workers, params)
     hashed.fingerprints.clear()  # a tenth of the text, no longer needed
     candidates = found.pairs
@@ -206,7 +207,10 @@ def search(
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
         return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
 
+    identical = exact_groups(hashed, copies)
     parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies)
+    if not copies_too:
+        parts = without_identical_pairs(parts, identical)
     texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}
     counts = Counts(
         documents=hashed.read,
@@ -216,7 +220,7 @@ def search(
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         common_fingerprints=int(found.common.size),
-        identical=len(copies.ids),
+        identical=sum(len(group.members) - 1 for group in identical),
     )
     report = DuplicateReport(
         parameters=params,
@@ -229,7 +233,7 @@ def search(
         documents=parts.documents,
         notes=notes,
         texts=texts,
-        identical=exact_groups(hashed, copies),
+        identical=identical,
     )
     return Search(report, hashed, copies, verified)
 

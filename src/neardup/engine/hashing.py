@@ -86,40 +86,33 @@ class Hashed:
             return np.zeros((0, 2), dtype=np.uint64)
         return np.concatenate(self.digests)
 
-    def select(self, keep: npt.NDArray[np.bool_]) -> Hashed:
-        """The processed documents where ``keep`` is true, in the same order, with the same
-        accounting (``read``, ``skipped``)."""
+    def select(self, keep: npt.NDArray[np.bool_]) -> None:
+        """Keep only the processed documents where ``keep`` is true, in the same order (the
+        accounting, ``read`` and ``skipped``, stays). Block by block, in place, so that the
+        band keys are never held twice."""
         chosen = np.flatnonzero(keep)
         bounds = starts_of(np.asarray([b.shape[0] for b in self.keys], dtype=np.int64))
 
-        def blocks(parts: list[Any]) -> list[Any]:
-            return [
-                part[keep[lo : lo + part.shape[0]]] if part.shape[0] else part
-                for part, lo in zip(parts, bounds.tolist(), strict=False)
-            ]
+        def in_place(parts: list[Any], fortran: bool = False) -> None:
+            for b, lo in enumerate(bounds[: len(parts)].tolist()):
+                part = parts[b][keep[lo : lo + parts[b].shape[0]]]
+                parts[b] = np.asfortranarray(part) if fortran else part
 
-        fingerprints: list[U32] = []
+        in_place(self.keys, fortran=True)
+        in_place(self.digests)
+        if self.signatures_kept:
+            in_place(self.signatures)
         counts = np.asarray(self.fingerprint_counts, dtype=np.int64)
         if self.fingerprints:
             flat = np.concatenate(self.fingerprints)
-            fingerprints = [flat[ranges(starts_of(counts)[chosen], counts[chosen])]]
-        out = Hashed(
-            ids=[self.ids[i] for i in chosen.tolist()],
-            positions=array("q", np.asarray(self.positions, dtype=np.int64)[chosen].tolist()),
-            lengths=array("q", np.asarray(self.lengths, dtype=np.int64)[chosen].tolist()),
-            shingle_counts=array(
-                "q", np.asarray(self.shingle_counts, dtype=np.int64)[chosen].tolist()
-            ),
-            signatures=blocks(self.signatures) if self.signatures_kept else [],
-            keys=[np.asfortranarray(block) for block in blocks(self.keys)],
-            fingerprints=fingerprints,
-            fingerprint_counts=array("q", counts[chosen].tolist() if counts.size else []),
-            digests=blocks(self.digests),
-            skipped=self.skipped,
-            read=self.read,
-            signatures_kept=self.signatures_kept,
-        )
-        return out
+            self.fingerprints = [flat[ranges(starts_of(counts)[chosen], counts[chosen])]]
+        if counts.size:
+            self.fingerprint_counts = array("q", counts[chosen].tolist())
+        self.ids = [self.ids[i] for i in chosen.tolist()]
+        for name in ("positions", "lengths", "shingle_counts"):
+            column = np.asarray(getattr(self, name), dtype=np.int64)[chosen]
+            setattr(self, name, array("q", column.tolist()))
+        self._starts = None
 
 
 @dataclass
