@@ -24,7 +24,10 @@ class Parameters:
     ``threshold`` is the least Jaccard of a near-duplicate pair. ``containment``, when given,
     also reports pairs whose containment (the share of the smaller document found in the
     other) is at least that: partial copies. ``max_df`` bounds how many documents may share a
-    fingerprint of the containment search before it counts as boilerplate.
+    fingerprint of the containment search, or a shingle of the rewrite search, before it
+    counts as boilerplate. ``rewrite``, when given, also reports pairs whose resemblance of
+    distinctive shingles is at least that: rewritten copies (洗稿), see
+    :mod:`neardup.core.rewrites`; it needs exact verification.
 
     Raises:
         ParameterError: a value out of range, e.g. ``ngram must be >= 1 (got 0)``.
@@ -33,6 +36,7 @@ class Parameters:
     threshold: float = 0.7
     containment: float | None = None
     max_df: int = DEFAULT_MAX_DF
+    rewrite: float | None = None
     ngram: int = 5
     unit: ShingleUnit = "char"
     num_perm: int = 128
@@ -62,16 +66,13 @@ class Parameters:
         object.__setattr__(self, "threshold", float(self.threshold))
         if not 0.0 < self.threshold <= 1.0:
             raise ParameterError(f"threshold must be in (0, 1] (got {self.threshold})")
-        if self.containment is not None:
-            if isinstance(self.containment, bool) or not isinstance(
-                self.containment, (int, float)
-            ):
-                raise ParameterError(
-                    f"containment must be a number or None (got {self.containment!r})"
-                )
-            if not 0.0 < self.containment <= 1.0:
-                raise ParameterError(f"containment must be in (0, 1] (got {self.containment})")
-            object.__setattr__(self, "containment", float(self.containment))
+        for name in ("containment", "rewrite"):
+            self._check_share(name)
+        if self.rewrite is not None and self.verify != "exact":
+            raise ParameterError(
+                "rewrite needs verify='exact': the resemblance of distinctive shingles "
+                "cannot be estimated from signatures"
+            )
         if isinstance(self.max_df, bool) or not isinstance(self.max_df, int) or self.max_df < 2:
             raise ParameterError(f"max_df must be an integer >= 2 (got {self.max_df!r})")
         if self.bands is not None and self.rows is not None:
@@ -86,6 +87,17 @@ class Parameters:
             object.__setattr__(self, "rows", banding.rows)
         object.__setattr__(self, "markers", tuple(self.markers))
         self.normalize_options()  # validates the markers, script and synonyms
+
+    def _check_share(self, name: str) -> None:
+        """``name`` is None or a number in (0, 1], stored as a float."""
+        value = getattr(self, name)
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"{name} must be a number or None (got {value!r})")
+        if not 0.0 < value <= 1.0:
+            raise ParameterError(f"{name} must be in (0, 1] (got {value})")
+        object.__setattr__(self, name, float(value))
 
     @property
     def banding(self) -> Banding:
@@ -107,7 +119,7 @@ class Parameters:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
-    "copies": {"threshold": 0.5, "containment": 0.3, "script": "simplified"},
+    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.075, "script": "simplified"},
 }
 """Parameters chosen for a purpose, for people who are not experts:
 

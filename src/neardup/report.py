@@ -51,7 +51,9 @@ class Pair:
 
     ``jaccard`` and ``containment`` (``|A∩B| / min(|A|, |B|)``) are of the shingle sets;
     ``a_in_b`` (``|A∩B| / |A|``) is the share of a's shingles found in b, ``b_in_a`` the
-    reverse. ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
+    reverse. ``rewrite`` is the resemblance of their distinctive 4-grams
+    (:mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
+    ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
     :func:`neardup.passages.add_passages`.
     """
@@ -62,6 +64,7 @@ class Pair:
     containment: float
     a_in_b: float
     b_in_a: float
+    rewrite: float | None = None
     passages: tuple[Passage, ...] = ()
     a_coverage: float | None = None
     b_coverage: float | None = None
@@ -142,6 +145,8 @@ class Counts:
     common_fingerprints: int = 0
     """Fingerprints cut as boilerplate by a containment search (held by more than
     ``max_df`` documents)."""
+    common_rewrite_shingles: int = 0
+    """4-grams a rewrite search found common (held by more than ``max_df`` documents)."""
     identical: int = 0
     """Processed documents identical (after normalization) to an earlier one: set aside
     before MinHash, listed in the report's ``identical`` groups."""
@@ -254,6 +259,8 @@ def pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
         "a_in_b": round(pair.a_in_b, 6),
         "b_in_a": round(pair.b_in_a, 6),
     }
+    if pair.rewrite is not None:
+        out["rewrite"] = round(pair.rewrite, 6)
     for side in ("a", "b"):
         info = documents.get(getattr(pair, side))
         if info is not None and info.title is not None:

@@ -34,7 +34,7 @@ from ..core.passages import add_passages
 from ..errors import DuplicateIdError, NeardupError
 from ..formats import CHECK_FORMATS, FORMATS, render
 from ..index import MEMORY, DuplicateIndex
-from ..index.file import QUERY_PARAMETERS
+from ..index.file import QUERY_PARAMETERS, SCAN_ONLY
 from ..io.documents import Document
 from ..report import DuplicateReport, Skipped
 from .index import open_index
@@ -121,7 +121,10 @@ def check(
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
     if against:  # the comparison is made for this check: the preset's threshold applies
-        preset = {k: v for k, v in query.preset_values().items() if k not in QUERY_PARAMETERS}
+        preset = {
+            k: v for k, v in query.preset_values().items()
+            if k not in QUERY_PARAMETERS + SCAN_ONLY
+        }
         parameters = {**preset, **parameters}
     with _comparison_index(index_path, against, parameters, inputs, quiet) as idx:
         found = _with_skipped(_query(idx, new_docs, query), reader.skipped)

@@ -108,6 +108,7 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
     arguments = pipeline_arguments(parameters)
     if arguments.pop("verify") != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    arguments.pop("rewrite")  # clusters join near-duplicates only: rewrites remove nothing
     try:
         from ..spark import dedup_spark
 

@@ -40,6 +40,9 @@ STDIN = "-"
 PARAMETER_NAMES = ("threshold", "ngram", "unit", "num_perm", "bands", "seed", "verify", "html")
 """The keyword arguments the parameter options add, in the order they are shown."""
 
+FOLDING_NAMES = ("script", "synonyms")
+"""The keyword arguments of the folding options (an index records them too)."""
+
 PARAMETER_HELP: dict[str, str] = {
     "threshold": "Minimum Jaccard similarity of shingle sets.",
     "ngram": "Shingle size, in characters or words (see --unit).",
@@ -52,7 +55,7 @@ PARAMETER_HELP: dict[str, str] = {
 }
 """The help of each parameter option, as ``neardup scan`` words it."""
 
-SEARCH_NAMES = ("containment", "max_df", "script", "synonyms", "preset")
+SEARCH_NAMES = ("containment", "rewrite", "max_df", "script", "synonyms", "preset")
 """The keyword arguments of the options of a containment search, of folding and of
 presets."""
 
@@ -62,15 +65,18 @@ SEARCH_HELP: dict[str, str] = {
     "containment": "Also report partial copies: pairs where at least this share of the "
                    "smaller document is found in the other, whatever their Jaccard "
                    "(e.g. 0.3).",
-    "max_df": "A containment search ignores fingerprints held by more documents than this "
-              f"(boilerplate) [default: {DEFAULT_MAX_DF}].",
+    "rewrite": "Also report rewritten copies (words swapped, sentences moved): pairs whose "
+               "distinctive 4-grams (held by at most --max-df documents) have at least "
+               "this Jaccard (e.g. 0.075).",
+    "max_df": "Containment and rewrite searches ignore fingerprints and 4-grams held by more "
+              f"documents than this (boilerplate) [default: {DEFAULT_MAX_DF}].",
     "script": "Fold traditional Chinese characters to simplified before comparing (finds "
               "copies reposted in the other script).",
     "synonyms": "Replace words by one representative of their synonym class (extended HIT "
                 "Cilin) before comparing (finds some rewritten copies).",
     "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --threshold 0.5 --containment 0.3 --script simplified). "
-              "Options given override it.",
+              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.075 "
+              "--script simplified). Options given override it.",
 }
 """The help of the options of a containment search and of presets."""
 
@@ -143,15 +149,23 @@ def _search_options(folding: bool = True, preset_help: str = SEARCH_HELP["preset
                      help=SEARCH_HELP["max_df"]),
     ]
     if folding:
-        options += [
-            click.option("--script", type=click.Choice(["simplified"]), default=None,
-                         help=SEARCH_HELP["script"]),
-            click.option("--synonyms", is_flag=True, default=None,
-                         help=SEARCH_HELP["synonyms"]),
-        ]
+        options.insert(1, click.option(
+            "--rewrite", type=click.FloatRange(0, 1, min_open=True), default=None,
+            help=SEARCH_HELP["rewrite"],
+        ))
+        options += _folding_options()
     options.append(click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
                                 help=preset_help))
     return options
+
+
+def _folding_options() -> list[Option]:
+    """``--script`` and ``--synonyms`` (default None: not given)."""
+    return [
+        click.option("--script", type=click.Choice(["simplified"]), default=None,
+                     help=SEARCH_HELP["script"]),
+        click.option("--synonyms", is_flag=True, default=None, help=SEARCH_HELP["synonyms"]),
+    ]
 
 
 def parameter_options(func: F) -> F:
@@ -191,11 +205,11 @@ def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            values = {name: kwargs.pop(name) for name in PARAMETER_NAMES}
+            values = {name: kwargs.pop(name) for name in (*PARAMETER_NAMES, *FOLDING_NAMES)}
             kwargs["parameters"] = {k: v for k, v in values.items() if v is not None}
             return func(*args, **kwargs)
 
-        options = _parameter_options(defaults, INDEX_PARAMETER_HELP)
+        options = [*_parameter_options(defaults, INDEX_PARAMETER_HELP), *_folding_options()]
         return cast(F, _with_options(options, wrapper))
 
     return decorate
@@ -203,9 +217,12 @@ def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
 
 QUERY_HELP: dict[str, str] = {
     **SEARCH_HELP,
-    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --containment 0.3, and with --against --threshold 0.5; "
-              "an index keeps the threshold it was made with). Options given override it.",
+    "max_df": "A containment search ignores fingerprints held by more documents than this "
+              f"(boilerplate) [default: {DEFAULT_MAX_DF}].",
+    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (partial "
+              "copies: --containment 0.3, and with --against --threshold 0.5 --script "
+              "simplified; an index keeps the parameters it was made with; the rewrite "
+              "search is neardup scan's only). Options given override it.",
 }
 """The help of the options a query chooses, as ``neardup check`` words it."""
 

@@ -20,7 +20,7 @@ from ..errors import DuplicateIdError, NeardupError
 from ..formats import render
 from ..parameters import Parameters
 from .inputs import InputReader, check_paths
-from .messages import fail
+from .messages import fail, warn
 from .options import (
     STDIN,
     InputSettings,
@@ -52,7 +52,8 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     With --containment (or --preset copies), also find documents that copy part of another,
-    and say how much of each document is found elsewhere (the copy ratio).
+    and say how much of each document is found elsewhere (the copy ratio). With --rewrite
+    (or --preset copies), also find rewritten copies: words swapped, sentences moved.
 
     Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
     headings holds one document per article), a directory (read recursively), or '-' for
@@ -106,6 +107,9 @@ def _scan_spark(
     arguments = pipeline_arguments(parameters)
     if arguments.pop("verify") != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    if arguments.pop("rewrite") is not None:
+        warn("--engine spark does not run the rewrite search (--rewrite, or that of --preset "
+             "copies): rewritten copies are found by the local engine only")
     try:
         from ..spark import scan_spark
 
@@ -137,6 +141,7 @@ def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
     return {
         "threshold": parameters.threshold,
         "containment": parameters.containment,
+        "rewrite": parameters.rewrite,
         "max_df": parameters.max_df,
         "ngram": parameters.ngram,
         "unit": parameters.unit,

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._types import I64, U32
 from ..core.clusters import components
+from ..core.rewrites import Resemblance, distinctive_sets, resemblance
 from ..core.similarity import Overlap, overlap, overlaps
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
@@ -44,6 +45,15 @@ class ComponentBatch:
     """Normalized lengths of ``nodes``, which choose cluster representatives."""
     records: list[Fetched] | LinesAt = field(default_factory=list)
     """The documents of ``nodes``, in the same order (filled just before verification)."""
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """What the candidate stage found common, sorted: the containment search's
+    fingerprints and the rewrite search's 4-grams."""
+
+    fingerprints: U32
+    rewrite_shingles: U32
 
 
 @dataclass
@@ -94,12 +104,13 @@ def plan_component_batches(
 
 
 def verify_component_batch(
-    batch: ComponentBatch, params: Parameters, common: U32 | None = None
+    batch: ComponentBatch, params: Parameters, common: Boilerplate | None = None
 ) -> VerifiedBatch:
-    """Exact overlap of the batch's pairs (those at or above the Jaccard threshold or the
-    containment asked for kept), its clusters with each member's Jaccard to the
-    representative, and what the report keeps of each document. A containment search
-    decides copies without the text of the ``common`` (boilerplate) fingerprints."""
+    """Exact overlap of the batch's pairs (those at or above the Jaccard threshold, the
+    containment or the rewrite resemblance asked for kept), its clusters with each member's
+    Jaccard to the representative, and what the report keeps of each document. A
+    containment search decides copies without the text of the ``common`` (boilerplate)
+    fingerprints, a rewrite search compares the 4-grams that are not common."""
     docs = parse_records(batch.records)
     cps = normalized_codepoints([doc.text for doc in docs], params)
     sets = shingle_sets(cps, params)
@@ -110,12 +121,15 @@ def verify_component_batch(
         found = known.get((a, b))
         return found if found is not None else overlap(sets[a], sets[b])
 
-    copied = None
-    if params.containment is not None and common is not None and common.size:
-        copied = _containment_without(sets_without_boilerplate(cps, params, common))
+    copied = rewritten = None
+    if params.containment is not None and common is not None and common.fingerprints.size:
+        copied = _containment_without(sets_without_boilerplate(cps, params, common.fingerprints))
+    if params.rewrite is not None:
+        rare = np.empty(0, dtype=np.uint32) if common is None else common.rewrite_shingles
+        rewritten = _resemblance_of(distinctive_sets(cps, rare))
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
-        copied,
+        copied, params.rewrite, rewritten,
     )
     nodes = batch.nodes
     infos = {  # the report describes only the documents in verified pairs
@@ -128,12 +142,22 @@ def verify_component_batch(
         found.jaccard,
         found.a_in_b,
         found.b_in_a,
+        found.rewrite,
         [
             (int(nodes[rep]), [(int(nodes[m]), sim) for m, sim in members])
             for rep, members in found.clusters
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
+
+
+def _resemblance_of(sets: list[U32]) -> Callable[[int, int], Resemblance]:
+    """The rewrite resemblance of two documents by their distinctive sets."""
+
+    def rewrite(a: int, b: int) -> Resemblance:
+        return resemblance(sets[a], sets[b])
+
+    return rewrite
 
 
 def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:

@@ -27,6 +27,7 @@ from ..parameters import Parameters, parameters_for
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
+from .component_batches import Boilerplate
 from .exact import Copies, exact_groups, set_aside, with_copies, without_identical_pairs
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
@@ -39,6 +40,7 @@ def find_duplicates(
     *,
     threshold: float | None = None,
     containment: float | None = None,
+    rewrite: float | None = None,
     preset: str | None = None,
     max_df: int | None = None,
     ngram: int = 5,
@@ -72,12 +74,17 @@ def find_duplicates(
             Jaccard: partial copies. Candidates come from shared winnowed fingerprints
             (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
             only pairs at or above ``threshold``.
+        rewrite: also report pairs whose resemblance of distinctive 4-grams (Jaccard of
+            the 4-grams that at most ``max_df`` documents hold,
+            :mod:`neardup.core.rewrites`) is at least this: rewritten copies (洗稿), whose
+            words were swapped and sentences moved. Verified exactly; the pair's
+            ``rewrite`` gives the value.
         preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3, script "simplified"); arguments given
-            override it.
-        max_df: fingerprints held by more documents than this are boilerplate and make no
-            containment candidates (default 50); ``report.counts.common_fingerprints``
-            says how many were cut.
+            copies: threshold 0.5, containment 0.3, rewrite 0.075, script "simplified");
+            arguments given override it.
+        max_df: fingerprints (and 4-grams of a rewrite search) held by more documents than
+            this are boilerplate and make no candidates (default 50);
+            ``report.counts.common_fingerprints`` says how many were cut.
         ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
         unit: ``"char"`` or ``"word"``.
         num_perm: MinHash permutations.
@@ -103,11 +110,11 @@ def find_duplicates(
         text_field: the field (column) of records that holds the text.
 
     Returns:
-        A report whose pairs all have ``jaccard >= threshold`` or ``containment >=
-        containment`` (exact unless ``report.verification == "estimate"``). Documents
-        identical after normalization are compared once and listed as one group
-        (``report.identical``), not as pairs among themselves; each copy has the pairs of
-        the first and is in its cluster.
+        A report whose pairs all have ``jaccard >= threshold``, ``containment >=
+        containment`` or ``rewrite >= rewrite`` (exact unless ``report.verification ==
+        "estimate"``). Documents identical after normalization are compared once and
+        listed as one group (``report.identical``), not as pairs among themselves; each
+        copy has the pairs of the first and is in its cluster.
 
     Raises:
         ParameterError: a parameter is out of range.
@@ -127,6 +134,7 @@ def find_duplicates(
         preset,
         threshold=threshold,
         containment=containment,
+        rewrite=rewrite,
         max_df=max_df,
         ngram=ngram,
         unit=unit,
@@ -184,10 +192,11 @@ def search(
     started = time.perf_counter() if started is None else started
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
-    copies_too = params.containment is None  # see set_aside
+    copies_too = params.containment is None and params.rewrite is None  # see set_aside
     hashed, copies = set_aside(stage.run(source.items()), min_length, copies_too)
     found = find_candidates(hashed, workers, params)
     hashed.fingerprints.clear()  # a tenth of the text, no longer needed
+    hashed.rewrite_shingles.clear()
     candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
@@ -198,10 +207,18 @@ def search(
             f"documents (not {params.max_df}): passages that recur in that many documents "
             "would have made more candidate pairs than memory allows"
         )
+    if found.rewrite_max_df is not None and found.rewrite_max_df < params.max_df:
+        notes.append(
+            f"the rewrite search ignored 4-grams held by more than {found.rewrite_max_df} "
+            f"documents (not {params.max_df}): they would have made more candidate pairs "
+            "than memory allows"
+        )
+    if params.rewrite is not None and verification != "exact":
+        notes.append("rewritten copies were not searched: they need exact verification")
     chosen = None if ranks is None else ranks(hashed, copies, candidates)
     verified, infos = verify_all_candidates(
-        verification, candidates, hashed, source, params, workers, progress, found.common,
-        chosen,
+        verification, candidates, hashed, source, params, workers, progress,
+        Boilerplate(found.common, found.rewrite_common), chosen,
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
@@ -220,6 +237,7 @@ def search(
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         common_fingerprints=int(found.common.size),
+        common_rewrite_shingles=int(found.rewrite_common.size),
         identical=sum(len(group.members) - 1 for group in identical),
     )
     report = DuplicateReport(

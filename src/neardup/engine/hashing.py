@@ -59,6 +59,10 @@ class Hashed:
     """Winnowed fingerprints of the processed documents, in per-batch blocks (containment
     search only)."""
     fingerprint_counts: array[int] = field(default_factory=lambda: array("q"))
+    rewrite_shingles: list[U32] = field(default_factory=list)
+    """Distinct 4-gram hashes of the processed documents, in per-batch blocks (rewrite search
+    only)."""
+    rewrite_counts: array[int] = field(default_factory=lambda: array("q"))
     digests: list[U64] = field(default_factory=list)
     """Each normalized text's digest (:mod:`neardup.core.exact`), in per-batch blocks."""
     skipped: list[Skipped] = field(default_factory=list)
@@ -102,12 +106,12 @@ class Hashed:
         in_place(self.digests)
         if self.signatures_kept:
             in_place(self.signatures)
-        counts = np.asarray(self.fingerprint_counts, dtype=np.int64)
-        if self.fingerprints:
-            flat = np.concatenate(self.fingerprints)
-            self.fingerprints = [flat[ranges(starts_of(counts)[chosen], counts[chosen])]]
-        if counts.size:
-            self.fingerprint_counts = array("q", counts[chosen].tolist())
+        self.fingerprints, self.fingerprint_counts = _packed_rows(
+            self.fingerprints, self.fingerprint_counts, chosen
+        )
+        self.rewrite_shingles, self.rewrite_counts = _packed_rows(
+            self.rewrite_shingles, self.rewrite_counts, chosen
+        )
         self.ids = [self.ids[i] for i in chosen.tolist()]
         for name in ("positions", "lengths", "shingle_counts"):
             column = np.asarray(getattr(self, name), dtype=np.int64)[chosen]
@@ -277,13 +281,12 @@ class HashingStage:
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())
         out.shingle_counts.extend(counts[kept_rows].tolist())
-        if hashes.fingerprints.size:
-            fp_counts = hashes.fingerprint_counts[kept_rows]
-            first = starts_of(hashes.fingerprint_counts)[kept_rows]
-            out.fingerprints.append(hashes.fingerprints[ranges(first, fp_counts)])
-            out.fingerprint_counts.extend(fp_counts.tolist())
-        elif self.params.containment is not None:
-            out.fingerprint_counts.extend([0] * len(kept))
+        if self.params.containment is not None:
+            _keep_rows(hashes.fingerprints, hashes.fingerprint_counts, kept_rows,
+                       out.fingerprints, out.fingerprint_counts)
+        if self.params.rewrite is not None:
+            _keep_rows(hashes.rewrite_shingles, hashes.rewrite_counts, kept_rows,
+                       out.rewrite_shingles, out.rewrite_counts)
         if self.progress is not None:
             self.progress("read", len(batch))
 
@@ -420,3 +423,27 @@ def _pack_lines(lines: list[RawLine]) -> tuple[bytes, I64, I64, tuple[str, str]]
     bounds = starts_of(sizes)
     linenos = np.fromiter((line.lineno for line in lines), dtype=np.int64, count=len(lines))
     return b"".join(line.data for line in lines), bounds, linenos, (lines[0].name, lines[0].path)
+
+
+def _keep_rows(
+    values: U32, counts: I64, rows: I64, blocks: list[U32], kept_counts: array[int]
+) -> None:
+    """Append the packed ``values`` of the documents at ``rows`` (``counts`` values each) to
+    ``blocks``, and their counts to ``kept_counts``."""
+    row_counts = counts[rows]
+    blocks.append(values[ranges(starts_of(counts)[rows], row_counts)])
+    kept_counts.extend(row_counts.tolist())
+
+
+def _packed_rows(
+    blocks: list[U32], counts: array[int], rows: I64
+) -> tuple[list[U32], array[int]]:
+    """The packed values (and counts) of the documents at ``rows`` only (none kept: as
+    they were)."""
+    if not len(counts):
+        return blocks, counts
+    every = np.asarray(counts, dtype=np.int64)
+    chosen = every[rows]
+    flat = np.concatenate(blocks) if blocks else np.empty(0, dtype=np.uint32)
+    kept = [flat[ranges(starts_of(every)[rows], chosen)]] if blocks else []
+    return kept, array("q", chosen.tolist())

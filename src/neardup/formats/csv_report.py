@@ -14,7 +14,7 @@ from .shared import Texts, shorten, title_of
 
 CSV_COLUMNS = (
     "a", "a_title", "b", "b_title", "jaccard", "containment",
-    "a_coverage", "b_coverage", "passages", "longest_passage",
+    "a_coverage", "b_coverage", "passages", "longest_passage", "rewrite",
 )
 """The header row."""
 
@@ -36,5 +36,6 @@ def render_csv(report: DuplicateReport, texts: Texts | None = None) -> str:
             "" if pair.b_coverage is None else f"{pair.b_coverage:.6f}",
             len(pair.passages),
             shorten(pair.passages[0].text, 200) if pair.passages else "",
+            "" if pair.rewrite is None else f"{pair.rewrite:.6f}",
         ])
     return buffer.getvalue()

@@ -12,7 +12,17 @@ from __future__ import annotations
 import html
 
 from ..report import DuplicateReport, Pair, Passage
-from .shared import Texts, coverage, parameters_line, plural, shorten, summary_line, title_of
+from .folded import FoldedPart, folded_parts
+from .shared import (
+    Texts,
+    coverage,
+    parameters_line,
+    plural,
+    rewrite_words,
+    shorten,
+    summary_line,
+    title_of,
+)
 
 HTML_PAIRS_SIDE_BY_SIDE = 200
 """The HTML report shows the texts of this many pairs side by side, the passages of the rest."""
@@ -39,6 +49,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
         font: inherit; max-height: 80vh; overflow-y: auto; }
 mark { background: hsl(var(--h) 85% 82%); color: inherit; border-radius: 2px; cursor: pointer; }
 mark.hot { outline: 2px solid hsl(var(--h) 70% 35%); background: hsl(var(--h) 90% 70%); }
+mark .folded { text-decoration: underline dotted 2px; text-underline-offset: 3px; }
 .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 2px;
           vertical-align: -.1em; background: hsl(var(--h) 85% 82%); }
 ol.passages li { margin: .3rem 0; }
@@ -78,8 +89,13 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _highlight(text: str, spans: list[tuple[int, int, int]], pair_number: int) -> str:
-    """Escaped ``text`` with ``spans`` (start, end, passage index) in ``<mark>`` elements.
+def _highlight(
+    text: str, spans: list[tuple[int, int, int]], pair_number: int,
+    folded: list[FoldedPart] | None = None,
+) -> str:
+    """Escaped ``text`` with ``spans`` (start, end, passage index) in ``<mark>`` elements,
+    and inside them the ``folded`` parts (matched only after folding) underlined with a
+    dotted line, the other document's words on hover.
 
     Overlapping spans (possible only where one original character expands to several
     normalized ones) are clipped so that marks never nest.
@@ -93,10 +109,28 @@ def _highlight(text: str, spans: list[tuple[int, int, int]], pair_number: int) -
         out.append(_esc(text[position:start]))
         out.append(
             f'<mark data-p="{pair_number}-{index + 1}" style="--h:{passage_hue(index)}" '
-            f'title="passage {index + 1}">{_esc(text[start:end])}</mark>'
+            f'title="passage {index + 1}">{_with_folded(text, start, end, folded or [])}</mark>'
         )
         position = end
     out.append(_esc(text[position:]))
+    return "".join(out)
+
+
+def _with_folded(text: str, start: int, end: int, folded: list[FoldedPart]) -> str:
+    """Escaped ``text[start:end]``, its folded parts in dotted ``<span>`` elements."""
+    out: list[str] = []
+    position = start
+    for part in folded:
+        lo, hi = max(part.start, position), min(part.end, end)
+        if hi <= lo:
+            continue
+        out.append(_esc(text[position:lo]))
+        out.append(
+            f'<span class="folded" title="{_esc(FOLDED_TITLE + part.other)}">'
+            f"{_esc(text[lo:hi])}</span>"
+        )
+        position = hi
+    out.append(_esc(text[position:end]))
     return "".join(out)
 
 
@@ -119,15 +153,20 @@ def _pair_section(
             f" ({pair.a_in_b:.1%} of a found in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
         )
+        + _esc(rewrite_words(pair))
         + "; "
         f"{plural(len(pair.passages), 'shared passage')} cover "
         f"{coverage(pair.a_coverage)} of a and {coverage(pair.b_coverage)} of b. "
         '<span class="muted">Coloured: text both documents share (the same colour is the same '
         "passage in both). Plain: text only one of them has (rewritten, added or left out). "
-        "Hover a passage to light it up in both texts; click to scroll to its partner.</span></p>",
+        "Hover a passage to light it up in both texts; click to scroll to its partner."
+        + (" Dotted underline: the same only after folding (traditional script or synonyms); "
+           "hover it for the other document's words." if _folds(report) else "")
+        + "</span></p>",
     ]
     have_texts = texts is not None and pair.a in texts and pair.b in texts
     if have_texts and texts is not None:
+        folded = _folded_by_side(report, pair, texts)
         out.append('<div class="sides">')
         for side, doc_id in (("a", pair.a), ("b", pair.b)):
             spans = [
@@ -140,7 +179,8 @@ def _pair_section(
                 f'<span class="id">{_esc(doc_id)}</span></h3>'
                 + (f"<div>{_esc(title)}</div>" if title else "")
                 + f'<div class="muted">{len(texts[doc_id]):,} characters</div></header>'
-                f'<pre class="text">{_highlight(texts[doc_id], spans, number)}</pre></article>'
+                f'<pre class="text">{_highlight(texts[doc_id], spans, number, folded[side])}'
+                "</pre></article>"
             )
         out.append("</div>")
     elif texts is None and number > HTML_PAIRS_SIDE_BY_SIDE:
@@ -156,6 +196,29 @@ def _pair_section(
         out.append("</ol></details>")
     out.append("</section>")
     return out
+
+
+FOLDED_TITLE = "the same after folding; the other document has: "
+"""The hover text of a folded part, before the other document's words."""
+
+
+def _folds(report: DuplicateReport) -> bool:
+    return report.parameters.script is not None or report.parameters.synonyms
+
+
+def _folded_by_side(
+    report: DuplicateReport, pair: Pair, texts: Texts
+) -> dict[str, list[FoldedPart]]:
+    """The folded parts of all the pair's passages, in a and in b, by position (none unless
+    the report folded script or synonyms)."""
+    found: dict[str, list[FoldedPart]] = {"a": [], "b": []}
+    if not _folds(report):
+        return found
+    for passage in pair.passages:
+        in_a, in_b = folded_parts(texts[pair.a], texts[pair.b], passage)
+        found["a"] += in_a
+        found["b"] += in_b
+    return {side: sorted(parts) for side, parts in found.items()}
 
 
 def _passage_item(number: int, index: int, passage: Passage) -> str:

@@ -60,7 +60,17 @@ def parameters_line(report: DuplicateReport) -> str:
             f"ignored: {report.counts.common_fingerprints:,})"
             if p.containment is not None else ""
         )
+        + (
+            f", rewrite {p.rewrite:g} (4-grams in more than {p.max_df} documents ignored: "
+            f"{report.counts.common_rewrite_shingles:,})"
+            if p.rewrite is not None else ""
+        )
     )
+
+
+def rewrite_words(pair: Pair) -> str:
+    """``, rewrite resemblance 0.091`` for a pair of a rewrite search, else nothing."""
+    return "" if pair.rewrite is None else f", rewrite resemblance {pair.rewrite:.3f}"
 
 
 def copy_line(copied: CopiedDocument, most: int = 5) -> str:

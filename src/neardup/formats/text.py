@@ -4,7 +4,16 @@ passage, for a person at a terminal."""
 from __future__ import annotations
 
 from ..report import DuplicateReport, Pair
-from .shared import Texts, copy_line, parameters_line, plural, shorten, summary_line, title_of
+from .shared import (
+    Texts,
+    copy_line,
+    parameters_line,
+    plural,
+    rewrite_words,
+    shorten,
+    summary_line,
+    title_of,
+)
 
 
 def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
@@ -50,7 +59,8 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
         + (
             f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
-        ),
+        )
+        + rewrite_words(pair),
     ]
     for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
         title = title_of(report, doc_id)

@@ -37,7 +37,12 @@ QUERY_PARAMETERS = ("containment", "max_df")
 """The :class:`~neardup.parameters.Parameters` fields each query chooses
 (:meth:`~neardup.index.DuplicateIndex.query`): they are not index parameters, never recorded
 in the file nor checked against it."""
-PARAMETER_NAMES = tuple(f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS)
+SCAN_ONLY = ("rewrite",)
+"""The :class:`~neardup.parameters.Parameters` fields of searches an index cannot run (it
+keeps no 4-grams for a rewrite search): refused, never recorded."""
+PARAMETER_NAMES = tuple(
+    f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS + SCAN_ONLY
+)
 """The index parameters: those recorded in the file, fixed for its lifetime."""
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -147,15 +152,25 @@ def open_file(name: str, timeout: float, cache_mb: float) -> tuple[sqlite3.Conne
 def recorded_parameters(parameters: Parameters) -> dict[str, Any]:
     """The index parameters as the ``meta`` table records them (JSON-ready, without the
     :data:`QUERY_PARAMETERS`)."""
-    return {k: v for k, v in parameters.to_dict().items() if k not in QUERY_PARAMETERS}
+    return {
+        k: v for k, v in parameters.to_dict().items() if k not in QUERY_PARAMETERS + SCAN_ONLY
+    }
 
 
 def check_names(params: dict[str, Any]) -> None:
     """Raise unless every name in ``params`` is an index parameter.
 
     Raises:
-        ParameterError: an unknown name, or a query parameter (containment, max_df).
+        ParameterError: an unknown name, a query parameter (containment, max_df) or a
+            rewrite search.
     """
+    scan_only = sorted(k for k in set(params) & set(SCAN_ONLY) if params[k] is not None)
+    if scan_only:
+        raise ParameterError(
+            f"{', '.join(scan_only)}: an index keeps nothing a rewrite search could compare; "
+            "search for rewritten copies with find_duplicates() or neardup scan --rewrite"
+        )
+    params = {k: v for k, v in params.items() if k not in SCAN_ONLY}
     query_time = sorted(set(params) & set(QUERY_PARAMETERS))
     if query_time:
         raise ParameterError(

@@ -21,6 +21,7 @@ from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
 from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
+from ..core.rewrites import rewrite_shingles
 from ..core.shingles import char_shingle_sets, ngram_hashes, shingle_set, word_ngram_hashes
 from ..io.documents import Document
 from ..parameters import Parameters
@@ -49,6 +50,11 @@ class Hashes(NamedTuple):
     for a containment search)."""
     fingerprint_counts: I64
     """How many fingerprints each document has."""
+    rewrite_shingles: U32
+    """Each document's distinct 4-gram hashes, concatenated (none unless the parameters ask
+    for a rewrite search)."""
+    rewrite_counts: I64
+    """How many of them each document has."""
     digests: U64
     """Each normalized text's 128-bit digest, shape (n, 2): identical texts share it
     (:mod:`neardup.core.exact`)."""
@@ -119,6 +125,7 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
     keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
     return Hashes(
         sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params),
+        *rewrite_shingles_of(flat, lengths, params),
         text_digests(flat, lengths),
     )
 
@@ -130,6 +137,14 @@ def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I
     if params.containment is None:
         return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
     return winnowed_fingerprints(flat, lengths, params)
+
+
+def rewrite_shingles_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
+    """:func:`~neardup.core.rewrites.rewrite_shingles` of normalized texts; none unless
+    ``params`` ask for a rewrite search."""
+    if params.rewrite is None:
+        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
+    return rewrite_shingles(flat, lengths)
 
 
 def winnowed_fingerprints(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:

@@ -15,6 +15,7 @@ for estimates (:mod:`neardup.engine.verification`), the index on each query
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,11 +23,15 @@ import numpy as np
 
 from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
+from ..core.rewrites import Resemblance
 from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
 
 Similarity = Callable[[int, int], Overlap]
 """The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
+
+NOT_COMPARED = Resemblance(math.nan, 0)
+"""The resemblance of a pair when the search asked for none."""
 
 CHECKED_EVERY = 1000
 """Candidates checked between two calls of :func:`verify_candidates`' ``checked`` hook."""
@@ -44,6 +49,8 @@ class Verified:
     a_in_b: F64
     """Share of the first document's shingles found in the second."""
     b_in_a: F64
+    rewrite: F64
+    """Each pair's rewrite resemblance (NaN when the search asked for none)."""
     clusters: list[tuple[int, list[tuple[int, float]]]]
     """``(representative, [(member, Jaccard to the representative), ...])``, members
     ascending, clusters by first member."""
@@ -54,6 +61,7 @@ class Verified:
         return cls(
             np.empty((0, 2), dtype=np.int64),
             np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
@@ -89,10 +97,13 @@ def verify_candidates(
     checked: Callable[[int], None] | None = None,
     containment: float | None = None,
     copied: Callable[[int, int], float] | None = None,
+    rewrite: float | None = None,
+    rewritten: Callable[[int, int], Resemblance] | None = None,
 ) -> Verified:
     """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
-    ``containment`` is given, whose containment is at least that), and cluster the pairs at
-    or above the Jaccard threshold.
+    ``containment`` is given, whose containment is at least that; or, when ``rewrite`` is
+    given, whose ``rewritten`` resemblance is at least that), and cluster the pairs at or
+    above the Jaccard threshold.
 
     Args:
         candidates: pairs ``(i, j)``, ``i < j``, shape (m, 2).
@@ -105,19 +116,26 @@ def verify_candidates(
         copied: the containment a pair's copy is decided by, when not its overlap's (a
             containment search sets boilerplate aside); asked only of pairs below the
             Jaccard threshold.
+        rewrite: the least rewrite resemblance of a rewritten copy, or None.
+        rewritten: the rewrite resemblance of two documents (needed with ``rewrite``).
     """
     listed = candidates.tolist()
     least_containment = 2.0 if containment is None else containment  # 2: none qualifies
     kept: list[int] = []
     overlaps: list[Overlap] = []
+    resemblances: list[float] = []
     for k, (i, j) in enumerate(listed):
         found = similarity(i, j)
         copy = found.containment >= least_containment and (
             copied is None or copied(i, j) >= least_containment
         )
-        if found.jaccard >= threshold or copy:
+        resembles = NOT_COMPARED if rewritten is None else rewritten(i, j)
+        if found.jaccard >= threshold or copy or (
+            rewrite is not None and resembles.reaches(rewrite)
+        ):
             kept.append(k)
             overlaps.append(found)
+            resemblances.append(resembles.value)
         if checked is not None and (k + 1) % CHECKED_EVERY == 0:
             checked(CHECKED_EVERY)
     if checked is not None and len(listed) % CHECKED_EVERY:
@@ -140,6 +158,7 @@ def verify_candidates(
         shares[:, 0].copy(),
         shares[:, 1].copy(),
         shares[:, 2].copy(),
+        np.asarray(resemblances, dtype=np.float64),
         clusters_with_similarities(list(known), lengths, jaccard_of),
     )
 
@@ -156,12 +175,14 @@ def report_parts(
             documents share an id, the first one's).
     """
     pairs = [
-        Pair(ids[i], ids[j], jac, max(a_in_b, b_in_a), a_in_b, b_in_a)
-        for (i, j), jac, a_in_b, b_in_a in zip(
+        Pair(ids[i], ids[j], jac, max(a_in_b, b_in_a), a_in_b, b_in_a,
+             None if math.isnan(rewrite) else rewrite)
+        for (i, j), jac, a_in_b, b_in_a, rewrite in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
             verified.a_in_b.tolist(),
             verified.b_in_a.tolist(),
+            verified.rewrite.tolist(),
             strict=True,
         )
     ]

@@ -1,0 +1,249 @@
+"""The rewrite search (洗稿): distinctive 4-grams, verified exactly against a brute-force
+oracle; heavy rewrites found, unrelated seed reports not; what the index and the CLI do
+with it."""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents, normalize_text
+from neardup.cli import main
+from neardup.core.folding import segment
+from neardup.core.normalize import NormalizeOptions
+from neardup.core.passages import add_passages
+from neardup.core.rewrites import LEAST_SHARED
+from neardup.core.shingles import shingle_set
+from neardup.core.similarity import overlap
+from neardup.errors import ParameterError
+from neardup.formats import render
+from neardup.formats.folded import folded_parts
+from neardup.index import MEMORY
+from neardup.parameters import PRESETS
+from neardup.report import Passage
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SENTENCE = re.compile(r"[^。！？]+[。！？]*")
+
+
+def heavy_rewrite(text: str, seed: int) -> str:
+    """``text`` with every third word of two or more Chinese characters replaced (by its
+    characters reversed: another word, or none) and its sentences rotated by half, with a
+    line of padding at each end: no dictionary neardup folds with."""
+    rng = random.Random(seed)
+    sentences = [s for s in SENTENCE.findall(text) if s.strip()]
+    out = []
+    turn = rng.randrange(3)
+    for sentence in sentences:
+        words = []
+        for word in segment(sentence):
+            if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
+                turn = (turn + 1) % 3
+                word = word[::-1] if turn == 0 else word
+            words.append(word)
+        out.append("".join(words))
+    half = len(out) // 2
+    body = "".join(out[half:] + out[:half])
+    return "【本网讯】" + body + "（完）转载请注明出处。"
+
+
+def oracle_resemblance(
+    texts: list[str], max_df: int, options: NormalizeOptions
+) -> dict[tuple[int, int], tuple[float, int]]:
+    """Jaccard of the 4-gram string sets without the 4-grams held by more than ``max_df``
+    texts, and the size of their intersection, for every pair (the definition, by brute
+    force)."""
+    grams = []
+    for text in texts:
+        norm = normalize_text(text, options)
+        grams.append({norm[k : k + 4] for k in range(len(norm) - 3)})
+    held: dict[str, int] = {}
+    for g in grams:
+        for x in g:
+            held[x] = held.get(x, 0) + 1
+    rare = [{x for x in g if held[x] <= max_df} for g in grams]
+    return {
+        (i, j): (len(rare[i] & rare[j]) / len(rare[i] | rare[j]), len(rare[i] & rare[j]))
+        for i in range(len(texts)) for j in range(i + 1, len(texts))
+    }
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[str]:
+    return [d.text for d in load_documents(SEEDS)]
+
+
+@pytest.fixture(scope="module")
+def with_rewrites(seeds: list[str]) -> list[str]:
+    """The seed reports and heavy rewrites of reports 4 and 7 (indices 3 and 6)."""
+    return [*seeds, heavy_rewrite(seeds[3], 1), heavy_rewrite(seeds[6], 2)]
+
+
+def test_the_rewrite_is_heavy(with_rewrites: list[str]) -> None:
+    """The rewrites lost what the other searches need: 5-gram Jaccard and containment far
+    below the preset's 0.5 and 0.3."""
+    for source, copy in ((3, 11), (6, 12)):
+        found = overlap(shingle_set(normalize_text(with_rewrites[source])),
+                        shingle_set(normalize_text(with_rewrites[copy])))
+        assert found.jaccard < 0.3 and found.containment < 0.45
+
+
+def test_heavy_rewrites_found_only_by_the_rewrite_search(with_rewrites: list[str]) -> None:
+    without = find_duplicates(
+        with_rewrites, threshold=0.5, containment=0.3, script="simplified", workers=1
+    )
+    found = find_duplicates(with_rewrites, preset="copies", workers=1)
+    assert {(p.a, p.b) for p in without.pairs} == {("1", "10")}  # the seed's own rewrite
+    assert {(p.a, p.b) for p in found.pairs} == {("1", "10"), ("3", "11"), ("6", "12")}
+    for pair in found.pairs:
+        assert pair.rewrite is not None and pair.rewrite >= PRESETS["copies"]["rewrite"]
+    assert found.clusters == without.clusters  # clusters join Jaccard pairs only
+
+
+def test_resemblance_is_exact(with_rewrites: list[str]) -> None:
+    """Every reported resemblance is the brute-force value, with a cut that makes some
+    4-grams common (held by more than 3 of the 13 documents)."""
+    report = find_duplicates(with_rewrites, rewrite=0.02, max_df=3, workers=1)
+    expected = oracle_resemblance(with_rewrites, 3, Parameters().normalize_options())
+    assert report.counts.common_rewrite_shingles > 0
+    assert report.pairs
+    for pair in report.pairs:
+        assert pair.rewrite == pytest.approx(expected[int(pair.a), int(pair.b)][0], abs=1e-9)
+    reported = {(int(p.a), int(p.b)) for p in report.pairs}
+    qualify = {
+        pair for pair, (value, shared) in expected.items()
+        if value >= 0.02 and shared >= LEAST_SHARED
+    }
+    assert qualify - reported == set()
+    assert len(qualify) > 3
+
+
+def test_too_little_text_is_no_rewrite() -> None:
+    """Two short notices of one template resemble (distinctive 4-grams Jaccard 0.26) but
+    share fewer than LEAST_SHARED distinctive 4-grams: not a rewritten copy."""
+    a = "国务院总理李强24日在北京会见法国外长科隆纳，双方就中法关系交换了意见。"
+    b = "国务院总理李强27日在北京会见德国外长贝尔伯克，双方就中德关系交换了意见。"
+    expected = oracle_resemblance([a, b], 50, Parameters().normalize_options())[0, 1]
+    assert expected[0] > 0.2 and expected[1] < LEAST_SHARED
+    assert not find_duplicates([a, b], rewrite=0.075, workers=1).pairs
+
+
+def test_workers_do_not_change_the_result(with_rewrites: list[str]) -> None:
+    one = find_duplicates(with_rewrites, preset="copies", workers=1)
+    two = find_duplicates(with_rewrites, preset="copies", workers=2)
+    assert one.pairs == two.pairs
+
+
+def test_parameters() -> None:
+    assert Parameters(rewrite=0.1).rewrite == 0.1
+    assert Parameters().rewrite is None
+    for bad in (0, 1.5, True, "0.1"):
+        with pytest.raises(ParameterError, match="rewrite"):
+            Parameters(rewrite=bad)
+    with pytest.raises(ParameterError, match="verify='exact'"):
+        Parameters(rewrite=0.1, verify="estimate")
+
+
+def test_the_index_refuses_a_rewrite_search() -> None:
+    with pytest.raises(ParameterError, match="rewrite search"):
+        DuplicateIndex.create(MEMORY, rewrite=0.1)
+
+
+def test_scan_reports_the_resemblance(tmp_path: Path, with_rewrites: list[str]) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": f"d{k}", "text": t}, ensure_ascii=False) + "\n"
+                for k, t in enumerate(with_rewrites)),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["scan", str(path), "--rewrite", "0.075", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["parameters"]["rewrite"] == 0.075
+    pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
+    assert set(pairs) == {("d1", "d10"), ("d3", "d11"), ("d6", "d12")}
+    assert all(p["rewrite"] >= 0.075 for p in pairs.values())
+    plain = CliRunner().invoke(main, ["scan", str(path), "-f", "json"])
+    assert all("rewrite" not in p for p in json.loads(plain.output)["pairs"])
+
+
+def test_check_against_with_the_preset_runs_no_rewrite_search(
+    tmp_path: Path, with_rewrites: list[str]
+) -> None:
+    """``check --against --preset copies`` keeps working (the index it builds in memory
+    cannot run the rewrite search, which the preset's help says)."""
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(with_rewrites[3], encoding="utf-8")
+    new.write_text(with_rewrites[11], encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(new), "--against", str(old), "--preset", "copies", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_an_index_records_its_folding(tmp_path: Path) -> None:
+    """``index create --script simplified`` records it; a check that asks otherwise is
+    refused (exit 2), one that asks the same or nothing runs."""
+    index = tmp_path / "seeds.ndx"
+    runner = CliRunner()
+    made = runner.invoke(main, ["index", "create", str(index), "--script", "simplified"])
+    assert made.exit_code == 0, made.output
+    assert DuplicateIndex.open(str(index)).parameters.script == "simplified"
+    added = runner.invoke(main, ["index", "add", str(index), str(SEEDS), "-q"])
+    assert added.exit_code == 0, added.output
+    traditional = ROOT / "tests" / "data" / "seeds_traditional.txt"
+    same = runner.invoke(main, ["check", str(traditional), "--index", str(index), "-q"])
+    assert same.exit_code == 1  # traditional reposts of indexed reports
+    asked = runner.invoke(
+        main, ["check", str(traditional), "--index", str(index), "--script", "simplified", "-q"]
+    )
+    assert asked.exit_code == 1
+    other = runner.invoke(
+        main, ["check", str(traditional), "--index", str(index), "--synonyms", "-q"]
+    )
+    assert other.exit_code == 2
+    assert "synonyms" in other.output
+
+
+# ------------------------------------------------------------------- folded matches in HTML
+
+
+def test_folded_parts_tell_folding_from_punctuation() -> None:
+    """A replaced stretch counts as folded only when its letters differ: the synonyms here,
+    not the full-width comma or the case of the Latin letters."""
+    a, b = "他们马上召开会议，讨论ABC。", "他们立刻举行会议,讨论abc。"
+    passage = Passage(0, len(a), 0, len(b), a)
+    in_a, in_b = folded_parts(a, b, passage)
+    assert [(p.start, p.end, p.other) for p in in_a] == [(2, 6, "立刻举行")]
+    assert [(p.start, p.end, p.other) for p in in_b] == [(2, 6, "马上召开")]
+    assert folded_parts(a, a, Passage(0, len(a), 0, len(a), a)) == ([], [])
+
+
+def test_html_marks_what_matched_only_after_folding(tmp_path: Path, seeds: list[str]) -> None:
+    """A traditional repost: with script folding its passages are underlined where the
+    characters differ, with the simplified original's characters on hover; the same
+    characters are not underlined, and a report without folding marks nothing (its passages
+    are verbatim)."""
+    traditional = load_documents(ROOT / "tests" / "data" / "seeds_traditional.txt")[2].text
+    # a sentence added, so that the two are not identical once folded (an identical pair
+    # is reported as a group of identical documents, without passages)
+    docs = [("simplified", seeds[2]), ("traditional", traditional + "\n另外補充一句。")]
+    folded = find_duplicates(docs, script="simplified", with_texts=True, workers=1)
+    page = render(add_passages(folded, folded.texts), "html", texts=folded.texts)
+    marks = re.findall(r'<span class="folded" title="([^"]*)">([^<]*)</span>', page)
+    assert marks
+    for title, shown in marks:
+        other = html.unescape(title).rsplit(": ", 1)[1]
+        assert shown != other and len(shown) == len(other)  # one code point to one
+    assert "Dotted underline" in page
+    rewritten = [("2", seeds[1]), ("11", seeds[10])]  # the seed's rewrite, not folded
+    plain = find_duplicates(rewritten, with_texts=True, workers=1)
+    assert plain.pairs
+    assert 'class="folded"' not in render(add_passages(plain, plain.texts), "html", texts=plain.texts)
