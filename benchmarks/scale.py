@@ -123,19 +123,28 @@ def scan(
         str(workers),
     ]
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env)
-    proc = psutil.Process(child.pid)
-    peak = 0
-    while child.poll() is None:
-        try:
-            tree = [proc, *proc.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree))
-        except psutil.Error:
-            pass
-        time.sleep(0.2)
-    if child.returncode != 0:
-        raise SystemExit(f"scan failed with exit code {child.returncode}")
-    return time.perf_counter() - started, peak / 2**20
+    peak, _ = measured(command, env)
+    return time.perf_counter() - started, peak
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Run a command; the peak RSS (MB) of its process tree, sampled every 0.2 s, and its
+    standard output."""
+    with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(command, env=env, stdout=output)
+        proc = psutil.Process(child.pid)
+        peak = 0
+        while child.poll() is None:
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(command[1:4])} failed with exit code {child.returncode}")
+        output.seek(0)
+        return peak / 2**20, output.read().decode()
 
 
 def _hash_repeatedly(texts: list[str], rounds: int) -> float:

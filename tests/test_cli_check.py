@@ -138,12 +138,12 @@ def test_github_escaping() -> None:
     """Ids and file names cannot end a workflow command early or add properties to it: the
     message escapes %, CR and LF; property values also : and ,."""
     text = "一篇完全相同的短文，讲的是天气和庄稼。" * 5
-    docs = [Document("50% a\r\nb", text, None, "C:\\x,y%"), Document("m:1,2\n", text)]
+    docs = [Document("50% a\r\nb", text, None, "C:\\x,y%"), Document("m:1,2\n", text + "完")]
     report = find_duplicates(docs)
     assert report.pairs and report.skipped == []
     assert render(report, "github", checked=docs[:1]).splitlines()[0] == (
         "::error file=C%3A\\x%2Cy%25,title=near-duplicate::"
-        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 1.00)"
+        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 0.94)"
     )
 
 
@@ -339,7 +339,8 @@ def test_an_unsupported_file_is_an_error(tmp_path: Path) -> None:
     result = run("check", odd, "--against", odd)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+        f"neardup: error: {odd}: unsupported file type (expected .txt, .md, .jsonl, .jsonl.gz "
+        "or .parquet)"
     )
 
 

@@ -33,7 +33,10 @@ def test_laws_sample_against_brute_force() -> None:
     for threshold in (0.5, 0.7, 0.9):
         truth = {frozenset((docs[a].id, docs[b].id)) for a, b, j in brute if j >= threshold}
         report = find_duplicates(docs, threshold=threshold)
-        found = {frozenset((p.a, p.b)) for p in report.pairs}
+        found = {frozenset((p.a, p.b)) for p in report.pairs + report.identical_pairs()}
+        assert not {frozenset((p.a, p.b)) for p in report.pairs} & {
+            frozenset((p.a, p.b)) for p in report.identical_pairs()
+        }
         assert truth, threshold
         assert recall(found, truth) >= 0.99, threshold
         assert found <= truth  # nothing below the threshold, nothing invented
@@ -51,7 +54,7 @@ def test_full_corpus_recall(name: str, corpus: str, corpora_dir: Path) -> None:
         docs = {json.loads(line)["id"]: json.loads(line)["text"] for line in handle}
     assert len(docs) == golden["documents"]
     report = find_duplicates(docs, threshold=golden["threshold"])
-    found = {frozenset((p.a, p.b)) for p in report.pairs}
+    found = {frozenset((p.a, p.b)) for p in report.pairs + report.identical_pairs()}
     print(f"{name}: recall {recall(found, truth):.4f} of {len(truth)} brute-force pairs, "
           f"{len(found - truth)} reported pairs not in the brute-force set")
     assert recall(found, truth) >= 0.99

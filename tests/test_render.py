@@ -137,7 +137,7 @@ def test_json_is_the_report_dict(report: DuplicateReport) -> None:
     assert json.loads(out) == json.loads(json.dumps(report.to_dict()))
     assert list(json.loads(out)) == [
         "format", "version", "neardup", "parameters", "verification", "counts", "seconds",
-        "notes", "skipped", "pairs", "clusters", "documents",
+        "notes", "skipped", "pairs", "clusters", "identical", "documents",
     ]
 
 

@@ -132,11 +132,18 @@ def _assert_same(
     (members, cluster ids, representatives, similarities); with ``ordered``, also in the same
     row order."""
     assert pairs.columns == ["a", "b", "jaccard", "containment", "a_in_b", "b_in_a"]
-    got_pairs = [tuple(r) for r in pairs.collect()]
+    # Spark lists pairs among identical documents too (those its candidates give: a star
+    # for a group larger than MAX_GROUP); locally each group is listed once
+    group_of = {m: k for k, group in enumerate(report.identical) for m in group.members}
+    every = [tuple(r) for r in pairs.collect()]
+    within = {r[:2] for r in every if r[0] in group_of and group_of[r[0]] == group_of.get(r[1])}
+    assert within <= {(p.a, p.b) for p in report.identical_pairs()}
+    assert len(within) >= sum(len(g.members) - 1 for g in report.identical)
+    got_pairs = [r for r in every if r[:2] not in within]
     want_pairs = [
         (p.a, p.b, p.jaccard, p.containment, p.a_in_b, p.b_in_a) for p in report.pairs
     ]
-    if not ordered:
+    if not ordered or report.identical:
         got_pairs.sort()
         want_pairs.sort()
     assert [p[:2] for p in got_pairs] == [p[:2] for p in want_pairs]
@@ -244,7 +251,7 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
     assert counts == {
         "documents": len(records),
         "skipped": 1,
-        "pairs": len(report.pairs),
+        "pairs": len(report.pairs) + len(report.identical_pairs()),  # a group of two
         "clusters": len(report.clusters),
         "clustered": sum(len(c.members) for c in report.clusters),
         "common_fingerprints": report.counts.common_fingerprints,
@@ -402,3 +409,69 @@ def test_cli_engine_spark_equals_the_local_scan(spark: Any, tmp_path: Path) -> N
     assert abs(pairs[0].jaccard - local["pairs"][0]["jaccard"]) < 1e-6
     missing_output = runner.invoke(main, ["scan", str(source), "--engine", "spark"])
     assert missing_output.exit_code == 2 and "-o" in missing_output.output
+
+
+def _dedup_records() -> list[dict[str, Any]]:
+    """The committed laws sample with planted exact and edited copies, a quality score with
+    ties and nulls, and an empty document."""
+    rng = random.Random(9)
+    laws = _read_laws(LAWS_SAMPLE, 310)
+    records: list[dict[str, Any]] = [
+        {"id": i, "text": t, "q": rng.choice([None, 1.0, 2.0, 3.0])} for i, t in laws
+    ]
+    for k, (i, t) in enumerate(rng.sample(laws, 30)):
+        text = t.replace("。", "。 ") if k % 3 == 0 else _edit(t, rng, 0.05)
+        records.append({"id": f"{i}~{k}", "text": text, "q": rng.choice([None, 1.0, 3.0])})
+    records.append({"id": "empty", "text": "  ", "q": 1.0})
+    rng.shuffle(records)
+    return records
+
+
+@pytest.mark.parametrize(("keep", "prefer"), [("first", None), ("longest", "q")])
+def test_dedup_keeps_what_local_keeps(spark: Any, keep: str, prefer: str | None) -> None:
+    from neardup.spark import deduplicate_spark
+
+    records = _dedup_records()
+    local = neardup.deduplicate(records, keep=keep, prefer=prefer, workers=1)
+    assert local.counts.removed_exact and local.counts.removed_near
+    df = spark.createDataFrame(
+        [(r["id"], r["text"], r["q"], k) for k, r in enumerate(records)],
+        "id string, text string, q double, n long",
+    )
+    kept = deduplicate_spark(df, keep=keep, prefer=prefer, cluster_col="cluster",
+                             order_col="n")
+    assert kept.columns == ["id", "text", "q", "n", "cluster"]
+    rows = kept.collect()
+    assert [r.id for r in rows] == [
+        r["id"] for r in records if r["id"] not in local.removed
+    ]
+    clusters = {c.representative: c.members[0].id for c in local.clusters}
+    assert {r.id: r.cluster for r in rows if r.cluster is not None} == clusters
+
+
+def test_dedup_command_on_spark_writes_the_locally_kept_rows(spark: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from neardup.cli import main
+
+    records = _dedup_records()[:120]
+    (tmp_path / "in").mkdir()
+    source = tmp_path / "in" / "laws.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    runner = CliRunner()
+    local = runner.invoke(main, ["dedup", str(source), "-o", str(tmp_path / "local.jsonl"),
+                                 "--keep", "longest", "--prefer", "q", "-q"])
+    assert local.exit_code == 0, local.output
+    kept = [json.loads(line)["id"]
+            for line in (tmp_path / "local.jsonl").read_text().splitlines()]
+    result = runner.invoke(main, ["dedup", str(source), "--engine", "spark", "-o",
+                                  str(tmp_path / "out"), "--keep", "longest", "--prefer", "q",
+                                  "--spark-master", "local[2]"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"neardup (spark): 120 read, {len(kept)} kept")
+    rows = spark.read.parquet(str(tmp_path / "out")).collect()
+    assert sorted(r.id for r in rows) == sorted(kept)
+    assert {"id", "text", "q"} <= set(rows[0].asDict())
+    refused = runner.invoke(main, ["dedup", str(source), "--engine", "spark", "-o",
+                                   str(tmp_path / "o2"), "--min-length", "5"])
+    assert refused.exit_code == 2 and "--min-length: not with --engine spark" in refused.output

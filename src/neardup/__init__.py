@@ -16,6 +16,7 @@ from .core.normalize import Normalized, NormalizeOptions, normalize, normalize_t
 from .core.passages import Evidence, add_passages, shared_passages
 from .core.shingles import shingle_hash, shingle_hashes, shingle_set
 from .core.signatures import signatures
+from .engine.dedup import deduplicate
 from .engine.find import find_duplicates
 from .errors import (
     AlreadyIndexedError,
@@ -29,16 +30,21 @@ from .errors import (
 from .formats import FORMATS, render
 from .index import AddResult, DuplicateIndex, IndexInfo
 from .io.corpus import Corpus, load_documents, read_documents
+from .io.deduplicated import write_deduplicated
 from .io.documents import Document
 from .parameters import Parameters
 from .report import (
     Cluster,
     ClusterMember,
     Counts,
+    DedupCounts,
+    DedupResult,
     DocumentInfo,
     DuplicateReport,
+    ExactGroup,
     Pair,
     Passage,
+    Removed,
     Skipped,
 )
 
@@ -51,12 +57,15 @@ __all__ = [
     "ClusterMember",
     "Corpus",
     "Counts",
+    "DedupCounts",
+    "DedupResult",
     "Document",
     "DocumentInfo",
     "DuplicateIdError",
     "DuplicateIndex",
     "DuplicateReport",
     "Evidence",
+    "ExactGroup",
     "IndexFileError",
     "IndexInfo",
     "InputError",
@@ -68,10 +77,12 @@ __all__ = [
     "ParameterError",
     "Parameters",
     "Passage",
+    "Removed",
     "Skipped",
     "__version__",
     "add_passages",
     "choose_bands",
+    "deduplicate",
     "find_duplicates",
     "load_documents",
     "normalize",
@@ -83,4 +94,5 @@ __all__ = [
     "shingle_hashes",
     "shingle_set",
     "signatures",
+    "write_deduplicated",
 ]

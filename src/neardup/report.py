@@ -9,7 +9,7 @@ checkers only).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
 
@@ -109,6 +109,19 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class ExactGroup:
+    """Documents whose normalized texts are identical, in input order: the first went on to
+    be compared (it stands for the others in pairs and clusters), the others are its copies."""
+
+    members: tuple[str, ...]
+
+    @property
+    def representative(self) -> str:
+        """The first member, the one that was compared."""
+        return self.members[0]
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """What a report keeps of a document that appears in a pair: its title, source, length
     of the original text (None when it was not re-read) and of the normalized text."""
@@ -134,6 +147,9 @@ class Counts:
     ``max_df`` documents)."""
     common_rewrite_shingles: int = 0
     """4-grams a rewrite search found common (held by more than ``max_df`` documents)."""
+    identical: int = 0
+    """Processed documents identical (after normalization) to an earlier one: set aside
+    before MinHash, listed in the report's ``identical`` groups."""
 
 
 @dataclass
@@ -158,6 +174,20 @@ class DuplicateReport:
     copies: list[CopiedDocument] = field(default_factory=list)
     """The copy-ratio view of each document with shared passages, largest share first;
     filled with the passages (:func:`neardup.add_passages`) of a containment search."""
+    identical: list[ExactGroup] = field(default_factory=list)
+    """Groups of documents with identical normalized texts, by first member. Their pairs
+    among themselves are not listed in :attr:`pairs` (a group of n would make n(n-1)/2);
+    their pairs with other documents are, and the clusters hold every member."""
+
+    def identical_pairs(self) -> list[Pair]:
+        """The pairs within the :attr:`identical` groups (Jaccard 1), which :attr:`pairs`
+        leaves out: ``report.pairs + report.identical_pairs()`` is every pair."""
+        return [
+            Pair(a, b, 1.0, 1.0, 1.0, 1.0)
+            for group in self.identical
+            for k, a in enumerate(group.members)
+            for b in group.members[k + 1 :]
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (what ``--format json`` writes), a JSON-ready dict::
@@ -171,6 +201,7 @@ class DuplicateReport:
                         "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
                                       "b_end": ..., "text": ...}]}],
              "clusters": [{"representative": ..., "members": [{"id": ..., "similarity": ...}]}],
+             "identical": [{"representative": ..., "members": [id, ...]}],
              "documents": {id: {"title": ..., "source": ..., "length": ...,
                                 "normalized_length": ...}},
              "copies": [{"id": ..., "share": ...,
@@ -202,6 +233,10 @@ class DuplicateReport:
                     "members": [flat_dict(m) for m in c.members],
                 }
                 for c in self.clusters
+            ],
+            "identical": [
+                {"representative": g.representative, "members": list(g.members)}
+                for g in self.identical
             ],
             "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
         } | ({"copies": [copied_dict(c) for c in self.copies]}
@@ -256,3 +291,59 @@ def copied_dict(copied: CopiedDocument) -> dict[str, Any]:
             for source in copied.sources
         ],
     }
+
+
+class Removed(NamedTuple):
+    """Why a document was removed: the id of the document kept in its place, their Jaccard
+    similarity, and whether their normalized texts are identical (an exact copy)."""
+
+    kept: str
+    similarity: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class DedupCounts:
+    """What a deduplication did with each document read: ``kept + removed_exact +
+    removed_near + passed_through == read``. ``skipped`` counts the files that could not be
+    read at all (not in ``read``)."""
+
+    read: int
+    kept: int
+    removed_exact: int
+    removed_near: int
+    passed_through: int
+    """Records not compared and left as they are: shorter than ``min_length``, empty, or
+    holding no document (a malformed JSON line)."""
+    skipped: int = 0
+
+    @property
+    def removed(self) -> int:
+        return self.removed_exact + self.removed_near
+
+
+@dataclass
+class DedupResult:
+    """The result of :func:`neardup.deduplicate`: which documents stay and which go.
+
+    ``kept`` are the ids of the compared documents that stay, in input order (the documents
+    passed through stay too: ``passed_through``); ``removed`` maps each removed id to the
+    document kept in its place. ``clusters`` hold every document of each group of
+    near-duplicates; their ``representative`` is the member kept, and each member's
+    similarity is its Jaccard to it. ``report`` is the duplicate report the decisions were
+    made from.
+    """
+
+    kept: list[str]
+    removed: dict[str, Removed]
+    clusters: list[Cluster]
+    counts: DedupCounts
+    passed_through: list[str]
+    """Ids of the documents passed through without being compared (those with an id)."""
+    report: DuplicateReport
+    keep: str = "first"
+    prefer: str | None = None
+    removed_positions: list[int] = field(default_factory=list, repr=False)
+    """Positions of the removed documents in their input (for a
+    :class:`~neardup.io.corpus.Corpus`, among its records), ascending: what a writer of the
+    deduplicated corpus leaves out."""

@@ -137,6 +137,9 @@ class SparkResult:
     parameters: Parameters
     common_fingerprints: int = 0
     cached: list[DataFrame] = field(default_factory=list, repr=False)
+    members: DataFrame | None = field(default=None, repr=False)
+    """``node, root, length``: each clustered document's input order, its cluster's
+    (the earliest member's order) and its normalized length."""
 
     def unpersist(self) -> None:
         """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
@@ -305,10 +308,13 @@ def find_duplicates_spark_result(
     )
     # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
     near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
-    roots = connected_components(near, cached)
-    clusters = _cluster_rows(roots, hashed, ids, sets, F)
+    members = connected_components(near, cached).join(
+        hashed.select(F.col(_ORD).alias("node"), "length"), "node"
+    )
+    clusters = _cluster_rows(members, ids, sets, F)
     return SparkResult(
-        pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached
+        pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
+        members=members,
     )
 
 
@@ -683,15 +689,11 @@ def _small_star(edges: DataFrame, F: Any) -> DataFrame:
     return _ordered_edges(linked, F)
 
 
-def _cluster_rows(
-    roots: DataFrame, hashed: DataFrame, ids: DataFrame, sets: DataFrame, F: Any
-) -> DataFrame:
-    """Cluster rows: representative = longest text, ties to the earliest document."""
+def _cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame, F: Any) -> DataFrame:
+    """Cluster rows of ``node, root, length`` members: representative = longest text, ties
+    to the earliest document."""
     from pyspark.sql import Window
 
-    members = roots.join(
-        hashed.select(F.col(_ORD).alias("node"), "length"), "node"
-    )
     by_cluster = Window.partitionBy("root")
     best = F.max(F.struct(F.col("length"), (-F.col("node")).alias("neg")))
     members = members.withColumn("rep", -best.over(by_cluster).getField("neg"))
@@ -777,8 +779,10 @@ def read_documents_spark(
     id_col: str = "id",
     text_col: str = "text",
     file_format: str | None = None,
+    all_columns: bool = False,
 ) -> DataFrame:
-    """Parquet or JSON Lines files as ``(id_col, text_col, _nd_input_order)`` rows.
+    """Parquet or JSON Lines files as ``(id_col, text_col, _nd_input_order)`` rows (with
+    ``all_columns``, every column of the files and ``_nd_input_order``).
 
     ``_nd_input_order`` follows the order of ``paths``, then of the files of each path
     (sorted by name), then of the rows in each file, as :func:`neardup.load_documents` reads
@@ -806,13 +810,16 @@ def read_documents_spark(
         for role, name in (("id", id_col), ("text", text_col)):
             if name not in raw.columns:
                 raise InputError(f"{item}: no {role} column {name!r} (columns: {raw.columns})")
+        columns = [F.col(c) for c in raw.columns] if all_columns else [
+            F.col(id_col), F.col(text_col)
+        ]
         frames.append(raw.select(
-            F.col(id_col), F.col(text_col), F.lit(index).alias("_nd_path"),
+            *columns, F.lit(index).alias("_nd_path"),
             F.col("_metadata.file_path").alias("_nd_file"),
         ))
     rows = frames[0]
     for frame in frames[1:]:
-        rows = rows.unionByName(frame)
+        rows = rows.unionByName(frame, allowMissingColumns=all_columns)
     rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
     rows = rows.withColumn("_nd_part", F.shiftright("_nd_mono", _PARTITION_SHIFT))
     # Each (path, file, partition) run of rows is contiguous and in file order inside its
@@ -827,7 +834,8 @@ def read_documents_spark(
     return (
         rows.join(F.broadcast(runs), ["_nd_path", "_nd_file", "_nd_part"])
         .select(
-            id_col, text_col,
+            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
+              else [id_col, text_col]),
             (F.shiftleft(F.col("_nd_run").cast("long"), _PARTITION_SHIFT)
              + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias("_nd_input_order"),
         )
@@ -916,3 +924,130 @@ def scan_spark(
         }
     finally:
         result.unpersist()
+
+
+DEDUP_KEEPS = ("first", "longest")
+"""The values of ``keep`` of :func:`deduplicate_spark`."""
+_NODE = "_nd_node"
+
+
+def deduplicate_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    keep: str = "first",
+    prefer: str | None = None,
+    cluster_col: str | None = None,
+    order_col: str | None = None,
+    **params: Any,
+) -> DataFrame:
+    """The rows of ``df`` that :func:`neardup.deduplicate` keeps: one document of each
+    cluster of near-duplicates (identical texts included), every column as it was, and the
+    rows of documents in no cluster (skipped ones too).
+
+    The member kept is the one :func:`neardup.deduplicate` keeps on the same rows in the
+    same order: the earliest (``keep="first"``), the longest normalized text
+    (``"longest"``, ties to the earliest), or with ``prefer`` the largest value of that
+    column (nulls last), then as ``keep`` says.
+
+    Args:
+        df: one row per document.
+        id_col: column of unique document ids.
+        text_col: string column of texts.
+        keep: ``"first"`` or ``"longest"``.
+        prefer: a column whose largest value wins (a quality score, a date).
+        cluster_col: when given, add this column: the id of the earliest member of the
+            row's cluster (null for a row in no cluster).
+        order_col: unique integer column giving the input order (see the module
+            docstring); when None, ``monotonically_increasing_id()`` taken at input.
+        **params: parameters of :func:`find_duplicates_spark`.
+
+    Raises:
+        ParameterError: an unknown keep or parameter.
+        InputError: a column is missing.
+    """
+    F = _import_spark()
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+
+    if keep not in DEDUP_KEEPS:
+        raise ParameterError(f"keep must be one of {DEDUP_KEEPS} (got {keep!r})")
+    if prefer is not None and prefer not in df.columns:
+        raise InputError(
+            f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
+        )
+    if cluster_col is not None and cluster_col in df.columns:
+        raise InputError(f"cluster column {cluster_col!r} is already in the DataFrame")
+    rows = df
+    if order_col is None:
+        rows = df.withColumn(_NODE, F.monotonically_increasing_id()).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+    order = order_col or _NODE
+    result = find_duplicates_spark_result(rows, id_col, text_col, order_col=order, **params)
+    assert result.members is not None
+    rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
+    if prefer is not None:
+        rank = [F.col(prefer).isNotNull(), F.col(prefer), *rank]
+    ranked = result.members.join(
+        rows.select(F.col(order).cast("long").alias("node"),
+                    *([F.col(prefer)] if prefer is not None else [])),
+        "node",
+    )
+    best = F.max(F.struct(*rank)).over(Window.partitionBy("root")).getField("neg")
+    removed = (
+        ranked.withColumn("_nd_best", -best)
+        .where(F.col("node") != F.col("_nd_best"))
+        .select(F.col("node").alias("_nd_removed"))
+    )
+    kept = rows.join(removed, F.col(order).cast("long") == F.col("_nd_removed"), "left_anti")
+    if cluster_col is not None:
+        names = rows.select(F.col(order).cast("long").alias("root"),
+                            F.col(id_col).cast("string").alias(cluster_col))
+        labels = result.members.select("node", "root").join(names, "root").select(
+            F.col("node").alias("_nd_labelled"), cluster_col
+        )
+        kept = kept.join(labels, F.col(order).cast("long") == F.col("_nd_labelled"), "left")
+        kept = kept.drop("_nd_labelled")
+    return kept.orderBy(order).drop(_NODE) if order_col is None else kept.orderBy(order)
+
+
+def dedup_spark(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    *,
+    master: str = "local[*]",
+    id_col: str = "id",
+    text_col: str = "text",
+    keep: str = "first",
+    prefer: str | None = None,
+    cluster_col: str | None = None,
+    spark: SparkSession | None = None,
+    **params: Any,
+) -> dict[str, int]:
+    """Read Parquet or JSON Lines records (every column), keep what
+    :func:`deduplicate_spark` keeps, and write them as Parquet to ``output_dir`` (a local
+    directory is written under a temporary name and renamed when complete).
+
+    Returns:
+        Counts: ``read`` and ``kept`` rows.
+    """
+    _import_spark()
+    if spark is None:
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.builder.master(master).appName("neardup").getOrCreate()
+    rows = read_documents_spark(spark, paths, id_col=id_col, text_col=text_col,
+                                all_columns=True)
+    kept = deduplicate_spark(
+        rows, id_col, text_col, keep=keep, prefer=prefer, cluster_col=cluster_col,
+        order_col="_nd_input_order", **params,
+    ).drop("_nd_input_order")
+    out = str(output_dir).rstrip("/")
+    local = "://" not in out
+    partial = f"{out}.partial" if local else out
+    kept.write.mode("overwrite").parquet(partial)
+    if local:
+        os.replace(partial, out)
+    return {"read": int(rows.count()), "kept": int(spark.read.parquet(out).count())}

@@ -1,8 +1,8 @@
 """The ``neardup`` command line: the click group :func:`main` and its commands.
 
-One module a command group: :mod:`.scan`, :mod:`.index` (``index create|add|remove|info``) and
-:mod:`.check`; what they share, once: :mod:`.options` (the click options), :mod:`.inputs`
-(the reader of ``PATH...`` and standard input), :mod:`.output` (the report format and
+One module a command group: :mod:`.scan`, :mod:`.index` (``index create|add|remove|info``),
+:mod:`.check` and :mod:`.dedup`; what they share, once: :mod:`.options` (the click options),
+:mod:`.inputs` (the reader of ``PATH...`` and standard input), :mod:`.output` (the report format and
 writer), :mod:`.messages` (errors, warnings and notes on stderr) and :mod:`.progress`.
 The command modules stay attributes of this package (``scan.scan`` is the command), so that
 ``neardup.cli.scan`` is the module.
@@ -18,7 +18,7 @@ import click
 
 from .._version import __version__
 from ..engine.memory import keep_freed_memory
-from . import check, index, scan
+from . import check, dedup, index, scan
 
 __all__ = ["main"]
 
@@ -33,3 +33,4 @@ def main() -> None:
 main.add_command(scan.scan)
 main.add_command(index.index)
 main.add_command(check.check)
+main.add_command(dedup.dedup)

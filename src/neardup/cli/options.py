@@ -356,9 +356,86 @@ def output_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def engine_options(engine_help: str) -> Callable[[F], F]:
+    """Add ``--engine local|spark`` (helped with ``engine_help``) and ``--spark-master``; the
+    command receives ``engine`` and ``spark_master``."""
+
+    def decorate(func: F) -> F:
+        options = [
+            click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                         show_default=True, help=engine_help),
+            click.option("--spark-master", default="local[*]", show_default=True,
+                         metavar="URL",
+                         help="Spark master for --engine spark (ignored under spark-submit)."),
+        ]
+        return cast(F, _with_options(options, func))
+
+    return decorate
+
+
 def workers_option(func: F) -> F:
     """Add ``--workers N`` (hashing processes; default: all cores)."""
     return click.option(
         "--workers", "-w", type=click.IntRange(min=1), default=None,
         help="Hashing processes [default: all cores]. Results do not depend on it.",
     )(func)
+
+
+# ---------------------------------------------------------------------------- dedup
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """What ``dedup`` keeps and where it writes."""
+
+    output: str
+    keep: str = "first"
+    prefer: str | None = None
+    min_length: int = 0
+    removed: str | None = None
+    clusters: str | None = None
+    quiet: bool = False
+
+
+def dedup_options(func: F) -> F:
+    """Add ``-o/--output``, ``--keep``, ``--prefer``, ``--min-length``, ``--removed``,
+    ``--clusters`` and ``--quiet``; the command receives ``dedup: DedupSettings``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["dedup"] = DedupSettings(
+            output=kwargs.pop("output_path"),
+            keep=kwargs.pop("keep"),
+            prefer=kwargs.pop("prefer"),
+            min_length=kwargs.pop("min_length"),
+            removed=kwargs.pop("removed"),
+            clusters=kwargs.pop("clusters"),
+            quiet=kwargs.pop("quiet"),
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--output", "-o", "output_path", required=True, metavar="OUTPUT",
+                     help="Where to write the deduplicated corpus: a directory that mirrors "
+                          "the inputs, or one .jsonl/.jsonl.gz file for JSON Lines inputs. "
+                          "May not be an input."),
+        click.option("--keep", type=click.Choice(["first", "longest"]), default="first",
+                     show_default=True,
+                     help="Which member of each group of near-duplicates to keep: the first "
+                          "in input order, or the longest."),
+        click.option("--prefer", metavar="FIELD", default=None,
+                     help="Keep the member with the largest value of this JSON Lines or "
+                          "Parquet field (a quality score, a date); then as --keep says."),
+        click.option("--min-length", type=click.IntRange(min=0), default=0, show_default=True,
+                     metavar="N",
+                     help="Leave documents shorter than N normalized characters as they are "
+                          "(not compared, passed through)."),
+        click.option("--removed", metavar="FILE", default=None,
+                     help="Write each removed document as a JSON line: id, the id kept in "
+                          "its place, similarity, exact."),
+        click.option("--clusters", metavar="FILE", default=None,
+                     help="Write every document of each cluster as a JSON line: id, "
+                          "cluster, kept, similarity to the kept one."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars and no warnings."),
+    ]
+    return cast(F, _with_options(options, wrapper))

@@ -25,6 +25,7 @@ from .options import (
     STDIN,
     InputSettings,
     OutputSettings,
+    engine_options,
     input_options,
     output_options,
     parameter_options,
@@ -43,12 +44,8 @@ from .progress import PipelineProgress, progress_bar
 @click.option("--passages/--no-passages", default=True, show_default=True,
               help="Find the passages each pair shares (--no-passages: similarities only, "
                    "faster on large corpora with many pairs).")
-@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
-              show_default=True,
-              help="Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
-                   "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
-@click.option("--spark-master", default="local[*]", show_default=True, metavar="URL",
-              help="Spark master for --engine spark (ignored under spark-submit).")
+@engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
+                "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
          output: OutputSettings, workers: int | None, passages: bool, engine: str,
          spark_master: str) -> None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from .._types import ProgressHook, ShingleUnit, Verification
+from .._types import I64, ProgressHook, ShingleUnit, Verification
 from ..core.normalize import DEFAULT_MARKERS
 from ..core.rewrites import MAX_DF as REWRITE_MAX_DF
 from ..errors import ParameterError
@@ -28,6 +29,7 @@ from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
 from .component_batches import Boilerplate
+from .exact import Copies, exact_groups, set_aside, with_copies, without_identical_pairs
 from .hashing import Hashed, HashingStage
 from .sources import DocumentsInput, TextSource
 from .verification import verify_all_candidates
@@ -55,13 +57,17 @@ def find_duplicates(
     with_texts: bool = False,
     script: str | None = None,
     synonyms: bool | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents, and with ``containment``
     every document that copies part of another.
 
     Args:
         documents: Documents, strings (ids "0", "1", ...), a dict id → text, (id, text)
-            tuples, or a :class:`~neardup.io.corpus.Corpus` of files. Read once.
+            tuples, a :class:`~neardup.io.corpus.Corpus` of files, or records: a list of
+            dicts, a pandas DataFrame, a pyarrow Table or a ``datasets.Dataset`` (see
+            ``id_field`` and ``text_field``). Read once.
         threshold: minimum Jaccard similarity of shingle sets, in (0, 1] (default 0.7, or
             the preset's).
         containment: also report pairs whose containment (the share of the smaller
@@ -100,22 +106,29 @@ def find_duplicates(
         synonyms: replace each word that has a synonym class (extended HIT Cilin) by the
             class's representative before shingling, so that copies rewritten with
             synonyms share more shingles (default False).
+        id_field: the field (column) of records that holds the id (records without one
+            are numbered by position).
+        text_field: the field (column) of records that holds the text.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold``, ``containment >=
         containment`` or ``rewrite >= rewrite`` (exact unless ``report.verification ==
-        "estimate"``).
+        "estimate"``). Documents identical after normalization are compared once and
+        listed as one group (``report.identical``), not as pairs among themselves; each
+        copy has the pairs of the first and is in its cluster.
 
     Raises:
         ParameterError: a parameter is out of range.
         DuplicateIdError: two documents share an id.
-        InputError: an item is not a document.
+        InputError: an item is not a document, or records lack the text field.
 
     Example:
         >>> text = "今天天气很好，我们去公园散步吧"
-        >>> report = find_duplicates([text, text + "！", "完全不同的一句话"])
-        >>> [(p.a, p.b, p.jaccard) for p in report.pairs]
-        [('0', '1', 1.0)]
+        >>> report = find_duplicates([text, text + "！", text + "好吗", "完全不同的一句话"])
+        >>> [(p.a, p.b, round(p.jaccard, 2)) for p in report.pairs]
+        [('0', '2', 0.83), ('1', '2', 0.83)]
+        >>> [group.members for group in report.identical]  # the same after normalization
+        [('0', '1')]
     """
     started = time.perf_counter()
     params = parameters_for(
@@ -135,26 +148,53 @@ def find_duplicates(
         script=script,
         synonyms=synonyms,
     )
-    source = TextSource(documents)
-    processes = Workers(_worker_count(workers))
+    source = TextSource(documents, id_field, text_field)
+    processes = Workers(worker_count(workers))
     try:
-        return _run(source, params, processes, progress, with_texts, started)
+        return search(
+            source, params, processes, progress, with_texts=with_texts, started=started
+        ).report
     finally:
         processes.close()
 
 
-def _run(
+@dataclass
+class Search:
+    """What a run of the local engine found, and what it kept of the documents: the report,
+    and for deduplication the processed documents, the ones set aside and the verified
+    pairs and clusters by document index."""
+
+    report: DuplicateReport
+    hashed: Hashed
+    copies: Copies
+    verified: Verified
+
+
+Ranks = Callable[[Hashed, Copies, I64], I64]
+"""Which document of a cluster stands for it (the largest rank; ties to the earliest), given
+the documents that go on, those set aside and the candidate pairs: by default their
+normalized lengths."""
+
+
+def search(
     source: TextSource,
     params: Parameters,
     workers: Workers,
     progress: ProgressHook | None,
-    with_texts: bool,
-    started: float,
-) -> DuplicateReport:
-    """The stages of :func:`find_duplicates`, with its worker processes."""
+    *,
+    with_texts: bool = False,
+    started: float | None = None,
+    min_length: int = 0,
+    ranks: Ranks | None = None,
+) -> Search:
+    """The stages of :func:`find_duplicates`, with its worker processes. Documents shorter
+    than ``min_length`` normalized characters are set aside with the exact copies, and
+    ``ranks`` choose the clusters' representatives (see :data:`Ranks`)."""
+    started = time.perf_counter() if started is None else started
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
-    hashed = stage.run(source.items())
+    copies_too = params.containment is None and params.rewrite is None  # see set_aside
+    hashed, copies = set_aside(stage.run(source.items()), min_length, copies_too)
     found = find_candidates(hashed, workers, params)
     hashed.fingerprints.clear()  # a tenth of the text, no longer needed
     hashed.rewrite_shingles.clear()
@@ -177,27 +217,32 @@ def _run(
         )
     if params.rewrite is not None and verification != "exact":
         notes.append("rewritten copies were not searched: they need exact verification")
+    chosen = None if ranks is None else ranks(hashed, copies, candidates)
     verified, infos = verify_all_candidates(
         verification, candidates, hashed, source, params, workers, progress,
-        Boilerplate(found.common, found.rewrite_common),
+        Boilerplate(found.common, found.rewrite_common), chosen,
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
         return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
 
-    parts = report_parts(verified, hashed.ids, describe)
-    texts = _texts(source, hashed, verified) if with_texts else {}
+    identical = exact_groups(hashed, copies)
+    parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies)
+    if not copies_too:
+        parts = without_identical_pairs(parts, identical)
+    texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}
     counts = Counts(
         documents=hashed.read,
-        processed=len(hashed.ids),
+        processed=len(hashed.ids) + len(copies.ids) + len(copies.short_ids),
         skipped=len(hashed.skipped),
         candidates=int(candidates.shape[0]),
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         common_fingerprints=int(found.common.size),
         common_rewrite_shingles=int(found.rewrite_common.size),
+        identical=sum(len(group.members) - 1 for group in identical),
     )
-    return DuplicateReport(
+    report = DuplicateReport(
         parameters=params,
         pairs=parts.pairs,
         clusters=parts.clusters,
@@ -208,7 +253,9 @@ def _run(
         documents=parts.documents,
         notes=notes,
         texts=texts,
+        identical=identical,
     )
+    return Search(report, hashed, copies, verified)
 
 
 def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification, list[str]]:
@@ -219,16 +266,21 @@ def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification
     return params.verify, []
 
 
-def _texts(source: TextSource, hashed: Hashed, verified: Verified) -> dict[str, str]:
+def _texts(
+    source: TextSource, hashed: Hashed, copies: Copies, documents: Mapping[str, object]
+) -> dict[str, str]:
     """The original texts of the documents in verified pairs, when they can be re-read."""
-    involved = verified.documents()
-    if not involved or not source.can_fetch:
+    if not documents or not source.can_fetch:
         return {}
-    fetched = source.fetch(sorted(hashed.positions[i] for i in involved))
+    positions = [p for i, p in zip(hashed.ids, hashed.positions, strict=True) if i in documents]
+    positions += [
+        p for i, p in zip(copies.ids, copies.positions.tolist(), strict=True) if i in documents
+    ]
+    fetched = source.fetch(sorted(positions))
     return {doc.id: doc.text for doc in fetched.values()}
 
 
-def _worker_count(workers: int | None) -> int:
+def worker_count(workers: int | None) -> int:
     if workers is None:
         return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:

@@ -22,9 +22,10 @@ from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
 from ..core.arrays import ranges, starts_of
@@ -62,6 +63,8 @@ class Hashed:
     """Distinct 4-gram hashes of the processed documents, in per-batch blocks (rewrite search
     only)."""
     rewrite_counts: array[int] = field(default_factory=lambda: array("q"))
+    digests: list[U64] = field(default_factory=list)
+    """Each normalized text's digest (:mod:`neardup.core.exact`), in per-batch blocks."""
     skipped: list[Skipped] = field(default_factory=list)
     """Documents and records that went no further, in input order."""
     read: int = 0
@@ -80,6 +83,40 @@ class Hashed:
         block = int(np.searchsorted(self._starts, index, side="right")) - 1
         row: U32 = self.signatures[block][index - int(self._starts[block])]
         return row
+
+    def all_digests(self) -> U64:
+        """The digests of every processed document, shape (n, 2)."""
+        if not self.digests:
+            return np.zeros((0, 2), dtype=np.uint64)
+        return np.concatenate(self.digests)
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> None:
+        """Keep only the processed documents where ``keep`` is true, in the same order (the
+        accounting, ``read`` and ``skipped``, stays). Block by block, in place, so that the
+        band keys are never held twice."""
+        chosen = np.flatnonzero(keep)
+        bounds = starts_of(np.asarray([b.shape[0] for b in self.keys], dtype=np.int64))
+
+        def in_place(parts: list[Any], fortran: bool = False) -> None:
+            for b, lo in enumerate(bounds[: len(parts)].tolist()):
+                part = parts[b][keep[lo : lo + parts[b].shape[0]]]
+                parts[b] = np.asfortranarray(part) if fortran else part
+
+        in_place(self.keys, fortran=True)
+        in_place(self.digests)
+        if self.signatures_kept:
+            in_place(self.signatures)
+        self.fingerprints, self.fingerprint_counts = _packed_rows(
+            self.fingerprints, self.fingerprint_counts, chosen
+        )
+        self.rewrite_shingles, self.rewrite_counts = _packed_rows(
+            self.rewrite_shingles, self.rewrite_counts, chosen
+        )
+        self.ids = [self.ids[i] for i in chosen.tolist()]
+        for name in ("positions", "lengths", "shingle_counts"):
+            column = np.asarray(getattr(self, name), dtype=np.int64)[chosen]
+            setattr(self, name, array("q", column.tolist()))
+        self._starts = None
 
 
 @dataclass
@@ -239,6 +276,7 @@ class HashingStage:
             out.signatures.append(sigs[kept_rows])
         every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
         out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
+        out.digests.append(hashes.digests[kept_rows])
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.extend(lengths[kept_rows].tolist())
@@ -395,3 +433,17 @@ def _keep_rows(
     row_counts = counts[rows]
     blocks.append(values[ranges(starts_of(counts)[rows], row_counts)])
     kept_counts.extend(row_counts.tolist())
+
+
+def _packed_rows(
+    blocks: list[U32], counts: array[int], rows: I64
+) -> tuple[list[U32], array[int]]:
+    """The packed values (and counts) of the documents at ``rows`` only (none kept: as
+    they were)."""
+    if not len(counts):
+        return blocks, counts
+    every = np.asarray(counts, dtype=np.int64)
+    chosen = every[rows]
+    flat = np.concatenate(blocks) if blocks else np.empty(0, dtype=np.uint32)
+    kept = [flat[ranges(starts_of(every)[rows], chosen)]] if blocks else []
+    return kept, array("q", chosen.tolist())

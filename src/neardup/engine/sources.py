@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from .._types import I64
+from ..errors import InputError
 from ..io.corpus import Corpus
 from ..io.documents import Document, as_document, as_documents
 from ..io.records import Fetched, LineBlock, LinesAt, Record, parse_record
+from ..io.tables import Records, as_records
 from ..report import Skipped
 
 RETAIN_CHARS = 128_000_000
@@ -28,9 +30,16 @@ DocumentsInput = (
 
 
 class TextSource:
-    """Where the documents come from, and how candidates' texts are read a second time."""
+    """Where the documents come from, and how candidates' texts are read a second time.
 
-    def __init__(self, documents: object) -> None:
+    In-memory tables and lists of dicts (:mod:`neardup.io.tables`) are read by their
+    ``id_field`` and ``text_field`` columns.
+    """
+
+    def __init__(self, documents: object, id_field: str = "id", text_field: str = "text") -> None:
+        records = as_records(documents, id_field, text_field)
+        if records is not None:
+            documents = records
         self._documents = documents
         self._retained: dict[int, Document] | None = None
         self._retained_chars = 0
@@ -121,6 +130,32 @@ class TextSource:
                 return packed
         records = dict(self.fetch_records(positions.tolist()))
         return [records[p] for p in positions.tolist()]
+
+    def file_paths(self) -> set[str]:
+        """The paths of the files of a corpus (none for other inputs), as skipped files
+        name them."""
+        if isinstance(self._documents, Corpus):
+            return {str(path) for path, _ in self._documents.files}
+        return set()
+
+    def field_values(self, positions: list[int], name: str) -> list[object]:
+        """The values of field (column) ``name`` of the records at these positions (None
+        where a record lacks it).
+
+        Raises:
+            InputError: the documents are not records with fields (text files, strings,
+                Documents), or a table has no such column.
+        """
+        if isinstance(self._documents, Records):
+            column = self._documents.column(name)
+            return [column[p] for p in positions]
+        if self.kind != "corpus":
+            raise InputError(
+                f"field {name!r}: the documents have no fields (pass records: a list of dicts, "
+                "a DataFrame, a pyarrow Table, JSON Lines or Parquet files)"
+            )
+        assert isinstance(self._documents, Corpus)
+        return self._documents.field_values(positions, name)
 
     def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":

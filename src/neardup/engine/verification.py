@@ -38,15 +38,19 @@ def verify_all_candidates(
     workers: Workers,
     progress: ProgressHook | None,
     common: Boilerplate,
+    ranks: I64 | None = None,
 ) -> tuple[Verified, dict[int, DocumentInfo]]:
     """The verified pairs and clusters, and what the report keeps of the documents in them
     that were re-read (by processed-document index; none when verifying by estimate).
     ``common`` is what the containment and rewrite searches cut as boilerplate (exact
-    verification sets it aside when it decides copies and rewrites)."""
+    verification sets it aside when it decides copies and rewrites); ``ranks`` choose the
+    clusters' representatives (the largest, ties to the earliest; default: the longest)."""
+    if ranks is None:
+        ranks = np.asarray(hashed.lengths, dtype=np.int64)
     if verification == "estimate":
-        return verify_by_estimate(candidates, hashed, params, progress), {}
+        return verify_by_estimate(candidates, hashed, params, progress, ranks), {}
     results: list[VerifiedBatch] = []
-    for result in verify_exactly(candidates, hashed, source, params, workers, common):
+    for result in verify_exactly(candidates, hashed, source, params, workers, common, ranks):
         results.append(result)
         if progress:
             progress("verified", result.checked)
@@ -61,10 +65,14 @@ def verify_exactly(
     params: Parameters,
     workers: Workers,
     common: Boilerplate,
+    ranks: I64 | None = None,
 ) -> Iterator[VerifiedBatch]:
     """Exact verification, batch by batch: the main process reads each batch's records, and
-    workers (or this process) verify it; the batches' results in order."""
-    batches = plan_component_batches(candidates, np.asarray(hashed.lengths, dtype=np.int64))
+    workers (or this process) verify it; the batches' results in order. ``ranks`` choose
+    the clusters' representatives (default: the normalized lengths)."""
+    if ranks is None:
+        ranks = np.asarray(hashed.lengths, dtype=np.int64)
+    batches = plan_component_batches(candidates, ranks)
     all_positions = np.array(hashed.positions, dtype=np.int64)
 
     def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, Boilerplate]:
@@ -94,7 +102,8 @@ def merged(parts: list[Verified]) -> Verified:
 
 
 def verify_by_estimate(
-    candidates: I64, hashed: Hashed, params: Parameters, progress: ProgressHook | None
+    candidates: I64, hashed: Hashed, params: Parameters, progress: ProgressHook | None,
+    ranks: I64 | None = None,
 ) -> Verified:
     """Verification by the MinHash estimates of the signatures (no text is read)."""
 
@@ -102,9 +111,10 @@ def verify_by_estimate(
         if progress:
             progress("verified", n)
 
-    lengths = np.asarray(hashed.lengths, dtype=np.int64)
+    if ranks is None:
+        ranks = np.asarray(hashed.lengths, dtype=np.int64)
     return verify_candidates(
-        candidates, estimated_similarity(hashed), params.threshold, lengths, checked,
+        candidates, estimated_similarity(hashed), params.threshold, ranks, checked,
         params.containment,
     )
 

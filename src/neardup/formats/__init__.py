@@ -14,9 +14,9 @@ The package is called ``formats``, not ``render``: ``neardup`` exports the funct
 
 Example:
     >>> from neardup import find_duplicates
-    >>> report = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好，我们去公园！"})
+    >>> report = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好，我们去公园吧"})
     >>> print(render(report, "csv").splitlines()[1])
-    x,,y,,1.000000,1.000000,,,0,,
+    x,,y,,0.875000,1.000000,,,0,,
 """
 
 from __future__ import annotations

@@ -25,6 +25,13 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
     if report.copies:
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied)}" for copied in report.copies]
+    if report.identical:
+        lines += ["", "Identical documents (after normalization; their pairs are not listed)"]
+        for number, group in enumerate(report.identical, start=1):
+            lines.append(
+                f"  {number}. {plural(len(group.members), 'identical document')}: "
+                + ", ".join(group.members)
+            )
     if report.clusters:
         lines += ["", "Clusters"]
         for number, cluster in enumerate(report.clusters, start=1):

@@ -23,7 +23,17 @@ import numpy.typing as npt
 from ..errors import InputError
 from ..report import Skipped
 from .documents import Document, decode_bytes, file_kind, split_articles
-from .records import Fetched, LineAt, LineBlock, LinesAt, RawLine, Record, parse_record
+from .parquet import column_values, read_rows, read_rows_at
+from .records import (
+    Fetched,
+    LineAt,
+    LineBlock,
+    LinesAt,
+    RawLine,
+    Record,
+    field_of,
+    parse_record,
+)
 
 BLOCK_BYTES = 8_000_000
 """Bytes of JSON lines per :class:`LineBlock` (at most, unless one line is longer)."""
@@ -81,7 +91,8 @@ class Corpus:
             elif path.is_file():
                 if file_kind(path) is None:
                     raise InputError(
-                        f"{path}: unsupported file type (expected .txt, .md, .jsonl or .jsonl.gz)"
+                        f"{path}: unsupported file type (expected .txt, .md, .jsonl, .jsonl.gz "
+                        "or .parquet)"
                     )
                 self.files.append((path, path.name))
             else:
@@ -160,6 +171,14 @@ class Corpus:
         (:class:`LineAt`)."""
         yield from self._fetch(positions, self._records, unread)
 
+    def record_locations(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where each record of the last :meth:`records` iteration is, by position: the
+        index of its file in :attr:`files`, and its key (the byte offset of a JSON line, in
+        the decompressed stream of a compressed file; the ordinal of an article)."""
+        table = self._records
+        everything = np.arange(len(table.file_of), dtype=np.int64)
+        return _take(table.file_of, everything), _take(table.key_of, everything)
+
     def lines_at(self, positions: Sequence[int] | npt.NDArray[np.int64]) -> LinesAt | None:
         """:meth:`fetch_records` with ``unread``, packed, when every record at these positions
         is a line of an uncompressed JSON Lines file (None otherwise).
@@ -207,6 +226,9 @@ class Corpus:
             if file_kind(path) == "jsonl":
                 located = sorted((key_of[p], line_of[p]) for p in wanted)
                 items = self._seek_jsonl(path, name, located)
+            elif file_kind(path) == "parquet":
+                rows = read_rows_at(path, name, self.fields, sorted(keys))
+                items = ((item, row, row + 1) for item, row in rows)
             else:
                 items = (entry for entry in self._read(path, name) if entry[1] in keys)
             count = 0
@@ -224,6 +246,9 @@ class Corpus:
         """(item, key, line): key = byte offset of a JSON line, or article ordinal."""
         if file_kind(path) == "jsonl":
             yield from self._read_jsonl(path, name)
+            return
+        if file_kind(path) == "parquet":
+            yield from self._read_parquet(path, name)
             return
         try:
             text = decode_bytes(path.read_bytes(), str(path))
@@ -250,6 +275,37 @@ class Corpus:
                     offset += len(raw)
         except (OSError, EOFError) as exc:
             yield Skipped(name, f"cannot read: {exc}", str(path)), -1, 0
+
+    def _read_parquet(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
+        """(document, row, row number from 1); a file that cannot be read, or has no text
+        column, is one Skipped record."""
+        try:
+            for item, row in read_rows(path, name, self.fields):
+                yield item, row, row + 1
+        except InputError as exc:
+            yield Skipped(name, str(exc).removeprefix(f"{path}: "), str(path)), -1, 0
+
+    def field_values(self, positions: Sequence[int], name: str) -> list[object]:
+        """The values of field (column) ``name`` of the records at these positions of
+        :meth:`records` (None where a record has none).
+
+        Raises:
+            InputError: a record of a text file, which has no fields.
+        """
+        found: dict[int, object] = {}
+        by_file: dict[int, list[int]] = {}
+        for position in positions:
+            by_file.setdefault(self._records.file_of[position], []).append(position)
+        for index, wanted in by_file.items():
+            path, _ = self.files[index]
+            if file_kind(path) == "parquet":
+                rows = {self._records.key_of[p]: p for p in wanted}
+                values = column_values(path, sorted(rows), name)
+                found.update((rows[row], value) for row, value in values.items())
+            else:
+                found.update((p, field_of(record, name))
+                             for p, record in self._fetch(wanted, self._records, False))
+        return [found[p] for p in positions]
 
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless

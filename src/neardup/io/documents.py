@@ -23,6 +23,7 @@ from ..report import Skipped
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+PARQUET_SUFFIXES = (".parquet",)
 
 _HEADING = re.compile(
     r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
@@ -87,20 +88,31 @@ def decode_bytes(data: bytes, name: str) -> str:
     Raises:
         InputError: binary content, or bytes that are not text in any of these encodings.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8", name)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(data, "utf-16", name)
+    return decode_text_file(data, name)[0]
+
+
+def decode_text_file(data: bytes, name: str) -> tuple[str, str, bytes]:
+    """:func:`decode_bytes`, with the encoding found and the byte-order mark, so that
+    ``bom + text.encode(encoding)`` gives the bytes back.
+
+    Raises:
+        InputError: binary content, or bytes that are not text in any of these encodings.
+    """
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")
+    ):
+        if data.startswith(bom):
+            return _decode(data[len(bom):], encoding, name), encoding, bom
     if b"\x00" in data[:65536]:
         raise InputError(f"{name}: binary file (contains NUL bytes), not text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8", b""
     except UnicodeDecodeError:
         pass
     text = _decode(data, "gb18030", name)
     if not _plausible(text):
         raise InputError(f"{name}: not valid UTF-8 and not plausible GB18030 text")
-    return text
+    return text, "gb18030", b""
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:
@@ -125,6 +137,22 @@ def _plausible(text: str) -> bool:
     return odd <= 0.01 * len(sample)
 
 
+def article_spans(text: str) -> list[tuple[int, int]] | None:
+    r"""Where each article of :func:`split_articles` is in the text, heading included: the
+    ``[start, end)`` of each of its documents, in order (None without headings). Text before
+    the first heading is a span only when it is a document (not blank).
+
+    Example:
+        >>> article_spans("前言\n第一篇: 甲\n正文\n第二篇: 乙\n正文\n")
+        [(0, 3), (3, 13), (13, 23)]
+    """
+    headings = [m.start() for m in _HEADING.finditer(text)]
+    if not headings:
+        return None
+    starts = ([0] if text[: headings[0]].strip() else []) + headings
+    return list(zip(starts, [*starts[1:], len(text)], strict=True))
+
+
 def split_articles(text: str, name: str) -> list[Document] | None:
     """The articles of a multi-article text, or None when it has no ``第N篇:`` headings.
 
@@ -147,10 +175,13 @@ def split_articles(text: str, name: str) -> list[Document] | None:
 
 
 def file_kind(path: Path) -> str | None:
-    """``"jsonl"``, ``"text"``, or None for a file neardup does not read (by its suffix)."""
+    """``"jsonl"``, ``"parquet"``, ``"text"``, or None for a file neardup does not read (by
+    its suffix)."""
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
     return None
@@ -188,6 +219,11 @@ def as_document(item: object, position: int) -> Document | Skipped:
         return Document(str(position), item)
     elif isinstance(item, tuple) and len(item) == 2:
         doc = Document(str(item[0]), item[1])
+    elif isinstance(item, Mapping):
+        raise InputError(
+            f"document {position}: a {type(item).__name__} among other items (records are "
+            "read from a list of dicts, a DataFrame or a Table, not from an iterator)"
+        )
     else:
         raise InputError(
             f"document {position}: expected a Document, a string or an (id, text) tuple, "

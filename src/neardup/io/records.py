@@ -8,6 +8,7 @@ turns any of them into :class:`~neardup.io.documents.Document` records.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -118,6 +119,29 @@ Record = Document | RawLine
 """A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
 Fetched = Record | LineAt
 """A document as :meth:`Corpus.fetch_records` gives it: a record, or where to read one."""
+
+
+def field_of(record: Fetched, name: str) -> object:
+    """The value of field ``name`` of a record's JSON object (None when it has none).
+
+    Raises:
+        InputError: the record is a text document, which has no fields.
+    """
+    if isinstance(record, LineAt):
+        with open(record.path, "rb") as handle:
+            handle.seek(record.offset)
+            record = RawLine(handle.readline(), record.name, record.path, record.lineno,
+                             record.fields)
+    if isinstance(record, Document):
+        raise InputError(
+            f"{record.source or record.id}: field {name!r}: a text document has no fields "
+            "(only JSON Lines and Parquet records do)"
+        )
+    try:
+        value = json.loads(record.data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return value.get(name) if isinstance(value, dict) else None
 
 
 def parse_record(record: Fetched) -> Document:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._types import I64, U32, U64
 from ..core.arrays import pieces_of, sorted_unique
+from ..core.exact import text_digests
 from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
@@ -54,6 +55,9 @@ class Hashes(NamedTuple):
     for a rewrite search)."""
     rewrite_counts: I64
     """How many of them each document has."""
+    digests: U64
+    """Each normalized text's 128-bit digest, shape (n, 2): identical texts share it
+    (:mod:`neardup.core.exact`)."""
 
 def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
     """Each text normalized as ``params`` ask, as an array of code points."""
@@ -122,6 +126,7 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
     return Hashes(
         sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params),
         *rewrite_shingles_of(flat, lengths, params),
+        text_digests(flat, lengths),
     )
 
 

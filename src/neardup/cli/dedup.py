@@ -1,0 +1,176 @@
+"""``neardup dedup``: write the corpus without its near-duplicates, one member of each group
+kept.
+
+Exit codes: 0 when the deduplicated corpus was written, 2 for usage errors and unusable
+inputs (nothing is then written under the output's name).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from ..engine.dedup import deduplicate
+from ..engine.memory import collector_paused
+from ..errors import NeardupError
+from ..io.deduplicated import Written, check_output, write_deduplicated
+from ..parameters import Parameters
+from ..report import DedupResult
+from .inputs import InputReader, check_paths
+from .messages import fail
+from .options import (
+    STDIN,
+    DedupSettings,
+    InputSettings,
+    dedup_options,
+    engine_options,
+    input_options,
+    parameter_options,
+    workers_option,
+)
+from .progress import PipelineProgress
+from .scan import pipeline_arguments
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@dedup_options
+@parameter_options
+@input_options
+@workers_option
+@engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes the kept "
+                "rows, every column, as Parquet to OUTPUT; needs neardup[spark]).")
+def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
+          inputs: InputSettings, workers: int | None, engine: str, spark_master: str) -> None:
+    """Write PATH... without near-duplicates to OUTPUT: one document of each group is kept.
+
+    JSON Lines inputs give JSON Lines, each kept line byte for byte as it was, in input
+    order; a line that holds no document (malformed JSON) is copied as it is. Parquet files
+    give Parquet files with every column. Text files and directories give a directory that
+    mirrors their relative paths, a multi-article file ("第N篇: title" headings) rewritten
+    with its kept articles only.
+
+    Documents identical after normalization are grouped first, and compared once. The
+    options of scan choose what counts as a near-duplicate. Nothing is written under the
+    output's name until it is complete.
+
+    Exit status: 0 when the output was written, 2 for usage errors and unusable inputs.
+    """
+    if STDIN in paths:
+        raise click.UsageError("dedup reads files, not standard input ('-')")
+    try:
+        check_output(dedup.output, paths)
+    except NeardupError as exc:
+        fail(str(exc))
+    if engine == "spark":
+        _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
+        return
+    progress = PipelineProgress() if not dedup.quiet and sys.stderr.isatty() else None
+    with collector_paused():
+        try:
+            corpus = InputReader(paths, inputs, quiet=dedup.quiet)
+            result = deduplicate(
+                corpus, keep=dedup.keep, prefer=dedup.prefer, min_length=dedup.min_length,
+                workers=workers, progress=progress, **pipeline_arguments(parameters),
+            )
+            if progress:
+                progress.close()
+            corpus.warn_unparsed(result.report.skipped)
+            skipped_files = {s.source for s in corpus.skipped if s.source is not None}
+            written = write_deduplicated(
+                corpus, result.removed_positions, dedup.output,
+                skipped_files & {str(path) for path, _ in corpus.files},
+            )
+            _check(result, written)
+            if dedup.removed:
+                _write_lines(dedup.removed, _removed_lines(result))
+            if dedup.clusters:
+                _write_lines(dedup.clusters, _cluster_lines(result))
+        except NeardupError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+    click.echo(summary_line(result, written, dedup))
+
+
+def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
+                 inputs: InputSettings, master: str) -> None:
+    """``dedup --engine spark``: the kept rows as Parquet in OUTPUT, and a summary line."""
+    given = [name for name, value in (("--removed", dedup.removed),
+                                      ("--clusters", dedup.clusters),
+                                      ("--min-length", dedup.min_length)) if value]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: not with --engine spark")
+    arguments = pipeline_arguments(parameters)
+    if arguments.pop("verify") != "exact":
+        raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
+    arguments.pop("rewrite")  # clusters join near-duplicates only: rewrites remove nothing
+    try:
+        from ..spark import dedup_spark
+
+        counts = dedup_spark(
+            list(paths), dedup.output, master=master, id_col=inputs.id_field,
+            text_col=inputs.text_field, keep=dedup.keep, prefer=dedup.prefer, **arguments,
+        )
+    except NeardupError as exc:
+        fail(str(exc))
+    click.echo(
+        f"neardup (spark): {counts['read']:,} read, {counts['kept']:,} kept, "
+        f"{counts['read'] - counts['kept']:,} removed; wrote Parquet to {dedup.output}"
+    )
+
+
+def _check(result: DedupResult, written: Written) -> None:
+    """The records written and left out must be those decided: otherwise an input changed."""
+    counts = result.counts
+    if written.removed != counts.removed or written.kept != counts.kept + counts.passed_through:
+        raise NeardupError(
+            f"{written.path}: wrote {written.kept:,} records and left out {written.removed:,}, "
+            f"but {counts.kept + counts.passed_through:,} were to be kept and "
+            f"{counts.removed:,} removed (did an input change while running?)"
+        )
+
+
+def summary_line(result: DedupResult, written: Written, dedup: DedupSettings) -> str:
+    """One line: read, kept, removed (exact / near), passed through, skipped, and where."""
+    c = result.counts
+    extra = "".join(
+        f", {what} in {path}"
+        for what, path in (("removed", dedup.removed), ("clusters", dedup.clusters))
+        if path
+    )
+    return (
+        f"neardup: {c.read:,} read, {c.kept:,} kept, {c.removed:,} removed "
+        f"({c.removed_exact:,} exact, {c.removed_near:,} near), {c.passed_through:,} passed "
+        f"through, {c.skipped:,} skipped; wrote {written.path}{extra}"
+    )
+
+
+def _removed_lines(result: DedupResult) -> Iterator[dict[str, object]]:
+    for doc_id, (kept, similarity, exact) in result.removed.items():
+        yield {"id": doc_id, "kept": kept, "similarity": round(similarity, 6), "exact": exact}
+
+
+def _cluster_lines(result: DedupResult) -> Iterator[dict[str, object]]:
+    for number, cluster in enumerate(result.clusters, start=1):
+        for member in cluster.members:
+            yield {"id": member.id, "cluster": number,
+                   "kept": member.id == cluster.representative,
+                   "similarity": round(member.similarity, 6)}
+
+
+def _write_lines(path: str, records: Iterator[dict[str, object]]) -> None:
+    """JSON Lines to ``path``, under a temporary name until complete."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -1,0 +1,57 @@
+"""Exact duplicates: documents whose normalized texts are identical, found by a strong hash.
+
+Each normalized text (its code points) gets a 128-bit BLAKE2b digest, stored as two uint64
+columns. Two texts with the same digest are taken to be identical: for a million texts the
+chance that two different ones share a 128-bit digest is about ``n² / 2^129`` (1e-27).
+Identical texts have identical shingle sets (Jaccard 1, containment 1), so only the first of
+each group needs MinHash, LSH and verification; the others follow it.
+
+Example:
+    >>> import numpy as np
+    >>> cps = np.frombuffer("abcxyzabc".encode("utf-32-le"), dtype=np.uint32)
+    >>> digests = text_digests(cps, np.array([3, 3, 3]))
+    >>> first_of_group(digests).tolist()
+    [0, 1, 0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from .._types import I64, U32, U64
+
+DIGEST_BYTES = 16
+"""Bytes of a text's digest (two uint64 columns)."""
+
+
+def text_digests(flat: U32, lengths: I64) -> U64:
+    """The BLAKE2b-128 digest of each text's code points, shape (n, 2) uint64.
+
+    Args:
+        flat: the texts' code points (uint32), concatenated.
+        lengths: each text's length in code points.
+    """
+    data = np.ascontiguousarray(flat, dtype=np.uint32).tobytes()
+    ends = (np.cumsum(lengths, dtype=np.int64) * 4).tolist()
+    starts = [0, *ends[:-1]][: len(ends)]
+    joined = b"".join(
+        hashlib.blake2b(data[s:e], digest_size=DIGEST_BYTES).digest()
+        for s, e in zip(starts, ends, strict=True)
+    )
+    out: U64 = np.frombuffer(joined, dtype=np.uint64).reshape(-1, 2).copy()
+    return out
+
+
+def first_of_group(digests: U64) -> I64:
+    """For each text, the index of the first text with the same digest (itself when it is the
+    first, or alone)."""
+    if digests.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.ascontiguousarray(digests, dtype=np.uint64).view(
+        np.dtype((np.void, DIGEST_BYTES))
+    ).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    out: I64 = first.astype(np.int64)[inverse.ravel()]
+    return out

@@ -1,0 +1,104 @@
+"""Exact duplicates: grouped by digest before MinHash, reported once, their pairs with other
+documents kept."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from neardup import find_duplicates, load_documents, render
+from neardup.core.exact import first_of_group, text_digests
+from neardup.core.normalize import packed_codepoints
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@given(st.lists(st.sampled_from(["", "a", "ab", "甲乙", "甲乙丙", "ba"]), max_size=12))
+def test_first_of_group_is_the_first_identical_text(texts: list[str]) -> None:
+    cps, sizes = packed_codepoints(texts)
+    first = first_of_group(text_digests(cps, sizes)).tolist()
+    assert first == [texts.index(t) for t in texts]
+
+
+def test_digests_tell_texts_apart_by_content_not_by_split() -> None:
+    cps, sizes = packed_codepoints(["ab", "c", "a", "bc"])
+    digests = text_digests(cps, sizes)
+    assert digests.shape == (4, 2) and digests.dtype == np.uint64
+    assert len({tuple(row) for row in digests.tolist()}) == 4
+
+
+def test_seven_identical_documents_are_one_group_not_21_pairs() -> None:
+    other = "今天天气很好，我们去公园散步吧，然后一起吃午饭。"
+    docs = {f"n{k}": "CONTENT NOTFOUND" + " " * k for k in range(7)} | {
+        "x": other, "y": other + "好吗", "z": other + "!",
+    }
+    report = find_duplicates(docs, workers=1)
+    assert [g.members for g in report.identical] == [
+        tuple(f"n{k}" for k in range(7)), ("x", "z"),
+    ]
+    assert report.counts.identical == 7
+    # the pairs among distinct texts, each copy with the pairs of its first
+    assert {(p.a, p.b) for p in report.pairs} == {("x", "y"), ("y", "z")}
+    assert len(report.identical_pairs()) == 21 + 1
+    clusters = {c.representative: [m.id for m in c.members] for c in report.clusters}
+    assert clusters == {"n0": [f"n{k}" for k in range(7)], "y": ["x", "y", "z"]}
+    text = render(report, "text")
+    assert "7 identical documents: n0, n1, n2, n3, n4, n5, n6" in text
+    data = json.loads(render(report, "json"))
+    assert data["identical"][0] == {"representative": "n0", "members": [f"n{k}" for k in range(7)]}
+    assert data["counts"]["identical"] == 7
+
+
+def test_planted_copies_keep_every_pair_among_distinct_texts() -> None:
+    """The laws sample with planted exact copies (changed only in spacing and punctuation):
+    the pairs among distinct texts are those of the sample, and every copy has its
+    original's pairs."""
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")[:120]
+    plain = find_duplicates(docs, threshold=0.5, workers=1)
+    originals = [d for d in docs if any(d.id in (p.a, p.b) for p in plain.pairs)][:5]
+    planted = docs + [
+        type(d)(f"{d.id}~copy", d.text.replace("。", "。 ")) for d in originals
+    ]
+    report = find_duplicates(planted, threshold=0.5, workers=1)
+    assert [g.members for g in report.identical] == [(d.id, f"{d.id}~copy") for d in originals]
+
+    copied = {d.id for d in originals}
+
+    def group(doc_id: str) -> set[str]:
+        return {doc_id, f"{doc_id}~copy"} if doc_id in copied else {doc_id}
+
+    expected = {
+        frozenset((a, b)): p.jaccard for p in plain.pairs for a in group(p.a) for b in group(p.b)
+    }
+    assert {frozenset((p.a, p.b)): p.jaccard for p in report.pairs} == expected
+
+
+def test_groups_agree_with_normalized_texts() -> None:
+    texts = ["甲乙丙丁", "甲乙丙丁。", "甲 乙丙丁", "乙丙丁甲", "甲乙丙丁戊"]
+    report = find_duplicates(texts, workers=1)
+    assert [g.members for g in report.identical] == [("0", "1", "2")]
+    for a, b in itertools.combinations(range(5), 2):
+        identical = a in (0, 1, 2) and b in (0, 1, 2)
+        assert (any({p.a, p.b} == {str(a), str(b)} for p in report.pairs)
+                and identical) is False
+
+
+def test_a_containment_search_compares_copies_but_lists_them_once() -> None:
+    """A containment search counts every document that holds a fingerprint to tell
+    boilerplate, so identical documents all go on; the report still lists them once."""
+    from neardup import deduplicate
+
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书学习。"
+    docs = {"a": text, "b": text + "！", "c": text + "晚上回家做饭。", "d": text.replace("，", " ")}
+    report = find_duplicates(docs, containment=0.3, workers=1)
+    assert [g.members for g in report.identical] == [("a", "b", "d")]
+    assert report.counts.identical == 2
+    assert {(p.a, p.b) for p in report.pairs} == {("a", "c"), ("b", "c"), ("c", "d")}
+    result = deduplicate(docs, preset="copies", workers=1)
+    assert result.kept == ["a"]
+    assert {i: r.exact for i, r in result.removed.items()} == {"b": True, "c": False, "d": True}
