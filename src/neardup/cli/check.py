@@ -48,7 +48,7 @@ from .options import (
     index_parameter_options,
     query_options,
 )
-from .output import report_format, write_report
+from .output import check_output_path, report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
@@ -117,6 +117,7 @@ def check(
     started = time.perf_counter()
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
+    check_output_path(output_path)
     accepted = load_baseline(baseline) if baseline else set()
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
