@@ -37,7 +37,7 @@ from ..index import MEMORY, DuplicateIndex
 from ..index.file import QUERY_PARAMETERS
 from ..io.documents import Document
 from ..report import DuplicateReport, Skipped
-from .index import open_index
+from .index import open_index, wait_option
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
@@ -70,6 +70,7 @@ BASELINE_VERSION = 1
 @index_parameter_options(defaults=False)
 @query_options
 @index_input_options
+@wait_option
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
               default=None,
               help="Report format [default: from the --output suffix (.xml: junit), else text].")
@@ -88,6 +89,7 @@ def check(
     parameters: dict[str, Any],
     query: QuerySettings,
     inputs: InputSettings,
+    wait: float,
     fmt: str | None,
     output_path: str | None,
     passages: bool,
@@ -124,7 +126,7 @@ def check(
     if against:  # the comparison is made for this check: the preset's threshold applies
         preset = {k: v for k, v in query.preset_values().items() if k not in QUERY_PARAMETERS}
         parameters = {**preset, **parameters}
-    with _comparison_index(index_path, against, parameters, inputs, quiet) as idx:
+    with _comparison_index(index_path, against, parameters, inputs, quiet, wait) as idx:
         found = _with_skipped(_query(idx, new_docs, query), reader.skipped)
         report = without_accepted(found, accepted)
         texts: dict[str, str] = {}
@@ -169,12 +171,19 @@ def _read_all(reader: InputReader) -> list[Document]:
 
 def _comparison_index(
     index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
-    inputs: InputSettings, quiet: bool,
+    inputs: InputSettings, quiet: bool, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
-    were given, or an index in memory of the documents of ``--against``."""
+    were given and found sound by a quick check, or an index in memory of the documents of
+    ``--against``."""
     if index_path:
-        return open_index(index_path, parameters)
+        idx = open_index(index_path, parameters, wait)
+        try:
+            idx.check_sound()
+        except NeardupError as exc:
+            idx.close()
+            fail(str(exc).replace("nothing was written; ", ""))
+        return idx
     try:
         idx = DuplicateIndex.create(MEMORY, **parameters)
         idx.add(InputReader(against, inputs, quiet=quiet, name_skipped="id").documents())
