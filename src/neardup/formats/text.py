@@ -4,7 +4,16 @@ passage, for a person at a terminal."""
 from __future__ import annotations
 
 from ..report import DuplicateReport, Pair
-from .shared import Texts, copy_line, parameters_line, plural, shorten, summary_line, title_of
+from .shared import (
+    Texts,
+    copy_line,
+    parameters_line,
+    plural,
+    share3,
+    shorten,
+    summary_line,
+    title_of,
+)
 
 
 def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
@@ -26,7 +35,7 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
             )
             for member in cluster.members:
                 note = "representative" if member.id == cluster.representative else (
-                    f"Jaccard {member.similarity:.3f}"
+                    f"Jaccard {share3(member.similarity)}"
                 )
                 lines.append(f"       {member.id}  {note}")
     if report.pairs:
@@ -39,7 +48,7 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
 def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
     lines = [
         f"  {number}. {pair.a}  <->  {pair.b}",
-        f"     Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}"
+        f"     Jaccard {share3(pair.jaccard)}, containment {share3(pair.containment)}"
         + (
             f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
