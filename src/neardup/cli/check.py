@@ -113,6 +113,9 @@ def check(
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
 
+    A baseline written with other parameters is used with a warning (with --strict: an
+    error), since its pairs were found another way.
+
     Exit status: 0 when no near-duplicate (or copy) is found, 1 when any is (pairs accepted
     by --baseline do not count), 2 for usage errors and unusable inputs.
     """
@@ -120,14 +123,16 @@ def check(
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
     check_output_path(output_path)
-    accepted = load_baseline(baseline) if baseline else set()
+    accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
     if against:  # the comparison is made for this check: the preset's threshold applies
         preset = {k: v for k, v in query.preset_values().items() if k not in QUERY_PARAMETERS}
         parameters = {**preset, **parameters}
     with _comparison_index(index_path, against, parameters, inputs, quiet, wait) as idx:
-        found = _with_skipped(_query(idx, new_docs, query), reader.skipped)
+        found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
+        if baseline and recorded is not None:
+            _check_baseline_parameters(baseline, recorded, found, inputs.strict, quiet)
         report = without_accepted(found, accepted)
         texts: dict[str, str] = {}
         copies = report.parameters.containment is not None  # the copy ratios, in any format
@@ -182,25 +187,28 @@ def _comparison_index(
             idx.check_sound()
         except NeardupError as exc:
             idx.close()
-            fail(str(exc).replace("nothing was written; ", ""))
+            fail(str(exc))
         return idx
+    reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
     try:
         idx = DuplicateIndex.create(MEMORY, **parameters)
-        idx.add(InputReader(against, inputs, quiet=quiet, name_skipped="id").documents())
+        idx.add(reader.documents())
     except DuplicateIdError as exc:
-        fail(f"--against: {exc}")
+        fail(f"--against: {reader.duplicate_message(exc)}")
     except NeardupError as exc:
         fail(str(exc))
     return idx
 
 
-def _query(idx: DuplicateIndex, new_docs: list[Document], query: QuerySettings) -> DuplicateReport:
-    """The near-duplicates (and with a containment, the copies) of the new documents, in the
-    index and among themselves."""
+def _query(
+    idx: DuplicateIndex, new_docs: list[Document], query: QuerySettings, reader: InputReader
+) -> DuplicateReport:
+    """The near-duplicates (and with a containment, the copies) of the new documents
+    (read by ``reader``), in the index and among themselves."""
     try:
         return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df)
     except DuplicateIdError as exc:
-        fail(f"{exc} (ids of files in a directory are relative to it)")
+        fail(reader.duplicate_message(exc))
     except NeardupError as exc:
         fail(str(exc))
 
@@ -275,8 +283,30 @@ def _pair_key(a: str, b: str) -> frozenset[str]:
     return frozenset((a, b))
 
 
-def load_baseline(path: str) -> set[frozenset[str]]:
-    """The accepted pairs of a baseline file (order within a pair does not matter).
+def _check_baseline_parameters(
+    path: str, recorded: dict[str, Any], report: DuplicateReport, strict: bool, quiet: bool
+) -> None:
+    """Warn (exit 2 with ``--strict``) when the baseline was written by a check with other
+    parameters: the pairs it accepts were found another way."""
+    current = report.parameters.to_dict()
+    differ = [
+        f"{key} {recorded[key]!r} (now {current[key]!r})"
+        for key in sorted(set(recorded) & set(current))
+        if recorded[key] != current[key] and not (
+            isinstance(recorded[key], list) and tuple(recorded[key]) == tuple(current[key])
+        )
+    ]
+    if not differ:
+        return
+    message = f"{path}: baseline written with other parameters: {', '.join(differ)}"
+    if strict:
+        fail(message + " (--strict)")
+    warn(message + "; write it again with --write-baseline", quiet)
+
+
+def load_baseline(path: str) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
+    """The accepted pairs of a baseline file (order within a pair does not matter), and the
+    parameters it records (None when it records none).
 
     Exits with status 2 when the file is missing or not a neardup baseline.
     """
@@ -302,7 +332,8 @@ def load_baseline(path: str) -> set[frozenset[str]]:
                 and isinstance(pair.get("b"), str)):
             fail(f"{path}: pair {number}: expected an object with string fields \"a\" and \"b\"")
         accepted.add(_pair_key(pair["a"], pair["b"]))
-    return accepted
+    recorded = data.get("parameters")
+    return accepted, recorded if isinstance(recorded, dict) else None
 
 
 def save_baseline(path: str, report: DuplicateReport) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..errors import NeardupError
+from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
 from ..index.duplicate_index import REBUILD_HINT
@@ -88,6 +88,11 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
     with open_index(index_path, wait=wait) as idx:
         try:
             result = idx.add(reader.documents(), replace=replace)
+        except AlreadyIndexedError as exc:
+            fail(f"{exc.path}: already indexed: {shown_ids(exc.ids)} (use --replace to replace "
+                 "them)")
+        except DuplicateIdError as exc:
+            fail(reader.duplicate_message(exc))
         except NeardupError as exc:
             fail(str(exc))
         total = len(idx)

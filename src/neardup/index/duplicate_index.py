@@ -286,7 +286,7 @@ class DuplicateIndex:
         problems = verify_problems(self._db, self._header())
         return Verification(self.path, documents, tuple(problems))
 
-    def check_sound(self) -> None:
+    def check_sound(self, writing: bool = False) -> None:
         """Raise when a quick check finds the file damaged (SQLite's ``quick_check`` and
         the row counts); :meth:`add`, :meth:`remove` and ``neardup check`` run it first.
 
@@ -297,8 +297,9 @@ class DuplicateIndex:
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise IndexFileError(
-                f"{self.path}: damaged index: {problems[0]}{more}; nothing was written; "
-                f"{REBUILD_HINT}"
+                f"{self.path}: damaged index: {problems[0]}{more}; "
+                + ("nothing was written; " if writing else "")
+                + REBUILD_HINT
             )
 
     def _header(self) -> Header:
@@ -380,7 +381,7 @@ class DuplicateIndex:
     def _writing(self) -> Iterator[None]:
         """One write transaction, on a file found sound first (:meth:`check_sound`)."""
         with Transaction(self._db, self.path, self.timeout, self.on_wait):
-            self.check_sound()
+            self.check_sound(writing=True)
             yield
 
     # ------------------------------------------------------------------ querying
