@@ -9,6 +9,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -241,3 +242,13 @@ def test_terminal_report_and_messages_carry_no_escape(hostile_jsonl: Path) -> No
     assert result.exit_code == 0
     assert "Copy ratios" in result.stdout
     assert not C0_C1.search(result.stdout) and not BIDI.search(result.stdout)
+
+
+def test_an_id_cannot_forge_a_line_of_the_text_report() -> None:
+    forged = "x\n\nPairs\n  1. innocent  <->  other\r\tz"
+    report, _ = hostile_report([forged, "b", "c"], "title\nforged title", "正文")
+    report.skipped[0] = replace(report.skipped[0], id=forged)
+    out = render(report, "text")
+    assert "\n  1. innocent" not in out and "\nPairs\n  1. innocent" not in out
+    assert all("innocent" not in line or "x\\n\\nPairs\\n" in line for line in out.splitlines())
+    assert "title\\nforged title" in out

@@ -4,7 +4,7 @@ and parameters of a report, and long text shortened to one line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..report import CopiedDocument, DuplicateReport, Pair
 
@@ -63,9 +63,12 @@ def parameters_line(report: DuplicateReport) -> str:
     )
 
 
-def copy_line(copied: CopiedDocument, most: int = 5) -> str:
+def copy_line(
+    copied: CopiedDocument, most: int = 5, name: Callable[[str], str] = str
+) -> str:
     """One document's copy ratio, e.g. ``report.txt: 37.2% found elsewhere — 21.5% in
-    a.txt#3, 9.8% in b.txt``, naming its ``most`` largest sources.
+    a.txt#3, 9.8% in b.txt``, naming its ``most`` largest sources (ids shown as ``name``
+    writes them).
 
     Example:
         >>> from neardup.report import CopiedDocument, CopySource
@@ -74,11 +77,11 @@ def copy_line(copied: CopiedDocument, most: int = 5) -> str:
         >>> line
         'r.txt: 37.2% found elsewhere — 21.5% in a.txt#3, 9.8% in b.txt'
     """
-    named = [f"{source.share:.1%} in {source.id}" for source in copied.sources[:most]]
+    named = [f"{source.share:.1%} in {name(source.id)}" for source in copied.sources[:most]]
     more = len(copied.sources) - most
     if more > 0:
         named.append(f"and {plural(more, 'more source')}")
-    return f"{copied.id}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
+    return f"{name(copied.id)}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
 
 
 def summary_line(report: DuplicateReport) -> str:

@@ -70,6 +70,19 @@ def safe_output(text: str, policy: Policy = "visible") -> str:
     return pattern.sub(_json_escape if policy == "json" else _visible, text)
 
 
+def one_line(text: str) -> str:
+    """``text`` kept on one line: newline, carriage return and tab as visible escapes (for
+    ids and titles in line-oriented reports, where a newline would forge a line).
+
+    Example:
+        >>> one_line("a\\nPairs\\tb")
+        'a\\\\nPairs\\\\tb'
+    """
+    if "\n" not in text and "\r" not in text and "\t" not in text:
+        return text
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
 def csv_cell(value: str) -> str:
     """A text cell that no spreadsheet program evaluates as a formula: ``value``, with a
     leading ``'`` when it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return.
