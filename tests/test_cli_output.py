@@ -109,3 +109,16 @@ def test_a_full_standard_output_is_a_message_not_a_traceback() -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("neardup: error: cannot write to standard output: No space")
+
+
+def test_a_baseline_is_written_whole_and_its_directory_checked_first(tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["check", str(SEEDS), "--against", str(SEEDS),
+                                        "--write-baseline", str(tmp_path / "no" / "b.json")])
+    assert missing.exit_code == 2 and "no such directory" in missing.stderr
+    target = tmp_path / "b.json"
+    written = CliRunner().invoke(main, ["check", str(SEEDS / "000_28473338c6d0f06c.txt"),
+                                        "--against", str(tmp_path), "--write-baseline",
+                                        str(target), "-q"])
+    assert written.exit_code == 0, written.output
+    assert target.read_text(encoding="utf-8").startswith('{\n  "format": "neardup-baseline"')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]

@@ -48,7 +48,7 @@ from .options import (
     index_parameter_options,
     query_options,
 )
-from .output import check_output_path, report_format, write_report
+from .output import check_output_path, replace_file, report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
@@ -123,6 +123,7 @@ def check(
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
     check_output_path(output_path)
+    check_output_path(write_baseline)
     accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
@@ -348,9 +349,7 @@ def save_baseline(path: str, report: DuplicateReport) -> None:
         ],
     }
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
+        replace_file(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         fail(f"{path}: cannot write baseline: {exc.strerror or exc}")
 

@@ -79,14 +79,19 @@ def write_report(text: str, path: str | None) -> None:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
         else:
-            _replace_file(path, text)
+            replace_file(path, text)
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
 
 
-def _replace_file(path: str, text: str) -> None:
+def replace_file(path: str, text: str) -> None:
     """Write ``text`` to a temporary file in ``path``'s directory, then rename it to
-    ``path`` (the file keeps its permissions; a new one gets the usual ones)."""
+    ``path`` (the file keeps its permissions; a new one gets the usual ones): ``path`` is
+    never left empty or partial.
+
+    Raises:
+        OSError: the file cannot be written (nothing is left behind).
+    """
     folder = os.path.dirname(os.path.abspath(path))
     temporary = None
     try:
