@@ -53,19 +53,19 @@ class Verification:
 
 def quick_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     """The damage SQLite's ``quick_check`` and the row counts show (empty when none)."""
-    problems = _sqlite_check(db, "quick_check")
+    problems = sqlite_problems(db, "quick_check")
     if problems:
         return problems
-    return _count_problems(db, header)
+    return count_problems(db, header)
 
 
 def verify_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     """Every damage found: SQLite's ``integrity_check``, then neardup's invariants (see the
     module docstring). Empty when the index is sound."""
-    problems = _sqlite_check(db, "integrity_check")
+    problems = sqlite_problems(db, "integrity_check")
     if problems:
         return problems  # the tables cannot be trusted to be read through
-    problems = _count_problems(db, header)
+    problems = count_problems(db, header)
     try:
         problems += _row_problems(db, header)
     except sqlite3.DatabaseError as exc:
@@ -73,8 +73,8 @@ def verify_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     return problems
 
 
-def _sqlite_check(db: sqlite3.Connection, pragma: str) -> list[str]:
-    """SQLite's ``quick_check`` or ``integrity_check`` messages ("ok": none)."""
+def sqlite_problems(db: sqlite3.Connection, pragma: str) -> list[str]:
+    """SQLite's ``quick_check`` or ``integrity_check`` messages (none when it says "ok")."""
     try:
         rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}({_MOST_SHOWN})")]
     except sqlite3.DatabaseError as exc:
@@ -85,7 +85,7 @@ def _sqlite_check(db: sqlite3.Connection, pragma: str) -> list[str]:
     return [f"SQLite {pragma}: {line}" for line in lines]
 
 
-def _count_problems(db: sqlite3.Connection, header: Header) -> list[str]:
+def count_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     """Row counts that disagree: band rows against documents x bands, fingerprint rows
     against the documents' fingerprint lists."""
     bands = header.parameters.banding.bands
