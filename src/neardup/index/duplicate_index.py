@@ -336,7 +336,8 @@ class DuplicateIndex:
             DuplicateIdError: an id occurs twice in ``documents``.
             AlreadyIndexedError: ids already indexed, when ``replace`` is False (nothing added).
             InputError: an item is not a document.
-            IndexFileError: the file cannot be written (e.g. locked longer than the timeout).
+            IndexFileError: the file cannot be written (e.g. locked longer than the timeout),
+                or a quick check finds it damaged (:meth:`check_sound`; nothing written).
         """
         if batch_size < 1:
             raise ParameterError(f"batch_size must be >= 1 (got {batch_size})")
@@ -369,6 +370,8 @@ class DuplicateIndex:
 
         Raises:
             InputError: ids that are not indexed (nothing removed), unless ``missing_ok``.
+            IndexFileError: the file cannot be written, or a quick check finds it damaged
+                (:meth:`check_sound`; nothing removed).
         """
         wanted = list(dict.fromkeys(ids))
         with self._writing():
