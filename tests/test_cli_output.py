@@ -122,3 +122,14 @@ def test_a_baseline_is_written_whole_and_its_directory_checked_first(tmp_path: P
     assert written.exit_code == 0, written.output
     assert target.read_text(encoding="utf-8").startswith('{\n  "format": "neardup-baseline"')
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
+
+
+def test_a_report_through_a_symbolic_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    assert scan(SEEDS, "-o", link, "-q").exit_code == 0
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").startswith("{")

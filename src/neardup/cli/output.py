@@ -67,9 +67,10 @@ def check_output_path(path: str | None) -> None:
 def write_report(text: str, path: str | None) -> None:
     """Write a rendered report to the file ``path``, or to standard output when None.
 
-    A regular file is replaced whole (temporary file, then rename); a device or pipe named
-    by ``path`` is written to directly. Exits with status 2 when the file or standard output
-    cannot be written (a full disk, a closed pipe), with one line saying so.
+    A regular file is replaced whole (temporary file, then rename; a symbolic link keeps
+    naming it); a device or pipe named by ``path`` is written to directly. Exits with
+    status 2 when the file or standard output cannot be written (a full disk, a closed
+    pipe), with one line saying so.
     """
     if path is None:
         _write_stdout(text)
@@ -78,8 +79,8 @@ def write_report(text: str, path: str | None) -> None:
         if os.path.exists(path) and not os.path.isfile(path):  # /dev/stdout, a FIFO, ...
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
-        else:
-            replace_file(path, text)
+        else:  # through a symbolic link, the file it names is replaced
+            replace_file(os.path.realpath(path) if os.path.islink(path) else path, text)
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
 
