@@ -1,8 +1,11 @@
-"""Shared fixtures: paths to the seed collection and to the shared corpora."""
+"""Shared fixtures: paths to the seed collection and to the shared corpora; what the Spark
+tests need (Java 17)."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -34,19 +37,28 @@ def _origin_checkout() -> Path | None:
     return path.resolve() if path.is_dir() else None
 
 
-def _find_corpora() -> Path:
-    """``NEARDUP_SHARED``/corpora, else ../shared/corpora beside this checkout, else beside the
-    checkout it was cloned from; the first candidate when none exists (named in messages)."""
+def corpora_candidates() -> list[Path]:
+    """Where the shared corpora are looked for, in order: ``NEARDUP_SHARED``/corpora, else
+    ../shared/corpora beside this checkout, else beside the checkout it was cloned from."""
     candidates = [ROOT.parent / "shared" / "corpora"]
     if os.environ.get("NEARDUP_SHARED"):
         candidates.insert(0, Path(os.environ["NEARDUP_SHARED"]) / "corpora")
     origin = _origin_checkout()
     if origin is not None:
         candidates.append(origin.parent / "shared" / "corpora")
-    return next((c for c in candidates if c.is_dir()), candidates[0])
+    return candidates
 
 
-CORPORA = _find_corpora()
+CANDIDATES = corpora_candidates()
+CORPORA = next((c for c in CANDIDATES if c.is_dir()), CANDIDATES[0])
+
+
+def missing_corpora_message(candidates: list[Path]) -> str:
+    """Why the corpus tests do not run: where the corpora were looked for, and how to say
+    where they are."""
+    looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
+    return (f"shared corpora not found (looked in {looked}); set NEARDUP_SHARED to the folder "
+            "that holds corpora/")
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=200, deadline=None)
@@ -62,10 +74,44 @@ def seeds_dir() -> Path:
 def corpora_dir() -> Path:
     """The shared corpora; a missing folder fails loudly in CI instead of skipping."""
     if not CORPORA.is_dir():
+        message = missing_corpora_message(CANDIDATES)
         if os.environ.get("CI"):
-            pytest.fail(f"shared corpora not found ({CORPORA}; set NEARDUP_SHARED)")
-        pytest.skip("shared corpora not present")
+            pytest.fail(message)
+        pytest.skip(message)
     return CORPORA
+
+
+JAVA_MISSING = "Java 17 not found (needed for the Spark tests)"
+
+
+def java_major_version() -> int | None:
+    """The major version of the Java that pyspark would start (``$JAVA_HOME/bin/java``, else
+    ``java`` on the PATH), or None when there is none."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not os.access(java, os.X_OK):
+        return None
+    try:
+        done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
+    if found is None:
+        return None
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
+
+
+def require_java() -> None:
+    """Skip (fail under ``CI=true``) unless Java 17 or newer is there for pyspark."""
+    major = java_major_version()
+    if major is not None and major >= 17:
+        return
+    message = JAVA_MISSING + ("" if major is None else f": found Java {major}")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_github_format(tmp_path: Path, seed_index: SeedIndex) -> None:
     escaped = str(new).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
     assert errors == [
         f"::error file={escaped},title=near-duplicate::"
-        f"{NAME}#11 duplicates {NAME}#2 (Jaccard 0.84)"
+        f"{NAME}#11 duplicates {NAME}#2 (Jaccard 0.841)"
     ]
     clean = run("check", write(tmp_path / "one" / NAME, parts[:1]), "--index", ndx, "-f", "github")
     assert clean.exit_code == 0
@@ -143,7 +143,7 @@ def test_github_escaping() -> None:
     assert report.pairs and report.skipped == []
     assert render(report, "github", checked=docs[:1]).splitlines()[0] == (
         "::error file=C%3A\\x%2Cy%25,title=near-duplicate::"
-        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 0.94)"
+        "50%25 a%0D%0Ab duplicates m:1,2%0A (Jaccard 0.944)"
     )
 
 
@@ -167,7 +167,7 @@ def test_junit_format(tmp_path: Path, seed_index: SeedIndex) -> None:
     assert set(cases) == {"a.txt#11", "b.txt#3", "c.txt", "d.txt"}
     failure = cases["a.txt#11"].find("failure")
     assert failure is not None
-    assert failure.get("message") == f"a.txt#11 duplicates {NAME}#2 (Jaccard 0.84)"
+    assert failure.get("message") == f"a.txt#11 duplicates {NAME}#2 (Jaccard 0.841)"
     assert f"{NAME}#3" in (cases["b.txt#3"].find("failure").get("message") or "")  # type: ignore[union-attr]
     assert cases["c.txt"].find("failure") is None
     assert cases["d.txt"].find("skipped") is not None

@@ -164,7 +164,7 @@ def test_every_format_on_stdout(fmt: str) -> None:
         ("r.json", [], lambda s: json.loads(s)["counts"]["pairs"] == 1),
         ("r.csv", [], lambda s: s.startswith("a,a_title,b,")),
         ("r.md", [], lambda s: s.startswith("# neardup report")),
-        ("r.out", [], lambda s: s.startswith("neardup: ")),
+        ("r.txt", [], lambda s: s.startswith("neardup: ")),
         ("r.html", ["--format", "jsonl"], lambda s: json.loads(s.splitlines()[0])["a"] == SEED_A),
     ],
 )

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import require_java
 
 import neardup
 from neardup.core.lsh import MAX_GROUP
@@ -48,6 +49,7 @@ TOLERANCE = 1e-9
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
+    require_java()
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable

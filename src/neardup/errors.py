@@ -39,6 +39,7 @@ class AlreadyIndexedError(DuplicateIdError):
 
     def __init__(self, path: str, ids: list[str]) -> None:
         self.ids = ids
+        self.path = path
         InputError.__init__(
             self,
             f"{path}: already indexed: {shown_ids(ids)} (add with replace=True to replace them)",

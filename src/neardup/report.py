@@ -64,10 +64,10 @@ class Pair:
     containment: float
     a_in_b: float
     b_in_a: float
-    rewrite: float | None = None
     passages: tuple[Passage, ...] = ()
     a_coverage: float | None = None
     b_coverage: float | None = None
+    rewrite: float | None = None
 
 
 @dataclass(frozen=True)

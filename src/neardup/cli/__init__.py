@@ -1,15 +1,16 @@
 """The ``neardup`` command line: the click group :func:`main` and its commands.
 
-One module a command group: :mod:`.scan`, :mod:`.index` (``index create|add|remove|info``),
-:mod:`.check` and :mod:`.dedup`; what they share, once: :mod:`.options` (the click options),
-:mod:`.inputs` (the reader of ``PATH...`` and standard input), :mod:`.output` (the report format and
-writer), :mod:`.messages` (errors, warnings and notes on stderr) and :mod:`.progress`.
+One module a command group: :mod:`.scan`, :mod:`.index`
+(``index create|add|remove|info|verify``), :mod:`.check` and :mod:`.dedup`; what they share,
+once: :mod:`.options` (the click options), :mod:`.inputs` (the reader of ``PATH...`` and
+standard input), :mod:`.output` (the report format and writer), :mod:`.messages` (errors,
+warnings and notes on stderr) and :mod:`.progress`.
 The command modules stay attributes of this package (``scan.scan`` is the command), so that
 ``neardup.cli.scan`` is the module.
 
 Exit codes: 0 when the command completed (``check``: and found no near-duplicate), 1 when
-``check`` found one, 2 for usage errors and unusable inputs, with one line on standard
-error: ``neardup: error: <path>: <reason>``.
+``check`` found one (``index verify``: found damage), 2 for usage errors and unusable inputs,
+with one line on standard error: ``neardup: error: <path>: <reason>``.
 """
 
 from __future__ import annotations

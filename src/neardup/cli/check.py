@@ -37,7 +37,7 @@ from ..index import MEMORY, DuplicateIndex
 from ..index.file import QUERY_PARAMETERS, SCAN_ONLY
 from ..io.documents import Document
 from ..report import DuplicateReport, Skipped
-from .index import open_index
+from .index import open_index, wait_option
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
@@ -48,7 +48,7 @@ from .options import (
     index_parameter_options,
     query_options,
 )
-from .output import report_format, write_report
+from .output import check_output_path, replace_file, report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
@@ -70,6 +70,7 @@ BASELINE_VERSION = 1
 @index_parameter_options(defaults=False)
 @query_options
 @index_input_options
+@wait_option
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
               default=None,
               help="Report format [default: from the --output suffix (.xml: junit), else text].")
@@ -88,6 +89,7 @@ def check(
     parameters: dict[str, Any],
     query: QuerySettings,
     inputs: InputSettings,
+    wait: float,
     fmt: str | None,
     output_path: str | None,
     passages: bool,
@@ -111,13 +113,18 @@ def check(
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
 
+    A baseline written with other parameters is used with a warning (with --strict: an
+    error), since its pairs were found another way.
+
     Exit status: 0 when no near-duplicate (or copy) is found, 1 when any is (pairs accepted
     by --baseline do not count), 2 for usage errors and unusable inputs.
     """
     started = time.perf_counter()
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
-    accepted = load_baseline(baseline) if baseline else set()
+    check_output_path(output_path)
+    check_output_path(write_baseline)
+    accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
     if against:  # the comparison is made for this check: the preset's threshold applies
@@ -126,8 +133,10 @@ def check(
             if k not in QUERY_PARAMETERS + SCAN_ONLY
         }
         parameters = {**preset, **parameters}
-    with _comparison_index(index_path, against, parameters, inputs, quiet) as idx:
-        found = _with_skipped(_query(idx, new_docs, query), reader.skipped)
+    with _comparison_index(index_path, against, parameters, inputs, quiet, wait) as idx:
+        found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
+        if baseline and recorded is not None:
+            _check_baseline_parameters(baseline, recorded, found, inputs.strict, quiet)
         report = without_accepted(found, accepted)
         texts: dict[str, str] = {}
         copies = report.parameters.containment is not None  # the copy ratios, in any format
@@ -171,29 +180,39 @@ def _read_all(reader: InputReader) -> list[Document]:
 
 def _comparison_index(
     index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
-    inputs: InputSettings, quiet: bool,
+    inputs: InputSettings, quiet: bool, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
-    were given, or an index in memory of the documents of ``--against``."""
+    were given and found sound by a quick check, or an index in memory of the documents of
+    ``--against``."""
     if index_path:
-        return open_index(index_path, parameters)
+        idx = open_index(index_path, parameters, wait)
+        try:
+            idx.check_sound()
+        except NeardupError as exc:
+            idx.close()
+            fail(str(exc))
+        return idx
+    reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
     try:
         idx = DuplicateIndex.create(MEMORY, **parameters)
-        idx.add(InputReader(against, inputs, quiet=quiet, name_skipped="id").documents())
+        idx.add(reader.documents())
     except DuplicateIdError as exc:
-        fail(f"--against: {exc}")
+        fail(f"--against: {reader.duplicate_message(exc)}")
     except NeardupError as exc:
         fail(str(exc))
     return idx
 
 
-def _query(idx: DuplicateIndex, new_docs: list[Document], query: QuerySettings) -> DuplicateReport:
-    """The near-duplicates (and with a containment, the copies) of the new documents, in the
-    index and among themselves."""
+def _query(
+    idx: DuplicateIndex, new_docs: list[Document], query: QuerySettings, reader: InputReader
+) -> DuplicateReport:
+    """The near-duplicates (and with a containment, the copies) of the new documents
+    (read by ``reader``), in the index and among themselves."""
     try:
         return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df)
     except DuplicateIdError as exc:
-        fail(f"{exc} (ids of files in a directory are relative to it)")
+        fail(reader.duplicate_message(exc))
     except NeardupError as exc:
         fail(str(exc))
 
@@ -268,8 +287,30 @@ def _pair_key(a: str, b: str) -> frozenset[str]:
     return frozenset((a, b))
 
 
-def load_baseline(path: str) -> set[frozenset[str]]:
-    """The accepted pairs of a baseline file (order within a pair does not matter).
+def _check_baseline_parameters(
+    path: str, recorded: dict[str, Any], report: DuplicateReport, strict: bool, quiet: bool
+) -> None:
+    """Warn (exit 2 with ``--strict``) when the baseline was written by a check with other
+    parameters: the pairs it accepts were found another way."""
+    current = report.parameters.to_dict()
+    differ = [
+        f"{key} {recorded[key]!r} (now {current[key]!r})"
+        for key in sorted(set(recorded) & set(current))
+        if recorded[key] != current[key] and not (
+            isinstance(recorded[key], list) and tuple(recorded[key]) == tuple(current[key])
+        )
+    ]
+    if not differ:
+        return
+    message = f"{path}: baseline written with other parameters: {', '.join(differ)}"
+    if strict:
+        fail(message + " (--strict)")
+    warn(message + "; write it again with --write-baseline", quiet)
+
+
+def load_baseline(path: str) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
+    """The accepted pairs of a baseline file (order within a pair does not matter), and the
+    parameters it records (None when it records none).
 
     Exits with status 2 when the file is missing or not a neardup baseline.
     """
@@ -295,7 +336,8 @@ def load_baseline(path: str) -> set[frozenset[str]]:
                 and isinstance(pair.get("b"), str)):
             fail(f"{path}: pair {number}: expected an object with string fields \"a\" and \"b\"")
         accepted.add(_pair_key(pair["a"], pair["b"]))
-    return accepted
+    recorded = data.get("parameters")
+    return accepted, recorded if isinstance(recorded, dict) else None
 
 
 def save_baseline(path: str, report: DuplicateReport) -> None:
@@ -310,9 +352,7 @@ def save_baseline(path: str, report: DuplicateReport) -> None:
         ],
     }
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
+        replace_file(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         fail(f"{path}: cannot write baseline: {exc.strerror or exc}")
 

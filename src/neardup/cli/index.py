@@ -1,33 +1,55 @@
-"""``neardup index create|add|remove|info``: maintain a persistent index (one SQLite file)
-for ``neardup check``.
+"""``neardup index create|add|remove|info|verify``: maintain a persistent index (one SQLite
+file) for ``neardup check``.
 
-Exit codes: 0 when the command completed, 2 for usage errors, unusable inputs and index
-files that cannot be used.
+Exit codes: 0 when the command completed (``verify``: and found the index sound), 1 when
+``verify`` found damage, 2 for usage errors, unusable inputs and index files that cannot be
+used (``add`` and ``remove`` refuse a damaged index).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
 
-from ..errors import NeardupError
+from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
+from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
+from ..index.duplicate_index import REBUILD_HINT
+from ..index.file import DEFAULT_TIMEOUT
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import InputSettings, index_input_options, index_parameter_options
 
 
-def open_index(path: str, expected: dict[str, Any] | None = None) -> DuplicateIndex:
-    """The index file at ``path``, made with the ``expected`` parameters.
+def open_index(
+    path: str, expected: dict[str, Any] | None = None, wait: float = DEFAULT_TIMEOUT
+) -> DuplicateIndex:
+    """The index file at ``path``, made with the ``expected`` parameters; a write waits up
+    to ``wait`` seconds for another process's, saying so at once.
 
     Exits with status 2 when it cannot be opened or was made with other parameters.
     """
     try:
-        return DuplicateIndex.open(path, **(expected or {}))
+        idx = DuplicateIndex.open(path, timeout=wait, **(expected or {}))
     except NeardupError as exc:
         fail(str(exc))
+    idx.on_wait = lambda seconds: note(
+        f"{path}: another process is writing the index; waiting for it (up to {seconds:g} s, "
+        "--wait SECONDS)"
+    )
+    return idx
+
+
+def wait_option(func: Any) -> Any:
+    """Add ``--wait SECONDS``: how long a write waits for another process writing the index."""
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+        metavar="SECONDS",
+        help="How long to wait for another process writing the index before giving up.",
+    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,14 +77,22 @@ def create_command(index_path: str, parameters: dict[str, Any], no_text: bool) -
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--replace", is_flag=True, help="Replace documents whose id is already indexed.")
 @index_input_options
+@wait_option
 @click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary.")
 def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: InputSettings,
-                quiet: bool) -> None:
-    """Add the documents of PATH... to INDEX, all in one transaction (all or none)."""
+                wait: float, quiet: bool) -> None:
+    """Add the documents of PATH... to INDEX, all in one transaction (all or none).
+
+    A damaged index is refused before anything is written."""
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
-    with open_index(index_path) as idx:
+    with open_index(index_path, wait=wait) as idx:
         try:
             result = idx.add(reader.documents(), replace=replace)
+        except AlreadyIndexedError as exc:
+            fail(f"{exc.path}: already indexed: {shown_ids(exc.ids)} (use --replace to replace "
+                 "them)")
+        except DuplicateIdError as exc:
+            fail(reader.duplicate_message(exc))
         except NeardupError as exc:
             fail(str(exc))
         total = len(idx)
@@ -78,9 +108,12 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
 @click.argument("index_path", metavar="INDEX")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--missing-ok", is_flag=True, help="Ignore ids that are not indexed.")
-def remove_command(index_path: str, ids: tuple[str, ...], missing_ok: bool) -> None:
-    """Remove documents by id from INDEX (all in one transaction)."""
-    with open_index(index_path) as idx:
+@wait_option
+def remove_command(index_path: str, ids: tuple[str, ...], missing_ok: bool, wait: float) -> None:
+    """Remove documents by id from INDEX (all in one transaction).
+
+    A damaged index is refused before anything is written."""
+    with open_index(index_path, wait=wait) as idx:
         try:
             removed = idx.remove(ids, missing_ok=missing_ok)
         except NeardupError as exc:
@@ -123,6 +156,26 @@ def info_command(index_path: str, as_json: bool) -> None:
         f"verify={p.verify} html={p.html} markers={list(p.markers)}",
     ]
     click.echo("\n".join(lines))
+
+
+@index.command("verify")
+@click.argument("index_path", metavar="INDEX")
+def verify_command(index_path: str) -> None:
+    """Check INDEX for damage: SQLite's integrity check, then neardup's own invariants
+    (every document's band and fingerprint rows, stored texts, counts).
+
+    Exit status: 0 when the index is sound, 1 when it is damaged (what is wrong on standard
+    output), 2 when it cannot be opened as an index.
+    """
+    with open_index(index_path) as idx:
+        result = idx.verify()
+    if result.sound:
+        click.echo(f"{index_path}: sound ({result.documents:,} documents)")
+        return
+    lines = [f"{index_path}: damaged index:"] + [f"  {p}" for p in result.problems]
+    lines.append(REBUILD_HINT[0].upper() + REBUILD_HINT[1:].split(" (")[0])
+    click.echo(safe_output("\n".join(lines)))
+    sys.exit(1)
 
 
 def _size(size: int) -> str:

@@ -11,14 +11,15 @@ import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Literal
 
 import click
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError
-from ..io.corpus import Corpus
+from ..errors import DuplicateIdError, InputError, NeardupError
+from ..io.corpus import Corpus, is_partly_read, what_is
 from ..io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
 from ..io.records import Fetched, LineBlock, LinesAt, Record
 from ..report import Skipped
@@ -38,8 +39,8 @@ def check_paths(paths: Iterable[str]) -> tuple[str, ...]:
     if paths.count(STDIN) > 1:
         raise click.UsageError("standard input ('-') can be given only once")
     for path in paths:
-        if path != STDIN and not os.path.exists(path):
-            fail(f"{path}: no such file or directory")
+        if path != STDIN and not (os.path.isfile(path) or os.path.isdir(path)):
+            fail(f"{path}: {what_is(Path(path))}")
     return paths
 
 
@@ -116,13 +117,45 @@ class InputReader(Corpus):
             if item.source is not None and item not in self._warned:
                 self._skip(item)
 
+    def sources_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """Where each of ``ids`` occurs (``path`` or ``path:line``), in reading order: the
+        inputs are read again (standard input from what was kept of it)."""
+        wanted = set(ids)
+        found: dict[str, list[str]] = {}
+        for item in itertools.chain(self.stdin_items, Corpus.__iter__(self)):
+            if isinstance(item, Document) and item.id in wanted:
+                found.setdefault(item.id, []).append(item.source or item.id)
+        return found
+
+    def duplicate_message(self, exc: DuplicateIdError, most: int = 3) -> str:
+        """The message of repeated ids: each (the first ``most``) with where it occurs, and
+        for files of the same name in different directories how to tell them apart."""
+        try:
+            found = self.sources_of(exc.ids[:most])
+        except (OSError, NeardupError):
+            return str(exc)
+        places = [
+            f"{doc_id!r} at {' and '.join(found[doc_id])}" for doc_id in exc.ids[:most]
+            if doc_id in found
+        ]
+        if not places:
+            return str(exc)
+        more = f" and {len(exc.ids) - most} more" if len(exc.ids) > most else ""
+        message = f"duplicate document ids: {'; '.join(places)}{more}"
+        files = [s for doc_id in exc.ids[:most] for s in found.get(doc_id, [])]
+        if any(":" not in os.path.basename(s) and s != STDIN_ID for s in files):
+            message += (" (ids of files in a directory are relative to it; to scan "
+                        "directories holding files of the same name, scan their common parent)")
+        return message
+
     def _skip(self, item: Skipped) -> None:
         where = item.id if self.name_skipped == "id" else item.source or item.id
         if self.settings.strict:
             raise InputError(f"{where}: {item.reason}")
         self._warned.add(item)
         self.skipped.append(item)
-        warn(f"{where}: {item.reason} (skipped)", self.quiet)
+        skipped = "" if is_partly_read(item.reason) else " (skipped)"
+        warn(f"{where}: {item.reason}{skipped}", self.quiet)
 
     def fetch_records(
         self, positions: Iterable[int], unread: bool = False

@@ -30,7 +30,7 @@ import click
 from ..errors import NeardupError
 from ..formats import FORMATS
 from ..parameters import DEFAULT_MAX_DF, PRESETS, parameters_for
-from .output import report_format
+from .output import check_output_path, report_format
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -349,8 +349,12 @@ def output_options(func: F) -> F:
         fmt, path = kwargs.pop("fmt"), kwargs.pop("output_path")
         if path == STDIN:
             path = None
-        kwargs["output"] = OutputSettings(report_format(fmt, path, FORMATS), path,
-                                          kwargs.pop("quiet"))
+        if kwargs.get("engine") == "spark":  # -o is a directory of Parquet files
+            kwargs["output"] = OutputSettings(fmt or "text", path, kwargs.pop("quiet"))
+        else:
+            check_output_path(path)
+            kwargs["output"] = OutputSettings(report_format(fmt, path, FORMATS), path,
+                                              kwargs.pop("quiet"))
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -85,8 +85,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
                                                          "pair")
                 )
         except DuplicateIdError as exc:
-            fail(f"{exc} (ids of files in a directory are relative to it; to scan directories "
-                 "holding files of the same name, scan their common parent)")
+            fail(corpus.duplicate_message(exc))
         except NeardupError as exc:
             fail(str(exc))
         except OSError as exc:

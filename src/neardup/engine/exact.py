@@ -131,10 +131,10 @@ def with_copies(parts: ReportParts, hashed: Hashed, copies: Copies) -> ReportPar
             for b in group(pair.b):
                 if order[a] < order[b]:
                     pairs.append(Pair(a, b, pair.jaccard, pair.containment, pair.a_in_b,
-                                      pair.b_in_a))
+                                      pair.b_in_a, rewrite=pair.rewrite))
                 else:
                     pairs.append(Pair(b, a, pair.jaccard, pair.containment, pair.b_in_a,
-                                      pair.a_in_b))
+                                      pair.a_in_b, rewrite=pair.rewrite))
     clusters: list[Cluster] = []
     clustered: set[str] = set()
     for cluster in parts.clusters:

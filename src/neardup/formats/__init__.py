@@ -35,6 +35,7 @@ from .junit import render_junit
 from .markdown import render_markdown
 from .shared import Texts
 from .text import render_text
+from .untrusted import Policy, safe_output
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -53,6 +54,9 @@ _CHECK_RENDERERS: dict[str, Callable[[DuplicateReport, Sequence[Document]], str]
     "github": render_github,
     "junit": render_junit,
 }
+
+_POLICIES: dict[str, Policy] = {"json": "json", "jsonl": "json", "html": "visible-cr"}
+"""How each format writes untrusted characters (:mod:`.untrusted`); the others: ``visible``."""
 
 FORMATS: tuple[str, ...] = tuple(_REPORT_RENDERERS)
 """The formats of any report, ``text`` first (the default)."""
@@ -104,6 +108,10 @@ def render(
 ) -> str:
     """The report in format ``fmt`` (one of :data:`FORMATS` or :data:`CHECK_FORMATS`).
 
+    Every output is safe to write and to show whatever the documents hold: encodable in
+    UTF-8, and without raw control or bidirectional characters where the format forbids them
+    (:mod:`.untrusted`).
+
     Args:
         report: the report; its pairs' passages should be filled
             (:func:`neardup.core.passages.add_passages`) for the evidence to show.
@@ -120,9 +128,11 @@ def render(
     if fmt in _CHECK_RENDERERS:
         if checked is None:
             raise ParameterError(f"format {fmt!r} needs the documents checked (checked=...)")
-        return _CHECK_RENDERERS[fmt](report, checked)
-    renderer = _REPORT_RENDERERS.get(fmt)
-    if renderer is None:
-        known = ", ".join(FORMATS + CHECK_FORMATS)
-        raise ParameterError(f"format must be one of {known} (got {fmt!r})")
-    return renderer(report, texts)
+        rendered = _CHECK_RENDERERS[fmt](report, checked)
+    else:
+        renderer = _REPORT_RENDERERS.get(fmt)
+        if renderer is None:
+            known = ", ".join(FORMATS + CHECK_FORMATS)
+            raise ParameterError(f"format must be one of {known} (got {fmt!r})")
+        rendered = renderer(report, texts)
+    return safe_output(rendered, _POLICIES.get(fmt, "visible"))

@@ -1,6 +1,10 @@
 """The CSV report: one row a pair (:data:`CSV_COLUMNS`), with the longest shared passage
 shortened to about 200 characters.
 
+A text cell (id, title, passage) that a spreadsheet program would evaluate as a formula (it
+starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading
+``'``, as OWASP recommends against CSV injection; strip it when reading ids back.
+
 The module is not called ``csv`` so that it never stands in for the standard library's.
 """
 
@@ -11,6 +15,7 @@ import io
 
 from ..report import DuplicateReport
 from .shared import Texts, shorten, title_of
+from .untrusted import csv_cell
 
 CSV_COLUMNS = (
     "a", "a_title", "b", "b_title", "jaccard", "containment",
@@ -26,16 +31,16 @@ def render_csv(report: DuplicateReport, texts: Texts | None = None) -> str:
     writer.writerow(CSV_COLUMNS)
     for pair in report.pairs:
         writer.writerow([
-            pair.a,
-            title_of(report, pair.a) or "",
-            pair.b,
-            title_of(report, pair.b) or "",
+            csv_cell(pair.a),
+            csv_cell(title_of(report, pair.a) or ""),
+            csv_cell(pair.b),
+            csv_cell(title_of(report, pair.b) or ""),
             f"{pair.jaccard:.6f}",
             f"{pair.containment:.6f}",
             "" if pair.a_coverage is None else f"{pair.a_coverage:.6f}",
             "" if pair.b_coverage is None else f"{pair.b_coverage:.6f}",
             len(pair.passages),
-            shorten(pair.passages[0].text, 200) if pair.passages else "",
+            csv_cell(shorten(pair.passages[0].text, 200)) if pair.passages else "",
             "" if pair.rewrite is None else f"{pair.rewrite:.6f}",
         ])
     return buffer.getvalue()

@@ -1,18 +1,20 @@
 """GitHub Actions annotations (workflow commands) for a check: an ``::error`` per
 near-duplicate pair, a ``::warning`` per skipped input and a ``::notice`` with the summary.
 
-Messages and property values are escaped as GitHub's toolkit escapes them (``%``, CR and LF;
-in property values also ``:`` and ``,``), so an id or file name cannot end a command early or
-add properties to it.
+A document read from a line of a JSON Lines file is annotated with ``file=`` its path and
+``line=`` its line number. Messages and property values are escaped as GitHub's toolkit
+escapes them (``%``, CR and LF; in property values also ``:`` and ``,``), so an id or file
+name cannot end a command early or add properties to it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport
-from .shared import relation
+from .shared import relation, share3
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -25,7 +27,7 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
     "also new".
 
     Example:
-        ``::error file=news/a.txt,title=near-duplicate::a.txt duplicates old.txt (Jaccard 0.84)``
+        ``::error file=news/a.txt,title=near-duplicate::a.txt duplicates old.txt (Jaccard 0.842)``
     """
     new = {d.id for d in checked}
     lines: list[str] = []
@@ -33,11 +35,11 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
         both = " (also new)" if pair.b in new else ""
         title, message = relation(report, pair)
         if title == "near-duplicate":
-            message = f"{pair.a} duplicates {pair.b}{both} (Jaccard {pair.jaccard:.2f})"
+            message = f"{pair.a} duplicates {pair.b}{both} (Jaccard {share3(pair.jaccard)})"
         else:
             message += both
         lines.append(
-            _workflow_command("error", {"file": _where(report, pair.a), "title": title}, message)
+            _workflow_command("error", {**_where(report, pair.a), "title": title}, message)
         )
     for skipped in report.skipped:
         lines.append(
@@ -55,10 +57,28 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _where(report: DuplicateReport, doc_id: str) -> str:
-    """The file a document came from, else its id."""
+_LINE = re.compile(r"^(.+):([0-9]+)$")
+
+
+def _where(report: DuplicateReport, doc_id: str) -> dict[str, str]:
+    """The ``file`` a document came from (else its id), and its ``line`` when it is a line
+    of a JSON Lines file (its source is ``path:line``).
+
+    Example:
+        >>> from neardup.report import Counts, DocumentInfo, DuplicateReport
+        >>> from neardup.parameters import Parameters
+        >>> report = DuplicateReport(Parameters(), [], [], [], Counts(0, 0, 0, 0, 0, 0),
+        ...                          "exact", documents={"n": DocumentInfo(None, "b.jsonl:7", 1)})
+        >>> _where(report, "n"), _where(report, "x")
+        ({'file': 'b.jsonl', 'line': '7'}, {'file': 'x'})
+    """
     info = report.documents.get(doc_id)
-    return info.source if info is not None and info.source else doc_id
+    if info is None or not info.source:
+        return {"file": doc_id}
+    found = _LINE.match(info.source)
+    if found is None:
+        return {"file": info.source}
+    return {"file": found.group(1), "line": found.group(2)}
 
 
 def _escape_data(value: str) -> str:

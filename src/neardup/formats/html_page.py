@@ -19,6 +19,7 @@ from .shared import (
     parameters_line,
     plural,
     rewrite_words,
+    share3,
     shorten,
     summary_line,
     title_of,
@@ -148,7 +149,7 @@ def _pair_section(
         f'<section class="pair" id="pair-{number}">',
         f'<h2>Pair {number}: <span class="id">{_esc(pair.a)}</span> ↔ '
         f'<span class="id">{_esc(pair.b)}</span></h2>',
-        f"<p>Jaccard {pair.jaccard:.3f}, containment {pair.containment:.3f}"
+        f"<p>Jaccard {share3(pair.jaccard)}, containment {share3(pair.containment)}"
         + (
             f" ({pair.a_in_b:.1%} of a found in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
@@ -289,8 +290,8 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
         f'<tr><td class="num"><a href="#pair-{number}">{number}</a></td>'
         f"<td>{_doc_cell(report, pair.a)}</td>"
         f"<td>{_doc_cell(report, pair.b)}</td>"
-        f'<td class="num">{pair.jaccard:.3f}</td>'
-        f'<td class="num">{pair.containment:.3f}</td>'
+        f'<td class="num">{share3(pair.jaccard)}</td>'
+        f'<td class="num">{share3(pair.containment)}</td>'
         f'<td class="num">{coverage(pair.a_coverage)}</td>'
         f'<td class="num">{coverage(pair.b_coverage)}</td>'
         f'<td class="num">{len(pair.passages)}</td></tr>'
@@ -306,7 +307,7 @@ def _clusters_table(report: DuplicateReport) -> list[str]:
     rows = []
     for number, cluster in enumerate(report.clusters, start=1):
         members = "<br>".join(
-            f'<span class="id">{_esc(m.id)}</span> {m.similarity:.3f}'
+            f'<span class="id">{_esc(m.id)}</span> {share3(m.similarity)}'
             for m in cluster.members
             if m.id != cluster.representative
         )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport, Pair
-from .shared import relation, title_of
+from .shared import relation, share3, title_of
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -67,10 +67,10 @@ def _add_failure(
     more = f" and {len(found) - 1} more" if len(found) > 1 else ""
     kind, message = relation(report, first)
     if kind == "near-duplicate":  # named from the checked document's side
-        message = f"{doc_id} duplicates {first_id} (Jaccard {first.jaccard:.2f})"
+        message = f"{doc_id} duplicates {first_id} (Jaccard {share3(first.jaccard)})"
     failure = ET.SubElement(case, "failure", type=kind, message=message + more)
     failure.text = "\n".join(
-        f"{doc_id} ~ {other}: Jaccard {p.jaccard:.4f}, containment {p.containment:.4f}"
+        f"{doc_id} ~ {other}: Jaccard {share3(p.jaccard)}, containment {share3(p.containment)}"
         + (f" ({p.a_in_b:.1%} of {p.a} in {p.b}, {p.b_in_a:.1%} of {p.b} in {p.a})"
            if report.parameters.containment is not None else "")
         + _title_note(report, other)

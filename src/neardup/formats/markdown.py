@@ -16,6 +16,7 @@ from .shared import (
     coverage,
     parameters_line,
     plural,
+    share3,
     shorten,
     summary_line,
     title_of,
@@ -82,7 +83,7 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
     for number, pair in enumerate(report.pairs, start=1):
         out.append(
             f"| {number} | {_doc(report, pair.a)} | {_doc(report, pair.b)} "
-            f"| {pair.jaccard:.3f} | {pair.containment:.3f} | {coverage(pair.a_coverage)} "
+            f"| {share3(pair.jaccard)} | {share3(pair.containment)} | {coverage(pair.a_coverage)} "
             f"| {coverage(pair.b_coverage)} | {len(pair.passages)} |"
         )
     return out
@@ -94,7 +95,7 @@ def _clusters_table(report: DuplicateReport) -> list[str]:
     out = ["", "## Clusters", "", "| # | representative | members |", "|--:|---|---|"]
     for number, cluster in enumerate(report.clusters, start=1):
         members = ", ".join(
-            f"{md_escape(m.id)} ({m.similarity:.3f})"
+            f"{md_escape(m.id)} ({share3(m.similarity)})"
             for m in cluster.members
             if m.id != cluster.representative
         )

@@ -4,7 +4,7 @@ and parameters of a report, and long text shortened to one line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..report import CopiedDocument, DuplicateReport, Pair
 
@@ -70,12 +70,15 @@ def parameters_line(report: DuplicateReport) -> str:
 
 def rewrite_words(pair: Pair) -> str:
     """``, rewrite resemblance 0.091`` for a pair of a rewrite search, else nothing."""
-    return "" if pair.rewrite is None else f", rewrite resemblance {pair.rewrite:.3f}"
+    return "" if pair.rewrite is None else f", rewrite resemblance {share3(pair.rewrite)}"
 
 
-def copy_line(copied: CopiedDocument, most: int = 5) -> str:
+def copy_line(
+    copied: CopiedDocument, most: int = 5, name: Callable[[str], str] = str
+) -> str:
     """One document's copy ratio, e.g. ``report.txt: 37.2% found elsewhere — 21.5% in
-    a.txt#3, 9.8% in b.txt``, naming its ``most`` largest sources.
+    a.txt#3, 9.8% in b.txt``, naming its ``most`` largest sources (ids shown as ``name``
+    writes them).
 
     Example:
         >>> from neardup.report import CopiedDocument, CopySource
@@ -84,11 +87,11 @@ def copy_line(copied: CopiedDocument, most: int = 5) -> str:
         >>> line
         'r.txt: 37.2% found elsewhere — 21.5% in a.txt#3, 9.8% in b.txt'
     """
-    named = [f"{source.share:.1%} in {source.id}" for source in copied.sources[:most]]
+    named = [f"{source.share:.1%} in {name(source.id)}" for source in copied.sources[:most]]
     more = len(copied.sources) - most
     if more > 0:
         named.append(f"and {plural(more, 'more source')}")
-    return f"{copied.id}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
+    return f"{name(copied.id)}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
 
 
 def summary_line(report: DuplicateReport) -> str:
@@ -102,6 +105,22 @@ def summary_line(report: DuplicateReport) -> str:
     )
 
 
+def share3(value: float) -> str:
+    """A similarity or share with 3 decimals, never shown as 1 (or 0) when it is not:
+    0.9996 is ``0.999``, not ``1.000``.
+
+    Example:
+        >>> share3(0.995), share3(0.99996), share3(1.0), share3(0.8426), share3(0.0004)
+        ('0.995', '0.999', '1.000', '0.843', '0.001')
+    """
+    shown = f"{value:.3f}"
+    if shown == "1.000" and value < 1:
+        return "0.999"
+    if shown == "0.000" and value > 0:
+        return "0.001"
+    return shown
+
+
 def coverage(value: float | None) -> str:
     """A share of a document as a percentage, ``?`` when unknown."""
     return "?" if value is None else f"{value:.1%}"
@@ -110,10 +129,10 @@ def coverage(value: float | None) -> str:
 def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
     """What a pair is, as a short title and one sentence: a near-duplicate (Jaccard at or
     above the threshold) or a partial copy, e.g. ``("partial copy", "mix.txt and a.txt
-    share text: 66.8% of mix.txt is in a.txt, 51.7% of a.txt in mix.txt (Jaccard 0.42)")``."""
+    share text: 66.8% of mix.txt is in a.txt, 51.7% of a.txt in mix.txt (Jaccard 0.420)")``."""
     if pair.jaccard >= report.parameters.threshold:
-        return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {pair.jaccard:.2f})"
+        return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {share3(pair.jaccard)})"
     return "partial copy", (
         f"{pair.a} and {pair.b} share text: {pair.a_in_b:.1%} of {pair.a} is in {pair.b}, "
-        f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {pair.jaccard:.2f})"
+        f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {share3(pair.jaccard)})"
     )

@@ -10,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._version import __version__
-from ..errors import AlreadyIndexedError, InputError, ParameterError, shown_ids
+from ..errors import AlreadyIndexedError, IndexFileError, InputError, ParameterError, shown_ids
 from ..parameters import Parameters
 from ..report import DuplicateReport, Skipped
 from ..stages.hashing import BATCH_DOCS
@@ -27,6 +27,7 @@ from .file import (
     FORMAT,
     FORMAT_VERSION,
     MEMORY,
+    Header,
     Transaction,
     check_names,
     check_parameters,
@@ -37,6 +38,13 @@ from .file import (
 )
 from .query import query_index
 from .tables import Tables
+from .verify import Verification, quick_problems, verify_problems
+
+REBUILD_HINT = (
+    "rebuild it: `neardup index create NEW` with its parameters, then `neardup index add NEW` "
+    "with the documents (`neardup index verify` lists the damage)"
+)
+"""What a refusal to use a damaged index tells the user to do."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ class DuplicateIndex:
         """Use :meth:`create` or :meth:`open`."""
         self._db = connection
         self.path = path
+        self.timeout = DEFAULT_TIMEOUT
+        self.on_wait: Callable[[float], None] | None = None
+        """Called at once with the timeout when a write must wait for another process."""
         self.parameters = parameters
         self.store_text = store_text
         self.format_version = format_version
@@ -145,7 +156,9 @@ class DuplicateIndex:
         parameters = parameters_from(params)
         name = os.fspath(path)
         db = create_file(name, parameters, store_text, timeout, cache_mb)
-        return cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
+        index = cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
+        index.timeout = timeout
+        return index
 
     @classmethod
     def open(
@@ -188,6 +201,7 @@ class DuplicateIndex:
             header.format_version,
             header.created_by,
         )
+        index.timeout = timeout
         if expected:
             try:
                 check_parameters(name, header.parameters, expected)
@@ -228,12 +242,24 @@ class DuplicateIndex:
         return self._tables.ids()
 
     def info(self) -> IndexInfo:
-        """Counts, parameters and size on disk (the file and its write-ahead log)."""
+        """Counts, parameters and size on disk (the file and its write-ahead log).
+
+        Raises:
+            IndexFileError: the tables cannot be read (a damaged file).
+        """
         size = 0
         if self.path != MEMORY:
             for suffix in ("", "-wal"):
                 with contextlib.suppress(OSError):
                     size += os.path.getsize(self.path + suffix)
+        try:
+            return self._info(size)
+        except sqlite3.DatabaseError as exc:
+            raise IndexFileError(
+                f"{self.path}: damaged index: cannot count its rows ({exc}); {REBUILD_HINT}"
+            ) from None
+
+    def _info(self, size: int) -> IndexInfo:
         return IndexInfo(
             path=self.path,
             format_version=self.format_version,
@@ -245,6 +271,39 @@ class DuplicateIndex:
             size_bytes=size,
             fingerprint_rows=self._tables.fingerprint_rows(),
         )
+
+    # ------------------------------------------------------------------ damage
+
+    def verify(self) -> Verification:
+        """Check the whole file for damage: SQLite's ``integrity_check`` and neardup's
+        invariants (every document's band rows and fingerprint rows re-derived, every
+        stored text readable, counts that agree; see :mod:`neardup.index.verify`).
+        Writes nothing."""
+        try:
+            documents = len(self)
+        except sqlite3.DatabaseError:
+            documents = -1
+        problems = verify_problems(self._db, self._header())
+        return Verification(self.path, documents, tuple(problems))
+
+    def check_sound(self, writing: bool = False) -> None:
+        """Raise when a quick check finds the file damaged (SQLite's ``quick_check`` and
+        the row counts); :meth:`add`, :meth:`remove` and ``neardup check`` run it first.
+
+        Raises:
+            IndexFileError: the damage found, and how to rebuild the index.
+        """
+        problems = quick_problems(self._db, self._header())
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise IndexFileError(
+                f"{self.path}: damaged index: {problems[0]}{more}; "
+                + ("nothing was written; " if writing else "")
+                + REBUILD_HINT
+            )
+
+    def _header(self) -> Header:
+        return Header(self.parameters, self.store_text, self.format_version, self.created_by)
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored normalized texts of indexed documents (empty when ``store_text`` is off)."""
@@ -277,7 +336,8 @@ class DuplicateIndex:
             DuplicateIdError: an id occurs twice in ``documents``.
             AlreadyIndexedError: ids already indexed, when ``replace`` is False (nothing added).
             InputError: an item is not a document.
-            IndexFileError: the file cannot be written (e.g. locked longer than the timeout).
+            IndexFileError: the file cannot be written (e.g. locked longer than the timeout),
+                or a quick check finds it damaged (:meth:`check_sound`; nothing written).
         """
         if batch_size < 1:
             raise ParameterError(f"batch_size must be >= 1 (got {batch_size})")
@@ -287,7 +347,7 @@ class DuplicateIndex:
         chunks = rows_to_add(
             documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints
         )
-        with Transaction(self._db, self.path):
+        with self._writing():
             next_doc = tables.next_doc()
             for rows in chunks:
                 found = tables.existing(rows.ids)
@@ -310,13 +370,22 @@ class DuplicateIndex:
 
         Raises:
             InputError: ids that are not indexed (nothing removed), unless ``missing_ok``.
+            IndexFileError: the file cannot be written, or a quick check finds it damaged
+                (:meth:`check_sound`; nothing removed).
         """
         wanted = list(dict.fromkeys(ids))
-        with Transaction(self._db, self.path):
+        with self._writing():
             removed, missing = self._tables.remove(wanted)
             if missing and not missing_ok:
                 raise InputError(f"{self.path}: not in the index: {shown_ids(missing)}")
         return removed
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction, on a file found sound first (:meth:`check_sound`)."""
+        with Transaction(self._db, self.path, self.timeout, self.on_wait):
+            self.check_sound(writing=True)
+            yield
 
     # ------------------------------------------------------------------ querying
 

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import TracebackType
@@ -227,17 +228,53 @@ def check_parameters(name: str, parameters: Parameters, expected: dict[str, Any]
 
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception; SQLite errors
-    become :class:`~neardup.errors.IndexFileError` naming the file."""
+    become :class:`~neardup.errors.IndexFileError` naming the file.
 
-    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+    When another process is writing, ``on_wait(timeout)`` is called at once (so that a
+    person is told why nothing happens), then the transaction waits up to ``timeout``
+    seconds for it.
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        path: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
         self._db = db
         self._path = path
+        self._timeout = timeout
+        self._on_wait = on_wait
 
     def __enter__(self) -> None:
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            if self._on_wait is not None and not self._begin_at_once():
+                self._on_wait(self._timeout)
+                self._db.execute("BEGIN IMMEDIATE")
+            elif self._on_wait is None:
+                self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise IndexFileError(
+                    f"{self._path}: cannot write index: another process was still writing "
+                    f"it after {self._timeout:g} s"
+                ) from None
             raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
+
+    def _begin_at_once(self) -> bool:
+        """Begin without waiting; False when another process holds the write lock."""
+        busy = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc):
+                raise
+            return False
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy)}")
 
     def __exit__(
         self,
@@ -255,6 +292,10 @@ class Transaction:
         except sqlite3.DatabaseError as exc:
             rollback(self._db)
             raise IndexFileError(f"{self._path}: cannot write index: {exc}") from None
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def rollback(db: sqlite3.Connection) -> None:

@@ -9,8 +9,11 @@ ranges, for worker processes to read and parse.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
+import re
+import stat
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -61,8 +64,10 @@ class Corpus:
     among the yielded documents) from their files, seeking by byte offset in JSON Lines files,
     so a pipeline can drop texts after hashing and re-read only the candidates.
 
-    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order);
-    ids of files found in a directory are their paths relative to it.
+    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order),
+    following symbolic links to directories (each directory is read once, so a link that
+    loops back is not followed again); ids of files found in a directory are their paths
+    relative to it.
 
     Raises:
         InputError: on construction, a path that does not exist, or a file of an unsupported
@@ -84,9 +89,7 @@ class Corpus:
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found = sorted(
-                    p for p in path.rglob("*") if p.is_file() and file_kind(p) is not None
-                )
+                found = sorted(p for p in files_under(path) if file_kind(p) is not None)
                 self.files += [(f, f.relative_to(path).as_posix()) for f in found]
             elif path.is_file():
                 if file_kind(path) is None:
@@ -96,7 +99,7 @@ class Corpus:
                     )
                 self.files.append((path, path.name))
             else:
-                raise InputError(f"{path}: no such file or directory")
+                raise InputError(f"{path}: {what_is(path)}")
         self._documents = _Positions()
         self._records = _Positions()
         self._plain_jsonl = np.array(
@@ -266,15 +269,17 @@ class Corpus:
             yield Document(doc.id, doc.text, doc.title, str(path)), ordinal, 0
 
     def _read_jsonl(self, path: Path, name: str) -> Iterator[tuple[RawLine | Skipped, int, int]]:
-        offset = 0
+        offset = lines = 0
         where = str(path)
         try:
             with _open_binary(path) as handle:
                 for lineno, raw in enumerate(handle, start=1):
                     yield RawLine(raw, name, where, lineno, self.fields), offset, lineno
                     offset += len(raw)
+                    lines = lineno
         except (OSError, EOFError) as exc:
-            yield Skipped(name, f"cannot read: {exc}", str(path)), -1, 0
+            reason = f"cannot read: {exc}"
+            yield Skipped(name, partly_read(lines, reason) if lines else reason, where), -1, 0
 
     def _read_parquet(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
         """(document, row, row number from 1); a file that cannot be read, or has no text
@@ -340,6 +345,81 @@ class Corpus:
                 handle.seek(offset)
                 line = RawLine(handle.readline(), name, str(path), lineno, self.fields)
                 yield line, offset, lineno
+
+
+def files_under(root: Path) -> Iterator[Path]:
+    """The regular files in ``root`` and its subdirectories, following symbolic links to
+    directories but entering each directory once (by device and inode), so that a link to
+    an ancestor ends no loop."""
+    info = os.stat(root)
+    seen = {(info.st_dev, info.st_ino)}
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        entered = []
+        for sub in sorted(subfolders):
+            try:
+                info = os.stat(os.path.join(folder, sub))
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                entered.append(sub)
+        subfolders[:] = entered
+        for name in names:
+            path = Path(folder, name)
+            if path.is_file():
+                yield path
+
+
+def what_is(path: Path) -> str:
+    """What a path that is neither a file nor a directory is, for messages: ``no such file
+    or directory``, ``a symbolic link that loops``, ``a broken symbolic link to ...``, ``a
+    named pipe (FIFO), not a file``, ...
+
+    Example:
+        >>> what_is(Path("/no/such/thing"))
+        'no such file or directory'
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops (it leads back to itself)"
+        if os.path.islink(path):
+            return f"a broken symbolic link (to {os.readlink(path)!r}, which does not exist)"
+        return "no such file or directory" if exc.errno == errno.ENOENT else (
+            f"cannot be read: {exc.strerror}"
+        )
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return f"{kind}, not a file or directory: give a file (or '-' for standard input)"
+
+
+def partly_read(records: int, reason: str) -> str:
+    """Why the rest of a file was not read, when its first ``records`` were.
+
+    Example:
+        >>> partly_read(62, "cannot read: Compressed file ended")
+        'read 62 records, then: cannot read: Compressed file ended'
+    """
+    return f"read {plural_records(records)}, then: {reason}"
+
+
+def plural_records(count: int) -> str:
+    """``1 record``, ``62 records``."""
+    return f"{count:,} record" + ("" if count == 1 else "s")
+
+
+def is_partly_read(reason: str) -> bool:
+    """Whether a reason is one of :func:`partly_read` (the file was used in part)."""
+    return _PARTLY.match(reason) is not None
+
+
+_PARTLY = re.compile(r"read [0-9,]+ records?, then: ")
 
 
 def _block_bytes(file_size: int) -> int:

@@ -191,7 +191,11 @@ def parse_jsonl_line(
     raw: bytes, where: str, source: str, id_field: str, text_field: str, title_field: str
 ) -> Document | Skipped:
     """The document of one JSON line (``where``: the id of a record without one, ``source``:
-    ``path:line`` for messages), or why the line holds none."""
+    ``path:line`` for messages), or why the line holds none.
+
+    A lone surrogate escape (``"\\ud800"``: valid JSON, not encodable text) in the id, title
+    or text becomes U+FFFD, so that the document can be stored, compared and reported.
+    """
     if not raw.strip():
         return Skipped(where, "blank line", source)
     try:
@@ -208,7 +212,18 @@ def parse_jsonl_line(
     if doc_id is None:
         doc_id = where
     title = record.get(title_field)
-    return Document(str(doc_id), text, title if isinstance(title, str) else None, source)
+    return Document(
+        _encodable(str(doc_id)), _encodable(text),
+        _encodable(title) if isinstance(title, str) else None, source,
+    )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (the same length)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def as_document(item: object, position: int) -> Document | Skipped:

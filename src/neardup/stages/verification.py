@@ -176,7 +176,7 @@ def report_parts(
     """
     pairs = [
         Pair(ids[i], ids[j], jac, max(a_in_b, b_in_a), a_in_b, b_in_a,
-             None if math.isnan(rewrite) else rewrite)
+             rewrite=None if math.isnan(rewrite) else rewrite)
         for (i, j), jac, a_in_b, b_in_a, rewrite in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),

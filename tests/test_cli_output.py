@@ -1,0 +1,135 @@
+"""Where reports go: a report file is written whole or not at all, the output is checked
+before the work starts, an unknown suffix is an error, and a full standard output is a
+message, not a traceback (issue 15)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from neardup.cli import main
+from neardup.cli import output as output_module
+from neardup.cli import scan as scan_module
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def scan(*args: str | os.PathLike[str]) -> Result:
+    return CliRunner().invoke(main, ["scan", *map(str, args)])
+
+
+def test_a_failed_render_leaves_the_old_report_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("the old report\n", encoding="utf-8")
+
+    monkeypatch.setattr(output_module.tempfile, "NamedTemporaryFile",
+                        _failing_temporary_file(tmp_path))
+    result = scan(SEEDS, "-o", target, "-q")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr and "No space left" in result.stderr
+    assert target.read_text(encoding="utf-8") == "the old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def _failing_temporary_file(folder: Path) -> object:
+    """A NamedTemporaryFile whose write fails half-way, as on a full disk."""
+    real = output_module.tempfile.NamedTemporaryFile
+
+    def make(*args: object, **kwargs: object) -> object:
+        handle = real(*args, **kwargs)  # type: ignore[call-overload]
+        inner = handle.file
+
+        class Half:
+            def __getattr__(self, name: str) -> object:
+                return getattr(inner, name)
+
+            def write(self, text: str) -> int:
+                inner.write(text[: len(text) // 2])
+                inner.flush()
+                raise OSError(28, "No space left on device")
+
+        handle.file = Half()
+        return handle
+
+    return make
+
+
+def test_a_new_report_file_is_complete_and_readable(tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    assert scan(SEEDS, "-o", target, "-q").exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("a,a_title,b")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+
+
+def test_a_missing_output_directory_fails_before_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the scan ran")
+
+    monkeypatch.setattr(scan_module, "find_duplicates", never)
+    result = scan(SEEDS, "-o", tmp_path / "missing" / "r.json", "-q")
+    assert result.exit_code == 2
+    assert "no such directory" in result.stderr
+
+
+def test_check_fails_on_a_missing_output_directory_before_reading(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(SEEDS), "--against", str(SEEDS),
+                                       "-o", str(tmp_path / "missing" / "r.xml")])
+    assert result.exit_code == 2 and "no such directory" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report", "r.xml"])
+def test_an_unknown_output_suffix_is_an_error_naming_the_formats(
+    tmp_path: Path, name: str
+) -> None:
+    result = scan(SEEDS, "-o", tmp_path / name, "-q")
+    assert result.exit_code == 2
+    assert "--format" in result.output
+    assert not (tmp_path / name).exists()
+    assert scan(SEEDS, "-o", tmp_path / name, "-q", "--format", "csv").exit_code == 0
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith("a,a_title")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_full_standard_output_is_a_message_not_a_traceback() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "neardup", "scan", str(SEEDS), "-q"],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("neardup: error: cannot write to standard output: No space")
+
+
+def test_a_baseline_is_written_whole_and_its_directory_checked_first(tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["check", str(SEEDS), "--against", str(SEEDS),
+                                        "--write-baseline", str(tmp_path / "no" / "b.json")])
+    assert missing.exit_code == 2 and "no such directory" in missing.stderr
+    target = tmp_path / "b.json"
+    written = CliRunner().invoke(main, ["check", str(SEEDS / "000_28473338c6d0f06c.txt"),
+                                        "--against", str(tmp_path), "--write-baseline",
+                                        str(target), "-q"])
+    assert written.exit_code == 0, written.output
+    assert target.read_text(encoding="utf-8").startswith('{\n  "format": "neardup-baseline"')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
+
+
+def test_a_report_through_a_symbolic_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    assert scan(SEEDS, "-o", link, "-q").exit_code == 0
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").startswith("{")
