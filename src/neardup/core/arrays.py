@@ -47,6 +47,15 @@ def pieces_of(flat: npt.NDArray[Any], lengths: I64) -> list[npt.NDArray[Any]]:
     return np.split(flat, starts_of(lengths)[1:-1])
 
 
+def members(values: npt.NDArray[Any], sorted_values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Whether each of ``values`` is one of the (sorted) ``sorted_values``."""
+    if not sorted_values.size:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    found: npt.NDArray[np.bool_] = sorted_values[at] == values
+    return found
+
+
 def sorted_unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is far slower on
     millions of uint32)."""

@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32, U64
-from .arrays import ranges, sorted_unique, starts_of
+from .arrays import members, ranges, sorted_unique, starts_of
 from .minhash import kernel_name
 from .shingles import ngram_hashes
 
@@ -385,7 +385,7 @@ def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDAr
     marked = np.zeros(hashes.size, dtype=bool)
     if not hashes.size or not common.size:
         return marked
-    at = np.flatnonzero(_members(hashes, common))
+    at = np.flatnonzero(members(hashes, common))
     if not at.size:
         return marked
     near = np.flatnonzero(np.diff(at) <= window)
@@ -395,9 +395,3 @@ def boilerplate_mask(hashes: U32, common: U32, window: int = WINDOW) -> npt.NDAr
     marked = np.cumsum(edges[:-1]) > 0
     marked[at] = True
     return marked
-
-
-def _members(values: U32, sorted_values: U32) -> npt.NDArray[np.bool_]:
-    at = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
-    found: npt.NDArray[np.bool_] = sorted_values[at] == values
-    return found

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._types import I64, U32
-from .arrays import pieces_of
+from .arrays import members, pieces_of
 from .fingerprints import SharedFingerprints, shared_fingerprint_pairs
 from .shingles import char_shingle_sets
 from .similarity import intersection_size
@@ -78,11 +78,7 @@ def rewrite_shingles(flat: U32, lengths: I64) -> tuple[U32, I64]:
 
 def distinctive(shingles: U32, common: U32) -> U32:
     """The sorted ``shingles`` of one text without those in the sorted ``common``."""
-    if not common.size or not shingles.size:
-        return shingles
-    at = np.searchsorted(common, shingles)
-    at[at == common.size] = 0
-    out: U32 = shingles[common[at] != shingles]
+    out: U32 = shingles[~members(shingles, common)]
     return out
 
 
@@ -128,8 +124,7 @@ def _common_held(shingles: U32 | Sequence[U32], counts: I64, common: U32) -> I64
     for block in blocks:
         done += block.size
         last = int(np.searchsorted(ends, done, side="right"))
-        at = np.minimum(np.searchsorted(common, block), common.size - 1)
         owner = np.repeat(np.arange(first, last), counts[first:last])
-        held += np.bincount(owner[common[at] == block], minlength=counts.size)
+        held += np.bincount(owner[members(block, common)], minlength=counts.size)
         first = last
     return held

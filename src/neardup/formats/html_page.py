@@ -10,6 +10,8 @@ library's.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from ..report import DuplicateReport, Pair, Passage
 from .folded import FoldedPart, folded_parts
@@ -24,6 +26,8 @@ from .shared import (
     summary_line,
     title_of,
 )
+
+T = TypeVar("T")
 
 HTML_PAIRS_SIDE_BY_SIDE = 200
 """The HTML report shows the texts of this many pairs side by side, the passages of the rest."""
@@ -101,37 +105,39 @@ def _highlight(
     Overlapping spans (possible only where one original character expands to several
     normalized ones) are clipped so that marks never nest.
     """
+
+    def mark(start: int, end: int, index: int) -> str:
+        parts = [(p.start, p.end, p.other) for p in folded or []]
+        return (
+            f'<mark data-p="{pair_number}-{index + 1}" style="--h:{passage_hue(index)}" '
+            f'title="passage {index + 1}">{_wrapped(text, start, end, parts, underline)}</mark>'
+        )
+
+    def underline(start: int, end: int, other: str) -> str:
+        return (
+            f'<span class="folded" title="{_esc(FOLDED_TITLE + other)}">'
+            f"{_esc(text[start:end])}</span>"
+        )
+
+    return _wrapped(text, 0, len(text), sorted(spans), mark)
+
+
+def _wrapped(
+    text: str, lo: int, hi: int, spans: Sequence[tuple[int, int, T]],
+    wrap: Callable[[int, int, T], str],
+) -> str:
+    """Escaped ``text[lo:hi]`` with each of the sorted ``spans`` (start, end, item) given by
+    ``wrap(start, end, item)``, clipped so that none overlaps the one before."""
     out: list[str] = []
-    position = 0
-    for start, end, index in sorted(spans):
-        start = max(start, position)
+    position = lo
+    for start, end, item in spans:
+        start, end = max(start, position), min(end, hi)
         if end <= start:
             continue
         out.append(_esc(text[position:start]))
-        out.append(
-            f'<mark data-p="{pair_number}-{index + 1}" style="--h:{passage_hue(index)}" '
-            f'title="passage {index + 1}">{_with_folded(text, start, end, folded or [])}</mark>'
-        )
+        out.append(wrap(start, end, item))
         position = end
-    out.append(_esc(text[position:]))
-    return "".join(out)
-
-
-def _with_folded(text: str, start: int, end: int, folded: list[FoldedPart]) -> str:
-    """Escaped ``text[start:end]``, its folded parts in dotted ``<span>`` elements."""
-    out: list[str] = []
-    position = start
-    for part in folded:
-        lo, hi = max(part.start, position), min(part.end, end)
-        if hi <= lo:
-            continue
-        out.append(_esc(text[position:lo]))
-        out.append(
-            f'<span class="folded" title="{_esc(FOLDED_TITLE + part.other)}">'
-            f"{_esc(text[lo:hi])}</span>"
-        )
-        position = hi
-    out.append(_esc(text[position:end]))
+    out.append(_esc(text[position:hi]))
     return "".join(out)
 
 
