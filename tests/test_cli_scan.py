@@ -8,13 +8,13 @@ import json
 import os
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner, Result
+from pages import Page
 
 from neardup import Parameters, load_documents, normalize_text
 from neardup.cli import main
@@ -101,40 +101,17 @@ def test_seeds_json_has_the_one_pair_and_exact_passages(seed_json: dict[str, Any
     assert {m["id"] for m in cluster["members"]} == {SEED_A, SEED_B}
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.pre: list[str] = []
-        self._in_pre = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        if tag == "pre":
-            self._in_pre = True
-            self.pre.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "pre":
-            self._in_pre = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_pre:
-            self.pre[-1] += data
-
-
 def test_seeds_html_file(tmp_path: Path, seed_json: dict[str, Any]) -> None:
     target = tmp_path / "report.html"
     result = scan(SEEDS, "-o", target)
     assert result.exit_code == 0 and result.stdout == ""
     page = target.read_text(encoding="utf-8")
-    parser = _Tags()
-    parser.feed(page)
+    parsed = Page(page)
     texts = {d.id: d.text for d in load_documents(SEEDS)}
-    assert parser.pre == [texts[SEED_A], texts[SEED_B]]  # side by side, in full
+    assert parsed.texts() == {SEED_A: texts[SEED_A], SEED_B: texts[SEED_B]}  # in full
     passages = len(seed_json["pairs"][0]["passages"])
-    assert parser.tags.count("mark") == 2 * passages
-    assert parser.tags.count("script") == 1
+    assert len(parsed.data("nd-detail")["pairs"][0]["p"]) == passages
+    assert len(parsed.programs) == 1
     assert "http://" not in page and "https://" not in page
 
 
@@ -153,7 +130,7 @@ def test_every_format_on_stdout(fmt: str) -> None:
     elif fmt == "markdown":
         assert out.startswith("# neardup report") and "| 1 |" in out
     elif fmt == "html":
-        assert out.startswith("<!DOCTYPE html>") and "<mark " in out
+        assert out.startswith("<!DOCTYPE html>") and 'id="nd-detail"' in out
     else:
         assert out.startswith("neardup: 11 documents read")
 
@@ -388,12 +365,11 @@ def test_html_report_of_hostile_documents(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     result = scan(folder, "-o", target)
     assert result.exit_code == 0
-    page = target.read_text(encoding="utf-8")
-    parser = _Tags()
-    parser.feed(page)
-    assert parser.tags.count("script") == 1
-    assert "img" not in parser.tags and "textarea" not in parser.tags
-    assert parser.pre == [ARTICLE + payload + OTHER, COPY + payload + OTHER]
+    parsed = Page(target.read_text(encoding="utf-8"))
+    assert len(parsed.programs) == 1 and "alert" not in parsed.programs[0]
+    assert "img" not in parsed.tags and "textarea" not in parsed.tags
+    assert sorted(t or "" for t in parsed.texts().values()) == sorted(
+        [ARTICLE + payload + OTHER, COPY + payload + OTHER])
 
 
 def test_pipeline_arguments_leave_implied_bands_to_the_pipeline() -> None:

@@ -449,7 +449,7 @@ def test_html_shows_the_copy_ratios_with_links_to_the_pairs(seeds_dir: Path) -> 
     docs, mix = _seed_mix(seeds_dir)
     report = find_duplicates([*docs, mix], preset="copies", with_texts=True)
     page = render(add_passages(report, report.texts), "html", texts=report.texts)
-    table = page[page.index('<h2 id="copies">') : page.index('<h2 id="pairs">')]
+    table = page[page.index('<section id="copies">') : page.index('<section id="pairs">')]
     number = 1 + [(p.a, p.b) for p in report.pairs].index((docs[6].id, "mix"))
     assert f'in <span class="id">{docs[6].id}</span> <a href="#pair-{number}">' in table
     assert "traditional characters folded to simplified" in page

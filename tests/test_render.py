@@ -7,15 +7,15 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
+from pages import Page
 
 from neardup import Document, DuplicateReport, find_duplicates
+from neardup.core.normalize import normalize_text
 from neardup.core.passages import add_passages
 from neardup.errors import ParameterError
 from neardup.formats import CHECK_FORMATS, FORMATS, format_for_path, render
-from neardup.formats.html_page import passage_hue
 from neardup.formats.markdown import md_escape
 from neardup.formats.shared import shorten
 
@@ -31,52 +31,6 @@ TEXTS = {
 @pytest.fixture(scope="module")
 def report() -> DuplicateReport:
     return add_passages(find_duplicates(TEXTS, threshold=0.4), TEXTS)
-
-
-class Tree(HTMLParser):
-    """Start tags, the text inside <script> and <mark> elements, and every link target."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.scripts: list[str] = []
-        self.marks: list[tuple[str, str]] = []
-        self.urls: list[str] = []
-        self.pre_texts: list[str] = []
-        self._stack: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self._stack.append((tag, dict(attrs)))
-        if tag == "script":
-            self.scripts.append("")
-        if tag == "mark":
-            self.marks.append((dict(attrs)["data-p"] or "", ""))
-        if tag == "pre":
-            self.pre_texts.append("")
-        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._stack:
-            if self._stack.pop()[0] == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        open_tags = [t for t, _ in self._stack]
-        if "script" in open_tags:
-            self.scripts[-1] += data
-        if "mark" in open_tags:
-            key, text = self.marks[-1]
-            self.marks[-1] = (key, text + data)
-        if "pre" in open_tags:
-            self.pre_texts[-1] += data
-
-
-def parse(page: str) -> Tree:
-    tree = Tree()
-    tree.feed(page)
-    tree.close()
-    return tree
 
 
 def test_report_has_the_pair(report: DuplicateReport) -> None:
@@ -198,52 +152,44 @@ def test_shorten() -> None:
 
 def test_html_is_self_contained_and_escapes_document_text(report: DuplicateReport) -> None:
     page = render(report, "html", texts=TEXTS)
-    tree = parse(page)
+    tree = Page(page)
     assert page.startswith("<!DOCTYPE html>")
-    # the only script is ours, and no document text reached it
-    assert tree.tags.count("script") == 1
-    assert "alert" not in tree.scripts[0]
+    # one program, ours, and no document text reached it; the rest are data blocks
+    assert len(tree.programs) == 1 and "alert" not in tree.programs[0]
+    assert [(kind, name) for kind, name, _ in tree.scripts] == [
+        ("application/json", "nd-table"), ("application/json", "nd-detail"), (None, "")]
     assert "textarea" not in tree.tags and "b" not in tree.tags
     # nothing is fetched from the network: only in-page links
     assert tree.urls and all(u.startswith("#") for u in tree.urls)
-    assert "<link" not in page and "@import" not in page
-    # both texts are shown in full, as text
-    assert sorted(tree.pre_texts) == sorted([TEXTS["doc|1 <b>"], TEXTS["doc2"]])
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/textarea&gt;&amp;amp;" in page
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    # both texts are carried in full, as data that cannot close its element
+    assert tree.texts() == {"doc|1 <b>": TEXTS["doc|1 <b>"], "doc2": TEXTS["doc2"]}
+    assert "</script><" not in page.split('id="nd-table">', 1)[1].rsplit("<script>", 1)[0][:-10]
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page
+    # ids and titles in the markup are escaped
+    assert "doc|1 &lt;b&gt;" in page
 
 
-def test_html_highlights_passage_k_in_both_texts(report: DuplicateReport) -> None:
+def test_html_passages_span_the_same_text_in_both(report: DuplicateReport) -> None:
     pair = report.pairs[0]
-    tree = parse(render(report, "html", texts=TEXTS))
-    keys = [key for key, _ in tree.marks]
-    assert len(keys) == 2 * len(pair.passages)
-    for k, passage in enumerate(pair.passages, start=1):
-        texts = [text for key, text in tree.marks if key == f"1-{k}"]
-        assert texts == [
-            TEXTS[pair.a][passage.a_start : passage.a_end],
-            TEXTS[pair.b][passage.b_start : passage.b_end],
-        ]
-    page = render(report, "html", texts=TEXTS)
-    assert page.count(f"--h:{passage_hue(0)}") >= 2  # same colour on both sides
+    detail = Page(render(report, "html", texts=TEXTS)).data("nd-detail")["pairs"][0]
+    shown = sorted((a0, a1, b0, b1) for a0, a1, b0, b1, _, _ in detail["p"])
+    assert shown == sorted((p.a_start, p.a_end, p.b_start, p.b_end) for p in pair.passages)
+    for a0, a1, b0, b1, _, length in detail["p"]:
+        assert length == a1 - a0
+        assert normalize_text(TEXTS[pair.a][a0:a1]) == normalize_text(TEXTS[pair.b][b0:b1])
+    # the rows cover both texts, in order, and a row of a passage holds that passage
+    rows = detail["r"]
+    assert "".join(TEXTS[pair.a][r[0]:r[1]] for r in rows) == TEXTS[pair.a]
+    assert "".join(TEXTS[pair.b][r[2]:r[3]] for r in rows) == TEXTS[pair.b]
+    for a0, a1, b0, b1, kind in rows:
+        if kind >= 0:
+            assert detail["p"][kind][:4] == [a0, a1, b0, b1]
 
 
 def test_html_without_texts_lists_the_passages(report: DuplicateReport) -> None:
-    tree = parse(render(report, "html"))
-    assert "pre" not in tree.tags and "mark" not in tree.tags
-    assert tree.tags.count("li") >= len(report.pairs[0].passages)
-
-
-def test_passage_hues_differ() -> None:
-    hues = [passage_hue(k) for k in range(8)]
-    assert len(set(hues)) == 8
-
-
-def test_html_shows_only_the_first_pairs_side_by_side(
-    report: DuplicateReport, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import neardup.formats.html_page as html_page
-
-    monkeypatch.setattr(html_page, "HTML_PAIRS_SIDE_BY_SIDE", 0)
-    tree = parse(render(report, "html", texts=TEXTS))
-    assert "pre" not in tree.tags
-    assert "Only the first 0 pairs are shown side by side" in render(report, "html", texts=TEXTS)
+    tree = Page(render(report, "html"))
+    [detail] = tree.data("nd-detail")["pairs"]
+    assert detail["r"] is None  # no texts to align
+    assert sorted(p[6] for p in detail["p"]) == sorted(p.text for p in report.pairs[0].passages)
+    assert tree.texts() == {"doc|1 <b>": None, "doc2": None}

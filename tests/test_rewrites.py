@@ -4,7 +4,6 @@ with it."""
 
 from __future__ import annotations
 
-import html
 import json
 import random
 import re
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pages import Page
 
 from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents, normalize_text
 from neardup.cli import main
@@ -252,14 +252,18 @@ def test_html_marks_what_matched_only_after_folding(tmp_path: Path, seeds: list[
     # is reported as a group of identical documents, without passages)
     docs = [("simplified", seeds[2]), ("traditional", traditional + "\n另外補充一句。")]
     folded = find_duplicates(docs, script="simplified", with_texts=True, workers=1)
-    page = render(add_passages(folded, folded.texts), "html", texts=folded.texts)
-    marks = re.findall(r'<span class="folded" title="([^"]*)">([^<]*)</span>', page)
-    assert marks
-    for title, shown in marks:
-        other = html.unescape(title).rsplit(": ", 1)[1]
-        assert shown != other and len(shown) == len(other)  # one code point to one
-    assert "Dotted underline" in page
+    page = Page(render(add_passages(folded, folded.texts), "html", texts=folded.texts))
+    [pair] = page.data("nd-detail")["pairs"]
+    texts = [page.texts()[folded.pairs[0].a], page.texts()[folded.pairs[0].b]]
+    assert pair["f"][0] and pair["f"][1]
+    for text, parts in zip(texts, pair["f"], strict=True):
+        for start, end, other in parts:
+            shown = text[start:end]
+            assert shown != other and len(shown) == len(other)  # one code point to one
+    assert page.data("nd-table")["folds"] is True  # the page explains the underline
     rewritten = [("2", seeds[1]), ("11", seeds[10])]  # the seed's rewrite, not folded
     plain = find_duplicates(rewritten, with_texts=True, workers=1)
     assert plain.pairs
-    assert 'class="folded"' not in render(add_passages(plain, plain.texts), "html", texts=plain.texts)
+    plain_page = Page(render(add_passages(plain, plain.texts), "html", texts=plain.texts))
+    assert plain_page.data("nd-detail")["pairs"][0]["f"] == [[], []]
+    assert plain_page.data("nd-table")["folds"] is False

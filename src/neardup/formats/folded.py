@@ -49,14 +49,16 @@ def folded_parts(
     in_b: list[FoldedPart] = []
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     for tag, a_lo, a_hi, b_lo, b_hi in matcher.get_opcodes():
-        if tag != "replace" or _plain(a[a_lo:a_hi]) == _plain(b[b_lo:b_hi]):
+        if tag != "replace" or (
+            letters_and_digits(a[a_lo:a_hi]) == letters_and_digits(b[b_lo:b_hi])
+        ):
             continue
         in_a.append(FoldedPart(passage.a_start + a_lo, passage.a_start + a_hi, b[b_lo:b_hi]))
         in_b.append(FoldedPart(passage.b_start + b_lo, passage.b_start + b_hi, a[a_lo:a_hi]))
     return in_a, in_b
 
 
-def _plain(text: str) -> str:
+def letters_and_digits(text: str) -> str:
     """``text``'s letters and digits, NFKC and case folded: what tells a folded match from a
     difference of punctuation, spacing, width or case."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())

@@ -1,0 +1,509 @@
+/* The neardup HTML report: the pairs table (sort, filter, pages) and each pair's detail
+   (aligned texts, differences, shared passages), built from the page's JSON blocks.
+   Document text only ever reaches the page as text nodes (never as markup). */
+"use strict";
+(function () {
+  var table = JSON.parse(document.getElementById("nd-table").textContent);
+  var docs = table.documents, pairs = table.pairs;
+  var detailData = null;
+  var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
+      BCOV = 9, NPAS = 10;
+  var DIFFERENT = -1;
+  var PAGE = 100, PRINT_MOST = 200;
+  var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, page: 0 };
+  var view = [];
+
+  function details() {
+    if (detailData === null) {
+      detailData = JSON.parse(document.getElementById("nd-detail").textContent);
+    }
+    return detailData;
+  }
+
+  var UNSAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/gu;
+  /* Text as it may be shown: controls and bidirectional overrides as visible escapes, lone
+     surrogates as U+FFFD (as the rest of the page writes them). */
+  function visible(text) {
+    return text.replace(UNSAFE, function (c) {
+      var code = c.charCodeAt(0);
+      if (code >= 0xd800 && code <= 0xdfff) return "\ufffd";
+      var hex = code.toString(16);
+      return code < 0x100 ? "\\x" + ("0" + hex).slice(-2) : "\\u" + ("000" + hex).slice(-4);
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (attrs[k] === null || attrs[k] === undefined) return;
+        if (k === "class") node.className = attrs[k];
+        else if (k === "style") node.style.cssText = attrs[k];
+        else node.setAttribute(k, attrs[k]);
+      });
+    }
+    (children || []).forEach(function (c) {
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function share3(v) {
+    if (v === null || v === undefined) return "?";
+    var s = v.toFixed(3);
+    if (s === "1.000" && v < 1) return "0.999";
+    if (s === "0.000" && v > 0) return "0.001";
+    return s;
+  }
+  function pct(v) { return v === null || v === undefined ? "?" : (v * 100).toFixed(1) + "%"; }
+  function num(v) { return v === null || v === undefined ? "?" : v.toLocaleString("en"); }
+  function docId(i) { return visible(docs[i][0]); }
+  function docLabel(i) {
+    var out = [el("span", { class: "id" }, [docId(i)])];
+    if (docs[i][1]) out.push(" ", el("span", { class: "title" }, [visible(docs[i][1])]));
+    return out;
+  }
+  function longer(p) { return Math.max(docs[p[A]][2] || 0, docs[p[B]][2] || 0); }
+
+  /* ------------------------------------------------------------------ the table */
+
+  var KEYS = {
+    number: function (p) { return p[NUM]; },
+    id: function (p) { return docs[p[A]][0] + "\u0000" + docs[p[B]][0]; },
+    jaccard: function (p) { return p[JAC]; },
+    containment: function (p) { return p[CON]; },
+    length: longer,
+    passages: function (p) { return p[NPAS]; }
+  };
+  var haystacks = null;
+
+  function matches(p) {
+    if (state.min !== null && p[JAC] < state.min) return false;
+    if (state.max !== null && p[JAC] > state.max) return false;
+    if (!state.q) return true;
+    if (haystacks === null) {
+      haystacks = docs.map(function (d) { return (d[0] + "\n" + (d[1] || "")).toLowerCase(); });
+    }
+    return haystacks[p[A]].indexOf(state.q) >= 0 || haystacks[p[B]].indexOf(state.q) >= 0;
+  }
+
+  function refresh() {
+    var key = KEYS[state.sort], sign = state.desc ? -1 : 1;
+    view = pairs.filter(matches);
+    view.sort(function (x, y) {
+      var kx = key(x), ky = key(y);
+      if (kx < ky) return -sign;
+      if (kx > ky) return sign;
+      return x[NUM] - y[NUM];
+    });
+    var pages = Math.max(1, Math.ceil(view.length / PAGE));
+    state.page = Math.min(state.page, pages - 1);
+    renderRows();
+    document.querySelectorAll("table.pairs th[data-sort]").forEach(function (th) {
+      th.setAttribute("aria-sort", th.dataset.sort !== state.sort ? "none"
+        : state.desc ? "descending" : "ascending");
+    });
+    document.getElementById("sort").value = state.sort;
+    document.getElementById("order").textContent = state.desc ? "descending" : "ascending";
+  }
+
+  function renderRows() {
+    var body = document.getElementById("pair-rows");
+    var rows = document.createDocumentFragment();
+    var first = state.page * PAGE, last = Math.min(view.length, first + PAGE);
+    var open = openPair();
+    for (var k = first; k < last; k++) {
+      var p = view[k];
+      var link = el("a", { href: "#pair-" + p[NUM] }, [String(p[NUM])]);
+      rows.appendChild(el("tr", { "data-pair": p[NUM], class: p[NUM] === open ? "open" : "" }, [
+        el("td", { class: "num", "data-label": "pair" }, [link]),
+        el("td", { class: "doc" }, [el("span", { class: "side" }, ["a"])].concat(docLabel(p[A]))),
+        el("td", { class: "doc" }, [el("span", { class: "side" }, ["b"])].concat(docLabel(p[B]))),
+        el("td", { class: "num", "data-label": "Jaccard" },
+           [el("span", { class: "bar", style: "width:" + (p[JAC] * 4).toFixed(2) + "em" }),
+            share3(p[JAC])]),
+        el("td", { class: "num", "data-label": "containment" }, [share3(p[CON])]),
+        el("td", { class: "num", "data-label": "chars a / b" },
+           [num(docs[p[A]][2]) + " / " + num(docs[p[B]][2])]),
+        el("td", { class: "num", "data-label": "passages" },
+           [String(p[NPAS]) + (p[ACOV] === null ? "" : " (" + pct(p[ACOV]) + " / " + pct(p[BCOV]) + ")")])
+      ]));
+    }
+    body.textContent = "";
+    body.appendChild(rows);
+    var info = view.length === 0 ? "no pair matches"
+      : (first + 1).toLocaleString("en") + "–" + last.toLocaleString("en") + " of " +
+        view.length.toLocaleString("en") + (view.length === 1 ? " pair" : " pairs") +
+        (view.length < pairs.length ? " (of " + pairs.length.toLocaleString("en") + ")" : "");
+    document.getElementById("page-info").textContent = info;
+    document.getElementById("prev-page").disabled = state.page === 0;
+    document.getElementById("next-page").disabled = last >= view.length;
+  }
+
+  function numberOrNull(input) {
+    var v = parseFloat(input.value);
+    return isNaN(v) ? null : v;
+  }
+
+  function setUpTable() {
+    document.querySelectorAll("table.pairs th[data-sort] button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var key = button.parentNode.dataset.sort;
+        if (state.sort === key) state.desc = !state.desc;
+        else { state.sort = key; state.desc = key !== "number" && key !== "id"; }
+        refresh();
+      });
+    });
+    document.getElementById("sort").addEventListener("change", function (e) {
+      state.sort = e.target.value;
+      refresh();
+    });
+    document.getElementById("order").addEventListener("click", function () {
+      state.desc = !state.desc;
+      refresh();
+    });
+    document.getElementById("q").addEventListener("input", function (e) {
+      state.q = e.target.value.trim().toLowerCase();
+      state.page = 0;
+      refresh();
+    });
+    ["min", "max"].forEach(function (name) {
+      document.getElementById(name).addEventListener("input", function (e) {
+        state[name] = numberOrNull(e.target);
+        state.page = 0;
+        refresh();
+      });
+    });
+    document.getElementById("prev-page").addEventListener("click", function () {
+      state.page -= 1;
+      renderRows();
+    });
+    document.getElementById("next-page").addEventListener("click", function () {
+      state.page += 1;
+      renderRows();
+    });
+  }
+
+  /* ------------------------------------------------------------------ a pair's texts */
+
+  /* The text [lo, hi) of one side: passages in marks (a thin border, their colour),
+     folded parts underlined, scraper markers as markers. */
+  function renderText(cell, text, lo, hi, spans, markers, folded) {
+    var points = [lo, hi];
+    function add(list) {
+      list.forEach(function (s) {
+        if (s[1] > lo && s[0] < hi) points.push(Math.max(s[0], lo), Math.min(s[1], hi));
+      });
+    }
+    add(spans); add(markers); add(folded);
+    points = Array.from(new Set(points)).sort(function (x, y) { return x - y; });
+    function find(list, at) {
+      for (var i = 0; i < list.length; i++) {
+        if (list[i][0] <= at && at < list[i][1]) return list[i];
+        if (list[i][0] > at) break;
+      }
+      return null;
+    }
+    var mark = null, markOf = null;
+    for (var i = 0; i + 1 < points.length; i++) {
+      var x = points[i], y = points[i + 1];
+      var span = find(spans, x), marker = find(markers, x), fold = find(folded, x);
+      var piece = visible(text.slice(x, y));
+      var node = marker ? el("span", { class: "marker", title: "scraper marker (removed before comparing)" }, [piece])
+        : fold ? el("span", { class: "folded", title: "the same after folding; the other document has: " + visible(fold[2]) }, [piece])
+        : document.createTextNode(piece);
+      if (span) {
+        if (markOf !== span) {
+          markOf = span;
+          mark = el("mark", {
+            "data-k": span[2], tabindex: "0", style: "--h:" + span[3],
+            class: span[4] ? "" : "moved",
+            title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
+                   (span[4] ? "" : ", moved: elsewhere in the other text")
+          });
+          cell.appendChild(mark);
+        }
+        mark.appendChild(node);
+      } else {
+        markOf = null;
+        cell.appendChild(node);
+      }
+    }
+  }
+
+  function sideLabel(side) { return el("span", { class: "side-label" }, [side]); }
+
+  /* The aligned view of pair n: one scroll box, a's text left and b's right, row by row. */
+  function alignedView(n) {
+    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+    var texts = [d.texts[p[A]], d.texts[p[B]]], markers = [d.markers[p[A]], d.markers[p[B]]];
+    var chained = {};
+    pd.r.forEach(function (r) { if (r[4] >= 0) chained[r[4]] = true; });
+    var spans = [[], []];
+    pd.p.forEach(function (q, k) {
+      spans[0].push([q[0], q[1], k, q[4], chained[k], q[5]]);
+      spans[1].push([q[2], q[3], k, q[4], chained[k], q[5]]);
+    });
+    spans[1].sort(function (x, y) { return x[0] - y[0]; });
+    var box = el("div", { class: "aligned", "data-pair": n });
+    box.appendChild(el("div", { class: "row head" }, [
+      el("div", { class: "cell" }, ["a: " + docId(p[A])]),
+      el("div", { class: "cell" }, ["b: " + docId(p[B])])
+    ]));
+    var diffs = 0;
+    pd.r.forEach(function (r) {
+      var kind = r[4] >= 0 ? "same" : r[4] === DIFFERENT ? "diff" : "minor";
+      var row = el("div", { class: "row " + kind });
+      if (kind === "diff") row.setAttribute("data-diff", diffs++);
+      [0, 1].forEach(function (s) {
+        var lo = r[2 * s], hi = r[2 * s + 1];
+        var cell = el("div", { class: "cell " + (s ? "b" : "a") }, [sideLabel(s ? "b" : "a")]);
+        if (hi > lo) renderText(cell, texts[s], lo, hi, spans[s], markers[s], pd.f[s]);
+        else if (kind === "diff") cell.appendChild(el("span", { class: "none" }, ["(nothing in " + (s ? "b" : "a") + ")"]));
+        row.appendChild(cell);
+      });
+      box.appendChild(row);
+    });
+    return box;
+  }
+
+  function shortened(text, most) {
+    if (text.length <= most) return text;
+    var head = Math.floor(most * 2 / 3), tail = Math.floor(most / 6);
+    return text.slice(0, head) + " … " + text.slice(text.length - tail) +
+           " (+" + num(text.length - head - tail) + " chars)";
+  }
+
+  var CONTEXT = 12;
+  /* One difference: what a has and what b has there, with a few characters around. */
+  function differenceItem(texts, r) {
+    function side(s, Tag) {
+      var text = texts[s], lo = r[2 * s], hi = r[2 * s + 1];
+      var before = text.slice(Math.max(0, lo - CONTEXT), lo).replace(/\s+/g, " ");
+      var after = text.slice(hi, hi + CONTEXT).replace(/\s+/g, " ");
+      var part = hi > lo ? el(Tag, {}, [visible(shortened(text.slice(lo, hi).replace(/\s+/g, " "), 90))])
+                         : el("span", { class: "none" }, ["(nothing)"]);
+      return el("span", { class: "part" }, [el("span", { class: "side" }, [s ? "b" : "a"]),
+        "…" + visible(before), part, visible(after) + "…"]);
+    }
+    return el("li", {}, [side(0, "del"), side(1, "ins")]);
+  }
+
+  function passageList(n, box) {
+    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+    var order = pd.p.map(function (q, k) { return k; });
+    order.sort(function (x, y) { return pd.p[y][5] - pd.p[x][5] || x - y; });
+    var list = el("ol", { class: "passages" });
+    order.forEach(function (k) {
+      var q = pd.p[k];
+      var text = d.texts[p[A]] === null ? q[6] : d.texts[p[A]].slice(q[0], q[1]);
+      var item = el("li", { value: k + 1, "data-k": k }, [
+        el("span", { class: "swatch", style: "--h:" + q[4] }), " " + num(q[5]) + " chars: ",
+        visible(shortened(text.replace(/\s+/g, " "), 160))
+      ]);
+      if (box) item.addEventListener("click", function () { centre(box.querySelector('mark[data-k="' + k + '"]')); });
+      list.appendChild(item);
+    });
+    return el("details", {}, [el("summary", {}, ["Shared passages, longest first (" + pd.p.length + ")"]), list]);
+  }
+
+  function centre(node) {
+    if (!node) return;
+    node.scrollIntoView({ block: "center", inline: "nearest" });
+    node.focus({ preventScroll: true });
+    node.classList.add("flash");
+    setTimeout(function () { node.classList.remove("flash"); }, 900);
+  }
+
+  function pairHeading(n, tag) {
+    var p = pairs[n - 1];
+    return el(tag, { id: tag === "h2" ? "detail-title" : null }, [
+      "Pair " + n + ": ", el("span", { class: "id" }, [docId(p[A])]), " ↔ ",
+      el("span", { class: "id" }, [docId(p[B])])
+    ]);
+  }
+
+  function pairFacts(n) {
+    var p = pairs[n - 1];
+    var words = "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) +
+      (table.containment ? " (" + pct(p[AINB]) + " of a found in b, " + pct(p[BINA]) + " of b in a)" : "") +
+      (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) +
+      "; " + p[NPAS] + (p[NPAS] === 1 ? " shared passage" : " shared passages") +
+      (p[ACOV] === null ? "" : " cover " + pct(p[ACOV]) + " of a and " + pct(p[BCOV]) + " of b") + ".";
+    return el("p", {}, [words]);
+  }
+
+  function docsBox(n) {
+    var p = pairs[n - 1];
+    return el("div", { class: "docs" }, [A, B].map(function (s) {
+      var i = p[s];
+      return el("div", {}, [el("strong", {}, [s === A ? "a: " : "b: "])].concat(docLabel(i),
+        [el("div", { class: "muted" }, [num(docs[i][2]) + " characters"])]));
+    }));
+  }
+
+  function openPair() {
+    var m = /^#pair-(\d+)$/.exec(location.hash);
+    var n = m ? parseInt(m[1], 10) : 0;
+    return n >= 1 && n <= pairs.length ? n : 0;
+  }
+
+  var current = { diff: -1, box: null };
+
+  function goDiff(step, to) {
+    var box = current.box;
+    if (!box) return;
+    var rows = box.querySelectorAll(".row[data-diff]");
+    if (!rows.length) return;
+    var next = to !== undefined ? to : Math.max(0, Math.min(rows.length - 1, current.diff + step));
+    if (current.diff >= 0 && rows[current.diff]) rows[current.diff].classList.remove("current");
+    current.diff = next;
+    rows[next].classList.add("current");
+    rows[next].scrollIntoView({ block: "center", inline: "nearest" });
+    document.getElementById("diff-info").textContent = "difference " + (next + 1) + " of " + rows.length;
+    document.querySelectorAll("ol.diffs li").forEach(function (li, k) {
+      li.classList.toggle("current", k === next);
+    });
+  }
+
+  function neighbour(n, step) {
+    var at = view.indexOf(pairs[n - 1]);
+    var list = at >= 0 ? view : pairs;
+    if (at < 0) at = n - 1;
+    var q = list[at + step];
+    return q ? q[NUM] : 0;
+  }
+
+  function showPair(n, scroll) {
+    var section = document.getElementById("detail");
+    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+    section.textContent = "";
+    section.hidden = false;
+    var previous = neighbour(n, -1), next = neighbour(n, 1);
+    function pairButton(label, target) {
+      var b = el("button", {}, [label]);
+      b.disabled = !target;
+      b.addEventListener("click", function () { location.hash = "#pair-" + target; });
+      return b;
+    }
+    section.appendChild(el("div", { class: "pairnav" }, [
+      el("a", { href: "#pairs" }, ["↑ pairs table"]), pairButton("← previous pair", previous),
+      pairButton("next pair →", next)
+    ]));
+    section.appendChild(pairHeading(n, "h2"));
+    section.appendChild(pairFacts(n));
+    section.appendChild(docsBox(n));
+    current = { diff: -1, box: null };
+    if (pd === null || pd.r === null) {
+      section.appendChild(el("p", { class: "muted" }, ["The texts were not given to the renderer; the shared passages only."]));
+      if (pd) section.appendChild(passageList(n, null));
+    } else {
+      var box = alignedView(n);
+      current.box = box;
+      var texts = [d.texts[p[A]], d.texts[p[B]]];
+      var differing = pd.r.filter(function (r) { return r[4] === DIFFERENT; });
+      var list = el("ol", { class: "diffs" });
+      differing.forEach(function (r, k) {
+        var item = differenceItem(texts, r);
+        item.addEventListener("click", function () { goDiff(0, k); });
+        list.appendChild(item);
+      });
+      var prevDiff = el("button", { id: "prev-diff" }, ["↑ previous difference"]);
+      var nextDiff = el("button", { id: "next-diff" }, ["↓ next difference"]);
+      prevDiff.disabled = nextDiff.disabled = differing.length === 0;
+      prevDiff.addEventListener("click", function () { goDiff(-1); });
+      nextDiff.addEventListener("click", function () { goDiff(1); });
+      section.appendChild(el("p", { class: "muted" }, [
+        "The texts side by side, aligned: a row holds a shared passage (the same colour and a thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
+        (table.folds ? " Dotted underline: the same only after folding (traditional script or synonyms); hover it for the other document's words." : "")
+      ]));
+      section.appendChild(el("div", { class: "toolbar" }, [prevDiff, nextDiff,
+        el("span", { id: "diff-info", class: "muted" }, [differing.length === 0 ? "no differences in letters or digits"
+          : differing.length + (differing.length === 1 ? " difference" : " differences")])]));
+      if (differing.length) {
+        section.appendChild(el("details", { open: "" }, [el("summary", {}, ["Differences (" + differing.length + ")"]), list]));
+      }
+      section.appendChild(box);
+      section.appendChild(passageList(n, box));
+    }
+    document.querySelectorAll("#pair-rows tr").forEach(function (tr) {
+      tr.classList.toggle("open", tr.dataset.pair === String(n));
+    });
+    if (scroll) section.scrollIntoView({ block: "start" });
+  }
+
+  /* ------------------------------------------------------------------ print */
+
+  var printed = false;
+  function fillPrint() {
+    if (printed) return;
+    printed = true;
+    var out = document.getElementById("print-all");
+    var order = (view.length ? view : pairs).slice(0, PRINT_MOST);
+    if (pairs.length > order.length) {
+      out.appendChild(el("p", {}, ["Printed: the first " + order.length + " pairs in the table's order, of " + pairs.length + "."]));
+    }
+    order.forEach(function (p) {
+      var n = p[NUM], pd = details().pairs[n - 1];
+      var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
+      if (pd && pd.r) section.appendChild(alignedView(n));
+      else if (pd) section.appendChild(passageList(n, null));
+      out.appendChild(section);
+    });
+    out.querySelectorAll("mark").forEach(function (m) { m.removeAttribute("tabindex"); });
+  }
+
+  /* ------------------------------------------------------------------ events */
+
+  function partners(mark) {
+    var box = mark.closest(".aligned");
+    return box ? box.querySelectorAll('mark[data-k="' + mark.dataset.k + '"]') : [];
+  }
+  function light(mark) {
+    document.querySelectorAll("mark.hot").forEach(function (m) { m.classList.remove("hot"); });
+    if (mark) partners(mark).forEach(function (m) { m.classList.add("hot"); });
+  }
+  function toPartner(mark) {
+    var side = mark.closest(".cell").classList.contains("a") ? "b" : "a";
+    var target = Array.prototype.find.call(partners(mark), function (m) {
+      return m.closest(".cell").classList.contains(side);
+    });
+    centre(target);
+  }
+  document.addEventListener("mouseover", function (e) {
+    light(e.target.closest ? e.target.closest("mark[data-k]") : null);
+  });
+  document.addEventListener("focusin", function (e) {
+    light(e.target.closest ? e.target.closest("mark[data-k]") : null);
+  });
+  document.addEventListener("click", function (e) {
+    var mark = e.target.closest && e.target.closest("mark[data-k]");
+    if (mark) toPartner(mark);
+  });
+  document.addEventListener("keydown", function (e) {
+    var mark = e.target.closest && e.target.closest("mark[data-k]");
+    if (mark && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      toPartner(mark);
+      return;
+    }
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
+    if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && current.box) {
+      if (e.key === "n") goDiff(1);
+      if (e.key === "p") goDiff(-1);
+    }
+  });
+  window.addEventListener("hashchange", function () {
+    var n = openPair();
+    if (n) showPair(n, true);
+  });
+  window.addEventListener("beforeprint", fillPrint);
+
+  if (pairs.length) {
+    setUpTable();
+    refresh();
+    if (openPair()) showPair(openPair(), true);
+    if (table.print_at_load) fillPrint();
+  }
+  document.documentElement.setAttribute("data-ready", "1");
+})();
