@@ -123,6 +123,11 @@ class Page:
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
                       button="left", clickCount=1)
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the page has handled what is queued (a hash change) and drawn a frame."""
+        self.run("new Promise(done => setTimeout(() => requestAnimationFrame(() => done(0))))")
 
     def type(self, selector: str, text: str) -> None:
         """Focus the element matching ``selector`` and type ``text`` into it."""
@@ -134,6 +139,7 @@ class Page:
         for kind in ("keyDown", "keyUp"):
             self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code,
                       windowsVirtualKeyCode=key_code)
+        self.settle()
 
     def resize(self, width: int, height: int) -> None:
         """Lay the page out for a window of ``width`` x ``height`` CSS pixels."""

@@ -30,9 +30,11 @@ from .html_sections import (
 from .shared import Texts
 
 PRINT_AT_LOAD = 400_000
-"""Reports whose pairs' texts hold at most this many characters in all lay out their
-print version when the page opens (so a PDF printed by a headless browser holds every text);
-larger ones when printing starts."""
+"""A report whose printed pairs' texts hold at most this many characters in all lays out
+its print version when the page opens (so that a PDF printed by a headless browser, which
+fires no ``beforeprint``, holds every text); a larger one when printing starts."""
+PRINT_MOST = 200
+"""Printing shows the texts of this many pairs (the first in the table's order)."""
 
 SORT_KEYS = (
     ("jaccard", "Jaccard similarity"),
@@ -57,8 +59,10 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
     the passages only."""
     table, ids = table_data(report, texts)
     detail = detail_data(report, texts, ids)
-    characters = sum(len(text) for text in detail["texts"] if text is not None)
-    table["print_at_load"] = characters <= PRINT_AT_LOAD
+    given = texts or {}
+    printed = sum(len(given.get(p.a, "")) + len(given.get(p.b, "")) for p in report.pairs)
+    table["print_most"] = PRINT_MOST
+    table["print_at_load"] = len(report.pairs) <= PRINT_MOST and printed <= PRINT_AT_LOAD
     out = [
         "<!DOCTYPE html>",
         '<html lang="zh">',

@@ -9,7 +9,7 @@
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
       BCOV = 9, NPAS = 10;
   var DIFFERENT = -1;
-  var PAGE = 100, PRINT_MOST = 200;
+  var PAGE = 100;
   var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, page: 0 };
   var view = [];
 
@@ -439,7 +439,7 @@
     if (printed) return;
     printed = true;
     var out = document.getElementById("print-all");
-    var order = (view.length ? view : pairs).slice(0, PRINT_MOST);
+    var order = (view.length ? view : pairs).slice(0, table.print_most);
     if (pairs.length > order.length) {
       out.appendChild(el("p", {}, ["Printed: the first " + order.length + " pairs in the table's order, of " + pairs.length + "."]));
     }

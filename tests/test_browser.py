@@ -1,0 +1,277 @@
+"""The HTML report in a real browser (headless Chromium, driven over the DevTools protocol):
+the seed report, a report of hostile documents and one of 1,000 pairs are opened, read
+from the DOM, sorted and filtered through the page's own controls, printed, and laid out
+at three widths; screenshots are saved in each test's tmp dir.
+
+Without Chromium (Debian package ``chromium``) or websocket-client these tests are
+skipped, saying why; under CI (``CI`` set) they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chromium import Page, file_url, find_chromium, in_ci
+from click.testing import CliRunner
+from pages import clustered_documents
+
+from neardup import DuplicateReport, find_duplicates, load_documents
+from neardup.cli import main
+from neardup.core.passages import add_passages
+from neardup.formats import render
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def _missing() -> str | None:
+    if find_chromium() is None:
+        return "headless Chromium not found on PATH (Debian package chromium; .ci/run installs it)"
+    try:
+        import websocket  # noqa: F401
+    except ImportError:
+        return "websocket-client is missing (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    missing = _missing()
+    if missing is not None:
+        if in_ci():
+            pytest.fail(f"CI must run the browser tests: {missing}")
+        pytest.skip(missing)
+    page = Page(find_chromium() or "", tmp_path_factory.mktemp("chromium-profile"))
+    yield page
+    page.close()
+
+
+def _open(browser: Page, path: Path, width: int = 1400) -> float:
+    browser.resize(width, 1000)
+    seconds = browser.open(file_url(path))
+    assert browser.run("document.documentElement.dataset.ready") is not None, "script failed"
+    return seconds
+
+
+def _rows(browser: Page) -> list[int]:
+    return [int(n) for n in browser.run(
+        "Array.from(document.querySelectorAll('#pair-rows tr')).map(r => r.dataset.pair)")]
+
+
+def _columns(browser: Page, box: str) -> list[str]:
+    """The text of column a and of column b of the aligned view ``box`` (a selector),
+    without the page's own labels."""
+    return list(browser.run(f"""['a', 'b'].map(s => Array.from(document.querySelectorAll(
+        '{box} .row:not(.head) .cell.' + s)).map(c => Array.from(c.childNodes)
+        .filter(n => !(n.classList && (n.classList.contains('side-label') ||
+                                       n.classList.contains('none'))))
+        .map(n => n.textContent).join('')).join(''))"""))
+
+
+def _no_overflow(browser: Page, tmp_path: Path, name: str) -> None:
+    for width in (1400, 800, 390):
+        browser.resize(width, 1200)
+        wide = browser.run("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide[0] <= wide[1], f"{name} overflows at {width} px: {wide}"
+        browser.screenshot(tmp_path / f"{name}-{width}.png")
+
+
+# ---------------------------------------------------------------------------- the seeds
+
+
+@pytest.fixture(scope="module")
+def seed_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("seeds") / "report.html"
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_seed_report_reads_cluster_first(browser: Page, seed_page: Path, tmp_path: Path) -> None:
+    _open(browser, seed_page)
+    order = browser.run("Array.from(document.body.children).map(e => e.id).filter(Boolean)")
+    assert order[:4] == ["top", "summary", "clusters", "pairs"]
+    assert browser.run("document.querySelectorAll('#summary svg rect.hbar').length") == 1
+    assert browser.run("document.querySelectorAll('#clusters article.cluster').length") == 1
+    headers = browser.run(
+        "Array.from(document.querySelectorAll('table.pairs th[data-sort] button'))"
+        ".map(b => b.parentNode.dataset.sort)")
+    assert {"jaccard", "containment", "length", "number"} <= set(headers)
+    assert _rows(browser) == [1]
+    browser.screenshot(tmp_path / "seeds-top.png", full=True)
+
+
+def test_seed_pair_shows_what_differs(browser: Page, seed_page: Path, tmp_path: Path) -> None:
+    _open(browser, seed_page)
+    browser.click("#pair-rows a")
+    assert browser.run("location.hash") == "#pair-1"
+    texts = {d.id: d.text for d in load_documents(SEEDS)}
+    data = json.loads(browser.run("document.getElementById('nd-detail').textContent"))
+    ids = [d[0] for d in json.loads(browser.run(
+        "document.getElementById('nd-table').textContent"))["documents"]]
+    a, b = texts[ids[0]], texts[ids[1]]
+    passages = data["pairs"][0]["p"]
+    # each passage is one mark in each text, holding exactly its text
+    shown = browser.run("""(function () {
+        var out = {};
+        document.querySelectorAll('#detail .aligned mark').forEach(function (m) {
+          var key = m.closest('.cell').classList.contains('a') ? 'a' : 'b';
+          key += m.dataset.k; out[key] = (out[key] || '') + m.textContent; });
+        return out; })()""")
+    assert len(shown) == 2 * len(passages)
+    for k, (a0, a1, b0, b1, _, _) in enumerate(passages):
+        assert shown[f"a{k}"] == a[a0:a1] and shown[f"b{k}"] == b[b0:b1]
+    # the aligned rows hold both texts in full, each in its own column
+    assert _columns(browser, "#detail .aligned") == [a, b]
+    # next difference: a row of differences, centred and marked
+    differences = browser.run("document.querySelectorAll('#detail ol.diffs li').length")
+    assert differences == sum(1 for r in data["pairs"][0]["r"] if r[4] == -1) > 0
+    browser.click("#next-diff")
+    browser.click("#next-diff")
+    assert browser.run("document.querySelector('.row.current').dataset.diff") == "1"
+    assert browser.run("document.getElementById('diff-info').textContent") == (
+        f"difference 2 of {differences}")
+    # a passage is reached with the keyboard, and Enter centres its partner
+    browser.run("document.querySelector('#detail .cell.a mark[data-k=\"3\"]').focus()")
+    browser.key("Enter", "Enter", 13)
+    focused = browser.run("""(function () { var m = document.activeElement,
+        box = m.closest('.aligned').getBoundingClientRect(), r = m.getBoundingClientRect();
+        return [m.dataset.k, m.closest('.cell').classList.contains('b'),
+                Math.abs((r.top + r.bottom) / 2 - (box.top + box.bottom) / 2) < box.height / 4];
+        })()""")
+    assert focused == ["3", True, True]
+    # the passage list, longest first, is in the order of the lengths it shows
+    lengths = browser.run("""Array.from(document.querySelectorAll('#detail ol.passages li'))
+        .map(li => parseInt(li.textContent.replace(/,/g, '')))""")
+    assert len(lengths) == len(passages) and lengths == sorted(lengths, reverse=True)
+    # scraper markers are shown as markers
+    markers = browser.run("Array.from(document.querySelectorAll('#detail .marker'))"
+                          ".map(m => m.textContent)")
+    assert markers and set(markers) <= {"##paidbegin##", "##paidend##"}
+    assert len(markers) == sum(t.count("##paidbegin##") + t.count("##paidend##") for t in (a, b))
+    _no_overflow(browser, tmp_path, "seeds-detail")
+
+
+def test_seed_report_prints_every_text_in_full(
+    browser: Page, seed_page: Path, tmp_path: Path
+) -> None:
+    _open(browser, seed_page)
+    texts = [d.text for d in load_documents(SEEDS)]
+    a, b = texts[1], texts[10]
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    try:
+        hidden = browser.run("""['.controls', '.pager', '#detail', 'nav.toc'].map(
+            s => getComputedStyle(document.querySelector(s)).display)""")
+        assert hidden == ["none"] * 4
+        printed = browser.run("""(function () {
+            var box = document.querySelector('#print-all .aligned');
+            return [getComputedStyle(document.getElementById('print-all')).display,
+                    box.scrollHeight <= box.clientHeight + 1]; })()""")
+        assert printed == ["block", True]  # shown, and nothing cut off
+        assert _columns(browser, "#print-all .aligned") == [a, b]
+    finally:
+        browser.call("Emulation.setEmulatedMedia", media="")
+    browser.pdf(tmp_path / "seeds.pdf")
+    assert (tmp_path / "seeds.pdf").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------------- hostile text
+
+
+def test_hostile_documents_stay_text(browser: Page, tmp_path: Path) -> None:
+    payload = ("</script><script>window.pwned = 1</script><img src=x onerror='window.pwned=2'>"
+               "<!-- \u2028\x1b[2J\u202e\ud800")
+    base = "这是一篇关于学习贯彻会议精神的通知，要求各单位认真组织学习并按时报送总结材料。" * 3
+    texts = {f"a{payload}": base + payload + "第二部分说明了具体的时间安排和联系人。",
+             f"b{payload}": base + payload + "第二部分写明了具体的时间安排与联系方式。"}
+    report = add_passages(find_duplicates(texts, threshold=0.5), texts)
+    target = tmp_path / "hostile.html"
+    target.write_text(render(report, "html", texts=texts), encoding="utf-8")
+    _open(browser, target)
+    browser.click("#pair-rows a")
+    live = browser.run("""[window.pwned === undefined, document.querySelectorAll('img').length,
+        document.scripts.length, document.querySelector('#detail .cell.a').textContent]""")
+    assert live[:3] == [True, 0, 3]
+    assert "<img src=x onerror='window.pwned=2'>" in live[3]
+    assert "\\x1b[2J\\u202e\ufffd" in live[3]  # controls shown, not obeyed
+    assert browser.run("document.querySelector('#pair-rows .id').textContent").startswith(
+        "a</script><script>")
+
+
+# ---------------------------------------------------------------------------- 1,000 pairs
+
+
+@pytest.fixture(scope="module")
+def thousand(tmp_path_factory: pytest.TempPathFactory) -> tuple[DuplicateReport, Path]:
+    report = find_duplicates(clustered_documents(100), with_texts=True, workers=1)
+    report = add_passages(report, report.texts)
+    assert len(report.pairs) == 1000
+    target = tmp_path_factory.mktemp("thousand") / "report.html"
+    target.write_text(render(report, "html", texts=report.texts), encoding="utf-8")
+    return report, target
+
+
+def _expected(report: DuplicateReport, key: Any, descending: bool) -> list[int]:
+    numbered = list(enumerate(report.pairs, start=1))
+    numbered.sort(key=lambda np: (-key(np[1]) if descending else key(np[1]), np[0]))
+    return [n for n, _ in numbered]
+
+
+def test_thousand_pairs_sort_filter_and_page(
+    browser: Page, thousand: tuple[DuplicateReport, Path], tmp_path: Path
+) -> None:
+    report, target = thousand
+    seconds = _open(browser, target)
+    ready = browser.run("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert seconds < 2 and ready < 2000, (seconds, ready)
+    assert browser.run("document.querySelectorAll('#clusters article.cluster').length") == 100
+    jaccard = [round(p.jaccard, 4) for p in report.pairs]
+    assert _rows(browser) == _expected(report, lambda p: round(p.jaccard, 4), True)[:100]
+    # click the Jaccard header: ascending
+    took = browser.run("""new Promise(function (done) { var t = performance.now();
+        document.querySelector('th[data-sort="jaccard"] button').click();
+        requestAnimationFrame(() => setTimeout(() => done(performance.now() - t))); })""")
+    assert took < 2000
+    assert browser.run("document.querySelector('th[data-sort=\"jaccard\"]')"
+                       ".getAttribute('aria-sort')") == "ascending"
+    assert _rows(browser) == _expected(report, lambda p: round(p.jaccard, 4), False)[:100]
+    browser.click('th[data-sort="containment"] button')
+    assert _rows(browser) == _expected(report, lambda p: round(p.containment, 4), True)[:100]
+    # type in the search box: the pairs of one group's documents
+    browser.type("#q", "g0042-")
+    assert browser.run("document.getElementById('page-info').textContent") == (
+        "1–10 of 10 pairs (of 1,000)")
+    assert all(report.pairs[n - 1].a.startswith("g0042-") for n in _rows(browser))
+    browser.run("document.getElementById('q').value = ''")
+    browser.type("#q", "第7组")  # titles are searched too
+    assert {report.pairs[n - 1].a[:5] for n in _rows(browser)} == {"g0006"}
+    browser.run("var q = document.getElementById('q'); q.value = '';"
+                "q.dispatchEvent(new Event('input'))")
+    # a similarity range
+    low = max(v for v in set(jaccard) if sum(1 for j in jaccard if j >= v) >= 200)
+    browser.type("#min", str(low))
+    inside = sum(1 for j in jaccard if j >= low)
+    assert browser.run("document.getElementById('page-info').textContent") == (
+        f"1–{min(inside, 100)} of {inside:,} pairs (of 1,000)")
+    assert 0 < inside < 1000
+    assert all(jaccard[n - 1] >= low for n in _rows(browser))
+    # the next page
+    browser.click("#next-page")
+    assert browser.run("document.getElementById('page-info').textContent").startswith("101–200")
+    browser.screenshot(tmp_path / "thousand-table.png")
+    # a pair opens from the table, and the next pair follows the table's order
+    first, second = _rows(browser)[:2]
+    browser.click("#pair-rows a")
+    assert browser.run("location.hash") == f"#pair-{first}"
+    browser.click(".pairnav button:last-child")
+    assert browser.run("location.hash") == f"#pair-{second}"
+    assert browser.run("document.querySelectorAll('#detail .aligned mark').length") > 0
+    # the details are not in the page until asked for: one pair's, not a thousand
+    assert browser.run("document.querySelectorAll('.aligned').length") == 1
+    _no_overflow(browser, tmp_path, "thousand-detail")
