@@ -125,10 +125,10 @@ def hue_distance(x: int, y: int) -> int:
 def passage_hues(passages: Sequence[Passage]) -> list[int]:
     """A hue (degrees) for each passage (given in a's order), at least
     :data:`NEIGHBOUR_HUES` degrees from the hues of its neighbours in a and in b where it can
-    be, and otherwise the hue least used so far: touching passages never look alike, and
-    passages far apart rarely share a colour.
+    be: touching passages never look alike, and passages far apart rarely share a colour.
 
-    Greedy, in a's order, over the golden-angle hues.
+    Greedy, in a's order: each passage takes the least recently used of the golden-angle
+    hues that is far enough from its neighbours' (or, when none is, the farthest).
 
     Example:
         >>> ps = [Passage(k, k + 1, k, k + 1, "") for k in range(6)]
@@ -146,13 +146,17 @@ def passage_hues(passages: Sequence[Passage]) -> list[int]:
             neighbours[x].add(y)
             neighbours[y].add(x)
     hues: list[int] = []
-    uses = dict.fromkeys(_CANDIDATE_HUES, 0)
+    queue = list(_CANDIDATE_HUES)  # least recently used first
     for k in range(count):
         taken = [hues[n] for n in neighbours[k] if n < k]
-        hue = max(_CANDIDATE_HUES, key=lambda h, taken=taken: (  # type: ignore[misc]
-            min(min((hue_distance(h, t) for t in taken), default=180), NEIGHBOUR_HUES),
-            -uses[h],
-        ))
-        uses[hue] += 1
+
+        def apart(hue: int, taken: list[int] = taken) -> int:
+            return min((hue_distance(hue, t) for t in taken), default=180)
+
+        hue = next((h for h in queue if apart(h) >= NEIGHBOUR_HUES), None)
+        if hue is None:
+            hue = max(queue, key=apart)
+        queue.remove(hue)
+        queue.append(hue)
         hues.append(hue)
     return hues

@@ -505,5 +505,5 @@
     if (openPair()) showPair(openPair(), true);
     if (table.print_at_load) fillPrint();
   }
-  document.documentElement.setAttribute("data-ready", "1");
+  document.documentElement.setAttribute("data-ready", performance.now().toFixed(1));
 })();

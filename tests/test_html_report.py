@@ -1,0 +1,194 @@
+"""The HTML report's parts that Python computes: the aligned rows of a pair, the passages'
+colours, the JSON its script reads, the clusters and the histogram (the page as a browser
+runs it: test_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import pairwise
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pages import Page, clustered_documents
+
+from neardup import find_duplicates
+from neardup.core.passages import add_passages, shared_passages
+from neardup.formats import render
+from neardup.formats.html_align import (
+    DIFFERENT,
+    PUNCTUATION,
+    aligned_chain,
+    aligned_rows,
+    hue_distance,
+    in_text_order,
+    passage_hues,
+)
+from neardup.formats.html_data import marker_spans, script_json, utf16_offsets
+from neardup.formats.html_page import PRINT_MOST, asset
+from neardup.formats.html_sections import histogram
+from neardup.parameters import Parameters
+from neardup.report import (
+    Cluster,
+    ClusterMember,
+    Counts,
+    DocumentInfo,
+    DuplicateReport,
+    ExactGroup,
+    Pair,
+    Passage,
+)
+
+SENTENCES = ["今天天气很好，我们去公园散步。", "会议强调要认真贯彻落实精神！", "各单位按时报送总结材料。",
+             "第二部分说明了具体安排。", "联系人和联系方式见附件。", "请各位同事相互转告。"]
+
+
+@st.composite
+def edited_pair(draw: st.DrawFn) -> tuple[str, str]:
+    """A text of shuffled sentences and a copy with sentences dropped, moved, replaced."""
+    a = draw(st.lists(st.sampled_from(range(len(SENTENCES))), min_size=2, max_size=12))
+    b = draw(st.permutations(a))
+    b = b[: draw(st.integers(1, len(b)))]
+    b = [k if draw(st.booleans()) else (k + 1) % len(SENTENCES) for k in b]
+    return "".join(SENTENCES[k] for k in a), "".join(SENTENCES[k] for k in b)
+
+
+@given(edited_pair())
+def test_rows_hold_both_texts_in_order(texts: tuple[str, str]) -> None:
+    a, b = texts
+    passages = in_text_order(shared_passages(a, b).passages)
+    rows = aligned_rows(a, b, passages)
+    assert "".join(a[r.a_start : r.a_end] for r in rows) == a
+    assert "".join(b[r.b_start : r.b_end] for r in rows) == b
+    chain = aligned_chain(passages)
+    assert [r.kind for r in rows if r.kind >= 0] == chain
+    for r in rows:
+        if r.kind >= 0:
+            p = passages[r.kind]
+            assert (r.a_start, r.a_end, r.b_start, r.b_end) == (p.a_start, p.a_end, p.b_start,
+                                                                 p.b_end)
+        else:
+            assert r.kind in (DIFFERENT, PUNCTUATION)
+    # the chain keeps its order in b too, and no other increasing chain is heavier
+    assert all(passages[x].b_end <= passages[y].b_start for x, y in pairwise(chain))
+
+
+def test_rows_tell_differences_from_punctuation() -> None:
+    a, b = "甲乙丙丁戊。己庚辛壬癸", "甲乙丙丁戊，己庚辛壬癸子丑寅"
+    passages = [Passage(0, 5, 0, 5, "甲乙丙丁戊"), Passage(6, 11, 6, 11, "己庚辛壬癸")]
+    assert [r.kind for r in aligned_rows(a, b, passages)] == [0, PUNCTUATION, 1, DIFFERENT]
+
+
+def test_the_heaviest_chain_wins_over_the_longest() -> None:
+    """One long passage in order beats two short ones in the other order."""
+    passages = [Passage(0, 5, 100, 105, ""), Passage(5, 10, 105, 110, ""),
+                Passage(10, 200, 0, 90, "")]
+    assert aligned_chain(passages) == [2]
+
+
+@given(st.permutations(range(12)), st.permutations(range(12)))
+def test_neighbouring_passages_never_look_alike(a_order: list[int], b_order: list[int]) -> None:
+    """Whatever order the passages take in b, neighbours in either text are 30 degrees of hue
+    apart or more (the issue: 310 of 1,992 touching passages of the laws report were not)."""
+    passages = in_text_order([Passage(a_order[k], a_order[k] + 1, b_order[k], b_order[k] + 1, "")
+                              for k in range(12)])
+    hues = passage_hues(passages)
+    for side in ("a_start", "b_start"):
+        order = sorted(range(12), key=lambda k: getattr(passages[k], side))
+        assert all(hue_distance(hues[x], hues[y]) >= 30 for x, y in pairwise(order))
+
+
+def test_script_json_cannot_close_its_element() -> None:
+    hostile = "</script><script>alert(1)</script><!--<b>&amp;\u2028\u2029\x1b\x85\u202e\ud800"
+    text = script_json({"t": hostile, hostile: [hostile]})
+    assert not re.search("[<>&\u2028\u2029\x00-\x1f\x7f-\x9f\u202e\ud800-\udfff]", text)
+    assert json.loads(text) == {"t": hostile, hostile: [hostile]}
+
+
+@given(st.text(max_size=30), st.data())
+def test_utf16_offsets_are_javascript_string_indices(text: str, data: st.DataObject) -> None:
+    at = utf16_offsets(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    units = text.encode("utf-16-le", "surrogatepass")
+    assert units[2 * at(start) : 2 * at(end)].decode("utf-16-le", "surrogatepass") == text[start:end]
+
+
+def test_markers_found_by_their_patterns() -> None:
+    text = "正文##paidbegin##付费内容##paidend##结尾##paidend##"
+    spans = marker_spans(text, Parameters().markers)
+    assert [text[s:e] for s, e in spans] == ["##paidbegin##", "##paidend##", "##paidend##"]
+
+
+def test_histogram_counts_every_pair_and_marks_the_threshold() -> None:
+    values = [0.71, 0.72, 0.74, 0.86, 0.99, 1.0, 1.0]
+    svg = "".join(histogram(values, 0.7))
+    counts = [int(c) for c in re.findall(r'class="count">(\d+)<', svg)]
+    assert sum(counts) == len(values) and counts == [3, 1, 3]
+    line = float(re.search(r'class="threshold" x1="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    first = float(re.search(r'class="hbar" x="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert line == pytest.approx(first - 1, abs=0.2)  # the threshold is the first bar's edge
+    assert histogram([], 0.7) == []
+
+
+def _report() -> DuplicateReport:
+    """rep ~ b ~ c (c joined only through b), and d, a copy of rep, identical to it."""
+    pairs = [Pair("rep", "b", 0.8, 0.9, 0.9, 0.9), Pair("b", "c", 0.75, 0.8, 0.8, 0.8),
+             Pair("d", "b", 0.8, 0.9, 0.9, 0.9)]
+    clusters = [
+        Cluster("x", (ClusterMember("x", 1.0), ClusterMember("y", 0.9))),
+        Cluster("rep", (ClusterMember("rep", 1.0), ClusterMember("b", 0.8),
+                        ClusterMember("c", 0.55), ClusterMember("d", 1.0))),
+    ]
+    documents = {i: DocumentInfo(f"<i>{i} title</i>", None, 10, 10)
+                 for i in ("rep", "b", "c", "d", "x", "y")}
+    return DuplicateReport(Parameters(), pairs, clusters, [], Counts(6, 6, 0, 3, 3, 2, 0, 0, 1),
+                           "exact", documents=documents, identical=[ExactGroup(("rep", "d"))])
+
+
+def _cluster_rows(page: str, number: int) -> list[str]:
+    part = page.split(f'id="cluster-{number}"', 1)[1].split("</article>", 1)[0]
+    return re.findall(r"<tr><td>(.*?)</tr>", part)
+
+
+def test_clusters_largest_first_and_how_each_member_joined() -> None:
+    page = render(_report(), "html")
+    assert page.index('id="cluster-2"') < page.index('id="cluster-1"')  # 4 members, then 2
+    rows = _cluster_rows(page, 2)
+    # the identical copy shares the representative's row: one row for the group
+    assert len(rows) == 3
+    assert "representative" in rows[0] and "1 identical document" in rows[0]
+    assert '<span class="id">d</span>' in rows[0]
+    assert 'paired with it: <a href="#pair-1">pair 1</a>' in rows[1]
+    assert ('joined through <span class="id">b</span> (<a href="#pair-2">pair 2</a>): '
+            "no direct pair with the representative, Jaccard below the threshold 0.7") in rows[2]
+    assert "&lt;i&gt;c title&lt;/i&gt;" in rows[2]  # titles are escaped
+
+
+def test_identical_group_alone_is_one_row() -> None:
+    report = _report()
+    report.clusters.append(Cluster("p", tuple(ClusterMember(i, 1.0) for i in "pqrstuv")))
+    report.identical.append(ExactGroup(tuple("pqrstuv")))
+    page = render(report, "html")
+    rows = _cluster_rows(page, 3)
+    assert len(rows) == 1 and "6 identical documents" in rows[0]
+    assert "7 documents · all identical" in page
+
+
+def test_print_layout_is_made_when_the_page_opens_only_for_small_reports() -> None:
+    for groups, at_load in ((1, True), (PRINT_MOST // 10 + 1, False)):
+        report = find_duplicates(clustered_documents(groups), with_texts=True, workers=1)
+        assert (len(report.pairs) <= PRINT_MOST) is at_load
+        report = add_passages(report, report.texts)
+        table = Page(render(report, "html", texts=report.texts)).data("nd-table")
+        assert table["print_at_load"] is at_load
+
+
+def test_assets_write_no_markup_from_data() -> None:
+    script, style = asset("report.js"), asset("report.css")
+    assert "</script" not in script.lower() and "</style" not in style.lower()
+    # text reaches the page as text nodes only
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(",
+                         script)
+    assert not re.search(r"url\(|@import|https?:", style + script)
