@@ -108,8 +108,12 @@ def aligned_rows(text_a: str, text_b: str, passages: Sequence[Passage]) -> list[
     return rows
 
 
-_CANDIDATE_HUES = tuple(round((j * 137.508 + 50) % 360) for j in range(24))
-"""Hues a passage may take: the golden-angle sequence, so that early picks lie far apart."""
+_CANDIDATE_HUES = tuple(
+    hue for hue in (round((j * 137.508 + 200) % 360) for j in range(32))
+    if not 25 <= hue <= 75
+)[:24]
+"""Hues a passage may take: the golden-angle sequence, so that early picks lie far apart,
+without the yellows and oranges that shade the differences."""
 
 
 NEIGHBOUR_HUES = 60

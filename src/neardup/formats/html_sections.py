@@ -42,7 +42,8 @@ def summary_section(report: DuplicateReport) -> list[str]:
         ("pairs", f"{c.pairs:,}"),
         ("clusters", f"{c.clusters:,}"),
         ("documents in clusters", f"{in_clusters:,}"),
-        ("identical groups", f"{len(report.identical):,} ({plural(identical, 'document')})"),
+        ("identical groups", f"{len(report.identical):,}"
+         + (f" ({plural(identical, 'document')})" if identical else "")),
         ("skipped", f"{c.skipped:,}"),
     ]
     out = [

@@ -205,30 +205,47 @@
       return null;
     }
     var mark = null, markOf = null;
+    function openMark(span, first) {
+      mark = el("mark", {
+        "data-k": span[2], tabindex: first ? "0" : null, style: "--h:" + span[3],
+        class: span[4] ? "" : "moved",
+        title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
+               (span[4] ? "" : ", moved: elsewhere in the other text")
+      });
+      cell.appendChild(mark);
+    }
     for (var i = 0; i + 1 < points.length; i++) {
       var x = points[i], y = points[i + 1];
       var span = find(spans, x), marker = find(markers, x), fold = find(folded, x);
       var piece = visible(text.slice(x, y));
-      var node = marker ? el("span", { class: "marker", title: "scraper marker (removed before comparing)" }, [piece])
-        : fold ? el("span", { class: "folded", title: "the same after folding; the other document has: " + visible(fold[2]) }, [piece])
-        : document.createTextNode(piece);
-      if (span) {
-        if (markOf !== span) {
-          markOf = span;
-          mark = el("mark", {
-            "data-k": span[2], tabindex: "0", style: "--h:" + span[3],
-            class: span[4] ? "" : "moved",
-            title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
-                   (span[4] ? "" : ", moved: elsewhere in the other text")
-          });
-          cell.appendChild(mark);
-        }
-        mark.appendChild(node);
-      } else {
+      if (!span) {
         markOf = null;
-        cell.appendChild(node);
+        cell.appendChild(node(piece, marker, fold));
+        continue;
       }
+      /* line breaks stay outside the marks, so that an empty line draws no frame */
+      piece.split(/(\n+)/).forEach(function (part, k) {
+        if (!part) return;
+        if (k % 2) {
+          cell.appendChild(document.createTextNode(part));
+          mark = null;
+          return;
+        }
+        if (markOf !== span || mark === null) openMark(span, markOf !== span);
+        markOf = span;
+        mark.appendChild(node(part, marker, fold));
+      });
     }
+  }
+
+  function node(piece, marker, fold) {
+    if (marker) {
+      return el("span", { class: "marker", title: "scraper marker (removed before comparing)" }, [piece]);
+    }
+    if (fold) {
+      return el("span", { class: "folded", title: "the same after folding; the other document has: " + visible(fold[2]) }, [piece]);
+    }
+    return document.createTextNode(piece);
   }
 
   function sideLabel(side) { return el("span", { class: "side-label" }, [side]); }
