@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 from collections import deque
-from collections.abc import Iterable
 
 from ..report import Cluster, DuplicateReport
 from .shared import parameters_line, plural, share3, summary_line, title_of
@@ -300,7 +299,3 @@ def skipped_section(report: DuplicateReport) -> list[str]:
         "</ul></section>",
     ]
 
-
-def lines(parts: Iterable[list[str]]) -> list[str]:
-    """The sections' lines, one after the other."""
-    return [line for part in parts for line in part]

@@ -404,7 +404,8 @@
       return b;
     }
     section.appendChild(el("div", { class: "pairnav" }, [
-      el("a", { href: "#pairs" }, ["↑ pairs table"]), pairButton("← previous pair", previous),
+      el("a", { href: "#top" }, ["↑ top"]), el("a", { href: "#pairs" }, ["↑ pairs table"]),
+      pairButton("← previous pair", previous),
       pairButton("next pair →", next)
     ]));
     section.appendChild(pairHeading(n, "h2"));
