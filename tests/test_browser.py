@@ -133,7 +133,7 @@ def test_seed_pair_shows_what_differs(browser: Page, seed_page: Path, tmp_path: 
     assert _columns(browser, "#detail .aligned") == [a, b]
     # next difference: a row of differences, centred and marked
     differences = browser.run("document.querySelectorAll('#detail ol.diffs li').length")
-    assert differences == sum(1 for r in data["pairs"][0]["r"] if r[4] == -1) > 0
+    assert differences == data["pairs"][0]["r"].count(-1) > 0
     browser.click("#next-diff")
     browser.click("#next-diff")
     assert browser.run("document.querySelector('.row.current').dataset.diff") == "1"

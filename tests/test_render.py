@@ -16,6 +16,7 @@ from neardup.core.normalize import normalize_text
 from neardup.core.passages import add_passages
 from neardup.errors import ParameterError
 from neardup.formats import CHECK_FORMATS, FORMATS, format_for_path, render
+from neardup.formats.html_align import aligned_rows, in_text_order
 from neardup.formats.markdown import md_escape
 from neardup.formats.shared import shorten
 
@@ -178,13 +179,10 @@ def test_html_passages_span_the_same_text_in_both(report: DuplicateReport) -> No
     for a0, a1, b0, b1, _, length in detail["p"]:
         assert length == a1 - a0
         assert normalize_text(TEXTS[pair.a][a0:a1]) == normalize_text(TEXTS[pair.b][b0:b1])
-    # the rows cover both texts, in order, and a row of a passage holds that passage
-    rows = detail["r"]
-    assert "".join(TEXTS[pair.a][r[0]:r[1]] for r in rows) == TEXTS[pair.a]
-    assert "".join(TEXTS[pair.b][r[2]:r[3]] for r in rows) == TEXTS[pair.b]
-    for a0, a1, b0, b1, kind in rows:
-        if kind >= 0:
-            assert detail["p"][kind][:4] == [a0, a1, b0, b1]
+    # the kinds of the aligned rows (the browser test reads the rows the page makes of them)
+    passages = in_text_order(pair.passages)
+    assert detail["r"] == [r.kind for r in aligned_rows(TEXTS[pair.a], TEXTS[pair.b], passages)]
+    assert any(kind >= 0 for kind in detail["r"])
 
 
 def test_html_without_texts_lists_the_passages(report: DuplicateReport) -> None:

@@ -137,8 +137,7 @@ def _pair_detail(
     return {
         "p": [[at_a(p.a_start), at_a(p.a_end), at_b(p.b_start), at_b(p.b_end), hue,
                p.a_end - p.a_start] for p, hue in zip(passages, hues, strict=True)],
-        "r": [[at_a(r.a_start), at_a(r.a_end), at_b(r.b_start), at_b(r.b_end), r.kind]
-              for r in aligned_rows(text_a, text_b, passages)],
+        "r": [row.kind for row in aligned_rows(text_a, text_b, passages)],
         "f": [[[at(f.start), at(f.end), f.other] for f in sorted(parts)]
               for parts, at in zip(folded, (at_a, at_b), strict=True)],
     }

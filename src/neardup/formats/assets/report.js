@@ -250,12 +250,33 @@
 
   function sideLabel(side) { return el("span", { class: "side-label" }, [side]); }
 
+  /* The rows of pair n, [a_start, a_end, b_start, b_end, kind], from their kinds: a row of
+     passage k spans it (from where the row before ended), a row of differences runs from
+     the end of the row before to the start of the next passage (or of the texts' ends). */
+  function rowsOf(n) {
+    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+    var ends = [d.texts[p[A]].length, d.texts[p[B]].length];
+    var rows = [], ea = 0, eb = 0;
+    pd.r.forEach(function (kind, i) {
+      var q = kind >= 0 ? pd.p[kind] : pd.p[pd.r[i + 1]];
+      var sa = q ? Math.max(q[0], ea) : ends[0], sb = q ? Math.max(q[2], eb) : ends[1];
+      if (kind >= 0) {
+        rows.push([sa, Math.max(q[1], sa), sb, Math.max(q[3], sb), kind]);
+      } else {
+        rows.push([ea, sa, eb, sb, kind]);
+      }
+      ea = rows[i][1];
+      eb = rows[i][3];
+    });
+    return rows;
+  }
+
   /* The aligned view of pair n: one scroll box, a's text left and b's right, row by row. */
   function alignedView(n) {
     var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
     var texts = [d.texts[p[A]], d.texts[p[B]]], markers = [d.markers[p[A]], d.markers[p[B]]];
-    var chained = {};
-    pd.r.forEach(function (r) { if (r[4] >= 0) chained[r[4]] = true; });
+    var rows = rowsOf(n), chained = {};
+    pd.r.forEach(function (kind) { if (kind >= 0) chained[kind] = true; });
     var spans = [[], []];
     pd.p.forEach(function (q, k) {
       spans[0].push([q[0], q[1], k, q[4], chained[k], q[5]]);
@@ -268,7 +289,7 @@
       el("div", { class: "cell" }, ["b: " + docId(p[B])])
     ]));
     var diffs = 0;
-    pd.r.forEach(function (r) {
+    rows.forEach(function (r) {
       var kind = r[4] >= 0 ? "same" : r[4] === DIFFERENT ? "diff" : "minor";
       var row = el("div", { class: "row " + kind });
       if (kind === "diff") row.setAttribute("data-diff", diffs++);
@@ -419,7 +440,7 @@
       var box = alignedView(n);
       current.box = box;
       var texts = [d.texts[p[A]], d.texts[p[B]]];
-      var differing = pd.r.filter(function (r) { return r[4] === DIFFERENT; });
+      var differing = rowsOf(n).filter(function (r) { return r[4] === DIFFERENT; });
       var list = el("ol", { class: "diffs" });
       differing.forEach(function (r, k) {
         var item = differenceItem(texts, r);
