@@ -104,6 +104,8 @@ def test_seed_report_reads_cluster_first(browser: Page, seed_page: Path, tmp_pat
         ".map(b => b.parentNode.dataset.sort)")
     assert {"jaccard", "containment", "length", "number"} <= set(headers)
     assert _rows(browser) == [1]
+    # nothing of the documents runs or is drawn as an element: our three scripts, no image
+    assert browser.run("[document.scripts.length, document.images.length]") == [3, 0]
     browser.screenshot(tmp_path / "seeds-top.png", full=True)
 
 
@@ -181,6 +183,24 @@ def test_seed_report_prints_every_text_in_full(
         browser.call("Emulation.setEmulatedMedia", media="")
     browser.pdf(tmp_path / "seeds.pdf")
     assert (tmp_path / "seeds.pdf").stat().st_size > 10_000
+
+
+def test_folded_matches_are_underlined(browser: Page, tmp_path: Path) -> None:
+    """A traditional repost compared with script folding: the characters that match only
+    after folding are underlined, the other document's on hover."""
+    simplified = load_documents(SEEDS)[2].text
+    traditional = load_documents(ROOT / "tests" / "data" / "seeds_traditional.txt")[2].text
+    docs = [("simplified", simplified), ("traditional", traditional + "\n另外補充一句。")]
+    report = find_duplicates(docs, script="simplified", with_texts=True, workers=1)
+    target = tmp_path / "folded.html"
+    target.write_text(render(add_passages(report, report.texts), "html", texts=report.texts),
+                      encoding="utf-8")
+    _open(browser, target)
+    browser.click("#pair-rows a")
+    folded = browser.run("""Array.from(document.querySelectorAll('#detail .cell.b mark .folded'))
+        .map(f => [f.textContent, f.title.split(': ').pop()])""")
+    assert folded and all(shown != other and len(shown) == len(other) for shown, other in folded)
+    assert "Dotted underline" in browser.run("document.getElementById('detail').textContent")
 
 
 # ---------------------------------------------------------------------------- hostile text
