@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents, normalize_text
 from neardup.cli import main
+from neardup.core import rewrites
 from neardup.core.folding import segment
 from neardup.core.normalize import NormalizeOptions, codepoints
 from neardup.core.passages import add_passages
@@ -242,6 +243,20 @@ def test_the_kernels_agree(with_rewrites: list[str]) -> None:
             compiled = aligned_lengths(a.grams, a.sentences, a.lengths, b.grams, b.sentences,
                                        b.lengths, PARTNER)
             assert tuple(map(int, compiled)) == _aligned_lengths(a, b)
+
+
+def test_profiles_made_in_parts_are_the_same(
+    with_rewrites: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = NormalizeOptions()
+    cps = [codepoints(normalize_text(t, options)) for t in with_rewrites]
+    common = np.sort(shingle_set(normalize_text(with_rewrites[0], options), 4))
+    whole = sentence_profiles(with_rewrites, cps, options, common)
+    monkeypatch.setattr(rewrites, "PROFILE_CHARACTERS", 2000)  # parts of one or a few texts
+    parts = sentence_profiles(with_rewrites, cps, options, common)
+    assert len(parts) == len(whole) == len(with_rewrites)
+    for a, b in zip(whole, parts, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def test_too_little_text_is_no_rewrite() -> None:

@@ -111,8 +111,16 @@ def distinctive(shingles: U32, common: U32) -> U32:
 
 
 def distinctive_sets(cps: Sequence[U32], common: U32) -> list[U32]:
-    """Each normalized text's distinctive 4-gram set (:func:`distinctive`)."""
-    return [distinctive(s, common) for s in char_shingle_sets(cps, REWRITE_NGRAM)]
+    """Each normalized text's distinctive 4-gram set (:func:`distinctive`), with one
+    membership test for all texts."""
+    sets = char_shingle_sets(cps, REWRITE_NGRAM)
+    if not sets:
+        return []
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    rare = ~members(np.concatenate(sets), common)
+    kept = np.add.reduceat(rare, starts_of(sizes)[:-1]) if rare.size else sizes * 0
+    kept[sizes == 0] = 0
+    return pieces_of(np.concatenate(sets)[rare], kept)
 
 
 class Profile(NamedTuple):
@@ -135,11 +143,31 @@ def sentences_of(text: str) -> list[str]:
     return _SENTENCE_SPLIT.split(text)
 
 
+PROFILE_CHARACTERS = 1 << 20
+"""Characters of text whose profiles are made at once (the temporaries of a part take about
+30 bytes per character)."""
+
+
 def sentence_profiles(
     texts: Sequence[str], cps: Sequence[U32], options: NormalizeOptions, common: U32
 ) -> list[Profile]:
     """The :class:`Profile` of each text (``cps``: the same texts normalized with
-    ``options``), without the sorted ``common`` 4-grams."""
+    ``options``), without the sorted ``common`` 4-grams; made in parts of about
+    :data:`PROFILE_CHARACTERS`."""
+    out: list[Profile] = []
+    first = size = 0
+    for k, text in enumerate(texts):
+        size += len(text)
+        if size >= PROFILE_CHARACTERS or k == len(texts) - 1:
+            out.extend(_profiles(texts[first : k + 1], cps[first : k + 1], options, common))
+            first, size = k + 1, 0
+    return out
+
+
+def _profiles(
+    texts: Sequence[str], cps: Sequence[U32], options: NormalizeOptions, common: U32
+) -> list[Profile]:
+    """:func:`sentence_profiles` of one part."""
     pieces = [sentences_of(text) for text in texts]
     per_text = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     flat, lengths = normalize_many([s for p in pieces for s in p], options)
