@@ -80,7 +80,13 @@ PADDING = {
         ["声明：转载此文是出于传递更多信息之目的。若有来源标注错误或侵犯了您的合法权益，请作者持权属证明与本网联系。",
          "（完）", "【免责声明】本站部分内容转载自互联网，仅供参考。"],
     ),
+    "C": (
+        ["【新华视点】", "来源：中国新闻网 作者：刘洋\n", "今日关注｜"],
+        ["（编辑：陈静 校对：孙伟）", "本文仅代表作者观点，不代表本平台立场。",
+         "欢迎在评论区留言讨论，觉得有用就转发给身边的朋友吧！"],
+    ),
 }
+LAW_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]")
 
 
 # ------------------------------------------------------------------------- the generator
@@ -150,6 +156,11 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
             near = [n for n, cos in emb.neighbours(w)[1:5] if cos >= 0.5 and _is_word(n)]
             return rng.choice(near) if near else None
         rng.shuffle(slots)
+    elif split == "blend":
+        def choose(w: str) -> str | None:  # a neighbour drawn in proportion to its cosine
+            near = [(n, cos) for n, cos in emb.neighbours(w)[:6] if cos >= 0.45 and _is_word(n)]
+            return rng.choices([n for n, _ in near], [c for _, c in near])[0] if near else None
+        rng.shuffle(slots)
     elif split == "stress":
         def choose(w: str) -> str | None:  # any word of the same length: no relation at all
             same = (pool or {}).get(len(w), [])
@@ -189,6 +200,25 @@ def rewrite(text: str, rate: float, rng: random.Random, emb: Embeddings, split: 
         for s in rng.sample(foreign, min(2, len(foreign))):  # two sentences of another item
             out.insert(rng.randrange(len(out) + 1), s)
         head, tail = PADDING["A"]
+    elif split == "blend":
+        out = [s for s in out if rng.random() >= 0.15] or out[:1]  # each cut with p 0.15
+        cuts = sorted(rng.sample(range(1, len(out)), 2)) if len(out) >= 3 else [1, 1]
+        blocks = [out[: cuts[0]], out[cuts[0] : cuts[1]], out[cuts[1] :]]
+        order = [0, 1, 2]
+        while order == [0, 1, 2]:
+            rng.shuffle(order)
+        out = [s for k in order for s in blocks[k]]  # three blocks in another order
+        foreign = (pool or {}).get(-1, [])  # sentences of a law, about a quarter of the text
+        want = 0.25 * sum(map(len, out))
+        start = rng.randrange(max(1, len(foreign) - 12))
+        taken: list[str] = []
+        for s in foreign[start:]:
+            if sum(map(len, taken)) >= want:
+                break
+            taken.append(s)
+        for s in taken:
+            out.insert(rng.randrange(len(out) + 1), s)
+        head, tail = PADDING["C"]
     elif split == "stress":
         rng.shuffle(out)  # every sentence moved, a fifth of them cut
         for _ in range(max(1, n // 5)):
@@ -212,6 +242,22 @@ def news() -> list[tuple[str, str]]:
         return [(r["id"], r["text"]) for r in map(json.loads, handle)]
 
 
+def law_sentences() -> list[list[str]]:
+    """The sentences (of 8–120 characters) of each law of the shared laws corpus that has
+    at least 20: the ``blend`` split's donor pool, unlike the news the cases are added to."""
+    path = corpus_path("laws")
+    if path is None:
+        sys.exit("the shared laws corpus is needed (../shared/corpora/laws_zh.jsonl.gz)")
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for record in map(json.loads, handle):
+            found = [s.strip() for s in LAW_SENTENCE.findall(record["text"])]
+            found = [s for s in found if 8 <= len(s) <= 120 and not s.startswith("#")]
+            if len(found) >= 20:
+                out.append(found)
+    return out
+
+
 def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """The rewrites of ``split`` (cached in the temporary directory)."""
     cache = Path(tempfile.gettempdir()) / f"neardup-rewrites-{split}-{per_level}.json"
@@ -219,7 +265,7 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
         return json.loads(cache.read_text(encoding="utf-8"))
     import opencc
 
-    seed = {"tune": 1, "heldout": 2, "stress": 3, "fresh": 4}[split]
+    seed = {"tune": 1, "heldout": 2, "stress": 3, "fresh": 4, "blend": 5}[split]
     rng = random.Random(seed)
     eligible = [
         (i, t) for i, t in items
@@ -232,6 +278,9 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
         picked = picked[::-1]
     if split == "fresh":  # the middle of the heldout half: disjoint from both
         picked = picked[len(picked) // 2 :]
+    if split == "blend":  # a quarter into the heldout half: disjoint from the others
+        picked = picked[len(picked) // 4 :]
+    laws = law_sentences() if split == "blend" else []
     emb = Embeddings()
     chosen = [eligible[k] for k in picked[: per_level * (len(LEVELS) + 1)]]
     pool: dict[int, list[str]] = {}
@@ -249,6 +298,8 @@ def make_cases(split: str, per_level: int, items: list[tuple[str, str]]) -> list
             if split == "fresh":  # an unrelated item, to take sentences from
                 donor = rng.choice(eligible)
                 pool[-1] = [donor[1]]
+            if split == "blend":  # a law (not in the background), to take sentences from
+                pool[-1] = rng.choice(laws)
             new, achieved, done = rewrite(text, level, rng, emb, split, pool)
             cases.append({"id": f"rw{level}:{source}", "source": source, "kind": f"words {level:.0%}",
                           "text": new, "achieved": achieved, "replaced": done,
@@ -301,7 +352,7 @@ def run(items: list[tuple[str, str]], cases: list[dict[str, Any]], group: dict[s
     good = bad = 0
     news_pairs = {(p.a, p.b) for p in report.pairs if p.a not in source and p.b not in source}
     related = news_pairs | {(b, a) for a, b in news_pairs}
-    for p in report.pairs:
+    for p in report.pairs + report.identical_pairs():  # identical once folded: a group
         if p.a not in source and p.b not in source:
             continue
         x, y = source.get(p.a, p.a), source.get(p.b, p.b)  # a case stands for its source
@@ -339,6 +390,10 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
         {"preset": "copies", "synonyms": True, "_background": 0},
         {"threshold": 0.5, "containment": 0.3, "rewrite": 0.07, "_background": 0},  # no folding
     ],
+    "aligned": [  # the preset's rewrite search, against the same parameters without it
+        {"threshold": 0.5, "containment": 0.3, "script": "simplified"},
+        {"preset": "copies", "_background": 0},
+    ],
     "main": [
         *({"threshold": t, "ngram": n, "synonyms": s, "script": "simplified"}
           for t in (0.3, 0.5) for n in (5, 3) for s in (False, True)),
@@ -351,7 +406,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tune", "heldout", "stress", "fresh"], default="tune")
+    parser.add_argument("--split", choices=["tune", "heldout", "stress", "fresh", "blend"], default="tune")
     parser.add_argument("--per-level", type=int, default=80)
     parser.add_argument("--configs", choices=sorted(CONFIGS), default="main")
     parser.add_argument("--out", type=Path, help="write every result as JSON")

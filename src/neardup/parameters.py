@@ -26,7 +26,7 @@ class Parameters:
     other) is at least that: partial copies. ``max_df`` bounds how many documents may share a
     fingerprint of the containment search, or a shingle of the rewrite search, before it
     counts as boilerplate. ``rewrite``, when given, also reports pairs whose resemblance of
-    distinctive shingles is at least that: rewritten copies (洗稿), see
+    distinctive shingles and aligned sentences is at least that: rewritten copies (洗稿), see
     :mod:`neardup.core.rewrites`; it needs exact verification.
 
     Raises:
@@ -119,7 +119,7 @@ class Parameters:
 
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
-    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.07, "script": "simplified"},
+    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.025, "script": "simplified"},
 }
 """Parameters chosen for a purpose, for people who are not experts:
 

@@ -51,8 +51,9 @@ class Pair:
 
     ``jaccard`` and ``containment`` (``|A∩B| / min(|A|, |B|)``) are of the shingle sets;
     ``a_in_b`` (``|A∩B| / |A|``) is the share of a's shingles found in b, ``b_in_a`` the
-    reverse. ``rewrite`` is the resemblance of their distinctive 4-grams
-    (:mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
+    reverse. ``rewrite`` is their rewrite resemblance (the Jaccard of their distinctive 4-grams
+    times the smaller share of either text in sentences with a partner in the other,
+    :mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
     ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
     :func:`neardup.passages.add_passages`.

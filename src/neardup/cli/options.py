@@ -65,9 +65,11 @@ SEARCH_HELP: dict[str, str] = {
     "containment": "Also report partial copies: pairs where at least this share of the "
                    "smaller document is found in the other, whatever their Jaccard "
                    "(e.g. 0.3).",
-    "rewrite": "Also report rewritten copies (words swapped, sentences moved): pairs whose "
-               "distinctive 4-grams (held by at most 20 documents, or --max-df when lower) "
-               "have at least this Jaccard (e.g. 0.07).",
+    "rewrite": "Also report rewritten copies (words swapped, sentences moved, cut or "
+               "inserted): pairs whose distinctive 4-grams (held by at most 20 documents, "
+               "or --max-df when lower) have a Jaccard that, times the smaller share of "
+               "either text in sentences with a partner in the other, is at least this "
+               "(e.g. 0.025).",
     "max_df": "A containment search ignores fingerprints held by more documents than this "
               f"(boilerplate), a rewrite search such 4-grams [default: {DEFAULT_MAX_DF}].",
     "script": "Fold traditional Chinese characters to simplified before comparing (finds "
@@ -75,7 +77,7 @@ SEARCH_HELP: dict[str, str] = {
     "synonyms": "Replace words by one representative of their synonym class (extended HIT "
                 "Cilin) before comparing (finds some rewritten copies).",
     "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.07 "
+              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.025 "
               "--script simplified). Options given override it.",
 }
 """The help of the options of a containment search and of presets."""

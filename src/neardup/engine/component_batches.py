@@ -19,7 +19,7 @@ import numpy as np
 
 from .._types import I64, U32
 from ..core.clusters import components
-from ..core.rewrites import Resemblance, distinctive_sets, resemblance
+from ..core.rewrites import resemblance_of
 from ..core.similarity import Overlap, overlap, overlaps
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
@@ -126,7 +126,8 @@ def verify_component_batch(
         copied = _containment_without(sets_without_boilerplate(cps, params, common.fingerprints))
     if params.rewrite is not None:
         rare = np.empty(0, dtype=np.uint32) if common is None else common.rewrite_shingles
-        rewritten = _resemblance_of(distinctive_sets(cps, rare))
+        texts = [doc.text for doc in docs]
+        rewritten = resemblance_of(texts, cps, params.normalize_options(), rare)
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
         copied, params.rewrite, rewritten,
@@ -149,15 +150,6 @@ def verify_component_batch(
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
-
-
-def _resemblance_of(sets: list[U32]) -> Callable[[int, int], Resemblance]:
-    """The rewrite resemblance of two documents by their distinctive sets."""
-
-    def rewrite(a: int, b: int) -> Resemblance:
-        return resemblance(sets[a], sets[b])
-
-    return rewrite
 
 
 def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:

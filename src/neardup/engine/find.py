@@ -75,13 +75,14 @@ def find_duplicates(
             Jaccard: partial copies. Candidates come from shared winnowed fingerprints
             (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
             only pairs at or above ``threshold``.
-        rewrite: also report pairs whose resemblance of distinctive 4-grams (Jaccard of
-            the 4-grams that at most 20 documents hold, or ``max_df`` when lower,
-            :mod:`neardup.core.rewrites`) is at least this: rewritten copies (洗稿), whose
-            words were swapped and sentences moved. Verified exactly; the pair's
-            ``rewrite`` gives the value.
+        rewrite: also report pairs whose rewrite resemblance (Jaccard of the 4-grams
+            that at most 20 documents hold, or ``max_df`` when lower, times the smaller
+            share of either text in sentences that share enough of them with a sentence of
+            the other, :mod:`neardup.core.rewrites`) is at least this: rewritten copies
+            (洗稿), whose words were swapped and sentences moved, cut or inserted.
+            Verified exactly; the pair's ``rewrite`` gives the value.
         preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3, rewrite 0.07, script "simplified");
+            copies: threshold 0.5, containment 0.3, rewrite 0.025, script "simplified");
             arguments given override it.
         max_df: fingerprints held by more documents than this are boilerplate and make no
             candidates (default 50; the rewrite search's 4-grams: at most 20);
