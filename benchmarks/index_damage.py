@@ -6,10 +6,10 @@ Two measurements::
     python benchmarks/index_damage.py scribbles [N]       # N damaged copies of a small index
 
 ``cost`` times, on an index built beforehand (e.g. ``neardup index add`` of a generated
-corpus), what runs before every ``add``, ``remove`` and ``check`` (SQLite's ``quick_check``
-and the row counts) and what ``neardup index verify`` runs (``integrity_check`` and neardup's
-invariants), each once, best of ``--repeat``; the page cache is whatever the machine has (a
-cold run reads the whole file once more).
+corpus), what runs before every query (the glance), before every ``add`` and ``remove``
+(SQLite's ``quick_check`` and the row counts) and what ``neardup index verify`` runs
+(``integrity_check`` and neardup's invariants), each once, best of ``--repeat``; the page
+cache is whatever the machine has (a cold run reads the whole file once more).
 
 ``scribbles`` repeats the experiment of the issue on a 1,500-document index (about 13 MiB):
 each copy gets 4 KB (``--bytes``) of random bytes at a random offset, and the script counts
@@ -63,6 +63,7 @@ def cost(path: str, repeat: int) -> None:
         size = os.path.getsize(path) + (os.path.getsize(path + "-wal")
                                         if os.path.exists(path + "-wal") else 0)
         rows = {
+            "glance (before every query)": lambda: verify.glance_problems(db, path, header),
             "row counts": lambda: verify.count_problems(db, header),
             "quick_check": lambda: verify.sqlite_problems(db, "quick_check"),
             "before a write (quick_check + counts)": idx.check_sound,

@@ -92,7 +92,7 @@ def commands(index: str | None, batch: str | None, runs: int) -> None:
     if index:
         cases["index info"] = ["index", "info", index]
     if index and batch:
-        cases["check (batch)"] = ["check", batch, "--index", index, "-q", "-o", os.devnull]
+        cases["check (batch)"] = ["check", batch, "--index", index, "-q"]
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):  # round-robin: the machine's load falls on every command alike
         for name, args in cases.items():
