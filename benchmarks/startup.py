@@ -2,14 +2,14 @@
 
 Three measurements::
 
-    python benchmarks/startup.py commands [--index INDEX --batch BATCH] [--runs 10]
+    python benchmarks/startup.py commands [--index INDEX --batch BATCH...] [--runs 10]
     python benchmarks/startup.py numba
     python benchmarks/startup.py build-index CORPUS INDEX [--docs N]
 
 ``commands`` runs each command in a fresh process (``python -m neardup ...``, as the
 ``neardup`` script does), round-robin ``--runs`` times, and prints the median and the range
 of the wall times: ``--version``, ``--help``, each command's ``--help`` and, with an index,
-``index info`` and ``check`` of the batch (JSON Lines) against it. It also lists the heavy
+``index info`` and ``check`` of each batch (JSON Lines) against it. It also lists the heavy
 packages each command imported (from one run with ``-X importtime``).
 
 ``numba`` times, in fresh processes, a first call of the numba kernel with an empty cache
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -61,12 +62,16 @@ def environment(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path, **extra}
 
 
-def wall(args: list[str], env: dict[str, str]) -> float:
-    """Seconds a fresh process running ``args`` takes (its output discarded)."""
+def wall(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds a fresh process running ``args`` takes (its output discarded): wall, and CPU
+    (user + system; what it would take on an idle core, about, when the machine is busy)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                    check=False)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def imported(args: list[str], env: dict[str, str]) -> list[str]:
@@ -78,7 +83,7 @@ def imported(args: list[str], env: dict[str, str]) -> list[str]:
     return [name for name in HEAVY if name in names]
 
 
-def commands(index: str | None, batch: str | None, runs: int) -> None:
+def commands(index: str | None, batches: list[str], runs: int) -> None:
     env = environment()
     neardup = [sys.executable, "-m", "neardup"]
     cases = {
@@ -91,18 +96,22 @@ def commands(index: str | None, batch: str | None, runs: int) -> None:
     }
     if index:
         cases["index info"] = ["index", "info", index]
-    if index and batch:
-        cases["check (batch)"] = ["check", batch, "--index", index, "-q"]
-    times: dict[str, list[float]] = {name: [] for name in cases}
+    for path in batches if index else []:
+        cases[f"check {Path(path).name}"] = ["check", path, "--index", index, "-q"]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(runs):  # round-robin: the machine's load falls on every command alike
         for name, args in cases.items():
             times[name].append(wall([*neardup, *args], env))
-    print(f"{runs} runs each, round-robin, fresh processes ({sys.executable} -m neardup)")
-    print("| command | median s | min–max s | heavy imports |\n| --- | --: | --: | --- |")
+    print(f"{runs} runs each, round-robin, fresh processes ({sys.executable} -m neardup), "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print("| command | wall s (median) | wall min–max | CPU s (median) | heavy imports |")
+    print("| --- | --: | --: | --: | --- |")
     for name, args in cases.items():
         heavy = ", ".join(imported([*neardup, *args], env)) or "none"
-        spread = f"{min(times[name]):.2f}–{max(times[name]):.2f}"
-        print(f"| `neardup {name}` | {statistics.median(times[name]):.3f} | {spread} | {heavy} |")
+        walls = [w for w, _ in times[name]]
+        cpu = statistics.median(c for _, c in times[name])
+        print(f"| `neardup {name}` | {statistics.median(walls):.3f} | "
+              f"{min(walls):.2f}–{max(walls):.2f} | {cpu:.3f} | {heavy} |")
 
 
 KERNEL_CALL = (
@@ -212,7 +221,8 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     timing = sub.add_parser("commands", help="time commands in fresh processes")
     timing.add_argument("--index")
-    timing.add_argument("--batch")
+    timing.add_argument("--batch", action="append", default=[],
+                        help="a batch (JSON Lines) to check against INDEX (repeatable)")
     timing.add_argument("--runs", type=int, default=10)
     cache = sub.add_parser("numba", help="the numba kernel: compile and cached start")
     cache.add_argument("--runs", type=int, default=2)
