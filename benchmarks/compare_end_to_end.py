@@ -161,6 +161,10 @@ def worker(tool: str, path: Path, threshold: float, pairs_out: Path) -> None:
     texts = [r["text"] for r in iter_jsonl(path)]
     run = RUNNERS[tool]
     run(["今天天气很好我们去公园散步", "今天天气很好我们去公园散步了"], threshold)  # warm-up
+    if tool.startswith("neardup"):  # load numba now (a process loads it only once it pays)
+        from neardup.core.minhash import warm_up
+
+        warm_up()
     loaded = _rss_mb()
     started = time.perf_counter()
     pairs, info = run(texts, threshold)

@@ -6,15 +6,17 @@ Two measurements::
     python benchmarks/index_damage.py scribbles [N]       # N damaged copies of a small index
 
 ``cost`` times, on an index built beforehand (e.g. ``neardup index add`` of a generated
-corpus), what runs before every ``add``, ``remove`` and ``check`` (SQLite's ``quick_check``
-and the row counts) and what ``neardup index verify`` runs (``integrity_check`` and neardup's
-invariants), each once, best of ``--repeat``; the page cache is whatever the machine has (a
-cold run reads the whole file once more).
+corpus), what runs before every query (the glance), before every ``add`` and ``remove``
+(SQLite's ``quick_check`` and the row counts) and what ``neardup index verify`` runs
+(``integrity_check`` and neardup's invariants), each once, best of ``--repeat``; the page
+cache is whatever the machine has (a cold run reads the whole file once more).
 
 ``scribbles`` repeats the experiment of the issue on a 1,500-document index (about 13 MiB):
 each copy gets 4 KB (``--bytes``) of random bytes at a random offset, and the script counts
-the copies each check finds damaged: the row counts alone, ``quick_check``,
-``integrity_check`` and ``verify``. The file name has no ``bench_``/``test_`` prefix, so
+the copies each check finds damaged: the glance every query makes, the row counts alone,
+``quick_check``, ``integrity_check`` and ``verify``; and how the query of a batch (copies of
+every fourth indexed document) ends on each: refused, the same pairs as on the sound index,
+or other pairs (damage used silently). The file name has no ``bench_``/``test_`` prefix, so
 pytest does not collect it.
 """
 
@@ -61,6 +63,7 @@ def cost(path: str, repeat: int) -> None:
         size = os.path.getsize(path) + (os.path.getsize(path + "-wal")
                                         if os.path.exists(path + "-wal") else 0)
         rows = {
+            "glance (before every query)": lambda: verify.glance_problems(db, path, header),
             "row counts": lambda: verify.count_problems(db, header),
             "quick_check": lambda: verify.sqlite_problems(db, "quick_check"),
             "before a write (quick_check + counts)": idx.check_sound,
@@ -70,6 +73,14 @@ def cost(path: str, repeat: int) -> None:
         print(f"{path}: {documents:,} documents, {size / 2**20:,.0f} MiB")
         for name, run in rows.items():
             print(f"  {name:40s} {best(run, repeat):8.2f} s")
+
+
+def pairs_of(
+    idx: DuplicateIndex, batch: dict[str, str], containment: float | None
+) -> list[tuple[str, str, float]]:
+    """The pairs a query of ``batch`` finds."""
+    report = idx.query(batch, containment=containment)
+    return [(p.a, p.b, p.jaccard) for p in report.pairs]
 
 
 def scribbles(count: int, seed: int, width: int) -> None:
@@ -83,8 +94,14 @@ def scribbles(count: int, seed: int, width: int) -> None:
                 for i in range(1500)
             })
         size = sound.stat().st_size
-        found = dict.fromkeys(("open", "row counts", "quick_check", "integrity_check",
+        with DuplicateIndex.open(sound) as idx:
+            texts = idx.texts(idx.ids()[::4])
+        batch = {f"copy-{i}": "乙" + text[1:] for i, text in texts.items()}
+        with DuplicateIndex.open(sound) as idx:
+            answers = {c: pairs_of(idx, batch, c) for c in (None, 0.5)}
+        found = dict.fromkeys(("open", "glance", "row counts", "quick_check", "integrity_check",
                                "verify"), 0)
+        checked = dict.fromkeys(("refused", "same pairs", "other pairs"), 0)
         for _ in range(count):
             copy = folder / "copy.ndx"
             shutil.copyfile(sound, copy)
@@ -98,6 +115,13 @@ def scribbles(count: int, seed: int, width: int) -> None:
                 found["open"] += 1
                 continue
             with idx:
+                found["glance"] += bool(verify.glance_problems(db, str(copy), header))
+                for containment, answer in answers.items():
+                    try:
+                        same = pairs_of(idx, batch, containment) == answer
+                        checked["same pairs" if same else "other pairs"] += 1
+                    except IndexFileError:
+                        checked["refused"] += 1
                 found["row counts"] += bool(verify.count_problems(db, header))
                 found["quick_check"] += bool(verify.sqlite_problems(db, "quick_check"))
                 found["integrity_check"] += bool(
@@ -110,6 +134,9 @@ def scribbles(count: int, seed: int, width: int) -> None:
         print(f"  refused on opening: {found.pop('open')}")
         for name, number in found.items():
             print(f"  {name:16s} finds {number} of the others")
+        print(f"  queries of {len(batch)} copies of indexed documents (Jaccard, and "
+              "containment 0.5) on the others: "
+              + ", ".join(f"{name} {number}" for name, number in checked.items()))
     finally:
         shutil.rmtree(folder)
 

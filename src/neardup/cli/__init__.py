@@ -15,23 +15,57 @@ with one line on standard error: ``neardup: error: <path>: <reason>``.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from .._version import __version__
-from ..engine.memory import keep_freed_memory
-from . import check, dedup, index, scan
 
 __all__ = ["main"]
 
+COMMANDS = {
+    "check": "Check the documents of PATH... for near-duplicates of indexed documents and of "
+    "each other.",
+    "dedup": "Write PATH... without near-duplicates to OUTPUT: one document of each group is "
+    "kept.",
+    "index": "Maintain a persistent near-duplicate index (one SQLite file) for `neardup check`.",
+    "scan": "Find near-duplicate documents in PATH... and report them with the passages they "
+    "share.",
+}
+"""Each command's name (its module ``neardup.cli.<name>`` defines the command ``<name>``) and
+the first paragraph of its help, which ``neardup --help`` lists without importing it (a test
+checks that they agree)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _CommandsOnDemand(click.Group):
+    """A group that imports a command's module only when that command runs or shows its
+    help: ``neardup --help`` and ``--version`` load neither numpy nor the engines."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command = getattr(importlib.import_module(f".{cmd_name}", __name__), cmd_name)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"neardup.cli.{cmd_name}.{cmd_name} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [  # shortened as click shortens the help of the command itself
+            (name, click.Command(name, help=COMMANDS[name]).get_short_help_str(limit))
+            for name in sorted(COMMANDS)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_CommandsOnDemand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="neardup", message="%(prog)s %(version)s")
 def main() -> None:
     """Find near-duplicate documents in collections of Chinese (and any other) text."""
+    from ..engine.memory import keep_freed_memory
+
     keep_freed_memory()
-
-
-main.add_command(scan.scan)
-main.add_command(index.index)
-main.add_command(check.check)
-main.add_command(dedup.dedup)

@@ -183,16 +183,11 @@ def _comparison_index(
     inputs: InputSettings, quiet: bool, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
-    were given and found sound by a quick check, or an index in memory of the documents of
+    were given (its query glances at the file first and checks what it reads, see
+    :meth:`~neardup.index.DuplicateIndex.glance`), or an index in memory of the documents of
     ``--against``."""
     if index_path:
-        idx = open_index(index_path, parameters, wait)
-        try:
-            idx.check_sound()
-        except NeardupError as exc:
-            idx.close()
-            fail(str(exc))
-        return idx
+        return open_index(index_path, parameters, wait)
     reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
     try:
         idx = DuplicateIndex.create(MEMORY, **parameters)

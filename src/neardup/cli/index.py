@@ -17,8 +17,7 @@ import click
 from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
-from ..index.duplicate_index import REBUILD_HINT
-from ..index.file import DEFAULT_TIMEOUT
+from ..index.file import DEFAULT_TIMEOUT, REBUILD_HINT
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import InputSettings, index_input_options, index_parameter_options

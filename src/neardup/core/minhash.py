@@ -25,13 +25,21 @@ Two kernels compute it:
 * ``numba`` (extra ``neardup[fast]``): one compiled loop fuses shingle hash, fmix,
   permutation and minimum per shingle (``cache=True``).
 
-The default is numba when it is installed; ``NEARDUP_KERNEL=numpy|numba`` forces one.
+The default is numba when it is installed, loaded when it pays: numba and its cached kernels
+take about 1-2 s to load, which a small job (``neardup check`` of a few documents) never gets
+back, so a process uses the numpy kernel until it has spent :data:`NUMBA_LOAD_SECONDS` in it
+(then loads numba: at most about twice the time of the better choice made in advance, as in
+the ski-rental problem). :func:`warm_up` loads it at once (before forking workers for a large
+job), and ``NEARDUP_KERNEL=numpy|numba`` forces one. Both kernels give the same signatures.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
+import sys
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -47,6 +55,11 @@ EMPTY = np.uint32(0xFFFFFFFF)
 BLOCK = 1 << 17
 """Shingles per block of the numpy kernel: its one buffer (512 KiB) stays in a core's L2."""
 KERNELS = ("numpy", "numba")
+NUMBA_LOAD_SECONDS = 1.0
+"""Seconds a process spends in the numpy kernel before it loads numba (what loading numba
+and its cached kernels costs, about: 1-2 s on a 2-core VM, see benchmarks/README.md)."""
+_numpy_seconds = [0.0]
+"""Seconds this process has spent in the numpy kernel (the rent paid so far)."""
 
 
 def check_num_perm(num_perm: int) -> None:
@@ -89,16 +102,34 @@ def chain_steps(num_perm: int, seed: int) -> tuple[U32, U32]:
 
 
 def kernel_name() -> str:
-    """The kernel in use: ``NEARDUP_KERNEL`` if set, else numba when importable, else numpy."""
+    """The kernel for the next call: ``NEARDUP_KERNEL`` if set, else numba when it is
+    installed and either loaded already or worth loading (the process has spent
+    :data:`NUMBA_LOAD_SECONDS` in the numpy kernel), else numpy."""
     forced = os.environ.get("NEARDUP_KERNEL", "").strip().lower()
     if forced and forced not in KERNELS:
         raise ParameterError(f"NEARDUP_KERNEL must be one of {KERNELS} (got {forced!r})")
     if forced == "numpy":
         return "numpy"
+    if not forced and "numba" not in sys.modules and (
+        _numpy_seconds[0] < NUMBA_LOAD_SECONDS or not _numba_installed()
+    ):
+        return "numpy"
+    return _load_numba(forced == "numba")
+
+
+@lru_cache(maxsize=1)
+def _numba_installed() -> bool:
+    """Whether numba can be found (without importing it)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _load_numba(forced: bool) -> str:
+    """``"numba"`` when the compiled kernels import, else ``"numpy"`` (or, when numba is
+    ``forced``, an error saying what to install)."""
     try:
         from . import minhash_numba  # noqa: F401
     except ImportError as exc:
-        if forced == "numba":
+        if forced:
             raise MissingDependencyError(
                 f"NEARDUP_KERNEL=numba but numba cannot be imported ({exc}): "
                 "pip install 'neardup[fast]'"
@@ -108,9 +139,11 @@ def kernel_name() -> str:
 
 
 def warm_up() -> None:
-    """Load (and if needed compile) the kernel now, e.g. before forking worker processes, so
-    that each worker does not load it again."""
-    if kernel_name() == "numba":
+    """Load (and if needed compile) the numba kernel now when it is installed (and not
+    ruled out by ``NEARDUP_KERNEL``), e.g. before forking worker processes for a large job,
+    so that each worker does not load it again."""
+    forced = os.environ.get("NEARDUP_KERNEL", "").strip().lower()
+    if forced != "numpy" and _load_numba(forced == "numba") == "numba":
         minhash_codepoints([np.arange(8, dtype=np.uint32)], 5, 1, 1)
 
 
@@ -140,6 +173,7 @@ def minhash_flat(
 
         minhash_ngrams(flat, starts_of(lengths), ngram, a, b, out)
         return out
+    started = time.perf_counter()
     r, s = chain_steps(num_perm, seed)
     starts = starts_of(lengths)
     counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
@@ -149,6 +183,7 @@ def minhash_flat(
             out[lo] = _long_document(block, ngram, r, s)
         else:
             out[lo:hi] = _numpy_block(block, lengths[lo:hi], counts[lo:hi], ngram, r, s)
+    _numpy_seconds[0] += time.perf_counter() - started
     return out
 
 
@@ -178,10 +213,12 @@ def minhash_hashes(hash_arrays: Sequence[U32], num_perm: int = 128, seed: int = 
         flat = np.concatenate(hash_arrays).astype(np.uint32, copy=False)
         minhash_hashed(flat, starts_of(counts), a, b, out)
         return out
+    started = time.perf_counter()
     r, s = chain_steps(num_perm, seed)
     for lo, hi in _blocks(counts):
         block = [np.asarray(h, dtype=np.uint32) for h in hash_arrays[lo:hi]]
         out[lo:hi] = _permute_min(np.concatenate(block), counts[lo:hi], r, s)
+    _numpy_seconds[0] += time.perf_counter() - started
     return out
 
 

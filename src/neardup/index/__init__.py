@@ -66,6 +66,15 @@ writer waits for the first (busy timeout). A query reads in one transaction.
 Commits use ``synchronous = NORMAL`` (WAL): a power failure may lose the last committed
 batches, but never leaves part of one.
 
+Damage (:mod:`~neardup.index.verify`): every :meth:`DuplicateIndex.add` and
+:meth:`DuplicateIndex.remove` first runs SQLite's ``quick_check`` and compares row counts
+(reading the whole file) and writes nothing into a damaged file; a query glances at the file
+(its size against its page count, the first and last rows of each table: a few pages,
+whatever the size of the index) and checks what it reads (SQLite's page checks, each text's
+zlib checksum, each band row it meets against its document's signature), and refuses a
+damaged index with an :class:`~neardup.errors.IndexFileError` saying how to rebuild it;
+``neardup index verify`` checks everything.
+
 The package: :mod:`~neardup.index.duplicate_index` (the :class:`DuplicateIndex` API),
 :mod:`~neardup.index.file` (creating and opening the file, its header, transactions),
 :mod:`~neardup.index.tables` (the statements on ``docs``, ``bands`` and ``fingerprints``),

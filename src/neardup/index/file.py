@@ -33,6 +33,11 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CACHE_MB = 64.0
 """SQLite page cache per connection, in MiB (the band-key B-tree's hot pages live here)."""
 MEMORY = ":memory:"
+REBUILD_HINT = (
+    "rebuild it: `neardup index create NEW` with its parameters, then `neardup index add NEW` "
+    "with the documents (`neardup index verify` lists the damage)"
+)
+"""What a refusal to use a damaged index tells the user to do."""
 
 QUERY_PARAMETERS = ("containment", "max_df")
 """The :class:`~neardup.parameters.Parameters` fields each query chooses

@@ -17,12 +17,12 @@ documents together, reading only what the new documents' fingerprints reach.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._types import I64, U32
+from .._types import I64, U32, U64
 from ..core.arrays import ranges
 from ..core.fingerprints import enough_shared, shared_fingerprint_pairs
 from ..core.lsh import band_keys, candidate_pairs
@@ -41,7 +41,7 @@ from ..stages.hashing import (
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .adding import winnowed
-from .file import FINGERPRINTS_SINCE
+from .file import FINGERPRINTS_SINCE, REBUILD_HINT
 from .tables import StoredDocument, Tables, decode_signature, decompress_text
 
 
@@ -57,10 +57,20 @@ def no_fingerprints_message(path: str) -> str:
 
 
 def query_index(
-    tables: Tables, parameters: Parameters, store_text: bool, documents: object
+    tables: Tables,
+    parameters: Parameters,
+    store_text: bool,
+    documents: object,
+    before: Callable[[], None] | None = None,
 ) -> DuplicateReport:
     """Near-duplicates of new documents among the indexed ones (in ``tables``) and among
-    themselves; see :meth:`~neardup.index.DuplicateIndex.query`."""
+    themselves; see :meth:`~neardup.index.DuplicateIndex.query`. ``before`` is called first
+    in the read transaction (the glance at the file).
+
+    Raises:
+        IndexFileError: a band row the query meets does not match its document (or names
+            none), besides the errors of reading the tables.
+    """
     started = time.perf_counter()
     containment = parameters.containment
     if containment is not None and not tables.fingerprints:
@@ -77,11 +87,16 @@ def query_index(
     keys = band_keys(sigs, parameters.banding)
     copies = CopyCandidates.none()
     with tables.reading():
-        hits = tables.shared_keys(keys)
+        if before is not None:
+            before()
+        banded = tables.shared_keys(keys)
+        hits = sorted({(pos, doc) for pos, doc, _ in banded})
         if containment is not None and new_docs:
             copies = copy_candidates(tables, *winnowed(new_cps, parameters), parameters)
         met = {doc for _, doc in hits} | {doc for _, doc in copies.with_indexed}
         stored = tables.documents(sorted(met), with_text=store_text)
+        check_met(tables.path, met, stored)
+        check_band_rows(tables.path, banded, keys, stored, parameters)
         compared = _Compared(
             new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)], tables.path
         )
@@ -122,6 +137,52 @@ def query_index(
         seconds=time.perf_counter() - started,
         documents=parts.documents,
     )
+
+
+def check_met(path: str, met: Iterable[int], read: Collection[int]) -> None:
+    """Raise unless every indexed document a band or fingerprint row led the query to
+    (``met``) was ``read`` from the docs table.
+
+    Raises:
+        IndexFileError: naming the first missing document row, and how to rebuild the index.
+    """
+    missing = sorted(set(met) - set(read))
+    if missing:
+        raise IndexFileError(
+            f"{path}: damaged index: a band or fingerprint row names document row "
+            f"{missing[0]}, which the docs table does not hold; {REBUILD_HINT}"
+        )
+
+
+def check_band_rows(
+    path: str,
+    banded: list[tuple[int, int, int]],
+    keys: U64,
+    stored: dict[int, StoredDocument],
+    parameters: Parameters,
+) -> None:
+    """Raise unless every band row ``(row of keys, doc, band)`` a query met holds the key the
+    stored signature of its document makes in that band: damage in the rows a query reads is
+    never used silently, whatever the rest of the file holds.
+
+    Raises:
+        IndexFileError: naming the first damaged row, and how to rebuild the index.
+    """
+    check_met(path, (doc for _, doc, _ in banded), stored)
+    if not banded:
+        return
+    pos, doc, band = np.array(banded, dtype=np.int64).T
+    docs, row = np.unique(doc, return_inverse=True)
+    sigs = np.stack([decode_signature(stored[d].signature, parameters.num_perm, path)
+                     for d in docs.tolist()])
+    wrong = np.flatnonzero(band_keys(sigs, parameters.banding)[row, band] != keys[pos, band])
+    if wrong.size:
+        first = stored[int(doc[wrong[0]])]
+        raise IndexFileError(
+            f"{path}: damaged index: the band {int(band[wrong[0]])} row of document "
+            f"{first.id!r} (row {first.doc}) does not hold the key of its signature; "
+            f"{REBUILD_HINT}"
+        )
 
 
 @dataclass(frozen=True)
@@ -173,6 +234,7 @@ def copy_candidates(
     held, docs = tables.fingerprint_holders(distinct[~cut & (indexed_df > 0)])
     pairs, shared = _joined(values, holders, held, docs)
     whole = tables.fingerprint_counts(np.unique(pairs[:, 1]).tolist())
+    check_met(tables.path, pairs[:, 1].tolist(), whole)
     indexed_counts = np.array([whole[d] for d in pairs[:, 1].tolist()], dtype=np.int64)
     enough = enough_shared(shared, counts[pairs[:, 0]], indexed_counts, containment)
     with_indexed = [(int(i), int(doc)) for i, doc in pairs[enough].tolist()]

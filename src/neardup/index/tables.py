@@ -21,7 +21,7 @@ from .._types import I64, U32, U64
 from ..core.lsh import Banding, band_keys
 from ..core.normalize import from_codepoints
 from ..errors import IndexFileError
-from .file import rollback
+from .file import REBUILD_HINT, rollback
 
 _IDS_PER_STATEMENT = 500
 """Ids (or doc numbers) bound to one ``IN (...)`` statement."""
@@ -211,21 +211,25 @@ class Tables:
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """One read transaction (a consistent view of the file while a query reads it);
-        SQLite errors become :class:`~neardup.errors.IndexFileError` naming the file."""
+        SQLite errors become :class:`~neardup.errors.IndexFileError` naming the file (and,
+        when SQLite finds a page damaged, how to rebuild it)."""
         db = self._db
         try:
             db.execute("BEGIN")
             yield
             db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # locked, I/O error, ...
             rollback(db)
             raise IndexFileError(f"{self.path}: cannot read index: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # SQLite found a page damaged
+            rollback(db)
+            raise IndexFileError(f"{self.path}: damaged index: {exc}; {REBUILD_HINT}") from None
         except BaseException:
             rollback(db)
             raise
 
-    def shared_keys(self, keys: U64) -> list[tuple[int, int]]:
-        """(row of ``keys``, indexed doc number) of every band key shared, through a
+    def shared_keys(self, keys: U64) -> list[tuple[int, int, int]]:
+        """(row of ``keys``, indexed doc number, band) of every band key shared, through a
         temporary table."""
         if keys.shape[0] == 0:
             return []
@@ -242,9 +246,9 @@ class Tables:
         )
         # CROSS JOIN keeps query_keys as the outer loop: one primary-key probe per key.
         hits = [
-            (int(pos), int(doc))
-            for pos, doc in db.execute(
-                "SELECT DISTINCT q.pos, b.doc FROM temp.query_keys AS q "
+            (int(pos), int(doc), int(band))
+            for pos, doc, band in db.execute(
+                "SELECT q.pos, b.doc, q.band FROM temp.query_keys AS q "
                 "CROSS JOIN bands AS b ON b.band = q.band AND b.key = q.key"
             )
         ]

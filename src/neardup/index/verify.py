@@ -1,6 +1,14 @@
 """Checking an index file for damage: SQLite's own checks and neardup's invariants.
 
-:func:`quick_problems` is what every write (and every check) runs first: SQLite's
+:func:`glance_problems` is what every query runs first, at a cost that does not grow with
+the index (a few pages read): the file's size against SQLite's page count (a truncated or
+extended copy), the free-page count, and the first and last rows of every table (the roots
+and edges of their B-trees), which must be rows neardup writes. Damage elsewhere is found
+when a query reads it (SQLite's page checks, zlib's checksum of each text, and each band row
+a query meets checked against its document's signature, see :mod:`neardup.index.query`), by
+the next write, or by ``index verify``.
+
+:func:`quick_problems` is what every write runs first: SQLite's
 ``quick_check`` (every page and B-tree sound; no index-to-table cross-check) and counts that
 must agree (``bands`` holds ``bands`` rows a document, ``fingerprints`` as many rows as the
 documents' fingerprint lists hold values).
@@ -16,11 +24,12 @@ re-derives what each document's rows must be:
 - every stored text decompresses (zlib's Adler-32 checksum) to UTF-8, and a text is stored
   exactly when the index says texts are.
 
-Both read the whole file once (``verify`` also decompresses every text); they write nothing.
+The last two read the whole file once (``verify`` also decompresses every text); none writes.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -30,7 +39,7 @@ import numpy as np
 
 from .._types import I64, U32
 from ..core.lsh import Banding, band_keys
-from .file import Header
+from .file import MEMORY, Header
 
 _ROWS_PER_FETCH = 50_000
 _MOST_SHOWN = 10
@@ -49,6 +58,71 @@ class Verification:
     def sound(self) -> bool:
         """Whether no problem was found."""
         return not self.problems
+
+
+def glance_problems(db: sqlite3.Connection, path: str, header: Header) -> list[str]:
+    """The damage a glance at the file shows (empty when none; see the module docstring).
+    Reads a few pages of each B-tree, whatever the size of the index."""
+    try:
+        problems = _size_problems(db, path)
+        problems += _edge_problems(db, header)
+    except sqlite3.DatabaseError as exc:
+        return [f"reading the file failed: {exc}"]
+    except OSError as exc:
+        return [f"reading the file's size failed: {exc.strerror or exc}"]
+    return problems
+
+
+def _size_problems(db: sqlite3.Connection, path: str) -> list[str]:
+    """The file's size against SQLite's page count and free pages."""
+    page_size = _one(db, "PRAGMA page_size")
+    pages = _one(db, "PRAGMA page_count")
+    free = _one(db, "PRAGMA freelist_count")
+    problems = []
+    if free >= pages:
+        problems.append(f"SQLite's header counts {free:,} free pages of {pages:,}")
+    if path == MEMORY:
+        return problems
+    size = os.path.getsize(path)
+    wal = os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0
+    # Pages committed to the write-ahead log but not yet copied back make the file shorter
+    # than the page count; without a log the two agree, and the file is never longer.
+    if size % page_size or size > pages * page_size or (not wal and size < pages * page_size):
+        problems.append(
+            f"the file is {size:,} bytes; SQLite's header says {pages:,} pages of {page_size:,} "
+            f"bytes ({pages * page_size:,} bytes): a truncated or extended copy"
+        )
+    return problems
+
+
+def _edge_problems(db: sqlite3.Connection, header: Header) -> list[str]:
+    """The first and last rows of each table (and of the id index), as neardup writes them."""
+    problems = []
+    # one aggregate a statement: SQLite then reads one end of the B-tree, not the table
+    low, high, documents = (
+        db.execute(f"SELECT {aggregate} FROM docs").fetchone()[0]
+        for aggregate in ("min(doc)", "max(doc)", "max(id)")
+    )
+    if (low is None) != (documents is None) or (low is not None and not 1 <= low <= high):
+        problems.append(f"the docs table's first and last doc numbers are {low!r} and {high!r}")
+    tables = [("bands", "band, key, doc")]
+    if header.format_version >= 2:
+        tables.append(("fingerprints", "fingerprint, doc"))
+    bands = header.parameters.banding.bands
+    for table, key in tables:
+        for order in ("ASC", "DESC"):
+            by = ", ".join(f"{column} {order}" for column in key.split(", "))
+            row = db.execute(f"SELECT {key} FROM {table} ORDER BY {by} LIMIT 1").fetchone()
+            if row is None:
+                if low is not None and table == "bands":
+                    problems.append("the bands table is empty, the docs table is not")
+                continue
+            doc = row[-1]
+            in_range = low is not None and isinstance(doc, int) and low <= doc <= high
+            if not in_range or (table == "bands" and not 0 <= row[0] < bands):
+                problems.append(f"the {table} table holds a row {tuple(row)!r} neardup never "
+                                "writes (its band or document out of range)")
+    return problems
 
 
 def quick_problems(db: sqlite3.Connection, header: Header) -> list[str]:
