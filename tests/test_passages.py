@@ -265,7 +265,7 @@ def test_paths_agree_on_a_long_repetitive_law_text(
     assert shared_passages(a, a) == identical
     check_evidence(a, b, compiled)
     assert compiled.b_coverage > 0.97 and compiled.a_coverage > 0.97  # all but the cut
-    assert identical.a_coverage > 0.99
+    assert identical.a_coverage > 0.98
 
 
 def test_progress_counts_every_character_of_every_pair() -> None:

@@ -150,7 +150,8 @@ def check(
             _add_checked(idx, new_docs, index_path, quiet)
     write_report(render(report, fmt, texts=texts, checked=new_docs), output_path)
     if fmt not in ("text", "github") or output_path:
-        note(_summary(report, found, len(new_docs), write_baseline), quiet)
+        written = f"; report written to {output_path}" if output_path else ""
+        note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)
     sys.exit(0 if passed else 1)
 
 

@@ -32,7 +32,7 @@ from .options import (
     parameter_options,
     workers_option,
 )
-from .progress import PipelineProgress
+from .progress import watched
 from .scan import pipeline_arguments
 
 
@@ -69,10 +69,10 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
     if engine == "spark":
         _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
         return
-    progress = PipelineProgress() if not dedup.quiet and sys.stderr.isatty() else None
     with collector_paused():
         try:
             corpus = InputReader(paths, inputs, quiet=dedup.quiet)
+            progress = watched(corpus) if not dedup.quiet and sys.stderr.isatty() else None
             result = deduplicate(
                 corpus, keep=dedup.keep, prefer=dedup.prefer, min_length=dedup.min_length,
                 workers=workers, progress=progress, **pipeline_arguments(parameters),

@@ -327,8 +327,8 @@ def _tiles(
     min_length: int,
 ) -> I64:
     """Greedy string tiling of the runs (ordered by diagonal, then start): rows (start in
-    A, start in B, length) of the passages, longest first. Characters are compared, so a run that a hash
-    collision made is cut to its truly equal pieces.
+    A, start in B, length) of the passages, longest first. Characters are compared, so a
+    run that a hash collision made is cut to its truly equal pieces.
 
     The runs are taken longest first (then by start in A and in B); a run that is partly
     taken has its free pieces put in a heap, from which they are taken in their turn. The
