@@ -32,7 +32,7 @@ import click
 
 from ..core.passages import add_passages
 from ..errors import DuplicateIdError, NeardupError
-from ..formats import CHECK_FORMATS, FORMATS, render
+from ..formats import CHECK_FORMATS, FORMATS
 from ..index import MEMORY, DuplicateIndex
 from ..index.file import QUERY_PARAMETERS, SCAN_ONLY
 from ..io.documents import Document
@@ -48,7 +48,7 @@ from .options import (
     index_parameter_options,
     query_options,
 )
-from .output import check_output_path, replace_file, report_format, write_report
+from .output import check_output_path, rendered, replace_file, report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
@@ -148,7 +148,7 @@ def check(
         passed = not report.pairs or bool(write_baseline)
         if add_after and passed:
             _add_checked(idx, new_docs, index_path, quiet)
-    write_report(render(report, fmt, texts=texts, checked=new_docs), output_path)
+    write_report(rendered(report, fmt, output_path, texts=texts, checked=new_docs), output_path)
     if fmt not in ("text", "github") or output_path:
         written = f"; report written to {output_path}" if output_path else ""
         note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)

@@ -17,7 +17,6 @@ from ..core.passages import add_passages
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
-from ..formats import render
 from ..formats.shared import plural
 from ..parameters import Parameters
 from ..report import DuplicateReport
@@ -33,7 +32,7 @@ from .options import (
     parameter_options,
     workers_option,
 )
-from .output import write_report
+from .output import rendered, write_report
 from .progress import watched
 
 
@@ -93,7 +92,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         except OSError as exc:
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
         report.seconds = time.perf_counter() - started
-        write_report(render(report, output.format, texts=texts), output.path)
+        write_report(rendered(report, output.format, output.path, texts=texts), output.path)
     if output.path is not None:
         note(written_line(report, output.path), output.quiet)
 
