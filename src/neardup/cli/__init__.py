@@ -24,7 +24,18 @@ from . import check, dedup, index, scan
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  neardup scan articles/ -o report.html   # near-duplicates, side by side
+  neardup dedup news.jsonl.gz -o news.dedup.jsonl.gz
+  neardup index create corpus.ndx
+  neardup index add corpus.ndx published/
+  neardup check drafts/ --index corpus.ndx   # CI gate: exit 1 on a duplicate
+
+Run `neardup COMMAND --help` for a command's options and more examples.""",
+)
 @click.version_option(__version__, prog_name="neardup", message="%(prog)s %(version)s")
 def main() -> None:
     """Find near-duplicate documents in collections of Chinese (and any other) text."""

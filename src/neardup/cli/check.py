@@ -54,7 +54,21 @@ BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
 
 
-@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "check",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="CI gate: fail (exit 1) when new documents duplicate others.",
+    epilog="""\b
+Examples:
+  neardup check drafts/ --index corpus.ndx      # exit 1 on a near-duplicate
+  neardup check new.jsonl --against published.jsonl -o report.html
+  neardup check new/ -i corpus.ndx --containment 0.3   # partial copies too
+  neardup check new/ -i corpus.ndx -f github    # GitHub Actions annotations
+  neardup check new/ -i corpus.ndx -f junit -o results.xml
+  neardup check new/ -i corpus.ndx --write-baseline ok.json  # accept these
+  neardup check new/ -i corpus.ndx --baseline ok.json --add  # gate the rest
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--index", "-i", "index_path", metavar="INDEX",
               help="Check against this index (see `neardup index create`).")

@@ -36,7 +36,17 @@ from .progress import watched
 from .scan import pipeline_arguments
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Write the corpus without its near-duplicates.",
+    epilog="""\b
+Examples:
+  neardup dedup news.jsonl.gz -o news.dedup.jsonl.gz
+  neardup dedup crawl.jsonl -o kept.jsonl --keep longest --removed gone.jsonl
+  neardup dedup docs.parquet -o kept.parquet --prefer quality  # best score
+  neardup dedup articles/ -o articles-dedup/ --threshold 0.8
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @dedup_options
 @parameter_options

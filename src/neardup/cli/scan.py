@@ -36,7 +36,19 @@ from .output import rendered, write_report
 from .progress import watched
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Find near-duplicates and the passages they share.",
+    epilog="""\b
+Examples:
+  neardup scan articles/                     # .txt, .md, .jsonl files
+  neardup scan news.jsonl.gz -o report.html  # to open in a browser
+  neardup scan news.jsonl --text-field body --id-field url -o pairs.json
+  neardup scan laws.jsonl --preset copies    # partial, rewritten copies
+  cat essay.txt | neardup scan - corpus/     # standard input too
+  neardup scan big.parquet --no-passages -w 4 -o pairs.csv
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @parameter_options
 @input_options

@@ -143,15 +143,18 @@ def wrap_line(line: str, width: int) -> list[str]:
     row, used = "", 0
     for word in _words(line):
         size = width_of(word)
-        if row and used + size > width:
+        if row.strip() and used + size > width and (word.isspace() or size <= width - hang):
             rows.append(row.rstrip(" "))
             row, used = " " * hang, hang
             if word.isspace():
                 continue
-        while used + size > width and len(word) > 1:  # a word longer than a row
+        while used + size > width and len(word) > 1:  # a word longer than a row is cut
             cut = _fitting(word, width - used)
-            rows.append(row + word[:cut])
-            word = word[cut:]
+            if cut:
+                rows.append(row + word[:cut])
+                word = word[cut:]
+            else:
+                rows.append(row.rstrip(" "))
             row, used, size = " " * hang, hang, width_of(word)
         row += word
         used += size
@@ -174,10 +177,10 @@ def _words(line: str) -> list[str]:
 
 
 def _fitting(word: str, columns: int) -> int:
-    """How many characters of ``word`` fit in ``columns`` (at least one)."""
+    """How many characters of ``word`` fit in ``columns``."""
     used = 0
     for k, ch in enumerate(word):
         used += _char_width(ch)
         if used > columns:
-            return max(k, 1)
+            return k
     return len(word)
