@@ -343,7 +343,7 @@ def _tiles(
     return _tiles_numpy(cps_a, cps_b, run_a, run_b, run_len, min_length)
 
 
-_FIRST_CHUNK = 1024
+_FIRST_CHUNK = 64
 
 
 def _tiles_numpy(
@@ -368,7 +368,10 @@ def _tiles_numpy(
     def take(run: tuple[int, int, int]) -> None:
         length, start_a, start_b = -run[0], run[1], run[2]
         end_a, end_b, shift = start_a + length, start_b + length, start_b - start_a
-        free = ~(taken_a[start_a:end_a] | taken_b[start_b:end_b])
+        blocked_a, blocked_b = taken_a[start_a:end_a], taken_b[start_b:end_b]
+        if blocked_a.all() or blocked_b.all():
+            return
+        free = ~(blocked_a | blocked_b)
         if free.all():
             same = cps_a[start_a:end_a] == cps_b[start_b:end_b]
             if same.all():
