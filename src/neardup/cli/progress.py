@@ -124,9 +124,10 @@ class PipelineProgress:
             self._bar("verified", "verifying", "pair", None).update(n)
         elif stage == "passages":
             self.close()
-            self._bar("passages", "finding passages", "char", n, scale=True)
-        elif stage == "passage characters":
-            self._bar("passages", "finding passages", "char", None, scale=True).update(n)
+            if n:
+                self._bar("passages", "finding passages", "char", n, scale=True)
+        elif stage == "passage characters" and "passages" in self._bars:
+            self._bars["passages"].update(n)
 
     def _read(self, n: int) -> None:
         self._hashed += n
@@ -138,7 +139,7 @@ class PipelineProgress:
                         scale=meter.unit == "B")
         bar.update(meter.position(self._hashed) - bar.n)
         if meter.unit == "B":
-            bar.set_postfix_str(f"{self._hashed:,} docs", refresh=False)
+            bar.set_postfix_str(f"{self._hashed:,} doc" + "s" * (self._hashed != 1), refresh=False)
 
     def _bar(self, key: str, description: str, unit: str, total: int | None,
              scale: bool = False) -> Any:
