@@ -83,7 +83,7 @@ def test_text_files_count_their_documents_then_the_whole_file(tmp_path: Path) ->
         meter.seen(item)
     positions = [meter.position(k) for k in range(1, 7)]
     assert positions == sorted(positions) and positions[-1] <= meter.total
-    assert positions[2] == files[0].stat().st_size  # the first file, once the next begins
+    assert positions[1] <= files[0].stat().st_size < positions[2]  # in full once the next begins
 
 
 def test_the_bar_shows_a_percentage_of_the_total(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,3 +105,16 @@ def test_the_bar_shows_a_percentage_of_the_total(monkeypatch: pytest.MonkeyPatch
     drawn = shown.getvalue()
     assert "reading and hashing:   0%" in drawn and "/0.98k" in drawn  # the total, in KiB
     assert "finding passages" in drawn
+
+
+def test_lines_parsed_by_the_reader_move_the_bar_too(tmp_path: Path) -> None:
+    """With --strict the reader parses JSON lines itself: documents named ``path:line``."""
+    first, second = _jsonl(tmp_path / "a.jsonl", 50), _jsonl(tmp_path / "b.jsonl", 50)
+    meter = read_meter(_files(first, second), stdin=False)
+    assert meter is not None
+    for item in Corpus([first, second]).records(parse=True):
+        meter.seen(item)
+    positions = [meter.position(k) for k in range(1, 101)]
+    assert positions == sorted(positions) and 0 < positions[0]
+    assert positions[50] >= first.stat().st_size  # the first file in full once the next begins
+    assert positions[-1] <= meter.total

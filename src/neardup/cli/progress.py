@@ -58,18 +58,26 @@ class ReadMeter:
         self._checkpoints.append((self._records, self._read))
 
     def _document_bytes(self, doc: Document) -> int:
-        """A document's share of the input: one record of Parquet; for a text file, its
-        text's UTF-8 length, the file's size in full once the next file starts."""
+        """A document's share of the input: one record of Parquet; otherwise its text's
+        UTF-8 length (at most what is left of its file), and the rest of the file once the
+        next file starts."""
         if self.unit == "doc":
             return 1
-        if doc.source != self._file:
+        file = self._file_of(doc.source or "")
+        grown = 0
+        if file != self._file:
             if self._file is not None:
                 self._done_files += self._sizes.get(self._file, 0)
-            self._file = doc.source
-            return self._done_files - self._read
-        used = self._read - self._done_files
-        left = self._sizes.get(doc.source or "", 0) - used
-        return max(0, min(left, len(doc.text.encode("utf-8", "surrogatepass"))))
+            self._file = file
+            grown = self._done_files - self._read
+        left = self._sizes.get(file, 0) - (self._read + grown - self._done_files)
+        return grown + max(0, min(left, len(doc.text.encode("utf-8", "surrogatepass"))))
+
+    def _file_of(self, source: str) -> str:
+        """The file a document's source names (``path``, or ``path:line`` of a JSON line
+        parsed by the reader, as with ``--strict``)."""
+        path, _, line = source.rpartition(":")
+        return path if line.isdigit() and path in self._sizes else source
 
     def position(self, records: int) -> int:
         """The input behind the first ``records`` records (in :attr:`unit`)."""
