@@ -18,6 +18,8 @@ from exact import brute_force_pairs, shingle_sets, similar_pairs
 from generate_corpus import EDITS, edit_text, generate
 from partial_copies import Scorer, content_sentences, overlap
 from partial_copies import generate as generate_partial
+from passages_scale import edited, joined_laws
+from passages_scale import main as passages_scale
 from scale import ceiling, recall
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' oracles
@@ -211,3 +213,11 @@ def test_partial_copies_truth_and_determinism() -> None:
     score = scorer.score(reported, 0.3, 0.3, None)
     assert score.recall == {"main": 1.0, "heldout": 1.0}
     assert (score.reported, score.correct, score.boilerplate) == (17, 16, 1)
+
+
+def test_passages_scale_runs_and_its_edited_copy_differs(capsys: pytest.CaptureFixture[str]) -> None:
+    text = joined_laws(30_000)
+    assert len(text) == 30_000 and len(edited(text)) == 30_000 - 30_000 // 200
+    passages_scale(["20000", "--pairs", "both"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| identical", "| edited"]

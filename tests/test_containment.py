@@ -423,7 +423,8 @@ def test_scan_containment_prints_copy_ratios_and_json(seeds_dir: Path, tmp_path:
     result = runner.invoke(main, ["scan", str(seeds_dir), str(tmp_path / "mix.txt"),
                                   "--preset", "copies", "-q"])
     assert result.exit_code == 0, result.output
-    line = next(x for x in result.output.splitlines() if x.strip().startswith("mix.txt:"))
+    joined = re.sub(r"\n    (?=\S)", " ", result.output)  # lines wrapped at 100 columns
+    line = next(x for x in joined.splitlines() if x.strip().startswith("mix.txt:"))
     assert re.fullmatch(
         r"\s+mix\.txt: \d+\.\d% found elsewhere — \d+\.\d% in \S+#7, \d+\.\d% in \S+#3", line
     ), line

@@ -218,3 +218,67 @@ def test_tiling_cuts_runs_around_taken_text() -> None:
     assert tile_runs(a, b, [(-12, 0, 0), (-7, 0, 12)], 2) == [(0, 0, 12)]
     # a run taken partly in b keeps its free pieces
     assert tile_runs(a, b, [(-5, 0, 12), (-7, 3, 3)], 2) == [(3, 3, 7), (0, 12, 3)]
+
+
+# ---------------------------------------------------------------------------- both paths
+
+
+def _whole_array_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neardup.core import passages
+
+    monkeypatch.setattr(passages, "_compiled", lambda size_a, size_b: False)
+
+
+_repetitive = st.lists(st.sampled_from(["哈", "哈哈", "我们", "大家", "，", "好"]), max_size=60)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_text, _text, _text, st.lists(_repetitive.map("".join), max_size=3), st.integers(1, 6))
+def test_property_compiled_and_whole_array_paths_agree(
+    shared: str, extra_a: str, extra_b: str, noise: list[str], ngram: int
+) -> None:
+    pytest.importorskip("numba")
+    a = extra_a + shared + "".join(noise) + extra_b
+    b = extra_b + "".join(reversed(noise)) + shared + extra_a + shared
+    compiled = shared_passages(a, b, ngram=ngram, min_length=ngram)
+    with pytest.MonkeyPatch.context() as patch:
+        _whole_array_path(patch)
+        plain = shared_passages(a, b, ngram=ngram, min_length=ngram)
+    assert compiled == plain
+    check_evidence(a, b, compiled, min_length=ngram)
+
+
+def test_paths_agree_on_a_long_repetitive_law_text(
+    corpora_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Joined laws (boilerplate repeated hundreds of times: heavy n-grams, many runs on
+    other diagonals) against a copy with a passage cut out and one moved."""
+    pytest.importorskip("numba")
+    docs = load_documents(corpora_dir / "laws_zh.jsonl.gz")
+    a = "".join(d.text for d in docs[:40])
+    cut, moved = len(a) // 3, slice(len(a) // 2, len(a) // 2 + 3000)
+    b = a[: cut] + a[cut + 500 : moved.start] + a[moved.stop :] + a[moved]
+    compiled = shared_passages(a, b)
+    identical = shared_passages(a, a)
+    _whole_array_path(monkeypatch)
+    assert shared_passages(a, b) == compiled
+    assert shared_passages(a, a) == identical
+    check_evidence(a, b, compiled)
+    assert compiled.b_coverage > 0.97 and compiled.a_coverage > 0.97  # all but the cut
+    assert identical.a_coverage > 0.98
+
+
+def test_progress_counts_every_character_of_every_pair() -> None:
+    texts = {
+        "x": "今天天气很好我们去公园散步然后回家吃饭",
+        "y": "今天天气很好我们去公园散步然后回家吃饭吧",
+        "z": "今天天气很好我们去公园散步然后回家吃饭了",
+    }
+    report = find_duplicates(texts)
+    calls: list[tuple[str, int]] = []
+    add_passages(report, texts, progress=lambda stage, n: calls.append((stage, n)))
+    total = sum(len(texts[p.a]) + len(texts[p.b]) for p in report.pairs)
+    assert calls[0] == ("passages", total)
+    steps = [n for stage, n in calls[1:]]
+    assert {stage for stage, _ in calls[1:]} == {"passage characters"}
+    assert sum(steps) == total and len(steps) == 3 * len(report.pairs)

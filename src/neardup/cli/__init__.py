@@ -24,17 +24,14 @@ from .._version import __version__
 __all__ = ["main"]
 
 COMMANDS = {
-    "check": "Check the documents of PATH... for near-duplicates of indexed documents and of "
-    "each other.",
-    "dedup": "Write PATH... without near-duplicates to OUTPUT: one document of each group is "
-    "kept.",
-    "index": "Maintain a persistent near-duplicate index (one SQLite file) for `neardup check`.",
-    "scan": "Find near-duplicate documents in PATH... and report them with the passages they "
-    "share.",
+    "check": "CI gate: fail (exit 1) when new documents duplicate others.",
+    "dedup": "Write the corpus without its near-duplicates.",
+    "index": "Maintain a persistent index for `neardup check`.",
+    "scan": "Find near-duplicates and the passages they share.",
 }
 """Each command's name (its module ``neardup.cli.<name>`` defines the command ``<name>``) and
-the first paragraph of its help, which ``neardup --help`` lists without importing it (a test
-checks that they agree)."""
+its ``short_help``, which ``neardup --help`` lists without importing it (a test checks that
+they agree)."""
 
 
 class _CommandsOnDemand(click.Group):
@@ -53,16 +50,24 @@ class _CommandsOnDemand(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        rows = [  # shortened as click shortens the help of the command itself
-            (name, click.Command(name, help=COMMANDS[name]).get_short_help_str(limit))
-            for name in sorted(COMMANDS)
-        ]
+        rows = [(name, COMMANDS[name]) for name in sorted(COMMANDS)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
 
-@click.group(cls=_CommandsOnDemand, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_CommandsOnDemand,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  neardup scan articles/ -o report.html   # near-duplicates, side by side
+  neardup dedup news.jsonl.gz -o news.dedup.jsonl.gz
+  neardup index create corpus.ndx
+  neardup index add corpus.ndx published/
+  neardup check drafts/ --index corpus.ndx   # CI gate: exit 1 on a duplicate
+
+Run `neardup COMMAND --help` for a command's options and more examples.""",
+)
 @click.version_option(__version__, prog_name="neardup", message="%(prog)s %(version)s")
 def main() -> None:
     """Find near-duplicate documents in collections of Chinese (and any other) text."""

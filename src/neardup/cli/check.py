@@ -32,7 +32,7 @@ import click
 
 from ..core.passages import add_passages
 from ..errors import DuplicateIdError, NeardupError
-from ..formats import CHECK_FORMATS, FORMATS, render
+from ..formats import CHECK_FORMATS, FORMATS
 from ..index import MEMORY, DuplicateIndex
 from ..index.file import QUERY_PARAMETERS, SCAN_ONLY
 from ..io.documents import Document
@@ -48,13 +48,27 @@ from .options import (
     index_parameter_options,
     query_options,
 )
-from .output import check_output_path, replace_file, report_format, write_report
+from .output import check_output_path, rendered, replace_file, report_format, write_report
 
 BASELINE_FORMAT = "neardup-baseline"
 BASELINE_VERSION = 1
 
 
-@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "check",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="CI gate: fail (exit 1) when new documents duplicate others.",
+    epilog="""\b
+Examples:
+  neardup check drafts/ --index corpus.ndx      # exit 1 on a near-duplicate
+  neardup check new.jsonl --against published.jsonl -o report.html
+  neardup check new/ -i corpus.ndx --containment 0.3   # partial copies too
+  neardup check new/ -i corpus.ndx -f github    # GitHub Actions annotations
+  neardup check new/ -i corpus.ndx -f junit -o results.xml
+  neardup check new/ -i corpus.ndx --write-baseline ok.json  # accept these
+  neardup check new/ -i corpus.ndx --baseline ok.json --add  # gate the rest
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--index", "-i", "index_path", metavar="INDEX",
               help="Check against this index (see `neardup index create`).")
@@ -148,9 +162,10 @@ def check(
         passed = not report.pairs or bool(write_baseline)
         if add_after and passed:
             _add_checked(idx, new_docs, index_path, quiet)
-    write_report(render(report, fmt, texts=texts, checked=new_docs), output_path)
+    write_report(rendered(report, fmt, output_path, texts=texts, checked=new_docs), output_path)
     if fmt not in ("text", "github") or output_path:
-        note(_summary(report, found, len(new_docs), write_baseline), quiet)
+        written = f"; report written to {output_path}" if output_path else ""
+        note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)
     sys.exit(0 if passed else 1)
 
 

@@ -32,11 +32,21 @@ from .options import (
     parameter_options,
     workers_option,
 )
-from .progress import PipelineProgress
+from .progress import watched
 from .scan import pipeline_arguments
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Write the corpus without its near-duplicates.",
+    epilog="""\b
+Examples:
+  neardup dedup news.jsonl.gz -o news.dedup.jsonl.gz
+  neardup dedup crawl.jsonl -o kept.jsonl --keep longest --removed gone.jsonl
+  neardup dedup docs.parquet -o kept.parquet --prefer quality  # best score
+  neardup dedup articles/ -o articles-dedup/ --threshold 0.8
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @dedup_options
 @parameter_options
@@ -69,10 +79,10 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
     if engine == "spark":
         _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
         return
-    progress = PipelineProgress() if not dedup.quiet and sys.stderr.isatty() else None
     with collector_paused():
         try:
             corpus = InputReader(paths, inputs, quiet=dedup.quiet)
+            progress = watched(corpus) if not dedup.quiet and sys.stderr.isatty() else None
             result = deduplicate(
                 corpus, keep=dedup.keep, prefer=dedup.prefer, min_length=dedup.min_length,
                 workers=workers, progress=progress, **pipeline_arguments(parameters),

@@ -51,12 +51,27 @@ def wait_option(func: Any) -> Any:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Maintain a persistent index for `neardup check`.",
+    epilog="""\b
+Examples:
+  neardup index create corpus.ndx --threshold 0.8
+  neardup index add corpus.ndx published/ archive.jsonl.gz
+  neardup check drafts/ --index corpus.ndx
+  neardup index info corpus.ndx
+""",
+)
 def index() -> None:
     """Maintain a persistent near-duplicate index (one SQLite file) for `neardup check`."""
 
 
-@index.command("create")
+@index.command("create", short_help="Create an empty index with these parameters.", epilog="""\b
+Examples:
+  neardup index create corpus.ndx
+  neardup index create corpus.ndx --threshold 0.8 --ngram 4 --html-markup
+  neardup index create small.ndx --no-text   # smaller; estimates only
+""")
 @click.argument("index_path", metavar="INDEX")
 @index_parameter_options(defaults=True)
 @click.option("--no-text", is_flag=True,
@@ -71,7 +86,12 @@ def create_command(index_path: str, parameters: dict[str, Any], no_text: bool) -
     note(f"created {index_path}")
 
 
-@index.command("add")
+@index.command("add", short_help="Add documents to INDEX, all or none.", epilog="""\b
+Examples:
+  neardup index add corpus.ndx published/ archive.jsonl.gz
+  neardup index add corpus.ndx updated.jsonl --replace  # new versions
+  cat today.jsonl | neardup index add corpus.ndx - --jsonl
+""")
 @click.argument("index_path", metavar="INDEX")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--replace", is_flag=True, help="Replace documents whose id is already indexed.")
@@ -103,7 +123,11 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
          f"{total} indexed", quiet)
 
 
-@index.command("remove")
+@index.command("remove", epilog="""\b
+Examples:
+  neardup index remove corpus.ndx article-17 article-18
+  neardup index remove corpus.ndx old-1 old-2 --missing-ok
+""")
 @click.argument("index_path", metavar="INDEX")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--missing-ok", is_flag=True, help="Ignore ids that are not indexed.")
@@ -121,7 +145,11 @@ def remove_command(index_path: str, ids: tuple[str, ...], missing_ok: bool, wait
     note(f"removed {removed} documents from {index_path}; {total} indexed")
 
 
-@index.command("info")
+@index.command("info", epilog="""\b
+Examples:
+  neardup index info corpus.ndx
+  neardup index info corpus.ndx --json | jq .documents
+""")
 @click.argument("index_path", metavar="INDEX")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def info_command(index_path: str, as_json: bool) -> None:
@@ -157,7 +185,11 @@ def info_command(index_path: str, as_json: bool) -> None:
     click.echo("\n".join(lines))
 
 
-@index.command("verify")
+@index.command("verify", short_help="Check INDEX for damage (exit 1 when damaged).",
+               epilog="""\b
+Examples:
+  neardup index verify corpus.ndx || echo "rebuild corpus.ndx"
+""")
 @click.argument("index_path", metavar="INDEX")
 def verify_command(index_path: str) -> None:
     """Check INDEX for damage: SQLite's integrity check, then neardup's own invariants

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -86,6 +86,8 @@ class InputReader(Corpus):
         self.skipped: list[Skipped] = []
         """The skipped files and lines found so far."""
         self._warned: set[Skipped] = set()
+        self.on_record: Callable[[object], None] | None = None
+        """Called with each item :meth:`records` hands on (e.g. to measure progress)."""
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
         self._stdin_docs = [d for d in self.stdin_items if isinstance(d, Document)]
 
@@ -108,6 +110,8 @@ class InputReader(Corpus):
         for item in itertools.chain(self.stdin_items, super().records(blocks, parse)):
             if isinstance(item, Skipped):
                 self._skip(item)
+            if self.on_record is not None:
+                self.on_record(item)
             yield item
 
     def warn_unparsed(self, skipped: Iterable[Skipped]) -> None:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import click
 
-from ..formats import CHECK_FORMATS, FORMATS, SUFFIXES, format_for_path
+from ..formats import CHECK_FORMATS, FORMATS, SUFFIXES, format_for_path, render
+from ..formats.shared import Texts
+from ..formats.text import WIDTH, render_text
+from ..formats.untrusted import safe_output
+from ..io.documents import Document
+from ..report import DuplicateReport
 from .messages import fail
 
 
@@ -48,6 +54,29 @@ def report_format(fmt: str | None, path: str | None, formats: Collection[str]) -
         f"{path}: cannot tell the report format from the file name; give --format "
         f"({', '.join(formats)}) or use a suffix: {suffixes}"
     )
+
+
+def rendered(
+    report: DuplicateReport,
+    fmt: str,
+    path: str | None,
+    *,
+    texts: Texts | None = None,
+    checked: Sequence[Document] | None = None,
+) -> str:
+    """The report in format ``fmt`` (:func:`neardup.formats.render`), a text report wrapped
+    to :func:`text_width` columns."""
+    if fmt == "text":
+        return safe_output(render_text(report, texts, width=text_width(path)))
+    return render(report, fmt, texts=texts, checked=checked)
+
+
+def text_width(path: str | None) -> int:
+    """Columns of a text report: the terminal's when it goes to one (standard output, a
+    terminal), else :data:`~neardup.formats.text.WIDTH`."""
+    if path is None and sys.stdout.isatty():
+        return max(shutil.get_terminal_size((WIDTH, 24)).columns, 40)
+    return WIDTH
 
 
 def check_output_path(path: str | None) -> None:

@@ -17,10 +17,11 @@ from ..core.passages import add_passages
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
-from ..formats import render
+from ..formats.shared import plural
 from ..parameters import Parameters
+from ..report import DuplicateReport
 from .inputs import InputReader, check_paths
-from .messages import fail, warn
+from .messages import fail, note, warn
 from .options import (
     STDIN,
     InputSettings,
@@ -31,11 +32,23 @@ from .options import (
     parameter_options,
     workers_option,
 )
-from .output import write_report
-from .progress import PipelineProgress, progress_bar
+from .output import rendered, write_report
+from .progress import watched
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Find near-duplicates and the passages they share.",
+    epilog="""\b
+Examples:
+  neardup scan articles/                     # .txt, .md, .jsonl files
+  neardup scan news.jsonl.gz -o report.html  # to open in a browser
+  neardup scan news.jsonl --text-field body --id-field url -o pairs.json
+  neardup scan laws.jsonl --preset copies    # partial, rewritten copies
+  cat essay.txt | neardup scan - corpus/     # standard input too
+  neardup scan big.parquet --no-passages -w 4 -o pairs.csv
+""",
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @parameter_options
 @input_options
@@ -67,10 +80,11 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     if engine == "spark":
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
-    progress = PipelineProgress() if output.progress else None
+    progress = None
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
             corpus = InputReader(paths, inputs, quiet=output.quiet)
+            progress = watched(corpus) if output.progress else None
             report = find_duplicates(
                 corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
                 with_texts=passages,
@@ -80,10 +94,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             corpus.warn_unparsed(report.skipped)
             texts = report.texts
             if passages:
-                report = add_passages(
-                    report, texts, progress=progress_bar(output.progress, "finding passages",
-                                                         "pair")
-                )
+                report = add_passages(report, texts, progress=progress)
+            if progress:
+                progress.close()
         except DuplicateIdError as exc:
             fail(corpus.duplicate_message(exc))
         except NeardupError as exc:
@@ -91,7 +104,27 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         except OSError as exc:
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
         report.seconds = time.perf_counter() - started
-        write_report(render(report, output.format, texts=texts), output.path)
+        write_report(rendered(report, output.format, output.path, texts=texts), output.path)
+    if output.path is not None:
+        note(written_line(report, output.path), output.quiet)
+
+
+def written_line(report: DuplicateReport, path: str) -> str:
+    """The line ``scan -o FILE`` ends with on standard error: what was found, where it went.
+
+    Example:
+        >>> from neardup import find_duplicates
+        >>> report = find_duplicates(["今天天气很好我们去公园", "今天天气很好我们去公园吧"])
+        >>> written_line(report, "r.html")
+        '1 pair in 1 cluster among 2 documents; report written to r.html'
+    """
+    c = report.counts
+    found = f"{plural(c.pairs, 'pair')} in {plural(c.clusters, 'cluster')}"
+    if report.identical:
+        found += f", {plural(len(report.identical), 'group')} of identical documents"
+    skipped = f" ({c.skipped:,} skipped)" if c.skipped else ""
+    return (f"{found} among {plural(c.documents, 'document')}{skipped}; report written to "
+            f"{path}")
 
 
 def _scan_spark(

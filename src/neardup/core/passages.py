@@ -19,8 +19,11 @@ the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]
 3. *Tiling* (greedy string tiling): the longest run whose characters are still free in both
    texts becomes a passage and takes them; a run that is partly taken is cut into its free
    pieces, which are queued again; this ends when no free piece of at least ``min_length``
-   characters is left. Every normalized character is in at most one passage of each text,
-   and passages come out longest first. A span repeated in one text is matched once.
+   characters is left (ties: the earlier start in A, then in B). Every normalized
+   character is in at most one passage of each text, and passages come out longest first.
+   A span repeated in one text is matched once. The runs are sorted once and the taken
+   characters kept as masks, so a run costs a look at each of its characters: the tiling
+   takes time linear in the match points.
 4. *Offsets*: a passage's normalized span ``[s, e)`` becomes the original span
    ``[offsets[s], end(e-1))`` where ``end(i) = offsets[i] + 1``, extended over an HTML entity
    or combining marks that produced normalized character ``i``. Slicing the original text with
@@ -29,6 +32,10 @@ the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]
 *Coverage* of a document is the share of its normalized characters inside the passages.
 
 Word-unit parameters (``unit="word"``) get character 5-gram passages.
+
+With numba (``neardup[fast]``; :func:`neardup.core.minhash.kernel_name`), steps 1 to 3 run
+compiled (:mod:`neardup.core.passages_numba`: radix sorts and scans, linear in the texts
+and the match points) with the same results; two identical texts are normalized once.
 
 With script or synonym folding (``NormalizeOptions.script``, ``.synonyms``) the passages are
 found in the folded texts: a passage is text the two documents share once folded, and
@@ -46,17 +53,16 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from .._types import I64
+from .._types import I64, ProgressHook
 from ..errors import InputError, ParameterError
 from ..report import DuplicateReport, Pair, Passage
 from .arrays import ranges
@@ -92,6 +98,7 @@ def shared_passages(
     ngram: int = 5,
     options: NormalizeOptions | None = None,
     min_length: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Evidence:
     """The passages that ``text_a`` and ``text_b`` share (see the module docstring).
 
@@ -101,6 +108,9 @@ def shared_passages(
         ngram: character n-gram size used to find matches.
         options: normalization (HTML, markers), as used for hashing.
         min_length: shortest passage reported, in normalized characters (default ``ngram``).
+        progress: called with a number of characters as the work advances: the two
+            texts' lengths in all, in three steps (normalized and hashed, runs found,
+            passages tiled), so that a long pair shows progress.
 
     Returns:
         Passages as spans of the original texts, longest first; ``Passage.text`` is the
@@ -116,26 +126,47 @@ def shared_passages(
     if min_length < 1:
         raise ParameterError(f"min_length must be >= 1 (got {min_length})")
     options = options or NormalizeOptions()
-    norm_a, norm_b = normalize(text_a, options), normalize(text_b, options)
-    cps_a, cps_b = codepoints(norm_a.text), codepoints(norm_b.text)
+    step = _steps(len(text_a) + len(text_b), progress)
+    same = text_a == text_b  # (exact copies are common) normalized and hashed once
+    norm_a = normalize(text_a, options)
+    norm_b = norm_a if same else normalize(text_b, options)
+    cps_a = codepoints(norm_a.text)
+    cps_b = cps_a if same else codepoints(norm_b.text)
     if not cps_a.size or not cps_b.size:
+        step(3)
         return Evidence((), 0.0, 0.0)
     n = min(ngram, cps_a.size, cps_b.size)
-    runs = _diagonal_runs(ngram_hashes(cps_a, n), ngram_hashes(cps_b, n), n)
-    tiles = tile_runs(cps_a, cps_b, runs, max(min_length, 1))
-    passages: list[Passage] = []
-    covered_a = covered_b = 0
-    for start_a, start_b, length in tiles:
-        snapped = _snap(norm_a.offsets, norm_b.offsets, start_a, start_b, length)
-        if snapped is None or snapped[2] < min_length:
-            continue
-        start_a, start_b, length = snapped
-        a_start, a_end = _original_span(text_a, norm_a, start_a, length, options.html)
-        b_start, b_end = _original_span(text_b, norm_b, start_b, length, options.html)
-        passages.append(Passage(a_start, a_end, b_start, b_end, text_a[a_start:a_end]))
-        covered_a += length
-        covered_b += length
+    hash_a = ngram_hashes(cps_a, n)
+    hash_b = hash_a if same else ngram_hashes(cps_b, n)
+    step(1)
+    runs = _diagonal_runs(hash_a, hash_b, n, same)
+    step(2)
+    tiles = _tiles(cps_a, cps_b, *runs, max(min_length, 1))
+    start_a, start_b, length = _snapped(norm_a.offsets, norm_b.offsets, tiles, min_length)
+    a_start, a_end = _original_spans(text_a, norm_a, start_a, length, options.html)
+    b_start, b_end = _original_spans(text_b, norm_b, start_b, length, options.html)
+    passages = [
+        Passage(a0, a1, b0, b1, text_a[a0:a1])
+        for a0, a1, b0, b1 in zip(a_start, a_end, b_start, b_end, strict=True)
+    ]
+    covered_a = covered_b = int(length.sum())
+    step(3)
     return Evidence(tuple(passages), covered_a / cps_a.size, covered_b / cps_b.size)
+
+
+def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[int], None]:
+    """``step(k)``: report to ``progress`` the characters up to step ``k`` of three."""
+    done = 0
+
+    def step(k: int) -> None:
+        nonlocal done
+        if progress is not None:
+            reached = total * k // 3
+            if reached > done:
+                progress(reached - done)
+            done = max(done, reached)
+
+    return step
 
 
 def add_passages(
@@ -143,7 +174,7 @@ def add_passages(
     texts: Mapping[str, str],
     *,
     min_length: int | None = None,
-    progress: Callable[[Iterable[Pair]], Iterable[Pair]] | None = None,
+    progress: ProgressHook | None = None,
 ) -> DuplicateReport:
     """A copy of ``report`` whose pairs carry their shared passages and coverage, and, for a
     containment search, with its copy-ratio view (:func:`neardup.core.copies.copy_ratios`).
@@ -152,7 +183,9 @@ def add_passages(
         report: a report from :func:`neardup.find_duplicates`.
         texts: the original text of (at least) every document in a pair, by id.
         min_length: shortest passage, in normalized characters (default: the n-gram size).
-        progress: wraps the pairs while they are processed (e.g. ``tqdm``).
+        progress: called as ``progress("passages", total)`` once, ``total`` the characters
+            of the two texts of every pair, then as ``progress("passage characters", n)``
+            while they are worked through (a long pair in several steps).
 
     Raises:
         InputError: ``texts`` lacks a document of a pair.
@@ -160,14 +193,23 @@ def add_passages(
     params = report.parameters
     ngram = params.ngram if params.unit == "char" else WORD_UNIT_NGRAM
     options = params.normalize_options()
-    pairs: Iterable[Pair] = report.pairs if progress is None else progress(report.pairs)
-    out: list[Pair] = []
-    for pair in pairs:
+    for pair in report.pairs:
         missing = [doc_id for doc_id in (pair.a, pair.b) if doc_id not in texts]
         if missing:
             raise InputError(f"no text for document {missing[0]!r} of a reported pair")
+    advance = None
+    if progress is not None:
+        progress("passages", sum(len(texts[p.a]) + len(texts[p.b]) for p in report.pairs))
+        hook = progress
+
+        def advance(n: int) -> None:
+            hook("passage characters", n)
+
+    out: list[Pair] = []
+    for pair in report.pairs:
         evidence = shared_passages(
-            texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length
+            texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
+            progress=advance,
         )
         out.append(
             replace(
@@ -222,23 +264,42 @@ def _points_along(positions: I64, first: I64, counts: I64, order: I64) -> tuple[
 
 
 def _diagonal_runs(
-    hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32], ngram: int
-) -> list[tuple[int, int, int]]:
+    hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32], ngram: int,
+    same: bool = False,
+) -> tuple[I64, I64, I64]:
     """Runs of match points on one diagonal whose n-grams overlap or touch (consecutive points
-    at most ``ngram`` apart), as ``(-characters, start in A, start in B)``."""
+    at most ``ngram`` apart), as arrays (start in A, start in B, characters)."""
+    if _compiled(hash_a.size, hash_b.size):
+        from .passages_numba import diagonal_runs
+
+        run_a, run_b, run_len = diagonal_runs(hash_a, hash_b, same, ngram, NEAREST)
+        return run_a, run_b, run_len
     p, q = _match_points(hash_a, hash_b)
     if not p.size:
-        return []
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
     diag = q - p
     order = np.lexsort((p, diag))
     p, diag = p[order], diag[order]
     breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(p) > ngram)) + 1
     starts = np.concatenate(([0], breaks))
     ends = np.concatenate((breaks, [p.size]))
-    run_p = p[starts]
-    run_q = run_p + diag[starts]
-    run_chars = p[ends - 1] + ngram - run_p
-    return list(zip((-run_chars).tolist(), run_p.tolist(), run_q.tolist(), strict=True))
+    run_a = p[starts]
+    run_b = run_a + diag[starts]
+    run_len = p[ends - 1] + ngram - run_a
+    return run_a, run_b, run_len
+
+
+_COMPILED_LIMIT = 1 << 30
+"""Texts longer than this (in n-grams) take the whole-array path (the kernel's positions
+are 32-bit)."""
+
+
+def _compiled(size_a: int, size_b: int) -> bool:
+    """Whether the numba kernel does the work (see :func:`neardup.core.minhash.kernel_name`)."""
+    from .minhash import kernel_name
+
+    return kernel_name() == "numba" and size_a + size_b < _COMPILED_LIMIT
 
 
 def tile_runs(
@@ -247,112 +308,104 @@ def tile_runs(
     runs: list[tuple[int, int, int]],
     min_length: int,
 ) -> list[tuple[int, int, int]]:
-    """Greedy string tiling of the runs (step 3 of the module docstring): passages as
-    (start in A, start in B, length), longest first; characters are compared, so a run that a
-    hash collision made is cut to its truly equal pieces.
+    """Greedy string tiling of runs given as ``(-length, start_a, start_b)`` (step 3 of the
+    module docstring): passages as (start in A, start in B, length), longest first; see
+    :func:`_tiles`."""
+    columns = np.array(runs, dtype=np.int64).reshape(-1, 3)
+    columns = columns[np.lexsort((columns[:, 1], columns[:, 2] - columns[:, 1]))]
+    run_len, run_a, run_b = -columns[:, 0], columns[:, 1], columns[:, 2]
+    tiles = _tiles(cps_a, cps_b, run_a, run_b, run_len, min_length)
+    return [(a, b, length) for a, b, length in tiles.tolist()]
 
-    ``runs`` holds ``(-length, start_a, start_b)`` (a heap of the longest first). The taken
-    characters of each text are kept as sorted disjoint intervals, so a blocked run costs a
-    few bisections; from time to time the runs already blocked entirely in one text are
-    dropped all at once (:func:`_drop_blocked`), since most short runs end up so.
+
+def _tiles(
+    cps_a: npt.NDArray[np.uint32],
+    cps_b: npt.NDArray[np.uint32],
+    run_a: I64,
+    run_b: I64,
+    run_len: I64,
+    min_length: int,
+) -> I64:
+    """Greedy string tiling of the runs (ordered by diagonal, then start): rows (start in
+    A, start in B, length) of the passages, longest first. Characters are compared, so a
+    run that a hash collision made is cut to its truly equal pieces.
+
+    The runs are taken longest first (then by start in A and in B); a run that is partly
+    taken has its free pieces put in a heap, from which they are taken in their turn. The
+    taken characters of each text are a byte mask, so a run costs a look at each of its
+    characters (at most ``ngram`` times the match points in all).
     """
-    taken_a, taken_b = _Intervals(), _Intervals()
-    mask_a = np.zeros(cps_a.size + 1, dtype=np.int32)
-    mask_b = np.zeros(cps_b.size + 1, dtype=np.int32)
-    heap = [r for r in runs if -r[0] >= min_length]
-    heapq.heapify(heap)
+    if _compiled(cps_a.size, cps_b.size):
+        from .passages_numba import tile_runs as tile_compiled
+
+        tiles: I64 = tile_compiled(cps_a, cps_b, run_a, run_b, run_len, min_length)
+        return tiles
+    return _tiles_numpy(cps_a, cps_b, run_a, run_b, run_len, min_length)
+
+
+_FIRST_CHUNK = 64
+
+
+def _tiles_numpy(
+    cps_a: npt.NDArray[np.uint32],
+    cps_b: npt.NDArray[np.uint32],
+    run_a: I64,
+    run_b: I64,
+    run_len: I64,
+    min_length: int,
+) -> I64:
+    """:func:`_tiles` without the kernel: the runs sorted in chunks that double in size,
+    each chunk first rid (in one numpy pass) of the runs already taken entirely in A or in
+    B, which most short runs are by then."""
+    keep = run_len >= min_length
+    run_a, run_b, run_len = run_a[keep], run_b[keep], run_len[keep]
+    order = np.lexsort((run_b, run_a, -run_len))
+    taken_a = np.zeros(cps_a.size, dtype=bool)
+    taken_b = np.zeros(cps_b.size, dtype=bool)
+    heap: list[tuple[int, int, int]] = []
     tiles: list[tuple[int, int, int]] = []
-    pops = 0
-    while heap:
-        pops += 1
-        if pops >= _FILTER_EVERY and len(heap) > _FILTER_EVERY:
-            heap = _drop_blocked(heap, mask_a, mask_b)
-            pops = 0
-            continue
-        neg_length, start_a, start_b = heapq.heappop(heap)
-        end_a, end_b = start_a - neg_length, start_b - neg_length
-        shift = start_b - start_a
-        pieces = _intersect(taken_a.free(start_a, end_a), taken_b.free(start_b, end_b), shift)
-        if pieces == [(start_a, end_a)]:
+
+    def take(run: tuple[int, int, int]) -> None:
+        length, start_a, start_b = -run[0], run[1], run[2]
+        end_a, end_b, shift = start_a + length, start_b + length, start_b - start_a
+        blocked_a, blocked_b = taken_a[start_a:end_a], taken_b[start_b:end_b]
+        if blocked_a.all() or blocked_b.all():
+            return
+        free = ~(blocked_a | blocked_b)
+        if free.all():
             same = cps_a[start_a:end_a] == cps_b[start_b:end_b]
             if same.all():
-                taken_a.add(start_a, end_a)
-                taken_b.add(start_b, end_b)
-                mask_a[start_a:end_a] = 1
-                mask_b[start_b:end_b] = 1
-                tiles.append((start_a, start_b, end_a - start_a))
-                continue
-            # a hash collision: keep only the characters that really match
-            pieces = [(start_a + b, start_a + e) for b, e in _true_segments(same)]
-        for begin, end in pieces:
+                taken_a[start_a:end_a] = True
+                taken_b[start_b:end_b] = True
+                tiles.append((start_a, start_b, length))
+                return
+            free = same  # a hash collision: keep only the characters that really match
+        for begin, end in _true_segments(free):
             if end - begin >= min_length:
-                heapq.heappush(heap, (begin - end, begin, begin + shift))
-    return tiles
+                heapq.heappush(heap, (begin - end, start_a + begin, start_a + begin + shift))
+
+    done, chunk = 0, _FIRST_CHUNK
+    while done < order.size:
+        rows = order[done : done + chunk]
+        done, chunk = done + chunk, 2 * chunk
+        rows = rows[~(_all_taken(taken_a, run_a[rows], run_len[rows])
+                      | _all_taken(taken_b, run_b[rows], run_len[rows]))]
+        for run in zip((-run_len[rows]).tolist(), run_a[rows].tolist(), run_b[rows].tolist(),
+                       strict=True):
+            while heap and heap[0] < run:
+                take(heapq.heappop(heap))
+            take(run)
+    while heap:
+        take(heapq.heappop(heap))
+    return np.array(tiles, dtype=np.int64).reshape(-1, 3)
 
 
-_FILTER_EVERY = 512
-
-
-def _drop_blocked(
-    heap: list[tuple[int, int, int]], mask_a: npt.NDArray[np.int32], mask_b: npt.NDArray[np.int32]
-) -> list[tuple[int, int, int]]:
-    """The runs of ``heap`` not entirely taken in A or in B, as a heap (one numpy pass)."""
-    runs = np.array(heap, dtype=np.int64)
-    length, start_a, start_b = -runs[:, 0], runs[:, 1], runs[:, 2]
-    sums_a = np.concatenate(([0], np.cumsum(mask_a, dtype=np.int64)))
-    sums_b = np.concatenate(([0], np.cumsum(mask_b, dtype=np.int64)))
-    blocked = (sums_a[start_a + length] - sums_a[start_a] == length) | (
-        sums_b[start_b + length] - sums_b[start_b] == length
-    )
-    kept = [heap[i] for i in np.flatnonzero(~blocked).tolist()]
-    heapq.heapify(kept)
-    return kept
-
-
-class _Intervals:
-    """Sorted disjoint ``[start, end)`` intervals (the taken characters of one text)."""
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def add(self, start: int, end: int) -> None:
-        """Add an interval that overlaps none of the others."""
-        at = bisect.bisect_left(self.starts, start)
-        self.starts.insert(at, start)
-        self.ends.insert(at, end)
-
-    def free(self, start: int, end: int) -> list[tuple[int, int]]:
-        """The parts of ``[start, end)`` outside every interval, in order."""
-        pieces: list[tuple[int, int]] = []
-        i = bisect.bisect_right(self.ends, start)
-        position = start
-        while i < len(self.starts) and self.starts[i] < end:
-            if self.starts[i] > position:
-                pieces.append((position, self.starts[i]))
-            position = max(position, self.ends[i])
-            i += 1
-        if position < end:
-            pieces.append((position, end))
-        return pieces
-
-
-def _intersect(
-    free_a: list[tuple[int, int]], free_b: list[tuple[int, int]], shift: int
-) -> list[tuple[int, int]]:
-    """Intersection of free pieces of A and of B (B's moved to A's coordinates by -shift)."""
-    out: list[tuple[int, int]] = []
-    i = j = 0
-    while i < len(free_a) and j < len(free_b):
-        begin = max(free_a[i][0], free_b[j][0] - shift)
-        end = min(free_a[i][1], free_b[j][1] - shift)
-        if begin < end:
-            out.append((begin, end))
-        if free_a[i][1] < free_b[j][1] - shift:
-            i += 1
-        else:
-            j += 1
-    return out
+def _all_taken(taken: npt.NDArray[np.bool_], starts: I64, lengths: I64) -> npt.NDArray[np.bool_]:
+    """Whether each span ``[start, start + length)`` is taken entirely."""
+    sums = np.zeros(taken.size + 1, dtype=np.int64)
+    np.cumsum(taken, out=sums[1:])
+    covered: npt.NDArray[np.bool_] = sums[starts + lengths] - sums[starts] == lengths
+    return covered
 
 
 def _true_segments(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -363,43 +416,62 @@ def _true_segments(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     return list(zip(begins.tolist(), ends.tolist(), strict=True))
 
 
-def _snap(
-    offsets_a: I64, offsets_b: I64, start_a: int, start_b: int, length: int
-) -> tuple[int, int, int] | None:
-    """Shrink a tile so that it splits no group of normalized characters that come from one
-    original character (e.g. ``㎏`` → ``kg``) in either text; None when nothing is left."""
-    while length > 0:
-        cut_front = max(_inside_group(offsets_a, start_a), _inside_group(offsets_b, start_b))
-        end_a, end_b = start_a + length, start_b + length
-        cut_back = max(_inside_group(offsets_a, end_a), _inside_group(offsets_b, end_b))
-        if not cut_front and not cut_back:
-            return start_a, start_b, length
-        start_a, start_b = start_a + cut_front, start_b + cut_front
-        length -= cut_front + cut_back
-    return None
+def _snapped(
+    offsets_a: I64, offsets_b: I64, tiles: I64, min_length: int
+) -> tuple[I64, I64, I64]:
+    """Shrink each tile so that it splits no group of normalized characters that come from
+    one original character (e.g. ``㎏`` → ``kg``) in either text, and keep those still at
+    least ``min_length`` long: (start in A, start in B, length), in the tiles' order."""
+    start_a, start_b, length = (tiles[:, k].copy() for k in range(3))
+    rows = np.arange(length.size)
+    while rows.size:
+        a, b, n = start_a[rows], start_b[rows], length[rows]
+        front = _inside_group(offsets_a, a) | _inside_group(offsets_b, b)
+        back = _inside_group(offsets_a, a + n) | _inside_group(offsets_b, b + n)
+        cut = (front | back) & (n > 0)
+        rows, front, back = rows[cut], front[cut], back[cut]
+        start_a[rows] += front
+        start_b[rows] += front
+        length[rows] -= front.astype(np.int64) + back
+    keep = length >= max(min_length, 1)
+    return start_a[keep], start_b[keep], length[keep]
 
 
-def _inside_group(offsets: I64, boundary: int) -> int:
-    """1 when ``boundary`` falls between two normalized characters of one original character."""
-    return int(0 < boundary < offsets.size and offsets[boundary] == offsets[boundary - 1])
+def _inside_group(offsets: I64, boundaries: I64) -> npt.NDArray[np.bool_]:
+    """Whether each boundary falls between two normalized characters of one original
+    character."""
+    inside = (boundaries > 0) & (boundaries < offsets.size)
+    if offsets.size < 2:
+        return inside
+    at = np.where(inside, boundaries, 1)
+    found: npt.NDArray[np.bool_] = inside & (offsets[at] == offsets[at - 1])
+    return found
 
 
-def _original_span(
-    text: str, norm: Normalized, start: int, length: int, html: bool
-) -> tuple[int, int]:
-    """The original span of normalized characters ``[start, start + length)``."""
-    last = start + length - 1
-    begin = int(norm.offsets[start])
-    origin = int(norm.offsets[last])
-    limit = int(norm.offsets[last + 1]) if last + 1 < norm.offsets.size else len(text)
+def _original_spans(
+    text: str, norm: Normalized, starts: I64, lengths: I64, html: bool
+) -> tuple[list[int], list[int]]:
+    """The original spans ``[begin, end)`` of normalized characters ``[start, start +
+    length)``."""
+    if not starts.size:
+        return [], []
+    last = starts + lengths - 1
+    offsets = norm.offsets
+    begin = offsets[starts]
+    origin = offsets[last]
+    following = np.minimum(last + 1, offsets.size - 1)
+    limit = np.where(last + 1 < offsets.size, offsets[following], len(text))
     if norm.ends is not None:  # a synonym-folded word stands for the whole original word
-        origin = max(origin, int(norm.ends[last]) - 1)
-        limit = max(limit, origin + 1)
-    end = origin + 1
-    if html and text[origin] == "&":
-        entity = _ENTITY.match(text, origin)
-        if entity is not None and entity.end() <= max(limit, origin + 1):
-            end = entity.end()
-    while end < limit and unicodedata.combining(text[end]):
-        end += 1
-    return begin, end
+        origin = np.maximum(origin, norm.ends[last] - 1)
+        limit = np.maximum(limit, origin + 1)
+    ends = []
+    for origin_i, limit_i in zip(origin.tolist(), limit.tolist(), strict=True):
+        end = origin_i + 1
+        if html and text[origin_i] == "&":
+            entity = _ENTITY.match(text, origin_i)
+            if entity is not None and entity.end() <= max(limit_i, origin_i + 1):
+                end = entity.end()
+        while end < limit_i and unicodedata.combining(text[end]):
+            end += 1
+        ends.append(end)
+    return begin.tolist(), ends

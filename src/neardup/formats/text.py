@@ -2,9 +2,15 @@
 passage, for a person at a terminal.
 
 Ids and titles stay on their line (:func:`~.untrusted.one_line`), so that none can forge a
-line of the report; :func:`~neardup.formats.render` escapes the control characters."""
+line of the report; control characters are escaped (:func:`~.untrusted.safe_output`)
+before lines are wrapped to ``width`` columns (:func:`wrap_line`: a continuation is
+indented under the text of its item, Chinese breaks between any two characters, which
+count two columns)."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 from ..report import DuplicateReport, Pair
 from .shared import (
@@ -18,11 +24,15 @@ from .shared import (
     summary_line,
     title_of,
 )
-from .untrusted import one_line
+from .untrusted import one_line, safe_output
+
+WIDTH = 100
+"""Columns of the text report when it does not go to a terminal."""
 
 
-def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
-    """The report as plain text (``texts`` are not used)."""
+def render_text(report: DuplicateReport, texts: Texts | None = None, width: int = WIDTH) -> str:
+    """The report as plain text, lines wrapped to ``width`` columns (``texts`` are not
+    used)."""
     lines = [f"neardup: {summary_line(report)}", f"parameters: {parameters_line(report)}"]
     if report.skipped:
         lines += ["", "Skipped"]
@@ -54,7 +64,7 @@ def render_text(report: DuplicateReport, texts: Texts | None = None) -> str:
         lines += ["", "Pairs"]
         for number, pair in enumerate(report.pairs, start=1):
             lines += _pair_lines(report, number, pair)
-    return "\n".join(lines) + "\n"
+    return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
 
 def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
@@ -87,3 +97,90 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
         )
         lines.append(f"       “{shorten(first.text)}”")
     return lines
+
+
+_ITEM = re.compile(r" *(?:\d+\. +|[a-z]: )?")
+"""What a continuation line is indented under: leading spaces and a number or a side."""
+_TOKEN = re.compile(r" +|[^ ]")
+
+
+def width_of(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters two, combining marks none.
+
+    Example:
+        >>> width_of("ab"), width_of("中文"), width_of("e\u0301")
+        (2, 4, 1)
+    """
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """``line`` cut into rows of at most ``width`` columns, continuations indented under
+    the item's text (after its leading spaces and a ``12.`` or ``a:`` marker; two more
+    spaces when there is no marker). Latin words are kept whole where they fit; wide
+    characters may break anywhere.
+
+    Example:
+        >>> wrap_line("  1. alpha beta gamma delta", 14)
+        ['  1. alpha', '     beta', '     gamma', '     delta']
+        >>> wrap_line("     a: 一二三四五六七八", 16)
+        ['     a: 一二三四', '        五六七八']
+    """
+    if width_of(line) <= width:
+        return [line]
+    marker = _ITEM.match(line)
+    hang = len(marker.group(0)) if marker else 0
+    if marker is None or hang == len(line) - len(line.lstrip(" ")):
+        hang += 2
+    hang = min(hang, width // 2)
+    rows: list[str] = []
+    row, used = "", 0
+    for word in _words(line):
+        size = width_of(word)
+        if row.strip() and used + size > width and (word.isspace() or size <= width - hang):
+            rows.append(row.rstrip(" "))
+            row, used = " " * hang, hang
+            if word.isspace():
+                continue
+        while used + size > width and len(word) > 1:  # a word longer than a row is cut
+            cut = _fitting(word, width - used)
+            if cut:
+                rows.append(row + word[:cut])
+                word = word[cut:]
+            else:
+                rows.append(row.rstrip(" "))
+            row, used, size = " " * hang, hang, width_of(word)
+        row += word
+        used += size
+    if row.strip():
+        rows.append(row.rstrip(" "))
+    return rows
+
+
+def _words(line: str) -> list[str]:
+    """Runs of spaces, wide characters one by one, and other runs of non-spaces."""
+    words: list[str] = []
+    for token in _TOKEN.findall(line):
+        if words and not token.isspace() and _char_width(token) < 2 and not (
+            words[-1].isspace() or _char_width(words[-1][-1]) == 2
+        ):
+            words[-1] += token
+        else:
+            words.append(token)
+    return words
+
+
+def _fitting(word: str, columns: int) -> int:
+    """How many characters of ``word`` fit in ``columns``."""
+    used = 0
+    for k, ch in enumerate(word):
+        used += _char_width(ch)
+        if used > columns:
+            return k
+    return len(word)
