@@ -88,14 +88,14 @@ def test_every_public_name_resolves_from_its_module() -> None:
 def test_the_command_list_says_what_each_command_says() -> None:
     """``neardup --help`` lists the commands from :data:`neardup.cli.COMMANDS` without
     importing them; each summary is the command's own ``short_help``."""
-    context = click.Context(main)
+    context = click.Context(main, **main.context_settings)
     for name, summary in COMMANDS.items():
         command = main.get_command(context, name)
         assert command is not None
         assert command.short_help == summary, name
     imported = click.Group(commands={n: main.get_command(context, n) for n in COMMANDS})
-    listed = main.get_help(context).split("Commands:")[1]
-    assert listed == imported.get_help(click.Context(imported)).split("Commands:")[1]
+    listed = main.get_help(context).split("Commands:")[1].split("\n\n")[0]
+    assert listed == imported.get_help(click.Context(imported)).split("Commands:")[1].rstrip()
     assert main.get_command(context, "nothing") is None
 
 
