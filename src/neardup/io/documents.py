@@ -199,7 +199,7 @@ def parse_jsonl_line(
     if not raw.strip():
         return Skipped(where, "blank line", source)
     try:
-        record = json.loads(raw)
+        record = _loads(raw, id_field)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
@@ -216,6 +216,35 @@ def parse_jsonl_line(
         _encodable(str(doc_id)), _encodable(text),
         _encodable(title) if isinstance(title, str) else None, source,
     )
+
+
+def _loads_stdlib(raw: bytes, id_field: str) -> object:
+    return json.loads(raw)
+
+
+def _loads_fast(raw: bytes, id_field: str) -> object:
+    """orjson's parse of a line, about twice as fast as the standard library's.
+
+    Whatever orjson refuses (lone surrogates, NaN, infinite numbers, a byte order mark,
+    text that is not UTF-8, malformed JSON) goes to the standard library, so that the
+    result and the error message are the same as without orjson; so does a record whose id
+    orjson reads as a float (an integer past 64 bits becomes one, and its ``str`` differs).
+    """
+    try:
+        record = _orjson_loads(raw)
+    except ValueError:
+        return json.loads(raw)
+    if isinstance(record, dict) and isinstance(record.get(id_field), float):
+        return json.loads(raw)
+    return record
+
+
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # the optional extra ``neardup[fast]`` is not installed
+    _loads = _loads_stdlib
+else:
+    _loads = _loads_fast
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
