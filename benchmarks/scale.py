@@ -18,6 +18,11 @@ processes get done at once than one alone (the same batch of the corpus, hashed 
 process). On a virtual machine two busy cores may not give twice the work of one; the
 speed-up of the workers is to be read against that figure.
 
+With ``--plot FILE.png`` it draws time against size, one line per worker count (log-log
+axes; matplotlib, extra ``neardup[benchmark]``), and prints each line's slope: the exponent
+k of ``time ~ documents^k`` (least squares on the logarithms; 1 is linear) and the marginal
+seconds per 100,000 documents between the smallest and the largest size.
+
 With ``--containment C`` it measures what a containment search costs: every size and
 worker count is scanned twice per turn, with the default parameters and with
 ``--containment C`` (the order alternating from turn to turn), both writing the JSON report
@@ -35,6 +40,8 @@ Usage::
         --out corpus.jsonl --truth truth.jsonl
     PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
         --sizes 100000 300000 1000000 --workers 2
+    PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
+        --sizes 100000 300000 1000000 --workers 1 2 4 --plot benchmarks/scale.png
     PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
         --out corpus.jsonl --truth truth.jsonl --mutate-sentences 0.15 --partial-fraction 0.05
     PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
@@ -45,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -299,6 +307,7 @@ def main() -> None:
         help="also scan with --containment C and compare (see the module docstring)",
     )
     parser.add_argument("--max-df", type=int, help="--max-df for the containment scans")
+    parser.add_argument("--plot", type=Path, help="draw time against size into this PNG")
     parser.add_argument(
         "--sample", type=int, default=2000, help="reported pairs checked exactly for precision"
     )
@@ -323,34 +332,39 @@ def main() -> None:
                     print(f"turn {turn + 1}: the machine's two-process ceiling is {limit:.2f}x")
                 for workers in args.workers:
                     report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
+                    load = os.getloadavg()[0]
                     seconds, peak = scan(part, workers, report)
                     rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
-                    run = Run(len(ids), workers, seconds, peak, rec, planted, pairs)
+                    run = Run(len(ids), workers, seconds, peak, rec, planted, pairs, load=load)
                     turns.setdefault((len(ids), workers), []).append(seconds)
                     if workers not in best or seconds < best[workers].seconds:
                         best[workers] = run
                     print(
                         f"{len(ids):>9,} docs, {workers} workers: {seconds:7.1f} s, "
-                        f"peak RSS {peak:7.0f} MB, recall {rec:.4f} of {planted:,}",
+                        f"peak RSS {peak:7.0f} MB, load {load:.1f}, recall {rec:.4f} of "
+                        f"{planted:,}",
                         flush=True,
                     )
             runs += [best[w] for w in args.workers]
     print()
     print(
-        "| documents | workers | seconds | docs/s | peak RSS MB | keys MB | recall (planted J >= "
-        f"{args.threshold}) | pairs |"
+        "| documents | workers | seconds | docs/s | peak RSS MB | keys MB | load | recall (planted "
+        f"J >= {args.threshold}) | pairs |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for run in runs:
         arrays = run.docs * KEY_BYTES / 2**20
         print(
             f"| {run.docs:,} | {run.workers} | {run.seconds:.1f} | {run.docs / run.seconds:,.0f} "
-            f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.recall:.4f} of {run.planted:,} "
+            f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.load:.1f} "
+            f"| {run.recall:.4f} of {run.planted:,} "
             f"| {run.pairs:,} |"
         )
     by_workers: dict[int, list[Run]] = {}
     for run in runs:
         by_workers.setdefault(run.workers, []).append(run)
+    if args.plot is not None:
+        plot(by_workers, args.plot)
     for workers, series in sorted(by_workers.items()):
         if len(series) >= 2:
             first, last = series[0], series[-1]
@@ -374,6 +388,48 @@ def main() -> None:
                     f"median {statistics.median(ratios):.2f}); machine ceiling "
                     f"{', '.join(f'{c:.2f}' for c in ceilings[size])}"
                 )
+
+
+def growth(series: list[Run]) -> tuple[float, float]:
+    """The exponent k of ``seconds ~ docs^k`` (least squares on the logarithms) and the
+    marginal seconds per 100,000 documents from the smallest to the largest size."""
+    xs = [math.log(r.docs) for r in series]
+    ys = [math.log(r.seconds) for r in series]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    k = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    first, last = series[0], series[-1]
+    return k, (last.seconds - first.seconds) / (last.docs - first.docs) * 100_000
+
+
+def plot(by_workers: dict[int, list[Run]], path: Path) -> None:
+    """Time against size, one line per worker count, into a small PNG; print the slopes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5.5, 3.6), dpi=90)
+    for workers, series in sorted(by_workers.items()):
+        docs = [r.docs for r in series]
+        label = f"{workers} worker{'s' if workers > 1 else ''}"
+        if len(series) >= 2:
+            k, marginal = growth(series)
+            label += f": ~n^{k:.2f}, {marginal:.1f} s per 100k"
+            print(f"workers={workers}: time grows as documents^{k:.2f}; "
+                  f"{marginal:.2f} s per 100,000 more documents")
+        axes.plot(docs, [r.seconds for r in series], marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("documents")
+    axes.set_ylabel("seconds (scan --no-passages)")
+    axes.set_title("neardup scan: time against size", fontsize=10)
+    axes.grid(True, which="both", linewidth=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    print(f"plot: {path}")
 
 
 def containment_main(args: argparse.Namespace) -> None:

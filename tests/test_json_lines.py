@@ -40,8 +40,10 @@ ODD_LINES = [
 ]
 
 
-def both_ways(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
-    args = ("f.jsonl:3", "dir/f.jsonl:3", "id", "text", "title")
+def both_ways(
+    raw: bytes, monkeypatch: pytest.MonkeyPatch, where: str = "f.jsonl:3"
+) -> tuple[object, object]:
+    args = (where, "dir/f.jsonl:3", "id", "text", "title")
     fast = parse_jsonl_line(raw, *args)
     with monkeypatch.context() as m:
         m.setattr(documents, "_loads", documents._loads_stdlib)
@@ -71,3 +73,10 @@ def test_a_malformed_line_names_file_and_line_either_way(monkeypatch: pytest.Mon
     fast, slow = both_ways(b'{"text": ', monkeypatch)
     assert isinstance(fast, Skipped) and fast == slow
     assert fast.source == "dir/f.jsonl:3" and fast.reason.startswith("malformed JSON: ")
+
+
+def test_an_id_made_from_an_undecodable_file_name_is_encodable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast, slow = both_ways(b'{"text": "x"}', monkeypatch, where="bad\udcff.jsonl:3")
+    assert fast == slow and fast.id == "bad\ufffd.jsonl:3"  # type: ignore[union-attr]

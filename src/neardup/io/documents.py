@@ -199,7 +199,7 @@ def parse_jsonl_line(
     if not raw.strip():
         return Skipped(where, "blank line", source)
     try:
-        record = _loads(raw, id_field)
+        record, valid = _loads(raw, id_field)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
@@ -212,18 +212,25 @@ def parse_jsonl_line(
     if doc_id is None:
         doc_id = where
     title = record.get(title_field)
+    if not isinstance(title, str):
+        title = None
+    if valid:  # no lone surrogate in the text or title (the id may be ``where``)
+        return Document(_encodable(str(doc_id)), text, title, source)
     return Document(
         _encodable(str(doc_id)), _encodable(text),
-        _encodable(title) if isinstance(title, str) else None, source,
+        _encodable(title) if title is not None else None, source,
     )
 
 
-def _loads_stdlib(raw: bytes, id_field: str) -> object:
-    return json.loads(raw)
+def _loads_stdlib(raw: bytes, id_field: str) -> tuple[object, bool]:
+    """The standard library's parse of a line, and False: its strings may hold lone
+    surrogates."""
+    return json.loads(raw), False
 
 
-def _loads_fast(raw: bytes, id_field: str) -> object:
-    """orjson's parse of a line, about twice as fast as the standard library's.
+def _loads_fast(raw: bytes, id_field: str) -> tuple[object, bool]:
+    """orjson's parse of a line, about twice as fast as the standard library's, and whether
+    its strings are valid Unicode (orjson refuses lone surrogates).
 
     Whatever orjson refuses (lone surrogates, NaN, infinite numbers, a byte order mark,
     text that is not UTF-8, malformed JSON) goes to the standard library, so that the
@@ -233,10 +240,10 @@ def _loads_fast(raw: bytes, id_field: str) -> object:
     try:
         record = _orjson_loads(raw)
     except ValueError:
-        return json.loads(raw)
+        return _loads_stdlib(raw, id_field)
     if isinstance(record, dict) and isinstance(record.get(id_field), float):
-        return json.loads(raw)
-    return record
+        return _loads_stdlib(raw, id_field)
+    return record, True
 
 
 try:
