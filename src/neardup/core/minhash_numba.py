@@ -119,3 +119,36 @@ def minhash_hashed(
             for i in range(lo, hi):
                 mixed[i - lo] = _fmix(uint32(hashes[i]))
             _permute_min(mixed, hi - lo, a, b, out[d])
+
+
+@njit(cache=True, nogil=True)
+def shingle_sets(
+    cps: np.ndarray, offsets: np.ndarray, ngram: int, values: np.ndarray, counts: np.ndarray
+) -> int:
+    """The sorted distinct character n-gram hashes of each document (a document shorter
+    than ``ngram``: the hash of its whole text; an empty one: none), one after another in
+    ``values`` (room for every shingle with repeats); ``counts[d]``: how many document d has.
+    Returns how many values were written."""
+    longest = 0
+    for d in range(offsets.size - 1):
+        longest = max(longest, offsets[d + 1] - offsets[d])
+    keys = np.empty(longest + 1, dtype=np.uint32)
+    hashes = np.empty(longest + 1, dtype=np.uint32)
+    written = 0
+    for d in range(offsets.size - 1):
+        start, size = offsets[d], offsets[d + 1] - offsets[d]
+        if size == 0:
+            counts[d] = 0
+            continue
+        count, length = (1, size) if size < ngram else (size - ngram + 1, ngram)
+        shingle_hashes(cps, start, count, length, keys, hashes)
+        ordered = np.sort(hashes[:count])
+        begin = written
+        values[written] = ordered[0]
+        written += 1
+        for i in range(1, count):
+            if ordered[i] != ordered[i - 1]:
+                values[written] = ordered[i]
+                written += 1
+        counts[d] = written - begin
+    return written
