@@ -51,6 +51,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import multiprocessing
@@ -91,13 +92,27 @@ class Run:
     candidates: int = 0
 
 
-def head(source: Path, lines: int, into: Path) -> None:
-    """The first ``lines`` lines of ``source`` into ``into``."""
+def line_count(path: Path) -> int:
+    """The number of lines of a file."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+    return count
+
+
+def head(source: Path, lines: int, into: Path) -> Path:
+    """The first ``lines`` lines of ``source`` into ``into`` (``source`` itself when it has no
+    more lines: a copy of a 3 GB file would only compete with the scans for the page
+    cache)."""
+    if lines >= line_count(source):
+        return source
     with source.open("rb") as src, into.open("wb") as out:
         for count, line in enumerate(src):
             if count >= lines:
                 break
             out.write(line)
+    return into
 
 
 def warm(path: Path) -> None:
@@ -309,9 +324,34 @@ def main() -> None:
     parser.add_argument("--max-df", type=int, help="--max-df for the containment scans")
     parser.add_argument("--plot", type=Path, help="draw time against size into this PNG")
     parser.add_argument(
+        "--results", type=Path, help="append each run to this JSON Lines file as it ends"
+    )
+    parser.add_argument(
+        "--plot-from",
+        type=Path,
+        metavar="RESULTS",
+        help="no scans: plot (--plot) the fastest run of each size and worker count of a "
+        "--results file (runs of several invocations together)",
+    )
+    parser.add_argument(
         "--sample", type=int, default=2000, help="reported pairs checked exactly for precision"
     )
     args = parser.parse_args()
+    if args.plot_from is not None:
+        fastest: dict[tuple[int, int], Run] = {}
+        for line in args.plot_from.read_text(encoding="utf-8").splitlines():
+            run = Run(**json.loads(line))
+            key = (run.docs, run.workers)
+            if key not in fastest or run.seconds < fastest[key].seconds:
+                fastest[key] = run
+        series: dict[int, list[Run]] = {}
+        for key in sorted(fastest):
+            series.setdefault(key[1], []).append(fastest[key])
+        for run in sorted(fastest.values(), key=lambda r: (r.workers, r.docs)):
+            print(f"{run.docs:>9,} docs, {run.workers} workers: {run.seconds:7.1f} s, "
+                  f"peak RSS {run.peak_rss_mb:7.0f} MB, load {run.load:.1f}")
+        plot(series, args.plot or Path("scale.png"))
+        return
     if args.containment is not None:
         containment_main(args)
         return
@@ -320,8 +360,7 @@ def main() -> None:
     ceilings: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
-            part = Path(scratch) / f"head{size}.jsonl"
-            head(args.corpus, size, part)
+            part = head(args.corpus, size, Path(scratch) / f"head{size}.jsonl")
             os.sync()  # the copy's write-back must not compete with the timed scans
             ids = ids_of(part)
             best: dict[int, Run] = {}
@@ -337,6 +376,9 @@ def main() -> None:
                     rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
                     run = Run(len(ids), workers, seconds, peak, rec, planted, pairs, load=load)
                     turns.setdefault((len(ids), workers), []).append(seconds)
+                    if args.results is not None:
+                        with args.results.open("a", encoding="utf-8") as results:
+                            results.write(json.dumps(dataclasses.asdict(run)) + "\n")
                     if workers not in best or seconds < best[workers].seconds:
                         best[workers] = run
                     print(
@@ -451,8 +493,7 @@ def containment_main(args: argparse.Namespace) -> None:
     best: dict[tuple[int, int, str], Run] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
-            part = Path(scratch) / f"head{size}.jsonl"
-            head(args.corpus, size, part)
+            part = head(args.corpus, size, Path(scratch) / f"head{size}.jsonl")
             os.sync()
             ids = ids_of(part)
             for turn in range(args.repeat):
