@@ -144,6 +144,7 @@ def test_expansions_longer_than_the_batch_and_many_new_code_points(
     monkeypatch.setattr(normalize_module, "_table", np.full(0x110000, -3, dtype=np.int32))
     monkeypatch.setattr(normalize_module, "_multi", {})
     monkeypatch.setattr(normalize_module, "_kernel", {})
+    monkeypatch.setattr(normalize_module, "_checked", np.zeros(0x110000, dtype=np.bool_))
     texts = ["\ufdfa" * 20, "".join(chr(c) for c in range(0xAC00, 0xAC00 + 6000)), "ﬁ"]
     with kernel("numba"):
         flat, lengths = normalize_packed(codepoints("".join(texts)),

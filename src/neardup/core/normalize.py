@@ -63,6 +63,9 @@ _MULTI = -2
 _REMOVED = -1
 _table = np.full(0x110000, _UNKNOWN, dtype=np.int32)
 _multi: dict[int, npt.NDArray[np.uint32]] = {}
+_checked = np.zeros(0x110000, dtype=np.bool_)
+"""Code points whose mapping holds a code point that may need composition with its
+neighbours (:func:`_needs_check`); filled with :data:`_table`."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
         else:
             _multi[cp] = codepoints(mapped)
             _table[cp] = _MULTI
+        _checked[cp] = bool(_needs_check(codepoints(mapped)).any())
 
 
 def _through_table(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
@@ -355,26 +359,13 @@ def map_packed(
     if kernel_name() == "numba":
         return _map_numba(flat, sizes, sign)
     out, source = _through_table(flat)
-    if source is None:
-        lengths = sizes
-    else:
-        lengths = np.diff(np.searchsorted(source, starts_of(sizes))).astype(np.int64)
-    if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
-        out, lengths = _compose_many(out, lengths)
+    bounds = starts_of(sizes)
+    lengths = sizes if source is None else np.diff(np.searchsorted(source, bounds))
+    flagged = np.flatnonzero(_checked[flat])  # the table is filled for every code point now
+    if flagged.size:  # only texts with such a code point can need composition
+        texts = np.unique(np.searchsorted(bounds, flagged, side="right") - 1)
+        out, lengths, _ = _compose_checked(out, lengths, texts)
     return out, lengths, None
-
-
-def _compose_many(flat: U32, lengths: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
-    """Compose the texts of a batch that need it (substrings of normalized text are normalized)."""
-    bounds = starts_of(lengths).tolist()
-    pieces = []
-    for lo, hi in itertools.pairwise(bounds):
-        piece = flat[lo:hi]
-        if piece.size and not unicodedata.is_normalized("NFKC", from_codepoints(piece)):
-            piece = _compose(piece, np.zeros(piece.size, dtype=np.int64))[0]
-        pieces.append(piece)
-    sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
-    return np.concatenate(pieces), sizes
 
 
 def _starts_segment(ch: str, previous: str | None) -> bool:
@@ -471,8 +462,9 @@ def _map_numba(
 def _compose_checked(
     flat: U32, lengths: npt.NDArray[np.int64], checked: npt.NDArray[np.int64]
 ) -> tuple[U32, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Compose the texts at ``checked`` that need it (as :func:`_compose_many` does); the
-    texts, their lengths, and which texts changed."""
+    """Compose the texts at ``checked`` that need it (not NFKC-normalized: a substring of
+    normalized text is normalized, so each text is composed on its own); the texts, their
+    lengths, and which texts changed."""
     bounds = starts_of(lengths).tolist()
     changed: dict[int, U32] = {}
     for d in checked.tolist():
@@ -506,10 +498,8 @@ def _kernel_tables(
     new_multi = "multi_cps" not in _kernel
     if filled is not None and filled.size:
         entries = _table[filled]
-        single = entries >= 0
-        checked = _needs_check(entries[single])
         table[filled] = entries
-        table[filled[single][checked]] |= nb.CHECK
+        table[filled[(entries >= 0) & _checked[filled]]] |= nb.CHECK
         new_multi |= bool((entries == _MULTI).any())
     if new_multi:
         multi_cps = np.array(sorted(_multi), dtype=np.uint32)
@@ -519,7 +509,7 @@ def _kernel_tables(
             multi_cps=multi_cps,
             multi_bounds=starts_of(sizes),
             multi_values=np.concatenate(values) if values else np.zeros(0, np.uint32),
-            multi_check=np.array([_needs_check(v).any() for v in values], dtype=np.bool_),
+            multi_check=_checked[multi_cps],
         )
     multi = (_kernel["multi_cps"], _kernel["multi_bounds"], _kernel["multi_values"],
              _kernel["multi_check"])
