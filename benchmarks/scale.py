@@ -1,6 +1,6 @@
 """One machine, up to a million documents: wall time, peak memory and recall of `neardup scan`.
 
-Runs the command line (``python -m neardup scan FILE --no-passages --format jsonl``) on the
+Runs the command line (``python -m neardup scan FILE --no-passages --format json``) on the
 first N documents of a generated corpus (``generate_corpus.py``) for each N, in a child
 process, and prints a table: wall time, documents per second, peak RSS (the largest sum of
 the resident memory of the scan and its worker processes, sampled every 0.2 s), the
@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import math
 import multiprocessing
@@ -125,7 +126,7 @@ def warm(path: Path) -> None:
 
 
 def scan(
-    corpus: Path, workers: int, report: Path, options: tuple[str, ...] = ("--format", "jsonl")
+    corpus: Path, workers: int, report: Path, options: tuple[str, ...] = ("--format", "json")
 ) -> tuple[float, float]:
     """Run the scan (on a file warmed in the page cache); its wall time and peak RSS (MB) of
     the process tree."""
@@ -208,7 +209,10 @@ def read_report(report: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
     with report.open(encoding="utf-8") as handle:
         if report.suffix == ".json":
             data = json.load(handle)
-            return [(p["a"], p["b"]) for p in data["pairs"]], data["counts"]
+            pairs = [(p["a"], p["b"]) for p in data["pairs"]]
+            for group in data.get("identical", []):  # identical texts: pairs of Jaccard 1
+                pairs += list(itertools.combinations(group["members"], 2))
+            return pairs, data["counts"]
         return [(p["a"], p["b"]) for p in map(json.loads, handle)], {}
 
 
@@ -370,7 +374,8 @@ def main() -> None:
                     ceilings.setdefault(len(ids), []).append(limit)
                     print(f"turn {turn + 1}: the machine's two-process ceiling is {limit:.2f}x")
                 for workers in args.workers:
-                    report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
+                    # JSON, not JSON Lines: only the JSON report lists identical texts
+                    report = Path(scratch) / f"pairs{size}_{workers}.json"
                     load = os.getloadavg()[0]
                     seconds, peak = scan(part, workers, report)
                     rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
