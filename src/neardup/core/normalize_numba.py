@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numba import njit, uint32
 
-from .minhash_numba import CHUNK, _mixed_windows, _permute_min
+from .minhash_numba import CHUNK, mixed_windows, permute_min
 
 UNKNOWN = -3
 MULTI = -2
@@ -113,12 +113,12 @@ def normalize_sign(
         row[:] = uint32(0xFFFFFFFF)
         size = written - begin
         if 0 < size < ngram:
-            _mixed_windows(out, begin, 1, size, keys, mixed)
-            _permute_min(mixed, 1, a, b, row)
+            mixed_windows(out, begin, 1, size, keys, mixed)
+            permute_min(mixed, 1, a, b, row)
         elif size >= ngram:
             count = size - ngram + 1
             for lo in range(0, count, CHUNK):
                 m = min(CHUNK, count - lo)
-                _mixed_windows(out, begin + lo, m, ngram, keys, mixed)
-                _permute_min(mixed, m, a, b, row)
+                mixed_windows(out, begin + lo, m, ngram, keys, mixed)
+                permute_min(mixed, m, a, b, row)
     return written, missing
