@@ -467,6 +467,12 @@ def plot(by_workers: dict[int, list[Run]], path: Path) -> None:
             print(f"workers={workers}: time grows as documents^{k:.2f}; "
                   f"{marginal:.2f} s per 100,000 more documents")
         axes.plot(docs, [r.seconds for r in series], marker="o", label=label)
+    everything = [r for series in by_workers.values() for r in series]
+    if everything:
+        low = min(everything, key=lambda r: (r.docs, r.seconds))
+        top = max(r.docs for r in everything)
+        axes.plot([low.docs, top], [low.seconds, low.seconds * top / low.docs],
+                  linestyle=":", color="gray", label="linear (from the fastest smallest run)")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("documents")
