@@ -1,6 +1,6 @@
 """One machine, up to a million documents: wall time, peak memory and recall of `neardup scan`.
 
-Runs the command line (``python -m neardup scan FILE --no-passages --format jsonl``) on the
+Runs the command line (``python -m neardup scan FILE --no-passages --format json``) on the
 first N documents of a generated corpus (``generate_corpus.py``) for each N, in a child
 process, and prints a table: wall time, documents per second, peak RSS (the largest sum of
 the resident memory of the scan and its worker processes, sampled every 0.2 s), the
@@ -17,6 +17,11 @@ Before each turn it also measures the machine's own ceiling: how much more hashi
 processes get done at once than one alone (the same batch of the corpus, hashed by each
 process). On a virtual machine two busy cores may not give twice the work of one; the
 speed-up of the workers is to be read against that figure.
+
+With ``--plot FILE.png`` it draws time against size, one line per worker count (log-log
+axes; matplotlib, extra ``neardup[benchmark]``), and prints each line's slope: the exponent
+k of ``time ~ documents^k`` (least squares on the logarithms; 1 is linear) and the marginal
+seconds per 100,000 documents between the smallest and the largest size.
 
 With ``--containment C`` it measures what a containment search costs: every size and
 worker count is scanned twice per turn, with the default parameters and with
@@ -35,6 +40,8 @@ Usage::
         --out corpus.jsonl --truth truth.jsonl
     PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
         --sizes 100000 300000 1000000 --workers 2
+    PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
+        --sizes 100000 300000 1000000 --workers 1 2 4 --plot benchmarks/scale.png
     PYTHONPATH=src python benchmarks/generate_corpus.py --docs 1000000 \\
         --out corpus.jsonl --truth truth.jsonl --mutate-sentences 0.15 --partial-fraction 0.05
     PYTHONPATH=src python benchmarks/scale.py corpus.jsonl truth.jsonl \\
@@ -44,7 +51,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -83,13 +93,27 @@ class Run:
     candidates: int = 0
 
 
-def head(source: Path, lines: int, into: Path) -> None:
-    """The first ``lines`` lines of ``source`` into ``into``."""
+def line_count(path: Path) -> int:
+    """The number of lines of a file."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+    return count
+
+
+def head(source: Path, lines: int, into: Path) -> Path:
+    """The first ``lines`` lines of ``source`` into ``into`` (``source`` itself when it has no
+    more lines: a copy of a 3 GB file would only compete with the scans for the page
+    cache)."""
+    if lines >= line_count(source):
+        return source
     with source.open("rb") as src, into.open("wb") as out:
         for count, line in enumerate(src):
             if count >= lines:
                 break
             out.write(line)
+    return into
 
 
 def warm(path: Path) -> None:
@@ -102,7 +126,7 @@ def warm(path: Path) -> None:
 
 
 def scan(
-    corpus: Path, workers: int, report: Path, options: tuple[str, ...] = ("--format", "jsonl")
+    corpus: Path, workers: int, report: Path, options: tuple[str, ...] = ("--format", "json")
 ) -> tuple[float, float]:
     """Run the scan (on a file warmed in the page cache); its wall time and peak RSS (MB) of
     the process tree."""
@@ -185,7 +209,10 @@ def read_report(report: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
     with report.open(encoding="utf-8") as handle:
         if report.suffix == ".json":
             data = json.load(handle)
-            return [(p["a"], p["b"]) for p in data["pairs"]], data["counts"]
+            pairs = [(p["a"], p["b"]) for p in data["pairs"]]
+            for group in data.get("identical", []):  # identical texts: pairs of Jaccard 1
+                pairs += list(itertools.combinations(group["members"], 2))
+            return pairs, data["counts"]
         return [(p["a"], p["b"]) for p in map(json.loads, handle)], {}
 
 
@@ -299,10 +326,36 @@ def main() -> None:
         help="also scan with --containment C and compare (see the module docstring)",
     )
     parser.add_argument("--max-df", type=int, help="--max-df for the containment scans")
+    parser.add_argument("--plot", type=Path, help="draw time against size into this PNG")
+    parser.add_argument(
+        "--results", type=Path, help="append each run to this JSON Lines file as it ends"
+    )
+    parser.add_argument(
+        "--plot-from",
+        type=Path,
+        metavar="RESULTS",
+        help="no scans: plot (--plot) the fastest run of each size and worker count of a "
+        "--results file (runs of several invocations together)",
+    )
     parser.add_argument(
         "--sample", type=int, default=2000, help="reported pairs checked exactly for precision"
     )
     args = parser.parse_args()
+    if args.plot_from is not None:
+        fastest: dict[tuple[int, int], Run] = {}
+        for line in args.plot_from.read_text(encoding="utf-8").splitlines():
+            run = Run(**json.loads(line))
+            key = (run.docs, run.workers)
+            if key not in fastest or run.seconds < fastest[key].seconds:
+                fastest[key] = run
+        series: dict[int, list[Run]] = {}
+        for key in sorted(fastest):
+            series.setdefault(key[1], []).append(fastest[key])
+        for run in sorted(fastest.values(), key=lambda r: (r.workers, r.docs)):
+            print(f"{run.docs:>9,} docs, {run.workers} workers: {run.seconds:7.1f} s, "
+                  f"peak RSS {run.peak_rss_mb:7.0f} MB, load {run.load:.1f}")
+        plot(series, args.plot or Path("scale.png"))
+        return
     if args.containment is not None:
         containment_main(args)
         return
@@ -311,8 +364,7 @@ def main() -> None:
     ceilings: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
-            part = Path(scratch) / f"head{size}.jsonl"
-            head(args.corpus, size, part)
+            part = head(args.corpus, size, Path(scratch) / f"head{size}.jsonl")
             os.sync()  # the copy's write-back must not compete with the timed scans
             ids = ids_of(part)
             best: dict[int, Run] = {}
@@ -322,35 +374,44 @@ def main() -> None:
                     ceilings.setdefault(len(ids), []).append(limit)
                     print(f"turn {turn + 1}: the machine's two-process ceiling is {limit:.2f}x")
                 for workers in args.workers:
-                    report = Path(scratch) / f"pairs{size}_{workers}.jsonl"
+                    # JSON, not JSON Lines: only the JSON report lists identical texts
+                    report = Path(scratch) / f"pairs{size}_{workers}.json"
+                    load = os.getloadavg()[0]
                     seconds, peak = scan(part, workers, report)
                     rec, planted, pairs = recall(report, args.truth, ids, args.threshold)
-                    run = Run(len(ids), workers, seconds, peak, rec, planted, pairs)
+                    run = Run(len(ids), workers, seconds, peak, rec, planted, pairs, load=load)
                     turns.setdefault((len(ids), workers), []).append(seconds)
+                    if args.results is not None:
+                        with args.results.open("a", encoding="utf-8") as results:
+                            results.write(json.dumps(dataclasses.asdict(run)) + "\n")
                     if workers not in best or seconds < best[workers].seconds:
                         best[workers] = run
                     print(
                         f"{len(ids):>9,} docs, {workers} workers: {seconds:7.1f} s, "
-                        f"peak RSS {peak:7.0f} MB, recall {rec:.4f} of {planted:,}",
+                        f"peak RSS {peak:7.0f} MB, load {load:.1f}, recall {rec:.4f} of "
+                        f"{planted:,}",
                         flush=True,
                     )
             runs += [best[w] for w in args.workers]
     print()
     print(
-        "| documents | workers | seconds | docs/s | peak RSS MB | keys MB | recall (planted J >= "
-        f"{args.threshold}) | pairs |"
+        "| documents | workers | seconds | docs/s | peak RSS MB | keys MB | load | recall (planted "
+        f"J >= {args.threshold}) | pairs |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for run in runs:
         arrays = run.docs * KEY_BYTES / 2**20
         print(
             f"| {run.docs:,} | {run.workers} | {run.seconds:.1f} | {run.docs / run.seconds:,.0f} "
-            f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.recall:.4f} of {run.planted:,} "
+            f"| {run.peak_rss_mb:,.0f} | {arrays:,.0f} | {run.load:.1f} "
+            f"| {run.recall:.4f} of {run.planted:,} "
             f"| {run.pairs:,} |"
         )
     by_workers: dict[int, list[Run]] = {}
     for run in runs:
         by_workers.setdefault(run.workers, []).append(run)
+    if args.plot is not None:
+        plot(by_workers, args.plot)
     for workers, series in sorted(by_workers.items()):
         if len(series) >= 2:
             first, last = series[0], series[-1]
@@ -376,6 +437,54 @@ def main() -> None:
                 )
 
 
+def growth(series: list[Run]) -> tuple[float, float]:
+    """The exponent k of ``seconds ~ docs^k`` (least squares on the logarithms) and the
+    marginal seconds per 100,000 documents from the smallest to the largest size."""
+    xs = [math.log(r.docs) for r in series]
+    ys = [math.log(r.seconds) for r in series]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    k = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    first, last = series[0], series[-1]
+    return k, (last.seconds - first.seconds) / (last.docs - first.docs) * 100_000
+
+
+def plot(by_workers: dict[int, list[Run]], path: Path) -> None:
+    """Time against size, one line per worker count, into a small PNG; print the slopes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5.5, 3.6), dpi=90)
+    for workers, series in sorted(by_workers.items()):
+        docs = [r.docs for r in series]
+        label = f"{workers} worker{'s' if workers > 1 else ''}"
+        if len(series) >= 2:
+            k, marginal = growth(series)
+            label += f": ~n^{k:.2f}, {marginal:.1f} s per 100k"
+            print(f"workers={workers}: time grows as documents^{k:.2f}; "
+                  f"{marginal:.2f} s per 100,000 more documents")
+        axes.plot(docs, [r.seconds for r in series], marker="o", label=label)
+    everything = [r for series in by_workers.values() for r in series]
+    if everything:
+        low = min(everything, key=lambda r: (r.docs, r.seconds))
+        top = max(r.docs for r in everything)
+        axes.plot([low.docs, top], [low.seconds, low.seconds * top / low.docs],
+                  linestyle=":", color="gray", label="linear (from the fastest smallest run)")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("documents")
+    axes.set_ylabel("seconds (scan --no-passages)")
+    axes.set_title("neardup scan: time against size", fontsize=10)
+    axes.grid(True, which="both", linewidth=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    print(f"plot: {path}")
+
+
 def containment_main(args: argparse.Namespace) -> None:
     """``--containment C``: the default scan and the containment scan of every size, in
     turns, with recall, sampled precision and the cost ratios."""
@@ -395,8 +504,7 @@ def containment_main(args: argparse.Namespace) -> None:
     best: dict[tuple[int, int, str], Run] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
-            part = Path(scratch) / f"head{size}.jsonl"
-            head(args.corpus, size, part)
+            part = head(args.corpus, size, Path(scratch) / f"head{size}.jsonl")
             os.sync()
             ids = ids_of(part)
             for turn in range(args.repeat):

@@ -10,7 +10,7 @@ import mmh3
 import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import char_shingles, word_shingles
 
@@ -24,7 +24,7 @@ from neardup import (
 from neardup.core import minhash
 from neardup.core.minhash import minhash_codepoints, minhash_hashes, permutations
 from neardup.core.normalize import codepoints
-from neardup.core.shingles import ngram_hashes, word_ngram_hashes
+from neardup.core.shingles import char_shingle_sets, ngram_hashes, shingle_set, word_ngram_hashes
 
 TEXTS = st.text(
     alphabet=st.one_of(
@@ -195,3 +195,16 @@ def test_kernel_env_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEARDUP_KERNEL", "gpu")
     with pytest.raises(ParameterError, match="NEARDUP_KERNEL"):
         signatures(["abc"], 8, 1)
+
+
+@settings(deadline=None)
+@given(st.lists(TEXTS, max_size=6), st.integers(1, 6))
+def test_shingle_sets_are_the_same_with_either_kernel(texts: list[str], ngram: int) -> None:
+    cps = [codepoints(normalize_text(t)) for t in texts]
+    with kernel("numba"):
+        fast = char_shingle_sets(cps, ngram)
+    with kernel("numpy"):
+        slow = char_shingle_sets(cps, ngram)
+    assert [s.tolist() for s in fast] == [s.tolist() for s in slow]
+    assert [s.tolist() for s in fast] == [shingle_set(normalize_text(t), ngram).tolist()
+                                          for t in texts]

@@ -50,7 +50,7 @@ def shingle_hashes(
 
 
 @njit(cache=True, nogil=True)
-def _mixed_windows(
+def mixed_windows(
     cps: np.ndarray, start: int, count: int, length: int, keys: np.ndarray, mixed: np.ndarray
 ) -> None:
     """``mixed[p] = fmix32(shingle_hash(cps[start+p : start+p+length]))`` for p < count."""
@@ -60,7 +60,7 @@ def _mixed_windows(
 
 
 @njit(cache=True, nogil=True)
-def _permute_min(
+def permute_min(
     mixed: np.ndarray, count: int, a: np.ndarray, b: np.ndarray, row: np.ndarray
 ) -> None:
     """``row[k] = min(row[k], min_i(a_k * mixed[i] + b_k))``, four permutations per pass."""
@@ -96,14 +96,14 @@ def minhash_ngrams(
         size = end - start
         out[d, :] = uint32(0xFFFFFFFF)
         if 0 < size < ngram:
-            _mixed_windows(cps, start, 1, size, keys, mixed)
-            _permute_min(mixed, 1, a, b, out[d])
+            mixed_windows(cps, start, 1, size, keys, mixed)
+            permute_min(mixed, 1, a, b, out[d])
         elif size >= ngram:
             count = size - ngram + 1
             for lo in range(0, count, CHUNK):
                 m = min(CHUNK, count - lo)
-                _mixed_windows(cps, start + lo, m, ngram, keys, mixed)
-                _permute_min(mixed, m, a, b, out[d])
+                mixed_windows(cps, start + lo, m, ngram, keys, mixed)
+                permute_min(mixed, m, a, b, out[d])
 
 
 @njit(cache=True, nogil=True)
@@ -118,4 +118,37 @@ def minhash_hashed(
             hi = min(lo + CHUNK, offsets[d + 1])
             for i in range(lo, hi):
                 mixed[i - lo] = _fmix(uint32(hashes[i]))
-            _permute_min(mixed, hi - lo, a, b, out[d])
+            permute_min(mixed, hi - lo, a, b, out[d])
+
+
+@njit(cache=True, nogil=True)
+def shingle_sets(
+    cps: np.ndarray, offsets: np.ndarray, ngram: int, values: np.ndarray, counts: np.ndarray
+) -> int:
+    """The sorted distinct character n-gram hashes of each document (a document shorter
+    than ``ngram``: the hash of its whole text; an empty one: none), one after another in
+    ``values`` (room for every shingle with repeats); ``counts[d]``: how many document d has.
+    Returns how many values were written."""
+    longest = 0
+    for d in range(offsets.size - 1):
+        longest = max(longest, offsets[d + 1] - offsets[d])
+    keys = np.empty(longest + 1, dtype=np.uint32)
+    hashes = np.empty(longest + 1, dtype=np.uint32)
+    written = 0
+    for d in range(offsets.size - 1):
+        start, size = offsets[d], offsets[d + 1] - offsets[d]
+        if size == 0:
+            counts[d] = 0
+            continue
+        count, length = (1, size) if size < ngram else (size - ngram + 1, ngram)
+        shingle_hashes(cps, start, count, length, keys, hashes)
+        ordered = np.sort(hashes[:count])
+        begin = written
+        values[written] = ordered[0]
+        written += 1
+        for i in range(1, count):
+            if ordered[i] != ordered[i - 1]:
+                values[written] = ordered[i]
+                written += 1
+        counts[d] = written - begin
+    return written

@@ -34,6 +34,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +63,9 @@ _MULTI = -2
 _REMOVED = -1
 _table = np.full(0x110000, _UNKNOWN, dtype=np.int32)
 _multi: dict[int, npt.NDArray[np.uint32]] = {}
+_checked = np.zeros(0x110000, dtype=np.bool_)
+"""Code points whose mapping holds a code point that may need composition with its
+neighbours (:func:`_needs_check`); filled with :data:`_table`."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,7 @@ def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
         else:
             _multi[cp] = codepoints(mapped)
             _table[cp] = _MULTI
+        _checked[cp] = bool(_needs_check(codepoints(mapped)).any())
 
 
 def _through_table(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
@@ -282,7 +288,9 @@ def normalize_many(
     The same result as :func:`normalize_codepoints` text by text, with the per-character
     work done once over the whole batch (no offsets are kept).
     """
-    return normalize_packed(*packed_codepoints(texts), options)
+    joined = "".join(texts)
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return normalize_packed(codepoints(joined), sizes, options, joined=joined)
 
 
 def packed_codepoints(texts: Sequence[str]) -> tuple[U32, npt.NDArray[np.int64]]:
@@ -293,46 +301,71 @@ def packed_codepoints(texts: Sequence[str]) -> tuple[U32, npt.NDArray[np.int64]]
 
 
 def normalize_packed(
-    flat: U32, sizes: npt.NDArray[np.int64], options: NormalizeOptions | None = None
+    flat: U32,
+    sizes: npt.NDArray[np.int64],
+    options: NormalizeOptions | None = None,
+    *,
+    joined: str | None = None,
 ) -> tuple[U32, npt.NDArray[np.int64]]:
-    """:func:`normalize_many` of texts given as their concatenated code points and lengths."""
+    """:func:`normalize_many` of texts given as their concatenated code points and lengths
+    (``joined``: the same texts as one string, when the caller has it)."""
     options = options or NormalizeOptions()
+    flat, sizes = strip_packed(flat, sizes, options, joined)
+    out, lengths, _ = map_packed(flat, sizes)
+    return fold_packed(out, lengths, options)
+
+
+def strip_packed(
+    flat: U32, sizes: npt.NDArray[np.int64], options: NormalizeOptions, joined: str | None = None
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    """The texts without markup and markers (as ``options`` ask); ``joined``: the texts as one
+    string, when the caller has it (it saves decoding them)."""
     regex = _strip_regex(options.html, options.markers)
-    if regex is not None and regex.search(from_codepoints(flat)):
-        # Some text has markup or markers (a match across two texts only costs this path).
-        bounds = starts_of(sizes).tolist()
-        pieces = [
-            _strip(from_codepoints(flat[lo:hi]), regex, options.html)[0]
-            for lo, hi in itertools.pairwise(bounds)
-        ]
-        sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
-        flat = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)
-    out, source = _through_table(flat)
-    if source is None:
-        lengths = sizes
-    else:
-        bounds_arr = starts_of(sizes)
-        lengths = np.diff(np.searchsorted(source, bounds_arr)).astype(np.int64)
-    if out.size and not unicodedata.is_normalized("NFKC", from_codepoints(out)):
-        out, lengths = _compose_many(out, lengths)
-    if options.script is not None:
-        out = fold_script(out)
-    if options.synonyms:
-        out, lengths = fold_synonyms_packed(out, lengths)
-    return out, lengths
-
-
-def _compose_many(flat: U32, lengths: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
-    """Compose the texts of a batch that need it (substrings of normalized text are normalized)."""
-    bounds = starts_of(lengths).tolist()
-    pieces = []
-    for lo, hi in itertools.pairwise(bounds):
-        piece = flat[lo:hi]
-        if piece.size and not unicodedata.is_normalized("NFKC", from_codepoints(piece)):
-            piece = _compose(piece, np.zeros(piece.size, dtype=np.int64))[0]
-        pieces.append(piece)
+    if regex is None:
+        return flat, sizes
+    if joined is None:
+        joined = from_codepoints(flat)
+    if regex.search(joined) is None:
+        return flat, sizes
+    # Some text has markup or markers (a match across two texts only costs this path).
+    bounds = starts_of(sizes).tolist()
+    pieces = [
+        _strip(joined[lo:hi], regex, options.html)[0] for lo, hi in itertools.pairwise(bounds)
+    ]
     sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=len(pieces))
-    return np.concatenate(pieces), sizes
+    return (np.concatenate(pieces) if pieces else np.empty(0, dtype=np.uint32)), sizes
+
+
+def fold_packed(
+    flat: U32, lengths: npt.NDArray[np.int64], options: NormalizeOptions
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    """Script and synonym folding of normalized texts, as ``options`` ask."""
+    if options.script is not None:
+        flat = fold_script(flat)
+    if options.synonyms:
+        flat, lengths = fold_synonyms_packed(flat, lengths)
+    return flat, lengths
+
+
+def map_packed(
+    flat: U32, sizes: npt.NDArray[np.int64], sign: tuple[int, int, int] | None = None
+) -> tuple[U32, npt.NDArray[np.int64], U32 | None]:
+    """The character mapping of :func:`normalize_packed` (NFKC, case, removal, composition)
+    of stripped texts; with ``sign`` = ``(ngram, num_perm, seed)`` and the numba kernel, also
+    the character n-gram signatures of the results (else None), computed in the same pass.
+    """
+    from .minhash import kernel_name
+
+    if kernel_name() == "numba":
+        return _map_numba(flat, sizes, sign)
+    out, source = _through_table(flat)
+    bounds = starts_of(sizes)
+    lengths = sizes if source is None else np.diff(np.searchsorted(source, bounds))
+    flagged = np.flatnonzero(_checked[flat])  # the table is filled for every code point now
+    if flagged.size:  # only texts with such a code point can need composition
+        texts = np.unique(np.searchsorted(bounds, flagged, side="right") - 1)
+        out, lengths, _ = _compose_checked(out, lengths, texts)
+    return out, lengths, None
 
 
 def _starts_segment(ch: str, previous: str | None) -> bool:
@@ -372,3 +405,147 @@ def _compose(
 def _map_chars_str(text: str) -> str:
     cps = codepoints(text)
     return from_codepoints(_map_chars(cps, np.zeros(cps.size, dtype=np.int64))[0])
+
+
+_kernel: dict[str, npt.NDArray[Any]] = {}
+"""The numba kernel's table and packed expansions (:mod:`neardup.core.normalize_numba`),
+made on first use from :data:`_table` and :data:`_multi`."""
+
+
+def _map_numba(
+    flat: U32, sizes: npt.NDArray[np.int64], sign: tuple[int, int, int] | None
+) -> tuple[U32, npt.NDArray[np.int64], U32 | None]:
+    """:func:`map_packed` with the numba kernel: one compiled pass per document, the few
+    documents that may need composition then checked (and composed) as the numpy path does."""
+    from . import normalize_numba as nb
+    from .minhash import minhash_flat, permutations
+
+    flat = np.ascontiguousarray(flat, dtype=np.uint32)
+    sizes = np.ascontiguousarray(sizes, dtype=np.int64)
+    n = sizes.size
+    if sign is None:
+        ngram, a, b = 0, np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        sigs = np.empty((0, 0), dtype=np.uint32)
+    else:
+        ngram, num_perm, seed = sign
+        a, b = permutations(num_perm, seed)
+        sigs = np.empty((n, num_perm), dtype=np.uint32)
+    lengths = np.empty(n, dtype=np.int64)
+    check = np.empty(n, dtype=np.bool_)
+    unknown = np.empty(4096, dtype=np.uint32)
+    capacity = flat.size + 64
+    tables = _kernel_tables(nb)
+    while True:
+        out = np.empty(capacity, dtype=np.uint32)
+        written, missing = nb.normalize_sign(
+            flat, sizes, *tables, out, lengths, check, unknown, (ngram, a, b, sigs)
+        )
+        if missing:
+            fresh = np.unique(unknown[: min(missing, unknown.size)])
+            _fill_table(fresh)
+            tables = _kernel_tables(nb, fresh)
+        elif written > capacity:
+            capacity = written
+        else:
+            break
+    out = out[:written]
+    if check.any():
+        out, lengths, changed = _compose_checked(out, lengths, np.flatnonzero(check))
+        if sign is not None and changed.size:
+            bounds = starts_of(lengths)
+            pieces = [out[bounds[d] : bounds[d + 1]] for d in changed.tolist()]
+            piece_lengths = np.fromiter((p.size for p in pieces), np.int64, len(pieces))
+            sigs[changed] = minhash_flat(np.concatenate(pieces), piece_lengths, *sign)
+    return out, lengths, (sigs if sign is not None else None)
+
+
+def _compose_checked(
+    flat: U32, lengths: npt.NDArray[np.int64], checked: npt.NDArray[np.int64]
+) -> tuple[U32, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Compose the texts at ``checked`` that need it (not NFKC-normalized: a substring of
+    normalized text is normalized, so each text is composed on its own); the texts, their
+    lengths, and which texts changed."""
+    bounds = starts_of(lengths).tolist()
+    changed: dict[int, U32] = {}
+    for d in checked.tolist():
+        piece = flat[bounds[d] : bounds[d + 1]]
+        if piece.size and not unicodedata.is_normalized("NFKC", from_codepoints(piece)):
+            changed[d] = _compose(piece, np.zeros(piece.size, dtype=np.int64))[0]
+    if not changed:
+        return flat, lengths, np.zeros(0, dtype=np.int64)
+    lengths = lengths.copy()
+    parts: list[U32] = []
+    previous = 0
+    for d, piece in changed.items():
+        parts += [flat[bounds[previous] : bounds[d]], piece]
+        lengths[d] = piece.size
+        previous = d + 1
+    parts.append(flat[bounds[previous] :])
+    return np.concatenate(parts), lengths, np.fromiter(changed, np.int64, len(changed))
+
+
+def _kernel_tables(
+    nb: ModuleType, filled: U32 | None = None
+) -> tuple[npt.NDArray[np.int32], tuple[U32, npt.NDArray[np.int64], U32, npt.NDArray[np.bool_]]]:
+    """The kernel's table (int32: the mapped code point, with ``CHECK`` set when it may need
+    composition; or REMOVED, MULTI, UNKNOWN) and its expansions (sorted code points, bounds
+    into the values, the values, whether each may need composition); ``filled``: code points
+    just filled in :data:`_table`, to be brought over."""
+    if "table" not in _kernel:
+        _kernel["table"] = np.full(0x110000, nb.UNKNOWN, dtype=np.int32)
+        filled = np.flatnonzero(_table != _UNKNOWN).astype(np.uint32)
+    table = _kernel["table"]
+    new_multi = "multi_cps" not in _kernel
+    if filled is not None and filled.size:
+        entries = _table[filled]
+        table[filled] = entries
+        table[filled[(entries >= 0) & _checked[filled]]] |= nb.CHECK
+        new_multi |= bool((entries == _MULTI).any())
+    if new_multi:
+        multi_cps = np.array(sorted(_multi), dtype=np.uint32)
+        values = [_multi[cp] for cp in multi_cps.tolist()]
+        sizes = np.fromiter((v.size for v in values), np.int64, len(values))
+        _kernel.update(
+            multi_cps=multi_cps,
+            multi_bounds=starts_of(sizes),
+            multi_values=np.concatenate(values) if values else np.zeros(0, np.uint32),
+            multi_check=_checked[multi_cps],
+        )
+    multi = (_kernel["multi_cps"], _kernel["multi_bounds"], _kernel["multi_values"],
+             _kernel["multi_check"])
+    return table, multi
+
+
+def _needs_check(cps: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
+    """Which of these (mapped) code points may make a text not NFKC-normalized next to its
+    neighbours: combining marks, characters that NFKC changes, and characters that compose
+    with the one before (the second of a canonical pair, Hangul vowels and final jamo).
+    A text with none of them passes Unicode's quick check, so it is normalized."""
+    composing = _composing()
+    out = np.zeros(cps.size, dtype=np.bool_)
+    for i, cp in enumerate(cps.tolist()):
+        ch = chr(cp)
+        if cp in composing or unicodedata.combining(ch):
+            out[i] = True
+            continue
+        try:
+            out[i] = not unicodedata.is_normalized("NFKC", ch)
+        except ValueError:  # pragma: no cover - a lone surrogate is normalized
+            out[i] = False
+    return out
+
+
+COMPOSING_LIMIT = 0x30000
+"""No code point from here on has a canonical decomposition (checked by a test)."""
+
+
+@lru_cache(maxsize=1)
+def _composing() -> frozenset[int]:
+    """Code points that can compose with a character before them (the second of a two-code
+    point canonical decomposition; Hangul medial vowels and final consonants)."""
+    found = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for cp in range(COMPOSING_LIMIT):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            found.add(int(parts[1], 16))
+    return frozenset(found)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from .._types import SHINGLE_UNITS, U32, ShingleUnit
 from ..errors import ParameterError
-from .arrays import ranges, sorted_unique, starts_of
+from .arrays import pieces_of, ranges, sorted_unique, starts_of
 
 WORD_SEPARATOR = "\x1f"
 
@@ -176,7 +176,12 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
     (:func:`ngram_hashes`) keep the windows that lie within one text, and
     one sort of ``text_number << 32 | hash`` (uint64) yields every text's distinct hashes.
     Texts shorter than ``ngram`` (one shingle: the whole text) are hashed one by one.
+    With the numba kernel, each text's hashes are computed and sorted in one compiled loop.
     """
+    from .minhash import kernel_name
+
+    if kernel_name() == "numba" and cps:
+        return _char_sets_numba(cps, ngram)
     out: list[U32] = [np.empty(0, dtype=np.uint32)] * len(cps)
     group: list[int] = []
     size = 0
@@ -192,6 +197,17 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
     if group:
         _char_sets_block(cps, group, ngram, out)
     return out
+
+
+def _char_sets_numba(cps: Sequence[U32], ngram: int) -> list[U32]:
+    from .minhash_numba import shingle_sets
+
+    lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
+    flat = np.concatenate(cps).astype(np.uint32, copy=False)
+    values = np.empty(max(int(np.maximum(lengths - ngram + 1, 1).sum()), 1), dtype=np.uint32)
+    counts = np.empty(len(cps), dtype=np.int64)
+    written = shingle_sets(flat, starts_of(lengths), ngram, values, counts)
+    return pieces_of(values[:written], counts)
 
 
 def _char_sets_block(cps: Sequence[U32], group: list[int], ngram: int, out: list[U32]) -> None:

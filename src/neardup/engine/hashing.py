@@ -146,8 +146,9 @@ def hash_lines(
     skipped: dict[int, Skipped] = {}
     blank: list[int] = []
     texts: list[str] = []
+    ends = bounds.tolist()
     for k, lineno in enumerate(linenos.tolist()):
-        raw = data[bounds[k] : bounds[k + 1]]
+        raw = data[ends[k] : ends[k + 1]]
         item = parse_jsonl_line(raw, f"{name}:{lineno}", f"{path}:{lineno}", *fields)
         if isinstance(item, Skipped):
             ids.append(None)

@@ -196,10 +196,10 @@ def parse_jsonl_line(
     A lone surrogate escape (``"\\ud800"``: valid JSON, not encodable text) in the id, title
     or text becomes U+FFFD, so that the document can be stored, compared and reported.
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # what strip() would leave empty, without the copy
         return Skipped(where, "blank line", source)
     try:
-        record = json.loads(raw)
+        record, valid = _loads(raw, id_field)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
@@ -212,10 +212,46 @@ def parse_jsonl_line(
     if doc_id is None:
         doc_id = where
     title = record.get(title_field)
+    if not isinstance(title, str):
+        title = None
+    if valid:  # no lone surrogate in the text or title (the id may be ``where``)
+        return Document(_encodable(str(doc_id)), text, title, source)
     return Document(
         _encodable(str(doc_id)), _encodable(text),
-        _encodable(title) if isinstance(title, str) else None, source,
+        _encodable(title) if title is not None else None, source,
     )
+
+
+def _loads_stdlib(raw: bytes, id_field: str) -> tuple[object, bool]:
+    """The standard library's parse of a line, and False: its strings may hold lone
+    surrogates."""
+    return json.loads(raw), False
+
+
+def _loads_fast(raw: bytes, id_field: str) -> tuple[object, bool]:
+    """orjson's parse of a line, about twice as fast as the standard library's, and whether
+    its strings are valid Unicode (orjson refuses lone surrogates).
+
+    Whatever orjson refuses (lone surrogates, NaN, infinite numbers, a byte order mark,
+    text that is not UTF-8, malformed JSON) goes to the standard library, so that the
+    result and the error message are the same as without orjson; so does a record whose id
+    orjson reads as a float (an integer past 64 bits becomes one, and its ``str`` differs).
+    """
+    try:
+        record = _orjson_loads(raw)
+    except ValueError:
+        return _loads_stdlib(raw, id_field)
+    if isinstance(record, dict) and isinstance(record.get(id_field), float):
+        return _loads_stdlib(raw, id_field)
+    return record, True
+
+
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # the optional extra ``neardup[fast]`` is not installed
+    _loads = _loads_stdlib
+else:
+    _loads = _loads_fast
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -20,7 +20,14 @@ from ..core.exact import text_digests
 from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
 from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
-from ..core.normalize import from_codepoints, normalize_many, normalize_packed, packed_codepoints
+from ..core.normalize import (
+    codepoints,
+    fold_packed,
+    from_codepoints,
+    map_packed,
+    normalize_many,
+    strip_packed,
+)
 from ..core.rewrites import rewrite_shingles
 from ..core.shingles import char_shingle_sets, ngram_hashes, shingle_set, word_ngram_hashes
 from ..io.documents import Document
@@ -108,15 +115,28 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
 
     What the hashing stage does to each batch, the same in the main process and in workers.
     """
-    return hash_packed(*packed_codepoints(texts), params)
+    joined = "".join(texts)
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return hash_packed(codepoints(joined), sizes, params, joined=joined)
 
 
-def hash_packed(cps: U32, sizes: I64, params: Parameters) -> Hashes:
+def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = None) -> Hashes:
     """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
-    workers receive: one array, not a pickled string per document)."""
-    flat, lengths = normalize_packed(cps, sizes, params.normalize_options())
+    workers receive: one array, not a pickled string per document); ``joined``: the same
+    texts as one string, when the caller has it.
+
+    Without folding, character n-gram signatures come from the same pass as the
+    normalization (:func:`~neardup.core.normalize.map_packed`) when the numba kernel is there.
+    """
+    options = params.normalize_options()
+    fused = params.unit == "char" and options.script is None and not options.synonyms
+    stripped, sizes = strip_packed(cps, sizes, options, joined)
+    sign = (params.ngram, params.num_perm, params.seed) if fused else None
+    flat, lengths, sigs = map_packed(stripped, sizes, sign)
+    flat, lengths = fold_packed(flat, lengths, options)
     if params.unit == "char":
-        sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
+        if sigs is None:
+            sigs = minhash_flat(flat, lengths, params.ngram, params.num_perm, params.seed)
         ngram = params.ngram
         counts = np.where(lengths >= ngram, lengths - ngram + 1, np.minimum(lengths, 1))
     else:
