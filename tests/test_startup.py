@@ -147,3 +147,15 @@ def test_numba_is_loaded_once_the_numpy_kernel_has_paid_for_it() -> None:
     forced = loaded_after("from neardup.core import minhash\nminhash.kernel_name()",
                           env={"NEARDUP_KERNEL": "numba"})
     assert forced["numba"]
+
+
+def test_a_pair_of_huge_texts_loads_numba_for_its_passages() -> None:
+    """Two documents never spend a second in signatures, but their passages would spend
+    minutes in numpy: the passage search loads numba for a large pair, not for a small one."""
+    pytest.importorskip("numba")
+    small = loaded_after("from neardup.core import passages\nassert not passages._compiled(500, 500)")
+    assert not small["numba"]
+    large = loaded_after(
+        "from neardup.core import passages\nassert passages._compiled(1_000_000, 1_000_000)"
+    )
+    assert large["numba"]

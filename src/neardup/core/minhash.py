@@ -101,17 +101,18 @@ def chain_steps(num_perm: int, seed: int) -> tuple[U32, U32]:
     return steps
 
 
-def kernel_name() -> str:
+def kernel_name(numpy_seconds_ahead: float = 0.0) -> str:
     """The kernel for the next call: ``NEARDUP_KERNEL`` if set, else numba when it is
-    installed and either loaded already or worth loading (the process has spent
-    :data:`NUMBA_LOAD_SECONDS` in the numpy kernel), else numpy."""
+    installed and either loaded already or worth loading (the process has spent, or the
+    caller's next call would spend, ``numpy_seconds_ahead``, :data:`NUMBA_LOAD_SECONDS` in
+    numpy), else numpy."""
     forced = os.environ.get("NEARDUP_KERNEL", "").strip().lower()
     if forced and forced not in KERNELS:
         raise ParameterError(f"NEARDUP_KERNEL must be one of {KERNELS} (got {forced!r})")
     if forced == "numpy":
         return "numpy"
     if not forced and "numba" not in sys.modules and (
-        _numpy_seconds[0] < NUMBA_LOAD_SECONDS or not _numba_installed()
+        _numpy_seconds[0] + numpy_seconds_ahead < NUMBA_LOAD_SECONDS or not _numba_installed()
     ):
         return "numpy"
     return _load_numba(forced == "numba")

@@ -295,11 +295,19 @@ _COMPILED_LIMIT = 1 << 30
 are 32-bit)."""
 
 
+NUMPY_SECONDS_PER_NGRAM = 1e-6
+"""About what the numpy path spends per n-gram of the two texts (1.6–6 µs per character of
+one text of 1M–17M characters, `benchmarks/passages_scale.py`): a pair of huge texts loads
+the numba kernel at once rather than after :data:`neardup.core.minhash.NUMBA_LOAD_SECONDS`
+of signatures, which a scan of two documents never spends."""
+
+
 def _compiled(size_a: int, size_b: int) -> bool:
     """Whether the numba kernel does the work (see :func:`neardup.core.minhash.kernel_name`)."""
     from .minhash import kernel_name
 
-    return kernel_name() == "numba" and size_a + size_b < _COMPILED_LIMIT
+    ahead = (size_a + size_b) * NUMPY_SECONDS_PER_NGRAM
+    return kernel_name(ahead) == "numba" and size_a + size_b < _COMPILED_LIMIT
 
 
 def tile_runs(
