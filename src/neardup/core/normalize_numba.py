@@ -32,14 +32,7 @@ CODE = CHECK - 1
 @njit(cache=True, nogil=True)
 def _expansion(cp: Any, multi_cps: np.ndarray) -> int:
     """Index of ``cp`` in the sorted ``multi_cps`` (it is there)."""
-    lo, hi = 0, multi_cps.size
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if multi_cps[mid] < cp:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    return int(np.searchsorted(multi_cps, cp))
 
 
 @njit(cache=True, nogil=True)
