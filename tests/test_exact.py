@@ -102,3 +102,26 @@ def test_a_containment_search_compares_copies_but_lists_them_once() -> None:
     result = deduplicate(docs, preset="copies", workers=1)
     assert result.kept == ["a"]
     assert {i: r.exact for i, r in result.removed.items()} == {"b": True, "c": False, "d": True}
+
+
+def test_digests_tell_two_byte_and_four_byte_texts_apart() -> None:
+    """A text beyond the BMP is hashed as 4-byte code points, others as 2-byte ones: a BMP
+    text whose 2-byte encoding equals another's 4-byte encoding still gets its own digest,
+    and a text's digest does not depend on its neighbours in the batch."""
+    astral = "\U00010041"  # as 4 bytes: 41 00 01 00
+    bmp = "\u0041\u0001"  # as 2-byte code points: 41 00 01 00, the same bytes
+    texts = [astral, bmp, "abc", "abc\U0001f600"]
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    sizes = np.array([len(t) for t in texts])
+    together = text_digests(cps, sizes)
+    assert len({tuple(row) for row in together.tolist()}) == 4
+    for k, text in enumerate(texts):
+        alone = text_digests(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32),
+                             np.array([len(text)]))
+        assert alone.tolist() == together[k : k + 1].tolist()
+
+
+def test_digests_of_empty_texts_and_no_texts() -> None:
+    empty = text_digests(np.empty(0, dtype=np.uint32), np.array([0, 0]))
+    assert empty.shape == (2, 2) and empty[0].tolist() == empty[1].tolist()
+    assert text_digests(np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)).shape == (0, 2)
