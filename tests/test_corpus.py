@@ -91,6 +91,34 @@ def test_a_file_of_a_few_megabytes_is_cut_into_blocks_for_every_worker(tmp_path:
     assert sum(len(b) for b in blocks) == 3000
 
 
+@pytest.mark.parametrize("lines", [
+    [b"", b"", b"a"], [b"x" * 300] * 5 + [b"y"], [b"short"] * 2000, [b"no newline at all"],
+    [b"\xe4\xb8\xad" * 100, b"", b"{}"],
+])
+@pytest.mark.parametrize("long_lines", [True, False])
+def test_line_ends_are_found_alike_one_by_one_and_in_numpy(lines: list[bytes], long_lines: bool) -> None:
+    data = b"\n".join(lines)
+    buffer = bytearray(data + b"\n\n\n")  # past ``size``: not looked at
+    expected = [k + 1 for k, byte in enumerate(data) if byte == 10]
+    assert corpus_module._line_ends(buffer, len(data), long_lines).tolist() == expected
+
+
+def test_files_of_short_and_of_long_lines_are_cut_into_the_same_lines(tmp_path: Path) -> None:
+    """Short lines switch the newline search to numpy after the first block, long ones keep
+    the search line by line: both give every line once, in order, with its number."""
+    for name, size, count in (("short.jsonl", 2, 50_000), ("long.jsonl", 600, 4000)):
+        path = tmp_path / name
+        rows = [json.dumps({"id": f"d{i}", "text": "字" * (size + i % 7)}) for i in range(count)]
+        path.write_text("\n".join(rows), encoding="utf-8")  # no newline after the last line
+        blocks = [b for b in Corpus(path).records(blocks=True)
+                  if isinstance(b, records_module.LineBlock)]
+        lines = [line for block in blocks for line in block.read().splitlines()]
+        assert path.stat().st_size > 2 * corpus_module.MIN_BLOCK_BYTES  # read more than once
+        assert [json.loads(line)["id"] for line in lines] == [f"d{i}" for i in range(count)]
+        firsts = [b.first_lineno for b in blocks]
+        assert firsts == [1 + sum(len(b) for b in blocks[:k]) for k in range(len(blocks))]
+
+
 def test_a_run_does_not_move_the_positions_of_an_earlier_iteration(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     lines = ["", json.dumps({"id": "x", "text": "第一份文件的内容"}), "{broken"]

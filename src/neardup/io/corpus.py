@@ -314,20 +314,32 @@ class Corpus:
 
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
-        one line is longer, :func:`_block_bytes` bytes)."""
+        one line is longer, :func:`_block_bytes` bytes).
+
+        The bytes are read into one buffer, reused from read to read; only the newlines are
+        looked for here (workers read the blocks again where they parse them)."""
         start, lineno = 0, 1
         try:
             with open(path, "rb") as handle:
                 block_bytes = size = _block_bytes(os.fstat(handle.fileno()).st_size)
-                while data := handle.read(size):
-                    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
-                    if len(data) < size and (not ends.size or ends[-1] < len(data)):
-                        ends = np.append(ends, len(data))  # the last line has no newline
+                buffer = bytearray(size)
+                long_lines = True  # until a read shows otherwise
+                while True:
+                    if len(buffer) < size:
+                        buffer = bytearray(size)
+                    read = handle.readinto(memoryview(buffer)[:size])
+                    if not read:
+                        break
+                    ends = _line_ends(buffer, read, long_lines)
+                    if ends.size:
+                        long_lines = read >= LONG_LINE_BYTES * ends.size
+                    if read < size and (not ends.size or ends[-1] < read):
+                        ends = np.append(ends, read)  # the last line has no newline
                     if not ends.size:  # a line longer than ``size``: read it whole
                         size *= 2
                     where = (str(path), name, start, lineno)
                     blocks = list(_cut(ends, where, self.fields, block_bytes))
-                    if len(blocks) > 1 and len(data) == size:  # not at the end of the file:
+                    if len(blocks) > 1 and read == size:  # not at the end of the file:
                         blocks.pop()  # the last block is a remainder, to be read again
                     for block in blocks:
                         yield block
@@ -432,6 +444,30 @@ def _block_bytes(file_size: int) -> int:
         [8000000, 3000000, 1000000, 1000000]
     """
     return max(min(BLOCK_BYTES, file_size // 16), min(MIN_BLOCK_BYTES, BLOCK_BYTES))
+
+
+LONG_LINE_BYTES = 256
+"""Mean line length from which :func:`_line_ends` looks for newlines one by one
+(``bytearray.find``) rather than comparing every byte in numpy."""
+
+
+def _line_ends(buffer: bytearray, size: int, long_lines: bool) -> npt.NDArray[np.int64]:
+    """The offsets just past each newline in ``buffer[:size]``, ascending.
+
+    For long lines a ``find`` per line (memchr) touches each byte once and allocates
+    nothing per byte; for short lines numpy's comparison of every byte costs less than a
+    Python call per line.
+    """
+    if not long_lines:
+        view = np.frombuffer(buffer, dtype=np.uint8, count=size)
+        return np.flatnonzero(view == 10).astype(np.int64) + 1
+    found: list[int] = []
+    find, append = buffer.find, found.append
+    at = find(b"\n", 0, size)
+    while at >= 0:
+        append(at + 1)
+        at = find(b"\n", at + 1, size)
+    return np.array(found, dtype=np.int64)
 
 
 def _cut(
