@@ -28,8 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
-from ..core.arrays import ranges, starts_of
-from ..core.normalize import packed_codepoints
+from ..core.arrays import pieces_of, ranges, starts_of
+from ..core.jsonl_fields import read_fields, unread_fields
+from ..core.minhash import kernel_name
+from ..core.normalize import codepoints, packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
 from ..io.records import LineBlock, RawLine
 from ..parameters import Parameters
@@ -38,7 +40,6 @@ from ..stages.hashing import (
     BATCH_CHARS,
     BATCH_DOCS,
     Hashes,
-    hash_batch,
     hash_packed,
 )
 from ..stages.intake import EMPTY_AFTER_NORMALIZATION, Intake
@@ -140,26 +141,45 @@ def hash_lines(
     params: Parameters,
 ) -> ParsedLines:
     """Parse the JSON lines ``data[bounds[k]:bounds[k + 1]]`` of one file (``file`` = its
-    name and path) and hash their documents."""
-    name, path = file
-    ids: list[str | None] = []
+    name and path) and hash their documents.
+
+    With the numba kernel, the plain lines are read straight into code points
+    (:func:`~neardup.core.jsonl_fields.read_fields`); the others, or all without it, are
+    parsed as JSON.
+    """
+    lines = max(bounds.size - 1, 0)
+    if kernel_name() == "numba":
+        found = read_fields(data, bounds, fields[0], fields[1])
+    else:
+        found = unread_fields(lines)
+    ids = found.ids
     skipped: dict[int, Skipped] = {}
-    blank: list[int] = []
-    texts: list[str] = []
-    ends = bounds.tolist()
-    for k, lineno in enumerate(linenos.tolist()):
-        raw = data[ends[k] : ends[k + 1]]
-        item = parse_jsonl_line(raw, f"{name}:{lineno}", f"{path}:{lineno}", *fields)
+    parsed: dict[int, U32] = {}  # the texts of the lines parsed here, not blank
+    blank = set(np.flatnonzero(found.blank).tolist())
+    ends, numbers = bounds.tolist(), linenos.tolist()
+    name, path = file
+    for k in np.flatnonzero(~found.read).tolist():
+        where = f"{name}:{numbers[k]}", f"{path}:{numbers[k]}"
+        item = parse_jsonl_line(data[ends[k] : ends[k + 1]], *where, *fields)
         if isinstance(item, Skipped):
-            ids.append(None)
             skipped[k] = item
-            continue
-        ids.append(item.id)
-        if item.text.strip():
-            texts.append(item.text)
         else:
-            blank.append(k)
-    return ParsedLines(ids, skipped, blank, hash_batch(texts, params))
+            ids[k] = item.id
+            if item.text.strip():
+                parsed[k] = codepoints(item.text)
+            else:
+                blank.add(k)
+    if not parsed and not blank and not skipped:  # every line read by the kernel
+        return ParsedLines(ids, skipped, [], hash_packed(found.codepoints, found.lengths, params))
+    pieces = pieces_of(found.codepoints, found.lengths)
+    texts = [
+        parsed[k] if k in parsed else pieces[k]
+        for k in range(lines)
+        if k not in skipped and k not in blank
+    ]
+    flat = np.concatenate(texts) if texts else np.empty(0, dtype=np.uint32)
+    sizes = np.fromiter((t.size for t in texts), dtype=np.int64, count=len(texts))
+    return ParsedLines(ids, skipped, sorted(blank), hash_packed(flat, sizes, params))
 
 
 def hash_block(block: LineBlock, params: Parameters) -> ParsedLines:
