@@ -159,3 +159,10 @@ def test_a_batch_of_lines_hashes_the_same_with_and_without_the_reader(
     assert "f.jsonl:15" in str(fast.skipped[5])
     for mine, theirs in zip(fast.hashes, slow.hashes, strict=True):
         assert np.array_equal(mine, theirs)
+
+
+def test_no_code_point_past_the_last_whitespace_one_is_whitespace() -> None:
+    from neardup.core.jsonl_fields import LAST_WHITESPACE
+
+    assert chr(LAST_WHITESPACE).isspace()
+    assert not any(chr(c).isspace() for c in range(LAST_WHITESPACE + 1, 0x110000))

@@ -69,9 +69,12 @@ def _key(field: str) -> npt.NDArray[np.uint8]:
     return key
 
 
+LAST_WHITESPACE = 0x3000
+"""The last code point for which ``str.isspace`` is true (IDEOGRAPHIC SPACE; a test checks
+every code point)."""
+
+
 @lru_cache(maxsize=1)
 def _whitespace() -> npt.NDArray[np.bool_]:
-    """``str.isspace`` of every code point up to the last whitespace one (U+3000)."""
-    last = max(c for c in range(0x110000) if chr(c).isspace())
-    return np.array([chr(c).isspace() for c in range(last + 1)], dtype=np.bool_)
-
+    """``str.isspace`` of every code point up to :data:`LAST_WHITESPACE`."""
+    return np.array([chr(c).isspace() for c in range(LAST_WHITESPACE + 1)], dtype=np.bool_)
