@@ -136,10 +136,10 @@ class Corpus:
             if blocks and self._plain_jsonl[index]:
                 for block in self._read_blocks(path, name):
                     if isinstance(block, LineBlock):
-                        table.file_of.extend([index] * len(block))
-                        table.key_of.extend((block.start + block.bounds[:-1]).tolist())
-                        lines = range(block.first_lineno, block.first_lineno + len(block))
-                        table.line_of.extend(lines)
+                        count = len(block)
+                        _extend(table.file_of, np.full(count, index))
+                        _extend(table.key_of, block.start + block.bounds[:-1])
+                        _extend(table.line_of, np.arange(count) + block.first_lineno)
                     yield block
                 continue
             for item, key, line in self._read(path, name):
@@ -487,6 +487,11 @@ def _cut(
         bounds = np.concatenate(([base], ends[first:last])).astype(np.int64) - base
         yield LineBlock(path, name, start + base, bounds, lineno + first, fields)
         first = last
+
+
+def _extend(column: array[int], values: npt.NDArray[np.int64]) -> None:
+    """Append ``values`` to ``column`` at once (not as Python ints one by one)."""
+    column.frombytes(values.astype(np.dtype(column.typecode), copy=False).tobytes())
 
 
 def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
