@@ -300,8 +300,8 @@ class HashingStage:
         out.digests.append(hashes.digests[kept_rows])
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
-        out.lengths.extend(lengths[kept_rows].tolist())
-        out.shingle_counts.extend(counts[kept_rows].tolist())
+        out.lengths.frombytes(lengths[kept_rows].astype(np.int64).tobytes())
+        out.shingle_counts.frombytes(counts[kept_rows].astype(np.int64).tobytes())
         if self.params.containment is not None:
             _keep_rows(hashes.fingerprints, hashes.fingerprint_counts, kept_rows,
                        out.fingerprints, out.fingerprint_counts)
