@@ -31,9 +31,11 @@ import numpy as np
 
 from neardup import find_duplicates
 from neardup.core.exact import text_digests
+from neardup.core.jsonl_fields import read_fields
 from neardup.core.lsh import band_keys
 from neardup.core.minhash import kernel_name, minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
+from neardup.engine.hashing import hash_lines
 from neardup.formats.json_report import render_json
 from neardup.io.corpus import Corpus
 from neardup.io.documents import Document, parse_jsonl_line
@@ -89,8 +91,9 @@ def step_costs(corpus: Path, sample: int) -> tuple[dict[str, float], int, int]:
     options = params.normalize_options()
     warm_up()
     costs = dict.fromkeys(
-        ["read", "parse", "encode", "strip markers", "normalize", "sign", "normalize + sign "
-         "(fused)", "band keys", "digests"], 0.0)
+        ["read", "parse", "encode", "parse + encode (compiled reader)", "strip markers",
+         "normalize", "sign", "normalize + sign (fused)", "band keys", "digests",
+         "all of a worker's batch (hash_lines)"], 0.0)
     total_bytes = total_chars = 0
     with corpus.open("rb") as handle:
         lines = [line for _, line in zip(range(sample), handle, strict=False)]
@@ -125,6 +128,15 @@ def step_costs(corpus: Path, sample: int) -> tuple[dict[str, float], int, int]:
         sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         cps = codepoints(joined)
         costs["encode"] += time.process_time() - clock
+        bounds = np.concatenate(([0], np.cumsum([len(line) for line in batch]))).astype(np.int64)
+        if kernel_name() == "numba":
+            clock = time.process_time()
+            read_fields(data, bounds, "id", "text")
+            costs["parse + encode (compiled reader)"] += time.process_time() - clock
+        clock = time.process_time()
+        linenos = np.arange(1, len(batch) + 1, dtype=np.int64)
+        hash_lines(data, bounds, linenos, ("x", "x"), ("id", "text", "title"), params)
+        costs["all of a worker's batch (hash_lines)"] += time.process_time() - clock
         total_chars += cps.size
         clock = time.process_time()
         stripped, sizes = strip_packed(cps, sizes, options, joined)
@@ -163,6 +175,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000, help="documents timed step by step")
     parser.add_argument("--no-scan", action="store_true", help="only the per-step costs")
     args = parser.parse_args()
+    warm_up()
     print(f"kernel: {kernel_name()}; load {os.getloadavg()[0]:.1f}")
     costs, sample_bytes, sample_chars = step_costs(args.corpus, args.sample)
     corpus_bytes = args.corpus.stat().st_size
