@@ -19,25 +19,31 @@ from neardup.core.jsonl_fields import read_fields
 FIELDS = ("id", "text", "title")
 
 
-def _read(lines: list[bytes], id_field: str = "id", text_field: str = "text") -> list[object]:
-    """What the reader makes of each line: ``(id, text, blank)``, or None when it left the
-    line to the JSON parser."""
+def _read(
+    lines: list[bytes], id_field: str = "id", text_field: str = "text", title_field: str = "title"
+) -> list[object]:
+    """What the reader makes of each line: ``(id, text, blank, title)``, or None when it left
+    the line to the JSON parser."""
     bounds = np.concatenate(([0], np.cumsum([len(line) for line in lines]))).astype(np.int64)
-    found = read_fields(b"".join(lines), bounds, id_field, text_field)
+    found = read_fields(b"".join(lines), bounds, id_field, text_field, title_field)
     texts = np.split(found.codepoints, np.cumsum(found.lengths)[:-1]) if lines else []
     return [
-        (found.ids[k], texts[k].astype("<u4").tobytes().decode("utf-32-le"), bool(found.blank[k]))
+        (found.ids[k], texts[k].astype("<u4").tobytes().decode("utf-32-le"),
+         bool(found.blank[k]), found.titles[k])
         if found.read[k] else None
         for k in range(len(lines))
     ]
 
 
-def _agrees(line: bytes, got: object, id_field: str = "id", text_field: str = "text") -> None:
-    parsed = parse_jsonl_line(line, "w", "s", id_field, text_field, "title")
+def _agrees(
+    line: bytes, got: object, id_field: str = "id", text_field: str = "text",
+    title_field: str = "title",
+) -> None:
+    parsed = parse_jsonl_line(line, "w", "s", id_field, text_field, title_field)
     if got is None:
         return
     assert isinstance(parsed, Document), (line, parsed)
-    assert got == (parsed.id, parsed.text, not parsed.text.strip()), line
+    assert got == (parsed.id, parsed.text, not parsed.text.strip(), parsed.title), line
 
 
 def test_plain_lines_are_read_and_the_others_left_to_the_parser() -> None:
@@ -72,15 +78,30 @@ def test_plain_lines_are_read_and_the_others_left_to_the_parser() -> None:
     got = _read(read + left)
     assert all(g is not None for g in got[: len(read)])
     assert got[len(read):] == [None] * len(left)
-    assert got[2] == ("c", " \t\u3000 ", True)
+    assert got[2] == ("c", " \t\u3000 ", True, None)
     for line, found in zip(read + left, got, strict=True):
         _agrees(line, found)
 
 
 def test_other_field_names_and_a_field_name_that_needs_escapes() -> None:
     lines = [b'{"key": "x1", "body": "\xe6\x96\x87", "id": "no"}', b'{"a\\"b": "x", "body": "y"}']
-    assert _read(lines, "key", "body") == [("x1", "文", False), None]
+    assert _read(lines, "key", "body") == [("x1", "文", False, None), None]
     assert _read(lines[1:], 'a"b', "body") == [None]  # its key has an escape: the parser reads it
+    assert _read(lines[:1], "key", "body", "body") == [("x1", "文", False, "文")]
+    assert _read(lines[:1], "key", "body", "key") == [("x1", "文", False, "x1")]
+
+
+def test_titles_are_read_as_the_parser_reads_them() -> None:
+    lines = [
+        b'{"id": "a", "text": "t", "title": "\xe6\xa0\x87\xe9\xa2\x98"}',
+        b'{"id": "b", "text": "t", "title": 7}',  # not a string: no title
+        b'{"id": "c", "text": "t", "title": "x\\ny"}',  # escaped: the parser reads it
+        b'{"id": "d", "text": "t", "title": "x", "title": "y"}',  # twice: the parser
+    ]
+    got = _read(lines)
+    assert got == [("a", "t", False, "标题"), ("b", "t", False, None), None, None]
+    for line, found in zip(lines, got, strict=True):
+        _agrees(line, found)
 
 
 _scalars = st.one_of(
@@ -101,19 +122,22 @@ _texts = st.text(
 @settings(max_examples=300, deadline=None)
 @given(
     doc_id=_texts, text=_texts, others=st.dictionaries(st.text(max_size=6), _values, max_size=4),
-    ascii_only=st.booleans(),
+    ascii_only=st.booleans(), title=st.none() | _texts | st.integers(),
 )
 def test_random_records_read_as_the_parser_reads_them(
-    doc_id: str, text: str, others: dict[str, object], ascii_only: bool
+    doc_id: str, text: str, others: dict[str, object], ascii_only: bool, title: object
 ) -> None:
     record = {**others, "id": doc_id, "text": text}
+    if title is not None:
+        record["title"] = title
     line = json.dumps(record, ensure_ascii=ascii_only).encode("utf-8")
     (got,) = _read([line])
     _agrees(line, got)
     def unescaped(value: str) -> bool:
         return json.dumps(value, ensure_ascii=ascii_only)[1:-1] == value
 
-    if all(unescaped(key) for key in record) and unescaped(doc_id):
+    plain_title = not isinstance(title, str) or unescaped(title)
+    if all(unescaped(key) for key in record) and unescaped(doc_id) and plain_title:
         assert got is not None, line  # a plain record is read, not left to the parser
 
 

@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32
+from .arrays import pieces_of
+from .normalize import from_codepoints
 
 
 class LineFields(NamedTuple):
@@ -33,33 +35,60 @@ class LineFields(NamedTuple):
     """Each line's text length in code points (0 for the lines not read here)."""
     blank: npt.NDArray[np.bool_]
     """Whether a line read here has a text of only whitespace."""
+    titles: list[str | None]
+    """The title of each line read here, when it has one that is a string (else None)."""
 
 
-def read_fields(data: bytes, bounds: I64, id_field: str, text_field: str) -> LineFields:
+def read_fields(
+    data: bytes, bounds: I64, id_field: str, text_field: str, title_field: str = "title"
+) -> LineFields:
     """The ids and texts of the lines ``data[bounds[k]:bounds[k + 1]]`` that are plain (see
     the module docstring); needs the numba kernel (:mod:`neardup.core.jsonl_numba`)."""
     from . import jsonl_numba
 
     raw = np.frombuffer(data, dtype=np.uint8)
     lines = max(bounds.size - 1, 0)
-    found = np.zeros((lines, 5), dtype=np.int64)
+    found = np.zeros((lines, 7), dtype=np.int64)
     out = np.empty(raw.size, dtype=np.uint32)
+    shared_title = title_field in (id_field, text_field)  # read as that field
+    title_key = _NO_KEY if shared_title else _key(title_field)
     written = jsonl_numba.read_fields(
-        raw, bounds.astype(np.int64, copy=False), _key(id_field), _key(text_field),
+        raw, bounds.astype(np.int64, copy=False), _key(id_field), _key(text_field), title_key,
         _whitespace(), out, found,
     )
     read = found[:, 0] == jsonl_numba.OK
-    ids: list[str | None] = [None] * lines
-    starts, ends = found[:, 1].tolist(), found[:, 2].tolist()
-    for k in np.flatnonzero(read).tolist():
-        ids[k] = data[starts[k] : ends[k]].decode("utf-8")
-    return LineFields(read, ids, out[:written], found[:, 3], found[:, 4] == 1)
+    ids = _strings(data, found[:, 1], found[:, 2], read)
+    lengths = found[:, 3]
+    if title_field == id_field:
+        titles = ids.copy()
+    elif title_field == text_field:
+        texts = pieces_of(out[:written], lengths)
+        titles = [from_codepoints(t) if r else None for t, r in zip(texts, read.tolist(), strict=True)]
+    else:
+        titles = _strings(data, found[:, 5], found[:, 6], read & (found[:, 5] >= 0))
+    return LineFields(read, ids, out[:written], lengths, found[:, 4] == 1, titles)
+
+
+_NO_KEY = np.frombuffer(b'"', dtype=np.uint8)
+"""A key no line has unescaped (a quote in a key is always escaped)."""
+
+
+def _strings(data: bytes, starts: I64, ends: I64, which: npt.NDArray[np.bool_]) -> list[str | None]:
+    """``data[starts[k]:ends[k]]`` decoded, for the lines ``which`` says (None elsewhere)."""
+    out: list[str | None] = [None] * starts.size
+    begin, end = starts.tolist(), ends.tolist()
+    for k in np.flatnonzero(which).tolist():
+        out[k] = data[begin[k] : end[k]].decode("utf-8")
+    return out
 
 
 def unread_fields(lines: int) -> LineFields:
     """:class:`LineFields` of ``lines`` lines, none of them read (all for the JSON parser)."""
     none = np.zeros(lines, dtype=np.bool_)
-    return LineFields(none, [None] * lines, np.empty(0, np.uint32), np.zeros(lines, np.int64), none)
+    nothing: list[str | None] = [None] * lines
+    return LineFields(
+        none, nothing, np.empty(0, np.uint32), np.zeros(lines, np.int64), none, nothing.copy()
+    )
 
 
 @lru_cache(maxsize=8)

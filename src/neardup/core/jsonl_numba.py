@@ -279,16 +279,19 @@ def read_fields(
     bounds: np.ndarray,
     id_key: np.ndarray,
     text_key: np.ndarray,
+    title_key: np.ndarray,
     space: np.ndarray,
     out: np.ndarray,
     found: np.ndarray,
 ) -> int:
     """Read the id and text of each line ``data[bounds[k]:bounds[k + 1]]``.
 
-    ``found[k]`` gets ``(status, id start, id end, text length, blank)``: the id as a byte
-    range of ``data`` (its string's content, without quotes), the text's code points one
-    line after another in ``out`` (room for one per byte), and 1 when the text is only
-    whitespace (``space[c]`` for the code points ``c < space.size``; none beyond is).
+    ``found[k]`` gets ``(status, id start, id end, text length, blank, title start, title
+    end)``: the id and the title as byte ranges of ``data`` (their strings' content, without
+    quotes; a title that is not a string, or none: -1, -1), the text's code points one line
+    after another in ``out`` (room for one per byte), and 1 when the text is only whitespace
+    (``space[c]`` for the code points ``c < space.size``; none beyond is). A title with an
+    escape leaves the line to the JSON parser.
     Returns how many code points were written.
     """
     written = 0
@@ -300,7 +303,8 @@ def read_fields(
         if at >= end or data[at] != 123:  # "{"
             continue
         at = _skip_space(data, at + 1, end)
-        id_start = id_end = -1
+        id_start = id_end = title_start = title_end = -1
+        titles = 0
         text_at = -1
         text_length = 0
         good = True
@@ -314,6 +318,7 @@ def read_fields(
                 break
             is_id = _same(data, at + 1, key_end - 1, id_key)
             is_text = _same(data, at + 1, key_end - 1, text_key)
+            is_title = _same(data, at + 1, key_end - 1, title_key)
             at = _skip_space(data, key_end, end)
             if at >= end or data[at] != 58:  # ":"
                 good = False
@@ -322,6 +327,8 @@ def read_fields(
             if at >= end:
                 good = False
                 break
+            if is_title:
+                titles += 1
             if data[at] != 34:  # not a string: checked and passed over, or not the id or text
                 value_end = -1 if is_text or is_id else _value(data, at, end, out, stack)
             elif is_text:
@@ -338,6 +345,11 @@ def read_fields(
                         good = False
                         break
                     id_start, id_end = at + 1, value_end - 1
+                elif is_title:
+                    if value_escaped:
+                        good = False
+                        break
+                    title_start, title_end = at + 1, value_end - 1
             if value_end < 0:
                 good = False
                 break
@@ -347,7 +359,7 @@ def read_fields(
                 continue
             if at < end and data[at] == 125:  # "}"
                 at = _skip_space(data, at + 1, end)
-                good = at == end and text_at >= 0 and id_start >= 0
+                good = at == end and text_at >= 0 and id_start >= 0 and titles < 2
                 break
             good = False
         if good:
@@ -361,5 +373,7 @@ def read_fields(
                     blank = 0
                     break
             found[line, 4] = blank
+            found[line, 5] = title_start
+            found[line, 6] = title_end
             written += text_length
     return written

@@ -148,10 +148,8 @@ def hash_lines(
     parsed as JSON.
     """
     lines = max(bounds.size - 1, 0)
-    if kernel_name() == "numba":
-        found = read_fields(data, bounds, fields[0], fields[1])
-    else:
-        found = unread_fields(lines)
+    compiled = kernel_name() == "numba"
+    found = read_fields(data, bounds, *fields) if compiled else unread_fields(lines)
     ids = found.ids
     skipped: dict[int, Skipped] = {}
     parsed: dict[int, U32] = {}  # the texts of the lines parsed here, not blank
