@@ -62,8 +62,8 @@ def read_fields(
     if title_field == id_field:
         titles = ids.copy()
     elif title_field == text_field:
-        texts = pieces_of(out[:written], lengths)
-        titles = [from_codepoints(t) if r else None for t, r in zip(texts, read.tolist(), strict=True)]
+        texts = zip(pieces_of(out[:written], lengths), read.tolist(), strict=True)
+        titles = [from_codepoints(text) if is_read else None for text, is_read in texts]
     else:
         titles = _strings(data, found[:, 5], found[:, 6], read & (found[:, 5] >= 0))
     return LineFields(read, ids, out[:written], lengths, found[:, 4] == 1, titles)
