@@ -139,7 +139,14 @@ def shared_passages(
     hash_a = ngram_hashes(cps_a, n)
     hash_b = hash_a if same else ngram_hashes(cps_b, n)
     step(1)
-    runs = _diagonal_runs(hash_a, hash_b, n, same)
+    done = 0
+
+    def chained(positions: int) -> None:
+        nonlocal done
+        done += positions
+        step(1 + done / hash_a.size)
+
+    runs = _diagonal_runs(hash_a, hash_b, n, same, chained)
     step(2)
     tiles = _tiles(cps_a, cps_b, *runs, max(min_length, 1))
     start_a, start_b, length = _snapped(norm_a.offsets, norm_b.offsets, tiles, min_length)
@@ -154,14 +161,15 @@ def shared_passages(
     return Evidence(tuple(passages), covered_a / cps_a.size, covered_b / cps_b.size)
 
 
-def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[int], None]:
-    """``step(k)``: report to ``progress`` the characters up to step ``k`` of three."""
+def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[float], None]:
+    """``step(k)``: report to ``progress`` the characters up to step ``k`` of three (a
+    fraction within a step as that step advances)."""
     done = 0
 
-    def step(k: int) -> None:
+    def step(k: float) -> None:
         nonlocal done
         if progress is not None:
-            reached = total * k // 3
+            reached = int(total * k) // 3
             if reached > done:
                 progress(reached - done)
             done = max(done, reached)
@@ -265,14 +273,16 @@ def _points_along(positions: I64, first: I64, counts: I64, order: I64) -> tuple[
 
 def _diagonal_runs(
     hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32], ngram: int,
-    same: bool = False,
+    same: bool = False, progress: Callable[[int], None] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Runs of match points on one diagonal whose n-grams overlap or touch (consecutive points
-    at most ``ngram`` apart), as arrays (start in A, start in B, characters)."""
+    at most ``ngram`` apart), as arrays (start in A, start in B, characters), in an order
+    of the path's own (the tiling sorts them). ``progress`` is told the positions of A
+    done as the kernel goes (whole-array path: all at the end)."""
     if _compiled(hash_a.size, hash_b.size):
         from .passages_numba import diagonal_runs
 
-        run_a, run_b, run_len = diagonal_runs(hash_a, hash_b, same, ngram, NEAREST)
+        run_a, run_b, run_len = diagonal_runs(hash_a, hash_b, same, ngram, NEAREST, progress)
         return run_a, run_b, run_len
     p, q = _match_points(hash_a, hash_b)
     if not p.size:
@@ -287,6 +297,8 @@ def _diagonal_runs(
     run_a = p[starts]
     run_b = run_a + diag[starts]
     run_len = p[ends - 1] + ngram - run_a
+    if progress is not None:
+        progress(hash_a.size)
     return run_a, run_b, run_len
 
 
