@@ -67,7 +67,13 @@ from ..errors import InputError, ParameterError
 from ..report import DuplicateReport, Pair, Passage
 from .arrays import ranges
 from .copies import copy_ratios
-from .normalize import ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints, normalize
+from .normalize import (
+    ENTITY_PATTERN,
+    NormalizeOptions,
+    codepoints,
+    normalize,
+    normalize_codepoints,
+)
 from .shingles import ngram_hashes
 
 NEAREST = 16
@@ -128,10 +134,8 @@ def shared_passages(
     options = options or NormalizeOptions()
     step = _steps(len(text_a) + len(text_b), progress)
     same = text_a == text_b  # (exact copies are common) normalized and hashed once
-    norm_a = normalize(text_a, options)
-    norm_b = norm_a if same else normalize(text_b, options)
-    cps_a = codepoints(norm_a.text)
-    cps_b = cps_a if same else codepoints(norm_b.text)
+    cps_a, offsets_a, ends_a = _normalized(text_a, options)
+    cps_b, offsets_b, ends_b = (cps_a, offsets_a, ends_a) if same else _normalized(text_b, options)
     if not cps_a.size or not cps_b.size:
         step(3)
         return Evidence((), 0.0, 0.0)
@@ -149,9 +153,9 @@ def shared_passages(
     runs = _diagonal_runs(hash_a, hash_b, n, same, chained)
     step(2)
     tiles = _tiles(cps_a, cps_b, *runs, max(min_length, 1))
-    start_a, start_b, length = _snapped(norm_a.offsets, norm_b.offsets, tiles, min_length)
-    a_start, a_end = _original_spans(text_a, norm_a, start_a, length, options.html)
-    b_start, b_end = _original_spans(text_b, norm_b, start_b, length, options.html)
+    start_a, start_b, length = _snapped(offsets_a, offsets_b, tiles, min_length)
+    a_start, a_end = _original_spans(text_a, offsets_a, ends_a, start_a, length, options.html)
+    b_start, b_end = _original_spans(text_b, offsets_b, ends_b, start_b, length, options.html)
     passages = [
         Passage(a0, a1, b0, b1, text_a[a0:a1])
         for a0, a1, b0, b1 in zip(a_start, a_end, b_start, b_end, strict=True)
@@ -159,6 +163,20 @@ def shared_passages(
     covered_a = covered_b = int(length.sum())
     step(3)
     return Evidence(tuple(passages), covered_a / cps_a.size, covered_b / cps_b.size)
+
+
+def _normalized(
+    text: str, options: NormalizeOptions
+) -> tuple[npt.NDArray[np.uint32], I64, I64 | None]:
+    """The normalized code points of ``text``, their offsets, and the ends of synonym-folded
+    words (:class:`~neardup.core.normalize.Normalized`); the normalized text itself is not
+    decoded when there is no synonym folding (a round trip through ``str`` of each huge
+    text)."""
+    if options.synonyms:
+        norm = normalize(text, options)
+        return codepoints(norm.text), norm.offsets, norm.ends
+    cps, offsets = normalize_codepoints(text, options)
+    return cps, offsets, None
 
 
 def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[float], None]:
@@ -469,20 +487,19 @@ def _inside_group(offsets: I64, boundaries: I64) -> npt.NDArray[np.bool_]:
 
 
 def _original_spans(
-    text: str, norm: Normalized, starts: I64, lengths: I64, html: bool
+    text: str, offsets: I64, word_ends: I64 | None, starts: I64, lengths: I64, html: bool
 ) -> tuple[list[int], list[int]]:
     """The original spans ``[begin, end)`` of normalized characters ``[start, start +
     length)``."""
     if not starts.size:
         return [], []
     last = starts + lengths - 1
-    offsets = norm.offsets
     begin = offsets[starts]
     origin = offsets[last]
     following = np.minimum(last + 1, offsets.size - 1)
     limit = np.where(last + 1 < offsets.size, offsets[following], len(text))
-    if norm.ends is not None:  # a synonym-folded word stands for the whole original word
-        origin = np.maximum(origin, norm.ends[last] - 1)
+    if word_ends is not None:  # a synonym-folded word stands for the whole original word
+        origin = np.maximum(origin, word_ends[last] - 1)
         limit = np.maximum(limit, origin + 1)
     ends = []
     for origin_i, limit_i in zip(origin.tolist(), limit.tolist(), strict=True):
