@@ -281,7 +281,7 @@ def test_progress_counts_every_character_of_every_pair() -> None:
     assert calls[0] == ("passages", total)
     steps = [n for stage, n in calls[1:]]
     assert {stage for stage, _ in calls[1:]} == {"passage characters"}
-    assert sum(steps) == total and len(steps) == 3 * len(report.pairs)
+    assert sum(steps) == total and min(steps) > 0 and len(steps) >= 3 * len(report.pairs)
 
 
 def test_compiled_tiling_does_not_depend_on_the_order_of_the_runs() -> None:

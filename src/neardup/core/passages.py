@@ -135,7 +135,9 @@ def shared_passages(
     step = _steps(len(text_a) + len(text_b), progress)
     same = text_a == text_b  # (exact copies are common) normalized and hashed once
     cps_a, offsets_a, ends_a = _normalized(text_a, options)
+    step(0.5)
     cps_b, offsets_b, ends_b = (cps_a, offsets_a, ends_a) if same else _normalized(text_b, options)
+    step(0.8)
     if not cps_a.size or not cps_b.size:
         step(3)
         return Evidence((), 0.0, 0.0)
