@@ -284,27 +284,6 @@ def test_progress_counts_every_character_of_every_pair() -> None:
     assert sum(steps) == total and min(steps) > 0 and len(steps) >= 3 * len(report.pairs)
 
 
-def test_compiled_tiling_does_not_depend_on_the_order_of_the_runs() -> None:
-    """The kernel's runs come in the order their runs closed; the tiling sorts them
-    (longest, then start in A, then start in B), so any order gives the same tiles."""
-    pytest.importorskip("numba")
-    import numpy as np
-
-    from neardup.core.normalize import codepoints
-    from neardup.core.passages_numba import tile_runs as tile_compiled
-
-    a = codepoints("甲乙丙丁戊己庚辛壬癸" * 3)
-    b = codepoints("丙丁戊己庚辛壬癸甲乙" * 3)
-    runs = np.array([(0, 8, 6), (0, 18, 6), (2, 0, 6), (12, 0, 6), (2, 10, 6), (22, 20, 6)],
-                    dtype=np.int64)
-    expected = tile_compiled(a, b, runs[:, 0], runs[:, 1], runs[:, 2], 2)
-    assert expected.shape[0] >= 3
-    for seed in range(5):
-        shuffled = runs[np.random.default_rng(seed).permutation(len(runs))]
-        got = tile_compiled(a, b, shuffled[:, 0], shuffled[:, 1], shuffled[:, 2], 2)
-        assert got.tolist() == expected.tolist()
-
-
 def test_progress_of_a_long_pair_comes_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The kernel chains the match points chunk by chunk of A and says so between chunks,
     so a huge pair's bar moves while its runs are found."""

@@ -296,9 +296,9 @@ def _diagonal_runs(
     same: bool = False, progress: Callable[[int], None] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Runs of match points on one diagonal whose n-grams overlap or touch (consecutive points
-    at most ``ngram`` apart), as arrays (start in A, start in B, characters), in an order
-    of the path's own (the tiling sorts them). ``progress`` is told the positions of A
-    done as the kernel goes (whole-array path: all at the end)."""
+    at most ``ngram`` apart), as arrays (start in A, start in B, characters), ordered by
+    diagonal, then start. ``progress`` is told the positions of A done as the kernel goes
+    (whole-array path: all at the end)."""
     if _compiled(hash_a.size, hash_b.size):
         from .passages_numba import diagonal_runs
 

@@ -5,8 +5,8 @@ linear in the texts (and the match points).
 * :func:`diagonal_runs`: the n-gram hashes of each text sorted by an LSD radix sort (the
   positions of one hash stay ascending); one merge of the two sorted arrays gives each
   position of A the occurrences of its n-gram in B; one scan of A's positions makes the
-  match points and chains each at once into the open run of its diagonal (no point is
-  stored or sorted), in chunks of A between reports of progress.
+  match points (in chunks of A, between reports of progress); a radix sort by diagonal
+  (stable: positions stay ascending) and one scan chain them into runs.
 * :func:`tile_runs`: greedy string tiling over the runs sorted longest first (radix
   sorts again), with the pieces of partly taken runs in a heap and the taken characters
   as byte masks (a run costs one look at each of its characters, at most ``ngram`` looks
@@ -103,6 +103,101 @@ def _occurrences(
     return lo, count, order_b
 
 
+def _match_points(
+    hash_a: np.ndarray, hash_b: np.ndarray, same: bool, nearest: int,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The match points of :func:`neardup.core.passages._match_points` as ``(p, q - p +
+    |A| - 1)``: positions in A (ascending, and q ascending within one) and diagonals moved
+    to be non-negative. They are made :data:`CHUNK` positions of A at a time, and
+    ``progress`` is told the positions done after each chunk."""
+    size_a, size_b = hash_a.size, hash_b.size
+    lo, count, order = _occurrences(hash_a, hash_b, same)
+    most, diagonal = _points_bound(lo, count, order, nearest)
+    cursor = np.full(size_b, -1, dtype=np.int32)  # by n-gram: where its last search ended
+    points_p = np.empty(most, dtype=np.int32)
+    points_d = np.empty(most, dtype=np.uint32)
+    points = 0
+    for first in range(0, size_a, CHUNK):
+        last = min(first + CHUNK, size_a)
+        points, diagonal = _points_of(
+            first, last, lo, count, order, nearest, cursor, points_p, points_d, points,
+            diagonal)
+        if progress is not None:
+            progress(last - first)
+    return points_p[:points], points_d[:points]
+
+
+CHUNK = 1 << 20
+"""Positions of A whose match points are made in one call of the kernel, between two
+reports of progress."""
+
+
+@njit(cache=True, nogil=True)
+def _points_bound(
+    lo: np.ndarray, count: np.ndarray, order: np.ndarray, nearest: int
+) -> tuple[int, int]:
+    """At most how many match points there are, and the diagonal a repetitive n-gram
+    follows before any light point (that of the first light point; 0 when there is
+    none)."""
+    most = 0
+    fallback = 0
+    seen = False
+    for p in range(count.size):
+        most += min(count[p], nearest)
+        if not seen and 0 < count[p] <= nearest:
+            fallback = order[lo[p]] - p
+            seen = True
+    return most, fallback
+
+
+@njit(cache=True, nogil=True)
+def _points_of(
+    first: int, last: int, lo: np.ndarray, count: np.ndarray, order: np.ndarray,
+    nearest: int, cursor: np.ndarray, points_p: np.ndarray, points_d: np.ndarray,
+    points: int, diagonal: int,
+) -> tuple[int, int]:
+    """Append the match points of positions ``first .. last - 1`` of A to ``points_p``
+    and ``points_d`` (from row ``points``); returns the rows filled and the diagonal
+    followed."""
+    size_a, size_b = count.size, cursor.size
+    touched = 0
+    for block in range(first, last, _BLOCK):
+        stop = min(block + _BLOCK, last)
+        # first read what the block will look up, in a loop of independent loads (the
+        # processor overlaps their cache misses), so that it is at hand below
+        for p in range(block, stop):
+            if 0 < count[p] <= nearest:
+                touched += order[lo[p]]
+            elif count[p] > nearest:  # where the search for this n-gram ended last time
+                hint = cursor[lo[p]]
+                touched += order[hint] if hint >= 0 else hint
+        for p in range(block, stop):
+            c = count[p]
+            if c == 0:
+                continue
+            if c <= nearest:
+                for k in range(lo[p], lo[p] + c):
+                    points_p[points] = p
+                    points_d[points] = order[k] - p + size_a - 1
+                    points += 1
+                diagonal = order[lo[p] + c - 1] - p
+                continue
+            expected = p + diagonal
+            target = min(max(expected, 0), size_b - 1)
+            low = _at_or_after(order, lo[p], lo[p] + c, target, cursor[lo[p]])
+            cursor[lo[p]] = low
+            start = min(max(low - nearest // 2, lo[p]), lo[p] + c - nearest)
+            for k in range(start, start + nearest):
+                if abs(order[k] - expected) <= nearest:
+                    points_p[points] = p
+                    points_d[points] = order[k] - p + size_a - 1
+                    points += 1
+    if touched == -1:  # never: keeps the loads of the first loop
+        points = 0
+    return points, diagonal
+
+
 @njit(cache=True, nogil=True)
 def _at_or_after(order: np.ndarray, lo: int, hi: int, target: int, hint: int) -> int:
     """The first index in ``[lo, hi)`` whose ``order`` value is at least ``target`` (``hi``
@@ -141,134 +236,36 @@ def diagonal_runs(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The runs of :func:`neardup.core.passages._diagonal_runs` as ``(start in A, start in
-    B, characters)``, in no particular order (the tiling sorts them); ``nearest`` is
-    :data:`~neardup.core.passages.NEAREST`.
-
-    The match points are made position by position of A, as
-    :func:`neardup.core.passages._match_points` makes them, and chained at once: each
-    diagonal keeps the first and the last position of its open run, and a point more than
-    ``ngram`` after the last closes that run and opens another. No point is stored or
-    sorted. ``progress`` is called with the positions of A done, every :data:`CHUNK`.
-    """
-    size_a, size_b = hash_a.size, hash_b.size
-    lo, count, order = _occurrences(hash_a, hash_b, same)
-    diagonal = _first_diagonal(lo, count, order, nearest)
-    cursor = np.full(size_b, -1, dtype=np.int32)  # by n-gram: where its last search ended
-    state = np.full((size_a + size_b - 1, 2), -1, dtype=np.int32)  # by diagonal: open run
-    runs = np.empty((max(1024, size_a // 4), 3), dtype=np.int32)
-    found = 0
-    for first in range(0, size_a, CHUNK):
-        last = min(first + CHUNK, size_a)
-        diagonal, runs, found = _chain_points(
-            first, last, lo, count, order, nearest, ngram, cursor, state, diagonal, runs, found)
-        if progress is not None:
-            progress(last - first)
-    return _closed_runs(state, runs, found, size_a, ngram)
-
-
-CHUNK = 1 << 20
-"""Positions of A chained in one call of the kernel, between two reports of progress."""
+    B, characters)``, ordered by diagonal, then start; ``nearest`` is
+    :data:`~neardup.core.passages.NEAREST`; ``progress`` is told the positions of A whose
+    match points are made, chunk by chunk."""
+    points_p, points_d = _match_points(hash_a, hash_b, same, nearest, progress)
+    return _runs_of_points(points_p, points_d, hash_a.size, ngram)
 
 
 @njit(cache=True, nogil=True)
-def _first_diagonal(lo: np.ndarray, count: np.ndarray, order: np.ndarray, nearest: int) -> int:
-    """The diagonal a repetitive n-gram follows before any light point: that of the first
-    light point (0 when there is none)."""
-    for p in range(count.size):
-        if 0 < count[p] <= nearest:
-            return int(order[lo[p]]) - p
-    return 0
-
-
-@njit(cache=True, nogil=True)
-def _chain_points(
-    first: int, last: int, lo: np.ndarray, count: np.ndarray, order: np.ndarray,
-    nearest: int, ngram: int, cursor: np.ndarray, state: np.ndarray, diagonal: int,
-    runs: np.ndarray, found: int,
-) -> tuple[int, np.ndarray, int]:
-    """Make the match points of positions ``first .. last - 1`` of A and chain each into
-    the open run of its diagonal (``state[d] = (first, last position)``, -1 when none);
-    closed runs are appended to ``runs`` (rows: first position, diagonal index, last
-    position; grown when full). Returns the diagonal followed, ``runs`` and its rows."""
-    size_a, size_b = count.size, cursor.size
-    shift = size_a - 1
-    touched = 0
-    for block in range(first, last, _BLOCK):
-        stop = min(block + _BLOCK, last)
-        # first read what the block will look up, in a loop of independent loads (the
-        # processor overlaps their cache misses), so that it is at hand below
-        for p in range(block, stop):
-            if 0 < count[p] <= nearest:
-                touched += order[lo[p]]
-            elif count[p] > nearest:  # where the search for this n-gram ended last time
-                hint = cursor[lo[p]]
-                touched += order[hint] if hint >= 0 else hint
-        for p in range(block, stop):
-            c = count[p]
-            if c == 0:
-                continue
-            if found + nearest > runs.shape[0]:  # each point closes at most one run
-                grown = np.empty((2 * runs.shape[0], 3), dtype=np.int32)
-                grown[:found] = runs[:found]
-                runs = grown
-            if c <= nearest:
-                for k in range(lo[p], lo[p] + c):
-                    found = _chain(state, order[k] - p + shift, p, ngram, runs, found)
-                diagonal = order[lo[p] + c - 1] - p
-                continue
-            expected = p + diagonal
-            target = min(max(expected, 0), size_b - 1)
-            low = _at_or_after(order, lo[p], lo[p] + c, target, cursor[lo[p]])
-            cursor[lo[p]] = low
-            start = min(max(low - nearest // 2, lo[p]), lo[p] + c - nearest)
-            for k in range(start, start + nearest):
-                if abs(order[k] - expected) <= nearest:
-                    found = _chain(state, order[k] - p + shift, p, ngram, runs, found)
-    if touched == -1:  # never: keeps the loads of the first loop
-        found = 0
-    return diagonal, runs, found
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _chain(state: np.ndarray, d: int, p: int, ngram: int, runs: np.ndarray, found: int) -> int:
-    """Chain point ``(p, diagonal index d)`` into its diagonal's open run, or close that run
-    (appended to ``runs``) and open one at ``p``; returns the rows of ``runs``."""
-    if state[d, 0] >= 0:
-        if p - state[d, 1] <= ngram:
-            state[d, 1] = p
-            return found
-        runs[found, 0], runs[found, 1], runs[found, 2] = state[d, 0], d, state[d, 1]
-        found += 1
-    state[d, 0] = p
-    state[d, 1] = p
-    return found
-
-
-@njit(cache=True, nogil=True)
-def _closed_runs(
-    state: np.ndarray, runs: np.ndarray, found: int, size_a: int, ngram: int
+def _runs_of_points(
+    points_p: np.ndarray, points_d: np.ndarray, size_a: int, ngram: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The runs closed while chaining, then those still open (by diagonal), as ``(start in
-    A, start in B, characters)``."""
-    total = found
-    for d in range(state.shape[0]):
-        if state[d, 0] >= 0:
-            total += 1
-    run_a = np.empty(total, dtype=np.int64)
-    run_b = np.empty(total, dtype=np.int64)
-    run_len = np.empty(total, dtype=np.int64)
+    """The match points sorted by diagonal (stable: positions stay ascending), chained into
+    runs in one scan."""
+    diagonals, positions = _radix_sort(points_d, points_p)
+    runs = 0
+    for k in range(positions.size):  # a run starts where the diagonal changes or p jumps
+        if k == 0 or diagonals[k] != diagonals[k - 1] or positions[k] - positions[k - 1] > ngram:
+            runs += 1
+    run_a = np.empty(runs, dtype=np.int64)
+    run_b = np.empty(runs, dtype=np.int64)
+    run_len = np.empty(runs, dtype=np.int64)
+    r = -1
     shift = size_a - 1
-    for r in range(found):
-        run_a[r] = runs[r, 0]
-        run_b[r] = np.int64(runs[r, 0]) + runs[r, 1] - shift
-        run_len[r] = np.int64(runs[r, 2]) + ngram - runs[r, 0]
-    r = found
-    for d in range(state.shape[0]):
-        if state[d, 0] >= 0:
-            run_a[r] = state[d, 0]
-            run_b[r] = np.int64(state[d, 0]) + d - shift
-            run_len[r] = np.int64(state[d, 1]) + ngram - state[d, 0]
+    for k in range(positions.size):
+        p = np.int64(positions[k])
+        if k == 0 or diagonals[k] != diagonals[k - 1] or p - positions[k - 1] > ngram:
             r += 1
+            run_a[r] = p
+            run_b[r] = p + np.int64(diagonals[k]) - shift
+        run_len[r] = p + ngram - run_a[r]
     return run_a, run_b, run_len
 
 
@@ -276,8 +273,10 @@ def _closed_runs(
 def _longest_first(
     run_a: np.ndarray, run_b: np.ndarray, run_len: np.ndarray, chosen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``chosen`` runs (in any order), longest first, then by start in A and in B:
-    three stable sorts, by start in B, by start in A, then by length."""
+    """The ``chosen`` runs (given in the order :func:`diagonal_runs` gives them), longest
+    first, then by start in A and in B: two stable sorts, by start in A (runs of one start
+    in A are already in the order of their diagonal, that is of their start in B), then by
+    length."""
     kept = 0
     longest = 0
     for r in range(run_len.size):
@@ -285,20 +284,18 @@ def _longest_first(
             kept += 1
             longest = max(longest, run_len[r])
     order = np.empty(kept, dtype=np.int64)
-    keys = np.empty(kept, dtype=np.uint32)
+    starts = np.empty(kept, dtype=np.uint32)
     kept = 0
     for r in range(run_len.size):
         if chosen[r]:
             order[kept] = r
-            keys[kept] = run_b[r]
+            starts[kept] = run_a[r]
             kept += 1
-    _, order = _radix_sort(keys, order)
+    _, order = _radix_sort(starts, order)
+    shorter = np.empty(kept, dtype=np.uint32)
     for k in range(kept):
-        keys[k] = run_a[order[k]]
-    _, order = _radix_sort(keys, order)
-    for k in range(kept):
-        keys[k] = longest - run_len[order[k]]
-    _, order = _radix_sort(keys, order)
+        shorter[k] = longest - run_len[order[k]]
+    _, order = _radix_sort(shorter, order)
     return run_a[order], run_b[order], run_len[order]
 
 
@@ -317,7 +314,7 @@ def tile_runs(
     min_length: int,
 ) -> np.ndarray:
     """Greedy string tiling (as :func:`neardup.core.passages.tile_runs`) of the runs (in
-    any order): rows ``(start in A, start in B, length)``
+    the order :func:`diagonal_runs` gives them): rows ``(start in A, start in B, length)``
     of the passages, longest first.
 
     The runs are taken longest first, then by start in A and in B; the free pieces of a
