@@ -155,15 +155,17 @@ def passage_hues(passages: Sequence[Passage]) -> list[int]:
     """
     count = len(passages)
     in_b = sorted(range(count), key=lambda k: (passages[k].b_start, k))
-    neighbours: list[set[int]] = [set() for _ in range(count)]
-    for order in (list(range(count)), in_b):
-        for x, y in pairwise(order):
-            neighbours[x].add(y)
-            neighbours[y].add(x)
+    earlier_in_b = [-1] * count  # the neighbour before each passage in b (-1: none)
+    for x, y in pairwise(in_b):
+        earlier_in_b[y] = x
+    following_in_b = [-1] * count
+    for x, y in pairwise(in_b):
+        following_in_b[x] = y
     hues: list[int] = []
     queue = list(_CANDIDATE_HUES)  # least recently used first
     for k in range(count):
-        taken = [hues[n] for n in neighbours[k] if n < k]
+        # the neighbours in a and in b that already have a hue (those before k in a's order)
+        taken = [hues[n] for n in (k - 1, earlier_in_b[k], following_in_b[k]) if 0 <= n < k]
 
         def apart(hue: int, taken: list[int] = taken) -> int:
             return min((hue_distance(hue, t) for t in taken), default=180)
