@@ -281,4 +281,56 @@ def test_progress_counts_every_character_of_every_pair() -> None:
     assert calls[0] == ("passages", total)
     steps = [n for stage, n in calls[1:]]
     assert {stage for stage, _ in calls[1:]} == {"passage characters"}
-    assert sum(steps) == total and len(steps) == 3 * len(report.pairs)
+    assert sum(steps) == total and min(steps) > 0 and len(steps) >= 3 * len(report.pairs)
+
+
+def test_progress_of_a_long_pair_comes_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel chains the match points chunk by chunk of A and says so between chunks,
+    so a huge pair's bar moves while its runs are found."""
+    pytest.importorskip("numba")
+    from neardup.core import passages, passages_numba
+
+    monkeypatch.setattr(passages_numba, "CHUNK", 256)
+    monkeypatch.setattr(passages, "_compiled", lambda size_a, size_b: True)
+    a = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3000))
+    b = a[:1000] + "插入的一句话" + a[1000:]
+    steps: list[int] = []
+    evidence = shared_passages(a, b, progress=steps.append)
+    assert sum(steps) == len(a) + len(b)
+    assert len(steps) >= 3 + 3000 // 256 - 1 and min(steps) > 0
+    assert evidence.a_coverage == 1.0
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_runs_grow_linearly_with_a_repetitive_text(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The work units of the search, the runs and the characters they span (the tiling
+    looks at each character of each run), grow in proportion to the text, not its square,
+    even when every n-gram recurs hundreds of times (a text made of a few phrases)."""
+    import itertools
+    import random
+
+    from neardup.core import passages
+    from neardup.core.normalize import codepoints
+    from neardup.core.shingles import ngram_hashes
+
+    if compiled:
+        pytest.importorskip("numba")
+    monkeypatch.setattr(passages, "_compiled", lambda size_a, size_b: compiled)
+    phrases = ["我们大家", "今天天气很好", "依照本法规定", "的", "，", "第一条"]
+    rng = random.Random(7)
+    text_a = "".join(rng.choice(phrases) for _ in range(24000))
+    text_b = "".join(rng.choice(phrases) for _ in range(24000))
+    work = []
+    for size in (len(text_a) // 4, len(text_a) // 2, len(text_a)):
+        hashes = ngram_hashes(codepoints(normalize_text(text_a[:size])), 5)
+        other = ngram_hashes(codepoints(normalize_text(text_b[:size])), 5)
+        _, _, run_len = passages._diagonal_runs(hashes, other, 5)
+        assert int(run_len.sum()) <= (passages.NEAREST + 1) * 5 * hashes.size
+        work.append((run_len.size / hashes.size, int(run_len.sum()) / hashes.size))
+    # per character of the text, the work does not grow from 20k to 80k characters
+    # (a search quadratic in the text would do twice the work per character at each step)
+    for (runs_small, chars_small), (runs_large, chars_large) in itertools.pairwise(work):
+        assert runs_large <= 1.1 * runs_small and chars_large <= 1.1 * chars_small
+    assert min(runs for runs, _ in work) > 0.1  # the search does find the repeated phrases

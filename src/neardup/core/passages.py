@@ -67,7 +67,13 @@ from ..errors import InputError, ParameterError
 from ..report import DuplicateReport, Pair, Passage
 from .arrays import ranges
 from .copies import copy_ratios
-from .normalize import ENTITY_PATTERN, Normalized, NormalizeOptions, codepoints, normalize
+from .normalize import (
+    ENTITY_PATTERN,
+    NormalizeOptions,
+    codepoints,
+    normalize,
+    normalize_codepoints,
+)
 from .shingles import ngram_hashes
 
 NEAREST = 16
@@ -128,10 +134,10 @@ def shared_passages(
     options = options or NormalizeOptions()
     step = _steps(len(text_a) + len(text_b), progress)
     same = text_a == text_b  # (exact copies are common) normalized and hashed once
-    norm_a = normalize(text_a, options)
-    norm_b = norm_a if same else normalize(text_b, options)
-    cps_a = codepoints(norm_a.text)
-    cps_b = cps_a if same else codepoints(norm_b.text)
+    cps_a, offsets_a, ends_a = _normalized(text_a, options)
+    step(0.5)
+    cps_b, offsets_b, ends_b = (cps_a, offsets_a, ends_a) if same else _normalized(text_b, options)
+    step(0.8)
     if not cps_a.size or not cps_b.size:
         step(3)
         return Evidence((), 0.0, 0.0)
@@ -139,12 +145,19 @@ def shared_passages(
     hash_a = ngram_hashes(cps_a, n)
     hash_b = hash_a if same else ngram_hashes(cps_b, n)
     step(1)
-    runs = _diagonal_runs(hash_a, hash_b, n, same)
+    done = 0
+
+    def chained(positions: int) -> None:
+        nonlocal done
+        done += positions
+        step(1 + done / hash_a.size)
+
+    runs = _diagonal_runs(hash_a, hash_b, n, same, chained)
     step(2)
     tiles = _tiles(cps_a, cps_b, *runs, max(min_length, 1))
-    start_a, start_b, length = _snapped(norm_a.offsets, norm_b.offsets, tiles, min_length)
-    a_start, a_end = _original_spans(text_a, norm_a, start_a, length, options.html)
-    b_start, b_end = _original_spans(text_b, norm_b, start_b, length, options.html)
+    start_a, start_b, length = _snapped(offsets_a, offsets_b, tiles, min_length)
+    a_start, a_end = _original_spans(text_a, offsets_a, ends_a, start_a, length, options.html)
+    b_start, b_end = _original_spans(text_b, offsets_b, ends_b, start_b, length, options.html)
     passages = [
         Passage(a0, a1, b0, b1, text_a[a0:a1])
         for a0, a1, b0, b1 in zip(a_start, a_end, b_start, b_end, strict=True)
@@ -154,14 +167,29 @@ def shared_passages(
     return Evidence(tuple(passages), covered_a / cps_a.size, covered_b / cps_b.size)
 
 
-def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[int], None]:
-    """``step(k)``: report to ``progress`` the characters up to step ``k`` of three."""
+def _normalized(
+    text: str, options: NormalizeOptions
+) -> tuple[npt.NDArray[np.uint32], I64, I64 | None]:
+    """The normalized code points of ``text``, their offsets, and the ends of synonym-folded
+    words (:class:`~neardup.core.normalize.Normalized`); the normalized text itself is not
+    decoded when there is no synonym folding (a round trip through ``str`` of each huge
+    text)."""
+    if options.synonyms:
+        norm = normalize(text, options)
+        return codepoints(norm.text), norm.offsets, norm.ends
+    cps, offsets = normalize_codepoints(text, options)
+    return cps, offsets, None
+
+
+def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[float], None]:
+    """``step(k)``: report to ``progress`` the characters up to step ``k`` of three (a
+    fraction within a step as that step advances)."""
     done = 0
 
-    def step(k: int) -> None:
+    def step(k: float) -> None:
         nonlocal done
         if progress is not None:
-            reached = total * k // 3
+            reached = int(total * k) // 3
             if reached > done:
                 progress(reached - done)
             done = max(done, reached)
@@ -265,14 +293,16 @@ def _points_along(positions: I64, first: I64, counts: I64, order: I64) -> tuple[
 
 def _diagonal_runs(
     hash_a: npt.NDArray[np.uint32], hash_b: npt.NDArray[np.uint32], ngram: int,
-    same: bool = False,
+    same: bool = False, progress: Callable[[int], None] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Runs of match points on one diagonal whose n-grams overlap or touch (consecutive points
-    at most ``ngram`` apart), as arrays (start in A, start in B, characters)."""
+    at most ``ngram`` apart), as arrays (start in A, start in B, characters), ordered by
+    diagonal, then start. ``progress`` is told the positions of A done as the kernel goes
+    (whole-array path: all at the end)."""
     if _compiled(hash_a.size, hash_b.size):
         from .passages_numba import diagonal_runs
 
-        run_a, run_b, run_len = diagonal_runs(hash_a, hash_b, same, ngram, NEAREST)
+        run_a, run_b, run_len = diagonal_runs(hash_a, hash_b, same, ngram, NEAREST, progress)
         return run_a, run_b, run_len
     p, q = _match_points(hash_a, hash_b)
     if not p.size:
@@ -287,6 +317,8 @@ def _diagonal_runs(
     run_a = p[starts]
     run_b = run_a + diag[starts]
     run_len = p[ends - 1] + ngram - run_a
+    if progress is not None:
+        progress(hash_a.size)
     return run_a, run_b, run_len
 
 
@@ -457,20 +489,19 @@ def _inside_group(offsets: I64, boundaries: I64) -> npt.NDArray[np.bool_]:
 
 
 def _original_spans(
-    text: str, norm: Normalized, starts: I64, lengths: I64, html: bool
+    text: str, offsets: I64, word_ends: I64 | None, starts: I64, lengths: I64, html: bool
 ) -> tuple[list[int], list[int]]:
     """The original spans ``[begin, end)`` of normalized characters ``[start, start +
     length)``."""
     if not starts.size:
         return [], []
     last = starts + lengths - 1
-    offsets = norm.offsets
     begin = offsets[starts]
     origin = offsets[last]
     following = np.minimum(last + 1, offsets.size - 1)
     limit = np.where(last + 1 < offsets.size, offsets[following], len(text))
-    if norm.ends is not None:  # a synonym-folded word stands for the whole original word
-        origin = np.maximum(origin, norm.ends[last] - 1)
+    if word_ends is not None:  # a synonym-folded word stands for the whole original word
+        origin = np.maximum(origin, word_ends[last] - 1)
         limit = np.maximum(limit, origin + 1)
     ends = []
     for origin_i, limit_i in zip(origin.tolist(), limit.tolist(), strict=True):

@@ -60,21 +60,31 @@ def aligned_chain(passages: Sequence[Passage]) -> list[int]:
         [0, 2]
     """
     count = len(passages)
-    rank = {k: r for r, k in enumerate(sorted(range(count), key=lambda k: passages[k].b_start))}
-    tree = [(0, -1)] * (count + 1)  # (best weight, passage index) of prefix maxima by b rank
+    rank = [0] * count
+    for r, k in enumerate(sorted(range(count), key=lambda k: passages[k].b_start)):
+        rank[k] = r
+    # prefix maxima by b rank of (best weight, passage index), as two lists of ints: the
+    # larger weight wins, then the larger index (the order of tuples; ints compare faster,
+    # which counts at 200,000 passages)
+    tree_weight = [0] * (count + 1)
+    tree_index = [-1] * (count + 1)
     best = [0] * count
     back = [-1] * count
     for k, passage in enumerate(passages):
         weight, previous = 0, -1
         position = rank[k]  # query ranks [0, rank[k]): passages earlier in b
         while position > 0:
-            weight, previous = max((weight, previous), tree[position])
+            w = tree_weight[position]
+            if w > weight or (w == weight and tree_index[position] > previous):
+                weight, previous = w, tree_index[position]
             position -= position & -position
-        best[k] = weight + max(passage.a_end - passage.a_start, 1)
+        best[k] = weight = weight + max(passage.a_end - passage.a_start, 1)
         back[k] = previous
         position = rank[k] + 1
         while position <= count:
-            tree[position] = max(tree[position], (best[k], k))
+            w = tree_weight[position]
+            if weight > w or (weight == w and k > tree_index[position]):
+                tree_weight[position], tree_index[position] = weight, k
             position += position & -position
     end = max(range(count), key=best.__getitem__, default=-1)
     chain: list[int] = []
@@ -93,8 +103,9 @@ def aligned_rows(text_a: str, text_b: str, passages: Sequence[Passage]) -> list[
 
     def between(a_stop: int, b_stop: int) -> None:
         if a_stop > end_a or b_stop > end_b:
-            same = letters_and_digits(text_a[end_a:a_stop]) == letters_and_digits(
-                text_b[end_b:b_stop]
+            piece_a, piece_b = text_a[end_a:a_stop], text_b[end_b:b_stop]
+            same = piece_a == piece_b or letters_and_digits(piece_a) == letters_and_digits(
+                piece_b
             )
             rows.append(Row(end_a, a_stop, end_b, b_stop, PUNCTUATION if same else DIFFERENT))
 
@@ -144,15 +155,17 @@ def passage_hues(passages: Sequence[Passage]) -> list[int]:
     """
     count = len(passages)
     in_b = sorted(range(count), key=lambda k: (passages[k].b_start, k))
-    neighbours: list[set[int]] = [set() for _ in range(count)]
-    for order in (list(range(count)), in_b):
-        for x, y in pairwise(order):
-            neighbours[x].add(y)
-            neighbours[y].add(x)
+    earlier_in_b = [-1] * count  # the neighbour before each passage in b (-1: none)
+    for x, y in pairwise(in_b):
+        earlier_in_b[y] = x
+    following_in_b = [-1] * count
+    for x, y in pairwise(in_b):
+        following_in_b[x] = y
     hues: list[int] = []
     queue = list(_CANDIDATE_HUES)  # least recently used first
     for k in range(count):
-        taken = [hues[n] for n in neighbours[k] if n < k]
+        # the neighbours in a and in b that already have a hue (those before k in a's order)
+        taken = [hues[n] for n in (k - 1, earlier_in_b[k], following_in_b[k]) if 0 <= n < k]
 
         def apart(hue: int, taken: list[int] = taken) -> int:
             return min((hue_distance(hue, t) for t in taken), default=180)
