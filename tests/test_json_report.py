@@ -4,12 +4,15 @@ reports and on reports whose ids, titles and numbers are hostile."""
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import math
 import sys
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,6 +35,7 @@ from neardup.report import (
     Skipped,
     pair_dict,
 )
+from neardup.stages.verification import Verified, report_parts
 
 HOSTILE = [
     'q"uote', "back\\slash", "ctrl\x00\x01\x08\t\n\x0c\r\x1f", "del\x7f c1\x85\x9f",
@@ -163,3 +167,26 @@ def test_the_same_text_without_orjson(
         monkeypatch.undo()
         importlib.reload(json_report)
     assert with_orjson == (expected_json(report), expected_jsonl(report))
+
+
+def test_report_parts_records_are_the_dataclasses() -> None:
+    """report_parts makes its pairs and members without their __init__: the same records,
+    every field set, in order (flat_dict and the JSON keys follow that order)."""
+    verified = Verified(
+        pairs=np.array([[0, 1], [1, 2]], dtype=np.int64),
+        order=np.array([0, 1], dtype=np.int64),
+        jaccard=np.array([0.75, 0.5]),
+        a_in_b=np.array([0.8, 0.5]),
+        b_in_a=np.array([0.9, 0.6]),
+        rewrite=np.array([math.nan, 0.25]),
+        clusters=[(1, [(0, 0.75), (1, 1.0)])],
+    )
+    parts = report_parts(verified, ["x", "y", "z"], lambda i: DocumentInfo(None, None, i))
+    assert parts.pairs == [Pair("x", "y", 0.75, 0.9, 0.8, 0.9),
+                           Pair("y", "z", 0.5, 0.6, 0.5, 0.6, rewrite=0.25)]
+    assert parts.clusters == [Cluster("y", (ClusterMember("x", 0.75), ClusterMember("y", 1.0)))]
+    for record in [*parts.pairs, *parts.clusters[0].members]:
+        assert list(vars(record)) == [f.name for f in fields(record)]
+        assert hash(record) == hash(copy.deepcopy(record))
+    with pytest.raises(FrozenInstanceError):
+        parts.pairs[0].a = "w"  # type: ignore[misc]

@@ -225,7 +225,8 @@ def search(
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
-        return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
+        info = infos.get(i)
+        return DocumentInfo(None, None, None, hashed.lengths[i]) if info is None else info
 
     identical = exact_groups(hashed, copies, went_on=not copies_too)
     parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies, verified)
