@@ -46,6 +46,22 @@ NUMBERS = [0.0, -0.0, 1.0, 1e-06, 5e-05, 0.0001, 0.123456789, 1 / 3, 1e16, 1e22,
            math.nan, math.inf, -math.inf, 1, 0, True]
 
 
+VALID = [text for text in HOSTILE if "\ud800" not in text and "\udfff" not in text]
+"""What orjson writes too (it refuses lone surrogates)."""
+PLAIN = [0.0, 1.0, 0.5, 0.0001, 0.123456789, 1 / 3, 123456.75]
+"""Numbers orjson writes as repr does."""
+
+
+@pytest.fixture(autouse=True, params=["orjson", "stdlib"])
+def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: with orjson writing what it writes as json does, and without."""
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+    else:
+        monkeypatch.setattr(json_report, "_orjson_dumps", None)
+    return str(request.param)
+
+
 def expected_json(report: DuplicateReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
@@ -96,8 +112,12 @@ def hostile_report(ids: list[str], numbers: list[float], containment: float | No
 
 
 @pytest.mark.parametrize("containment", [None, 0.3])
-def test_hostile_ids_and_numbers(containment: float | None) -> None:
-    assert_same(hostile_report(HOSTILE, NUMBERS, containment))
+@pytest.mark.parametrize(("ids", "numbers"), [(HOSTILE, NUMBERS), (VALID, PLAIN),
+                                              (VALID, NUMBERS), (HOSTILE, PLAIN)])
+def test_hostile_ids_and_numbers(
+    ids: list[str], numbers: list[float], containment: float | None
+) -> None:
+    assert_same(hostile_report(ids, numbers, containment))
 
 
 def test_empty_report() -> None:
@@ -142,12 +162,17 @@ def test_any_ids_and_numbers(ids: list[str], numbers: list[float]) -> None:
 
 @pytest.fixture(scope="module")
 def laws(corpora_dir: Path) -> list[object]:
-    return load_documents(corpora_dir / "laws_zh.jsonl.gz")[:800]
+    return load_documents(corpora_dir / "laws_zh.jsonl.gz")[:400]
 
 
-def test_real_report_with_passages_and_copies(laws: list[object]) -> None:
+@pytest.fixture(scope="module")
+def real_report(laws: list[object]) -> DuplicateReport:
     report = find_duplicates(laws, preset="copies", with_texts=True)
-    report = add_passages(report, report.texts)
+    return add_passages(report, report.texts)
+
+
+def test_real_report_with_passages_and_copies(real_report: DuplicateReport) -> None:
+    report = real_report
     assert report.pairs and report.clusters and any(p.passages for p in report.pairs)
     assert_same(report)
     assert render(report, "json") == expected_json(report)
@@ -190,3 +215,24 @@ def test_report_parts_records_are_the_dataclasses() -> None:
         assert hash(record) == hash(copy.deepcopy(record))
     with pytest.raises(FrozenInstanceError):
         parts.pairs[0].a = "w"  # type: ignore[misc]
+
+
+def test_orjson_writes_the_sections_it_writes_as_json_does(
+    writer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With orjson, the clusters and documents of valid ids and plain numbers are its text
+    (the equality tests above then check it); a lone surrogate or a NaN leaves them to the
+    column writer."""
+    used: list[str | None] = []
+    by_orjson = json_report._by_orjson
+
+    def spy(value: object) -> str | None:
+        used.append(by_orjson(value))
+        return used[-1]
+
+    monkeypatch.setattr(json_report, "_by_orjson", spy)
+    assert_same(hostile_report(VALID, PLAIN, None))
+    assert sum(text is not None for text in used) == (2 if writer == "orjson" else 0)
+    used.clear()
+    assert_same(hostile_report(HOSTILE, NUMBERS, None))
+    assert not any(used)  # orjson refuses the lone surrogates; NaN is not tried

@@ -44,10 +44,11 @@ _NONE = type(None)
 _SMALL, _LARGE = 1e-4, 1e15
 """The floats that orjson writes as repr does: zero, and those in [_SMALL, _LARGE)."""
 
-_orjson_dumps: Callable[[Any], bytes] | None
+_orjson_dumps: Callable[..., bytes] | None
 try:
+    from orjson import OPT_INDENT_2 as _INDENT_2
     from orjson import dumps as _orjson_dumps
-except ImportError:  # the optional extra ``neardup[fast]``: repr writes the same, slower
+except ImportError:  # the optional extra ``neardup[fast]``: the stdlib writes the same, slower
     _orjson_dumps = None
 _PAD = ["\n" + "  " * level for level in range(6)]
 """A new line and the indentation of each level."""
@@ -71,9 +72,9 @@ def json_chunks(report: DuplicateReport) -> Iterator[str]:
     for key, value in report.summary_dict().items():
         yield _PAD[1] + encode_basestring(key) + ": " + _dumps(value, _PAD[1]) + ","
     yield _PAD[1] + '"pairs": ' + _listed(_pairs(report.pairs, report.documents), 1)
-    yield "," + _PAD[1] + '"clusters": ' + _listed(_clusters(report.clusters), 1)
+    yield "," + _PAD[1] + '"clusters": ' + _clusters_section(report.clusters)
     yield "," + _PAD[1] + '"identical": ' + _listed(_groups(report.identical), 1)
-    yield "," + _PAD[1] + '"documents": ' + _documents(report.documents)
+    yield "," + _PAD[1] + '"documents": ' + _documents_section(report.documents)
     for key, value in report.copies_dict().items():
         yield "," + _PAD[1] + encode_basestring(key) + ": " + _dumps(value, _PAD[1])
     yield "\n}"
@@ -242,6 +243,56 @@ def _passages(passages: tuple[Passage, ...], compact: bool) -> str:
     if compact:
         return json.dumps([flat_dict(p) for p in passages], ensure_ascii=False)
     return _listed([_flat(vars(p), _PAD[4]) for p in passages], 3)
+
+
+def _by_orjson(value: Any) -> str | None:
+    """``value`` at level 1 as ``json.dumps(..., indent=2)`` writes it, by orjson (ten times
+    faster), when its text is the same: None when orjson is missing or refuses it (a lone
+    surrogate, an integer past 64 bits, a key that is not a string). The caller makes sure
+    every float is one whose text orjson writes as repr does (:data:`_SMALL`)."""
+    if _orjson_dumps is None:
+        return None
+    try:
+        written: bytes = _orjson_dumps(value, option=_INDENT_2)
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+    return written.decode().replace("\n", _PAD[1])
+
+
+def _same_in_orjson(floats: list[Any]) -> bool:
+    """Whether orjson writes each of ``floats`` as repr does (all of them floats)."""
+    return set(map(type, floats)) <= {float} and all(
+        _SMALL <= abs(value) < _LARGE or value == 0.0 for value in floats
+    )
+
+
+def _clusters_section(clusters: list[Cluster]) -> str:
+    """The ``clusters`` list at level 1."""
+    if set(map(type, clusters)) <= {Cluster}:
+        members = [m for c in clusters for m in c.members]
+        if set(map(type, members)) <= {ClusterMember} and _same_in_orjson(
+            [m.similarity for m in members]
+        ) and set(map(type, [m.id for m in members])) <= {str}:
+            written = _by_orjson([
+                {"representative": c.representative, "members": list(map(vars, c.members))}
+                for c in clusters
+            ])
+            if written is not None:
+                return written
+    return _listed(_clusters(clusters), 1)
+
+
+def _documents_section(documents: dict[str, DocumentInfo]) -> str:
+    """The ``documents`` object at level 1."""
+    infos = list(documents.values())
+    if set(map(type, infos)) <= {DocumentInfo} and all(
+        set(map(type, [getattr(info, name) for info in infos])) <= {str, int, _NONE}
+        for name in _DOCUMENT_FIELDS
+    ) and all(tuple(vars(info)) == _DOCUMENT_FIELDS for info in infos):
+        written = _by_orjson(dict(zip(documents, map(vars, infos), strict=True)))
+        if written is not None:
+            return written
+    return _documents(documents)
 
 
 def _clusters(clusters: list[Cluster]) -> list[str]:
