@@ -176,14 +176,13 @@ def report_parts(
     """
     pairs = [
         unchecked(Pair, {
-            "a": ids[i], "b": ids[j], "jaccard": jaccard, "containment": containment,
+            "a": ids[i], "b": ids[j], "jaccard": jaccard, "containment": max(a_in_b, b_in_a),
             "a_in_b": a_in_b, "b_in_a": b_in_a, "passages": (), "a_coverage": None,
             "b_coverage": None, "rewrite": None if rewrite != rewrite else rewrite,  # NaN
         })
-        for (i, j), jaccard, containment, a_in_b, b_in_a, rewrite in zip(
+        for (i, j), jaccard, a_in_b, b_in_a, rewrite in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
-            verified.containment.tolist(),
             verified.a_in_b.tolist(),
             verified.b_in_a.tolist(),
             verified.rewrite.tolist(),
