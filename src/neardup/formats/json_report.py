@@ -168,22 +168,25 @@ def _reprs(values: list[float]) -> list[str]:
     if _orjson_dumps is None or not values:
         return list(map(float.__repr__, values))
     texts: list[str] = _orjson_dumps(values)[1:-1].decode().split(",")
-    for k, value in enumerate(values):
-        if not (_SMALL <= abs(value) < _LARGE or value == 0.0):
-            texts[k] = float.__repr__(value)
+    sizes = list(map(abs, values))
+    if min(sizes) < _SMALL or max(sizes) >= _LARGE:
+        for k, value in enumerate(values):
+            if not (_SMALL <= abs(value) < _LARGE or value == 0.0):
+                texts[k] = float.__repr__(value)
     return texts
 
 
 def _rounded(values: Iterable[float]) -> list[str]:
     """Values rounded to 6 digits and written as ``pair_dict`` rounds them and ``json``
-    writes them. ``"%.6f"`` rounds as ``round(v, 6)`` does (both are correctly rounded
-    decimal digits), and the shortest repr of that float is those digits without trailing
-    zeros (fewer than 16 significant digits), unless repr writes it with an exponent."""
+    writes them: with orjson, ``round`` and :func:`_reprs`; without, ``"{:.6f}"``, which
+    rounds as ``round(v, 6)`` does (both give the correctly rounded decimal digits), the
+    shortest repr of that float being those digits without trailing zeros (it has fewer
+    than 16 significant digits), unless repr writes it with an exponent."""
     values = list(values)
-    if set(map(type, values)) != {float} or not all(map(isfinite, values)) or (
-        values and max(map(abs, values)) >= 1e9
-    ):
-        return _column(list(map(round, values, repeat(6))))
+    if _orjson_dumps is not None or set(map(type, values)) != {float} or not all(
+        map(isfinite, values)
+    ) or (values and max(map(abs, values)) >= 1e9):
+        return _column(list(map(round, values, repeat(6))))  # orjson: _reprs, faster still
     texts = [text.rstrip("0") for text in map("{:.6f}".format, values)]
     return [
         text + "0" if text[-1] == "." else
