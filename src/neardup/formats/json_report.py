@@ -4,13 +4,18 @@ JSON Lines (one pair object, as in the report's ``pairs``, per line).
 The text is exactly ``json.dumps(report.to_dict(), ensure_ascii=False, indent=2)``, written
 without building that dict of dicts: the standard library indents in pure Python (its C
 encoder takes no ``indent``), one generator step per value, which cost seconds on a
-million-document report. Here each pair, cluster, group and document is joined from the C
-string encoder (``json.encoder.encode_basestring``, the one ``ensure_ascii=False`` uses),
-``float.__repr__`` and ``int.__repr__``, checked in the standard library's order; the small
-sections (parameters, counts, notes, skipped, copies), and any record holding a value of
-another type, go through ``json.dumps`` itself, re-indented (a JSON text holds no raw newline
-but its indentation). orjson is not used: it writes some floats otherwise (``1e-6`` for
-``1e-06``, ``0.00005`` for ``5e-05``, ``null`` for NaN) and refuses lone surrogates.
+million-document report. Here the pairs, clusters, groups and documents are written column
+by column: the ids by the C string encoder (``json.encoder.encode_basestring``, the one
+``ensure_ascii=False`` uses), numbers by ``int.__repr__`` and ``float.__repr__``, each record
+joined by one f-string. The small sections (parameters, counts, notes, skipped, copies), and
+the records of a section holding a value of another type, go through ``json.dumps`` itself,
+re-indented (a JSON text holds no raw newline but its indentation).
+
+With orjson (the ``fast`` extra), its text is taken only where it is the standard library's:
+floats in [1e-4, 1e15) or zero (it writes ``1e-6`` for ``1e-06``, ``0.00005`` for ``5e-05``,
+``1e16`` for ``1e+16`` and ``null`` for NaN), whole sections (clusters, documents) only when
+it does not refuse them (lone surrogates, integers past 64 bits); its strings are escaped as
+``ensure_ascii=False`` escapes them. Without it the text is the same, a little slower.
 
 The module is not called ``json`` so that it never stands in for the standard library's.
 """
