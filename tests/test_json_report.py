@@ -236,3 +236,6 @@ def test_orjson_writes_the_sections_it_writes_as_json_does(
     used.clear()
     assert_same(hostile_report(HOSTILE, NUMBERS, None))
     assert not any(used)  # orjson refuses the lone surrogates; NaN is not tried
+    report = hostile_report(VALID, PLAIN, None)
+    report.clusters.append(Cluster(1e-06, (ClusterMember("x", 0.5),)))  # type: ignore[arg-type]
+    assert_same(report)  # orjson would write 1e-6

@@ -280,7 +280,9 @@ def _clusters_section(clusters: list[Cluster]) -> str:
         members = [m for c in clusters for m in c.members]
         if set(map(type, members)) <= {ClusterMember} and _same_in_orjson(
             [m.similarity for m in members]
-        ) and set(map(type, [m.id for m in members])) <= {str}:
+        ) and set(map(type, [m.id for m in members] + [c.representative for c in clusters])) <= {
+            str
+        }:
             written = _by_orjson([
                 {"representative": c.representative, "members": list(map(vars, c.members))}
                 for c in clusters
