@@ -25,6 +25,13 @@ def test_first_of_group_is_the_first_identical_text(texts: list[str]) -> None:
     assert first == [texts.index(t) for t in texts]
 
 
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=40))
+def test_first_of_group_compares_both_columns(rows: list[tuple[int, int]]) -> None:
+    """Digests that share their first 64 bits but not the second are different texts."""
+    digests = np.array(rows, dtype=np.uint64).reshape(-1, 2)
+    assert first_of_group(digests).tolist() == [rows.index(r) for r in rows]
+
+
 def test_digests_tell_texts_apart_by_content_not_by_split() -> None:
     cps, sizes = packed_codepoints(["ab", "c", "a", "bc"])
     digests = text_digests(cps, sizes)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from neardup.cli import main
 from neardup.formats import CHECK_FORMATS, FORMATS, render
+from neardup.formats.untrusted import safe_output
 from neardup.io.documents import Document
 from neardup.parameters import Parameters
 from neardup.report import (
@@ -252,3 +253,12 @@ def test_an_id_cannot_forge_a_line_of_the_text_report() -> None:
     assert "\n  1. innocent" not in out and "\nPairs\n  1. innocent" not in out
     assert all("innocent" not in line or "x\\n\\nPairs\\n" in line for line in out.splitlines())
     assert "title\\nforged title" in out
+
+
+def test_json_policy_escapes_del_in_ascii_text_and_keeps_the_rest() -> None:
+    """An ASCII report is passed through at once unless it holds DEL, the one ASCII
+    character the JSON policy escapes."""
+    plain = '{"id": "a\\u0001b"}'
+    assert safe_output(plain, "json") is plain
+    assert safe_output('{"id": "a\x7fb"}', "json") == '{"id": "a\\u007fb"}'
+    assert safe_output("a\x01b\x7f", "visible") == "a\\x01b\\x7f"

@@ -9,7 +9,7 @@ checkers only).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ._version import __version__
 
@@ -217,6 +217,15 @@ class DuplicateReport:
         parameters ask for a containment search; its passages are the document's spans
         (``start``, ``end``) and the source's.
         """
+        return self.summary_dict() | {
+            "pairs": [pair_dict(p, self.documents) for p in self.pairs],
+            "clusters": [cluster_dict(c) for c in self.clusters],
+            "identical": [group_dict(g) for g in self.identical],
+            "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
+        } | self.copies_dict()
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The first keys of :meth:`to_dict`, up to ``skipped`` (before the pairs)."""
         return {
             "format": REPORT_FORMAT,
             "version": REPORT_VERSION,
@@ -227,21 +236,27 @@ class DuplicateReport:
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
             "skipped": [flat_dict(s) for s in self.skipped],
-            "pairs": [pair_dict(p, self.documents) for p in self.pairs],
-            "clusters": [
-                {
-                    "representative": c.representative,
-                    "members": [flat_dict(m) for m in c.members],
-                }
-                for c in self.clusters
-            ],
-            "identical": [
-                {"representative": g.representative, "members": list(g.members)}
-                for g in self.identical
-            ],
-            "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
-        } | ({"copies": [copied_dict(c) for c in self.copies]}
-             if self.parameters.containment is not None else {})
+        }
+
+    def copies_dict(self) -> dict[str, Any]:
+        """The last key of :meth:`to_dict`, after ``documents``: ``copies``, when the
+        parameters ask for a containment search (else nothing)."""
+        if self.parameters.containment is None:
+            return {}
+        return {"copies": [copied_dict(c) for c in self.copies]}
+
+
+Record = TypeVar("Record")
+
+
+def unchecked(cls: type[Record], fields: dict[str, Any]) -> Record:
+    """An instance of the frozen dataclass ``cls`` whose attributes are ``fields`` (every
+    field, in order), made without its ``__init__``: that sets each field through
+    ``object.__setattr__``, and costs twice as much on the hundreds of thousands of pairs
+    and cluster members of a million-document report."""
+    record = object.__new__(cls)
+    object.__setattr__(record, "__dict__", fields)
+    return record
 
 
 def flat_dict(record: Any) -> dict[str, Any]:
@@ -252,26 +267,45 @@ def flat_dict(record: Any) -> dict[str, Any]:
 
 def pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
     """One pair of the JSON report, with the documents' titles when known."""
-    out: dict[str, Any] = {
-        "a": pair.a,
-        "b": pair.b,
-        "jaccard": round(pair.jaccard, 6),
-        "containment": round(pair.containment, 6),
-        "a_in_b": round(pair.a_in_b, 6),
-        "b_in_a": round(pair.b_in_a, 6),
-    }
-    if pair.rewrite is not None:
-        out["rewrite"] = round(pair.rewrite, 6)
-    for side in ("a", "b"):
-        info = documents.get(getattr(pair, side))
-        if info is not None and info.title is not None:
-            out[f"{side}_title"] = info.title
-    for side in ("a", "b"):
-        coverage = getattr(pair, f"{side}_coverage")
-        if coverage is not None:
-            out[f"{side}_coverage"] = round(coverage, 6)
+    out = dict(pair_items(pair, documents))
     out["passages"] = [flat_dict(p) for p in pair.passages]
     return out
+
+
+def pair_items(pair: Pair, documents: dict[str, DocumentInfo]) -> list[tuple[str, Any]]:
+    """The keys and values of :func:`pair_dict` but ``passages`` (its last key)."""
+    out: list[tuple[str, Any]] = [
+        ("a", pair.a),
+        ("b", pair.b),
+        ("jaccard", round(pair.jaccard, 6)),
+        ("containment", round(pair.containment, 6)),
+        ("a_in_b", round(pair.a_in_b, 6)),
+        ("b_in_a", round(pair.b_in_a, 6)),
+    ]
+    if pair.rewrite is not None:
+        out.append(("rewrite", round(pair.rewrite, 6)))
+    for side, doc_id in (("a", pair.a), ("b", pair.b)):
+        info = documents.get(doc_id)
+        if info is not None and info.title is not None:
+            out.append((f"{side}_title", info.title))
+    if pair.a_coverage is not None:
+        out.append(("a_coverage", round(pair.a_coverage, 6)))
+    if pair.b_coverage is not None:
+        out.append(("b_coverage", round(pair.b_coverage, 6)))
+    return out
+
+
+def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+    """One cluster of the JSON report."""
+    return {
+        "representative": cluster.representative,
+        "members": [flat_dict(m) for m in cluster.members],
+    }
+
+
+def group_dict(group: ExactGroup) -> dict[str, Any]:
+    """One group of identical documents of the JSON report."""
+    return {"representative": group.representative, "members": list(group.members)}
 
 
 def copied_dict(copied: CopiedDocument) -> dict[str, Any]:

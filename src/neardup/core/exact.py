@@ -74,12 +74,27 @@ def _beyond_bmp(flat: U32, lengths: I64) -> npt.NDArray[np.bool_]:
 
 def first_of_group(digests: U64) -> I64:
     """For each text, the index of the first text with the same digest (itself when it is the
-    first, or alone)."""
-    if digests.shape[0] == 0:
-        return np.zeros(0, dtype=np.int64)
-    keys = np.ascontiguousarray(digests, dtype=np.uint64).view(
+    first, or alone).
+
+    A stable sort of the first column finds the rows that share it (in input order); only
+    those, few, are grouped by the whole digest. (``np.unique`` of the 16-byte rows sorted
+    void keys, ten times slower at a million.)
+    """
+    n = digests.shape[0]
+    out: I64 = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return out
+    order = np.argsort(digests[:, 0], kind="stable")
+    firsts = digests[order, 0]
+    repeated = np.zeros(n, dtype=bool)
+    repeated[1:] = firsts[1:] == firsts[:-1]
+    repeated[:-1] |= repeated[1:]
+    rows = np.sort(order[repeated])  # every row whose first column another row shares
+    if rows.size == 0:
+        return out
+    keys = np.ascontiguousarray(digests[rows], dtype=np.uint64).view(
         np.dtype((np.void, DIGEST_BYTES))
     ).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    out: I64 = first.astype(np.int64)[inverse.ravel()]
+    out[rows] = rows[first[inverse.ravel()]]
     return out

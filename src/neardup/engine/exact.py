@@ -17,7 +17,7 @@ import numpy as np
 from .._types import I64
 from ..core.exact import first_of_group
 from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup, Pair
-from ..stages.verification import ReportParts
+from ..stages.verification import ReportParts, Verified
 from .hashing import Hashed
 
 
@@ -77,13 +77,16 @@ def set_aside(
     return hashed, set_apart
 
 
-def exact_groups(hashed: Hashed, copies: Copies) -> list[ExactGroup]:
+def exact_groups(hashed: Hashed, copies: Copies, went_on: bool = True) -> list[ExactGroup]:
     """Each group of identical documents, first member first, groups by first member: the
-    copies set aside, and those that went on (a containment search's)."""
+    copies set aside, and those that went on (a containment search's; without ``went_on``,
+    none did, and their digests are not searched)."""
     groups = {
         of: [hashed.ids[of], *(copies.ids[k] for k in members)]
         for of, members in copies.copies_of().items()
     }
+    if not went_on:
+        return [ExactGroup(tuple(groups[of])) for of in sorted(groups)]
     first = first_of_group(hashed.all_digests())
     for i in np.flatnonzero(first != np.arange(first.size)).tolist():
         groups.setdefault(int(first[i]), [hashed.ids[int(first[i])]]).append(hashed.ids[i])
@@ -103,57 +106,70 @@ def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> Rep
     return ReportParts(pairs, parts.clusters, parts.documents)
 
 
-def with_copies(parts: ReportParts, hashed: Hashed, copies: Copies) -> ReportParts:
-    """The report's parts with the copies in them: each copy in the pairs of the document it
-    copies (same similarities), and in its cluster (groups in no cluster become clusters of
-    their own). Pairs and members are ordered by input order."""
+def with_copies(
+    parts: ReportParts, hashed: Hashed, copies: Copies, verified: Verified
+) -> ReportParts:
+    """The report's parts (made by :func:`~neardup.stages.verification.report_parts` of
+    ``verified``) with the copies in them: each copy in the pairs of the document it copies
+    (same similarities), and in its cluster (groups in no cluster become clusters of their
+    own). Pairs and members are ordered by input order.
+
+    Only the pairs and clusters of a document with copies change: a copy comes after the
+    document it copies, so the others keep their order, and every cluster its first member.
+    """
     if not copies.ids:
         return parts
-    groups = {
-        hashed.ids[of]: [copies.ids[k] for k in members]
-        for of, members in copies.copies_of().items()
-    }
-    involved = set(groups) | {p.a for p in parts.pairs} | {p.b for p in parts.pairs}
-    involved.update(m.id for c in parts.clusters for m in c.members)
-    order = {  # the input position of each document that is ordered here
-        doc_id: position
-        for doc_id, position in zip(hashed.ids, hashed.positions, strict=True)
-        if doc_id in involved
-    }
+    copied = copies.copies_of()
+    groups = {hashed.ids[of]: [copies.ids[k] for k in members] for of, members in copied.items()}
+    touched = np.flatnonzero(
+        np.isin(verified.pairs, np.fromiter(copied, dtype=np.int64)).any(axis=1)
+    ).tolist()
+    spread = [
+        k for k, (_, members) in enumerate(verified.clusters)
+        if any(m in copied for m, _ in members)
+    ]
+    involved = set(verified.pairs[touched].ravel().tolist()) | set(copied)
+    involved.update(m for k in spread for m, _ in verified.clusters[k][1])
+    order = {hashed.ids[i]: hashed.positions[i] for i in involved}  # input positions
     order.update(zip(copies.ids, copies.positions.tolist(), strict=True))
 
     def group(doc_id: str) -> list[str]:
         return [doc_id, *groups.get(doc_id, ())]
 
-    pairs: list[Pair] = []
-    for pair in parts.pairs:
-        for a in group(pair.a):
-            for b in group(pair.b):
-                if order[a] < order[b]:
-                    pairs.append(Pair(a, b, pair.jaccard, pair.containment, pair.a_in_b,
-                                      pair.b_in_a, rewrite=pair.rewrite))
-                else:
-                    pairs.append(Pair(b, a, pair.jaccard, pair.containment, pair.b_in_a,
-                                      pair.a_in_b, rewrite=pair.rewrite))
-    clusters: list[Cluster] = []
-    clustered: set[str] = set()
-    for cluster in parts.clusters:
+    pairs = list(parts.pairs)
+    for k in reversed(touched):  # each pair of a document with copies: all of theirs
+        pair = parts.pairs[k]
+        pairs[k : k + 1] = [
+            Pair(a, b, pair.jaccard, pair.containment, pair.a_in_b, pair.b_in_a,
+                 rewrite=pair.rewrite) if order[a] < order[b] else
+            Pair(b, a, pair.jaccard, pair.containment, pair.b_in_a, pair.a_in_b,
+                 rewrite=pair.rewrite)
+            for a in group(pair.a)
+            for b in group(pair.b)
+        ]
+    clusters = list(parts.clusters)
+    for k in spread:
         members = [
             ClusterMember(copy, m.similarity)
-            for m in cluster.members
+            for m in clusters[k].members
             for copy in group(m.id)
         ]
         members.sort(key=lambda m: order[m.id])
-        clusters.append(Cluster(cluster.representative, tuple(members)))
-        clustered.update(m.id for m in cluster.members)
-    for first in groups:
-        if first not in clustered:
-            clusters.append(Cluster(first, tuple(ClusterMember(m, 1.0) for m in group(first))))
-    clusters.sort(key=lambda c: order[c.members[0].id])
+        clusters[k] = Cluster(clusters[k].representative, tuple(members))
+    clustered = {m for k in spread for m, _ in verified.clusters[k][1]}
+    alone = [
+        (hashed.positions[of], Cluster(hashed.ids[of], tuple(
+            ClusterMember(m, 1.0) for m in group(hashed.ids[of])
+        )))
+        for of in copied
+        if of not in clustered
+    ]
+    firsts = [hashed.positions[members[0][0]] for _, members in verified.clusters]
+    merged = sorted([*zip(firsts, clusters, strict=True), *alone], key=lambda c: c[0])
     documents = dict(parts.documents)
     length_of = dict(zip(copies.ids, copies.lengths.tolist(), strict=True))
     for pair in pairs:
         for doc_id in (pair.a, pair.b):
             if doc_id not in documents:
                 documents[doc_id] = DocumentInfo(None, None, None, length_of[doc_id])
-    return ReportParts(pairs, clusters, documents)
+    return ReportParts(pairs, [c for _, c in merged], documents)

@@ -225,10 +225,11 @@ def search(
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
-        return infos.get(i, DocumentInfo(None, None, None, hashed.lengths[i]))
+        info = infos.get(i)
+        return DocumentInfo(None, None, None, hashed.lengths[i]) if info is None else info
 
-    identical = exact_groups(hashed, copies)
-    parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies)
+    identical = exact_groups(hashed, copies, went_on=not copies_too)
+    parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies, verified)
     if not copies_too:
         parts = without_identical_pairs(parts, identical)
     texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}

@@ -64,6 +64,8 @@ def safe_output(text: str, policy: Policy = "visible") -> str:
         >>> safe_output('{"id": "a\\u202eb\\x85"}', "json")
         '{"id": "a\\\\u202eb\\\\u0085"}'
     """
+    if policy == "json" and text.isascii() and "\x7f" not in text:
+        return text  # DEL is the only ASCII character it escapes (isascii reads a flag)
     pattern = _UNSAFE[policy]
     if pattern.search(text) is None:
         return text
