@@ -20,7 +20,7 @@ import numpy as np
 from .._types import I64, U32
 from ..core.clusters import components
 from ..core.rewrites import resemblance_of
-from ..core.similarity import Overlap, overlap, overlaps
+from ..core.similarity import Overlap, overlap, overlap_rows
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -115,11 +115,10 @@ def verify_component_batch(
     cps = normalized_codepoints([doc.text for doc in docs], params)
     sets = shingle_sets(cps, params)
 
-    known = dict(zip(map(tuple, batch.pairs.tolist()), overlaps(sets, batch.pairs), strict=True))
+    known = overlap_rows(sets, batch.pairs)
 
     def similarity(a: int, b: int) -> Overlap:
-        found = known.get((a, b))
-        return found if found is not None else overlap(sets[a], sets[b])
+        return overlap(sets[a], sets[b])
 
     copied = rewritten = None
     if params.containment is not None and common is not None and common.fingerprints.size:
@@ -130,7 +129,7 @@ def verify_component_batch(
         rewritten = resemblance_of(texts, cps, params.normalize_options(), rare)
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
-        copied, params.rewrite, rewritten,
+        copied, params.rewrite, rewritten, known,
     )
     nodes = batch.nodes
     infos = {  # the report describes only the documents in verified pairs
