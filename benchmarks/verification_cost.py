@@ -5,7 +5,8 @@ Scans a JSON Lines corpus with one worker (everything in this process) and times
 as the scan runs it: reading the candidates' lines (seek and read), parsing them
 (``parse_jsonl_line``), normalizing, building the shingle sets, the overlaps of the
 candidate pairs (intersections), ``verify_candidates`` (keeping pairs and clustering) and
-the rest of the batch. Each step's CPU seconds are divided by the characters of the
+the rest of the batch (the compiled kernels are loaded before, as the hashing stage's are).
+Each step's CPU seconds are divided by the characters of the
 re-read documents (their original text), so runs on different corpora compare.
 
 The steps are timed by wrapping the functions that ``component_batches`` calls, so the
@@ -29,8 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from neardup import find_duplicates
 from neardup.core.minhash import kernel_name, warm_up
+from neardup.core.shingles import char_shingle_sets
 from neardup.engine import component_batches
 from neardup.io import records
 from neardup.io.corpus import Corpus
@@ -39,8 +43,10 @@ STEPS = {
     "parse_records": "read + parse",
     "normalized_codepoints": "normalize",
     "shingle_sets": "shingle sets",
+    "packed_shingle_sets": "shingle sets",
     "overlaps": "intersections",
     "overlap_rows": "intersections",
+    "packed_overlap_rows": "intersections",
     "verify_candidates": "verify_candidates",
 }
 """Functions ``component_batches`` calls (those it has) and the step each one is."""
@@ -60,10 +66,24 @@ def timed(function: Callable[..., Any], totals: dict[str, float], step: str) -> 
     return wrapper
 
 
+def warm_kernels() -> None:
+    """Load the compiled kernels verification calls (once a process, ~20-50 ms each: a fixed
+    cost, not one per character), as ``warm_up`` does the hashing ones."""
+    warm_up()
+    if kernel_name() != "numba":
+        return
+    from neardup.core.overlap_numba import intersection_sizes_merged
+
+    char_shingle_sets([np.arange(10, dtype=np.uint32)], 5)
+    values = np.arange(4, dtype=np.uint32)
+    pairs = np.zeros((1, 2), dtype=np.int64)
+    intersection_sizes_merged(values, np.array([0, 4]), pairs, np.zeros(1, dtype=np.int64))
+
+
 def measure(corpus: Path) -> dict[str, Any]:
     """Scan ``corpus`` with one worker and return the CPU seconds of each verification step,
     the documents and characters re-read, and the pairs checked."""
-    warm_up()
+    warm_kernels()
     totals: dict[str, float] = {}
     reread = {"documents": 0, "characters": 0}
     for name, step in STEPS.items():

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup.core import similarity
+from neardup.core.arrays import pieces_of
 from neardup.core.normalize import codepoints
 from neardup.core.rewrites import Resemblance
-from neardup.core.shingles import char_shingle_sets, shingle_set
-from neardup.core.similarity import overlap, overlap_rows
+from neardup.core.shingles import char_shingle_sets, char_shingle_sets_packed, shingle_set
+from neardup.core.similarity import overlap, overlap_rows, packed_overlap_rows
 from neardup.errors import InputError
 from neardup.io import records
 from neardup.io.records import LinesAt, parse_records, read_line
@@ -118,9 +119,12 @@ def test_shingle_sets_of_long_documents_are_the_same_with_either_kernel(
     cps = [codepoints(t) for t in LONG_TEXTS]
     monkeypatch.setenv("NEARDUP_KERNEL", "numba")
     fast = [s.tolist() for s in char_shingle_sets(cps, ngram)]
+    values, sizes = char_shingle_sets_packed(cps, ngram)
+    assert [s.tolist() for s in pieces_of(values, sizes)] == fast and values.size == sizes.sum()
     monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
     slow = [s.tolist() for s in char_shingle_sets(cps, ngram)]
     assert fast == slow == [shingle_set(t, ngram).tolist() for t in LONG_TEXTS]
+    assert [s.tolist() for s in pieces_of(*char_shingle_sets_packed(cps, ngram))] == slow
 
 
 def random_sets(count: int, seed: int) -> list[np.ndarray]:
@@ -143,6 +147,8 @@ def test_overlap_rows_are_the_floats_of_overlap(
     pairs = np.array([(i, j) for i in range(40) for j in range(i, 40)], dtype=np.int64)
     rows = overlap_rows(sets, pairs).tolist()
     assert rows == [list(overlap(sets[i], sets[j])) for i, j in pairs.tolist()]
+    sizes = np.array([s.size for s in sets], dtype=np.int64)
+    assert packed_overlap_rows(np.concatenate(sets), sizes, pairs).tolist() == rows
     assert overlap_rows(sets, np.empty((0, 2), np.int64)).shape == (0, 3)
 
 

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import I64, U32
+from ..core.arrays import pieces_of
 from ..core.clusters import components
 from ..core.rewrites import resemblance_of
-from ..core.similarity import Overlap, overlap, overlap_rows
+from ..core.shingles import char_shingle_sets_packed
+from ..core.similarity import Overlap, overlap, packed_overlap_rows
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -113,9 +115,9 @@ def verify_component_batch(
     fingerprints, a rewrite search compares the 4-grams that are not common."""
     docs = parse_records(batch.records)
     cps = normalized_codepoints([doc.text for doc in docs], params)
-    sets = shingle_sets(cps, params)
-
-    known = overlap_rows(sets, batch.pairs)
+    values, sizes = packed_shingle_sets(cps, params)
+    sets = pieces_of(values, sizes)
+    known = packed_overlap_rows(values, sizes, batch.pairs)
 
     def similarity(a: int, b: int) -> Overlap:
         return overlap(sets[a], sets[b])
@@ -149,6 +151,17 @@ def verify_component_batch(
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
+
+
+def packed_shingle_sets(cps: list[U32], params: Parameters) -> tuple[U32, I64]:
+    """The shingle set of each normalized text (as :func:`shingle_sets` gives them), one
+    after another, and their sizes: what the compiled merge of the pairs reads, without
+    joining the sets again."""
+    if params.unit == "char":
+        return char_shingle_sets_packed(cps, params.ngram)
+    sets = shingle_sets(cps, params)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)), sizes
 
 
 def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:
