@@ -134,8 +134,9 @@ def verify_component_batch(
         copied, params.rewrite, rewritten, known,
     )
     nodes = batch.nodes
+    node_ids = nodes.tolist()  # Python ints: indexing an array makes a numpy scalar each time
     infos = {  # the report describes only the documents in verified pairs
-        int(nodes[k]): DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
+        node_ids[k]: DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
         for k in found.documents()
     }
     verified = Verified(
@@ -146,7 +147,7 @@ def verify_component_batch(
         found.b_in_a,
         found.rewrite,
         [
-            (int(nodes[rep]), [(int(nodes[m]), sim) for m, sim in members])
+            (node_ids[rep], [(node_ids[m], sim) for m, sim in members])
             for rep, members in found.clusters
         ],
     )

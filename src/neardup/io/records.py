@@ -183,15 +183,15 @@ def parse_records(records: Iterable[Fetched] | LinesAt) -> list[Document]:
 def _parse_lines_at(lines: LinesAt) -> list[Document]:
     """:func:`parse_records` of packed lines, without a record object per line."""
     docs = []
+    id_field, text_field, title_field = lines.fields
     with ExitStack() as stack:
         handles = [stack.enter_context(open(path, "rb")) for path, _ in lines.files]
         columns = (lines.file_of.tolist(), lines.offsets.tolist(), lines.linenos.tolist())
         for file, offset, lineno in zip(*columns, strict=True):
             path, name = lines.files[file]
             source = f"{path}:{lineno}"
-            item = parse_jsonl_line(
-                read_line(handles[file], offset), f"{name}:{lineno}", source, *lines.fields
-            )
+            item = parse_jsonl_line(read_line(handles[file], offset), f"{name}:{lineno}",
+                                    source, id_field, text_field, title_field)
             if not isinstance(item, Document):
                 raise InputError(f"{source}: changed while being read ({item.reason})")
             docs.append(item)
