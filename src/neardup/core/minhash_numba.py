@@ -121,6 +121,68 @@ def minhash_hashed(
             permute_min(mixed, hi - lo, a, b, out[d])
 
 
+RADIX_FROM = 64
+"""Shingles from which :func:`shingle_sets` sorts a document's hashes by radix (below it,
+by insertion sort: fewer passes over a few values)."""
+
+
+@njit(cache=True, nogil=True)
+def sorted_distinct(
+    hashes: np.ndarray, count: int, scratch: np.ndarray, counts: np.ndarray,
+    out: np.ndarray, at: int,
+) -> int:
+    """Write the distinct values of ``hashes[:count]`` ascending to ``out[at:]`` and return
+    how many there are. ``hashes`` is reordered; ``scratch`` has room for ``count``
+    values, ``counts`` is int64 of shape (4, 256).
+
+    An LSD radix sort: one pass counts the four bytes of every value, then one stable
+    scatter per byte (a byte all values share is skipped), least significant first; a
+    short run is sorted by insertion instead. Distinct values are kept as they are
+    copied out."""
+    if count == 0:
+        return 0
+    src, dst = hashes, scratch
+    if count < RADIX_FROM:
+        for i in range(1, count):
+            value = hashes[i]
+            j = i - 1
+            while j >= 0 and hashes[j] > value:
+                hashes[j + 1] = hashes[j]
+                j -= 1
+            hashes[j + 1] = value
+    else:
+        counts[:, :] = 0
+        for i in range(count):
+            value = hashes[i]
+            counts[0, value & 0xFF] += 1
+            counts[1, (value >> 8) & 0xFF] += 1
+            counts[2, (value >> 16) & 0xFF] += 1
+            counts[3, value >> 24] += 1
+        for byte in range(4):
+            shift = 8 * byte
+            if counts[byte, (src[0] >> shift) & 0xFF] == count:
+                continue  # every value has this byte: the pass would not move any
+            total = 0
+            for bucket in range(256):
+                size = counts[byte, bucket]
+                counts[byte, bucket] = total
+                total += size
+            for i in range(count):
+                value = src[i]
+                bucket = (value >> shift) & 0xFF
+                dst[counts[byte, bucket]] = value
+                counts[byte, bucket] += 1
+            src, dst = dst, src
+    written = at
+    out[written] = src[0]
+    written += 1
+    for i in range(1, count):
+        if src[i] != src[i - 1]:
+            out[written] = src[i]
+            written += 1
+    return written - at
+
+
 @njit(cache=True, nogil=True)
 def shingle_sets(
     cps: np.ndarray, offsets: np.ndarray, ngram: int, values: np.ndarray, counts: np.ndarray
@@ -134,6 +196,8 @@ def shingle_sets(
         longest = max(longest, offsets[d + 1] - offsets[d])
     keys = np.empty(longest + 1, dtype=np.uint32)
     hashes = np.empty(longest + 1, dtype=np.uint32)
+    scratch = np.empty(longest + 1, dtype=np.uint32)
+    buckets = np.empty((4, 256), dtype=np.int64)
     written = 0
     for d in range(offsets.size - 1):
         start, size = offsets[d], offsets[d + 1] - offsets[d]
@@ -142,13 +206,6 @@ def shingle_sets(
             continue
         count, length = (1, size) if size < ngram else (size - ngram + 1, ngram)
         shingle_hashes(cps, start, count, length, keys, hashes)
-        ordered = np.sort(hashes[:count])
-        begin = written
-        values[written] = ordered[0]
-        written += 1
-        for i in range(1, count):
-            if ordered[i] != ordered[i - 1]:
-                values[written] = ordered[i]
-                written += 1
-        counts[d] = written - begin
+        counts[d] = sorted_distinct(hashes, count, scratch, buckets, values, written)
+        written += counts[d]
     return written

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .._types import SHINGLE_UNITS, U32, ShingleUnit
+from .._types import I64, SHINGLE_UNITS, U32, ShingleUnit
 from ..errors import ParameterError
 from .arrays import pieces_of, ranges, sorted_unique, starts_of
 
@@ -181,7 +181,7 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
     from .minhash import kernel_name
 
     if kernel_name() == "numba" and cps:
-        return _char_sets_numba(cps, ngram)
+        return pieces_of(*_char_sets_numba(cps, ngram))
     out: list[U32] = [np.empty(0, dtype=np.uint32)] * len(cps)
     group: list[int] = []
     size = 0
@@ -199,7 +199,18 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
     return out
 
 
-def _char_sets_numba(cps: Sequence[U32], ngram: int) -> list[U32]:
+def char_shingle_sets_packed(cps: Sequence[U32], ngram: int) -> tuple[U32, I64]:
+    """:func:`char_shingle_sets` packed: the sets one after another, and their sizes."""
+    from .minhash import kernel_name
+
+    if kernel_name() == "numba" and cps:
+        return _char_sets_numba(cps, ngram)
+    sets = char_shingle_sets(cps, ngram)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)), sizes
+
+
+def _char_sets_numba(cps: Sequence[U32], ngram: int) -> tuple[U32, I64]:
     from .minhash_numba import shingle_sets
 
     lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
@@ -207,7 +218,7 @@ def _char_sets_numba(cps: Sequence[U32], ngram: int) -> list[U32]:
     values = np.empty(max(int(np.maximum(lengths - ngram + 1, 1).sum()), 1), dtype=np.uint32)
     counts = np.empty(len(cps), dtype=np.int64)
     written = shingle_sets(flat, starts_of(lengths), ngram, values, counts)
-    return pieces_of(values[:written], counts)
+    return values[:written], counts
 
 
 def _char_sets_block(cps: Sequence[U32], group: list[int], ngram: int, out: list[U32]) -> None:

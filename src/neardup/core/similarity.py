@@ -14,13 +14,14 @@ who keep no texts; containment is then estimated from it and the set sizes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from .._types import I64, U32
-from .arrays import starts_of
+from .._types import F64, I64, U32
+from .arrays import pieces_of, starts_of
 from .minhash import kernel_name
 
 
@@ -36,37 +37,80 @@ def intersection_size(a: U32, b: U32) -> int:
 
 
 COMPILED_FROM = 2000
-"""Pairs from which :func:`intersection_sizes` loads the compiled kernel (loading it costs a
-process about 0.1 s, more than a few hundred pairs take in numpy)."""
+"""Pairs from which :func:`intersection_sizes` loads the compiled kernel in a process that
+has not loaded numba yet (loading it costs a process about 0.1 s, more than a few hundred
+pairs take in numpy; once numba is loaded, the kernel's own cache costs ~20 ms)."""
 
 
 def intersection_sizes(sets: Sequence[U32], pairs: I64) -> I64:
     """``|S_i ∩ S_j|`` of each pair ``(i, j)`` of sorted unique arrays: one compiled merge
-    per pair with the numba kernel (from :data:`COMPILED_FROM` pairs), else
-    :func:`intersection_size` pair by pair."""
-    out = np.zeros(pairs.shape[0], dtype=np.int64)
-    if not pairs.size:
-        return out
-    if pairs.shape[0] >= COMPILED_FROM and kernel_name() == "numba":
-        from .overlap_numba import intersection_sizes_merged
-
+    per pair with the numba kernel (from :data:`COMPILED_FROM` pairs, or from the first
+    when numba's kernels are loaded already), else :func:`intersection_size` pair by
+    pair."""
+    if _compiled(pairs):
         sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
         values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
-        intersection_sizes_merged(values, starts_of(sizes), pairs.astype(np.int64), out)
-        return out
+        return packed_intersection_sizes(values, sizes, pairs)
+    out = np.zeros(pairs.shape[0], dtype=np.int64)
     for k, (i, j) in enumerate(pairs.tolist()):
         out[k] = intersection_size(sets[i], sets[j])
     return out
 
 
+def packed_intersection_sizes(values: U32, sizes: I64, pairs: I64) -> I64:
+    """:func:`intersection_sizes` of sets packed one after another in ``values``, of these
+    sizes."""
+    if not _compiled(pairs):
+        return intersection_sizes(pieces_of(values, sizes), pairs)
+    from .overlap_numba import intersection_sizes_merged
+
+    out = np.zeros(pairs.shape[0], dtype=np.int64)
+    intersection_sizes_merged(values, starts_of(sizes), pairs.astype(np.int64), out)
+    return out
+
+
+def _compiled(pairs: I64) -> bool:
+    """Whether :func:`intersection_sizes` merges these pairs with the compiled kernel."""
+    loaded = "neardup.core.minhash_numba" in sys.modules
+    return (
+        pairs.shape[0] > 0
+        and (pairs.shape[0] >= COMPILED_FROM or loaded)
+        and kernel_name() == "numba"
+    )
+
+
+def overlap_rows(sets: Sequence[U32], pairs: I64) -> F64:
+    """The exact overlap of each pair ``(i, j)`` of sorted unique arrays as a row
+    ``(jaccard, a_in_b, b_in_a)``, shape (m, 3): the same floats as :func:`overlap`
+    gives (an int64 quotient in float64 is Python's ``int / int``), computed for all
+    pairs at once."""
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    return _rows(intersection_sizes(sets, pairs), sizes, pairs)
+
+
+def packed_overlap_rows(values: U32, sizes: I64, pairs: I64) -> F64:
+    """:func:`overlap_rows` of sets packed one after another in ``values``, of these
+    sizes."""
+    return _rows(packed_intersection_sizes(values, sizes, pairs), sizes, pairs)
+
+
+def _rows(common: I64, sizes: I64, pairs: I64) -> F64:
+    rows = np.zeros((pairs.shape[0], 3), dtype=np.float64)
+    if not pairs.size:
+        return rows
+    size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    both = (size_a > 0) & (size_b > 0)  # else no overlap: all zero
+    common, size_a, size_b = common[both], size_a[both], size_b[both]
+    rows[both, 0] = common / (size_a + size_b - common)
+    rows[both, 1] = np.minimum(1.0, common / size_a)
+    rows[both, 2] = np.minimum(1.0, common / size_b)
+    return rows
+
+
 def overlaps(sets: Sequence[U32], pairs: I64) -> list[Overlap]:
     """The exact overlap of each pair ``(i, j)`` of sorted unique arrays (what
     :func:`overlap` gives, computed for all pairs at once)."""
-    common = intersection_sizes(sets, pairs).tolist()
-    return [
-        overlap_of_sizes(inter, sets[i].size, sets[j].size)
-        for inter, (i, j) in zip(common, pairs.tolist(), strict=True)
-    ]
+    return [Overlap(*row) for row in overlap_rows(sets, pairs).tolist()]
 
 
 class Overlap(NamedTuple):

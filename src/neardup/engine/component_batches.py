@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import I64, U32
+from ..core.arrays import pieces_of
 from ..core.clusters import components
 from ..core.rewrites import resemblance_of
-from ..core.similarity import Overlap, overlap, overlaps
+from ..core.shingles import char_shingle_sets_packed
+from ..core.similarity import Overlap, overlap, packed_overlap_rows
 from ..io.records import Fetched, LinesAt, parse_records
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -113,13 +115,12 @@ def verify_component_batch(
     fingerprints, a rewrite search compares the 4-grams that are not common."""
     docs = parse_records(batch.records)
     cps = normalized_codepoints([doc.text for doc in docs], params)
-    sets = shingle_sets(cps, params)
-
-    known = dict(zip(map(tuple, batch.pairs.tolist()), overlaps(sets, batch.pairs), strict=True))
+    values, sizes = packed_shingle_sets(cps, params)
+    sets = pieces_of(values, sizes)
+    known = packed_overlap_rows(values, sizes, batch.pairs)
 
     def similarity(a: int, b: int) -> Overlap:
-        found = known.get((a, b))
-        return found if found is not None else overlap(sets[a], sets[b])
+        return overlap(sets[a], sets[b])
 
     copied = rewritten = None
     if params.containment is not None and common is not None and common.fingerprints.size:
@@ -130,11 +131,12 @@ def verify_component_batch(
         rewritten = resemblance_of(texts, cps, params.normalize_options(), rare)
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
-        copied, params.rewrite, rewritten,
+        copied, params.rewrite, rewritten, known,
     )
     nodes = batch.nodes
+    node_ids = nodes.tolist()  # Python ints: indexing an array makes a numpy scalar each time
     infos = {  # the report describes only the documents in verified pairs
-        int(nodes[k]): DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
+        node_ids[k]: DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
         for k in found.documents()
     }
     verified = Verified(
@@ -145,11 +147,22 @@ def verify_component_batch(
         found.b_in_a,
         found.rewrite,
         [
-            (int(nodes[rep]), [(int(nodes[m]), sim) for m, sim in members])
+            (node_ids[rep], [(node_ids[m], sim) for m, sim in members])
             for rep, members in found.clusters
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
+
+
+def packed_shingle_sets(cps: list[U32], params: Parameters) -> tuple[U32, I64]:
+    """The shingle set of each normalized text (as :func:`shingle_sets` gives them), one
+    after another, and their sizes: what the compiled merge of the pairs reads, without
+    joining the sets again."""
+    if params.unit == "char":
+        return char_shingle_sets_packed(cps, params.ngram)
+    sets = shingle_sets(cps, params)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)), sizes
 
 
 def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:

@@ -9,6 +9,7 @@ turns any of them into :class:`~neardup.io.documents.Document` records.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -129,9 +130,8 @@ def field_of(record: Fetched, name: str) -> object:
     """
     if isinstance(record, LineAt):
         with open(record.path, "rb") as handle:
-            handle.seek(record.offset)
-            record = RawLine(handle.readline(), record.name, record.path, record.lineno,
-                             record.fields)
+            record = RawLine(read_line(handle, record.offset), record.name, record.path,
+                             record.lineno, record.fields)
     if isinstance(record, Document):
         raise InputError(
             f"{record.source or record.id}: field {name!r}: a text document has no fields "
@@ -153,12 +153,14 @@ def parse_record(record: Fetched) -> Document:
     return parse_records([record])[0]
 
 
-def parse_records(records: Iterable[Fetched]) -> list[Document]:
+def parse_records(records: Iterable[Fetched] | LinesAt) -> list[Document]:
     """The documents of fetched records (reading each file of :class:`LineAt` records once).
 
     Raises:
         InputError: a line no longer holds a document (its file changed since it was read).
     """
+    if isinstance(records, LinesAt):
+        return _parse_lines_at(records)
     handles: dict[str, IO[bytes]] = {}
     docs = []
     with ExitStack() as stack:
@@ -166,10 +168,9 @@ def parse_records(records: Iterable[Fetched]) -> list[Document]:
             if isinstance(record, LineAt):
                 if record.path not in handles:
                     handles[record.path] = stack.enter_context(open(record.path, "rb"))
-                handle = handles[record.path]
-                handle.seek(record.offset)
                 record = RawLine(
-                    handle.readline(), record.name, record.path, record.lineno, record.fields
+                    read_line(handles[record.path], record.offset), record.name, record.path,
+                    record.lineno, record.fields,
                 )
             item = record if isinstance(record, Document) else record.parse()
             if not isinstance(item, Document):
@@ -177,3 +178,45 @@ def parse_records(records: Iterable[Fetched]) -> list[Document]:
                 raise InputError(f"{record.source}: changed while being read ({item.reason})")
             docs.append(item)
     return docs
+
+
+def _parse_lines_at(lines: LinesAt) -> list[Document]:
+    """:func:`parse_records` of packed lines, without a record object per line."""
+    docs = []
+    id_field, text_field, title_field = lines.fields
+    with ExitStack() as stack:
+        handles = [stack.enter_context(open(path, "rb")) for path, _ in lines.files]
+        columns = (lines.file_of.tolist(), lines.offsets.tolist(), lines.linenos.tolist())
+        for file, offset, lineno in zip(*columns, strict=True):
+            path, name = lines.files[file]
+            source = f"{path}:{lineno}"
+            item = parse_jsonl_line(read_line(handles[file], offset), f"{name}:{lineno}",
+                                    source, id_field, text_field, title_field)
+            if not isinstance(item, Document):
+                raise InputError(f"{source}: changed while being read ({item.reason})")
+            docs.append(item)
+    return docs
+
+
+LINE_GUESS = 4096
+"""Bytes :func:`read_line` reads first (twice as many each time the line goes on)."""
+
+
+def read_line(handle: IO[bytes], offset: int) -> bytes:
+    """The line of a file opened in binary mode that starts at byte ``offset``, with its
+    newline (b"" past the end). Positioned reads (``os.pread``, where there is one) skip
+    the buffer a seek would throw away and fill again."""
+    if not hasattr(os, "pread"):
+        handle.seek(offset)
+        return handle.readline()
+    descriptor = handle.fileno()
+    data = os.pread(descriptor, LINE_GUESS, offset)
+    end = data.find(b"\n")
+    while end < 0:
+        more = os.pread(descriptor, 2 * len(data), offset + len(data))
+        if not more:
+            return data
+        found = more.find(b"\n")
+        end = -1 if found < 0 else len(data) + found
+        data += more
+    return data[: end + 1]

@@ -99,6 +99,7 @@ def verify_candidates(
     copied: Callable[[int, int], float] | None = None,
     rewrite: float | None = None,
     rewritten: Callable[[int, int], Resemblance] | None = None,
+    known: F64 | None = None,
 ) -> Verified:
     """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
     ``containment`` is given, whose containment is at least that; or, when ``rewrite`` is
@@ -118,48 +119,54 @@ def verify_candidates(
             Jaccard threshold.
         rewrite: the least rewrite resemblance of a rewritten copy, or None.
         rewritten: the rewrite resemblance of two documents (needed with ``rewrite``).
+        known: the candidates' overlaps when computed already, one row
+            ``(jaccard, a_in_b, b_in_a)`` each (``similarity`` is then asked only of the
+            other pairs that clustering compares).
     """
     listed = candidates.tolist()
-    least_containment = 2.0 if containment is None else containment  # 2: none qualifies
-    kept: list[int] = []
-    overlaps: list[Overlap] = []
-    resemblances: list[float] = []
-    for k, (i, j) in enumerate(listed):
-        found = similarity(i, j)
-        copy = found.containment >= least_containment and (
-            copied is None or copied(i, j) >= least_containment
-        )
-        resembles = NOT_COMPARED if rewritten is None else rewritten(i, j)
-        if found.jaccard >= threshold or copy or (
-            rewrite is not None and resembles.reaches(rewrite)
-        ):
-            kept.append(k)
-            overlaps.append(found)
-            resemblances.append(resembles.value)
-        if checked is not None and (k + 1) % CHECKED_EVERY == 0:
+    if known is None:
+        known = np.zeros((len(listed), 3), dtype=np.float64)
+        for k, (i, j) in enumerate(listed):
+            known[k] = similarity(i, j)
+            if checked is not None and (k + 1) % CHECKED_EVERY == 0:
+                checked(CHECKED_EVERY)
+    elif checked is not None:
+        for _ in range(len(listed) // CHECKED_EVERY):
             checked(CHECKED_EVERY)
     if checked is not None and len(listed) % CHECKED_EVERY:
         checked(len(listed) % CHECKED_EVERY)
-    known = {
-        (listed[k][0], listed[k][1]): found.jaccard
-        for k, found in zip(kept, overlaps, strict=True)
-        if found.jaccard >= threshold
-    }
+    jaccard = known[:, 0]
+    near = jaccard >= threshold
+    keep = near.copy()
+    if containment is not None:
+        copy = np.maximum(known[:, 1], known[:, 2]) >= containment
+        if copied is not None:
+            for k in np.flatnonzero(copy & ~keep).tolist():
+                copy[k] = copied(*listed[k]) >= containment
+        keep |= copy
+    resemblances = np.full(len(listed), math.nan)
+    if rewritten is not None:
+        for k, (i, j) in enumerate(listed):
+            resembles = rewritten(i, j)
+            resemblances[k] = resembles.value
+            if rewrite is not None and resembles.reaches(rewrite):
+                keep[k] = True
+    close = dict(zip(map(tuple, candidates[near].tolist()), jaccard[near].tolist(), strict=True))
 
     def jaccard_of(a: int, b: int) -> float:
         a, b = min(a, b), max(a, b)
-        return known[a, b] if (a, b) in known else similarity(a, b).jaccard
+        found = close.get((a, b))
+        return found if found is not None else similarity(a, b).jaccard
 
-    order = np.asarray(kept, dtype=np.int64)
-    shares = np.asarray(overlaps, dtype=np.float64).reshape(-1, 3)
+    order = np.flatnonzero(keep).astype(np.int64)
     return Verified(
         candidates[order].reshape(-1, 2),
         order,
-        shares[:, 0].copy(),
-        shares[:, 1].copy(),
-        shares[:, 2].copy(),
-        np.asarray(resemblances, dtype=np.float64),
-        clusters_with_similarities(list(known), lengths, jaccard_of),
+        known[order, 0],
+        known[order, 1],
+        known[order, 2],
+        resemblances[order],
+        clusters_with_similarities(list(close), lengths, jaccard_of),
     )
 
 
