@@ -260,3 +260,39 @@ def test_a_scan_reports_the_same_with_either_kernel(
     fast = scan("numba")
     assert fast[0] and fast[1]
     assert fast == scan("numpy")
+
+
+@needs_numba
+def test_lines_read_back_alike_by_the_compiled_reader_and_by_the_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's documents as verification reads them again: the same texts, titles,
+    lengths and sources whether the plain lines go through the compiled reader (the others,
+    here an escaped id, a doubled title and a missing id, through the parser) or all
+    through the parser; and a line that changed is named."""
+    from neardup.engine.component_batches import read_back
+
+    path = tmp_path / "docs.jsonl"
+    rows = ['{"id": "a", "text": "甲乙丙", "title": "题"}', '{"id": "b\\u0041", "text": "丁"}',
+            '{"id": "c", "text": "戊\\n己", "title": "x", "title": "y"}', '{"text": "庚"}',
+            '{"id": "d", "text": "\U0001f600 辛", "meta": {"n": [1, 2.5]}}']
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    offsets = np.cumsum([0] + [len(r.encode()) + 1 for r in rows[:-1]]).astype(np.int64)
+    order = np.array([4, 0, 3, 1, 2])
+    packed = LinesAt([(str(path), "docs.jsonl")], np.zeros(5, np.int64), offsets[order],
+                     order + 1, ("id", "text", "title"))
+
+    def read(kernel: str) -> tuple[object, ...]:
+        monkeypatch.setenv("NEARDUP_KERNEL", kernel)
+        back = read_back(packed)
+        return (back.texts(), back.titles, back.lengths.tolist(),
+                [back.source(k) for k in range(5)])
+
+    fast = read("numba")
+    assert fast == read("numpy")
+    assert fast[0] == ["\U0001f600 辛", "甲乙丙", "庚", "丁", "戊\n己"]
+    assert fast[1] == [None, "题", None, None, "y"]
+    assert fast[3][0] == f"{path}:5"
+    path.write_text(rows[0] + "\n", encoding="utf-8")  # the file shrank
+    with pytest.raises(InputError, match=r"docs.jsonl:5: changed while being read"):
+        read_back(packed)

@@ -18,15 +18,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import I64, U32
-from ..core.arrays import pieces_of
+from ..core.arrays import pieces_of, starts_of
 from ..core.clusters import components
+from ..core.jsonl_fields import read_fields
+from ..core.minhash import kernel_name
+from ..core.normalize import codepoints, from_codepoints, normalize_packed, packed_codepoints
 from ..core.rewrites import resemblance_of
 from ..core.shingles import char_shingle_sets_packed
 from ..core.similarity import Overlap, overlap, packed_overlap_rows
-from ..io.records import Fetched, LinesAt, parse_records
+from ..io.records import Fetched, LinesAt, parse_line_at, parse_records, read_lines_at
 from ..parameters import Parameters
 from ..report import DocumentInfo
-from ..stages.hashing import normalized_codepoints, sets_without_boilerplate, shingle_sets
+from ..stages.hashing import sets_without_boilerplate, shingle_sets
 from ..stages.verification import Verified, verify_candidates
 
 COMPONENT_BATCH_DOCS = 2048
@@ -113,8 +116,9 @@ def verify_component_batch(
     Jaccard to the representative, and what the report keeps of each document. A
     containment search decides copies without the text of the ``common`` (boilerplate)
     fingerprints, a rewrite search compares the 4-grams that are not common."""
-    docs = parse_records(batch.records)
-    cps = normalized_codepoints([doc.text for doc in docs], params)
+    docs = read_back(batch.records)
+    options = params.normalize_options()
+    cps = pieces_of(*normalize_packed(docs.codepoints, docs.lengths, options))
     values, sizes = packed_shingle_sets(cps, params)
     sets = pieces_of(values, sizes)
     known = packed_overlap_rows(values, sizes, batch.pairs)
@@ -127,8 +131,7 @@ def verify_component_batch(
         copied = _containment_without(sets_without_boilerplate(cps, params, common.fingerprints))
     if params.rewrite is not None:
         rare = np.empty(0, dtype=np.uint32) if common is None else common.rewrite_shingles
-        texts = [doc.text for doc in docs]
-        rewritten = resemblance_of(texts, cps, params.normalize_options(), rare)
+        rewritten = resemblance_of(docs.texts(), cps, options, rare)
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
         copied, params.rewrite, rewritten, known,
@@ -136,7 +139,7 @@ def verify_component_batch(
     nodes = batch.nodes
     node_ids = nodes.tolist()  # Python ints: indexing an array makes a numpy scalar each time
     infos = {  # the report describes only the documents in verified pairs
-        node_ids[k]: DocumentInfo(docs[k].title, docs[k].source, len(docs[k].text), cps[k].size)
+        node_ids[k]: DocumentInfo(docs.titles[k], docs.source(k), int(docs.lengths[k]), cps[k].size)
         for k in found.documents()
     }
     verified = Verified(
@@ -152,6 +155,47 @@ def verify_component_batch(
         ],
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
+
+
+@dataclass
+class ReadBack:
+    """A batch's documents read again, as verification needs them."""
+
+    codepoints: U32
+    """The original texts' code points, one text after another."""
+    lengths: I64
+    titles: list[str | None]
+    source: Callable[[int], str | None]
+    """Where document k is, for the report."""
+
+    def texts(self) -> list[str]:
+        """The original texts."""
+        return [from_codepoints(piece) for piece in pieces_of(self.codepoints, self.lengths)]
+
+
+def read_back(records: list[Fetched] | LinesAt) -> ReadBack:
+    """The documents of a batch's records. Lines of uncompressed files are read straight
+    into code points by the compiled reader when numba is loaded
+    (:func:`~neardup.core.jsonl_fields.read_fields`), and parsed as JSON otherwise.
+
+    Raises:
+        InputError: a line no longer holds a document (its file changed since it was read).
+    """
+    if not isinstance(records, LinesAt) or kernel_name() != "numba":
+        docs = parse_records(records)
+        flat, lengths = packed_codepoints([doc.text for doc in docs])
+        return ReadBack(flat, lengths, [doc.title for doc in docs], lambda k: docs[k].source)
+    raw = read_lines_at(records)
+    bounds = starts_of(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)))
+    found = read_fields(b"".join(raw), bounds, *records.fields)
+    titles, lengths = found.titles, found.lengths.copy()
+    pieces = pieces_of(found.codepoints, found.lengths)
+    parsed = np.flatnonzero(~found.read).tolist()
+    for k in parsed:  # what the reader left to the JSON parser
+        doc = parse_line_at(records, k, raw[k])
+        pieces[k], lengths[k], titles[k] = codepoints(doc.text), len(doc.text), doc.title
+    flat = np.concatenate(pieces) if parsed and pieces else found.codepoints
+    return ReadBack(flat, lengths, titles, records.source)
 
 
 def packed_shingle_sets(cps: list[U32], params: Parameters) -> tuple[U32, I64]:

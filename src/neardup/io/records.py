@@ -115,6 +115,10 @@ class LinesAt:
             path, name = self.files[file]
             yield LineAt(path, name, offset, lineno, self.fields)
 
+    def source(self, k: int) -> str:
+        """Where line ``k`` is, as documents say it: ``path:line``."""
+        return f"{self.files[int(self.file_of[k])][0]}:{self.linenos[k]}"
+
 
 Record = Document | RawLine
 """A document as :meth:`Corpus.records` gives it: read and parsed, or a raw JSON line."""
@@ -182,20 +186,30 @@ def parse_records(records: Iterable[Fetched] | LinesAt) -> list[Document]:
 
 def _parse_lines_at(lines: LinesAt) -> list[Document]:
     """:func:`parse_records` of packed lines, without a record object per line."""
-    docs = []
-    id_field, text_field, title_field = lines.fields
+    raw = read_lines_at(lines)
+    return [parse_line_at(lines, k, line) for k, line in enumerate(raw)]
+
+
+def read_lines_at(lines: LinesAt) -> list[bytes]:
+    """The bytes of each packed line (with its newline), each file opened once."""
     with ExitStack() as stack:
         handles = [stack.enter_context(open(path, "rb")) for path, _ in lines.files]
-        columns = (lines.file_of.tolist(), lines.offsets.tolist(), lines.linenos.tolist())
-        for file, offset, lineno in zip(*columns, strict=True):
-            path, name = lines.files[file]
-            source = f"{path}:{lineno}"
-            item = parse_jsonl_line(read_line(handles[file], offset), f"{name}:{lineno}",
-                                    source, id_field, text_field, title_field)
-            if not isinstance(item, Document):
-                raise InputError(f"{source}: changed while being read ({item.reason})")
-            docs.append(item)
-    return docs
+        columns = (lines.file_of.tolist(), lines.offsets.tolist())
+        return [read_line(handles[file], offset) for file, offset in zip(*columns, strict=True)]
+
+
+def parse_line_at(lines: LinesAt, k: int, raw: bytes) -> Document:
+    """The document of packed line ``k``, whose bytes are ``raw``.
+
+    Raises:
+        InputError: the line no longer holds a document (its file changed since it was read).
+    """
+    source = lines.source(k)
+    name = lines.files[int(lines.file_of[k])][1]
+    item = parse_jsonl_line(raw, f"{name}:{lines.linenos[k]}", source, *lines.fields)
+    if not isinstance(item, Document):
+        raise InputError(f"{source}: changed while being read ({item.reason})")
+    return item
 
 
 LINE_GUESS = 4096
