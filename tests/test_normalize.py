@@ -101,3 +101,34 @@ def test_batch_normalization_with_a_combining_mark_at_a_boundary() -> None:
     flat, lengths = normalize_many(["e", "\u0301x", "ﬁ㈱"])
     assert lengths.tolist() == [1, 2, 3]  # the mark is not composed across documents
     assert from_codepoints(flat) == "e\u0301xfi株"
+
+
+@pytest.mark.parametrize(("html", "markers", "expected"), [
+    (False, ("##paidbegin##", "##paidend##"), (ord("#"),)),
+    (True, ("##paidbegin##",), (ord("#"), ord("&"), ord("<"))),
+    (False, ("paid",), None),  # a letter: case folding could change it
+    (False, ("#?paid",), None),  # the first character is optional
+    (False, ("#a|b",), None),  # an alternative starts otherwise
+    (False, (r"\d+",), None),  # syntax
+    (False, ("[#]",), None),
+])
+def test_the_characters_every_marker_match_starts_with(
+    html: bool, markers: tuple[str, ...], expected: tuple[int, ...] | None
+) -> None:
+    from neardup.core.normalize import _match_starts
+
+    assert _match_starts(html, markers) == expected
+
+
+@pytest.mark.parametrize("html", [False, True])
+def test_stripping_packed_texts_is_the_same_with_or_without_the_joined_string(html: bool) -> None:
+    """Without the texts as one string, a batch with no character a match starts with is
+    returned as it is; with one, the markers and markup are stripped as before."""
+    from neardup.core.normalize import packed_codepoints, strip_packed
+
+    options = NormalizeOptions(html=html)
+    for texts in (["中文内容", "没有标记"], ["前##PAIDBEGIN##中", "&amp; <b>粗</b> #"]):
+        flat, sizes = packed_codepoints(texts)
+        given = strip_packed(flat, sizes, options, "".join(texts))
+        found = strip_packed(flat, sizes, options)
+        assert given[0].tolist() == found[0].tolist() and given[1].tolist() == found[1].tolist()

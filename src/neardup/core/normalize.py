@@ -189,6 +189,35 @@ def _strip_regex(html: bool, markers: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.DOTALL | re.IGNORECASE)
 
 
+def _may_match(flat: U32, html: bool, markers: Sequence[str]) -> bool:
+    """Whether the markup or a marker may be in the texts: False only when none of the
+    characters every match starts with is there (found without decoding the texts)."""
+    starts = _match_starts(html, tuple(markers))
+    if starts is None:
+        return True
+    return any(bool((flat == start).any()) for start in starts)
+
+
+@lru_cache(maxsize=64)
+def _match_starts(html: bool, markers: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The code points every match of the markup and markers starts with, or None when a
+    marker's first character is not known from its text: it is not a plain character that
+    case does not change, is optional (``*``, ``?``, ``{``), or the pattern has an ``|``."""
+    starts = {ord("<"), ord("&")} if html else set()
+    for marker in markers:
+        first = marker[:1]
+        plain = bool(first) and first not in _REGEX_SYNTAX and not first.isalnum()
+        if not plain or first.lower() != first.upper() or "|" in marker:
+            return None
+        if marker[1:2] in ("*", "?", "{"):
+            return None
+        starts.add(ord(first))
+    return tuple(sorted(starts))
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
 def _strip(
     text: str, regex: re.Pattern[str] | None, html: bool
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
@@ -324,6 +353,8 @@ def strip_packed(
     if regex is None:
         return flat, sizes
     if joined is None:
+        if not _may_match(flat, options.html, options.markers):
+            return flat, sizes
         joined = from_codepoints(flat)
     if regex.search(joined) is None:
         return flat, sizes
