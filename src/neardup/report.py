@@ -9,7 +9,7 @@ checkers only).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
 
@@ -244,19 +244,6 @@ class DuplicateReport:
         if self.parameters.containment is None:
             return {}
         return {"copies": [copied_dict(c) for c in self.copies]}
-
-
-Record = TypeVar("Record")
-
-
-def unchecked(cls: type[Record], fields: dict[str, Any]) -> Record:
-    """An instance of the frozen dataclass ``cls`` whose attributes are ``fields`` (every
-    field, in order), made without its ``__init__``: that sets each field through
-    ``object.__setattr__``, and costs twice as much on the hundreds of thousands of pairs
-    and cluster members of a million-document report."""
-    record = object.__new__(cls)
-    object.__setattr__(record, "__dict__", fields)
-    return record
 
 
 def flat_dict(record: Any) -> dict[str, Any]:

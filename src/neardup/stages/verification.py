@@ -25,7 +25,7 @@ from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
 from ..core.rewrites import Resemblance
 from ..core.similarity import Overlap
-from ..report import Cluster, ClusterMember, DocumentInfo, Pair, unchecked
+from ..report import Cluster, ClusterMember, DocumentInfo, Pair
 
 Similarity = Callable[[int, int], Overlap]
 """The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
@@ -182,11 +182,8 @@ def report_parts(
             documents share an id, the first one's).
     """
     pairs = [
-        unchecked(Pair, {
-            "a": ids[i], "b": ids[j], "jaccard": jaccard, "containment": max(a_in_b, b_in_a),
-            "a_in_b": a_in_b, "b_in_a": b_in_a, "passages": (), "a_coverage": None,
-            "b_coverage": None, "rewrite": None if rewrite != rewrite else rewrite,  # NaN
-        })
+        Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a,
+             rewrite=None if math.isnan(rewrite) else rewrite)
         for (i, j), jaccard, a_in_b, b_in_a, rewrite in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
@@ -197,9 +194,7 @@ def report_parts(
         )
     ]
     clusters = [
-        Cluster(ids[rep], tuple([
-            unchecked(ClusterMember, {"id": ids[m], "similarity": sim}) for m, sim in members
-        ]))
+        Cluster(ids[rep], tuple(ClusterMember(ids[m], sim) for m, sim in members))
         for rep, members in verified.clusters
     ]
     documents: dict[str, DocumentInfo] = {}
