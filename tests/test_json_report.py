@@ -47,19 +47,9 @@ NUMBERS = [0.0, -0.0, 1.0, 1e-06, 5e-05, 0.0001, 0.123456789, 1 / 3, 1e16, 1e22,
 
 
 VALID = [text for text in HOSTILE if "\ud800" not in text and "\udfff" not in text]
-"""What orjson writes too (it refuses lone surrogates)."""
+"""The hostile strings without lone surrogates."""
 PLAIN = [0.0, 1.0, 0.5, 0.0001, 0.123456789, 1 / 3, 123456.75]
-"""Numbers orjson writes as repr does."""
-
-
-@pytest.fixture(autouse=True, params=["orjson", "stdlib"])
-def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test twice: with orjson writing what it writes as json does, and without."""
-    if request.param == "orjson":
-        pytest.importorskip("orjson")
-    else:
-        monkeypatch.setattr(json_report, "_orjson_dumps", None)
-    return str(request.param)
+"""Finite numbers in plain notation."""
 
 
 def expected_json(report: DuplicateReport) -> str:
@@ -195,8 +185,8 @@ def test_the_same_text_without_orjson(
 
 
 def test_report_parts_records_are_the_dataclasses() -> None:
-    """report_parts makes its pairs and members without their __init__: the same records,
-    every field set, in order (flat_dict and the JSON keys follow that order)."""
+    """report_parts makes its pairs and members as the dataclasses: every field set, in
+    order (flat_dict and the JSON keys follow that order)."""
     verified = Verified(
         pairs=np.array([[0, 1], [1, 2]], dtype=np.int64),
         order=np.array([0, 1], dtype=np.int64),
@@ -217,25 +207,11 @@ def test_report_parts_records_are_the_dataclasses() -> None:
         parts.pairs[0].a = "w"  # type: ignore[misc]
 
 
-def test_orjson_writes_the_sections_it_writes_as_json_does(
-    writer: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With orjson, the clusters and documents of valid ids and plain numbers are its text
-    (the equality tests above then check it); a lone surrogate or a NaN leaves them to the
-    column writer."""
-    used: list[str | None] = []
-    by_orjson = json_report._by_orjson
-
-    def spy(value: object) -> str | None:
-        used.append(by_orjson(value))
-        return used[-1]
-
-    monkeypatch.setattr(json_report, "_by_orjson", spy)
+def test_clusters_and_documents_of_any_values_are_written_as_json_does() -> None:
+    """Valid ids and plain numbers, hostile ones, and a representative that is a float:
+    the clusters and documents sections are the standard library's text."""
     assert_same(hostile_report(VALID, PLAIN, None))
-    assert sum(text is not None for text in used) == (2 if writer == "orjson" else 0)
-    used.clear()
     assert_same(hostile_report(HOSTILE, NUMBERS, None))
-    assert not any(used)  # orjson refuses the lone surrogates; NaN is not tried
     report = hostile_report(VALID, PLAIN, None)
     report.clusters.append(Cluster(1e-06, (ClusterMember("x", 0.5),)))  # type: ignore[arg-type]
-    assert_same(report)  # orjson would write 1e-6
+    assert_same(report)

@@ -11,12 +11,6 @@ joined by one f-string. The small sections (parameters, counts, notes, skipped, 
 the records of a section holding a value of another type, go through ``json.dumps`` itself,
 re-indented (a JSON text holds no raw newline but its indentation).
 
-With orjson (the ``fast`` extra), its text is taken only where it is the standard library's:
-floats in [1e-4, 1e15) or zero (it writes ``1e-6`` for ``1e-06``, ``0.00005`` for ``5e-05``,
-``1e16`` for ``1e+16`` and ``null`` for NaN), whole sections (clusters, documents) only when
-it does not refuse them (lone surrogates, integers past 64 bits); its strings are escaped as
-``ensure_ascii=False`` escapes them. Without it the text is the same, a little slower.
-
 The module is not called ``json`` so that it never stands in for the standard library's.
 """
 
@@ -46,15 +40,6 @@ from .shared import Texts
 
 _INFINITY = float("inf")
 _NONE = type(None)
-_SMALL, _LARGE = 1e-4, 1e15
-"""The floats that orjson writes as repr does: zero, and those in [_SMALL, _LARGE)."""
-
-_orjson_dumps: Callable[..., bytes] | None
-try:
-    from orjson import OPT_INDENT_2 as _INDENT_2
-    from orjson import dumps as _orjson_dumps
-except ImportError:  # the optional extra ``neardup[fast]``: the stdlib writes the same, slower
-    _orjson_dumps = None
 _PAD = ["\n" + "  " * level for level in range(6)]
 """A new line and the indentation of each level."""
 
@@ -77,9 +62,9 @@ def json_chunks(report: DuplicateReport) -> Iterator[str]:
     for key, value in report.summary_dict().items():
         yield _PAD[1] + encode_basestring(key) + ": " + _dumps(value, _PAD[1]) + ","
     yield _PAD[1] + '"pairs": ' + _listed(_pairs(report.pairs, report.documents), 1)
-    yield "," + _PAD[1] + '"clusters": ' + _clusters_section(report.clusters)
+    yield "," + _PAD[1] + '"clusters": ' + _listed(_clusters(report.clusters), 1)
     yield "," + _PAD[1] + '"identical": ' + _listed(_groups(report.identical), 1)
-    yield "," + _PAD[1] + '"documents": ' + _documents_section(report.documents)
+    yield "," + _PAD[1] + '"documents": ' + _documents(report.documents)
     for key, value in report.copies_dict().items():
         yield "," + _PAD[1] + encode_basestring(key) + ": " + _dumps(value, _PAD[1])
     yield "\n}"
@@ -160,38 +145,23 @@ def _column(values: list[Any]) -> list[str]:
     if kinds == {str}:
         return list(map(encode_basestring, values))
     if kinds == {float} and all(map(isfinite, values)):
-        return _reprs(values)
+        return list(map(float.__repr__, values))
     if kinds == {int}:
         return list(map(int.__repr__, values))
     return [_scalar(v) for v in values]
 
 
-def _reprs(values: list[float]) -> list[str]:
-    """``float.__repr__`` of each finite float: orjson's shortest digits where its text is
-    the same (zero, and 1e-4 <= |v| < 1e15; it writes ``0.00005`` for ``5e-05`` and ``1e16``
-    for ``1e+16``), four times faster."""
-    if _orjson_dumps is None or not values:
-        return list(map(float.__repr__, values))
-    texts: list[str] = _orjson_dumps(values)[1:-1].decode().split(",")
-    sizes = list(map(abs, values))
-    if min(sizes) < _SMALL or max(sizes) >= _LARGE:
-        for k, value in enumerate(values):
-            if not (_SMALL <= abs(value) < _LARGE or value == 0.0):
-                texts[k] = float.__repr__(value)
-    return texts
-
-
 def _rounded(values: Iterable[float]) -> list[str]:
     """Values rounded to 6 digits and written as ``pair_dict`` rounds them and ``json``
-    writes them: with orjson, ``round`` and :func:`_reprs`; without, ``"{:.6f}"``, which
-    rounds as ``round(v, 6)`` does (both give the correctly rounded decimal digits), the
-    shortest repr of that float being those digits without trailing zeros (it has fewer
-    than 16 significant digits), unless repr writes it with an exponent."""
+    writes them: ``"{:.6f}"``, which rounds as ``round(v, 6)`` does (both give the
+    correctly rounded decimal digits), the shortest repr of that float being those digits
+    without trailing zeros (it has fewer than 16 significant digits), unless repr writes it
+    with an exponent."""
     values = list(values)
-    if _orjson_dumps is not None or set(map(type, values)) != {float} or not all(
-        map(isfinite, values)
-    ) or (values and max(map(abs, values)) >= 1e9):
-        return _column(list(map(round, values, repeat(6))))  # orjson: _reprs, faster still
+    if set(map(type, values)) != {float} or not all(map(isfinite, values)) or (
+        values and max(map(abs, values)) >= 1e9
+    ):
+        return _column(list(map(round, values, repeat(6))))
     texts = [text.rstrip("0") for text in map("{:.6f}".format, values)]
     return [
         text + "0" if text[-1] == "." else
@@ -251,58 +221,6 @@ def _passages(passages: tuple[Passage, ...], compact: bool) -> str:
     if compact:
         return json.dumps([flat_dict(p) for p in passages], ensure_ascii=False)
     return _listed([_flat(vars(p), _PAD[4]) for p in passages], 3)
-
-
-def _by_orjson(value: Any) -> str | None:
-    """``value`` at level 1 as ``json.dumps(..., indent=2)`` writes it, by orjson (ten times
-    faster), when its text is the same: None when orjson is missing or refuses it (a lone
-    surrogate, an integer past 64 bits, a key that is not a string). The caller makes sure
-    every float is one whose text orjson writes as repr does (:data:`_SMALL`)."""
-    if _orjson_dumps is None:
-        return None
-    try:
-        written: bytes = _orjson_dumps(value, option=_INDENT_2)
-    except TypeError:  # orjson.JSONEncodeError
-        return None
-    return written.decode().replace("\n", _PAD[1])
-
-
-def _same_in_orjson(floats: list[Any]) -> bool:
-    """Whether orjson writes each of ``floats`` as repr does (all of them floats)."""
-    return set(map(type, floats)) <= {float} and all(
-        _SMALL <= abs(value) < _LARGE or value == 0.0 for value in floats
-    )
-
-
-def _clusters_section(clusters: list[Cluster]) -> str:
-    """The ``clusters`` list at level 1."""
-    if set(map(type, clusters)) <= {Cluster}:
-        members = [m for c in clusters for m in c.members]
-        if set(map(type, members)) <= {ClusterMember} and _same_in_orjson(
-            [m.similarity for m in members]
-        ) and set(map(type, [m.id for m in members] + [c.representative for c in clusters])) <= {
-            str
-        }:
-            written = _by_orjson([
-                {"representative": c.representative, "members": list(map(vars, c.members))}
-                for c in clusters
-            ])
-            if written is not None:
-                return written
-    return _listed(_clusters(clusters), 1)
-
-
-def _documents_section(documents: dict[str, DocumentInfo]) -> str:
-    """The ``documents`` object at level 1."""
-    infos = list(documents.values())
-    if set(map(type, infos)) <= {DocumentInfo} and all(
-        set(map(type, [getattr(info, name) for info in infos])) <= {str, int, _NONE}
-        for name in _DOCUMENT_FIELDS
-    ) and all(tuple(vars(info)) == _DOCUMENT_FIELDS for info in infos):
-        written = _by_orjson(dict(zip(documents, map(vars, infos), strict=True)))
-        if written is not None:
-            return written
-    return _documents(documents)
 
 
 def _clusters(clusters: list[Cluster]) -> list[str]:
