@@ -3,7 +3,7 @@ and every artifact (report, index file) records."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from ._types import SHINGLE_UNITS, VERIFICATIONS, ShingleUnit, Verification
@@ -147,3 +147,42 @@ def parameters_for(preset: str | None = None, **given: Any) -> Parameters:
     values = dict(PRESETS[preset]) if preset is not None else {}
     values.update({name: value for name, value in given.items() if value is not None})
     return Parameters(**values)
+
+
+def resolve_parameters(
+    params: Parameters | None = None, preset: str | None = None, **overrides: Any
+) -> Parameters:
+    """The parameters an entry point runs with: ``params`` (or the ``preset``'s, or the
+    defaults), with the ``overrides`` that are not None.
+
+    Every entry point (``find_duplicates``, ``deduplicate``, ``DuplicateIndex.create``, the
+    Spark functions) takes ``params``, ``preset`` and ``**overrides`` and passes them here.
+
+    Raises:
+        ParameterError: an unknown parameter name (the message lists the valid ones), both
+            ``params`` and ``preset``, an unknown preset, or a value out of range.
+
+    Example:
+        >>> resolve_parameters(preset="copies", threshold=0.6).threshold
+        0.6
+        >>> resolve_parameters(thresold=0.6)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        neardup.errors.ParameterError: unknown parameter 'thresold'; the parameters are: ...
+    """
+    valid = [f.name for f in fields(Parameters)]
+    for name in overrides:
+        if name not in valid:
+            raise ParameterError(
+                f"unknown parameter {name!r}; the parameters are: {', '.join(valid)}"
+            )
+    if params is None:
+        return parameters_for(preset, **overrides)
+    if preset is not None:
+        raise ParameterError("give params or preset, not both (a preset is a set of params)")
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if not given:
+        return params
+    if ("threshold" in given or "num_perm" in given) and "bands" not in given:
+        given.update(bands=None, rows=None)  # chosen again for the new threshold
+    return replace(params, **given)
