@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from common import load_corpus
 from compare_end_to_end import run_datasketch, run_neardup, run_rensa
-from exact import brute_force_pairs, shingle_sets, similar_pairs
-from generate_corpus import EDITS, edit_text, generate
-from partial_copies import Scorer, content_sentences, overlap
-from partial_copies import generate as generate_partial
+from edits import EDITS, content_sentences, edit_text
+from exact import brute_force_pairs, overlap, shingle_sets, similar_pairs
+from generate_corpus import generate
+from partial_collection import generate as generate_partial
+from partial_scoring import Scorer
 from passages_scale import edited, joined_laws
 from passages_scale import main as passages_scale
 from scale import ceiling, recall

@@ -4,7 +4,7 @@
   verification): its pairs are verified. ``neardup`` runs in one process (``workers=1``, as
   datasketch and rensa do) with the default kernel (numba when installed);
   ``neardup-numpy`` the same with ``NEARDUP_KERNEL=numpy``; ``neardup-workers`` with its
-  default hashing workers (one process per core; its peak RSS is the main process's only).
+  default hashing workers (one process per core; its peak RSS is that of all of them).
 * datasketch: ``MinHash(num_perm=128)`` + ``update_batch`` of the UTF-8 shingles, then
   ``MinHashLSH(threshold=0.7, num_perm=128)``: insert all, query each; candidates as-is.
 * rensa: ``RMinHash(128, seed=1)`` + ``update`` of the shingles, ``RMinHashLSH(threshold=0.7,
@@ -13,11 +13,12 @@
 
 datasketch and rensa get the same shingles as neardup: character 5-grams of
 ``neardup.normalize_text(text)``, made inside the timed part (neardup normalizes inside
-``find_duplicates``). Each tool runs in a fresh subprocess that loads the documents, warms
-up on two tiny texts (imports, numba's cached compilation), then is timed from texts in
-memory to pairs; its peak RSS is read in the worker (``VmHWM``, see ``_rss_mb``; so tools
-don't mix), printed beside the peak after loading and warming up. Recall and precision are against the exact pairs with
-character 5-gram Jaccard >= threshold (``exact.similar_pairs``).
+``find_duplicates``). Each tool runs in a fresh process that loads the documents, warms up
+on two tiny texts (imports, numba's cached compilation), then is timed from texts in memory
+to pairs (``contenders.py``); its peak RSS is that of its process tree (``measure.py``), so
+tools don't mix, printed beside its own peak after loading and warming up. Recall and
+precision are against the exact pairs with character 5-gram Jaccard >= threshold
+(``exact.similar_pairs``).
 
 Usage::
 
@@ -29,10 +30,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,35 +38,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from common import char_shingles, iter_jsonl, load_corpus, markdown_table
+from contenders import report_pairs, run_contender, work, write_texts
 
-HERE = Path(__file__).resolve().parent
 TOOLS = ("neardup", "neardup-numpy", "neardup-workers", "datasketch", "rensa")
 NUM_PERM = 128
 RENSA_BANDS = 32
-
-I64 = npt.NDArray[np.int64]
-
-
-def _rss_mb() -> float:
-    """Peak RSS of this process in MiB.
-
-    On Linux, ``VmHWM`` of /proc/self/status: the high-water mark of this process's own
-    memory map. ``ru_maxrss`` is not used there because it carries over the parent's peak
-    across fork and exec, so a worker started by a big parent would report the parent's
-    size. Elsewhere ``ru_maxrss`` (KiB on Linux, bytes on macOS).
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _shingles(texts: list[str]) -> Iterator[list[str]]:
@@ -99,8 +74,7 @@ def _neardup(
     report = find_duplicates(
         [(str(i), t) for i, t in enumerate(texts)], threshold=threshold, workers=workers
     )
-    pairs = {(min(int(p.a), int(p.b)), max(int(p.a), int(p.b))) for p in report.pairs}
-    return pairs, {"candidates": report.counts.candidates, "kernel": _kernel()}
+    return report_pairs(report), {"candidates": report.counts.candidates, "kernel": _kernel()}
 
 
 def _kernel() -> str:
@@ -154,53 +128,15 @@ RUNNERS = {
     "datasketch": run_datasketch,
     "rensa": run_rensa,
 }
+KERNELS = {"neardup-numpy": {"NEARDUP_KERNEL": "numpy"}}
+"""The environment a tool's worker runs with, beyond this one's."""
 
 
-def worker(tool: str, path: Path, threshold: float, pairs_out: Path) -> None:
-    """In the subprocess: load, warm up, time the tool, write pairs; print a JSON summary."""
-    texts = [r["text"] for r in iter_jsonl(path)]
-    run = RUNNERS[tool]
-    run(["今天天气很好我们去公园散步", "今天天气很好我们去公园散步了"], threshold)  # warm-up
-    if tool.startswith("neardup"):  # load numba now (a process loads it only once it pays)
-        from neardup.core.minhash import warm_up
+def _warm_kernel() -> None:
+    """Load numba now (a process loads it only once it pays)."""
+    from neardup.core.minhash import warm_up
 
-        warm_up()
-    loaded = _rss_mb()
-    started = time.perf_counter()
-    pairs, info = run(texts, threshold)
-    seconds = time.perf_counter() - started
-    np.save(pairs_out, np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2))
-    print(
-        json.dumps(
-            {"seconds": seconds, "rss_loaded_mb": loaded, "rss_peak_mb": _rss_mb(), "info": info}
-        )
-    )
-
-
-def run_tool(tool: str, path: Path, threshold: float, workdir: Path) -> dict[str, Any]:
-    """Run ``tool`` in a fresh subprocess and read back its summary and pairs."""
-    pairs_out = workdir / f"{tool}.npy"
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        tool,
-        "--input",
-        str(path),
-        "--threshold",
-        str(threshold),
-        "--pairs-out",
-        str(pairs_out),
-    ]
-    env = dict(os.environ)
-    if tool == "neardup-numpy":
-        env["NEARDUP_KERNEL"] = "numpy"
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"{tool} worker failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    summary["pairs"] = {tuple(p) for p in np.load(pairs_out).tolist()}
-    return summary
+    warm_up()
 
 
 def documents(corpus: str, docs: int | None, workdir: Path) -> tuple[Path, list[str], str]:
@@ -215,9 +151,7 @@ def documents(corpus: str, docs: int | None, workdir: Path) -> tuple[Path, list[
         return path, texts, label
     _, texts, label = load_corpus(corpus, docs)
     path = workdir / "docs.jsonl"
-    with open(path, "w", encoding="utf-8") as handle:
-        for i, text in enumerate(texts):
-            handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n")
+    write_texts(texts, path)
     return path, texts, label
 
 
@@ -229,19 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--worker", choices=TOOLS, help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--level", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--pairs-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 0.0 < args.threshold <= 1.0:
         parser.error("--threshold must be in (0, 1]")
     if args.worker:
-        worker(args.worker, args.input, args.threshold, args.pairs_out)
+        warm = _warm_kernel if args.worker.startswith("neardup") else None
+        work(RUNNERS[args.worker], args.input, args.level, args.pairs_out, warm)
         return 0
     from exact import shingle_sets, similar_pairs
 
     with tempfile.TemporaryDirectory(prefix="neardup-e2e-") as tmp:
         workdir = Path(tmp)
         path, texts, label = documents(args.corpus, args.docs, workdir)
-        results = {tool: run_tool(tool, path, args.threshold, workdir) for tool in args.tools}
+        results = {
+            tool: run_contender(__file__, tool, path, args.threshold, workdir, **KERNELS.get(tool, {}))
+            for tool in args.tools
+        }
         started = time.perf_counter()
         truth_pairs, _, _ = similar_pairs(shingle_sets(texts), args.threshold)
         truth = {tuple(p) for p in truth_pairs.tolist()}

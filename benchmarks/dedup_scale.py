@@ -3,8 +3,7 @@
 datasketch and rensa write.
 
 Every run is a child process on a file warmed in the page cache (``scale.warm``); peak RSS
-is the largest sum over the process and its workers, sampled every 0.2 s
-(``scale.measured``). With ``--repeat N`` scan and dedup alternate (their order swapped from
+is that of the process and its workers (``measure.run_measured``). With ``--repeat N`` scan and dedup alternate (their order swapped from
 turn to turn) and each one's fastest run counts.
 
 The contenders (``--contenders``) are the scripts of those libraries' own examples, one
@@ -31,14 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from common import char_shingles, markdown_table
-from scale import REPO, head, measured, warm
+from measure import checked, run_measured, src_environment
+from scale import head, warm
 
 THRESHOLD = 0.7
 NUM_PERM = 128
@@ -101,10 +99,8 @@ def neardup_command(command: str, corpus: Path, out: Path, workers: int) -> list
 def run(command: list[str], corpus: Path) -> tuple[float, float, str]:
     """Wall time, peak RSS (MB) and standard output of a command on a warmed corpus."""
     warm(corpus)
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    started = time.perf_counter()
-    peak, output = measured(command, env)
-    return time.perf_counter() - started, peak, output
+    done = checked(run_measured(command, src_environment()), " ".join(command[1:4]))
+    return done.seconds, done.peak_mb, done.output
 
 
 def removed_of(summary: str) -> int:

@@ -1,7 +1,7 @@
 """Exact all-pairs Jaccard similarity join (brute force made smart), the quality oracle.
 
 Every document is its set of character 5-gram hashes after neardup's normalization,
-``neardup.core.shingles.shingle_set(neardup.normalize_text(text), 5)``. All pairs with exact Jaccard
+``neardup.shingle_set(neardup.normalize_text(text), 5)``. All pairs with exact Jaccard
 ``J >= threshold`` are found without comparing every pair, by prefix filtering:
 
 * Order all shingles globally by document frequency (rarest first, ties by hash value).
@@ -15,12 +15,15 @@ Every document is its set of character 5-gram hashes after neardup's normalizati
 The filter is lossless (a textbook result for prefix filtering; here the prefix is taken one
 longer than needed to be safe against float rounding), so the result is exactly the set of
 pairs a comparison of all n(n-1)/2 pairs would give; ``brute_force_pairs`` does that literal
-comparison for tests on small inputs.
+comparison for tests on small inputs, and :func:`overlap` the exact overlap of two texts
+(containment, directional shares, Jaccard) that scores planted copies and sampled pairs.
+Every benchmark takes its truth from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -35,10 +38,48 @@ CHUNK_PAIRS = 20_000_000
 
 def shingle_sets(texts: Sequence[str], ngram: int = NGRAM) -> list[U32]:
     """Sorted unique shingle hashes of each text after neardup's default normalization."""
-    from neardup import normalize_text
-    from neardup.core.shingles import shingle_set
+    return [shingles(t, ngram) for t in texts]
 
-    return [shingle_set(normalize_text(t), ngram) for t in texts]
+
+def shingles(text: str, ngram: int = NGRAM) -> U32:
+    """neardup's character n-gram shingle set of ``text`` after its default normalization."""
+    from neardup import normalize_text, shingle_set
+
+    return shingle_set(normalize_text(text), ngram)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Exact overlap of two shingle sets A and B (all 0.0 when either is empty)."""
+
+    containment: float  # |A∩B| / min(|A|, |B|)
+    a_in_b: float  # |A∩B| / |A|
+    b_in_a: float  # |A∩B| / |B|
+    jaccard: float
+
+
+def overlap(a: str, b: str) -> Overlap:
+    """Exact containment, directional shares and Jaccard of two texts' shingle sets.
+
+    Example:
+        >>> o = overlap("甲乙丙丁戊己庚辛", "丙丁戊己庚")
+        >>> o.containment, round(o.a_in_b, 3), o.b_in_a, round(o.jaccard, 3)
+        (1.0, 0.25, 1.0, 0.25)
+    """
+    return overlap_sets(shingles(a), shingles(b))
+
+
+def overlap_sets(a: U32, b: U32) -> Overlap:
+    """:func:`overlap` of two sorted unique shingle sets."""
+    if not a.size or not b.size:
+        return Overlap(0.0, 0.0, 0.0, 0.0)
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return Overlap(
+        containment=inter / min(a.size, b.size),
+        a_in_b=inter / a.size,
+        b_in_a=inter / b.size,
+        jaccard=inter / (a.size + b.size - inter),
+    )
 
 
 def _flat(sets: Sequence[U32]) -> tuple[U32, I64]:
@@ -191,8 +232,7 @@ def brute_force_pairs(sets: Sequence[U32], threshold: float) -> tuple[I64, F64]:
         for j in range(i + 1, len(sets)):
             if not sets[i].size or not sets[j].size:
                 continue
-            inter = np.intersect1d(sets[i], sets[j], assume_unique=True).size
-            jac = inter / (sets[i].size + sets[j].size - inter)
+            jac = overlap_sets(sets[i], sets[j]).jaccard
             if jac >= threshold:
                 rows.append((i, j))
                 values.append(jac)

@@ -84,34 +84,11 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 from common import LAWS_SAMPLE, corpus_path, iter_jsonl
+from edits import EDITS, SENTENCE_END, edit_text, mutate_text, partial_copy
+from exact import overlap
 
-EDITS: tuple[tuple[str, float], ...] = (
-    ("substitute", 0.01),
-    ("substitute", 0.03),
-    ("substitute", 0.05),
-    ("substitute", 0.1),
-    ("insert", 0.02),
-    ("insert", 0.05),
-    ("insert", 0.1),
-    ("delete", 0.02),
-    ("delete", 0.05),
-    ("delete", 0.1),
-    ("mixed", 0.03),
-    ("mixed", 0.06),
-    ("mixed", 0.15),
-    ("move", 1),
-    ("move", 3),
-    ("html", 0),
-)
 CHUNK = 10_000
-PARTIAL_SHARES = (0.3, 0.7)
-"""A partial copy takes this range of its source's sentences (uniform)."""
-PARTIAL_EDIT = ("mixed", 0.025)
-"""The light edit of every sentence a partial copy takes (about one character in 40)."""
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
 _MARKDOWN = re.compile(r"^[#>*\-\s]+")
-
-U32 = npt.NDArray[np.uint32]
 
 
 def load_sentences(min_chars: int = 8) -> tuple[list[str], str]:
@@ -123,7 +100,7 @@ def load_sentences(min_chars: int = 8) -> tuple[list[str], str]:
     sentences: list[str] = []
     for path in paths:
         for record in iter_jsonl(path):
-            for piece in _SENTENCE_END.split(record["text"]):
+            for piece in SENTENCE_END.split(record["text"]):
                 piece = _MARKDOWN.sub("", piece).strip()
                 if len(piece) >= min_chars:
                     sentences.append(piece)
@@ -152,69 +129,6 @@ def _open(path: Path) -> IO[str]:
     return open(path, "w", encoding="utf-8")
 
 
-def _codepoints(text: str) -> U32:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _text(cps: U32) -> str:
-    return np.ascontiguousarray(cps, dtype=np.uint32).tobytes().decode("utf-32-le")
-
-
-def edit_text(text: str, kind: str, rate: float, rng: np.random.Generator) -> str:
-    """``text`` after one planted edit (see the module docstring)."""
-    if kind == "move":
-        paragraphs = text.split("\n")
-        for _ in range(int(rate)):
-            if len(paragraphs) < 2:
-                break
-            moved = paragraphs.pop(int(rng.integers(len(paragraphs))))
-            paragraphs.insert(int(rng.integers(len(paragraphs) + 1)), moved)
-        return "\n".join(paragraphs)
-    if kind == "html":
-        return _html(text, rng)
-    cps = _codepoints(text)
-    if not cps.size:
-        return text
-    if kind == "mixed":
-        for sub in ("substitute", "insert", "delete"):
-            cps = _char_edit(cps, sub, rate / 3, rng)
-        return _text(cps)
-    return _text(_char_edit(cps, kind, rate, rng))
-
-
-def _char_edit(cps: U32, kind: str, rate: float, rng: np.random.Generator) -> U32:
-    hit = rng.random(cps.size) < rate
-    if kind == "substitute":
-        out: U32 = cps.copy()
-        out[hit] = cps[rng.integers(cps.size, size=int(hit.sum()))]
-        return out
-    if kind == "delete":
-        kept: U32 = cps[~hit]
-        return kept
-    if kind == "insert":
-        where = np.flatnonzero(hit) + 1
-        grown: U32 = np.insert(cps, where, cps[rng.integers(cps.size, size=where.size)])
-        return grown
-    raise ValueError(f"unknown edit kind {kind!r}")
-
-
-def _html(text: str, rng: np.random.Generator) -> str:
-    paragraphs = text.split("\n")
-    parts = [
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title>'
-        "<style>p{margin:0}</style></head><body>",
-        f'<div class="article" id="a{int(rng.integers(1 << 20))}">',
-    ]
-    for paragraph in paragraphs:
-        if rng.random() < 0.3:
-            cut = int(rng.integers(len(paragraph) + 1))
-            paragraph = paragraph[:cut] + "&nbsp;<br/>" + paragraph[cut:]
-        style = ' style="text-indent:2em"' if rng.random() < 0.5 else ""
-        parts.append(f"<p{style}>{paragraph}</p>")
-    parts.append("<!-- end of article --></div></body></html>")
-    return "\n".join(parts)
-
-
 def _base_documents(
     sentences: list[str],
     lengths: npt.NDArray[np.int64],
@@ -241,96 +155,6 @@ def _base_documents(
             paragraphs.append("".join(chosen[start : start + size]))
             start += size
         yield "\n".join(paragraphs)
-
-
-def mutate_text(text: str, rate: float, rng: np.random.Generator) -> str:
-    """``text`` with every character but line breaks replaced with probability ``rate`` by a
-    character of the text (line breaks aside), so paragraphs stay as they were."""
-    cps = _codepoints(text)
-    body = np.flatnonzero(cps != ord("\n"))
-    if not body.size or rate <= 0:
-        return text
-    hit = body[rng.random(body.size) < rate]
-    out: U32 = cps.copy()
-    out[hit] = cps[body[rng.integers(body.size, size=hit.size)]]
-    return _text(out)
-
-
-def _sentences(text: str) -> list[str]:
-    return [piece for piece in _SENTENCE_END.split(text) if piece and not piece.isspace()]
-
-
-def partial_copy(host: str, source: str, rng: np.random.Generator) -> tuple[str, dict[str, Any]]:
-    """``host`` with a share (:data:`PARTIAL_SHARES`) of the sentences of ``source`` inserted,
-    each lightly edited (:data:`PARTIAL_EDIT`); the text and the edit's description."""
-    taken = _sentences(source)
-    share = float(rng.uniform(*PARTIAL_SHARES))
-    count = min(len(taken), max(1, round(share * len(taken))))
-    picked = np.sort(rng.choice(len(taken), size=count, replace=False))
-    shuffled = bool(rng.random() < 0.5)
-    if shuffled:
-        picked = rng.permutation(picked)
-    kind, rate = PARTIAL_EDIT
-    copied = [edit_text(taken[int(i)], kind, rate, rng) for i in picked]
-    paragraphs = host.split("\n")
-    spread = bool(rng.random() < 0.5)
-    if spread:  # each copied sentence at a sentence break of the host, in the copied order
-        own = _sentences(host)
-        at = np.sort(rng.integers(len(own) + 1, size=count)).tolist()
-        merged: list[str] = []
-        start = 0
-        for sentence, where in zip(copied, at, strict=True):
-            merged += own[start:where]
-            merged.append(sentence)
-            start = where
-        merged += own[start:]
-        sizes = rng.integers(2, 7, size=len(merged)).tolist()
-        paragraphs, start = [], 0
-        for size in sizes:
-            if start >= len(merged):
-                break
-            paragraphs.append("".join(merged[start : start + size]))
-            start += size
-    else:  # one block of paragraphs at a paragraph break of the host
-        where = int(rng.integers(len(paragraphs) + 1))
-        block = ["".join(copied[i : i + 4]) for i in range(0, count, 4)]
-        paragraphs[where:where] = block
-    edit = {
-        "kind": "partial",
-        "share": round(count / len(taken), 4),
-        "order": "shuffled" if shuffled else "in order",
-        "placement": "spread" if spread else "block",
-    }
-    return "\n".join(paragraphs), edit
-
-
-def overlap(a: str, b: str) -> tuple[float, float, float, float]:
-    """Exact character 5-gram Jaccard, containment ``|A∩B| / min(|A|, |B|)``, ``|A∩B| / |A|``
-    and ``|A∩B| / |B|`` of two texts after neardup's default normalization."""
-    from neardup import normalize_text
-    from neardup.core.shingles import shingle_set
-
-    x, y = shingle_set(normalize_text(a), 5), shingle_set(normalize_text(b), 5)
-    if not x.size or not y.size:
-        return 0.0, 0.0, 0.0, 0.0
-    inter = int(np.intersect1d(x, y, assume_unique=True).size)
-    return (
-        inter / (x.size + y.size - inter),
-        inter / min(x.size, y.size),
-        inter / x.size,
-        inter / y.size,
-    )
-
-
-def _jaccard(a: str, b: str) -> float:
-    from neardup import normalize_text
-    from neardup.core.shingles import shingle_set
-
-    x, y = shingle_set(normalize_text(a), 5), shingle_set(normalize_text(b), 5)
-    if not x.size or not y.size:
-        return 0.0
-    inter = int(np.intersect1d(x, y, assume_unique=True).size)
-    return inter / (x.size + y.size - inter)
 
 
 def generate(
@@ -416,7 +240,7 @@ def generate(
                     record = {"id": doc_id, "text": text, "source_id": source_id, "edit": edit}
                     pair: dict[str, Any] = {"source_id": source_id, "copy_id": doc_id, "edit": edit}
                     if jaccard:
-                        pair["jaccard"] = round(_jaccard(source_text, text), 6)
+                        pair["jaccard"] = round(overlap(source_text, text).jaccard, 6)
                     truth_lines.append(json.dumps(pair, ensure_ascii=False))
                     stats.copies += 1
                     label = f"{kind} {rate}" if kind != "html" else kind
@@ -433,11 +257,11 @@ def generate(
                         record = {"id": doc_id, "text": text, "source_id": source_id, "edit": edit}
                         pair = {"source_id": source_id, "copy_id": doc_id, "edit": edit}
                         if jaccard:
-                            j, c, s_in_c, c_in_s = overlap(source_text, text)
-                            pair["jaccard"] = round(j, 6)
-                            pair["containment"] = round(c, 6)
-                            pair["source_in_copy"] = round(s_in_c, 6)
-                            pair["copy_in_source"] = round(c_in_s, 6)
+                            o = overlap(source_text, text)
+                            pair["jaccard"] = round(o.jaccard, 6)
+                            pair["containment"] = round(o.containment, 6)
+                            pair["source_in_copy"] = round(o.a_in_b, 6)
+                            pair["copy_in_source"] = round(o.b_in_a, 6)
                         truth_lines.append(json.dumps(pair, ensure_ascii=False))
                         stats.partials += 1
                     elif partial_fraction and extra.random() < 0.5:

@@ -25,7 +25,6 @@ import argparse
 import gzip
 import itertools
 import json
-import os
 import random
 import resource
 import sys
@@ -37,24 +36,11 @@ from pathlib import Path
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from neardup import Document  # noqa: E402
-from neardup.index import DuplicateIndex  # noqa: E402
+from edits import donor_edit  # noqa: E402
+from exact import overlap  # noqa: E402
+from measure import current_mb, own_peak_mb  # noqa: E402
 
-
-def rss_mb() -> float:
-    """Current resident set size in MiB (psutil when available, else /proc)."""
-    try:
-        import psutil
-
-        return float(psutil.Process().memory_info().rss) / 2**20
-    except ImportError:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MiB (ru_maxrss is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from neardup import Document, DuplicateIndex  # noqa: E402
 
 
 def load_bases(corpora: Path) -> list[tuple[str, str, str]]:
@@ -72,31 +58,13 @@ def load_bases(corpora: Path) -> list[tuple[str, str, str]]:
     return bases
 
 
-def variant(rng: random.Random, bases: list[tuple[str, str, str]], edits: int) -> str:
-    """A random window of a base text with ``edits`` substitutions, a deletion, an insertion."""
-    _, _, text = bases[rng.randrange(len(bases))]
+def variant(rng: random.Random, texts: list[str], edits: int) -> str:
+    """A random window (200-1,200 characters) of one of ``texts``, edited
+    (:func:`edits.donor_edit` with ``edits`` substitutions)."""
+    text = texts[rng.randrange(len(texts))]
     size = rng.randint(200, 1200)
     start = rng.randrange(max(len(text) - size, 0) + 1)
-    chars = list(text[start : start + size])
-    return edit(rng, chars, bases, edits)
-
-
-Bases = list[tuple[str, str, str]]
-
-
-def edit(rng: random.Random, chars: list[str], bases: Bases, edits: int) -> str:
-    """Apply ``edits`` random substitutions, one short deletion and one short insertion."""
-    if not chars:
-        return ""
-    donor = bases[rng.randrange(len(bases))][2]
-    for _ in range(edits):
-        chars[rng.randrange(len(chars))] = donor[rng.randrange(len(donor))] if donor else "的"
-    cut = rng.randrange(len(chars))
-    del chars[cut : cut + rng.randint(0, 20)]
-    at = rng.randrange(len(chars) + 1)
-    piece_start = rng.randrange(max(len(donor) - 20, 0) + 1)
-    chars[at:at] = donor[piece_start : piece_start + rng.randint(0, 20)]
-    return "".join(chars)
+    return donor_edit(rng, list(text[start : start + size]), texts, edits)
 
 
 def corpus(
@@ -106,19 +74,12 @@ def corpus(
     for doc_id, title, text in bases:
         yield Document(doc_id, text, title or None)
     rng = random.Random(seed)
+    texts = [text for _, _, text in bases]
     for i in range(generated):
-        text = variant(rng, bases, rng.randint(0, 40))
+        text = variant(rng, texts, rng.randint(0, 40))
         if i % keep_every == 0:
             keep.append(text)
         yield Document(f"gen:{i}", text)
-
-
-def exact_jaccard(a: str, b: str) -> float:
-    """Exact character 5-gram Jaccard of two texts after normalization."""
-    from neardup import normalize_text, shingle_set
-    from neardup.core.similarity import overlap
-
-    return overlap(shingle_set(normalize_text(a)), shingle_set(normalize_text(b))).jaccard
 
 
 class GenerationTimer:
@@ -178,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     half = args.check // 2
     keep: list[str] = []
     keep_every = max(args.docs // max(half, 1), 1)
-    rss_start = rss_mb()
+    rss_start = current_mb()
     timer = GenerationTimer(corpus(bases, args.docs, args.seed, keep, keep_every))
     started = time.perf_counter()
     cpu_started = cpu_seconds()
@@ -196,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"  {added:>10,} docs  {elapsed:8.1f} s  in add {in_add:8.1f} s "
                 f"{added / in_add:6.0f} docs/s  CPU {cpu_seconds() - cpu_started:8.1f} s  "
-                f"RSS {rss_mb():6.0f} MiB  file {size / 2**20:7.0f} MiB",
+                f"RSS {current_mb():6.0f} MiB  file {size / 2**20:7.0f} MiB",
                 flush=True,
             )
         build_seconds = time.perf_counter() - started
@@ -204,12 +165,13 @@ def main(argv: list[str] | None = None) -> None:
         info = index.info()
 
     rng = random.Random(args.seed + 1)
+    texts = [text for _, _, text in bases]
     planted = [
-        Document(f"check:dup{i}", edit(rng, list(text), bases, 3))
+        Document(f"check:dup{i}", donor_edit(rng, list(text), texts, 3))
         for i, text in enumerate(keep[:half])
     ]
     fresh = [
-        Document(f"check:new{i}", variant(rng, bases, 40))
+        Document(f"check:new{i}", variant(rng, texts, 40))
         for i in range(args.check - len(planted))
     ]
     batch = planted + fresh
@@ -224,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     found = {p.a for p in report.pairs}
     true_copies = [
         d.id for d, original in zip(planted, keep, strict=False)
-        if exact_jaccard(d.text, original) >= index.parameters.threshold
+        if overlap(d.text, original).jaccard >= index.parameters.threshold
     ]
     recall = sum(1 for i in true_copies if i in found) / max(len(true_copies), 1)
 
@@ -236,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
           f"({build_seconds:.1f} s, {rate:,.0f} docs/s with generating the corpus)")
     print(f"process CPU time       {cpu_seconds():.1f} s (user + system, whole run so far)")
     print(f"index size on disk     {size / 2**20:,.0f} MiB ({per_doc:,.0f} bytes/doc)")
-    print(f"RSS                    start {rss_start:,.0f} MiB, peak {peak_rss_mb():,.0f} MiB")
+    print(f"RSS                    start {rss_start:,.0f} MiB, peak {own_peak_mb():,.0f} MiB")
     print(f"check {len(batch):,} documents   {cold:.2f} s (first), {warm:.2f} s (again)")
     print(f"  candidates {report.counts.candidates:,}, pairs {len(report.pairs):,}; "
           f"{len(true_copies)} of the {len(planted)} edited copies have exact Jaccard >= "

@@ -17,8 +17,8 @@ by ``generate_corpus.py --mutate-sentences R --partial-fraction F``:
    unordered candidate pair.
 
 LSH Ensemble's candidates are not verified: they are reported as they are. Wall time of the
-three steps and the child's peak RSS (``VmHWM``, and the peak after the sketches) are its
-own. The parent watches the child's RSS and stops it past ``--max-rss-gb`` (the machine is
+three steps and the child's peak RSS (``VmHWM``, and the peak after the sketches: see
+``measure.py``) are its own. The parent watches the child's RSS and stops it past ``--max-rss-gb`` (the machine is
 shared), or past ``--timeout`` seconds, and says so.
 
 Recall is over the planted partial copies (truth rows of kind ``partial``) whose exact
@@ -37,29 +37,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
+from measure import own_peak_mb, run_measured, src_environment
 from scale import families, head, ids_of, is_partial, sampled_precision, warm
 
-REPO = Path(__file__).resolve().parents[1]
 NUM_PERM = 128
 SEED = 1
 BATCH = 10_000
-
-
-def vm_hwm_mb() -> float:
-    """This process's peak resident memory (``VmHWM``), MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def worker(corpus: Path, containment: float, parts: int, out: Path) -> None:
@@ -67,12 +56,11 @@ def worker(corpus: Path, containment: float, parts: int, out: Path) -> None:
     positions) to ``out`` (.npy) and the timings to ``out`` + .json."""
     from datasketch import LeanMinHash, MinHashLSHEnsemble
 
-    from neardup import normalize_text, signatures
-    from neardup.core.shingles import shingle_set
+    from neardup import normalize_text, shingle_set, signatures
 
     signatures(["预热一下内核。"], NUM_PERM, SEED)  # load the kernel outside the timing
     texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
-    loaded = vm_hwm_mb()
+    loaded = own_peak_mb()
     started = time.perf_counter()
     sketches: list[LeanMinHash] = []
     sizes: list[int] = []
@@ -83,7 +71,7 @@ def worker(corpus: Path, containment: float, parts: int, out: Path) -> None:
             sketches.append(LeanMinHash(seed=SEED, hashvalues=row, scheme="affine32"))
     del texts
     sketched = time.perf_counter()
-    after_sketches = vm_hwm_mb()
+    after_sketches = own_peak_mb()
     print("phase: build", file=sys.stderr, flush=True)
     ensemble = MinHashLSHEnsemble(threshold=containment, num_perm=NUM_PERM, num_part=parts, m=8)
     ensemble.index([(i, m, n) for i, (m, n) in enumerate(zip(sketches, sizes, strict=True)) if n])
@@ -107,7 +95,7 @@ def worker(corpus: Path, containment: float, parts: int, out: Path) -> None:
                 "build_s": built - sketched,
                 "query_s": queried - built,
                 "seconds": queried - started,
-                "peak_rss_mb": vm_hwm_mb(),
+                "peak_rss_mb": own_peak_mb(),
                 "after_load_mb": loaded,
                 "after_sketches_mb": after_sketches,
                 "partitions": [
@@ -125,38 +113,16 @@ def run_child(
     part: Path, containment: float, parts: int, out: Path, max_rss_gb: float, timeout: float
 ) -> str | None:
     """Run :func:`worker` in a fresh process; None when it finished, else why it was stopped."""
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        str(part),
-        str(out),
-        "--containment",
-        str(containment),
-        "--num-part",
-        str(parts),
-    ]
+    command = [sys.executable, __file__, "--worker", str(part), str(out), "--containment",
+               str(containment), "--num-part", str(parts)]
     warm(part)
-    started = time.perf_counter()
-    child = subprocess.Popen(command, env=env)
-    proc = psutil.Process(child.pid)
-    while child.poll() is None:
-        try:
-            rss = proc.memory_info().rss
-        except psutil.Error:
-            rss = 0
-        elapsed = time.perf_counter() - started
-        if rss > max_rss_gb * 2**30 or elapsed > timeout:
-            child.kill()
-            child.wait()
-            return (
-                f"stopped after {elapsed:.0f} s at {rss / 2**30:.1f} GB RSS "
-                f"(limits {max_rss_gb} GB, {timeout:.0f} s)"
-            )
-        time.sleep(0.5)
-    if child.returncode != 0:
-        return f"failed with exit code {child.returncode}"
+    done = run_measured(
+        command, src_environment(), interval=0.5, max_rss_gb=max_rss_gb, timeout=timeout
+    )
+    if done.stopped:
+        return done.stopped
+    if done.returncode != 0:
+        return f"failed with exit code {done.returncode}"
     return None
 
 

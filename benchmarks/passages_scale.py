@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ import time
 from pathlib import Path
 
 from common import load_corpus
+from measure import checked, run_measured
 
 from neardup.core.minhash import kernel_name
 from neardup.core.passages import shared_passages
@@ -112,14 +112,10 @@ def time_scan(a: str, b: str, source: str | None) -> tuple[float, float]:
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = source
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
     with tempfile.TemporaryFile() as report:
-        subprocess.run([sys.executable, "-m", "neardup", "scan", a, b], check=True, env=env,
-                       stdout=report)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        command = [sys.executable, "-m", "neardup", "scan", a, b]
+        done = checked(run_measured(command, env, stdout=report), "neardup scan")
+    return done.seconds, done.cpu_seconds
 
 
 def scan_runs(a: str, b: str, runs: int, against: str | None) -> None:

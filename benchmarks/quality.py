@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from common import load_corpus, markdown_table
+from contenders import report_pairs
 from exact import shingle_sets, similar_pairs
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -93,7 +94,7 @@ def neardup_result(
         threshold=threshold,
         bands=bands_for(threshold),
     )
-    pairs = {(min(int(p.a), int(p.b)), max(int(p.a), int(p.b))) for p in report.pairs}
+    pairs = report_pairs(report)
     label = np.arange(len(texts), dtype=np.int64)  # singletons: their own label
     for number, cluster in enumerate(report.clusters):
         for member in cluster.members:

@@ -53,7 +53,6 @@ import os
 import pickle
 import random
 import re
-import resource
 import sys
 import tempfile
 import time
@@ -63,6 +62,7 @@ from typing import Any
 
 import numpy as np
 from common import corpus_path, markdown_table
+from measure import own_peak_mb
 
 from neardup import find_duplicates
 from neardup.core import folding
@@ -448,7 +448,7 @@ def main() -> None:
         print(rows[-1], flush=True)
     kinds = sorted(results[0]["recall"])
     print(markdown_table(["parameters", *kinds, "precision", "extra", "s"], rows))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = own_peak_mb()
     print(f"peak memory of this process: {rss:.0f} MB")
     if args.out:
         for r in results:

@@ -3,7 +3,7 @@
 Runs the command line (``python -m neardup scan FILE --no-passages --format json``) on the
 first N documents of a generated corpus (``generate_corpus.py``) for each N, in a child
 process, and prints a table: wall time, documents per second, peak RSS (the largest sum of
-the resident memory of the scan and its worker processes, sampled every 0.2 s), the
+the resident memory of the scan and its workers: ``measure.run_measured``), the
 per-document band-key array it must keep (``8 * bands`` bytes a document; a run that verifies
 exactly does not keep the signatures, ``4 * num_perm`` bytes more), and recall of the planted
 pairs whose exact Jaccard is at least the threshold. The slope of peak RSS between sizes
@@ -59,16 +59,15 @@ import multiprocessing
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
+from exact import overlap
+from measure import checked, run_measured, src_environment
 
-REPO = Path(__file__).resolve().parents[1]
 KEY_BYTES = 8 * 32  # 32 uint64 band keys a document at 0.7
 SIGNATURE_BYTES = 4 * 128  # 128 uint32 values (made, but not kept, by exact verification)
 
@@ -131,7 +130,6 @@ def scan(
     """Run the scan (on a file warmed in the page cache); its wall time and peak RSS (MB) of
     the process tree."""
     warm(corpus)
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     command = [
         sys.executable,
         "-m",
@@ -146,29 +144,8 @@ def scan(
         "--workers",
         str(workers),
     ]
-    started = time.perf_counter()
-    peak, _ = measured(command, env)
-    return time.perf_counter() - started, peak
-
-
-def measured(command: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Run a command; the peak RSS (MB) of its process tree, sampled every 0.2 s, and its
-    standard output."""
-    with tempfile.TemporaryFile() as output:
-        child = subprocess.Popen(command, env=env, stdout=output)
-        proc = psutil.Process(child.pid)
-        peak = 0
-        while child.poll() is None:
-            try:
-                tree = [proc, *proc.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-        if child.returncode != 0:
-            raise SystemExit(f"{' '.join(command[1:4])} failed with exit code {child.returncode}")
-        output.seek(0)
-        return peak / 2**20, output.read().decode()
+    done = checked(run_measured(command, src_environment()), "neardup scan")
+    return done.seconds, done.peak_mb
 
 
 def _hash_repeatedly(texts: list[str], rounds: int) -> float:
@@ -290,16 +267,14 @@ def sampled_precision(
     Jaccard and containment of their texts (right: Jaccard >= ``threshold``, or containment
     >= ``containment`` when given), the sample's size, and the share of the sample that are
     planted relations (two documents of one family)."""
-    from generate_corpus import overlap
-
     chosen = random.Random(seed).sample(pairs, min(sample, len(pairs)))
     if not chosen:
         return 1.0, 0, 1.0
     texts = texts_of(corpus, {doc for pair in chosen for doc in pair})
     right = planted = 0
     for a, b in chosen:
-        jaccard, contained, _, _ = overlap(texts[a], texts[b])
-        right += jaccard >= threshold or (containment is not None and contained >= containment)
+        o = overlap(texts[a], texts[b])
+        right += o.jaccard >= threshold or (containment is not None and o.containment >= containment)
         planted += a in family and family[a] == family.get(b)
     return right / len(chosen), len(chosen), planted / len(chosen)
 

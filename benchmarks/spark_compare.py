@@ -53,6 +53,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from common import char_shingles
+from edits import span_edit
+from exact import brute_force_pairs, shingle_sets, similar_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "laws_zh.jsonl.gz"
@@ -71,24 +74,6 @@ def load_laws(limit: int) -> list[tuple[str, str]]:
     return [(r["id"], r["text"]) for r in records]
 
 
-def edit(text: str, rng: random.Random, rate: float) -> str:
-    """Delete, replace or insert short spans until about ``rate`` of the text changed."""
-    chars = list(text)
-    budget = max(1, int(len(chars) * rate))
-    while budget > 0 and chars:
-        span = rng.randint(1, 8)
-        at = rng.randrange(len(chars))
-        op = rng.random()
-        if op < 0.4:
-            del chars[at : at + span]
-        elif op < 0.7:
-            chars[at : at + span] = rng.choices(chars, k=span)
-        else:
-            chars[at:at] = rng.choices(chars, k=span)
-        budget -= span
-    return "".join(chars)
-
-
 def planted(
     docs: list[tuple[str, str]], count: int, seed: int, partial: int = 0
 ) -> list[tuple[str, str]]:
@@ -99,7 +84,7 @@ def planted(
             doc_id, text = copies[rng.randrange(len(copies))]
         else:
             doc_id, text = docs[rng.randrange(len(docs))]
-        copies.append((f"copy{n}:{doc_id}", edit(text, rng, rng.uniform(0.01, 0.15))))
+        copies.append((f"copy{n}:{doc_id}", span_edit(text, rng, rng.uniform(0.01, 0.15))))
     for n in range(partial):
         (source_id, source), (host_id, host) = rng.sample(docs, 2)
         lines = source.splitlines()
@@ -108,7 +93,7 @@ def planted(
         taken = "\n".join(lines[start : start + max(1, int(len(lines) * share))])
         host_lines = host.splitlines()
         at = rng.randrange(len(host_lines) + 1)
-        text = "\n".join([*host_lines[:at], edit(taken, rng, 0.02), *host_lines[at:]])
+        text = "\n".join([*host_lines[:at], span_edit(taken, rng, 0.02), *host_lines[at:]])
         copies.append((f"partial{n}:{source_id}>{host_id}", text))
     out = list(docs)
     for item in copies:
@@ -121,22 +106,15 @@ def planted(
 
 def exact_pairs(sets: list[U32], ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
     """All pairs with Jaccard >= threshold, exactly (the prefix-filtered join of exact.py)."""
-    from exact import similar_pairs
-
     pairs, jaccard, _ = similar_pairs(sets, threshold)
     found = zip(pairs.tolist(), jaccard.tolist(), strict=True)
     return {key(ids[a], ids[b]): float(j) for (a, b), j in found}
 
 
 def naive_pairs(sets: list[U32], ids: list[str], threshold: float) -> set[tuple[str, str]]:
-    from neardup.core.similarity import overlap
-
-    out = set()
-    for a in range(len(sets)):
-        for b in range(a + 1, len(sets)):
-            if overlap(sets[a], sets[b]).jaccard >= threshold:
-                out.add(key(ids[a], ids[b]))
-    return out
+    """The same by comparing every pair (``exact.brute_force_pairs``)."""
+    pairs, _ = brute_force_pairs(sets, threshold)
+    return {key(ids[a], ids[b]) for a, b in pairs.tolist()}
 
 
 def key(a: str, b: str) -> tuple[str, str]:
@@ -181,7 +159,6 @@ def same_shares(first: Shares, second: Shares, tolerance: float = 1e-9) -> bool:
 def _shingle_batches(ngram: int) -> Callable[[Iterator[Any]], Iterator[Any]]:
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
-        from common import char_shingles
 
         from neardup import normalize_text
 
@@ -245,8 +222,8 @@ def spark_session(master: str) -> Any:
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     os.environ["PYSPARK_PYTHON"] = sys.executable
     src = str(ROOT / "src")
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [src, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(  # the workers import neardup and common
+        [src, str(ROOT / "benchmarks"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     )
     from pyspark.sql import SparkSession
 
@@ -291,9 +268,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="check the ground truth against all pairs of the first N docs")
     args = parser.parse_args(argv)
 
-    import neardup
-    from neardup.core.shingles import shingle_set
-
     docs = planted(load_laws(args.docs), args.planted, args.seed, args.partial)
     ids = [d for d, _ in docs]
     print(f"documents: {len(docs)} ({args.docs} laws + {args.planted} planted copies + "
@@ -305,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
               f"max_df {args.max_df or 'default'}")
 
     started = time.perf_counter()
-    sets = [shingle_set(neardup.normalize_text(t), 5) for _, t in docs]
+    sets = shingle_sets([t for _, t in docs])
     truth_scores = exact_pairs(sets, ids, args.threshold)
     truth = set(truth_scores)
     print(f"ground truth: {len(truth)} pairs with exact Jaccard >= {args.threshold} "

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -46,6 +45,8 @@ import numpy as np
 SRC = Path(__file__).resolve().parents[1] / "src"
 sys.path.insert(0, str(SRC))
 
+from measure import run_measured, src_environment  # noqa: E402
+
 from neardup.core.lsh import band_keys  # noqa: E402
 from neardup.index import DuplicateIndex  # noqa: E402
 from neardup.index.adding import Adding, rows_to_add  # noqa: E402
@@ -56,22 +57,11 @@ from neardup.stages.hashing import BATCH_DOCS  # noqa: E402
 HEAVY = ("numpy", "numba", "llvmlite", "scipy", "sqlite3", "jieba", "tqdm", "datasketch")
 
 
-def environment(**extra: str) -> dict[str, str]:
-    """This environment with ``src`` first on the path (and ``extra``)."""
-    path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path, **extra}
-
-
 def wall(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Seconds a fresh process running ``args`` takes (its output discarded): wall, and CPU
     (user + system; what it would take on an idle core, about, when the machine is busy)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                   check=False)
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    done = run_measured(args, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return done.seconds, done.cpu_seconds
 
 
 def imported(args: list[str], env: dict[str, str]) -> list[str]:
@@ -84,7 +74,7 @@ def imported(args: list[str], env: dict[str, str]) -> list[str]:
 
 
 def commands(index: str | None, batches: list[str], runs: int) -> None:
-    env = environment()
+    env = src_environment()
     neardup = [sys.executable, "-m", "neardup"]
     cases = {
         "--version": ["--version"],
@@ -127,7 +117,7 @@ KERNEL_CALL = (
 
 def numba_cache(runs: int) -> None:
     with tempfile.TemporaryDirectory() as cache:
-        env = environment(NUMBA_CACHE_DIR=cache)
+        env = src_environment(NUMBA_CACHE_DIR=cache)
         print("| start | import numba + kernel module s | first call s | total s | cache |")
         print("| --- | --: | --: | --: | --- |")
         for k in range(1 + runs):
