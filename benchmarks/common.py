@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark and quality scripts: corpora, shingles, timing.
+"""Helpers shared by the benchmark and quality scripts: corpora, shingles, timing, tables.
 
 Corpora are read from ``../shared/corpora`` beside the repository when present; otherwise
 from the committed laws sample ``benchmarks/data/laws_sample.jsonl.gz`` (public-domain
@@ -127,50 +127,6 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-# --- the signature loop of each library: normalized texts -> 128-permutation signatures ---
-# Each function makes the character 5-gram shingles itself, so shingling is counted for all.
-
-NUM_PERM = 128
-SEED = 1
-
-
-def signatures_datasketch(texts: list[str]) -> list[Any]:
-    """datasketch 2.0 ``MinHash.bulk`` (default sha1 hash, seed 1) of UTF-8 shingles."""
-    from datasketch import MinHash
-
-    return list(
-        MinHash.bulk(
-            [[s.encode("utf-8") for s in char_shingles(t)] for t in texts], num_perm=NUM_PERM
-        )
-    )
-
-
-def signatures_rensa(texts: list[str]) -> list[list[int]]:
-    """rensa ``RMinHash(128, seed=1)``, one object per document, ``update`` with the shingles."""
-    from rensa import RMinHash
-
-    digests = []
-    for text in texts:
-        sketch = RMinHash(NUM_PERM, SEED)
-        sketch.update(char_shingles(text))
-        digests.append(sketch.digest())
-    return digests
-
-
-def signatures_rensa_matrix(texts: list[str]) -> Any:
-    """rensa's bulk path ``RMinHash.digest_matrix_from_token_sets`` (same signatures)."""
-    from rensa import RMinHash
-
-    return RMinHash.digest_matrix_from_token_sets([char_shingles(t) for t in texts], NUM_PERM, SEED)
-
-
-def signatures_neardup(texts: list[str]) -> Any:
-    """``neardup.signatures(texts, 128, 1, normalize=False)`` (kernel from NEARDUP_KERNEL)."""
-    import neardup
-
-    return neardup.signatures(texts, NUM_PERM, SEED, normalize=False)
 
 
 def normalized(texts: list[str]) -> list[str]:
