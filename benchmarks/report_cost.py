@@ -59,13 +59,13 @@ def capture(corpus: Path, out: Path, workers: int) -> None:
                      infos={i: describe(i) for i in verified.documents()})
         return real_parts(verified, ids, describe)
 
-    def copies_hook(parts: Any, hashed: Hashed, copies: Any) -> Any:
+    def copies_hook(parts: Any, hashed: Hashed, copies: Any, *more: Any) -> Any:
         state.update(positions=np.asarray(hashed.positions, dtype=np.int64), copies=copies)
-        return real_copies(parts, hashed, copies)
+        return real_copies(parts, hashed, copies, *more)
 
-    def groups_hook(hashed: Hashed, copies: Any) -> Any:
+    def groups_hook(hashed: Hashed, copies: Any, **options: Any) -> Any:
         state["digests"] = hashed.all_digests()
-        return real_groups(hashed, copies)
+        return real_groups(hashed, copies, **options)
 
     find.report_parts, find.with_copies, find.exact_groups = (  # type: ignore[assignment]
         parts_hook, copies_hook, groups_hook
