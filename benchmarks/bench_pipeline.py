@@ -22,7 +22,8 @@ import numpy.typing as npt
 import pytest
 from common import kernel, real_texts
 
-from neardup.core.lsh import band_keys, candidate_pairs, choose_bands
+from neardup import choose_bands
+from neardup.core.lsh import band_keys, candidate_pairs
 from neardup.core.minhash import minhash_codepoints
 from neardup.core.normalize import codepoints, normalize_codepoints, normalize_many
 from neardup.core.shingles import ngram_hashes

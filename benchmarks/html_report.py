@@ -32,9 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the br
 from chromium import Page, file_url, find_chromium
 from pages import clustered_documents
 
-from neardup import find_duplicates
-from neardup.core.passages import add_passages
-from neardup.formats import render
+from neardup import add_passages, find_duplicates, render
 
 FRAME = "requestAnimationFrame(() => setTimeout(() => done(performance.now() - t)))"
 

@@ -34,8 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from neardup import DuplicateIndex
-from neardup.errors import IndexFileError
+from neardup import DuplicateIndex, IndexFileError
 from neardup.index import verify
 from neardup.index.file import DEFAULT_CACHE_MB, open_file
 

@@ -44,8 +44,8 @@ from pathlib import Path
 from common import load_corpus
 from measure import checked, run_measured
 
+from neardup import shared_passages
 from neardup.core.minhash import kernel_name
-from neardup.core.passages import shared_passages
 
 
 def joined_laws(size: int) -> str:

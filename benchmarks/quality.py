@@ -68,9 +68,8 @@ def bands_for(threshold: float, num_perm: int = 128) -> int | None:
     pick ``bands = num_perm // rows`` that does not divide num_perm, which ``Parameters``
     then rejects; see the README.)
     """
-    from neardup.core.lsh import TARGET_PROBABILITY, Banding
-    from neardup.errors import ParameterError
-    from neardup.parameters import Parameters
+    from neardup import Banding, ParameterError, Parameters
+    from neardup.core.lsh import TARGET_PROBABILITY
 
     try:
         Parameters(threshold=threshold, num_perm=num_perm).to_dict()
@@ -130,7 +129,8 @@ def diagnose(texts: list[str], row: Row) -> str:
     """Why neardup missed each true pair at ``row.threshold``: the bands the pair shares,
     and the size of each shared band's group (groups above ``neardup.core.lsh.MAX_GROUP``
     documents are connected as a star, so a pair inside one is not a candidate)."""
-    from neardup.core.lsh import MAX_GROUP, Banding, band_keys
+    from neardup import Banding
+    from neardup.core.lsh import MAX_GROUP, band_keys
     from neardup.core.minhash import minhash_codepoints
     from neardup.core.normalize import normalize_codepoints
 
@@ -160,7 +160,7 @@ def diagnose(texts: list[str], row: Row) -> str:
 
 def choose_default_bands(threshold: float) -> int:
     """neardup's own band count for ``threshold``."""
-    from neardup.core.lsh import choose_bands
+    from neardup import choose_bands
 
     return choose_bands(threshold, 128).bands
 

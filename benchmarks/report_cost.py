@@ -36,14 +36,13 @@ from typing import Any
 import numpy as np
 
 import neardup.engine.find as find
+from neardup import Corpus, DocumentInfo, DuplicateReport
 from neardup.cli.output import replace_file
 from neardup.core.exact import first_of_group
 from neardup.engine.exact import exact_groups, with_copies
 from neardup.engine.hashing import Hashed
 from neardup.formats.json_report import render_json
 from neardup.formats.untrusted import safe_output
-from neardup.io.corpus import Corpus
-from neardup.report import DocumentInfo, DuplicateReport
 from neardup.stages.verification import report_parts
 
 

@@ -150,7 +150,7 @@ def scan(
 
 def _hash_repeatedly(texts: list[str], rounds: int) -> float:
     """Seconds to hash ``texts`` ``rounds`` times (CPU-bound work, as a worker does it)."""
-    from neardup.parameters import Parameters
+    from neardup import Parameters
     from neardup.stages.hashing import hash_batch  # the scans import neardup in their own process
 
     params = Parameters()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neardup import find_duplicates
+from neardup import Corpus, Document, Parameters, find_duplicates
 from neardup.core.exact import text_digests
 from neardup.core.jsonl_fields import read_fields
 from neardup.core.lsh import band_keys
@@ -37,9 +37,7 @@ from neardup.core.minhash import kernel_name, minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
 from neardup.engine.hashing import hash_lines
 from neardup.formats.json_report import render_json
-from neardup.io.corpus import Corpus
-from neardup.io.documents import Document, parse_jsonl_line
-from neardup.parameters import Parameters
+from neardup.io.documents import parse_jsonl_line
 from neardup.stages.hashing import BATCH_CHARS
 
 

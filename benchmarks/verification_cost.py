@@ -32,12 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from neardup import find_duplicates
+from neardup import Corpus, find_duplicates
 from neardup.core.minhash import kernel_name, warm_up
 from neardup.core.shingles import char_shingle_sets
 from neardup.engine import component_batches
 from neardup.io import records
-from neardup.io.corpus import Corpus
 
 STEPS = {
     "parse_records": "read + parse",
