@@ -33,7 +33,7 @@ from chromium import Page, file_url, find_chromium
 from pages import clustered_documents
 
 from neardup import find_duplicates
-from neardup.core.passages import add_passages
+from neardup.evidence.passages import add_passages
 from neardup.formats import render
 
 FRAME = "requestAnimationFrame(() => setTimeout(() => done(performance.now() - t)))"

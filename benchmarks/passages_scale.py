@@ -45,7 +45,7 @@ from pathlib import Path
 from common import load_corpus
 
 from neardup.core.minhash import kernel_name
-from neardup.core.passages import shared_passages
+from neardup.evidence.passages import shared_passages
 
 
 def joined_laws(size: int) -> str:

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import NormalizeOptions, Parameters, find_duplicates, load_documents, normalize_text
-from neardup.core.passages import Evidence, add_passages, shared_passages
 from neardup.errors import InputError, ParameterError
+from neardup.evidence.passages import Evidence, add_passages, shared_passages
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_A = "000_28473338c6d0f06c.txt#2"
