@@ -31,13 +31,13 @@ import numpy as np
 
 from neardup import Corpus, Document, Parameters, find_duplicates
 from neardup.core.exact import text_digests
-from neardup.core.jsonl_fields import read_fields
 from neardup.core.lsh import band_keys
 from neardup.core.minhash import kernel_name, minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
 from neardup.engine.hashing import hash_lines
 from neardup.formats.json_report import render_json
 from neardup.io.documents import parse_jsonl_line
+from neardup.io.jsonl_fields import read_fields
 from neardup.stages.hashing import BATCH_CHARS
 
 

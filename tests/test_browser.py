@@ -21,7 +21,7 @@ from pages import clustered_documents
 
 from neardup import DuplicateReport, find_duplicates, load_documents
 from neardup.cli import main
-from neardup.core.passages import add_passages
+from neardup.evidence.passages import add_passages
 from neardup.formats import render
 
 pytestmark = pytest.mark.browser

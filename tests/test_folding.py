@@ -23,9 +23,9 @@ from neardup.core.folding import (
     synonym_table,
 )
 from neardup.core.normalize import NormalizeOptions, normalize_codepoints, normalize_many
-from neardup.core.passages import shared_passages
 from neardup.core.shingles import shingle_set
 from neardup.errors import ParameterError
+from neardup.evidence.passages import shared_passages
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

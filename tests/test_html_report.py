@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pages import Page, clustered_documents
 
 from neardup import find_duplicates
-from neardup.core.passages import add_passages, shared_passages
+from neardup.evidence.passages import add_passages, shared_passages
 from neardup.formats import render
 from neardup.formats.html_align import (
     DIFFERENT,

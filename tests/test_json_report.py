@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from neardup import find_duplicates, load_documents
-from neardup.core.passages import add_passages
+from neardup.evidence.passages import add_passages
 from neardup.formats import json_report, render
 from neardup.parameters import parameters_for
 from neardup.report import (

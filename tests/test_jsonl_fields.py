@@ -14,7 +14,7 @@ from neardup.io.documents import Document, parse_jsonl_line
 
 pytest.importorskip("numba")
 
-from neardup.core.jsonl_fields import read_fields
+from neardup.io.jsonl_fields import read_fields
 
 FIELDS = ("id", "text", "title")
 
@@ -186,7 +186,7 @@ def test_a_batch_of_lines_hashes_the_same_with_and_without_the_reader(
 
 
 def test_no_code_point_past_the_last_whitespace_one_is_whitespace() -> None:
-    from neardup.core.jsonl_fields import LAST_WHITESPACE
+    from neardup.io.jsonl_fields import LAST_WHITESPACE
 
     assert chr(LAST_WHITESPACE).isspace()
     assert not any(chr(c).isspace() for c in range(LAST_WHITESPACE + 1, 0x110000))

@@ -5,14 +5,17 @@ The package is layered, and imports run down the layers only::
     cli                   the command line
     engine, index, spark  the three engines (none imports another)
     stages                what every engine runs the same way
+    evidence              passages and copy ratios put on a report
     io, parameters        documents and corpora; the validated parameters
-    core                  the pure algorithms
+    core                  the pure algorithms (never the output model)
     report, formats       the output model and its formats
     errors, _types, _version
 
 (imports made for type checkers only are not counted); see docs/architecture.md.
 
-and no module imports a private name of another module, or the package's ``__init__``.
+No module imports a private name of another module, or the package's ``__init__``; no
+modules import each other in a circle (imports inside functions count); Spark never imports
+the local engine; no module is over 600 lines.
 """
 
 from __future__ import annotations
@@ -31,16 +34,18 @@ ALLOWED: dict[str, set[str]] = {
     "_types": set(),
     "_version": set(),
     "report": LEAVES,
-    "core": LEAVES | {"core", "report"},
-    "io": LEAVES | {"io", "report"},
+    "core": LEAVES | {"core"},
+    "io": LEAVES | {"core", "io", "report"},
     "parameters": LEAVES | {"core"},
-    "stages": LEAVES | {"core", "io", "parameters", "report", "stages"},
-    "engine": LEAVES | {"core", "io", "parameters", "report", "stages", "engine"},
-    "index": LEAVES | {"core", "io", "parameters", "report", "stages", "index"},
-    "spark": LEAVES | {"core", "io", "parameters", "report", "stages", "spark"},
+    "evidence": LEAVES | {"core", "io", "parameters", "report", "evidence"},
+    "stages": LEAVES | {"core", "io", "parameters", "report", "evidence", "stages"},
+    "engine": LEAVES | {"core", "io", "parameters", "report", "evidence", "stages", "engine"},
+    "index": LEAVES | {"core", "io", "parameters", "report", "evidence", "stages", "index"},
+    "spark": LEAVES | {"core", "io", "parameters", "report", "evidence", "stages", "spark"},
     "formats": LEAVES | {"report", "formats"},
     "cli": LEAVES
-    | {"core", "io", "parameters", "report", "stages", "engine", "index", "spark", "formats", "cli"},
+    | {"core", "io", "parameters", "report", "evidence", "stages", "engine", "index", "spark",
+       "formats", "cli"},
     "__main__": {"cli"},
 }
 
@@ -145,3 +150,103 @@ def test_the_engines_do_not_import_each_other() -> None:
         if _top(i.module) in engines and _top(i.target) in engines - {_top(i.module)}
     ]
     assert crossing == []
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """The modules each module imports when it runs, at module level or inside a function
+    (``from . import x`` counts as importing the module ``x``; type-checking imports do
+    not count)."""
+    graph: dict[str, set[str]] = {module: set() for module in SUBMODULES}
+    for i in IMPORTS:
+        if i.type_checking:
+            continue
+        for name in i.names or ("",):
+            submodule = f"{i.target}.{name}".strip(".")
+            target = submodule if name and submodule in SUBMODULES else i.target
+            if target in SUBMODULES and target != i.module:
+                graph[i.module].add(target)
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: every set of two or more modules that import each other,
+    directly or through the others (strongly connected components, Tarjan), each sorted."""
+    order: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = lowest[module] = len(order)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in order:
+                visit(target)
+                lowest[module] = min(lowest[module], lowest[target])
+            elif target in stack:
+                lowest[module] = min(lowest[module], order[target])
+        if lowest[module] == order[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    return sorted(found)
+
+
+BEING_REMOVED = {"core.minhash", "core.normalize", "core.shingles"}
+"""The one known circle, minhash <-> shingles <-> normalize (kernel choice kept as a global
+in minhash.py); it goes when kernel choice moves to a module of its own."""
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": set()}
+    assert _circles(graph) == [["a", "b", "c"], ["d", "e"]]
+    assert _circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle() -> None:
+    graph = _import_graph()
+    circles = [
+        " <-> ".join(circle)
+        + ": "
+        + "; ".join(f"{m} imports {t}" for m in circle for t in sorted(graph[m] & set(circle)))
+        for circle in _circles(graph)
+    ]
+    known = [c for c in _circles(graph) if set(c) == BEING_REMOVED]
+    if known and len(circles) == 1:
+        pytest.xfail(f"the circle minhash <-> shingles <-> normalize is being removed: {circles}")
+    assert circles == []
+
+
+def test_spark_does_not_import_the_local_engine() -> None:
+    """Spark shares with the local engine through the floors below (``stages``), whether
+    it is one module (``spark.py``) or a package (``spark/``)."""
+    assert any(_top(m) == "spark" for m in SUBMODULES)
+    wrong = [
+        f"{i.module} imports {i.target}"
+        for i in IMPORTS
+        if _top(i.module) == "spark" and _top(i.target) == "engine"
+    ]
+    assert wrong == []
+
+
+MAX_LINES = 600
+
+
+def test_no_module_is_over_600_lines() -> None:
+    long = {
+        module or "__init__": lines
+        for module, path in _modules()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    if set(long) == {"spark"}:
+        pytest.xfail(f"spark.py is being split ({long['spark']} lines)")
+    assert long == {}

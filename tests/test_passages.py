@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import NormalizeOptions, Parameters, find_duplicates, load_documents, normalize_text
-from neardup.core.passages import Evidence, add_passages, shared_passages
 from neardup.errors import InputError, ParameterError
+from neardup.evidence.passages import Evidence, add_passages, shared_passages
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_A = "000_28473338c6d0f06c.txt#2"
@@ -52,6 +52,20 @@ def test_one_passage_across_punctuation_and_spaces() -> None:
     assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in evidence.passages] == [(0, 14, 3, 17)]
     assert evidence.passages[0].text == "今天天气很好，我们去公园散步"
     check_evidence(a, b, evidence)
+
+
+def test_passages_are_the_spans_of_the_pure_search() -> None:
+    """``shared_passages`` (evidence) is :func:`neardup.core.passages.shared_spans` (core,
+    spans only) with each span's text in a."""
+    from neardup.core.passages import shared_spans
+
+    a = "第一部分的内容完全相同而且比较长一些。中间这句被改写过了。最后一部分也相同"
+    b = "第一部分的内容完全相同而且比较长一些。中间那段已经换了说法！最后一部分也相同"
+    found, evidence = shared_spans(a, b), shared_passages(a, b)
+    assert found.spans == tuple((p.a_start, p.a_end, p.b_start, p.b_end) for p in evidence.passages)
+    assert [p.text for p in evidence.passages] == [a[a0:a1] for a0, a1, _, _ in found.spans]
+    assert (found.a_coverage, found.b_coverage) == (evidence.a_coverage, evidence.b_coverage)
+    assert len(found.spans) >= 2
 
 
 def test_rewritten_middle_gives_two_passages_longest_first() -> None:

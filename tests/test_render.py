@@ -13,8 +13,8 @@ from pages import Page
 
 from neardup import Document, DuplicateReport, find_duplicates
 from neardup.core.normalize import normalize_text
-from neardup.core.passages import add_passages
 from neardup.errors import ParameterError
+from neardup.evidence.passages import add_passages
 from neardup.formats import CHECK_FORMATS, FORMATS, format_for_path, render
 from neardup.formats.html_align import aligned_rows, in_text_order
 from neardup.formats.markdown import md_escape

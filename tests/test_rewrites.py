@@ -19,7 +19,6 @@ from neardup.cli import main
 from neardup.core import rewrites
 from neardup.core.folding import segment
 from neardup.core.normalize import NormalizeOptions, codepoints
-from neardup.core.passages import add_passages
 from neardup.core.rewrites import (
     LEAST_SHARED,
     PARTNER,
@@ -31,6 +30,7 @@ from neardup.core.rewrites import (
 from neardup.core.shingles import shingle_set
 from neardup.core.similarity import overlap
 from neardup.errors import ParameterError
+from neardup.evidence.passages import add_passages
 from neardup.formats import render
 from neardup.formats.folded import folded_parts
 from neardup.index import MEMORY

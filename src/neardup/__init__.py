@@ -18,7 +18,6 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .core.lsh import Banding, choose_bands
     from .core.normalize import Normalized, NormalizeOptions, normalize, normalize_text
-    from .core.passages import Evidence, add_passages, shared_passages
     from .core.shingles import shingle_hash, shingle_hashes, shingle_set
     from .core.signatures import signatures
     from .engine.dedup import deduplicate
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
         NeardupError,
         ParameterError,
     )
+    from .evidence.passages import Evidence, add_passages, shared_passages
     from .formats import FORMATS, render
     from .index import AddResult, DuplicateIndex, IndexInfo
     from .io.corpus import Corpus, load_documents, read_documents
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
 _MODULES: dict[str, tuple[str, ...]] = {
     "core.lsh": ("Banding", "choose_bands"),
     "core.normalize": ("Normalized", "NormalizeOptions", "normalize", "normalize_text"),
-    "core.passages": ("Evidence", "add_passages", "shared_passages"),
     "core.shingles": ("shingle_hash", "shingle_hashes", "shingle_set"),
     "core.signatures": ("signatures",),
     "engine.dedup": ("deduplicate",),
@@ -65,6 +64,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "AlreadyIndexedError", "DuplicateIdError", "IndexFileError", "InputError",
         "MissingDependencyError", "NeardupError", "ParameterError",
     ),
+    "evidence.passages": ("Evidence", "add_passages", "shared_passages"),
     "formats": ("FORMATS", "render"),
     "index": ("AddResult", "DuplicateIndex", "IndexInfo"),
     "io.corpus": ("Corpus", "load_documents", "read_documents"),

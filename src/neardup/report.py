@@ -56,7 +56,7 @@ class Pair:
     :mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
     ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
-    :func:`neardup.passages.add_passages`.
+    :func:`neardup.evidence.passages.add_passages`.
     """
 
     a: str

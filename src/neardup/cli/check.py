@@ -30,8 +30,8 @@ from typing import Any
 
 import click
 
-from ..core.passages import add_passages
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..index import MEMORY, DuplicateIndex
 from ..index.file import QUERY_PARAMETERS, SCAN_ONLY

@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from ..core.lsh import choose_bands
-from ..core.passages import add_passages
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.passages import add_passages
 from ..formats.shared import plural
 from ..parameters import Parameters
 from ..report import DuplicateReport

@@ -1,8 +1,9 @@
-"""Evidence passages: the text two near-duplicate documents share, shown in the original texts.
+"""The passages two texts share, as spans of the original texts: the pure algorithm (two
+texts in, spans out); :mod:`neardup.evidence.passages` turns them into a report's passages.
 
-For documents A and B, normalized as for hashing (:func:`neardup.normalize.normalize`), and
-the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]``
-(:func:`neardup.shingle.ngram_hashes`):
+For documents A and B, normalized as for hashing (:func:`neardup.core.normalize.normalize`),
+and the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]``
+(:func:`neardup.core.shingles.ngram_hashes`):
 
 1. *Match points*: every ``(p, q)`` with ``hA[p] == hB[q]``, found by sorting ``hB`` and a
    binary search per ``p`` (``O((|A| + |B|) log |B|)`` plus the number of points, never an
@@ -31,8 +32,6 @@ the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``hB[q]
 
 *Coverage* of a document is the share of its normalized characters inside the passages.
 
-Word-unit parameters (``unit="word"``) get character 5-gram passages.
-
 With numba (``neardup[fast]``; :func:`neardup.core.minhash.kernel_name`), steps 1 to 3 run
 compiled (:mod:`neardup.core.passages_numba`: radix sorts and scans, linear in the texts
 and the match points) with the same results; two identical texts are normalized once.
@@ -44,10 +43,10 @@ replacement word's characters share the offset of the word they replaced, so a p
 never splits a replaced word, and its span covers the whole original word.
 
 Example:
-    >>> ev = shared_passages("今天天气很好，我们去公园散步吧。", "昨天：今天天气很好我们去公园散步")
-    >>> [(p.a_start, p.a_end, p.b_start, p.b_end, p.text) for p in ev.passages]
-    [(0, 14, 3, 16, '今天天气很好，我们去公园散步')]
-    >>> round(ev.a_coverage, 3), round(ev.b_coverage, 3)
+    >>> found = shared_spans("今天天气很好，我们去公园散步吧。", "昨天：今天天气很好我们去公园散步")
+    >>> found.spans
+    ((0, 14, 3, 16),)
+    >>> round(found.a_coverage, 3), round(found.b_coverage, 3)
     (0.929, 0.867)
 """
 
@@ -56,17 +55,15 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from .._types import I64, ProgressHook
-from ..errors import InputError, ParameterError
-from ..report import DuplicateReport, Pair, Passage
+from .._types import I64
+from ..errors import ParameterError
 from .arrays import ranges
-from .copies import copy_ratios
 from .normalize import (
     ENTITY_PATTERN,
     NormalizeOptions,
@@ -81,23 +78,21 @@ NEAREST = 16
 document a, only with its occurrences near the diagonal of the nearest other match before
 ``p`` (repetitive text would otherwise make ``|A|·|B|`` match points)."""
 
-WORD_UNIT_NGRAM = 5
-"""Character n-gram size used for passages when the report's shingles are words."""
-
 _ENTITY = re.compile(ENTITY_PATTERN)
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """The shared passages of two documents, longest first, and the share of each document
-    (of its normalized characters) they cover."""
+class SharedSpans:
+    """The passages two texts share as spans ``(a_start, a_end, b_start, b_end)`` of the
+    original texts, longest first, and the share of each text (of its normalized
+    characters) they cover."""
 
-    passages: tuple[Passage, ...]
+    spans: tuple[tuple[int, int, int, int], ...]
     a_coverage: float
     b_coverage: float
 
 
-def shared_passages(
+def shared_spans(
     text_a: str,
     text_b: str,
     *,
@@ -105,7 +100,7 @@ def shared_passages(
     options: NormalizeOptions | None = None,
     min_length: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Evidence:
+) -> SharedSpans:
     """The passages that ``text_a`` and ``text_b`` share (see the module docstring).
 
     Args:
@@ -119,8 +114,7 @@ def shared_passages(
             passages tiled), so that a long pair shows progress.
 
     Returns:
-        Passages as spans of the original texts, longest first; ``Passage.text`` is the
-        original text of the span in a.
+        The passages as spans of the original texts, longest first.
 
     Raises:
         ParameterError: ``ngram`` or ``min_length`` below 1.
@@ -140,7 +134,7 @@ def shared_passages(
     step(0.8)
     if not cps_a.size or not cps_b.size:
         step(3)
-        return Evidence((), 0.0, 0.0)
+        return SharedSpans((), 0.0, 0.0)
     n = min(ngram, cps_a.size, cps_b.size)
     hash_a = ngram_hashes(cps_a, n)
     hash_b = hash_a if same else ngram_hashes(cps_b, n)
@@ -158,13 +152,10 @@ def shared_passages(
     start_a, start_b, length = _snapped(offsets_a, offsets_b, tiles, min_length)
     a_start, a_end = _original_spans(text_a, offsets_a, ends_a, start_a, length, options.html)
     b_start, b_end = _original_spans(text_b, offsets_b, ends_b, start_b, length, options.html)
-    passages = [
-        Passage(a0, a1, b0, b1, text_a[a0:a1])
-        for a0, a1, b0, b1 in zip(a_start, a_end, b_start, b_end, strict=True)
-    ]
+    spans = tuple(zip(a_start, a_end, b_start, b_end, strict=True))
     covered_a = covered_b = int(length.sum())
     step(3)
-    return Evidence(tuple(passages), covered_a / cps_a.size, covered_b / cps_b.size)
+    return SharedSpans(spans, covered_a / cps_a.size, covered_b / cps_b.size)
 
 
 def _normalized(
@@ -195,60 +186,6 @@ def _steps(total: int, progress: Callable[[int], None] | None) -> Callable[[floa
             done = max(done, reached)
 
     return step
-
-
-def add_passages(
-    report: DuplicateReport,
-    texts: Mapping[str, str],
-    *,
-    min_length: int | None = None,
-    progress: ProgressHook | None = None,
-) -> DuplicateReport:
-    """A copy of ``report`` whose pairs carry their shared passages and coverage, and, for a
-    containment search, with its copy-ratio view (:func:`neardup.core.copies.copy_ratios`).
-
-    Args:
-        report: a report from :func:`neardup.find_duplicates`.
-        texts: the original text of (at least) every document in a pair, by id.
-        min_length: shortest passage, in normalized characters (default: the n-gram size).
-        progress: called as ``progress("passages", total)`` once, ``total`` the characters
-            of the two texts of every pair, then as ``progress("passage characters", n)``
-            while they are worked through (a long pair in several steps).
-
-    Raises:
-        InputError: ``texts`` lacks a document of a pair.
-    """
-    params = report.parameters
-    ngram = params.ngram if params.unit == "char" else WORD_UNIT_NGRAM
-    options = params.normalize_options()
-    for pair in report.pairs:
-        missing = [doc_id for doc_id in (pair.a, pair.b) if doc_id not in texts]
-        if missing:
-            raise InputError(f"no text for document {missing[0]!r} of a reported pair")
-    advance = None
-    if progress is not None:
-        progress("passages", sum(len(texts[p.a]) + len(texts[p.b]) for p in report.pairs))
-        hook = progress
-
-        def advance(n: int) -> None:
-            hook("passage characters", n)
-
-    out: list[Pair] = []
-    for pair in report.pairs:
-        evidence = shared_passages(
-            texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
-            progress=advance,
-        )
-        out.append(
-            replace(
-                pair,
-                passages=evidence.passages,
-                a_coverage=evidence.a_coverage,
-                b_coverage=evidence.b_coverage,
-            )
-        )
-    copies = copy_ratios(out, texts, options) if params.containment is not None else []
-    return replace(report, pairs=out, copies=copies)
 
 
 def _match_points(

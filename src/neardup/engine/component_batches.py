@@ -20,12 +20,12 @@ import numpy as np
 from .._types import I64, U32
 from ..core.arrays import pieces_of, starts_of
 from ..core.clusters import components
-from ..core.jsonl_fields import read_fields
 from ..core.minhash import kernel_name
 from ..core.normalize import codepoints, from_codepoints, normalize_packed, packed_codepoints
 from ..core.rewrites import resemblance_of
 from ..core.shingles import char_shingle_sets_packed
 from ..core.similarity import Overlap, overlap, packed_overlap_rows
+from ..io.jsonl_fields import read_fields
 from ..io.records import Fetched, LinesAt, parse_line_at, parse_records, read_lines_at
 from ..parameters import Parameters
 from ..report import DocumentInfo
@@ -176,7 +176,7 @@ class ReadBack:
 def read_back(records: list[Fetched] | LinesAt) -> ReadBack:
     """The documents of a batch's records. Lines of uncompressed files are read straight
     into code points by the compiled reader when numba is loaded
-    (:func:`~neardup.core.jsonl_fields.read_fields`), and parsed as JSON otherwise.
+    (:func:`~neardup.io.jsonl_fields.read_fields`), and parsed as JSON otherwise.
 
     Raises:
         InputError: a line no longer holds a document (its file changed since it was read).

@@ -29,10 +29,10 @@ import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
 from ..core.arrays import pieces_of, ranges, starts_of
-from ..core.jsonl_fields import read_fields, unread_fields
 from ..core.minhash import kernel_name
 from ..core.normalize import codepoints, packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
+from ..io.jsonl_fields import read_fields, unread_fields
 from ..io.records import LineBlock, RawLine
 from ..parameters import Parameters
 from ..report import Skipped
@@ -144,7 +144,7 @@ def hash_lines(
     name and path) and hash their documents.
 
     With the numba kernel, the plain lines are read straight into code points
-    (:func:`~neardup.core.jsonl_fields.read_fields`); the others, or all without it, are
+    (:func:`~neardup.io.jsonl_fields.read_fields`); the others, or all without it, are
     parsed as JSON.
     """
     lines = max(bounds.size - 1, 0)

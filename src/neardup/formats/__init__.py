@@ -114,7 +114,7 @@ def render(
 
     Args:
         report: the report; its pairs' passages should be filled
-            (:func:`neardup.core.passages.add_passages`) for the evidence to show.
+            (:func:`neardup.evidence.passages.add_passages`) for the evidence to show.
         fmt: ``text``, ``json``, ``jsonl``, ``csv``, ``markdown``, ``html``, ``github`` or
             ``junit``.
         texts: original texts by id; the HTML report shows each pair's two texts side by

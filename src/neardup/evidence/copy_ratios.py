@@ -3,7 +3,7 @@ other documents, and where.
 
 A document's share from one source is its coverage in their pair (the share of its
 normalized characters inside the passages it shares with that source,
-:func:`neardup.core.passages.shared_passages`). Its share found elsewhere is the union of
+:func:`neardup.evidence.passages.shared_passages`). Its share found elsewhere is the union of
 those passages over all its sources, counted in normalized characters, so text copied from
 two sources at once counts once.
 
@@ -27,8 +27,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..core.normalize import NormalizeOptions, normalize
 from ..report import CopiedDocument, CopySource, Pair, Passage
-from .normalize import NormalizeOptions, normalize
 
 
 def copy_ratios(

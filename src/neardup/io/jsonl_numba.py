@@ -1,5 +1,5 @@
 """The text and id of plain JSON lines, read straight from their bytes, compiled by numba
-(extra ``neardup[fast]``; see :mod:`neardup.core.jsonl_fields`).
+(extra ``neardup[fast]``; see :mod:`neardup.io.jsonl_fields`).
 
 A line is read here only when it is one JSON object whose id and text are strings, with
 neither field twice, no escape in a key or in the id, valid UTF-8, no lone surrogate and no

@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32
-from .arrays import pieces_of
-from .normalize import from_codepoints
+from ..core.arrays import pieces_of
+from ..core.normalize import from_codepoints
 
 
 class LineFields(NamedTuple):
@@ -43,7 +43,7 @@ def read_fields(
     data: bytes, bounds: I64, id_field: str, text_field: str, title_field: str = "title"
 ) -> LineFields:
     """The ids and texts of the lines ``data[bounds[k]:bounds[k + 1]]`` that are plain (see
-    the module docstring); needs the numba kernel (:mod:`neardup.core.jsonl_numba`)."""
+    the module docstring); needs the numba kernel (:mod:`neardup.io.jsonl_numba`)."""
     from . import jsonl_numba
 
     raw = np.frombuffer(data, dtype=np.uint8)

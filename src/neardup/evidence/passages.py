@@ -1,0 +1,120 @@
+"""Passages on a report: what each reported pair shares, as the report's
+:class:`~neardup.report.Passage` records, with each document's coverage and, for a
+containment search, the copy-ratio view (:mod:`neardup.evidence.copy_ratios`).
+
+The passages are found by :func:`neardup.core.passages.shared_spans` (the algorithm, and
+its numba twin :mod:`neardup.core.passages_numba`); word-unit parameters
+(``unit="word"``) get character 5-gram passages.
+
+Example:
+    >>> ev = shared_passages("今天天气很好，我们去公园散步吧。", "昨天：今天天气很好我们去公园散步")
+    >>> [(p.a_start, p.a_end, p.b_start, p.b_end, p.text) for p in ev.passages]
+    [(0, 14, 3, 16, '今天天气很好，我们去公园散步')]
+    >>> round(ev.a_coverage, 3), round(ev.b_coverage, 3)
+    (0.929, 0.867)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from .._types import ProgressHook
+from ..core.normalize import NormalizeOptions
+from ..core.passages import shared_spans
+from ..errors import InputError
+from ..report import DuplicateReport, Pair, Passage
+from .copy_ratios import copy_ratios
+
+WORD_UNIT_NGRAM = 5
+"""Character n-gram size used for passages when the report's shingles are words."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The shared passages of two documents, longest first, and the share of each document
+    (of its normalized characters) they cover."""
+
+    passages: tuple[Passage, ...]
+    a_coverage: float
+    b_coverage: float
+
+
+def shared_passages(
+    text_a: str,
+    text_b: str,
+    *,
+    ngram: int = 5,
+    options: NormalizeOptions | None = None,
+    min_length: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Evidence:
+    """The passages that ``text_a`` and ``text_b`` share
+    (:func:`neardup.core.passages.shared_spans`, whose arguments these are).
+
+    Returns:
+        Passages as spans of the original texts, longest first; ``Passage.text`` is the
+        original text of the span in a.
+
+    Raises:
+        ParameterError: ``ngram`` or ``min_length`` below 1.
+    """
+    found = shared_spans(
+        text_a, text_b, ngram=ngram, options=options, min_length=min_length, progress=progress
+    )
+    passages = tuple(Passage(a0, a1, b0, b1, text_a[a0:a1]) for a0, a1, b0, b1 in found.spans)
+    return Evidence(passages, found.a_coverage, found.b_coverage)
+
+
+def add_passages(
+    report: DuplicateReport,
+    texts: Mapping[str, str],
+    *,
+    min_length: int | None = None,
+    progress: ProgressHook | None = None,
+) -> DuplicateReport:
+    """A copy of ``report`` whose pairs carry their shared passages and coverage, and, for a
+    containment search, with its copy-ratio view (:func:`neardup.evidence.copy_ratios.copy_ratios`).
+
+    Args:
+        report: a report from :func:`neardup.find_duplicates`.
+        texts: the original text of (at least) every document in a pair, by id.
+        min_length: shortest passage, in normalized characters (default: the n-gram size).
+        progress: called as ``progress("passages", total)`` once, ``total`` the characters
+            of the two texts of every pair, then as ``progress("passage characters", n)``
+            while they are worked through (a long pair in several steps).
+
+    Raises:
+        InputError: ``texts`` lacks a document of a pair.
+    """
+    params = report.parameters
+    ngram = params.ngram if params.unit == "char" else WORD_UNIT_NGRAM
+    options = params.normalize_options()
+    for pair in report.pairs:
+        missing = [doc_id for doc_id in (pair.a, pair.b) if doc_id not in texts]
+        if missing:
+            raise InputError(f"no text for document {missing[0]!r} of a reported pair")
+    advance = None
+    if progress is not None:
+        progress("passages", sum(len(texts[p.a]) + len(texts[p.b]) for p in report.pairs))
+        hook = progress
+
+        def advance(n: int) -> None:
+            hook("passage characters", n)
+
+    out: list[Pair] = []
+    for pair in report.pairs:
+        evidence = shared_passages(
+            texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
+            progress=advance,
+        )
+        out.append(
+            replace(
+                pair,
+                passages=evidence.passages,
+                a_coverage=evidence.a_coverage,
+                b_coverage=evidence.b_coverage,
+            )
+        )
+    copies = copy_ratios(out, texts, options) if params.containment is not None else []
+    return replace(report, pairs=out, copies=copies)
