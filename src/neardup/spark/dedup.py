@@ -1,0 +1,104 @@
+"""Deduplication on Spark (:func:`deduplicate_spark`): the rows of a DataFrame that
+:func:`neardup.deduplicate` keeps, one per cluster of near-duplicates, every column as it
+was."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, ParameterError
+from .pipeline import find_duplicates_spark_result
+from .session import require_spark
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+DEDUP_KEEPS = ("first", "longest")
+"""The values of ``keep`` of :func:`deduplicate_spark`."""
+_NODE = "_nd_node"
+"""The input order column added when none is given."""
+
+
+def deduplicate_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    *,
+    keep: str = "first",
+    prefer: str | None = None,
+    cluster_col: str | None = None,
+    order_col: str | None = None,
+    **params: Any,
+) -> DataFrame:
+    """The rows of ``df`` that :func:`neardup.deduplicate` keeps: one document of each
+    cluster of near-duplicates (identical texts included), every column as it was, and the
+    rows of documents in no cluster (skipped ones too).
+
+    The member kept is the one :func:`neardup.deduplicate` keeps on the same rows in the
+    same order: the earliest (``keep="first"``), the longest normalized text
+    (``"longest"``, ties to the earliest), or with ``prefer`` the largest value of that
+    column (nulls last), then as ``keep`` says.
+
+    Args:
+        df: one row per document.
+        id_col: column of unique document ids.
+        text_col: string column of texts.
+        keep: ``"first"`` or ``"longest"``.
+        prefer: a column whose largest value wins (a quality score, a date).
+        cluster_col: when given, add this column: the id of the earliest member of the
+            row's cluster (null for a row in no cluster).
+        order_col: unique integer column giving the input order (see the module
+            docstring); when None, ``monotonically_increasing_id()`` taken at input.
+        **params: parameters of :func:`find_duplicates_spark`.
+
+    Raises:
+        ParameterError: an unknown keep or parameter.
+        InputError: a column is missing.
+    """
+    require_spark()
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if keep not in DEDUP_KEEPS:
+        raise ParameterError(f"keep must be one of {DEDUP_KEEPS} (got {keep!r})")
+    if prefer is not None and prefer not in df.columns:
+        raise InputError(
+            f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
+        )
+    if cluster_col is not None and cluster_col in df.columns:
+        raise InputError(f"cluster column {cluster_col!r} is already in the DataFrame")
+    rows = df
+    if order_col is None:
+        rows = df.withColumn(_NODE, F.monotonically_increasing_id()).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+    order = order_col or _NODE
+    result = find_duplicates_spark_result(rows, id_col, text_col, order_col=order, **params)
+    assert result.members is not None
+    rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
+    if prefer is not None:
+        rank = [F.col(prefer).isNotNull(), F.col(prefer), *rank]
+    ranked = result.members.join(
+        rows.select(F.col(order).cast("long").alias("node"),
+                    *([F.col(prefer)] if prefer is not None else [])),
+        "node",
+    )
+    best = F.max(F.struct(*rank)).over(Window.partitionBy("root")).getField("neg")
+    removed = (
+        ranked.withColumn("_nd_best", -best)
+        .where(F.col("node") != F.col("_nd_best"))
+        .select(F.col("node").alias("_nd_removed"))
+    )
+    kept = rows.join(removed, F.col(order).cast("long") == F.col("_nd_removed"), "left_anti")
+    if cluster_col is not None:
+        names = rows.select(F.col(order).cast("long").alias("root"),
+                            F.col(id_col).cast("string").alias(cluster_col))
+        labels = result.members.select("node", "root").join(names, "root").select(
+            F.col("node").alias("_nd_labelled"), cluster_col
+        )
+        kept = kept.join(labels, F.col(order).cast("long") == F.col("_nd_labelled"), "left")
+        kept = kept.drop("_nd_labelled")
+    return kept.orderBy(order).drop(_NODE) if order_col is None else kept.orderBy(order)
+
+
