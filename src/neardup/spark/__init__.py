@@ -34,7 +34,7 @@ Example (not run as a doctest: it needs a Spark session)::
 """
 
 from .components import connected_components
-from .dedup import DEDUP_KEEPS, deduplicate_spark
+from .dedup import deduplicate_spark
 from .jobs import dedup_spark, scan_spark
 from .pipeline import (
     CLUSTERS_SCHEMA,
@@ -49,7 +49,6 @@ from .signatures import signatures_spark
 
 __all__ = [
     "CLUSTERS_SCHEMA",
-    "DEDUP_KEEPS",
     "PAIRS_SCHEMA",
     "SKIPPED_SCHEMA",
     "SparkResult",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import ParameterError
+from ..errors import ConvergenceError
 from .session import require_spark
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ def connected_components(edges: DataFrame, cached: list[DataFrame]) -> DataFrame
     Both keep the components; the fixed point (checked as "the edge set did not change") is
     a star per component centred on its smallest node. Each round's edges are materialized
     with ``localCheckpoint`` so the query plan does not grow.
+
+    Raises:
+        ConvergenceError: the edges still change after :data:`MAX_ROUNDS` rounds.
     """
     require_spark()
     from pyspark.sql import functions as F
@@ -47,7 +50,12 @@ def connected_components(edges: DataFrame, cached: list[DataFrame]) -> DataFrame
         if unchanged:
             break
     else:  # pragma: no cover - needs a pathological graph
-        raise ParameterError(f"connected components did not converge in {MAX_ROUNDS} rounds")
+        raise ConvergenceError(
+            f"connected components did not converge in {MAX_ROUNDS} large-star/small-star "
+            "rounds (near-duplicate graphs converge in a handful): raise "
+            "neardup.spark.components.MAX_ROUNDS and run again, and report the input if it "
+            "still does not converge"
+        )
     cached.append(current)
     roots = current.select("u").distinct()
     return current.select(F.col("v").alias("node"), F.col("u").alias("root")).union(

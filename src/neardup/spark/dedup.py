@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, ParameterError
+from ..errors import InputError
+from ..stages.keeping import check_keep
 from .pipeline import find_duplicates_spark_result
 from .session import require_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-DEDUP_KEEPS = ("first", "longest")
-"""The values of ``keep`` of :func:`deduplicate_spark`."""
 _NODE = "_nd_node"
 """The input order column added when none is given."""
 
@@ -35,9 +34,9 @@ def deduplicate_spark(
     rows of documents in no cluster (skipped ones too).
 
     The member kept is the one :func:`neardup.deduplicate` keeps on the same rows in the
-    same order: the earliest (``keep="first"``), the longest normalized text
-    (``"longest"``, ties to the earliest), or with ``prefer`` the largest value of that
-    column (nulls last), then as ``keep`` says.
+    same order (the rule of :mod:`neardup.stages.keeping`): the earliest (``keep="first"``),
+    the longest normalized text (``"longest"``, ties to the earliest), or with ``prefer`` the
+    largest value of that column (nulls last), then as ``keep`` says.
 
     Args:
         df: one row per document.
@@ -60,8 +59,7 @@ def deduplicate_spark(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    if keep not in DEDUP_KEEPS:
-        raise ParameterError(f"keep must be one of {DEDUP_KEEPS} (got {keep!r})")
+    check_keep(keep)
     if prefer is not None and prefer not in df.columns:
         raise InputError(
             f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
