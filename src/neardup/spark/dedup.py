@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..parameters import Parameters
 from ..stages.keeping import check_keep
-from .pipeline import find_duplicates_spark_result
+from .pipeline import find_duplicates_spark_result, spark_parameters
 from .session import require_spark
 
 if TYPE_CHECKING:
@@ -22,12 +23,14 @@ def deduplicate_spark(
     df: DataFrame,
     id_col: str = "id",
     text_col: str = "text",
+    params: Parameters | None = None,
     *,
+    preset: str | None = None,
     keep: str = "first",
     prefer: str | None = None,
     cluster_col: str | None = None,
     order_col: str | None = None,
-    **params: Any,
+    **overrides: Any,
 ) -> DataFrame:
     """The rows of ``df`` that :func:`neardup.deduplicate` keeps: one document of each
     cluster of near-duplicates (identical texts included), every column as it was, and the
@@ -42,16 +45,22 @@ def deduplicate_spark(
         df: one row per document.
         id_col: column of unique document ids.
         text_col: string column of texts.
+        params: the parameters of the search (:class:`neardup.Parameters`); None: those
+            of ``preset``, or the defaults.
+        preset: a named set of parameters, instead of ``params``.
         keep: ``"first"`` or ``"longest"``.
         prefer: a column whose largest value wins (a quality score, a date).
         cluster_col: when given, add this column: the id of the earliest member of the
             row's cluster (null for a row in no cluster).
-        order_col: unique integer column giving the input order (see the module
-            docstring); when None, ``monotonically_increasing_id()`` taken at input.
-        **params: parameters of :func:`find_duplicates_spark`.
+        order_col: unique integer column giving the input order (see :mod:`neardup.spark`);
+            when None, ``monotonically_increasing_id()`` taken at input.
+        **overrides: parameters that replace those of ``params`` or ``preset``, as for
+            :func:`~neardup.spark.pipeline.find_duplicates_spark`.
 
     Raises:
-        ParameterError: an unknown keep or parameter.
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: an unknown keep, an unknown or out-of-range parameter, or one the
+            Spark engine does not run (:func:`~neardup.spark.pipeline.spark_parameters`).
         InputError: a column is missing.
     """
     require_spark()
@@ -60,6 +69,7 @@ def deduplicate_spark(
     from pyspark.sql import functions as F
 
     check_keep(keep)
+    params = spark_parameters(params, preset, **overrides)
     if prefer is not None and prefer not in df.columns:
         raise InputError(
             f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
@@ -72,7 +82,7 @@ def deduplicate_spark(
             StorageLevel.MEMORY_AND_DISK
         )
     order = order_col or _NODE
-    result = find_duplicates_spark_result(rows, id_col, text_col, order_col=order, **params)
+    result = find_duplicates_spark_result(rows, id_col, text_col, params, order_col=order)
     assert result.members is not None
     rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
     if prefer is not None:

@@ -32,13 +32,11 @@ What runs where:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .._types import ShingleUnit
-from ..core.normalize import DEFAULT_MARKERS
-from ..parameters import DEFAULT_MAX_DF, Parameters
+from ..errors import ParameterError
+from ..parameters import Parameters, resolve_parameters
 from .candidates import candidate_pairs, fingerprint_pairs
 from .components import connected_components
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
@@ -97,52 +95,40 @@ def find_duplicates_spark(
     df: DataFrame,
     id_col: str = "id",
     text_col: str = "text",
+    params: Parameters | None = None,
     *,
-    threshold: float = 0.7,
-    containment: float | None = None,
-    max_df: int | None = None,
-    ngram: int = 5,
-    unit: ShingleUnit = "char",
-    num_perm: int = 128,
-    seed: int = 1,
-    bands: int | None = None,
-    html: bool = False,
-    markers: Sequence[str] | None = None,
+    preset: str | None = None,
     order_col: str | None = None,
-    script: str | None = None,
-    synonyms: bool = False,
+    **overrides: Any,
 ) -> tuple[DataFrame, DataFrame]:
-    """Near-duplicate pairs and clusters of a DataFrame of documents, as :func:`find_duplicates`,
-    and with ``containment`` the pairs where one document copies part of the other.
+    """Near-duplicate pairs and clusters of a DataFrame of documents, as
+    :func:`neardup.find_duplicates`, and with ``containment`` the pairs where one document
+    copies part of the other.
 
     The pairs and clusters equal those of :func:`neardup.find_duplicates` on the same
-    documents in the same order (exact verification); see the module docstring for what
-    "order" means on Spark.
+    documents in the same order (exact verification); see :mod:`neardup.spark` for what
+    "order" means on Spark. With ``containment``, a pair is also reported when its
+    containment (the share of the smaller document's shingles found in the other) is at
+    least that, whatever its Jaccard; candidates come from shared winnowed fingerprints, as
+    locally, and fingerprints held by more than ``max_df`` documents are boilerplate
+    (counted in :attr:`SparkResult.common_fingerprints`). Clusters join only pairs at or
+    above ``threshold``.
 
     Args:
         df: one row per document.
         id_col: column of unique document ids (cast to string).
         text_col: string column of document texts; null or empty-after-normalization texts
             are skipped.
-        threshold: minimum Jaccard similarity of shingle sets, in (0, 1].
-        containment: also report pairs whose containment (the share of the smaller
-            document's shingles found in the other) is at least this, whatever their
-            Jaccard; candidates come from shared winnowed fingerprints, as locally. Clusters
-            join only pairs at or above ``threshold``.
-        max_df: fingerprints held by more documents than this are boilerplate and make no
-            containment candidates (default 50; counted in
-            :attr:`SparkResult.common_fingerprints`).
-        ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
-        unit: ``"char"`` or ``"word"``.
-        num_perm: MinHash permutations.
-        seed: permutation seed (as datasketch's).
-        bands: LSH bands (must divide num_perm); chosen from the threshold when None.
-        html: strip HTML tags and entities before normalizing.
-        markers: regular expressions removed before normalizing (default: scraper markers).
+        params: the parameters (:class:`neardup.Parameters`); None: those of ``preset``, or
+            the defaults.
+        preset: a named set of parameters (:data:`neardup.parameters.PRESETS`), instead of
+            ``params``.
         order_col: unique integer column giving the input order; when None,
             ``monotonically_increasing_id()`` taken at input.
-        script: ``"simplified"`` folds traditional characters to simplified ones.
-        synonyms: fold words to their synonym class (extended HIT Cilin).
+        **overrides: parameters that replace those of ``params`` or ``preset``
+            (``threshold=0.8``, ``containment=0.3``, ``ngram``, ``unit``, ``num_perm``,
+            ``seed``, ``bands``, ``max_df``, ``html``, ``markers``, ``script``,
+            ``synonyms``; see :class:`neardup.Parameters`); None leaves a parameter as it is.
 
     Returns:
         ``(pairs, clusters)``: pairs ``a, b, jaccard, containment, a_in_b, b_in_a``
@@ -152,14 +138,13 @@ def find_duplicates_spark(
 
     Raises:
         MissingDependencyError: pyspark, pyarrow or pandas is not installed.
-        ParameterError: a parameter is out of range.
+        ParameterError: an unknown or out-of-range parameter, or one the Spark engine does
+            not run (see :func:`spark_parameters`).
         InputError: a column is missing or of the wrong type, or an id/order value is null.
         DuplicateIdError: two rows share an id.
     """
     result = find_duplicates_spark_result(
-        df, id_col, text_col, threshold=threshold, containment=containment, max_df=max_df,
-        ngram=ngram, unit=unit, num_perm=num_perm, seed=seed, bands=bands, html=html,
-        markers=markers, order_col=order_col, script=script, synonyms=synonyms,
+        df, id_col, text_col, params, preset=preset, order_col=order_col, **overrides
     )
     return result.pairs, result.clusters
 
@@ -168,20 +153,11 @@ def find_duplicates_spark_result(
     df: DataFrame,
     id_col: str = "id",
     text_col: str = "text",
+    params: Parameters | None = None,
     *,
-    threshold: float = 0.7,
-    containment: float | None = None,
-    max_df: int | None = None,
-    ngram: int = 5,
-    unit: ShingleUnit = "char",
-    num_perm: int = 128,
-    seed: int = 1,
-    bands: int | None = None,
-    html: bool = False,
-    markers: Sequence[str] | None = None,
+    preset: str | None = None,
     order_col: str | None = None,
-    script: str | None = None,
-    synonyms: bool = False,
+    **overrides: Any,
 ) -> SparkResult:
     """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
 
@@ -191,13 +167,7 @@ def find_duplicates_spark_result(
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    params = Parameters(
-        threshold=threshold, containment=containment,
-        max_df=DEFAULT_MAX_DF if max_df is None else max_df, ngram=ngram, unit=unit,
-        num_perm=num_perm, seed=seed, bands=bands, verify="exact", html=html,
-        markers=DEFAULT_MARKERS if markers is None else tuple(markers), script=script,
-        synonyms=synonyms,
-    )
+    params = spark_parameters(params, preset, **overrides)
     cached: list[DataFrame] = []
 
     def keep(frame: DataFrame) -> DataFrame:
@@ -262,6 +232,35 @@ def find_duplicates_spark_result(
         pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
         members=members,
     )
+
+
+def spark_parameters(
+    params: Parameters | None = None, preset: str | None = None, **overrides: Any
+) -> Parameters:
+    """The parameters of a search on Spark, as
+    :func:`neardup.parameters.resolve_parameters` builds them, refused when they ask for
+    what the Spark engine does not run: the rewrite search (``rewrite``, also set by the
+    ``copies`` preset) or estimated verification (``verify="estimate"``).
+
+    Raises:
+        ParameterError: an unknown or out-of-range parameter, a rewrite search or
+            estimated verification.
+    """
+    parameters = resolve_parameters(params, preset, **overrides)
+    if parameters.verify != "exact":
+        raise ParameterError(
+            "the Spark engine verifies every pair exactly: verify must be 'exact' "
+            f"(got {parameters.verify!r})"
+        )
+    if parameters.rewrite is not None:
+        raise ParameterError(
+            f"the Spark engine does not run the rewrite search (rewrite={parameters.rewrite}"
+            + (f", from preset {preset!r}" if preset is not None else "")
+            + "): find rewritten copies with the local engine (neardup.find_duplicates), or "
+            "give params without it, e.g. "
+            "dataclasses.replace(neardup.parameters.parameters_for('copies'), rewrite=None)"
+        )
+    return parameters
 
 
 def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
