@@ -8,6 +8,8 @@ Every error neardup raises on purpose derives from :class:`NeardupError`::
     │   └── DuplicateIdError               two documents share an id
     │       └── AlreadyIndexedError        documents of a batch are already in an index
     ├── IndexFileError (also ValueError)   a persistent index is corrupt, foreign or mismatched
+    ├── ConvergenceError (also RuntimeError)  a computation did not reach its fixed point
+    │                                         (the connected components of the Spark engine)
     └── MissingDependencyError (also ImportError)  an optional extra is not installed
 """
 
@@ -48,6 +50,11 @@ class AlreadyIndexedError(DuplicateIdError):
 
 class IndexFileError(NeardupError, ValueError):
     """A persistent index is corrupt, of another format, or made with other parameters."""
+
+
+class ConvergenceError(NeardupError, RuntimeError):
+    """An iterative computation did not reach its fixed point in the rounds it is given; the
+    message says how many rounds ran and what to do."""
 
 
 class MissingDependencyError(NeardupError, ImportError):

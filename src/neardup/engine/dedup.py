@@ -25,14 +25,12 @@ from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
 from ..parameters import parameters_for
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
+from ..stages.keeping import check_keep
 from .exact import Copies
 from .find import Search, search, worker_count
 from .hashing import Hashed
 from .sources import TextSource
 from .workers import Workers
-
-KEEPS = ("first", "longest")
-"""The values of ``keep``."""
 
 
 def deduplicate(
@@ -78,8 +76,7 @@ def deduplicate(
         >>> result.counts.removed_near, result.counts.removed_exact
         (1, 1)
     """
-    if keep not in KEEPS:
-        raise ParameterError(f"keep must be one of {KEEPS} (got {keep!r})")
+    check_keep(keep)
     if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
         raise ParameterError(f"min_length must be an integer >= 0 (got {min_length!r})")
     try:

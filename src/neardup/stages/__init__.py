@@ -11,4 +11,5 @@ same signatures, band keys, shingle sets, verified pairs and clusters in each:
   shingle sets for verification;
 - :mod:`~neardup.stages.verification`: candidate pairs to verified pairs and clusters, and the
   report's parts.
+- :mod:`~neardup.stages.keeping`: which member of a cluster a deduplication keeps.
 """

@@ -1,0 +1,112 @@
+"""Deduplication on Spark (:func:`deduplicate_spark`): the rows of a DataFrame that
+:func:`neardup.deduplicate` keeps, one per cluster of near-duplicates, every column as it
+was."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..parameters import Parameters
+from ..stages.keeping import check_keep
+from .pipeline import find_duplicates_spark_result, spark_parameters
+from .session import require_spark
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+_NODE = "_nd_node"
+"""The input order column added when none is given."""
+
+
+def deduplicate_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    params: Parameters | None = None,
+    *,
+    preset: str | None = None,
+    keep: str = "first",
+    prefer: str | None = None,
+    cluster_col: str | None = None,
+    order_col: str | None = None,
+    **overrides: Any,
+) -> DataFrame:
+    """The rows of ``df`` that :func:`neardup.deduplicate` keeps: one document of each
+    cluster of near-duplicates (identical texts included), every column as it was, and the
+    rows of documents in no cluster (skipped ones too).
+
+    The member kept is the one :func:`neardup.deduplicate` keeps on the same rows in the
+    same order (the rule of :mod:`neardup.stages.keeping`): the earliest (``keep="first"``),
+    the longest normalized text (``"longest"``, ties to the earliest), or with ``prefer`` the
+    largest value of that column (nulls last), then as ``keep`` says.
+
+    Args:
+        df: one row per document.
+        id_col: column of unique document ids.
+        text_col: string column of texts.
+        params: the parameters of the search (:class:`neardup.Parameters`); None: those
+            of ``preset``, or the defaults.
+        preset: a named set of parameters, instead of ``params``.
+        keep: ``"first"`` or ``"longest"``.
+        prefer: a column whose largest value wins (a quality score, a date).
+        cluster_col: when given, add this column: the id of the earliest member of the
+            row's cluster (null for a row in no cluster).
+        order_col: unique integer column giving the input order (see :mod:`neardup.spark`);
+            when None, ``monotonically_increasing_id()`` taken at input.
+        **overrides: parameters that replace those of ``params`` or ``preset``, as for
+            :func:`~neardup.spark.pipeline.find_duplicates_spark`.
+
+    Raises:
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: an unknown keep, an unknown or out-of-range parameter, or one the
+            Spark engine does not run (:func:`~neardup.spark.pipeline.spark_parameters`).
+        InputError: a column is missing.
+    """
+    require_spark()
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    check_keep(keep)
+    params = spark_parameters(params, preset, **overrides)
+    if prefer is not None and prefer not in df.columns:
+        raise InputError(
+            f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
+        )
+    if cluster_col is not None and cluster_col in df.columns:
+        raise InputError(f"cluster column {cluster_col!r} is already in the DataFrame")
+    rows = df
+    if order_col is None:
+        rows = df.withColumn(_NODE, F.monotonically_increasing_id()).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+    order = order_col or _NODE
+    result = find_duplicates_spark_result(rows, id_col, text_col, params, order_col=order)
+    assert result.members is not None
+    rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
+    if prefer is not None:
+        rank = [F.col(prefer).isNotNull(), F.col(prefer), *rank]
+    ranked = result.members.join(
+        rows.select(F.col(order).cast("long").alias("node"),
+                    *([F.col(prefer)] if prefer is not None else [])),
+        "node",
+    )
+    best = F.max(F.struct(*rank)).over(Window.partitionBy("root")).getField("neg")
+    removed = (
+        ranked.withColumn("_nd_best", -best)
+        .where(F.col("node") != F.col("_nd_best"))
+        .select(F.col("node").alias("_nd_removed"))
+    )
+    kept = rows.join(removed, F.col(order).cast("long") == F.col("_nd_removed"), "left_anti")
+    if cluster_col is not None:
+        names = rows.select(F.col(order).cast("long").alias("root"),
+                            F.col(id_col).cast("string").alias(cluster_col))
+        labels = result.members.select("node", "root").join(names, "root").select(
+            F.col("node").alias("_nd_labelled"), cluster_col
+        )
+        kept = kept.join(labels, F.col(order).cast("long") == F.col("_nd_labelled"), "left")
+        kept = kept.drop("_nd_labelled")
+    return kept.orderBy(order).drop(_NODE) if order_col is None else kept.orderBy(order)
+
+

@@ -1,0 +1,144 @@
+"""The Spark jobs that read files and write Parquet, as the command line runs them
+(``neardup scan --engine spark``, ``neardup dedup --engine spark``): :func:`scan_spark` and
+:func:`dedup_spark`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..parameters import Parameters
+from ..stages.keeping import check_keep
+from .dedup import deduplicate_spark
+from .pipeline import find_duplicates_spark_result, spark_parameters
+from .reading import INPUT_ORDER, read_documents_spark
+from .session import get_session, require_spark
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def scan_spark(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    params: Parameters | None = None,
+    *,
+    preset: str | None = None,
+    master: str = "local[*]",
+    id_col: str = "id",
+    text_col: str = "text",
+    file_format: str | None = None,
+    spark: SparkSession | None = None,
+    **overrides: Any,
+) -> dict[str, int]:
+    """Read Parquet or JSON Lines documents, find near-duplicates on Spark, write Parquet.
+
+    Writes ``pairs/``, ``clusters/`` and ``skipped/`` (Parquet, overwritten) under
+    ``output_dir``. Uses ``spark`` when given, else gets or creates a session on ``master``
+    (an existing session, e.g. under ``spark-submit``, is reused). The parameters are
+    checked before any session starts.
+
+    Args:
+        paths: files or directories (see :func:`~neardup.spark.reading.read_documents_spark`).
+        output_dir: directory (or ``hdfs://``/``s3a://`` URI) for the outputs.
+        params: the parameters (:class:`neardup.Parameters`); None: those of ``preset``, or
+            the defaults.
+        preset: a named set of parameters, instead of ``params``.
+        master: Spark master when a new session is created.
+        id_col: id column of the input.
+        text_col: text column of the input.
+        file_format: ``"parquet"`` or ``"json"``; from the first path's suffix when None.
+        spark: an existing session.
+        **overrides: parameters that replace those of ``params`` or ``preset``, as for
+            :func:`~neardup.spark.pipeline.find_duplicates_spark`.
+
+    Returns:
+        Counts: ``documents``, ``skipped``, ``pairs``, ``clusters`` (documents in clusters
+        are counted in ``clustered``), ``common_fingerprints`` (cut as boilerplate by a
+        containment search; 0 without one).
+
+    Raises:
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: an unknown or out-of-range parameter, or one the Spark engine does
+            not run (:func:`~neardup.spark.pipeline.spark_parameters`).
+        InputError: unreadable input (see
+            :func:`~neardup.spark.reading.read_documents_spark`).
+    """
+    parameters = spark_parameters(params, preset, **overrides)
+    require_spark()
+    spark = get_session(spark, master)
+    docs = read_documents_spark(
+        spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
+    )
+    result = find_duplicates_spark_result(
+        docs, id_col, text_col, parameters, order_col=INPUT_ORDER
+    )
+    out = str(output_dir).rstrip("/")
+    try:
+        result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
+        result.clusters.write.mode("overwrite").parquet(f"{out}/clusters")
+        result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
+        written = spark.read.parquet(f"{out}/clusters")
+        return {
+            "documents": int(docs.count()),
+            "skipped": int(spark.read.parquet(f"{out}/skipped").count()),
+            "pairs": int(spark.read.parquet(f"{out}/pairs").count()),
+            "clusters": int(written.select("cluster_id").distinct().count()),
+            "clustered": int(written.count()),
+            "common_fingerprints": result.common_fingerprints,
+        }
+    finally:
+        result.unpersist()
+
+
+def dedup_spark(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    params: Parameters | None = None,
+    *,
+    preset: str | None = None,
+    master: str = "local[*]",
+    id_col: str = "id",
+    text_col: str = "text",
+    keep: str = "first",
+    prefer: str | None = None,
+    cluster_col: str | None = None,
+    spark: SparkSession | None = None,
+    **overrides: Any,
+) -> dict[str, int]:
+    """Read Parquet or JSON Lines records (every column), keep what
+    :func:`~neardup.spark.dedup.deduplicate_spark` keeps, and write them as Parquet to
+    ``output_dir`` (a local directory is written under a temporary name and renamed when
+    complete).
+
+    The arguments are those of :func:`scan_spark` and, for ``keep``, ``prefer`` and
+    ``cluster_col``, of :func:`~neardup.spark.dedup.deduplicate_spark`; ``keep`` and the
+    parameters are checked before any session starts.
+
+    Returns:
+        Counts: ``read`` and ``kept`` rows.
+
+    Raises:
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: an unknown keep, an unknown or out-of-range parameter, or one the
+            Spark engine does not run.
+        InputError: unreadable input or a missing column.
+    """
+    check_keep(keep)
+    parameters = spark_parameters(params, preset, **overrides)
+    require_spark()
+    spark = get_session(spark, master)
+    rows = read_documents_spark(spark, paths, id_col=id_col, text_col=text_col,
+                                all_columns=True)
+    kept = deduplicate_spark(
+        rows, id_col, text_col, parameters, keep=keep, prefer=prefer,
+        cluster_col=cluster_col, order_col=INPUT_ORDER,
+    ).drop(INPUT_ORDER)
+    out = str(output_dir).rstrip("/")
+    local = "://" not in out
+    partial = f"{out}.partial" if local else out
+    kept.write.mode("overwrite").parquet(partial)
+    if local:
+        os.replace(partial, out)
+    return {"read": int(rows.count()), "kept": int(spark.read.parquet(out).count())}

@@ -1,0 +1,317 @@
+"""The duplicate search on Spark DataFrames (:func:`find_duplicates_spark`), with the result
+of the local engine.
+
+What runs where:
+
+* **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
+  every engine shares; :mod:`neardup.spark.udfs`): normalization, MinHash signatures and LSH
+  band keys, and for a containment search each document's winnowed fingerprints
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes); shingle sets of
+  candidate documents (:func:`neardup.stages.hashing.shingle_sets`); exact Jaccard,
+  containment and the two directional shares of candidate pairs
+  (:func:`neardup.core.similarity.overlap`); the rule that says whether a pair shares
+  enough fingerprints to be a containment candidate
+  (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
+* **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
+  most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
+  from their earliest document, as locally); for a containment search, candidate pairs by
+  grouping fingerprints (a fingerprint held by more than ``max_df`` documents is counted as
+  boilerplate and makes no pairs; the others give all their pairs, with the number of
+  fingerprints each pair shares), united with the LSH candidates, as
+  :func:`neardup.core.fingerprints.shared_fingerprint_pairs` does locally
+  (:mod:`neardup.spark.candidates`); joins of pairs to shingle sets, the threshold (Jaccard
+  at least ``threshold``, or containment at least ``containment`` with and without the
+  boilerplate's text), connected components of the pairs at or above the Jaccard threshold
+  only (:mod:`neardup.spark.components`), representatives and the final ordering: the steps
+  of :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames instead
+  of loops in one process.
+* **Driver**: only parameters, small validation results, the boilerplate
+  fingerprints and the convergence checks; no per-document data is collected, so clusters
+  scale beyond the driver's memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ParameterError
+from ..parameters import Parameters, resolve_parameters
+from .candidates import candidate_pairs, fingerprint_pairs
+from .components import connected_components
+from .inputs import ID, ORD, TEXT, check_ids, input_rows
+from .session import require_spark
+from .udfs import EMPTY, OVERLAP_SCHEMA, hash_function, set_function, similarity_batches
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+PAIRS_SCHEMA = (
+    "a string, b string, jaccard double, containment double, a_in_b double, b_in_a double"
+)
+"""The columns of :attr:`SparkResult.pairs`."""
+CLUSTERS_SCHEMA = "id string, cluster_id string, representative string, similarity double"
+"""The columns of :attr:`SparkResult.clusters`."""
+SKIPPED_SCHEMA = "id string, reason string"
+"""The columns of :attr:`SparkResult.skipped`."""
+
+
+@dataclass
+class SparkResult:
+    """Everything :func:`find_duplicates_spark` computed, as Spark DataFrames.
+
+    Attributes:
+        pairs: ``a, b, jaccard, containment, a_in_b, b_in_a`` (:data:`PAIRS_SCHEMA`); ``a``
+            comes before ``b`` in input order.
+        clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
+            the cluster's earliest document, ``similarity`` the Jaccard to the representative.
+        skipped: ``id, reason`` of documents with nothing left after normalization.
+        parameters: the validated parameters.
+        common_fingerprints: fingerprints of a containment search held by more than
+            ``max_df`` documents, cut as boilerplate (0 without a containment search); the
+            local report's ``counts.common_fingerprints``.
+        cached: DataFrames persisted on the way; :meth:`unpersist` frees them once the
+            outputs are written.
+    """
+
+    pairs: DataFrame
+    clusters: DataFrame
+    skipped: DataFrame
+    parameters: Parameters
+    common_fingerprints: int = 0
+    cached: list[DataFrame] = field(default_factory=list, repr=False)
+    members: DataFrame | None = field(default=None, repr=False)
+    """``node, root, length``: each clustered document's input order, its cluster's
+    (the earliest member's order) and its normalized length."""
+
+    def unpersist(self) -> None:
+        """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
+        for frame in self.cached:
+            frame.unpersist()
+        self.cached.clear()
+
+
+def find_duplicates_spark(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    params: Parameters | None = None,
+    *,
+    preset: str | None = None,
+    order_col: str | None = None,
+    **overrides: Any,
+) -> tuple[DataFrame, DataFrame]:
+    """Near-duplicate pairs and clusters of a DataFrame of documents, as
+    :func:`neardup.find_duplicates`, and with ``containment`` the pairs where one document
+    copies part of the other.
+
+    The pairs and clusters equal those of :func:`neardup.find_duplicates` on the same
+    documents in the same order (exact verification); see :mod:`neardup.spark` for what
+    "order" means on Spark. With ``containment``, a pair is also reported when its
+    containment (the share of the smaller document's shingles found in the other) is at
+    least that, whatever its Jaccard; candidates come from shared winnowed fingerprints, as
+    locally, and fingerprints held by more than ``max_df`` documents are boilerplate
+    (counted in :attr:`SparkResult.common_fingerprints`). Clusters join only pairs at or
+    above ``threshold``.
+
+    Args:
+        df: one row per document.
+        id_col: column of unique document ids (cast to string).
+        text_col: string column of document texts; null or empty-after-normalization texts
+            are skipped.
+        params: the parameters (:class:`neardup.Parameters`); None: those of ``preset``, or
+            the defaults.
+        preset: a named set of parameters (:data:`neardup.parameters.PRESETS`), instead of
+            ``params``.
+        order_col: unique integer column giving the input order; when None,
+            ``monotonically_increasing_id()`` taken at input.
+        **overrides: parameters that replace those of ``params`` or ``preset``
+            (``threshold=0.8``, ``containment=0.3``, ``ngram``, ``unit``, ``num_perm``,
+            ``seed``, ``bands``, ``max_df``, ``html``, ``markers``, ``script``,
+            ``synonyms``; see :class:`neardup.Parameters`); None leaves a parameter as it is.
+
+    Returns:
+        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment, a_in_b, b_in_a``
+        (``a_in_b``: the share of a's shingles found in b) sorted by input order of ``a``
+        then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
+        cluster (earliest member first), then member input order.
+
+    Raises:
+        MissingDependencyError: pyspark, pyarrow or pandas is not installed.
+        ParameterError: an unknown or out-of-range parameter, or one the Spark engine does
+            not run (see :func:`spark_parameters`).
+        InputError: a column is missing or of the wrong type, or an id/order value is null.
+        DuplicateIdError: two rows share an id.
+    """
+    result = find_duplicates_spark_result(
+        df, id_col, text_col, params, preset=preset, order_col=order_col, **overrides
+    )
+    return result.pairs, result.clusters
+
+
+def find_duplicates_spark_result(
+    df: DataFrame,
+    id_col: str = "id",
+    text_col: str = "text",
+    params: Parameters | None = None,
+    *,
+    preset: str | None = None,
+    order_col: str | None = None,
+    **overrides: Any,
+) -> SparkResult:
+    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
+
+    Same arguments and errors as :func:`find_duplicates_spark`.
+    """
+    require_spark()
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    params = spark_parameters(params, preset, **overrides)
+    cached: list[DataFrame] = []
+
+    def keep(frame: DataFrame) -> DataFrame:
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(frame)
+        return frame
+
+    docs = keep(input_rows(df, id_col, text_col, order_col))
+    check_ids(docs, order_col)
+
+    hashed = keep(docs.select(ORD, TEXT).mapInArrow(
+        hash_function(params),
+        f"{ORD} long, length long, keys array<long>, fingerprints array<int>, skip string",
+    ))
+    skipped = (
+        hashed.where(F.col("skip").isNotNull())
+        .join(docs.select(ORD, ID), ORD)
+        .orderBy(ORD)
+        .select(F.col(ID).alias("id"), F.col("skip").alias("reason"))
+    )
+    candidates = candidate_pairs(hashed)
+    common = EMPTY
+    if params.containment is not None:
+        copies, common = fingerprint_pairs(
+            hashed, params.containment, params.max_df, keep
+        )
+        candidates = candidates.union(copies).distinct()
+    candidates = keep(candidates)
+    needed = candidates.select(F.col("a").alias(ORD)).union(
+        candidates.select(F.col("b").alias(ORD))
+    ).distinct()
+    sets = keep(
+        docs.select(ORD, TEXT)
+        .join(needed, ORD, "left_semi")
+        .mapInArrow(set_function(params, common),
+                    f"{ORD} long, shingles array<int>, free array<int>")
+    )
+    similar = F.col("jaccard") >= params.threshold
+    if params.containment is not None:  # a copy, with and without its boilerplate
+        similar = similar | (
+            (F.col("containment") >= params.containment)
+            & (F.col("free_containment") >= params.containment)
+        )
+    verified = keep(similarities(candidates, sets).where(similar).drop("free_containment"))
+    ids = docs.select(ORD, ID)
+    pairs = (
+        verified.join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
+        .join(ids.select(F.col(ORD).alias("b"), F.col(ID).alias("b_id")), "b")
+        .orderBy("a", "b")
+        .select(
+            F.col("a_id").alias("a"), F.col("b_id").alias("b"),
+            "jaccard", "containment", "a_in_b", "b_in_a",
+        )
+    )
+    # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
+    near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
+    members = connected_components(near, cached).join(
+        hashed.select(F.col(ORD).alias("node"), "length"), "node"
+    )
+    clusters = cluster_rows(members, ids, sets)
+    return SparkResult(
+        pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
+        members=members,
+    )
+
+
+def spark_parameters(
+    params: Parameters | None = None, preset: str | None = None, **overrides: Any
+) -> Parameters:
+    """The parameters of a search on Spark, as
+    :func:`neardup.parameters.resolve_parameters` builds them, refused when they ask for
+    what the Spark engine does not run: the rewrite search (``rewrite``, also set by the
+    ``copies`` preset) or estimated verification (``verify="estimate"``).
+
+    Raises:
+        ParameterError: an unknown or out-of-range parameter, a rewrite search or
+            estimated verification.
+    """
+    parameters = resolve_parameters(params, preset, **overrides)
+    if parameters.verify != "exact":
+        raise ParameterError(
+            "the Spark engine verifies every pair exactly: verify must be 'exact' "
+            f"(got {parameters.verify!r})"
+        )
+    if parameters.rewrite is not None:
+        raise ParameterError(
+            f"the Spark engine does not run the rewrite search (rewrite={parameters.rewrite}"
+            + (f", from preset {preset!r}" if preset is not None else "")
+            + "): find rewritten copies with the local engine (neardup.find_duplicates), or "
+            "give params without it, e.g. "
+            "dataclasses.replace(neardup.parameters.parameters_for('copies'), rewrite=None)"
+        )
+    return parameters
+
+
+def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
+    """Exact Jaccard, containment and the two shares of each ``(a, b)`` row (input order
+    numbers)."""
+    from pyspark.sql import functions as F
+
+    left = sets.select(
+        F.col(ORD).alias("a"), F.col("shingles").alias("sa"), F.col("free").alias("fa")
+    )
+    right = sets.select(
+        F.col(ORD).alias("b"), F.col("shingles").alias("sb"), F.col("free").alias("fb")
+    )
+    return (
+        edges.join(left, "a")
+        .join(right, "b")
+        .select("a", "b", "sa", "sb", "fa", "fb")
+        .mapInArrow(similarity_batches, OVERLAP_SCHEMA)
+    )
+
+
+def cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame) -> DataFrame:
+    """Cluster rows of ``node, root, length`` members: representative = longest text, ties
+    to the earliest document."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    by_cluster = Window.partitionBy("root")
+    best = F.max(F.struct(F.col("length"), (-F.col("node")).alias("neg")))
+    members = members.withColumn("rep", -best.over(by_cluster).getField("neg"))
+    others = members.where(F.col("node") != F.col("rep")).select(
+        F.col("rep").alias("a"), F.col("node").alias("b")
+    )
+    similar = similarities(others, sets).select(
+        F.col("b").alias("node"), F.col("jaccard").alias("similarity")
+    )
+    names = ids.select(F.col(ORD).alias("key"), F.col(ID).alias("name"))
+
+    def named(column: str, alias: str) -> DataFrame:
+        return names.select(F.col("key").alias(column), F.col("name").alias(alias))
+
+    return (
+        members.join(similar, "node", "left")
+        .join(named("node", "id"), "node")
+        .join(named("root", "cluster_id"), "root")
+        .join(named("rep", "representative"), "rep")
+        .orderBy("root", "node")
+        .select(
+            "id", "cluster_id", "representative",
+            F.coalesce(F.col("similarity"), F.lit(1.0)).alias("similarity"),
+        )
+    )
+
+
