@@ -279,6 +279,11 @@ def field_info(name: str) -> FieldInfo:
     return info
 
 
+def field_infos() -> list[tuple[str, FieldInfo]]:
+    """Each field of :class:`Parameters`, in their order, with its :class:`FieldInfo`."""
+    return [(name, field_info(name)) for name in PARAMETER_FIELDS]
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
     "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.025, "script": "simplified"},

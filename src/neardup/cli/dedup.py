@@ -84,8 +84,8 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             corpus = InputReader(paths, inputs, quiet=dedup.quiet)
             progress = watched(corpus) if not dedup.quiet and sys.stderr.isatty() else None
             result = deduplicate(
-                corpus, keep=dedup.keep, prefer=dedup.prefer, min_length=dedup.min_length,
-                workers=workers, progress=progress, **pipeline_arguments(parameters),
+                corpus, parameters, keep=dedup.keep, prefer=dedup.prefer,
+                min_length=dedup.min_length, workers=workers, progress=progress,
             )
             if progress:
                 progress.close()
