@@ -327,7 +327,8 @@ def resolve_parameters(
 
     Raises:
         ParameterError: an unknown parameter name (the message lists the valid ones), both
-            ``params`` and ``preset``, an unknown preset, or a value out of range.
+            ``params`` and ``preset``, ``params`` that are not :class:`Parameters`, an
+            unknown preset, or a value out of range.
 
     Example:
         >>> resolve_parameters(preset="copies", threshold=0.6).threshold
@@ -345,6 +346,11 @@ def resolve_parameters(
             )
     if params is None:
         return parameters_for(preset, **overrides)
+    if not isinstance(params, Parameters):
+        raise ParameterError(
+            f"params must be a Parameters (got {type(params).__name__}); give single values "
+            "as keyword arguments"
+        )
     if preset is not None:
         raise ParameterError("give params or preset, not both (a preset is a set of params)")
     given = {name: value for name, value in overrides.items() if value is not None}
