@@ -415,3 +415,23 @@ def test_input_reader_is_read_lazily(tmp_path: Path) -> None:
     second.unlink()  # read lazily: the second file is opened only now
     rest = list(items)
     assert len(rest) == 1 and "cannot read" in rest[0].reason  # type: ignore[union-attr]
+
+
+def test_every_parameter_with_flags_is_an_option_of_scan_dedup_and_index_create() -> None:
+    from neardup.parameters import field_infos
+
+    runner = CliRunner()
+    helps = {
+        command: runner.invoke(main, [*command.split(), "--help"], terminal_width=200).stdout
+        for command in ("scan", "dedup", "index create", "check")
+    }
+    for name, info in field_infos():
+        for flag in info.flags:
+            for command, text in helps.items():
+                if command in ("index create", "check") and name == "rewrite":
+                    continue  # an index runs no rewrite search
+                if command == "index create" and name in ("containment", "max_df"):
+                    continue  # chosen per query (check)
+                assert flag in text, (command, flag)
+    assert "[default: 0.7; 0.5 with --preset copies]" in helps["scan"]
+    assert "[default: 0.7; 0<x<=1]" in helps["index create"]

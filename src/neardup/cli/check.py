@@ -34,7 +34,6 @@ from ..errors import DuplicateIdError, NeardupError
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..index import MEMORY, DuplicateIndex
-from ..index.file import QUERY_PARAMETERS, SCAN_ONLY
 from ..io.documents import Document
 from ..report import DuplicateReport, Skipped
 from .index import open_index, wait_option
@@ -141,13 +140,9 @@ def check(
     accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
     new_docs = _read_all(reader)
-    if against:  # the comparison is made for this check: the preset's threshold applies
-        preset = {
-            k: v for k, v in query.preset_values().items()
-            if k not in QUERY_PARAMETERS + SCAN_ONLY
-        }
-        parameters = {**preset, **parameters}
-    with _comparison_index(index_path, against, parameters, inputs, quiet, wait) as idx:
+    comparison = _comparison_index(index_path, against, parameters, query.preset, inputs, quiet,
+                                   wait)
+    with comparison as idx:
         found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
         if baseline and recorded is not None:
             _check_baseline_parameters(baseline, recorded, found, inputs.strict, quiet)
@@ -195,17 +190,18 @@ def _read_all(reader: InputReader) -> list[Document]:
 
 def _comparison_index(
     index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
-    inputs: InputSettings, quiet: bool, wait: float,
+    preset: str | None, inputs: InputSettings, quiet: bool, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
     were given (its query glances at the file first and checks what it reads, see
     :meth:`~neardup.index.DuplicateIndex.glance`), or an index in memory of the documents of
-    ``--against``."""
+    ``--against``, made with the ``preset``'s parameters (its threshold applies: the
+    comparison is made for this check) and those given."""
     if index_path:
         return open_index(index_path, parameters, wait)
     reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
     try:
-        idx = DuplicateIndex.create(MEMORY, **parameters)
+        idx = DuplicateIndex.create(MEMORY, preset=preset, **parameters)
         idx.add(reader.documents())
     except DuplicateIdError as exc:
         fail(f"--against: {reader.duplicate_message(exc)}")

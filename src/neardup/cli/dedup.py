@@ -84,8 +84,8 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             corpus = InputReader(paths, inputs, quiet=dedup.quiet)
             progress = watched(corpus) if not dedup.quiet and sys.stderr.isatty() else None
             result = deduplicate(
-                corpus, keep=dedup.keep, prefer=dedup.prefer, min_length=dedup.min_length,
-                workers=workers, progress=progress, **pipeline_arguments(parameters),
+                corpus, parameters, keep=dedup.keep, prefer=dedup.prefer,
+                min_length=dedup.min_length, workers=workers, progress=progress,
             )
             if progress:
                 progress.close()
@@ -104,7 +104,7 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
-    click.echo(summary_line(result, written, dedup))
+    click.echo(dedup_summary_line(result, written, dedup))
 
 
 def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
@@ -145,8 +145,9 @@ def _check(result: DedupResult, written: Written) -> None:
         )
 
 
-def summary_line(result: DedupResult, written: Written, dedup: DedupSettings) -> str:
-    """One line: read, kept, removed (exact / near), passed through, skipped, and where."""
+def dedup_summary_line(result: DedupResult, written: Written, dedup: DedupSettings) -> str:
+    """What ``dedup`` did, in one line: read, kept, removed (exact / near), passed through,
+    skipped, and where it wrote."""
     c = result.counts
     extra = "".join(
         f", {what} in {path}"

@@ -1,27 +1,27 @@
 """The options commands share, written once, and what each one hands the command.
 
-* :func:`parameter_options` — the pipeline parameters of ``scan``, passed as one validated
-  :class:`~neardup.parameters.Parameters` named ``parameters`` (an invalid combination is a
-  usage error);
-* :func:`index_parameter_options` — the same options for ``index create`` (with defaults) and
-  ``check`` (without: only what was given), passed as a dict named ``parameters`` of the
-  options given, for :class:`~neardup.index.DuplicateIndex` to check;
+* :func:`parameter_options` — an option for each :class:`~neardup.parameters.Parameters`
+  field that has flags, made from its :class:`~neardup.parameters.FieldInfo`
+  (:func:`parameter_option`), and ``--preset``; ``scan`` and ``dedup`` receive one
+  validated :class:`~neardup.parameters.Parameters` named ``parameters`` (an invalid
+  combination is a usage error);
+* :func:`index_parameter_options` — the options of the fields an index is made with, for
+  ``index create`` (with defaults) and ``check`` (without: only what was given), passed as
+  a dict named ``parameters`` of the options given, for
+  :class:`~neardup.index.DuplicateIndex` to check;
 * :func:`query_options` — ``--containment``, ``--max-df`` and ``--preset`` of ``check``,
   chosen per query, passed as :class:`QuerySettings` named ``query``;
 * :func:`input_options` and :func:`index_input_options` — JSON Lines field names, ``--jsonl``
   for standard input and ``--strict``, passed as :class:`InputSettings` named ``inputs``;
 * :func:`output_options` — ``--format``, ``-o/--output`` and ``--quiet`` of ``scan``, passed
   as :class:`OutputSettings` named ``output``; :func:`workers_option`.
-
-``scan`` and the index commands word a few help texts differently (:data:`PARAMETER_HELP`,
-:data:`INDEX_PARAMETER_HELP`); each keeps its own wording, so their ``--help`` is as it was.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -29,66 +29,20 @@ import click
 
 from ..errors import NeardupError
 from ..formats import FORMATS
-from ..parameters import DEFAULT_MAX_DF, PRESETS, parameters_for
+from ..parameters import (
+    PARAMETER_FIELDS,
+    PRESETS,
+    FieldInfo,
+    field_info,
+    field_infos,
+    resolve_parameters,
+)
 from .output import check_output_path, report_format
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 STDIN = "-"
 """The path that stands for standard input."""
-
-PARAMETER_NAMES = ("threshold", "ngram", "unit", "num_perm", "bands", "seed", "verify", "html")
-"""The keyword arguments the parameter options add, in the order they are shown."""
-
-FOLDING_NAMES = ("script", "synonyms")
-"""The keyword arguments of the folding options (an index records them too)."""
-
-PARAMETER_HELP: dict[str, str] = {
-    "threshold": "Minimum Jaccard similarity of shingle sets.",
-    "ngram": "Shingle size, in characters or words (see --unit).",
-    "unit": "Shingle unit: characters, or jieba words.",
-    "num_perm": "MinHash permutations.",
-    "bands": "LSH bands (must divide --num-perm); chosen from the threshold if omitted.",
-    "seed": "Permutation seed (as datasketch's).",
-    "verify": "Verify candidates by exact Jaccard, or trust the MinHash estimate.",
-    "html": "Strip HTML tags, comments, scripts and entities before comparing.",
-}
-"""The help of each parameter option, as ``neardup scan`` words it."""
-
-SEARCH_NAMES = ("containment", "rewrite", "max_df", "script", "synonyms", "preset")
-"""The keyword arguments of the options of a containment search, of folding and of
-presets."""
-
-SEARCH_HELP: dict[str, str] = {
-    "threshold": "Minimum Jaccard similarity of shingle sets [default: 0.7; 0.5 with "
-                 "--preset copies].",
-    "containment": "Also report partial copies: pairs where at least this share of the "
-                   "smaller document is found in the other, whatever their Jaccard "
-                   "(e.g. 0.3).",
-    "rewrite": "Also report rewritten copies (words swapped, sentences moved, cut or "
-               "inserted): pairs whose distinctive 4-grams (held by at most 20 documents, "
-               "or --max-df when lower) have a Jaccard that, times the smaller share of "
-               "either text in sentences with a partner in the other, is at least this "
-               "(e.g. 0.025).",
-    "max_df": "A containment search ignores fingerprints held by more documents than this "
-              f"(boilerplate), a rewrite search such 4-grams [default: {DEFAULT_MAX_DF}].",
-    "script": "Fold traditional Chinese characters to simplified before comparing (finds "
-              "copies reposted in the other script).",
-    "synonyms": "Replace words by one representative of their synonym class (extended HIT "
-                "Cilin) before comparing (finds some rewritten copies).",
-    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (rewritten "
-              "and partial copies: --threshold 0.5 --containment 0.3 --rewrite 0.025 "
-              "--script simplified). Options given override it.",
-}
-"""The help of the options of a containment search and of presets."""
-
-INDEX_PARAMETER_HELP: dict[str, str] = {
-    **PARAMETER_HELP,
-    "ngram": "Shingle size, in characters or words.",
-    "unit": "Shingle unit: characters or jieba words.",
-    "html": "Strip HTML tags, comments, scripts and entities first.",
-}
-"""The help of each parameter option, as ``neardup index create`` and ``check`` word it."""
 
 STRICT_HELP = (
     "Treat unreadable files and lines (binary, undecodable, malformed) as errors (exit 2) "
@@ -106,32 +60,91 @@ INDEX_STRICT_HELP = (
 Option = Callable[[Any], Any]
 """A click option decorator."""
 
+PRESET_PURPOSES = {"near-identical": "the defaults", "copies": "rewritten and partial copies"}
+"""What each of :data:`~neardup.parameters.PRESETS` is for, as ``--preset``'s help says."""
 
-def _parameter_options(defaults: bool, wording: Mapping[str, str]) -> list[Option]:
-    """The parameter options, helped with ``wording``; with ``defaults=False`` every default
-    is None (not given)."""
 
-    def default(value: Any) -> Any:
-        return value if defaults else None
 
-    return [
-        click.option("--threshold", "-t", type=click.FloatRange(0, 1, min_open=True),
-                     default=default(0.7), show_default=defaults, help=wording["threshold"]),
-        click.option("--ngram", "-n", type=click.IntRange(min=1), default=default(5),
-                     show_default=defaults, help=wording["ngram"]),
-        click.option("--unit", type=click.Choice(["char", "word"]), default=default("char"),
-                     show_default=defaults, help=wording["unit"]),
-        click.option("--num-perm", type=click.IntRange(min=1), default=default(128),
-                     show_default=defaults, help=wording["num_perm"]),
-        click.option("--bands", "-b", type=click.IntRange(min=1), default=None,
-                     help=wording["bands"]),
-        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=default(1),
-                     show_default=defaults, help=wording["seed"]),
-        click.option("--verify", type=click.Choice(["exact", "estimate"]),
-                     default=default("exact"), show_default=defaults, help=wording["verify"]),
-        click.option("--html-markup", "html", is_flag=True, default=default(False),
-                     help=wording["html"]),
-    ]
+def index_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The :class:`~neardup.parameters.Parameters` fields that have an option and that an
+    index is made with, and those each query chooses, in their order."""
+    from ..index.file import QUERY_PARAMETERS, SCAN_ONLY  # scan and dedup need no index
+
+    made_with = tuple(
+        name for name, info in field_infos()
+        if info.flags and name not in QUERY_PARAMETERS + SCAN_ONLY
+    )
+    return made_with, QUERY_PARAMETERS
+
+
+def parameter_option(name: str, *, defaults: bool = True, presets: bool = False) -> Option:
+    """The option of the :class:`~neardup.parameters.Parameters` field ``name``, made from
+    its :class:`~neardup.parameters.FieldInfo`: flags, type and range, help.
+
+    Args:
+        name: the field; the command receives its value (None when not given and
+            ``defaults`` is off).
+        defaults: give and show the field's default; without, an option not given is None.
+        presets: the command has ``--preset``: a field a preset changes is None unless
+            given, its help naming the default and the presets' values.
+    """
+    info = field_info(name)
+    default = PARAMETER_FIELDS[name].default
+    chosen = [(preset, values[name]) for preset, values in PRESETS.items() if name in values]
+    shown = defaults and default is not None and info.kind != "flag"
+    help_text = info.help
+    if shown and presets and chosen:
+        by_preset = "; ".join(f"{value} with --preset {preset}" for preset, value in chosen)
+        help_text = f"{help_text.removesuffix('.')} [default: {default}; {by_preset}]."
+        shown = False
+    if info.kind == "flag":
+        return click.option(*info.flags, name, is_flag=True, default=None, help=help_text)
+    return click.option(
+        *info.flags, name, type=_click_type(info), default=default if shown else None,
+        show_default=shown, metavar=info.metavar, help=help_text,
+    )
+
+
+def _click_type(info: FieldInfo) -> click.ParamType[Any]:
+    """The click type of a field: its range or its choices."""
+    if info.kind == "integer":
+        low = None if info.low is None else int(info.low) + info.low_open
+        high = None if info.high is None else int(info.high) - info.high_open
+        return click.IntRange(low, high)
+    if info.kind == "number":
+        return click.FloatRange(info.low, info.high, min_open=info.low_open,
+                                max_open=info.high_open)
+    if info.kind == "choice":
+        return click.Choice([choice for choice in info.choices if choice is not None])
+    return click.STRING
+
+
+def preset_flags(preset: str, names: Collection[str] | None = None) -> str:
+    """The options ``preset`` stands for (those of ``names`` only, if given), e.g.
+    ``--threshold 0.5 --containment 0.3``."""
+    return " ".join(
+        field_info(name).flags[0] if value is True else f"{field_info(name).flags[0]} {value}"
+        for name, value in PRESETS[preset].items()
+        if names is None or name in names
+    )
+
+
+def preset_option(help_text: str) -> Option:
+    """``--preset`` (default None: not given)."""
+    return click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
+                        help=help_text)
+
+
+SCAN_PRESET_HELP = (
+    "Parameters for a purpose: "
+    + " or ".join(
+        f"{preset} ({PRESET_PURPOSES[preset]}"
+        + (f": {preset_flags(preset)})" if PRESETS[preset] else ")")
+        for preset in PRESETS
+    )
+    + ". Options given override it."
+)
+"""The help of ``--preset`` of ``scan`` and ``dedup``."""
 
 
 def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
@@ -141,92 +154,62 @@ def _with_options(options: list[Option], func: Callable[..., Any]) -> Any:
     return func
 
 
-def _search_options(folding: bool = True, preset_help: str = SEARCH_HELP["preset"]) -> list[Option]:
-    """``--containment``, ``--max-df``, (with ``folding``) ``--script`` and ``--synonyms``,
-    and ``--preset`` (default None: not given)."""
-    options = [
-        click.option("--containment", "-c", type=click.FloatRange(0, 1, min_open=True),
-                     default=None, help=SEARCH_HELP["containment"]),
-        click.option("--max-df", type=click.IntRange(min=2), default=None, metavar="N",
-                     help=SEARCH_HELP["max_df"]),
-    ]
-    if folding:
-        options.insert(1, click.option(
-            "--rewrite", type=click.FloatRange(0, 1, min_open=True), default=None,
-            help=SEARCH_HELP["rewrite"],
-        ))
-        options += _folding_options()
-    options.append(click.option("--preset", type=click.Choice(list(PRESETS)), default=None,
-                                help=preset_help))
-    return options
-
-
-def _folding_options() -> list[Option]:
-    """``--script`` and ``--synonyms`` (default None: not given)."""
-    return [
-        click.option("--script", type=click.Choice(["simplified"]), default=None,
-                     help=SEARCH_HELP["script"]),
-        click.option("--synonyms", is_flag=True, default=None, help=SEARCH_HELP["synonyms"]),
-    ]
-
-
 def parameter_options(func: F) -> F:
-    """Add the pipeline parameter options, those of a containment search and ``--preset``;
-    the command receives ``parameters: Parameters`` (the preset's, overridden by the
-    options given).
+    """Add an option for each :class:`~neardup.parameters.Parameters` field that has flags,
+    and ``--preset``; the command receives ``parameters: Parameters`` (the preset's,
+    overridden by the options given).
 
     Invalid combinations (e.g. bands that do not divide num_perm) are usage errors (exit 2).
     """
+    names = [name for name, info in field_infos() if info.flags]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in (*PARAMETER_NAMES, *SEARCH_NAMES)}
+        values = {name: kwargs.pop(name) for name in names}
         try:
-            kwargs["parameters"] = parameters_for(values.pop("preset"), **values)
+            kwargs["parameters"] = resolve_parameters(preset=kwargs.pop("preset"), **values)
         except NeardupError as exc:
             raise click.UsageError(str(exc)) from None
         return func(*args, **kwargs)
 
-    options = _parameter_options(True, PARAMETER_HELP)
-    options[0] = click.option(  # the threshold: the preset's unless given
-        "--threshold", "-t", type=click.FloatRange(0, 1, min_open=True), default=None,
-        help=SEARCH_HELP["threshold"],
-    )
-    return cast(F, _with_options([options[0], *_search_options(), *options[1:]], wrapper))
+    options = [parameter_option(name, presets=True) for name in names]
+    return cast(F, _with_options([*options, preset_option(SCAN_PRESET_HELP)], wrapper))
 
 
 def index_parameter_options(*, defaults: bool) -> Callable[[F], F]:
-    """Add the parameter options; the command receives ``parameters: dict[str, Any]``, the
-    options given (not None), for :class:`~neardup.index.DuplicateIndex` to validate.
+    """Add the options of the fields an index is made with (:func:`index_fields`); the
+    command receives ``parameters: dict[str, Any]``, the options given (not None), for
+    :class:`~neardup.index.DuplicateIndex` to validate.
 
     Args:
         defaults: show and apply the defaults (``index create``); without, an option not
             given is left out (``check``: the index's own parameters apply).
     """
 
+    names, _ = index_fields()
+
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            values = {name: kwargs.pop(name) for name in (*PARAMETER_NAMES, *FOLDING_NAMES)}
+            values = {name: kwargs.pop(name) for name in names}
             kwargs["parameters"] = {k: v for k, v in values.items() if v is not None}
             return func(*args, **kwargs)
 
-        options = [*_parameter_options(defaults, INDEX_PARAMETER_HELP), *_folding_options()]
+        options = [parameter_option(name, defaults=defaults) for name in names]
         return cast(F, _with_options(options, wrapper))
 
     return decorate
 
 
-QUERY_HELP: dict[str, str] = {
-    **SEARCH_HELP,
-    "max_df": "A containment search ignores fingerprints held by more documents than this "
-              f"(boilerplate) [default: {DEFAULT_MAX_DF}].",
-    "preset": "Parameters for a purpose: near-identical (the defaults) or copies (partial "
-              "copies: --containment 0.3, and with --against --threshold 0.5 --script "
-              "simplified; an index keeps the parameters it was made with; the rewrite "
-              "search is neardup scan's only). Options given override it.",
-}
-"""The help of the options a query chooses, as ``neardup check`` words it."""
+def query_preset_help() -> str:
+    """The help of ``--preset`` of ``check``."""
+    made_with, per_query = index_fields()
+    return (
+        "Parameters for a purpose: near-identical (the defaults) or copies (partial copies: "
+        f"{preset_flags('copies', per_query)}, and with --against "
+        f"{preset_flags('copies', made_with)}; an index keeps the parameters it was made "
+        "with; the rewrite search is neardup scan's only). Options given override it."
+    )
 
 
 @dataclass(frozen=True)
@@ -264,7 +247,9 @@ def query_options(func: F) -> F:
         )
         return func(*args, **kwargs)
 
-    options = _search_options(folding=False, preset_help=QUERY_HELP["preset"])
+    _, per_query = index_fields()
+    options = [*(parameter_option(name) for name in per_query),
+               preset_option(query_preset_help())]
     return cast(F, _with_options(options, wrapper))
 
 

@@ -86,8 +86,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             corpus = InputReader(paths, inputs, quiet=output.quiet)
             progress = watched(corpus) if output.progress else None
             report = find_duplicates(
-                corpus, **pipeline_arguments(parameters), workers=workers, progress=progress,
-                with_texts=passages,
+                corpus, parameters, workers=workers, progress=progress, with_texts=passages
             )
             if progress:
                 progress.close()
@@ -163,11 +162,11 @@ def _scan_spark(
 
 
 def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
-    """Keyword arguments of :func:`~neardup.find_duplicates` for validated parameters.
+    """Keyword arguments of the Spark functions (:func:`~neardup.spark.scan_spark`,
+    :func:`~neardup.spark.dedup_spark`) for validated parameters.
 
     ``bands`` is None when it is the one the threshold implies (so the pipeline chooses it
-    again, as it would without the option). Run options that do not change results (e.g.
-    ``--workers``) belong next to these, added by the command, not in :class:`Parameters`.
+    again, as it would without the option).
     """
     implied = choose_bands(parameters.threshold, parameters.num_perm).bands
     return {

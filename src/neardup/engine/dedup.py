@@ -23,7 +23,7 @@ import numpy as np
 from .._types import I64, ProgressHook
 from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
-from ..parameters import parameters_for
+from ..parameters import Parameters, resolve_parameters
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
 from ..stages.keeping import check_keep
 from .exact import Copies
@@ -35,7 +35,9 @@ from .workers import Workers
 
 def deduplicate(
     documents: object,
+    params: Parameters | None = None,
     *,
+    preset: str | None = None,
     keep: str = "first",
     prefer: str | None = None,
     min_length: int = 0,
@@ -43,14 +45,20 @@ def deduplicate(
     text_field: str = "text",
     workers: int | None = None,
     progress: ProgressHook | None = None,
-    **params: Any,
+    **overrides: Any,
 ) -> DedupResult:
     """Decide which documents to keep: one of each group of near-duplicates (and of
     identical texts), every other document as it is.
 
+    What counts as a near-duplicate is :class:`~neardup.parameters.Parameters`: ``params``,
+    or the ``preset``'s, or the defaults, with ``overrides`` (its fields), as for
+    :func:`~neardup.find_duplicates`.
+
     Args:
         documents: what :func:`~neardup.find_duplicates` reads (documents, a dict, records,
             a DataFrame, a pyarrow Table, a :class:`~neardup.io.corpus.Corpus`).
+        params: the parameters (default: the ``preset``'s, or the defaults).
+        preset: a name of :data:`~neardup.parameters.PRESETS`.
         keep: ``"first"`` (input order) or ``"longest"`` (normalized length).
         prefer: keep the member with the largest value of this field of the records.
         min_length: documents shorter than this many normalized characters are not
@@ -59,8 +67,7 @@ def deduplicate(
         text_field: the field of records that holds the text.
         workers: hashing processes; None = all cores.
         progress: as for :func:`~neardup.find_duplicates`.
-        **params: the parameters of :func:`~neardup.find_duplicates` (``threshold``,
-            ``preset``, ``ngram``, ...).
+        **overrides: :class:`~neardup.parameters.Parameters` fields to change.
 
     Raises:
         ParameterError: an unknown or out-of-range parameter.
@@ -75,14 +82,13 @@ def deduplicate(
         (['a', 'd'], Removed(kept='a', similarity=1.0, exact=True))
         >>> result.counts.removed_near, result.counts.removed_exact
         (1, 1)
+        >>> deduplicate({"a": text, "b": text + "好吗"}, threshold=0.9).kept
+        ['a', 'b']
     """
     check_keep(keep)
     if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
         raise ParameterError(f"min_length must be an integer >= 0 (got {min_length!r})")
-    try:
-        parameters = parameters_for(**params)
-    except TypeError as exc:
-        raise ParameterError(f"unknown parameter: {exc}") from None
+    parameters = resolve_parameters(params, preset, **overrides)
     source = TextSource(documents, id_field, text_field)
     chooser = Chooser(source, keep, prefer)
     processes = Workers(worker_count(workers))

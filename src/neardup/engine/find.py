@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .._types import I64, ProgressHook, ShingleUnit, Verification
-from ..core.normalize import DEFAULT_MARKERS
+from .._types import I64, ProgressHook, Verification
 from ..core.rewrites import MAX_DF as REWRITE_MAX_DF
 from ..errors import ParameterError
-from ..parameters import Parameters, parameters_for
+from ..parameters import Parameters, resolve_parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
@@ -38,78 +38,42 @@ from .workers import Workers
 
 def find_duplicates(
     documents: DocumentsInput,
+    params: Parameters | None = None,
     *,
-    threshold: float | None = None,
-    containment: float | None = None,
-    rewrite: float | None = None,
     preset: str | None = None,
-    max_df: int | None = None,
-    ngram: int = 5,
-    unit: ShingleUnit = "char",
-    num_perm: int = 128,
-    seed: int = 1,
-    bands: int | None = None,
-    verify: Verification = "exact",
-    html: bool = False,
-    markers: Sequence[str] | None = None,
     workers: int | None = None,
     progress: ProgressHook | None = None,
     with_texts: bool = False,
-    script: str | None = None,
-    synonyms: bool | None = None,
     id_field: str = "id",
     text_field: str = "text",
+    **overrides: Any,
 ) -> DuplicateReport:
     """Find every pair and cluster of near-duplicate documents, and with ``containment``
-    every document that copies part of another.
+    every document that copies part of another, and with ``rewrite`` every rewritten copy.
+
+    What counts as a duplicate is :class:`~neardup.parameters.Parameters`: ``params``, or
+    the ``preset``'s, or the defaults, with ``overrides`` (keyword arguments named as its
+    fields: ``threshold``, ``containment``, ``rewrite``, ``ngram``, ...; None leaves one as
+    it is), as :func:`~neardup.parameters.resolve_parameters` makes them.
 
     Args:
         documents: Documents, strings (ids "0", "1", ...), a dict id → text, (id, text)
             tuples, a :class:`~neardup.io.corpus.Corpus` of files, or records: a list of
             dicts, a pandas DataFrame, a pyarrow Table or a ``datasets.Dataset`` (see
             ``id_field`` and ``text_field``). Read once.
-        threshold: minimum Jaccard similarity of shingle sets, in (0, 1] (default 0.7, or
-            the preset's).
-        containment: also report pairs whose containment (the share of the smaller
-            document's shingles found in the other) is at least this, whatever their
-            Jaccard: partial copies. Candidates come from shared winnowed fingerprints
-            (:mod:`neardup.core.fingerprints`), and each pair is verified. Clusters join
-            only pairs at or above ``threshold``.
-        rewrite: also report pairs whose rewrite resemblance (Jaccard of the 4-grams
-            that at most 20 documents hold, or ``max_df`` when lower, times the smaller
-            share of either text in sentences that share enough of them with a sentence of
-            the other, :mod:`neardup.core.rewrites`) is at least this: rewritten copies
-            (洗稿), whose words were swapped and sentences moved, cut or inserted.
-            Verified exactly; the pair's ``rewrite`` gives the value.
-        preset: ``"near-identical"`` (the defaults) or ``"copies"`` (rewritten and partial
-            copies: threshold 0.5, containment 0.3, rewrite 0.025, script "simplified");
-            arguments given override it.
-        max_df: fingerprints held by more documents than this are boilerplate and make no
-            candidates (default 50; the rewrite search's 4-grams: at most 20);
-            ``report.counts.common_fingerprints`` says how many were cut.
-        ngram: shingle size, in characters (``unit="char"``) or jieba words (``"word"``).
-        unit: ``"char"`` or ``"word"``.
-        num_perm: MinHash permutations.
-        seed: permutation seed (as datasketch's).
-        bands: LSH bands (must divide num_perm); chosen from the threshold when None.
-        verify: ``"exact"`` (Jaccard of shingle sets) or ``"estimate"`` (from signatures).
-        html: strip HTML tags and entities before normalizing.
-        markers: regular expressions removed before normalizing (default: scraper markers).
+        params: the parameters (default: the ``preset``'s, or the defaults).
+        preset: a name of :data:`~neardup.parameters.PRESETS`: ``"near-identical"`` (the
+            defaults) or ``"copies"`` (rewritten and partial copies).
         workers: hashing processes; None = all cores. Results do not depend on it.
         progress: called as ``progress(stage, n)`` while working: ``("read", n)`` after each
             batch of documents, ``("candidates", total)`` once, ``("verified", n)`` as
             candidate pairs are checked.
         with_texts: also return the original texts of the documents in pairs
             (``report.texts``), e.g. to show their shared passages.
-        script: ``"simplified"`` compares traditional and simplified Chinese as one script
-            (traditional characters folded to simplified before shingling); None compares
-            characters as they are (default, unless the preset folds).
-        synonyms: replace each word that has a synonym class (extended HIT Cilin) by the
-            class's representative before shingling, so that copies rewritten with
-            synonyms share more shingles (default False).
         id_field: the field (column) of records that holds the id (records without one
             are numbered by position).
         text_field: the field (column) of records that holds the text.
+        **overrides: :class:`~neardup.parameters.Parameters` fields to change.
 
     Returns:
         A report whose pairs all have ``jaccard >= threshold``, ``containment >=
@@ -119,7 +83,7 @@ def find_duplicates(
         copy has the pairs of the first and is in its cluster.
 
     Raises:
-        ParameterError: a parameter is out of range.
+        ParameterError: an unknown parameter, or one out of range.
         DuplicateIdError: two documents share an id.
         InputError: an item is not a document, or records lack the text field.
 
@@ -130,25 +94,16 @@ def find_duplicates(
         [('0', '2', 0.83), ('1', '2', 0.83)]
         >>> [group.members for group in report.identical]  # the same after normalization
         [('0', '1')]
+        >>> strict = find_duplicates([text, text + "好吗"], threshold=0.9)
+        >>> strict.pairs, strict.parameters.threshold
+        ([], 0.9)
+        >>> find_duplicates([text], Parameters(ngram=4), preset="copies")
+        Traceback (most recent call last):
+        ...
+        neardup.errors.ParameterError: give params or preset, not both (a preset is a set of params)
     """
     started = time.perf_counter()
-    params = parameters_for(
-        preset,
-        threshold=threshold,
-        containment=containment,
-        rewrite=rewrite,
-        max_df=max_df,
-        ngram=ngram,
-        unit=unit,
-        num_perm=num_perm,
-        seed=seed,
-        bands=bands,
-        verify=verify,
-        html=html,
-        markers=DEFAULT_MARKERS if markers is None else tuple(markers),
-        script=script,
-        synonyms=synonyms,
-    )
+    params = resolve_parameters(params, preset, **overrides)
     source = TextSource(documents, id_field, text_field)
     processes = Workers(worker_count(workers))
     try:

@@ -8,7 +8,7 @@ import html
 from collections import deque
 
 from ..report import Cluster, DuplicateReport
-from .shared import parameters_line, plural, share3, summary_line, title_of
+from .shared import parameters_line, plural, report_summary_line, share3, title_of
 
 CLUSTERS_SHOWN = 200
 """The page lists this many clusters (the largest); the pairs table holds every pair."""
@@ -48,7 +48,7 @@ def summary_section(report: DuplicateReport) -> list[str]:
     out = [
         '<header id="top">',
         "<h1>neardup report</h1>",
-        f'<p class="lead">{esc(summary_line(report))}</p>',
+        f'<p class="lead">{esc(report_summary_line(report))}</p>',
         '<nav class="toc"><a href="#clusters">Clusters</a> <a href="#pairs">Pairs</a>'
         + (' <a href="#copies">Copy ratios</a>' if report.copies else "")
         + (' <a href="#skipped">Skipped</a>' if report.skipped else "")

@@ -16,9 +16,9 @@ from .shared import (
     coverage,
     parameters_line,
     plural,
+    report_summary_line,
     share3,
     shorten,
-    summary_line,
     title_of,
 )
 
@@ -50,7 +50,7 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
     out = [
         "# neardup report",
         "",
-        f"{md_escape(summary_line(report))}.",
+        f"{md_escape(report_summary_line(report))}.",
         "",
         f"Parameters: {md_escape(parameters_line(report))}.",
     ]

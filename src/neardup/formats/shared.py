@@ -94,7 +94,7 @@ def copy_line(
     return f"{name(copied.id)}: {copied.share:.1%} found elsewhere — " + ", ".join(named)
 
 
-def summary_line(report: DuplicateReport) -> str:
+def report_summary_line(report: DuplicateReport) -> str:
     """What was read and found, e.g. ``11 documents read, 0 skipped, 1 pair in 1 cluster
     (0.12 s)``."""
     c = report.counts

@@ -18,10 +18,10 @@ from .shared import (
     copy_line,
     parameters_line,
     plural,
+    report_summary_line,
     rewrite_words,
     share3,
     shorten,
-    summary_line,
     title_of,
 )
 from .untrusted import one_line, safe_output
@@ -33,7 +33,7 @@ WIDTH = 100
 def render_text(report: DuplicateReport, texts: Texts | None = None, width: int = WIDTH) -> str:
     """The report as plain text, lines wrapped to ``width`` columns (``texts`` are not
     used)."""
-    lines = [f"neardup: {summary_line(report)}", f"parameters: {parameters_line(report)}"]
+    lines = [f"neardup: {report_summary_line(report)}", f"parameters: {parameters_line(report)}"]
     if report.skipped:
         lines += ["", "Skipped"]
         lines += [f"  {one_line(s.id)}: {one_line(s.reason)}" for s in report.skipped]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import AlreadyIndexedError, IndexFileError, InputError, ParameterError, shown_ids
-from ..parameters import Parameters
+from ..parameters import PARAMETER_FIELDS, Parameters, resolve_parameters
 from ..report import DuplicateReport, Skipped
 from ..stages.hashing import BATCH_DOCS
 from .adding import Adding, rows_to_add
@@ -27,14 +27,15 @@ from .file import (
     FORMAT,
     FORMAT_VERSION,
     MEMORY,
+    QUERY_PARAMETERS,
     REBUILD_HINT,
+    SCAN_ONLY,
     Header,
     Transaction,
     check_names,
     check_parameters,
     create_file,
     open_file,
-    parameters_from,
     recorded_parameters,
 )
 from .query import query_index
@@ -125,30 +126,50 @@ class DuplicateIndex:
     def create(
         cls,
         path: str | os.PathLike[str],
+        params: Parameters | None = None,
         *,
+        preset: str | None = None,
         store_text: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
         cache_mb: float = DEFAULT_CACHE_MB,
-        **params: Any,
+        **overrides: Any,
     ) -> DuplicateIndex:
-        """Create a new, empty index file.
+        """Create a new, empty index file, made with :class:`~neardup.parameters.Parameters`:
+        ``params``, or the ``preset``'s, or the defaults, with ``overrides`` (its fields), as
+        for :func:`~neardup.find_duplicates`.
+
+        Each query chooses ``containment`` and ``max_df`` (:meth:`query`), and an index runs
+        no rewrite search: given as overrides they are refused; those of ``params`` or of
+        the preset are left out (the index records the others).
 
         Args:
             path: the file to create (it must not exist), or ``":memory:"``.
+            params: the parameters (default: the ``preset``'s, or the defaults).
+            preset: a name of :data:`~neardup.parameters.PRESETS`.
             store_text: keep each document's normalized text (zlib), so that matches are
                 verified exactly and can be shown with passages. Without it, similarities
                 are estimated from signatures.
             timeout: seconds to wait for another process's write transaction.
             cache_mb: SQLite page cache size in MiB.
-            **params: :class:`~neardup.parameters.Parameters` fields (threshold, ngram, unit,
-                num_perm, seed, bands, verify, html, markers). Not ``containment`` and
-                ``max_df``: each query chooses them (:meth:`query`).
+            **overrides: :class:`~neardup.parameters.Parameters` fields to change (threshold,
+                ngram, unit, num_perm, seed, bands, verify, html, markers, script, synonyms).
 
         Raises:
-            ParameterError: an unknown or out-of-range parameter, or a query parameter.
+            ParameterError: an unknown or out-of-range parameter, a query parameter or
+                ``rewrite``.
             IndexFileError: the file exists already or cannot be created.
+
+        Example:
+            >>> with DuplicateIndex.create(":memory:", preset="copies", ngram=4) as index:
+            ...     p = index.parameters
+            >>> p.threshold, p.ngram, p.script, p.containment
+            (0.5, 4, 'simplified', None)
         """
-        parameters = parameters_from(params)
+        check_names(overrides)
+        left_out: dict[str, Any] = {
+            n: PARAMETER_FIELDS[n].default for n in QUERY_PARAMETERS + SCAN_ONLY
+        }
+        parameters = replace(resolve_parameters(params, preset, **overrides), **left_out)
         name = os.fspath(path)
         db = create_file(name, parameters, store_text, timeout, cache_mb)
         index = cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
