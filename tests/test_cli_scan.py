@@ -372,15 +372,6 @@ def test_html_report_of_hostile_documents(tmp_path: Path) -> None:
         [ARTICLE + payload + OTHER, COPY + payload + OTHER])
 
 
-def test_pipeline_arguments_leave_implied_bands_to_the_pipeline() -> None:
-    from neardup.cli.scan import pipeline_arguments
-
-    assert pipeline_arguments(Parameters(threshold=0.8))["bands"] is None
-    assert pipeline_arguments(Parameters(threshold=0.7, bands=16))["bands"] == 16
-    args = pipeline_arguments(Parameters(ngram=3, html=True, seed=9))
-    assert (args["ngram"], args["html"], args["seed"], args["threshold"]) == (3, True, 9, 0.7)
-
-
 def test_workers_do_not_change_the_report(tmp_path: Path) -> None:
     laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
     one = json.loads(scan(laws, "--format", "json", "--workers", "1").stdout)

@@ -477,3 +477,25 @@ def test_dedup_command_on_spark_writes_the_locally_kept_rows(spark: Any, tmp_pat
     refused = runner.invoke(main, ["dedup", str(source), "--engine", "spark", "-o",
                                    str(tmp_path / "o2"), "--min-length", "5"])
     assert refused.exit_code == 2 and "--min-length: not with --engine spark" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"thresold": 0.5}, "unknown parameter 'thresold'"),
+        ({"preset": "copies"}, "rewrite"),
+        ({"rewrite": 0.05}, "rewrite"),
+        ({"verify": "estimate"}, "exact"),
+    ],
+)
+def test_spark_entry_points_refuse_what_they_cannot_run_before_any_session(
+    tmp_path: Path, given: dict[str, Any], says: str
+) -> None:
+    """Unknown names, the rewrite search and estimates are a ParameterError naming the
+    problem, raised before Spark starts (no pyspark session is needed)."""
+    from neardup.errors import ParameterError
+    from neardup.spark import dedup_spark, scan_spark
+
+    for run in (scan_spark, dedup_spark):
+        with pytest.raises(ParameterError, match=says):
+            run([str(tmp_path / "in.jsonl")], tmp_path / "out", **given)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .engine.find import find_duplicates
     from .errors import (
         AlreadyIndexedError,
+        ConvergenceError,
         DuplicateIdError,
         IndexFileError,
         InputError,
@@ -61,7 +62,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "engine.dedup": ("deduplicate",),
     "engine.find": ("find_duplicates",),
     "errors": (
-        "AlreadyIndexedError", "DuplicateIdError", "IndexFileError", "InputError",
+        "AlreadyIndexedError", "ConvergenceError", "DuplicateIdError", "IndexFileError",
+        "InputError",
         "MissingDependencyError", "NeardupError", "ParameterError",
     ),
     "evidence.passages": ("Evidence", "add_passages", "shared_passages"),
@@ -103,6 +105,7 @@ __all__ = [
     "Banding",
     "Cluster",
     "ClusterMember",
+    "ConvergenceError",
     "Corpus",
     "Counts",
     "DedupCounts",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -33,7 +34,6 @@ from .options import (
     workers_option,
 )
 from .progress import watched
-from .scan import pipeline_arguments
 
 
 @click.command(
@@ -115,16 +115,15 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
                                       ("--min-length", dedup.min_length)) if value]
     if given:
         raise click.UsageError(f"{', '.join(given)}: not with --engine spark")
-    arguments = pipeline_arguments(parameters)
-    if arguments.pop("verify") != "exact":
+    if parameters.verify != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
-    arguments.pop("rewrite")  # clusters join near-duplicates only: rewrites remove nothing
     try:
         from ..spark import dedup_spark
 
         counts = dedup_spark(
             list(paths), dedup.output, master=master, id_col=inputs.id_field,
-            text_col=inputs.text_field, keep=dedup.keep, prefer=dedup.prefer, **arguments,
+            text_col=inputs.text_field, keep=dedup.keep, prefer=dedup.prefer,
+            params=replace(parameters, rewrite=None),  # clusters join near-duplicates only
         )
     except NeardupError as exc:
         fail(str(exc))

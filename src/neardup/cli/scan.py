@@ -8,11 +8,10 @@ inputs.
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import replace
 
 import click
 
-from ..core.lsh import choose_bands
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
@@ -135,10 +134,9 @@ def _scan_spark(
         raise click.UsageError("--engine spark reads files, not standard input ('-')")
     if output.path is None:
         raise click.UsageError("--engine spark writes Parquet: give the output directory with -o")
-    arguments = pipeline_arguments(parameters)
-    if arguments.pop("verify") != "exact":
+    if parameters.verify != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
-    if arguments.pop("rewrite") is not None:
+    if parameters.rewrite is not None:
         warn("--engine spark does not run the rewrite search (--rewrite, or that of --preset "
              "copies): rewritten copies are found by the local engine only")
     try:
@@ -146,7 +144,7 @@ def _scan_spark(
 
         counts = scan_spark(
             list(paths), output.path, master=master, id_col=inputs.id_field,
-            text_col=inputs.text_field, **arguments,
+            text_col=inputs.text_field, params=replace(parameters, rewrite=None),
         )
     except NeardupError as exc:
         fail(str(exc))
@@ -159,29 +157,3 @@ def _scan_spark(
         f"skipped, {counts['pairs']:,} pairs{common}, {counts['clusters']:,} clusters; "
         f"Parquet pairs/, clusters/, skipped/ in {output.path}"
     )
-
-
-def pipeline_arguments(parameters: Parameters) -> dict[str, Any]:
-    """Keyword arguments of the Spark functions (:func:`~neardup.spark.scan_spark`,
-    :func:`~neardup.spark.dedup_spark`) for validated parameters.
-
-    ``bands`` is None when it is the one the threshold implies (so the pipeline chooses it
-    again, as it would without the option).
-    """
-    implied = choose_bands(parameters.threshold, parameters.num_perm).bands
-    return {
-        "threshold": parameters.threshold,
-        "containment": parameters.containment,
-        "rewrite": parameters.rewrite,
-        "max_df": parameters.max_df,
-        "ngram": parameters.ngram,
-        "unit": parameters.unit,
-        "num_perm": parameters.num_perm,
-        "seed": parameters.seed,
-        "bands": None if parameters.bands == implied else parameters.bands,
-        "verify": parameters.verify,
-        "html": parameters.html,
-        "markers": parameters.markers,
-        "script": parameters.script,
-        "synonyms": parameters.synonyms,
-    }
