@@ -44,7 +44,7 @@ from pathlib import Path
 
 from common import load_corpus
 
-from neardup.core.minhash import kernel_name
+from neardup.core.kernels import kernel_name
 from neardup.core.passages import shared_passages
 
 
