@@ -186,16 +186,19 @@ def test_signature_can_be_handed_to_datasketch_unchanged() -> None:
     assert lean.jaccard(other) == 1.0
 
 
-def test_neardup_runs_without_datasketch() -> None:
-    """datasketch is the oracle of these tests, not a dependency: signing and finding
-    duplicates work in an interpreter where it cannot be imported."""
+def test_neardup_runs_without_datasketch_and_jieba() -> None:
+    """datasketch and jieba are oracles of the tests, not dependencies: signing (of
+    characters and of words) and finding duplicates, with synonym folding too, work in an
+    interpreter where they cannot be imported."""
     code = (
         "import sys\n"
-        "sys.modules['datasketch'] = None  # importing it now raises ImportError\n"
+        "sys.modules['datasketch'] = sys.modules['jieba'] = None  # now ImportError\n"
         "import neardup\n"
         "texts = ['中文文本测试的一段话' * 5, '中文文本测试的一段话' * 5 + '了']\n"
         "neardup.signatures(texts, 16, 1)\n"
+        "neardup.signatures(texts, 16, 1, ngram=2, unit='word')\n"
         "assert len(neardup.find_duplicates(texts).pairs) == 1\n"
+        "assert len(neardup.find_duplicates(texts, unit='word', synonyms=True).pairs) == 1\n"
     )
     src = str(Path(neardup.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": src, "NEARDUP_NO_PROGRESS": "1"}

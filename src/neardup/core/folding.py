@@ -8,10 +8,9 @@ read by :mod:`neardup._data`). Character by character, not phrase by phrase: the
 never changes, so every offset stays where it was, and a lone ambiguous character (乾 in 乾隆
 and in 乾净) folds the same way in every document, which is all a comparison needs.
 
-*Synonym folding* segments the text into words (jieba's dictionary and algorithm, without
-its HMM for unknown words; through ``rjieba`` when it is installed, which gives the same
-words about twenty times faster) and replaces each word found in the synonym table by the
-representative of its class. The table is the extended HIT Tongyici Cilin
+*Synonym folding* segments the text into words (:func:`segment`: jieba's dictionary and
+algorithm, without its HMM for unknown words) and replaces each word found in the synonym
+table by the representative of its class. The table is the extended HIT Tongyici Cilin
 (同义词词林扩展版, ``data/cilin.txt.gz``); a class is one fifth-level code whose flag is
 ``=`` (synonyms), see :data:`SYNONYM_CLASSES`. A word in several classes (polysemy) belongs
 to the first in code order; a class's representative is its first word that belongs to it.
@@ -32,7 +31,6 @@ Example:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,16 +127,20 @@ def synonym_table(
     }
 
 
-def segment(text: str) -> list[str]:
-    """jieba's words of ``text`` (dictionary only, no HMM); rjieba when installed."""
-    try:
-        import rjieba
-    except ImportError:  # pragma: no cover - the same words, slower
-        import jieba
+def segment(text: str, hmm: bool = False) -> list[str]:
+    """jieba's words of ``text``: the words of its dictionary and, with ``hmm``, words
+    outside it found by its HMM (word shingles want those; synonym folding does not, as only
+    dictionary words have a synonym class). rjieba loads on first use.
 
-        jieba.setLogLevel(logging.WARNING)
-        return list(jieba.cut(text, HMM=False))
-    words: list[str] = rjieba.cut(text, hmm=False)
+    The one segmenter of neardup is rjieba (jieba's dictionary and algorithm in Rust), for
+    word shingles (HMM on) and synonym folding (HMM off) alike. It gives jieba's words: on
+    the normalized texts of the laws (3,475 documents, 17.5 M characters) and of 6,000 news
+    items, no document segments differently with the HMM or without it, and it is 12-18
+    times faster than jieba.
+    """
+    import rjieba
+
+    words: list[str] = rjieba.cut(text, hmm=hmm)
     return words
 
 

@@ -18,7 +18,6 @@ normalization removes, so it never occurs inside a word).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -29,6 +28,7 @@ from .._types import I64, SHINGLE_UNITS, U32, ShingleUnit
 from ..errors import ParameterError
 from . import kernels
 from .arrays import pieces_of, ranges, sorted_unique, starts_of
+from .folding import segment
 
 WORD_SEPARATOR = "\x1f"
 
@@ -132,11 +132,8 @@ def shingle_hash(shingle: str) -> int:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of a normalized text (jieba and its dictionary load on first use)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text) if w]
+    """jieba's words of a normalized text, with its HMM (:func:`neardup.core.folding.segment`)."""
+    return [w for w in segment(text, hmm=True) if w]
 
 
 def word_ngram_hashes(text: str, ngram: int) -> U32:
