@@ -78,7 +78,7 @@ def _neardup(
 
 
 def _kernel() -> str:
-    from neardup.core.minhash import kernel_name
+    from neardup.core.kernels import kernel_name
 
     return kernel_name()
 

@@ -45,7 +45,7 @@ from common import load_corpus
 from measure import checked, run_measured
 
 from neardup import shared_passages
-from neardup.core.minhash import kernel_name
+from neardup.core.kernels import kernel_name
 
 
 def joined_laws(size: int) -> str:

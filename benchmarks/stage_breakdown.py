@@ -31,8 +31,9 @@ import numpy as np
 
 from neardup import Corpus, Document, Parameters, find_duplicates
 from neardup.core.exact import text_digests
+from neardup.core.kernels import kernel_name
 from neardup.core.lsh import band_keys
-from neardup.core.minhash import kernel_name, minhash_flat, warm_up
+from neardup.core.minhash import minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
 from neardup.engine.hashing import hash_lines
 from neardup.formats.json_report import render_json

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from neardup import Corpus, find_duplicates
-from neardup.core.minhash import kernel_name, warm_up
+from neardup.core.kernels import kernel_name
+from neardup.core.minhash import warm_up
 from neardup.core.shingles import char_shingle_sets
 from neardup.engine import component_batches
 from neardup.io import records

@@ -23,7 +23,7 @@ from neardup.core.folding import (
     synonym_table,
 )
 from neardup.core.normalize import NormalizeOptions, normalize_codepoints, normalize_many
-from neardup.core.shingles import shingle_set
+from neardup.core.shingles import shingle_set, words
 from neardup.errors import ParameterError
 from neardup.evidence.passages import shared_passages
 
@@ -114,8 +114,12 @@ def test_a_replaced_word_maps_to_the_whole_original_word() -> None:
 
 
 def test_rjieba_segments_as_jieba_does(seeds: list[str]) -> None:
+    """jieba is the oracle of the one segmenter, with its HMM (word shingles) and without
+    (synonym folding)."""
     text = normalize_text("".join(seeds))
     assert segment(text) == list(jieba.cut(text, HMM=False))
+    assert segment(text, hmm=True) == list(jieba.cut(text, HMM=True))
+    assert words(text) == [w for w in jieba.lcut(text) if w]
 
 
 # ------------------------------------------------------------------------- the seeds

@@ -16,11 +16,11 @@ from neardup.core import normalize as normalize_module
 from neardup.core.minhash import minhash_flat
 from neardup.core.normalize import (
     COMPOSING_LIMIT,
+    CharacterTable,
     codepoints,
     map_packed,
     normalize_codepoints,
     normalize_many,
-    normalize_packed,
 )
 from neardup.parameters import Parameters
 from neardup.stages.hashing import hash_batch
@@ -121,7 +121,7 @@ def test_the_kernel_table_uses_the_table_entries() -> None:
     from neardup.core import normalize_numba
 
     assert (normalize_numba.UNKNOWN, normalize_numba.MULTI, normalize_numba.REMOVED) == (
-        normalize_module._UNKNOWN, normalize_module._MULTI, normalize_module._REMOVED
+        CharacterTable.UNKNOWN, CharacterTable.MULTI, CharacterTable.REMOVED
     )
 
 
@@ -136,18 +136,15 @@ def test_no_canonical_decomposition_past_the_composing_limit() -> None:
         assert not decomposition or decomposition.startswith("<"), hex(cp)
 
 
-def test_expansions_longer_than_the_batch_and_many_new_code_points(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_expansions_longer_than_the_batch_and_many_new_code_points() -> None:
     """A batch whose result is longer than its input (the kernel's output is enlarged) and
-    with more unknown code points than the kernel reports at once (it is called again)."""
-    monkeypatch.setattr(normalize_module, "_table", np.full(0x110000, -3, dtype=np.int32))
-    monkeypatch.setattr(normalize_module, "_multi", {})
-    monkeypatch.setattr(normalize_module, "_kernel", {})
-    monkeypatch.setattr(normalize_module, "_checked", np.zeros(0x110000, dtype=np.bool_))
+    with more unknown code points than the kernel reports at once (it is called again): on
+    a new, empty table, every code point is unknown."""
     texts = ["\ufdfa" * 20, "".join(chr(c) for c in range(0xAC00, 0xAC00 + 6000)), "ﬁ"]
+    table = CharacterTable()
     with kernel("numba"):
-        flat, lengths = normalize_packed(codepoints("".join(texts)),
-                                         np.array([len(t) for t in texts], np.int64))
+        flat, lengths, _ = map_packed(codepoints("".join(texts)),
+                                      np.array([len(t) for t in texts], np.int64), table=table)
     assert lengths[0] > 20 * 10 and lengths.tolist()[1:] == [6000, 2]
     assert flat.tolist() == one_by_one(texts, NormalizeOptions())[0]
+    assert (table.entries != CharacterTable.UNKNOWN).sum() >= 6000 + 2  # filled here

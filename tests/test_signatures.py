@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import mmh3
 import numpy as np
@@ -14,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import char_shingles, word_shingles
 
+import neardup
 from neardup import (
     ParameterError,
     normalize_text,
@@ -180,6 +184,25 @@ def test_signature_can_be_handed_to_datasketch_unchanged() -> None:
     other = MinHash(num_perm=128, seed=1, hashfunc=shingle_hash)
     other.update_batch(char_shingles(text, 5))
     assert lean.jaccard(other) == 1.0
+
+
+def test_neardup_runs_without_datasketch_and_jieba() -> None:
+    """datasketch and jieba are oracles of the tests, not dependencies: signing (of
+    characters and of words) and finding duplicates, with synonym folding too, work in an
+    interpreter where they cannot be imported."""
+    code = (
+        "import sys\n"
+        "sys.modules['datasketch'] = sys.modules['jieba'] = None  # now ImportError\n"
+        "import neardup\n"
+        "texts = ['中文文本测试的一段话' * 5, '中文文本测试的一段话' * 5 + '了']\n"
+        "neardup.signatures(texts, 16, 1)\n"
+        "neardup.signatures(texts, 16, 1, ngram=2, unit='word')\n"
+        "assert len(neardup.find_duplicates(texts).pairs) == 1\n"
+        "assert len(neardup.find_duplicates(texts, unit='word', synonyms=True).pairs) == 1\n"
+    )
+    src = str(Path(neardup.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src, "NEARDUP_NO_PROGRESS": "1"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
 
 
 def test_hash_arrays_and_bad_items() -> None:

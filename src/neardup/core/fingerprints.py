@@ -38,13 +38,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32, U64
+from . import kernels
 from .arrays import members, ranges, sorted_unique, starts_of
-from .minhash import kernel_name
 from .shingles import ngram_hashes
 
 WINDOW = 16
@@ -83,8 +84,9 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
     lengths = np.asarray(lengths, dtype=np.int64)
     if not lengths.size:
         return np.empty(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
-    if kernel_name() == "numba":
-        owners, values = _candidates_compiled(flat, lengths, ngram, window)
+    compiled = kernels.fingerprints()
+    if compiled is not None:
+        owners, values = _candidates_compiled(compiled, flat, lengths, ngram, window)
     else:
         owners, values = _candidates(flat, lengths, ngram, window)
     if not owners.size:
@@ -94,14 +96,14 @@ def winnow_flat(flat: U32, lengths: I64, ngram: int, window: int = WINDOW) -> tu
     return (combined & _LOW).astype(np.uint32), per_text.astype(np.int64)
 
 
-def _candidates_compiled(flat: U32, lengths: I64, ngram: int, window: int) -> tuple[U64, U32]:
+def _candidates_compiled(
+    compiled: ModuleType, flat: U32, lengths: I64, ngram: int, window: int
+) -> tuple[U64, U32]:
     """Each text's window minima (repeats allowed) and their texts, by the numba kernel."""
-    from .fingerprints_numba import window_minima
-
     values = np.empty(flat.size, dtype=np.uint32)
     owners = np.empty(flat.size, dtype=np.uint64)
     cps = np.ascontiguousarray(flat, dtype=np.uint32)
-    written = window_minima(cps, starts_of(lengths), ngram, window, values, owners)
+    written = compiled.window_minima(cps, starts_of(lengths), ngram, window, values, owners)
     return owners[:written], values[:written]
 
 

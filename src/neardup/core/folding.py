@@ -3,15 +3,14 @@ script (traditional and simplified Chinese) or in words of one synonym class.
 
 *Script folding* maps every traditional (or variant) character to its simplified form, one
 code point to one code point, through a table made from OpenCC's character dictionaries
-(``data/t2s.tsv.gz``, built by ``tools/build_folding_data.py``). Character by character, not
-phrase by phrase: the length never changes, so every offset stays where it was, and a lone
-ambiguous character (乾 in 乾隆 and in 乾净) folds the same way in every document, which is
-all a comparison needs.
+(``data/t2s.tsv.gz``, built by ``tools/build_folding_data.py``; the package's data files are
+read by :mod:`neardup._data`). Character by character, not phrase by phrase: the length
+never changes, so every offset stays where it was, and a lone ambiguous character (乾 in 乾隆
+and in 乾净) folds the same way in every document, which is all a comparison needs.
 
-*Synonym folding* segments the text into words (jieba's dictionary and algorithm, without
-its HMM for unknown words; through ``rjieba`` when it is installed, which gives the same
-words about twenty times faster) and replaces each word found in the synonym table by the
-representative of its class. The table is the extended HIT Tongyici Cilin
+*Synonym folding* segments the text into words (:func:`segment`: jieba's dictionary and
+algorithm, without its HMM for unknown words) and replaces each word found in the synonym
+table by the representative of its class. The table is the extended HIT Tongyici Cilin
 (同义词词林扩展版, ``data/cilin.txt.gz``); a class is one fifth-level code whose flag is
 ``=`` (synonyms), see :data:`SYNONYM_CLASSES`. A word in several classes (polysemy) belongs
 to the first in code order; a class's representative is its first word that belongs to it.
@@ -32,16 +31,14 @@ Example:
 
 from __future__ import annotations
 
-import gzip
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
 
+from .._data import cilin_entries, script_pairs
 from .._types import I64, U32
 
 SYNONYM_CLASSES = "5="
@@ -56,16 +53,12 @@ SENSE = "first"
 """Which class a word in several classes belongs to (see :func:`synonym_table`)."""
 
 
-def _data(name: str) -> bytes:
-    return gzip.decompress(resources.files("neardup").joinpath("data").joinpath(name).read_bytes())
-
-
 @lru_cache(maxsize=1)
 def script_table() -> U32:
     """Code point → code point, traditional to simplified (identity elsewhere); 4.4 MB,
     loaded on first use."""
     table = np.arange(0x110000, dtype=np.uint32)
-    pairs = [line.split("\t") for line in _data("t2s.tsv.gz").decode("utf-8").splitlines()]
+    pairs = script_pairs()
     table[np.array([ord(a) for a, _ in pairs])] = np.array([ord(b) for _, b in pairs])
     return table
 
@@ -86,8 +79,7 @@ def fold_script_text(text: str) -> str:
 def cilin_classes(classes: str = SYNONYM_CLASSES) -> list[tuple[str, list[str]]]:
     """The Cilin classes as (code, words), in code order, grouped as ``classes`` says."""
     groups: dict[str, list[str]] = {}
-    for line in _data("cilin.txt.gz").decode("utf-8").splitlines():
-        code, *words = line.split(" ")
+    for code, words in cilin_entries():
         flag = code[-1]
         if classes == "5=":
             if flag != "=":
@@ -135,16 +127,20 @@ def synonym_table(
     }
 
 
-def segment(text: str) -> list[str]:
-    """jieba's words of ``text`` (dictionary only, no HMM); rjieba when installed."""
-    try:
-        import rjieba
-    except ImportError:  # pragma: no cover - the same words, slower
-        import jieba
+def segment(text: str, hmm: bool = False) -> list[str]:
+    """jieba's words of ``text``: the words of its dictionary and, with ``hmm``, words
+    outside it found by its HMM (word shingles want those; synonym folding does not, as only
+    dictionary words have a synonym class). rjieba loads on first use.
 
-        jieba.setLogLevel(logging.WARNING)
-        return list(jieba.cut(text, HMM=False))
-    words: list[str] = rjieba.cut(text, hmm=False)
+    The one segmenter of neardup is rjieba (jieba's dictionary and algorithm in Rust), for
+    word shingles (HMM on) and synonym folding (HMM off) alike. It gives jieba's words: on
+    the normalized texts of the laws (3,475 documents, 17.5 M characters) and of 6,000 news
+    items, no document segments differently with the HMM or without it, and it is 12-18
+    times faster than jieba.
+    """
+    import rjieba
+
+    words: list[str] = rjieba.cut(text, hmm=hmm)
     return words
 
 

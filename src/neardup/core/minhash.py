@@ -1,6 +1,6 @@
 """MinHash signatures, bit-identical to ``datasketch.MinHash(scheme="affine32")``.
 
-For a document with shingle hashes ``h_1..h_m`` (uint32, see :mod:`neardup.shingle`) and
+For a document with shingle hashes ``h_1..h_m`` (uint32, see :mod:`neardup.core.shingles`) and
 permutation ``k`` with parameters ``a_k`` (odd) and ``b_k``::
 
     sig[k] = min_i ( a_k * fmix32(h_i) + b_k )   mod 2^32, all uint32
@@ -15,30 +15,23 @@ so ``datasketch.MinHash(num_perm, seed, hashfunc=neardup.shingle_hash)`` updated
 shingles has the same ``hashvalues``. Repeated shingles do not change a minimum, so no
 per-document set is needed here.
 
-Two kernels compute it:
+Two kernels compute it (chosen by :mod:`neardup.core.kernels`; both give the same
+signatures):
 
 * ``numpy``: documents are grouped into blocks of about :data:`BLOCK` shingles (so the block's
   arrays stay in cache); per block the shingle hashes are computed as whole-array operations,
   then for each permutation one in-place multiply-add over the block (stepping from the
   previous permutation, see :func:`chain_steps`) and one ``minimum.reduceat`` at the
-  document starts.
-* ``numba`` (extra ``neardup[fast]``): one compiled loop fuses shingle hash, fmix,
-  permutation and minimum per shingle (``cache=True``).
-
-The default is numba when it is installed, loaded when it pays: numba and its cached kernels
-take about 1-2 s to load, which a small job (``neardup check`` of a few documents) never gets
-back, so a process uses the numpy kernel until it has spent :data:`NUMBA_LOAD_SECONDS` in it
-(then loads numba: at most about twice the time of the better choice made in advance, as in
-the ski-rental problem). :func:`warm_up` loads it at once (before forking workers for a large
-job), and ``NEARDUP_KERNEL=numpy|numba`` forces one. Both kernels give the same signatures.
+  document starts. Its time counts towards loading numba
+  (:data:`neardup.core.kernels.NUMBA_LOAD_SECONDS`).
+* ``numba`` (extra ``neardup[fast]``, :mod:`neardup.core.minhash_numba`): one compiled loop
+  fuses shingle hash, fmix, permutation and minimum per shingle (``cache=True``).
+  :func:`warm_up` loads it at once, before forking workers for a large job.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import os
-import sys
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -47,19 +40,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .._types import U32
-from ..errors import MissingDependencyError, ParameterError
+from ..errors import ParameterError
+from . import kernels
 from .arrays import starts_of, within
 from .shingles import fmix32, span_hashes
 
 EMPTY = np.uint32(0xFFFFFFFF)
 BLOCK = 1 << 17
 """Shingles per block of the numpy kernel: its one buffer (512 KiB) stays in a core's L2."""
-KERNELS = ("numpy", "numba")
-NUMBA_LOAD_SECONDS = 1.0
-"""Seconds a process spends in the numpy kernel before it loads numba (what loading numba
-and its cached kernels costs, about: 1-2 s on a 2-core VM, see benchmarks/README.md)."""
-_numpy_seconds = [0.0]
-"""Seconds this process has spent in the numpy kernel (the rent paid so far)."""
 
 
 def check_num_perm(num_perm: int) -> None:
@@ -101,50 +89,11 @@ def chain_steps(num_perm: int, seed: int) -> tuple[U32, U32]:
     return steps
 
 
-def kernel_name(numpy_seconds_ahead: float = 0.0) -> str:
-    """The kernel for the next call: ``NEARDUP_KERNEL`` if set, else numba when it is
-    installed and either loaded already or worth loading (the process has spent, or the
-    caller's next call would spend, ``numpy_seconds_ahead``, :data:`NUMBA_LOAD_SECONDS` in
-    numpy), else numpy."""
-    forced = os.environ.get("NEARDUP_KERNEL", "").strip().lower()
-    if forced and forced not in KERNELS:
-        raise ParameterError(f"NEARDUP_KERNEL must be one of {KERNELS} (got {forced!r})")
-    if forced == "numpy":
-        return "numpy"
-    if not forced and "numba" not in sys.modules and (
-        _numpy_seconds[0] + numpy_seconds_ahead < NUMBA_LOAD_SECONDS or not _numba_installed()
-    ):
-        return "numpy"
-    return _load_numba(forced == "numba")
-
-
-@lru_cache(maxsize=1)
-def _numba_installed() -> bool:
-    """Whether numba can be found (without importing it)."""
-    return importlib.util.find_spec("numba") is not None
-
-
-def _load_numba(forced: bool) -> str:
-    """``"numba"`` when the compiled kernels import, else ``"numpy"`` (or, when numba is
-    ``forced``, an error saying what to install)."""
-    try:
-        from . import minhash_numba  # noqa: F401
-    except ImportError as exc:
-        if forced:
-            raise MissingDependencyError(
-                f"NEARDUP_KERNEL=numba but numba cannot be imported ({exc}): "
-                "pip install 'neardup[fast]'"
-            ) from exc
-        return "numpy"
-    return "numba"
-
-
 def warm_up() -> None:
     """Load (and if needed compile) the numba kernel now when it is installed (and not
     ruled out by ``NEARDUP_KERNEL``), e.g. before forking worker processes for a large job,
     so that each worker does not load it again."""
-    forced = os.environ.get("NEARDUP_KERNEL", "").strip().lower()
-    if forced != "numpy" and _load_numba(forced == "numba") == "numba":
+    if kernels.load_numba():
         minhash_codepoints([np.arange(8, dtype=np.uint32)], 5, 1, 1)
 
 
@@ -169,10 +118,9 @@ def minhash_flat(
     out = np.empty((lengths.size, num_perm), dtype=np.uint32)
     if not lengths.size:
         return out
-    if kernel_name() == "numba":
-        from .minhash_numba import minhash_ngrams
-
-        minhash_ngrams(flat, starts_of(lengths), ngram, a, b, out)
+    compiled = kernels.minhash()
+    if compiled is not None:
+        compiled.minhash_ngrams(flat, starts_of(lengths), ngram, a, b, out)
         return out
     started = time.perf_counter()
     r, s = chain_steps(num_perm, seed)
@@ -184,7 +132,7 @@ def minhash_flat(
             out[lo] = _long_document(block, ngram, r, s)
         else:
             out[lo:hi] = _numpy_block(block, lengths[lo:hi], counts[lo:hi], ngram, r, s)
-    _numpy_seconds[0] += time.perf_counter() - started
+    kernels.add_numpy_seconds(time.perf_counter() - started)
     return out
 
 
@@ -208,18 +156,17 @@ def minhash_hashes(hash_arrays: Sequence[U32], num_perm: int = 128, seed: int = 
     if not hash_arrays:
         return out
     counts = np.fromiter((h.size for h in hash_arrays), dtype=np.int64, count=len(hash_arrays))
-    if kernel_name() == "numba":
-        from .minhash_numba import minhash_hashed
-
+    compiled = kernels.minhash()
+    if compiled is not None:
         flat = np.concatenate(hash_arrays).astype(np.uint32, copy=False)
-        minhash_hashed(flat, starts_of(counts), a, b, out)
+        compiled.minhash_hashed(flat, starts_of(counts), a, b, out)
         return out
     started = time.perf_counter()
     r, s = chain_steps(num_perm, seed)
     for lo, hi in _blocks(counts):
         block = [np.asarray(h, dtype=np.uint32) for h in hash_arrays[lo:hi]]
         out[lo:hi] = _permute_min(np.concatenate(block), counts[lo:hi], r, s)
-    _numpy_seconds[0] += time.perf_counter() - started
+    kernels.add_numpy_seconds(time.perf_counter() - started)
     return out
 
 

@@ -1,6 +1,6 @@
 """The fused MinHash loop compiled by numba (extra ``neardup[fast]``).
 
-Same math as :mod:`neardup.minhash`. Per document, in chunks of :data:`CHUNK` shingles that
+Same math as :mod:`neardup.core.minhash`. Per document, in chunks of :data:`CHUNK` shingles that
 stay in cache: the MurmurHash3 block key of every code point, then the hash of every window
 of ``ngram`` keys (block position outer, window inner, so LLVM vectorizes across windows),
 the finalizer and the scheme's fmix32, and finally ``a_k * h + b_k`` (uint32) with a running

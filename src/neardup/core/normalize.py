@@ -13,9 +13,12 @@ characters to simplified ones, words to the representative of their synonym clas
 Every normalized character remembers the offset of the original character it came from, so
 a passage found in normalized text can be shown in the original.
 
-The per-character work is a table lookup over code points (numpy), filled lazily from
-:mod:`unicodedata`; only texts whose result needs canonical composition (a base letter and a
-combining mark) take a slower path.
+The per-character work is a table lookup over code points (:class:`CharacterTable`, made
+on first use and filled lazily from :mod:`unicodedata`); only texts whose result needs
+canonical composition (a base letter and a combining mark) take a slower path. With the
+numba kernel (:mod:`neardup.core.kernels`), :func:`map_packed` runs the lookup compiled
+(:mod:`neardup.core.normalize_numba`) and can sign the texts in the same pass
+(:mod:`neardup.core.minhash`).
 
 Example:
     >>> normalize_text("ＡＢＣ，　中文！ ##paidbegin##")
@@ -35,15 +38,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
 from .._types import U32
 from ..errors import ParameterError
+from . import kernels
 from .arrays import starts_of
 from .folding import fold_script, fold_synonyms, fold_synonyms_packed
+from .minhash import minhash_flat, permutations
 
 DEFAULT_MARKERS: tuple[str, ...] = (r"##paidbegin##", r"##paidend##")
 """Scraper markers removed by default (regular expressions)."""
@@ -58,14 +63,6 @@ _HTML_PATTERN = (
 ENTITY_PATTERN = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});"
 """An HTML character reference (numeric or named), as removed or decoded with ``html=True``."""
 
-_UNKNOWN = -3
-_MULTI = -2
-_REMOVED = -1
-_table = np.full(0x110000, _UNKNOWN, dtype=np.int32)
-_multi: dict[int, npt.NDArray[np.uint32]] = {}
-_checked = np.zeros(0x110000, dtype=np.bool_)
-"""Code points whose mapping holds a code point that may need composition with its
-neighbours (:func:`_needs_check`); filled with :data:`_table`."""
 
 
 @dataclass(frozen=True)
@@ -173,9 +170,10 @@ def _normalize_unfolded(
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """:func:`normalize_codepoints` before any folding."""
     cps, offsets = _strip(text, _strip_regex(options.html, options.markers), options.html)
-    cps, offsets = _map_chars(cps, offsets)
+    table = character_table()
+    cps, offsets = _map_chars(cps, offsets, table)
     if cps.size and not unicodedata.is_normalized("NFKC", from_codepoints(cps)):
-        cps, offsets = _compose(cps, offsets)
+        cps, offsets = _compose(cps, offsets, table)
     return cps, offsets
 
 
@@ -259,52 +257,88 @@ def _map_one(ch: str) -> str:
     return "".join(c for c in current if not _removable(c))
 
 
-def _fill_table(unknown: npt.NDArray[np.uint32]) -> None:
-    for cp in np.unique(unknown).tolist():
-        try:
-            mapped = _map_one(chr(cp))
-        except ValueError:  # a lone surrogate: keep as is
-            mapped = chr(cp)
-        if mapped == "":
-            _table[cp] = _REMOVED
-        elif len(mapped) == 1:
-            _table[cp] = ord(mapped)
-        else:
-            _multi[cp] = codepoints(mapped)
-            _table[cp] = _MULTI
-        _checked[cp] = bool(_needs_check(codepoints(mapped)).any())
+class CharacterTable:
+    """What each code point becomes: one code point, nothing, or an expansion (``℃`` ->
+    ``°c``), filled from :mod:`unicodedata` as code points are met (:meth:`fill`).
 
+    The module's functions share the one of :func:`character_table` (5.5 MB, and 4.5 MB
+    more for the numba kernel's copy, each made on first use); a new table starts empty,
+    e.g. to pass to :func:`map_packed`.
 
-def _through_table(cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
-    """Map every code point through the table: the output code points and, unless the
-    mapping kept every character as one character, the input index of each output one."""
-    mapped = _table[cps]
-    if not mapped.size or mapped.min() >= 0:
-        return mapped.astype(np.uint32), None
-    if (mapped == _UNKNOWN).any():
-        _fill_table(cps[mapped == _UNKNOWN])
-        mapped = _table[cps]
-        if mapped.min() >= 0:
+    Attributes:
+        entries: int32 per code point: the code point it becomes, or ``REMOVED``, ``MULTI``
+            (an expansion, in ``expansions``) or ``UNKNOWN`` (not filled yet).
+        expansions: code point -> the code points it becomes, when more than one.
+        checked: per code point, whether its mapping holds a code point that may need
+            composition with its neighbours (:func:`_needs_check`).
+        kernel: the numba kernel's copy, kept up to date by
+            :func:`neardup.core.normalize_numba.kernel_tables`.
+    """
+
+    UNKNOWN: ClassVar[int] = -3
+    MULTI: ClassVar[int] = -2
+    REMOVED: ClassVar[int] = -1
+
+    def __init__(self) -> None:
+        self.entries = np.full(0x110000, self.UNKNOWN, dtype=np.int32)
+        self.expansions: dict[int, U32] = {}
+        self.checked = np.zeros(0x110000, dtype=np.bool_)
+        self.kernel: dict[str, npt.NDArray[Any]] = {}
+
+    def fill(self, unknown: U32) -> None:
+        """Fill the entries of these code points."""
+        for cp in np.unique(unknown).tolist():
+            try:
+                mapped = _map_one(chr(cp))
+            except ValueError:  # a lone surrogate: keep as is
+                mapped = chr(cp)
+            if mapped == "":
+                self.entries[cp] = self.REMOVED
+            elif len(mapped) == 1:
+                self.entries[cp] = ord(mapped)
+            else:
+                self.expansions[cp] = codepoints(mapped)
+                self.entries[cp] = self.MULTI
+            self.checked[cp] = bool(_needs_check(codepoints(mapped)).any())
+
+    def apply(self, cps: U32) -> tuple[U32, npt.NDArray[np.int64] | None]:
+        """Map every code point (filling the unknown ones): the output code points and,
+        unless every character stayed one character, the input index of each output one."""
+        mapped = self.entries[cps]
+        if not mapped.size or mapped.min() >= 0:
             return mapped.astype(np.uint32), None
-    source = np.flatnonzero(mapped != _REMOVED)
-    out = mapped[source]
-    multi_at = np.flatnonzero(out == _MULTI)
-    if multi_at.size:  # rare (℃, Ⅱ, ㈱ ...): splice the expansions in, one copy
-        out_parts: list[npt.NDArray[np.int32]] = []
-        source_parts: list[npt.NDArray[np.int64]] = []
-        previous = 0
-        for at, cp in zip(multi_at.tolist(), cps[source[multi_at]].tolist(), strict=True):
-            expansion = _multi[cp]
-            out_parts += [out[previous:at], expansion.astype(np.int32)]
-            source_parts += [source[previous:at], np.full(expansion.size, source[at])]
-            previous = at + 1
-        out = np.concatenate([*out_parts, out[previous:]])
-        source = np.concatenate([*source_parts, source[previous:]])
-    return out.astype(np.uint32), source
+        if (mapped == self.UNKNOWN).any():
+            self.fill(cps[mapped == self.UNKNOWN])
+            mapped = self.entries[cps]
+            if mapped.min() >= 0:
+                return mapped.astype(np.uint32), None
+        source = np.flatnonzero(mapped != self.REMOVED)
+        out = mapped[source]
+        multi_at = np.flatnonzero(out == self.MULTI)
+        if multi_at.size:  # rare (℃, Ⅱ, ㈱ ...): splice the expansions in, one copy
+            out_parts: list[npt.NDArray[np.int32]] = []
+            source_parts: list[npt.NDArray[np.int64]] = []
+            previous = 0
+            for at, cp in zip(multi_at.tolist(), cps[source[multi_at]].tolist(), strict=True):
+                expansion = self.expansions[cp]
+                out_parts += [out[previous:at], expansion.astype(np.int32)]
+                source_parts += [source[previous:at], np.full(expansion.size, source[at])]
+                previous = at + 1
+            out = np.concatenate([*out_parts, out[previous:]])
+            source = np.concatenate([*source_parts, source[previous:]])
+        return out.astype(np.uint32), source
 
 
-def _map_chars(cps: U32, offsets: npt.NDArray[np.int64]) -> tuple[U32, npt.NDArray[np.int64]]:
-    out, source = _through_table(cps)
+@lru_cache(maxsize=1)
+def character_table() -> CharacterTable:
+    """The table the module's functions share, made on first use."""
+    return CharacterTable()
+
+
+def _map_chars(
+    cps: U32, offsets: npt.NDArray[np.int64], table: CharacterTable
+) -> tuple[U32, npt.NDArray[np.int64]]:
+    out, source = table.apply(cps)
     return out, offsets if source is None else offsets[source]
 
 
@@ -379,23 +413,28 @@ def fold_packed(
 
 
 def map_packed(
-    flat: U32, sizes: npt.NDArray[np.int64], sign: tuple[int, int, int] | None = None
+    flat: U32,
+    sizes: npt.NDArray[np.int64],
+    sign: tuple[int, int, int] | None = None,
+    *,
+    table: CharacterTable | None = None,
 ) -> tuple[U32, npt.NDArray[np.int64], U32 | None]:
     """The character mapping of :func:`normalize_packed` (NFKC, case, removal, composition)
     of stripped texts; with ``sign`` = ``(ngram, num_perm, seed)`` and the numba kernel, also
     the character n-gram signatures of the results (else None), computed in the same pass.
+    ``table``: the :class:`CharacterTable` to use (default: :func:`character_table`).
     """
-    from .minhash import kernel_name
-
-    if kernel_name() == "numba":
-        return _map_numba(flat, sizes, sign)
-    out, source = _through_table(flat)
+    table = character_table() if table is None else table
+    compiled = kernels.normalize()
+    if compiled is not None:
+        return _map_numba(compiled, flat, sizes, sign, table)
+    out, source = table.apply(flat)
     bounds = starts_of(sizes)
     lengths = sizes if source is None else np.diff(np.searchsorted(source, bounds))
-    flagged = np.flatnonzero(_checked[flat])  # the table is filled for every code point now
+    flagged = np.flatnonzero(table.checked[flat])  # filled for every code point now
     if flagged.size:  # only texts with such a code point can need composition
         texts = np.unique(np.searchsorted(bounds, flagged, side="right") - 1)
-        out, lengths, _ = _compose_checked(out, lengths, texts)
+        out, lengths, _ = _compose_checked(out, lengths, texts, table)
     return out, lengths, None
 
 
@@ -409,7 +448,7 @@ def _starts_segment(ch: str, previous: str | None) -> bool:
 
 
 def _compose(
-    cps: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64]
+    cps: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64], table: CharacterTable
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """Canonical composition, segment by segment, for texts with combining sequences.
 
@@ -424,7 +463,7 @@ def _compose(
     starts.append(len(text))
     for begin, end in itertools.pairwise(starts):
         segment = text[begin:end]
-        composed = _map_chars_str(unicodedata.normalize("NFKC", segment))
+        composed = _map_chars_str(unicodedata.normalize("NFKC", segment), table)
         out.append(composed)
         if len(composed) == end - begin:
             out_offsets.extend(offsets[begin:end].tolist())
@@ -433,24 +472,20 @@ def _compose(
     return codepoints("".join(out)), np.array(out_offsets, dtype=np.int64)
 
 
-def _map_chars_str(text: str) -> str:
+def _map_chars_str(text: str, table: CharacterTable) -> str:
     cps = codepoints(text)
-    return from_codepoints(_map_chars(cps, np.zeros(cps.size, dtype=np.int64))[0])
-
-
-_kernel: dict[str, npt.NDArray[Any]] = {}
-"""The numba kernel's table and packed expansions (:mod:`neardup.core.normalize_numba`),
-made on first use from :data:`_table` and :data:`_multi`."""
+    return from_codepoints(_map_chars(cps, np.zeros(cps.size, dtype=np.int64), table)[0])
 
 
 def _map_numba(
-    flat: U32, sizes: npt.NDArray[np.int64], sign: tuple[int, int, int] | None
+    nb: ModuleType,
+    flat: U32,
+    sizes: npt.NDArray[np.int64],
+    sign: tuple[int, int, int] | None,
+    table: CharacterTable,
 ) -> tuple[U32, npt.NDArray[np.int64], U32 | None]:
-    """:func:`map_packed` with the numba kernel: one compiled pass per document, the few
+    """:func:`map_packed` with the numba kernel ``nb``: one compiled pass per document, the few
     documents that may need composition then checked (and composed) as the numpy path does."""
-    from . import normalize_numba as nb
-    from .minhash import minhash_flat, permutations
-
     flat = np.ascontiguousarray(flat, dtype=np.uint32)
     sizes = np.ascontiguousarray(sizes, dtype=np.int64)
     n = sizes.size
@@ -465,7 +500,8 @@ def _map_numba(
     check = np.empty(n, dtype=np.bool_)
     unknown = np.empty(4096, dtype=np.uint32)
     capacity = flat.size + 64
-    tables = _kernel_tables(nb)
+    parts = table.kernel, table.entries, table.expansions, table.checked
+    tables = nb.kernel_tables(*parts)
     while True:
         out = np.empty(capacity, dtype=np.uint32)
         written, missing = nb.normalize_sign(
@@ -473,15 +509,15 @@ def _map_numba(
         )
         if missing:
             fresh = np.unique(unknown[: min(missing, unknown.size)])
-            _fill_table(fresh)
-            tables = _kernel_tables(nb, fresh)
+            table.fill(fresh)
+            tables = nb.kernel_tables(*parts, fresh)
         elif written > capacity:
             capacity = written
         else:
             break
     out = out[:written]
     if check.any():
-        out, lengths, changed = _compose_checked(out, lengths, np.flatnonzero(check))
+        out, lengths, changed = _compose_checked(out, lengths, np.flatnonzero(check), table)
         if sign is not None and changed.size:
             bounds = starts_of(lengths)
             pieces = [out[bounds[d] : bounds[d + 1]] for d in changed.tolist()]
@@ -491,7 +527,8 @@ def _map_numba(
 
 
 def _compose_checked(
-    flat: U32, lengths: npt.NDArray[np.int64], checked: npt.NDArray[np.int64]
+    flat: U32, lengths: npt.NDArray[np.int64], checked: npt.NDArray[np.int64],
+    table: CharacterTable,
 ) -> tuple[U32, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Compose the texts at ``checked`` that need it (not NFKC-normalized: a substring of
     normalized text is normalized, so each text is composed on its own); the texts, their
@@ -501,7 +538,7 @@ def _compose_checked(
     for d in checked.tolist():
         piece = flat[bounds[d] : bounds[d + 1]]
         if piece.size and not unicodedata.is_normalized("NFKC", from_codepoints(piece)):
-            changed[d] = _compose(piece, np.zeros(piece.size, dtype=np.int64))[0]
+            changed[d] = _compose(piece, np.zeros(piece.size, dtype=np.int64), table)[0]
     if not changed:
         return flat, lengths, np.zeros(0, dtype=np.int64)
     lengths = lengths.copy()
@@ -513,38 +550,6 @@ def _compose_checked(
         previous = d + 1
     parts.append(flat[bounds[previous] :])
     return np.concatenate(parts), lengths, np.fromiter(changed, np.int64, len(changed))
-
-
-def _kernel_tables(
-    nb: ModuleType, filled: U32 | None = None
-) -> tuple[npt.NDArray[np.int32], tuple[U32, npt.NDArray[np.int64], U32, npt.NDArray[np.bool_]]]:
-    """The kernel's table (int32: the mapped code point, with ``CHECK`` set when it may need
-    composition; or REMOVED, MULTI, UNKNOWN) and its expansions (sorted code points, bounds
-    into the values, the values, whether each may need composition); ``filled``: code points
-    just filled in :data:`_table`, to be brought over."""
-    if "table" not in _kernel:
-        _kernel["table"] = np.full(0x110000, nb.UNKNOWN, dtype=np.int32)
-        filled = np.flatnonzero(_table != _UNKNOWN).astype(np.uint32)
-    table = _kernel["table"]
-    new_multi = "multi_cps" not in _kernel
-    if filled is not None and filled.size:
-        entries = _table[filled]
-        table[filled] = entries
-        table[filled[(entries >= 0) & _checked[filled]]] |= nb.CHECK
-        new_multi |= bool((entries == _MULTI).any())
-    if new_multi:
-        multi_cps = np.array(sorted(_multi), dtype=np.uint32)
-        values = [_multi[cp] for cp in multi_cps.tolist()]
-        sizes = np.fromiter((v.size for v in values), np.int64, len(values))
-        _kernel.update(
-            multi_cps=multi_cps,
-            multi_bounds=starts_of(sizes),
-            multi_values=np.concatenate(values) if values else np.zeros(0, np.uint32),
-            multi_check=_checked[multi_cps],
-        )
-    multi = (_kernel["multi_cps"], _kernel["multi_bounds"], _kernel["multi_values"],
-             _kernel["multi_check"])
-    return table, multi
 
 
 def _needs_check(cps: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:

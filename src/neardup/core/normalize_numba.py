@@ -5,10 +5,11 @@ stripped): every code point goes through the kernel table (``table[c]`` = the co
 becomes, :data:`REMOVED`, :data:`MULTI` for an expansion looked up in the packed expansion
 arrays, or :data:`UNKNOWN` when not yet filled), and a mapped code point with
 :data:`CHECK` set may need canonical composition: its document is reported, and the caller
-checks and composes it in Python as the numpy path does. Each document is normalized into
-its place in ``out`` and, while its code points are still in cache, signed with the same
-loop as :func:`neardup.core.minhash_numba.minhash_ngrams`. Compiled once and cached on disk
-(``cache=True``).
+checks and composes it in Python as the numpy path does (:func:`kernel_tables` makes the
+kernel table from the numpy path's :class:`~neardup.core.normalize.CharacterTable`). Each
+document is normalized into its place in ``out`` and, while its code points are still in
+cache, signed with the same loop as :func:`neardup.core.minhash_numba.minhash_ngrams`.
+Compiled once and cached on disk (``cache=True``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 from numba import njit, uint32
 
+from .arrays import starts_of
 from .minhash_numba import CHUNK, mixed_windows, permute_min
 
 UNKNOWN = -3
@@ -115,3 +117,41 @@ def normalize_sign(
                 mixed_windows(out, begin + lo, m, ngram, keys, mixed)
                 permute_min(mixed, m, a, b, row)
     return written, missing
+
+
+def kernel_tables(
+    kernel: dict[str, np.ndarray],
+    entries: np.ndarray,
+    expansions: dict[int, np.ndarray],
+    checked: np.ndarray,
+    filled: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The kernel's table (int32: the mapped code point, with :data:`CHECK` set when it may
+    need composition; or :data:`REMOVED`, :data:`MULTI`, :data:`UNKNOWN`) and expansions
+    (sorted code points, bounds into the values, the values, whether each may need
+    composition), kept in ``kernel`` and made from the numpy path's table
+    (:class:`neardup.core.normalize.CharacterTable`: ``entries``, ``expansions``,
+    ``checked``) on first use; ``filled``: its code points filled since, to bring over."""
+    if "table" not in kernel:
+        kernel["table"] = np.full(0x110000, UNKNOWN, dtype=np.int32)
+        filled = np.flatnonzero(entries != UNKNOWN).astype(np.uint32)
+    table = kernel["table"]
+    new_multi = "multi_cps" not in kernel
+    if filled is not None and filled.size:
+        filled_entries = entries[filled]
+        table[filled] = filled_entries
+        table[filled[(filled_entries >= 0) & checked[filled]]] |= CHECK
+        new_multi |= bool((filled_entries == MULTI).any())
+    if new_multi:
+        multi_cps = np.array(sorted(expansions), dtype=np.uint32)
+        values = [expansions[cp] for cp in multi_cps.tolist()]
+        sizes = np.fromiter((v.size for v in values), np.int64, len(values))
+        kernel.update(
+            multi_cps=multi_cps,
+            multi_bounds=starts_of(sizes),
+            multi_values=np.concatenate(values) if values else np.zeros(0, np.uint32),
+            multi_check=checked[multi_cps],
+        )
+    multi = (kernel["multi_cps"], kernel["multi_bounds"], kernel["multi_values"],
+             kernel["multi_check"])
+    return table, multi

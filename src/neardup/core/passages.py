@@ -32,7 +32,7 @@ and the hashes of their character n-grams ``hA[p]`` (``p = 0 .. |A|-n``) and ``h
 
 *Coverage* of a document is the share of its normalized characters inside the passages.
 
-With numba (``neardup[fast]``; :func:`neardup.core.minhash.kernel_name`), steps 1 to 3 run
+With numba (``neardup[fast]``; :func:`neardup.core.kernels.kernel_name`), steps 1 to 3 run
 compiled (:mod:`neardup.core.passages_numba`: radix sorts and scans, linear in the texts
 and the match points) with the same results; two identical texts are normalized once.
 
@@ -267,13 +267,13 @@ are 32-bit)."""
 NUMPY_SECONDS_PER_NGRAM = 1e-6
 """About what the numpy path spends per n-gram of the two texts (1.6–6 µs per character of
 one text of 1M–17M characters, `benchmarks/passages_scale.py`): a pair of huge texts loads
-the numba kernel at once rather than after :data:`neardup.core.minhash.NUMBA_LOAD_SECONDS`
+the numba kernel at once rather than after :data:`neardup.core.kernels.NUMBA_LOAD_SECONDS`
 of signatures, which a scan of two documents never spends."""
 
 
 def _compiled(size_a: int, size_b: int) -> bool:
-    """Whether the numba kernel does the work (see :func:`neardup.core.minhash.kernel_name`)."""
-    from .minhash import kernel_name
+    """Whether the numba kernel does the work (see :func:`neardup.core.kernels.kernel_name`)."""
+    from .kernels import kernel_name
 
     ahead = (size_a + size_b) * NUMPY_SECONDS_PER_NGRAM
     return kernel_name(ahead) == "numba" and size_a + size_b < _COMPILED_LIMIT

@@ -50,9 +50,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .._types import I64, U32
+from . import kernels
 from .arrays import members, pieces_of, ranges, starts_of
 from .fingerprints import SharedFingerprints, shared_fingerprint_pairs
-from .minhash import kernel_name
 from .normalize import NormalizeOptions, normalize_many
 from .shingles import char_shingle_sets, ngram_hashes
 from .similarity import intersection_size
@@ -209,12 +209,12 @@ AlignedLengths = Callable[[Profile, Profile], tuple[int, int]]
 
 def aligned_lengths_kernel() -> AlignedLengths:
     """The :data:`AlignedLengths` of the kernel in use: compiled when numba is installed."""
-    if kernel_name() != "numba":
+    twin = kernels.rewrites()
+    if twin is None:
         return _aligned_lengths
-    from .rewrites_numba import aligned_lengths
 
     def compiled(a: Profile, b: Profile) -> tuple[int, int]:
-        in_a, in_b = aligned_lengths(
+        in_a, in_b = twin.aligned_lengths(
             a.grams, a.sentences, a.lengths, b.grams, b.sentences, b.lengths, PARTNER
         )
         return int(in_a), int(in_b)

@@ -18,15 +18,17 @@ normalization removes, so it never occurs inside a word).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, SHINGLE_UNITS, U32, ShingleUnit
 from ..errors import ParameterError
+from . import kernels
 from .arrays import pieces_of, ranges, sorted_unique, starts_of
+from .folding import segment
 
 WORD_SEPARATOR = "\x1f"
 
@@ -36,6 +38,10 @@ _M5 = np.uint32(5)
 _N1 = np.uint32(0xE6546B64)
 _MASK32 = 0xFFFFFFFF
 
+
+def _utf32(text: str) -> U32:
+    """The code points of ``text`` (its UTF-32-LE encoding, which the hash reads)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _rotl(x: U32, r: int) -> U32:
@@ -126,11 +132,8 @@ def shingle_hash(shingle: str) -> int:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of a normalized text (jieba and its dictionary load on first use)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text) if w]
+    """jieba's words of a normalized text, with its HMM (:func:`neardup.core.folding.segment`)."""
+    return [w for w in segment(text, hmm=True) if w]
 
 
 def word_ngram_hashes(text: str, ngram: int) -> U32:
@@ -140,11 +143,9 @@ def word_ngram_hashes(text: str, ngram: int) -> U32:
     ws = words(text)
     if not ws:
         return np.empty(0, dtype=np.uint32)
-    from .normalize import codepoints
-
     lengths = np.fromiter((len(w) for w in ws), dtype=np.int64, count=len(ws))
     starts = starts_of(lengths + 1)[:-1]
-    joined = codepoints(WORD_SEPARATOR.join(ws))
+    joined = _utf32(WORD_SEPARATOR.join(ws))
     count = max(len(ws) - ngram + 1, 1)
     last = np.minimum(np.arange(count) + ngram - 1, len(ws) - 1)
     span_starts = starts[:count]
@@ -155,9 +156,7 @@ def word_ngram_hashes(text: str, ngram: int) -> U32:
 def shingle_hashes(text: str, ngram: int = 5, unit: ShingleUnit = "char") -> U32:
     """Hashes of the shingles of a *normalized* text, with repeats (uint32)."""
     if unit == "char":
-        from .normalize import codepoints
-
-        return ngram_hashes(codepoints(text), ngram)
+        return ngram_hashes(_utf32(text), ngram)
     if unit == "word":
         return word_ngram_hashes(text, ngram)
     raise ParameterError(f"unit must be one of {SHINGLE_UNITS} (got {unit!r})")
@@ -178,10 +177,9 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
     Texts shorter than ``ngram`` (one shingle: the whole text) are hashed one by one.
     With the numba kernel, each text's hashes are computed and sorted in one compiled loop.
     """
-    from .minhash import kernel_name
-
-    if kernel_name() == "numba" and cps:
-        return pieces_of(*_char_sets_numba(cps, ngram))
+    compiled = kernels.minhash()
+    if compiled is not None and cps:
+        return pieces_of(*_char_sets_numba(compiled, cps, ngram))
     out: list[U32] = [np.empty(0, dtype=np.uint32)] * len(cps)
     group: list[int] = []
     size = 0
@@ -201,23 +199,20 @@ def char_shingle_sets(cps: Sequence[U32], ngram: int, block: int = 1 << 21) -> l
 
 def char_shingle_sets_packed(cps: Sequence[U32], ngram: int) -> tuple[U32, I64]:
     """:func:`char_shingle_sets` packed: the sets one after another, and their sizes."""
-    from .minhash import kernel_name
-
-    if kernel_name() == "numba" and cps:
-        return _char_sets_numba(cps, ngram)
+    compiled = kernels.minhash()
+    if compiled is not None and cps:
+        return _char_sets_numba(compiled, cps, ngram)
     sets = char_shingle_sets(cps, ngram)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)), sizes
 
 
-def _char_sets_numba(cps: Sequence[U32], ngram: int) -> tuple[U32, I64]:
-    from .minhash_numba import shingle_sets
-
+def _char_sets_numba(compiled: ModuleType, cps: Sequence[U32], ngram: int) -> tuple[U32, I64]:
     lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
     flat = np.concatenate(cps).astype(np.uint32, copy=False)
     values = np.empty(max(int(np.maximum(lengths - ngram + 1, 1).sum()), 1), dtype=np.uint32)
     counts = np.empty(len(cps), dtype=np.int64)
-    written = shingle_sets(flat, starts_of(lengths), ngram, values, counts)
+    written = compiled.shingle_sets(flat, starts_of(lengths), ngram, values, counts)
     return values[:written], counts
 
 

@@ -14,15 +14,15 @@ who keep no texts; containment is then estimated from it and the set sizes.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
 
 from .._types import F64, I64, U32
+from . import kernels
 from .arrays import pieces_of, starts_of
-from .minhash import kernel_name
 
 
 def intersection_size(a: U32, b: U32) -> int:
@@ -47,7 +47,7 @@ def intersection_sizes(sets: Sequence[U32], pairs: I64) -> I64:
     per pair with the numba kernel (from :data:`COMPILED_FROM` pairs, or from the first
     when numba's kernels are loaded already), else :func:`intersection_size` pair by
     pair."""
-    if _compiled(pairs):
+    if _compiled(pairs) is not None:
         sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
         values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
         return packed_intersection_sizes(values, sizes, pairs)
@@ -60,23 +60,19 @@ def intersection_sizes(sets: Sequence[U32], pairs: I64) -> I64:
 def packed_intersection_sizes(values: U32, sizes: I64, pairs: I64) -> I64:
     """:func:`intersection_sizes` of sets packed one after another in ``values``, of these
     sizes."""
-    if not _compiled(pairs):
+    compiled = _compiled(pairs)
+    if compiled is None:
         return intersection_sizes(pieces_of(values, sizes), pairs)
-    from .overlap_numba import intersection_sizes_merged
-
     out = np.zeros(pairs.shape[0], dtype=np.int64)
-    intersection_sizes_merged(values, starts_of(sizes), pairs.astype(np.int64), out)
+    compiled.intersection_sizes_merged(values, starts_of(sizes), pairs.astype(np.int64), out)
     return out
 
 
-def _compiled(pairs: I64) -> bool:
-    """Whether :func:`intersection_sizes` merges these pairs with the compiled kernel."""
-    loaded = "neardup.core.minhash_numba" in sys.modules
-    return (
-        pairs.shape[0] > 0
-        and (pairs.shape[0] >= COMPILED_FROM or loaded)
-        and kernel_name() == "numba"
-    )
+def _compiled(pairs: I64) -> ModuleType | None:
+    """The compiled kernel when :func:`intersection_sizes` merges these pairs with it."""
+    if not pairs.shape[0] or (pairs.shape[0] < COMPILED_FROM and not kernels.numba_loaded()):
+        return None
+    return kernels.overlap()
 
 
 def overlap_rows(sets: Sequence[U32], pairs: I64) -> F64:

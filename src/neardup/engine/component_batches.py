@@ -20,7 +20,7 @@ import numpy as np
 from .._types import I64, U32
 from ..core.arrays import pieces_of, starts_of
 from ..core.clusters import components
-from ..core.minhash import kernel_name
+from ..core.kernels import kernel_name
 from ..core.normalize import codepoints, from_codepoints, normalize_packed, packed_codepoints
 from ..core.rewrites import resemblance_of
 from ..core.shingles import char_shingle_sets_packed

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
 from ..core.arrays import pieces_of, ranges, starts_of
-from ..core.minhash import kernel_name
+from ..core.kernels import kernel_name
 from ..core.normalize import codepoints, packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
 from ..io.jsonl_fields import read_fields, unread_fields
