@@ -202,10 +202,6 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(found)
 
 
-BEING_REMOVED = {"core.minhash", "core.normalize", "core.shingles"}
-"""The one known circle, minhash <-> shingles <-> normalize (kernel choice kept as a global
-in minhash.py); it goes when kernel choice moves to a module of its own."""
-
 
 def test_the_circle_finder_finds_circles() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": set()}
@@ -221,9 +217,6 @@ def test_no_import_circle() -> None:
         + "; ".join(f"{m} imports {t}" for m in circle for t in sorted(graph[m] & set(circle)))
         for circle in _circles(graph)
     ]
-    known = [c for c in _circles(graph) if set(c) == BEING_REMOVED]
-    if known and len(circles) == 1:
-        pytest.xfail(f"the circle minhash <-> shingles <-> normalize is being removed: {circles}")
     assert circles == []
 
 
@@ -248,6 +241,4 @@ def test_no_module_is_over_600_lines() -> None:
         for module, path in _modules()
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    if set(long) == {"spark"}:
-        pytest.xfail(f"spark.py is being split ({long['spark']} lines)")
     assert long == {}
