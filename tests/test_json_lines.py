@@ -34,7 +34,7 @@ ODD_LINES = [
     b"", b"\n", b"  \r\n", b"\xef\xbb\xbf{\"text\": \"x\"}", b'{"text": "\\ud800x"}',
     b'{"text": "\xed\xa0\x80"}', b'{"text": "\xff"}', b'{"id": NaN, "text": "x"}',
     b'{"id": 1e400, "text": "x"}', b'{"id": 123456789012345678901234567890, "text": "x"}',
-    b'{"id": 1.5, "text": "x"}', b'{"text": "x"} trailing', b"[1, 2]", b'"just a string"',
+    b'{"id": 1.5, "text": "x"}', b'{"text": -9223372036854775809}', b'{"text": "x"} trailing', b"[1, 2]", b'"just a string"',
     b'{"text": "tab\tinside"}', b'{"id": "a", "id": "b", "text": "x"}', b"\x00",
     b'{"text": "x",}', b'{"text": 5}', b'{"title": "t"}', "\u00a0{}".encode(),
 ]

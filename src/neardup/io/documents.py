@@ -199,7 +199,7 @@ def parse_jsonl_line(
     if not raw or raw.isspace():  # what strip() would leave empty, without the copy
         return Skipped(where, "blank line", source)
     try:
-        record, valid = _loads(raw, id_field)
+        record, valid = _loads(raw, (id_field, text_field))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
@@ -222,27 +222,28 @@ def parse_jsonl_line(
     )
 
 
-def _loads_stdlib(raw: bytes, id_field: str) -> tuple[object, bool]:
+def _loads_stdlib(raw: bytes, fields: tuple[str, str]) -> tuple[object, bool]:
     """The standard library's parse of a line, and False: its strings may hold lone
     surrogates."""
     return json.loads(raw), False
 
 
-def _loads_fast(raw: bytes, id_field: str) -> tuple[object, bool]:
+def _loads_fast(raw: bytes, fields: tuple[str, str]) -> tuple[object, bool]:
     """orjson's parse of a line, about twice as fast as the standard library's, and whether
     its strings are valid Unicode (orjson refuses lone surrogates).
 
     Whatever orjson refuses (lone surrogates, NaN, infinite numbers, a byte order mark,
     text that is not UTF-8, malformed JSON) goes to the standard library, so that the
-    result and the error message are the same as without orjson; so does a record whose id
-    orjson reads as a float (an integer past 64 bits becomes one, and its ``str`` differs).
+    result and the error message are the same as without orjson; so does a record whose id or
+    text (``fields``) orjson reads as a float (an integer past 64 bits becomes one: its
+    ``str`` differs, and so does the type a skipped line's reason names).
     """
     try:
         record = _orjson_loads(raw)
     except ValueError:
-        return _loads_stdlib(raw, id_field)
-    if isinstance(record, dict) and isinstance(record.get(id_field), float):
-        return _loads_stdlib(raw, id_field)
+        return _loads_stdlib(raw, fields)
+    if isinstance(record, dict) and any(isinstance(record.get(f), float) for f in fields):
+        return _loads_stdlib(raw, fields)
     return record, True
 
 
