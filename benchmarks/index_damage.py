@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from neardup import DuplicateIndex
 from neardup.errors import IndexFileError
-from neardup.index import verify
+from neardup.index import damage
 from neardup.index.file import DEFAULT_CACHE_MB, open_file
 
 CHARS = (
@@ -63,7 +63,7 @@ def cost(path: str, repeat: int) -> None:
         size = os.path.getsize(path) + (os.path.getsize(path + "-wal")
                                         if os.path.exists(path + "-wal") else 0)
         rows = {
-            "glance (before every query)": lambda: verify.glance_problems(db, path, header),
+            "glance (before every query)": lambda: damage.glance_problems(db, path, header),
             "row counts": lambda: verify.count_problems(db, header),
             "quick_check": lambda: verify.sqlite_problems(db, "quick_check"),
             "before a write (quick_check + counts)": idx.check_sound,
@@ -115,7 +115,7 @@ def scribbles(count: int, seed: int, width: int) -> None:
                 found["open"] += 1
                 continue
             with idx:
-                found["glance"] += bool(verify.glance_problems(db, str(copy), header))
+                found["glance"] += bool(damage.glance_problems(db, str(copy), header))
                 for containment, answer in answers.items():
                     try:
                         same = pairs_of(idx, batch, containment) == answer

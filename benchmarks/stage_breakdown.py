@@ -35,7 +35,7 @@ from neardup.core.jsonl_fields import read_fields
 from neardup.core.lsh import band_keys
 from neardup.core.minhash import kernel_name, minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
-from neardup.engine.hashing import hash_lines
+from neardup.engine.hashing_stage import hash_lines
 from neardup.formats.json_report import render_json
 from neardup.io.corpus import Corpus
 from neardup.io.documents import Document, parse_jsonl_line

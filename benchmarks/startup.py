@@ -49,7 +49,7 @@ sys.path.insert(0, str(SRC))
 from neardup.core.lsh import band_keys  # noqa: E402
 from neardup.index import DuplicateIndex  # noqa: E402
 from neardup.index.adding import Adding, rows_to_add  # noqa: E402
-from neardup.index.tables import stored_fingerprints  # noqa: E402
+from neardup.index.statements import stored_fingerprints  # noqa: E402
 from neardup.io.corpus import read_documents  # noqa: E402
 from neardup.stages.hashing import BATCH_DOCS  # noqa: E402
 

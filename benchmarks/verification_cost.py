@@ -108,7 +108,7 @@ def measure(corpus: Path) -> dict[str, Any]:
 
     component_batches.parse_records = counting_parse
     # the engine imports verify_component_batch by name
-    from neardup.engine import verification
+    from neardup.engine import verification_stage as verification
 
     verification.verify_component_batch = counted  # type: ignore[assignment]
     started = time.process_time()

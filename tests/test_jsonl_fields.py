@@ -155,7 +155,7 @@ def test_a_batch_of_lines_hashes_the_same_with_and_without_the_reader(
     """Plain, blank, malformed and nested lines in one batch: the same ids, problems (with
     their line numbers), blank documents and hashes whether the plain lines are read by the
     kernel or every line by the JSON parser."""
-    from neardup.engine.hashing import hash_lines
+    from neardup.engine.hashing_stage import hash_lines
     from neardup.parameters import Parameters
 
     rows = [

@@ -20,9 +20,9 @@ from neardup import (
     load_documents,
     signatures,
 )
-from neardup.engine import hashing
+from neardup.engine import hashing_stage
 from neardup.engine.workers import Workers
-from neardup.stages.hashing import Hashes
+from neardup.stages.hashing import HashedBatch
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -109,9 +109,9 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     items = list(enumerate(docs))
     received: list[int] = []  # signature columns of each batch the stage gets back
 
-    class Recording(hashing.HashingStage):
-        def collect(self, batch: hashing.Batch, result: Hashes | hashing.ParsedLines) -> None:
-            hashes = result.hashes if isinstance(result, hashing.ParsedLines) else result
+    class Recording(hashing_stage.HashingStage):
+        def collect(self, batch: hashing_stage.Batch, result: HashedBatch | hashing_stage.ParsedLines) -> None:
+            hashes = result.hashes if isinstance(result, hashing_stage.ParsedLines) else result
             received.append(hashes[0].shape[1])
             super().collect(batch, result)
 

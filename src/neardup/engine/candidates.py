@@ -13,7 +13,7 @@ from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.lsh import band_columns, band_pair_codes, candidate_pairs, pairs_of_codes
 from ..core.rewrites import resembling_pairs
 from ..parameters import Parameters
-from .hashing import Hashed
+from .hashing_stage import Processed
 from .workers import Workers
 
 
@@ -32,7 +32,7 @@ class Candidates:
     """The cut the rewrite search applied."""
 
 
-def find_candidates(hashed: Hashed, workers: Workers, params: Parameters) -> Candidates:
+def find_candidates(hashed: Processed, workers: Workers, params: Parameters) -> Candidates:
     """:func:`~neardup.core.lsh.candidate_pairs` of the documents' band keys (the bands
     shared between the worker processes when they are running), and when ``params`` ask for
     a containment search, :func:`~neardup.core.fingerprints.shared_fingerprint_pairs`."""

@@ -25,9 +25,9 @@ from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
 from ..parameters import parameters_for
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
-from .exact import Copies
 from .find import Search, search, worker_count
-from .hashing import Hashed
+from .hashing_stage import Processed
+from .set_aside import SetAside
 from .sources import TextSource
 from .workers import Workers
 
@@ -110,7 +110,7 @@ class Chooser:
         """The preference rank of each exact copy (``prefer`` only)."""
         self.doc_ranks: I64 = np.zeros(0, dtype=np.int64)
 
-    def ranks(self, hashed: Hashed, copies: Copies, candidates: I64) -> I64:
+    def ranks(self, hashed: Processed, copies: SetAside, candidates: I64) -> I64:
         """Each document's rank (those in no candidate pair and without copies: 0)."""
         lengths = np.asarray(hashed.lengths, dtype=np.int64)
         by_length = lengths if self.keep == "longest" else np.zeros_like(lengths)
@@ -140,7 +140,7 @@ class Chooser:
         """The copy with the largest value (the earliest of ties)."""
         return max(members, key=lambda k: int(self.copy_ranks[k]))
 
-    def kept_of_group(self, copies: Copies) -> dict[int, int]:
+    def kept_of_group(self, copies: SetAside) -> dict[int, int]:
         """For each document with copies, the copy kept in its place (by index into the
         copies) when one is preferred to it."""
         if self.prefer is None:

@@ -2,9 +2,9 @@
 
 The stages, in order: the documents are read once and streamed
 (:mod:`neardup.engine.sources`), hashed in batches (normalize → shingle → minhash → band
-keys, :mod:`neardup.engine.hashing`), paired by shared band keys
+keys, :mod:`neardup.engine.hashing_stage`), paired by shared band keys
 (:mod:`neardup.engine.candidates`), verified and clustered
-(:mod:`neardup.engine.verification`) and put in a :class:`~neardup.report.DuplicateReport`;
+(:mod:`neardup.engine.verification_stage`) and put in a :class:`~neardup.report.DuplicateReport`;
 every stage uses the worker processes (:mod:`neardup.engine.workers`) when there are
 several.
 
@@ -29,10 +29,10 @@ from ..report import Counts, DocumentInfo, DuplicateReport
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
 from .component_batches import Boilerplate
-from .exact import Copies, exact_groups, set_aside, with_copies, without_identical_pairs
-from .hashing import Hashed, HashingStage
+from .hashing_stage import HashingStage, Processed
+from .set_aside import SetAside, exact_groups, set_aside, with_copies, without_identical_pairs
 from .sources import DocumentsInput, TextSource
-from .verification import verify_all_candidates
+from .verification_stage import verify_all_candidates
 from .workers import Workers
 
 
@@ -166,12 +166,12 @@ class Search:
     pairs and clusters by document index."""
 
     report: DuplicateReport
-    hashed: Hashed
-    copies: Copies
+    hashed: Processed
+    copies: SetAside
     verified: Verified
 
 
-Ranks = Callable[[Hashed, Copies, I64], I64]
+Ranks = Callable[[Processed, SetAside, I64], I64]
 """Which document of a cluster stands for it (the largest rank; ties to the earliest), given
 the documents that go on, those set aside and the candidate pairs: by default their
 normalized lengths."""
@@ -269,7 +269,7 @@ def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification
 
 
 def _texts(
-    source: TextSource, hashed: Hashed, copies: Copies, documents: Mapping[str, object]
+    source: TextSource, hashed: Processed, copies: SetAside, documents: Mapping[str, object]
 ) -> dict[str, str]:
     """The original texts of the documents in verified pairs, when they can be re-read."""
     if not documents or not source.can_fetch:

@@ -39,7 +39,7 @@ from ..report import Skipped
 from ..stages.hashing import (
     BATCH_CHARS,
     BATCH_DOCS,
-    Hashes,
+    HashedBatch,
     hash_packed,
 )
 from ..stages.intake import EMPTY_AFTER_NORMALIZATION, Intake
@@ -47,7 +47,7 @@ from .workers import Workers
 
 
 @dataclass
-class Hashed:
+class Processed:
     """What stays in memory per processed document, and the run's accounting."""
 
     ids: list[str] = field(default_factory=list)
@@ -129,7 +129,7 @@ class ParsedLines:
     ids: list[str | None]
     skipped: dict[int, Skipped]
     blank: list[int]
-    hashes: Hashes
+    hashes: HashedBatch
 
 
 def hash_lines(
@@ -248,12 +248,14 @@ class HashingStage:
         self.params = params
         self.workers = workers
         self.progress = progress
-        self.hashed = Hashed(signatures_kept=keep_signatures)
+        self.hashed = Processed(signatures_kept=keep_signatures)
         self.intake = Intake()
-        self._pending: list[tuple[Batch, Future[Hashes | ParsedLines]]] = []
+        self._pending: list[tuple[Batch, Future[HashedBatch | ParsedLines]]] = []
         self._held: Batch | None = None
 
-    def run(self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]) -> Hashed:
+    def run(
+        self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]
+    ) -> Processed:
         """Hash every item; raise :class:`~neardup.errors.DuplicateIdError` naming every
         repeated id."""
         try:
@@ -275,7 +277,7 @@ class HashingStage:
         self.hashed.skipped = self.intake.skipped_in_read_order()
         return self.hashed
 
-    def collect(self, batch: Batch, result: Hashes | ParsedLines) -> None:
+    def collect(self, batch: Batch, result: HashedBatch | ParsedLines) -> None:
         """Take a hashed batch back: account for its documents and keep what stays in
         memory of those that go on."""
         out = self.hashed
@@ -363,7 +365,7 @@ class HashingStage:
 
     def _task(
         self, batch: Batch
-    ) -> tuple[Callable[..., Hashes | ParsedLines], tuple[object, ...]]:
+    ) -> tuple[Callable[..., HashedBatch | ParsedLines], tuple[object, ...]]:
         """The function that hashes the batch and its arguments (texts and lines packed into
         one buffer each; the batch lets go of them)."""
         if batch.block is not None:
@@ -410,8 +412,8 @@ class HashingStage:
 
 
 def _remotely(
-    keep_signatures: bool, task: Callable[..., Hashes | ParsedLines], *args: object
-) -> Hashes | ParsedLines:
+    keep_signatures: bool, task: Callable[..., HashedBatch | ParsedLines], *args: object
+) -> HashedBatch | ParsedLines:
     """``task(*args)`` in a worker process, its signatures left out unless kept."""
     result = task(*args)
     if keep_signatures:
@@ -422,7 +424,7 @@ def _remotely(
     return _without_signatures(result)
 
 
-def _without_signatures(hashes: Hashes) -> Hashes:
+def _without_signatures(hashes: HashedBatch) -> HashedBatch:
     return hashes._replace(signatures=np.empty((hashes.signatures.shape[0], 0), dtype=np.uint32))
 
 

@@ -18,11 +18,11 @@ from .._types import I64
 from ..core.exact import first_of_group
 from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup, Pair
 from ..stages.verification import ReportParts, Verified
-from .hashing import Hashed
+from .hashing_stage import Processed
 
 
 @dataclass
-class Copies:
+class SetAside:
     """Processed documents set aside before the candidate stage."""
 
     ids: list[str] = field(default_factory=list)
@@ -44,8 +44,8 @@ class Copies:
 
 
 def set_aside(
-    hashed: Hashed, min_length: int = 0, copies_too: bool = True
-) -> tuple[Hashed, Copies]:
+    hashed: Processed, min_length: int = 0, copies_too: bool = True
+) -> tuple[Processed, SetAside]:
     """The processed documents that go on to the candidate stage (the first of each group of
     identical normalized texts, at least ``min_length`` normalized characters long), and
     those set aside. Without ``copies_too`` identical texts all go on (a containment search
@@ -59,13 +59,13 @@ def set_aside(
     goes_on = np.zeros(n, dtype=bool)
     goes_on[eligible[first == eligible]] = True
     if goes_on.all():
-        return hashed, Copies()
+        return hashed, SetAside()
     new_index = np.cumsum(goes_on) - 1
     is_copy = first != eligible
     copies, originals = eligible[is_copy], first[is_copy]
     short = np.flatnonzero(lengths < min_length)
     positions = np.asarray(hashed.positions, dtype=np.int64)
-    set_apart = Copies(
+    set_apart = SetAside(
         ids=[hashed.ids[i] for i in copies.tolist()],
         positions=positions[copies],
         lengths=lengths[copies],
@@ -77,7 +77,7 @@ def set_aside(
     return hashed, set_apart
 
 
-def exact_groups(hashed: Hashed, copies: Copies, went_on: bool = True) -> list[ExactGroup]:
+def exact_groups(hashed: Processed, copies: SetAside, went_on: bool = True) -> list[ExactGroup]:
     """Each group of identical documents, first member first, groups by first member: the
     copies set aside, and those that went on (a containment search's; without ``went_on``,
     none did, and their digests are not searched)."""
@@ -107,7 +107,7 @@ def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> Rep
 
 
 def with_copies(
-    parts: ReportParts, hashed: Hashed, copies: Copies, verified: Verified
+    parts: ReportParts, hashed: Processed, copies: SetAside, verified: Verified
 ) -> ReportParts:
     """The report's parts (made by :func:`~neardup.stages.verification.report_parts` of
     ``verified``) with the copies in them: each copy in the pairs of the document it copies

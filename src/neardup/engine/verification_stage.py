@@ -24,7 +24,7 @@ from .component_batches import (
     plan_component_batches,
     verify_component_batch,
 )
-from .hashing import Hashed
+from .hashing_stage import Processed
 from .sources import TextSource
 from .workers import Workers
 
@@ -32,7 +32,7 @@ from .workers import Workers
 def verify_all_candidates(
     verification: Verification,
     candidates: I64,
-    hashed: Hashed,
+    hashed: Processed,
     source: TextSource,
     params: Parameters,
     workers: Workers,
@@ -60,7 +60,7 @@ def verify_all_candidates(
 
 def verify_exactly(
     candidates: I64,
-    hashed: Hashed,
+    hashed: Processed,
     source: TextSource,
     params: Parameters,
     workers: Workers,
@@ -102,7 +102,7 @@ def merged(parts: list[Verified]) -> Verified:
 
 
 def verify_by_estimate(
-    candidates: I64, hashed: Hashed, params: Parameters, progress: ProgressHook | None,
+    candidates: I64, hashed: Processed, params: Parameters, progress: ProgressHook | None,
     ranks: I64 | None = None,
 ) -> Verified:
     """Verification by the MinHash estimates of the signatures (no text is read)."""
@@ -119,7 +119,7 @@ def verify_by_estimate(
     )
 
 
-def estimated_similarity(hashed: Hashed) -> Similarity:
+def estimated_similarity(hashed: Processed) -> Similarity:
     """The estimated overlap of two processed documents, from their signatures and shingle
     counts."""
     counts = hashed.shingle_counts

@@ -3,7 +3,7 @@ from format 2 on, winnowed), encoded.
 
 :func:`rows_to_add` reads the documents through an :class:`~neardup.stages.intake.Intake` and
 yields chunks of ``batch_size`` documents (or :data:`~neardup.stages.hashing.BATCH_CHARS`
-characters) as :class:`~neardup.index.tables.Rows`. Once the batch has failed (a repeated or
+characters) as :class:`~neardup.index.statements.Rows`. Once the batch has failed (a repeated or
 an already indexed id) the chunks carry only ids, so that every offending id is named.
 """
 
@@ -27,7 +27,7 @@ from ..stages.hashing import (
     winnowed_fingerprints,
 )
 from ..stages.intake import Intake
-from .tables import Rows, band_triples, compress_text, encode_fingerprints, stored_fingerprints
+from .statements import Rows, band_triples, compress_text, encode_fingerprints, stored_fingerprints
 
 
 @dataclass

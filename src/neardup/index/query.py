@@ -1,7 +1,7 @@
 """A query of the index: new documents against the indexed ones and among themselves.
 
 The new documents are hashed, their band keys looked up in the ``bands`` table
-(:meth:`~neardup.index.tables.Tables.shared_keys`), and the candidate pairs (new with new,
+(:meth:`~neardup.index.statements.Tables.shared_keys`), and the candidate pairs (new with new,
 new with indexed) verified and clustered by
 :func:`neardup.stages.verification.verify_candidates`: exactly on
 shingle sets when the index stores texts and its ``verify`` parameter is ``"exact"``,
@@ -42,7 +42,7 @@ from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .adding import winnowed
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
-from .tables import StoredDocument, Tables, decode_signature, decompress_text
+from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
 
 def no_fingerprints_message(path: str) -> str:
@@ -85,7 +85,7 @@ def query_index(
     else:
         sigs, counts = np.empty((0, parameters.num_perm), dtype=np.uint32), []
     keys = band_keys(sigs, parameters.banding)
-    copies = CopyCandidates.none()
+    copies = ContainmentCandidates.none()
     with tables.reading():
         if before is not None:
             before()
@@ -186,7 +186,7 @@ def check_band_rows(
 
 
 @dataclass(frozen=True)
-class CopyCandidates:
+class ContainmentCandidates:
     """The candidates of a containment query: pairs of new documents ``(i, j)`` (their
     positions, ``i < j``), (new document's position, indexed doc number) pairs, and the
     distinct fingerprints of the new documents cut as boilerplate (sorted), and the document
@@ -198,14 +198,14 @@ class CopyCandidates:
     kept: dict[int, int]
 
     @classmethod
-    def none(cls) -> CopyCandidates:
+    def none(cls) -> ContainmentCandidates:
         """No candidates (not a containment query)."""
         return cls(np.empty((0, 2), dtype=np.int64), [], np.empty(0, dtype=np.uint32), {})
 
 
 def copy_candidates(
     tables: Tables, fingerprints: U32, counts: I64, parameters: Parameters
-) -> CopyCandidates:
+) -> ContainmentCandidates:
     """The pairs that share enough fingerprints for ``parameters.containment``, among the
     new documents (their ``fingerprints``, ``counts`` of each) and with the indexed ones;
     read in the caller's transaction.
@@ -239,11 +239,11 @@ def copy_candidates(
     enough = enough_shared(shared, counts[pairs[:, 0]], indexed_counts, containment)
     with_indexed = [(int(i), int(doc)) for i, doc in pairs[enough].tolist()]
     kept_df = dict(zip(distinct[~cut].tolist(), new_df[~cut].tolist(), strict=True))
-    return CopyCandidates(among_new, with_indexed, distinct[cut], kept_df)
+    return ContainmentCandidates(among_new, with_indexed, distinct[cut], kept_df)
 
 
 def _common_of_met(
-    tables: Tables, compared: _Compared, copies: CopyCandidates, parameters: Parameters
+    tables: Tables, compared: _Compared, copies: ContainmentCandidates, parameters: Parameters
 ) -> U32:
     """Every fingerprint of the new documents and the indexed ones met (their stored texts
     winnowed) held by more than ``max_df`` of the indexed and new documents together, sorted:

@@ -1,7 +1,7 @@
 """Hashing, as every engine does it: texts to normalized code points, signatures, band keys
 and shingle counts, and the shingle sets that verification compares.
 
-The local engine's hashing stage (:mod:`neardup.engine.hashing`) runs :func:`hash_packed` in
+The local engine's hashing stage (:mod:`neardup.engine.hashing_stage`) runs :func:`hash_packed` in
 its worker processes; the index and Spark call the same functions, so that the same
 documents get the same signatures, band keys and shingle sets in each. Pure: arrays in,
 arrays out.
@@ -42,7 +42,7 @@ BATCH_CHARS = 2_000_000
 
 
 
-class Hashes(NamedTuple):
+class HashedBatch(NamedTuple):
     """A hashed batch of documents."""
 
     signatures: U32
@@ -109,7 +109,7 @@ def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, l
     return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
 
 
-def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
+def hash_batch(texts: Sequence[str], params: Parameters) -> HashedBatch:
     """Signatures and band keys of a batch of original texts, their normalized lengths and
     shingle counts (with repeats).
 
@@ -120,7 +120,7 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
     return hash_packed(codepoints(joined), sizes, params, joined=joined)
 
 
-def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = None) -> Hashes:
+def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = None) -> HashedBatch:
     """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
     workers receive: one array, not a pickled string per document); ``joined``: the same
     texts as one string, when the caller has it.
@@ -143,7 +143,7 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = N
         sigs, word_counts = signatures_of_codepoints(pieces_of(flat, lengths), params)
         counts = np.asarray(word_counts, dtype=np.int64)
     keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
-    return Hashes(
+    return HashedBatch(
         sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params),
         *rewrite_shingles_of(flat, lengths, params),
         text_digests(flat, lengths),

@@ -8,7 +8,7 @@ or the containment asked for, and clusters the near-duplicates (connected compon
 pairs at or above the Jaccard threshold, the longest member as representative, ties to the
 earliest, and every member's Jaccard to it); :func:`report_parts` names the documents by
 id as the report shows them. The local engine runs them on batches of whole components and
-for estimates (:mod:`neardup.engine.verification`), the index on each query
+for estimates (:mod:`neardup.engine.verification_stage`), the index on each query
 (:mod:`neardup.index.query`); Spark runs the same steps as DataFrame joins
 (:mod:`neardup.spark`).
 """
