@@ -64,10 +64,10 @@ def cost(path: str, repeat: int) -> None:
                                         if os.path.exists(path + "-wal") else 0)
         rows = {
             "glance (before every query)": lambda: damage.glance_problems(db, path, header),
-            "row counts": lambda: verify.count_problems(db, header),
-            "quick_check": lambda: verify.sqlite_problems(db, "quick_check"),
+            "row counts": lambda: damage.count_problems(db, header),
+            "quick_check": lambda: damage.sqlite_problems(db, "quick_check"),
             "before a write (quick_check + counts)": idx.check_sound,
-            "integrity_check": lambda: verify.sqlite_problems(db, "integrity_check"),
+            "integrity_check": lambda: damage.sqlite_problems(db, "integrity_check"),
             "index verify (all of it)": idx.verify,
         }
         print(f"{path}: {documents:,} documents, {size / 2**20:,.0f} MiB")
@@ -122,10 +122,10 @@ def scribbles(count: int, seed: int, width: int) -> None:
                         checked["same pairs" if same else "other pairs"] += 1
                     except IndexFileError:
                         checked["refused"] += 1
-                found["row counts"] += bool(verify.count_problems(db, header))
-                found["quick_check"] += bool(verify.sqlite_problems(db, "quick_check"))
+                found["row counts"] += bool(damage.count_problems(db, header))
+                found["quick_check"] += bool(damage.sqlite_problems(db, "quick_check"))
                 found["integrity_check"] += bool(
-                    verify.sqlite_problems(db, "integrity_check")
+                    damage.sqlite_problems(db, "integrity_check")
                 )
                 found["verify"] += not idx.verify().sound
             db.close()

@@ -198,7 +198,7 @@ def decide(found: Search, chooser: Chooser, file_paths: set[str]) -> DedupResult
             (copies.ids[k], copy_positions[k]) for k in groups.get(i, ())
         ]
 
-    first = first_of_group(hashed.all_digests())  # identical texts that went on (containment)
+    first = first_of_group(hashed.all_digests())  # identical texts that went on (see set_aside)
     removed: dict[str, Removed] = {}
     removed_positions: list[int] = []
     clusters: list[tuple[int, Cluster]] = []

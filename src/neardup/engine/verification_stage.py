@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._types import I64, ProgressHook, Verification
+from .._types import I64, U32, ProgressHook, Verification
 from ..core.similarity import Overlap, estimate_overlap
 from ..parameters import Parameters
 from ..report import DocumentInfo
+from ..searches.modes import modes_for
 from ..stages.verification import Similarity, Verified, verify_candidates
 from .component_batches import (
-    Boilerplate,
     ComponentBatch,
     VerifiedBatch,
     plan_component_batches,
@@ -37,13 +37,13 @@ def verify_all_candidates(
     params: Parameters,
     workers: Workers,
     progress: ProgressHook | None,
-    common: Boilerplate,
+    common: dict[str, U32],
     ranks: I64 | None = None,
 ) -> tuple[Verified, dict[int, DocumentInfo]]:
     """The verified pairs and clusters, and what the report keeps of the documents in them
     that were re-read (by processed-document index; none when verifying by estimate).
-    ``common`` is what the containment and rewrite searches cut as boilerplate (exact
-    verification sets it aside when it decides copies and rewrites); ``ranks`` choose the
+    ``common`` is what each search mode cut as boilerplate, by mode name (exact
+    verification sets it aside where the mode's rule says); ``ranks`` choose the
     clusters' representatives (the largest, ties to the earliest; default: the longest)."""
     if ranks is None:
         ranks = np.asarray(hashed.lengths, dtype=np.int64)
@@ -64,7 +64,7 @@ def verify_exactly(
     source: TextSource,
     params: Parameters,
     workers: Workers,
-    common: Boilerplate,
+    common: dict[str, U32],
     ranks: I64 | None = None,
 ) -> Iterator[VerifiedBatch]:
     """Exact verification, batch by batch: the main process reads each batch's records, and
@@ -75,7 +75,7 @@ def verify_exactly(
     batches = plan_component_batches(candidates, ranks)
     all_positions = np.array(hashed.positions, dtype=np.int64)
 
-    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, Boilerplate]:
+    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, dict[str, U32]]:
         batch.records = source.records_at(all_positions[batch.nodes])
         return batch, params, common
 
@@ -96,8 +96,11 @@ def merged(parts: list[Verified]) -> Verified:
         np.concatenate([part.jaccard for part in parts])[by_candidate],
         np.concatenate([part.a_in_b for part in parts])[by_candidate],
         np.concatenate([part.b_in_a for part in parts])[by_candidate],
-        np.concatenate([part.rewrite for part in parts])[by_candidate],
         sorted((c for part in parts for c in part.clusters), key=lambda c: c[1][0][0]),
+        {
+            name: np.concatenate([part.recorded[name] for part in parts])[by_candidate]
+            for name in parts[0].recorded
+        },
     )
 
 
@@ -113,9 +116,9 @@ def verify_by_estimate(
 
     if ranks is None:
         ranks = np.asarray(hashed.lengths, dtype=np.int64)
+    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, None))]
     return verify_candidates(
-        candidates, estimated_similarity(hashed), params.threshold, ranks, checked,
-        params.containment,
+        candidates, estimated_similarity(hashed), params.threshold, ranks, rules, checked
     )
 
 
