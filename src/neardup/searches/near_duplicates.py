@@ -3,7 +3,8 @@ threshold, found through the LSH band keys of their MinHash signatures
 (:mod:`neardup.core.lsh`) and accepted on their Jaccard.
 
 Every run makes this search; the other modes asked for (:mod:`~neardup.searches.modes`) add
-candidates and accept rules to it. Clusters join the pairs it accepts (:func:`neardup.stages.verification.verify_candidates`).
+candidates and accept rules to it. Clusters join the pairs it accepts
+(:func:`neardup.stages.verification.verify_candidates`).
 """
 
 from __future__ import annotations
