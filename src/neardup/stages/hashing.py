@@ -11,9 +11,11 @@ arrays out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import I64, U32, U64
 from ..core.arrays import pieces_of
@@ -57,6 +59,14 @@ class HashedBatch:
     (:mod:`neardup.core.exact`)."""
     searched: dict[str, PerDocument]
     """Each search mode's arrays, by mode name (:func:`~neardup.searches.modes.modes_for`)."""
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every array of the batch by name, each mode's as ``mode.field`` (to compare two
+        batches)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "searched"}
+        for mode, arrays in self.searched.items():
+            out.update({f"{mode}.{f.name}": getattr(arrays, f.name) for f in fields(arrays)})
+        return out
 
     def of(self, mode: str) -> PerDocument:
         """The arrays of ``mode`` (:class:`~neardup.searches.protocol.Packed` with none for
