@@ -34,9 +34,11 @@ from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..searches.containment import NAME as CONTAINMENT
-from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates, winnowed
+from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates
 from ..searches.modes import modes_for
-from ..searches.protocol import Evidence, Found
+from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
+from ..searches.near_duplicates import keys_of
+from ..searches.protocol import Evidence, Found, packed
 from ..stages.hashing import (
     nonempty_documents,
     shingle_sets,
@@ -88,7 +90,14 @@ def query_index(
         sigs, counts = signatures_of_codepoints(new_cps, parameters)
     else:
         sigs, counts = np.empty((0, parameters.num_perm), dtype=np.uint32), []
-    keys = band_keys(sigs, parameters.banding)
+    lengths = np.fromiter((c.size for c in new_cps), dtype=np.int64, count=len(new_cps))
+    flat = np.concatenate(new_cps) if new_cps else np.empty(0, dtype=np.uint32)
+    hashed = {  # what each mode needs of the new documents, as the other engines hash it
+        mode.name: mode.hash(flat, lengths, sigs, parameters)
+        for mode in modes
+        if new_docs or mode.name == NEAR_DUPLICATES
+    }
+    keys = keys_of(hashed[NEAR_DUPLICATES])
     copies = StoredCandidates.none()
 
     def missing(met: list[int], read: dict[int, int]) -> None:
@@ -100,8 +109,9 @@ def query_index(
         banded = tables.shared_keys(keys)
         hits = sorted({(pos, doc) for pos, doc, _ in banded})
         if containing and new_docs:
-            copies = stored_candidates(tables, *winnowed(new_cps, parameters), parameters,
-                                       missing)
+            fingerprints = packed(hashed[CONTAINMENT])
+            copies = stored_candidates(tables, fingerprints.values, fingerprints.counts,
+                                       parameters, missing)
         met = {doc for _, doc in hits} | {doc for _, doc in copies.with_stored}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
