@@ -12,9 +12,8 @@ near-duplicate mode's band keys are looked up in the ``bands`` table, and when t
 ask for a containment search its fingerprints in the ``fingerprints`` table
 (:func:`~neardup.searches.containment.stored_candidates`: the same candidate rule as the local
 engine's over the indexed and the new documents together, reading only what the new
-documents' fingerprints reach); the modes' rules accept the verified pairs. An index keeps
-no 4-grams: it makes no rewrite search (refused when it is created,
-:mod:`neardup.index.file`).
+documents' fingerprints reach); the modes' rules accept the verified pairs. The index makes
+only the searches whose arrays it stores (:mod:`neardup.index.file` refuses the others).
 """
 
 from __future__ import annotations
