@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from neardup import DuplicateIndex, IndexFileError
-from neardup.index import verify
+from neardup.index import damage
 from neardup.index.file import DEFAULT_CACHE_MB, open_file
 
 CHARS = (
@@ -62,11 +62,11 @@ def cost(path: str, repeat: int) -> None:
         size = os.path.getsize(path) + (os.path.getsize(path + "-wal")
                                         if os.path.exists(path + "-wal") else 0)
         rows = {
-            "glance (before every query)": lambda: verify.glance_problems(db, path, header),
-            "row counts": lambda: verify.count_problems(db, header),
-            "quick_check": lambda: verify.sqlite_problems(db, "quick_check"),
+            "glance (before every query)": lambda: damage.glance_problems(db, path, header),
+            "row counts": lambda: damage.count_problems(db, header),
+            "quick_check": lambda: damage.sqlite_problems(db, "quick_check"),
             "before a write (quick_check + counts)": idx.check_sound,
-            "integrity_check": lambda: verify.sqlite_problems(db, "integrity_check"),
+            "integrity_check": lambda: damage.sqlite_problems(db, "integrity_check"),
             "index verify (all of it)": idx.verify,
         }
         print(f"{path}: {documents:,} documents, {size / 2**20:,.0f} MiB")
@@ -114,17 +114,17 @@ def scribbles(count: int, seed: int, width: int) -> None:
                 found["open"] += 1
                 continue
             with idx:
-                found["glance"] += bool(verify.glance_problems(db, str(copy), header))
+                found["glance"] += bool(damage.glance_problems(db, str(copy), header))
                 for containment, answer in answers.items():
                     try:
                         same = pairs_of(idx, batch, containment) == answer
                         checked["same pairs" if same else "other pairs"] += 1
                     except IndexFileError:
                         checked["refused"] += 1
-                found["row counts"] += bool(verify.count_problems(db, header))
-                found["quick_check"] += bool(verify.sqlite_problems(db, "quick_check"))
+                found["row counts"] += bool(damage.count_problems(db, header))
+                found["quick_check"] += bool(damage.sqlite_problems(db, "quick_check"))
                 found["integrity_check"] += bool(
-                    verify.sqlite_problems(db, "integrity_check")
+                    damage.sqlite_problems(db, "integrity_check")
                 )
                 found["verify"] += not idx.verify().sound
             db.close()

@@ -1,10 +1,10 @@
 """What the main process spends after verification: building the report and writing it.
 
 A scan's last serial steps, after the worker processes have verified the candidate pairs:
-the exact groups (:func:`neardup.engine.exact.exact_groups`, :func:`first_of_group` as
+the exact groups (:func:`neardup.engine.set_aside.exact_groups`, :func:`first_of_group` as
 ``set_aside`` calls it on every digest), the report's pairs, clusters and documents by id
 (:func:`neardup.stages.verification.report_parts`), the exact copies put back
-(:func:`neardup.engine.exact.with_copies`), the JSON text (:func:`render_json`, and the
+(:func:`neardup.engine.set_aside.with_copies`), the JSON text (:func:`render_json`, and the
 standard library's ``json.dumps(report.to_dict(), indent=2)`` it must equal), the
 untrusted-text pass and the file written.
 
@@ -39,8 +39,8 @@ import neardup.engine.find as find
 from neardup import Corpus, DocumentInfo, DuplicateReport
 from neardup.cli.output import replace_file
 from neardup.core.exact import first_of_group
-from neardup.engine.exact import exact_groups, with_copies
-from neardup.engine.hashing import Hashed
+from neardup.engine.hashing_stage import Processed
+from neardup.engine.set_aside import exact_groups, with_copies
 from neardup.formats.json_report import render_json
 from neardup.formats.untrusted import safe_output
 from neardup.stages.verification import report_parts
@@ -58,11 +58,11 @@ def capture(corpus: Path, out: Path, workers: int) -> None:
                      infos={i: describe(i) for i in verified.documents()})
         return real_parts(verified, ids, describe)
 
-    def copies_hook(parts: Any, hashed: Hashed, copies: Any, *more: Any) -> Any:
+    def copies_hook(parts: Any, hashed: Processed, copies: Any, *more: Any) -> Any:
         state.update(positions=np.asarray(hashed.positions, dtype=np.int64), copies=copies)
         return real_copies(parts, hashed, copies, *more)
 
-    def groups_hook(hashed: Hashed, copies: Any, **options: Any) -> Any:
+    def groups_hook(hashed: Processed, copies: Any, **options: Any) -> Any:
         state["digests"] = hashed.all_digests()
         return real_groups(hashed, copies, **options)
 
@@ -79,7 +79,7 @@ def capture(corpus: Path, out: Path, workers: int) -> None:
 
 def time_steps(state: dict[str, Any], check_stdlib: bool) -> dict[str, float]:
     """Seconds of each step, once, from the captured state."""
-    hashed = Hashed(ids=state["ids"], positions=array("q", state["positions"].tolist()),
+    hashed = Processed(ids=state["ids"], positions=array("q", state["positions"].tolist()),
                     digests=[state["digests"]])
     copies, verified, infos = state["copies"], state["verified"], state["infos"]
     every_digest = np.concatenate([state["digests"], state["digests"][copies.of]])

@@ -35,7 +35,7 @@ from neardup.core.kernels import kernel_name
 from neardup.core.lsh import band_keys
 from neardup.core.minhash import minhash_flat, warm_up
 from neardup.core.normalize import codepoints, map_packed, strip_packed
-from neardup.engine.hashing import hash_lines
+from neardup.engine.hashing_stage import hash_lines
 from neardup.formats.json_report import render_json
 from neardup.io.documents import parse_jsonl_line
 from neardup.io.jsonl_fields import read_fields

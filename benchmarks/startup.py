@@ -50,7 +50,7 @@ from measure import run_measured, src_environment  # noqa: E402
 from neardup import DuplicateIndex, read_documents  # noqa: E402
 from neardup.core.lsh import band_keys  # noqa: E402
 from neardup.index.adding import Adding, rows_to_add  # noqa: E402
-from neardup.index.tables import stored_fingerprints  # noqa: E402
+from neardup.index.statements import stored_fingerprints  # noqa: E402
 from neardup.stages.hashing import BATCH_DOCS  # noqa: E402
 
 HEAVY = ("numpy", "numba", "llvmlite", "scipy", "sqlite3", "jieba", "tqdm", "datasketch")

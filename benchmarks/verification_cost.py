@@ -117,7 +117,7 @@ def measure(corpus: Path) -> dict[str, Any]:
 
     setattr(component_batches, reading, counting_read)
     # the engine imports verify_component_batch by name
-    from neardup.engine import verification
+    from neardup.engine import verification_stage as verification
 
     verification.verify_component_batch = counted  # type: ignore[assignment]
     started = time.process_time()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from neardup.engine import component_batches, hashing
+from neardup.engine import component_batches, hashing_stage
 from neardup.io import corpus as corpus_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def require_java() -> None:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many hashing batches and component batches, so that workers share the work."""
-    monkeypatch.setattr(hashing, "BATCH_DOCS", 37)
+    monkeypatch.setattr(hashing_stage, "BATCH_DOCS", 37)
     monkeypatch.setattr(corpus_module, "BLOCK_LINES", 41)
     monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 30_000)
     monkeypatch.setattr(component_batches, "COMPONENT_BATCH_DOCS", 5)

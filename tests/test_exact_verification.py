@@ -24,6 +24,10 @@ from neardup.core.similarity import overlap, overlap_rows, packed_overlap_rows
 from neardup.errors import InputError
 from neardup.io import records
 from neardup.io.records import LinesAt, parse_records, read_line
+from neardup.searches.containment import Copied
+from neardup.searches.near_duplicates import Near
+from neardup.searches.protocol import Rule
+from neardup.searches.rewritten_copies import Rewritten
 from neardup.stages.verification import verify_candidates
 
 needs_numba = pytest.mark.skipif(
@@ -175,13 +179,14 @@ def test_verify_candidates_with_the_overlaps_given_decides_the_same(
     def rewritten(a: int, b: int) -> Resemblance:
         return Resemblance(((a * 31 + b) % 10) / 10, 30 if a % 2 else 20)
 
+    rules: list[Rule] = [Near()]
+    if containment is not None:
+        rules.append(Copied(containment, copied if with_copied else None))
+    if with_rewrite:
+        rules.append(Rewritten(0.8, rewritten))
     calls: list[list[int]] = [[], []]
     found = [
-        verify_candidates(
-            pairs, similar, 0.3, lengths, calls[n].append, containment,
-            copied if with_copied else None, 0.8 if with_rewrite else None,
-            rewritten if with_rewrite else None, known,
-        )
+        verify_candidates(pairs, similar, 0.3, lengths, rules, calls[n].append, known)
         for n, known in enumerate([None, overlap_rows(sets, pairs)])
     ]
     assert calls[0] == calls[1] and sum(calls[0]) == len(pairs)
@@ -198,7 +203,8 @@ def test_verify_candidates_with_the_overlaps_given_decides_the_same(
         shares = [list(overlap(sets[i], sets[j])) for i, j in verified.pairs.tolist()]
         assert np.column_stack([verified.jaccard, verified.a_in_b, verified.b_in_a]).tolist() \
             == np.asarray(shares, dtype=np.float64).reshape(-1, 3).tolist()
-        rewrites = verified.rewrite.tolist()
+        nothing = np.full(len(verified.order), math.nan)
+        rewrites = verified.recorded.get("rewrite", nothing).tolist()
         if with_rewrite:
             assert rewrites == [rewritten(i, j).value for i, j in verified.pairs.tolist()]
         else:

@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from neardup import DuplicateIndex
 from neardup.cli import main
+from neardup.index.damage import glance_problems
 from neardup.index.file import open_file
-from neardup.index.verify import glance_problems
 
 CHARS = (
     "的一是不了人我在有他这为之大来以个中上们到说国和地也子时道出要于就下得可你年生会自着去"

@@ -193,7 +193,7 @@ def test_report_parts_records_are_the_dataclasses() -> None:
         jaccard=np.array([0.75, 0.5]),
         a_in_b=np.array([0.8, 0.5]),
         b_in_a=np.array([0.9, 0.6]),
-        rewrite=np.array([math.nan, 0.25]),
+        recorded={"rewrite": np.array([math.nan, 0.25])},
         clusters=[(1, [(0, 0.75), (1, 1.0)])],
     )
     parts = report_parts(verified, ["x", "y", "z"], lambda i: DocumentInfo(None, None, i))

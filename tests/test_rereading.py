@@ -16,7 +16,7 @@ from neardup import (
     find_duplicates,
     load_documents,
 )
-from neardup.engine import component_batches, hashing, sources
+from neardup.engine import component_batches, hashing_stage, sources
 from neardup.engine import find as pipeline
 from neardup.engine.workers import Workers
 
@@ -86,12 +86,12 @@ def test_only_runs_that_may_estimate_keep_signatures(
 ) -> None:
     kept: list[bool] = []
 
-    class Recording(hashing.HashingStage):
+    class Recording(hashing_stage.HashingStage):
         def __init__(
             self,
             params: Parameters,
             workers: Workers,
-            progress: hashing.ProgressHook | None = None,
+            progress: hashing_stage.ProgressHook | None = None,
             keep_signatures: bool = True,
         ) -> None:
             kept.append(keep_signatures)

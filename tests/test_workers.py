@@ -20,9 +20,11 @@ from neardup import (
     load_documents,
     signatures,
 )
-from neardup.engine import hashing
+from neardup.engine import hashing_stage
 from neardup.engine.workers import Workers
-from neardup.stages.hashing import Hashes
+from neardup.searches.near_duplicates import NAME as NEAR_DUPLICATES
+from neardup.searches.near_duplicates import keys_of
+from neardup.stages.hashing import HashedBatch
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -109,10 +111,10 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     items = list(enumerate(docs))
     received: list[int] = []  # signature columns of each batch the stage gets back
 
-    class Recording(hashing.HashingStage):
-        def collect(self, batch: hashing.Batch, result: Hashes | hashing.ParsedLines) -> None:
-            hashes = result.hashes if isinstance(result, hashing.ParsedLines) else result
-            received.append(hashes[0].shape[1])
+    class Recording(hashing_stage.HashingStage):
+        def collect(self, batch: hashing_stage.Batch, result: HashedBatch | hashing_stage.ParsedLines) -> None:
+            hashes = result.hashes if isinstance(result, hashing_stage.ParsedLines) else result
+            received.append(hashes.signatures.shape[1])
             super().collect(batch, result)
 
     pool = Workers(workers)
@@ -125,8 +127,10 @@ def test_exact_runs_keep_band_keys_but_not_signatures(workers: int) -> None:
     assert len(received) > 3 and set(from_full) == {128}
     assert set(received) == ({0} if workers > 1 else {128})  # workers leave them out
     assert lean.ids == full.ids and lean.positions == full.positions
-    assert np.array_equal(np.concatenate(lean.keys), np.concatenate(full.keys))
-    assert all(block.flags.f_contiguous for block in lean.keys)  # bands are columns
+    lean_keys = [keys_of(block) for block in lean.searched[NEAR_DUPLICATES]]
+    full_keys = [keys_of(block) for block in full.searched[NEAR_DUPLICATES]]
+    assert np.array_equal(np.concatenate(lean_keys), np.concatenate(full_keys))
+    assert all(block.flags.f_contiguous for block in lean_keys)  # bands are columns
     assert np.array_equal(full.signature(3), signatures([docs[3].text])[0])
     assert not lean.signatures_kept and lean.signatures == []
     with pytest.raises(RuntimeError, match="did not keep the signatures"):

@@ -22,14 +22,15 @@ from ..core.arrays import pieces_of, starts_of
 from ..core.clusters import components
 from ..core.kernels import kernel_name
 from ..core.normalize import codepoints, from_codepoints, normalize_packed, packed_codepoints
-from ..core.rewrites import resemblance_of
 from ..core.shingles import char_shingle_sets_packed
 from ..core.similarity import Overlap, overlap, packed_overlap_rows
 from ..io.jsonl_fields import read_fields
 from ..io.records import Fetched, LinesAt, parse_line_at, parse_records, read_lines_at
 from ..parameters import Parameters
 from ..report import DocumentInfo
-from ..stages.hashing import sets_without_boilerplate, shingle_sets
+from ..searches.modes import modes_for
+from ..searches.protocol import Evidence
+from ..stages.hashing import shingle_sets
 from ..stages.verification import Verified, verify_candidates
 
 COMPONENT_BATCH_DOCS = 2048
@@ -50,15 +51,6 @@ class ComponentBatch:
     """Normalized lengths of ``nodes``, which choose cluster representatives."""
     records: list[Fetched] | LinesAt = field(default_factory=list)
     """The documents of ``nodes``, in the same order (filled just before verification)."""
-
-
-@dataclass(frozen=True)
-class Boilerplate:
-    """What the candidate stage found common, sorted: the containment search's
-    fingerprints and the rewrite search's 4-grams."""
-
-    fingerprints: U32
-    rewrite_shingles: U32
 
 
 @dataclass
@@ -109,13 +101,12 @@ def plan_component_batches(
 
 
 def verify_component_batch(
-    batch: ComponentBatch, params: Parameters, common: Boilerplate | None = None
+    batch: ComponentBatch, params: Parameters, common: dict[str, U32] | None = None
 ) -> VerifiedBatch:
-    """Exact overlap of the batch's pairs (those at or above the Jaccard threshold, the
-    containment or the rewrite resemblance asked for kept), its clusters with each member's
-    Jaccard to the representative, and what the report keeps of each document. A
-    containment search decides copies without the text of the ``common`` (boilerplate)
-    fingerprints, a rewrite search compares the 4-grams that are not common."""
+    """Exact overlap of the batch's pairs (those the accept rule of a search mode asked for
+    accepts kept, :mod:`neardup.searches`), its clusters with each member's Jaccard to the
+    representative, and what the report keeps of each document. ``common`` is what each
+    mode's candidate stage cut as boilerplate (by mode name), which its rule sets aside."""
     docs = read_back(batch.records)
     options = params.normalize_options()
     cps = pieces_of(*normalize_packed(docs.codepoints, docs.lengths, options))
@@ -126,15 +117,10 @@ def verify_component_batch(
     def similarity(a: int, b: int) -> Overlap:
         return overlap(sets[a], sets[b])
 
-    copied = rewritten = None
-    if params.containment is not None and common is not None and common.fingerprints.size:
-        copied = _containment_without(sets_without_boilerplate(cps, params, common.fingerprints))
-    if params.rewrite is not None:
-        rare = np.empty(0, dtype=np.uint32) if common is None else common.rewrite_shingles
-        rewritten = resemblance_of(docs.texts(), cps, options, rare)
+    evidence = Evidence(list(range(len(cps))), cps, common or {}, docs.texts)
+    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, evidence))]
     found = verify_candidates(
-        batch.pairs, similarity, params.threshold, batch.lengths, None, params.containment,
-        copied, params.rewrite, rewritten, known,
+        batch.pairs, similarity, params.threshold, batch.lengths, rules, None, known
     )
     nodes = batch.nodes
     node_ids = nodes.tolist()  # Python ints: indexing an array makes a numpy scalar each time
@@ -148,11 +134,11 @@ def verify_component_batch(
         found.jaccard,
         found.a_in_b,
         found.b_in_a,
-        found.rewrite,
         [
             (node_ids[rep], [(node_ids[m], sim) for m, sim in members])
             for rep, members in found.clusters
         ],
+        found.recorded,
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
 
@@ -207,12 +193,3 @@ def packed_shingle_sets(cps: list[U32], params: Parameters) -> tuple[U32, I64]:
     sets = shingle_sets(cps, params)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     return (np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)), sizes
-
-
-def _containment_without(sets: list[U32]) -> Callable[[int, int], float]:
-    """The containment of two documents by their sets without boilerplate."""
-
-    def containment(a: int, b: int) -> float:
-        return overlap(sets[a], sets[b]).containment
-
-    return containment

@@ -26,9 +26,9 @@ from ..errors import InputError, NeardupError, ParameterError
 from ..parameters import Parameters, resolve_parameters
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
 from ..stages.keeping import check_keep
-from .exact import Copies
 from .find import Search, search, worker_count
-from .hashing import Hashed
+from .hashing_stage import Processed
+from .set_aside import SetAside
 from .sources import TextSource
 from .workers import Workers
 
@@ -113,7 +113,7 @@ class Chooser:
         """The preference rank of each exact copy (``prefer`` only)."""
         self.doc_ranks: I64 = np.zeros(0, dtype=np.int64)
 
-    def ranks(self, hashed: Hashed, copies: Copies, candidates: I64) -> I64:
+    def ranks(self, hashed: Processed, copies: SetAside, candidates: I64) -> I64:
         """Each document's rank (those in no candidate pair and without copies: 0)."""
         lengths = np.asarray(hashed.lengths, dtype=np.int64)
         by_length = lengths if self.keep == "longest" else np.zeros_like(lengths)
@@ -143,7 +143,7 @@ class Chooser:
         """The copy with the largest value (the earliest of ties)."""
         return max(members, key=lambda k: int(self.copy_ranks[k]))
 
-    def kept_of_group(self, copies: Copies) -> dict[int, int]:
+    def kept_of_group(self, copies: SetAside) -> dict[int, int]:
         """For each document with copies, the copy kept in its place (by index into the
         copies) when one is preferred to it."""
         if self.prefer is None:
@@ -201,7 +201,7 @@ def decide(found: Search, chooser: Chooser, file_paths: set[str]) -> DedupResult
             (copies.ids[k], copy_positions[k]) for k in groups.get(i, ())
         ]
 
-    first = first_of_group(hashed.all_digests())  # identical texts that went on (containment)
+    first = first_of_group(hashed.all_digests())  # identical texts that went on (see set_aside)
     removed: dict[str, Removed] = {}
     removed_positions: list[int] = []
     clusters: list[tuple[int, Cluster]] = []

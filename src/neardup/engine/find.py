@@ -2,9 +2,9 @@
 
 The stages, in order: the documents are read once and streamed
 (:mod:`neardup.engine.sources`), hashed in batches (normalize → shingle → minhash → band
-keys, :mod:`neardup.engine.hashing`), paired by shared band keys
+keys, :mod:`neardup.engine.hashing_stage`), paired by shared band keys
 (:mod:`neardup.engine.candidates`), verified and clustered
-(:mod:`neardup.engine.verification`) and put in a :class:`~neardup.report.DuplicateReport`;
+(:mod:`neardup.engine.verification_stage`) and put in a :class:`~neardup.report.DuplicateReport`;
 every stage uses the worker processes (:mod:`neardup.engine.workers`) when there are
 several.
 
@@ -22,17 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._types import I64, ProgressHook, Verification
-from ..core.rewrites import MAX_DF as REWRITE_MAX_DF
 from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
+from ..searches.modes import modes_for
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
-from .component_batches import Boilerplate
-from .exact import Copies, exact_groups, set_aside, with_copies, without_identical_pairs
-from .hashing import Hashed, HashingStage
+from .hashing_stage import HashingStage, Processed
+from .set_aside import SetAside, exact_groups, set_aside, with_copies, without_identical_pairs
 from .sources import DocumentsInput, TextSource
-from .verification import verify_all_candidates
+from .verification_stage import verify_all_candidates
 from .workers import Workers
 
 
@@ -121,12 +120,12 @@ class Search:
     pairs and clusters by document index."""
 
     report: DuplicateReport
-    hashed: Hashed
-    copies: Copies
+    hashed: Processed
+    copies: SetAside
     verified: Verified
 
 
-Ranks = Callable[[Hashed, Copies, I64], I64]
+Ranks = Callable[[Processed, SetAside, I64], I64]
 """Which document of a cluster stands for it (the largest rank; ties to the earliest), given
 the documents that go on, those set aside and the candidate pairs: by default their
 normalized lengths."""
@@ -149,34 +148,21 @@ def search(
     started = time.perf_counter() if started is None else started
     estimates = params.verify == "estimate" or source.kind == "oneshot"  # may need them
     stage = HashingStage(params, workers, progress, keep_signatures=estimates)
-    copies_too = params.containment is None and params.rewrite is None  # see set_aside
+    modes = modes_for(params)
+    copies_too = not any(mode.counts_every_copy for mode in modes)  # see set_aside
     hashed, copies = set_aside(stage.run(source.items()), min_length, copies_too)
-    found = find_candidates(hashed, workers, params)
-    hashed.fingerprints.clear()  # a tenth of the text, no longer needed
-    hashed.rewrite_shingles.clear()
+    found = find_candidates(hashed, workers, params, modes)
+    hashed.searched.clear()  # no longer needed (fingerprints: a tenth of the text)
     candidates = found.pairs
     if progress:
         progress("candidates", int(candidates.shape[0]))
     verification, notes = _how_to_verify(params, source)
-    if found.max_df is not None and found.max_df < params.max_df:
-        notes.append(
-            f"the containment search ignored fingerprints held by more than {found.max_df} "
-            f"documents (not {params.max_df}): passages that recur in that many documents "
-            "would have made more candidate pairs than memory allows"
-        )
-    asked = min(params.max_df, REWRITE_MAX_DF)
-    if found.rewrite_max_df is not None and found.rewrite_max_df < asked:
-        notes.append(
-            f"the rewrite search ignored 4-grams held by more than {found.rewrite_max_df} "
-            f"documents (not {asked}): they would have made more candidate pairs than "
-            "memory allows"
-        )
-    if params.rewrite is not None and verification != "exact":
-        notes.append("rewritten copies were not searched: they need exact verification")
+    for mode in modes:
+        notes += mode.notes(found.found[mode.name], params, verification)
     chosen = None if ranks is None else ranks(hashed, copies, candidates)
     verified, infos = verify_all_candidates(
         verification, candidates, hashed, source, params, workers, progress,
-        Boilerplate(found.common, found.rewrite_common), chosen,
+        found.common(), chosen,
     )
 
     def describe(i: int) -> DocumentInfo:  # a document that was not re-read: its length
@@ -195,9 +181,8 @@ def search(
         candidates=int(candidates.shape[0]),
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
-        common_fingerprints=int(found.common.size),
-        common_rewrite_shingles=int(found.rewrite_common.size),
         identical=sum(len(group.members) - 1 for group in identical),
+        **{key: n for mode in modes for key, n in mode.counts(found.found[mode.name]).items()},
     )
     report = DuplicateReport(
         parameters=params,
@@ -224,7 +209,7 @@ def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification
 
 
 def _texts(
-    source: TextSource, hashed: Hashed, copies: Copies, documents: Mapping[str, object]
+    source: TextSource, hashed: Processed, copies: SetAside, documents: Mapping[str, object]
 ) -> dict[str, str]:
     """The original texts of the documents in verified pairs, when they can be re-read."""
     if not documents or not source.can_fetch:

@@ -66,7 +66,7 @@ writer waits for the first (busy timeout). A query reads in one transaction.
 Commits use ``synchronous = NORMAL`` (WAL): a power failure may lose the last committed
 batches, but never leaves part of one.
 
-Damage (:mod:`~neardup.index.verify`): every :meth:`DuplicateIndex.add` and
+Damage (:mod:`~neardup.index.damage`): every :meth:`DuplicateIndex.add` and
 :meth:`DuplicateIndex.remove` first runs SQLite's ``quick_check`` and compares row counts
 (reading the whole file) and writes nothing into a damaged file; a query glances at the file
 (its size against its page count, the first and last rows of each table: a few pages,
@@ -77,7 +77,7 @@ damaged index with an :class:`~neardup.errors.IndexFileError` saying how to rebu
 
 The package: :mod:`~neardup.index.duplicate_index` (the :class:`DuplicateIndex` API),
 :mod:`~neardup.index.file` (creating and opening the file, its header, transactions),
-:mod:`~neardup.index.tables` (the statements on ``docs``, ``bands`` and ``fingerprints``),
+:mod:`~neardup.index.statements` (the statements on ``docs``, ``bands`` and ``fingerprints``),
 :mod:`~neardup.index.adding` (documents to rows) and :mod:`~neardup.index.query`.
 
 Example:

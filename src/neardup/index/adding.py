@@ -3,31 +3,26 @@ from format 2 on, winnowed), encoded.
 
 :func:`rows_to_add` reads the documents through an :class:`~neardup.stages.intake.Intake` and
 yields chunks of ``batch_size`` documents (or :data:`~neardup.stages.hashing.BATCH_CHARS`
-characters) as :class:`~neardup.index.tables.Rows`. Once the batch has failed (a repeated or
+characters) as :class:`~neardup.index.statements.Rows`. Once the batch has failed (a repeated or
 an already indexed id) the chunks carry only ids, so that every offending id is named.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._types import I64, U32
 from ..core.arrays import pieces_of
 from ..core.lsh import band_keys
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
-from ..stages.hashing import (
-    BATCH_CHARS,
-    nonempty_documents,
-    signatures_of_codepoints,
-    winnowed_fingerprints,
-)
+from ..searches.containment import winnowed
+from ..stages.hashing import BATCH_CHARS, nonempty_documents, signatures_of_codepoints
 from ..stages.intake import Intake
-from .tables import Rows, band_triples, compress_text, encode_fingerprints, stored_fingerprints
+from .statements import Rows, band_triples, compress_text, encode_fingerprints, stored_fingerprints
 
 
 @dataclass
@@ -68,15 +63,6 @@ def rows_to_add(
             docs, chars = [], 0
     if docs:
         yield _rows(docs, adding, parameters, store_text, fingerprints)
-
-
-def winnowed(cps: Sequence[U32], parameters: Parameters) -> tuple[U32, I64]:
-    """The winnowed fingerprints of normalized texts (code points), as a containment search
-    computes them (:func:`~neardup.stages.hashing.winnowed_fingerprints`): each text's
-    sorted distinct fingerprints, concatenated, and how many each has."""
-    lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
-    flat = np.concatenate(cps) if cps else np.empty(0, dtype=np.uint32)
-    return winnowed_fingerprints(flat, lengths, parameters)
 
 
 def _rows(

@@ -1,7 +1,7 @@
 """:class:`DuplicateIndex`, the index's API: create or open a file, add, remove, query.
 
 The file format is specified in :mod:`neardup.index`; the file itself is handled by
-:mod:`neardup.index.file`, its tables by :mod:`neardup.index.tables`, additions by
+:mod:`neardup.index.file`, its tables by :mod:`neardup.index.statements`, additions by
 :mod:`neardup.index.adding` and queries by :mod:`neardup.index.query`.
 """
 
@@ -20,6 +20,7 @@ from ..parameters import PARAMETER_FIELDS, Parameters, resolve_parameters
 from ..report import DuplicateReport, Skipped
 from ..stages.hashing import BATCH_DOCS
 from .adding import Adding, rows_to_add
+from .damage import IndexCheck, glance_problems, quick_problems, verify_problems
 from .file import (
     DEFAULT_CACHE_MB,
     DEFAULT_TIMEOUT,
@@ -39,8 +40,7 @@ from .file import (
     recorded_parameters,
 )
 from .query import query_index
-from .tables import Tables
-from .verify import Verification, glance_problems, quick_problems, verify_problems
+from .statements import Tables
 
 
 @dataclass(frozen=True)
@@ -290,17 +290,17 @@ class DuplicateIndex:
 
     # ------------------------------------------------------------------ damage
 
-    def verify(self) -> Verification:
+    def verify(self) -> IndexCheck:
         """Check the whole file for damage: SQLite's ``integrity_check`` and neardup's
         invariants (every document's band rows and fingerprint rows re-derived, every
-        stored text readable, counts that agree; see :mod:`neardup.index.verify`).
+        stored text readable, counts that agree; see :mod:`neardup.index.damage`).
         Writes nothing."""
         try:
             documents = len(self)
         except sqlite3.DatabaseError:
             documents = -1
         problems = verify_problems(self._db, self._header())
-        return Verification(self.path, documents, tuple(problems))
+        return IndexCheck(self.path, documents, tuple(problems))
 
     def check_sound(self, writing: bool = False) -> None:
         """Raise when a quick check finds the file damaged (SQLite's ``quick_check`` and
@@ -315,7 +315,7 @@ class DuplicateIndex:
     def glance(self) -> None:
         """Raise when a glance at the file finds it damaged: its size against its page
         count, the first and last rows of each table (a few pages, whatever the size of the
-        index; see :mod:`neardup.index.verify`). :meth:`query` runs it first.
+        index; see :mod:`neardup.index.damage`). :meth:`query` runs it first.
 
         Raises:
             IndexFileError: the damage found, and how to rebuild the index.

@@ -1,17 +1,19 @@
 """A query of the index: new documents against the indexed ones and among themselves.
 
 The new documents are hashed, their band keys looked up in the ``bands`` table
-(:meth:`~neardup.index.tables.Tables.shared_keys`), and the candidate pairs (new with new,
+(:meth:`~neardup.index.statements.Tables.shared_keys`), and the candidate pairs (new with new,
 new with indexed) verified and clustered by
 :func:`neardup.stages.verification.verify_candidates`: exactly on
 shingle sets when the index stores texts and its ``verify`` parameter is ``"exact"``,
 otherwise by the MinHash estimates of the signatures. Nothing is written.
 
-A containment query (``parameters.containment`` set) also winnows the new documents and
-looks their fingerprints up in the ``fingerprints`` table (:func:`copy_candidates`): the
-same candidate rule as the local engine's
-(:func:`~neardup.core.fingerprints.shared_fingerprint_pairs`) over the indexed and the new
-documents together, reading only what the new documents' fingerprints reach.
+The query is another engine of the search modes (:mod:`neardup.searches`): the
+near-duplicate mode's band keys are looked up in the ``bands`` table, and when the parameters
+ask for a containment search its fingerprints in the ``fingerprints`` table
+(:func:`~neardup.searches.containment.stored_candidates`: the same candidate rule as the local
+engine's over the indexed and the new documents together, reading only what the new
+documents' fingerprints reach); the modes' rules accept the verified pairs. The index makes
+only the searches whose arrays it stores (:mod:`neardup.index.file` refuses the others).
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import I64, U32, U64
-from ..core.arrays import ranges
-from ..core.fingerprints import enough_shared, shared_fingerprint_pairs
 from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
 from ..core.similarity import Overlap, estimate_overlap, overlap
@@ -32,17 +32,21 @@ from ..errors import IndexFileError
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
+from ..searches.containment import NAME as CONTAINMENT
+from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates
+from ..searches.modes import modes_for
+from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
+from ..searches.near_duplicates import keys_of
+from ..searches.protocol import Evidence, Found, packed
 from ..stages.hashing import (
     nonempty_documents,
-    sets_without_boilerplate,
     shingle_sets,
     signatures_of_codepoints,
 )
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
-from .adding import winnowed
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
-from .tables import StoredDocument, Tables, decode_signature, decompress_text
+from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
 
 def no_fingerprints_message(path: str) -> str:
@@ -72,8 +76,9 @@ def query_index(
             none), besides the errors of reading the tables.
     """
     started = time.perf_counter()
-    containment = parameters.containment
-    if containment is not None and not tables.fingerprints:
+    modes = modes_for(parameters)
+    containing = CONTAINMENT in {mode.name for mode in modes}
+    if containing and not tables.fingerprints:
         raise IndexFileError(no_fingerprints_message(tables.path))
     intake = Intake(skip_blank=False)
     given = [doc for item in as_documents(documents) if (doc := intake.take(item)) is not None]
@@ -84,16 +89,29 @@ def query_index(
         sigs, counts = signatures_of_codepoints(new_cps, parameters)
     else:
         sigs, counts = np.empty((0, parameters.num_perm), dtype=np.uint32), []
-    keys = band_keys(sigs, parameters.banding)
-    copies = CopyCandidates.none()
+    lengths = np.fromiter((c.size for c in new_cps), dtype=np.int64, count=len(new_cps))
+    flat = np.concatenate(new_cps) if new_cps else np.empty(0, dtype=np.uint32)
+    hashed = {  # what each mode needs of the new documents, as the other engines hash it
+        mode.name: mode.hash(flat, lengths, sigs, parameters)
+        for mode in modes
+        if new_docs or mode.name == NEAR_DUPLICATES
+    }
+    keys = keys_of(hashed[NEAR_DUPLICATES])
+    copies = StoredCandidates.none()
+
+    def missing(met: list[int], read: dict[int, int]) -> None:
+        check_met(tables.path, met, read)
+
     with tables.reading():
         if before is not None:
             before()
         banded = tables.shared_keys(keys)
         hits = sorted({(pos, doc) for pos, doc, _ in banded})
-        if containment is not None and new_docs:
-            copies = copy_candidates(tables, *winnowed(new_cps, parameters), parameters)
-        met = {doc for _, doc in hits} | {doc for _, doc in copies.with_indexed}
+        if containing and new_docs:
+            fingerprints = packed(hashed[CONTAINMENT])
+            copies = stored_candidates(tables, fingerprints.values, fingerprints.counts,
+                                       parameters, missing)
+        met = {doc for _, doc in hits} | {doc for _, doc in copies.with_stored}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
@@ -102,21 +120,27 @@ def query_index(
         )
         exact = store_text and parameters.verify == "exact"
         boilerplate = copies.common
-        if containment is not None and exact and stored:
-            boilerplate = _common_of_met(tables, compared, copies, parameters)
+        if containing and exact and stored:
+            n = len(compared.new)
+            texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
+            boilerplate = stored_boilerplate(tables, texts, copies, parameters)
     candidates = compared.candidates(
-        [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_indexed]
+        [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_stored]
     )
-    copied = None
+    found = {mode.name: Found(candidates) for mode in modes}
+    if containing:
+        found[CONTAINMENT] = copies.found()
     if exact:
         similarity = compared.exact_similarity(candidates, parameters)
-        if containment is not None and boilerplate.size:
-            copied = compared.containment_without(candidates, parameters, boilerplate)
+        nodes: list[int] = np.unique(candidates).tolist()
+        evidence = Evidence(nodes, [compared.cps(node) for node in nodes],
+                            {CONTAINMENT: boilerplate})
+        rules = [rule for mode in modes if (rule := mode.rule(parameters, evidence))]
     else:
         similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
+        rules = [rule for mode in modes if (rule := mode.rule(parameters, None))]
     verified = verify_candidates(
-        candidates, similarity, parameters.threshold, compared.lengths(),
-        containment=containment, copied=copied,
+        candidates, similarity, parameters.threshold, compared.lengths(), rules
     )
     parts = report_parts(verified, compared.ids(), compared.describe)
     return DuplicateReport(
@@ -131,7 +155,7 @@ def query_index(
             candidates=int(candidates.shape[0]),
             pairs=len(parts.pairs),
             clusters=len(parts.clusters),
-            common_fingerprints=int(copies.common.size),
+            **{key: n for mode in modes for key, n in mode.counts(found[mode.name]).items()},
         ),
         verification="exact" if exact else "estimate",
         seconds=time.perf_counter() - started,
@@ -183,95 +207,6 @@ def check_band_rows(
             f"{first.id!r} (row {first.doc}) does not hold the key of its signature; "
             f"{REBUILD_HINT}"
         )
-
-
-@dataclass(frozen=True)
-class CopyCandidates:
-    """The candidates of a containment query: pairs of new documents ``(i, j)`` (their
-    positions, ``i < j``), (new document's position, indexed doc number) pairs, and the
-    distinct fingerprints of the new documents cut as boilerplate (sorted), and the document
-    frequency of the others among the new documents."""
-
-    among_new: I64
-    with_indexed: list[tuple[int, int]]
-    common: U32
-    kept: dict[int, int]
-
-    @classmethod
-    def none(cls) -> CopyCandidates:
-        """No candidates (not a containment query)."""
-        return cls(np.empty((0, 2), dtype=np.int64), [], np.empty(0, dtype=np.uint32), {})
-
-
-def copy_candidates(
-    tables: Tables, fingerprints: U32, counts: I64, parameters: Parameters
-) -> CopyCandidates:
-    """The pairs that share enough fingerprints for ``parameters.containment``, among the
-    new documents (their ``fingerprints``, ``counts`` of each) and with the indexed ones;
-    read in the caller's transaction.
-
-    The document frequency of a fingerprint is that of the indexed and the new documents
-    together: one held by more than ``max_df`` of them makes no candidates (the index
-    counts its holders only up to ``max_df + 1``). A pair is a candidate when
-    :func:`~neardup.core.fingerprints.enough_shared` says so of the fingerprints it shares
-    and the documents' whole fingerprint counts, as in the local engine.
-    """
-    containment, max_df = float(parameters.containment or 1.0), parameters.max_df
-    owners = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-    distinct, inverse, new_df = np.unique(fingerprints, return_inverse=True, return_counts=True)
-    indexed_df = tables.fingerprint_frequencies(distinct, max_df + 1)
-    cut = new_df + indexed_df > max_df
-    kept = ~cut[inverse]
-    values, holders = fingerprints[kept], owners[kept]
-
-    among = shared_fingerprint_pairs(
-        values, np.bincount(holders, minlength=counts.size), containment, max_df
-    )  # lenient on the kept counts; the whole counts decide below
-    first, second = among.pairs[:, 0], among.pairs[:, 1]
-    among_new = among.pairs[enough_shared(among.shared, counts[first], counts[second],
-                                          containment)]
-
-    held, docs = tables.fingerprint_holders(distinct[~cut & (indexed_df > 0)])
-    pairs, shared = _joined(values, holders, held, docs)
-    whole = tables.fingerprint_counts(np.unique(pairs[:, 1]).tolist())
-    check_met(tables.path, pairs[:, 1].tolist(), whole)
-    indexed_counts = np.array([whole[d] for d in pairs[:, 1].tolist()], dtype=np.int64)
-    enough = enough_shared(shared, counts[pairs[:, 0]], indexed_counts, containment)
-    with_indexed = [(int(i), int(doc)) for i, doc in pairs[enough].tolist()]
-    kept_df = dict(zip(distinct[~cut].tolist(), new_df[~cut].tolist(), strict=True))
-    return CopyCandidates(among_new, with_indexed, distinct[cut], kept_df)
-
-
-def _common_of_met(
-    tables: Tables, compared: _Compared, copies: CopyCandidates, parameters: Parameters
-) -> U32:
-    """Every fingerprint of the new documents and the indexed ones met (their stored texts
-    winnowed) held by more than ``max_df`` of the indexed and new documents together, sorted:
-    the boilerplate that a containment query sets aside when it decides copies, as the local
-    engine does. Read in the caller's transaction."""
-    n = len(compared.new)
-    texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
-    values = np.unique(winnowed(texts, parameters)[0]) if texts else np.empty(0, np.uint32)
-    known = set(copies.common.tolist())
-    values = values[[v not in known for v in values.tolist()]].astype(np.uint32)
-    indexed_df = tables.fingerprint_frequencies(values, parameters.max_df + 1)
-    new_df = np.array([copies.kept.get(v, 0) for v in values.tolist()], dtype=np.int64)
-    extra = values[indexed_df + new_df > parameters.max_df]
-    return np.union1d(copies.common, extra).astype(np.uint32)
-
-
-def _joined(values: U32, owners: I64, held: U32, docs: I64) -> tuple[I64, I64]:
-    """The distinct pairs (owner, doc) of equal values in ``values`` (owned by ``owners``)
-    and ``held`` (held by ``docs``), and how many values each pair shares, pairs sorted."""
-    order = np.argsort(held, kind="stable")
-    held, docs = held[order], docs[order]
-    low = np.searchsorted(held, values, "left").astype(np.int64)
-    sizes = np.searchsorted(held, values, "right").astype(np.int64) - low
-    matched = np.stack([np.repeat(owners, sizes), docs[ranges(low, sizes)]], axis=1)
-    if not matched.size:
-        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
-    pairs, shared = np.unique(matched, axis=0, return_counts=True)
-    return pairs.astype(np.int64), shared.astype(np.int64)
 
 
 @dataclass
@@ -330,20 +265,6 @@ class _Compared:
             return overlap(sets[i], sets[j])
 
         return similarity
-
-    def containment_without(
-        self, candidates: I64, parameters: Parameters, common: U32
-    ) -> Callable[[int, int], float]:
-        """The containment of two documents by their shingle sets without the text of the
-        ``common`` (boilerplate) fingerprints."""
-        nodes: list[int] = np.unique(candidates).tolist()
-        computed = sets_without_boilerplate([self.cps(n) for n in nodes], parameters, common)
-        sets = dict(zip(nodes, computed, strict=True))
-
-        def containment(i: int, j: int) -> float:
-            return overlap(sets[i], sets[j]).containment
-
-        return containment
 
     def cps(self, node: int) -> U32:
         """The normalized code points of a node (an indexed one's stored text, decompressed

@@ -27,11 +27,15 @@ from ..core.fingerprints import enough_shared
 from ..core.similarity import overlap
 from ..errors import InputError
 from ..parameters import Parameters
+from ..searches.containment import NAME as CONTAINMENT
+from ..searches.containment import sets_without_boilerplate
+from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
+from ..searches.near_duplicates import keys_of
+from ..searches.protocol import packed
 from ..stages.hashing import (
     BATCH_DOCS,
     hash_batch,
     normalized_codepoints,
-    sets_without_boilerplate,
     shingle_sets,
     signatures_of_codepoints,
 )
@@ -74,12 +78,13 @@ def hash_function(params: Parameters) -> ArrowFunction:
             for lo in range(0, len(texts), BATCH_DOCS):
                 chunk = texts[lo : lo + BATCH_DOCS]
                 hashes = hash_batch([t or "" for t in chunk], params)
-                keys, lengths = hashes.keys, hashes.lengths
+                keys, lengths = keys_of(hashes.of(NEAR_DUPLICATES)), hashes.lengths
+                fingerprints = packed(hashes.of(CONTAINMENT))
                 kept = lengths > 0
                 sizes = np.where(kept, bands, 0)
                 offsets = starts_of(sizes).astype(np.int32)
                 kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
-                fp_offsets = starts_of(hashes.fingerprint_counts).astype(np.int32)
+                fp_offsets = starts_of(fingerprints.counts).astype(np.int32)
                 reasons = [
                     None if ok else skip_reason(t)
                     for ok, t in zip(kept.tolist(), chunk, strict=True)
@@ -90,7 +95,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
                         pa.array(lengths, pa.int64()),
                         pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
                         pa.ListArray.from_arrays(
-                            pa.array(fp_offsets), pa.array(hashes.fingerprints.view(np.int32))
+                            pa.array(fp_offsets), pa.array(fingerprints.values.view(np.int32))
                         ),
                         pa.array(reasons, pa.string()),
                     ],
@@ -108,7 +113,7 @@ def set_function(params: Parameters, common: U32) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles, free)``, the sorted
     unique uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same
     bits), and those without the boilerplate of the ``common`` fingerprints
-    (:func:`neardup.stages.hashing.sets_without_boilerplate`; the same as ``shingles`` when
+    (:func:`neardup.searches.containment.sets_without_boilerplate`; the same as ``shingles`` when
     there is none)."""
 
     def run(batches: ArrowBatches) -> ArrowBatches:

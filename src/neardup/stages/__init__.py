@@ -7,9 +7,9 @@ same signatures, band keys, shingle sets, verified pairs and clusters in each:
 
 - :mod:`~neardup.stages.intake`: count the documents read, set aside the skipped ones and
   find repeated ids;
-- :mod:`~neardup.stages.hashing`: texts to normalized code points, signatures and band keys;
-  shingle sets for verification;
-- :mod:`~neardup.stages.verification`: candidate pairs to verified pairs and clusters, and the
-  report's parts.
+- :mod:`~neardup.stages.hashing`: texts to normalized code points, signatures and the arrays
+  of each search mode asked for (:mod:`neardup.searches`); shingle sets for verification;
+- :mod:`~neardup.stages.verification`: candidate pairs to verified pairs (by the accept rules
+  of the search modes) and clusters, and the report's parts;
 - :mod:`~neardup.stages.keeping`: which member of a cluster a deduplication keeps.
 """

@@ -1,7 +1,8 @@
-"""Hashing, as every engine does it: texts to normalized code points, signatures, band keys
-and shingle counts, and the shingle sets that verification compares.
+"""Hashing, as every engine does it: texts to normalized code points, signatures, shingle
+counts and digests, the arrays each search mode asks for (band keys, fingerprints, ...), and
+the shingle sets that verification compares.
 
-The local engine's hashing stage (:mod:`neardup.engine.hashing`) runs :func:`hash_packed` in
+The local engine's hashing stage (:mod:`neardup.engine.hashing_stage`) runs :func:`hash_packed` in
 its worker processes; the index and Spark call the same functions, so that the same
 documents get the same signatures, band keys and shingle sets in each. Pure: arrays in,
 arrays out.
@@ -10,15 +11,15 @@ arrays out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import I64, U32, U64
-from ..core.arrays import pieces_of, sorted_unique
+from ..core.arrays import pieces_of
 from ..core.exact import text_digests
-from ..core.fingerprints import boilerplate_mask, winnow, winnow_flat
-from ..core.lsh import band_keys
 from ..core.minhash import minhash_codepoints, minhash_flat, minhash_hashes
 from ..core.normalize import (
     codepoints,
@@ -28,11 +29,12 @@ from ..core.normalize import (
     normalize_many,
     strip_packed,
 )
-from ..core.rewrites import rewrite_shingles
-from ..core.shingles import char_shingle_sets, ngram_hashes, shingle_set, word_ngram_hashes
+from ..core.shingles import char_shingle_sets, shingle_set, word_ngram_hashes
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Skipped
+from ..searches.modes import modes_for
+from ..searches.protocol import Packed, PerDocument
 from .intake import skip_reason
 
 BATCH_DOCS = 2048
@@ -42,29 +44,36 @@ BATCH_CHARS = 2_000_000
 
 
 
-class Hashes(NamedTuple):
-    """A hashed batch of documents."""
+@dataclass
+class HashedBatch:
+    """A hashed batch of documents: what every search needs of each, and what each search
+    mode asked for keeps (:meth:`~neardup.searches.protocol.SearchMode.hash`)."""
 
     signatures: U32
-    keys: U64
-    """LSH band keys, one row per document."""
     lengths: I64
     """Normalized lengths."""
     shingle_counts: I64
     """Shingles of each document, with repeats."""
-    fingerprints: U32
-    """Each document's winnowed fingerprints, concatenated (none unless the parameters ask
-    for a containment search)."""
-    fingerprint_counts: I64
-    """How many fingerprints each document has."""
-    rewrite_shingles: U32
-    """Each document's distinct 4-gram hashes, concatenated (none unless the parameters ask
-    for a rewrite search)."""
-    rewrite_counts: I64
-    """How many of them each document has."""
     digests: U64
     """Each normalized text's 128-bit digest, shape (n, 2): identical texts share it
     (:mod:`neardup.core.exact`)."""
+    searched: dict[str, PerDocument]
+    """Each search mode's arrays, by mode name (:func:`~neardup.searches.modes.modes_for`)."""
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every array of the batch by name, each mode's as ``mode.field`` (to compare two
+        batches)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "searched"}
+        for mode, arrays in self.searched.items():
+            out.update({f"{mode}.{f.name}": getattr(arrays, f.name) for f in fields(arrays)})
+        return out
+
+    def of(self, mode: str) -> PerDocument:
+        """The arrays of ``mode`` (:class:`~neardup.searches.protocol.Packed` with none for
+        each document when the parameters did not ask for it)."""
+        found = self.searched.get(mode)
+        return Packed.none(self.lengths.size) if found is None else found
+
 
 def normalized_codepoints(texts: Sequence[str], params: Parameters) -> list[U32]:
     """Each text normalized as ``params`` ask, as an array of code points."""
@@ -109,9 +118,9 @@ def signatures_of_codepoints(cps: list[U32], params: Parameters) -> tuple[U32, l
     return minhash_hashes(hashes, params.num_perm, params.seed), [h.size for h in hashes]
 
 
-def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
-    """Signatures and band keys of a batch of original texts, their normalized lengths and
-    shingle counts (with repeats).
+def hash_batch(texts: Sequence[str], params: Parameters) -> HashedBatch:
+    """Signatures of a batch of original texts, their normalized lengths, shingle counts
+    (with repeats) and digests, and the arrays of each search mode asked for.
 
     What the hashing stage does to each batch, the same in the main process and in workers.
     """
@@ -120,7 +129,7 @@ def hash_batch(texts: Sequence[str], params: Parameters) -> Hashes:
     return hash_packed(codepoints(joined), sizes, params, joined=joined)
 
 
-def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = None) -> Hashes:
+def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = None) -> HashedBatch:
     """:func:`hash_batch` of texts packed as their concatenated code points and lengths (what
     workers receive: one array, not a pickled string per document); ``joined``: the same
     texts as one string, when the caller has it.
@@ -142,55 +151,5 @@ def hash_packed(cps: U32, sizes: I64, params: Parameters, joined: str | None = N
     else:
         sigs, word_counts = signatures_of_codepoints(pieces_of(flat, lengths), params)
         counts = np.asarray(word_counts, dtype=np.int64)
-    keys = np.asfortranarray(band_keys(sigs, params.banding))  # bands are read column by column
-    return Hashes(
-        sigs, keys, lengths, counts, *fingerprints_of(flat, lengths, params),
-        *rewrite_shingles_of(flat, lengths, params),
-        text_digests(flat, lengths),
-    )
-
-
-def fingerprints_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
-    """The winnowed fingerprints of normalized texts (concatenated code points and their
-    lengths), concatenated, and how many each text has; none unless ``params`` ask for a
-    containment search."""
-    if params.containment is None:
-        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
-    return winnowed_fingerprints(flat, lengths, params)
-
-
-def rewrite_shingles_of(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
-    """:func:`~neardup.core.rewrites.rewrite_shingles` of normalized texts; none unless
-    ``params`` ask for a rewrite search."""
-    if params.rewrite is None:
-        return np.empty(0, dtype=np.uint32), np.zeros(lengths.size, dtype=np.int64)
-    return rewrite_shingles(flat, lengths)
-
-
-def winnowed_fingerprints(flat: U32, lengths: I64, params: Parameters) -> tuple[U32, I64]:
-    """:func:`fingerprints_of`, whether or not ``params`` ask for a containment search (an
-    index keeps them for the searches to come)."""
-    if params.unit == "char":
-        return winnow_flat(flat, lengths, params.ngram)
-    per_text = [
-        winnow(word_ngram_hashes(from_codepoints(c), params.ngram))
-        for c in pieces_of(flat, lengths)
-    ]
-    counts = np.fromiter((f.size for f in per_text), dtype=np.int64, count=len(per_text))
-    values = np.concatenate(per_text) if per_text else np.empty(0, dtype=np.uint32)
-    return values.astype(np.uint32), counts
-
-
-def sets_without_boilerplate(cps: Sequence[U32], params: Parameters, common: U32) -> list[U32]:
-    """The shingle set of each normalized text without its boilerplate: the shingles of
-    windows whose fingerprint is one of the sorted ``common`` fingerprints
-    (:func:`~neardup.core.fingerprints.boilerplate_mask`). What a containment search decides
-    copies by."""
-    out: list[U32] = []
-    for c in cps:
-        if params.unit == "char":
-            hashes = ngram_hashes(c, params.ngram)
-        else:
-            hashes = word_ngram_hashes(from_codepoints(c), params.ngram)
-        out.append(sorted_unique(hashes[~boilerplate_mask(hashes, common)]))
-    return out
+    searched = {mode.name: mode.hash(flat, lengths, sigs, params) for mode in modes_for(params)}
+    return HashedBatch(sigs, lengths, counts, text_digests(flat, lengths), searched)

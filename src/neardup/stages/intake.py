@@ -2,7 +2,7 @@
 that go no further set aside with the reason (the reasons of empty documents are here too).
 
 Every engine that reads documents one by one takes them through an :class:`Intake`: the
-local engine's hashing stage (:mod:`neardup.engine.hashing`, which meets the ids of JSON
+local engine's hashing stage (:mod:`neardup.engine.hashing_stage`, which meets the ids of JSON
 lines only once a worker has parsed them) and the index (:mod:`neardup.index`, adding and
 querying). A repeated id does not stop the reading: the caller reads on and then raises one
 :class:`~neardup.errors.DuplicateIdError` naming every repeated id (:meth:`Intake.check`).

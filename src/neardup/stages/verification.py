@@ -1,14 +1,15 @@
 """Verification and clustering of candidate pairs, and the report's parts, in every engine.
 
-An engine finds candidate pairs (LSH, and shared fingerprints when containment is asked
-for) and knows how much two of its documents overlap: the exact Jaccard and directional
-shares of their shingle sets (:class:`~neardup.core.similarity.Overlap`), or the MinHash
-estimates. :func:`verify_candidates` keeps the candidates at or above the Jaccard threshold
-or the containment asked for, and clusters the near-duplicates (connected components of the
-pairs at or above the Jaccard threshold, the longest member as representative, ties to the
-earliest, and every member's Jaccard to it); :func:`report_parts` names the documents by
-id as the report shows them. The local engine runs them on batches of whole components and
-for estimates (:mod:`neardup.engine.verification`), the index on each query
+An engine finds candidate pairs (through the search modes of :mod:`neardup.searches`) and
+knows how much two of its documents overlap: the exact Jaccard and directional shares of
+their shingle sets (:class:`~neardup.core.similarity.Overlap`), or the MinHash estimates.
+:func:`verify_candidates` keeps the candidates that the accept rule of any mode asked for
+accepts (:class:`~neardup.searches.protocol.Rule`), records what the rules record, and
+clusters the near-duplicates (connected components of the pairs at or above the Jaccard
+threshold, the longest member as representative, ties to the earliest, and every member's
+Jaccard to it); :func:`report_parts` names the documents by id as the report shows them.
+The local engine runs them on batches of whole components and for estimates
+(:mod:`neardup.engine.verification_stage`), the index on each query
 (:mod:`neardup.index.query`); Spark runs the same steps as DataFrame joins
 (:mod:`neardup.spark`).
 """
@@ -17,21 +18,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
-from ..core.rewrites import Resemblance
 from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
+from ..searches.protocol import Judged, Rule
 
 Similarity = Callable[[int, int], Overlap]
 """The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
-
-NOT_COMPARED = Resemblance(math.nan, 0)
-"""The resemblance of a pair when the search asked for none."""
 
 CHECKED_EVERY = 1000
 """Candidates checked between two calls of :func:`verify_candidates`' ``checked`` hook."""
@@ -49,11 +48,12 @@ class Verified:
     a_in_b: F64
     """Share of the first document's shingles found in the second."""
     b_in_a: F64
-    rewrite: F64
-    """Each pair's rewrite resemblance (NaN when the search asked for none)."""
     clusters: list[tuple[int, list[tuple[int, float]]]]
     """``(representative, [(member, Jaccard to the representative), ...])``, members
     ascending, clusters by first member."""
+    recorded: dict[str, F64] = field(default_factory=dict)
+    """What the accept rules record on each pair, by :class:`~neardup.report.Pair` field
+    (NaN: nothing)."""
 
     @classmethod
     def nothing(cls) -> Verified:
@@ -64,15 +64,8 @@ class Verified:
             np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
             np.empty(0, dtype=np.float64),
-            np.empty(0, dtype=np.float64),
             [],
         )
-
-    @property
-    def containment(self) -> F64:
-        """Each pair's containment: the larger of its two shares."""
-        out: F64 = np.maximum(self.a_in_b, self.b_in_a)
-        return out
 
     def documents(self) -> list[int]:
         """The documents in verified pairs, ascending (the report describes only these)."""
@@ -94,31 +87,22 @@ def verify_candidates(
     similarity: Similarity,
     threshold: float,
     lengths: I64,
+    rules: Sequence[Rule],
     checked: Callable[[int], None] | None = None,
-    containment: float | None = None,
-    copied: Callable[[int, int], float] | None = None,
-    rewrite: float | None = None,
-    rewritten: Callable[[int, int], Resemblance] | None = None,
     known: F64 | None = None,
 ) -> Verified:
-    """Keep the candidate pairs whose Jaccard is at least ``threshold`` (or, when
-    ``containment`` is given, whose containment is at least that; or, when ``rewrite`` is
-    given, whose ``rewritten`` resemblance is at least that), and cluster the pairs at or
-    above the Jaccard threshold.
+    """Keep the candidate pairs that any of ``rules`` accepts (the search modes', see
+    :meth:`~neardup.searches.protocol.SearchMode.rule`), and cluster the pairs at or above
+    the Jaccard threshold.
 
     Args:
         candidates: pairs ``(i, j)``, ``i < j``, shape (m, 2).
         similarity: the overlap of two documents.
         threshold: the least Jaccard of a near-duplicate pair.
         lengths: each document's length, which picks the cluster representatives.
+        rules: the accept rules of the modes asked for.
         checked: called with the number of candidates checked, every
             :data:`CHECKED_EVERY` and at the end.
-        containment: the least containment of a (partial) copy, or None.
-        copied: the containment a pair's copy is decided by, when not its overlap's (a
-            containment search sets boilerplate aside); asked only of pairs below the
-            Jaccard threshold.
-        rewrite: the least rewrite resemblance of a rewritten copy, or None.
-        rewritten: the rewrite resemblance of two documents (needed with ``rewrite``).
         known: the candidates' overlaps when computed already, one row
             ``(jaccard, a_in_b, b_in_a)`` each (``similarity`` is then asked only of the
             other pairs that clustering compares).
@@ -137,20 +121,14 @@ def verify_candidates(
         checked(len(listed) % CHECKED_EVERY)
     jaccard = known[:, 0]
     near = jaccard >= threshold
-    keep = near.copy()
-    if containment is not None:
-        copy = np.maximum(known[:, 1], known[:, 2]) >= containment
-        if copied is not None:
-            for k in np.flatnonzero(copy & ~keep).tolist():
-                copy[k] = copied(*listed[k]) >= containment
-        keep |= copy
-    resemblances = np.full(len(listed), math.nan)
-    if rewritten is not None:
-        for k, (i, j) in enumerate(listed):
-            resembles = rewritten(i, j)
-            resemblances[k] = resembles.value
-            if rewrite is not None and resembles.reaches(rewrite):
-                keep[k] = True
+    judged = Judged(listed, known, near)
+    keep = np.zeros(len(listed), dtype=bool)
+    recorded: dict[str, F64] = {}
+    for rule in rules:
+        accepted, values = rule.accept(judged)
+        keep |= accepted
+        if rule.records is not None and values is not None:
+            recorded[rule.records] = values
     close = dict(zip(map(tuple, candidates[near].tolist()), jaccard[near].tolist(), strict=True))
 
     def jaccard_of(a: int, b: int) -> float:
@@ -165,8 +143,8 @@ def verify_candidates(
         known[order, 0],
         known[order, 1],
         known[order, 2],
-        resemblances[order],
         clusters_with_similarities(list(close), lengths, jaccard_of),
+        {name: values[order] for name, values in recorded.items()},
     )
 
 
@@ -181,15 +159,19 @@ def report_parts(
         describe: what the report keeps of a document in a verified pair (where two
             documents share an id, the first one's).
     """
+    names = list(verified.recorded)
+    columns = [verified.recorded[name].tolist() for name in names]
+    recorded = list(zip(*columns, strict=True)) if names else [()] * len(verified.order)
     pairs = [
         Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a,
-             rewrite=None if math.isnan(rewrite) else rewrite)
-        for (i, j), jaccard, a_in_b, b_in_a, rewrite in zip(
+             **_fields(names, values))
+        if values else Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a)
+        for (i, j), jaccard, a_in_b, b_in_a, values in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
             verified.a_in_b.tolist(),
             verified.b_in_a.tolist(),
-            verified.rewrite.tolist(),
+            recorded,
             strict=True,
         )
     ]
@@ -202,3 +184,8 @@ def report_parts(
         if ids[node] not in documents:
             documents[ids[node]] = describe(node)
     return ReportParts(pairs, clusters, documents)
+
+
+def _fields(names: list[str], values: tuple[float, ...]) -> dict[str, Any]:
+    """The pair fields the rules recorded (NaN: not given)."""
+    return {name: None if math.isnan(v) else v for name, v in zip(names, values, strict=True)}

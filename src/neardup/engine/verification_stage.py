@@ -12,19 +12,19 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._types import I64, ProgressHook, Verification
+from .._types import I64, U32, ProgressHook, Verification
 from ..core.similarity import Overlap, estimate_overlap
 from ..parameters import Parameters
 from ..report import DocumentInfo
+from ..searches.modes import modes_for
 from ..stages.verification import Similarity, Verified, verify_candidates
 from .component_batches import (
-    Boilerplate,
     ComponentBatch,
     VerifiedBatch,
     plan_component_batches,
     verify_component_batch,
 )
-from .hashing import Hashed
+from .hashing_stage import Processed
 from .sources import TextSource
 from .workers import Workers
 
@@ -32,18 +32,18 @@ from .workers import Workers
 def verify_all_candidates(
     verification: Verification,
     candidates: I64,
-    hashed: Hashed,
+    hashed: Processed,
     source: TextSource,
     params: Parameters,
     workers: Workers,
     progress: ProgressHook | None,
-    common: Boilerplate,
+    common: dict[str, U32],
     ranks: I64 | None = None,
 ) -> tuple[Verified, dict[int, DocumentInfo]]:
     """The verified pairs and clusters, and what the report keeps of the documents in them
     that were re-read (by processed-document index; none when verifying by estimate).
-    ``common`` is what the containment and rewrite searches cut as boilerplate (exact
-    verification sets it aside when it decides copies and rewrites); ``ranks`` choose the
+    ``common`` is what each search mode cut as boilerplate, by mode name (exact
+    verification sets it aside where the mode's rule says); ``ranks`` choose the
     clusters' representatives (the largest, ties to the earliest; default: the longest)."""
     if ranks is None:
         ranks = np.asarray(hashed.lengths, dtype=np.int64)
@@ -60,11 +60,11 @@ def verify_all_candidates(
 
 def verify_exactly(
     candidates: I64,
-    hashed: Hashed,
+    hashed: Processed,
     source: TextSource,
     params: Parameters,
     workers: Workers,
-    common: Boilerplate,
+    common: dict[str, U32],
     ranks: I64 | None = None,
 ) -> Iterator[VerifiedBatch]:
     """Exact verification, batch by batch: the main process reads each batch's records, and
@@ -75,7 +75,7 @@ def verify_exactly(
     batches = plan_component_batches(candidates, ranks)
     all_positions = np.array(hashed.positions, dtype=np.int64)
 
-    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, Boilerplate]:
+    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, dict[str, U32]]:
         batch.records = source.records_at(all_positions[batch.nodes])
         return batch, params, common
 
@@ -96,13 +96,16 @@ def merged(parts: list[Verified]) -> Verified:
         np.concatenate([part.jaccard for part in parts])[by_candidate],
         np.concatenate([part.a_in_b for part in parts])[by_candidate],
         np.concatenate([part.b_in_a for part in parts])[by_candidate],
-        np.concatenate([part.rewrite for part in parts])[by_candidate],
         sorted((c for part in parts for c in part.clusters), key=lambda c: c[1][0][0]),
+        {
+            name: np.concatenate([part.recorded[name] for part in parts])[by_candidate]
+            for name in parts[0].recorded
+        },
     )
 
 
 def verify_by_estimate(
-    candidates: I64, hashed: Hashed, params: Parameters, progress: ProgressHook | None,
+    candidates: I64, hashed: Processed, params: Parameters, progress: ProgressHook | None,
     ranks: I64 | None = None,
 ) -> Verified:
     """Verification by the MinHash estimates of the signatures (no text is read)."""
@@ -113,13 +116,13 @@ def verify_by_estimate(
 
     if ranks is None:
         ranks = np.asarray(hashed.lengths, dtype=np.int64)
+    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, None))]
     return verify_candidates(
-        candidates, estimated_similarity(hashed), params.threshold, ranks, checked,
-        params.containment,
+        candidates, estimated_similarity(hashed), params.threshold, ranks, rules, checked
     )
 
 
-def estimated_similarity(hashed: Hashed) -> Similarity:
+def estimated_similarity(hashed: Processed) -> Similarity:
     """The estimated overlap of two processed documents, from their signatures and shingle
     counts."""
     counts = hashed.shingle_counts

@@ -1,4 +1,5 @@
-"""The hashing stage: documents to signatures and band keys, in batches, in worker processes.
+"""The hashing stage: documents to signatures and each search mode's arrays (band keys, ...), in
+batches, in worker processes.
 
 The main process reads the input and groups it into batches. A batch is texts (at most
 :data:`BATCH_DOCS` documents or :data:`BATCH_CHARS` characters), sent to a worker packed as
@@ -8,12 +9,12 @@ with its line bounds; or a block of lines of an uncompressed file
 (:class:`~neardup.io.records.LineBlock`, sized by :mod:`neardup.io.corpus`: up to 8 MB),
 sent as a byte range that the worker reads itself. The main process does no JSON parsing.
 
-Workers return band keys, lengths and (when the run may verify by estimate) signatures as
-arrays, with the ids and problems of the lines they parsed; the main process keeps only
-those (:meth:`HashingStage.collect`), and its :class:`~neardup.stages.intake.Intake` checks ids for
-repeats and accounts for every document. The worker processes
-(:class:`~neardup.engine.workers.Workers`) are started once and serve the later stages too
-(:meth:`~neardup.engine.workers.Workers.map`).
+Workers return the search modes' arrays (band keys, ...), lengths and (when the run may
+verify by estimate) signatures, with the ids and problems of the lines they parsed; the main
+process keeps only those (:meth:`HashingStage.collect`), and its
+:class:`~neardup.stages.intake.Intake` checks ids for repeats and accounts for every
+document. The worker processes (:class:`~neardup.engine.workers.Workers`) are started once
+and serve the later stages too (:meth:`~neardup.engine.workers.Workers.map`).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32, U64, ProgressHook
-from ..core.arrays import pieces_of, ranges, starts_of
+from ..core.arrays import pieces_of, starts_of
 from ..core.kernels import kernel_name
 from ..core.normalize import codepoints, packed_codepoints
 from ..io.documents import Document, parse_jsonl_line
@@ -36,10 +37,11 @@ from ..io.jsonl_fields import read_fields, unread_fields
 from ..io.records import LineBlock, RawLine
 from ..parameters import Parameters
 from ..report import Skipped
+from ..searches.protocol import PerDocument
 from ..stages.hashing import (
     BATCH_CHARS,
     BATCH_DOCS,
-    Hashes,
+    HashedBatch,
     hash_packed,
 )
 from ..stages.intake import EMPTY_AFTER_NORMALIZATION, Intake
@@ -47,7 +49,7 @@ from .workers import Workers
 
 
 @dataclass
-class Hashed:
+class Processed:
     """What stays in memory per processed document, and the run's accounting."""
 
     ids: list[str] = field(default_factory=list)
@@ -55,15 +57,9 @@ class Hashed:
     lengths: array[int] = field(default_factory=lambda: array("q"))
     shingle_counts: array[int] = field(default_factory=lambda: array("q"))
     signatures: list[U32] = field(default_factory=list)
-    keys: list[U64] = field(default_factory=list)
-    fingerprints: list[U32] = field(default_factory=list)
-    """Winnowed fingerprints of the processed documents, in per-batch blocks (containment
-    search only)."""
-    fingerprint_counts: array[int] = field(default_factory=lambda: array("q"))
-    rewrite_shingles: list[U32] = field(default_factory=list)
-    """Distinct 4-gram hashes of the processed documents, in per-batch blocks (rewrite search
-    only)."""
-    rewrite_counts: array[int] = field(default_factory=lambda: array("q"))
+    searched: dict[str, list[PerDocument]] = field(default_factory=dict)
+    """Each search mode's arrays of the processed documents, in per-batch blocks, by mode
+    name (dropped once the candidates are found)."""
     digests: list[U64] = field(default_factory=list)
     """Each normalized text's digest (:mod:`neardup.core.exact`), in per-batch blocks."""
     skipped: list[Skipped] = field(default_factory=list)
@@ -96,23 +92,19 @@ class Hashed:
         accounting, ``read`` and ``skipped``, stays). Block by block, in place, so that the
         band keys are never held twice."""
         chosen = np.flatnonzero(keep)
-        bounds = starts_of(np.asarray([b.shape[0] for b in self.keys], dtype=np.int64))
+        bounds = starts_of(np.asarray([b.shape[0] for b in self.digests], dtype=np.int64))
 
-        def in_place(parts: list[Any], fortran: bool = False) -> None:
+        def in_place(parts: list[Any]) -> None:
             for b, lo in enumerate(bounds[: len(parts)].tolist()):
-                part = parts[b][keep[lo : lo + parts[b].shape[0]]]
-                parts[b] = np.asfortranarray(part) if fortran else part
+                parts[b] = parts[b][keep[lo : lo + parts[b].shape[0]]]
 
-        in_place(self.keys, fortran=True)
+        for blocks in self.searched.values():
+            for b, lo in enumerate(bounds[: len(blocks)].tolist()):
+                rows = np.flatnonzero(keep[lo : lo + blocks[b].documents])
+                blocks[b] = blocks[b].rows(rows)
         in_place(self.digests)
         if self.signatures_kept:
             in_place(self.signatures)
-        self.fingerprints, self.fingerprint_counts = _packed_rows(
-            self.fingerprints, self.fingerprint_counts, chosen
-        )
-        self.rewrite_shingles, self.rewrite_counts = _packed_rows(
-            self.rewrite_shingles, self.rewrite_counts, chosen
-        )
         self.ids = [self.ids[i] for i in chosen.tolist()]
         for name in ("positions", "lengths", "shingle_counts"):
             column = np.asarray(getattr(self, name), dtype=np.int64)[chosen]
@@ -129,7 +121,7 @@ class ParsedLines:
     ids: list[str | None]
     skipped: dict[int, Skipped]
     blank: list[int]
-    hashes: Hashes
+    hashes: HashedBatch
 
 
 def hash_lines(
@@ -248,12 +240,14 @@ class HashingStage:
         self.params = params
         self.workers = workers
         self.progress = progress
-        self.hashed = Hashed(signatures_kept=keep_signatures)
+        self.hashed = Processed(signatures_kept=keep_signatures)
         self.intake = Intake()
-        self._pending: list[tuple[Batch, Future[Hashes | ParsedLines]]] = []
+        self._pending: list[tuple[Batch, Future[HashedBatch | ParsedLines]]] = []
         self._held: Batch | None = None
 
-    def run(self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]) -> Hashed:
+    def run(
+        self, items: Iterator[tuple[int, Document | RawLine | LineBlock | Skipped]]
+    ) -> Processed:
         """Hash every item; raise :class:`~neardup.errors.DuplicateIdError` naming every
         repeated id."""
         try:
@@ -275,7 +269,7 @@ class HashingStage:
         self.hashed.skipped = self.intake.skipped_in_read_order()
         return self.hashed
 
-    def collect(self, batch: Batch, result: Hashes | ParsedLines) -> None:
+    def collect(self, batch: Batch, result: HashedBatch | ParsedLines) -> None:
         """Take a hashed batch back: account for its documents and keep what stays in
         memory of those that go on."""
         out = self.hashed
@@ -286,26 +280,20 @@ class HashingStage:
             hashes = result
             ids, going_on = batch.ids, np.arange(len(batch), dtype=np.int64)
             rows = going_on
-        sigs, keys, lengths, counts = hashes[:4]
+        lengths = hashes.lengths
         nonempty = lengths[rows] > 0
         for k in going_on[~nonempty].tolist():
             self.intake.set_aside(batch.order[k], Skipped(ids[k], EMPTY_AFTER_NORMALIZATION))
         kept, kept_rows = going_on[nonempty].tolist(), rows[nonempty]
         if out.signatures_kept:
-            out.signatures.append(sigs[kept_rows])
-        every_row = kept_rows.size == keys.shape[0]  # rows ascend: all of them, in order
-        out.keys.append(keys if every_row else np.asfortranarray(keys[kept_rows]))
+            out.signatures.append(hashes.signatures[kept_rows])
+        for name, arrays in hashes.searched.items():
+            out.searched.setdefault(name, []).append(arrays.rows(kept_rows))
         out.digests.append(hashes.digests[kept_rows])
         out.ids.extend([ids[k] for k in kept])
         out.positions.extend([batch.positions[k] for k in kept])
         out.lengths.frombytes(lengths[kept_rows].astype(np.int64).tobytes())
-        out.shingle_counts.frombytes(counts[kept_rows].astype(np.int64).tobytes())
-        if self.params.containment is not None:
-            _keep_rows(hashes.fingerprints, hashes.fingerprint_counts, kept_rows,
-                       out.fingerprints, out.fingerprint_counts)
-        if self.params.rewrite is not None:
-            _keep_rows(hashes.rewrite_shingles, hashes.rewrite_counts, kept_rows,
-                       out.rewrite_shingles, out.rewrite_counts)
+        out.shingle_counts.frombytes(hashes.shingle_counts[kept_rows].astype(np.int64).tobytes())
         if self.progress is not None:
             self.progress("read", len(batch))
 
@@ -363,7 +351,7 @@ class HashingStage:
 
     def _task(
         self, batch: Batch
-    ) -> tuple[Callable[..., Hashes | ParsedLines], tuple[object, ...]]:
+    ) -> tuple[Callable[..., HashedBatch | ParsedLines], tuple[object, ...]]:
         """The function that hashes the batch and its arguments (texts and lines packed into
         one buffer each; the batch lets go of them)."""
         if batch.block is not None:
@@ -410,8 +398,8 @@ class HashingStage:
 
 
 def _remotely(
-    keep_signatures: bool, task: Callable[..., Hashes | ParsedLines], *args: object
-) -> Hashes | ParsedLines:
+    keep_signatures: bool, task: Callable[..., HashedBatch | ParsedLines], *args: object
+) -> HashedBatch | ParsedLines:
     """``task(*args)`` in a worker process, its signatures left out unless kept."""
     result = task(*args)
     if keep_signatures:
@@ -422,8 +410,8 @@ def _remotely(
     return _without_signatures(result)
 
 
-def _without_signatures(hashes: Hashes) -> Hashes:
-    return hashes._replace(signatures=np.empty((hashes.signatures.shape[0], 0), dtype=np.uint32))
+def _without_signatures(hashes: HashedBatch) -> HashedBatch:
+    return replace(hashes, signatures=np.empty((hashes.signatures.shape[0], 0), dtype=np.uint32))
 
 
 def _block_lines(block: LineBlock | None) -> list[RawLine]:
@@ -442,27 +430,3 @@ def _pack_lines(lines: list[RawLine]) -> tuple[bytes, I64, I64, tuple[str, str]]
     bounds = starts_of(sizes)
     linenos = np.fromiter((line.lineno for line in lines), dtype=np.int64, count=len(lines))
     return b"".join(line.data for line in lines), bounds, linenos, (lines[0].name, lines[0].path)
-
-
-def _keep_rows(
-    values: U32, counts: I64, rows: I64, blocks: list[U32], kept_counts: array[int]
-) -> None:
-    """Append the packed ``values`` of the documents at ``rows`` (``counts`` values each) to
-    ``blocks``, and their counts to ``kept_counts``."""
-    row_counts = counts[rows]
-    blocks.append(values[ranges(starts_of(counts)[rows], row_counts)])
-    kept_counts.extend(row_counts.tolist())
-
-
-def _packed_rows(
-    blocks: list[U32], counts: array[int], rows: I64
-) -> tuple[list[U32], array[int]]:
-    """The packed values (and counts) of the documents at ``rows`` only (none kept: as
-    they were)."""
-    if not len(counts):
-        return blocks, counts
-    every = np.asarray(counts, dtype=np.int64)
-    chosen = every[rows]
-    flat = np.concatenate(blocks) if blocks else np.empty(0, dtype=np.uint32)
-    kept = [flat[ranges(starts_of(every)[rows], chosen)]] if blocks else []
-    return kept, array("q", chosen.tolist())

@@ -47,7 +47,7 @@ _MOST_SHOWN = 10
 
 
 @dataclass(frozen=True)
-class Verification:
+class IndexCheck:
     """What :func:`verify_problems` found: nothing when the index is sound."""
 
     path: str

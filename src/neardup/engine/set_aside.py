@@ -10,19 +10,19 @@ the same), and puts the copies in its clusters (:func:`with_copies`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .._types import I64
 from ..core.exact import first_of_group
-from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup, Pair
+from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup
 from ..stages.verification import ReportParts, Verified
-from .hashing import Hashed
+from .hashing_stage import Processed
 
 
 @dataclass
-class Copies:
+class SetAside:
     """Processed documents set aside before the candidate stage."""
 
     ids: list[str] = field(default_factory=list)
@@ -44,12 +44,13 @@ class Copies:
 
 
 def set_aside(
-    hashed: Hashed, min_length: int = 0, copies_too: bool = True
-) -> tuple[Hashed, Copies]:
+    hashed: Processed, min_length: int = 0, copies_too: bool = True
+) -> tuple[Processed, SetAside]:
     """The processed documents that go on to the candidate stage (the first of each group of
     identical normalized texts, at least ``min_length`` normalized characters long), and
-    those set aside. Without ``copies_too`` identical texts all go on (a containment search
-    counts every document that holds a fingerprint to tell boilerplate)."""
+    those set aside. Without ``copies_too`` identical texts all go on (a search mode that
+    counts every copy to tell boilerplate, see
+    :attr:`~neardup.searches.protocol.SearchMode.counts_every_copy`)."""
     lengths = np.asarray(hashed.lengths, dtype=np.int64)
     n = lengths.size
     eligible = np.flatnonzero(lengths >= min_length)
@@ -59,13 +60,13 @@ def set_aside(
     goes_on = np.zeros(n, dtype=bool)
     goes_on[eligible[first == eligible]] = True
     if goes_on.all():
-        return hashed, Copies()
+        return hashed, SetAside()
     new_index = np.cumsum(goes_on) - 1
     is_copy = first != eligible
     copies, originals = eligible[is_copy], first[is_copy]
     short = np.flatnonzero(lengths < min_length)
     positions = np.asarray(hashed.positions, dtype=np.int64)
-    set_apart = Copies(
+    set_apart = SetAside(
         ids=[hashed.ids[i] for i in copies.tolist()],
         positions=positions[copies],
         lengths=lengths[copies],
@@ -77,9 +78,9 @@ def set_aside(
     return hashed, set_apart
 
 
-def exact_groups(hashed: Hashed, copies: Copies, went_on: bool = True) -> list[ExactGroup]:
+def exact_groups(hashed: Processed, copies: SetAside, went_on: bool = True) -> list[ExactGroup]:
     """Each group of identical documents, first member first, groups by first member: the
-    copies set aside, and those that went on (a containment search's; without ``went_on``,
+    copies set aside, and those that went on (see :func:`set_aside`; without ``went_on``,
     none did, and their digests are not searched)."""
     groups = {
         of: [hashed.ids[of], *(copies.ids[k] for k in members)]
@@ -95,7 +96,7 @@ def exact_groups(hashed: Hashed, copies: Copies, went_on: bool = True) -> list[E
 
 def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> ReportParts:
     """The parts without the pairs of identical documents that went on together (a
-    containment search's): the groups list them once."""
+    search that counts every copy): the groups list them once."""
     group_of = {doc_id: k for k, group in enumerate(groups) for doc_id in group.members}
     if not group_of:
         return parts
@@ -107,7 +108,7 @@ def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> Rep
 
 
 def with_copies(
-    parts: ReportParts, hashed: Hashed, copies: Copies, verified: Verified
+    parts: ReportParts, hashed: Processed, copies: SetAside, verified: Verified
 ) -> ReportParts:
     """The report's parts (made by :func:`~neardup.stages.verification.report_parts` of
     ``verified``) with the copies in them: each copy in the pairs of the document it copies
@@ -140,10 +141,8 @@ def with_copies(
     for k in reversed(touched):  # each pair of a document with copies: all of theirs
         pair = parts.pairs[k]
         pairs[k : k + 1] = [
-            Pair(a, b, pair.jaccard, pair.containment, pair.a_in_b, pair.b_in_a,
-                 rewrite=pair.rewrite) if order[a] < order[b] else
-            Pair(b, a, pair.jaccard, pair.containment, pair.b_in_a, pair.a_in_b,
-                 rewrite=pair.rewrite)
+            replace(pair, a=a, b=b) if order[a] < order[b] else
+            replace(pair, a=b, b=a, a_in_b=pair.b_in_a, b_in_a=pair.a_in_b)
             for a in group(pair.a)
             for b in group(pair.b)
         ]

@@ -1,0 +1,20 @@
+"""The search modes a run makes: near-duplicates always, containment and rewrites when the
+parameters ask for them (the order in which their candidates, notes and rules are taken)."""
+
+from __future__ import annotations
+
+from ..parameters import Parameters
+from .containment import Containment
+from .near_duplicates import NearDuplicates
+from .protocol import SearchMode
+from .rewritten_copies import RewrittenCopies
+
+
+def modes_for(params: Parameters) -> list[SearchMode]:
+    """The modes ``params`` ask for, near-duplicates first."""
+    modes: list[SearchMode] = [NearDuplicates()]
+    if params.containment is not None:
+        modes.append(Containment())
+    if params.rewrite is not None:
+        modes.append(RewrittenCopies())
+    return modes

@@ -1,0 +1,103 @@
+"""The rewrite search: rewritten copies (洗稿), whose words were swapped and sentences moved,
+cut or inserted, found through the distinctive 4-grams they share and accepted on their
+rewrite resemblance (:mod:`neardup.core.rewrites`).
+
+Hashing keeps each normalized text's distinct 4-grams
+(:func:`~neardup.core.rewrites.rewrite_shingles`); the candidate stage pairs the documents
+whose distinctive sets resemble enough, cutting the 4-grams held by more than
+:data:`~neardup.core.rewrites.MAX_DF` documents (or ``max_df`` when lower) as common
+(:func:`~neardup.core.rewrites.resembling_pairs`); the rule computes every candidate's
+resemblance from the original texts (so it needs exact verification) and records it on the
+pair. An index keeps no 4-grams, so it makes no rewrite search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._types import F64, I64, U32, Verification
+from ..core.rewrites import MAX_DF, Resemblance, resemblance_of, resembling_pairs, rewrite_shingles
+from ..parameters import Parameters
+from .protocol import Bools, Evidence, Found, Judged, Mapper, Packed, PerDocument, joined_packed
+
+NAME = "rewrite"
+"""The mode's name, and the :class:`~neardup.report.Pair` field its rule fills."""
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """Accepts the pairs whose ``resemblance`` reaches ``least``, and records every
+    candidate's resemblance."""
+
+    least: float
+    resemblance: Callable[[int, int], Resemblance]
+    records: str | None = NAME
+
+    def accept(self, judged: Judged) -> tuple[Bools, F64 | None]:
+        accepted = np.zeros(len(judged.pairs), dtype=bool)
+        values = np.full(len(judged.pairs), math.nan)
+        for k, (i, j) in enumerate(judged.pairs):
+            resembles = self.resemblance(i, j)
+            values[k] = resembles.value
+            accepted[k] = resembles.reaches(self.least)
+        return accepted, values
+
+
+@dataclass(frozen=True)
+class RewrittenCopies:
+    """Distinctive 4-grams to candidates; rewrite resemblance accepts."""
+
+    name: str = NAME
+    counts_every_copy: bool = True
+
+    def hash(self, flat: U32, lengths: I64, signatures: U32, params: Parameters) -> Packed:
+        return Packed(*rewrite_shingles(flat, lengths))
+
+    def candidates(
+        self, blocks: Sequence[PerDocument], params: Parameters, mapper: Mapper | None = None
+    ) -> Found:
+        """:func:`~neardup.core.rewrites.resembling_pairs` of the 4-grams."""
+        values, counts = joined_packed(blocks)
+        shared = resembling_pairs(values, counts, _least(params), params.max_df)
+        return Found(shared.pairs, shared.common, shared.max_df)
+
+    def notes(self, found: Found, params: Parameters, verification: Verification) -> list[str]:
+        notes = []
+        asked = min(params.max_df, MAX_DF)
+        if found.max_df is not None and found.max_df < asked:
+            notes.append(
+                f"the rewrite search ignored 4-grams held by more than {found.max_df} "
+                f"documents (not {asked}): they would have made more candidate pairs than "
+                "memory allows"
+            )
+        if verification != "exact":
+            notes.append("rewritten copies were not searched: they need exact verification")
+        return notes
+
+    def counts(self, found: Found) -> dict[str, int]:
+        return {"common_rewrite_shingles": int(found.common.size)}
+
+    def rule(self, params: Parameters, evidence: Evidence | None) -> Rewritten | None:
+        """The resemblance of the original texts without the common 4-grams; None without
+        the texts (verifying by estimate)."""
+        if evidence is None or evidence.texts is None:
+            return None
+        rare = evidence.common.get(NAME, np.empty(0, dtype=np.uint32))
+        by_position = resemblance_of(evidence.texts(), evidence.cps,
+                                     params.normalize_options(), rare)
+        position = {node: k for k, node in enumerate(evidence.nodes)}
+
+        def resemblance(a: int, b: int) -> Resemblance:
+            return by_position(position[a], position[b])
+
+        return Rewritten(_least(params), resemblance)
+
+
+def _least(params: Parameters) -> float:
+    if params.rewrite is None:
+        raise ValueError("the parameters ask for no rewrite search")
+    return params.rewrite
