@@ -291,8 +291,8 @@ def as_document(item: object, position: int) -> Document | Skipped:
 
 def as_documents(documents: object) -> Iterator[Document | Skipped]:
     """Documents from any accepted input: Documents, strings (ids "0", "1", ...), a dict
-    id → text, (id, text) tuples, or a :class:`~neardup.documents.Corpus` (whose
-    :class:`~neardup.documents.Skipped` records pass through)."""
+    id → text, (id, text) tuples, or a :class:`~neardup.io.corpus.Corpus` (whose
+    :class:`~neardup.report.Skipped` records pass through)."""
     if isinstance(documents, (str, bytes)):
         raise InputError("documents must be a collection of documents, not a single string")
     if isinstance(documents, Mapping):
