@@ -82,6 +82,7 @@ def _screen(tmux: list[str]) -> str:
                           check=True).stdout
 
 
+@pytest.mark.slow  # a real scan of 30,000 documents, long enough for the bar to show an ETA
 def test_reading_shows_total_percentage_and_eta_then_one_summary_line(
     tmux: list[str], tmp_path: Path
 ) -> None:
