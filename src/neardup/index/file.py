@@ -18,7 +18,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import IndexFileError, ParameterError
-from ..parameters import Parameters
+from ..parameters import PARAMETER_FIELDS, Parameters, field_info
 
 APPLICATION_ID = 0x4E445550  # "NDUP"
 FORMAT = "neardup-index"
@@ -197,11 +197,23 @@ def parameters_from(params: dict[str, Any]) -> Parameters:
             (containment, max_df), which each query chooses.
     """
     check_names(params)
+    params = {name: _as_recorded(name, value) for name, value in params.items()}
     if "markers" in params and params["markers"] is not None:
         params = {**params, "markers": tuple(params["markers"])}
     elif "markers" in params:
         params = {k: v for k, v in params.items() if k != "markers"}
     return Parameters(**params)
+
+
+def _as_recorded(name: str, value: Any) -> Any:
+    """A stored value as its field takes it: earlier versions accepted, and recorded, 0 and 1
+    for a flag and True or False for an integer (JSON keeps them apart)."""
+    kind = field_info(name).kind if name in PARAMETER_FIELDS else None
+    if kind == "flag" and type(value) is int and value in (0, 1):
+        return bool(value)
+    if kind == "integer" and isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def check_parameters(name: str, parameters: Parameters, expected: dict[str, Any]) -> None:
