@@ -64,7 +64,6 @@ PRESET_PURPOSES = {"near-identical": "the defaults", "copies": "rewritten and pa
 """What each of :data:`~neardup.parameters.PRESETS` is for, as ``--preset``'s help says."""
 
 
-
 def index_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The :class:`~neardup.parameters.Parameters` fields that have an option and that an
     index is made with, and those each query chooses, in their order."""
@@ -167,7 +166,8 @@ def parameter_options(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in names}
         try:
-            kwargs["parameters"] = resolve_parameters(preset=kwargs.pop("preset"), **values)
+            given = {name: value for name, value in values.items() if value is not None}
+            kwargs["parameters"] = resolve_parameters(preset=kwargs.pop("preset"), **given)
         except NeardupError as exc:
             raise click.UsageError(str(exc)) from None
         return func(*args, **kwargs)

@@ -29,7 +29,7 @@ from ..io.records import Fetched, LinesAt, parse_line_at, parse_records, read_li
 from ..parameters import Parameters
 from ..report import DocumentInfo
 from ..searches.modes import modes_for
-from ..searches.protocol import Evidence
+from ..searches.protocol import ComparedTexts
 from ..stages.hashing import shingle_sets
 from ..stages.verification import Verified, verify_candidates
 
@@ -117,8 +117,8 @@ def verify_component_batch(
     def similarity(a: int, b: int) -> Overlap:
         return overlap(sets[a], sets[b])
 
-    evidence = Evidence(list(range(len(cps))), cps, common or {}, docs.texts)
-    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, evidence))]
+    compared = ComparedTexts(list(range(len(cps))), cps, common or {}, docs.texts)
+    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, compared))]
     found = verify_candidates(
         batch.pairs, similarity, params.threshold, batch.lengths, rules, None, known
     )

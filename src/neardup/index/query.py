@@ -37,7 +37,7 @@ from ..searches.containment import StoredCandidates, stored_boilerplate, stored_
 from ..searches.modes import modes_for
 from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
 from ..searches.near_duplicates import keys_of
-from ..searches.protocol import Evidence, Found, packed
+from ..searches.protocol import ComparedTexts, Found, packed
 from ..stages.hashing import (
     nonempty_documents,
     shingle_sets,
@@ -133,9 +133,10 @@ def query_index(
     if exact:
         similarity = compared.exact_similarity(candidates, parameters)
         nodes: list[int] = np.unique(candidates).tolist()
-        evidence = Evidence(nodes, [compared.cps(node) for node in nodes],
-                            {CONTAINMENT: boilerplate})
-        rules = [rule for mode in modes if (rule := mode.rule(parameters, evidence))]
+        seen = ComparedTexts(
+            nodes, [compared.cps(node) for node in nodes], {CONTAINMENT: boilerplate}
+        )
+        rules = [rule for mode in modes if (rule := mode.rule(parameters, seen))]
     else:
         similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
         rules = [rule for mode in modes if (rule := mode.rule(parameters, None))]

@@ -31,7 +31,16 @@ from ..core.normalize import from_codepoints
 from ..core.shingles import ngram_hashes, word_ngram_hashes
 from ..core.similarity import overlap
 from ..parameters import Parameters
-from .protocol import Bools, Evidence, Found, Judged, Mapper, Packed, PerDocument, joined_packed
+from .protocol import (
+    Bools,
+    ComparedTexts,
+    Found,
+    Judged,
+    Mapper,
+    Packed,
+    PerDocument,
+    joined_packed,
+)
 
 NAME = "containment"
 
@@ -122,13 +131,13 @@ class Containment:
     def counts(self, found: Found) -> dict[str, int]:
         return {"common_fingerprints": int(found.common.size)}
 
-    def rule(self, params: Parameters, evidence: Evidence | None) -> Copied:
-        """Containment reaches ``params.containment``; with ``evidence`` and boilerplate,
+    def rule(self, params: Parameters, compared: ComparedTexts | None) -> Copied:
+        """Containment reaches ``params.containment``; with ``compared`` and boilerplate,
         judged on the shingle sets without it."""
-        common = None if evidence is None else evidence.common.get(NAME)
-        if evidence is None or common is None or not common.size:
+        common = None if compared is None else compared.common.get(NAME)
+        if compared is None or common is None or not common.size:
             return Copied(_least(params))
-        sets = dict(zip(evidence.nodes, sets_without_boilerplate(evidence.cps, params, common),
+        sets = dict(zip(compared.nodes, sets_without_boilerplate(compared.cps, params, common),
                         strict=True))
 
         def copied(a: int, b: int) -> float:
@@ -199,7 +208,7 @@ def stored_candidates(
     :func:`~neardup.core.fingerprints.enough_shared` says so of the fingerprints it shares
     and the documents' whole fingerprint counts, as in the local engine.
     """
-    containment, max_df = float(params.containment or 1.0), params.max_df
+    containment, max_df = _least(params), params.max_df
     owners = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     distinct, inverse, new_df = np.unique(fingerprints, return_inverse=True, return_counts=True)
     stored_df = store.fingerprint_frequencies(distinct, max_df + 1)

@@ -17,7 +17,7 @@ import numpy as np
 from .._types import F64, I64, U32, U64, Verification
 from ..core.lsh import band_columns, band_keys, band_pair_codes, candidate_pairs, pairs_of_codes
 from ..parameters import Parameters
-from .protocol import BandKeys, Bools, Evidence, Found, Judged, Mapper, PerDocument, Rule
+from .protocol import BandKeys, Bools, ComparedTexts, Found, Judged, Mapper, PerDocument, Rule
 
 NAME = "near-duplicates"
 
@@ -67,5 +67,5 @@ class NearDuplicates:
     def counts(self, found: Found) -> dict[str, int]:
         return {}
 
-    def rule(self, params: Parameters, evidence: Evidence | None) -> Rule:
+    def rule(self, params: Parameters, compared: ComparedTexts | None) -> Rule:
         return Near()

@@ -123,7 +123,7 @@ class Judged:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class ComparedTexts:
     """What exact verification knows of the compared documents beyond their overlaps: their
     normalized code points (and original texts, when it has them) by node, and what each
     mode's candidate stage cut as boilerplate (by mode name)."""
@@ -175,6 +175,6 @@ class SearchMode(Protocol):
     def counts(self, found: Found) -> dict[str, int]:
         """The :class:`~neardup.report.Counts` fields it fills."""
 
-    def rule(self, params: Parameters, evidence: Evidence | None) -> Rule | None:
-        """The rule that accepts verified pairs (``evidence``: None when verifying by
+    def rule(self, params: Parameters, compared: ComparedTexts | None) -> Rule | None:
+        """The rule that accepts verified pairs (``compared``: None when verifying by
         estimate), or None when the mode cannot judge them so."""

@@ -22,7 +22,16 @@ import numpy as np
 from .._types import F64, I64, U32, Verification
 from ..core.rewrites import MAX_DF, Resemblance, resemblance_of, resembling_pairs, rewrite_shingles
 from ..parameters import Parameters
-from .protocol import Bools, Evidence, Found, Judged, Mapper, Packed, PerDocument, joined_packed
+from .protocol import (
+    Bools,
+    ComparedTexts,
+    Found,
+    Judged,
+    Mapper,
+    Packed,
+    PerDocument,
+    joined_packed,
+)
 
 NAME = "rewrite"
 """The mode's name, and the :class:`~neardup.report.Pair` field its rule fills."""
@@ -81,15 +90,15 @@ class RewrittenCopies:
     def counts(self, found: Found) -> dict[str, int]:
         return {"common_rewrite_shingles": int(found.common.size)}
 
-    def rule(self, params: Parameters, evidence: Evidence | None) -> Rewritten | None:
+    def rule(self, params: Parameters, compared: ComparedTexts | None) -> Rewritten | None:
         """The resemblance of the original texts without the common 4-grams; None without
         the texts (verifying by estimate)."""
-        if evidence is None or evidence.texts is None:
+        if compared is None or compared.texts is None:
             return None
-        rare = evidence.common.get(NAME, np.empty(0, dtype=np.uint32))
-        by_position = resemblance_of(evidence.texts(), evidence.cps,
+        rare = compared.common.get(NAME, np.empty(0, dtype=np.uint32))
+        by_position = resemblance_of(compared.texts(), compared.cps,
                                      params.normalize_options(), rare)
-        position = {node: k for k, node in enumerate(evidence.nodes)}
+        position = {node: k for k, node in enumerate(compared.nodes)}
 
         def resemblance(a: int, b: int) -> Resemblance:
             return by_position(position[a], position[b])

@@ -43,7 +43,6 @@ BATCH_CHARS = 2_000_000
 """Characters (or bytes of JSON lines) per hashing batch (at most, unless one is larger)."""
 
 
-
 @dataclass
 class HashedBatch:
     """A hashed batch of documents: what every search needs of each, and what each search

@@ -165,7 +165,6 @@ def report_parts(
     pairs = [
         Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a,
              **_fields(names, values))
-        if values else Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a)
         for (i, j), jaccard, a_in_b, b_in_a, values in zip(
             verified.pairs.tolist(),
             verified.jaccard.tolist(),
