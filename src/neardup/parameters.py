@@ -106,10 +106,11 @@ class FieldInfo:
         return value
 
     def _within(self, value: float) -> bool:
+        """Whether ``value`` is inside the bounds (written so that NaN is not)."""
         low, high = self.low, self.high
-        return not (
-            (low is not None and (value <= low if self.low_open else value < low))
-            or (high is not None and (value >= high if self.high_open else value > high))
+        return (
+            (low is None or (value > low if self.low_open else value >= low))
+            and (high is None or (value < high if self.high_open else value <= high))
         )
 
     def _error(self, name: str, kind: str, value: Any) -> ParameterError:
@@ -284,6 +285,23 @@ def field_infos() -> list[tuple[str, FieldInfo]]:
     return [(name, field_info(name)) for name in PARAMETER_FIELDS]
 
 
+def _described(name: str, info: FieldInfo) -> str:
+    """One field as ``help(Parameters)`` lists it: name, default, values, help."""
+    default = PARAMETER_FIELDS[name].default
+    if info.kind in ("integer", "number") and info.low is not None:
+        values = f"; {info.interval}"
+    elif info.kind == "choice":
+        values = f"; one of {info.choices}"
+    else:
+        values = ""
+    return f"    {name} (default {default!r}{values}): {info.help}"
+
+
+Parameters.__doc__ = (Parameters.__doc__ or "") + "\n\nFields:\n" + "\n".join(
+    _described(name, info) for name, info in field_infos()
+)
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
     "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.025, "script": "simplified"},
@@ -297,55 +315,85 @@ PRESETS: dict[str, dict[str, Any]] = {
 """
 
 
-def parameters_for(preset: str | None = None, **given: Any) -> Parameters:
-    """The parameters of ``preset`` (none: the defaults), overridden by those ``given`` that
-    are not None.
+def preset_values(preset: str | None) -> dict[str, Any]:
+    """The field values of ``preset`` (None: none, the defaults).
 
     Raises:
-        ParameterError: an unknown preset, or a value out of range.
+        ParameterError: an unknown preset.
+    """
+    if preset is None:
+        return {}
+    if preset not in PRESETS:
+        raise ParameterError(f"preset must be one of {tuple(PRESETS)} (got {preset!r})")
+    return dict(PRESETS[preset])
+
+
+def parameters_for(preset: str | None = None, **given: Any) -> Parameters:
+    """The parameters of ``preset`` (none: the defaults), overridden by those ``given`` that
+    are not None (:func:`resolve_parameters`, where an explicit None also switches off).
+
+    Raises:
+        ParameterError: an unknown preset or parameter name, or a value out of range.
 
     Example:
-        >>> p = parameters_for("copies", threshold=0.6)
+        >>> p = parameters_for("copies", threshold=0.6, containment=None)
         >>> p.threshold, p.containment
         (0.6, 0.3)
     """
-    if preset is not None and preset not in PRESETS:
-        raise ParameterError(f"preset must be one of {tuple(PRESETS)} (got {preset!r})")
-    values = dict(PRESETS[preset]) if preset is not None else {}
-    values.update({name: value for name, value in given.items() if value is not None})
-    return Parameters(**values)
+    return resolve_parameters(
+        preset=preset, **{name: value for name, value in given.items() if value is not None}
+    )
 
 
 def resolve_parameters(
     params: Parameters | None = None, preset: str | None = None, **overrides: Any
 ) -> Parameters:
     """The parameters an entry point runs with: ``params`` (or the ``preset``'s, or the
-    defaults), with the ``overrides`` that are not None.
+    defaults) with ``overrides``.
 
     Every entry point (``find_duplicates``, ``deduplicate``, ``DuplicateIndex.create``, the
     Spark functions) takes ``params``, ``preset`` and ``**overrides`` and passes them here.
+    An override of None leaves a field as it is, except for the fields that are off or chosen
+    by default (``containment``, ``rewrite``, ``script``, ``bands``, ``rows``), where it
+    switches the search or the folding off, or has the banding chosen:
+    ``preset="copies", rewrite=None`` is the copies preset without the rewrite search.
+
+    A banding chosen from the threshold is chosen again when ``threshold`` or ``num_perm``
+    changes; one given (``bands``, with or without ``rows``) is kept. ``rows`` goes with
+    ``bands``.
 
     Raises:
         ParameterError: an unknown parameter name (the message lists the valid ones), both
             ``params`` and ``preset``, ``params`` that are not :class:`Parameters`, an
-            unknown preset, or a value out of range.
+            unknown preset, ``rows`` without ``bands``, or a value out of range.
 
     Example:
         >>> resolve_parameters(preset="copies", threshold=0.6).threshold
         0.6
+        >>> resolve_parameters(preset="copies", rewrite=None).rewrite is None
+        True
         >>> resolve_parameters(thresold=0.6)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         neardup.errors.ParameterError: unknown parameter 'thresold'; the parameters are: ...
     """
-    valid = list(PARAMETER_FIELDS)
     for name in overrides:
         if name not in PARAMETER_FIELDS:
             raise ParameterError(
-                f"unknown parameter {name!r}; the parameters are: {', '.join(valid)}"
+                f"unknown parameter {name!r}; the parameters are: {', '.join(PARAMETER_FIELDS)}"
             )
+    given = {
+        name: value for name, value in overrides.items()
+        if value is not None or PARAMETER_FIELDS[name].default is None
+    }
+    if given.get("rows") is not None and "bands" not in given:
+        raise ParameterError(
+            f"rows goes with bands: give both (got rows={given['rows']!r} alone)"
+        )
+    if "bands" in given and "rows" not in given:
+        given["rows"] = None  # chosen for the bands given
     if params is None:
-        return parameters_for(preset, **overrides)
+        return Parameters(**{**preset_values(preset), **given})
     if not isinstance(params, Parameters):
         raise ParameterError(
             f"params must be a Parameters (got {type(params).__name__}); give single values "
@@ -353,9 +401,10 @@ def resolve_parameters(
         )
     if preset is not None:
         raise ParameterError("give params or preset, not both (a preset is a set of params)")
-    given = {name: value for name, value in overrides.items() if value is not None}
     if not given:
         return params
-    if ("threshold" in given or "num_perm" in given) and "bands" not in given:
-        given.update(bands=None, rows=None)  # chosen again for the new threshold
+    if "bands" not in given and ("threshold" in given or "num_perm" in given):
+        chosen = choose_bands(params.threshold, params.num_perm)
+        if (params.bands, params.rows) == (chosen.bands, chosen.rows):
+            given.update(bands=None, rows=None)  # chosen again for the new threshold
     return replace(params, **given)

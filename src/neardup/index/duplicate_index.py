@@ -16,7 +16,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import AlreadyIndexedError, IndexFileError, InputError, ParameterError, shown_ids
-from ..parameters import PARAMETER_FIELDS, Parameters, resolve_parameters
+from ..parameters import PARAMETER_FIELDS, Parameters, preset_values, resolve_parameters
 from ..report import DuplicateReport, Skipped
 from ..stages.hashing import BATCH_DOCS
 from .adding import Adding, rows_to_add
@@ -169,7 +169,11 @@ class DuplicateIndex:
         left_out: dict[str, Any] = {
             n: PARAMETER_FIELDS[n].default for n in QUERY_PARAMETERS + SCAN_ONLY
         }
-        parameters = replace(resolve_parameters(params, preset, **overrides), **left_out)
+        if params is None:  # the preset without what an index leaves out, then the overrides
+            kept = {n: v for n, v in preset_values(preset).items() if n not in left_out}
+            parameters = resolve_parameters(**{**kept, **overrides})
+        else:
+            parameters = resolve_parameters(replace(params, **left_out), preset, **overrides)
         name = os.fspath(path)
         db = create_file(name, parameters, store_text, timeout, cache_mb)
         index = cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)

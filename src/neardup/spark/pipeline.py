@@ -257,8 +257,7 @@ def spark_parameters(
             f"the Spark engine does not run the rewrite search (rewrite={parameters.rewrite}"
             + (f", from preset {preset!r}" if preset is not None else "")
             + "): find rewritten copies with the local engine (neardup.find_duplicates), or "
-            "give params without it, e.g. "
-            "dataclasses.replace(neardup.parameters.parameters_for('copies'), rewrite=None)"
+            "leave the search out with rewrite=None (e.g. preset='copies', rewrite=None)"
         )
     return parameters
 
