@@ -96,3 +96,12 @@ def test_what_a_mode_records_is_a_field_of_a_pair() -> None:
     for mode in modes_for(params):
         rule = mode.rule(params, None)
         assert rule is None or rule.records is None or rule.records in pair_fields
+
+
+def test_every_preset_says_what_it_is_for_and_names_only_fields() -> None:
+    from neardup.parameters import PRESET_PURPOSES, PRESETS
+
+    assert set(PRESET_PURPOSES) == set(PRESETS)
+    for values in PRESETS.values():
+        assert set(values) <= set(PARAMETER_FIELDS)
+        Parameters(**values)  # valid

@@ -315,6 +315,13 @@ PRESETS: dict[str, dict[str, Any]] = {
 """
 
 
+PRESET_PURPOSES: dict[str, str] = {
+    "near-identical": "the defaults",
+    "copies": "rewritten and partial copies",
+}
+"""What each of :data:`PRESETS` is for, in a few words (``--preset``'s help says it)."""
+
+
 def preset_values(preset: str | None) -> dict[str, Any]:
     """The field values of ``preset`` (None: none, the defaults).
 

@@ -31,6 +31,7 @@ from ..errors import NeardupError
 from ..formats import FORMATS
 from ..parameters import (
     PARAMETER_FIELDS,
+    PRESET_PURPOSES,
     PRESETS,
     FieldInfo,
     field_info,
@@ -59,10 +60,6 @@ INDEX_STRICT_HELP = (
 
 Option = Callable[[Any], Any]
 """A click option decorator."""
-
-PRESET_PURPOSES = {"near-identical": "the defaults", "copies": "rewritten and partial copies"}
-"""What each of :data:`~neardup.parameters.PRESETS` is for, as ``--preset``'s help says."""
-
 
 def index_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The :class:`~neardup.parameters.Parameters` fields that have an option and that an
