@@ -158,6 +158,29 @@ def shared_spans(
     return SharedSpans(spans, covered_a / cps_a.size, covered_b / cps_b.size)
 
 
+def normalized_passages(
+    cps_a: npt.NDArray[np.uint32],
+    cps_b: npt.NDArray[np.uint32],
+    ngram: int,
+    min_length: int,
+    hashes: tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]] | None = None,
+) -> I64:
+    """The passages two normalized texts share (steps 1 to 3 of the module docstring): rows
+    (start in A, start in B, length) in normalized characters, longest first. ``hashes``:
+    the texts' ``ngram`` hashes when made already (both texts at least ``ngram`` long)."""
+    if not cps_a.size or not cps_b.size:
+        return np.zeros((0, 3), dtype=np.int64)
+    n = min(ngram, cps_a.size, cps_b.size)
+    same = cps_a is cps_b
+    if hashes is not None and n == ngram:
+        hash_a, hash_b = hashes
+    else:
+        hash_a = ngram_hashes(cps_a, n)
+        hash_b = hash_a if same else ngram_hashes(cps_b, n)
+    runs = _diagonal_runs(hash_a, hash_b, n, same)
+    return _tiles(cps_a, cps_b, *runs, max(min_length, 1)).reshape(-1, 3)
+
+
 def _normalized(
     text: str, options: NormalizeOptions
 ) -> tuple[npt.NDArray[np.uint32], I64, I64 | None]:

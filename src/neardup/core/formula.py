@@ -1,0 +1,328 @@
+"""What two documents share, told apart as *formula* and *specific* content: the pure
+algorithm behind the copies mode's decision (:mod:`neardup.searches.copies`).
+
+A collection's formulas are the phrases, sentences and whole paragraphs that recur across
+many of its documents: the lead of a welcome ceremony, the closing of a daily bulletin, a
+broadcast notice, a clause every city's regulation takes from one model. They are found by
+document frequency: a winnowed fingerprint (:mod:`neardup.core.fingerprints`) held by more
+than ``formula_df`` documents is a *formula fingerprint*, and the text from one formula
+fingerprint to the next (:func:`~neardup.core.fingerprints.boilerplate_mask`) is formula.
+Every other shared character is *specific*: text that few documents hold.
+
+For a pair, :func:`specificity` tiles the passages the two normalized texts share
+(:func:`~neardup.core.passages.normalized_passages`) and measures:
+
+* the share of each text in specific and in formula shared text;
+* the longest *specific passage*: a shared passage less than half of which is formula;
+* the *ordered* share: the shared passages that follow each other in the same order in both
+  texts (the heaviest such chain), as a share of the shorter text;
+* *slots*: along that chain, how often both texts put something different between two
+  passages (a date, a name, a figure: the slots of a template), per 100 characters of it.
+
+Two texts filled from one template share formula between differing slots; a copy shares a
+specific passage unbroken, or the whole of the shorter text in order (:class:`CopyRule`).
+
+Example:
+    >>> import numpy as np
+    >>> from neardup.core.normalize import codepoints
+    >>> shared = "今天天气很好我们一起去公园散步看看湖边新开的花"
+    >>> a = codepoints("甲" * 30 + shared + "乙" * 30)
+    >>> b = codepoints(shared + "晚上一起吃饭")
+    >>> no_formula = np.empty(0, dtype=np.uint32)
+    >>> found = specificity(profile(a, no_formula, 5), profile(b, no_formula, 5), 5)
+    >>> found.longest_specific, round(found.specific_b, 2), found.slots
+    (23, 0.79, 0.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .._types import I64, U32
+from .arrays import members, pieces_of
+from .passages import normalized_passages
+from .shingles import ngram_hashes
+
+NGRAM = 5
+"""Character n-grams of the formula model, whatever the shingles of the searches."""
+
+MIN_PASSAGE = 8
+"""The shortest shared passage measured, in normalized characters."""
+
+RARE_WEIGHT = 2
+"""A passage is specific when at least one in (1 + this) of its sampled shingles is rare."""
+
+SAMPLE = 4
+"""One shingle in this many (by hash value) is counted for document frequencies."""
+
+_NONE = np.empty(0, dtype=np.uint32)
+
+_NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八九十百千万亿两")),
+                     dtype=np.uint32)
+
+SLOT_GAP = 16
+"""A slot: both texts have something different, at most this many characters, between two
+passages of the ordered chain."""
+
+
+@dataclass(frozen=True)
+class Specificity:
+    """What a pair shares, by kind (shares are of each text's normalized characters)."""
+
+    specific_a: float
+    specific_b: float
+    formula_a: float
+    formula_b: float
+    longest_specific: int
+    """Characters of the longest shared passage less than half of which is formula."""
+    ordered: float
+    """The heaviest chain of passages in the same order in both texts, as a share of the
+    shorter text."""
+    slots: float
+    """Slots (differing fills between two passages of the chain) per 100 characters of it."""
+    facts: float
+    """Slots that fill in a different number (a digit or a Chinese numeral on either side:
+    a date, a count, an edition) per 100 characters of the chain: a copy keeps its source's
+    figures, a template sibling has its own."""
+    shorter: int
+    """Normalized characters of the shorter text."""
+    figures: int = 0
+    """The shorter text's figures: distinct runs of digits (a date, a count, an amount)."""
+    figures_kept: float = 1.0
+    """The share of those figures that the other text holds too (1 when there are none): a
+    rewrite keeps its source's figures, a template sibling has its own."""
+
+
+@dataclass(frozen=True)
+class CopyRule:
+    """When a pair is a copy (measured on a labelled set of real pairs,
+    ``benchmarks/data/labelled_pairs.md``):
+
+    * it shares a specific passage of at least ``passage`` characters, it is not a filled
+      template (fewer than ``slots`` differing slots per 100 characters of its ordered
+      passages, unless its specific passage runs ``unbroken`` characters or more), and
+      what it shares is not mostly formula (its specific shared text is at least
+      ``balance`` times its shared formula); or
+    * the shorter text, at least ``whole_length`` characters long, is shared at ``whole`` or
+      more in the same order (a version, or a lightly edited copy of the whole); or
+    * the shorter text, of any length, is shared at ``same`` or more in the same order with
+      no differing slot (a repost, perhaps with text added or cut): text copied many times
+      is held by many documents, but it is not formula when nothing in it was filled in; or
+    * the rewrite search took it for a rewritten copy (words swapped, sentences moved: short
+      passages and many slots), it keeps ``figures_kept`` of the figures of the shorter
+      text (and has one), fewer than ``figure_slots`` of its slots per 100 characters fill
+      in a number, and its specific shared text is at least ``rewrite_balance`` times its
+      shared formula.
+    """
+
+    passage: int = 35
+    slots: float = 1.0
+    unbroken: int = 80
+    balance: float = 0.75
+    whole: float = 0.7
+    whole_length: int = 500
+    same: float = 0.97
+    figures_kept: float = 0.8
+    figure_slots: float = 2.0
+    rewrite_balance: float = 0.9
+
+    def reason(self, found: Specificity, rewritten: bool = False) -> tuple[bool, str]:
+        """Whether ``found`` is a copy, and why (or why not) in a few words; ``rewritten``:
+        the rewrite search took the pair for a rewritten copy."""
+        specific = max(found.specific_a, found.specific_b)
+        formula = max(found.formula_a, found.formula_b)
+        if found.ordered >= self.whole and found.shorter >= self.whole_length:
+            return True, f"{found.ordered:.0%} of the shorter text in the same order"
+        if found.ordered >= self.same and found.slots == 0:
+            return True, f"{found.ordered:.0%} of the shorter text, unchanged"
+        if rewritten and self._rewrite(found, specific, formula):
+            return True, (f"rewritten: {specific:.0%} specific shared text, "
+                          f"{found.figures_kept:.0%} of {found.figures} figures kept")
+        if found.longest_specific < self.passage:
+            return False, (f"no specific passage of {self.passage} characters "
+                           f"(the longest: {found.longest_specific})")
+        if found.slots >= self.slots and found.longest_specific < self.unbroken:
+            return False, (f"a template filled in differently: {found.slots:.1f} differing "
+                           "slots per 100 shared characters")
+        if specific < self.balance * formula:
+            return False, (f"shares mostly formula ({formula:.0%} formula, {specific:.0%} "
+                           "specific)")
+        return True, f"a specific passage of {found.longest_specific} characters"
+
+    def _rewrite(self, found: Specificity, specific: float, formula: float) -> bool:
+        return (found.figures > 0 and found.figures_kept >= self.figures_kept
+                and found.facts < self.figure_slots
+                and specific >= self.rewrite_balance * formula)
+
+
+def sampled_shingles(flat: U32, lengths: I64, ngram: int) -> tuple[U32, I64]:
+    """Each normalized text's distinct sampled shingle hashes (:func:`sampled`), concatenated,
+    and how many each has: what a collection's document frequencies are counted on."""
+    values: list[U32] = []
+    counts = np.zeros(lengths.size, dtype=np.int64)
+    for k, cps in enumerate(pieces_of(flat, lengths)):
+        hashes = np.unique(ngram_hashes(cps, ngram)) if cps.size >= ngram else _NONE
+        kept = hashes[sampled(hashes)]
+        values.append(kept)
+        counts[k] = kept.size
+    return (np.concatenate(values) if values else _NONE), counts
+
+
+def sampled(hashes: U32) -> npt.NDArray[np.bool_]:
+    """Which shingle hashes are sampled: one in :data:`SAMPLE`, by value, so that every text
+    samples the same shingles and a sampled shingle's document frequency is exact."""
+    out: npt.NDArray[np.bool_] = hashes % np.uint32(SAMPLE) == 0
+    return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What measuring a pair needs of one normalized text, made once per text
+    (:func:`profile`)."""
+
+    cps: U32
+    hashes: U32
+    """Its n-gram hashes, in order."""
+    formula_at: I64
+    """How many of its first k shingles are sampled formula shingles, for each k."""
+    rare_at: I64
+    """How many of its first k shingles are sampled and not formula, for each k."""
+    rare: U32
+    """Its distinct sampled shingles that are not formula, sorted."""
+
+
+def profile(cps: U32, formula: U32, ngram: int) -> Profile:
+    """The :class:`Profile` of a normalized text, given the collection's sorted ``formula``
+    shingles."""
+    hashes = ngram_hashes(cps, ngram) if cps.size >= ngram else _NONE
+    sample = sampled(hashes)
+    common = sample & members(hashes, formula)
+    rare = hashes[sample & ~common]
+    return Profile(cps, hashes, _cumulative(common), _cumulative(sample & ~common),
+                   np.unique(rare))
+
+
+def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
+    """Whether a shared passage (its normalized code points) is formula: fewer of its
+    sampled shingles are rare than :data:`RARE_WEIGHT` asks for (or none is sampled), as
+    :func:`specificity` tells its passages apart."""
+    hashes = ngram_hashes(cps, ngram) if cps.size >= ngram else _NONE
+    sample = sampled(hashes)
+    common = int((sample & members(hashes, formula)).sum())
+    rare = int(sample.sum()) - common
+    return not (rare * RARE_WEIGHT >= common and rare > 0)
+
+
+def rare_shared(a: Profile, b: Profile) -> int:
+    """How many distinct sampled shingles that are not formula two texts share."""
+    return int(np.intersect1d(a.rare, b.rare, assume_unique=True).size)
+
+
+def specificity(a: Profile, b: Profile, ngram: int) -> Specificity:
+    """What two normalized texts share, told apart by the collection's formula shingles (see
+    the module docstring)."""
+    hashes = (a.hashes, b.hashes) if a.hashes.size and b.hashes.size else None
+    tiles = normalized_passages(a.cps, b.cps, ngram, MIN_PASSAGE, hashes)
+    shorter = int(min(a.cps.size, b.cps.size))
+    if not tiles.size:
+        return Specificity(0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, shorter)
+    start, length = tiles[:, 0], tiles[:, 2]
+    last = np.clip(start + length - ngram + 1, start, a.hashes.size)  # shingles inside
+    formula_held = a.formula_at[last] - a.formula_at[start]
+    rare_held = a.rare_at[last] - a.rare_at[start]
+    specific = (rare_held * RARE_WEIGHT >= formula_held) & (rare_held > 0)
+    chained = tiles[heaviest_chain(tiles)]
+    chain_length = int(chained[:, 2].sum())
+    slots, facts = _slots(chained, a.cps, b.cps)
+    specific_chars = int(length[specific].sum())
+    formula_chars = int(length.sum()) - specific_chars
+    return Specificity(
+        specific_a=specific_chars / max(a.cps.size, 1),
+        specific_b=specific_chars / max(b.cps.size, 1),
+        formula_a=formula_chars / max(a.cps.size, 1),
+        formula_b=formula_chars / max(b.cps.size, 1),
+        longest_specific=int(length[specific].max(initial=0)),
+        ordered=chain_length / max(shorter, 1),
+        slots=100.0 * slots / max(chain_length, 1),
+        facts=100.0 * facts / max(chain_length, 1),
+        shorter=shorter,
+        **_figures_kept(a.cps, b.cps),
+    )
+
+
+def _cumulative(marked: npt.NDArray[np.bool_]) -> I64:
+    out = np.zeros(marked.size + 1, dtype=np.int64)
+    np.cumsum(marked, out=out[1:])
+    return out
+
+
+def heaviest_chain(tiles: I64) -> I64:
+    """The rows of the passages that follow each other in both texts (start in A and in B
+    ascending) with the most characters in all: a weighted longest increasing subsequence
+    (passages never overlap, so ascending starts are enough), ``O(k log k)``."""
+    order = np.argsort(tiles[:, 0], kind="stable")
+    starts_b = tiles[order, 1]
+    weights = tiles[order, 2].tolist()
+    ranks = (np.searchsorted(np.unique(starts_b), starts_b) + 1).tolist()
+    size = len(ranks)
+    tree_best = [0] * (size + 1)  # Fenwick tree of (best weight, index) by rank of start in B
+    tree_at = [-1] * (size + 1)
+    before = [-1] * size
+    best = [0] * size
+    for k, rank in enumerate(ranks):
+        top, at, r = 0, -1, rank - 1
+        while r > 0:
+            if tree_best[r] > top:
+                top, at = tree_best[r], tree_at[r]
+            r -= r & -r
+        best[k], before[k] = top + weights[k], at
+        r = rank
+        while r <= size:
+            if best[k] > tree_best[r]:
+                tree_best[r], tree_at[r] = best[k], k
+            r += r & -r
+    k = int(np.argmax(best))
+    chain = []
+    while k >= 0:
+        chain.append(k)
+        k = before[k]
+    return order[np.array(chain[::-1], dtype=np.int64)]
+
+
+def _slots(chained: I64, cps_a: U32, cps_b: U32) -> tuple[int, int]:
+    """How many gaps between consecutive passages of a chain are slots (both texts put
+    something different, at most :data:`SLOT_GAP` characters, between them), and how many
+    of those fill in a number on either side."""
+    if len(chained) < 2:
+        return 0, 0
+    ends_a = chained[:-1, 0] + chained[:-1, 2]
+    ends_b = chained[:-1, 1] + chained[:-1, 2]
+    gap_a = chained[1:, 0] - ends_a
+    gap_b = chained[1:, 1] - ends_b
+    slot = (gap_a > 0) & (gap_a <= SLOT_GAP) & (gap_b > 0) & (gap_b <= SLOT_GAP)
+    numeral_a = _cumulative(np.isin(cps_a, _NUMERALS))
+    numeral_b = _cumulative(np.isin(cps_b, _NUMERALS))
+    at = np.flatnonzero(slot)
+    numbered = (numeral_a[ends_a[at] + gap_a[at]] > numeral_a[ends_a[at]]) | (
+        numeral_b[ends_b[at] + gap_b[at]] > numeral_b[ends_b[at]]
+    )
+    return int(at.size), int(numbered.sum())
+
+
+def _figures_kept(cps_a: U32, cps_b: U32) -> dict[str, Any]:
+    """How many distinct digit runs the shorter text has, and the share found in the other."""
+    shorter, longer = (cps_a, cps_b) if cps_a.size <= cps_b.size else (cps_b, cps_a)
+    mine = _figures(shorter)
+    kept = len(mine & _figures(longer)) / len(mine) if mine else 1.0
+    return {"figures": len(mine), "figures_kept": kept}
+
+
+def _figures(cps: U32) -> set[bytes]:
+    """The distinct runs of ASCII digits of a normalized text."""
+    digit = (cps >= ord("0")) & (cps <= ord("9"))
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], digit.view(np.int8), [0]))))
+    return {cps[start:end].tobytes() for start, end in zip(edges[::2], edges[1::2], strict=True)}
