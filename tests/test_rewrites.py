@@ -201,7 +201,8 @@ def test_inserted_text_is_discounted(seeds: list[str]) -> None:
     options = Parameters().normalize_options()
     expected = oracle_resemblance(docs, 20, options)
     assert expected[3, 11][1] >= LEAST_SHARED
-    found = {(p.a, p.b): p for p in find_duplicates(docs, preset="copies", workers=1).pairs}
+    report = find_duplicates(docs, preset="copies", formula_df=None, workers=1)
+    found = {(p.a, p.b): p for p in report.pairs}
     assert found["3", "11"].rewrite == pytest.approx(expected[3, 11][0], abs=1e-9)
     unrelated = [
         value for (i, j), (value, _) in expected.items()

@@ -179,6 +179,15 @@ class Parameters:
         "with a partner in the other, is at least this (e.g. 0.025).",
         **SHARE, flags=("--rewrite",),
     ))
+    formula_df: int | None = field(default=None, metadata=meta(
+        "Tell copies from template siblings: text held by more documents than this (or by "
+        "more than a tenth of a small collection) is formula, a template's wording; a pair "
+        "is then reported only when it shares a specific passage (40 characters of rarer "
+        "text, not a template filled with other names, dates or figures) or most of the "
+        "shorter text in order, and the other pairs found are listed apart (e.g. 10; needs "
+        "exact verification).",
+        "integer", low=2, flags=("--formula-df",), metavar="N",
+    ))
     ngram: int = field(default=5, metadata=meta(
         "Shingle size, in characters or words (see --unit).",
         "integer", low=1, flags=("--ngram", "-n"),
@@ -228,6 +237,10 @@ class Parameters:
             info: FieldInfo = item.metadata[FIELD_INFO]
             value = info.validated(item.name, getattr(self, item.name), item.default is None)
             object.__setattr__(self, item.name, value)
+        if self.formula_df is not None and self.verify != "exact":
+            raise ParameterError(
+                "formula_df needs verify='exact': telling copies from templates reads the texts"
+            )
         if self.rewrite is not None and self.verify != "exact":
             raise ParameterError(
                 "rewrite needs verify='exact': the resemblance of distinctive shingles "
@@ -304,14 +317,17 @@ Parameters.__doc__ = (Parameters.__doc__ or "") + "\n\nFields:\n" + "\n".join(
 
 PRESETS: dict[str, dict[str, Any]] = {
     "near-identical": {},
-    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.025, "script": "simplified"},
+    "copies": {"threshold": 0.5, "containment": 0.3, "rewrite": 0.025, "script": "simplified",
+               "formula_df": 10},
 }
 """Parameters chosen for a purpose, for people who are not experts:
 
 * ``near-identical`` (the defaults): copies that differ by little (Jaccard 0.7);
 * ``copies``: rewritten and partial copies as well: a Jaccard threshold of 0.5, pairs
   where 30% of the smaller document is found in the other (containment 0.3), and
-  traditional characters compared as simplified ones (script folding costs little).
+  traditional characters compared as simplified ones (script folding costs little); of
+  the pairs found, only those that share specific content are copies, and template
+  siblings and topic neighbours are listed apart (``formula_df`` 10).
 """
 
 

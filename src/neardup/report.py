@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from .parameters import Parameters
 
 REPORT_FORMAT = "neardup-report"
@@ -42,6 +45,9 @@ class Passage:
     b_start: int
     b_end: int
     text: str
+    formula: bool = False
+    """Whether the passage is formula (text many documents of the collection hold), which a
+    copy ratio leaves out; known with a copies judgement."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,12 @@ class Pair:
     ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
     :func:`neardup.evidence.passages.add_passages`.
+
+    With a copies judgement (``formula_df``, :mod:`neardup.searches.copies`),
+    ``specific_a``/``specific_b`` are the share of each document's normalized characters in
+    specific shared passages (text few documents of the collection hold),
+    ``formula_a``/``formula_b`` in shared formula (a template's wording, stock phrases), and
+    ``reason`` says in a few words why the pair is a copy (or, set apart, why not).
     """
 
     a: str
@@ -69,6 +81,11 @@ class Pair:
     a_coverage: float | None = None
     b_coverage: float | None = None
     rewrite: float | None = None
+    specific_a: float | None = None
+    specific_b: float | None = None
+    formula_a: float | None = None
+    formula_b: float | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,12 @@ class Counts:
     identical: int = 0
     """Processed documents identical (after normalization) to an earlier one: set aside
     before MinHash, listed in the report's ``identical`` groups."""
+    set_apart: int = 0
+    """Pairs a search found that the copies judgement did not take for copies (the report's
+    ``set_apart``)."""
+    formula_shingles: int = 0
+    """Sampled shingles the copies judgement took for formula (held by more documents than
+    its cut)."""
 
 
 @dataclass
@@ -179,6 +202,14 @@ class DuplicateReport:
     """Groups of documents with identical normalized texts, by first member. Their pairs
     among themselves are not listed in :attr:`pairs` (a group of n would make n(n-1)/2);
     their pairs with other documents are, and the clusters hold every member."""
+    set_apart: list[Pair] = field(default_factory=list)
+    """With a copies judgement (``formula_df``): the pairs the searches found that are not
+    copies (template siblings, topic neighbours), each with its ``reason``; never in
+    :attr:`pairs`."""
+    formula: npt.NDArray[np.uint32] | None = field(default=None, repr=False, compare=False)
+    """With a copies judgement: the collection's formula shingles (sorted sampled hashes,
+    :mod:`neardup.core.formula`), by which :func:`neardup.add_passages` marks formula
+    passages and leaves them out of the copy ratios."""
 
     def identical_pairs(self) -> list[Pair]:
         """The pairs within the :attr:`identical` groups (Jaccard 1), which :attr:`pairs`
@@ -203,6 +234,7 @@ class DuplicateReport:
                                       "b_end": ..., "text": ...}]}],
              "clusters": [{"representative": ..., "members": [{"id": ..., "similarity": ...}]}],
              "identical": [{"representative": ..., "members": [id, ...]}],
+             "set_apart": [{"a": ..., "b": ..., ..., "reason": ...}],
              "documents": {id: {"title": ..., "source": ..., "length": ...,
                                 "normalized_length": ...}},
              "copies": [{"id": ..., "share": ...,
@@ -213,14 +245,21 @@ class DuplicateReport:
 
         Passage offsets are ``str`` indices (code points) into the documents' original texts,
         end exclusive; ``text`` is the original text of the span in document a. Titles and
-        coverages appear only when known. ``copies`` (the copy-ratio view) appears when the
-        parameters ask for a containment search; its passages are the document's spans
-        (``start``, ``end``) and the source's.
+        coverages appear only when known. With a copies judgement (``formula_df``) each pair
+        has ``specific_a``, ``specific_b``, ``formula_a``, ``formula_b`` and ``reason``, and
+        ``set_apart`` lists the pairs judged not copies. ``copies`` (the copy-ratio view)
+        appears when the parameters ask for a containment search; its passages are the
+        document's spans (``start``, ``end``) and the source's.
         """
+        apart = (
+            {"set_apart": [pair_dict(p, self.documents) for p in self.set_apart]}
+            if self.parameters.formula_df is not None else {}
+        )
         return self.summary_dict() | {
             "pairs": [pair_dict(p, self.documents) for p in self.pairs],
             "clusters": [cluster_dict(c) for c in self.clusters],
             "identical": [group_dict(g) for g in self.identical],
+        } | apart | {
             "documents": {doc_id: flat_dict(info) for doc_id, info in self.documents.items()},
         } | self.copies_dict()
 
@@ -255,7 +294,15 @@ def flat_dict(record: Any) -> dict[str, Any]:
 def pair_dict(pair: Pair, documents: dict[str, DocumentInfo]) -> dict[str, Any]:
     """One pair of the JSON report, with the documents' titles when known."""
     out = dict(pair_items(pair, documents))
-    out["passages"] = [flat_dict(p) for p in pair.passages]
+    out["passages"] = [passage_dict(p) for p in pair.passages]
+    return out
+
+
+def passage_dict(passage: Passage) -> dict[str, Any]:
+    """One passage of the JSON report (``formula`` only when it is)."""
+    out = flat_dict(passage)
+    if not passage.formula:
+        del out["formula"]
     return out
 
 
@@ -279,6 +326,12 @@ def pair_items(pair: Pair, documents: dict[str, DocumentInfo]) -> list[tuple[str
         out.append(("a_coverage", round(pair.a_coverage, 6)))
     if pair.b_coverage is not None:
         out.append(("b_coverage", round(pair.b_coverage, 6)))
+    for name in ("specific_a", "specific_b", "formula_a", "formula_b"):
+        value = getattr(pair, name)
+        if value is not None:
+            out.append((name, round(value, 6)))
+    if pair.reason is not None:
+        out.append(("reason", pair.reason))
     return out
 
 

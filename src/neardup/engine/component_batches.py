@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -118,9 +118,11 @@ def verify_component_batch(
         return overlap(sets[a], sets[b])
 
     compared = ComparedTexts(list(range(len(cps))), cps, common or {}, docs.texts)
-    rules = [rule for mode in modes_for(params) if (rule := mode.rule(params, compared))]
+    modes = modes_for(params)
+    rules = [rule for mode in modes if (rule := mode.rule(params, compared))]
+    judges = [judge for mode in modes if (judge := mode.judge(params, compared))]
     found = verify_candidates(
-        batch.pairs, similarity, params.threshold, batch.lengths, rules, None, known
+        batch.pairs, similarity, params.threshold, batch.lengths, rules, None, known, judges
     )
     nodes = batch.nodes
     node_ids = nodes.tolist()  # Python ints: indexing an array makes a numpy scalar each time
@@ -139,6 +141,10 @@ def verify_component_batch(
             for rep, members in found.clusters
         ],
         found.recorded,
+        found.reasons,
+        None if found.apart is None else replace(
+            found.apart, pairs=nodes[found.apart.pairs], order=batch.order[found.apart.order]
+        ),
     )
     return VerifiedBatch(len(batch.pairs), verified, infos)
 

@@ -25,6 +25,7 @@ from .._types import I64, ProgressHook, Verification
 from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
+from ..searches.copies import NAME as COPIES
 from ..searches.modes import modes_for
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
@@ -182,6 +183,7 @@ def search(
         pairs=len(parts.pairs),
         clusters=len(parts.clusters),
         identical=sum(len(group.members) - 1 for group in identical),
+        set_apart=len(parts.set_apart),
         **{key: n for mode in modes for key, n in mode.counts(found.found[mode.name]).items()},
     )
     report = DuplicateReport(
@@ -196,6 +198,8 @@ def search(
         notes=notes,
         texts=texts,
         identical=identical,
+        set_apart=parts.set_apart,
+        formula=found.found[COPIES].common if COPIES in found.found else None,
     )
     return Search(report, hashed, copies, verified)
 

@@ -104,7 +104,7 @@ def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> Rep
         p for p in parts.pairs
         if p.a not in group_of or group_of[p.a] != group_of.get(p.b)
     ]
-    return ReportParts(pairs, parts.clusters, parts.documents)
+    return ReportParts(pairs, parts.clusters, parts.documents, parts.set_apart)
 
 
 def with_copies(
@@ -171,4 +171,4 @@ def with_copies(
         for doc_id in (pair.a, pair.b):
             if doc_id not in documents:
                 documents[doc_id] = DocumentInfo(None, None, None, length_of[doc_id])
-    return ReportParts(pairs, [c for _, c in merged], documents)
+    return ReportParts(pairs, [c for _, c in merged], documents, parts.set_apart)

@@ -17,7 +17,7 @@ from ..core.similarity import Overlap, estimate_overlap
 from ..parameters import Parameters
 from ..report import DocumentInfo
 from ..searches.modes import modes_for
-from ..stages.verification import Similarity, Verified, verify_candidates
+from ..stages.verification import SetApart, Similarity, Verified, verify_candidates
 from .component_batches import (
     ComponentBatch,
     VerifiedBatch,
@@ -101,6 +101,38 @@ def merged(parts: list[Verified]) -> Verified:
             name: np.concatenate([part.recorded[name] for part in parts])[by_candidate]
             for name in parts[0].recorded
         },
+        _merged_reasons(parts, by_candidate),
+        _merged_apart(parts),
+    )
+
+
+def _merged_reasons(parts: list[Verified], by_candidate: I64) -> list[str] | None:
+    """The batches' reasons (a judge's) in candidate order (None: no judge)."""
+    if parts[0].reasons is None:
+        return None
+    reasons = [reason for part in parts for reason in (part.reasons or [])]
+    return [reasons[k] for k in by_candidate.tolist()]
+
+
+def _merged_apart(parts: list[Verified]) -> SetApart | None:
+    """The batches' pairs set apart as one, in candidate order (None: no judge)."""
+    aparts = [part.apart for part in parts if part.apart is not None]
+    if not aparts:
+        return None
+    order = np.concatenate([apart.order for apart in aparts])
+    by_candidate = np.argsort(order, kind="stable")
+    reasons = [reason for apart in aparts for reason in apart.reasons]
+    return SetApart(
+        np.concatenate([apart.pairs for apart in aparts]).reshape(-1, 2)[by_candidate],
+        order[by_candidate],
+        np.concatenate([apart.jaccard for apart in aparts])[by_candidate],
+        np.concatenate([apart.a_in_b for apart in aparts])[by_candidate],
+        np.concatenate([apart.b_in_a for apart in aparts])[by_candidate],
+        {
+            name: np.concatenate([apart.recorded[name] for apart in aparts])[by_candidate]
+            for name in aparts[0].recorded
+        },
+        [reasons[k] for k in by_candidate.tolist()],
     )
 
 

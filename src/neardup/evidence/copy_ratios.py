@@ -5,7 +5,9 @@ A document's share from one source is its coverage in their pair (the share of i
 normalized characters inside the passages it shares with that source,
 :func:`neardup.evidence.passages.shared_passages`). Its share found elsewhere is the union of
 those passages over all its sources, counted in normalized characters, so text copied from
-two sources at once counts once.
+two sources at once counts once. With a copies judgement the passages marked formula (text
+many documents of the collection hold, :mod:`neardup.core.formula`) are left out, as 查重
+services leave out quotations: the shares count specific content only.
 
 Example:
     >>> from neardup import find_duplicates, add_passages
@@ -38,13 +40,15 @@ def copy_ratios(
     shares a passage, largest share first, then by id."""
     sources: dict[str, list[CopySource]] = {}
     for pair in pairs:
-        if not pair.passages:
+        specific = tuple(p for p in pair.passages if not p.formula)
+        if not specific:
             continue
-        sources.setdefault(pair.a, []).append(
-            CopySource(pair.b, pair.a_coverage or 0.0, pair.passages)
-        )
-        flipped = tuple(_flipped(p, texts[pair.b]) for p in pair.passages)
-        sources.setdefault(pair.b, []).append(CopySource(pair.a, pair.b_coverage or 0.0, flipped))
+        judged = len(specific) < len(pair.passages) or pair.specific_a is not None
+        share_a = _share(texts[pair.a], specific, options) if judged else pair.a_coverage
+        sources.setdefault(pair.a, []).append(CopySource(pair.b, share_a or 0.0, specific))
+        flipped = tuple(_flipped(p, texts[pair.b]) for p in specific)
+        share_b = _share(texts[pair.b], flipped, options) if judged else pair.b_coverage
+        sources.setdefault(pair.b, []).append(CopySource(pair.a, share_b or 0.0, flipped))
     copied = [
         CopiedDocument(
             doc_id,
@@ -67,6 +71,11 @@ def _flipped(passage: Passage, text_b: str) -> Passage:
         b_end=passage.a_end,
         text=text_b[passage.b_start : passage.b_end],
     )
+
+
+def _share(text: str, passages: tuple[Passage, ...], options: NormalizeOptions) -> float:
+    """The share of ``text``'s normalized characters inside the passages."""
+    return _union_share(text, [CopySource("", 0.0, passages)], options)
 
 
 def _union_share(text: str, found: list[CopySource], options: NormalizeOptions) -> float:

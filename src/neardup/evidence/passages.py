@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from .._types import ProgressHook
-from ..core.normalize import NormalizeOptions
+from .._types import U32, ProgressHook
+from ..core.formula import NGRAM, is_formula
+from ..core.normalize import NormalizeOptions, codepoints, normalize
 from ..core.passages import shared_spans
 from ..errors import InputError
 from ..report import DuplicateReport, Pair, Passage
@@ -108,13 +109,22 @@ def add_passages(
             texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
             progress=advance,
         )
+        passages = evidence.passages
+        if report.formula is not None:
+            passages = tuple(_marked(p, report.formula, options) for p in passages)
         out.append(
             replace(
                 pair,
-                passages=evidence.passages,
+                passages=passages,
                 a_coverage=evidence.a_coverage,
                 b_coverage=evidence.b_coverage,
             )
         )
     copies = copy_ratios(out, texts, options) if params.containment is not None else []
     return replace(report, pairs=out, copies=copies)
+
+
+def _marked(passage: Passage, formula: U32, options: NormalizeOptions) -> Passage:
+    """The passage, marked when it is formula (:func:`~neardup.core.formula.is_formula`)."""
+    cps = codepoints(normalize(passage.text, options).text)
+    return replace(passage, formula=True) if is_formula(cps, formula, NGRAM) else passage

@@ -35,12 +35,15 @@ from ..report import (
     flat_dict,
     group_dict,
     pair_dict,
+    passage_dict,
 )
 from .shared import Texts
 
 _INFINITY = float("inf")
 _NONE = type(None)
 _PAD = ["\n" + "  " * level for level in range(6)]
+JUDGED = ("specific_a", "specific_b", "formula_a", "formula_b")
+"""The figures the copies judgement records on a pair (before its ``reason``)."""
 """A new line and the indentation of each level."""
 
 
@@ -64,6 +67,9 @@ def json_chunks(report: DuplicateReport) -> Iterator[str]:
     yield _PAD[1] + '"pairs": ' + _listed(_pairs(report.pairs, report.documents), 1)
     yield "," + _PAD[1] + '"clusters": ' + _listed(_clusters(report.clusters), 1)
     yield "," + _PAD[1] + '"identical": ' + _listed(_groups(report.identical), 1)
+    if report.parameters.formula_df is not None:
+        apart = _pairs(report.set_apart, report.documents)
+        yield "," + _PAD[1] + '"set_apart": ' + _listed(apart, 1)
     yield "," + _PAD[1] + '"documents": ' + _documents(report.documents)
     for key, value in report.copies_dict().items():
         yield "," + _PAD[1] + encode_basestring(key) + ": " + _dumps(value, _PAD[1])
@@ -202,15 +208,19 @@ def _pairs(
             _optional(sep + '"b_title": ', [titles.get(x) for x in b], _column),
             _optional(sep + '"a_coverage": ', [p.a_coverage for p in pairs], _rounded),
             _optional(sep + '"b_coverage": ', [p.b_coverage for p in pairs], _rounded),
+            *(_optional(f'{sep}"{name}": ', [getattr(p, name) for p in pairs], _rounded)
+              for name in JUDGED),
+            _optional(sep + '"reason": ', [p.reason for p in pairs], _column),
             [_passages(p.passages, compact) for p in pairs],
         ]
     except (_Unusual, TypeError, AttributeError):  # values of other types: json's way
         return [_record(pair_dict(p, documents), compact) for p in pairs]
     return [
         f'{start}"a": {a_}{sep}"b": {b_}{sep}"jaccard": {jac}{sep}"containment": {con}'
-        f'{sep}"a_in_b": {ab}{sep}"b_in_a": {ba}{rew}{at}{bt}{ac}{bc}{sep}"passages": {pas}'
-        f"{end}"
-        for a_, b_, jac, con, ab, ba, rew, at, bt, ac, bc, pas in zip(*columns, strict=True)
+        f'{sep}"a_in_b": {ab}{sep}"b_in_a": {ba}{rew}{at}{bt}{ac}{bc}{"".join(judged)}'
+        f'{sep}"passages": {pas}{end}'
+        for a_, b_, jac, con, ab, ba, rew, at, bt, ac, bc, *judged, pas in zip(
+            *columns, strict=True)
     ]
 
 
@@ -219,8 +229,8 @@ def _passages(passages: tuple[Passage, ...], compact: bool) -> str:
     if not passages:
         return "[]"
     if compact:
-        return json.dumps([flat_dict(p) for p in passages], ensure_ascii=False)
-    return _listed([_flat(vars(p), _PAD[4]) for p in passages], 3)
+        return json.dumps([passage_dict(p) for p in passages], ensure_ascii=False)
+    return _listed([_flat(passage_dict(p), _PAD[4]) for p in passages], 3)
 
 
 def _clusters(clusters: list[Cluster]) -> list[str]:

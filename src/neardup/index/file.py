@@ -43,9 +43,10 @@ QUERY_PARAMETERS = ("containment", "max_df")
 """The :class:`~neardup.parameters.Parameters` fields each query chooses
 (:meth:`~neardup.index.DuplicateIndex.query`): they are not index parameters, never recorded
 in the file nor checked against it."""
-SCAN_ONLY = ("rewrite",)
+SCAN_ONLY = ("rewrite", "formula_df")
 """The :class:`~neardup.parameters.Parameters` fields of searches an index cannot run (it
-keeps no 4-grams for a rewrite search): refused, never recorded."""
+keeps no 4-grams for a rewrite search, no sampled shingles for the copies judgement):
+refused, never recorded."""
 PARAMETER_NAMES = tuple(
     f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS + SCAN_ONLY
 )
@@ -167,14 +168,14 @@ def check_names(params: dict[str, Any]) -> None:
     """Raise unless every name in ``params`` is an index parameter.
 
     Raises:
-        ParameterError: an unknown name, a query parameter (containment, max_df) or a
-            rewrite search.
+        ParameterError: an unknown name, a query parameter (containment, max_df), a
+            rewrite search or the copies judgement.
     """
     scan_only = sorted(k for k in set(params) & set(SCAN_ONLY) if params[k] is not None)
     if scan_only:
         raise ParameterError(
-            f"{', '.join(scan_only)}: an index keeps nothing a rewrite search could compare; "
-            "search for rewritten copies with find_duplicates() or neardup scan --rewrite"
+            f"{', '.join(scan_only)}: an index keeps nothing a rewrite search or the copies "
+            "judgement could compare; search with find_duplicates() or neardup scan"
         )
     params = {k: v for k, v in params.items() if k not in SCAN_ONLY}
     query_time = sorted(set(params) & set(QUERY_PARAMETERS))

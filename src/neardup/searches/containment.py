@@ -145,6 +145,10 @@ class Containment:
 
         return Copied(_least(params), copied)
 
+    def judge(self, params: Parameters, compared: ComparedTexts | None) -> None:
+        """None: this mode judges no pair beyond its rule."""
+        return None
+
 
 def _least(params: Parameters) -> float:
     if params.containment is None:

@@ -1,10 +1,12 @@
-"""The search modes a run makes: near-duplicates always, containment and rewrites when the
-parameters ask for them (the order in which their candidates, notes and rules are taken)."""
+"""The search modes a run makes: near-duplicates always, containment, rewrites and the
+copies judgement when the parameters ask for them (the order in which their candidates,
+notes and rules are taken)."""
 
 from __future__ import annotations
 
 from ..parameters import Parameters
 from .containment import Containment
+from .copies import SpecificCopies
 from .near_duplicates import NearDuplicates
 from .protocol import SearchMode
 from .rewritten_copies import RewrittenCopies
@@ -17,4 +19,6 @@ def modes_for(params: Parameters) -> list[SearchMode]:
         modes.append(Containment())
     if params.rewrite is not None:
         modes.append(RewrittenCopies())
+    if params.formula_df is not None:
+        modes.append(SpecificCopies())
     return modes

@@ -69,3 +69,7 @@ class NearDuplicates:
 
     def rule(self, params: Parameters, compared: ComparedTexts | None) -> Rule:
         return Near()
+
+    def judge(self, params: Parameters, compared: ComparedTexts | None) -> None:
+        """None: this mode judges no pair beyond its rule."""
+        return None

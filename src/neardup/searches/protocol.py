@@ -12,7 +12,10 @@ A mode says three things (:class:`SearchMode`):
 3. which rule accepts a verified pair and what the rule records on the pair
    (:meth:`SearchMode.rule`, a :class:`Rule`): verification
    (:func:`neardup.stages.verification.verify_candidates`) keeps a candidate that any asked
-   mode's rule accepts.
+   mode's rule accepts;
+4. whether it judges the pairs found (:meth:`SearchMode.judge`, a :class:`Judge`): the
+   copies mode (:mod:`neardup.searches.copies`) keeps only the candidates it takes for
+   copies, and sets apart the others that a rule accepted, with its reasons.
 
 Engines hold each mode's arrays by mode name (:attr:`SearchMode.name`) and never look
 inside them.
@@ -20,7 +23,7 @@ inside them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -147,6 +150,24 @@ class Rule(Protocol):
         """Which candidates the rule accepts, and the value it records on each (or None)."""
 
 
+@dataclass(frozen=True)
+class Verdicts:
+    """A judge's verdict on candidate pairs: which are copies, the figures it records on
+    each (by :class:`~neardup.report.Pair` field) and why, in a few words."""
+
+    copy: Bools
+    figures: dict[str, F64]
+    reasons: list[str]
+
+
+class Judge(Protocol):
+    """Decides which candidate pairs are copies, whatever the rules accepted."""
+
+    def judge(self, judged: Judged, recorded: Mapping[str, F64]) -> Verdicts:
+        """The verdicts on the candidates, given what the rules recorded on each (by
+        :class:`~neardup.report.Pair` field)."""
+
+
 class SearchMode(Protocol):
     """One way of finding duplicates (a module of :mod:`neardup.searches` each)."""
 
@@ -178,3 +199,6 @@ class SearchMode(Protocol):
     def rule(self, params: Parameters, compared: ComparedTexts | None) -> Rule | None:
         """The rule that accepts verified pairs (``compared``: None when verifying by
         estimate), or None when the mode cannot judge them so."""
+
+    def judge(self, params: Parameters, compared: ComparedTexts | None) -> Judge | None:
+        """What judges every candidate as a copy or not (None: the mode does not)."""

@@ -105,6 +105,10 @@ class RewrittenCopies:
 
         return Rewritten(_least(params), resemblance)
 
+    def judge(self, params: Parameters, compared: ComparedTexts | None) -> None:
+        """None: this mode judges no pair beyond its rule."""
+        return None
+
 
 def _least(params: Parameters) -> float:
     if params.rewrite is None:

@@ -27,13 +27,34 @@ from .._types import F64, I64
 from ..core.clusters import clusters_with_similarities
 from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
-from ..searches.protocol import Judged, Rule
+from ..searches.protocol import Judge, Judged, Rule
 
 Similarity = Callable[[int, int], Overlap]
 """The overlap of two documents ``(i, j)``, given by index (``a_in_b``: the share of i in j)."""
 
 CHECKED_EVERY = 1000
 """Candidates checked between two calls of :func:`verify_candidates`' ``checked`` hook."""
+
+
+@dataclass
+class SetApart:
+    """Pairs a rule accepted that the judge did not take for copies (template siblings,
+    topic neighbours), by document index, in candidate order."""
+
+    pairs: I64
+    order: I64
+    jaccard: F64
+    a_in_b: F64
+    b_in_a: F64
+    recorded: dict[str, F64]
+    reasons: list[str]
+
+    @classmethod
+    def nothing(cls) -> SetApart:
+        """No pairs set apart."""
+        empty = np.empty(0, dtype=np.float64)
+        return cls(np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64), empty,
+                   empty, empty, {}, [])
 
 
 @dataclass
@@ -52,8 +73,12 @@ class Verified:
     """``(representative, [(member, Jaccard to the representative), ...])``, members
     ascending, clusters by first member."""
     recorded: dict[str, F64] = field(default_factory=dict)
-    """What the accept rules record on each pair, by :class:`~neardup.report.Pair` field
-    (NaN: nothing)."""
+    """What the accept rules (and the judge) record on each pair, by
+    :class:`~neardup.report.Pair` field (NaN: nothing)."""
+    reasons: list[str] | None = None
+    """Why the judge took each pair for a copy (None: no judge)."""
+    apart: SetApart | None = None
+    """What the judge set apart (None: no judge)."""
 
     @classmethod
     def nothing(cls) -> Verified:
@@ -68,18 +93,23 @@ class Verified:
         )
 
     def documents(self) -> list[int]:
-        """The documents in verified pairs, ascending (the report describes only these)."""
-        found: list[int] = np.unique(self.pairs).tolist()
+        """The documents in verified pairs and in pairs set apart, ascending (the report
+        describes only these)."""
+        held = self.pairs if self.apart is None else np.concatenate((self.pairs,
+                                                                     self.apart.pairs))
+        found: list[int] = np.unique(held).tolist()
         return found
 
 
 @dataclass
 class ReportParts:
-    """A report's pairs, clusters and details of the documents in pairs, by id."""
+    """A report's pairs, clusters and details of the documents in pairs, by id, and the
+    pairs a judge set apart."""
 
     pairs: list[Pair]
     clusters: list[Cluster]
     documents: dict[str, DocumentInfo]
+    set_apart: list[Pair] = field(default_factory=list)
 
 
 def verify_candidates(
@@ -90,6 +120,7 @@ def verify_candidates(
     rules: Sequence[Rule],
     checked: Callable[[int], None] | None = None,
     known: F64 | None = None,
+    judges: Sequence[Judge] = (),
 ) -> Verified:
     """Keep the candidate pairs that any of ``rules`` accepts (the search modes', see
     :meth:`~neardup.searches.protocol.SearchMode.rule`), and cluster the pairs at or above
@@ -106,6 +137,9 @@ def verify_candidates(
         known: the candidates' overlaps when computed already, one row
             ``(jaccard, a_in_b, b_in_a)`` each (``similarity`` is then asked only of the
             other pairs that clustering compares).
+        judges: the modes' judges (:meth:`~neardup.searches.protocol.SearchMode.judge`):
+            when there are, the candidates every judge takes for copies are kept, whatever
+            the rules say, and the others that a rule accepted are set apart.
     """
     listed = candidates.tolist()
     if known is None:
@@ -129,6 +163,23 @@ def verify_candidates(
         keep |= accepted
         if rule.records is not None and values is not None:
             recorded[rule.records] = values
+    reasons: list[str] | None = None
+    apart: SetApart | None = None
+    if judges:
+        copy = np.ones(len(listed), dtype=bool)
+        reasons = [""] * len(listed)
+        for judge in judges:
+            verdicts = judge.judge(judged, recorded)
+            copy &= verdicts.copy
+            recorded |= verdicts.figures
+            reasons = verdicts.reasons
+        aside = np.flatnonzero(keep & ~copy).astype(np.int64)
+        apart = SetApart(candidates[aside].reshape(-1, 2), aside, known[aside, 0],
+                         known[aside, 1], known[aside, 2],
+                         {name: values[aside] for name, values in recorded.items()},
+                         [reasons[k] for k in aside.tolist()])
+        keep = copy
+        near &= keep  # clusters join copies only
     close = dict(zip(map(tuple, candidates[near].tolist()), jaccard[near].tolist(), strict=True))
 
     def jaccard_of(a: int, b: int) -> float:
@@ -145,13 +196,16 @@ def verify_candidates(
         known[order, 2],
         clusters_with_similarities(list(close), lengths, jaccard_of),
         {name: values[order] for name, values in recorded.items()},
+        None if reasons is None else [reasons[k] for k in order.tolist()],
+        apart,
     )
 
 
 def report_parts(
     verified: Verified, ids: Sequence[str], describe: Callable[[int], DocumentInfo]
 ) -> ReportParts:
-    """The report's pairs, clusters and document details of verified pairs.
+    """The report's pairs, clusters and document details of verified pairs (and of the
+    pairs set apart).
 
     Args:
         verified: what :func:`verify_candidates` found.
@@ -159,21 +213,13 @@ def report_parts(
         describe: what the report keeps of a document in a verified pair (where two
             documents share an id, the first one's).
     """
-    names = list(verified.recorded)
-    columns = [verified.recorded[name].tolist() for name in names]
-    recorded = list(zip(*columns, strict=True)) if names else [()] * len(verified.order)
-    pairs = [
-        Pair(ids[i], ids[j], jaccard, max(a_in_b, b_in_a), a_in_b, b_in_a,
-             **_fields(names, values))
-        for (i, j), jaccard, a_in_b, b_in_a, values in zip(
-            verified.pairs.tolist(),
-            verified.jaccard.tolist(),
-            verified.a_in_b.tolist(),
-            verified.b_in_a.tolist(),
-            recorded,
-            strict=True,
-        )
-    ]
+    pairs = _pairs(verified.pairs, verified.jaccard, verified.a_in_b, verified.b_in_a,
+                   verified.recorded, verified.reasons, ids)
+    apart = verified.apart
+    set_apart = [] if apart is None else _pairs(
+        apart.pairs, apart.jaccard, apart.a_in_b, apart.b_in_a, apart.recorded, apart.reasons,
+        ids,
+    )
     clusters = [
         Cluster(ids[rep], tuple(ClusterMember(ids[m], sim) for m, sim in members))
         for rep, members in verified.clusters
@@ -182,7 +228,25 @@ def report_parts(
     for node in verified.documents():
         if ids[node] not in documents:
             documents[ids[node]] = describe(node)
-    return ReportParts(pairs, clusters, documents)
+    return ReportParts(pairs, clusters, documents, set_apart)
+
+
+def _pairs(
+    nodes: I64, jaccard: F64, a_in_b: F64, b_in_a: F64, recorded: dict[str, F64],
+    reasons: list[str] | None, ids: Sequence[str],
+) -> list[Pair]:
+    """Pairs of the report from verification's columns."""
+    names = list(recorded)
+    columns = [recorded[name].tolist() for name in names]
+    values = list(zip(*columns, strict=True)) if names else [()] * len(nodes)
+    why: list[str | None] = [None] * len(nodes) if reasons is None else list(reasons)
+    return [
+        Pair(ids[i], ids[j], jac, max(ab, ba), ab, ba, **_fields(names, row), reason=reason)
+        for (i, j), jac, ab, ba, row, reason in zip(
+            nodes.tolist(), jaccard.tolist(), a_in_b.tolist(), b_in_a.tolist(), values, why,
+            strict=True,
+        )
+    ]
 
 
 def _fields(names: list[str], values: tuple[float, ...]) -> dict[str, Any]:

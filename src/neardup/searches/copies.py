@@ -1,0 +1,181 @@
+"""The copies judgement: which of the pairs found are copies, told from template siblings and
+topic neighbours by *what* they share (:mod:`neardup.core.formula`), and the search for
+pairs that share specific content, however little of either text it is.
+
+Hashing keeps one in :data:`~neardup.core.formula.SAMPLE` of each normalized text's
+character 5-grams (:func:`~neardup.core.formula.sampled_shingles`); the candidate stage
+counts how many documents hold each, takes those held by more than the formula cut
+(:func:`formula_cut`) as the collection's formula, and pairs the documents that share at
+least :data:`LEAST_SHARED` of the others
+(:func:`~neardup.core.fingerprints.shared_fingerprint_pairs`: every pair of their
+holders, so the work is bounded by the cut). The judge then measures every candidate pair of
+every mode (:func:`~neardup.core.formula.specificity`) and keeps those that
+:class:`~neardup.core.formula.CopyRule` takes for copies; the others that a mode's rule
+accepted are set apart with the reason. An index keeps no sampled shingles, so it makes no
+copies judgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._types import F64, I64, U32, Verification
+from ..core.fingerprints import shared_fingerprint_pairs
+from ..core.formula import (
+    NGRAM,
+    CopyRule,
+    Profile,
+    profile,
+    rare_shared,
+    sampled_shingles,
+    specificity,
+)
+from ..parameters import Parameters
+from .protocol import (
+    Bools,
+    ComparedTexts,
+    Found,
+    Judged,
+    Mapper,
+    Packed,
+    PerDocument,
+    Verdicts,
+    joined_packed,
+)
+from .rewritten_copies import NAME as REWRITE
+
+NAME = "copies"
+
+LEAST_SHARED = 4
+"""Sampled shingles held by few documents (at most the formula cut) that two documents must
+share to be a candidate: about 16 characters of rare text, a quarter of the specific
+passage a copy needs."""
+
+WHOLE_SLACK = 0.85
+"""A pair whose containment is below this share of :attr:`CopyRule.whole` cannot share that
+much of the shorter text in order (shingle sets and characters differ by a little)."""
+
+SMALL_SHARE = 10
+"""In a small collection the formula cut is at most a tenth of its documents (at least 2)."""
+
+FIGURES = ("specific_a", "specific_b", "formula_a", "formula_b")
+"""The :class:`~neardup.report.Pair` fields the judge fills."""
+
+
+def formula_cut(formula_df: int, documents: int) -> int:
+    """How many documents may hold a shingle before it is formula: ``formula_df``, or a
+    tenth of a smaller collection (at least 2: a shingle of three documents is formula among
+    eleven)."""
+    return max(2, min(formula_df, documents // SMALL_SHARE))
+
+
+@dataclass(frozen=True)
+class Specific:
+    """Accepts nothing by itself: the judge decides (see :class:`SpecificContent`)."""
+
+    records: str | None = None
+
+    def accept(self, judged: Judged) -> tuple[Bools, F64 | None]:
+        return np.zeros(len(judged.pairs), dtype=bool), None
+
+
+@dataclass(frozen=True)
+class SpecificContent:
+    """Judges pairs by what they share: a copy when :class:`CopyRule` says so of their
+    :class:`~neardup.core.formula.Specificity`. A pair sharing fewer than
+    :data:`LEAST_SHARED` rare sampled shingles, and less than :data:`WHOLE_SLACK` of
+    either text, cannot hold a specific passage nor most of a text and is not measured
+    (its figures are left out)."""
+
+    profile_of: Callable[[int], Profile]
+    rewrite: float | None
+    """The least rewrite resemblance of a rewritten copy (None: no rewrite search)."""
+    copy_rule: CopyRule = field(default_factory=CopyRule)
+
+    def judge(self, judged: Judged, recorded: Mapping[str, F64]) -> Verdicts:
+        pairs = judged.pairs
+        resemblance = recorded.get(REWRITE)
+        rewritten = (np.zeros(len(pairs), dtype=bool) if resemblance is None or self.rewrite
+                     is None else np.nan_to_num(resemblance) >= self.rewrite)
+        copy = np.zeros(len(pairs), dtype=bool)
+        figures = {name: np.full(len(pairs), np.nan) for name in FIGURES}
+        reasons = []
+        contained = np.maximum(judged.overlaps[:, 1], judged.overlaps[:, 2])
+        for k, (i, j) in enumerate(pairs):
+            a, b = self.profile_of(i), self.profile_of(j)
+            rare = rare_shared(a, b)
+            if rare < LEAST_SHARED and contained[k] < WHOLE_SLACK * self.copy_rule.whole:
+                reasons.append(f"shares little specific text ({rare} rare shingles sampled)")
+                continue
+            found = specificity(a, b, NGRAM)
+            copy[k], reason = self.copy_rule.reason(found, bool(rewritten[k]))
+            reasons.append(reason)
+            for name in FIGURES:
+                figures[name][k] = getattr(found, name)
+        return Verdicts(copy, figures, reasons)
+
+
+@dataclass(frozen=True)
+class SpecificCopies:
+    """Sampled shingles to the formula model and to candidates sharing rare text; every
+    candidate judged by what it shares."""
+
+    name: str = NAME
+    counts_every_copy: bool = True
+
+    def hash(self, flat: U32, lengths: I64, signatures: U32, params: Parameters) -> Packed:
+        return Packed(*sampled_shingles(flat, lengths, NGRAM))
+
+    def candidates(
+        self, blocks: Sequence[PerDocument], params: Parameters, mapper: Mapper | None = None
+    ) -> Found:
+        """The pairs sharing :data:`LEAST_SHARED` rare sampled shingles; the formula ones
+        (held by more than :func:`formula_cut` documents) recorded as ``common``."""
+        values, counts = joined_packed(blocks)
+        cut = formula_cut(_formula_df(params), int(counts.size))
+        shared = shared_fingerprint_pairs(values, counts, 1e-9, cut, least=LEAST_SHARED)
+        return Found(shared.pairs, shared.common, shared.max_df)
+
+    def notes(self, found: Found, params: Parameters, verification: Verification) -> list[str]:
+        cut = found.max_df
+        if cut is None:
+            return []
+        return [
+            f"pairs were judged by what they share: text held by more than {cut} documents is "
+            "formula; a pair is a copy when it shares a specific passage of "
+            f"{CopyRule.passage} characters (not a template filled in differently) or "
+            f"{CopyRule.whole:.0%} of the shorter text in order, and the other pairs found "
+            "are set apart"
+        ]
+
+    def counts(self, found: Found) -> dict[str, int]:
+        return {"formula_shingles": int(found.common.size)}
+
+    def rule(self, params: Parameters, compared: ComparedTexts | None) -> Specific:
+        return Specific()
+
+    def judge(self, params: Parameters, compared: ComparedTexts | None) -> SpecificContent | None:
+        """Measures pairs on their normalized texts and the formula shingles (None without
+        the texts: verifying by estimate)."""
+        if compared is None:
+            return None
+        formula = compared.common.get(NAME, np.empty(0, dtype=np.uint32))
+        cps = dict(zip(compared.nodes, compared.cps, strict=True))
+        made: dict[int, Profile] = {}
+
+        def profile_of(node: int) -> Profile:
+            found = made.get(node)
+            if found is None:
+                found = made[node] = profile(cps[node], formula, NGRAM)
+            return found
+
+        return SpecificContent(profile_of, params.rewrite)
+
+
+def _formula_df(params: Parameters) -> int:
+    if params.formula_df is None:
+        raise ValueError("the parameters ask for no copies judgement")
+    return params.formula_df
