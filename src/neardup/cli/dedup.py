@@ -123,7 +123,8 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
         counts = dedup_spark(
             list(paths), dedup.output, master=master, id_col=inputs.id_field,
             text_col=inputs.text_field, keep=dedup.keep, prefer=dedup.prefer,
-            params=replace(parameters, rewrite=None),  # clusters join near-duplicates only
+            # clusters join near-duplicates only
+            params=replace(parameters, rewrite=None, formula_df=None),
         )
     except NeardupError as exc:
         fail(str(exc))

@@ -139,12 +139,16 @@ def _scan_spark(
     if parameters.rewrite is not None:
         warn("--engine spark does not run the rewrite search (--rewrite, or that of --preset "
              "copies): rewritten copies are found by the local engine only")
+    if parameters.formula_df is not None:
+        warn("--engine spark does not tell copies from template siblings (--formula-df, or "
+             "that of --preset copies): every pair it finds is written, templates included")
     try:
         from ..spark import scan_spark
 
         counts = scan_spark(
             list(paths), output.path, master=master, id_col=inputs.id_field,
-            text_col=inputs.text_field, params=replace(parameters, rewrite=None),
+            text_col=inputs.text_field,
+            params=replace(parameters, rewrite=None, formula_df=None),
         )
     except NeardupError as exc:
         fail(str(exc))

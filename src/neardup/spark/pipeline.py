@@ -240,11 +240,12 @@ def spark_parameters(
     """The parameters of a search on Spark, as
     :func:`neardup.parameters.resolve_parameters` builds them, refused when they ask for
     what the Spark engine does not run: the rewrite search (``rewrite``, also set by the
-    ``copies`` preset) or estimated verification (``verify="estimate"``).
+    ``copies`` preset), the copies judgement (``formula_df``, also the preset's) or
+    estimated verification (``verify="estimate"``).
 
     Raises:
-        ParameterError: an unknown or out-of-range parameter, a rewrite search or
-            estimated verification.
+        ParameterError: an unknown or out-of-range parameter, a rewrite search, the copies
+            judgement or estimated verification.
     """
     parameters = resolve_parameters(params, preset, **overrides)
     if parameters.verify != "exact":
@@ -257,7 +258,17 @@ def spark_parameters(
             f"the Spark engine does not run the rewrite search (rewrite={parameters.rewrite}"
             + (f", from preset {preset!r}" if preset is not None else "")
             + "): find rewritten copies with the local engine (neardup.find_duplicates), or "
-            "leave the search out with rewrite=None (e.g. preset='copies', rewrite=None)"
+            "leave the search out with rewrite=None (e.g. preset='copies', rewrite=None, "
+            "formula_df=None)"
+        )
+    if parameters.formula_df is not None:
+        raise ParameterError(
+            f"the Spark engine does not tell copies from template siblings (formula_df="
+            f"{parameters.formula_df}"
+            + (f", from preset {preset!r}" if preset is not None else "")
+            + "): judge copies with the local engine (neardup.find_duplicates), or leave the "
+            "judgement out with formula_df=None (e.g. preset='copies', rewrite=None, "
+            "formula_df=None)"
         )
     return parameters
 
