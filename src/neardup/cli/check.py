@@ -35,6 +35,7 @@ from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
+from ..io.outputs import refuse_input_as_output
 from ..report import DuplicateReport, Skipped
 from .index import open_index, wait_option
 from .inputs import InputReader
@@ -139,9 +140,10 @@ def check(
     check_output_path(write_baseline)
     accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
+    others = InputReader(against, inputs, quiet=quiet, name_skipped="id") if against else None
+    _refuse_inputs_as_outputs(reader, others, index_path, baseline, output_path, write_baseline)
     new_docs = _read_all(reader)
-    comparison = _comparison_index(index_path, against, parameters, query.preset, inputs, quiet,
-                                   wait)
+    comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
     with comparison as idx:
         found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
         if baseline and recorded is not None:
@@ -180,6 +182,24 @@ def _check_usage(
         raise click.UsageError("standard input ('-') can be given only once")
 
 
+def _refuse_inputs_as_outputs(
+    reader: InputReader, others: InputReader | None, index_path: str | None,
+    baseline: str | None, output_path: str | None, write_baseline: str | None,
+) -> None:
+    """Exit with status 2 when the report or the baseline written would replace a file the
+    check reads (a checked file, one of --against, the index, the baseline) or each other."""
+    read = [str(path) for path, _ in reader.files]
+    read += [str(path) for path, _ in others.files] if others is not None else []
+    read += [path for path in (index_path, baseline) if path]
+    try:
+        refuse_input_as_output(output_path, read, "report")
+        refuse_input_as_output(write_baseline, read, "baseline")
+        if output_path and write_baseline:
+            refuse_input_as_output(write_baseline, [output_path], "baseline")
+    except NeardupError as exc:
+        fail(str(exc))
+
+
 def _read_all(reader: InputReader) -> list[Document]:
     """The documents to check (exit 2 on an unusable one with --strict)."""
     try:
@@ -189,22 +209,21 @@ def _read_all(reader: InputReader) -> list[Document]:
 
 
 def _comparison_index(
-    index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
-    preset: str | None, inputs: InputSettings, quiet: bool, wait: float,
+    index_path: str | None, others: InputReader | None, parameters: dict[str, Any],
+    preset: str | None, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
     were given (its query glances at the file first and checks what it reads, see
     :meth:`~neardup.index.DuplicateIndex.glance`), or an index in memory of the documents of
     ``--against``, made with the ``preset``'s parameters (its threshold applies: the
     comparison is made for this check) and those given."""
-    if index_path:
-        return open_index(index_path, parameters, wait)
-    reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
+    if index_path or others is None:
+        return open_index(str(index_path), parameters, wait)
     try:
         idx = DuplicateIndex.create(MEMORY, preset=preset, **parameters)
-        idx.add(reader.documents())
+        idx.add(others.documents())
     except DuplicateIdError as exc:
-        fail(f"--against: {reader.duplicate_message(exc)}")
+        fail(f"--against: {others.duplicate_message(exc)}")
     except NeardupError as exc:
         fail(str(exc))
     return idx

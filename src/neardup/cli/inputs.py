@@ -21,9 +21,10 @@ import numpy.typing as npt
 from ..errors import DuplicateIdError, InputError, NeardupError
 from ..io.corpus import Corpus, is_partly_read, what_is
 from ..io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
+from ..io.outputs import refuse_input_as_output
 from ..io.records import Fetched, LineBlock, LinesAt, Record
 from ..report import Skipped
-from .messages import fail, warn
+from .messages import fail, note, warn
 from .options import STDIN, InputSettings
 
 STDIN_ID = "<stdin>"
@@ -80,6 +81,8 @@ class InputReader(Corpus):
             )
         except InputError as exc:
             fail(str(exc))
+        for path, what in self.left_out:
+            note(f"{path}: left out, {what} (not a document)", quiet)
         self.settings = settings
         self.quiet = quiet
         self.name_skipped = name_skipped
@@ -113,6 +116,13 @@ class InputReader(Corpus):
             if self.on_record is not None:
                 self.on_record(item)
             yield item
+
+    def refuse_as_output(self, path: str | None, what: str = "output") -> None:
+        """Exit with status 2 when ``path`` (an output file) is one of the files read."""
+        try:
+            refuse_input_as_output(path, [file for file, _ in self.files], what)
+        except InputError as exc:
+            fail(str(exc))
 
     def warn_unparsed(self, skipped: Iterable[Skipped]) -> None:
         """Warn about the lines a run found unusable after :meth:`records` passed them on

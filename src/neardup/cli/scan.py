@@ -83,6 +83,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
             corpus = InputReader(paths, inputs, quiet=output.quiet)
+            corpus.refuse_as_output(output.path)
             progress = watched(corpus) if output.progress else None
             report = find_duplicates(
                 corpus, parameters, workers=workers, progress=progress, with_texts=passages

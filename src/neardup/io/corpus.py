@@ -1,6 +1,7 @@
 """The corpus: documents of files and directories, read as a stream and re-read by position.
 
-Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order).
+Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in sorted
+order), leaving out the reports neardup wrote there (:func:`~neardup.io.outputs.neardup_output`).
 Iterating a :class:`Corpus` remembers where each document was found (file, byte offset or
 article ordinal, line), so that a pipeline can drop texts after hashing and re-read only the
 candidates; its :meth:`Corpus.records` hand JSON lines on unparsed, or as blocks of byte
@@ -26,6 +27,7 @@ import numpy.typing as npt
 from ..errors import InputError
 from ..report import Skipped
 from .documents import Document, decode_bytes, file_kind, split_articles
+from .outputs import neardup_output
 from .parquet import column_values, read_rows, read_rows_at
 from .records import (
     Fetched,
@@ -64,10 +66,11 @@ class Corpus:
     among the yielded documents) from their files, seeking by byte offset in JSON Lines files,
     so a pipeline can drop texts after hashing and re-read only the candidates.
 
-    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order),
-    following symbolic links to directories (each directory is read once, so a link that
-    loops back is not followed again); ids of files found in a directory are their paths
-    relative to it.
+    Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in
+    sorted order; reports that neardup wrote there are left out and listed in
+    :attr:`left_out`), following symbolic links to directories (each directory is read
+    once, so a link that loops back is not followed again); ids of files found in a
+    directory are their paths relative to it.
 
     Raises:
         InputError: on construction, a path that does not exist, or a file of an unsupported
@@ -86,11 +89,18 @@ class Corpus:
             paths = [paths]
         self.fields = (id_field, text_field, title_field)
         self.files: list[tuple[Path, str]] = []
+        """(path, name) of each file read: the name is the id of its document."""
+        self.left_out: list[tuple[Path, str]] = []
+        """Files found in directories that neardup wrote (reports), not read, and what each
+        is (see :func:`~neardup.io.outputs.neardup_output`)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
                 found = sorted(p for p in files_under(path) if file_kind(p) is not None)
-                self.files += [(f, f.relative_to(path).as_posix()) for f in found]
+                own = {f: neardup_output(f) for f in found if _may_be_report(f)}
+                self.left_out += [(f, what) for f, what in own.items() if what is not None]
+                self.files += [(f, f.relative_to(path).as_posix()) for f in found
+                               if own.get(f) is None]
             elif path.is_file():
                 if file_kind(path) is None:
                     raise InputError(
@@ -272,14 +282,18 @@ class Corpus:
         offset = lines = 0
         where = str(path)
         try:
+            if _compressed(path) and os.stat(path).st_size == 0:
+                raise OSError("an empty file, not gzip-compressed data")
             with _open_binary(path) as handle:
                 for lineno, raw in enumerate(handle, start=1):
                     yield RawLine(raw, name, where, lineno, self.fields), offset, lineno
                     offset += len(raw)
                     lines = lineno
         except (OSError, EOFError) as exc:
-            reason = f"cannot read: {exc}"
-            yield Skipped(name, partly_read(lines, reason) if lines else reason, where), -1, 0
+            why = getattr(exc, "strerror", None) or exc
+            reason = (partly_read(lines, f"{CANNOT_READ} line {lines + 1}: {why}") if lines
+                      else f"{CANNOT_READ}: {why}")
+            yield Skipped(name, reason, where), -1, 0
 
     def _read_parquet(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
         """(document, row, row number from 1); a file that cannot be read, or has no text
@@ -426,6 +440,24 @@ def plural_records(count: int) -> str:
     return f"{count:,} record" + ("" if count == 1 else "s")
 
 
+CANNOT_READ = "cannot read"
+"""How the reason of a file that could not be read (damaged, truncated) begins."""
+
+
+def is_damage(reason: str) -> bool:
+    """Whether a reason is that of a file that could not be read whole (an I/O error, a
+    truncated or foreign compressed file, a damaged Parquet file), not of one that was read
+    and holds no text.
+
+    Example:
+        >>> [is_damage(r) for r in (partly_read(3, "cannot read line 4: ..."),
+        ...  "binary file (contains NUL bytes), not text")]
+        [True, False]
+    """
+    return (reason.startswith((CANNOT_READ, "not a readable Parquet file"))
+            or is_partly_read(reason))
+
+
 def is_partly_read(reason: str) -> bool:
     """Whether a reason is one of :func:`partly_read` (the file was used in part)."""
     return _PARTLY.match(reason) is not None
@@ -500,6 +532,12 @@ def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.i
         return np.zeros(0, dtype=np.int64)
     view = np.frombuffer(column, dtype=np.dtype(column.typecode))  # released on return
     return view[wanted].astype(np.int64)
+
+
+def _may_be_report(path: Path) -> bool:
+    """Whether a file found in a directory may be a report neardup wrote (text, Markdown or
+    uncompressed JSON Lines: neardup writes no other report that a scan reads)."""
+    return file_kind(path) in ("text", "jsonl") and not _compressed(path)
 
 
 def _compressed(path: Path) -> bool:
