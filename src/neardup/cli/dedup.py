@@ -18,9 +18,9 @@ import click
 from ..engine.dedup import deduplicate
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, InputError, NeardupError
-from ..io.corpus import is_damage
 from ..io.deduplicated import Written, check_output, write_deduplicated
 from ..io.outputs import temporary_beside
+from ..io.reasons import is_damage
 from ..parameters import Parameters
 from ..report import DedupResult
 from .inputs import InputReader, check_paths

@@ -19,9 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DuplicateIdError, InputError, NeardupError
-from ..io.corpus import Corpus, is_partly_read, what_is
-from ..io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
+from ..io.corpus import Corpus
+from ..io.documents import (
+    Document,
+    decode_bytes,
+    parse_jsonl_line,
+    split_articles,
+    text_field_not_found,
+)
 from ..io.outputs import refuse_input_as_output
+from ..io.reasons import is_partly_read, what_is
 from ..io.records import Fetched, LineBlock, LinesAt, Record
 from ..report import Skipped
 from .messages import fail, note, warn
@@ -89,6 +96,8 @@ class InputReader(Corpus):
         self.skipped: list[Skipped] = []
         """The skipped files and lines found so far."""
         self._warned: set[Skipped] = set()
+        self._held: list[str] | None = None
+        """Warnings held until a document is read (see :meth:`documents`)."""
         self.on_record: Callable[[object], None] | None = None
         """Called with each item :meth:`records` hands on (e.g. to measure progress)."""
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
@@ -101,8 +110,32 @@ class InputReader(Corpus):
             yield item
 
     def documents(self) -> Iterator[Document]:
-        """The documents alone; the skipped files and lines go to :attr:`skipped`."""
-        return (item for item in self if isinstance(item, Document))
+        """The documents alone; the skipped files and lines go to :attr:`skipped`.
+
+        Raises:
+            InputError: at the end, when no record had the text field (see
+                :func:`~neardup.io.documents.text_field_not_found`); the warnings about
+                records without it are held until a document is read, so that such a run
+                ends with the error alone.
+        """
+        count = 0
+        self._held = []
+        for item in self:
+            if isinstance(item, Document):
+                count += 1
+                self._release()
+                yield item
+        not_found = text_field_not_found(count, self.skipped, self.settings.text_field)
+        if not_found is not None:
+            self._held = None
+            raise not_found
+        self._release()
+
+    def _release(self) -> None:
+        """Print the warnings held (see :meth:`documents`), and hold no more."""
+        for message in self._held or ():
+            warn(message, self.quiet)
+        self._held = None
 
     def records(
         self, blocks: bool = False, parse: bool = False
@@ -169,7 +202,10 @@ class InputReader(Corpus):
         self._warned.add(item)
         self.skipped.append(item)
         skipped = "" if is_partly_read(item.reason) else " (skipped)"
-        warn(f"{where}: {item.reason}{skipped}", self.quiet)
+        if self._held is not None:
+            self._held.append(f"{where}: {item.reason}{skipped}")
+        else:
+            warn(f"{where}: {item.reason}{skipped}", self.quiet)
 
     def fetch_records(
         self, positions: Iterable[int], unread: bool = False

@@ -10,11 +10,8 @@ ranges, for worker processes to read and parse.
 
 from __future__ import annotations
 
-import errno
 import gzip
 import os
-import re
-import stat
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +25,8 @@ from ..errors import InputError
 from ..report import Skipped
 from .documents import Document, decode_bytes, file_kind, split_articles
 from .outputs import neardup_output
-from .parquet import column_values, read_rows, read_rows_at
+from .parquet import column_values, parquet_columns, read_rows, read_rows_at
+from .reasons import CANNOT_READ, partly_read, what_is
 from .records import (
     Fetched,
     LineAt,
@@ -38,6 +36,7 @@ from .records import (
     Record,
     field_of,
     parse_record,
+    record_fields,
 )
 
 BLOCK_BYTES = 8_000_000
@@ -326,6 +325,17 @@ class Corpus:
                              for p, record in self._fetch(wanted, self._records, False))
         return [found[p] for p in positions]
 
+    def field_names(self, position: int) -> list[str]:
+        """The fields (columns) of the record at this position of :meth:`records`: a JSON
+        object's keys, a Parquet file's columns (none for a text document or a line that
+        is no JSON object)."""
+        path, _ = self.files[self._records.file_of[position]]
+        if file_kind(path) == "parquet":
+            return parquet_columns(path)
+        for _, record in self._fetch([position], self._records, False):
+            return record_fields(record)
+        return []
+
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
         one line is longer, :func:`_block_bytes` bytes).
@@ -394,76 +404,6 @@ def files_under(root: Path) -> Iterator[Path]:
             path = Path(folder, name)
             if path.is_file():
                 yield path
-
-
-def what_is(path: Path) -> str:
-    """What a path that is neither a file nor a directory is, for messages: ``no such file
-    or directory``, ``a symbolic link that loops``, ``a broken symbolic link to ...``, ``a
-    named pipe (FIFO), not a file``, ...
-
-    Example:
-        >>> what_is(Path("/no/such/thing"))
-        'no such file or directory'
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "a symbolic link that loops (it leads back to itself)"
-        if os.path.islink(path):
-            return f"a broken symbolic link (to {os.readlink(path)!r}, which does not exist)"
-        return "no such file or directory" if exc.errno == errno.ENOENT else (
-            f"cannot be read: {exc.strerror}"
-        )
-    kinds = (
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
-    return f"{kind}, not a file or directory: give a file (or '-' for standard input)"
-
-
-def partly_read(records: int, reason: str) -> str:
-    """Why the rest of a file was not read, when its first ``records`` were.
-
-    Example:
-        >>> partly_read(62, "cannot read: Compressed file ended")
-        'read 62 records, then: cannot read: Compressed file ended'
-    """
-    return f"read {plural_records(records)}, then: {reason}"
-
-
-def plural_records(count: int) -> str:
-    """``1 record``, ``62 records``."""
-    return f"{count:,} record" + ("" if count == 1 else "s")
-
-
-CANNOT_READ = "cannot read"
-"""How the reason of a file that could not be read (damaged, truncated) begins."""
-
-
-def is_damage(reason: str) -> bool:
-    """Whether a reason is that of a file that could not be read whole (an I/O error, a
-    truncated or foreign compressed file, a damaged Parquet file), not of one that was read
-    and holds no text.
-
-    Example:
-        >>> [is_damage(r) for r in (partly_read(3, "cannot read line 4: ..."),
-        ...  "binary file (contains NUL bytes), not text")]
-        [True, False]
-    """
-    return (reason.startswith((CANNOT_READ, "not a readable Parquet file"))
-            or is_partly_read(reason))
-
-
-def is_partly_read(reason: str) -> bool:
-    """Whether a reason is one of :func:`partly_read` (the file was used in part)."""
-    return _PARTLY.match(reason) is not None
-
-
-_PARTLY = re.compile(r"read [0-9,]+ records?, then: ")
 
 
 def _block_bytes(file_size: int) -> int:
