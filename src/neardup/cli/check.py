@@ -47,6 +47,7 @@ from .options import (
     index_input_options,
     index_parameter_options,
     query_options,
+    root_option,
 )
 from .output import check_output_path, rendered, replace_file, report_format, write_report
 
@@ -84,6 +85,7 @@ Examples:
 @index_parameter_options(defaults=False)
 @query_options
 @index_input_options
+@root_option
 @wait_option
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
               default=None,
@@ -103,6 +105,7 @@ def check(
     parameters: dict[str, Any],
     query: QuerySettings,
     inputs: InputSettings,
+    root: str,
     wait: float,
     fmt: str | None,
     output_path: str | None,
@@ -115,7 +118,8 @@ def check(
     Every new document that is a near-duplicate of an indexed one (or, with --against, of a
     document of those files) or of another new one is reported, naming the one it
     duplicates. A new document whose id is already indexed is a new version of that
-    document and is not compared with its own indexed entry.
+    document and is not compared with its own indexed entry. The id of a file's document
+    is its path relative to --root (the current directory), as `neardup index add` gives it.
 
     With --containment C (or --preset copies), a new document that shares at least C of
     the smaller document with an indexed or another new one (it copies part of it, or
@@ -138,9 +142,10 @@ def check(
     _check_usage(paths, index_path, against, add_after)
     check_output_path(output_path)
     check_output_path(write_baseline)
-    accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
-    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
-    others = InputReader(against, inputs, quiet=quiet, name_skipped="id") if against else None
+    accepted, recorded = load_baseline(baseline, quiet) if baseline else (set(), None)
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root)
+    others = InputReader(against, inputs, quiet=quiet, name_skipped="id",
+                         root=root) if against else None
     _refuse_inputs_as_outputs(reader, others, index_path, baseline, output_path, write_baseline)
     new_docs = _read_all(reader)
     comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
@@ -333,15 +338,22 @@ def _check_baseline_parameters(
     warn(message + "; write it again with --write-baseline", quiet)
 
 
-def load_baseline(path: str) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
+def load_baseline(
+    path: str, quiet: bool = False
+) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
     """The accepted pairs of a baseline file (order within a pair does not matter), and the
     parameters it records (None when it records none).
 
-    Exits with status 2 when the file is missing or not a neardup baseline.
+    A file that does not exist yet (the first run of a CI job) accepts no pair, with a
+    note. Exits with status 2 when the file cannot be read or is not a neardup baseline.
     """
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
+    except FileNotFoundError:
+        note(f"{path}: no baseline yet: no pair is accepted (write one with --write-baseline)",
+             quiet)
+        return set(), None
     except OSError as exc:
         fail(f"{path}: cannot read baseline: {exc.strerror or exc}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

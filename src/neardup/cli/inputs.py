@@ -68,6 +68,9 @@ class InputReader(Corpus):
         name_skipped: what warnings and errors name a skipped input by: its ``source``
             (``path`` or ``path:line``, as ``scan`` does) or its ``id`` (as the index
             commands do, and their reports).
+        root: files' ids are their paths relative to it (``index add`` and ``check``, see
+            :func:`~neardup.io.corpus.file_id`); None: relative to the directory they were
+            found in, else their names (``scan``, ``dedup``).
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class InputReader(Corpus):
         *,
         quiet: bool,
         name_skipped: Literal["source", "id"] = "source",
+        root: str | None = None,
     ) -> None:
         paths = check_paths(paths)
         try:
@@ -85,6 +89,7 @@ class InputReader(Corpus):
                 id_field=settings.id_field,
                 text_field=settings.text_field,
                 title_field=settings.title_field,
+                root=root,
             )
         except InputError as exc:
             fail(str(exc))

@@ -302,6 +302,22 @@ def _input_options(func: F, strict_help: str) -> F:
     return cast(F, _with_options(options, wrapper))
 
 
+ROOT_HELP = (
+    "Ids of files are their paths relative to DIR (the same for `index add` and `check`, so "
+    "that a new version of an indexed file is compared as itself); a file outside DIR has "
+    "its path relative to the directory given, or its name."
+)
+
+
+def root_option(func: F) -> F:
+    """Add ``--root DIR`` (default: the current directory) of ``index add`` and ``check``;
+    the command receives ``root``."""
+    return click.option(
+        "--root", default=".", show_default=True, metavar="DIR",
+        type=click.Path(exists=True, file_okay=False), help=ROOT_HELP,
+    )(func)
+
+
 # ---------------------------------------------------------------------------- output
 
 

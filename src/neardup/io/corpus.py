@@ -69,7 +69,8 @@ class Corpus:
     sorted order; reports that neardup wrote there are left out and listed in
     :attr:`left_out`), following symbolic links to directories (each directory is read
     once, so a link that loops back is not followed again); ids of files found in a
-    directory are their paths relative to it.
+    directory are their paths relative to it; with ``root``, files under it have their
+    paths relative to ``root`` (see :func:`file_id`).
 
     Raises:
         InputError: on construction, a path that does not exist, or a file of an unsupported
@@ -83,9 +84,11 @@ class Corpus:
         id_field: str = "id",
         text_field: str = "text",
         title_field: str = "title",
+        root: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        base = None if root is None else Path(root)
         self.fields = (id_field, text_field, title_field)
         self.files: list[tuple[Path, str]] = []
         """(path, name) of each file read: the name is the id of its document."""
@@ -98,15 +101,14 @@ class Corpus:
                 found = sorted(p for p in files_under(path) if file_kind(p) is not None)
                 own = {f: neardup_output(f) for f in found if _may_be_report(f)}
                 self.left_out += [(f, what) for f, what in own.items() if what is not None]
-                self.files += [(f, f.relative_to(path).as_posix()) for f in found
-                               if own.get(f) is None]
+                self.files += [(f, file_id(f, base, path)) for f in found if own.get(f) is None]
             elif path.is_file():
                 if file_kind(path) is None:
                     raise InputError(
                         f"{path}: unsupported file type (expected .txt, .md, .jsonl, .jsonl.gz "
                         "or .parquet)"
                     )
-                self.files.append((path, path.name))
+                self.files.append((path, file_id(path, base)))
             else:
                 raise InputError(f"{path}: {what_is(path)}")
         self._documents = _Positions()
@@ -381,6 +383,30 @@ class Corpus:
                 handle.seek(offset)
                 line = RawLine(handle.readline(), name, str(path), lineno, self.fields)
                 yield line, offset, lineno
+
+
+def file_id(path: Path, root: Path | None = None, directory: Path | None = None) -> str:
+    """The id of a file's document, and the name its records without an id are numbered
+    under (``name:line``): its path relative to ``root`` when it is under it, whether it
+    was named or found in a directory, so that a file has the same id whatever is read with
+    it; otherwise (no root, or a file outside it) its path relative to the ``directory`` it
+    was found in, else its name.
+
+    Example:
+        >>> p = Path("articles/2023/a7.md")
+        >>> file_id(p, Path(".")), file_id(p, Path("articles")), file_id(p, None, Path("articles"))
+        ('articles/2023/a7.md', '2023/a7.md', '2023/a7.md')
+        >>> file_id(p), file_id(Path("/elsewhere/b.md"), Path("articles"))
+        ('a7.md', 'b.md')
+    """
+    if root is not None:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+    if directory is not None:
+        return path.relative_to(directory).as_posix()
+    return path.name
 
 
 def files_under(root: Path) -> Iterator[Path]:
