@@ -29,9 +29,9 @@ from .options import (
     STDIN,
     DedupSettings,
     InputSettings,
+    dedup_input_options,
     dedup_options,
     engine_options,
-    input_options,
     parameter_options,
     workers_option,
 )
@@ -52,7 +52,7 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @dedup_options
 @parameter_options
-@input_options
+@dedup_input_options
 @workers_option
 @engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes the kept "
                 "rows, every column, as Parquet to OUTPUT; needs neardup[spark]).")
@@ -62,13 +62,15 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
 
     JSON Lines inputs give JSON Lines, each kept line byte for byte as it was, in input
     order; a line that holds no document (malformed JSON) is copied as it is. Parquet files
-    give Parquet files with every column. Text files and directories give a directory that
-    mirrors their relative paths, a multi-article file ("第N篇: title" headings) rewritten
-    with its kept articles only.
+    give Parquet files with every column (one Parquet input may give one .parquet OUTPUT
+    file). Text files and directories give a directory that mirrors their relative paths,
+    a multi-article file ("第N篇: title" headings) rewritten with its kept articles only.
 
     Documents identical after normalization are grouped first, and compared once. The
     options of scan choose what counts as a near-duplicate. Nothing is written under the
-    output's name until it is complete.
+    output's name until it is complete, and nothing when an input is damaged (a truncated
+    gzip): dedup copies its inputs. Ids only name records in --removed and --clusters:
+    shards that reuse ids are deduplicated with --ignore-ids.
 
     Exit status: 0 when the output was written, 2 for usage errors and unusable inputs.
     """
