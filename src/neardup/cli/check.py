@@ -33,6 +33,7 @@ import click
 from ..errors import DuplicateIdError, NeardupError
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
+from ..formats.shared import plural
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
 from ..io.outputs import refuse_input_as_output
@@ -168,6 +169,10 @@ def check(
     if fmt not in ("text", "github") or output_path:
         written = f"; report written to {output_path}" if output_path else ""
         note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)
+    elif baseline:
+        _note_baseline(baseline, found, report, quiet)
+    if baseline:
+        _note_stale(baseline, accepted, found, new_docs, quiet)
     sys.exit(0 if passed else 1)
 
 
@@ -311,6 +316,34 @@ def _summary(
 
 
 # ---------------------------------------------------------------------------- the baseline
+
+
+def _note_baseline(
+    path: str, found: DuplicateReport, report: DuplicateReport, quiet: bool
+) -> None:
+    """How many pairs found the baseline accepted (a report on standard output does not
+    say it)."""
+    accepted = len(found.pairs) - len(report.pairs)
+    if accepted:
+        note(f"{path}: {plural(accepted, 'pair')} found and accepted by the baseline", quiet)
+
+
+def _note_stale(
+    path: str, accepted: set[frozenset[str]], found: DuplicateReport,
+    new_docs: list[Document], quiet: bool,
+) -> None:
+    """Name the accepted pairs of a checked document that were not found again: the
+    document changed, so the baseline no longer says anything about them."""
+    checked = {d.id for d in new_docs}
+    still = {_pair_key(p.a, p.b) for p in found.pairs}
+    stale = sorted(sorted(pair) for pair in accepted - still if pair & checked)
+    if stale:
+        shown = "; ".join(" and ".join(repr(i) for i in pair) for pair in stale[:3])
+        more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+        note(f"{path}: {plural(len(stale), 'accepted pair')} of the checked documents not "
+             f"found any more: {shown}{more} (write the baseline again with "
+             "--write-baseline)", quiet)
+
 
 
 def _pair_key(a: str, b: str) -> frozenset[str]:
