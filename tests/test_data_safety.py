@@ -222,3 +222,52 @@ def test_a_document_that_merely_mentions_neardup_is_read(tmp_path: Path) -> None
     (tmp_path / "rows.jsonl").write_text('{"a": 1, "text": "正文"}\n')
     corpus = Corpus(tmp_path)
     assert corpus.left_out == [] and len(list(corpus)) == 2
+
+
+# ------------------------------------------------------------ the attacker's pass
+
+
+def test_messages_keep_names_with_line_breaks_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id, a field name or a file name holding a line break cannot start a line of its
+    own on standard error, which a CI log reads as a workflow command."""
+    monkeypatch.chdir(tmp_path)
+    rows = [{"id": "x\n::add-mask::pwn", "text": TEXT}, {"id": "x\n::add-mask::pwn",
+                                                         "text": TEXT + "呀"}]
+    Path("ids.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    Path("fields.jsonl").write_text(json.dumps({"id": "z", "html\n::error::k": TEXT}) + "\n")
+    Path("d").mkdir()
+    Path("d/bad\n::add-mask::y.txt").write_bytes(b"\x00\x01")
+    for args in (["scan", "ids.jsonl"], ["dedup", "ids.jsonl", "-o", "o.jsonl"],
+                 ["scan", "fields.jsonl"], ["scan", "d", "-f", "json"],
+                 ["check", "d", "--against", "ids.jsonl"]):
+        result = neardup(*args)
+        assert result.exit_code in (0, 2), result.output
+        assert not any(line.startswith("::") for line in result.stderr.splitlines()), args
+        assert "\\n::" in result.stderr
+
+
+def test_check_reads_a_file_made_to_look_like_a_report(tmp_path: Path) -> None:
+    """A gate leaves nothing out: an article that begins as a neardup report does is
+    checked (scan would leave it out of a directory)."""
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "copy.md").write_text("# neardup report\n\n" + TEXT, encoding="utf-8")
+    (tmp_path / "old.txt").write_text(TEXT, encoding="utf-8")
+    result = neardup("check", tmp_path / "new", "--against", tmp_path / "old.txt",
+                     "--containment", "0.5")
+    assert result.exit_code == 1 and "left out" not in result.stderr
+    assert Corpus(tmp_path / "new").left_out != []
+
+
+def test_dedup_outputs_are_three_files(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    corpus_jsonl(data)
+    out = tmp_path / "out.jsonl"
+    for args in (["--removed", str(out)], ["--removed", str(tmp_path / "r.jsonl"),
+                                           "--clusters", str(tmp_path / "./r.jsonl")]):
+        result = neardup("dedup", data, "-o", out, *args)
+        assert result.exit_code == 2 and "must name different files" in result.output
+    result = neardup("dedup", data, "-o", out, "--removed", tmp_path / "no" / "r.jsonl")
+    assert result.exit_code == 2 and "no such directory" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]

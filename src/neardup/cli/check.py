@@ -144,8 +144,9 @@ def check(
     check_output_path(output_path)
     check_output_path(write_baseline)
     accepted, recorded = load_baseline(baseline, quiet) if baseline else (set(), None)
-    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root)
-    others = InputReader(against, inputs, quiet=quiet, name_skipped="id",
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root,
+                         skip_reports=False)  # a gate: a file made to look like a report
+    others = InputReader(against, inputs, quiet=quiet, name_skipped="id",  # is checked too
                          root=root) if against else None
     _refuse_inputs_as_outputs(reader, others, index_path, baseline, output_path, write_baseline)
     new_docs = _read_all(reader)

@@ -8,6 +8,7 @@ inputs (nothing is then written under the output's name).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -35,6 +36,7 @@ from .options import (
     parameter_options,
     workers_option,
 )
+from .output import check_output_path
 from .progress import watched
 
 
@@ -80,6 +82,11 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         check_output(dedup.output, paths)
     except NeardupError as exc:
         fail(str(exc))
+    outputs = [path for path in (dedup.output, dedup.removed, dedup.clusters) if path]
+    if len({os.path.realpath(path) for path in outputs}) < len(outputs):
+        raise click.UsageError("-o, --removed and --clusters must name different files")
+    for extra in (dedup.removed, dedup.clusters):
+        check_output_path(extra)  # before the work, and before OUTPUT is written
     if engine == "spark":
         _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
         return

@@ -71,6 +71,8 @@ class InputReader(Corpus):
         root: files' ids are their paths relative to it (``index add`` and ``check``, see
             :func:`~neardup.io.corpus.file_id`); None: relative to the directory they were
             found in, else their names (``scan``, ``dedup``).
+        skip_reports: leave out the reports neardup wrote in the directories read (not
+            ``check``, a gate, which reads every file it is given).
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class InputReader(Corpus):
         quiet: bool,
         name_skipped: Literal["source", "id"] = "source",
         root: str | None = None,
+        skip_reports: bool = True,
     ) -> None:
         paths = check_paths(paths)
         try:
@@ -90,6 +93,7 @@ class InputReader(Corpus):
                 text_field=settings.text_field,
                 title_field=settings.title_field,
                 root=root,
+                skip_reports=skip_reports,
             )
         except InputError as exc:
             fail(str(exc))

@@ -70,7 +70,9 @@ class Corpus:
     :attr:`left_out`), following symbolic links to directories (each directory is read
     once, so a link that loops back is not followed again); ids of files found in a
     directory are their paths relative to it; with ``root``, files under it have their
-    paths relative to ``root`` (see :func:`file_id`).
+    paths relative to ``root`` (see :func:`file_id`). With ``skip_reports`` off, the
+    reports found in directories are read as any other file (a CI gate reads all it is
+    given: a file that begins as a report does would otherwise escape it).
 
     Raises:
         InputError: on construction, a path that does not exist, or a file of an unsupported
@@ -85,6 +87,7 @@ class Corpus:
         text_field: str = "text",
         title_field: str = "title",
         root: str | os.PathLike[str] | None = None,
+        skip_reports: bool = True,
     ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
@@ -99,7 +102,7 @@ class Corpus:
             path = Path(raw)
             if path.is_dir():
                 found = sorted(p for p in files_under(path) if file_kind(p) is not None)
-                own = {f: neardup_output(f) for f in found if _may_be_report(f)}
+                own = {f: neardup_output(f) for f in found if skip_reports and _may_be_report(f)}
                 self.left_out += [(f, what) for f, what in own.items() if what is not None]
                 self.files += [(f, file_id(f, base, path)) for f in found if own.get(f) is None]
             elif path.is_file():
