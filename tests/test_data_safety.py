@@ -271,3 +271,17 @@ def test_dedup_outputs_are_three_files(tmp_path: Path) -> None:
     result = neardup("dedup", data, "-o", out, "--removed", tmp_path / "no" / "r.jsonl")
     assert result.exit_code == 2 and "no such directory" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
+
+
+def test_an_output_with_a_long_name_is_written(tmp_path: Path) -> None:
+    """The temporary name beside an output is longer than the output's: it is cut so that
+    a name the file system takes (here 246 bytes) can be written."""
+    data = tmp_path / "data.jsonl"
+    corpus_jsonl(data)
+    for command, suffix in (("dedup", ".jsonl"), ("scan", ".json")):
+        output = tmp_path / ("长" * 80 + suffix)
+        args = ["-o", output] if command == "dedup" else ["-o", output, "-q"]
+        result = neardup(command, data, *args)
+        assert result.exit_code == 0, result.output
+        assert output.is_file()
+    assert not list(tmp_path.glob(".*"))

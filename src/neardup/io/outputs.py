@@ -77,7 +77,7 @@ def temporary_beside(final: Path, directory: bool) -> Path:
             file: a message for people names ``final``).
     """
     remove_leftovers(final)
-    prefix = f".{final.name}{PARTIAL}{os.getpid()}-"
+    prefix = f"{_partial_prefix(final)}{os.getpid()}-"
     if directory:
         temporary = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent))
     else:
@@ -94,7 +94,7 @@ def remove_leftovers(final: Path) -> list[Path]:
     """Remove the temporary files and directories left beside ``final`` by neardup runs
     that ended without cleaning up (killed): those named ``.NAME.partial-PID-...`` whose
     process no longer runs. What was removed."""
-    pattern = re.compile(re.escape(f".{final.name}{PARTIAL}") + r"([0-9]+)-")
+    pattern = re.compile(re.escape(_partial_prefix(final)) + r"([0-9]+)-")
     removed: list[Path] = []
     try:
         names = os.listdir(final.parent)
@@ -112,6 +112,15 @@ def remove_leftovers(final: Path) -> list[Path]:
                 path.unlink()
             removed.append(path)
     return removed
+
+
+def _partial_prefix(final: Path) -> str:
+    """``.NAME.partial-``, the name cut so that the temporary name stays within the 255
+    bytes a file name may have."""
+    name = final.name
+    while len(name.encode()) > 200:
+        name = name[:-1]
+    return f".{name}{PARTIAL}"
 
 
 def _running(pid: int) -> bool:
