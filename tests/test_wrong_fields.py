@@ -107,3 +107,11 @@ def test_prefer_a_field_no_record_has_is_an_error(tmp_path: Path) -> None:
     assert kept == ["5"]
     with pytest.raises(InputError, match="'qualty' to prefer"):
         deduplicate([{"id": "a", "text": TEXT}, {"id": "b", "text": TEXT}], prefer="qualty")
+
+
+def test_a_null_text_is_a_record_with_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "null.jsonl"
+    path.write_text('{"id": "a", "text": null}\n{"id": "b", "html": "x"}\n')
+    result = neardup("scan", path, "-f", "json")
+    assert result.exit_code == 0  # the field is there: skipped records, not a wrong name
+    assert "null.jsonl:1: field 'text' is null, expected a string (skipped)" in result.stderr

@@ -208,7 +208,7 @@ def parse_jsonl_line(
     if text is None and text_field not in record:
         return Skipped(where, missing_field(text_field, record), source)
     if not isinstance(text, str):
-        found = "missing" if text is None else f"a {type(text).__name__}"
+        found = "null" if text is None else f"a {type(text).__name__}"
         return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
     doc_id = record.get(id_field)
     if doc_id is None:
