@@ -443,3 +443,26 @@ def test_check_containment_on_an_index_of_format_1(tmp_path: Path) -> None:
     assert "neardup index create" in refused.stderr and "neardup index add" in refused.stderr
     info = run("index", "info", old)
     assert "version 1" in info.stdout and "rebuild the index for containment" in info.stdout
+
+
+def test_a_baseline_counts_what_it_accepts_and_names_stale_pairs(tmp_path: Path) -> None:
+    """Issue 26: a first run has no baseline yet (a note, not exit 2); accepted pairs are
+    counted even when the report goes to standard output; an accepted pair of a checked
+    document that is no longer found is named."""
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书。"
+    new, old = tmp_path / "new.txt", tmp_path / "old.txt"
+    new.write_text(text + "好吗", encoding="utf-8")
+    old.write_text(text, encoding="utf-8")
+    baseline = tmp_path / "ok.json"
+    result = run("check", new, "--against", old, "--baseline", baseline, "-f", "github")
+    assert result.exit_code == 1 and "ok.json: no baseline yet: no pair is accepted" in (
+        result.stderr)
+    assert run("check", new, "--against", old, "--write-baseline", baseline).exit_code == 0
+    result = run("check", new, "--against", old, "--baseline", baseline, "-f", "github")
+    assert result.exit_code == 0
+    assert "ok.json: 1 pair found and accepted by the baseline" in result.stderr
+    new.write_text("完全不同的另一篇文章，讲的是别的事情。", encoding="utf-8")
+    result = run("check", new, "--against", old, "--baseline", baseline, "-f", "github")
+    assert result.exit_code == 0
+    assert ("1 accepted pair of the checked documents not found any more: 'new.txt' and "
+            "'old.txt'") in result.stderr

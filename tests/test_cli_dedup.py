@@ -306,3 +306,53 @@ def test_the_library_writes_what_the_command_writes(seeds_dir: Path, tmp_path: P
     assert (written.kept, written.removed, written.files) == (10, 1, 1)
     assert run(str(seeds_dir), "-o", str(tmp_path / "cli")).exit_code == 0
     assert (tmp_path / "lib" / SEED).read_bytes() == (tmp_path / "cli" / SEED).read_bytes()
+
+
+def test_one_parquet_input_may_write_one_parquet_file(tmp_path: Path) -> None:
+    """The example of ``dedup --help`` (issue 26)."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书。"
+    docs = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"id": ["a", "b", "c"], "text": [text, text + "好吗", "别的"],
+                             "quality": [1, 2, 3]}), docs)
+    kept = tmp_path / "kept.parquet"
+    kept.write_bytes(b"an older output")
+    result = run(str(docs), "-o", str(kept), "--prefer", "quality")
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(kept).to_pydict() == {"id": ["b", "c"], "text": [text + "好吗", "别的"],
+                                               "quality": [2, 3]}
+    result = run(str(docs), str(docs.rename(tmp_path / "more.parquet")), "-o", str(kept))
+    assert result.exit_code == 2 and "holds the rows of one Parquet input" in result.stderr
+
+
+def test_shards_that_reuse_ids(tmp_path: Path) -> None:
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书。"
+    for shard, rows in (("a", [text, "别的内容，完全不一样的一段话。"]),
+                        ("b", [text + "好吗", "第三个完全不同的文本内容。"])):
+        (tmp_path / f"{shard}.jsonl").write_text("".join(
+            json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n"
+            for k, t in enumerate(rows, start=1)))
+    a, b, out = (str(tmp_path / name) for name in ("a.jsonl", "b.jsonl", "out.jsonl"))
+    result = run(a, b, "-o", out)
+    assert result.exit_code == 2
+    assert f"'1' at {a}:1 and {b}:1" in result.stderr and "--ignore-ids" in result.stderr
+    result = run(a, b, "-o", out, "--ignore-ids", "--removed", str(tmp_path / "gone.jsonl"))
+    assert result.exit_code == 0, result.output
+    lines = Path(out).read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2, 2]  # lines as they were
+    gone = json.loads((tmp_path / "gone.jsonl").read_text())
+    assert (gone["id"], gone["kept"]) == ("b.jsonl:1", "a.jsonl:1")
+
+
+def test_help_says_what_the_commands_take() -> None:
+    runner = CliRunner()
+    assert ".parquet" in runner.invoke(main, ["scan", "--help"]).output
+    dedup_help = runner.invoke(main, ["dedup", "--help"]).output
+    assert "--jsonl" not in dedup_help  # dedup reads no standard input
+    assert "--ignore-ids" in dedup_help and "one .parquet file" in dedup_help
+    check_help = " ".join(runner.invoke(main, ["check", "--help"]).output.split())
+    assert "rewrite search such" not in check_help
+    assert "--max-df N A containment check ignores fingerprints" in check_help
+    assert "--jsonl" in check_help and "--root DIR" in check_help

@@ -30,8 +30,9 @@ def test_a_failed_render_leaves_the_old_report_and_no_temporary_file(
     target = tmp_path / "report.json"
     target.write_text("the old report\n", encoding="utf-8")
 
-    monkeypatch.setattr(output_module.tempfile, "NamedTemporaryFile",
-                        _failing_temporary_file(tmp_path))
+    # the temporary file is now opened with open() (its name holds the process id, see
+    # neardup.io.outputs), so the failing write is put there
+    monkeypatch.setattr(output_module, "open", _failing_open, raising=False)
     result = scan(SEEDS, "-o", target, "-q")
     assert result.exit_code == 2
     assert "cannot write" in result.stderr and "No space left" in result.stderr
@@ -39,27 +40,23 @@ def test_a_failed_render_leaves_the_old_report_and_no_temporary_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
-def _failing_temporary_file(folder: Path) -> object:
-    """A NamedTemporaryFile whose write fails half-way, as on a full disk."""
-    real = output_module.tempfile.NamedTemporaryFile
+def _failing_open(*args: object, **kwargs: object) -> object:
+    """open() whose writes fail half-way, as on a full disk."""
+    inner = open(*args, **kwargs)  # type: ignore[call-overload]  # noqa: SIM115
 
-    def make(*args: object, **kwargs: object) -> object:
-        handle = real(*args, **kwargs)  # type: ignore[call-overload]
-        inner = handle.file
+    class Half:
+        def __enter__(self) -> Half:
+            return self
 
-        class Half:
-            def __getattr__(self, name: str) -> object:
-                return getattr(inner, name)
+        def __exit__(self, *exc: object) -> None:
+            inner.close()
 
-            def write(self, text: str) -> int:
-                inner.write(text[: len(text) // 2])
-                inner.flush()
-                raise OSError(28, "No space left on device")
+        def write(self, text: str) -> int:
+            inner.write(text[: len(text) // 2])
+            inner.flush()
+            raise OSError(28, "No space left on device")
 
-        handle.file = Half()
-        return handle
-
-    return make
+    return Half()
 
 
 def test_a_new_report_file_is_complete_and_readable(tmp_path: Path) -> None:

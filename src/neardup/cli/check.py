@@ -33,8 +33,10 @@ import click
 from ..errors import DuplicateIdError, NeardupError
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
+from ..formats.shared import plural
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
+from ..io.outputs import refuse_input_as_output
 from ..report import DuplicateReport, Skipped
 from .index import open_index, wait_option
 from .inputs import InputReader
@@ -46,6 +48,7 @@ from .options import (
     index_input_options,
     index_parameter_options,
     query_options,
+    root_option,
 )
 from .output import check_output_path, rendered, replace_file, report_format, write_report
 
@@ -83,6 +86,7 @@ Examples:
 @index_parameter_options(defaults=False)
 @query_options
 @index_input_options
+@root_option
 @wait_option
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + CHECK_FORMATS),
               default=None,
@@ -102,6 +106,7 @@ def check(
     parameters: dict[str, Any],
     query: QuerySettings,
     inputs: InputSettings,
+    root: str,
     wait: float,
     fmt: str | None,
     output_path: str | None,
@@ -114,7 +119,8 @@ def check(
     Every new document that is a near-duplicate of an indexed one (or, with --against, of a
     document of those files) or of another new one is reported, naming the one it
     duplicates. A new document whose id is already indexed is a new version of that
-    document and is not compared with its own indexed entry.
+    document and is not compared with its own indexed entry. The id of a file's document
+    is its path relative to --root (the current directory), as `neardup index add` gives it.
 
     With --containment C (or --preset copies), a new document that shares at least C of
     the smaller document with an indexed or another new one (it copies part of it, or
@@ -137,11 +143,14 @@ def check(
     _check_usage(paths, index_path, against, add_after)
     check_output_path(output_path)
     check_output_path(write_baseline)
-    accepted, recorded = load_baseline(baseline) if baseline else (set(), None)
-    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
+    accepted, recorded = load_baseline(baseline, quiet) if baseline else (set(), None)
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root,
+                         skip_reports=False)  # a gate: a file made to look like a report
+    others = InputReader(against, inputs, quiet=quiet, name_skipped="id",  # is checked too
+                         root=root) if against else None
+    _refuse_inputs_as_outputs(reader, others, index_path, baseline, output_path, write_baseline)
     new_docs = _read_all(reader)
-    comparison = _comparison_index(index_path, against, parameters, query.preset, inputs, quiet,
-                                   wait)
+    comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
     with comparison as idx:
         found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
         if baseline and recorded is not None:
@@ -161,6 +170,10 @@ def check(
     if fmt not in ("text", "github") or output_path:
         written = f"; report written to {output_path}" if output_path else ""
         note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)
+    elif baseline:
+        _note_baseline(baseline, found, report, quiet)
+    if baseline:
+        _note_stale(baseline, accepted, found, new_docs, quiet)
     sys.exit(0 if passed else 1)
 
 
@@ -180,6 +193,24 @@ def _check_usage(
         raise click.UsageError("standard input ('-') can be given only once")
 
 
+def _refuse_inputs_as_outputs(
+    reader: InputReader, others: InputReader | None, index_path: str | None,
+    baseline: str | None, output_path: str | None, write_baseline: str | None,
+) -> None:
+    """Exit with status 2 when the report or the baseline written would replace a file the
+    check reads (a checked file, one of --against, the index, the baseline) or each other."""
+    read = [str(path) for path, _ in reader.files]
+    read += [str(path) for path, _ in others.files] if others is not None else []
+    read += [path for path in (index_path, baseline) if path]
+    try:
+        refuse_input_as_output(output_path, read, "report")
+        refuse_input_as_output(write_baseline, read, "baseline")
+        if output_path and write_baseline:
+            refuse_input_as_output(write_baseline, [output_path], "baseline")
+    except NeardupError as exc:
+        fail(str(exc))
+
+
 def _read_all(reader: InputReader) -> list[Document]:
     """The documents to check (exit 2 on an unusable one with --strict)."""
     try:
@@ -189,22 +220,21 @@ def _read_all(reader: InputReader) -> list[Document]:
 
 
 def _comparison_index(
-    index_path: str | None, against: tuple[str, ...], parameters: dict[str, Any],
-    preset: str | None, inputs: InputSettings, quiet: bool, wait: float,
+    index_path: str | None, others: InputReader | None, parameters: dict[str, Any],
+    preset: str | None, wait: float,
 ) -> DuplicateIndex:
     """The index to check against: the file ``--index``, made with ``parameters`` if any
     were given (its query glances at the file first and checks what it reads, see
     :meth:`~neardup.index.DuplicateIndex.glance`), or an index in memory of the documents of
     ``--against``, made with the ``preset``'s parameters (its threshold applies: the
     comparison is made for this check) and those given."""
-    if index_path:
-        return open_index(index_path, parameters, wait)
-    reader = InputReader(against, inputs, quiet=quiet, name_skipped="id")
+    if index_path or others is None:
+        return open_index(str(index_path), parameters, wait)
     try:
         idx = DuplicateIndex.create(MEMORY, preset=preset, **parameters)
-        idx.add(reader.documents())
+        idx.add(others.documents())
     except DuplicateIdError as exc:
-        fail(f"--against: {reader.duplicate_message(exc)}")
+        fail(f"--against: {others.duplicate_message(exc)}")
     except NeardupError as exc:
         fail(str(exc))
     return idx
@@ -289,6 +319,34 @@ def _summary(
 # ---------------------------------------------------------------------------- the baseline
 
 
+def _note_baseline(
+    path: str, found: DuplicateReport, report: DuplicateReport, quiet: bool
+) -> None:
+    """How many pairs found the baseline accepted (a report on standard output does not
+    say it)."""
+    accepted = len(found.pairs) - len(report.pairs)
+    if accepted:
+        note(f"{path}: {plural(accepted, 'pair')} found and accepted by the baseline", quiet)
+
+
+def _note_stale(
+    path: str, accepted: set[frozenset[str]], found: DuplicateReport,
+    new_docs: list[Document], quiet: bool,
+) -> None:
+    """Name the accepted pairs of a checked document that were not found again: the
+    document changed, so the baseline no longer says anything about them."""
+    checked = {d.id for d in new_docs}
+    still = {_pair_key(p.a, p.b) for p in found.pairs}
+    stale = sorted(sorted(pair) for pair in accepted - still if pair & checked)
+    if stale:
+        shown = "; ".join(" and ".join(repr(i) for i in pair) for pair in stale[:3])
+        more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+        note(f"{path}: {plural(len(stale), 'accepted pair')} of the checked documents not "
+             f"found any more: {shown}{more} (write the baseline again with "
+             "--write-baseline)", quiet)
+
+
+
 def _pair_key(a: str, b: str) -> frozenset[str]:
     return frozenset((a, b))
 
@@ -314,15 +372,22 @@ def _check_baseline_parameters(
     warn(message + "; write it again with --write-baseline", quiet)
 
 
-def load_baseline(path: str) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
+def load_baseline(
+    path: str, quiet: bool = False
+) -> tuple[set[frozenset[str]], dict[str, Any] | None]:
     """The accepted pairs of a baseline file (order within a pair does not matter), and the
     parameters it records (None when it records none).
 
-    Exits with status 2 when the file is missing or not a neardup baseline.
+    A file that does not exist yet (the first run of a CI job) accepts no pair, with a
+    note. Exits with status 2 when the file cannot be read or is not a neardup baseline.
     """
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
+    except FileNotFoundError:
+        note(f"{path}: no baseline yet: no pair is accepted (write one with --write-baseline)",
+             quiet)
+        return set(), None
     except OSError as exc:
         fail(f"{path}: cannot read baseline: {exc.strerror or exc}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

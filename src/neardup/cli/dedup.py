@@ -8,6 +8,7 @@ inputs (nothing is then written under the output's name).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,8 +18,10 @@ import click
 
 from ..engine.dedup import deduplicate
 from ..engine.memory import collector_paused
-from ..errors import NeardupError
+from ..errors import DuplicateIdError, InputError, NeardupError
 from ..io.deduplicated import Written, check_output, write_deduplicated
+from ..io.outputs import temporary_beside
+from ..io.reasons import is_damage
 from ..parameters import Parameters
 from ..report import DedupResult
 from .inputs import InputReader, check_paths
@@ -27,12 +30,13 @@ from .options import (
     STDIN,
     DedupSettings,
     InputSettings,
+    dedup_input_options,
     dedup_options,
     engine_options,
-    input_options,
     parameter_options,
     workers_option,
 )
+from .output import check_output_path
 from .progress import watched
 
 
@@ -50,7 +54,7 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @dedup_options
 @parameter_options
-@input_options
+@dedup_input_options
 @workers_option
 @engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes the kept "
                 "rows, every column, as Parquet to OUTPUT; needs neardup[spark]).")
@@ -60,13 +64,15 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
 
     JSON Lines inputs give JSON Lines, each kept line byte for byte as it was, in input
     order; a line that holds no document (malformed JSON) is copied as it is. Parquet files
-    give Parquet files with every column. Text files and directories give a directory that
-    mirrors their relative paths, a multi-article file ("第N篇: title" headings) rewritten
-    with its kept articles only.
+    give Parquet files with every column (one Parquet input may give one .parquet OUTPUT
+    file). Text files and directories give a directory that mirrors their relative paths,
+    a multi-article file ("第N篇: title" headings) rewritten with its kept articles only.
 
     Documents identical after normalization are grouped first, and compared once. The
     options of scan choose what counts as a near-duplicate. Nothing is written under the
-    output's name until it is complete.
+    output's name until it is complete, and nothing when an input is damaged (a truncated
+    gzip): dedup copies its inputs. Ids only name records in --removed and --clusters:
+    shards that reuse ids are deduplicated with --ignore-ids.
 
     Exit status: 0 when the output was written, 2 for usage errors and unusable inputs.
     """
@@ -76,12 +82,20 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         check_output(dedup.output, paths)
     except NeardupError as exc:
         fail(str(exc))
+    outputs = [path for path in (dedup.output, dedup.removed, dedup.clusters) if path]
+    if len({os.path.realpath(path) for path in outputs}) < len(outputs):
+        raise click.UsageError("-o, --removed and --clusters must name different files")
+    for extra in (dedup.removed, dedup.clusters):
+        check_output_path(extra)  # before the work, and before OUTPUT is written
     if engine == "spark":
         _dedup_spark(check_paths(paths), dedup, parameters, inputs, spark_master)
         return
     with collector_paused():
         try:
             corpus = InputReader(paths, inputs, quiet=dedup.quiet)
+            for extra, what in ((dedup.removed, "--removed file"),
+                                (dedup.clusters, "--clusters file")):
+                corpus.refuse_as_output(extra, what)
             progress = watched(corpus) if not dedup.quiet and sys.stderr.isatty() else None
             result = deduplicate(
                 corpus, parameters, keep=dedup.keep, prefer=dedup.prefer,
@@ -90,16 +104,19 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             if progress:
                 progress.close()
             corpus.warn_unparsed(result.report.skipped)
-            skipped_files = {s.source for s in corpus.skipped if s.source is not None}
+            skipped_files = _unwritable_files(corpus, dedup.output)
+            c = result.counts
             written = write_deduplicated(
-                corpus, result.removed_positions, dedup.output,
-                skipped_files & {str(path) for path, _ in corpus.files},
+                corpus, result.removed_positions, dedup.output, skipped_files,
+                expected=(c.kept + c.passed_through, c.removed),
             )
-            _check(result, written)
             if dedup.removed:
                 _write_lines(dedup.removed, _removed_lines(result))
             if dedup.clusters:
                 _write_lines(dedup.clusters, _cluster_lines(result))
+        except DuplicateIdError as exc:
+            fail(corpus.duplicate_message(exc) + "; dedup needs no ids: --ignore-ids numbers "
+                 "the records by file and line")
         except NeardupError as exc:
             fail(str(exc))
         except OSError as exc:
@@ -134,15 +151,17 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
     )
 
 
-def _check(result: DedupResult, written: Written) -> None:
-    """The records written and left out must be those decided: otherwise an input changed."""
-    counts = result.counts
-    if written.removed != counts.removed or written.kept != counts.kept + counts.passed_through:
-        raise NeardupError(
-            f"{written.path}: wrote {written.kept:,} records and left out {written.removed:,}, "
-            f"but {counts.kept + counts.passed_through:,} were to be kept and "
-            f"{counts.removed:,} removed (did an input change while running?)"
-        )
+def _unwritable_files(corpus: InputReader, output: str) -> set[str]:
+    """The input files that could not be read as documents (binary, undecodable text), left
+    out of the output; exits with status 2 when one is damaged (it cannot be read whole, so
+    it cannot be copied): nothing is written then."""
+    paths = {str(path) for path, _ in corpus.files}
+    skipped = [s for s in corpus.skipped if s.source in paths]
+    damaged = next((s for s in skipped if is_damage(s.reason)), None)
+    if damaged is not None:
+        fail(f"{damaged.source}: {damaged.reason}; nothing written to {output} (dedup copies "
+             "its inputs: repair the file, or leave it out)")
+    return {str(s.source) for s in skipped}
 
 
 def dedup_summary_line(result: DedupResult, written: Written, dedup: DedupSettings) -> str:
@@ -177,7 +196,10 @@ def _cluster_lines(result: DedupResult) -> Iterator[dict[str, object]]:
 def _write_lines(path: str, records: Iterator[dict[str, object]]) -> None:
     """JSON Lines to ``path``, under a temporary name until complete."""
     target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial = temporary_beside(target, directory=False)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with open(partial, "w", encoding="utf-8") as handle:
             for record in records:

@@ -20,7 +20,7 @@ from ..index import DuplicateIndex
 from ..index.file import DEFAULT_TIMEOUT, REBUILD_HINT
 from .inputs import InputReader
 from .messages import fail, note, warn
-from .options import InputSettings, index_input_options, index_parameter_options
+from .options import InputSettings, index_input_options, index_parameter_options, root_option
 
 
 def open_index(
@@ -96,14 +96,16 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--replace", is_flag=True, help="Replace documents whose id is already indexed.")
 @index_input_options
+@root_option
 @wait_option
 @click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary.")
 def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: InputSettings,
-                wait: float, quiet: bool) -> None:
+                root: str, wait: float, quiet: bool) -> None:
     """Add the documents of PATH... to INDEX, all in one transaction (all or none).
 
-    A damaged index is refused before anything is written."""
-    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id")
+    The id of a file's document is its path relative to --root (the current directory), as
+    `neardup check` gives it. A damaged index is refused before anything is written."""
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root)
     with open_index(index_path, wait=wait) as idx:
         try:
             result = idx.add(reader.documents(), replace=replace)

@@ -19,11 +19,19 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DuplicateIdError, InputError, NeardupError
-from ..io.corpus import Corpus, is_partly_read, what_is
-from ..io.documents import Document, decode_bytes, parse_jsonl_line, split_articles
+from ..io.corpus import Corpus
+from ..io.documents import (
+    Document,
+    decode_bytes,
+    parse_jsonl_line,
+    split_articles,
+    text_field_not_found,
+)
+from ..io.outputs import refuse_input_as_output
+from ..io.reasons import is_partly_read, what_is
 from ..io.records import Fetched, LineBlock, LinesAt, Record
 from ..report import Skipped
-from .messages import fail, warn
+from .messages import fail, note, warn
 from .options import STDIN, InputSettings
 
 STDIN_ID = "<stdin>"
@@ -60,6 +68,11 @@ class InputReader(Corpus):
         name_skipped: what warnings and errors name a skipped input by: its ``source``
             (``path`` or ``path:line``, as ``scan`` does) or its ``id`` (as the index
             commands do, and their reports).
+        root: files' ids are their paths relative to it (``index add`` and ``check``, see
+            :func:`~neardup.io.corpus.file_id`); None: relative to the directory they were
+            found in, else their names (``scan``, ``dedup``).
+        skip_reports: leave out the reports neardup wrote in the directories read (not
+            ``check``, a gate, which reads every file it is given).
     """
 
     def __init__(
@@ -69,6 +82,8 @@ class InputReader(Corpus):
         *,
         quiet: bool,
         name_skipped: Literal["source", "id"] = "source",
+        root: str | None = None,
+        skip_reports: bool = True,
     ) -> None:
         paths = check_paths(paths)
         try:
@@ -77,15 +92,21 @@ class InputReader(Corpus):
                 id_field=settings.id_field,
                 text_field=settings.text_field,
                 title_field=settings.title_field,
+                root=root,
+                skip_reports=skip_reports,
             )
         except InputError as exc:
             fail(str(exc))
+        for path, what in self.left_out:
+            note(f"{path}: left out, {what} (not a document)", quiet)
         self.settings = settings
         self.quiet = quiet
         self.name_skipped = name_skipped
         self.skipped: list[Skipped] = []
         """The skipped files and lines found so far."""
         self._warned: set[Skipped] = set()
+        self._held: list[str] | None = None
+        """Warnings held until a document is read (see :meth:`documents`)."""
         self.on_record: Callable[[object], None] | None = None
         """Called with each item :meth:`records` hands on (e.g. to measure progress)."""
         self.stdin_items = list(self._stdin()) if STDIN in paths else []
@@ -98,8 +119,32 @@ class InputReader(Corpus):
             yield item
 
     def documents(self) -> Iterator[Document]:
-        """The documents alone; the skipped files and lines go to :attr:`skipped`."""
-        return (item for item in self if isinstance(item, Document))
+        """The documents alone; the skipped files and lines go to :attr:`skipped`.
+
+        Raises:
+            InputError: at the end, when no record had the text field (see
+                :func:`~neardup.io.documents.text_field_not_found`); the warnings about
+                records without it are held until a document is read, so that such a run
+                ends with the error alone.
+        """
+        count = 0
+        self._held = []
+        for item in self:
+            if isinstance(item, Document):
+                count += 1
+                self._release()
+                yield item
+        not_found = text_field_not_found(count, self.skipped, self.settings.text_field)
+        if not_found is not None:
+            self._held = None
+            raise not_found
+        self._release()
+
+    def _release(self) -> None:
+        """Print the warnings held (see :meth:`documents`), and hold no more."""
+        for message in self._held or ():
+            warn(message, self.quiet)
+        self._held = None
 
     def records(
         self, blocks: bool = False, parse: bool = False
@@ -113,6 +158,13 @@ class InputReader(Corpus):
             if self.on_record is not None:
                 self.on_record(item)
             yield item
+
+    def refuse_as_output(self, path: str | None, what: str = "output") -> None:
+        """Exit with status 2 when ``path`` (an output file) is one of the files read."""
+        try:
+            refuse_input_as_output(path, [file for file, _ in self.files], what)
+        except InputError as exc:
+            fail(str(exc))
 
     def warn_unparsed(self, skipped: Iterable[Skipped]) -> None:
         """Warn about the lines a run found unusable after :meth:`records` passed them on
@@ -159,7 +211,10 @@ class InputReader(Corpus):
         self._warned.add(item)
         self.skipped.append(item)
         skipped = "" if is_partly_read(item.reason) else " (skipped)"
-        warn(f"{where}: {item.reason}{skipped}", self.quiet)
+        if self._held is not None:
+            self._held.append(f"{where}: {item.reason}{skipped}")
+        else:
+            warn(f"{where}: {item.reason}{skipped}", self.quiet)
 
     def fetch_records(
         self, positions: Iterable[int], unread: bool = False

@@ -73,7 +73,9 @@ def index_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return made_with, QUERY_PARAMETERS
 
 
-def parameter_option(name: str, *, defaults: bool = True, presets: bool = False) -> Option:
+def parameter_option(
+    name: str, *, defaults: bool = True, presets: bool = False, help_text: str | None = None
+) -> Option:
     """The option of the :class:`~neardup.parameters.Parameters` field ``name``, made from
     its :class:`~neardup.parameters.FieldInfo`: flags, type and range, help.
 
@@ -83,12 +85,13 @@ def parameter_option(name: str, *, defaults: bool = True, presets: bool = False)
         defaults: give and show the field's default; without, an option not given is None.
         presets: the command has ``--preset``: a field a preset changes is None unless
             given, its help naming the default and the presets' values.
+        help_text: the help, when the field's own says more than the command does.
     """
     info = field_info(name)
     default = PARAMETER_FIELDS[name].default
     chosen = [(preset, values[name]) for preset, values in PRESETS.items() if name in values]
     shown = defaults and default is not None and info.kind != "flag"
-    help_text = info.help
+    help_text = info.help if help_text is None else help_text
     if shown and presets and chosen:
         by_preset = "; ".join(f"{value} with --preset {preset}" for preset, value in chosen)
         help_text = f"{help_text.removesuffix('.')} [default: {default}; {by_preset}]."
@@ -231,6 +234,14 @@ class QuerySettings:
         return found
 
 
+CHECK_HELP = {
+    "max_df": "A containment check ignores fingerprints held by more documents than this, "
+              "indexed and new together (boilerplate).",
+}
+"""The help of ``check``'s options whose field's help speaks of what check does not run
+(the rewrite search)."""
+
+
 def query_options(func: F) -> F:
     """Add ``--containment``, ``--max-df`` and ``--preset``; the command receives
     ``query: QuerySettings``."""
@@ -245,7 +256,7 @@ def query_options(func: F) -> F:
         return func(*args, **kwargs)
 
     _, per_query = index_fields()
-    options = [*(parameter_option(name) for name in per_query),
+    options = [*(parameter_option(name, help_text=CHECK_HELP.get(name)) for name in per_query),
                preset_option(query_preset_help())]
     return cast(F, _with_options(options, wrapper))
 
@@ -276,16 +287,35 @@ def index_input_options(func: F) -> F:
     return _input_options(func, INDEX_STRICT_HELP)
 
 
-def _input_options(func: F, strict_help: str) -> F:
+def dedup_input_options(func: F) -> F:
+    """Add the input options of ``dedup``: no ``--jsonl`` (it reads no standard input), and
+    ``--ignore-ids``; the command receives ``inputs: InputSettings``."""
+    func = click.option(
+        "--ignore-ids", is_flag=True,
+        help="Do not read ids: name each record by its file and line (or row), as records "
+             "without an id are. For shards that reuse ids (dedup copies records by "
+             "position and needs no ids; --removed and --clusters then name file:line).",
+    )(func)
+    return _input_options(func, STRICT_HELP, stdin=False)
+
+
+NO_ID_FIELD = "\x00neardup: no id field"
+"""The id field of ``--ignore-ids``: a name no record uses, so every record is named by its
+place (``file:line``)."""
+
+
+def _input_options(func: F, strict_help: str, stdin: bool = True) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ignore_ids = kwargs.pop("ignore_ids", False)
         kwargs["inputs"] = InputSettings(
-            id_field=kwargs.pop("id_field"),
+            id_field=NO_ID_FIELD if ignore_ids else kwargs.pop("id_field"),
             text_field=kwargs.pop("text_field"),
             title_field=kwargs.pop("title_field"),
-            jsonl=kwargs.pop("jsonl"),
+            jsonl=kwargs.pop("jsonl", False),
             strict=kwargs.pop("strict"),
         )
+        kwargs.pop("id_field", None)
         return func(*args, **kwargs)
 
     options = [
@@ -299,7 +329,25 @@ def _input_options(func: F, strict_help: str) -> F:
                      help="Read standard input ('-') as JSON Lines instead of one text."),
         click.option("--strict", is_flag=True, help=strict_help),
     ]
+    if not stdin:
+        options = [option for k, option in enumerate(options) if k != 3]
     return cast(F, _with_options(options, wrapper))
+
+
+ROOT_HELP = (
+    "Ids of files are their paths relative to DIR (the same for `index add` and `check`, so "
+    "that a new version of an indexed file is compared as itself); a file outside DIR has "
+    "its path relative to the directory given, or its name."
+)
+
+
+def root_option(func: F) -> F:
+    """Add ``--root DIR`` (default: the current directory) of ``index add`` and ``check``;
+    the command receives ``root``."""
+    return click.option(
+        "--root", default=".", show_default=True, metavar="DIR",
+        type=click.Path(exists=True, file_okay=False), help=ROOT_HELP,
+    )(func)
 
 
 # ---------------------------------------------------------------------------- output
@@ -405,8 +453,8 @@ def dedup_options(func: F) -> F:
     options = [
         click.option("--output", "-o", "output_path", required=True, metavar="OUTPUT",
                      help="Where to write the deduplicated corpus: a directory that mirrors "
-                          "the inputs, or one .jsonl/.jsonl.gz file for JSON Lines inputs. "
-                          "May not be an input."),
+                          "the inputs, one .jsonl/.jsonl.gz file for JSON Lines inputs, or "
+                          "one .parquet file for one Parquet input. May not be an input."),
         click.option("--keep", type=click.Choice(["first", "longest"]), default="first",
                      show_default=True,
                      help="Which member of each group of near-duplicates to keep: the first "

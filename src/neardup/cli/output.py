@@ -11,8 +11,8 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 import click
 
@@ -21,6 +21,7 @@ from ..formats.shared import Texts
 from ..formats.text import WIDTH, render_text
 from ..formats.untrusted import safe_output
 from ..io.documents import Document
+from ..io.outputs import temporary_beside
 from ..report import DuplicateReport
 from .messages import fail
 
@@ -115,28 +116,24 @@ def write_report(text: str, path: str | None) -> None:
 
 
 def replace_file(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file in ``path``'s directory, then rename it to
-    ``path`` (the file keeps its permissions; a new one gets the usual ones): ``path`` is
-    never left empty or partial.
+    """Write ``text`` to a temporary file in ``path``'s directory (see
+    :func:`~neardup.io.outputs.temporary_beside`), then rename it to ``path`` (the file
+    keeps its permissions; a new one gets the usual ones): ``path`` is never left empty or
+    partial.
 
     Raises:
         OSError: the file cannot be written (nothing is left behind).
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
+    mode = _mode_for(path)
+    temporary = temporary_beside(Path(os.path.abspath(path)), directory=False)
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", dir=folder, delete=False,
-            prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-        ) as handle:
-            temporary = handle.name
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.chmod(temporary, _mode_for(path))
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
 
 

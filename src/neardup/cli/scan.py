@@ -40,7 +40,7 @@ from .progress import watched
     short_help="Find near-duplicates and the passages they share.",
     epilog="""\b
 Examples:
-  neardup scan articles/                     # .txt, .md, .jsonl files
+  neardup scan articles/                     # .txt .md .jsonl .parquet files
   neardup scan news.jsonl.gz -o report.html  # to open in a browser
   neardup scan news.jsonl --text-field body --id-field url -o pairs.json
   neardup scan laws.jsonl --preset copies    # partial, rewritten copies
@@ -67,10 +67,12 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     and say how much of each document is found elsewhere (the copy ratio). With --rewrite
     (or --preset copies), also find rewritten copies: words swapped, sentences moved.
 
-    Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz; a text file with "第N篇: title"
-    headings holds one document per article), a directory (read recursively), or '-' for
-    standard input (one text, or JSON Lines with --jsonl). Files that cannot be read as text
-    are skipped with a warning and listed in the report (an error with --strict).
+    Each PATH is a file (.txt, .md, .jsonl, .jsonl.gz, .parquet; a text file with "第N篇:
+    title" headings holds one document per article), a directory (read recursively; the
+    reports neardup wrote there are left out), or '-' for standard input (one text, or JSON
+    Lines with --jsonl). Files that cannot be read as text are skipped with a warning and
+    listed in the report (an error with --strict). A report may not be written over an
+    input.
 
     Exit status: 0 when the scan completed (duplicates or not), 2 for usage errors and
     unusable inputs.
@@ -83,6 +85,7 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
             corpus = InputReader(paths, inputs, quiet=output.quiet)
+            corpus.refuse_as_output(output.path)
             progress = watched(corpus) if output.progress else None
             report = find_duplicates(
                 corpus, parameters, workers=workers, progress=progress, with_texts=passages

@@ -122,6 +122,7 @@ class Chooser:
         involved = np.unique(np.concatenate([candidates.ravel(), copies.of]))
         positions = np.asarray(hashed.positions, dtype=np.int64)[involved].tolist()
         values = self.source.field_values(positions + copies.positions.tolist(), self.prefer)
+        self._check_prefer(values, hashed)
         ranked = preference_ranks(values, self.prefer)
         self.doc_ranks = np.zeros(lengths.size, dtype=np.int64)
         self.doc_ranks[involved] = ranked[: involved.size]
@@ -138,6 +139,27 @@ class Chooser:
         out: I64 = np.empty_like(order)
         out[order] = np.arange(order.size, dtype=np.int64)
         return out
+
+    def _check_prefer(self, values: Sequence[object], hashed: Processed) -> None:
+        """Refuse a field to prefer that none of the records it decides between has (nor
+        the first record, when it decides nothing): a misspelt name would silently keep the
+        first of each group.
+
+        Raises:
+            InputError: naming the field and the fields the records have.
+        """
+        if any(value is not None for value in values) or not hashed.positions:
+            return
+        first = int(hashed.positions[0])
+        if not values and self.source.field_values([first], str(self.prefer))[0] is not None:
+            return
+        fields = self.source.field_names(first)
+        their = f" (their fields: {', '.join(fields)})" if fields else ""
+        raise InputError(
+            f"field {self.prefer!r} to prefer: none of the records it decides between has "
+            f"it{their}; name a field of the "
+            "records (--prefer FIELD, prefer= in Python)"
+        )
 
     def _best_copy(self, members: list[int]) -> int:
         """The copy with the largest value (the earliest of ties)."""

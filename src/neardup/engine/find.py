@@ -23,6 +23,7 @@ from typing import Any
 
 from .._types import I64, ProgressHook, Verification
 from ..errors import ParameterError
+from ..io.documents import text_field_not_found
 from ..parameters import Parameters, resolve_parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..searches.copies import NAME as COPIES
@@ -152,6 +153,10 @@ def search(
     modes = modes_for(params)
     copies_too = not any(mode.counts_every_copy for mode in modes)  # see set_aside
     hashed, copies = set_aside(stage.run(source.items()), min_length, copies_too)
+    read = len(hashed.ids) + len(copies.ids) + len(copies.short_ids)
+    not_found = text_field_not_found(read, hashed.skipped, source.text_field)
+    if not_found is not None:
+        raise not_found
     found = find_candidates(hashed, workers, params, modes)
     hashed.searched.clear()  # no longer needed (fingerprints: a tenth of the text)
     candidates = found.pairs

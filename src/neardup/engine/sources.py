@@ -41,6 +41,8 @@ class TextSource:
         if records is not None:
             documents = records
         self._documents = documents
+        self.text_field = documents.fields[1] if isinstance(documents, Corpus) else text_field
+        """The field of records that holds the text."""
         self._retained: dict[int, Document] | None = None
         self._retained_chars = 0
         self.kind = (
@@ -156,6 +158,12 @@ class TextSource:
             )
         assert isinstance(self._documents, Corpus)
         return self._documents.field_values(positions, name)
+
+    def field_names(self, position: int) -> list[str]:
+        """The fields of the record at this position, for messages (none known: [])."""
+        if isinstance(self._documents, Corpus):
+            return self._documents.field_names(position)
+        return []
 
     def _fetch_in_memory(self, positions: list[int]) -> dict[int, Document]:
         if self.kind == "mapping":

@@ -1,6 +1,7 @@
 """The corpus: documents of files and directories, read as a stream and re-read by position.
 
-Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order).
+Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in sorted
+order), leaving out the reports neardup wrote there (:func:`~neardup.io.outputs.neardup_output`).
 Iterating a :class:`Corpus` remembers where each document was found (file, byte offset or
 article ordinal, line), so that a pipeline can drop texts after hashing and re-read only the
 candidates; its :meth:`Corpus.records` hand JSON lines on unparsed, or as blocks of byte
@@ -9,11 +10,8 @@ ranges, for worker processes to read and parse.
 
 from __future__ import annotations
 
-import errno
 import gzip
 import os
-import re
-import stat
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +24,9 @@ import numpy.typing as npt
 from ..errors import InputError
 from ..report import Skipped
 from .documents import Document, decode_bytes, file_kind, split_articles
-from .parquet import column_values, read_rows, read_rows_at
+from .outputs import neardup_output
+from .parquet import column_values, parquet_columns, read_rows, read_rows_at
+from .reasons import CANNOT_READ, partly_read, what_is
 from .records import (
     Fetched,
     LineAt,
@@ -36,6 +36,7 @@ from .records import (
     Record,
     field_of,
     parse_record,
+    record_fields,
 )
 
 BLOCK_BYTES = 8_000_000
@@ -64,10 +65,14 @@ class Corpus:
     among the yielded documents) from their files, seeking by byte offset in JSON Lines files,
     so a pipeline can drop texts after hashing and re-read only the candidates.
 
-    Directories are read recursively (``.txt``, ``.md`` and JSON Lines files, in sorted order),
-    following symbolic links to directories (each directory is read once, so a link that
-    loops back is not followed again); ids of files found in a directory are their paths
-    relative to it.
+    Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in
+    sorted order; reports that neardup wrote there are left out and listed in
+    :attr:`left_out`), following symbolic links to directories (each directory is read
+    once, so a link that loops back is not followed again); ids of files found in a
+    directory are their paths relative to it; with ``root``, files under it have their
+    paths relative to ``root`` (see :func:`file_id`). With ``skip_reports`` off, the
+    reports found in directories are read as any other file (a CI gate reads all it is
+    given: a file that begins as a report does would otherwise escape it).
 
     Raises:
         InputError: on construction, a path that does not exist, or a file of an unsupported
@@ -81,23 +86,32 @@ class Corpus:
         id_field: str = "id",
         text_field: str = "text",
         title_field: str = "title",
+        root: str | os.PathLike[str] | None = None,
+        skip_reports: bool = True,
     ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        base = None if root is None else Path(root)
         self.fields = (id_field, text_field, title_field)
         self.files: list[tuple[Path, str]] = []
+        """(path, name) of each file read: the name is the id of its document."""
+        self.left_out: list[tuple[Path, str]] = []
+        """Files found in directories that neardup wrote (reports), not read, and what each
+        is (see :func:`~neardup.io.outputs.neardup_output`)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
                 found = sorted(p for p in files_under(path) if file_kind(p) is not None)
-                self.files += [(f, f.relative_to(path).as_posix()) for f in found]
+                own = {f: neardup_output(f) for f in found if skip_reports and _may_be_report(f)}
+                self.left_out += [(f, what) for f, what in own.items() if what is not None]
+                self.files += [(f, file_id(f, base, path)) for f in found if own.get(f) is None]
             elif path.is_file():
                 if file_kind(path) is None:
                     raise InputError(
                         f"{path}: unsupported file type (expected .txt, .md, .jsonl, .jsonl.gz "
                         "or .parquet)"
                     )
-                self.files.append((path, path.name))
+                self.files.append((path, file_id(path, base)))
             else:
                 raise InputError(f"{path}: {what_is(path)}")
         self._documents = _Positions()
@@ -272,14 +286,18 @@ class Corpus:
         offset = lines = 0
         where = str(path)
         try:
+            if _compressed(path) and os.stat(path).st_size == 0:
+                raise OSError("an empty file, not gzip-compressed data")
             with _open_binary(path) as handle:
                 for lineno, raw in enumerate(handle, start=1):
                     yield RawLine(raw, name, where, lineno, self.fields), offset, lineno
                     offset += len(raw)
                     lines = lineno
         except (OSError, EOFError) as exc:
-            reason = f"cannot read: {exc}"
-            yield Skipped(name, partly_read(lines, reason) if lines else reason, where), -1, 0
+            why = getattr(exc, "strerror", None) or exc
+            reason = (partly_read(lines, f"{CANNOT_READ} line {lines + 1}: {why}") if lines
+                      else f"{CANNOT_READ}: {why}")
+            yield Skipped(name, reason, where), -1, 0
 
     def _read_parquet(self, path: Path, name: str) -> Iterator[tuple[Record | Skipped, int, int]]:
         """(document, row, row number from 1); a file that cannot be read, or has no text
@@ -311,6 +329,17 @@ class Corpus:
                 found.update((p, field_of(record, name))
                              for p, record in self._fetch(wanted, self._records, False))
         return [found[p] for p in positions]
+
+    def field_names(self, position: int) -> list[str]:
+        """The fields (columns) of the record at this position of :meth:`records`: a JSON
+        object's keys, a Parquet file's columns (none for a text document or a line that
+        is no JSON object)."""
+        path, _ = self.files[self._records.file_of[position]]
+        if file_kind(path) == "parquet":
+            return parquet_columns(path)
+        for _, record in self._fetch([position], self._records, False):
+            return record_fields(record)
+        return []
 
     def _read_blocks(self, path: Path, name: str) -> Iterator[LineBlock | Skipped]:
         """The file's lines in blocks of whole lines (at most BLOCK_LINES lines and, unless
@@ -359,6 +388,30 @@ class Corpus:
                 yield line, offset, lineno
 
 
+def file_id(path: Path, root: Path | None = None, directory: Path | None = None) -> str:
+    """The id of a file's document, and the name its records without an id are numbered
+    under (``name:line``): its path relative to ``root`` when it is under it, whether it
+    was named or found in a directory, so that a file has the same id whatever is read with
+    it; otherwise (no root, or a file outside it) its path relative to the ``directory`` it
+    was found in, else its name.
+
+    Example:
+        >>> p = Path("articles/2023/a7.md")
+        >>> file_id(p, Path(".")), file_id(p, Path("articles")), file_id(p, None, Path("articles"))
+        ('articles/2023/a7.md', '2023/a7.md', '2023/a7.md')
+        >>> file_id(p), file_id(Path("/elsewhere/b.md"), Path("articles"))
+        ('a7.md', 'b.md')
+    """
+    if root is not None:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+    if directory is not None:
+        return path.relative_to(directory).as_posix()
+    return path.name
+
+
 def files_under(root: Path) -> Iterator[Path]:
     """The regular files in ``root`` and its subdirectories, following symbolic links to
     directories but entering each directory once (by device and inode), so that a link to
@@ -380,58 +433,6 @@ def files_under(root: Path) -> Iterator[Path]:
             path = Path(folder, name)
             if path.is_file():
                 yield path
-
-
-def what_is(path: Path) -> str:
-    """What a path that is neither a file nor a directory is, for messages: ``no such file
-    or directory``, ``a symbolic link that loops``, ``a broken symbolic link to ...``, ``a
-    named pipe (FIFO), not a file``, ...
-
-    Example:
-        >>> what_is(Path("/no/such/thing"))
-        'no such file or directory'
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "a symbolic link that loops (it leads back to itself)"
-        if os.path.islink(path):
-            return f"a broken symbolic link (to {os.readlink(path)!r}, which does not exist)"
-        return "no such file or directory" if exc.errno == errno.ENOENT else (
-            f"cannot be read: {exc.strerror}"
-        )
-    kinds = (
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    )
-    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
-    return f"{kind}, not a file or directory: give a file (or '-' for standard input)"
-
-
-def partly_read(records: int, reason: str) -> str:
-    """Why the rest of a file was not read, when its first ``records`` were.
-
-    Example:
-        >>> partly_read(62, "cannot read: Compressed file ended")
-        'read 62 records, then: cannot read: Compressed file ended'
-    """
-    return f"read {plural_records(records)}, then: {reason}"
-
-
-def plural_records(count: int) -> str:
-    """``1 record``, ``62 records``."""
-    return f"{count:,} record" + ("" if count == 1 else "s")
-
-
-def is_partly_read(reason: str) -> bool:
-    """Whether a reason is one of :func:`partly_read` (the file was used in part)."""
-    return _PARTLY.match(reason) is not None
-
-
-_PARTLY = re.compile(r"read [0-9,]+ records?, then: ")
 
 
 def _block_bytes(file_size: int) -> int:
@@ -500,6 +501,12 @@ def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.i
         return np.zeros(0, dtype=np.int64)
     view = np.frombuffer(column, dtype=np.dtype(column.typecode))  # released on return
     return view[wanted].astype(np.int64)
+
+
+def _may_be_report(path: Path) -> bool:
+    """Whether a file found in a directory may be a report neardup wrote (text, Markdown or
+    uncompressed JSON Lines: neardup writes no other report that a scan reads)."""
+    return file_kind(path) in ("text", "jsonl") and not _compressed(path)
 
 
 def _compressed(path: Path) -> bool:

@@ -9,10 +9,12 @@ without the records removed, every other byte as it was.
 * Parquet: the kept rows, every column, the same schema, row group by row group.
 
 The output is a directory that mirrors the inputs' relative paths (the names
-:class:`~neardup.io.corpus.Corpus` gives them), or one JSON Lines file (``.jsonl``,
-``.jsonl.gz``) holding the kept lines of every input. It is written under a temporary name
-beside the target and renamed when complete, so an interrupted run leaves nothing under
-the final name.
+:class:`~neardup.io.corpus.Corpus` gives them), one JSON Lines file (``.jsonl``,
+``.jsonl.gz``) holding the kept lines of every input, or for one Parquet input one Parquet
+file. It is written under a temporary name beside the target and renamed when complete and
+checked, so an interrupted or failed run leaves nothing under the final name (and a run
+killed outright leaves a temporary that the next run removes, see
+:mod:`neardup.io.outputs`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .corpus import Corpus
 from .documents import article_spans, decode_text_file, file_kind
+from .outputs import same_file, temporary_beside
 from .parquet import parquet_rows, write_rows_without
 
 CHUNK = 1 << 20
@@ -55,6 +57,16 @@ def single_file_output(path: str | os.PathLike[str]) -> bool:
     return file_kind(Path(path)) == "jsonl"
 
 
+def single_parquet(
+    output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]
+) -> bool:
+    """Whether ``output`` names one Parquet file for the rows of one Parquet file input."""
+    return (
+        file_kind(Path(output)) == "parquet" and len(inputs) == 1
+        and file_kind(Path(inputs[0])) == "parquet" and os.path.isfile(inputs[0])
+    )
+
+
 def check_output(output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]) -> None:
     """Refuse an output that is one of the inputs, inside one, or holds one, and a directory
     output that exists and is not empty.
@@ -63,22 +75,22 @@ def check_output(output: str | os.PathLike[str], inputs: Sequence[str | os.PathL
         InputError: naming the output and why.
     """
     target = Path(output).resolve()
-    if file_kind(target) == "parquet":
+    if file_kind(target) == "parquet" and not single_parquet(output, inputs):
         raise InputError(
-            f"{output}: Parquet inputs are written into a directory, each under its own name: "
-            "name a directory"
+            f"{output}: a Parquet output holds the rows of one Parquet input; for several "
+            "inputs, name a directory (each is written there under its own name)"
         )
     for raw in inputs:
         source = Path(raw).resolve()
-        if target == source or source in target.parents or target in source.parents:
-            relation = (
-                "is" if target == source else "is inside" if source in target.parents
-                else "holds"
-            )
+        if same_file(raw, output) or target == source:
+            raise InputError(f"{output}: the output is the input {raw}")
+        if source in target.parents or target in source.parents:
+            relation = "is inside" if source in target.parents else "holds"
             raise InputError(f"{output}: the output {relation} the input {raw}")
     if not single_file_output(output) and target.is_dir() and any(target.iterdir()):
         raise InputError(f"{output}: the output directory exists and is not empty")
-    if target.exists() and not target.is_dir() and not single_file_output(output):
+    one_file = single_file_output(output) or single_parquet(output, inputs)
+    if target.exists() and not target.is_dir() and not one_file:
         raise InputError(f"{output}: exists and is not a directory")
 
 
@@ -87,15 +99,19 @@ def write_deduplicated(
     removed_positions: Sequence[int],
     output: str | os.PathLike[str],
     skipped_files: set[str] | frozenset[str] = frozenset(),
+    expected: tuple[int, int] | None = None,
 ) -> Written:
     """Write the corpus without the records at ``removed_positions`` (positions of the
     corpus's last :meth:`~neardup.io.corpus.Corpus.records` iteration) to ``output``: a
-    directory, or one ``.jsonl``/``.jsonl.gz`` file. ``skipped_files`` (paths) could not be
-    read and are not written.
+    directory, one ``.jsonl``/``.jsonl.gz`` file, or one ``.parquet`` file for one Parquet
+    input. ``skipped_files`` (paths) could not be read and are not written. With
+    ``expected`` (records to keep, records to remove), what was written is compared with it
+    before the output gets its final name.
 
     Raises:
         InputError: a JSON Lines output for inputs that are not all JSON Lines, two inputs
-            with the same name, or an input that changed since it was read.
+            with the same name, an input that changed since it was read, or counts other
+            than ``expected`` (nothing is then written under the output's name).
     """
     file_of, key_of = corpus.record_locations()
     removed = np.zeros(file_of.size, dtype=bool)
@@ -112,7 +128,9 @@ def write_deduplicated(
         raise InputError(f"{output}: two inputs have the same name; they cannot be mirrored")
     index_of = {str(path): k for k, (path, _) in enumerate(corpus.files)}
     written = Written(path=str(output))
-    with _replaced(Path(output), directory=not single_file_output(output)) as target:
+    one_parquet = single_parquet(output, [str(path) for path, _ in corpus.files])
+    directory = not (single_file_output(output) or one_parquet)
+    with _replaced(Path(output), directory=directory) as target:
         shared: IO[bytes] | None = None
         ended = True
         if single_file_output(output):
@@ -129,11 +147,20 @@ def write_deduplicated(
                         shared.write(b"\n")  # the previous file's last line had none
                     ended = _copy_lines(path, shared, _cuts(mine, cut, key_of))
                     written.files = 1
+                elif one_parquet:
+                    write_rows_without(path, target, key_of[cut].tolist())
+                    written.files = 1
                 elif _write_file(path, target / name, mine, cut, key_of):
                     written.files += 1
         finally:
             if shared is not None:
                 shared.close()
+        if expected is not None and (written.kept, written.removed) != expected:
+            raise InputError(
+                f"{output}: {written.kept:,} records would be written and {written.removed:,} "
+                f"left out, but {expected[0]:,} were to be kept and {expected[1]:,} removed "
+                "(did an input change while running?); nothing written"
+            )
     return written
 
 
@@ -243,19 +270,18 @@ def _open_out(path: Path, compressed: bool) -> IO[bytes]:
 
 @contextmanager
 def _replaced(final: Path, directory: bool) -> Iterator[Path]:
-    """A temporary path beside ``final`` to write to, renamed to ``final`` when the block
-    completes (and removed when it does not)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{final.name}.partial-"
-    if directory:
-        temporary = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent))
-    else:
-        handle, name = tempfile.mkstemp(prefix=prefix, dir=final.parent)
-        os.close(handle)
-        temporary = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, (0o777 if directory else 0o666) & ~umask)  # not mkstemp's 0600
+    """A temporary path beside ``final`` to write to (see
+    :func:`~neardup.io.outputs.temporary_beside`), renamed to ``final`` when the block
+    completes (and removed when it does not).
+
+    Raises:
+        InputError: ``final``'s directory cannot be made or written (naming ``final``).
+    """
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = temporary_beside(final, directory)
+    except OSError as exc:
+        raise InputError(f"{final}: cannot write: {exc.strerror or exc}") from None
     try:
         yield temporary
         if directory and final.is_dir():

@@ -205,8 +205,10 @@ def parse_jsonl_line(
     if not isinstance(record, dict):
         return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
     text = record.get(text_field)
+    if text is None and text_field not in record:
+        return Skipped(where, missing_field(text_field, record), source)
     if not isinstance(text, str):
-        found = "missing" if text is None else f"a {type(text).__name__}"
+        found = "null" if text is None else f"a {type(text).__name__}"
         return Skipped(where, f"field {text_field!r} is {found}, expected a string", source)
     doc_id = record.get(id_field)
     if doc_id is None:
@@ -220,6 +222,62 @@ def parse_jsonl_line(
         _encodable(str(doc_id)), _encodable(text),
         _encodable(title) if title is not None else None, source,
     )
+
+
+SHOWN_FIELDS = 12
+"""Field names a message lists at most."""
+
+
+def missing_field(text_field: str, record: Mapping[str, object]) -> str:
+    """Why a record without the text field is skipped, naming the fields it has.
+
+    Example:
+        >>> missing_field("text", {"id": 1, "html": "<p>"})
+        "field 'text' is missing, expected a string (its fields: id, html)"
+    """
+    names = [str(name) for name in record]
+    shown = ", ".join(names[:SHOWN_FIELDS]) + (", ..." if len(names) > SHOWN_FIELDS else "")
+    return f"field {text_field!r} is missing, expected a string (its fields: {shown or 'none'})"
+
+
+def text_field_not_found(
+    documents: int, skipped: Iterable[Skipped], text_field: str
+) -> InputError | None:
+    """The error of a run whose records all lack the text field (JSON lines without it,
+    Parquet files without its column): no ``documents`` were read, some records were
+    skipped for that reason, and none for another that shows the field there (a text of
+    another type, a null or empty text). None when the field was found, or a record merely
+    lacks it here and there (those are skipped with a warning).
+
+    Example:
+        >>> missed = Skipped("x", missing_field("text", {"id": 1, "html": "<p>"}), "x.jsonl:1")
+        >>> str(text_field_not_found(0, [missed], "text")).split(";")[0]
+        "x.jsonl: no record has the text field 'text' (the fields of x.jsonl:1: id, html)"
+    """
+    if documents:
+        return None
+    missing = (f"field {text_field!r} is missing", f"no column {text_field!r}")
+    first: Skipped | None = None
+    for item in skipped:
+        if item.reason.startswith(missing):
+            first = first or item
+        elif not item.reason.startswith(_WITHOUT_FIELD):
+            return None  # a record with the field, or a file that could not be read
+    if first is None:
+        return None
+    where = first.source or first.id
+    file = where.rsplit(":", 1)[0] if where.rsplit(":", 1)[-1].isdigit() else where
+    fields = first.reason.rsplit("(its ", 1)[-1].rstrip(")").split(")")[0]
+    fields = fields.removeprefix("fields: ").removeprefix("columns: ")
+    return InputError(
+        f"{file}: no record has the text field {text_field!r} (the fields of {where}: "
+        f"{fields}); name the field that holds the text with --text-field (text_field= in "
+        "Python)"
+    )
+
+
+_WITHOUT_FIELD = ("blank line", "malformed JSON", "expected a JSON object")
+"""The reasons of lines that hold no record."""
 
 
 def _loads_stdlib(raw: bytes, fields: tuple[str, str]) -> tuple[object, bool]:

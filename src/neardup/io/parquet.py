@@ -97,6 +97,11 @@ def column_values(path: Path, rows: Sequence[int], column: str) -> dict[int, obj
     return out
 
 
+def parquet_columns(path: Path) -> list[str]:
+    """The names of a Parquet file's columns."""
+    return list(_open(path).schema_arrow.names)
+
+
 def parquet_rows(path: Path) -> int:
     """The number of rows of a Parquet file."""
     return int(_open(path).metadata.num_rows)

@@ -148,6 +148,22 @@ def field_of(record: Fetched, name: str) -> object:
     return value.get(name) if isinstance(value, dict) else None
 
 
+def record_fields(record: Fetched) -> list[str]:
+    """The keys of a record's JSON object (none for a text document or a line that holds
+    no JSON object)."""
+    if isinstance(record, LineAt):
+        with open(record.path, "rb") as handle:
+            record = RawLine(read_line(handle, record.offset), record.name, record.path,
+                             record.lineno, record.fields)
+    if isinstance(record, Document):
+        return []
+    try:
+        value = json.loads(record.data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return []
+    return [str(key) for key in value] if isinstance(value, dict) else []
+
+
 def parse_record(record: Fetched) -> Document:
     """The document of a fetched record.
 
