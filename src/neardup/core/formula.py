@@ -114,9 +114,9 @@ class CopyRule:
       is held by many documents, but it is not formula when nothing in it was filled in; or
     * the rewrite search took it for a rewritten copy (words swapped, sentences moved: short
       passages and many slots), it keeps ``figures_kept`` of the figures of the shorter
-      text (and has one), fewer than ``figure_slots`` of its slots per 100 characters fill
-      in a number, and its specific shared text is at least ``rewrite_balance`` times its
-      shared formula.
+      text (and has ``figures`` or more), fewer than ``figure_slots`` of its slots per 100
+      characters fill in a number, and its specific shared text is at least
+      ``rewrite_balance`` times its shared formula.
     """
 
     passage: int = 35
@@ -126,8 +126,9 @@ class CopyRule:
     whole: float = 0.7
     whole_length: int = 500
     same: float = 0.97
+    figures: int = 2
     figures_kept: float = 0.8
-    figure_slots: float = 2.0
+    figure_slots: float = 2.5
     rewrite_balance: float = 0.9
 
     def reason(self, found: Specificity, rewritten: bool = False) -> tuple[bool, str]:
@@ -154,7 +155,7 @@ class CopyRule:
         return True, f"a specific passage of {found.longest_specific} characters"
 
     def _rewrite(self, found: Specificity, specific: float, formula: float) -> bool:
-        return (found.figures > 0 and found.figures_kept >= self.figures_kept
+        return (found.figures >= self.figures and found.figures_kept >= self.figures_kept
                 and found.facts < self.figure_slots
                 and specific >= self.rewrite_balance * formula)
 
