@@ -166,7 +166,13 @@ def test_each_reason_names_the_rule_that_decided() -> None:
     assert rule.reason(base) == (True, "a specific passage of 50 characters")
     assert not rule.reason(Specificity(0.3, 0.3, 0.1, 0.1, 20, 0.3, 0.0, 0.0, 400))[0]
     assert "template" in rule.reason(Specificity(0.3, 0.3, 0.1, 0.1, 50, 0.3, 2.0, 1.0, 400))[1]
-    assert "formula" in rule.reason(Specificity(0.05, 0.05, 0.5, 0.5, 50, 0.3, 0.0, 0.0, 400))[1]
+    assert "formula" in rule.reason(Specificity(0.1, 0.1, 0.5, 0.5, 50, 0.3, 0.0, 0.0, 400))[1]
+    assert "quoted" in rule.reason(Specificity(0.05, 0.05, 0.0, 0.0, 50, 0.05, 0.0, 0.0, 900))[1]
+    assert rule.reason(Specificity(0.05, 0.05, 0.0, 0.0, 70, 0.05, 0.0, 0.0, 900))[0]
     assert rule.reason(Specificity(0.0, 0.0, 0.9, 0.9, 0, 0.9, 0.5, 0.5, 600))[0]
+    yearly = Specificity(0.5, 0.5, 0.3, 0.3, 200, 0.9, 2.5, 2.0, 900)  # new figures each year
+    assert not rule.reason(yearly)[0]
+    notice = Specificity(0.1, 0.1, 0.7, 0.7, 40, 0.8, 1.5, 0.0, 600)  # formula, other names
+    assert not rule.reason(notice)[0]
     rewritten = Specificity(0.2, 0.2, 0.1, 0.1, 20, 0.2, 3.0, 0.5, 400, 4, 1.0)
     assert not rule.reason(rewritten)[0] and rule.reason(rewritten, rewritten=True)[0]

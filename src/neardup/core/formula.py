@@ -99,36 +99,46 @@ class Specificity:
 
 @dataclass(frozen=True)
 class CopyRule:
-    """When a pair is a copy (measured on a labelled set of real pairs,
-    ``benchmarks/data/labelled_pairs.md``):
+    """When a pair is a copy (measured on labelled real pairs:
+    ``benchmarks/data/labelled_pairs.md``). A *slot* is a short stretch that differs between
+    two aligned passages (a name, a date); a *figure slot* one that fills in a different
+    number.
 
-    * it shares a specific passage of at least ``passage`` characters, it is not a filled
-      template (fewer than ``slots`` differing slots per 100 characters of its ordered
-      passages, unless its specific passage runs ``unbroken`` characters or more), and
-      what it shares is not mostly formula (its specific shared text is at least
-      ``balance`` times its shared formula); or
-    * the shorter text, at least ``whole_length`` characters long, is shared at ``whole`` or
-      more in the same order (a version, or a lightly edited copy of the whole); or
-    * the shorter text, of any length, is shared at ``same`` or more in the same order with
-      no differing slot (a repost, perhaps with text added or cut): text copied many times
-      is held by many documents, but it is not formula when nothing in it was filled in; or
-    * the rewrite search took it for a rewritten copy (words swapped, sentences moved: short
-      passages and many slots), it keeps ``figures_kept`` of the figures of the shorter
-      text (and has ``figures`` or more), fewer than ``figure_slots`` of its slots per 100
-      characters fill in a number, and its specific shared text is at least
-      ``rewrite_balance`` times its shared formula.
+    * **A version or a lightly edited copy of the whole**: the shorter text, at least
+      ``whole_length`` characters long, is shared at ``whole`` or more in the same order, with
+      fewer than ``figure_slots`` figure slots per 100 characters (a yearly report filled in
+      with new figures is a template sibling, not a version), and it is not mostly formula
+      with ``slots`` or more slots per 100 characters (a notice filled in with other names).
+    * **A repost**: the shorter text, of any length, is shared at ``same`` or more in order,
+      with no slot and every figure kept (text copied many times is held by many documents,
+      but it is not formula when nothing in it was filled in).
+    * **A rewritten copy**, when the rewrite search took it for one (short passages and many
+      slots): it keeps ``figures_kept`` of the figures of the shorter text (which has
+      ``figures`` or more), has fewer than ``rewrite_figure_slots`` figure slots per 100
+      characters, and its specific shared text is at least ``rewrite_balance`` times its
+      shared formula.
+    * **A specific passage**: it shares a passage of at least ``passage`` characters that is
+      not formula, which is at least ``share`` of the shorter text or runs ``quote``
+      characters (a stock sentence quoted in a long article is not a copy); it is not a
+      template filled in differently (fewer than ``slots`` slots per 100 characters of its
+      ordered passages, unless its specific passage runs ``unbroken`` characters and its
+      slots are not figures); and what it shares is not mostly formula (its specific shared
+      text is at least ``balance`` times its shared formula).
     """
 
     passage: int = 35
+    share: float = 0.08
+    quote: int = 60
     slots: float = 1.0
     unbroken: int = 80
     balance: float = 0.75
     whole: float = 0.7
     whole_length: int = 500
+    figure_slots: float = 1.0
     same: float = 0.97
     figures: int = 2
     figures_kept: float = 0.8
-    figure_slots: float = 2.5
+    rewrite_figure_slots: float = 2.5
     rewrite_balance: float = 0.9
 
     def reason(self, found: Specificity, rewritten: bool = False) -> tuple[bool, str]:
@@ -136,27 +146,37 @@ class CopyRule:
         the rewrite search took the pair for a rewritten copy."""
         specific = max(found.specific_a, found.specific_b)
         formula = max(found.formula_a, found.formula_b)
-        if found.ordered >= self.whole and found.shorter >= self.whole_length:
+        filled = found.slots >= self.slots and formula > specific  # a template's formula
+        if (found.ordered >= self.whole and found.shorter >= self.whole_length
+                and found.facts < self.figure_slots and not filled):
             return True, f"{found.ordered:.0%} of the shorter text in the same order"
-        if found.ordered >= self.same and found.slots == 0:
+        if found.ordered >= self.same and found.slots == 0 and found.figures_kept == 1.0:
             return True, f"{found.ordered:.0%} of the shorter text, unchanged"
         if rewritten and self._rewrite(found, specific, formula):
             return True, (f"rewritten: {specific:.0%} specific shared text, "
                           f"{found.figures_kept:.0%} of {found.figures} figures kept")
-        if found.longest_specific < self.passage:
+        return self._passage(found, specific, formula)
+
+    def _passage(self, found: Specificity, specific: float, formula: float) -> tuple[bool, str]:
+        longest = found.longest_specific
+        if longest < self.passage:
             return False, (f"no specific passage of {self.passage} characters "
-                           f"(the longest: {found.longest_specific})")
-        if found.slots >= self.slots and found.longest_specific < self.unbroken:
+                           f"(the longest: {longest})")
+        if specific < self.share and longest < self.quote:
+            return False, (f"a specific passage of {longest} characters, {specific:.0%} of the "
+                           "shorter text: a quoted sentence")
+        if found.slots >= self.slots and (longest < self.unbroken
+                                          or found.facts >= self.figure_slots):
             return False, (f"a template filled in differently: {found.slots:.1f} differing "
                            "slots per 100 shared characters")
         if specific < self.balance * formula:
             return False, (f"shares mostly formula ({formula:.0%} formula, {specific:.0%} "
                            "specific)")
-        return True, f"a specific passage of {found.longest_specific} characters"
+        return True, f"a specific passage of {longest} characters"
 
     def _rewrite(self, found: Specificity, specific: float, formula: float) -> bool:
         return (found.figures >= self.figures and found.figures_kept >= self.figures_kept
-                and found.facts < self.figure_slots
+                and found.facts < self.rewrite_figure_slots
                 and specific >= self.rewrite_balance * formula)
 
 
