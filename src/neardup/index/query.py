@@ -46,6 +46,7 @@ from ..stages.hashing import (
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
+from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
 from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
 
@@ -107,14 +108,19 @@ def query_index(
             before()
         banded = tables.shared_keys(keys)
         hits = sorted({(pos, doc) for pos, doc, _ in banded})
+        store = RecordingStore(tables)
         if containing and new_docs:
             fingerprints = packed(hashed[CONTAINMENT])
-            copies = stored_candidates(tables, fingerprints.values, fingerprints.counts,
+            copies = stored_candidates(store, fingerprints.values, fingerprints.counts,
                                        parameters, missing)
         met = {doc for _, doc in hits} | {doc for _, doc in copies.with_stored}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
+        check_shared_keys(tables.path, banded, keys, stored, parameters)
+        if store.counted:
+            lists = tables.fingerprint_lists(sorted(store.met() | met))
+            check_fingerprint_rows(tables.path, store, lists)
         compared = _Compared(
             new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)], tables.path
         )
@@ -123,7 +129,7 @@ def query_index(
         if containing and exact and stored:
             n = len(compared.new)
             texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
-            boilerplate = stored_boilerplate(tables, texts, copies, parameters)
+            boilerplate = stored_boilerplate(store, texts, copies, parameters)
     candidates = compared.candidates(
         [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_stored]
     )
