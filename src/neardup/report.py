@@ -56,7 +56,10 @@ class Pair:
     :mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
     ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
-    :func:`neardup.evidence.passages.add_passages`.
+    :func:`neardup.evidence.passages.add_passages`. ``exact`` is True when the two
+    normalized texts are identical (every similarity 1): in a report of the local engine or
+    Spark, ``b`` is then a later member of the :attr:`DuplicateReport.identical` group
+    whose first member is ``a``.
     """
 
     a: str
@@ -69,6 +72,7 @@ class Pair:
     a_coverage: float | None = None
     b_coverage: float | None = None
     rewrite: float | None = None
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,15 +180,17 @@ class DuplicateReport:
     """The copy-ratio view of each document with shared passages, largest share first;
     filled with the passages (:func:`neardup.add_passages`) of a containment search."""
     identical: list[ExactGroup] = field(default_factory=list)
-    """Groups of documents with identical normalized texts, by first member. Their pairs
-    among themselves are not listed in :attr:`pairs` (a group of n would make n(n-1)/2);
-    their pairs with other documents are, and the clusters hold every member."""
+    """Groups of documents with identical normalized texts, by first member. :attr:`pairs`
+    holds each later member's pair with the first, marked ``exact`` (a group of n makes
+    n - 1 of them, not n(n-1)/2), and every member's pairs with other documents; the
+    clusters hold every member."""
 
     def identical_pairs(self) -> list[Pair]:
-        """The pairs within the :attr:`identical` groups (Jaccard 1), which :attr:`pairs`
-        leaves out: ``report.pairs + report.identical_pairs()`` is every pair."""
+        """Every pair within the :attr:`identical` groups (all n(n-1)/2 of a group of n,
+        ``exact``, every similarity 1); :attr:`pairs` holds those with each group's first
+        member."""
         return [
-            Pair(a, b, 1.0, 1.0, 1.0, 1.0)
+            Pair(a, b, 1.0, 1.0, 1.0, 1.0, exact=True)
             for group in self.identical
             for k, a in enumerate(group.members)
             for b in group.members[k + 1 :]
@@ -197,7 +203,7 @@ class DuplicateReport:
              "parameters": {...}, "verification": "exact", "counts": {...}, "seconds": 1.2,
              "notes": [...], "skipped": [{"id": ..., "reason": ..., "source": ...}],
              "pairs": [{"a": ..., "b": ..., "jaccard": ..., "containment": ...,
-                        "a_in_b": ..., "b_in_a": ...,
+                        "a_in_b": ..., "b_in_a": ..., "exact": false,
                         "a_title": ..., "b_title": ..., "a_coverage": ..., "b_coverage": ...,
                         "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
                                       "b_end": ..., "text": ...}]}],
@@ -268,6 +274,7 @@ def pair_items(pair: Pair, documents: dict[str, DocumentInfo]) -> list[tuple[str
         ("containment", round(pair.containment, 6)),
         ("a_in_b", round(pair.a_in_b, 6)),
         ("b_in_a", round(pair.b_in_a, 6)),
+        ("exact", pair.exact),
     ]
     if pair.rewrite is not None:
         out.append(("rewrite", round(pair.rewrite, 6)))

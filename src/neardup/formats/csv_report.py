@@ -1,5 +1,6 @@
 """The CSV report: one row a pair (:data:`CSV_COLUMNS`), with the longest shared passage
-shortened to about 200 characters.
+shortened to about 200 characters. Every pair of the report is a row, those of identical
+documents included (``exact`` is ``true``: their normalized texts are the same).
 
 A text cell (id, title, passage) that a spreadsheet program would evaluate as a formula (it
 starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading
@@ -19,7 +20,7 @@ from .untrusted import csv_cell
 
 CSV_COLUMNS = (
     "a", "a_title", "b", "b_title", "jaccard", "containment",
-    "a_coverage", "b_coverage", "passages", "longest_passage", "rewrite",
+    "a_coverage", "b_coverage", "passages", "longest_passage", "rewrite", "exact",
 )
 """The header row."""
 
@@ -42,5 +43,6 @@ def render_csv(report: DuplicateReport, texts: Texts | None = None) -> str:
             len(pair.passages),
             csv_cell(shorten(pair.passages[0].text, 200)) if pair.passages else "",
             "" if pair.rewrite is None else f"{pair.rewrite:.6f}",
+            "true" if pair.exact else "false",
         ])
     return buffer.getvalue()

@@ -55,12 +55,15 @@ def render_junit(report: DuplicateReport, checked: Sequence[Document]) -> str:
 
 
 def _partners(report: DuplicateReport, new: set[str]) -> dict[str, list[tuple[str, Pair]]]:
-    """For each checked document in a pair, the documents it duplicates and the pairs."""
+    """For each checked document in a pair, the documents it duplicates and the pairs, most
+    similar first (identical ones, then by Jaccard; ties in report order)."""
     partners: dict[str, list[tuple[str, Pair]]] = {}
     for pair in report.pairs:
         partners.setdefault(pair.a, []).append((pair.b, pair))
         if pair.b in new:
             partners.setdefault(pair.b, []).append((pair.a, pair))
+    for found in partners.values():
+        found.sort(key=lambda other: (not other[1].exact, -other[1].jaccard))
     return partners
 
 

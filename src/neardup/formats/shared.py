@@ -12,6 +12,15 @@ Texts = Mapping[str, str]
 """Original texts by document id."""
 
 
+def pairs_shown(report: DuplicateReport) -> list[Pair]:
+    """The pairs a report meant to be read lists one by one: all but the ``exact`` pairs
+    within its groups of identical documents, which it shows once, as a group."""
+    if not report.identical:
+        return report.pairs
+    grouped = {(g.members[0], m) for g in report.identical for m in g.members[1:]}
+    return [p for p in report.pairs if not (p.exact and (p.a, p.b) in grouped)]
+
+
 def title_of(report: DuplicateReport, doc_id: str) -> str | None:
     """The title of a document of the report, when it has one."""
     info = report.documents.get(doc_id)
@@ -127,9 +136,12 @@ def coverage(value: float | None) -> str:
 
 
 def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
-    """What a pair is, as a short title and one sentence: a near-duplicate (Jaccard at or
-    above the threshold) or a partial copy, e.g. ``("partial copy", "mix.txt and a.txt
-    share text: 66.8% of mix.txt is in a.txt, 51.7% of a.txt in mix.txt (Jaccard 0.420)")``."""
+    """What a pair is, as a short title and one sentence: identical (after normalization),
+    a near-duplicate (Jaccard at or above the threshold) or a partial copy, e.g.
+    ``("partial copy", "mix.txt and a.txt share text: 66.8% of mix.txt is in a.txt, 51.7%
+    of a.txt in mix.txt (Jaccard 0.420)")``."""
+    if pair.exact:
+        return "identical", f"{pair.a} duplicates {pair.b} (identical after normalization)"
     if pair.jaccard >= report.parameters.threshold:
         return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {share3(pair.jaccard)})"
     return "partial copy", (

@@ -16,6 +16,7 @@ from ..report import DuplicateReport, Pair
 from .shared import (
     Texts,
     copy_line,
+    pairs_shown,
     parameters_line,
     plural,
     report_summary_line,
@@ -41,7 +42,8 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied, name=one_line)}" for copied in report.copies]
     if report.identical:
-        lines += ["", "Identical documents (after normalization; their pairs are not listed)"]
+        lines += ["", "Identical documents (after normalization; their pairs are not listed "
+                  "below)"]
         for number, group in enumerate(report.identical, start=1):
             lines.append(
                 f"  {number}. {plural(len(group.members), 'identical document')}: "
@@ -60,9 +62,10 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                     f"Jaccard {share3(member.similarity)}"
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
-    if report.pairs:
+    shown = pairs_shown(report)
+    if shown:
         lines += ["", "Pairs"]
-        for number, pair in enumerate(report.pairs, start=1):
+        for number, pair in enumerate(shown, start=1):
             lines += _pair_lines(report, number, pair)
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from ..core.similarity import Overlap, estimate_overlap, overlap
 from ..errors import IndexFileError
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
-from ..report import Counts, DocumentInfo, DuplicateReport
+from ..report import Counts, DocumentInfo, DuplicateReport, Pair
 from ..searches.containment import NAME as CONTAINMENT
 from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates
 from ..searches.modes import modes_for
@@ -150,6 +150,8 @@ def query_index(
         candidates, similarity, parameters.threshold, compared.lengths(), rules
     )
     parts = report_parts(verified, compared.ids(), compared.describe)
+    if exact:
+        parts.pairs = compared.marked_exact(parts.pairs)
     return DuplicateReport(
         parameters=parameters,
         pairs=parts.pairs,
@@ -260,6 +262,16 @@ class _Compared:
             if self.indexed[node_of[doc] - n].id != self.new[i].id
         )
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+    def marked_exact(self, pairs: list[Pair]) -> list[Pair]:
+        """The pairs, those of two identical normalized texts marked ``exact``."""
+        node = {doc_id: k for k, doc_id in enumerate(self.ids())}
+        return [
+            replace(p, exact=True)
+            if p.jaccard == 1.0 and np.array_equal(self.cps(node[p.a]), self.cps(node[p.b]))
+            else p
+            for p in pairs
+        ]
 
     def exact_similarity(self, candidates: I64, parameters: Parameters) -> Similarity:
         """Exact overlap of shingle sets, those of every document in a
