@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
+from .errors import MissingDependencyError
 
 if TYPE_CHECKING:
     from .parameters import Parameters
@@ -196,6 +197,99 @@ class DuplicateReport:
             for b in group.members[k + 1 :]
         ]
 
+    def __str__(self) -> str:
+        """A short summary (``print(report)``), e.g. ``DuplicateReport: 4 documents read (0
+        skipped), 3 pairs (1 exact) in 1 cluster, 1 group of identical documents; threshold
+        0.7, exact verification, 0.06 s``; ``repr`` still shows every field."""
+        c = self.counts
+        exact = sum(1 for p in self.pairs if p.exact)
+        found = [f"{_counted(c.pairs, 'pair')}" + (f" ({exact:,} exact)" if exact else "")
+                 + f" in {_counted(c.clusters, 'cluster')}"]
+        if self.identical:
+            found.append(f"{_counted(len(self.identical), 'group')} of identical documents")
+        if self.copies:
+            found.append(f"{_counted(len(self.copies), 'document')} with copied passages")
+        return (
+            f"DuplicateReport: {_counted(c.documents, 'document')} read ({c.skipped:,} "
+            f"skipped), {', '.join(found)}; threshold {self.parameters.threshold}, "
+            f"{self.verification} verification, {self.seconds:.2f} s"
+        )
+
+    def to_pandas(self, what: str = "pairs") -> Any:
+        """The pairs (``what="pairs"``) or the clusters' members (``"clusters"``) as a
+        pandas DataFrame, one row each (see :meth:`table_columns` for the columns).
+
+        Raises:
+            MissingDependencyError: pandas is not installed.
+            ValueError: ``what`` is neither.
+        """
+        columns = self.table_columns(what)
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError(
+                "pandas is required for report.to_pandas(): pip install pandas"
+            ) from None
+        return pd.DataFrame(columns)
+
+    def to_arrow(self, what: str = "pairs") -> Any:
+        """The pairs or the clusters' members as a pyarrow Table (as :meth:`to_pandas`).
+
+        Raises:
+            MissingDependencyError: pyarrow is not installed.
+            ValueError: ``what`` is neither.
+        """
+        columns = self.table_columns(what)
+        try:
+            import pyarrow as pa
+        except ImportError:
+            raise MissingDependencyError(
+                "pyarrow is required for report.to_arrow(): pip install pyarrow"
+            ) from None
+        types = {"exact": pa.bool_(), "passages": pa.int64(), "cluster": pa.int64()}
+        return pa.table({
+            name: pa.array(values, types.get(name, pa.string() if name in _ID_COLUMNS
+                                           else pa.float64()))
+            for name, values in columns.items()
+        })
+
+    def table_columns(self, what: str = "pairs") -> dict[str, list[Any]]:
+        """The columns of :meth:`to_pandas` and :meth:`to_arrow`, by name.
+
+        ``"pairs"``: ``a, b, jaccard, containment, a_in_b, b_in_a, exact, rewrite, a_title,
+        b_title, a_coverage, b_coverage, passages`` (the number of passages; None where a
+        value is not known). ``"clusters"``: ``cluster`` (numbered from 1, in report order),
+        ``representative``, ``id``, ``similarity`` (Jaccard to the representative), one row a
+        member.
+
+        Raises:
+            ValueError: ``what`` is neither.
+        """
+        if what == "clusters":
+            rows = [(k, c.representative, m.id, m.similarity)
+                    for k, c in enumerate(self.clusters, start=1) for m in c.members]
+            names = ("cluster", "representative", "id", "similarity")
+            return {name: [row[k] for row in rows] for k, name in enumerate(names)}
+        if what != "pairs":
+            raise ValueError(f"what must be 'pairs' or 'clusters' (got {what!r})")
+        titles = {k: info.title for k, info in self.documents.items()}
+        pairs = self.pairs
+        return {
+            "a": [p.a for p in pairs],
+            "b": [p.b for p in pairs],
+            "jaccard": [p.jaccard for p in pairs],
+            "containment": [p.containment for p in pairs],
+            "a_in_b": [p.a_in_b for p in pairs],
+            "b_in_a": [p.b_in_a for p in pairs],
+            "exact": [p.exact for p in pairs],
+            "rewrite": [p.rewrite for p in pairs],
+            "a_title": [titles.get(p.a) for p in pairs],
+            "b_title": [titles.get(p.b) for p in pairs],
+            "a_coverage": [p.a_coverage for p in pairs],
+            "b_coverage": [p.b_coverage for p in pairs],
+            "passages": [len(p.passages) for p in pairs],
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (what ``--format json`` writes), a JSON-ready dict::
 
@@ -250,6 +344,14 @@ class DuplicateReport:
         if self.parameters.containment is None:
             return {}
         return {"copies": [copied_dict(c) for c in self.copies]}
+
+
+_ID_COLUMNS = frozenset({"a", "b", "a_title", "b_title", "representative", "id"})
+"""The text columns of :meth:`DuplicateReport.table_columns`."""
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count:,} {word if count == 1 else word + 's'}"
 
 
 def flat_dict(record: Any) -> dict[str, Any]:
@@ -326,7 +428,7 @@ class Removed(NamedTuple):
     """Why a document was removed: the id of the document kept in its place, their Jaccard
     similarity, and whether their normalized texts are identical (an exact copy)."""
 
-    kept: str
+    kept: Any
     similarity: float
     exact: bool
 
@@ -360,14 +462,17 @@ class DedupResult:
     document kept in its place. ``clusters`` hold every document of each group of
     near-duplicates; their ``representative`` is the member kept, and each member's
     similarity is its Jaccard to it. ``report`` is the duplicate report the decisions were
-    made from.
+    made from. Ids are strings, but those of a table or list of records are as it holds
+    them (an integer id column gives integers; a DataFrame without one, its index), so that
+    ``df[~df.id.isin(result.removed)]`` works; :meth:`deduplicated` gives the records kept
+    in one call.
     """
 
-    kept: list[str]
-    removed: dict[str, Removed]
+    kept: list[Any]
+    removed: dict[Any, Removed]
     clusters: list[Cluster]
     counts: DedupCounts
-    passed_through: list[str]
+    passed_through: list[Any]
     """Ids of the documents passed through without being compared (those with an id)."""
     report: DuplicateReport
     keep: str = "first"
@@ -376,3 +481,26 @@ class DedupResult:
     """Positions of the removed documents in their input (for a
     :class:`~neardup.io.corpus.Corpus`, among its records), ascending: what a writer of the
     deduplicated corpus leaves out."""
+
+    def deduplicated(self, records: Any) -> Any:
+        """The records deduplicated (a pandas DataFrame, pyarrow Table, ``datasets.Dataset``
+        or list of dicts) without the removed ones, of the same kind, in their order: e.g.
+        ``deduplicate(df).deduplicated(df)``.
+
+        Raises:
+            ValueError: ``records`` do not have as many rows as were read.
+        """
+        if len(records) != self.counts.read:
+            raise ValueError(
+                f"records must be those deduplicated: {len(records):,} rows, "
+                f"{self.counts.read:,} were read"
+            )
+        gone = set(self.removed_positions)
+        keep = [k for k in range(len(records)) if k not in gone]
+        if hasattr(records, "iloc"):  # pandas
+            return records.iloc[keep]
+        if hasattr(records, "features") and hasattr(records, "select"):  # datasets
+            return records.select(keep)
+        if hasattr(records, "take"):  # pyarrow
+            return records.take(keep)
+        return [records[k] for k in keep]

@@ -23,6 +23,7 @@ import numpy as np
 from .._types import I64, ProgressHook
 from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
+from ..io.tables import original_ids, with_original_ids
 from ..parameters import Parameters, resolve_parameters
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
 from ..stages.keeping import check_keep
@@ -107,7 +108,9 @@ def deduplicate(
     if split_chains:
         ranks = chooser.ranks(found.hashed, found.copies, found.verified.pairs)
         found.verified.clusters = split(found.verified, ranks, parameters.threshold)
-    return decide(found, chooser, source.file_paths())
+    result = decide(found, chooser, source.file_paths())
+    originals = original_ids(documents, id_field)
+    return result if originals is None else with_original_ids(result, originals)
 
 
 class Chooser:
