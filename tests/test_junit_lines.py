@@ -39,3 +39,21 @@ def test_junit_escapes_line_breaks_of_ids_and_titles(tmp_path: Path) -> None:
     )
     assert all("\n" not in (f.get("message") or "") for f in failures)
     assert all("\n" not in (s.get("message") or "") for s in root.findall(".//skipped"))
+
+
+def test_csv_of_a_check_keeps_ids_and_titles_on_one_line(tmp_path: Path) -> None:
+    """The same for CSV, the other format of a check printed to a log: a quoted cell may
+    hold a line break, which the log would still read as the start of a line."""
+    index = tmp_path / "i.ndx"
+    with DuplicateIndex.create(index) as idx:
+        idx.add([Document("old\n::error::forged", TEXT, title="=o\n::add-mask::y")])
+    batch = tmp_path / "new.jsonl"
+    batch.write_text(json.dumps({"id": "new\r\n::warning::x", "text": TEXT + "。"}) + "\n",
+                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(batch), "--index", str(index), "-q",
+                                       "-f", "csv"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and not [line for line in lines if line.startswith("::")]
+    assert lines[1].startswith("new\\r\\n::warning::x,,old\\n::error::forged,"
+                               "'=o\\n::add-mask::y,1.000000,")

@@ -154,7 +154,8 @@ def check_fingerprint_rows(
             code = int(extra[0])
             raise _damaged(
                 path,
-                f"the fingerprints table has a row ({code >> 32}, doc {code & 0xFFFFFFFF}) "
+                f"the fingerprints table has a row ({(code >> 32) & 0xFFFFFFFF}, doc "
+                f"{code & 0xFFFFFFFF}) "
                 "that its document's fingerprint list does not hold",
             )
     if lost[0].size:
