@@ -43,6 +43,7 @@ def test_two_documents_differing_in_punctuation_are_one_exact_pair(tmp_path: Pat
     assert data["identical"] == [{"representative": "a", "members": ["a", "b"]}]
     text = run("scan", corpus, "-q").stdout
     assert "2 identical documents: a, b" in text and "\nPairs\n" not in text  # shown once
+    assert "1 pair (1 of identical documents) in 1 cluster" in text
 
 
 def test_a_group_of_five_gives_four_exact_pairs_in_input_order() -> None:

@@ -105,11 +105,14 @@ def copy_line(
 
 def report_summary_line(report: DuplicateReport) -> str:
     """What was read and found, e.g. ``11 documents read, 0 skipped, 1 pair in 1 cluster
-    (0.12 s)``."""
+    (0.12 s)``; the pairs of identical documents are counted among the pairs and said, e.g.
+    ``3 pairs (1 of identical documents)``."""
     c = report.counts
+    exact = sum(1 for p in report.pairs if p.exact)
+    of_identical = f" ({exact:,} of identical documents)" if exact else ""
     return (
         f"{plural(c.documents, 'document')} read, {c.skipped:,} skipped, "
-        f"{plural(c.pairs, 'pair')} in {plural(c.clusters, 'cluster')} "
+        f"{plural(c.pairs, 'pair')}{of_identical} in {plural(c.clusters, 'cluster')} "
         f"({report.seconds:.2f} s)"
     )
 
