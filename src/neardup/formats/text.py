@@ -78,7 +78,8 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
             f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
         )
-        + rewrite_words(pair),
+        + rewrite_words(pair)
+        + (", identical after normalization" if pair.exact else ""),
     ]
     for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
         title = one_line(title_of(report, doc_id) or "")

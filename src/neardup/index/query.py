@@ -118,9 +118,6 @@ def query_index(
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
         check_shared_keys(tables.path, banded, keys, stored, parameters)
-        if store.counted:
-            lists = tables.fingerprint_lists(sorted(store.met() | met))
-            check_fingerprint_rows(tables.path, store, lists)
         compared = _Compared(
             new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)], tables.path
         )
@@ -130,6 +127,9 @@ def query_index(
             n = len(compared.new)
             texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
             boilerplate = stored_boilerplate(store, texts, copies, parameters)
+        if store.counted:  # every fingerprint row read, the boilerplate's counts included
+            lists = tables.fingerprint_lists(sorted(store.met() | met))
+            check_fingerprint_rows(tables.path, store, lists)
     candidates = compared.candidates(
         [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_stored]
     )

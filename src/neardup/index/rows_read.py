@@ -10,13 +10,15 @@ have found, at a cost that grows with those documents, not with the index:
 
 * :func:`check_shared_keys`: every band key a new document shares with the signature of an
   indexed document met (by a band or a fingerprint row) must have been found in ``bands``;
-* :func:`check_fingerprint_rows`: every fingerprint looked up that the stored fingerprint
-  list of a document met holds must have been counted and, when its holders were read, found
-  with that document; every row found must be in its document's list.
+* :func:`check_fingerprint_rows`: every fingerprint looked up (the new documents', and with
+  exact verification those of the indexed documents met, whose holders decide the
+  boilerplate) that the stored fingerprint list of a document met holds must have been
+  counted and, when its holders were read, found with that document; every row found must
+  be in its document's list.
 
-An indexed document every one of whose rows a query would meet is hidden by the damage is
-not met at all; ``neardup index verify`` and the next ``add`` (SQLite's ``integrity_check``)
-find that damage.
+An indexed document whose every row the query would meet is hidden by the damage is not met
+at all; ``neardup index verify`` and the next ``add`` (SQLite's ``integrity_check``) find
+that damage.
 """
 
 from __future__ import annotations
