@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
-from .errors import MissingDependencyError
+from .errors import InputError, MissingDependencyError, ParameterError
 
 if TYPE_CHECKING:
     from .parameters import Parameters
@@ -221,7 +221,7 @@ class DuplicateReport:
 
         Raises:
             MissingDependencyError: pandas is not installed.
-            ValueError: ``what`` is neither.
+            ParameterError: ``what`` is neither.
         """
         columns = self.table_columns(what)
         try:
@@ -237,7 +237,7 @@ class DuplicateReport:
 
         Raises:
             MissingDependencyError: pyarrow is not installed.
-            ValueError: ``what`` is neither.
+            ParameterError: ``what`` is neither.
         """
         columns = self.table_columns(what)
         try:
@@ -263,7 +263,7 @@ class DuplicateReport:
         member.
 
         Raises:
-            ValueError: ``what`` is neither.
+            ParameterError: ``what`` is neither.
         """
         if what == "clusters":
             rows = [(k, c.representative, m.id, m.similarity)
@@ -271,7 +271,7 @@ class DuplicateReport:
             names = ("cluster", "representative", "id", "similarity")
             return {name: [row[k] for row in rows] for k, name in enumerate(names)}
         if what != "pairs":
-            raise ValueError(f"what must be 'pairs' or 'clusters' (got {what!r})")
+            raise ParameterError(f"what must be 'pairs' or 'clusters' (got {what!r})")
         titles = {k: info.title for k, info in self.documents.items()}
         pairs = self.pairs
         return {
@@ -488,10 +488,10 @@ class DedupResult:
         ``deduplicate(df).deduplicated(df)``.
 
         Raises:
-            ValueError: ``records`` do not have as many rows as were read.
+            InputError: ``records`` do not have as many rows as were read.
         """
         if len(records) != self.counts.read:
-            raise ValueError(
+            raise InputError(
                 f"records must be those deduplicated: {len(records):,} rows, "
                 f"{self.counts.read:,} were read"
             )
