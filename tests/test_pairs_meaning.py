@@ -84,3 +84,18 @@ def test_check_marks_identical_pairs_exact_in_github_junit_and_csv(tmp_path: Pat
     assert {(r["a"], r["b"], r["exact"]) for r in rows} == {
         ("same", "old", "true"), ("near", "old", "false"), ("same", "near", "false"),
     }
+
+
+def test_a_member_of_an_identical_group_shows_its_length_and_title(tmp_path: Path) -> None:
+    """A copy set aside is not re-read by verification: its title and length come from the
+    re-reading for passages, or, without passages, its normalized length is shown."""
+    corpus = tmp_path / "three.jsonl"
+    records = [{"id": "a", "title": "A", "text": TEXT},
+               {"id": "b", "title": "B", "text": TEXT.replace("，", " ")},
+               {"id": "c", "title": "C", "text": TEXT + "晚上回家做饭，早点睡觉。"}]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                      encoding="utf-8")
+    text = run("scan", corpus, "--threshold", "0.5", "-q").stdout
+    assert f"a: b  B  ({len(records[1]['text'])} chars, " in text, text
+    quick = run("scan", corpus, "--threshold", "0.5", "-q", "--no-passages").stdout
+    assert "a: b  (32 chars normalized)" in quick, quick  # punctuation removed

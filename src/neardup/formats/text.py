@@ -86,6 +86,8 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
         info = report.documents.get(doc_id)
         length = info.length if info is not None else None
         details = [] if length is None else [f"{length:,} chars"]
+        if length is None and info is not None and info.normalized_length:
+            details = [f"{info.normalized_length:,} chars normalized"]  # not re-read
         if coverage is not None:
             details.append(f"{coverage:.1%} in shared passages")
         lines.append(
