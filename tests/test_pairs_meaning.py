@@ -99,3 +99,21 @@ def test_a_member_of_an_identical_group_shows_its_length_and_title(tmp_path: Pat
     assert f"a: b  B  ({len(records[1]['text'])} chars, " in text, text
     quick = run("scan", corpus, "--threshold", "0.5", "-q", "--no-passages").stdout
     assert "a: b  (32 chars normalized)" in quick, quick  # punctuation removed
+
+
+def test_check_gives_a_group_of_identical_new_documents_as_scan_does(tmp_path: Path) -> None:
+    """Three identical new documents: each later one's pair with the first, not all three
+    pairs; each one still fails the check."""
+    index = tmp_path / "i.ndx"
+    with DuplicateIndex.create(index) as idx:
+        idx.add({"old": "完全不同的一句话，讲的是另外一件事情，和上面的文字没有关系。"})
+    batch = tmp_path / "new.jsonl"
+    records = [{"id": f"n{k}", "text": TEXT + "！" * k} for k in range(3)]
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                     encoding="utf-8")
+    data = json.loads(run("check", batch, "--index", index, "-f", "json", "-q").stdout)
+    assert [(p["a"], p["b"], p["exact"]) for p in data["pairs"]] == [
+        ("n0", "n1", True), ("n0", "n2", True)
+    ]
+    junit = ET.fromstring(run("check", batch, "--index", index, "-f", "junit", "-q").stdout)
+    assert junit.get("failures") == "3"
