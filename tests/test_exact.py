@@ -39,7 +39,7 @@ def test_digests_tell_texts_apart_by_content_not_by_split() -> None:
     assert len({tuple(row) for row in digests.tolist()}) == 4
 
 
-def test_seven_identical_documents_are_one_group_not_21_pairs() -> None:
+def test_seven_identical_documents_are_one_group_and_six_exact_pairs_not_21() -> None:
     other = "今天天气很好，我们去公园散步吧，然后一起吃午饭。"
     docs = {f"n{k}": "CONTENT NOTFOUND" + " " * k for k in range(7)} | {
         "x": other, "y": other + "好吗", "z": other + "!",
@@ -49,8 +49,12 @@ def test_seven_identical_documents_are_one_group_not_21_pairs() -> None:
         tuple(f"n{k}" for k in range(7)), ("x", "z"),
     ]
     assert report.counts.identical == 7
-    # the pairs among distinct texts, each copy with the pairs of its first
-    assert {(p.a, p.b) for p in report.pairs} == {("x", "y"), ("y", "z")}
+    # the pairs among distinct texts, each copy with the pairs of its first, and within a
+    # group each copy with its first, marked exact (6 for 7 documents, not 21)
+    assert {(p.a, p.b, p.exact) for p in report.pairs} == {("x", "y", False), ("y", "z", False)} | {
+        ("n0", f"n{k}", True) for k in range(1, 7)
+    } | {("x", "z", True)}
+    assert report.counts.pairs == 2 + 6 + 1
     assert len(report.identical_pairs()) == 21 + 1
     clusters = {c.representative: [m.id for m in c.members] for c in report.clusters}
     assert clusters == {"n0": [f"n{k}" for k in range(7)], "y": ["x", "y", "z"]}
@@ -82,22 +86,28 @@ def test_planted_copies_keep_every_pair_among_distinct_texts() -> None:
     expected = {
         frozenset((a, b)): p.jaccard for p in plain.pairs for a in group(p.a) for b in group(p.b)
     }
+    expected |= {frozenset((d.id, f"{d.id}~copy")): 1.0 for d in originals}  # exact pairs
     assert {frozenset((p.a, p.b)): p.jaccard for p in report.pairs} == expected
+    assert {(p.a, p.b) for p in report.pairs if p.exact} == {
+        (d.id, f"{d.id}~copy") for d in originals
+    }
 
 
 def test_groups_agree_with_normalized_texts() -> None:
     texts = ["甲乙丙丁", "甲乙丙丁。", "甲 乙丙丁", "乙丙丁甲", "甲乙丙丁戊"]
     report = find_duplicates(texts, workers=1)
     assert [g.members for g in report.identical] == [("0", "1", "2")]
+    exact = {(p.a, p.b) for p in report.pairs if p.exact}
+    assert exact == {("0", "1"), ("0", "2")}  # each with its group's first
     for a, b in itertools.combinations(range(5), 2):
         identical = a in (0, 1, 2) and b in (0, 1, 2)
-        assert (any({p.a, p.b} == {str(a), str(b)} for p in report.pairs)
-                and identical) is False
+        assert ((str(a), str(b)) in exact) == (identical and a == 0)
 
 
 def test_a_containment_search_compares_copies_but_lists_them_once() -> None:
     """A containment search counts every document that holds a fingerprint to tell
-    boilerplate, so identical documents all go on; the report still lists them once."""
+    boilerplate, so identical documents all go on; the report still lists them once, and
+    their pairs as the other searches give them: each copy with its first, exact."""
     from neardup import deduplicate
 
     text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书学习。"
@@ -105,7 +115,10 @@ def test_a_containment_search_compares_copies_but_lists_them_once() -> None:
     report = find_duplicates(docs, containment=0.3, workers=1)
     assert [g.members for g in report.identical] == [("a", "b", "d")]
     assert report.counts.identical == 2
-    assert {(p.a, p.b) for p in report.pairs} == {("a", "c"), ("b", "c"), ("c", "d")}
+    assert {(p.a, p.b, p.exact) for p in report.pairs} == {
+        ("a", "c", False), ("b", "c", False), ("c", "d", False), ("a", "b", True),
+        ("a", "d", True),
+    }
     result = deduplicate(docs, preset="copies", workers=1)
     assert result.kept == ["a"]
     assert {i: r.exact for i, r in result.removed.items()} == {"b": True, "c": False, "d": True}

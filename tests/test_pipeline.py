@@ -97,7 +97,8 @@ def test_empty_and_punctuation_only_documents_are_skipped_not_merged() -> None:
 
 def test_one_character_documents_get_one_shingle() -> None:
     report = find_duplicates({"a": "好", "b": "好！", "c": "坏"})
-    assert report.pairs == [] and [g.members for g in report.identical] == [("a", "b")]
+    assert [g.members for g in report.identical] == [("a", "b")]
+    assert [(p.a, p.b, p.jaccard, p.exact) for p in report.pairs] == [("a", "b", 1.0, True)]
     assert [(p.a, p.b, p.jaccard) for p in report.identical_pairs()] == [("a", "b", 1.0)]
 
 
@@ -166,9 +167,9 @@ def test_html_option_and_cluster_members() -> None:
     plain = find_duplicates(docs)
     marked = find_duplicates(docs, html=True)
     # a and b are identical once the markup is gone: one group, and their pairs with c
-    assert marked.counts.pairs == 2 and marked.counts.identical == 1 and plain.counts.pairs < 2
+    assert marked.counts.pairs == 3 and marked.counts.identical == 1 and plain.counts.pairs < 2
     assert [g.members for g in marked.identical] == [("a", "b")]
-    assert {(p.a, p.b) for p in marked.pairs} == {("a", "c"), ("b", "c")}
+    assert {(p.a, p.b) for p in marked.pairs} == {("a", "b"), ("a", "c"), ("b", "c")}
     (cluster,) = marked.clusters
     assert cluster.representative == "c"
     assert {m.id for m in cluster.members} == {"a", "b", "c"}

@@ -133,22 +133,19 @@ def _assert_same(
     """Same pairs (ids; Jaccard, containment, a_in_b and b_in_a to 1e-9) and clusters
     (members, cluster ids, representatives, similarities); with ``ordered``, also in the same
     row order."""
-    assert pairs.columns == ["a", "b", "jaccard", "containment", "a_in_b", "b_in_a"]
-    # Spark lists pairs among identical documents too (those its candidates give: a star
-    # for a group larger than MAX_GROUP); locally each group is listed once
-    group_of = {m: k for k, group in enumerate(report.identical) for m in group.members}
-    every = [tuple(r) for r in pairs.collect()]
-    within = {r[:2] for r in every if r[0] in group_of and group_of[r[0]] == group_of.get(r[1])}
-    assert within <= {(p.a, p.b) for p in report.identical_pairs()}
-    assert len(within) >= sum(len(g.members) - 1 for g in report.identical)
-    got_pairs = [r for r in every if r[:2] not in within]
+    assert pairs.columns == ["a", "b", "jaccard", "containment", "a_in_b", "b_in_a", "exact"]
+    # one meaning of a pair (issue 26): identical documents' pairs with their group's first
+    # member, marked exact, in both engines, in the same order
+    got_pairs = [tuple(r) for r in pairs.collect()]
     want_pairs = [
-        (p.a, p.b, p.jaccard, p.containment, p.a_in_b, p.b_in_a) for p in report.pairs
+        (p.a, p.b, p.jaccard, p.containment, p.a_in_b, p.b_in_a, p.exact) for p in report.pairs
     ]
-    if not ordered or report.identical:
+    assert sum(p[-1] for p in want_pairs) == sum(len(g.members) - 1 for g in report.identical)
+    if not ordered:
         got_pairs.sort()
         want_pairs.sort()
     assert [p[:2] for p in got_pairs] == [p[:2] for p in want_pairs]
+    assert [p[-1] for p in got_pairs] == [p[-1] for p in want_pairs]
     for got, want in zip(got_pairs, want_pairs, strict=True):
         for column in range(2, 6):
             assert got[column] == pytest.approx(want[column], abs=TOLERANCE), got[:2]
@@ -253,7 +250,7 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
     assert counts == {
         "documents": len(records),
         "skipped": 1,
-        "pairs": len(report.pairs) + len(report.identical_pairs()),  # a group of two
+        "pairs": len(report.pairs),  # a group of two's pair included, as exact
         "clusters": len(report.clusters),
         "clustered": sum(len(c.members) for c in report.clusters),
         "common_fingerprints": report.counts.common_fingerprints,

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
+from .errors import InputError, MissingDependencyError, ParameterError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,7 +63,10 @@ class Pair:
     :mod:`neardup.core.rewrites`), given when the parameters ask for a rewrite search.
     ``passages`` (longest first) and ``a_coverage``/``b_coverage`` (share of each
     document's normalized characters inside the passages) are filled by
-    :func:`neardup.evidence.passages.add_passages`.
+    :func:`neardup.evidence.passages.add_passages`. ``exact`` is True when the two
+    normalized texts are identical (every similarity 1): in a report of the local engine or
+    Spark, ``b`` is then a later member of the :attr:`DuplicateReport.identical` group
+    whose first member is ``a``.
 
     With a copies judgement (``formula_df``, :mod:`neardup.searches.copies`),
     ``specific_a``/``specific_b`` are the share of each document's normalized characters in
@@ -81,6 +85,7 @@ class Pair:
     a_coverage: float | None = None
     b_coverage: float | None = None
     rewrite: float | None = None
+    exact: bool = False
     specific_a: float | None = None
     specific_b: float | None = None
     formula_a: float | None = None
@@ -199,9 +204,10 @@ class DuplicateReport:
     """The copy-ratio view of each document with shared passages, largest share first;
     filled with the passages (:func:`neardup.add_passages`) of a containment search."""
     identical: list[ExactGroup] = field(default_factory=list)
-    """Groups of documents with identical normalized texts, by first member. Their pairs
-    among themselves are not listed in :attr:`pairs` (a group of n would make n(n-1)/2);
-    their pairs with other documents are, and the clusters hold every member."""
+    """Groups of documents with identical normalized texts, by first member. :attr:`pairs`
+    holds each later member's pair with the first, marked ``exact`` (a group of n makes
+    n - 1 of them, not n(n-1)/2), and every member's pairs with other documents; the
+    clusters hold every member."""
     set_apart: list[Pair] = field(default_factory=list)
     """With a copies judgement (``formula_df``): the pairs the searches found that are not
     copies (template siblings, topic neighbours), each with its ``reason``; never in
@@ -212,14 +218,116 @@ class DuplicateReport:
     passages and leaves them out of the copy ratios."""
 
     def identical_pairs(self) -> list[Pair]:
-        """The pairs within the :attr:`identical` groups (Jaccard 1), which :attr:`pairs`
-        leaves out: ``report.pairs + report.identical_pairs()`` is every pair."""
+        """Every pair within the :attr:`identical` groups (all n(n-1)/2 of a group of n,
+        ``exact``, every similarity 1); :attr:`pairs` holds those with each group's first
+        member."""
         return [
-            Pair(a, b, 1.0, 1.0, 1.0, 1.0)
+            Pair(a, b, 1.0, 1.0, 1.0, 1.0, exact=True)
             for group in self.identical
             for k, a in enumerate(group.members)
             for b in group.members[k + 1 :]
         ]
+
+    def __str__(self) -> str:
+        """A short summary (``print(report)``), e.g. ``DuplicateReport: 4 documents read (0
+        skipped), 3 pairs (1 exact) in 1 cluster, 1 group of identical documents; threshold
+        0.7, exact verification, 0.06 s``; ``repr`` still shows every field."""
+        c = self.counts
+        exact = sum(1 for p in self.pairs if p.exact)
+        found = [f"{_counted(c.pairs, 'pair')}" + (f" ({exact:,} exact)" if exact else "")
+                 + f" in {_counted(c.clusters, 'cluster')}"]
+        if self.identical:
+            found.append(f"{_counted(len(self.identical), 'group')} of identical documents")
+        if self.copies:
+            found.append(f"{_counted(len(self.copies), 'document')} with copied passages")
+        if self.parameters.formula_df is not None:
+            found.append(f"{_counted(len(self.set_apart), 'pair')} set apart (not copies)")
+        return (
+            f"DuplicateReport: {_counted(c.documents, 'document')} read ({c.skipped:,} "
+            f"skipped), {', '.join(found)}; threshold {self.parameters.threshold}, "
+            f"{self.verification} verification, {self.seconds:.2f} s"
+        )
+
+    def to_pandas(self, what: str = "pairs") -> Any:
+        """The pairs (``what="pairs"``) or the clusters' members (``"clusters"``) as a
+        pandas DataFrame, one row each (see :meth:`table_columns` for the columns).
+
+        Raises:
+            MissingDependencyError: pandas is not installed.
+            ParameterError: ``what`` is neither.
+        """
+        columns = self.table_columns(what)
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError(
+                "pandas is required for report.to_pandas(): pip install pandas"
+            ) from None
+        return pd.DataFrame(columns)
+
+    def to_arrow(self, what: str = "pairs") -> Any:
+        """The pairs or the clusters' members as a pyarrow Table (as :meth:`to_pandas`).
+
+        Raises:
+            MissingDependencyError: pyarrow is not installed.
+            ParameterError: ``what`` is neither.
+        """
+        columns = self.table_columns(what)
+        try:
+            import pyarrow as pa
+        except ImportError:
+            raise MissingDependencyError(
+                "pyarrow is required for report.to_arrow(): pip install pyarrow"
+            ) from None
+        types = {"exact": pa.bool_(), "passages": pa.int64(), "cluster": pa.int64(),
+                 "reason": pa.string()}
+        return pa.table({
+            name: pa.array(values, types.get(name, pa.string() if name in _ID_COLUMNS
+                                           else pa.float64()))
+            for name, values in columns.items()
+        })
+
+    def table_columns(self, what: str = "pairs") -> dict[str, list[Any]]:
+        """The columns of :meth:`to_pandas` and :meth:`to_arrow`, by name.
+
+        ``"pairs"``: ``a, b, jaccard, containment, a_in_b, b_in_a, exact, rewrite, a_title,
+        b_title, a_coverage, b_coverage, passages`` (the number of passages; None where a
+        value is not known), and with a copies judgement ``specific_a, specific_b,
+        formula_a, formula_b, reason``. ``"clusters"``: ``cluster`` (numbered from 1, in report
+        order), ``representative``, ``id``, ``similarity`` (Jaccard to the representative),
+        one row a member.
+
+        Raises:
+            ParameterError: ``what`` is neither.
+        """
+        if what == "clusters":
+            rows = [(k, c.representative, m.id, m.similarity)
+                    for k, c in enumerate(self.clusters, start=1) for m in c.members]
+            names = ("cluster", "representative", "id", "similarity")
+            return {name: [row[k] for row in rows] for k, name in enumerate(names)}
+        if what != "pairs":
+            raise ParameterError(f"what must be 'pairs' or 'clusters' (got {what!r})")
+        titles = {k: info.title for k, info in self.documents.items()}
+        pairs = self.pairs
+        columns: dict[str, list[Any]] = {
+            "a": [p.a for p in pairs],
+            "b": [p.b for p in pairs],
+            "jaccard": [p.jaccard for p in pairs],
+            "containment": [p.containment for p in pairs],
+            "a_in_b": [p.a_in_b for p in pairs],
+            "b_in_a": [p.b_in_a for p in pairs],
+            "exact": [p.exact for p in pairs],
+            "rewrite": [p.rewrite for p in pairs],
+            "a_title": [titles.get(p.a) for p in pairs],
+            "b_title": [titles.get(p.b) for p in pairs],
+            "a_coverage": [p.a_coverage for p in pairs],
+            "b_coverage": [p.b_coverage for p in pairs],
+            "passages": [len(p.passages) for p in pairs],
+        }
+        if self.parameters.formula_df is not None:
+            for name in ("specific_a", "specific_b", "formula_a", "formula_b", "reason"):
+                columns[name] = [getattr(p, name) for p in pairs]
+        return columns
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (what ``--format json`` writes), a JSON-ready dict::
@@ -228,7 +336,7 @@ class DuplicateReport:
              "parameters": {...}, "verification": "exact", "counts": {...}, "seconds": 1.2,
              "notes": [...], "skipped": [{"id": ..., "reason": ..., "source": ...}],
              "pairs": [{"a": ..., "b": ..., "jaccard": ..., "containment": ...,
-                        "a_in_b": ..., "b_in_a": ...,
+                        "a_in_b": ..., "b_in_a": ..., "exact": false,
                         "a_title": ..., "b_title": ..., "a_coverage": ..., "b_coverage": ...,
                         "passages": [{"a_start": ..., "a_end": ..., "b_start": ...,
                                       "b_end": ..., "text": ...}]}],
@@ -285,6 +393,14 @@ class DuplicateReport:
         return {"copies": [copied_dict(c) for c in self.copies]}
 
 
+_ID_COLUMNS = frozenset({"a", "b", "a_title", "b_title", "representative", "id"})
+"""The text columns of :meth:`DuplicateReport.table_columns`."""
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count:,} {word if count == 1 else word + 's'}"
+
+
 def flat_dict(record: Any) -> dict[str, Any]:
     """The fields of a dataclass instance whose fields are plain values, as a dict
     (``dataclasses.asdict`` copies recursively and cost seconds on a million-document report)."""
@@ -315,6 +431,7 @@ def pair_items(pair: Pair, documents: dict[str, DocumentInfo]) -> list[tuple[str
         ("containment", round(pair.containment, 6)),
         ("a_in_b", round(pair.a_in_b, 6)),
         ("b_in_a", round(pair.b_in_a, 6)),
+        ("exact", pair.exact),
     ]
     if pair.rewrite is not None:
         out.append(("rewrite", round(pair.rewrite, 6)))
@@ -372,7 +489,7 @@ class Removed(NamedTuple):
     """Why a document was removed: the id of the document kept in its place, their Jaccard
     similarity, and whether their normalized texts are identical (an exact copy)."""
 
-    kept: str
+    kept: Any
     similarity: float
     exact: bool
 
@@ -406,14 +523,17 @@ class DedupResult:
     document kept in its place. ``clusters`` hold every document of each group of
     near-duplicates; their ``representative`` is the member kept, and each member's
     similarity is its Jaccard to it. ``report`` is the duplicate report the decisions were
-    made from.
+    made from. Ids are strings, but those of a table or list of records are as it holds
+    them (an integer id column gives integers; a DataFrame without one, its index), so that
+    ``df[~df.id.isin(result.removed)]`` works; :meth:`deduplicated` gives the records kept
+    in one call.
     """
 
-    kept: list[str]
-    removed: dict[str, Removed]
+    kept: list[Any]
+    removed: dict[Any, Removed]
     clusters: list[Cluster]
     counts: DedupCounts
-    passed_through: list[str]
+    passed_through: list[Any]
     """Ids of the documents passed through without being compared (those with an id)."""
     report: DuplicateReport
     keep: str = "first"
@@ -422,3 +542,26 @@ class DedupResult:
     """Positions of the removed documents in their input (for a
     :class:`~neardup.io.corpus.Corpus`, among its records), ascending: what a writer of the
     deduplicated corpus leaves out."""
+
+    def deduplicated(self, records: Any) -> Any:
+        """The records deduplicated (a pandas DataFrame, pyarrow Table, ``datasets.Dataset``
+        or list of dicts) without the removed ones, of the same kind, in their order: e.g.
+        ``deduplicate(df).deduplicated(df)``.
+
+        Raises:
+            InputError: ``records`` do not have as many rows as were read.
+        """
+        if len(records) != self.counts.read:
+            raise InputError(
+                f"records must be those deduplicated: {len(records):,} rows, "
+                f"{self.counts.read:,} were read"
+            )
+        gone = set(self.removed_positions)
+        keep = [k for k in range(len(records)) if k not in gone]
+        if hasattr(records, "iloc"):  # pandas
+            return records.iloc[keep]
+        if hasattr(records, "features") and hasattr(records, "select"):  # datasets
+            return records.select(keep)
+        if hasattr(records, "take"):  # pyarrow
+            return records.take(keep)
+        return [records[k] for k in keep]

@@ -100,6 +100,7 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             result = deduplicate(
                 corpus, parameters, keep=dedup.keep, prefer=dedup.prefer,
                 min_length=dedup.min_length, workers=workers, progress=progress,
+                split_chains=dedup.split_chains,
             )
             if progress:
                 progress.close()
@@ -129,7 +130,8 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
     """``dedup --engine spark``: the kept rows as Parquet in OUTPUT, and a summary line."""
     given = [name for name, value in (("--removed", dedup.removed),
                                       ("--clusters", dedup.clusters),
-                                      ("--min-length", dedup.min_length)) if value]
+                                      ("--min-length", dedup.min_length),
+                                      ("--split-chains", dedup.split_chains)) if value]
     if given:
         raise click.UsageError(f"{', '.join(given)}: not with --engine spark")
     if parameters.verify != "exact":
@@ -181,16 +183,20 @@ def dedup_summary_line(result: DedupResult, written: Written, dedup: DedupSettin
 
 
 def _removed_lines(result: DedupResult) -> Iterator[dict[str, object]]:
+    threshold = result.report.parameters.threshold
     for doc_id, (kept, similarity, exact) in result.removed.items():
-        yield {"id": doc_id, "kept": kept, "similarity": round(similarity, 6), "exact": exact}
+        yield {"id": doc_id, "kept": kept, "similarity": round(similarity, 6), "exact": exact,
+               "within_threshold": similarity >= threshold}
 
 
 def _cluster_lines(result: DedupResult) -> Iterator[dict[str, object]]:
+    threshold = result.report.parameters.threshold
     for number, cluster in enumerate(result.clusters, start=1):
         for member in cluster.members:
             yield {"id": member.id, "cluster": number,
                    "kept": member.id == cluster.representative,
-                   "similarity": round(member.similarity, 6)}
+                   "similarity": round(member.similarity, 6),
+                   "within_threshold": member.similarity >= threshold}
 
 
 def _write_lines(path: str, records: Iterator[dict[str, object]]) -> None:

@@ -428,13 +428,15 @@ class DedupSettings:
     keep: str = "first"
     prefer: str | None = None
     min_length: int = 0
+    split_chains: bool = False
     removed: str | None = None
     clusters: str | None = None
     quiet: bool = False
 
 
 def dedup_options(func: F) -> F:
-    """Add ``-o/--output``, ``--keep``, ``--prefer``, ``--min-length``, ``--removed``,
+    """Add ``-o/--output``, ``--keep``, ``--prefer``, ``--min-length``, ``--split-chains``,
+    ``--removed``,
     ``--clusters`` and ``--quiet``; the command receives ``dedup: DedupSettings``."""
 
     @functools.wraps(func)
@@ -444,6 +446,7 @@ def dedup_options(func: F) -> F:
             keep=kwargs.pop("keep"),
             prefer=kwargs.pop("prefer"),
             min_length=kwargs.pop("min_length"),
+            split_chains=kwargs.pop("split_chains"),
             removed=kwargs.pop("removed"),
             clusters=kwargs.pop("clusters"),
             quiet=kwargs.pop("quiet"),
@@ -466,12 +469,17 @@ def dedup_options(func: F) -> F:
                      metavar="N",
                      help="Leave documents shorter than N normalized characters as they are "
                           "(not compared, passed through)."),
+        click.option("--split-chains", is_flag=True,
+                     help="Split clusters where they chain (a~b, b~c, a far from c), so that "
+                          "every removed document is within the threshold of the one kept "
+                          "for it (keeps more)."),
         click.option("--removed", metavar="FILE", default=None,
                      help="Write each removed document as a JSON line: id, the id kept in "
-                          "its place, similarity, exact."),
+                          "its place, similarity, exact, within_threshold (false: joined "
+                          "through others)."),
         click.option("--clusters", metavar="FILE", default=None,
                      help="Write every document of each cluster as a JSON line: id, "
-                          "cluster, kept, similarity to the kept one."),
+                          "cluster, kept, similarity to the kept one, within_threshold."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars and no warnings."),
     ]
     return cast(F, _with_options(options, wrapper))

@@ -23,11 +23,13 @@ import numpy as np
 from .._types import I64, ProgressHook
 from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
+from ..io.tables import original_ids, with_original_ids
 from ..parameters import Parameters, resolve_parameters
 from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
 from ..stages.keeping import check_keep
 from .find import Search, search, worker_count
 from .hashing_stage import Processed
+from .keeping import split_chains as split
 from .set_aside import SetAside
 from .sources import TextSource
 from .workers import Workers
@@ -41,6 +43,7 @@ def deduplicate(
     keep: str = "first",
     prefer: str | None = None,
     min_length: int = 0,
+    split_chains: bool = False,
     id_field: str = "id",
     text_field: str = "text",
     workers: int | None = None,
@@ -63,6 +66,10 @@ def deduplicate(
         prefer: keep the member with the largest value of this field of the records.
         min_length: documents shorter than this many normalized characters are not
             compared: they are passed through.
+        split_chains: split clusters where they chain, so that every removed document is
+            within the threshold of the one kept for it (more documents may be kept;
+            :mod:`neardup.engine.keeping`). Without it a removed document may be below the
+            threshold of the kept one (joined through others; its similarity says so).
         id_field: the field of records that holds the id.
         text_field: the field of records that holds the text.
         workers: hashing processes; None = all cores.
@@ -98,7 +105,12 @@ def deduplicate(
         )
     finally:
         processes.close()
-    return decide(found, chooser, source.file_paths())
+    if split_chains:
+        ranks = chooser.ranks(found.hashed, found.copies, found.verified.pairs)
+        found.verified.clusters = split(found.verified, ranks, parameters.threshold)
+    result = decide(found, chooser, source.file_paths())
+    originals = original_ids(documents, id_field)
+    return result if originals is None else with_original_ids(result, originals)
 
 
 class Chooser:

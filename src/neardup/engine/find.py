@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,14 @@ from ..searches.modes import modes_for
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
 from .hashing_stage import HashingStage, Processed
-from .set_aside import SetAside, exact_groups, set_aside, with_copies, without_identical_pairs
+from .set_aside import (
+    SetAside,
+    exact_groups,
+    set_aside,
+    with_copies,
+    with_exact_pairs,
+    without_identical_pairs,
+)
 from .sources import DocumentsInput, TextSource
 from .verification_stage import verify_all_candidates
 from .workers import Workers
@@ -80,8 +87,10 @@ def find_duplicates(
         A report whose pairs all have ``jaccard >= threshold``, ``containment >=
         containment`` or ``rewrite >= rewrite`` (exact unless ``report.verification ==
         "estimate"``). Documents identical after normalization are compared once and
-        listed as one group (``report.identical``), not as pairs among themselves; each
-        copy has the pairs of the first and is in its cluster.
+        listed as one group (``report.identical``); each copy has the pairs of the first
+        and is in its cluster, and a pair with the first marked ``exact`` (a group of k
+        gives k - 1 such pairs; :meth:`~neardup.report.DuplicateReport.identical_pairs`
+        lists all k(k-1)/2). Pairs are in input order of ``a``, then ``b``.
 
     Raises:
         ParameterError: an unknown parameter, or one out of range.
@@ -91,8 +100,8 @@ def find_duplicates(
     Example:
         >>> text = "今天天气很好，我们去公园散步吧"
         >>> report = find_duplicates([text, text + "！", text + "好吗", "完全不同的一句话"])
-        >>> [(p.a, p.b, round(p.jaccard, 2)) for p in report.pairs]
-        [('0', '2', 0.83), ('1', '2', 0.83)]
+        >>> [(p.a, p.b, round(p.jaccard, 2), p.exact) for p in report.pairs]
+        [('0', '1', 1.0, True), ('0', '2', 0.83, False), ('1', '2', 0.83, False)]
         >>> [group.members for group in report.identical]  # the same after normalization
         [('0', '1')]
         >>> strict = find_duplicates([text, text + "好吗"], threshold=0.9)
@@ -179,6 +188,8 @@ def search(
     parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies, verified)
     if not copies_too:
         parts = without_identical_pairs(parts, identical)
+    same = "the same text once normalized" if params.formula_df is not None else None
+    parts = with_exact_pairs(parts, identical, hashed, copies, same)
     texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}
     counts = Counts(
         documents=hashed.read,
@@ -218,9 +229,11 @@ def _how_to_verify(params: Parameters, source: TextSource) -> tuple[Verification
 
 
 def _texts(
-    source: TextSource, hashed: Processed, copies: SetAside, documents: Mapping[str, object]
+    source: TextSource, hashed: Processed, copies: SetAside, documents: dict[str, DocumentInfo]
 ) -> dict[str, str]:
-    """The original texts of the documents in verified pairs, when they can be re-read."""
+    """The original texts of the documents in verified pairs, when they can be re-read; the
+    title, source and length of those the verification did not re-read (exact copies) are
+    filled in ``documents`` on the way."""
     if not documents or not source.can_fetch:
         return {}
     positions = [p for i, p in zip(hashed.ids, hashed.positions, strict=True) if i in documents]
@@ -228,6 +241,12 @@ def _texts(
         p for i, p in zip(copies.ids, copies.positions.tolist(), strict=True) if i in documents
     ]
     fetched = source.fetch(sorted(positions))
+    for doc in fetched.values():
+        info = documents.get(doc.id)
+        if info is not None and info.length is None:
+            documents[doc.id] = DocumentInfo(
+                doc.title, doc.source, len(doc.text), info.normalized_length
+            )
     return {doc.id: doc.text for doc in fetched.values()}
 
 

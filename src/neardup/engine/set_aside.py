@@ -5,7 +5,9 @@ need comparing only once: after the hashing stage, every document but the first 
 group is set aside (:func:`set_aside`), so that LSH and verification see distinct texts only.
 The report then lists each group once (:class:`~neardup.report.ExactGroup`), gives every
 copy the pairs of the document it copies (with the same similarities: their shingle sets are
-the same), and puts the copies in its clusters (:func:`with_copies`).
+the same), and puts the copies in its clusters (:func:`with_copies`). Within a group, its
+pairs are those of each copy with the group's first member, marked ``exact``
+(:func:`with_exact_pairs`): a group of k documents gives k - 1 pairs, not k(k-1)/2.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from .._types import I64
 from ..core.exact import first_of_group
-from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup
+from ..report import Cluster, ClusterMember, DocumentInfo, ExactGroup, Pair
 from ..stages.verification import ReportParts, Verified
 from .hashing_stage import Processed
 
@@ -96,7 +98,8 @@ def exact_groups(hashed: Processed, copies: SetAside, went_on: bool = True) -> l
 
 def without_identical_pairs(parts: ReportParts, groups: list[ExactGroup]) -> ReportParts:
     """The parts without the pairs of identical documents that went on together (a
-    search that counts every copy): the groups list them once."""
+    search that counts every copy): :func:`with_exact_pairs` gives them as every engine
+    does."""
     group_of = {doc_id: k for k, group in enumerate(groups) for doc_id in group.members}
     if not group_of:
         return parts
@@ -172,3 +175,37 @@ def with_copies(
             if doc_id not in documents:
                 documents[doc_id] = DocumentInfo(None, None, None, length_of[doc_id])
     return ReportParts(pairs, [c for _, c in merged], documents, parts.set_apart)
+
+
+def with_exact_pairs(
+    parts: ReportParts, groups: list[ExactGroup], hashed: Processed, copies: SetAside,
+    reason: str | None = None,
+) -> ReportParts:
+    """The parts with the pairs within each group of identical documents: each member but the
+    first with the first (``exact``, every similarity 1, and ``reason`` when given), and
+    every pair in input order of ``a``, then ``b``, as the Spark engine orders them."""
+    if not groups:
+        return parts
+    needed = {m for group in groups for m in group.members}
+    needed.update(doc_id for pair in parts.pairs for doc_id in (pair.a, pair.b))
+    position: dict[str, int] = {}
+    length: dict[str, int] = {}
+    for ids, positions, lengths in (
+        (hashed.ids, hashed.positions, hashed.lengths),
+        (copies.ids, copies.positions.tolist(), copies.lengths.tolist()),
+    ):
+        for doc_id, at, size in zip(ids, positions, lengths, strict=True):
+            if doc_id in needed and doc_id not in position:
+                position[doc_id], length[doc_id] = int(at), int(size)
+    exact = [
+        Pair(group.members[0], member, 1.0, 1.0, 1.0, 1.0, exact=True, reason=reason)
+        for group in groups
+        for member in group.members[1:]
+    ]
+    pairs = sorted([*parts.pairs, *exact], key=lambda p: (position[p.a], position[p.b]))
+    documents = dict(parts.documents)
+    for pair in exact:
+        for doc_id in (pair.a, pair.b):
+            if doc_id not in documents:
+                documents[doc_id] = DocumentInfo(None, None, None, length[doc_id])
+    return ReportParts(pairs, parts.clusters, documents, parts.set_apart)

@@ -16,7 +16,7 @@ Example:
     >>> from neardup import find_duplicates
     >>> report = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好，我们去公园吧"})
     >>> print(render(report, "csv").splitlines()[1])
-    x,,y,,0.875000,1.000000,,,0,,
+    x,,y,,0.875000,1.000000,,,0,,,false
 """
 
 from __future__ import annotations

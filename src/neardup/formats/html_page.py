@@ -16,6 +16,7 @@ called ``html`` so that it never stands in for the standard library's.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from importlib.resources import files
 
@@ -27,7 +28,7 @@ from .html_sections import (
     skipped_section,
     summary_section,
 )
-from .shared import Texts
+from .shared import Texts, pairs_shown
 
 PRINT_AT_LOAD = 400_000
 """A report whose printed pairs' texts hold at most this many characters in all lays out
@@ -56,7 +57,9 @@ def asset(name: str) -> str:
 def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
     """The report as one HTML page; with ``texts`` (original texts by id) each pair's
     detail shows the two texts aligned, what differs and the shared passages, without them
-    the passages only."""
+    the passages only. The pairs within groups of identical documents are not listed: the
+    clusters show each group once."""
+    report = replace(report, pairs=pairs_shown(report))
     table, ids = table_data(report, texts)
     detail = detail_data(report, texts, ids)
     given = texts or {}

@@ -199,10 +199,14 @@ def _pairs(
     sep, start, end = (", ", "{", "}") if compact else ("," + _PAD[3], "{" + _PAD[3], _PAD[2] + "}")
     try:
         titles = {k: info.title for k, info in documents.items() if info.title is not None}
+        flags = [p.exact for p in pairs]
+        if set(map(type, flags)) - {bool}:
+            raise _Unusual
         columns = [
             _column(a), _column(b),
             _rounded(p.jaccard for p in pairs), _rounded(p.containment for p in pairs),
             _rounded(p.a_in_b for p in pairs), _rounded(p.b_in_a for p in pairs),
+            ["true" if flag else "false" for flag in flags],
             _optional(sep + '"rewrite": ', [p.rewrite for p in pairs], _rounded),
             _optional(sep + '"a_title": ', [titles.get(x) for x in a], _column),
             _optional(sep + '"b_title": ', [titles.get(x) for x in b], _column),
@@ -217,9 +221,9 @@ def _pairs(
         return [_record(pair_dict(p, documents), compact) for p in pairs]
     return [
         f'{start}"a": {a_}{sep}"b": {b_}{sep}"jaccard": {jac}{sep}"containment": {con}'
-        f'{sep}"a_in_b": {ab}{sep}"b_in_a": {ba}{rew}{at}{bt}{ac}{bc}{"".join(judged)}'
-        f'{sep}"passages": {pas}{end}'
-        for a_, b_, jac, con, ab, ba, rew, at, bt, ac, bc, *judged, pas in zip(
+        f'{sep}"a_in_b": {ab}{sep}"b_in_a": {ba}{sep}"exact": {ex}{rew}{at}{bt}{ac}{bc}'
+        f'{"".join(judged)}{sep}"passages": {pas}{end}'
+        for a_, b_, jac, con, ab, ba, ex, rew, at, bt, ac, bc, *judged, pas in zip(
             *columns, strict=True)
     ]
 

@@ -1,5 +1,10 @@
 """JUnit XML for a check: one test case per checked document, failed when it is a
-near-duplicate, and one skipped test case per input that could not be used."""
+near-duplicate, and one skipped test case per input that could not be used.
+
+Ids, titles and reasons keep to one line in the failure text and messages
+(:func:`~.untrusted.one_line`), as in the text and GitHub formats: the XML is often printed to
+a CI log, where a line of an id or title such as ``::add-mask::x`` would be read as a
+workflow command."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport, Pair
 from .shared import relation, share3, title_of
+from .untrusted import one_line
 
 if TYPE_CHECKING:
     from ..io.documents import Document
@@ -43,18 +49,21 @@ def render_junit(report: DuplicateReport, checked: Sequence[Document]) -> str:
             _add_failure(case, report, doc.id, found)
     for skipped in report.skipped:
         case = ET.SubElement(suite, "testcase", classname="neardup.check", name=skipped.id)
-        ET.SubElement(case, "skipped", message=skipped.reason)
+        ET.SubElement(case, "skipped", message=one_line(skipped.reason))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def _partners(report: DuplicateReport, new: set[str]) -> dict[str, list[tuple[str, Pair]]]:
-    """For each checked document in a pair, the documents it duplicates and the pairs."""
+    """For each checked document in a pair, the documents it duplicates and the pairs, most
+    similar first (identical ones, then by Jaccard; ties in report order)."""
     partners: dict[str, list[tuple[str, Pair]]] = {}
     for pair in report.pairs:
         partners.setdefault(pair.a, []).append((pair.b, pair))
         if pair.b in new:
             partners.setdefault(pair.b, []).append((pair.a, pair))
+    for found in partners.values():
+        found.sort(key=lambda other: (not other[1].exact, -other[1].jaccard))
     return partners
 
 
@@ -68,12 +77,15 @@ def _add_failure(
     kind, message = relation(report, first)
     if kind == "near-duplicate":  # named from the checked document's side
         message = f"{doc_id} duplicates {first_id} (Jaccard {share3(first.jaccard)})"
-    failure = ET.SubElement(case, "failure", type=kind, message=message + more)
+    failure = ET.SubElement(case, "failure", type=kind, message=one_line(message + more))
     failure.text = "\n".join(
-        f"{doc_id} ~ {other}: Jaccard {share3(p.jaccard)}, containment {share3(p.containment)}"
-        + (f" ({p.a_in_b:.1%} of {p.a} in {p.b}, {p.b_in_a:.1%} of {p.b} in {p.a})"
-           if report.parameters.containment is not None else "")
-        + _title_note(report, other)
+        one_line(
+            f"{doc_id} ~ {other}: Jaccard {share3(p.jaccard)}, "
+            f"containment {share3(p.containment)}"
+            + (f" ({p.a_in_b:.1%} of {p.a} in {p.b}, {p.b_in_a:.1%} of {p.b} in {p.a})"
+               if report.parameters.containment is not None else "")
+            + _title_note(report, other)
+        )
         for other, p in found
     )
 

@@ -14,6 +14,7 @@ from .shared import (
     Texts,
     copy_line,
     coverage,
+    pairs_shown,
     parameters_line,
     plural,
     report_summary_line,
@@ -57,6 +58,14 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
     if report.copies:
         out += ["", "## Copy ratios", ""]
         out += [f"- {md_escape(copy_line(copied))}" for copied in report.copies]
+    if report.identical:
+        out += ["", "## Identical documents", "", "After normalization; their pairs are not "
+                "listed below.", ""]
+        out += [
+            f"{number}\\. {plural(len(group.members), 'identical document')}: "
+            + ", ".join(md_escape(member) for member in group.members)
+            for number, group in enumerate(report.identical, start=1)
+        ]
     out += _pairs_table(report) + _clusters_table(report)
     if report.skipped:
         out += ["", "## Skipped", ""]
@@ -71,7 +80,8 @@ def _doc(report: DuplicateReport, doc_id: str) -> str:
 
 
 def _pairs_table(report: DuplicateReport) -> list[str]:
-    if not report.pairs:
+    shown = pairs_shown(report)
+    if not shown:
         return []
     out = [
         "",
@@ -80,7 +90,7 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
         "| # | a | b | Jaccard | containment | shared in a | shared in b | passages |",
         "|--:|---|---|--:|--:|--:|--:|--:|",
     ]
-    for number, pair in enumerate(report.pairs, start=1):
+    for number, pair in enumerate(shown, start=1):
         out.append(
             f"| {number} | {_doc(report, pair.a)} | {_doc(report, pair.b)} "
             f"| {share3(pair.jaccard)} | {share3(pair.containment)} | {coverage(pair.a_coverage)} "
@@ -106,9 +116,10 @@ def _clusters_table(report: DuplicateReport) -> list[str]:
 def _passages(report: DuplicateReport) -> list[str]:
     """A section a pair quoting its longest passages, for the first pairs that have any."""
     out: list[str] = []
-    for number, pair in enumerate(report.pairs, start=1):
+    listed = pairs_shown(report)
+    for number, pair in enumerate(listed, start=1):
         if number > MARKDOWN_PAIRS_WITH_PASSAGES:
-            out += ["", f"Passages of the other {len(report.pairs) - number + 1:,} pairs are in "
+            out += ["", f"Passages of the other {len(listed) - number + 1:,} pairs are in "
                         "the JSON and HTML reports."]
             break
         if not pair.passages:

@@ -12,6 +12,15 @@ Texts = Mapping[str, str]
 """Original texts by document id."""
 
 
+def pairs_shown(report: DuplicateReport) -> list[Pair]:
+    """The pairs a report meant to be read lists one by one: all but the ``exact`` pairs
+    within its groups of identical documents, which it shows once, as a group."""
+    if not report.identical:
+        return report.pairs
+    grouped = {(g.members[0], m) for g in report.identical for m in g.members[1:]}
+    return [p for p in report.pairs if not (p.exact and (p.a, p.b) in grouped)]
+
+
 def title_of(report: DuplicateReport, doc_id: str) -> str | None:
     """The title of a document of the report, when it has one."""
     info = report.documents.get(doc_id)
@@ -96,11 +105,14 @@ def copy_line(
 
 def report_summary_line(report: DuplicateReport) -> str:
     """What was read and found, e.g. ``11 documents read, 0 skipped, 1 pair in 1 cluster
-    (0.12 s)``."""
+    (0.12 s)``; the pairs of identical documents are counted among the pairs and said, e.g.
+    ``3 pairs (1 of identical documents)``."""
     c = report.counts
+    exact = sum(1 for p in report.pairs if p.exact)
+    of_identical = f" ({exact:,} of identical documents)" if exact else ""
     return (
         f"{plural(c.documents, 'document')} read, {c.skipped:,} skipped, "
-        f"{plural(c.pairs, 'pair')} in {plural(c.clusters, 'cluster')} "
+        f"{plural(c.pairs, 'pair')}{of_identical} in {plural(c.clusters, 'cluster')} "
         f"({report.seconds:.2f} s)"
     )
 
@@ -127,9 +139,12 @@ def coverage(value: float | None) -> str:
 
 
 def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
-    """What a pair is, as a short title and one sentence: a near-duplicate (Jaccard at or
-    above the threshold) or a partial copy, e.g. ``("partial copy", "mix.txt and a.txt
-    share text: 66.8% of mix.txt is in a.txt, 51.7% of a.txt in mix.txt (Jaccard 0.420)")``."""
+    """What a pair is, as a short title and one sentence: identical (after normalization),
+    a near-duplicate (Jaccard at or above the threshold) or a partial copy, e.g.
+    ``("partial copy", "mix.txt and a.txt share text: 66.8% of mix.txt is in a.txt, 51.7%
+    of a.txt in mix.txt (Jaccard 0.420)")``."""
+    if pair.exact:
+        return "identical", f"{pair.a} duplicates {pair.b} (identical after normalization)"
     if pair.jaccard >= report.parameters.threshold:
         return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {share3(pair.jaccard)})"
     return "partial copy", (

@@ -16,6 +16,7 @@ from ..report import DuplicateReport, Pair
 from .shared import (
     Texts,
     copy_line,
+    pairs_shown,
     parameters_line,
     plural,
     report_summary_line,
@@ -41,7 +42,8 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied, name=one_line)}" for copied in report.copies]
     if report.identical:
-        lines += ["", "Identical documents (after normalization; their pairs are not listed)"]
+        lines += ["", "Identical documents (after normalization; their pairs are not listed "
+                  "below)"]
         for number, group in enumerate(report.identical, start=1):
             lines.append(
                 f"  {number}. {plural(len(group.members), 'identical document')}: "
@@ -60,9 +62,10 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                     f"Jaccard {share3(member.similarity)}"
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
-    if report.pairs:
+    shown = pairs_shown(report)
+    if shown:
         lines += ["", "Pairs"]
-        for number, pair in enumerate(report.pairs, start=1):
+        for number, pair in enumerate(shown, start=1):
             lines += _pair_lines(report, number, pair)
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
@@ -75,13 +78,16 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
             f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
             if report.parameters.containment is not None else ""
         )
-        + rewrite_words(pair),
+        + rewrite_words(pair)
+        + (", identical after normalization" if pair.exact else ""),
     ]
     for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
         title = one_line(title_of(report, doc_id) or "")
         info = report.documents.get(doc_id)
         length = info.length if info is not None else None
         details = [] if length is None else [f"{length:,} chars"]
+        if length is None and info is not None and info.normalized_length:
+            details = [f"{info.normalized_length:,} chars normalized"]  # not re-read
         if coverage is not None:
             details.append(f"{coverage:.1%} in shared passages")
         lines.append(

@@ -67,11 +67,13 @@ Commits use ``synchronous = NORMAL`` (WAL): a power failure may lose the last co
 batches, but never leaves part of one.
 
 Damage (:mod:`~neardup.index.damage`): every :meth:`DuplicateIndex.add` and
-:meth:`DuplicateIndex.remove` first runs SQLite's ``quick_check`` and compares row counts
+:meth:`DuplicateIndex.remove` first runs SQLite's ``integrity_check`` and compares row counts
 (reading the whole file) and writes nothing into a damaged file; a query glances at the file
 (its size against its page count, the first and last rows of each table: a few pages,
 whatever the size of the index) and checks what it reads (SQLite's page checks, each text's
-zlib checksum, each band row it meets against its document's signature), and refuses a
+zlib checksum, each band row it meets against its document's signature, and what its lookups
+found against the band keys and fingerprint lists of the documents met:
+:mod:`~neardup.index.rows_read`), and refuses a
 damaged index with an :class:`~neardup.errors.IndexFileError` saying how to rebuild it;
 ``neardup index verify`` checks everything.
 

@@ -5,13 +5,18 @@ the index (a few pages read): the file's size against SQLite's page count (a tru
 extended copy), the free-page count, and the first and last rows of every table (the roots
 and edges of their B-trees), which must be rows neardup writes. Damage elsewhere is found
 when a query reads it (SQLite's page checks, zlib's checksum of each text, and each band row
-a query meets checked against its document's signature, see :mod:`neardup.index.query`), by
-the next write, or by ``index verify``.
+a query meets checked against its document's signature, and what its lookups found against
+the band keys and fingerprint lists of the documents they met, see
+:mod:`neardup.index.rows_read`), by the next write, or by ``index verify``.
 
 :func:`quick_problems` is what every write runs first: SQLite's
-``quick_check`` (every page and B-tree sound; no index-to-table cross-check) and counts that
-must agree (``bands`` holds ``bands`` rows a document, ``fingerprints`` as many rows as the
-documents' fingerprint lists hold values).
+``integrity_check`` (every page and B-tree sound, and each table's rows in key order across
+its pages: ``quick_check`` does not look at that order, and with two leaf pages of
+``fingerprints`` swapped it says "ok" while lookups miss rows; the order check costs about a
+third more, 0.22 s instead of 0.17 s on a 3,000-law index) and counts that must agree
+(``bands`` holds ``bands`` rows a document, ``fingerprints`` as many rows as the documents'
+fingerprint lists hold values). ``index info``, which counts the rows anyway, runs the glance
+and the counts.
 
 :func:`verify_problems` (``neardup index verify``) adds SQLite's full ``integrity_check`` and
 re-derives what each document's rows must be:
@@ -126,8 +131,8 @@ def _edge_problems(db: sqlite3.Connection, header: Header) -> list[str]:
 
 
 def quick_problems(db: sqlite3.Connection, header: Header) -> list[str]:
-    """The damage SQLite's ``quick_check`` and the row counts show (empty when none)."""
-    problems = sqlite_problems(db, "quick_check")
+    """The damage SQLite's ``integrity_check`` and the row counts show (empty when none)."""
+    problems = sqlite_problems(db, "integrity_check")
     if problems:
         return problems
     return count_problems(db, header)

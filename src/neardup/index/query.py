@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from ..core.similarity import Overlap, estimate_overlap, overlap
 from ..errors import IndexFileError
 from ..io.documents import Document, as_documents
 from ..parameters import Parameters
-from ..report import Counts, DocumentInfo, DuplicateReport
+from ..report import Counts, DocumentInfo, DuplicateReport, Pair
 from ..searches.containment import NAME as CONTAINMENT
 from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates
 from ..searches.modes import modes_for
@@ -46,6 +46,7 @@ from ..stages.hashing import (
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
+from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
 from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
 
@@ -107,14 +108,16 @@ def query_index(
             before()
         banded = tables.shared_keys(keys)
         hits = sorted({(pos, doc) for pos, doc, _ in banded})
+        store = RecordingStore(tables)
         if containing and new_docs:
             fingerprints = packed(hashed[CONTAINMENT])
-            copies = stored_candidates(tables, fingerprints.values, fingerprints.counts,
+            copies = stored_candidates(store, fingerprints.values, fingerprints.counts,
                                        parameters, missing)
         met = {doc for _, doc in hits} | {doc for _, doc in copies.with_stored}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
+        check_shared_keys(tables.path, banded, keys, stored, parameters)
         compared = _Compared(
             new_docs, new_cps, sigs, counts, [stored[d] for d in sorted(stored)], tables.path
         )
@@ -123,7 +126,10 @@ def query_index(
         if containing and exact and stored:
             n = len(compared.new)
             texts = [compared.cps(n + k) for k in range(len(compared.indexed))]
-            boilerplate = stored_boilerplate(tables, texts, copies, parameters)
+            boilerplate = stored_boilerplate(store, texts, copies, parameters)
+        if store.counted:  # every fingerprint row read, the boilerplate's counts included
+            lists = tables.fingerprint_lists(sorted(store.met() | met))
+            check_fingerprint_rows(tables.path, store, lists)
     candidates = compared.candidates(
         [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_stored]
     )
@@ -144,6 +150,8 @@ def query_index(
         candidates, similarity, parameters.threshold, compared.lengths(), rules
     )
     parts = report_parts(verified, compared.ids(), compared.describe)
+    if exact:
+        parts.pairs = compared.marked_exact(parts.pairs)
     return DuplicateReport(
         parameters=parameters,
         pairs=parts.pairs,
@@ -254,6 +262,32 @@ class _Compared:
             if self.indexed[node_of[doc] - n].id != self.new[i].id
         )
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+    def marked_exact(self, pairs: list[Pair]) -> list[Pair]:
+        """The pairs, those of two identical normalized texts marked ``exact``; among the
+        new documents, a group of identical ones keeps only each member's pair with its
+        first (as the local engine and Spark report a group), when that pair is there."""
+        node = {doc_id: k for k, doc_id in enumerate(self.ids())}
+        marked = [
+            replace(p, exact=True)
+            if p.jaccard == 1.0 and np.array_equal(self.cps(node[p.a]), self.cps(node[p.b]))
+            else p
+            for p in pairs
+        ]
+        n = len(self.new)
+        among_new = [(node[p.a], node[p.b]) for p in marked if p.exact and node[p.b] < n]
+        if not among_new:
+            return marked
+        firsts: dict[bytes, int] = {}
+        first = {k: firsts.setdefault(self.new_cps[k].tobytes(), k)
+                 for k in sorted({k for pair in among_new for k in pair})}
+        present = set(among_new)
+
+        def redundant(p: Pair) -> bool:
+            a, b = node[p.a], node[p.b]
+            return p.exact and b < n and first[b] != a and (first[b], b) in present
+
+        return [p for p in marked if not redundant(p)]
 
     def exact_similarity(self, candidates: I64, parameters: Parameters) -> Similarity:
         """Exact overlap of shingle sets, those of every document in a

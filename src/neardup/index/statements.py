@@ -311,6 +311,18 @@ class Tables:
             )
         return counts
 
+    def fingerprint_lists(self, docs: Sequence[int]) -> dict[int, tuple[str, object]]:
+        """The id and stored fingerprint list (``docs.fingerprints``, raw) of each of these
+        documents."""
+        lists: dict[int, tuple[str, object]] = {}
+        for chunk in _chunks(list(docs), _IDS_PER_STATEMENT):
+            marks = ",".join("?" * len(chunk))
+            for doc, doc_id, blob in self._db.execute(
+                f"SELECT doc, id, fingerprints FROM docs WHERE doc IN ({marks})", chunk
+            ):
+                lists[doc] = (doc_id, blob)
+        return lists
+
     def documents(self, wanted: list[int], with_text: bool) -> dict[int, StoredDocument]:
         """The documents of these doc numbers, their signatures checked."""
         stored: dict[int, StoredDocument] = {}

@@ -6,16 +6,21 @@ and read as :class:`Records`: the id and text columns (``id_field``/``text_field
 sequence of :class:`~neardup.io.documents.Document` by position, and any other column on
 demand (e.g. a quality score to keep the best copy by). A table without the text column is
 an :class:`~neardup.errors.InputError` naming the column and the ones it has; a table is
-never read as the sequence of its column names.
+never read as the sequence of its column names. A DataFrame without the id column is
+identified by its index (other tables and lists by position).
+
+Documents' ids are strings; :func:`original_ids` gives them as the table holds them (an
+integer id column stays integer), which :func:`neardup.deduplicate` returns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, overload
 
 from ..errors import InputError
-from ..report import Skipped
+from ..report import DedupResult, Skipped
 from .documents import Document
 
 NULL_TEXT = "text is null"
@@ -88,7 +93,8 @@ def as_records(documents: object, id_field: str = "id", text_field: str = "text"
     module = type(documents).__module__.split(".")[0]
     if module == "pandas" and hasattr(documents, "columns"):
         return _table("pandas DataFrame", list(documents.columns), id_field, text_field,
-                      lambda name: documents[name].tolist())  # type: ignore[index]
+                      lambda name: documents[name].tolist(),  # type: ignore[index]
+                      index=lambda: documents.index.tolist())  # type: ignore[attr-defined]
     if module == "pyarrow" and hasattr(documents, "column_names"):
         return _table("pyarrow Table", list(documents.column_names), id_field, text_field,
                       lambda name: documents.column(name).to_pylist())  # type: ignore[attr-defined]
@@ -116,6 +122,7 @@ def _table(
     id_field: str,
     text_field: str,
     column: Callable[[str], Sequence[object]],
+    index: Callable[[], Sequence[object]] | None = None,
 ) -> Records:
     def named(name: str) -> Sequence[object]:
         if name not in columns:
@@ -129,7 +136,7 @@ def _table(
             f"{kind} has no text column {text_field!r} (its columns: "
             f"{', '.join(map(str, columns))}); name it with text_field="
         )
-    ids = named(id_field) if id_field in columns else None
+    ids = named(id_field) if id_field in columns else None if index is None else index()
     return Records(kind, ids, named(text_field), named)
 
 
@@ -149,3 +156,52 @@ def _dicts(rows: Sequence[Any], id_field: str, text_field: str) -> Records:
 
     ids = [row.get(id_field, k) for k, row in enumerate(rows)]
     return Records("list of dicts", ids, [row[text_field] for row in rows], column)
+
+
+def original_ids(documents: object, id_field: str = "id") -> list[object] | None:
+    """The ids of a table or list of records as it holds them, by position (the id column's
+    values; without one, a DataFrame's index, else positions), as :func:`as_records` names
+    the records; None for any other input, whose ids are strings already.
+
+    Example:
+        >>> original_ids([{"id": 7, "text": "x"}, {"text": "y"}]), original_ids({"a": "x"})
+        ([7, 1], None)
+    """
+    module = type(documents).__module__.split(".")[0]
+    if module == "pandas" and hasattr(documents, "columns"):
+        if id_field in documents.columns:
+            return list(documents[id_field].tolist())  # type: ignore[index]
+        return list(documents.index.tolist())  # type: ignore[attr-defined]
+    if hasattr(documents, "column_names"):  # a pyarrow Table or a datasets.Dataset
+        if id_field not in documents.column_names:
+            return list(range(len(documents)))  # type: ignore[arg-type]
+        column = (documents.column(id_field).to_pylist() if module == "pyarrow"  # type: ignore[attr-defined]
+                  else documents[id_field])  # type: ignore[index]
+        return list(column)
+    if (
+        isinstance(documents, Sequence)
+        and not isinstance(documents, (str, bytes))
+        and len(documents) > 0
+        and isinstance(documents[0], Mapping)
+    ):
+        return [row.get(id_field, k) if isinstance(row, Mapping) else k
+                for k, row in enumerate(documents)]
+    return None
+
+
+def with_original_ids(result: DedupResult, originals: Sequence[object]) -> DedupResult:
+    """``result`` with its ids as the records hold them (:func:`original_ids`): ``kept``,
+    ``removed`` (its keys and each ``kept``) and ``passed_through``; clusters keep the
+    string ids of the report. Ids that are not the string of one original stay as they
+    are."""
+    back: dict[str, object] = {str(value): value for value in originals}
+
+    def of(doc_id: str) -> Any:
+        return back.get(doc_id, doc_id)
+
+    return replace(
+        result,
+        kept=[of(i) for i in result.kept],
+        removed={of(i): r._replace(kept=of(r.kept)) for i, r in result.removed.items()},
+        passed_through=[of(i) for i in result.passed_through],
+    )

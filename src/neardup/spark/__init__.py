@@ -29,7 +29,7 @@ Example (not run as a doctest: it needs a Spark session)::
     from neardup.spark import find_duplicates_spark
     df = spark.read.parquet("docs/")              # columns id, text
     pairs, clusters = find_duplicates_spark(df, threshold=0.8, containment=0.3)
-    pairs.write.parquet("out/pairs")              # a, b, jaccard, containment, a_in_b, b_in_a
+    pairs.write.parquet("out/pairs")      # a, b, jaccard, containment, a_in_b, b_in_a, exact
     clusters.write.parquet("out/clusters")        # id, cluster_id, representative, similarity
 """
 

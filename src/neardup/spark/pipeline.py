@@ -41,13 +41,21 @@ from .candidates import candidate_pairs, fingerprint_pairs
 from .components import connected_components
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
 from .session import require_spark
-from .udfs import EMPTY, OVERLAP_SCHEMA, hash_function, set_function, similarity_batches
+from .udfs import (
+    DIGEST,
+    EMPTY,
+    OVERLAP_SCHEMA,
+    hash_function,
+    set_function,
+    similarity_batches,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 PAIRS_SCHEMA = (
-    "a string, b string, jaccard double, containment double, a_in_b double, b_in_a double"
+    "a string, b string, jaccard double, containment double, a_in_b double, b_in_a double, "
+    "exact boolean"
 )
 """The columns of :attr:`SparkResult.pairs`."""
 CLUSTERS_SCHEMA = "id string, cluster_id string, representative string, similarity double"
@@ -61,8 +69,9 @@ class SparkResult:
     """Everything :func:`find_duplicates_spark` computed, as Spark DataFrames.
 
     Attributes:
-        pairs: ``a, b, jaccard, containment, a_in_b, b_in_a`` (:data:`PAIRS_SCHEMA`); ``a``
-            comes before ``b`` in input order.
+        pairs: ``a, b, jaccard, containment, a_in_b, b_in_a, exact``
+            (:data:`PAIRS_SCHEMA`); ``a`` comes before ``b`` in input order; ``exact`` pairs
+            are of identical normalized texts, each later one with the first of its group.
         clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
             the cluster's earliest document, ``similarity`` the Jaccard to the representative.
         skipped: ``id, reason`` of documents with nothing left after normalization.
@@ -131,8 +140,10 @@ def find_duplicates_spark(
             ``synonyms``; see :class:`neardup.Parameters`); None leaves a parameter as it is.
 
     Returns:
-        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment, a_in_b, b_in_a``
-        (``a_in_b``: the share of a's shingles found in b) sorted by input order of ``a``
+        ``(pairs, clusters)``: pairs ``a, b, jaccard, containment, a_in_b, b_in_a, exact``
+        (``a_in_b``: the share of a's shingles found in b; ``exact``: identical normalized
+        texts, given as the pairs of each later one with the first of its group, as
+        ``report.pairs`` of the local engine gives them) sorted by input order of ``a``
         then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
         cluster (earliest member first), then member input order.
 
@@ -180,7 +191,8 @@ def find_duplicates_spark_result(
 
     hashed = keep(docs.select(ORD, TEXT).mapInArrow(
         hash_function(params),
-        f"{ORD} long, length long, keys array<long>, fingerprints array<int>, skip string",
+        f"{ORD} long, length long, keys array<long>, fingerprints array<int>, skip string, "
+        f"{DIGEST[0]} long, {DIGEST[1]} long",
     ))
     skipped = (
         hashed.where(F.col("skip").isNotNull())
@@ -214,12 +226,13 @@ def find_duplicates_spark_result(
     verified = keep(similarities(candidates, sets).where(similar).drop("free_containment"))
     ids = docs.select(ORD, ID)
     pairs = (
-        verified.join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
+        with_exact_pairs(verified, hashed)
+        .join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
         .join(ids.select(F.col(ORD).alias("b"), F.col(ID).alias("b_id")), "b")
         .orderBy("a", "b")
         .select(
             F.col("a_id").alias("a"), F.col("b_id").alias("b"),
-            "jaccard", "containment", "a_in_b", "b_in_a",
+            "jaccard", "containment", "a_in_b", "b_in_a", "exact",
         )
     )
     # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
@@ -290,6 +303,37 @@ def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
         .select("a", "b", "sa", "sb", "fa", "fb")
         .mapInArrow(similarity_batches, OVERLAP_SCHEMA)
     )
+
+
+def with_exact_pairs(verified: DataFrame, hashed: DataFrame) -> DataFrame:
+    """The verified ``(a, b, jaccard, containment, a_in_b, b_in_a)`` rows with ``exact``
+    false, but within each group of identical normalized texts (same digest) only the pairs
+    of each later member with the group's first, ``exact`` true and every similarity 1, as
+    the local engine reports them (a group of k gives k - 1 pairs)."""
+    from pyspark.sql import functions as F
+
+    texts = hashed.where(F.col("skip").isNull()).select(ORD, *DIGEST)
+    firsts = (
+        texts.groupBy(*DIGEST)
+        .agg(F.min(ORD).alias("first"), F.count("*").alias("size"))
+        .where(F.col("size") > 1)
+    )
+    grouped = texts.join(firsts, list(DIGEST)).select(ORD, "first")
+    near = (
+        verified.join(grouped.select(F.col(ORD).alias("a"), F.col("first").alias("fa")),
+                      "a", "left")
+        .join(grouped.select(F.col(ORD).alias("b"), F.col("first").alias("fb")), "b", "left")
+        .where(F.col("fa").isNull() | F.col("fb").isNull() | (F.col("fa") != F.col("fb")))
+        .select("a", "b", "jaccard", "containment", "a_in_b", "b_in_a",
+                F.lit(False).alias("exact"))
+    )
+    one = F.lit(1.0)
+    exact = grouped.where(F.col(ORD) != F.col("first")).select(
+        F.col("first").alias("a"), F.col(ORD).alias("b"), one.alias("jaccard"),
+        one.alias("containment"), one.alias("a_in_b"), one.alias("b_in_a"),
+        F.lit(True).alias("exact"),
+    )
+    return near.unionByName(exact)
 
 
 def cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame) -> DataFrame:

@@ -56,16 +56,21 @@ OVERLAP_SCHEMA = (
 )
 """The rows of :func:`similarity_batches`."""
 
+DIGEST = ("digest0", "digest1")
+"""The columns of a normalized text's digest in the rows of :func:`hash_function`."""
+
 
 def hash_function(params: Parameters) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, fingerprints,
-    skip)``.
+    skip, digest0, digest1)``.
 
     ``length`` is the normalized text's length in code points (what picks a cluster's
     representative, as locally), ``keys`` the document's band keys
     (uint64 viewed as int64, one per band; empty when skipped), ``fingerprints`` its
     distinct winnowed fingerprints (uint32 viewed as int32; empty unless ``params`` ask for
-    a containment search), ``skip`` the reason a document is skipped, else null.
+    a containment search), ``skip`` the reason a document is skipped, else null,
+    ``digest0``/``digest1`` the normalized text's 128-bit digest (:mod:`neardup.core.exact`;
+    uint64 halves viewed as int64): identical texts share it.
     """
 
     def run(batches: ArrowBatches) -> ArrowBatches:
@@ -81,6 +86,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
                 keys, lengths = keys_of(hashes.of(NEAR_DUPLICATES)), hashes.lengths
                 fingerprints = packed(hashes.of(CONTAINMENT))
                 kept = lengths > 0
+                digests = np.ascontiguousarray(hashes.digests).view(np.int64)
                 sizes = np.where(kept, bands, 0)
                 offsets = starts_of(sizes).astype(np.int32)
                 kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
@@ -98,8 +104,10 @@ def hash_function(params: Parameters) -> ArrowFunction:
                             pa.array(fp_offsets), pa.array(fingerprints.values.view(np.int32))
                         ),
                         pa.array(reasons, pa.string()),
+                        pa.array(digests[:, 0], pa.int64()),
+                        pa.array(digests[:, 1], pa.int64()),
                     ],
-                    names=[ORD, "length", "keys", "fingerprints", "skip"],
+                    names=[ORD, "length", "keys", "fingerprints", "skip", *DIGEST],
                 )
 
     return run
