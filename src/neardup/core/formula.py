@@ -115,8 +115,7 @@ class CopyRule:
     * **A rewritten copy**, when the rewrite search took it for one (short passages and many
       slots): it keeps ``figures_kept`` of the figures of the shorter text (which has
       ``figures`` or more), has fewer than ``rewrite_figure_slots`` figure slots per 100
-      characters, and its specific shared text is at least ``rewrite_balance`` times its
-      shared formula.
+      characters, and less than ``rewrite_formula`` of either text is shared formula.
     * **A specific passage**: it shares a passage of at least ``passage`` characters that is
       not formula, which is at least ``share`` of the shorter text or runs ``quote``
       characters (a stock sentence quoted in a long article is not a copy); it is not a
@@ -137,9 +136,9 @@ class CopyRule:
     figure_slots: float = 1.0
     same: float = 0.97
     figures: int = 2
-    figures_kept: float = 0.8
+    figures_kept: float = 0.7
     rewrite_figure_slots: float = 2.5
-    rewrite_balance: float = 0.9
+    rewrite_formula: float = 0.5
 
     def reason(self, found: Specificity, rewritten: bool = False) -> tuple[bool, str]:
         """Whether ``found`` is a copy, and why (or why not) in a few words; ``rewritten``:
@@ -152,7 +151,7 @@ class CopyRule:
             return True, f"{found.ordered:.0%} of the shorter text in the same order"
         if found.ordered >= self.same and found.slots == 0 and found.figures_kept == 1.0:
             return True, f"{found.ordered:.0%} of the shorter text, unchanged"
-        if rewritten and self._rewrite(found, specific, formula):
+        if rewritten and self._rewrite(found, formula):
             return True, (f"rewritten: {specific:.0%} specific shared text, "
                           f"{found.figures_kept:.0%} of {found.figures} figures kept")
         return self._passage(found, specific, formula)
@@ -174,10 +173,9 @@ class CopyRule:
                            "specific)")
         return True, f"a specific passage of {longest} characters"
 
-    def _rewrite(self, found: Specificity, specific: float, formula: float) -> bool:
+    def _rewrite(self, found: Specificity, formula: float) -> bool:
         return (found.figures >= self.figures and found.figures_kept >= self.figures_kept
-                and found.facts < self.rewrite_figure_slots
-                and specific >= self.rewrite_balance * formula)
+                and found.facts < self.rewrite_figure_slots and formula < self.rewrite_formula)
 
 
 def sampled_shingles(flat: U32, lengths: I64, ngram: int) -> tuple[U32, I64]:
@@ -214,6 +212,10 @@ class Profile:
     """How many of its first k shingles are sampled and not formula, for each k."""
     rare: U32
     """Its distinct sampled shingles that are not formula, sorted."""
+    numerals_at: I64
+    """How many of its first k characters are numerals (digits, Chinese numerals)."""
+    figures: frozenset[bytes]
+    """Its distinct runs of digits."""
 
 
 def profile(cps: U32, formula: U32, ngram: int) -> Profile:
@@ -224,7 +226,7 @@ def profile(cps: U32, formula: U32, ngram: int) -> Profile:
     common = sample & members(hashes, formula)
     rare = hashes[sample & ~common]
     return Profile(cps, hashes, _cumulative(common), _cumulative(sample & ~common),
-                   np.unique(rare))
+                   np.unique(rare), _cumulative(members(cps, _NUMERALS)), _figures(cps))
 
 
 def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
@@ -258,7 +260,7 @@ def specificity(a: Profile, b: Profile, ngram: int) -> Specificity:
     specific = (rare_held * RARE_WEIGHT >= formula_held) & (rare_held > 0)
     chained = tiles[heaviest_chain(tiles)]
     chain_length = int(chained[:, 2].sum())
-    slots, facts = _slots(chained, a.cps, b.cps)
+    slots, facts = _slots(chained, a.numerals_at, b.numerals_at)
     specific_chars = int(length[specific].sum())
     formula_chars = int(length.sum()) - specific_chars
     return Specificity(
@@ -271,7 +273,7 @@ def specificity(a: Profile, b: Profile, ngram: int) -> Specificity:
         slots=100.0 * slots / max(chain_length, 1),
         facts=100.0 * facts / max(chain_length, 1),
         shorter=shorter,
-        **_figures_kept(a.cps, b.cps),
+        **_figures_kept(a, b),
     )
 
 
@@ -314,7 +316,7 @@ def heaviest_chain(tiles: I64) -> I64:
     return order[np.array(chain[::-1], dtype=np.int64)]
 
 
-def _slots(chained: I64, cps_a: U32, cps_b: U32) -> tuple[int, int]:
+def _slots(chained: I64, numeral_a: I64, numeral_b: I64) -> tuple[int, int]:
     """How many gaps between consecutive passages of a chain are slots (both texts put
     something different, at most :data:`SLOT_GAP` characters, between them), and how many
     of those fill in a number on either side."""
@@ -325,8 +327,6 @@ def _slots(chained: I64, cps_a: U32, cps_b: U32) -> tuple[int, int]:
     gap_a = chained[1:, 0] - ends_a
     gap_b = chained[1:, 1] - ends_b
     slot = (gap_a > 0) & (gap_a <= SLOT_GAP) & (gap_b > 0) & (gap_b <= SLOT_GAP)
-    numeral_a = _cumulative(np.isin(cps_a, _NUMERALS))
-    numeral_b = _cumulative(np.isin(cps_b, _NUMERALS))
     at = np.flatnonzero(slot)
     numbered = (numeral_a[ends_a[at] + gap_a[at]] > numeral_a[ends_a[at]]) | (
         numeral_b[ends_b[at] + gap_b[at]] > numeral_b[ends_b[at]]
@@ -334,16 +334,17 @@ def _slots(chained: I64, cps_a: U32, cps_b: U32) -> tuple[int, int]:
     return int(at.size), int(numbered.sum())
 
 
-def _figures_kept(cps_a: U32, cps_b: U32) -> dict[str, Any]:
+def _figures_kept(a: Profile, b: Profile) -> dict[str, Any]:
     """How many distinct digit runs the shorter text has, and the share found in the other."""
-    shorter, longer = (cps_a, cps_b) if cps_a.size <= cps_b.size else (cps_b, cps_a)
-    mine = _figures(shorter)
-    kept = len(mine & _figures(longer)) / len(mine) if mine else 1.0
+    shorter, longer = (a, b) if a.cps.size <= b.cps.size else (b, a)
+    mine = shorter.figures
+    kept = len(mine & longer.figures) / len(mine) if mine else 1.0
     return {"figures": len(mine), "figures_kept": kept}
 
 
-def _figures(cps: U32) -> set[bytes]:
+def _figures(cps: U32) -> frozenset[bytes]:
     """The distinct runs of ASCII digits of a normalized text."""
     digit = (cps >= ord("0")) & (cps <= ord("9"))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], digit.view(np.int8), [0]))))
-    return {cps[start:end].tobytes() for start, end in zip(edges[::2], edges[1::2], strict=True)}
+    return frozenset(cps[start:end].tobytes()
+                     for start, end in zip(edges[::2], edges[1::2], strict=True))
