@@ -119,10 +119,12 @@ class CopyRule:
     * **A specific passage**: it shares a passage of at least ``passage`` characters that is
       not formula, which is at least ``share`` of the shorter text or runs ``quote``
       characters (a stock sentence quoted in a long article is not a copy); it is not a
-      template filled in differently (fewer than ``slots`` slots per 100 characters of its
-      ordered passages, unless its specific passage runs ``unbroken`` characters and its
-      slots are not figures); and what it shares is not mostly formula (its specific shared
-      text is at least ``balance`` times its shared formula).
+      template filled in differently (fewer than ``figure_slots`` figure slots per 100
+      characters of its ordered passages, and not ``slots`` or more slots around shared text
+      that is mostly formula, unless its specific passage runs ``unbroken`` characters: an
+      edited copy has slots too, around its source's own text); and what it shares is not
+      mostly formula (its specific shared text is at least ``balance`` times its shared
+      formula).
     """
 
     passage: int = 35
@@ -164,10 +166,10 @@ class CopyRule:
         if specific < self.share and longest < self.quote:
             return False, (f"a specific passage of {longest} characters, {specific:.0%} of the "
                            "shorter text: a quoted sentence")
-        if found.slots >= self.slots and (longest < self.unbroken
-                                          or found.facts >= self.figure_slots):
+        filled = found.slots >= self.slots and formula > specific
+        if found.facts >= self.figure_slots or (filled and longest < self.unbroken):
             return False, (f"a template filled in differently: {found.slots:.1f} differing "
-                           "slots per 100 shared characters")
+                           f"slots ({found.facts:.1f} of figures) per 100 shared characters")
         if specific < self.balance * formula:
             return False, (f"shares mostly formula ({formula:.0%} formula, {specific:.0%} "
                            "specific)")
