@@ -164,9 +164,11 @@ def test_theheaviest_chain_is_the_heaviest_increasing_sequence() -> None:
 
 def test_each_reason_names_the_rule_that_decided() -> None:
     rule = CopyRule()
-    base = Specificity(0.3, 0.3, 0.1, 0.1, 50, 0.3, 0.0, 0.0, 400, 2, 1.0)
+    base = Specificity(0.2, 0.2, 0.1, 0.1, 50, 0.3, 0.0, 0.0, 400, 2, 1.0)
     assert rule.reason(base) == (True, "a specific passage of 50 characters")
-    assert not rule.reason(Specificity(0.3, 0.3, 0.1, 0.1, 20, 0.3, 0.0, 0.0, 400))[0]
+    edited = Specificity(0.4, 0.4, 0.1, 0.1, 20, 0.2, 3.0, 0.0, 400)  # sentences taken, edited
+    assert rule.reason(edited) == (True, "40% of the shorter text is specific shared text")
+    assert not rule.reason(Specificity(0.15, 0.15, 0.1, 0.1, 20, 0.3, 0.0, 0.0, 400))[0]
     assert "template" in rule.reason(Specificity(0.3, 0.3, 0.1, 0.1, 50, 0.3, 2.0, 1.0, 400))[1]
     assert "formula" in rule.reason(Specificity(0.1, 0.1, 0.5, 0.5, 50, 0.3, 0.0, 0.0, 400))[1]
     assert "quoted" in rule.reason(Specificity(0.05, 0.05, 0.0, 0.0, 50, 0.05, 0.0, 0.0, 900))[1]

@@ -116,6 +116,10 @@ class CopyRule:
       slots): it keeps ``figures_kept`` of the figures of the shorter text (which has
       ``figures`` or more), has fewer than ``rewrite_figure_slots`` figure slots per 100
       characters, and less than ``rewrite_formula`` of either text is shared formula.
+    * **Much specific text**: ``specific_share`` or more of the shorter text is specific
+      shared text, at least ``specific_over_formula`` times its shared formula, with fewer
+      than ``figure_slots`` figure slots per 100 characters (sentences taken over and edited
+      a little, in any order).
     * **A specific passage**: it shares a passage of at least ``passage`` characters that is
       not formula, which is at least ``share`` of the shorter text or runs ``quote``
       characters (a stock sentence quoted in a long article is not a copy); it is not a
@@ -141,6 +145,8 @@ class CopyRule:
     figures_kept: float = 0.7
     rewrite_figure_slots: float = 2.5
     rewrite_formula: float = 0.5
+    specific_share: float = 0.3
+    specific_over_formula: float = 2.0
 
     def reason(self, found: Specificity, rewritten: bool = False) -> tuple[bool, str]:
         """Whether ``found`` is a copy, and why (or why not) in a few words; ``rewritten``:
@@ -156,6 +162,9 @@ class CopyRule:
         if rewritten and self._rewrite(found, formula):
             return True, (f"rewritten: {specific:.0%} specific shared text, "
                           f"{found.figures_kept:.0%} of {found.figures} figures kept")
+        if (specific >= self.specific_share and specific >= self.specific_over_formula * formula
+                and found.facts < self.figure_slots):
+            return True, f"{specific:.0%} of the shorter text is specific shared text"
         return self._passage(found, specific, formula)
 
     def _passage(self, found: Specificity, specific: float, formula: float) -> tuple[bool, str]:
