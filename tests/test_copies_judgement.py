@@ -180,3 +180,17 @@ def test_each_reason_names_the_rule_that_decided() -> None:
     assert not rule.reason(notice)[0]
     rewritten = Specificity(0.2, 0.2, 0.1, 0.1, 20, 0.2, 3.0, 0.5, 400, 4, 1.0)
     assert not rule.reason(rewritten)[0] and rule.reason(rewritten, rewritten=True)[0]
+
+
+def test_the_text_report_says_why_a_pair_is_a_copy_and_how_many_were_set_apart() -> None:
+    from neardup.formats.text import render_text
+
+    rng = random.Random(3)
+    docs = {f"n{k}": filled(TEMPLATE, rng) for k in range(12)}
+    docs["copy"] = docs["n0"] + "此外，该市将在年底前完成老旧小区改造任务的百分之八十以上。"
+    report = find_duplicates(docs, preset="copies", workers=1)
+    text = render_text(report)
+    assert "copies judged by what they share (formula-df 10)" in " ".join(text.split())
+    assert "     copy: " in text and "specific" in text
+    if report.set_apart:
+        assert f"Set apart: {len(report.set_apart)} pair" in text

@@ -16,6 +16,7 @@ from ..report import DuplicateReport, Pair
 from .shared import (
     Texts,
     copy_line,
+    judged_words,
     pairs_shown,
     parameters_line,
     plural,
@@ -67,6 +68,10 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
         lines += ["", "Pairs"]
         for number, pair in enumerate(shown, start=1):
             lines += _pair_lines(report, number, pair)
+    if report.set_apart:
+        lines += ["", f"Set apart: {plural(len(report.set_apart), 'pair')} the searches found "
+                  "that are not copies (template siblings, topic neighbours; each with its "
+                  "reason in the JSON report's set_apart)"]
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
 
@@ -81,6 +86,9 @@ def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
         + rewrite_words(pair)
         + (", identical after normalization" if pair.exact else ""),
     ]
+    judged = judged_words(pair)
+    if judged:
+        lines.append(f"     copy: {judged}")
     for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
         title = one_line(title_of(report, doc_id) or "")
         info = report.documents.get(doc_id)
