@@ -159,13 +159,16 @@ class CopyRule:
             return True, f"{found.ordered:.0%} of the shorter text in the same order"
         if found.ordered >= self.same and found.slots == 0 and found.figures_kept == 1.0:
             return True, f"{found.ordered:.0%} of the shorter text, unchanged"
-        if rewritten and self._rewrite(found, formula):
-            return True, (f"rewritten: {specific:.0%} specific shared text, "
-                          f"{found.figures_kept:.0%} of {found.figures} figures kept")
+        passage = self._passage(found, specific, formula)
+        if passage[0]:
+            return passage
         if (specific >= self.specific_share and specific >= self.specific_over_formula * formula
                 and found.facts < self.figure_slots):
             return True, f"{specific:.0%} of the shorter text is specific shared text"
-        return self._passage(found, specific, formula)
+        if rewritten and self._rewrite(found, formula):
+            return True, (f"rewritten: {specific:.0%} specific shared text, "
+                          f"{found.figures_kept:.0%} of {found.figures} figures kept")
+        return passage
 
     def _passage(self, found: Specificity, specific: float, formula: float) -> tuple[bool, str]:
         longest = found.longest_specific
