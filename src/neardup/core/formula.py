@@ -230,6 +230,8 @@ class Profile:
     """How many of its first k characters are numerals (digits, Chinese numerals)."""
     figures: frozenset[bytes]
     """Its distinct runs of digits."""
+    sampled: int
+    """How many distinct sampled shingles it has."""
 
 
 def profile(cps: U32, formula: U32, ngram: int) -> Profile:
@@ -240,7 +242,8 @@ def profile(cps: U32, formula: U32, ngram: int) -> Profile:
     common = sample & members(hashes, formula)
     rare = hashes[sample & ~common]
     return Profile(cps, hashes, _cumulative(common), _cumulative(sample & ~common),
-                   np.unique(rare), _cumulative(members(cps, _NUMERALS)), _figures(cps))
+                   np.unique(rare), _cumulative(members(cps, _NUMERALS)), _figures(cps),
+                   int(np.unique(hashes[sample]).size))
 
 
 def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
