@@ -194,3 +194,11 @@ def test_the_text_report_says_why_a_pair_is_a_copy_and_how_many_were_set_apart()
     assert "     copy: " in text and "specific" in text
     if report.set_apart:
         assert f"Set apart: {len(report.set_apart)} pair" in text
+
+
+def test_a_rare_text_candidate_needs_more_shared_rarities_in_longer_documents() -> None:
+    from neardup.searches.copies import enough_rare
+
+    shared = np.array([4, 4, 7, 8, 8])
+    smaller = np.array([50, 150, 1000, 1000, 100000])
+    assert enough_rare(shared, smaller, smaller * 2).tolist() == [True, False, False, True, True]
