@@ -87,6 +87,7 @@ def laws(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return path, batch
 
 
+@pytest.mark.slow  # builds and damages a real index of laws: about 3 s
 def test_check_refuses_fingerprint_pages_out_of_order(
     laws: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -161,6 +161,7 @@ def real_report(laws: list[object]) -> DuplicateReport:
     return add_passages(report, report.texts)
 
 
+@pytest.mark.slow  # the copies preset on 400 laws judges every candidate: about 10 s
 def test_real_report_with_passages_and_copies(real_report: DuplicateReport) -> None:
     report = real_report
     assert report.pairs and report.clusters and any(p.passages for p in report.pairs)
