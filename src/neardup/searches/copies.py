@@ -65,6 +65,12 @@ times the time, for the same copies; 8 for every pair lost news copies of 35–4
 characters)."""
 
 
+def rare_needed(smaller: int) -> float:
+    """How many rare sampled shingles a pair must share when its smaller document has
+    ``smaller`` sampled shingles (:func:`enough_rare` for one pair)."""
+    return min(max(SHARED_SHARE * smaller, LEAST_SHARED), MOST_SHARED)
+
+
 def enough_rare(shared: I64, count_a: I64, count_b: I64) -> Bools:
     """Whether pairs sharing ``shared`` rare sampled shingles, of documents with ``count_a``
     and ``count_b`` sampled shingles, are candidates (:data:`SHARED_SHARE`)."""
@@ -124,7 +130,7 @@ class SpecificContent:
         for k, (i, j) in enumerate(pairs):
             a, b = self.profile_of(i), self.profile_of(j)
             rare = rare_shared(a, b)
-            few = not enough_rare(np.array(rare), np.array(a.sampled), np.array(b.sampled))
+            few = rare < rare_needed(min(a.sampled, b.sampled))
             if few and contained[k] < WHOLE_SLACK * self.copy_rule.whole:
                 reasons.append(f"shares little specific text ({rare} rare shingles sampled)")
                 continue
