@@ -56,9 +56,14 @@ def run_neardup_containment(texts: list[str], level: float) -> tuple[Pairs, dict
 
 
 def run_neardup_copies(texts: list[str], level: float) -> tuple[Pairs, dict[str, Any]]:
-    """``find_duplicates(preset="copies")`` (``level`` unused)."""
+    """``find_duplicates(preset="copies")`` (``level`` unused). Besides containment and
+    Jaccard, its pairs claim a shared specific passage (``passage``: the characters the
+    copies judgement asks for)."""
+    from neardup.core.formula import CopyRule
+
     del level
-    return _neardup_pairs(texts, preset="copies")
+    pairs, info = _neardup_pairs(texts, preset="copies")
+    return pairs, {**info, "passage": CopyRule.passage}
 
 
 def run_lshe(texts: list[str], level: float, parts: int = 16) -> tuple[Pairs, dict[str, Any]]:

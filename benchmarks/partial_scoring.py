@@ -8,6 +8,13 @@
   planted pairs or whose exact containment (or Jaccard) reaches what the detector was asked
   for (brute force on the exact shingle sets of each reported pair). A reported pair is a
   false positive only when it is below what was asked;
+* precision of what is claimed, for a detector whose pairs also claim a shared passage (the
+  copies preset: a specific passage of 35 characters): a pair below what was asked counts
+  when the two normalized texts do share a run of that many characters, found by brute
+  force (every run of that length of one text looked up among the other's), unless both
+  carry generated boilerplate (their shared runs are that boilerplate). Whether the run is
+  *specific* (not formula) is the detector's model, judged on real pairs by reading
+  (``labelled.py``), not here;
 * boilerplate pairs reported: reported pairs of two documents that carry generated
   boilerplate, not planted, and below what was asked (must be 0).
 """
@@ -39,10 +46,20 @@ class Score:
     correct: int
     boilerplate: int  # boilerplate-only pairs reported
     background: int  # reported pairs of two background items (not scored)
+    passages: int | None = None
+    """Pairs below what was asked that share a run of the claimed passage length (None: the
+    detector claims no passage)."""
 
     @property
     def precision(self) -> float:
         return self.correct / self.reported if self.reported else 1.0
+
+    @property
+    def claimed_precision(self) -> float | None:
+        """Precision counting the pairs that share the passage their detector claims."""
+        if self.passages is None:
+            return None
+        return (self.correct + self.passages) / self.reported if self.reported else 1.0
 
 
 class Scorer:
@@ -78,8 +95,11 @@ class Scorer:
         level: float,
         asked_containment: float | None,
         asked_jaccard: float | None,
+        asked_passage: int | None = None,
     ) -> Score:
-        """Recall at ``level``; precision against what the detector was asked for."""
+        """Recall at ``level``; precision against what the detector was asked for, and of
+        what it claims when its pairs claim a shared passage of ``asked_passage``
+        characters."""
         recall, truth, binned = {}, {}, {}
         for variant in ("main", "heldout"):
             mine = [(k, p) for k, p in self.planted.items() if p.variant == variant]
@@ -102,6 +122,10 @@ class Scorer:
         if asked_jaccard is not None:
             ok |= jaccard >= asked_jaccard - 1e-9
         boiler = ~ok & self.carrier[judged[:, 0]] & self.carrier[judged[:, 1]]
+        passages = None
+        if asked_passage is not None:
+            below = judged[~ok & ~boiler]
+            passages = sum(self.share_run(i, j, asked_passage) for i, j in below.tolist())
         return Score(
             recall=recall,
             truth=truth,
@@ -110,7 +134,23 @@ class Scorer:
             correct=int(ok.sum()),
             boilerplate=int(boiler.sum()),
             background=int((~involved).sum()),
+            passages=passages,
         )
+
+    def share_run(self, i: int, j: int, length: int) -> bool:
+        """Whether the normalized texts ``i`` and ``j`` share a run of ``length`` characters."""
+        a, b = (self.normalized(k) for k in (i, j))
+        if len(a) > len(b):
+            a, b = b, a
+        runs = {a[k : k + length] for k in range(len(a) - length + 1)}
+        return any(b[k : k + length] in runs for k in range(len(b) - length + 1))
+
+    def normalized(self, k: int) -> str:
+        """Document ``k``'s text after neardup's default normalization (as the shingle
+        sets)."""
+        from neardup import normalize_text
+
+        return normalize_text(self.collection.texts[k])
 
 
 def truth_summary(collection: Collection) -> str:
