@@ -127,6 +127,7 @@ def test_shared_fingerprint_pairs_match_brute_force(
         expected
     )
     assert found.common.tolist() == sorted(common)
+    assert found.common_held.tolist() == [len(s & set(common)) for s in sets]
     assert found.pairs.tolist() == sorted(found.pairs.tolist())
 
 
@@ -155,6 +156,7 @@ def test_blocks_and_parts_give_the_same_pairs(
     assert parted.pairs.tolist() == whole.pairs.tolist()
     assert parted.shared.tolist() == whole.shared.tolist()
     assert parted.common.tolist() == whole.common.tolist()
+    assert parted.common_held.tolist() == whole.common_held.tolist()
 
 
 def test_a_pair_budget_lowers_the_boilerplate_cut_and_says_so(

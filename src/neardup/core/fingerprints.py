@@ -167,6 +167,8 @@ class SharedFingerprints:
     max_df: int
     """The cut applied: the one asked for, or lower when the pairs would not fit the budget
     (:func:`within_budget`)."""
+    common_held: I64
+    """How many of the ``common`` fingerprints each document holds."""
 
 
 PART_FINGERPRINTS = 1 << 23
@@ -209,19 +211,21 @@ def shared_fingerprint_pairs(
     codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
     made = 0
     common: list[U32] = []
+    common_held = np.zeros(counts.size, dtype=np.int64)
     for part in range(parts):
         ordered = _sorted_part(blocks, owners, part, parts)
         if parts == 1:
             frequencies = _frequencies(ordered, max_df)
             max_df = within_budget(frequencies, max_df, counts.size)
             codes = np.empty(_pairs_made(frequencies, max_df), dtype=np.uint64)
-        part_codes, part_common = _pairs_in_part(ordered, max_df)
+        part_codes, part_common = _pairs_in_part(ordered, max_df, common_held)
         del ordered
         codes[made : made + part_codes.size] = part_codes  # filled in place: no second copy
         made += part_codes.size
         common.append(part_common)
     pairs, shared = _counted_enough(codes, counts, containment, least)
-    return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df)
+    return SharedFingerprints(pairs, shared, np.sort(np.concatenate(common)), max_df,
+                              common_held)
 
 
 def _pairs_made(frequencies: I64, max_df: int) -> int:
@@ -294,19 +298,23 @@ def _sorted_part(
     return ordered
 
 
-def _pairs_in_part(ordered: U64, max_df: int) -> tuple[U64, U32]:
+def _pairs_in_part(ordered: U64, max_df: int, common_held: I64) -> tuple[U64, U32]:
     """The pair codes ``i << 32 | j`` of every fingerprint of a sorted part held by 2 to
-    ``max_df`` documents, and the fingerprints held by more."""
+    ``max_df`` documents, and the fingerprints held by more (each of their documents counted
+    in ``common_held``)."""
     if not ordered.size:
         return ordered, np.empty(0, dtype=np.uint32)
     values = ordered >> _WORD
     group_starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
     sizes = np.diff(np.append(group_starts, values.size)).astype(np.int64)
-    common = values[group_starts[sizes > max_df]].astype(np.uint32)
+    frequent = sizes > max_df
+    common = values[group_starts[frequent]].astype(np.uint32)
     del values
     useful = (sizes >= 2) & (sizes <= max_df)
     docs = (ordered & _LOW).astype(np.uint32)
     del ordered
+    holders = docs[ranges(group_starts[frequent], sizes[frequent])]
+    common_held += np.bincount(holders, minlength=common_held.size)
     return _pair_codes(docs, group_starts[useful], sizes[useful]), common
 
 

@@ -285,27 +285,8 @@ def resembling_pairs(
     # no share of the counts is asked for: they include the common 4-grams, so a share of
     # them could drop a pair that resembles enough; LEAST_SHARED is needed in any case
     found = shared_fingerprint_pairs(shingles, counts, 0.0, min(max_df, MAX_DF), LEAST_SHARED)
-    common_held = _common_held(shingles, counts, found.common)
-    rare = counts - common_held
+    rare = counts - found.common_held
     a, b = found.pairs[:, 0], found.pairs[:, 1]
     union = rare[a] + rare[b] - found.shared
     keep = (found.shared >= rewrite * union) & (found.shared >= LEAST_SHARED)
     return replace(found, pairs=found.pairs[keep], shared=found.shared[keep])
-
-
-def _common_held(shingles: U32 | Sequence[U32], counts: I64, common: U32) -> I64:
-    """How many of the sorted ``common`` 4-grams each document holds (blocks of whole
-    documents, in order, taken one at a time)."""
-    held = np.zeros(counts.size, dtype=np.int64)
-    if not common.size:
-        return held
-    blocks = [shingles] if isinstance(shingles, np.ndarray) else shingles
-    ends = np.cumsum(counts)
-    first = done = 0
-    for block in blocks:
-        done += block.size
-        last = int(np.searchsorted(ends, done, side="right"))
-        owner = np.repeat(np.arange(first, last), counts[first:last])
-        held += np.bincount(owner[members(block, common)], minlength=counts.size)
-        first = last
-    return held
