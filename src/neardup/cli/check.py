@@ -31,6 +31,7 @@ from typing import Any
 import click
 
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.checked import checked_documents
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..formats.shared import plural
@@ -160,6 +161,10 @@ def check(
         copies = report.parameters.containment is not None  # the copy ratios, in any format
         if (fmt in FORMATS or copies) and report.pairs and passages:
             report, texts = _with_passages(report, new_docs, idx, quiet)
+        if fmt in FORMATS:  # each checked document's page
+            originals = {d.id: d.text for d in new_docs}
+            report.checked = checked_documents(report, originals, list(originals))
+            texts = {**originals, **texts}
         report.seconds = time.perf_counter() - started
         if write_baseline:
             save_baseline(write_baseline, found)

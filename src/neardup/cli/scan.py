@@ -15,6 +15,7 @@ import click
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.checked import checked_documents
 from ..evidence.passages import add_passages
 from ..formats.shared import plural
 from ..parameters import Parameters
@@ -46,6 +47,7 @@ Examples:
   neardup scan laws.jsonl --preset copies    # partial, rewritten copies
   cat essay.txt | neardup scan - corpus/     # standard input too
   neardup scan big.parquet --no-passages -w 4 -o pairs.csv
+  neardup scan corpus/ --check essay.txt --preset copies -o essay.html  # 查重
 """,
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -56,11 +58,15 @@ Examples:
 @click.option("--passages/--no-passages", default=True, show_default=True,
               help="Find the passages each pair shares (--no-passages: similarities only, "
                    "faster on large corpora with many pairs).")
+@click.option("--check", "check", multiple=True, metavar="PATH",
+              help="Documents to check (repeatable): scanned with PATH... and each given a "
+                   "page of its own in the report: its text with what is found in the others "
+                   "numbered by source, and each source's share.")
 @engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
                 "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
-         output: OutputSettings, workers: int | None, passages: bool, engine: str,
-         spark_master: str) -> None:
+         output: OutputSettings, workers: int | None, passages: bool, check: tuple[str, ...],
+         engine: str, spark_master: str) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     With --containment (or --preset copies), also find documents that copy part of another,
@@ -78,13 +84,17 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     unusable inputs.
     """
     started = time.perf_counter()
+    if check and (engine == "spark" or STDIN in check):
+        raise click.UsageError("--check reads files here (not standard input, not on Spark)")
     if engine == "spark":
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
     progress = None
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
-            corpus = InputReader(paths, inputs, quiet=output.quiet)
+            checked = _checked_ids(check, inputs)
+            scanned = paths + tuple(p for p in check if p not in paths)
+            corpus = InputReader(scanned, inputs, quiet=output.quiet)
             corpus.refuse_as_output(output.path)
             progress = watched(corpus) if output.progress else None
             report = find_duplicates(
@@ -98,6 +108,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
                 report = add_passages(report, texts, progress=progress)
             if progress:
                 progress.close()
+            if checked:
+                report.checked = checked_documents(report, _texts_of(texts, checked, check,
+                                                                      inputs), checked)
         except DuplicateIdError as exc:
             fail(corpus.duplicate_message(exc))
         except NeardupError as exc:
@@ -108,6 +121,23 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         write_report(rendered(report, output.format, output.path, texts=texts), output.path)
     if output.path is not None:
         note(written_line(report, output.path), output.quiet)
+
+
+def _checked_ids(check: tuple[str, ...], inputs: InputSettings) -> list[str]:
+    """The ids of the documents of ``--check`` (read once more by the scan)."""
+    if not check:
+        return []
+    return [d.id for d in InputReader(check, inputs, quiet=True).documents()]
+
+
+def _texts_of(texts: dict[str, str], ids: list[str], check: tuple[str, ...],
+              inputs: InputSettings) -> dict[str, str]:
+    """The texts of the checked documents: those the scan kept (documents in pairs, with
+    passages), the others read again."""
+    if all(i in texts for i in ids):
+        return texts
+    return {**{d.id: d.text for d in InputReader(check, inputs, quiet=True).documents()},
+            **texts}
 
 
 def written_line(report: DuplicateReport, path: str) -> str:

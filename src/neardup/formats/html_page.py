@@ -1,10 +1,11 @@
 """The HTML report: one self-contained page (its style, data and script inline, nothing
 fetched) that a person can work through.
 
-It opens on the summary (counts and a histogram of the pairs' similarities), then the
-clusters, largest first (:mod:`.html_sections`), then a table of the pairs that sorts,
-filters and pages, and the detail of the pair picked: the two texts aligned side by side,
-what differs between them, and their shared passages. The table and the details are built
+It opens on the summary (counts and a histogram of the pairs' similarities), then, for a
+check, the pages of the checked documents (:mod:`.html_document`), then the clusters,
+largest first (:mod:`.html_sections`), then a table of the pairs that sorts, filters and
+pages, and the detail of the pair picked: the two texts aligned side by side, what differs
+between them, and their shared passages. The table and the details are built
 by the page's script (``assets/report.js``) from JSON blocks (:mod:`.html_data`), so a
 report of many pairs stays quick to open; printing shows every pair's texts in full
 (``assets/report.css``).
@@ -22,6 +23,7 @@ from importlib.resources import files
 
 from ..report import DuplicateReport
 from .html_data import detail_data, script_json, table_data
+from .html_document import checked_section
 from .html_sections import (
     clusters_section,
     copies_section,
@@ -78,6 +80,7 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         "</head>",
         "<body>",
         *summary_section(report),
+        *checked_section(report, texts, _pair_numbers(report)),
         *clusters_section(report),
         *copies_section(report),
         *_pairs_section(report),
@@ -91,6 +94,14 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         "</html>",
     ]
     return "\n".join(out) + "\n"
+
+
+def _pair_numbers(report: DuplicateReport) -> dict[tuple[str, str], int]:
+    """The pairs table's number of each pair, by its two ids in either order."""
+    number_of: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(report.pairs, start=1):
+        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
+    return number_of
 
 
 def _pairs_section(report: DuplicateReport) -> list[str]:

@@ -49,7 +49,9 @@ def summary_section(report: DuplicateReport) -> list[str]:
         '<header id="top">',
         "<h1>neardup report</h1>",
         f'<p class="lead">{esc(report_summary_line(report))}</p>',
-        '<nav class="toc"><a href="#clusters">Clusters</a> <a href="#pairs">Pairs</a>'
+        '<nav class="toc">'
+        + ('<a href="#checked">Checked documents</a> ' if report.checked else "")
+        + '<a href="#clusters">Clusters</a> <a href="#pairs">Pairs</a>'
         + (' <a href="#copies">Copy ratios</a>' if report.copies else "")
         + (' <a href="#skipped">Skipped</a>' if report.skipped else "")
         + "</nav>",
