@@ -297,3 +297,57 @@ def test_thousand_pairs_sort_filter_and_page(
     # the details are not in the page until asked for: one pair's, not a thousand
     assert browser.run("document.querySelectorAll('.aligned').length") == 1
     _no_overflow(browser, tmp_path, "thousand-detail")
+
+
+# ---------------------------------------------------------------------------- a checked essay
+
+
+@pytest.mark.slow
+def test_checked_essay_page_shares_are_the_highlighted_characters(
+    browser: Page, tmp_path: Path
+) -> None:
+    """The page of an essay made of three seed reports (31%, 18%, 12%): all three sources
+    listed, each share within a point of the letters and digits coloured with its number
+    (counted in the DOM), the total too; every span's number links a source of the list."""
+    from essays import seed_texts, three_source_essay
+
+    essay = tmp_path / "essay.txt"
+    essay.write_text(three_source_essay(seed_texts()), encoding="utf-8")
+    target = tmp_path / "essay.html"
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", str(essay), "--preset",
+                                       "copies", "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    _open(browser, target)
+    browser.click('#checked a[href="#doc-1"]')
+    measured = browser.run(r"""(function () {
+        var page = document.getElementById('doc-1'), text = page.querySelector('.doctext');
+        function letters(node) {
+            var copy = node.cloneNode(true);
+            copy.querySelectorAll('.fn').forEach(function (f) { f.remove(); });
+            return (copy.textContent.match(/[\p{L}\p{N}]/gu) || []).length;
+        }
+        var total = letters(text), by = {};
+        text.querySelectorAll('mark.src').forEach(function (m) {
+            by[m.dataset.src] = (by[m.dataset.src] || 0) + letters(m);
+        });
+        var listed = Array.from(page.querySelectorAll('ol.srcs li')).map(function (li) {
+            return [li.querySelector('.fn').textContent,
+                    parseFloat(li.querySelector('.srcshare').textContent)];
+        });
+        var found = parseFloat(page.querySelector('dl.figures dd').textContent);
+        return {total: total, by: by, listed: listed, found: found,
+                top: page.getBoundingClientRect().top};
+    })()""")
+    print("essay page:", measured)
+    assert [number for number, _ in measured["listed"]] == ["1", "2", "3"]
+    highlighted = {k: 100 * n / measured["total"] for k, n in measured["by"].items()}
+    for number, share in measured["listed"]:
+        assert abs(share - highlighted[number]) <= 1, (number, share, highlighted)
+    assert abs(measured["found"] - sum(highlighted.values())) <= 1
+    assert [share for _, share in measured["listed"]] == pytest.approx([31, 18, 12], abs=1.5)
+    assert 0 <= measured["top"] < 200  # the overview's link brought the page into view
+    browser.screenshot(tmp_path / "essay-1400.png")
+    browser.resize(390, 1000)
+    page_width = browser.run("document.getElementById('doc-1').scrollWidth")
+    assert page_width <= 390
+    browser.screenshot(tmp_path / "essay-390.png")

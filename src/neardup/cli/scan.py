@@ -109,8 +109,8 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             if progress:
                 progress.close()
             if checked:
-                report.checked = checked_documents(report, _texts_of(texts, checked, check,
-                                                                      inputs), checked)
+                texts = _texts_of(texts, checked, check, inputs)
+                report.checked = checked_documents(report, texts, checked)
         except DuplicateIdError as exc:
             fail(corpus.duplicate_message(exc))
         except NeardupError as exc:

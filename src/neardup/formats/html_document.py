@@ -16,7 +16,9 @@ from .shared import Texts, plural
 
 PAGES_SHOWN = 100
 """The report shows the pages of this many checked documents (the most copied); the
-overview lists every one."""
+overview lists every one with a source."""
+CLEAN_NAMED = 50
+"""The checked documents with nothing found elsewhere are named up to this many."""
 
 _HUES = tuple(
     hue for hue in (round((210 + j * 137.508) % 360) for j in range(40)) if not 25 <= hue <= 75
@@ -43,12 +45,14 @@ def checked_section(
     none); ``number_of`` gives the pairs table's number of each pair (both orders)."""
     if not report.checked:
         return []
-    ordered = sorted(enumerate(report.checked, start=1), key=lambda kp: -kp[1].share)
+    everything = sorted(enumerate(report.checked, start=1), key=lambda kp: -kp[1].share)
+    ordered = [(k, page) for k, page in everything if page.sources]
+    clean = [page.id for _, page in everything if not page.sources]
     shown = {k for k, _ in ordered[:PAGES_SHOWN]}
     rows = []
     for k, page in ordered:
         largest = page.sources[0] if page.sources else None
-        link = f'<a href="#doc-{k}">page</a>' if k in shown and texts else ""
+        link = f'<a href="#doc-{k}">page</a>' if k in shown else ""
         rows.append(
             f'<tr><td data-label="document">{doc_label(report, page.id)}</td>'
             f'<td class="num" data-label="found elsewhere">{_share(page.share)}</td>'
@@ -61,7 +65,8 @@ def checked_section(
     out = [
         '<section id="checked">',
         "<h2>Checked documents <small>"
-        f"{plural(len(report.checked), 'document')} checked, the most copied first; the "
+        f"{plural(len(report.checked), 'document')} checked, {len(ordered):,} with text "
+        "found in the others, the most copied first; the "
         "share of each found in other documents counts specific text (formula apart)"
         + (f"; the pages of the {PAGES_SHOWN} most copied are shown"
            if len(ordered) > PAGES_SHOWN else "") + "</small></h2>",
@@ -70,22 +75,27 @@ def checked_section(
         *rows,
         "</tbody></table>",
     ]
-    if texts:
-        for k, page in ordered[:PAGES_SHOWN]:
-            if page.id in texts:
-                out += document_page(report, k, page, texts[page.id], number_of)
+    if clean:
+        named = ", ".join(f'<span class="id">{esc(i)}</span>' for i in clean[:CLEAN_NAMED])
+        more = f" and {len(clean) - CLEAN_NAMED:,} more" if len(clean) > CLEAN_NAMED else ""
+        out.append(f'<p class="muted">Nothing found in the others for '
+                   f"{plural(len(clean), 'checked document')}: {named}{more}.</p>")
+    for k, page in ordered[:PAGES_SHOWN]:
+        out += document_page(report, k, page, (texts or {}).get(page.id), number_of)
     out.append("</section>")
     return out
 
 
 def document_page(
-    report: DuplicateReport, k: int, page: CheckedDocument, text: str,
+    report: DuplicateReport, k: int, page: CheckedDocument, text: str | None,
     number_of: dict[tuple[str, str], int],
 ) -> list[str]:
-    """The page of checked document ``k``: figures, sources, the text with its spans."""
+    """The page of checked document ``k``: figures, sources, the text (when given) with its
+    spans."""
     largest = page.sources[0] if page.sources else None
     figures = [
-        ("found in other documents", _share(page.share)),
+        ("found in other documents" if page.measured == "passages"
+         else "found elsewhere, at least", _share(page.share)),
         ("largest single source",
          f'{_share(largest.share)} <span class="id">{esc(largest.id)}</span>'
          if largest else "none"),
@@ -123,7 +133,7 @@ def document_page(
         out.append("</ol>")
     else:
         out.append('<p class="muted">Nothing of this document was found in the others.</p>')
-    if page.spans or page.measured == "passages":
+    if text is not None and page.measured == "passages":
         out += [
             '<p class="muted">The text: each span found in a source is coloured and numbered '
             "as that source (text found in several takes the number of the largest); "

@@ -30,7 +30,7 @@ from .html_sections import (
     skipped_section,
     summary_section,
 )
-from .shared import Texts, pairs_shown
+from .shared import Texts, pair_numbers, pairs_shown
 
 PRINT_AT_LOAD = 400_000
 """A report whose printed pairs' texts hold at most this many characters in all lays out
@@ -80,7 +80,7 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         "</head>",
         "<body>",
         *summary_section(report),
-        *checked_section(report, texts, _pair_numbers(report)),
+        *checked_section(report, texts, pair_numbers(report.pairs)),
         *clusters_section(report),
         *copies_section(report),
         *_pairs_section(report),
@@ -94,14 +94,6 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         "</html>",
     ]
     return "\n".join(out) + "\n"
-
-
-def _pair_numbers(report: DuplicateReport) -> dict[tuple[str, str], int]:
-    """The pairs table's number of each pair, by its two ids in either order."""
-    number_of: dict[tuple[str, str], int] = {}
-    for number, pair in enumerate(report.pairs, start=1):
-        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
-    return number_of
 
 
 def _pairs_section(report: DuplicateReport) -> list[str]:

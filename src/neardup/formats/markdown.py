@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
-from ..report import DuplicateReport
+from ..report import CheckedDocument, DuplicateReport
 from .shared import (
     Texts,
+    checked_lines,
     copy_line,
     coverage,
+    pair_numbers,
     pairs_shown,
     parameters_line,
     plural,
@@ -47,7 +49,8 @@ def md_escape(text: str) -> str:
 
 
 def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
-    """The report as Markdown (``texts`` are not used)."""
+    """The report as Markdown; with ``texts``, the pages of the checked documents quote their
+    text, each copied span in bold after its source's number."""
     out = [
         "# neardup report",
         "",
@@ -55,6 +58,7 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
         "",
         f"Parameters: {md_escape(parameters_line(report))}.",
     ]
+    out += _checked(report, texts or {})
     if report.copies:
         out += ["", "## Copy ratios", ""]
         out += [f"- {md_escape(copy_line(copied))}" for copied in report.copies]
@@ -72,6 +76,50 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
         out += [f"- {md_escape(s.id)}: {md_escape(s.reason)}" for s in report.skipped]
     out += _passages(report)
     return "\n".join(out) + "\n"
+
+
+def _checked(report: DuplicateReport, texts: Texts) -> list[str]:
+    """A section for each checked document: its figures, its sources and its text."""
+    number_of = pair_numbers(pairs_shown(report))
+    out: list[str] = []
+    for k, page in enumerate(report.checked, start=1):
+        first, *sources = checked_lines(page, number_of)
+        out += ["", f"## Checked document {k}: {_doc(report, page.id)}", "",
+                md_escape(first) + ".", ""]
+        out += [f"- {md_escape(line)}" for line in sources]
+        if page.id in texts and page.measured == "passages":
+            out += ["", "The text, each span found in a source in bold after the source's "
+                        "number (formula, not counted, in italics):", ""]
+            out += _marked(texts[page.id], page)
+    return out
+
+
+def _marked(text: str, page: CheckedDocument) -> list[str]:
+    """The text's lines quoted, each span marked: ``\\[n\\] **text**``, formula ``_text_``."""
+    segments: list[tuple[int, int, int | None]] = []
+    at = 0
+    for start, end, number in page.spans:
+        if start > at:
+            segments.append((at, start, None))
+        segments.append((start, end, number))
+        at = end
+    segments.append((at, len(text), None))
+    lines: list[list[str]] = [[]]
+    for first, last, source in segments:
+        for k, part in enumerate(text[first:last].split("\n")):
+            if k:
+                lines.append([])
+            if not part.strip():
+                continue
+            piece = md_escape(part)
+            if source is None:
+                lines[-1].append(piece)
+            elif source:
+                lines[-1].append((f"\\[{source}\\] " if k == 0 else "") + f"**{piece}**")
+            else:
+                lines[-1].append(f"_{piece}_")
+    quoted = [" ".join(line) for line in lines if line]
+    return [line for text_line in quoted for line in (f"> {text_line}", ">")][:-1]
 
 
 def _doc(report: DuplicateReport, doc_id: str) -> str:

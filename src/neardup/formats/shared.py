@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from ..report import CopiedDocument, DuplicateReport, Pair
+from ..report import CheckedDocument, CopiedDocument, DuplicateReport, Pair
 
 Texts = Mapping[str, str]
 """Original texts by document id."""
@@ -168,3 +168,47 @@ def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
         f"{pair.a} and {pair.b} share text: {pair.a_in_b:.1%} of {pair.a} is in {pair.b}, "
         f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {share3(pair.jaccard)})"
     )
+
+
+def checked_lines(
+    page: CheckedDocument, number_of: Mapping[tuple[str, str], int],
+    name: Callable[[str], str] = str,
+) -> list[str]:
+    """A checked document's page in lines of text: its share found, the largest source and
+    each source with its number, share and pair (``number_of``: the pairs' numbers).
+
+    Example:
+        >>> from neardup.report import CheckedDocument, CheckedSource
+        >>> page = CheckedDocument("e.txt", 0.42, 0.05, (CheckedSource("a", 0.3, 0.3),
+        ...                        CheckedSource("b", 0.12, 0.12)), ())
+        >>> first, *sources = checked_lines(page, {("e.txt", "a"): 2})
+        >>> print(first.replace("; ", ";\\n"))
+        e.txt: 42.0% found in other documents (specific text;
+        formula, 5.0%, not counted);
+        largest source: 30.0% in a
+        >>> print("\\n".join(sources))
+        [1] 30.0% of e.txt is in a (pair 2)
+        [2] 12.0% of e.txt is in b
+    """
+    if page.measured != "passages":
+        found = (f"at least {page.share:.1%} found in other documents (shingles: passages "
+                 "not computed, --no-passages)")
+    else:
+        found = (f"{page.share:.1%} found in other documents (specific text; formula, "
+                 f"{page.formula:.1%}, not counted)")
+    largest = (f"; largest source: {page.sources[0].share:.1%} in {name(page.sources[0].id)}"
+               if page.sources else "; nothing found in the others")
+    lines = [f"{name(page.id)}: {found}{largest}"]
+    for k, source in enumerate(page.sources, start=1):
+        pair = number_of.get((page.id, source.id))
+        lines.append(f"[{k}] {source.share:.1%} of {name(page.id)} is in {name(source.id)}"
+                     + (f" (pair {pair})" if pair else ""))
+    return lines
+
+
+def pair_numbers(pairs: list[Pair]) -> dict[tuple[str, str], int]:
+    """The number of each pair (from 1, in list order), by its two ids in either order."""
+    number_of: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(pairs, start=1):
+        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
+    return number_of

@@ -15,8 +15,10 @@ import unicodedata
 from ..report import DuplicateReport, Pair
 from .shared import (
     Texts,
+    checked_lines,
     copy_line,
     judged_words,
+    pair_numbers,
     pairs_shown,
     parameters_line,
     plural,
@@ -39,6 +41,12 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
     if report.skipped:
         lines += ["", "Skipped"]
         lines += [f"  {one_line(s.id)}: {one_line(s.reason)}" for s in report.skipped]
+    if report.checked:
+        lines += ["", "Checked documents (the share of each found in the others)"]
+        number_of = pair_numbers(pairs_shown(report))
+        for k, page in enumerate(report.checked, start=1):
+            first, *sources = checked_lines(page, number_of, one_line)
+            lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
     if report.copies:
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied, name=one_line)}" for copied in report.copies]
