@@ -6,8 +6,9 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
 
 - ``table`` (:func:`table_data`, parsed when the page opens): the documents
   (``[id, title, length]``) and the pairs (``[number, a, b, jaccard, containment, a_in_b,
-  b_in_a, rewrite, a_coverage, b_coverage, passages]``, ``a`` and ``b`` indexing the
-  documents);
+  b_in_a, rewrite, a_coverage, b_coverage, passages, a_share, b_share]``, ``a`` and ``b``
+  indexing the documents, ``a_share``/``b_share`` the headline shares of
+  :class:`~neardup.formats.shared.Headline`, and ``basis`` what they count);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
   b_start, b_end, hue, characters]``), its aligned rows (:mod:`.html_align`) and its
@@ -28,7 +29,7 @@ from typing import Any
 from ..report import DuplicateReport, Pair
 from .folded import FoldedPart, folded_parts
 from .html_align import aligned_rows, in_text_order, passage_hues
-from .shared import Texts, title_of
+from .shared import Headline, Texts, title_of
 
 _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
@@ -93,15 +94,17 @@ def _share(value: float | None) -> float | None:
 def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, Any], list[str]]:
     """The table's data (see the module docstring), and the documents' ids by index."""
     documents = _Documents(report, texts)
+    headline = Headline(report)
     pairs = [
         [number, documents(p.a), documents(p.b), _share(p.jaccard), _share(p.containment),
          _share(p.a_in_b), _share(p.b_in_a), _share(p.rewrite), _share(p.a_coverage),
-         _share(p.b_coverage), len(p.passages)]
+         _share(p.b_coverage), len(p.passages), *map(_share, headline.shares(p))]
         for number, p in enumerate(report.pairs, start=1)
     ]
     data = {"documents": documents.rows(), "pairs": pairs,
             "threshold": report.parameters.threshold,
             "containment": report.parameters.containment is not None,
+            "basis": headline.basis(report.pairs[0]) if report.pairs else "",
             "folds": report.parameters.script is not None or report.parameters.synonyms}
     return data, list(documents.index)
 

@@ -41,6 +41,7 @@ PRINT_MOST = 200
 
 SORT_KEYS = (
     ("jaccard", "Jaccard similarity"),
+    ("share", "share in the other (the larger of a in b, b in a)"),
     ("containment", "containment"),
     ("length", "length (the longer text)"),
     ("passages", "shared passages"),
@@ -102,9 +103,9 @@ def _pairs_section(report: DuplicateReport) -> list[str]:
         return ['<section id="pairs"><h2>Pairs</h2><p>No near-duplicate pairs.</p></section>']
     options = "".join(f'<option value="{key}">{name}</option>' for key, name in SORT_KEYS)
     columns = (
-        ("number", "#"), (None, "a"), (None, "b"), ("jaccard", "Jaccard"),
-        ("containment", "containment"), ("length", "chars a / b"),
-        ("passages", "passages (shared in a / b)"),
+        ("number", "#"), (None, "a"), (None, "b"), ("share", "a in b / b in a"),
+        ("jaccard", "Jaccard"), ("containment", "containment"), ("length", "chars a / b"),
+        ("passages", "passages"),
     )
     head = "".join(
         f'<th data-sort="{key}" aria-sort="none"><button type="button">{name}</button></th>'

@@ -11,10 +11,10 @@ import re
 
 from ..report import CheckedDocument, DuplicateReport
 from .shared import (
+    Headline,
     Texts,
     checked_lines,
     copy_line,
-    coverage,
     pair_numbers,
     pairs_shown,
     parameters_line,
@@ -135,15 +135,21 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
         "",
         "## Pairs",
         "",
-        "| # | a | b | Jaccard | containment | shared in a | shared in b | passages |",
+        "| # | a | b | a in b | b in a | Jaccard | containment | passages |",
         "|--:|---|---|--:|--:|--:|--:|--:|",
     ]
+    headline = Headline(report)
     for number, pair in enumerate(shown, start=1):
+        in_b, in_a = headline.shares(pair)
+        passages = len(pair.passages) if pair.a_coverage is not None else "not computed"
         out.append(
             f"| {number} | {_doc(report, pair.a)} | {_doc(report, pair.b)} "
-            f"| {share3(pair.jaccard)} | {share3(pair.containment)} | {coverage(pair.a_coverage)} "
-            f"| {coverage(pair.b_coverage)} | {len(pair.passages)} |"
+            f"| {in_b:.1%} | {in_a:.1%} | {share3(pair.jaccard)} | {share3(pair.containment)} "
+            f"| {passages} |"
         )
+    if shown:
+        out += ["", f"a in b: the share of a found in b ({headline.basis(shown[0])}); b in a: "
+                "the reverse. Containment: of the shingles of the smaller document."]
     return out
 
 

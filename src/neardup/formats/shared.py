@@ -212,3 +212,48 @@ def pair_numbers(pairs: list[Pair]) -> dict[tuple[str, str], int]:
     for number, pair in enumerate(pairs, start=1):
         number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
     return number_of
+
+
+class Headline:
+    """The one figure a report gives for how much of each side of a pair is in the other
+    ("48.9% of a is in b"), the same in every format and in the copy ratios.
+
+    With passages (:func:`neardup.add_passages`): the share of a document's normalized
+    characters inside the passages it shares with the other — for a containment search the
+    *specific* ones (formula left out, the copy ratios' share, JSON ``copies[].sources[]
+    .share``), else all of them (JSON ``a_coverage``, ``b_coverage``). Without passages: the
+    share of its shingles found in the other (JSON ``a_in_b``, ``b_in_a``).
+
+    Example:
+        >>> from neardup import find_duplicates
+        >>> report = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好我们去公园"
+        ...                                                      "吧"})
+        >>> Headline(report).words(report.pairs[0])
+        '100.0% of x is in y, 87.5% of y is in x (counted in shingles)'
+    """
+
+    def __init__(self, report: DuplicateReport) -> None:
+        self.containment = report.parameters.containment is not None
+        self.judged = report.parameters.formula_df is not None
+        self.found = {(c.id, s.id): s.share for c in report.copies for s in c.sources}
+
+    def shares(self, pair: Pair) -> tuple[float, float]:
+        """The share of a found in b and of b in a."""
+        if pair.a_coverage is None or pair.b_coverage is None:
+            return pair.a_in_b, pair.b_in_a
+        if self.containment:
+            return self.found.get((pair.a, pair.b), 0.0), self.found.get((pair.b, pair.a), 0.0)
+        return pair.a_coverage, pair.b_coverage
+
+    def basis(self, pair: Pair) -> str:
+        """What the shares count: ``counted in shared passages`` (``..., formula apart``
+        with a copies judgement) or ``counted in shingles``."""
+        if pair.a_coverage is None:
+            return "counted in shingles"
+        return "counted in shared passages" + (", formula apart" if self.judged else "")
+
+    def words(self, pair: Pair, name: Callable[[str], str] = str) -> str:
+        """``48.9% of a.txt is in b.txt, 12.0% of b.txt is in a.txt (counted in ...)``."""
+        in_b, in_a = self.shares(pair)
+        return (f"{in_b:.1%} of {name(pair.a)} is in {name(pair.b)}, {in_a:.1%} of "
+                f"{name(pair.b)} is in {name(pair.a)} ({self.basis(pair)})")

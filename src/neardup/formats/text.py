@@ -14,6 +14,7 @@ import unicodedata
 
 from ..report import DuplicateReport, Pair
 from .shared import (
+    Headline,
     Texts,
     checked_lines,
     copy_line,
@@ -74,8 +75,9 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
     shown = pairs_shown(report)
     if shown:
         lines += ["", "Pairs"]
+        headline = Headline(report)
         for number, pair in enumerate(shown, start=1):
-            lines += _pair_lines(report, number, pair)
+            lines += _pair_lines(report, number, pair, headline)
     if report.set_apart:
         lines += ["", f"Set apart: {plural(len(report.set_apart), 'pair')} the searches found "
                   "that are not copies (template siblings, topic neighbours; each with its "
@@ -83,29 +85,27 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
 
-def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
+def _pair_lines(
+    report: DuplicateReport, number: int, pair: Pair, headline: Headline
+) -> list[str]:
+    in_b, in_a = headline.shares(pair)
     lines = [
         f"  {number}. {one_line(pair.a)}  <->  {one_line(pair.b)}",
+        f"     {in_b:.1%} of a is in b, {in_a:.1%} of b is in a ({headline.basis(pair)})",
         f"     Jaccard {share3(pair.jaccard)}, containment {share3(pair.containment)}"
-        + (
-            f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
-            if report.parameters.containment is not None else ""
-        )
         + rewrite_words(pair)
         + (", identical after normalization" if pair.exact else ""),
     ]
     judged = judged_words(pair)
     if judged:
         lines.append(f"     copy: {judged}")
-    for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
+    for side, doc_id in (("a", pair.a), ("b", pair.b)):
         title = one_line(title_of(report, doc_id) or "")
         info = report.documents.get(doc_id)
         length = info.length if info is not None else None
         details = [] if length is None else [f"{length:,} chars"]
         if length is None and info is not None and info.normalized_length:
             details = [f"{info.normalized_length:,} chars normalized"]  # not re-read
-        if coverage is not None:
-            details.append(f"{coverage:.1%} in shared passages")
         lines.append(
             f"     {side}: {one_line(doc_id)}" + (f"  {title}" if title else "")
             + (f"  ({', '.join(details)})" if details else "")

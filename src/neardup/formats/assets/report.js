@@ -7,7 +7,7 @@
   var docs = table.documents, pairs = table.pairs;
   var detailData = null;
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
-      BCOV = 9, NPAS = 10;
+      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12;
   var DIFFERENT = -1;
   var PAGE = 100;
   var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, page: 0 };
@@ -72,6 +72,7 @@
     id: function (p) { return docs[p[A]][0] + "\u0000" + docs[p[B]][0]; },
     jaccard: function (p) { return p[JAC]; },
     containment: function (p) { return p[CON]; },
+    share: function (p) { return Math.max(p[AHEAD], p[BHEAD]); },
     length: longer,
     passages: function (p) { return p[NPAS]; }
   };
@@ -119,6 +120,8 @@
         el("td", { class: "num", "data-label": "pair" }, [link]),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["a"])].concat(docLabel(p[A]))),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["b"])].concat(docLabel(p[B]))),
+        el("td", { class: "num", "data-label": "a in b / b in a" },
+           [pct(p[AHEAD]) + " / " + pct(p[BHEAD])]),
         el("td", { class: "num", "data-label": "Jaccard" },
            [el("span", { class: "bar", style: "width:" + (p[JAC] * 4).toFixed(2) + "em" }),
             share3(p[JAC])]),
@@ -126,7 +129,7 @@
         el("td", { class: "num", "data-label": "chars a / b" },
            [num(docs[p[A]][2]) + " / " + num(docs[p[B]][2])]),
         el("td", { class: "num", "data-label": "passages" },
-           [String(p[NPAS]) + (p[ACOV] === null ? "" : " (" + pct(p[ACOV]) + " / " + pct(p[BCOV]) + ")")])
+           [p[ACOV] === null ? "not computed" : String(p[NPAS])])
       ]));
     }
     body.textContent = "";
@@ -363,12 +366,13 @@
 
   function pairFacts(n) {
     var p = pairs[n - 1];
-    var words = "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) +
-      (table.containment ? " (" + pct(p[AINB]) + " of a found in b, " + pct(p[BINA]) + " of b in a)" : "") +
-      (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) +
-      "; " + p[NPAS] + (p[NPAS] === 1 ? " shared passage" : " shared passages") +
-      (p[ACOV] === null ? "" : " cover " + pct(p[ACOV]) + " of a and " + pct(p[BCOV]) + " of b") + ".";
-    return el("p", {}, [words]);
+    var head = pct(p[AHEAD]) + " of a is in b, " + pct(p[BHEAD]) + " of b is in a";
+    var words = " (" + table.basis + "). " +
+      (p[ACOV] === null ? "Passages not computed (--no-passages). "
+        : p[NPAS] + (p[NPAS] === 1 ? " shared passage. " : " shared passages. ")) +
+      "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) + " (of the shingles of the smaller)" +
+      (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) + ".";
+    return el("p", { class: "facts" }, [el("strong", {}, [head]), words]);
   }
 
   function docsBox(n) {
@@ -434,7 +438,9 @@
     section.appendChild(docsBox(n));
     current = { diff: -1, box: null };
     if (pd === null || pd.r === null) {
-      section.appendChild(el("p", { class: "muted" }, ["The texts were not given to the renderer; the shared passages only."]));
+      section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
+        ? "Passages not computed (--no-passages): the texts are not shown side by side."
+        : "The texts were not given to the renderer; the shared passages only."]));
       if (pd) section.appendChild(passageList(n, null));
     } else {
       var box = alignedView(n);
