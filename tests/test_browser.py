@@ -351,3 +351,67 @@ def test_checked_essay_page_shares_are_the_highlighted_characters(
     page_width = browser.run("document.getElementById('doc-1').scrollWidth")
     assert page_width <= 390
     browser.screenshot(tmp_path / "essay-390.png")
+
+
+# ---------------------------------------------------------------------------- copy ratios
+
+
+@pytest.mark.slow
+def test_copy_ratios_of_six_thousand_documents_page_sort_and_fit_a_phone(
+    browser: Page, tmp_path: Path
+) -> None:
+    """6,000 documents with copy ratios (some with 40 sources, as in the news corpus): the
+    page opens in under 3 s and is a few screens tall, not a million pixels; 50 documents a
+    page, at most 5 sources each and "+N more"; sorted by the largest source, filtered;
+    the pairs table one click from the top; nothing wider than a phone's 390 px."""
+    from pages import many_copies
+
+    report = many_copies()
+    target = tmp_path / "copies.html"
+    target.write_text(render(report, "html"), encoding="utf-8")
+    seconds = _open(browser, target)
+    ready = browser.run("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert seconds < 3 and ready < 3000, (seconds, ready)
+    assert browser.run("document.documentElement.scrollHeight") < 20000
+    rows = "document.querySelectorAll('#copy-rows > tr')"
+    assert browser.run(f"{rows}.length") == 50
+    assert browser.run("document.getElementById('cinfo').textContent") == (
+        "1–50 of 6,000 documents")
+    assert browser.run("Math.max(...Array.from(document.querySelectorAll('#copy-rows ul.sources'))"
+                       ".map(u => u.querySelectorAll('li:not(:has(button))').length))") == 5
+    more, doc_id = browser.run("(function () { var b = document.querySelector("
+                               "'#copy-rows button.more'); return [b.textContent, "
+                               "b.closest('tr').querySelector('.id').textContent]; })()")
+    (count,) = [len(c.sources) for c in report.copies if c.id == doc_id]
+    assert more == f"+{count - 5} more"
+    browser.click("#copy-rows button.more")
+    assert browser.run("document.querySelector('#copy-rows button.more') === null || "
+                       "document.querySelector('#copy-rows button.more').closest('tr')"
+                       ".querySelector('.id').textContent !== " + json.dumps(doc_id))
+    assert count in browser.run("Array.from(document.querySelectorAll('#copy-rows ul.sources'))"
+                                ".map(u => u.children.length)")
+    # sorted by the largest source, descending
+    browser.run("var s = document.getElementById('csort'); s.value = 'largest';"
+                "s.dispatchEvent(new Event('change'))")
+    largest = browser.run(f"Array.from({rows}).map(r => parseFloat(r.children[2].textContent))")
+    expected = sorted((c.sources[0].share for c in report.copies), reverse=True)[:50]
+    assert largest == pytest.approx([round(v * 100, 1) for v in expected], abs=0.051)
+    browser.click("#cnext")
+    assert browser.run("document.getElementById('cinfo').textContent").startswith("51–100")
+    # filtered by a document's id
+    browser.type("#cq", report.copies[123].id)
+    assert browser.run(f"{rows}.length") >= 1
+    assert report.copies[123].id in browser.run(f"{rows}[0].textContent") or any(
+        report.copies[123].id in row for row in browser.run(
+            f"Array.from({rows}).map(r => r.textContent)"))
+    # the pairs table, one click from the top
+    browser.run("window.scrollTo(0, 0)")
+    browser.click('.toc a[href="#pairs"]')
+    top = browser.run("document.getElementById('pairs').getBoundingClientRect().top")
+    assert -2 <= top < 100
+    browser.screenshot(tmp_path / "copies-1400.png")
+    browser.resize(390, 900)
+    browser.run("document.getElementById('copies').scrollIntoView()")
+    wide = browser.run("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide[0] <= wide[1], wide
+    browser.screenshot(tmp_path / "copies-390.png")

@@ -192,3 +192,27 @@ def test_assets_write_no_markup_from_data() -> None:
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(",
                          script)
     assert not re.search(r"url\(|@import|https?:", style + script)
+
+
+def test_the_copy_ratios_are_data_the_page_pages_through() -> None:
+    """The copy ratios reach the page as data (every document, every source, largest
+    first, with its pair's number), not as one row of markup per document."""
+    from pages import many_copies
+
+    report = many_copies(documents=800)
+    page = render(report, "html")
+    parsed = Page(page)
+    table = parsed.data("nd-table")
+    names = [d[0] for d in table["documents"]]
+    assert len(table["copies"]) == len(report.copies)
+    numbers = {(p.a, p.b): n for n, p in enumerate(report.pairs, start=1)}
+    for (index, share, sources), copied in zip(table["copies"], report.copies, strict=True):
+        assert names[index] == copied.id and share == round(copied.share, 6)
+        assert [names[s[0]] for s in sources] == [s.id for s in copied.sources]
+        assert [s[1] for s in sources] == sorted((s[1] for s in sources), reverse=True)
+        assert sources[0][2] == numbers.get((copied.id, copied.sources[0].id), 0)
+    assert page.count("<tr") < 20  # no row of markup per document: the script builds a page
+    assert {"cq", "cmin", "csort", "copy-rows", "cprev", "cnext"} <= {
+        a.get("id") for a in parsed.attrs}
+    toc = re.search(r'<nav class="toc">(.*?)</nav>', page)
+    assert toc and re.findall(r'href="#(\w+)"', toc.group(1)) == ["copies", "pairs"]

@@ -8,7 +8,8 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
   (``[id, title, length]``) and the pairs (``[number, a, b, jaccard, containment, a_in_b,
   b_in_a, rewrite, a_coverage, b_coverage, passages, a_share, b_share]``, ``a`` and ``b``
   indexing the documents, ``a_share``/``b_share`` the headline shares of
-  :class:`~neardup.formats.shared.Headline`, and ``basis`` what they count);
+  :class:`~neardup.formats.shared.Headline`, and ``basis`` what they count), and the copy
+  ratios (``copies``: ``[document, share, [[source, share, pair number], ...]]``);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
   b_start, b_end, hue, characters]``), its aligned rows (:mod:`.html_align`) and its
@@ -91,6 +92,12 @@ def _share(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _percent(value: float) -> float:
+    """A share shown as a percentage with one decimal: rounded as the JSON report rounds it,
+    so that the page never shows it rounded twice (0.117471 is 11.7%, not 11.8%)."""
+    return round(value, 6)
+
+
 def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, Any], list[str]]:
     """The table's data (see the module docstring), and the documents' ids by index."""
     documents = _Documents(report, texts)
@@ -98,15 +105,31 @@ def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, 
     pairs = [
         [number, documents(p.a), documents(p.b), _share(p.jaccard), _share(p.containment),
          _share(p.a_in_b), _share(p.b_in_a), _share(p.rewrite), _share(p.a_coverage),
-         _share(p.b_coverage), len(p.passages), *map(_share, headline.shares(p))]
+         _share(p.b_coverage), len(p.passages), *map(_percent, headline.shares(p))]
         for number, p in enumerate(report.pairs, start=1)
     ]
+    copies = _copies(report, documents)  # before the rows: it names more documents
     data = {"documents": documents.rows(), "pairs": pairs,
             "threshold": report.parameters.threshold,
             "containment": report.parameters.containment is not None,
             "basis": headline.basis(report.pairs[0]) if report.pairs else "",
+            "copies": copies,
             "folds": report.parameters.script is not None or report.parameters.synonyms}
     return data, list(documents.index)
+
+
+def _copies(report: DuplicateReport, documents: _Documents) -> list[list[Any]]:
+    """The copy ratios: ``[document, share, [[source, share, pair number], ...]]`` each,
+    documents and sources indexing the documents, sources largest first."""
+    number_of: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(report.pairs, start=1):
+        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
+    return [
+        [documents(copied.id), _percent(copied.share),
+         [[documents(s.id), _percent(s.share), number_of.get((copied.id, s.id), 0)]
+          for s in copied.sources]]
+        for copied in report.copies
+    ]
 
 
 def marker_spans(text: str, markers: Sequence[str]) -> list[tuple[int, int]]:

@@ -51,8 +51,9 @@ def summary_section(report: DuplicateReport) -> list[str]:
         f'<p class="lead">{esc(report_summary_line(report))}</p>',
         '<nav class="toc">'
         + ('<a href="#checked">Checked documents</a> ' if report.checked else "")
-        + '<a href="#clusters">Clusters</a> <a href="#pairs">Pairs</a>'
-        + (' <a href="#copies">Copy ratios</a>' if report.copies else "")
+        + ('<a href="#clusters">Clusters</a> ' if report.clusters else "")
+        + ('<a href="#copies">Copy ratios</a> ' if report.copies else "")
+        + '<a href="#pairs">Pairs</a>'
         + (' <a href="#skipped">Skipped</a>' if report.skipped else "")
         + "</nav>",
         "</header>",
@@ -261,32 +262,36 @@ def _bar(value: float) -> str:
 
 
 def copies_section(report: DuplicateReport) -> list[str]:
-    """The copy-ratio (查重) view: each document's share found in the others, and its
-    sources with their shares, linked to their pairs."""
+    """The copy-ratio (查重) overview's frame: its controls (search, a lowest share, sort)
+    and an empty table the page's script fills, a page of documents at a time, each with its
+    largest sources and the rest behind a "+N more"."""
     if not report.copies:
         return []
-    number_of = {(p.a, p.b): n for n, p in enumerate(report.pairs, start=1)}
-    rows = []
-    for copied in report.copies:
-        sources = []
-        for source in copied.sources:
-            number = number_of.get((copied.id, source.id)) or number_of.get((source.id, copied.id))
-            link = f" {_pair_link(number)}" if number else ""
-            sources.append(f'<li>{source.share:.1%} in <span class="id">{esc(source.id)}</span>'
-                           f"{link}</li>")
-        rows.append(
-            f"<tr><td>{doc_label(report, copied.id)}</td>"
-            f'<td class="num">{_bar(copied.share)}{copied.share:.1%}</td>'
-            f'<td><ul class="sources">{"".join(sources)}</ul></td></tr>'
-        )
+    sorts = (("total", "found elsewhere (total)"), ("largest", "largest single source"),
+             ("sources", "number of sources"), ("id", "document id"))
+    options = "".join(f'<option value="{key}">{name}</option>' for key, name in sorts)
     return [
         '<section id="copies">',
-        "<h2>Copy ratios (查重) <small>how much of each document is found in the others</small>"
-        "</h2>",
+        "<h2>Copy ratios (查重) <small>"
+        f"{plural(len(report.copies), 'document')} with text found in others; the share of "
+        "each found elsewhere, and in each source (specific text; formula apart)</small></h2>",
+        '<div class="controls" role="search">',
+        '<label class="search">search documents and sources<input type="search" id="cq" '
+        'placeholder="id or title" autocomplete="off"></label>',
+        '<label>found elsewhere from %<input type="number" id="cmin" min="0" max="100" '
+        'step="1" placeholder="0"></label>',
+        f'<label>sort by<select id="csort">{options}</select></label>',
+        '<button type="button" id="corder">descending</button>',
+        "</div>",
+        "<noscript><p>The copy ratios need JavaScript; the JSON report (--format json) holds "
+        "them (copies).</p></noscript>",
         '<table class="copies"><thead><tr><th>document</th><th>found elsewhere</th>'
-        "<th>sources (share of the document in each)</th></tr></thead><tbody>",
-        *rows,
-        "</tbody></table></section>",
+        "<th>largest source</th><th>sources (share of the document in each)</th></tr></thead>"
+        '<tbody id="copy-rows"></tbody></table>',
+        '<div class="pager"><button type="button" id="cprev">← previous page</button>'
+        '<span id="cinfo" aria-live="polite"></span>'
+        '<button type="button" id="cnext">next page →</button></div>',
+        "</section>",
     ]
 
 

@@ -477,6 +477,117 @@
     if (scroll) section.scrollIntoView({ block: "start" });
   }
 
+  /* ------------------------------------------------------------------ copy ratios */
+
+  var COPY_PAGE = 50, COPY_SOURCES = 5;
+  var copies = table.copies || [];
+  var cstate = { sort: "total", desc: true, q: "", min: null, page: 0 };
+  var cview = [];
+  var CKEYS = {
+    total: function (c) { return c[1]; },
+    largest: function (c) { return c[2].length ? c[2][0][1] : 0; },
+    sources: function (c) { return c[2].length; },
+    id: function (c) { return docs[c[0]][0]; }
+  };
+
+  function hay(i) {
+    if (haystacks === null) {
+      haystacks = docs.map(function (d) { return (d[0] + "\n" + (d[1] || "")).toLowerCase(); });
+    }
+    return haystacks[i];
+  }
+
+  function copyMatches(c) {
+    if (cstate.min !== null && c[1] * 100 < cstate.min) return false;
+    if (!cstate.q) return true;
+    return hay(c[0]).indexOf(cstate.q) >= 0 ||
+      c[2].some(function (s) { return hay(s[0]).indexOf(cstate.q) >= 0; });
+  }
+
+  function crefresh() {
+    var key = CKEYS[cstate.sort], sign = cstate.desc ? -1 : 1;
+    cview = copies.filter(copyMatches);
+    cview.sort(function (x, y) {
+      var kx = key(x), ky = key(y);
+      if (kx < ky) return -sign;
+      if (kx > ky) return sign;
+      return x[0] - y[0];
+    });
+    cstate.page = Math.min(cstate.page, Math.max(0, Math.ceil(cview.length / COPY_PAGE) - 1));
+    renderCopies();
+    document.getElementById("csort").value = cstate.sort;
+    document.getElementById("corder").textContent = cstate.desc ? "descending" : "ascending";
+  }
+
+  function sourceItem(c, s) {
+    var item = el("li", {}, [el("strong", {}, [pct(s[1])]), " in ",
+                             el("span", { class: "id" }, [docId(s[0])])]);
+    if (s[2]) item.appendChild(document.createTextNode(" "));
+    if (s[2]) item.appendChild(el("a", { href: "#pair-" + s[2] }, ["pair " + s[2]]));
+    return item;
+  }
+
+  function sourceList(c, all) {
+    var list = el("ul", { class: "sources" });
+    var shown = all ? c[2] : c[2].slice(0, COPY_SOURCES);
+    shown.forEach(function (s) { list.appendChild(sourceItem(c, s)); });
+    if (!all && c[2].length > COPY_SOURCES) {
+      var more = el("button", { type: "button", class: "more" },
+                    ["+" + (c[2].length - COPY_SOURCES) + " more"]);
+      more.addEventListener("click", function () { list.replaceWith(sourceList(c, true)); });
+      list.appendChild(el("li", {}, [more]));
+    }
+    return list;
+  }
+
+  function renderCopies() {
+    var body = document.getElementById("copy-rows");
+    var rows = document.createDocumentFragment();
+    var first = cstate.page * COPY_PAGE, last = Math.min(cview.length, first + COPY_PAGE);
+    for (var k = first; k < last; k++) {
+      var c = cview[k], top = c[2][0];
+      rows.appendChild(el("tr", {}, [
+        el("td", { class: "doc" }, docLabel(c[0])),
+        el("td", { class: "num", "data-label": "found elsewhere" },
+           [el("span", { class: "bar", style: "width:" + (c[1] * 4).toFixed(2) + "em" }), pct(c[1])]),
+        el("td", { class: "num", "data-label": "largest source" }, top ? [pct(top[1])] : ["–"]),
+        el("td", { class: "srccell", "data-label": c[2].length + (c[2].length === 1 ? " source" : " sources") },
+           [sourceList(c, false)])
+      ]));
+    }
+    body.textContent = "";
+    body.appendChild(rows);
+    document.getElementById("cinfo").textContent = cview.length === 0 ? "no document matches"
+      : (first + 1).toLocaleString("en") + "–" + last.toLocaleString("en") + " of " +
+        cview.length.toLocaleString("en") + " documents" +
+        (cview.length < copies.length ? " (of " + copies.length.toLocaleString("en") + ")" : "");
+    document.getElementById("cprev").disabled = cstate.page === 0;
+    document.getElementById("cnext").disabled = last >= cview.length;
+  }
+
+  function setUpCopies() {
+    document.getElementById("csort").addEventListener("change", function (e) {
+      cstate.sort = e.target.value; cstate.desc = cstate.sort !== "id"; cstate.page = 0; crefresh();
+    });
+    document.getElementById("corder").addEventListener("click", function () {
+      cstate.desc = !cstate.desc; cstate.page = 0; crefresh();
+    });
+    document.getElementById("cq").addEventListener("input", function (e) {
+      cstate.q = e.target.value.trim().toLowerCase(); cstate.page = 0; crefresh();
+    });
+    document.getElementById("cmin").addEventListener("input", function (e) {
+      cstate.min = numberOrNull(e.target); cstate.page = 0; crefresh();
+    });
+    document.getElementById("cprev").addEventListener("click", function () {
+      cstate.page = Math.max(0, cstate.page - 1); renderCopies();
+      document.getElementById("copies").scrollIntoView({ block: "start" });
+    });
+    document.getElementById("cnext").addEventListener("click", function () {
+      cstate.page += 1; renderCopies();
+      document.getElementById("copies").scrollIntoView({ block: "start" });
+    });
+  }
+
   /* ------------------------------------------------------------------ print */
 
   var printed = false;
@@ -544,6 +655,10 @@
   });
   window.addEventListener("beforeprint", fillPrint);
 
+  if (copies.length) {
+    setUpCopies();
+    crefresh();
+  }
   if (pairs.length) {
     setUpTable();
     refresh();
