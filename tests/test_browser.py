@@ -415,3 +415,40 @@ def test_copy_ratios_of_six_thousand_documents_page_sort_and_fit_a_phone(
     wide = browser.run("[document.documentElement.scrollWidth, window.innerWidth]")
     assert wide[0] <= wide[1], wide
     browser.screenshot(tmp_path / "copies-390.png")
+
+
+# ---------------------------------------------------------------------------- moved passages
+
+
+@pytest.mark.slow
+def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) -> None:
+    """Three passages, the first two swapped in b: every passage shows its number at its
+    start in both texts, the same number as its partner, and the partners' texts agree."""
+    import random
+
+    rng = random.Random(5)
+
+    def chars(n: int) -> str:
+        return "".join(chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(n))
+
+    one, two, three = chars(120) + "。", chars(90) + "。", chars(150) + "。"
+    texts = {"a": one + chars(40) + two + chars(30) + three,
+             "b": two + chars(35) + one + chars(45) + three}
+    report = find_duplicates(texts, threshold=0.3, with_texts=True)
+    report = add_passages(report, report.texts)
+    target = tmp_path / "moved.html"
+    target.write_text(render(report, "html", texts=texts), encoding="utf-8")
+    _open(browser, target)
+    browser.click("#pair-rows a")
+    marks = browser.run("""Array.from(document.querySelectorAll('#detail .aligned mark'))
+        .map(m => [m.closest('.cell').classList.contains('a') ? 'a' : 'b', m.dataset.k,
+                   m.dataset.n || null, m.textContent, m.classList.contains('moved')])""")
+    numbered = {(side, k): n for side, k, n, _, _ in marks if n is not None}
+    ks = {k for _, k, _, _, _ in marks}
+    assert len(ks) == 3 and any(moved for *_, moved in marks)
+    for k in ks:
+        assert numbered[("a", k)] == numbered[("b", k)] == str(int(k) + 1)
+        text_a = "".join(t for side, kk, _, t, _ in marks if side == "a" and kk == k)
+        text_b = "".join(t for side, kk, _, t, _ in marks if side == "b" and kk == k)
+        assert text_a == text_b and text_a in (one, two, three)  # ends on its "。"
+    browser.screenshot(tmp_path / "moved-1400.png")

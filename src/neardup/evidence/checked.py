@@ -25,7 +25,7 @@ Example:
     >>> round(page.share, 2), [(s.id, round(s.share, 2)) for s in page.sources]
     (1.0, [('x', 0.52), ('y', 0.48)])
     >>> [(essay[a:b], n) for a, b, n in page.spans][0]
-    ('今天天气很好，我们一起去人民公园散步', 1)
+    ('今天天气很好，我们一起去人民公园散步。', 1)
 """
 
 from __future__ import annotations

@@ -210,7 +210,8 @@
     var mark = null, markOf = null;
     function openMark(span, first) {
       mark = el("mark", {
-        "data-k": span[2], tabindex: first ? "0" : null, style: "--h:" + span[3],
+        "data-k": span[2], "data-n": first ? String(span[2] + 1) : null,
+        tabindex: first ? "0" : null, style: "--h:" + span[3],
         class: span[4] ? "" : "moved",
         title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
                (span[4] ? "" : ", moved: elsewhere in the other text")
@@ -322,10 +323,13 @@
       var text = texts[s], lo = r[2 * s], hi = r[2 * s + 1];
       var before = text.slice(Math.max(0, lo - CONTEXT), lo).replace(/\s+/g, " ");
       var after = text.slice(hi, hi + CONTEXT).replace(/\s+/g, " ");
-      var part = hi > lo ? el(Tag, {}, [visible(shortened(text.slice(lo, hi).replace(/\s+/g, " "), 90))])
+      var short = shortened(text.slice(lo, hi).replace(/\s+/g, " "), 90);
+      var cut = / \(\+[\d,]+ chars\)$/.exec(short);
+      var part = hi > lo ? el(Tag, {}, [visible(cut ? short.slice(0, cut.index) : short)])
                          : el("span", { class: "none" }, ["(nothing)"]);
       return el("span", { class: "part" }, [el("span", { class: "side" }, [s ? "b" : "a"]),
-        "…" + visible(before), part, visible(after) + "…"]);
+        "…" + visible(before), part, cut ? el("span", { class: "muted" }, [cut[0]]) : "",
+        visible(after) + "…"]);
     }
     return el("li", {}, [side(0, "del"), side(1, "ins")]);
   }
