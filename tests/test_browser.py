@@ -452,3 +452,38 @@ def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) 
         text_b = "".join(t for side, kk, _, t, _ in marks if side == "b" and kk == k)
         assert text_a == text_b and text_a in (one, two, three)  # ends on its "。"
     browser.screenshot(tmp_path / "moved-1400.png")
+
+
+# ---------------------------------------------------------------------------- printing
+
+
+@pytest.mark.slow
+def test_printing_the_laws_report_is_bounded_and_says_so(browser: Page, tmp_path: Path) -> None:
+    """The laws sample's 89 pairs (long texts) printed whole made 1,871 pages; the print
+    version holds the summary and the first pairs' texts up to a budget, and says how many
+    of how many it holds."""
+    import re
+
+    from neardup.formats.html_page import PRINT_CHARS
+
+    target = tmp_path / "laws.html"
+    laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
+    result = CliRunner().invoke(main, ["scan", str(laws), "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    _open(browser, target)
+    browser.run("window.dispatchEvent(new Event('beforeprint'))")
+    note = browser.run("document.querySelector('#print-all .print-note').textContent")
+    printed = browser.run("document.querySelectorAll('#print-all section.print-pair').length")
+    total = len(browser.run("JSON.parse(document.getElementById('nd-table').textContent).pairs"))
+    assert 1 <= printed < total
+    assert note.startswith(f"Printed: the summary and the first {printed} of {total} pairs")
+    chars = browser.run("""(function () { var t = JSON.parse(document.getElementById(
+        'nd-table').textContent); return Array.from(document.querySelectorAll(
+        '#print-all section.print-pair h3')).map(function (h) {
+            var p = t.pairs[parseInt(/Pair (\\d+)/.exec(h.textContent)[1], 10) - 1];
+            return t.documents[p[1]][2] + t.documents[p[2]][2]; }); })()""")
+    assert len(chars) == printed and sum(chars) <= PRINT_CHARS
+    pdf = tmp_path / "laws.pdf"
+    browser.pdf(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert 1 < pages <= 80, pages  # about a page for each 1,500 characters of text

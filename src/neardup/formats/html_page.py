@@ -7,8 +7,8 @@ largest first (:mod:`.html_sections`), then a table of the pairs that sorts, fil
 pages, and the detail of the pair picked: the two texts aligned side by side, what differs
 between them, and their shared passages. The table and the details are built
 by the page's script (``assets/report.js``) from JSON blocks (:mod:`.html_data`), so a
-report of many pairs stays quick to open; printing shows every pair's texts in full
-(``assets/report.css``).
+report of many pairs stays quick to open; printing shows the summary and the first pairs'
+texts in full, as many as :data:`PRINT_CHARS` allows, and says so (``assets/report.css``).
 
 Every id, title and piece of document text is escaped (markup) or reaches the page as a
 text node (script), so a document containing markup is shown as text. The module is not
@@ -37,7 +37,10 @@ PRINT_AT_LOAD = 400_000
 its print version when the page opens (so that a PDF printed by a headless browser, which
 fires no ``beforeprint``, holds every text); a larger one when printing starts."""
 PRINT_MOST = 200
-"""Printing shows the texts of this many pairs (the first in the table's order)."""
+"""Printing shows the texts of at most this many pairs (the first in the table's order)."""
+PRINT_CHARS = 60_000
+"""... and of as many as hold at most this many characters of text in all (at least one
+pair): about 30 printed pages, where the laws' 82 pairs printed whole made 1,871."""
 
 SORT_KEYS = (
     ("jaccard", "Jaccard similarity"),
@@ -68,6 +71,7 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
     given = texts or {}
     printed = sum(len(given.get(p.a, "")) + len(given.get(p.b, "")) for p in report.pairs)
     table["print_most"] = PRINT_MOST
+    table["print_chars"] = PRINT_CHARS
     table["print_at_load"] = len(report.pairs) <= PRINT_MOST and printed <= PRINT_AT_LOAD
     out = [
         "<!DOCTYPE html>",
@@ -114,7 +118,8 @@ def _pairs_section(report: DuplicateReport) -> list[str]:
     )
     return [
         '<section id="pairs">',
-        "<h2>Pairs <small>pick one to see its texts side by side</small></h2>",
+        '<h2>Pairs <small class="screen-only">pick one to see its texts side by side</small>'
+        "</h2>",
         '<div class="controls" role="search">',
         '<label class="search">search ids and titles<input type="search" id="q" '
         'placeholder="id or title" autocomplete="off"></label>',

@@ -12,6 +12,8 @@ from .shared import parameters_line, plural, report_summary_line, share3, title_
 
 CLUSTERS_SHOWN = 200
 """The page lists this many clusters (the largest); the pairs table holds every pair."""
+CLUSTERS_PRINTED = 10
+"""Printing shows this many clusters (the largest)."""
 MEMBERS_SHOWN = 100
 """A cluster's rows list this many members; the rest are counted."""
 BIN = 0.05
@@ -146,6 +148,9 @@ def clusters_section(report: DuplicateReport) -> list[str]:
         + (f"; the {CLUSTERS_SHOWN} largest are shown" if len(ordered) > CLUSTERS_SHOWN else "")
         + "</small></h2>",
     ]
+    if len(ordered) > CLUSTERS_PRINTED:
+        out.append(f'<p class="print-only">Printed: the {CLUSTERS_PRINTED} largest clusters of '
+                   f"{len(ordered):,}.</p>")
     for number, cluster in ordered[:CLUSTERS_SHOWN]:
         out += _cluster(report, number, cluster, number_of, neighbours, first_of)
     out.append("</section>")

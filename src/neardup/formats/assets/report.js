@@ -599,10 +599,21 @@
     if (printed) return;
     printed = true;
     var out = document.getElementById("print-all");
-    var order = (view.length ? view : pairs).slice(0, table.print_most);
-    if (pairs.length > order.length) {
-      out.appendChild(el("p", {}, ["Printed: the first " + order.length + " pairs in the table's order, of " + pairs.length + "."]));
-    }
+    var order = [], chars = 0;
+    (view.length ? view : pairs).some(function (p) {
+      var size = (docs[p[A]][2] || 0) + (docs[p[B]][2] || 0);
+      if (order.length && (order.length >= table.print_most || chars + size > table.print_chars)) return true;
+      order.push(p);
+      chars += size;
+      return false;
+    });
+    out.appendChild(el("p", { class: "print-note" }, [
+      (order.length === pairs.length
+        ? "Printed: the summary and all " + pairs.length + (pairs.length === 1 ? " pair" : " pairs")
+        : "Printed: the summary and the first " + order.length + " of " + pairs.length.toLocaleString("en") +
+          " pairs in the table's order (at most " + table.print_most + " pairs and " +
+          table.print_chars.toLocaleString("en") + " characters of text); the others are in this page on screen and in the JSON report") +
+      ", each with its texts in full."]));
     order.forEach(function (p) {
       var n = p[NUM], pd = details().pairs[n - 1];
       var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
