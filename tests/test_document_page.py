@@ -147,6 +147,18 @@ def test_without_passages_the_page_says_they_were_not_computed(essay_file: Path)
     assert data["checked"][0]["spans"] == []
 
 
+def test_the_summary_line_of_a_scan_gives_the_checked_share(
+    essay_file: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", str(essay_file),
+                                       "--preset", "copies", "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 0
+    assert "; found in other documents: essay.txt 60." in result.output
+    plain = CliRunner().invoke(main, ["scan", str(SEEDS), "--preset", "copies", "-o",
+                                      str(tmp_path / "s.json")])
+    assert "2 documents with text found in others, the most 9" in plain.output
+
+
 def test_check_refuses_standard_input_to_check_in_a_scan(essay_file: Path) -> None:
     result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", "-"])
     assert result.exit_code == 2

@@ -37,14 +37,18 @@ WIDTH = 100
 
 def render_text(report: DuplicateReport, texts: Texts | None = None, width: int = WIDTH) -> str:
     """The report as plain text, lines wrapped to ``width`` columns (``texts`` are not
-    used)."""
+    used); the pairs the most similar first (Jaccard), or for a containment search the
+    largest share of one document in the other first."""
     lines = [f"neardup: {report_summary_line(report)}", f"parameters: {parameters_line(report)}"]
     if report.skipped:
         lines += ["", "Skipped"]
         lines += [f"  {one_line(s.id)}: {one_line(s.reason)}" for s in report.skipped]
+    headline = Headline(report)
+    shown = sorted(pairs_shown(report), key=lambda p: (-max(headline.shares(p)), -p.jaccard)
+                   if report.parameters.containment is not None else -p.jaccard)
     if report.checked:
         lines += ["", "Checked documents (the share of each found in the others)"]
-        number_of = pair_numbers(pairs_shown(report))
+        number_of = pair_numbers(shown)
         for k, page in enumerate(report.checked, start=1):
             first, *sources = checked_lines(page, number_of, one_line)
             lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
@@ -72,10 +76,8 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                     f"Jaccard {share3(member.similarity)}"
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
-    shown = pairs_shown(report)
     if shown:
         lines += ["", "Pairs"]
-        headline = Headline(report)
         for number, pair in enumerate(shown, start=1):
             lines += _pair_lines(report, number, pair, headline)
     if report.set_apart:
