@@ -127,7 +127,7 @@ def test_histogram_counts_every_pair_and_marks_the_threshold() -> None:
     counts = [int(c) for c in re.findall(r'class="count">(\d+)<', svg)]
     assert sum(counts) == len(values) and counts == [3, 1, 3]
     line = float(re.search(r'class="threshold" x1="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
-    first = float(re.search(r'class="hbar" x="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    first = float(re.search(r'class="hbar[^"]*" x="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
     assert line == pytest.approx(first - 1, abs=0.2)  # the threshold is the first bar's edge
     assert histogram([], 0.7) == []
 
@@ -216,3 +216,19 @@ def test_the_copy_ratios_are_data_the_page_pages_through() -> None:
         a.get("id") for a in parsed.attrs}
     toc = re.search(r'<nav class="toc">(.*?)</nav>', page)
     assert toc and re.findall(r'href="#(\w+)"', toc.group(1)) == ["copies", "pairs"]
+
+
+def test_the_histogram_says_which_search_found_the_pairs_left_of_the_threshold() -> None:
+    """Pairs below the Jaccard threshold were found by containment or as rewrites: their
+    bars are stacked by what found them, and the caption counts each."""
+    from neardup.formats.html_sections import FOUND_BY
+
+    values = [0.12, 0.14, 0.33, 0.8, 0.91]
+    kinds = ["containment", "rewrite", "containment", "near", "near"]
+    svg = "".join(histogram(values, 0.5, kinds))
+    drawn = re.findall(r'class="hbar k-(\w+)"', svg)
+    assert sorted(drawn) == sorted(["containment", "rewrite", "containment", "near", "near"])
+    names = dict(FOUND_BY)
+    assert f"{names['containment']}: 2" in svg and f"{names['rewrite']}: 1" in svg
+    assert "Left of it, pairs found by another search" in svg
+    assert "Left of it" not in "".join(histogram(values, 0.5))  # one search: no legend

@@ -8,7 +8,15 @@ import html
 from collections import deque
 
 from ..report import Cluster, DuplicateReport
-from .shared import parameters_line, plural, report_summary_line, share3, title_of
+from .shared import (
+    NO_COPY_RATIOS,
+    copies_not_computed,
+    parameters_line,
+    plural,
+    report_summary_line,
+    share3,
+    title_of,
+)
 
 CLUSTERS_SHOWN = 200
 """The page lists this many clusters (the largest); the pairs table holds every pair."""
@@ -63,7 +71,8 @@ def summary_section(report: DuplicateReport) -> list[str]:
         '<dl class="counts">'
         + "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in counts)
         + "</dl>",
-        *histogram([p.jaccard for p in report.pairs], report.parameters.threshold),
+        *histogram([p.jaccard for p in report.pairs], report.parameters.threshold,
+                   found_by(report)),
         f'<p class="params">{esc(parameters_line(report))}</p>',
         *(f'<p class="note">{esc(note)}</p>' for note in report.notes),
         "</section>",
@@ -71,52 +80,96 @@ def summary_section(report: DuplicateReport) -> list[str]:
     return out
 
 
-def histogram(values: list[float], threshold: float) -> list[str]:
+FOUND_BY = (
+    ("near", "near-duplicates (Jaccard at or above the threshold)"),
+    ("containment", "partial copies (containment: a share of the smaller document)"),
+    ("rewrite", "rewrites (words swapped, sentences moved)"),
+    ("other", "copies found otherwise (shared rare text)"),
+)
+"""What found a pair, as the histogram colours it, in the order it is decided."""
+
+
+def found_by(report: DuplicateReport) -> list[str]:
+    """For each pair, the search that reports it (a key of :data:`FOUND_BY`): Jaccard at or
+    above the threshold, else containment at or above its cut, else a rewrite resemblance at
+    or above its, else another rule of the copies judgement."""
+    p = report.parameters
+    kinds = []
+    for pair in report.pairs:
+        if pair.jaccard >= p.threshold or pair.exact:
+            kinds.append("near")
+        elif p.containment is not None and pair.containment >= p.containment:
+            kinds.append("containment")
+        elif p.rewrite is not None and pair.rewrite is not None and pair.rewrite >= p.rewrite:
+            kinds.append("rewrite")
+        else:
+            kinds.append("other")
+    return kinds
+
+
+def histogram(
+    values: list[float], threshold: float, kinds: list[str] | None = None
+) -> list[str]:
     """An inline SVG histogram of the pairs' similarities, in bars :data:`BIN` wide, with
-    the count over each bar and a line at the threshold.
+    the count over each bar (where it fits) and a line at the threshold; with ``kinds``
+    (:func:`found_by`) each bar is stacked by what found its pairs, with a legend.
 
     Example:
         >>> svg = "".join(histogram([0.72, 0.74, 0.91, 1.0], 0.7))
-        >>> svg.count('class="hbar"'), ">2</text>" in svg
+        >>> svg.count('class="hbar'), ">2</text>" in svg
         (3, True)
     """
     if not values:
         return []
+    kinds = kinds or ["near"] * len(values)
     bins = round(1 / BIN)
     low = min(int(min(values) / BIN), int(threshold / BIN), bins - 1)
-    counts = [0] * (bins - low)
-    for value in values:
-        counts[min(int(value / BIN), bins - 1) - low] += 1
-    width, height, top, bottom = 400, 120, 14, 18
+    order = [key for key, _ in FOUND_BY]
+    counts = [[0] * len(order) for _ in range(bins - low)]
+    for value, kind in zip(values, kinds, strict=True):
+        counts[min(int(value / BIN), bins - 1) - low][order.index(kind)] += 1
+    totals = [sum(c) for c in counts]
+    width, height, top, bottom = 400, 130, 16, 20
     bar = width / len(counts)
-    most = max(counts)
+    most = max(totals)
     out = [
         '<figure class="histogram">',
         f'<svg viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Jaccard similarity of the pairs: {esc(_counts_words(counts, low))}">',
+        f'aria-label="Jaccard similarity of the pairs: {esc(_counts_words(totals, low))}">',
+        f'<line class="base" x1="0" x2="{width}" y1="{height - bottom}" '
+        f'y2="{height - bottom}"/>',
     ]
-    out.append(f'<line class="base" x1="0" x2="{width}" y1="{height - bottom}" '
-               f'y2="{height - bottom}"/>')
-    for k, count in enumerate(counts):
-        h = (height - top - bottom) * count / most
-        x, y = k * bar, height - bottom - h
-        if count:
+    for k, stack in enumerate(counts):
+        x, y = k * bar, float(height - bottom)
+        for kind, count in zip(order, stack, strict=True):
+            if not count:
+                continue
+            h = (height - top - bottom) * count / most
+            y -= h
             out.append(
-                f'<rect class="hbar" x="{x + 1:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" '
-                f'height="{h:.1f}"><title>{(low + k) * BIN:.2f}–{(low + k + 1) * BIN:.2f}: '
-                f"{count:,}</title></rect>"
-                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" class="count">{count:,}</text>'
+                f'<rect class="hbar k-{kind}" x="{x + 1:.1f}" y="{y:.1f}" '
+                f'width="{bar - 2:.1f}" height="{h:.1f}"><title>{(low + k) * BIN:.2f}–'
+                f"{(low + k + 1) * BIN:.2f}: {count:,} {kind}</title></rect>"
             )
+        label = f"{totals[k]:,}"
+        if totals[k] and len(label) * 6.2 <= bar + 4:
+            out.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" class="count">{label}'
+                       "</text>")
         if k % 2 == 0 or len(counts) <= 10:
-            out.append(
-                f'<text x="{x:.1f}" y="{height - 4}" class="axis">{(low + k) * BIN:.2f}</text>'
-            )
+            out.append(f'<text x="{x:.1f}" y="{height - 5}" class="axis'
+                       f'{" first" if k == 0 else ""}">{(low + k) * BIN:.2f}</text>')
     line = (threshold / BIN - low) * bar
+    present = [(key, name) for key, name in FOUND_BY if key in set(kinds)]
+    legend = "" if present == [("near", FOUND_BY[0][1])] else " " + "; ".join(
+        f'<span class="swatch k-{key}"></span> {esc(name)}: {kinds.count(key):,}'
+        for key, name in present)
     out += [
         f'<line class="threshold" x1="{line:.1f}" x2="{line:.1f}" y1="2" y2="{height - bottom}"/>',
         "</svg>",
         f"<figcaption>Jaccard similarity of the {plural(len(values), 'pair')} (bars "
-        f"{BIN:g} wide); the dashed line is the threshold, {threshold:g}.</figcaption>",
+        f"{BIN:g} wide); the dashed line is the threshold, {threshold:g}."
+        + (" Left of it, pairs found by another search:" if legend else "")
+        + legend + "</figcaption>",
         "</figure>",
     ]
     return out
@@ -270,6 +323,9 @@ def copies_section(report: DuplicateReport) -> list[str]:
     """The copy-ratio (查重) overview's frame: its controls (search, a lowest share, sort)
     and an empty table the page's script fills, a page of documents at a time, each with its
     largest sources and the rest behind a "+N more"."""
+    if copies_not_computed(report):
+        return ['<section id="copies"><h2>Copy ratios (查重)</h2>',
+                f'<p class="note">{esc(NO_COPY_RATIOS)}</p></section>']
     if not report.copies:
         return []
     sorts = (("total", "found elsewhere (total)"), ("largest", "largest single source"),

@@ -11,9 +11,11 @@ import re
 
 from ..report import CheckedDocument, DuplicateReport
 from .shared import (
+    NO_COPY_RATIOS,
     Headline,
     Texts,
     checked_lines,
+    copies_not_computed,
     copy_line,
     pair_numbers,
     pairs_shown,
@@ -59,6 +61,8 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
         f"Parameters: {md_escape(parameters_line(report))}.",
     ]
     out += _checked(report, texts or {})
+    if copies_not_computed(report):
+        out += ["", "## Copy ratios", "", md_escape(NO_COPY_RATIOS)]
     if report.copies:
         out += ["", "## Copy ratios", ""]
         out += [f"- {md_escape(copy_line(copied))}" for copied in report.copies]

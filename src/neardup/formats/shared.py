@@ -257,3 +257,14 @@ class Headline:
         in_b, in_a = self.shares(pair)
         return (f"{in_b:.1%} of {name(pair.a)} is in {name(pair.b)}, {in_a:.1%} of "
                 f"{name(pair.b)} is in {name(pair.a)} ({self.basis(pair)})")
+
+
+def copies_not_computed(report: DuplicateReport) -> bool:
+    """Whether a containment search's copy ratios are missing because no passages were
+    computed (``--no-passages``): a report must say so, not show nothing."""
+    return (report.parameters.containment is not None and not report.copies
+            and any(p.a_coverage is None for p in report.pairs))
+
+
+NO_COPY_RATIOS = ("Copy ratios not computed (--no-passages): they count the text of the "
+                  "passages each document shares with the others.")

@@ -14,9 +14,11 @@ import unicodedata
 
 from ..report import DuplicateReport, Pair
 from .shared import (
+    NO_COPY_RATIOS,
     Headline,
     Texts,
     checked_lines,
+    copies_not_computed,
     copy_line,
     judged_words,
     pair_numbers,
@@ -52,6 +54,8 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
         for k, page in enumerate(report.checked, start=1):
             first, *sources = checked_lines(page, number_of, one_line)
             lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
+    if copies_not_computed(report):
+        lines += ["", NO_COPY_RATIOS]
     if report.copies:
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied, name=one_line)}" for copied in report.copies]
