@@ -232,3 +232,28 @@ def test_the_histogram_says_which_search_found_the_pairs_left_of_the_threshold()
     assert f"{names['containment']}: 2" in svg and f"{names['rewrite']}: 1" in svg
     assert "Left of it, pairs found by another search" in svg
     assert "Left of it" not in "".join(histogram(values, 0.5))  # one search: no legend
+
+
+def test_passages_side_by_side_in_a_row_of_differences_never_share_a_hue() -> None:
+    """Passages swapped between the texts sit beside each other in a row of differences:
+    their colours are kept far apart, so that neither looks like the other's partner."""
+    import random
+
+    from neardup.formats.html_align import NEIGHBOUR_HUES, side_by_side
+
+    rng = random.Random(11)
+
+    def chars(n: int) -> str:
+        return "".join(chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(n))
+
+    one, two, three, four, five = (chars(n) + "。" for n in (60, 40, 90, 40, 60))
+    text_a = one + two + three + four + five  # b has the second and fourth swapped:
+    text_b = one + four + three + two + five  # each sits beside the other in a row
+    passages = in_text_order(shared_passages(text_a, text_b).passages)
+    rows = aligned_rows(text_a, text_b, passages)
+    beside = side_by_side(rows, passages)
+    assert any(beside)
+    hues = passage_hues(passages, beside)
+    for k, others in enumerate(beside):
+        for other in others:
+            assert hue_distance(hues[k], hues[other]) >= NEIGHBOUR_HUES

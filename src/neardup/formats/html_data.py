@@ -29,7 +29,7 @@ from typing import Any
 
 from ..report import DuplicateReport, Pair
 from .folded import FoldedPart, folded_parts
-from .html_align import aligned_rows, in_text_order, passage_hues
+from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
 from .shared import Headline, Texts, title_of
 
 _UNSAFE_IN_SCRIPT = re.compile(
@@ -153,7 +153,8 @@ def _pair_detail(
 ) -> dict[str, Any]:
     at_a, at_b = utf16_offsets(text_a), utf16_offsets(text_b)
     passages = in_text_order(pair.passages)
-    hues = passage_hues(passages)
+    rows = aligned_rows(text_a, text_b, passages)
+    hues = passage_hues(passages, side_by_side(rows, passages))
     folded: tuple[list[FoldedPart], list[FoldedPart]] = ([], [])
     if folds:
         for passage in passages:
@@ -163,7 +164,7 @@ def _pair_detail(
     return {
         "p": [[at_a(p.a_start), at_a(p.a_end), at_b(p.b_start), at_b(p.b_end), hue,
                p.a_end - p.a_start] for p, hue in zip(passages, hues, strict=True)],
-        "r": [row.kind for row in aligned_rows(text_a, text_b, passages)],
+        "r": [row.kind for row in rows],
         "f": [[[at(f.start), at(f.end), f.other] for f in sorted(parts)]
               for parts, at in zip(folded, (at_a, at_b), strict=True)],
     }
