@@ -118,6 +118,8 @@ def document_page(
         out.append('<ol class="srcs">')
         for number, source in enumerate(page.sources, start=1):
             pair = number_of.get((page.id, source.id))
+            badge = (f'<a class="fn" href="#doc-{k}-src-{number}" title="its first span in the '
+                     f'text">{number}</a>' if page.spans else f'<span class="fn">{number}</span>')
             link = f' <a href="#pair-{pair}">pair {pair}</a>' if pair else ""
             overlap = (
                 f'<span class="muted"> ({_share(source.coloured)} coloured {number}: the '
@@ -126,7 +128,7 @@ def document_page(
                 else ""
             )
             out.append(
-                f'<li style="--h:{source_hue(number)}"><span class="fn">{number}</span> '
+                f'<li style="--h:{source_hue(number)}">{badge} '
                 f'<span class="srcshare">{_share(source.share)}</span> of this document is in '
                 f"{doc_label(report, source.id)}{link}{overlap}</li>"
             )
@@ -138,7 +140,7 @@ def document_page(
             '<p class="muted">The text: each span found in a source is coloured and numbered '
             "as that source (text found in several takes the number of the largest); "
             "formula (wording many documents share, not counted) is underlined grey.</p>",
-            f'<div class="doctext">{_marked_text(text, page.spans)}</div>',
+            f'<div class="doctext">{_marked_text(text, page.spans, k)}</div>',
         ]
     out.append("</article>")
     return out
@@ -148,12 +150,14 @@ def _share(value: float) -> str:
     return f"{value:.1%}"
 
 
-def _marked_text(text: str, spans: tuple[tuple[int, int, int], ...]) -> str:
-    """The text with each span marked: a source's number first, then its text."""
+def _marked_text(text: str, spans: tuple[tuple[int, int, int], ...], k: int) -> str:
+    """The text of checked document ``k`` with each span marked: a source's number first,
+    then its text; the first span of each source is the target of its link in the list."""
     lo = len(text) - len(text.lstrip())
     hi = len(text.rstrip())
     out = []
     at = lo
+    first = set()
     for start, end, number in spans:
         start, end = max(start, at), min(end, hi)
         if end <= start:
@@ -161,8 +165,11 @@ def _marked_text(text: str, spans: tuple[tuple[int, int, int], ...]) -> str:
         out.append(esc(text[at:start]))
         piece = esc(text[start:end])
         if number:
-            out.append(f'<mark class="src" data-src="{number}" style="--h:{source_hue(number)}">'
-                       f'<sup class="fn">{number}</sup>{piece}</mark>')
+            anchor = "" if number in first else f' id="doc-{k}-src-{number}"'
+            first.add(number)
+            out.append(f'<mark class="src" data-src="{number}"{anchor} '
+                       f'style="--h:{source_hue(number)}"><sup class="fn">{number}</sup>'
+                       f"{piece}</mark>")
         else:
             out.append(f'<span class="formula" title="formula: not counted">{piece}</span>')
         at = end
