@@ -608,12 +608,13 @@
       return false;
     });
     out.appendChild(el("p", { class: "print-note" }, [
-      (order.length === pairs.length
-        ? "Printed: the summary and all " + pairs.length + (pairs.length === 1 ? " pair" : " pairs")
+      order.length === pairs.length
+        ? "Printed: the summary and all " + pairs.length + (pairs.length === 1 ? " pair" : " pairs") +
+          ", each with its texts in full."
         : "Printed: the summary and the first " + order.length + " of " + pairs.length.toLocaleString("en") +
-          " pairs in the table's order (at most " + table.print_most + " pairs and " +
-          table.print_chars.toLocaleString("en") + " characters of text); the others are in this page on screen and in the JSON report") +
-      ", each with its texts in full."]));
+          " pairs in the table's order, each with its texts in full (at most " + table.print_most +
+          " pairs and " + table.print_chars.toLocaleString("en") +
+          " characters of text); the other pairs are on this page on screen and in the JSON report."]));
     order.forEach(function (p) {
       var n = p[NUM], pd = details().pairs[n - 1];
       var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
