@@ -84,10 +84,13 @@ def test_a_document_copied_from_nowhere_has_a_page_that_says_so(
     assert (page.share, page.sources, page.spans) == (0.0, (), ())
 
 
-def test_scan_check_writes_the_page_in_each_format(essay_file: Path) -> None:
+def test_scan_check_writes_the_page_in_each_format(essay_file: Path, tmp_path: Path) -> None:
     args = ["scan", str(SEEDS), "--check", str(essay_file), "--preset", "copies"]
     ids = seed_ids()
-    data = json.loads(CliRunner().invoke(main, [*args, "-f", "json"]).output)
+    written = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "r.json")])
+    assert written.exit_code == 0  # its summary line gives the checked document's share
+    assert "; found in other documents: essay.txt 60." in written.output
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (page,) = data["checked"]
     assert page["id"] == "essay.txt"
     assert [s["id"] for s in page["sources"]] == [ids["s1"], ids["s4"], ids["s6"]]
@@ -151,13 +154,7 @@ def test_without_passages_the_page_says_they_were_not_computed(essay_file: Path)
     assert data["checked"][0]["spans"] == []
 
 
-def test_the_summary_line_of_a_scan_gives_the_checked_share(
-    essay_file: Path, tmp_path: Path
-) -> None:
-    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", str(essay_file),
-                                       "--preset", "copies", "-o", str(tmp_path / "r.json")])
-    assert result.exit_code == 0
-    assert "; found in other documents: essay.txt 60." in result.output
+def test_the_summary_line_of_a_copies_scan_names_the_most_copied(tmp_path: Path) -> None:
     plain = CliRunner().invoke(main, ["scan", str(SEEDS), "--preset", "copies", "-o",
                                       str(tmp_path / "s.json")])
     assert "2 documents with text found in others, the most 9" in plain.output
