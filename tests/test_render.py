@@ -207,3 +207,13 @@ def test_the_text_report_lists_the_most_similar_pairs_first() -> None:
     listed = [line.split()[1] for line in text.splitlines() if "<->" in line]
     assert listed == ["c", "e", "a"]
     assert "97.0% of a is in b, 96.0% of b is in a (counted in shingles)" in text
+
+
+def test_no_row_of_the_text_report_starts_with_closing_punctuation() -> None:
+    from neardup.formats.text import wrap_line
+
+    line = "       “" + "一二三四五六七八九、十一二三四五六七八。九十一二三四五六七，八九十" * 3 + "”"
+    for width in range(20, 90):
+        rows = wrap_line(line, width)
+        assert "".join(r.strip() for r in rows) == line.strip()
+        assert not any(r.strip()[:1] in "、。，”" for r in rows[1:]), (width, rows)

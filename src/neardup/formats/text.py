@@ -191,12 +191,24 @@ def wrap_line(line: str, width: int) -> list[str]:
     return rows
 
 
+_NO_LINE_START = frozenset("、。，．；：！？）］｝」』】〉》”’…%,.;:!?)]}")
+"""Punctuation that never starts a row (it stays with the character before it)."""
+
+
 def _words(line: str) -> list[str]:
-    """Runs of spaces, wide characters one by one, and other runs of non-spaces."""
+    """Runs of spaces, wide characters one by one, and other runs of non-spaces; closing
+    punctuation stays with what it closes, so that no row starts with "、" or "。".
+
+    Example:
+        >>> _words("做到入脑、入心。ok")
+        ['做', '到', '入', '脑、', '入', '心。', 'ok']
+    """
     words: list[str] = []
     for token in _TOKEN.findall(line):
-        if words and not token.isspace() and _char_width(token) < 2 and not (
-            words[-1].isspace() or _char_width(words[-1][-1]) == 2
+        closing = token in _NO_LINE_START
+        narrow = not token.isspace() and _char_width(token) < 2
+        if words and not words[-1].isspace() and (
+            closing or (narrow and _char_width(words[-1][-1]) < 2)
         ):
             words[-1] += token
         else:
