@@ -44,7 +44,7 @@ pair): about 30 printed pages, where the laws' 82 pairs printed whole made 1,871
 
 SORT_KEYS = (
     ("jaccard", "Jaccard similarity"),
-    ("share", "share in the other (the larger of a in b, b in a)"),
+    ("share", "share in the other (larger side)"),
     ("containment", "containment"),
     ("length", "length (the longer text)"),
     ("passages", "shared passages"),
