@@ -344,7 +344,7 @@ def test_checked_essay_page_shares_are_the_highlighted_characters(
         assert abs(share - highlighted[number]) <= 1, (number, share, highlighted)
     assert abs(measured["found"] - sum(highlighted.values())) <= 1
     assert [share for _, share in measured["listed"]] == pytest.approx([31, 18, 12], abs=1.5)
-    assert 0 <= measured["top"] < 200  # the overview's link brought the page into view
+    assert -2 <= measured["top"] < 200  # the overview's link brought the page into view
     browser.screenshot(tmp_path / "essay-page.png")
     _no_overflow(browser, tmp_path, "essay")  # the page, the copy ratios, the pairs
 
