@@ -132,6 +132,10 @@ def test_check_against_gives_each_checked_document_a_page(
         "-f", "json", "-q", "--root", str(essay_file.parent.parent)])
     assert result.exit_code == 1, result.output
     pages = {p["id"]: p for p in json.loads(result.output)["checked"]}
+    summary = CliRunner().invoke(main, [
+        "check", str(essay_file), "--against", str(SEEDS), "--preset", "copies",
+        "-o", str(tmp_path / "r.md")]).output
+    assert "; found in other documents: " in summary and "essay.txt" in summary
     assert len(pages) == 2
     essay_page = next(p for i, p in pages.items() if i.endswith("essay.txt"))
     clean_page = next(p for i, p in pages.items() if i.endswith("clean.txt"))

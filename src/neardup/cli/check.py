@@ -318,6 +318,11 @@ def _summary(
         summary += f"; {accepted} accepted by the baseline"
     if write_baseline:
         summary += f"; {len(found.pairs)} written to baseline {write_baseline}"
+    copied = [page for page in report.checked if page.sources]
+    if copied:
+        named = ", ".join(f"{page.id} {page.share:.1%}" for page in copied[:3])
+        more = f" and {len(copied) - 3:,} more" if len(copied) > 3 else ""
+        summary += f"; found in other documents: {named}{more}"
     return summary
 
 
