@@ -445,7 +445,7 @@
       section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
         ? "Passages not computed (--no-passages): the texts are not shown side by side."
         : "The texts were not given to the renderer; the shared passages only."]));
-      if (pd) section.appendChild(passageList(n, null));
+      if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
     } else {
       var box = alignedView(n);
       current.box = box;
@@ -619,7 +619,7 @@
       var n = p[NUM], pd = details().pairs[n - 1];
       var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
       if (pd && pd.r) section.appendChild(alignedView(n));
-      else if (pd) section.appendChild(passageList(n, null));
+      else if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
       out.appendChild(section);
     });
     out.querySelectorAll("mark").forEach(function (m) { m.removeAttribute("tabindex"); });
