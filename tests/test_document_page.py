@@ -164,6 +164,24 @@ def test_the_summary_line_of_a_copies_scan_names_the_most_copied(tmp_path: Path)
     assert "2 documents with text found in others, the most 9" in plain.output
 
 
+def test_a_checked_file_inside_the_scanned_directory_is_read_once(
+    tmp_path: Path, essay: str
+) -> None:
+    """``scan corpus/ --check corpus/new/essay.txt``: the essay is scanned once, under the
+    id the directory gives it, and gets its page."""
+    corpus = tmp_path / "corpus"
+    (corpus / "new").mkdir(parents=True)
+    for seed in SEEDS.iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "new" / "essay.txt").write_text(essay, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(corpus), "--check",
+                                       str(corpus / "new" / "essay.txt"), "--preset", "copies",
+                                       "-f", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    (page,) = json.loads(result.output)["checked"]
+    assert page["id"] == "new/essay.txt" and len(page["sources"]) == 3
+
+
 def test_check_refuses_standard_input_to_check_in_a_scan(essay_file: Path) -> None:
     result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", "-"])
     assert result.exit_code == 2

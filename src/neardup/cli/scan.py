@@ -7,6 +7,7 @@ inputs.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 
@@ -92,8 +93,8 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     progress = None
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
-            checked = _checked_ids(check, inputs)
-            scanned = paths + tuple(p for p in check if p not in paths)
+            checked = _checked_texts(check, paths, inputs)
+            scanned = paths + tuple(c for c in check if _scanned_in(c, paths) is None)
             corpus = InputReader(scanned, inputs, quiet=output.quiet)
             corpus.refuse_as_output(output.path)
             progress = watched(corpus) if output.progress else None
@@ -109,8 +110,8 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
             if progress:
                 progress.close()
             if checked:
-                texts = _texts_of(texts, checked, check, inputs)
-                report.checked = checked_documents(report, texts, checked)
+                texts = {**checked, **texts}
+                report.checked = checked_documents(report, texts, list(checked))
         except DuplicateIdError as exc:
             fail(corpus.duplicate_message(exc))
         except NeardupError as exc:
@@ -123,21 +124,31 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         note(written_line(report, output.path), output.quiet)
 
 
-def _checked_ids(check: tuple[str, ...], inputs: InputSettings) -> list[str]:
-    """The ids of the documents of ``--check`` (read once more by the scan)."""
-    if not check:
-        return []
-    return [d.id for d in InputReader(check, inputs, quiet=True).documents()]
+def _scanned_in(path: str, paths: tuple[str, ...]) -> str | None:
+    """The PATH of the scan that holds the ``--check`` file ``path`` (the file itself, or a
+    directory above it), or None."""
+    target = os.path.realpath(path)
+    for scanned in paths:
+        if scanned == STDIN:
+            continue
+        folder = os.path.realpath(scanned)
+        if target == folder or (os.path.isdir(folder) and target.startswith(folder + os.sep)):
+            return scanned
+    return None
 
 
-def _texts_of(texts: dict[str, str], ids: list[str], check: tuple[str, ...],
-              inputs: InputSettings) -> dict[str, str]:
-    """The texts of the checked documents: those the scan kept (documents in pairs, with
-    passages), the others read again."""
-    if all(i in texts for i in ids):
-        return texts
-    return {**{d.id: d.text for d in InputReader(check, inputs, quiet=True).documents()},
-            **texts}
+def _checked_texts(
+    check: tuple[str, ...], paths: tuple[str, ...], inputs: InputSettings
+) -> dict[str, str]:
+    """The documents of ``--check`` (read once more by the scan), by the ids the scan gives
+    them (a file found in a scanned directory: its path relative to it), and their texts."""
+    found: dict[str, str] = {}
+    for path in check:
+        holder = _scanned_in(path, paths)
+        root = holder if holder is not None and os.path.isdir(holder) else None
+        found |= {d.id: d.text for d in InputReader([path], inputs, quiet=True,
+                                                    root=root).documents()}
+    return found
 
 
 def written_line(report: DuplicateReport, path: str) -> str:
