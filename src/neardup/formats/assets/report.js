@@ -463,7 +463,7 @@
       prevDiff.addEventListener("click", function () { goDiff(-1); });
       nextDiff.addEventListener("click", function () { goDiff(1); });
       section.appendChild(el("p", { class: "muted" }, [
-        "The texts side by side, aligned: a row holds a shared passage (the same colour and a thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
+        "The texts side by side, aligned: a row holds a shared passage (its number at its start, the same number, colour and thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
         (table.folds ? " Dotted underline: the same only after folding (traditional script or synonyms); hover it for the other document's words." : "")
       ]));
       section.appendChild(el("div", { class: "toolbar" }, [prevDiff, nextDiff,
