@@ -419,7 +419,8 @@ def test_copy_ratios_of_six_thousand_documents_page_sort_and_fit_a_phone(
 @pytest.mark.slow
 def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) -> None:
     """Three passages, the first two swapped in b: every passage shows its number at its
-    start in both texts, the same number as its partner, and the partners' texts agree."""
+    start in both texts, the same number as its partner, and the partners' texts agree; the
+    pair marked reviewed stays marked after a reload."""
     import random
 
     rng = random.Random(5)
@@ -448,6 +449,15 @@ def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) 
         text_b = "".join(t for side, kk, _, t, _ in marks if side == "b" and kk == k)
         assert text_a == text_b and text_a in (one, two, three)  # ends on its "。"
     browser.screenshot(tmp_path / "moved-1400.png")
+    # marked reviewed: the mark stays in this browser, shown in the table after a reload
+    browser.click("#reviewed")
+    assert browser.run("document.querySelector('#pair-rows tr').classList.contains('reviewed')")
+    _open(browser, target)
+    assert browser.run("document.querySelector('#pair-rows tr').classList.contains('reviewed')")
+    browser.click("#pair-rows a")
+    assert browser.run("document.getElementById('reviewed').checked")
+    browser.click("#reviewed")  # and unmarked
+    assert not browser.run("document.querySelector('#pair-rows tr.reviewed')")
 
 
 # ---------------------------------------------------------------------------- printing

@@ -108,6 +108,21 @@
     document.getElementById("order").textContent = state.desc ? "descending" : "ascending";
   }
 
+  /* A pair marked reviewed stays so in this browser (its storage, by the two ids), across
+     reloads and newer reports of the same documents. */
+  function reviewKey(p) { return "neardup:reviewed:" + docs[p[A]][0] + "\u0000" + docs[p[B]][0]; }
+  function reviewed(p) {
+    try { return window.localStorage.getItem(reviewKey(p)) === "1"; } catch (e) { return false; }
+  }
+  function setReviewed(p, on) {
+    try {
+      if (on) window.localStorage.setItem(reviewKey(p), "1");
+      else window.localStorage.removeItem(reviewKey(p));
+    } catch (e) { /* no storage (private window): the mark lasts as long as the page */ }
+    var row = document.querySelector('#pair-rows tr[data-pair="' + p[NUM] + '"]');
+    if (row) row.classList.toggle("reviewed", on);
+  }
+
   function renderRows() {
     var body = document.getElementById("pair-rows");
     var rows = document.createDocumentFragment();
@@ -116,7 +131,8 @@
     for (var k = first; k < last; k++) {
       var p = view[k];
       var link = el("a", { href: "#pair-" + p[NUM] }, [String(p[NUM])]);
-      rows.appendChild(el("tr", { "data-pair": p[NUM], class: p[NUM] === open ? "open" : "" }, [
+      rows.appendChild(el("tr", { "data-pair": p[NUM], class: (p[NUM] === open ? "open" : "") +
+                                  (reviewed(p) ? " reviewed" : "") }, [
         el("td", { class: "num", "data-label": "pair" }, [link]),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["a"])].concat(docLabel(p[A]))),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["b"])].concat(docLabel(p[B]))),
@@ -438,6 +454,10 @@
       pairButton("next pair →", next)
     ]));
     section.appendChild(pairHeading(n, "h2"));
+    var tick = el("input", { type: "checkbox", id: "reviewed" });
+    tick.checked = reviewed(p);
+    tick.addEventListener("change", function () { setReviewed(p, tick.checked); });
+    section.appendChild(el("label", { class: "review" }, [tick, " reviewed (kept in this browser)"]));
     section.appendChild(pairFacts(n));
     section.appendChild(docsBox(n));
     current = { diff: -1, box: null };
