@@ -346,6 +346,14 @@ def test_checked_essay_page_shares_are_the_highlighted_characters(
     assert [share for _, share in measured["listed"]] == pytest.approx([31, 18, 12], abs=1.5)
     assert -2 <= measured["top"] < 200  # the overview's link brought the page into view
     browser.screenshot(tmp_path / "essay-page.png")
+    # the pairs that one search found: the near-duplicate pair alone, then the others
+    kinds = browser.run("JSON.parse(document.getElementById('nd-table').textContent)"
+                        ".pairs.map(p => [p[0], p[13]])")
+    assert {kind for _, kind in kinds} >= {"near", "containment"}
+    for kind in ("near", "containment"):
+        browser.run(f"var s = document.getElementById('kind'); s.value = '{kind}';"
+                    "s.dispatchEvent(new Event('change'))")
+        assert sorted(_rows(browser)) == sorted(n for n, k in kinds if k == kind)
     _no_overflow(browser, tmp_path, "essay")  # the page, the copy ratios, the pairs
 
 

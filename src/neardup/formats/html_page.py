@@ -30,7 +30,7 @@ from .html_sections import (
     skipped_section,
     summary_section,
 )
-from .shared import Texts, pair_numbers, pairs_shown
+from .shared import FOUND_BY, Texts, found_by, pair_numbers, pairs_shown
 
 PRINT_AT_LOAD = 400_000
 """A report whose printed pairs' texts hold at most this many characters in all lays out
@@ -101,6 +101,17 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _found_by_filter(report: DuplicateReport) -> list[str]:
+    """A menu that keeps the pairs one search found, when more than one found any."""
+    kinds = set(found_by(report))
+    if len(kinds) < 2:
+        return []
+    options = "".join(f'<option value="{key}">{name.split(" (")[0]}</option>'
+                      for key, name in FOUND_BY if key in kinds)
+    return [f'<label>found as<select id="kind"><option value="">any</option>{options}'
+            "</select></label>"]
+
+
 def _pairs_section(report: DuplicateReport) -> list[str]:
     """The pairs table's frame: its controls and head (the script fills in the rows)."""
     if not report.pairs:
@@ -127,6 +138,7 @@ def _pairs_section(report: DuplicateReport) -> list[str]:
         'placeholder="0"></label>',
         '<label>to<input type="number" id="max" min="0" max="1" step="0.01" '
         'placeholder="1"></label>',
+        *_found_by_filter(report),
         f'<label>sort by<select id="sort">{options}</select></label>',
         '<button type="button" id="order">descending</button>',
         "</div>",

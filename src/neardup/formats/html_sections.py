@@ -9,8 +9,10 @@ from collections import deque
 
 from ..report import Cluster, DuplicateReport
 from .shared import (
+    FOUND_BY,
     NO_COPY_RATIOS,
     copies_not_computed,
+    found_by,
     parameters_line,
     plural,
     report_summary_line,
@@ -78,33 +80,6 @@ def summary_section(report: DuplicateReport) -> list[str]:
         "</section>",
     ]
     return out
-
-
-FOUND_BY = (
-    ("near", "near-duplicates (Jaccard at or above the threshold)"),
-    ("containment", "partial copies (containment: a share of the smaller document)"),
-    ("rewrite", "rewrites (words swapped, sentences moved)"),
-    ("other", "copies found otherwise (shared rare text)"),
-)
-"""What found a pair, as the histogram colours it, in the order it is decided."""
-
-
-def found_by(report: DuplicateReport) -> list[str]:
-    """For each pair, the search that reports it (a key of :data:`FOUND_BY`): Jaccard at or
-    above the threshold, else containment at or above its cut, else a rewrite resemblance at
-    or above its, else another rule of the copies judgement."""
-    p = report.parameters
-    kinds = []
-    for pair in report.pairs:
-        if pair.jaccard >= p.threshold or pair.exact:
-            kinds.append("near")
-        elif p.containment is not None and pair.containment >= p.containment:
-            kinds.append("containment")
-        elif p.rewrite is not None and pair.rewrite is not None and pair.rewrite >= p.rewrite:
-            kinds.append("rewrite")
-        else:
-            kinds.append("other")
-    return kinds
 
 
 def histogram(

@@ -7,10 +7,10 @@
   var docs = table.documents, pairs = table.pairs;
   var detailData = null;
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
-      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12;
+      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13;
   var DIFFERENT = -1;
   var PAGE = 100;
-  var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, page: 0 };
+  var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, kind: "", page: 0 };
   var view = [];
 
   function details() {
@@ -81,6 +81,7 @@
   function matches(p) {
     if (state.min !== null && p[JAC] < state.min) return false;
     if (state.max !== null && p[JAC] > state.max) return false;
+    if (state.kind && p[KIND] !== state.kind) return false;
     if (!state.q) return true;
     if (haystacks === null) {
       haystacks = docs.map(function (d) { return (d[0] + "\n" + (d[1] || "")).toLowerCase(); });
@@ -192,6 +193,10 @@
         state.page = 0;
         refresh();
       });
+    });
+    var kind = document.getElementById("kind");
+    if (kind) kind.addEventListener("change", function (e) {
+      state.kind = e.target.value; state.page = 0; refresh();
     });
     document.getElementById("prev-page").addEventListener("click", function () {
       state.page -= 1;
