@@ -130,6 +130,10 @@ def check(
     and --preset; an index made by neardup before fingerprints were kept (format 1) must
     be rebuilt for them.
 
+    Each checked document gets a page in the report (text, Markdown, HTML, JSON): its
+    share found in the other documents, its sources numbered with their shares and, in the
+    HTML and Markdown reports, its text with each copied span numbered by its source.
+
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
 
