@@ -437,8 +437,8 @@ def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) 
         return "".join(chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(n))
 
     one, two, three = chars(120) + "。", chars(90) + "。", chars(150) + "。"
-    texts = {"a": one + chars(40) + two + chars(30) + three,
-             "b": two + chars(35) + one + chars(45) + three}
+    texts = {"a": "\n\n\n\n" + one + chars(40) + two + chars(30) + three + "\n\n\n",
+             "b": two + chars(35) + one + "\n\n\n\n\n" + chars(45) + three}
     report = find_duplicates(texts, threshold=0.3, with_texts=True)
     report = add_passages(report, report.texts)
     target = tmp_path / "moved.html"
@@ -457,6 +457,18 @@ def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) 
         text_b = "".join(t for side, kk, _, t, _ in marks if side == "b" and kk == k)
         assert text_a == text_b and text_a in (one, two, three)  # ends on its "。"
     browser.screenshot(tmp_path / "moved-1400.png")
+    # blank lines draw no tall bands (the texts keep them: the columns are the texts)
+    assert [c.replace("\n", "") for c in _columns(browser, "#detail .aligned")] == [
+        texts["a"].replace("\n", ""), texts["b"].replace("\n", "")]
+    assert _columns(browser, "#detail .aligned") == [texts["a"], texts["b"]]
+    tall = browser.run("""Array.from(document.querySelectorAll('#detail .aligned .row'))
+        .filter(r => !r.classList.contains('head') && Array.from(r.querySelectorAll('.cell'))
+            .every(c => !c.innerText.replace(/^[ab]\\s*/, '').trim()))
+        .map(r => r.getBoundingClientRect().height)""")
+    assert all(height < 12 for height in tall), tall
+    lines = browser.run("""Array.from(document.querySelectorAll('#detail .aligned .cell'))
+        .map(c => c.innerText.split('\\n').filter(l => !l.trim()).length)""")
+    assert max(lines) <= 2, lines  # at most one empty line shows inside a cell
     # marked reviewed: the mark stays in this browser, shown in the table after a reload
     browser.click("#reviewed")
     assert browser.run("document.querySelector('#pair-rows tr').classList.contains('reviewed')")

@@ -243,16 +243,27 @@
       var x = points[i], y = points[i + 1];
       var span = find(spans, x), marker = find(markers, x), fold = find(folded, x);
       var piece = visible(text.slice(x, y));
+      var parts = piece.split(/(\n+)/);
+      var edge = function (k) {
+        return (x === lo && k === 1 && !parts[0]) ||
+               (y === hi && k === parts.length - 2 && !parts[parts.length - 1]);
+      };
       if (!span) {
         markOf = null;
-        cell.appendChild(node(piece, marker, fold));
+        if (marker || fold) {
+          cell.appendChild(node(piece, marker, fold));
+          continue;
+        }
+        parts.forEach(function (part, k) {
+          if (part) cell.appendChild(k % 2 ? breaks(part, edge(k)) : document.createTextNode(part));
+        });
         continue;
       }
       /* line breaks stay outside the marks, so that an empty line draws no frame */
-      piece.split(/(\n+)/).forEach(function (part, k) {
+      parts.forEach(function (part, k) {
         if (!part) return;
         if (k % 2) {
-          cell.appendChild(document.createTextNode(part));
+          cell.appendChild(breaks(part, edge(k)));
           mark = null;
           return;
         }
@@ -261,6 +272,17 @@
         mark.appendChild(node(part, marker, fold));
       });
     }
+  }
+
+  /* A run of line breaks: at the start or end of a cell it takes no room; inside, one empty
+     line at most shows (the rest stays in the text, hidden): blank lines draw no tall bands. */
+  function breaks(part, edge) {
+    if (edge) return el("span", { class: "nl-hidden" }, [part]);
+    if (part.length <= 2) return document.createTextNode(part);
+    var both = document.createDocumentFragment();
+    both.appendChild(document.createTextNode(part.slice(0, 2)));
+    both.appendChild(el("span", { class: "nl-hidden" }, [part.slice(2)]));
+    return both;
   }
 
   function node(piece, marker, fold) {
@@ -316,7 +338,9 @@
     var diffs = 0;
     rows.forEach(function (r) {
       var kind = r[4] >= 0 ? "same" : r[4] === DIFFERENT ? "diff" : "minor";
-      var row = el("div", { class: "row " + kind });
+      var blank = kind === "minor" && !texts[0].slice(r[0], r[1]).trim() &&
+        !texts[1].slice(r[2], r[3]).trim();  /* blank lines only: drawn as a thin line */
+      var row = el("div", { class: "row " + kind + (blank ? " blank" : "") });
       if (kind === "diff") row.setAttribute("data-diff", diffs++);
       [0, 1].forEach(function (s) {
         var lo = r[2 * s], hi = r[2 * s + 1];
