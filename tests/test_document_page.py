@@ -132,6 +132,10 @@ def test_check_against_gives_each_checked_document_a_page(
         "-f", "json", "-q", "--root", str(essay_file.parent.parent)])
     assert result.exit_code == 1, result.output
     pages = {p["id"]: p for p in json.loads(result.output)["checked"]}
+    text = CliRunner().invoke(main, [
+        "check", str(essay_file), str(clean), "--against", str(SEEDS), "--preset", "copies",
+        "-q"]).output
+    assert "nothing found in the others for 1 document: " in text and "clean.txt" in text
     summary = CliRunner().invoke(main, [
         "check", str(essay_file), "--against", str(SEEDS), "--preset", "copies",
         "-o", str(tmp_path / "r.md")]).output

@@ -30,6 +30,12 @@ from .shared import (
 MARKDOWN_PAIRS_WITH_PASSAGES = 50
 """The Markdown report quotes the passages of this many pairs (it is meant to be read)."""
 
+CHECKED_QUOTED = 20
+"""The Markdown report quotes the text of this many checked documents (the first with text
+found in others); the others get their figures and sources."""
+CLEAN_NAMED = 50
+"""The checked documents with nothing found in the others are named up to this many."""
+
 PASSAGES_QUOTED = 3
 """The longest passages of a pair that are quoted."""
 
@@ -86,15 +92,25 @@ def _checked(report: DuplicateReport, texts: Texts) -> list[str]:
     """A section for each checked document: its figures, its sources and its text."""
     number_of = pair_numbers(pairs_shown(report))
     out: list[str] = []
+    quoted = 0
     for k, page in enumerate(report.checked, start=1):
+        if not page.sources:
+            continue
         first, *sources = checked_lines(page, number_of)
         out += ["", f"## Checked document {k}: {_doc(report, page.id)}", "",
                 md_escape(first) + ".", ""]
         out += [f"- {md_escape(line)}" for line in sources]
-        if page.id in texts and page.measured == "passages":
+        if page.id in texts and page.measured == "passages" and quoted < CHECKED_QUOTED:
+            quoted += 1
             out += ["", "The text, each span found in a source in bold after the source's "
                         "number (formula, not counted, in italics):", ""]
             out += _marked(texts[page.id], page)
+    clean = [page.id for page in report.checked if not page.sources]
+    if clean:
+        named = ", ".join(md_escape(i) for i in clean[:CLEAN_NAMED])
+        more = f" and {len(clean) - CLEAN_NAMED:,} more" if len(clean) > CLEAN_NAMED else ""
+        out += ["", f"Nothing found in the others for {plural(len(clean), 'checked document')}:"
+                    f" {named}{more}."]
     return out
 
 

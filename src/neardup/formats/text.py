@@ -52,8 +52,15 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
         lines += ["", "Checked documents (the share of each found in the others)"]
         number_of = pair_numbers(shown)
         for k, page in enumerate(report.checked, start=1):
-            first, *sources = checked_lines(page, number_of, one_line)
-            lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
+            if page.sources:
+                first, *sources = checked_lines(page, number_of, one_line)
+                lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
+        clean = [page.id for page in report.checked if not page.sources]
+        if clean:
+            named = ", ".join(one_line(i) for i in clean[:10])
+            more = f" and {len(clean) - 10:,} more" if len(clean) > 10 else ""
+            lines.append(f"  nothing found in the others for {plural(len(clean), 'document')}: "
+                         f"{named}{more}")
     if copies_not_computed(report):
         lines += ["", NO_COPY_RATIOS]
     if report.copies:
