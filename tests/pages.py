@@ -79,3 +79,32 @@ def clustered_documents(groups: int, size: int = 5, length: int = 400, seed: int
             text[at:at] = list(chars(3))
             documents.append(Document(f"g{g:04d}-{k}", "".join(text), f"第{g + 1}组 第{k + 1}份"))
     return documents
+
+
+def many_copies(documents: int = 6000, most: int = 40, seed: int = 3) -> Any:
+    """A copies report with the copy ratios of ``documents`` documents, each with 1 to
+    ``most`` sources (a few with many, as the news corpus has), and one pair each for the
+    first 200 (the pairs table's rows): what the copy-ratio overview must page, sort and
+    fit on a phone."""
+    import random
+    from dataclasses import replace
+
+    from neardup import find_duplicates
+    from neardup.report import CopiedDocument, CopySource, Pair
+
+    rng = random.Random(seed)
+    base = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好我们去公园吧"},
+                           preset="copies")
+    ids = [f"news-{k:05d}" for k in range(documents)]
+    copies = []
+    for k, doc_id in enumerate(ids):
+        count = min(most, 1 + int(rng.paretovariate(1.2)) - 1) if k % 50 else most
+        sources = sorted(
+            (CopySource(ids[rng.randrange(documents)], rng.uniform(0.05, 0.9), ())
+             for _ in range(max(count, 1))), key=lambda s: -s.share)
+        copies.append(CopiedDocument(doc_id, min(1.0, sources[0].share * 1.1), tuple(sources)))
+    copies.sort(key=lambda c: -c.share)
+    pairs = [Pair(c.id, c.sources[0].id, 0.3, 0.5, c.sources[0].share, 0.2, a_coverage=0.4,
+                  b_coverage=0.2) for c in copies[:200]]
+    return replace(base, pairs=pairs, copies=copies, clusters=[],
+                   counts=replace(base.counts, pairs=len(pairs), clusters=0))

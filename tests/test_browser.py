@@ -297,3 +297,219 @@ def test_thousand_pairs_sort_filter_and_page(
     # the details are not in the page until asked for: one pair's, not a thousand
     assert browser.run("document.querySelectorAll('.aligned').length") == 1
     _no_overflow(browser, tmp_path, "thousand-detail")
+
+
+# ---------------------------------------------------------------------------- a checked essay
+
+
+@pytest.mark.slow
+def test_checked_essay_page_shares_are_the_highlighted_characters(
+    browser: Page, tmp_path: Path
+) -> None:
+    """The page of an essay made of three seed reports (31%, 18%, 12%): all three sources
+    listed, each share within a point of the letters and digits coloured with its number
+    (counted in the DOM), the total too; every span's number links a source of the list."""
+    from essays import seed_texts, three_source_essay
+
+    essay = tmp_path / "essay.txt"
+    essay.write_text(three_source_essay(seed_texts()), encoding="utf-8")
+    target = tmp_path / "essay.html"
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", str(essay), "--preset",
+                                       "copies", "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    _open(browser, target)
+    browser.click('#checked a[href="#doc-1"]')
+    measured = browser.run(r"""(function () {
+        var page = document.getElementById('doc-1'), text = page.querySelector('.doctext');
+        function letters(node) {
+            var copy = node.cloneNode(true);
+            copy.querySelectorAll('.fn').forEach(function (f) { f.remove(); });
+            return (copy.textContent.match(/[\p{L}\p{N}]/gu) || []).length;
+        }
+        var total = letters(text), by = {};
+        text.querySelectorAll('mark.src').forEach(function (m) {
+            by[m.dataset.src] = (by[m.dataset.src] || 0) + letters(m);
+        });
+        var listed = Array.from(page.querySelectorAll('ol.srcs li')).map(function (li) {
+            return [li.querySelector('.fn').textContent,
+                    parseFloat(li.querySelector('.srcshare').textContent)];
+        });
+        var found = parseFloat(page.querySelector('dl.figures dd').textContent);
+        return {total: total, by: by, listed: listed, found: found,
+                top: page.getBoundingClientRect().top};
+    })()""")
+    assert [number for number, _ in measured["listed"]] == ["1", "2", "3"]
+    highlighted = {k: 100 * n / measured["total"] for k, n in measured["by"].items()}
+    for number, share in measured["listed"]:
+        assert abs(share - highlighted[number]) <= 1, (number, share, highlighted)
+    assert abs(measured["found"] - sum(highlighted.values())) <= 1
+    assert [share for _, share in measured["listed"]] == pytest.approx([31, 18, 12], abs=1.5)
+    assert -2 <= measured["top"] < 200  # the overview's link brought the page into view
+    browser.screenshot(tmp_path / "essay-page.png")
+    # the pairs that one search found: the near-duplicate pair alone, then the others
+    kinds = browser.run("JSON.parse(document.getElementById('nd-table').textContent)"
+                        ".pairs.map(p => [p[0], p[13]])")
+    assert {kind for _, kind in kinds} >= {"near", "containment"}
+    for kind in ("near", "containment"):
+        browser.run(f"var s = document.getElementById('kind'); s.value = '{kind}';"
+                    "s.dispatchEvent(new Event('change'))")
+        assert sorted(_rows(browser)) == sorted(n for n, k in kinds if k == kind)
+    _no_overflow(browser, tmp_path, "essay")  # the page, the copy ratios, the pairs
+
+
+# ---------------------------------------------------------------------------- copy ratios
+
+
+@pytest.mark.slow
+def test_copy_ratios_of_six_thousand_documents_page_sort_and_fit_a_phone(
+    browser: Page, tmp_path: Path
+) -> None:
+    """6,000 documents with copy ratios (some with 40 sources, as in the news corpus): the
+    page opens in under 3 s and is a few screens tall, not a million pixels; 50 documents a
+    page, at most 5 sources each and "+N more"; sorted by the largest source, filtered;
+    the pairs table one click from the top; nothing wider than a phone's 390 px."""
+    from pages import many_copies
+
+    report = many_copies()
+    target = tmp_path / "copies.html"
+    target.write_text(render(report, "html"), encoding="utf-8")
+    seconds = _open(browser, target)
+    ready = browser.run("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    assert seconds < 3 and ready < 3000, (seconds, ready)
+    assert browser.run("document.documentElement.scrollHeight") < 20000
+    rows = "document.querySelectorAll('#copy-rows > tr')"
+    assert browser.run(f"{rows}.length") == 50
+    assert browser.run("document.getElementById('cinfo').textContent") == (
+        "1–50 of 6,000 documents")
+    assert browser.run("Math.max(...Array.from(document.querySelectorAll('#copy-rows ul.sources'))"
+                       ".map(u => u.querySelectorAll('li:not(:has(button))').length))") == 5
+    more, doc_id = browser.run("(function () { var b = document.querySelector("
+                               "'#copy-rows button.more'); return [b.textContent, "
+                               "b.closest('tr').querySelector('.id').textContent]; })()")
+    (count,) = [len(c.sources) for c in report.copies if c.id == doc_id]
+    assert more == f"+{count - 5} more"
+    browser.click("#copy-rows button.more")
+    assert browser.run("document.querySelector('#copy-rows button.more') === null || "
+                       "document.querySelector('#copy-rows button.more').closest('tr')"
+                       ".querySelector('.id').textContent !== " + json.dumps(doc_id))
+    assert count in browser.run("Array.from(document.querySelectorAll('#copy-rows ul.sources'))"
+                                ".map(u => u.children.length)")
+    # sorted by the largest source, descending
+    browser.run("var s = document.getElementById('csort'); s.value = 'largest';"
+                "s.dispatchEvent(new Event('change'))")
+    largest = browser.run(f"Array.from({rows}).map(r => parseFloat(r.children[2].textContent))")
+    expected = sorted((c.sources[0].share for c in report.copies), reverse=True)[:50]
+    assert largest == pytest.approx([round(v * 100, 1) for v in expected], abs=0.051)
+    browser.click("#cnext")
+    assert browser.run("document.getElementById('cinfo').textContent").startswith("51–100")
+    # filtered by a document's id
+    browser.type("#cq", report.copies[123].id)
+    assert browser.run(f"{rows}.length") >= 1
+    assert report.copies[123].id in browser.run(f"{rows}[0].textContent") or any(
+        report.copies[123].id in row for row in browser.run(
+            f"Array.from({rows}).map(r => r.textContent)"))
+    # the pairs table, one click from the top
+    browser.run("window.scrollTo(0, 0)")
+    browser.click('.toc a[href="#pairs"]')
+    top = browser.run("document.getElementById('pairs').getBoundingClientRect().top")
+    assert -2 <= top < 100
+    browser.screenshot(tmp_path / "copies-1400.png")
+    browser.resize(390, 900)
+    browser.run("document.getElementById('copies').scrollIntoView()")
+    wide = browser.run("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide[0] <= wide[1], wide
+    browser.screenshot(tmp_path / "copies-390.png")
+
+
+# ---------------------------------------------------------------------------- moved passages
+
+
+@pytest.mark.slow
+def test_a_moved_passage_has_its_partners_number(browser: Page, tmp_path: Path) -> None:
+    """Three passages, the first two swapped in b: every passage shows its number at its
+    start in both texts, the same number as its partner, and the partners' texts agree; the
+    pair marked reviewed stays marked after a reload."""
+    import random
+
+    rng = random.Random(5)
+
+    def chars(n: int) -> str:
+        return "".join(chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(n))
+
+    one, two, three = chars(120) + "。", chars(90) + "。", chars(150) + "。"
+    texts = {"a": "\n\n\n\n" + one + chars(40) + two + chars(30) + three + "\n\n\n",
+             "b": two + chars(35) + one + "\n\n\n\n\n" + chars(45) + three}
+    report = find_duplicates(texts, threshold=0.3, with_texts=True)
+    report = add_passages(report, report.texts)
+    target = tmp_path / "moved.html"
+    target.write_text(render(report, "html", texts=texts), encoding="utf-8")
+    _open(browser, target)
+    browser.click("#pair-rows a")
+    marks = browser.run("""Array.from(document.querySelectorAll('#detail .aligned mark'))
+        .map(m => [m.closest('.cell').classList.contains('a') ? 'a' : 'b', m.dataset.k,
+                   m.dataset.n || null, m.textContent, m.classList.contains('moved')])""")
+    numbered = {(side, k): n for side, k, n, _, _ in marks if n is not None}
+    ks = {k for _, k, _, _, _ in marks}
+    assert len(ks) == 3 and any(moved for *_, moved in marks)
+    for k in ks:
+        assert numbered[("a", k)] == numbered[("b", k)] == str(int(k) + 1)
+        text_a = "".join(t for side, kk, _, t, _ in marks if side == "a" and kk == k)
+        text_b = "".join(t for side, kk, _, t, _ in marks if side == "b" and kk == k)
+        assert text_a == text_b and text_a in (one, two, three)  # ends on its "。"
+    browser.screenshot(tmp_path / "moved-1400.png")
+    # blank lines draw no tall bands (the texts keep them: the columns are the texts)
+    assert [c.replace("\n", "") for c in _columns(browser, "#detail .aligned")] == [
+        texts["a"].replace("\n", ""), texts["b"].replace("\n", "")]
+    assert _columns(browser, "#detail .aligned") == [texts["a"], texts["b"]]
+    tall = browser.run("""Array.from(document.querySelectorAll('#detail .aligned .row'))
+        .filter(r => !r.classList.contains('head') && Array.from(r.querySelectorAll('.cell'))
+            .every(c => !c.innerText.replace(/^[ab]\\s*/, '').trim()))
+        .map(r => r.getBoundingClientRect().height)""")
+    assert all(height < 12 for height in tall), tall
+    lines = browser.run("""Array.from(document.querySelectorAll('#detail .aligned .cell'))
+        .map(c => c.innerText.split('\\n').filter(l => !l.trim()).length)""")
+    assert max(lines) <= 2, lines  # at most one empty line shows inside a cell
+    # marked reviewed: the mark stays in this browser, shown in the table after a reload
+    browser.click("#reviewed")
+    assert browser.run("document.querySelector('#pair-rows tr').classList.contains('reviewed')")
+    _open(browser, target)
+    assert browser.run("document.querySelector('#pair-rows tr').classList.contains('reviewed')")
+    browser.click("#pair-rows a")
+    assert browser.run("document.getElementById('reviewed').checked")
+    browser.click("#reviewed")  # and unmarked
+    assert not browser.run("document.querySelector('#pair-rows tr.reviewed')")
+
+
+# ---------------------------------------------------------------------------- printing
+
+
+@pytest.mark.slow
+def test_printing_the_laws_report_is_bounded_and_says_so(browser: Page, tmp_path: Path) -> None:
+    """The laws sample's 89 pairs (long texts) printed whole made 1,871 pages; the print
+    version holds the summary and the first pairs' texts up to a budget, and says how many
+    of how many it holds."""
+    import re
+
+    from neardup.formats.html_page import PRINT_CHARS
+
+    target = tmp_path / "laws.html"
+    laws = ROOT / "tests" / "data" / "laws_sample.jsonl.gz"
+    result = CliRunner().invoke(main, ["scan", str(laws), "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    _open(browser, target)
+    browser.run("window.dispatchEvent(new Event('beforeprint'))")
+    note = browser.run("document.querySelector('#print-all .print-note').textContent")
+    printed = browser.run("document.querySelectorAll('#print-all section.print-pair').length")
+    total = len(browser.run("JSON.parse(document.getElementById('nd-table').textContent).pairs"))
+    assert 1 <= printed < total
+    assert note.startswith(f"Printed: the summary and the first {printed} of {total} pairs")
+    chars = browser.run("""(function () { var t = JSON.parse(document.getElementById(
+        'nd-table').textContent); return Array.from(document.querySelectorAll(
+        '#print-all section.print-pair h3')).map(function (h) {
+            var p = t.pairs[parseInt(/Pair (\\d+)/.exec(h.textContent)[1], 10) - 1];
+            return t.documents[p[1]][2] + t.documents[p[2]][2]; }); })()""")
+    assert len(chars) == printed and sum(chars) <= PRINT_CHARS
+    pdf = tmp_path / "laws.pdf"
+    browser.pdf(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert 1 < pages <= 80, pages  # about a page for each 1,500 characters of text

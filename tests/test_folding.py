@@ -108,7 +108,8 @@ def test_a_replaced_word_maps_to_the_whole_original_word() -> None:
     spans = set(zip(folded.starts.tolist(), folded.ends.tolist(), strict=True))
     assert (2, 4) in spans  # 马上, both of its characters' replacements
     ev = shared_passages("今天他们马上召开会议。", "今天他们立即召开会议！", options=FOLD_ALL)
-    assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in ev.passages] == [(0, 10, 0, 10)]
+    # the passage takes in its sentence's closing punctuation, whichever it is
+    assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in ev.passages] == [(0, 11, 0, 11)]
     ev = shared_passages("快讯：他们马上召开会议", "他们立即召开会议", options=FOLD_ALL)
     assert [p.text for p in ev.passages] == ["他们马上召开会议"]
 

@@ -127,7 +127,7 @@ def test_histogram_counts_every_pair_and_marks_the_threshold() -> None:
     counts = [int(c) for c in re.findall(r'class="count">(\d+)<', svg)]
     assert sum(counts) == len(values) and counts == [3, 1, 3]
     line = float(re.search(r'class="threshold" x1="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
-    first = float(re.search(r'class="hbar" x="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    first = float(re.search(r'class="hbar[^"]*" x="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
     assert line == pytest.approx(first - 1, abs=0.2)  # the threshold is the first bar's edge
     assert histogram([], 0.7) == []
 
@@ -192,3 +192,68 @@ def test_assets_write_no_markup_from_data() -> None:
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(",
                          script)
     assert not re.search(r"url\(|@import|https?:", style + script)
+
+
+def test_the_copy_ratios_are_data_the_page_pages_through() -> None:
+    """The copy ratios reach the page as data (every document, every source, largest
+    first, with its pair's number), not as one row of markup per document."""
+    from pages import many_copies
+
+    report = many_copies(documents=800)
+    page = render(report, "html")
+    parsed = Page(page)
+    table = parsed.data("nd-table")
+    names = [d[0] for d in table["documents"]]
+    assert len(table["copies"]) == len(report.copies)
+    numbers = {(p.a, p.b): n for n, p in enumerate(report.pairs, start=1)}
+    for (index, share, sources), copied in zip(table["copies"], report.copies, strict=True):
+        assert names[index] == copied.id and share == round(copied.share, 6)
+        assert [names[s[0]] for s in sources] == [s.id for s in copied.sources]
+        assert [s[1] for s in sources] == sorted((s[1] for s in sources), reverse=True)
+        assert sources[0][2] == numbers.get((copied.id, copied.sources[0].id), 0)
+    assert page.count("<tr") < 20  # no row of markup per document: the script builds a page
+    assert {"cq", "cmin", "csort", "copy-rows", "cprev", "cnext"} <= {
+        a.get("id") for a in parsed.attrs}
+    toc = re.search(r'<nav class="toc">(.*?)</nav>', page)
+    assert toc and re.findall(r'href="#(\w+)"', toc.group(1)) == ["copies", "pairs"]
+
+
+def test_the_histogram_says_which_search_found_the_pairs_left_of_the_threshold() -> None:
+    """Pairs below the Jaccard threshold were found by containment or as rewrites: their
+    bars are stacked by what found them, and the caption counts each."""
+    from neardup.formats.html_sections import FOUND_BY
+
+    values = [0.12, 0.14, 0.33, 0.8, 0.91]
+    kinds = ["containment", "rewrite", "containment", "near", "near"]
+    svg = "".join(histogram(values, 0.5, kinds))
+    drawn = re.findall(r'class="hbar k-(\w+)"', svg)
+    assert sorted(drawn) == sorted(["containment", "rewrite", "containment", "near", "near"])
+    names = dict(FOUND_BY)
+    assert f"{names['containment']}: 2" in svg and f"{names['rewrite']}: 1" in svg
+    assert "Left of it, pairs found by another search" in svg
+    assert "Left of it" not in "".join(histogram(values, 0.5))  # one search: no legend
+
+
+def test_passages_side_by_side_in_a_row_of_differences_never_share_a_hue() -> None:
+    """Passages swapped between the texts sit beside each other in a row of differences:
+    their colours are kept far apart, so that neither looks like the other's partner."""
+    import random
+
+    from neardup.formats.html_align import NEIGHBOUR_HUES, side_by_side
+
+    rng = random.Random(11)
+
+    def chars(n: int) -> str:
+        return "".join(chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(n))
+
+    one, two, three, four, five = (chars(n) + "。" for n in (60, 40, 90, 40, 60))
+    text_a = one + two + three + four + five  # b has the second and fourth swapped:
+    text_b = one + four + three + two + five  # each sits beside the other in a row
+    passages = in_text_order(shared_passages(text_a, text_b).passages)
+    rows = aligned_rows(text_a, text_b, passages)
+    beside = side_by_side(rows, passages)
+    assert any(beside)
+    hues = passage_hues(passages, beside)
+    for k, others in enumerate(beside):
+        for other in others:
+            assert hue_distance(hues[k], hues[other]) >= NEIGHBOUR_HUES

@@ -96,7 +96,7 @@ def test_a_member_of_an_identical_group_shows_its_length_and_title(tmp_path: Pat
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                       encoding="utf-8")
     text = run("scan", corpus, "--threshold", "0.5", "-q").stdout
-    assert f"a: b  B  ({len(records[1]['text'])} chars, " in text, text
+    assert f"a: b  B  ({len(records[1]['text'])} chars)" in text, text
     quick = run("scan", corpus, "--threshold", "0.5", "-q", "--no-passages").stdout
     assert "a: b  (32 chars normalized)" in quick, quick  # punctuation removed
 

@@ -191,3 +191,29 @@ def test_html_without_texts_lists_the_passages(report: DuplicateReport) -> None:
     assert detail["r"] is None  # no texts to align
     assert sorted(p[6] for p in detail["p"]) == sorted(p.text for p in report.pairs[0].passages)
     assert tree.texts() == {"doc|1 <b>": None, "doc2": None}
+
+
+def test_the_text_report_lists_the_most_similar_pairs_first() -> None:
+    """Pairs in input order are 0.74, 0.95, 0.82 similar: the text report lists them the
+    most similar first, as a terminal reader scans them, with one share per side."""
+    from dataclasses import replace
+
+    from neardup.report import Pair
+
+    base = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好我们去公园吧"})
+    pairs = [Pair("a", "b", 0.74, 0.8, 0.8, 0.7), Pair("c", "d", 0.95, 0.97, 0.97, 0.96),
+             Pair("e", "f", 0.82, 0.9, 0.9, 0.85)]
+    text = render(replace(base, pairs=pairs), "text")
+    listed = [line.split()[1] for line in text.splitlines() if "<->" in line]
+    assert listed == ["c", "e", "a"]
+    assert "97.0% of a is in b, 96.0% of b is in a (counted in shingles)" in text
+
+
+def test_no_row_of_the_text_report_starts_with_closing_punctuation() -> None:
+    from neardup.formats.text import wrap_line
+
+    line = "       “" + "一二三四五六七八九、十一二三四五六七八。九十一二三四五六七，八九十" * 3 + "”"
+    for width in range(20, 90):
+        rows = wrap_line(line, width)
+        assert "".join(r.strip() for r in rows) == line.strip()
+        assert not any(r.strip()[:1] in "、。，”" for r in rows[1:]), (width, rows)

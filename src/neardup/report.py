@@ -115,6 +115,25 @@ class CopiedDocument:
     sources: tuple[CopySource, ...]
 
 
+class CheckedSource(NamedTuple):
+    """A checked document's source, the share of it found there and the share coloured so."""
+    id: str
+    share: float
+    coloured: float
+
+
+class CheckedDocument(NamedTuple):
+    """A checked document's page (:mod:`neardup.evidence.checked`): shares found (specific)
+    and in formula only, sources (numbered from 1, largest first), spans ``(start, end,
+    number)`` (0: formula); ``measured``: ``"shingles"`` without passages (no spans)."""
+    id: str
+    share: float
+    formula: float
+    sources: tuple[CheckedSource, ...]
+    spans: tuple[tuple[int, int, int], ...]
+    measured: str = "passages"
+
+
 @dataclass(frozen=True)
 class ClusterMember:
     """A cluster member and its Jaccard similarity to the cluster's representative."""
@@ -212,6 +231,8 @@ class DuplicateReport:
     """With a copies judgement (``formula_df``): the pairs the searches found that are not
     copies (template siblings, topic neighbours), each with its ``reason``; never in
     :attr:`pairs`."""
+    checked: list[CheckedDocument] = field(default_factory=list)
+    """Pages of the documents a check named (``check``, ``scan --check``; JSON ``checked``)."""
     formula: npt.NDArray[np.uint32] | None = field(default=None, repr=False, compare=False)
     """With a copies judgement: the collection's formula shingles (sorted sampled hashes,
     :mod:`neardup.core.formula`), by which :func:`neardup.add_passages` marks formula
@@ -386,11 +407,13 @@ class DuplicateReport:
         }
 
     def copies_dict(self) -> dict[str, Any]:
-        """The last key of :meth:`to_dict`, after ``documents``: ``copies``, when the
-        parameters ask for a containment search (else nothing)."""
-        if self.parameters.containment is None:
-            return {}
-        return {"copies": [copied_dict(c) for c in self.copies]}
+        """The last keys of :meth:`to_dict`, after ``documents``: ``copies`` when the
+        parameters ask for a containment search, ``checked`` when a check named documents."""
+        out: dict[str, Any] = {} if self.parameters.containment is None else {
+            "copies": [copied_dict(c) for c in self.copies]}
+        if self.checked:
+            out["checked"] = [checked_dict(c) for c in self.checked]
+        return out
 
 
 _ID_COLUMNS = frozenset({"a", "b", "a_title", "b_title", "representative", "id"})
@@ -483,6 +506,16 @@ def copied_dict(copied: CopiedDocument) -> dict[str, Any]:
             for source in copied.sources
         ],
     }
+
+
+def checked_dict(page: CheckedDocument) -> dict[str, Any]:
+    """A checked page in the JSON report: ``id, share, formula, measured, largest`` (the id of
+    its largest source), ``sources`` (``number, id, share, coloured``), ``spans``."""
+    return {"id": page.id, "share": round(page.share, 6), "formula": round(page.formula, 6),
+            "measured": page.measured, "largest": page.sources[0].id if page.sources else None,
+            "sources": [{"number": k, "id": s.id, "share": round(s.share, 6), "coloured":
+                         round(s.coloured, 6)} for k, s in enumerate(page.sources, start=1)],
+            "spans": [list(span) for span in page.spans]}
 
 
 class Removed(NamedTuple):

@@ -31,6 +31,7 @@ from typing import Any
 import click
 
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.checked import checked_documents
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..formats.shared import plural
@@ -129,6 +130,10 @@ def check(
     and --preset; an index made by neardup before fingerprints were kept (format 1) must
     be rebuilt for them.
 
+    Each checked document gets a page in the report (text, Markdown, HTML, JSON): its
+    share found in the other documents, its sources numbered with their shares and, in the
+    HTML and Markdown reports, its text with each copied span numbered by its source.
+
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
 
@@ -160,6 +165,10 @@ def check(
         copies = report.parameters.containment is not None  # the copy ratios, in any format
         if (fmt in FORMATS or copies) and report.pairs and passages:
             report, texts = _with_passages(report, new_docs, idx, quiet)
+        if fmt in FORMATS:  # each checked document's page
+            originals = {d.id: d.text for d in new_docs}
+            report.checked = checked_documents(report, originals, list(originals))
+            texts = {**originals, **texts}
         report.seconds = time.perf_counter() - started
         if write_baseline:
             save_baseline(write_baseline, found)
@@ -313,6 +322,11 @@ def _summary(
         summary += f"; {accepted} accepted by the baseline"
     if write_baseline:
         summary += f"; {len(found.pairs)} written to baseline {write_baseline}"
+    copied = [page for page in report.checked if page.sources]
+    if copied:
+        named = ", ".join(f"{page.id} {page.share:.1%}" for page in copied[:3])
+        more = f" and {len(copied) - 3:,} more" if len(copied) > 3 else ""
+        summary += f"; found in other documents: {named}{more}"
     return summary
 
 

@@ -7,6 +7,7 @@ inputs.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ import click
 from ..engine.find import find_duplicates
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, NeardupError
+from ..evidence.checked import checked_documents
 from ..evidence.passages import add_passages
 from ..formats.shared import plural
 from ..parameters import Parameters
@@ -46,6 +48,7 @@ Examples:
   neardup scan laws.jsonl --preset copies    # partial, rewritten copies
   cat essay.txt | neardup scan - corpus/     # standard input too
   neardup scan big.parquet --no-passages -w 4 -o pairs.csv
+  neardup scan corpus/ --check essay.txt --preset copies -o essay.html  # 查重
 """,
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -56,11 +59,15 @@ Examples:
 @click.option("--passages/--no-passages", default=True, show_default=True,
               help="Find the passages each pair shares (--no-passages: similarities only, "
                    "faster on large corpora with many pairs).")
+@click.option("--check", "check", multiple=True, metavar="PATH",
+              help="Documents to check (repeatable): scanned with PATH... and each given a "
+                   "page of its own in the report: its text with what is found in the others "
+                   "numbered by source, and each source's share.")
 @engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
                 "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
-         output: OutputSettings, workers: int | None, passages: bool, engine: str,
-         spark_master: str) -> None:
+         output: OutputSettings, workers: int | None, passages: bool, check: tuple[str, ...],
+         engine: str, spark_master: str) -> None:
     """Find near-duplicate documents in PATH... and report them with the passages they share.
 
     With --containment (or --preset copies), also find documents that copy part of another,
@@ -78,13 +85,17 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
     unusable inputs.
     """
     started = time.perf_counter()
+    if check and (engine == "spark" or STDIN in check):
+        raise click.UsageError("--check reads files here (not standard input, not on Spark)")
     if engine == "spark":
         _scan_spark(check_paths(paths), parameters, inputs, output, spark_master)
         return
     progress = None
     with collector_paused():  # see neardup.engine.memory: a scan keeps what it makes to its end
         try:
-            corpus = InputReader(paths, inputs, quiet=output.quiet)
+            checked = _checked_texts(check, paths, inputs)
+            scanned = paths + tuple(c for c in check if _scanned_in(c, paths) is None)
+            corpus = InputReader(scanned, inputs, quiet=output.quiet)
             corpus.refuse_as_output(output.path)
             progress = watched(corpus) if output.progress else None
             report = find_duplicates(
@@ -98,6 +109,9 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
                 report = add_passages(report, texts, progress=progress)
             if progress:
                 progress.close()
+            if checked:
+                texts = {**checked, **texts}
+                report.checked = checked_documents(report, texts, list(checked))
         except DuplicateIdError as exc:
             fail(corpus.duplicate_message(exc))
         except NeardupError as exc:
@@ -110,6 +124,33 @@ def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
         note(written_line(report, output.path), output.quiet)
 
 
+def _scanned_in(path: str, paths: tuple[str, ...]) -> str | None:
+    """The PATH of the scan that holds the ``--check`` file ``path`` (the file itself, or a
+    directory above it), or None."""
+    target = os.path.realpath(path)
+    for scanned in paths:
+        if scanned == STDIN:
+            continue
+        folder = os.path.realpath(scanned)
+        if target == folder or (os.path.isdir(folder) and target.startswith(folder + os.sep)):
+            return scanned
+    return None
+
+
+def _checked_texts(
+    check: tuple[str, ...], paths: tuple[str, ...], inputs: InputSettings
+) -> dict[str, str]:
+    """The documents of ``--check`` (read once more by the scan), by the ids the scan gives
+    them (a file found in a scanned directory: its path relative to it), and their texts."""
+    found: dict[str, str] = {}
+    for path in check:
+        holder = _scanned_in(path, paths)
+        root = holder if holder is not None and os.path.isdir(holder) else None
+        found |= {d.id: d.text for d in InputReader([path], inputs, quiet=True,
+                                                    root=root).documents()}
+    return found
+
+
 def written_line(report: DuplicateReport, path: str) -> str:
     """The line ``scan -o FILE`` ends with on standard error: what was found, where it went.
 
@@ -118,14 +159,27 @@ def written_line(report: DuplicateReport, path: str) -> str:
         >>> report = find_duplicates(["今天天气很好我们去公园", "今天天气很好我们去公园吧"])
         >>> written_line(report, "r.html")
         '1 pair in 1 cluster among 2 documents; report written to r.html'
+
+    With copy ratios it names the most copied document (with ``--check``, the checked
+    documents' shares): ``...; 6 documents with text found in others, the most 92.2% of
+    a.txt; report written to r.html``.
     """
     c = report.counts
     found = f"{plural(c.pairs, 'pair')} in {plural(c.clusters, 'cluster')}"
     if report.identical:
         found += f", {plural(len(report.identical), 'group')} of identical documents"
     skipped = f" ({c.skipped:,} skipped)" if c.skipped else ""
-    return (f"{found} among {plural(c.documents, 'document')}{skipped}; report written to "
-            f"{path}")
+    copied = ""
+    if report.checked:
+        named = ", ".join(f"{page.id} {page.share:.1%}" for page in report.checked[:3])
+        more = f" and {len(report.checked) - 3:,} more" if len(report.checked) > 3 else ""
+        copied = f"; found in other documents: {named}{more}"
+    elif report.copies:
+        top = report.copies[0]
+        copied = (f"; {plural(len(report.copies), 'document')} with text found in others, "
+                  f"the most {top.share:.1%} of {top.id}")
+    return (f"{found} among {plural(c.documents, 'document')}{skipped}{copied}; report "
+            f"written to {path}")
 
 
 def _scan_spark(

@@ -63,8 +63,47 @@ def shared_passages(
     found = shared_spans(
         text_a, text_b, ngram=ngram, options=options, min_length=min_length, progress=progress
     )
-    passages = tuple(Passage(a0, a1, b0, b1, text_a[a0:a1]) for a0, a1, b0, b1 in found.spans)
+    tidied = (_tidied(text_a, text_b, *span) for span in found.spans)
+    passages = tuple(
+        Passage(a0, a1, b0, b1, text_a[a0:a1]) for a0, a1, b0, b1 in tidied if a1 > a0
+    )
     return Evidence(passages, found.a_coverage, found.b_coverage)
+
+
+SENTENCE_END = frozenset("。！？；…!?;」』”’）)】〉》")
+"""Punctuation that ends a sentence (or closes a quotation in it): a passage that stops
+just before it takes it in, so that no row of differences starts with a lone "。"."""
+
+
+def _tidied(text_a: str, text_b: str, a0: int, a1: int, b0: int, b1: int) -> tuple[
+    int, int, int, int
+]:
+    """A passage's spans with their edges where a reader expects them: never inside a
+    number or date (digits at an edge the number runs on past go to the differences), and
+    through the sentence's punctuation that follows (not counted: normalization drops it).
+
+    Example:
+        >>> a, b = "截至2021年12月31日。", "截至2022年12月31日。"
+        >>> _tidied(a, b, 5, 13, 5, 13)  # from "1年12月31日" on: the year is left whole
+        (6, 14, 6, 14)
+    """
+    while a1 > a0 and b1 > b0 and text_a[a1 - 1].isdigit() and text_b[b1 - 1].isdigit() and (
+        _digit_at(text_a, a1) or _digit_at(text_b, b1)
+    ):
+        a1, b1 = a1 - 1, b1 - 1
+    while a0 < a1 and b0 < b1 and text_a[a0].isdigit() and text_b[b0].isdigit() and (
+        _digit_at(text_a, a0 - 1) or _digit_at(text_b, b0 - 1)
+    ):
+        a0, b0 = a0 + 1, b0 + 1
+    while a1 < len(text_a) and text_a[a1] in SENTENCE_END:
+        a1 += 1
+    while b1 < len(text_b) and text_b[b1] in SENTENCE_END:
+        b1 += 1
+    return a0, a1, b0, b1
+
+
+def _digit_at(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and text[at].isdigit()
 
 
 def add_passages(

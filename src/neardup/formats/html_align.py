@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import NamedTuple
@@ -137,10 +138,43 @@ def hue_distance(x: int, y: int) -> int:
     return min(d, 360 - d)
 
 
-def passage_hues(passages: Sequence[Passage]) -> list[int]:
+def side_by_side(rows: Sequence[Row], passages: Sequence[Passage]) -> list[set[int]]:
+    """For each passage (given in a's order), the passages drawn beside it in a row of
+    differences: a moved passage in a's text and another in b's text of the same row.
+
+    Example:
+        >>> ps = [Passage(0, 4, 10, 14, ""), Passage(6, 9, 0, 3, ""), Passage(20, 24, 20, 24, "")]
+        >>> side_by_side([Row(0, 20, 0, 20, DIFFERENT), Row(20, 24, 20, 24, 2)], ps)
+        [{1}, {0}, set()]
+    """
+    beside: list[set[int]] = [set() for _ in passages]
+    chained = {row.kind for row in rows if row.kind >= 0}
+    starts_a = [row.a_start for row in rows]
+    starts_b = [row.b_start for row in rows]
+    in_a: dict[int, list[int]] = {}
+    in_b: dict[int, list[int]] = {}
+    for k, p in enumerate(passages):  # a moved passage lies in rows of differences
+        if k not in chained:
+            in_a.setdefault(bisect_right(starts_a, p.a_start) - 1, []).append(k)
+            in_b.setdefault(bisect_right(starts_b, p.b_start) - 1, []).append(k)
+    for number, row in enumerate(rows):
+        if row.kind >= 0:
+            continue
+        for x in in_a.get(number, ()):
+            for y in in_b.get(number, ()):
+                if x != y:
+                    beside[x].add(y)
+                    beside[y].add(x)
+    return beside
+
+
+def passage_hues(
+    passages: Sequence[Passage], beside: Sequence[set[int]] | None = None
+) -> list[int]:
     """A hue (degrees) for each passage (given in a's order), at least
-    :data:`NEIGHBOUR_HUES` degrees from the hues of its neighbours in a and in b where it can
-    be: touching passages never look alike, and passages far apart rarely share a colour.
+    :data:`NEIGHBOUR_HUES` degrees from the hues of its neighbours in a and in b, and of
+    the passages drawn ``beside`` it (:func:`side_by_side`), where it can be: touching
+    passages never look alike, and passages far apart rarely share a colour.
 
     Greedy, in a's order: each passage takes the least recently used of the golden-angle
     hues that is far enough from its neighbours' (or, when none is, the farthest).
@@ -165,7 +199,8 @@ def passage_hues(passages: Sequence[Passage]) -> list[int]:
     queue = list(_CANDIDATE_HUES)  # least recently used first
     for k in range(count):
         # the neighbours in a and in b that already have a hue (those before k in a's order)
-        taken = [hues[n] for n in (k - 1, earlier_in_b[k], following_in_b[k]) if 0 <= n < k]
+        near = [k - 1, earlier_in_b[k], following_in_b[k], *(beside[k] if beside else ())]
+        taken = [hues[n] for n in near if 0 <= n < k]
 
         def apart(hue: int, taken: list[int] = taken) -> int:
             return min((hue_distance(hue, t) for t in taken), default=180)

@@ -6,8 +6,12 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
 
 - ``table`` (:func:`table_data`, parsed when the page opens): the documents
   (``[id, title, length]``) and the pairs (``[number, a, b, jaccard, containment, a_in_b,
-  b_in_a, rewrite, a_coverage, b_coverage, passages]``, ``a`` and ``b`` indexing the
-  documents);
+  b_in_a, rewrite, a_coverage, b_coverage, passages, a_share, b_share, found_by]``, ``a``
+  and ``b``
+  indexing the documents, ``a_share``/``b_share`` the headline shares of
+  :class:`~neardup.formats.shared.Headline`, ``found_by`` the search that reports the pair
+  (:func:`~neardup.formats.shared.found_by`), and ``basis`` what the shares count), the copy
+  ratios (``copies``: ``[document, share, [[source, share, pair number], ...]]``);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
   b_start, b_end, hue, characters]``), its aligned rows (:mod:`.html_align`) and its
@@ -27,8 +31,8 @@ from typing import Any
 
 from ..report import DuplicateReport, Pair
 from .folded import FoldedPart, folded_parts
-from .html_align import aligned_rows, in_text_order, passage_hues
-from .shared import Texts, title_of
+from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
+from .shared import Headline, Texts, found_by, title_of
 
 _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
@@ -90,20 +94,45 @@ def _share(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _percent(value: float) -> float:
+    """A share shown as a percentage with one decimal: rounded as the JSON report rounds it,
+    so that the page never shows it rounded twice (0.117471 is 11.7%, not 11.8%)."""
+    return round(value, 6)
+
+
 def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, Any], list[str]]:
     """The table's data (see the module docstring), and the documents' ids by index."""
     documents = _Documents(report, texts)
+    headline = Headline(report)
     pairs = [
         [number, documents(p.a), documents(p.b), _share(p.jaccard), _share(p.containment),
          _share(p.a_in_b), _share(p.b_in_a), _share(p.rewrite), _share(p.a_coverage),
-         _share(p.b_coverage), len(p.passages)]
-        for number, p in enumerate(report.pairs, start=1)
+         _share(p.b_coverage), len(p.passages), *map(_percent, headline.shares(p)), kind]
+        for (number, p), kind in zip(enumerate(report.pairs, start=1), found_by(report),
+                                     strict=True)
     ]
+    copies = _copies(report, documents)  # before the rows: it names more documents
     data = {"documents": documents.rows(), "pairs": pairs,
             "threshold": report.parameters.threshold,
             "containment": report.parameters.containment is not None,
+            "basis": headline.basis(report.pairs[0]) if report.pairs else "",
+            "copies": copies,
             "folds": report.parameters.script is not None or report.parameters.synonyms}
     return data, list(documents.index)
+
+
+def _copies(report: DuplicateReport, documents: _Documents) -> list[list[Any]]:
+    """The copy ratios: ``[document, share, [[source, share, pair number], ...]]`` each,
+    documents and sources indexing the documents, sources largest first."""
+    number_of: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(report.pairs, start=1):
+        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
+    return [
+        [documents(copied.id), _percent(copied.share),
+         [[documents(s.id), _percent(s.share), number_of.get((copied.id, s.id), 0)]
+          for s in copied.sources]]
+        for copied in report.copies
+    ]
 
 
 def marker_spans(text: str, markers: Sequence[str]) -> list[tuple[int, int]]:
@@ -127,7 +156,8 @@ def _pair_detail(
 ) -> dict[str, Any]:
     at_a, at_b = utf16_offsets(text_a), utf16_offsets(text_b)
     passages = in_text_order(pair.passages)
-    hues = passage_hues(passages)
+    rows = aligned_rows(text_a, text_b, passages)
+    hues = passage_hues(passages, side_by_side(rows, passages))
     folded: tuple[list[FoldedPart], list[FoldedPart]] = ([], [])
     if folds:
         for passage in passages:
@@ -137,7 +167,7 @@ def _pair_detail(
     return {
         "p": [[at_a(p.a_start), at_a(p.a_end), at_b(p.b_start), at_b(p.b_end), hue,
                p.a_end - p.a_start] for p, hue in zip(passages, hues, strict=True)],
-        "r": [row.kind for row in aligned_rows(text_a, text_b, passages)],
+        "r": [row.kind for row in rows],
         "f": [[[at(f.start), at(f.end), f.other] for f in sorted(parts)]
               for parts, at in zip(folded, (at_a, at_b), strict=True)],
     }

@@ -8,10 +8,22 @@ import html
 from collections import deque
 
 from ..report import Cluster, DuplicateReport
-from .shared import parameters_line, plural, report_summary_line, share3, title_of
+from .shared import (
+    FOUND_BY,
+    NO_COPY_RATIOS,
+    copies_not_computed,
+    found_by,
+    parameters_line,
+    plural,
+    report_summary_line,
+    share3,
+    title_of,
+)
 
 CLUSTERS_SHOWN = 200
 """The page lists this many clusters (the largest); the pairs table holds every pair."""
+CLUSTERS_PRINTED = 10
+"""Printing shows this many clusters (the largest)."""
 MEMBERS_SHOWN = 100
 """A cluster's rows list this many members; the rest are counted."""
 BIN = 0.05
@@ -49,8 +61,11 @@ def summary_section(report: DuplicateReport) -> list[str]:
         '<header id="top">',
         "<h1>neardup report</h1>",
         f'<p class="lead">{esc(report_summary_line(report))}</p>',
-        '<nav class="toc"><a href="#clusters">Clusters</a> <a href="#pairs">Pairs</a>'
-        + (' <a href="#copies">Copy ratios</a>' if report.copies else "")
+        '<nav class="toc">'
+        + ('<a href="#checked">Checked documents</a> ' if report.checked else "")
+        + ('<a href="#clusters">Clusters</a> ' if report.clusters else "")
+        + ('<a href="#copies">Copy ratios</a> ' if report.copies else "")
+        + '<a href="#pairs">Pairs</a>'
         + (' <a href="#skipped">Skipped</a>' if report.skipped else "")
         + "</nav>",
         "</header>",
@@ -58,7 +73,8 @@ def summary_section(report: DuplicateReport) -> list[str]:
         '<dl class="counts">'
         + "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in counts)
         + "</dl>",
-        *histogram([p.jaccard for p in report.pairs], report.parameters.threshold),
+        *histogram([p.jaccard for p in report.pairs], report.parameters.threshold,
+                   found_by(report)),
         f'<p class="params">{esc(parameters_line(report))}</p>',
         *(f'<p class="note">{esc(note)}</p>' for note in report.notes),
         "</section>",
@@ -66,52 +82,69 @@ def summary_section(report: DuplicateReport) -> list[str]:
     return out
 
 
-def histogram(values: list[float], threshold: float) -> list[str]:
+def histogram(
+    values: list[float], threshold: float, kinds: list[str] | None = None
+) -> list[str]:
     """An inline SVG histogram of the pairs' similarities, in bars :data:`BIN` wide, with
-    the count over each bar and a line at the threshold.
+    the count over each bar (where it fits) and a line at the threshold; with ``kinds``
+    (:func:`found_by`) each bar is stacked by what found its pairs, with a legend.
 
     Example:
         >>> svg = "".join(histogram([0.72, 0.74, 0.91, 1.0], 0.7))
-        >>> svg.count('class="hbar"'), ">2</text>" in svg
+        >>> svg.count('class="hbar'), ">2</text>" in svg
         (3, True)
     """
     if not values:
         return []
+    kinds = kinds or ["near"] * len(values)
     bins = round(1 / BIN)
     low = min(int(min(values) / BIN), int(threshold / BIN), bins - 1)
-    counts = [0] * (bins - low)
-    for value in values:
-        counts[min(int(value / BIN), bins - 1) - low] += 1
-    width, height, top, bottom = 400, 120, 14, 18
+    order = [key for key, _ in FOUND_BY]
+    counts = [[0] * len(order) for _ in range(bins - low)]
+    for value, kind in zip(values, kinds, strict=True):
+        counts[min(int(value / BIN), bins - 1) - low][order.index(kind)] += 1
+    totals = [sum(c) for c in counts]
+    width, height, top, bottom = 400, 130, 16, 20
     bar = width / len(counts)
-    most = max(counts)
+    most = max(totals)
     out = [
         '<figure class="histogram">',
         f'<svg viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Jaccard similarity of the pairs: {esc(_counts_words(counts, low))}">',
+        f'aria-label="Jaccard similarity of the pairs: {esc(_counts_words(totals, low))}">',
+        f'<line class="base" x1="0" x2="{width}" y1="{height - bottom}" '
+        f'y2="{height - bottom}"/>',
     ]
-    out.append(f'<line class="base" x1="0" x2="{width}" y1="{height - bottom}" '
-               f'y2="{height - bottom}"/>')
-    for k, count in enumerate(counts):
-        h = (height - top - bottom) * count / most
-        x, y = k * bar, height - bottom - h
-        if count:
+    for k, stack in enumerate(counts):
+        x, y = k * bar, float(height - bottom)
+        for kind, count in zip(order, stack, strict=True):
+            if not count:
+                continue
+            h = (height - top - bottom) * count / most
+            y -= h
             out.append(
-                f'<rect class="hbar" x="{x + 1:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" '
-                f'height="{h:.1f}"><title>{(low + k) * BIN:.2f}–{(low + k + 1) * BIN:.2f}: '
-                f"{count:,}</title></rect>"
-                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" class="count">{count:,}</text>'
+                f'<rect class="hbar k-{kind}" x="{x + 1:.1f}" y="{y:.1f}" '
+                f'width="{bar - 2:.1f}" height="{h:.1f}"><title>{(low + k) * BIN:.2f}–'
+                f"{(low + k + 1) * BIN:.2f}: {count:,} {kind}</title></rect>"
             )
+        label = f"{totals[k]:,}"
+        if totals[k] and len(label) * 6.2 <= bar + 4:
+            out.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" class="count">{label}'
+                       "</text>")
         if k % 2 == 0 or len(counts) <= 10:
-            out.append(
-                f'<text x="{x:.1f}" y="{height - 4}" class="axis">{(low + k) * BIN:.2f}</text>'
-            )
+            out.append(f'<text x="{x:.1f}" y="{height - 5}" class="axis'
+                       f'{" first" if k == 0 else ""}">{(low + k) * BIN:.2f}</text>')
     line = (threshold / BIN - low) * bar
+    present = [(key, name) for key, name in FOUND_BY if key in set(kinds)]
+    legend = "" if present == [("near", FOUND_BY[0][1])] else " " + "; ".join(
+        f'<span class="swatch k-{key}"></span> {esc(name)}: {kinds.count(key):,}'
+        for key, name in present)
     out += [
         f'<line class="threshold" x1="{line:.1f}" x2="{line:.1f}" y1="2" y2="{height - bottom}"/>',
         "</svg>",
         f"<figcaption>Jaccard similarity of the {plural(len(values), 'pair')} (bars "
-        f"{BIN:g} wide); the dashed line is the threshold, {threshold:g}.</figcaption>",
+        f"{BIN:g} wide); the dashed line is the threshold, {threshold:g}."
+        + (" Left of it, pairs found by another search:" if legend else "")
+        + legend + "</figcaption>",
         "</figure>",
     ]
     return out
@@ -143,6 +176,9 @@ def clusters_section(report: DuplicateReport) -> list[str]:
         + (f"; the {CLUSTERS_SHOWN} largest are shown" if len(ordered) > CLUSTERS_SHOWN else "")
         + "</small></h2>",
     ]
+    if len(ordered) > CLUSTERS_PRINTED:
+        out.append(f'<p class="print-only">Printed: the {CLUSTERS_PRINTED} largest clusters of '
+                   f"{len(ordered):,}.</p>")
     for number, cluster in ordered[:CLUSTERS_SHOWN]:
         out += _cluster(report, number, cluster, number_of, neighbours, first_of)
     out.append("</section>")
@@ -259,32 +295,39 @@ def _bar(value: float) -> str:
 
 
 def copies_section(report: DuplicateReport) -> list[str]:
-    """The copy-ratio (查重) view: each document's share found in the others, and its
-    sources with their shares, linked to their pairs."""
+    """The copy-ratio (查重) overview's frame: its controls (search, a lowest share, sort)
+    and an empty table the page's script fills, a page of documents at a time, each with its
+    largest sources and the rest behind a "+N more"."""
+    if copies_not_computed(report):
+        return ['<section id="copies"><h2>Copy ratios (查重)</h2>',
+                f'<p class="note">{esc(NO_COPY_RATIOS)}</p></section>']
     if not report.copies:
         return []
-    number_of = {(p.a, p.b): n for n, p in enumerate(report.pairs, start=1)}
-    rows = []
-    for copied in report.copies:
-        sources = []
-        for source in copied.sources:
-            number = number_of.get((copied.id, source.id)) or number_of.get((source.id, copied.id))
-            link = f" {_pair_link(number)}" if number else ""
-            sources.append(f'<li>{source.share:.1%} in <span class="id">{esc(source.id)}</span>'
-                           f"{link}</li>")
-        rows.append(
-            f"<tr><td>{doc_label(report, copied.id)}</td>"
-            f'<td class="num">{_bar(copied.share)}{copied.share:.1%}</td>'
-            f'<td><ul class="sources">{"".join(sources)}</ul></td></tr>'
-        )
+    sorts = (("total", "found elsewhere (total)"), ("largest", "largest single source"),
+             ("sources", "number of sources"), ("id", "document id"))
+    options = "".join(f'<option value="{key}">{name}</option>' for key, name in sorts)
     return [
         '<section id="copies">',
-        "<h2>Copy ratios (查重) <small>how much of each document is found in the others</small>"
-        "</h2>",
+        "<h2>Copy ratios (查重) <small>"
+        f"{plural(len(report.copies), 'document')} with text found in others; the share of "
+        "each found elsewhere, and in each source (specific text; formula apart)</small></h2>",
+        '<div class="controls" role="search">',
+        '<label class="search">search documents and sources<input type="search" id="cq" '
+        'placeholder="id or title" autocomplete="off"></label>',
+        '<label>found elsewhere from %<input type="number" id="cmin" min="0" max="100" '
+        'step="1" placeholder="0"></label>',
+        f'<label>sort by<select id="csort">{options}</select></label>',
+        '<button type="button" id="corder">descending</button>',
+        "</div>",
+        "<noscript><p>The copy ratios need JavaScript; the JSON report (--format json) holds "
+        "them (copies).</p></noscript>",
         '<table class="copies"><thead><tr><th>document</th><th>found elsewhere</th>'
-        "<th>sources (share of the document in each)</th></tr></thead><tbody>",
-        *rows,
-        "</tbody></table></section>",
+        "<th>largest source</th><th>sources (share of the document in each)</th></tr></thead>"
+        '<tbody id="copy-rows"></tbody></table>',
+        '<div class="pager"><button type="button" id="cprev">← previous page</button>'
+        '<span id="cinfo" aria-live="polite"></span>'
+        '<button type="button" id="cnext">next page →</button></div>',
+        "</section>",
     ]
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 
-from ..report import DuplicateReport
+from ..report import CheckedDocument, DuplicateReport
 from .shared import (
+    NO_COPY_RATIOS,
+    Headline,
     Texts,
+    checked_lines,
+    copies_not_computed,
     copy_line,
-    coverage,
+    pair_numbers,
     pairs_shown,
     parameters_line,
     plural,
@@ -25,6 +29,12 @@ from .shared import (
 
 MARKDOWN_PAIRS_WITH_PASSAGES = 50
 """The Markdown report quotes the passages of this many pairs (it is meant to be read)."""
+
+CHECKED_QUOTED = 20
+"""The Markdown report quotes the text of this many checked documents (the first with text
+found in others); the others get their figures and sources."""
+CLEAN_NAMED = 50
+"""The checked documents with nothing found in the others are named up to this many."""
 
 PASSAGES_QUOTED = 3
 """The longest passages of a pair that are quoted."""
@@ -47,7 +57,8 @@ def md_escape(text: str) -> str:
 
 
 def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
-    """The report as Markdown (``texts`` are not used)."""
+    """The report as Markdown; with ``texts``, the pages of the checked documents quote their
+    text, each copied span in bold after its source's number."""
     out = [
         "# neardup report",
         "",
@@ -55,6 +66,9 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
         "",
         f"Parameters: {md_escape(parameters_line(report))}.",
     ]
+    out += _checked(report, texts or {})
+    if copies_not_computed(report):
+        out += ["", "## Copy ratios", "", md_escape(NO_COPY_RATIOS)]
     if report.copies:
         out += ["", "## Copy ratios", ""]
         out += [f"- {md_escape(copy_line(copied))}" for copied in report.copies]
@@ -74,6 +88,60 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _checked(report: DuplicateReport, texts: Texts) -> list[str]:
+    """A section for each checked document: its figures, its sources and its text."""
+    number_of = pair_numbers(pairs_shown(report))
+    out: list[str] = []
+    quoted = 0
+    for k, page in enumerate(report.checked, start=1):
+        if not page.sources:
+            continue
+        first, *sources = checked_lines(page, number_of)
+        out += ["", f"## Checked document {k}: {_doc(report, page.id)}", "",
+                md_escape(first) + ".", ""]
+        out += [f"- {md_escape(line)}" for line in sources]
+        if page.id in texts and page.measured == "passages" and quoted < CHECKED_QUOTED:
+            quoted += 1
+            out += ["", "The text, each span found in a source in bold after the source's "
+                        "number (formula, not counted, in italics):", ""]
+            out += _marked(texts[page.id], page)
+    clean = [page.id for page in report.checked if not page.sources]
+    if clean:
+        named = ", ".join(md_escape(i) for i in clean[:CLEAN_NAMED])
+        more = f" and {len(clean) - CLEAN_NAMED:,} more" if len(clean) > CLEAN_NAMED else ""
+        out += ["", f"Nothing found in the others for {plural(len(clean), 'checked document')}:"
+                    f" {named}{more}."]
+    return out
+
+
+def _marked(text: str, page: CheckedDocument) -> list[str]:
+    """The text's lines quoted, each span marked: ``\\[n\\] **text**``, formula ``_text_``."""
+    segments: list[tuple[int, int, int | None]] = []
+    at = 0
+    for start, end, number in page.spans:
+        if start > at:
+            segments.append((at, start, None))
+        segments.append((start, end, number))
+        at = end
+    segments.append((at, len(text), None))
+    lines: list[list[str]] = [[]]
+    for first, last, source in segments:
+        for k, part in enumerate(text[first:last].split("\n")):
+            if k:
+                lines.append([])
+            if not part.strip():
+                continue
+            piece = md_escape(part)
+            if source is None:
+                lines[-1].append(piece)
+            elif source:
+                lines[-1].append((f"\\[{source}\\] " if k == 0 else "") + f"**{piece}**")
+            else:
+                lines[-1].append(f"_{piece}_")
+    quoted = [" ".join(line) for line in lines if line]
+    return [line for text_line in quoted for line in (f"> {text_line}", ">")][:-1]
+
+
 def _doc(report: DuplicateReport, doc_id: str) -> str:
     title = title_of(report, doc_id)
     return md_escape(doc_id) + (f" ({md_escape(title)})" if title else "")
@@ -87,15 +155,21 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
         "",
         "## Pairs",
         "",
-        "| # | a | b | Jaccard | containment | shared in a | shared in b | passages |",
+        "| # | a | b | a in b | b in a | Jaccard | containment | passages |",
         "|--:|---|---|--:|--:|--:|--:|--:|",
     ]
+    headline = Headline(report)
     for number, pair in enumerate(shown, start=1):
+        in_b, in_a = headline.shares(pair)
+        passages = len(pair.passages) if pair.a_coverage is not None else "not computed"
         out.append(
             f"| {number} | {_doc(report, pair.a)} | {_doc(report, pair.b)} "
-            f"| {share3(pair.jaccard)} | {share3(pair.containment)} | {coverage(pair.a_coverage)} "
-            f"| {coverage(pair.b_coverage)} | {len(pair.passages)} |"
+            f"| {in_b:.1%} | {in_a:.1%} | {share3(pair.jaccard)} | {share3(pair.containment)} "
+            f"| {passages} |"
         )
+    if shown:
+        out += ["", f"a in b: the share of a found in b ({headline.basis(shown[0])}); b in a: "
+                "the reverse. Containment: of the shingles of the smaller document."]
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from ..report import CopiedDocument, DuplicateReport, Pair
+from ..report import CheckedDocument, CopiedDocument, DuplicateReport, Pair
 
 Texts = Mapping[str, str]
 """Original texts by document id."""
@@ -168,3 +168,130 @@ def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
         f"{pair.a} and {pair.b} share text: {pair.a_in_b:.1%} of {pair.a} is in {pair.b}, "
         f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {share3(pair.jaccard)})"
     )
+
+
+def checked_lines(
+    page: CheckedDocument, number_of: Mapping[tuple[str, str], int],
+    name: Callable[[str], str] = str,
+) -> list[str]:
+    """A checked document's page in lines of text: its share found, the largest source and
+    each source with its number, share and pair (``number_of``: the pairs' numbers).
+
+    Example:
+        >>> from neardup.report import CheckedDocument, CheckedSource
+        >>> page = CheckedDocument("e.txt", 0.42, 0.05, (CheckedSource("a", 0.3, 0.3),
+        ...                        CheckedSource("b", 0.12, 0.12)), ())
+        >>> first, *sources = checked_lines(page, {("e.txt", "a"): 2})
+        >>> print(first.replace("; ", ";\\n"))
+        e.txt: 42.0% found in other documents (specific text;
+        formula, 5.0%, not counted);
+        largest source: 30.0% in a
+        >>> print("\\n".join(sources))
+        [1] 30.0% of e.txt is in a (pair 2)
+        [2] 12.0% of e.txt is in b
+    """
+    if page.measured != "passages":
+        found = (f"at least {page.share:.1%} found in other documents (shingles: passages "
+                 "not computed, --no-passages)")
+    else:
+        found = (f"{page.share:.1%} found in other documents (specific text; formula, "
+                 f"{page.formula:.1%}, not counted)")
+    largest = (f"; largest source: {page.sources[0].share:.1%} in {name(page.sources[0].id)}"
+               if page.sources else "; nothing found in the others")
+    lines = [f"{name(page.id)}: {found}{largest}"]
+    for k, source in enumerate(page.sources, start=1):
+        pair = number_of.get((page.id, source.id))
+        lines.append(f"[{k}] {source.share:.1%} of {name(page.id)} is in {name(source.id)}"
+                     + (f" (pair {pair})" if pair else ""))
+    return lines
+
+
+def pair_numbers(pairs: list[Pair]) -> dict[tuple[str, str], int]:
+    """The number of each pair (from 1, in list order), by its two ids in either order."""
+    number_of: dict[tuple[str, str], int] = {}
+    for number, pair in enumerate(pairs, start=1):
+        number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
+    return number_of
+
+
+class Headline:
+    """The one figure a report gives for how much of each side of a pair is in the other
+    ("48.9% of a is in b"), the same in every format and in the copy ratios.
+
+    With passages (:func:`neardup.add_passages`): the share of a document's normalized
+    characters inside the passages it shares with the other — for a containment search the
+    *specific* ones (formula left out, the copy ratios' share, JSON ``copies[].sources[]
+    .share``), else all of them (JSON ``a_coverage``, ``b_coverage``). Without passages: the
+    share of its shingles found in the other (JSON ``a_in_b``, ``b_in_a``).
+
+    Example:
+        >>> from neardup import find_duplicates
+        >>> report = find_duplicates({"x": "今天天气很好我们去公园", "y": "今天天气很好我们去公园"
+        ...                                                      "吧"})
+        >>> Headline(report).words(report.pairs[0])
+        '100.0% of x is in y, 87.5% of y is in x (counted in shingles)'
+    """
+
+    def __init__(self, report: DuplicateReport) -> None:
+        self.containment = report.parameters.containment is not None
+        self.judged = report.parameters.formula_df is not None
+        self.found = {(c.id, s.id): s.share for c in report.copies for s in c.sources}
+
+    def shares(self, pair: Pair) -> tuple[float, float]:
+        """The share of a found in b and of b in a."""
+        if pair.a_coverage is None or pair.b_coverage is None:
+            return pair.a_in_b, pair.b_in_a
+        if self.containment:
+            return self.found.get((pair.a, pair.b), 0.0), self.found.get((pair.b, pair.a), 0.0)
+        return pair.a_coverage, pair.b_coverage
+
+    def basis(self, pair: Pair) -> str:
+        """What the shares count: ``counted in shared passages`` (``..., formula apart``
+        with a copies judgement) or ``counted in shingles``."""
+        if pair.a_coverage is None:
+            return "counted in shingles"
+        return "counted in shared passages" + (", formula apart" if self.judged else "")
+
+    def words(self, pair: Pair, name: Callable[[str], str] = str) -> str:
+        """``48.9% of a.txt is in b.txt, 12.0% of b.txt is in a.txt (counted in ...)``."""
+        in_b, in_a = self.shares(pair)
+        return (f"{in_b:.1%} of {name(pair.a)} is in {name(pair.b)}, {in_a:.1%} of "
+                f"{name(pair.b)} is in {name(pair.a)} ({self.basis(pair)})")
+
+
+def copies_not_computed(report: DuplicateReport) -> bool:
+    """Whether a containment search's copy ratios are missing because no passages were
+    computed (``--no-passages``): a report must say so, not show nothing."""
+    return (report.parameters.containment is not None and not report.copies
+            and any(p.a_coverage is None for p in report.pairs))
+
+
+NO_COPY_RATIOS = ("Copy ratios not computed (--no-passages): they count the text of the "
+                  "passages each document shares with the others.")
+
+
+FOUND_BY = (
+    ("near", "near-duplicates (Jaccard at or above the threshold)"),
+    ("containment", "partial copies (containment: a share of the smaller document)"),
+    ("rewrite", "rewrites (words swapped, sentences moved)"),
+    ("other", "copies found otherwise (shared rare text)"),
+)
+"""What found a pair, as the histogram colours it, in the order it is decided."""
+
+
+def found_by(report: DuplicateReport) -> list[str]:
+    """For each pair, the search that reports it (a key of :data:`FOUND_BY`): Jaccard at or
+    above the threshold, else containment at or above its cut, else a rewrite resemblance at
+    or above its, else another rule of the copies judgement."""
+    p = report.parameters
+    kinds = []
+    for pair in report.pairs:
+        if pair.jaccard >= p.threshold or pair.exact:
+            kinds.append("near")
+        elif p.containment is not None and pair.containment >= p.containment:
+            kinds.append("containment")
+        elif p.rewrite is not None and pair.rewrite is not None and pair.rewrite >= p.rewrite:
+            kinds.append("rewrite")
+        else:
+            kinds.append("other")
+    return kinds

@@ -14,9 +14,14 @@ import unicodedata
 
 from ..report import DuplicateReport, Pair
 from .shared import (
+    NO_COPY_RATIOS,
+    Headline,
     Texts,
+    checked_lines,
+    copies_not_computed,
     copy_line,
     judged_words,
+    pair_numbers,
     pairs_shown,
     parameters_line,
     plural,
@@ -34,11 +39,30 @@ WIDTH = 100
 
 def render_text(report: DuplicateReport, texts: Texts | None = None, width: int = WIDTH) -> str:
     """The report as plain text, lines wrapped to ``width`` columns (``texts`` are not
-    used)."""
+    used); the pairs the most similar first (Jaccard), or for a containment search the
+    largest share of one document in the other first."""
     lines = [f"neardup: {report_summary_line(report)}", f"parameters: {parameters_line(report)}"]
     if report.skipped:
         lines += ["", "Skipped"]
         lines += [f"  {one_line(s.id)}: {one_line(s.reason)}" for s in report.skipped]
+    headline = Headline(report)
+    shown = sorted(pairs_shown(report), key=lambda p: (-max(headline.shares(p)), -p.jaccard)
+                   if report.parameters.containment is not None else -p.jaccard)
+    if report.checked:
+        lines += ["", "Checked documents (the share of each found in the others)"]
+        number_of = pair_numbers(shown)
+        for k, page in enumerate(report.checked, start=1):
+            if page.sources:
+                first, *sources = checked_lines(page, number_of, one_line)
+                lines += [f"  {k}. {first}", *(f"     {line}" for line in sources)]
+        clean = [page.id for page in report.checked if not page.sources]
+        if clean:
+            named = ", ".join(one_line(i) for i in clean[:10])
+            more = f" and {len(clean) - 10:,} more" if len(clean) > 10 else ""
+            lines.append(f"  nothing found in the others for {plural(len(clean), 'document')}: "
+                         f"{named}{more}")
+    if copies_not_computed(report):
+        lines += ["", NO_COPY_RATIOS]
     if report.copies:
         lines += ["", "Copy ratios (share of each document found in the others)"]
         lines += [f"  {copy_line(copied, name=one_line)}" for copied in report.copies]
@@ -63,11 +87,10 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                     f"Jaccard {share3(member.similarity)}"
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
-    shown = pairs_shown(report)
     if shown:
         lines += ["", "Pairs"]
         for number, pair in enumerate(shown, start=1):
-            lines += _pair_lines(report, number, pair)
+            lines += _pair_lines(report, number, pair, headline)
     if report.set_apart:
         lines += ["", f"Set apart: {plural(len(report.set_apart), 'pair')} the searches found "
                   "that are not copies (template siblings, topic neighbours; each with its "
@@ -75,29 +98,27 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
 
-def _pair_lines(report: DuplicateReport, number: int, pair: Pair) -> list[str]:
+def _pair_lines(
+    report: DuplicateReport, number: int, pair: Pair, headline: Headline
+) -> list[str]:
+    in_b, in_a = headline.shares(pair)
     lines = [
         f"  {number}. {one_line(pair.a)}  <->  {one_line(pair.b)}",
+        f"     {in_b:.1%} of a is in b, {in_a:.1%} of b is in a ({headline.basis(pair)})",
         f"     Jaccard {share3(pair.jaccard)}, containment {share3(pair.containment)}"
-        + (
-            f" ({pair.a_in_b:.1%} of a in b, {pair.b_in_a:.1%} of b in a)"
-            if report.parameters.containment is not None else ""
-        )
         + rewrite_words(pair)
         + (", identical after normalization" if pair.exact else ""),
     ]
     judged = judged_words(pair)
     if judged:
         lines.append(f"     copy: {judged}")
-    for side, doc_id, coverage in (("a", pair.a, pair.a_coverage), ("b", pair.b, pair.b_coverage)):
+    for side, doc_id in (("a", pair.a), ("b", pair.b)):
         title = one_line(title_of(report, doc_id) or "")
         info = report.documents.get(doc_id)
         length = info.length if info is not None else None
         details = [] if length is None else [f"{length:,} chars"]
         if length is None and info is not None and info.normalized_length:
             details = [f"{info.normalized_length:,} chars normalized"]  # not re-read
-        if coverage is not None:
-            details.append(f"{coverage:.1%} in shared passages")
         lines.append(
             f"     {side}: {one_line(doc_id)}" + (f"  {title}" if title else "")
             + (f"  ({', '.join(details)})" if details else "")
@@ -177,12 +198,24 @@ def wrap_line(line: str, width: int) -> list[str]:
     return rows
 
 
+_NO_LINE_START = frozenset("、。，．；：！？）］｝」』】〉》”’…%,.;:!?)]}")
+"""Punctuation that never starts a row (it stays with the character before it)."""
+
+
 def _words(line: str) -> list[str]:
-    """Runs of spaces, wide characters one by one, and other runs of non-spaces."""
+    """Runs of spaces, wide characters one by one, and other runs of non-spaces; closing
+    punctuation stays with what it closes, so that no row starts with "、" or "。".
+
+    Example:
+        >>> _words("做到入脑、入心。ok")
+        ['做', '到', '入', '脑、', '入', '心。', 'ok']
+    """
     words: list[str] = []
     for token in _TOKEN.findall(line):
-        if words and not token.isspace() and _char_width(token) < 2 and not (
-            words[-1].isspace() or _char_width(words[-1][-1]) == 2
+        closing = token in _NO_LINE_START
+        narrow = not token.isspace() and _char_width(token) < 2
+        if words and not words[-1].isspace() and (
+            closing or (narrow and _char_width(words[-1][-1]) < 2)
         ):
             words[-1] += token
         else:

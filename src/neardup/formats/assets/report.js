@@ -7,10 +7,10 @@
   var docs = table.documents, pairs = table.pairs;
   var detailData = null;
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
-      BCOV = 9, NPAS = 10;
+      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13;
   var DIFFERENT = -1;
   var PAGE = 100;
-  var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, page: 0 };
+  var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, kind: "", page: 0 };
   var view = [];
 
   function details() {
@@ -72,6 +72,7 @@
     id: function (p) { return docs[p[A]][0] + "\u0000" + docs[p[B]][0]; },
     jaccard: function (p) { return p[JAC]; },
     containment: function (p) { return p[CON]; },
+    share: function (p) { return Math.max(p[AHEAD], p[BHEAD]); },
     length: longer,
     passages: function (p) { return p[NPAS]; }
   };
@@ -80,6 +81,7 @@
   function matches(p) {
     if (state.min !== null && p[JAC] < state.min) return false;
     if (state.max !== null && p[JAC] > state.max) return false;
+    if (state.kind && p[KIND] !== state.kind) return false;
     if (!state.q) return true;
     if (haystacks === null) {
       haystacks = docs.map(function (d) { return (d[0] + "\n" + (d[1] || "")).toLowerCase(); });
@@ -107,6 +109,21 @@
     document.getElementById("order").textContent = state.desc ? "descending" : "ascending";
   }
 
+  /* A pair marked reviewed stays so in this browser (its storage, by the two ids), across
+     reloads and newer reports of the same documents. */
+  function reviewKey(p) { return "neardup:reviewed:" + docs[p[A]][0] + "\u0000" + docs[p[B]][0]; }
+  function reviewed(p) {
+    try { return window.localStorage.getItem(reviewKey(p)) === "1"; } catch (e) { return false; }
+  }
+  function setReviewed(p, on) {
+    try {
+      if (on) window.localStorage.setItem(reviewKey(p), "1");
+      else window.localStorage.removeItem(reviewKey(p));
+    } catch (e) { /* no storage (private window): the mark lasts as long as the page */ }
+    var row = document.querySelector('#pair-rows tr[data-pair="' + p[NUM] + '"]');
+    if (row) row.classList.toggle("reviewed", on);
+  }
+
   function renderRows() {
     var body = document.getElementById("pair-rows");
     var rows = document.createDocumentFragment();
@@ -115,10 +132,13 @@
     for (var k = first; k < last; k++) {
       var p = view[k];
       var link = el("a", { href: "#pair-" + p[NUM] }, [String(p[NUM])]);
-      rows.appendChild(el("tr", { "data-pair": p[NUM], class: p[NUM] === open ? "open" : "" }, [
+      rows.appendChild(el("tr", { "data-pair": p[NUM], class: (p[NUM] === open ? "open" : "") +
+                                  (reviewed(p) ? " reviewed" : "") }, [
         el("td", { class: "num", "data-label": "pair" }, [link]),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["a"])].concat(docLabel(p[A]))),
         el("td", { class: "doc" }, [el("span", { class: "side" }, ["b"])].concat(docLabel(p[B]))),
+        el("td", { class: "num", "data-label": "a in b / b in a" },
+           [pct(p[AHEAD]) + " / " + pct(p[BHEAD])]),
         el("td", { class: "num", "data-label": "Jaccard" },
            [el("span", { class: "bar", style: "width:" + (p[JAC] * 4).toFixed(2) + "em" }),
             share3(p[JAC])]),
@@ -126,7 +146,7 @@
         el("td", { class: "num", "data-label": "chars a / b" },
            [num(docs[p[A]][2]) + " / " + num(docs[p[B]][2])]),
         el("td", { class: "num", "data-label": "passages" },
-           [String(p[NPAS]) + (p[ACOV] === null ? "" : " (" + pct(p[ACOV]) + " / " + pct(p[BCOV]) + ")")])
+           [p[ACOV] === null ? "not computed" : String(p[NPAS])])
       ]));
     }
     body.textContent = "";
@@ -174,6 +194,10 @@
         refresh();
       });
     });
+    var kind = document.getElementById("kind");
+    if (kind) kind.addEventListener("change", function (e) {
+      state.kind = e.target.value; state.page = 0; refresh();
+    });
     document.getElementById("prev-page").addEventListener("click", function () {
       state.page -= 1;
       renderRows();
@@ -207,7 +231,8 @@
     var mark = null, markOf = null;
     function openMark(span, first) {
       mark = el("mark", {
-        "data-k": span[2], tabindex: first ? "0" : null, style: "--h:" + span[3],
+        "data-k": span[2], "data-n": first ? String(span[2] + 1) : null,
+        tabindex: first ? "0" : null, style: "--h:" + span[3],
         class: span[4] ? "" : "moved",
         title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
                (span[4] ? "" : ", moved: elsewhere in the other text")
@@ -218,16 +243,27 @@
       var x = points[i], y = points[i + 1];
       var span = find(spans, x), marker = find(markers, x), fold = find(folded, x);
       var piece = visible(text.slice(x, y));
+      var parts = piece.split(/(\n+)/);
+      var edge = function (k) {
+        return (x === lo && k === 1 && !parts[0]) ||
+               (y === hi && k === parts.length - 2 && !parts[parts.length - 1]);
+      };
       if (!span) {
         markOf = null;
-        cell.appendChild(node(piece, marker, fold));
+        if (marker || fold) {
+          cell.appendChild(node(piece, marker, fold));
+          continue;
+        }
+        parts.forEach(function (part, k) {
+          if (part) cell.appendChild(k % 2 ? breaks(part, edge(k)) : document.createTextNode(part));
+        });
         continue;
       }
       /* line breaks stay outside the marks, so that an empty line draws no frame */
-      piece.split(/(\n+)/).forEach(function (part, k) {
+      parts.forEach(function (part, k) {
         if (!part) return;
         if (k % 2) {
-          cell.appendChild(document.createTextNode(part));
+          cell.appendChild(breaks(part, edge(k)));
           mark = null;
           return;
         }
@@ -236,6 +272,17 @@
         mark.appendChild(node(part, marker, fold));
       });
     }
+  }
+
+  /* A run of line breaks: at the start or end of a cell it takes no room; inside, one empty
+     line at most shows (the rest stays in the text, hidden): blank lines draw no tall bands. */
+  function breaks(part, edge) {
+    if (edge) return el("span", { class: "nl-hidden" }, [part]);
+    if (part.length <= 2) return document.createTextNode(part);
+    var both = document.createDocumentFragment();
+    both.appendChild(document.createTextNode(part.slice(0, 2)));
+    both.appendChild(el("span", { class: "nl-hidden" }, [part.slice(2)]));
+    return both;
   }
 
   function node(piece, marker, fold) {
@@ -291,7 +338,9 @@
     var diffs = 0;
     rows.forEach(function (r) {
       var kind = r[4] >= 0 ? "same" : r[4] === DIFFERENT ? "diff" : "minor";
-      var row = el("div", { class: "row " + kind });
+      var blank = kind === "minor" && !texts[0].slice(r[0], r[1]).trim() &&
+        !texts[1].slice(r[2], r[3]).trim();  /* blank lines only: drawn as a thin line */
+      var row = el("div", { class: "row " + kind + (blank ? " blank" : "") });
       if (kind === "diff") row.setAttribute("data-diff", diffs++);
       [0, 1].forEach(function (s) {
         var lo = r[2 * s], hi = r[2 * s + 1];
@@ -319,10 +368,13 @@
       var text = texts[s], lo = r[2 * s], hi = r[2 * s + 1];
       var before = text.slice(Math.max(0, lo - CONTEXT), lo).replace(/\s+/g, " ");
       var after = text.slice(hi, hi + CONTEXT).replace(/\s+/g, " ");
-      var part = hi > lo ? el(Tag, {}, [visible(shortened(text.slice(lo, hi).replace(/\s+/g, " "), 90))])
+      var short = shortened(text.slice(lo, hi).replace(/\s+/g, " "), 90);
+      var cut = / \(\+[\d,]+ chars\)$/.exec(short);
+      var part = hi > lo ? el(Tag, {}, [visible(cut ? short.slice(0, cut.index) : short)])
                          : el("span", { class: "none" }, ["(nothing)"]);
       return el("span", { class: "part" }, [el("span", { class: "side" }, [s ? "b" : "a"]),
-        "…" + visible(before), part, visible(after) + "…"]);
+        "…" + visible(before), part, cut ? el("span", { class: "muted" }, [cut[0]]) : "",
+        visible(after) + "…"]);
     }
     return el("li", {}, [side(0, "del"), side(1, "ins")]);
   }
@@ -363,12 +415,13 @@
 
   function pairFacts(n) {
     var p = pairs[n - 1];
-    var words = "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) +
-      (table.containment ? " (" + pct(p[AINB]) + " of a found in b, " + pct(p[BINA]) + " of b in a)" : "") +
-      (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) +
-      "; " + p[NPAS] + (p[NPAS] === 1 ? " shared passage" : " shared passages") +
-      (p[ACOV] === null ? "" : " cover " + pct(p[ACOV]) + " of a and " + pct(p[BCOV]) + " of b") + ".";
-    return el("p", {}, [words]);
+    var head = pct(p[AHEAD]) + " of a is in b, " + pct(p[BHEAD]) + " of b is in a";
+    var words = " (" + table.basis + "). " +
+      (p[ACOV] === null ? "Passages not computed (--no-passages). "
+        : p[NPAS] + (p[NPAS] === 1 ? " shared passage. " : " shared passages. ")) +
+      "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) + " (of the shingles of the smaller)" +
+      (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) + ".";
+    return el("p", { class: "facts" }, [el("strong", {}, [head]), words]);
   }
 
   function docsBox(n) {
@@ -430,12 +483,18 @@
       pairButton("next pair →", next)
     ]));
     section.appendChild(pairHeading(n, "h2"));
+    var tick = el("input", { type: "checkbox", id: "reviewed" });
+    tick.checked = reviewed(p);
+    tick.addEventListener("change", function () { setReviewed(p, tick.checked); });
+    section.appendChild(el("label", { class: "review" }, [tick, " reviewed (kept in this browser)"]));
     section.appendChild(pairFacts(n));
     section.appendChild(docsBox(n));
     current = { diff: -1, box: null };
     if (pd === null || pd.r === null) {
-      section.appendChild(el("p", { class: "muted" }, ["The texts were not given to the renderer; the shared passages only."]));
-      if (pd) section.appendChild(passageList(n, null));
+      section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
+        ? "Passages not computed (--no-passages): the texts are not shown side by side."
+        : "The texts were not given to the renderer; the shared passages only."]));
+      if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
     } else {
       var box = alignedView(n);
       current.box = box;
@@ -453,7 +512,7 @@
       prevDiff.addEventListener("click", function () { goDiff(-1); });
       nextDiff.addEventListener("click", function () { goDiff(1); });
       section.appendChild(el("p", { class: "muted" }, [
-        "The texts side by side, aligned: a row holds a shared passage (the same colour and a thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
+        "The texts side by side, aligned: a row holds a shared passage (its number at its start, the same number, colour and thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
         (table.folds ? " Dotted underline: the same only after folding (traditional script or synonyms); hover it for the other document's words." : "")
       ]));
       section.appendChild(el("div", { class: "toolbar" }, [prevDiff, nextDiff,
@@ -471,6 +530,117 @@
     if (scroll) section.scrollIntoView({ block: "start" });
   }
 
+  /* ------------------------------------------------------------------ copy ratios */
+
+  var COPY_PAGE = 50, COPY_SOURCES = 5;
+  var copies = table.copies || [];
+  var cstate = { sort: "total", desc: true, q: "", min: null, page: 0 };
+  var cview = [];
+  var CKEYS = {
+    total: function (c) { return c[1]; },
+    largest: function (c) { return c[2].length ? c[2][0][1] : 0; },
+    sources: function (c) { return c[2].length; },
+    id: function (c) { return docs[c[0]][0]; }
+  };
+
+  function hay(i) {
+    if (haystacks === null) {
+      haystacks = docs.map(function (d) { return (d[0] + "\n" + (d[1] || "")).toLowerCase(); });
+    }
+    return haystacks[i];
+  }
+
+  function copyMatches(c) {
+    if (cstate.min !== null && c[1] * 100 < cstate.min) return false;
+    if (!cstate.q) return true;
+    return hay(c[0]).indexOf(cstate.q) >= 0 ||
+      c[2].some(function (s) { return hay(s[0]).indexOf(cstate.q) >= 0; });
+  }
+
+  function crefresh() {
+    var key = CKEYS[cstate.sort], sign = cstate.desc ? -1 : 1;
+    cview = copies.filter(copyMatches);
+    cview.sort(function (x, y) {
+      var kx = key(x), ky = key(y);
+      if (kx < ky) return -sign;
+      if (kx > ky) return sign;
+      return x[0] - y[0];
+    });
+    cstate.page = Math.min(cstate.page, Math.max(0, Math.ceil(cview.length / COPY_PAGE) - 1));
+    renderCopies();
+    document.getElementById("csort").value = cstate.sort;
+    document.getElementById("corder").textContent = cstate.desc ? "descending" : "ascending";
+  }
+
+  function sourceItem(c, s) {
+    var item = el("li", {}, [el("strong", {}, [pct(s[1])]), " in ",
+                             el("span", { class: "id" }, [docId(s[0])])]);
+    if (s[2]) item.appendChild(document.createTextNode(" "));
+    if (s[2]) item.appendChild(el("a", { href: "#pair-" + s[2] }, ["pair " + s[2]]));
+    return item;
+  }
+
+  function sourceList(c, all) {
+    var list = el("ul", { class: "sources" });
+    var shown = all ? c[2] : c[2].slice(0, COPY_SOURCES);
+    shown.forEach(function (s) { list.appendChild(sourceItem(c, s)); });
+    if (!all && c[2].length > COPY_SOURCES) {
+      var more = el("button", { type: "button", class: "more" },
+                    ["+" + (c[2].length - COPY_SOURCES) + " more"]);
+      more.addEventListener("click", function () { list.replaceWith(sourceList(c, true)); });
+      list.appendChild(el("li", {}, [more]));
+    }
+    return list;
+  }
+
+  function renderCopies() {
+    var body = document.getElementById("copy-rows");
+    var rows = document.createDocumentFragment();
+    var first = cstate.page * COPY_PAGE, last = Math.min(cview.length, first + COPY_PAGE);
+    for (var k = first; k < last; k++) {
+      var c = cview[k], top = c[2][0];
+      rows.appendChild(el("tr", {}, [
+        el("td", { class: "doc" }, docLabel(c[0])),
+        el("td", { class: "num", "data-label": "found elsewhere" },
+           [el("span", { class: "bar", style: "width:" + (c[1] * 4).toFixed(2) + "em" }), pct(c[1])]),
+        el("td", { class: "num", "data-label": "largest source" }, top ? [pct(top[1])] : ["–"]),
+        el("td", { class: "srccell", "data-label": c[2].length + (c[2].length === 1 ? " source" : " sources") },
+           [sourceList(c, false)])
+      ]));
+    }
+    body.textContent = "";
+    body.appendChild(rows);
+    document.getElementById("cinfo").textContent = cview.length === 0 ? "no document matches"
+      : (first + 1).toLocaleString("en") + "–" + last.toLocaleString("en") + " of " +
+        cview.length.toLocaleString("en") + " documents" +
+        (cview.length < copies.length ? " (of " + copies.length.toLocaleString("en") + ")" : "");
+    document.getElementById("cprev").disabled = cstate.page === 0;
+    document.getElementById("cnext").disabled = last >= cview.length;
+  }
+
+  function setUpCopies() {
+    document.getElementById("csort").addEventListener("change", function (e) {
+      cstate.sort = e.target.value; cstate.desc = cstate.sort !== "id"; cstate.page = 0; crefresh();
+    });
+    document.getElementById("corder").addEventListener("click", function () {
+      cstate.desc = !cstate.desc; cstate.page = 0; crefresh();
+    });
+    document.getElementById("cq").addEventListener("input", function (e) {
+      cstate.q = e.target.value.trim().toLowerCase(); cstate.page = 0; crefresh();
+    });
+    document.getElementById("cmin").addEventListener("input", function (e) {
+      cstate.min = numberOrNull(e.target); cstate.page = 0; crefresh();
+    });
+    document.getElementById("cprev").addEventListener("click", function () {
+      cstate.page = Math.max(0, cstate.page - 1); renderCopies();
+      document.getElementById("copies").scrollIntoView({ block: "start" });
+    });
+    document.getElementById("cnext").addEventListener("click", function () {
+      cstate.page += 1; renderCopies();
+      document.getElementById("copies").scrollIntoView({ block: "start" });
+    });
+  }
+
   /* ------------------------------------------------------------------ print */
 
   var printed = false;
@@ -478,15 +648,27 @@
     if (printed) return;
     printed = true;
     var out = document.getElementById("print-all");
-    var order = (view.length ? view : pairs).slice(0, table.print_most);
-    if (pairs.length > order.length) {
-      out.appendChild(el("p", {}, ["Printed: the first " + order.length + " pairs in the table's order, of " + pairs.length + "."]));
-    }
+    var order = [], chars = 0;
+    (view.length ? view : pairs).some(function (p) {
+      var size = (docs[p[A]][2] || 0) + (docs[p[B]][2] || 0);
+      if (order.length && (order.length >= table.print_most || chars + size > table.print_chars)) return true;
+      order.push(p);
+      chars += size;
+      return false;
+    });
+    out.appendChild(el("p", { class: "print-note" }, [
+      order.length === pairs.length
+        ? "Printed: the summary and all " + pairs.length + (pairs.length === 1 ? " pair" : " pairs") +
+          ", each with its texts in full."
+        : "Printed: the summary and the first " + order.length + " of " + pairs.length.toLocaleString("en") +
+          " pairs in the table's order, each with its texts in full (at most " + table.print_most +
+          " pairs and " + table.print_chars.toLocaleString("en") +
+          " characters of text); the other pairs are on this page on screen and in the JSON report."]));
     order.forEach(function (p) {
       var n = p[NUM], pd = details().pairs[n - 1];
       var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
       if (pd && pd.r) section.appendChild(alignedView(n));
-      else if (pd) section.appendChild(passageList(n, null));
+      else if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
       out.appendChild(section);
     });
     out.querySelectorAll("mark").forEach(function (m) { m.removeAttribute("tabindex"); });
@@ -538,6 +720,10 @@
   });
   window.addEventListener("beforeprint", fillPrint);
 
+  if (copies.length) {
+    setUpCopies();
+    crefresh();
+  }
   if (pairs.length) {
     setUpTable();
     refresh();
