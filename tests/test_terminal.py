@@ -119,3 +119,23 @@ def test_the_text_report_fits_the_terminal(tmux: list[str], tmp_path: Path) -> N
     assert joined == [row.rstrip() for row in rows]  # no line was longer than the terminal
     assert "Pairs" in rows
     assert any(row.lstrip().startswith(("a: 一份很长", "b: 一份很长")) for row in rows)
+
+
+def test_file_names_are_not_broken_across_rows(tmux: list[str], tmp_path: Path) -> None:
+    """A scanned folder's file names (paths with Chinese in them) stay whole in a row of a
+    120-column terminal: they were cut mid-name where the row ended."""
+    folder = tmp_path / "法规" / "地方性法规" / "北京"
+    folder.mkdir(parents=True)
+    names = [f"北京市优化营商环境条例实施办法({day}).txt" for day in ("2020-03-27", "2024-11-29")]
+    for name, extra in zip(names, ("", "再见。"), strict=True):
+        (folder / name).write_text(TEXT * 4 + extra, encoding="utf-8")
+    _run_in_tmux(tmux, tmp_path, f"cd {shlex.quote(str(tmp_path))} && "
+                 f"{shlex.quote(sys.executable)} -m neardup scan 法规 --preset copies",
+                 width=120)
+    rows = subprocess.run([*tmux, "capture-pane", "-p", "-S", "-200"], capture_output=True,
+                          text=True, check=True).stdout.splitlines()
+    ids = [f"地方性法规/北京/{name}" for name in names]
+    assert "Pairs" in rows and any(row.rstrip().endswith("<->") for row in rows)
+    started = sum(row.count("地方性法规/北京/") for row in rows)
+    whole = sum(row.count(doc_id) for row in rows for doc_id in ids)
+    assert started == whole >= 6, rows  # every name begun in a row ends in it

@@ -202,16 +202,36 @@ _NO_LINE_START = frozenset("、。，．；：！？）］｝」』】〉》”�
 """Punctuation that never starts a row (it stays with the character before it)."""
 
 
+_NAME = re.compile(r"[^ ]*(?:[/\\#]|\.[A-Za-z]{1,5}\b)[^ ]*")
+"""A run without spaces that holds a path separator, a ``#`` or a file extension: a file
+name or a document id, kept whole where it fits in a row."""
+
+
 def _words(line: str) -> list[str]:
     """Runs of spaces, wide characters one by one, and other runs of non-spaces; closing
-    punctuation stays with what it closes, so that no row starts with "、" or "。".
+    punctuation stays with what it closes, so that no row starts with "、" or "。"; a file
+    name or document id (:data:`_NAME`) is one word, even with wide characters in it.
 
     Example:
         >>> _words("做到入脑、入心。ok")
         ['做', '到', '入', '脑、', '入', '心。', 'ok']
+        >>> _words("a: 法规/北京/条例.md  条例")
+        ['a:', ' ', '法规/北京/条例.md', '  ', '条', '例']
     """
     words: list[str] = []
-    for token in _TOKEN.findall(line):
+    at = 0
+    for name in _NAME.finditer(line):
+        words += _small_words(line[at:name.start()], words)
+        words.append(name.group(0))
+        at = name.end()
+    return words + _small_words(line[at:], words)
+
+
+def _small_words(text: str, before: list[str]) -> list[str]:
+    """:func:`_words` of a stretch without names, joined to ``before`` where punctuation
+    closes what comes before it."""
+    words = before[-1:]
+    for token in _TOKEN.findall(text):
         closing = token in _NO_LINE_START
         narrow = not token.isspace() and _char_width(token) < 2
         if words and not words[-1].isspace() and (
@@ -220,6 +240,9 @@ def _words(line: str) -> list[str]:
             words[-1] += token
         else:
             words.append(token)
+    if before:
+        before[-1] = words[0]
+        return words[1:]
     return words
 
 
