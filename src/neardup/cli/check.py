@@ -246,7 +246,9 @@ def _query(
     """The near-duplicates (and with a containment, the copies) of the new documents
     (read by ``reader``), in the index and among themselves."""
     try:
-        return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df)
+        judged = query.preset_values()  # --preset copies: its rewrite search and judgement
+        return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df,
+                         rewrite=judged.get("rewrite"), formula_df=judged.get("formula_df"))
     except DuplicateIdError as exc:
         fail(reader.duplicate_message(exc))
     except NeardupError as exc:

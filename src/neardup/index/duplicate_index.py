@@ -28,6 +28,7 @@ from .damage import (
     verify_problems,
 )
 from .file import (
+    COPIES_SINCE,
     DEFAULT_CACHE_MB,
     DEFAULT_TIMEOUT,
     FINGERPRINTS_SINCE,
@@ -124,6 +125,7 @@ class DuplicateIndex:
             parameters.num_perm,
             parameters.banding,
             fingerprints=format_version >= FINGERPRINTS_SINCE,
+            copies=format_version >= COPIES_SINCE,
         )
 
     # ------------------------------------------------------------------ creation, opening
@@ -389,7 +391,8 @@ class DuplicateIndex:
         added = replaced = 0
         tables = self._tables
         chunks = rows_to_add(
-            documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints
+            documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints,
+            tables.copies,
         )
         with self._writing():
             next_doc = tables.next_doc()
@@ -439,6 +442,8 @@ class DuplicateIndex:
         *,
         containment: float | None = None,
         max_df: int | None = None,
+        rewrite: float | None = None,
+        formula_df: int | None = None,
     ) -> DuplicateReport:
         """Near-duplicates of new documents among the indexed ones and among themselves,
         and with ``containment`` the documents that copy part of another.
@@ -476,10 +481,13 @@ class DuplicateIndex:
                 rebuild it), or ``containment`` is asked of an index of format 1, which
                 keeps no fingerprints (the message says how to rebuild it).
         """
-        query_time: dict[str, Any] = {"containment": containment}
+        query_time: dict[str, Any] = {
+            "containment": containment, "rewrite": rewrite, "formula_df": formula_df
+        }
         if max_df is not None:
             query_time["max_df"] = max_df
         parameters = replace(self.parameters, **query_time)  # validated
         return query_index(
-            self._tables, parameters, self.store_text, documents, before=self.glance
+            self._tables, parameters, self.store_text, documents, before=self.glance,
+            format_version=self.format_version,
         )
