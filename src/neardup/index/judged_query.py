@@ -13,20 +13,29 @@ documents (``tests/test_index_copies.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .._types import I64, U32, Verification
+from .._types import F64, I64, U32, Verification
 from ..core.normalize import codepoints
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Pair
 from ..searches.copies import FIGURES, formula_cut
 from ..searches.copies import NAME as COPIES
-from ..searches.protocol import Found, PerDocument, Rule, SearchMode, packed
+from ..searches.protocol import (
+    Found,
+    Judge,
+    Judged,
+    PerDocument,
+    Rule,
+    SearchMode,
+    Verdicts,
+    packed,
+)
 from ..searches.rewritten_copies import NAME as REWRITE
 from ..searches.rewritten_copies import common_cut, stored_rule
 from .copies_query import (
@@ -43,10 +52,40 @@ from .copies_query import (
 )
 from .statements import StoredDocument, Tables, decompress_text
 
-__all__ = ["JudgedQuery", "no_copies_message"]
+__all__ = ["AsScanned", "JudgedQuery", "no_copies_message"]
 
 SAME_TEXT = "the same text once normalized"
 """The reason of a pair of identical normalized texts (as a scan gives it)."""
+
+
+@dataclass(frozen=True)
+class AsScanned:
+    """A judge that measures each (new, indexed) pair in the order a scan of the indexed
+    documents followed by the new ones gives it, the indexed document first, and records
+    its figures for the pair as the query reports it (the new document first): the
+    measure is not symmetric (shared passages are tiled along the first text), so this is
+    what makes the figures and verdicts those of the scan."""
+
+    inner: Judge
+    new: int
+    """The nodes below this are new documents."""
+
+    def judge(self, judged: Judged, recorded: Mapping[str, F64]) -> Verdicts:
+        flip = np.array([i < self.new <= j for i, j in judged.pairs], dtype=bool)
+        if not flip.any():
+            return self.inner.judge(judged, recorded)
+        pairs = [(j, i) if f else (i, j) for (i, j), f in zip(judged.pairs, flip.tolist(),
+                                                             strict=True)]
+        overlaps = judged.overlaps.copy()
+        overlaps[flip, 1], overlaps[flip, 2] = judged.overlaps[flip, 2], judged.overlaps[flip, 1]
+        verdicts = self.inner.judge(Judged(pairs, overlaps, judged.near), recorded)
+        figures = dict(verdicts.figures)
+        for first, second in (("specific_a", "specific_b"), ("formula_a", "formula_b")):
+            if first in figures and second in figures:
+                a, b = figures[first].copy(), figures[second].copy()
+                a[flip], b[flip] = figures[second][flip], figures[first][flip]
+                figures[first], figures[second] = a, b
+        return Verdicts(verdicts.copy, figures, verdicts.reasons)
 
 
 class JudgedQuery:

@@ -46,7 +46,7 @@ from ..stages.hashing import (
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
-from .judged_query import JudgedQuery, no_copies_message
+from .judged_query import AsScanned, JudgedQuery, no_copies_message
 from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
 from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
@@ -157,7 +157,8 @@ def query_index(
         seen = ComparedTexts(nodes, [compared.cps(node) for node in nodes], common)
         rules = [rule for mode in modes if (rule := mode.rule(parameters, seen))]
         rules += judged.rules() if judged else []
-        judges = [judge for mode in modes if (judge := mode.judge(parameters, seen))]
+        judges = [AsScanned(judge, len(compared.new))
+                  for mode in modes if (judge := mode.judge(parameters, seen))]
     else:
         similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
         rules = [rule for mode in modes if (rule := mode.rule(parameters, None))]
