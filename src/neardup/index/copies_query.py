@@ -278,6 +278,8 @@ def judging(
     of the sampled shingles, of the 4-grams; None: no copies judgement, no rewrite
     search)."""
     sampled_freq, gram_freq = frequencies
+    if not nodes:
+        return Judging(np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.uint32), {})
     lengths = np.fromiter((c.size for c in cps), dtype=np.int64, count=len(cps))
     flat = np.concatenate(cps) if cps else np.empty(0, dtype=np.uint32)
     formula = np.empty(0, dtype=np.uint32)

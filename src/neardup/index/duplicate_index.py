@@ -75,6 +75,10 @@ class IndexInfo:
     fingerprint_rows: int | None = None
     """Rows of the fingerprint table; None in an index of format 1, which has none (and
     answers no containment query)."""
+    sampled_rows: int | None = None
+    """Rows of the ``sampled`` table; None before format 3 (no copies judgement)."""
+    gram_rows: int | None = None
+    """Rows of the ``grams`` table; None before format 3 (no rewrite search)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -88,6 +92,8 @@ class IndexInfo:
             "documents": self.documents,
             "band_rows": self.band_rows,
             "fingerprint_rows": self.fingerprint_rows,
+            "sampled_rows": self.sampled_rows,
+            "gram_rows": self.gram_rows,
             "size_bytes": self.size_bytes,
         }
 
@@ -291,6 +297,7 @@ class DuplicateIndex:
     def _info(self, size: int) -> IndexInfo:
         self.glance()
         self._refuse(count_problems(self._db, self._header()), writing=False)
+        copies = self._tables.copies_rows()
         return IndexInfo(
             path=self.path,
             format_version=self.format_version,
@@ -301,6 +308,8 @@ class DuplicateIndex:
             band_rows=self._tables.band_rows(),
             size_bytes=size,
             fingerprint_rows=self._tables.fingerprint_rows(),
+            sampled_rows=copies[0] if copies else None,
+            gram_rows=copies[1] if copies else None,
         )
 
     # ------------------------------------------------------------------ damage
