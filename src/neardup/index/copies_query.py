@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import I64, U32
-from ..core.arrays import members, ranges
+from ..core.arrays import members, ranges, sorted_unique
 from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.formula import NGRAM, sampled_shingles
 from ..core.normalize import packed_codepoints
@@ -85,8 +85,9 @@ class Frequencies:
     def indexed(self, values: U32) -> I64:
         """How many indexed documents hold each of ``values`` (up to the cap)."""
         values = values.astype(np.uint32, copy=False)
-        missing = np.unique(values[~members(values, self.known)])
+        missing = values[~members(values, self.known)]
         if missing.size:
+            missing = sorted_unique(missing)
             found = self.tables.value_frequencies(self.table, missing, self.cap)
             known = np.concatenate([self.known, missing])
             order = np.argsort(known, kind="stable")
@@ -113,7 +114,7 @@ class Frequencies:
 
     def above(self, values: U32, cut: int) -> U32:
         """The distinct ``values`` held by more than ``cut`` documents, sorted."""
-        distinct = np.unique(values).astype(np.uint32)
+        distinct = sorted_unique(values.astype(np.uint32, copy=False))
         out: U32 = distinct[self.total(distinct) > cut]
         return out
 
@@ -215,11 +216,13 @@ def rewrite_candidates(
     pairs, shared = joined(new.values[kept], owners[kept], held, docs)
     some = shared >= REWRITE_LEAST
     pairs, shared = pairs[some], shared[some]
-    rare_stored: dict[int, int] = {}
-    for doc in np.unique(pairs[:, 1]).tolist():
-        grams = stored.grams(doc)
-        rare_stored[doc] = int((freq.total(grams) <= cut).sum())
-    rare_b = np.array([rare_stored[d] for d in pairs[:, 1].tolist()], dtype=np.int64)
+    docs = np.unique(pairs[:, 1])
+    grams = [stored.grams(doc) for doc in docs.tolist()]
+    counts = np.fromiter((g.size for g in grams), dtype=np.int64, count=len(grams))
+    owner = np.repeat(np.arange(docs.size), counts)
+    flat = np.concatenate(grams) if grams else np.empty(0, dtype=np.uint32)
+    rare_stored = np.bincount(owner[freq.total(flat) <= cut], minlength=docs.size)
+    rare_b = rare_stored[np.searchsorted(docs, pairs[:, 1])]
     close = _resembling(shared, rare_new[pairs[:, 0]], rare_b, least)
     with_stored = [(int(i), int(d)) for i, d in pairs[close].tolist()]
     return JudgedCandidates(among_new, with_stored, Found(among_new, distinct[~rare], cut))
@@ -332,30 +335,40 @@ def check_value_rows(path: str, freq: Frequencies, met: dict[int, U32], names: d
     """
     if not met or not freq.known.size:
         return
-    read = (np.concatenate([h for h, _ in freq.held]) if freq.held
-            else np.empty(0, dtype=np.uint32))
-    looked_up = np.unique(read)
-    rows: dict[int, set[int]] = {}
-    for held, docs in freq.held:
-        for value, holder in zip(held.tolist(), docs.tolist(), strict=True):
-            rows.setdefault(holder, set()).add(value)
-    for doc, values in met.items():
-        found = rows.get(doc, set())
-        counted = values[members(values, freq.known)]
-        zero = counted[freq.indexed(counted) == 0]
-        lost = zero[:1].tolist()
-        if not lost:
-            wanted = values[members(values, looked_up)].tolist()
-            lost = [v for v in wanted if v not in found][:1]
-        if lost:
-            raise IndexFileError(
-                f"{path}: damaged index: the {freq.table} table does not give value "
-                f"{lost[0]} of document {names.get(doc, '?')!r} (row {doc}), which its text "
-                f"holds (the table's pages are out of order or lost); {REBUILD_HINT}"
-            )
-        extra = sorted(found - set(values.tolist()))
-        if extra:
-            raise IndexFileError(
-                f"{path}: damaged index: the {freq.table} table has a row ({extra[0]}, doc "
-                f"{doc}) that its document's text does not hold; {REBUILD_HINT}"
-            )
+    docs = np.fromiter(met, dtype=np.int64, count=len(met))
+    values = np.concatenate(list(met.values())).astype(np.int64)
+    owners = np.repeat(docs, [v.size for v in met.values()])
+    counted = members(values.astype(np.uint32), freq.known)
+    zero = np.flatnonzero(counted)[freq.indexed(values[counted].astype(np.uint32)) == 0]
+    lost = [(int(values[k]), int(owners[k])) for k in zero[:1].tolist()]
+    held = [(h.astype(np.int64), d) for h, d in freq.held]
+    read = np.concatenate([h for h, _ in held]) if held else np.empty(0, dtype=np.int64)
+    found = (np.sort(np.concatenate([_codes(h, d) for h, d in held])) if held
+             else np.empty(0, dtype=np.int64))
+    if not lost:
+        wanted = members(values, sorted_unique(read))
+        codes = _codes(values[wanted], owners[wanted])
+        missed = np.flatnonzero(~members(codes, found))
+        lost = [(int(values[wanted][k]), int(owners[wanted][k])) for k in missed[:1].tolist()]
+    if lost:
+        value, doc = lost[0]
+        raise IndexFileError(
+            f"{path}: damaged index: the {freq.table} table does not give value {value} of "
+            f"document {names.get(doc, '?')!r} (row {doc}), which its text holds (the "
+            f"table's pages are out of order or lost); {REBUILD_HINT}"
+        )
+    theirs = found[members(found & 0xFFFFFFFF, np.sort(docs))]
+    extra = theirs[~members(theirs, np.sort(_codes(values, owners)))]
+    if extra.size:
+        code = int(extra[0])
+        value, doc = (code >> 32) & 0xFFFFFFFF, code & 0xFFFFFFFF
+        raise IndexFileError(
+            f"{path}: damaged index: the {freq.table} table has a row ({value}, doc {doc}) "
+            f"that its document's text does not hold; {REBUILD_HINT}"
+        )
+
+
+def _codes(values: I64, docs: I64) -> I64:
+    """One int64 per (value, doc): the value's uint32 bits above the doc's low 32 bits."""
+    out: I64 = ((values & 0xFFFFFFFF) << 32) | (docs & 0xFFFFFFFF)
+    return out

@@ -9,6 +9,7 @@ The tables are specified in :mod:`neardup.index`; transactions are the caller's
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -383,9 +384,9 @@ class Tables:
         db = self._db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS query_values (value INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM temp.query_values")
-        db.executemany(
-            "INSERT INTO temp.query_values (value) VALUES (?)",
-            ((v,) for v in stored_fingerprints(values).tolist()),
+        db.execute(  # one statement: json_each parses the values (no per-row call)
+            "INSERT OR IGNORE INTO temp.query_values (value) SELECT value FROM json_each(?)",
+            (json.dumps(stored_fingerprints(values).tolist(), separators=(",", ":")),),
         )
 
     def sampled_counts(self, docs: list[int]) -> dict[int, int]:
