@@ -24,7 +24,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from neardup import Document, DuplicateIndex, IndexFileError, find_duplicates, load_documents
+from neardup import (
+    Document,
+    DuplicateIndex,
+    IndexFileError,
+    add_passages,
+    find_duplicates,
+    load_documents,
+)
 from neardup.cli import main
 from neardup.errors import ParameterError
 from neardup.report import DuplicateReport
@@ -130,18 +137,31 @@ def test_check_preset_copies_of_a_seed_article_as_a_scan(tmp_path: Path) -> None
 
 
 def test_query_judges_new_documents_among_themselves_as_a_scan() -> None:
-    """Two new documents (articles 2 and 11) and the nine others indexed."""
+    """New documents: articles 2 and 11, a copy of article 2 and one of (indexed) article 5
+    that differs only by punctuation; the eight others indexed. The copy ratios (specific
+    text only) are the scan's too."""
     articles = seed_articles()
     old = [d for k, d in articles.items() if k not in ("2", "11")]
-    new = [articles["2"], articles["11"]]
+    new = [articles["2"], articles["11"], Document("again-2", articles["2"].text),
+           Document("again-5", articles["5"].text + "。")]
     with DuplicateIndex.create(":memory:", preset="copies") as index:
         index.add(old)
         report = index.query(new, **COPIES)
+        texts = {d.id: d.text for d in new} | index.texts([d.id for d in old])
     scan = find_duplicates([*old, *new], preset="copies")
     ids = {d.id for d in new}
     assert involving(report, ids) == involving(scan, ids)
-    assert [(p.a, p.b) for p in report.pairs] == [(articles["2"].id, articles["11"].id)]
+    assert {(p.a, p.b, p.exact) for p in report.pairs} == {
+        (articles["2"].id, articles["11"].id, False), (articles["2"].id, "again-2", True),
+        (articles["11"].id, "again-2", False), ("again-5", articles["5"].id, True),
+    }
     assert report.formula is not None and report.counts.formula_shingles > 0
+
+    def ratios(found: DuplicateReport, texts: dict[str, str]) -> list[tuple[Any, ...]]:
+        return [(c.id, c.share, sorted((s.id, s.share) for s in c.sources))
+                for c in add_passages(found, texts).copies]
+
+    assert ratios(report, texts) == ratios(scan, {d.id: d.text for d in [*old, *new]})
 
 
 # ---------------------------------------------------------------------------- laws
