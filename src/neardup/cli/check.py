@@ -125,9 +125,11 @@ def check(
     With --containment C (or --preset copies), a new document that shares at least C of
     the smaller document with an indexed or another new one (it copies part of it, or
     part of it was copied) is reported too, with the share of each document found in the
-    others (the copy ratios) and the passages. Each check chooses --containment, --max-df
-    and --preset; an index made by neardup before fingerprints were kept (format 1) must
-    be rebuilt for them.
+    others (the copy ratios) and the passages. --preset copies also searches rewritten
+    copies and judges every pair as neardup scan --preset copies does (copies reported, the
+    others set apart). Each check chooses --containment, --max-df and --preset; an index
+    made by neardup before fingerprints were kept (format 1) must be rebuilt for them, one
+    made before format 3 for --preset copies.
 
     Parameter options given with --index must match the index's (otherwise an error); with
     --against they choose the comparison (defaults as `neardup scan`).
