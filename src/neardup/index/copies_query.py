@@ -201,7 +201,7 @@ def copies_candidates(
     pairs, shared = joined(new.values[kept], owners[kept], held, docs)
     some = shared >= LEAST_SHARED
     pairs, shared = pairs[some], shared[some]
-    whole = freq.tables.sampled_counts(np.unique(pairs[:, 1]).tolist())
+    whole = freq.tables.value_counts("sampled", np.unique(pairs[:, 1]).tolist())
     counts_b = np.array([whole.get(d, 0) for d in pairs[:, 1].tolist()], dtype=np.int64)
     enough = enough_rare(shared, new.counts[pairs[:, 0]], counts_b)
     for doc in np.unique(pairs[enough, 1]).tolist():
@@ -232,14 +232,22 @@ def rewrite_candidates(
     pairs, shared = joined(new.values[kept], owners[kept], held, docs)
     some = shared >= REWRITE_LEAST
     pairs, shared = pairs[some], shared[some]
-    docs = np.unique(pairs[:, 1])
+    # An indexed document's rare 4-grams are at least those it shares, at most all its
+    # 4-grams: most pairs are decided by those bounds, and only the documents of the others
+    # have every 4-gram's frequency looked up (the most costly step of a check).
+    whole = freq.tables.value_counts("grams", np.unique(pairs[:, 1]).tolist())
+    rare_a = rare_new[pairs[:, 0]]
+    most = np.array([whole.get(d, 0) for d in pairs[:, 1].tolist()], dtype=np.int64)
+    close = _resembling(shared, rare_a, np.maximum(most, shared), least)  # with any count
+    unsure = ~close & _resembling(shared, rare_a, shared, least)
+    docs = np.unique(pairs[unsure, 1])
     grams = [stored.grams(doc) for doc in docs.tolist()]
     counts = np.fromiter((g.size for g in grams), dtype=np.int64, count=len(grams))
     owner = np.repeat(np.arange(docs.size), counts)
     flat = np.concatenate(grams) if grams else np.empty(0, dtype=np.uint32)
     rare_stored = np.bincount(owner[freq.total(flat) <= cut], minlength=docs.size)
-    rare_b = rare_stored[np.searchsorted(docs, pairs[:, 1])]
-    close = _resembling(shared, rare_new[pairs[:, 0]], rare_b, least)
+    rare_b = rare_stored[np.searchsorted(docs, pairs[unsure, 1])]
+    close[unsure] = _resembling(shared[unsure], rare_a[unsure], rare_b, least)
     with_stored = [(int(i), int(d)) for i, d in pairs[close].tolist()]
     return JudgedCandidates(among_new, with_stored, Found(among_new, distinct[~rare], cut))
 

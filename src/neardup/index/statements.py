@@ -389,13 +389,15 @@ class Tables:
             (json.dumps(stored_fingerprints(values).tolist(), separators=(",", ":")),),
         )
 
-    def sampled_counts(self, docs: list[int]) -> dict[int, int]:
-        """How many distinct sampled shingles each of these indexed documents has."""
+    def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
+        """How many rows of ``table`` (``sampled`` or ``grams``) each of these indexed
+        documents has (its distinct values, as its ``docs`` row counts them)."""
+        column = table if table in _VALUE_COLUMNS else "NULL"
         counts: dict[int, int] = {}
         for chunk in _chunks(docs, _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             counts.update(self._db.execute(
-                f"SELECT doc, sampled FROM docs WHERE doc IN ({marks})", chunk
+                f"SELECT doc, {column} FROM docs WHERE doc IN ({marks})", chunk
             ).fetchall())
         return counts
 
