@@ -480,6 +480,16 @@ class DuplicateIndex:
                 Jaccard.
             max_df: fingerprints held by more documents than this make no candidates
                 (default 50).
+            rewrite: also report rewritten copies whose rewrite resemblance reaches this
+                (the rewrite search of :func:`~neardup.find_duplicates`; format 3 with
+                texts).
+            formula_df: judge every pair found by what it shares, text held by more than
+                this many documents (indexed and new together) being formula: copies are
+                reported, the others set apart (``report.set_apart``) with their reasons
+                (the copies judgement of :func:`~neardup.find_duplicates`; format 3 with
+                texts). With the copies preset's ``containment``, ``rewrite`` and
+                ``formula_df``, the report holds what a scan of the indexed documents
+                followed by the new ones reports of the pairs involving a new document.
 
         Raises:
             DuplicateIdError: an id occurs twice in ``documents``.
@@ -488,7 +498,8 @@ class DuplicateIndex:
             IndexFileError: the index file cannot be read, is found damaged (by a glance
                 first, :meth:`glance`, or in what the query reads; the message says how to
                 rebuild it), or ``containment`` is asked of an index of format 1, which
-                keeps no fingerprints (the message says how to rebuild it).
+                keeps no fingerprints, or ``rewrite`` or ``formula_df`` of one before format
+                3 or without texts (the message says how to rebuild it).
         """
         query_time: dict[str, Any] = {
             "containment": containment, "rewrite": rewrite, "formula_df": formula_df

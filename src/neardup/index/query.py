@@ -12,8 +12,9 @@ near-duplicate mode's band keys are looked up in the ``bands`` table, and when t
 ask for a containment search its fingerprints in the ``fingerprints`` table
 (:func:`~neardup.searches.containment.stored_candidates`: the same candidate rule as the local
 engine's over the indexed and the new documents together, reading only what the new
-documents' fingerprints reach); the modes' rules accept the verified pairs. The index makes
-only the searches whose arrays it stores (:mod:`neardup.index.file` refuses the others).
+documents' fingerprints reach); the modes' rules accept the verified pairs. With
+``formula_df`` or ``rewrite`` (format 3), the copies judgement's and the rewrite search's
+candidates, frequencies, rule and judge come from :mod:`~neardup.index.judged_query`.
 """
 
 from __future__ import annotations
