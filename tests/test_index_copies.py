@@ -291,3 +291,31 @@ def test_rewrite_and_formula_df_are_chosen_per_query_not_recorded() -> None:
         assert (report.parameters.rewrite, report.parameters.formula_df) == (0.05, 5)
         with pytest.raises(ParameterError, match="rewrite"):
             index.query(["一二三四五六七八九十"], rewrite=2.0)
+
+
+def test_the_rows_added_are_the_judgements_values() -> None:
+    """What an addition computes its way (sort-based sets, sentences joined at once) is what
+    the copies judgement and the rewrite search compute."""
+    import numpy as np
+
+    from neardup.core.arrays import pieces_of
+    from neardup.core.formula import NGRAM, sampled_shingles
+    from neardup.core.normalize import from_codepoints, normalize_many
+    from neardup.core.rewrites import sentences_of
+    from neardup.index.adding import sampled_sets
+    from neardup.parameters import Parameters
+    from neardup.searches.rewritten_copies import normalized_sentences
+
+    texts = [d.text for d in load_documents([LAWS])[:30]]
+    texts += ["", "。", "一二三四", "一二三四五", "甲。乙！丙？", "。。末尾"]
+    options = Parameters(script="simplified").normalize_options()
+    flat, lengths = normalize_many(texts, options)
+    cps = pieces_of(flat, lengths)
+    values, counts = sampled_sets(cps)
+    expected, expected_counts = sampled_shingles(flat, lengths, NGRAM)
+    assert np.array_equal(values, expected) and np.array_equal(counts, expected_counts)
+    one_by_one = []
+    for text in texts:
+        normalized = normalize_many(sentences_of(text), options)
+        one_by_one.append("\n".join(from_codepoints(c) for c in pieces_of(*normalized)))
+    assert normalized_sentences(texts, options) == one_by_one

@@ -148,13 +148,17 @@ def normalized_sentences(texts: Sequence[str], options: NormalizeOptions) -> lis
     sentence end, so splitting the joined string gives the same sentences back)."""
     pieces = [sentences_of(text) for text in texts]
     flat, lengths = normalize_many([s for p in pieces for s in p], options)
-    normalized = [from_codepoints(c) for c in pieces_of(flat, lengths)]
-    out: list[str] = []
-    first = 0
-    for sentences in pieces:
-        out.append("\n".join(normalized[first : first + len(sentences)]))
-        first += len(sentences)
-    return out
+    # a newline after every sentence but each text's last, then each text decoded once
+    per_text = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    ends = np.cumsum(lengths)
+    last = np.cumsum(per_text) - 1
+    inner = np.ones(lengths.size, dtype=bool)
+    inner[last[per_text > 0]] = False
+    joined = np.insert(flat, ends[inner], np.uint32(ord("\n")))
+    sizes = np.add.reduceat(lengths + inner, np.cumsum(per_text) - per_text) if lengths.size \
+        else np.zeros(0, dtype=np.int64)
+    sizes[per_text == 0] = 0
+    return [from_codepoints(c) for c in pieces_of(joined, sizes)]
 
 
 def stored_profiles(sentences: Sequence[str], cps: Sequence[U32], common: U32) -> list[Profile]:
