@@ -21,6 +21,7 @@ import numpy as np
 
 from .._types import F64, I64, U32, Verification
 from ..core.normalize import codepoints
+from ..errors import IndexFileError
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Pair
@@ -50,6 +51,7 @@ from .copies_query import (
     rewrite_candidates,
     stored_sentences,
 )
+from .file import REBUILD_HINT
 from .statements import StoredDocument, Tables, decompress_text
 
 __all__ = ["AsScanned", "JudgedQuery", "no_copies_message"]
@@ -110,8 +112,11 @@ class JudgedQuery:
 
     def _stored_cps(self, doc: int) -> U32:
         found = self._tables.documents([doc], with_text=True).get(doc)
-        if found is None or found.text is None:
-            return np.empty(0, dtype=np.uint32)
+        if found is None or found.text is None:  # a row of sampled or grams named it
+            raise IndexFileError(
+                f"{self._tables.path}: damaged index: a sampled or grams row names document "
+                f"row {doc}, which has no stored text; {REBUILD_HINT}"
+            )
         return codepoints(decompress_text(found.text, self._tables.path, found.id))
 
     def find_candidates(self, new_documents: int) -> None:
