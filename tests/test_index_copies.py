@@ -227,6 +227,7 @@ def table_rows(path: Path) -> dict[str, int]:
         db.close()
 
 
+@pytest.mark.slow  # keeps pytest -m 'not slow' within its minute
 def test_tables_follow_additions_replacements_and_removals(tmp_path: Path) -> None:
     articles = seed_articles()
     path = tmp_path / "seeds.ndx"
@@ -252,6 +253,7 @@ def test_tables_follow_additions_replacements_and_removals(tmp_path: Path) -> No
     assert table_rows(again) == rows
 
 
+@pytest.mark.slow  # keeps pytest -m 'not slow' within its minute
 def test_verify_finds_a_missing_gram_row_and_a_query_refuses_it(tmp_path: Path) -> None:
     articles = seed_articles()
     path = tmp_path / "seeds.ndx"
@@ -315,6 +317,7 @@ def test_rewrite_and_formula_df_are_chosen_per_query_not_recorded() -> None:
             index.query(["一二三四五六七八九十"], rewrite=2.0)
 
 
+@pytest.mark.slow  # keeps pytest -m 'not slow' within its minute
 def test_the_rows_added_are_the_judgements_values() -> None:
     """What an addition computes its way (sort-based sets, sentences joined at once) is what
     the copies judgement and the rewrite search compute."""
