@@ -136,6 +136,7 @@ def test_check_preset_copies_of_a_seed_article_as_a_scan(tmp_path: Path) -> None
     assert copy["share"] > 0.9
 
 
+@pytest.mark.slow  # keeps pytest -m 'not slow' within its minute
 def test_query_judges_new_documents_among_themselves_as_a_scan() -> None:
     """New documents: articles 2 and 11, a copy of article 2 and one of (indexed) article 5
     that differs only by punctuation; the eight others indexed. The copy ratios (specific

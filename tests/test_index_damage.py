@@ -147,6 +147,7 @@ def test_sixteen_scribbled_copies(
     assert refused >= 5
 
 
+@pytest.mark.slow  # keeps pytest -m 'not slow' within its minute
 def test_sixteen_scribbled_copies_checked_with_the_copies_preset(
     sound_index: Path, copies_batch: Path, tmp_path: Path
 ) -> None:
