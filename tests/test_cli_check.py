@@ -404,11 +404,16 @@ def test_check_preset_copies_and_max_df(tmp_path: Path, seed_index: SeedIndex) -
     assert report["parameters"]["containment"] == 0.3
     assert report["parameters"]["threshold"] == 0.7  # the index keeps its own threshold
     assert {p["b"] for p in report["pairs"]} == {third, seventh}
-    # a containment given overrides the preset's; --max-df is recorded and applied
+    # a containment given overrides the preset's; --max-df is recorded and applied; the
+    # preset's rewrite search still takes each half for a rewritten copy, and its
+    # judgement for a copy (as a scan with these parameters does)
     strict = run("check", mixed, "--index", ndx, "--preset", "copies", "-c", "0.9",
                  "--max-df", "7", "-f", "json")
-    assert strict.exit_code == 0
-    assert json.loads(strict.stdout)["parameters"]["max_df"] == 7
+    assert strict.exit_code == 1
+    report = json.loads(strict.stdout)
+    assert (report["parameters"]["max_df"], report["parameters"]["containment"]) == (7, 0.9)
+    assert {p["b"] for p in report["pairs"]} == {third, seventh}
+    assert all(p["containment"] < 0.9 and p["rewrite"] >= 0.025 for p in report["pairs"])
     # with --against the comparison is made for the check: the preset's threshold applies
     rest = write(tmp_path / "old" / "seed.txt", articles())
     against = run("check", mixed, "--against", rest, "--preset", "copies", "-f", "json")

@@ -276,8 +276,8 @@ def _set_meta(path: Path, key: str, value: str) -> None:
 
 def test_open_newer_and_older_format_versions(path: Path) -> None:
     DuplicateIndex.create(path).close()
-    _set_meta(path, "format_version", "3")
-    with pytest.raises(IndexFileError, match=r"format version 3 is newer .* upgrade neardup"):
+    _set_meta(path, "format_version", "4")
+    with pytest.raises(IndexFileError, match=r"format version 4 is newer .* upgrade neardup"):
         DuplicateIndex.open(path)
     _set_meta(path, "format_version", "0")
     with pytest.raises(IndexFileError, match="format version 0 is older"):
@@ -424,9 +424,9 @@ def test_file_format(path: Path) -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA application_id").fetchone()[0] == 0x4E445550
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        assert meta["format"] == "neardup-index" and meta["format_version"] == "2"
+        assert meta["format"] == "neardup-index" and meta["format_version"] == "3"
         assert json.loads(meta["parameters"])["ngram"] == 4
         assert not {"containment", "max_df"} & set(json.loads(meta["parameters"]))
         doc, doc_id, title, source, length, sig, text = db.execute(

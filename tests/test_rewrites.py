@@ -14,7 +14,14 @@ import pytest
 from click.testing import CliRunner
 from pages import Page
 
-from neardup import DuplicateIndex, Parameters, find_duplicates, load_documents, normalize_text
+from neardup import (
+    Document,
+    DuplicateIndex,
+    Parameters,
+    find_duplicates,
+    load_documents,
+    normalize_text,
+)
 from neardup.cli import main
 from neardup.core import rewrites
 from neardup.core.folding import segment
@@ -286,8 +293,8 @@ def test_parameters() -> None:
         Parameters(rewrite=0.1, verify="estimate")
 
 
-def test_the_index_refuses_a_rewrite_search() -> None:
-    with pytest.raises(ParameterError, match="rewrite search"):
+def test_the_index_takes_a_rewrite_search_per_query_not_at_creation() -> None:
+    with pytest.raises(ParameterError, match="rewrite is chosen per query"):
         DuplicateIndex.create(MEMORY, rewrite=0.1)
 
 
@@ -309,18 +316,26 @@ def test_scan_reports_the_resemblance(tmp_path: Path, with_rewrites: list[str]) 
     assert all("rewrite" not in p for p in json.loads(plain.output)["pairs"])
 
 
-def test_check_against_with_the_preset_runs_no_rewrite_search(
+def test_check_against_with_the_preset_runs_the_rewrite_search(
     tmp_path: Path, with_rewrites: list[str]
 ) -> None:
-    """``check --against --preset copies`` keeps working (the index it builds in memory
-    cannot run the rewrite search, which the preset's help says)."""
+    """``check --against --preset copies`` runs the rewrite search and the judgement in the
+    index it builds in memory, and finds the rewritten copy a scan finds, for its reason."""
     old, new = tmp_path / "old.txt", tmp_path / "new.txt"
     old.write_text(with_rewrites[3], encoding="utf-8")
     new.write_text(with_rewrites[11], encoding="utf-8")
     result = CliRunner().invoke(
-        main, ["check", str(new), "--against", str(old), "--preset", "copies", "-q"]
+        main, ["check", str(new), "--against", str(old), "--preset", "copies", "-q",
+               "-f", "json"]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    [pair] = json.loads(result.output)["pairs"]
+    scan = find_duplicates([Document("old.txt", with_rewrites[3]),
+                            Document("new.txt", with_rewrites[11])], preset="copies")
+    [scanned] = scan.pairs
+    assert (pair["a"], pair["b"]) == ("new.txt", "old.txt")
+    assert pair["reason"] == scanned.reason and pair["reason"].startswith("rewritten")
+    assert pair["rewrite"] == round(scanned.rewrite or 0.0, 6) >= 0.025
 
 
 def test_an_index_records_its_folding(tmp_path: Path) -> None:

@@ -126,9 +126,11 @@ def check(
     With --containment C (or --preset copies), a new document that shares at least C of
     the smaller document with an indexed or another new one (it copies part of it, or
     part of it was copied) is reported too, with the share of each document found in the
-    others (the copy ratios) and the passages. Each check chooses --containment, --max-df
-    and --preset; an index made by neardup before fingerprints were kept (format 1) must
-    be rebuilt for them.
+    others (the copy ratios) and the passages. --preset copies also searches rewritten
+    copies and judges every pair as neardup scan --preset copies does (copies reported, the
+    others set apart). Each check chooses --containment, --max-df and --preset; an index
+    made by neardup before fingerprints were kept (format 1) must be rebuilt for them, one
+    made before format 3 for --preset copies.
 
     Each checked document gets a page in the report (text, Markdown, HTML, JSON): its
     share found in the other documents, its sources numbered with their shares and, in the
@@ -255,7 +257,9 @@ def _query(
     """The near-duplicates (and with a containment, the copies) of the new documents
     (read by ``reader``), in the index and among themselves."""
     try:
-        return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df)
+        judged = query.preset_values()  # --preset copies: its rewrite search and judgement
+        return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df,
+                         rewrite=judged.get("rewrite"), formula_df=judged.get("formula_df"))
     except DuplicateIdError as exc:
         fail(reader.duplicate_message(exc))
     except NeardupError as exc:

@@ -177,6 +177,11 @@ def info_command(index_path: str, as_json: bool) -> None:
             if info.fingerprint_rows is not None
             else "rows none (format 1: rebuild the index for containment checks)"
         ),
+        "copies      " + (
+            f"{info.sampled_rows} sampled shingle rows, {info.gram_rows} 4-gram rows (for "
+            "--preset copies)" if info.gram_rows is not None
+            else "none (format 1 or 2: rebuild the index for --preset copies)"
+        ),
         "texts       " + ("stored (exact verification, passages)" if stored
                           else "not stored (estimated similarities)"),
         f"size        {_size(info.size_bytes)} ({info.size_bytes} bytes)",

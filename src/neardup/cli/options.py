@@ -208,7 +208,8 @@ def query_preset_help() -> str:
         "Parameters for a purpose: near-identical (the defaults) or copies (partial copies: "
         f"{preset_flags('copies', per_query)}, and with --against "
         f"{preset_flags('copies', made_with)}; an index keeps the parameters it was made "
-        "with; the rewrite search is neardup scan's only). Options given override it."
+        "with; the rewrite search and the copies judgement as neardup scan's, with an index "
+        "of format 3). Options given override it."
     )
 
 

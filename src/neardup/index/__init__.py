@@ -2,21 +2,23 @@
 
 :class:`DuplicateIndex` keeps, for every indexed document, its MinHash signature and LSH band
 keys, its winnowed fingerprints (and, unless built with ``store_text=False``, its normalized
-text), so that a new batch of documents can be checked against everything indexed so far
-without recomputing it: for near-duplicates, and with ``containment`` for partial copies.
+text, normalized sentences, sampled 5-grams and 4-grams), so that a new batch of documents
+can be checked against everything indexed so far without recomputing it: for
+near-duplicates, with ``containment`` for partial copies, and with ``formula_df`` and
+``rewrite`` (``neardup check --preset copies``) judged as a scan judges copies.
 
-File format (version 2)
+File format (version 3)
 -----------------------
 
 An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("NDUP") and
-``PRAGMA user_version = 2``, and these tables::
+``PRAGMA user_version = 3``, and these tables::
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- WITHOUT ROWID
         format          "neardup-index"
-        format_version  "2"
-        parameters      JSON of neardup.parameters.Parameters.to_dict() without containment
-                        and max_df (threshold, ngram, unit, num_perm, seed, bands, rows,
-                        verify, html, markers)
+        format_version  "3"
+        parameters      JSON of neardup.parameters.Parameters.to_dict() without containment,
+                        max_df, rewrite and formula_df (threshold, ngram, unit, num_perm,
+                        seed, bands, rows, verify, html, markers, script, synonyms)
         store_text      "1" or "0"
         created_by      neardup version that created the file
     docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, source TEXT,
@@ -25,7 +27,11 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
          signature BLOB,      -- num_perm uint32 values, little-endian
          fingerprints BLOB,   -- the document's distinct fingerprints, sorted uint32,
                               --   little-endian (their number is length(fingerprints) / 4)
-         text BLOB)           -- zlib(UTF-8 normalized text), NULL when store_text is off
+         text BLOB,           -- zlib(UTF-8 normalized text), NULL when store_text is off
+         sentences BLOB,      -- zlib(UTF-8 of the text's sentences, each normalized on its
+                              --   own, joined by "\n"), NULL when store_text is off
+         sampled INTEGER,     -- the number of its rows in sampled (0 without texts)
+         grams INTEGER)       -- the number of its rows in grams (0 without texts)
     bands(band INTEGER, key INTEGER, doc INTEGER,
           PRIMARY KEY (band, key, doc))               -- WITHOUT ROWID
         one row per (document, band); key is neardup.core.lsh.band_keys' uint64 as signed int64
@@ -35,6 +41,16 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
         neardup.core.fingerprints (winnowed character or word n-gram hashes of the normalized
         text, window 16) as signed int32; fingerprints made another way (another window or
         hash) would be another format version
+    sampled(shingle INTEGER, doc INTEGER,
+            PRIMARY KEY (shingle, doc))               -- WITHOUT ROWID
+        one row per (document, distinct sampled character 5-gram of its normalized text:
+        neardup.core.formula.sampled_shingles, one hash in 4), as signed int32
+    grams(gram INTEGER, doc INTEGER,
+          PRIMARY KEY (gram, doc))                    -- WITHOUT ROWID
+        one row per (document, distinct character 4-gram hash of its normalized text:
+        neardup.core.rewrites.rewrite_shingles), as signed int32
+        (both written only when store_text is on: the judgement and the rewrite search
+        verify on the texts)
 
 A lookup of one band key is one descent of the ``bands`` primary key, so checking a batch is a
 join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)). A
@@ -45,9 +61,22 @@ in ``docs`` is what removing a document deletes from ``fingerprints`` (the table
 fingerprint, and the text may not be stored); its length is the document's fingerprint count,
 which the candidate rule needs.
 
-``containment`` and ``max_df`` are not index parameters: every index of format 2 can answer a
-containment query, and each query chooses them (:meth:`DuplicateIndex.query`); the report
-records them with the index's parameters.
+``containment`` and ``max_df`` are not index parameters: every index of format 2 on can
+answer a containment query, and each query chooses them (:meth:`DuplicateIndex.query`); the
+report records them with the index's parameters. So are ``formula_df`` and ``rewrite``: a
+query with them (an index of format 3 with texts) counts the document frequency of a
+sampled shingle or a 4-gram as the holders in ``sampled`` or ``grams`` (counted up to the
+cut plus one, so formula and common text is never read through) plus the new documents
+that hold it, which is what a scan of the indexed and the new documents counts; it looks
+up only the values of the new documents and of the indexed documents it compares
+(:mod:`~neardup.index.copies_query`). No separate frequency table is kept: the holder rows
+are the frequencies, always in step with the documents (added and removed in the same
+transaction), and a count stops at the cut (at most ``formula_df`` + 1 or 21 rows read).
+
+Format 2 is format 3 without ``docs.sentences``, ``docs.sampled``, ``docs.grams`` and the
+``sampled`` and ``grams`` tables: it opens and answers Jaccard and containment queries; a
+query with ``formula_df`` or ``rewrite`` (``--preset copies``) is refused with an
+:class:`~neardup.errors.IndexFileError` that says how to rebuild it.
 
 Format 1 (neardup 0.1.0) is format 2 without ``docs.fingerprints`` and the ``fingerprints``
 table (its ``parameters`` may list containment null and max_df 50, which are ignored). Such
@@ -73,14 +102,18 @@ Damage (:mod:`~neardup.index.damage`): every :meth:`DuplicateIndex.add` and
 whatever the size of the index) and checks what it reads (SQLite's page checks, each text's
 zlib checksum, each band row it meets against its document's signature, and what its lookups
 found against the band keys and fingerprint lists of the documents met:
-:mod:`~neardup.index.rows_read`), and refuses a
+:mod:`~neardup.index.rows_read`; the sampled shingle and 4-gram rows it read against the
+texts of the documents met: :func:`~neardup.index.copies_query.check_value_rows`), and
+refuses a
 damaged index with an :class:`~neardup.errors.IndexFileError` saying how to rebuild it;
 ``neardup index verify`` checks everything.
 
 The package: :mod:`~neardup.index.duplicate_index` (the :class:`DuplicateIndex` API),
 :mod:`~neardup.index.file` (creating and opening the file, its header, transactions),
-:mod:`~neardup.index.statements` (the statements on ``docs``, ``bands`` and ``fingerprints``),
-:mod:`~neardup.index.adding` (documents to rows) and :mod:`~neardup.index.query`.
+:mod:`~neardup.index.statements` (the statements on the tables),
+:mod:`~neardup.index.adding` (documents to rows), :mod:`~neardup.index.query`, and for
+the copies judgement and the rewrite search :mod:`~neardup.index.judged_query` and
+:mod:`~neardup.index.copies_query`.
 
 Example:
     >>> import tempfile, os

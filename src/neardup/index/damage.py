@@ -27,7 +27,10 @@ re-derives what each document's rows must be:
 - every fingerprint list is sorted uint32 values, and they are exactly the rows of
   ``fingerprints`` (the same checksum of (fingerprint, doc));
 - every stored text decompresses (zlib's Adler-32 checksum) to UTF-8, and a text is stored
-  exactly when the index says texts are.
+  exactly when the index says texts are;
+- from format 3, with texts: the sampled shingles and 4-grams of every stored text are
+  exactly the rows of ``sampled`` and ``grams`` (the same checksum) and the counts in
+  ``docs``, and every document's normalized sentences decompress.
 
 The last two read the whole file once (``verify`` also decompresses every text); none writes.
 """
@@ -43,8 +46,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._types import I64, U32
+from ..core.formula import NGRAM, sampled_shingles
 from ..core.lsh import Banding, band_keys
-from .file import MEMORY, Header
+from ..core.normalize import codepoints
+from ..core.rewrites import rewrite_shingles
+from .file import COPIES_SINCE, MEMORY, Header
 
 _ROWS_PER_FETCH = 50_000
 _MOST_SHOWN = 10
@@ -113,6 +119,8 @@ def _edge_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     tables = [("bands", "band, key, doc")]
     if header.format_version >= 2:
         tables.append(("fingerprints", "fingerprint, doc"))
+    if header.format_version >= COPIES_SINCE:
+        tables += [("sampled", "shingle, doc"), ("grams", "gram, doc")]
     bands = header.parameters.banding.bands
     for table, key in tables:
         for order in ("ASC", "DESC"):
@@ -147,8 +155,44 @@ def verify_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     problems = count_problems(db, header)
     try:
         problems += _row_problems(db, header)
+        if header.format_version >= COPIES_SINCE and header.store_text and not problems:
+            problems += _copies_problems(db)
     except sqlite3.DatabaseError as exc:
         problems.append(f"reading the tables failed: {exc}")
+    return problems
+
+
+def _copies_problems(db: sqlite3.Connection) -> list[str]:
+    """The ``sampled`` and ``grams`` rows re-derived from the stored texts (found sound by
+    :func:`_row_problems`), and every document's normalized sentences readable."""
+    problems: list[str] = []
+    sums = {"sampled": [0, 0], "grams": [0, 0]}
+    cursor = db.execute("SELECT doc, id, text, sentences, sampled, grams FROM docs")
+    while batch := cursor.fetchmany(_ROWS_PER_FETCH // 10):
+        for doc, doc_id, text, sentences, n_sampled, n_grams in batch:
+            name = f"document {doc_id!r} (row {doc})"
+            problems += [p.replace("stored text", "stored sentences")
+                         for p in _text_problems(name, sentences)]
+            cps = codepoints(zlib.decompress(text).decode("utf-8", "surrogatepass"))
+            lengths = np.array([cps.size], dtype=np.int64)
+            for table, values, listed in (
+                ("sampled", sampled_shingles(cps, lengths, NGRAM)[0], n_sampled),
+                ("grams", rewrite_shingles(cps, lengths)[0], n_grams),
+            ):
+                if values.size != listed:
+                    problems.append(f"{name}: its text has {values.size:,} {table} values, "
+                                    f"its row counts {listed!r}")
+                sums[table][0] = _add(sums[table][0], _mix(values.astype(np.int64), doc))
+                sums[table][1] += values.size
+        if len(problems) > _MOST_SHOWN:
+            return [*problems[:_MOST_SHOWN], "(more problems not shown)"]
+    for table, column in (("sampled", "shingle"), ("grams", "gram")):
+        found = _table_checksum(db, f"SELECT {column}, doc FROM {table}", 2)
+        if found != tuple(sums[table]):
+            problems.append(
+                f"the {table} table does not hold the values of the documents' texts "
+                + _rows_differ(found[1], sums[table][1])
+            )
     return problems
 
 
@@ -184,6 +228,14 @@ def count_problems(db: sqlite3.Connection, header: Header) -> list[str]:
                 problems.append(
                     f"the fingerprints table has {rows:,} rows; the documents list {listed:,}"
                 )
+        if header.format_version >= COPIES_SINCE:
+            for table in ("sampled", "grams"):
+                listed = _one(db, f"SELECT coalesce(sum({table}), 0) FROM docs")
+                rows = _one(db, f"SELECT count(*) FROM {table}")
+                if rows != listed:
+                    problems.append(
+                        f"the {table} table has {rows:,} rows; the documents count {listed:,}"
+                    )
         return problems
     except sqlite3.DatabaseError as exc:
         return [f"counting rows failed: {exc}"]

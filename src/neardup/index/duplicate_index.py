@@ -28,6 +28,7 @@ from .damage import (
     verify_problems,
 )
 from .file import (
+    COPIES_SINCE,
     DEFAULT_CACHE_MB,
     DEFAULT_TIMEOUT,
     FINGERPRINTS_SINCE,
@@ -74,6 +75,10 @@ class IndexInfo:
     fingerprint_rows: int | None = None
     """Rows of the fingerprint table; None in an index of format 1, which has none (and
     answers no containment query)."""
+    sampled_rows: int | None = None
+    """Rows of the ``sampled`` table; None before format 3 (no copies judgement)."""
+    gram_rows: int | None = None
+    """Rows of the ``grams`` table; None before format 3 (no rewrite search)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -87,6 +92,8 @@ class IndexInfo:
             "documents": self.documents,
             "band_rows": self.band_rows,
             "fingerprint_rows": self.fingerprint_rows,
+            "sampled_rows": self.sampled_rows,
+            "gram_rows": self.gram_rows,
             "size_bytes": self.size_bytes,
         }
 
@@ -124,6 +131,7 @@ class DuplicateIndex:
             parameters.num_perm,
             parameters.banding,
             fingerprints=format_version >= FINGERPRINTS_SINCE,
+            copies=format_version >= COPIES_SINCE,
         )
 
     # ------------------------------------------------------------------ creation, opening
@@ -289,6 +297,7 @@ class DuplicateIndex:
     def _info(self, size: int) -> IndexInfo:
         self.glance()
         self._refuse(count_problems(self._db, self._header()), writing=False)
+        copies = self._tables.copies_rows()
         return IndexInfo(
             path=self.path,
             format_version=self.format_version,
@@ -299,6 +308,8 @@ class DuplicateIndex:
             band_rows=self._tables.band_rows(),
             size_bytes=size,
             fingerprint_rows=self._tables.fingerprint_rows(),
+            sampled_rows=copies[0] if copies else None,
+            gram_rows=copies[1] if copies else None,
         )
 
     # ------------------------------------------------------------------ damage
@@ -389,7 +400,8 @@ class DuplicateIndex:
         added = replaced = 0
         tables = self._tables
         chunks = rows_to_add(
-            documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints
+            documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints,
+            tables.copies,
         )
         with self._writing():
             next_doc = tables.next_doc()
@@ -439,6 +451,8 @@ class DuplicateIndex:
         *,
         containment: float | None = None,
         max_df: int | None = None,
+        rewrite: float | None = None,
+        formula_df: int | None = None,
     ) -> DuplicateReport:
         """Near-duplicates of new documents among the indexed ones and among themselves,
         and with ``containment`` the documents that copy part of another.
@@ -466,6 +480,16 @@ class DuplicateIndex:
                 Jaccard.
             max_df: fingerprints held by more documents than this make no candidates
                 (default 50).
+            rewrite: also report rewritten copies whose rewrite resemblance reaches this
+                (the rewrite search of :func:`~neardup.find_duplicates`; format 3 with
+                texts).
+            formula_df: judge every pair found by what it shares, text held by more than
+                this many documents (indexed and new together) being formula: copies are
+                reported, the others set apart (``report.set_apart``) with their reasons
+                (the copies judgement of :func:`~neardup.find_duplicates`; format 3 with
+                texts). With the copies preset's ``containment``, ``rewrite`` and
+                ``formula_df``, the report holds what a scan of the indexed documents
+                followed by the new ones reports of the pairs involving a new document.
 
         Raises:
             DuplicateIdError: an id occurs twice in ``documents``.
@@ -474,12 +498,16 @@ class DuplicateIndex:
             IndexFileError: the index file cannot be read, is found damaged (by a glance
                 first, :meth:`glance`, or in what the query reads; the message says how to
                 rebuild it), or ``containment`` is asked of an index of format 1, which
-                keeps no fingerprints (the message says how to rebuild it).
+                keeps no fingerprints, or ``rewrite`` or ``formula_df`` of one before format
+                3 or without texts (the message says how to rebuild it).
         """
-        query_time: dict[str, Any] = {"containment": containment}
+        query_time: dict[str, Any] = {
+            "containment": containment, "rewrite": rewrite, "formula_df": formula_df
+        }
         if max_df is not None:
             query_time["max_df"] = max_df
         parameters = replace(self.parameters, **query_time)  # validated
         return query_index(
-            self._tables, parameters, self.store_text, documents, before=self.glance
+            self._tables, parameters, self.store_text, documents, before=self.glance,
+            format_version=self.format_version,
         )

@@ -22,12 +22,17 @@ from ..parameters import PARAMETER_FIELDS, Parameters, field_info
 
 APPLICATION_ID = 0x4E445550  # "NDUP"
 FORMAT = "neardup-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 OLDEST_FORMAT_VERSION = 1
 """The oldest format version this neardup opens: format 1 has no fingerprints (Jaccard
-queries only)."""
+queries only), format 2 no sampled shingles nor 4-grams (no copies judgement, no rewrite
+search)."""
 FINGERPRINTS_SINCE = 2
 """The format version that added the ``fingerprints`` table and column."""
+COPIES_SINCE = 3
+"""The format version that added the ``sampled`` and ``grams`` tables and the ``docs``
+columns ``sentences``, ``sampled`` and ``grams`` (the copies judgement, the rewrite
+search)."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
 DEFAULT_CACHE_MB = 64.0
@@ -43,12 +48,16 @@ QUERY_PARAMETERS = ("containment", "max_df")
 """The :class:`~neardup.parameters.Parameters` fields each query chooses
 (:meth:`~neardup.index.DuplicateIndex.query`): they are not index parameters, never recorded
 in the file nor checked against it."""
-SCAN_ONLY = ("rewrite", "formula_df")
-"""The :class:`~neardup.parameters.Parameters` fields of searches an index cannot run (it
-keeps no 4-grams for a rewrite search, no sampled shingles for the copies judgement):
-refused, never recorded."""
+COPIES_PARAMETERS = ("rewrite", "formula_df")
+"""The :class:`~neardup.parameters.Parameters` fields of the rewrite search and the copies
+judgement, which each query chooses too (an index of format 3 keeps the 4-grams and
+sampled shingles they read; ``neardup check`` takes them from ``--preset copies``): not
+index parameters either, never recorded."""
+SCAN_ONLY = COPIES_PARAMETERS
+"""The fields without an option of ``neardup index create`` or ``neardup check`` (the CLI's
+name for :data:`COPIES_PARAMETERS`)."""
 PARAMETER_NAMES = tuple(
-    f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS + SCAN_ONLY
+    f.name for f in fields(Parameters) if f.name not in QUERY_PARAMETERS + COPIES_PARAMETERS
 )
 """The index parameters: those recorded in the file, fixed for its lifetime."""
 SCHEMA = """
@@ -62,7 +71,10 @@ CREATE TABLE docs (
     shingles INTEGER NOT NULL,
     signature BLOB NOT NULL,
     fingerprints BLOB NOT NULL,
-    text BLOB
+    text BLOB,
+    sentences BLOB,
+    sampled INTEGER NOT NULL,
+    grams INTEGER NOT NULL
 );
 CREATE TABLE bands (
     band INTEGER NOT NULL,
@@ -74,6 +86,16 @@ CREATE TABLE fingerprints (
     fingerprint INTEGER NOT NULL,
     doc INTEGER NOT NULL,
     PRIMARY KEY (fingerprint, doc)
+) WITHOUT ROWID;
+CREATE TABLE sampled (
+    shingle INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (shingle, doc)
+) WITHOUT ROWID;
+CREATE TABLE grams (
+    gram INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (gram, doc)
 ) WITHOUT ROWID;
 """
 
@@ -159,9 +181,8 @@ def open_file(name: str, timeout: float, cache_mb: float) -> tuple[sqlite3.Conne
 def recorded_parameters(parameters: Parameters) -> dict[str, Any]:
     """The index parameters as the ``meta`` table records them (JSON-ready, without the
     :data:`QUERY_PARAMETERS`)."""
-    return {
-        k: v for k, v in parameters.to_dict().items() if k not in QUERY_PARAMETERS + SCAN_ONLY
-    }
+    left_out = QUERY_PARAMETERS + COPIES_PARAMETERS
+    return {k: v for k, v in parameters.to_dict().items() if k not in left_out}
 
 
 def check_names(params: dict[str, Any]) -> None:
@@ -169,15 +190,15 @@ def check_names(params: dict[str, Any]) -> None:
 
     Raises:
         ParameterError: an unknown name, a query parameter (containment, max_df), a
-            rewrite search or the copies judgement.
+            rewrite search or the copies judgement (rewrite, formula_df).
     """
-    scan_only = sorted(k for k in set(params) & set(SCAN_ONLY) if params[k] is not None)
-    if scan_only:
+    judged = sorted(k for k in set(params) & set(COPIES_PARAMETERS) if params[k] is not None)
+    if judged:
         raise ParameterError(
-            f"{', '.join(scan_only)}: an index keeps nothing a rewrite search or the copies "
-            "judgement could compare; search with find_duplicates() or neardup scan"
+            f"{', '.join(judged)} is chosen per query, not an index parameter: pass it to "
+            "DuplicateIndex.query() (neardup check --preset copies)"
         )
-    params = {k: v for k, v in params.items() if k not in SCAN_ONLY}
+    params = {k: v for k, v in params.items() if k not in COPIES_PARAMETERS}
     query_time = sorted(set(params) & set(QUERY_PARAMETERS))
     if query_time:
         raise ParameterError(
@@ -380,9 +401,11 @@ def _read_header(db: sqlite3.Connection, name: str) -> Header:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFileError(f"{name}: corrupt index: bad parameters ({exc})") from None
-    tables = ("docs", "bands", "fingerprints") if version >= FINGERPRINTS_SINCE else (
-        "docs", "bands"
-    )
+    tables = ["docs", "bands"]
+    if version >= FINGERPRINTS_SINCE:
+        tables.append("fingerprints")
+    if version >= COPIES_SINCE:
+        tables += ["sampled", "grams"]
     for table in tables:
         if not _has_table(db, table):
             raise IndexFileError(f"{name}: corrupt index: table {table!r} is missing")

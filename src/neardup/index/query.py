@@ -12,8 +12,9 @@ near-duplicate mode's band keys are looked up in the ``bands`` table, and when t
 ask for a containment search its fingerprints in the ``fingerprints`` table
 (:func:`~neardup.searches.containment.stored_candidates`: the same candidate rule as the local
 engine's over the indexed and the new documents together, reading only what the new
-documents' fingerprints reach); the modes' rules accept the verified pairs. The index makes
-only the searches whose arrays it stores (:mod:`neardup.index.file` refuses the others).
+documents' fingerprints reach); the modes' rules accept the verified pairs. With
+``formula_df`` or ``rewrite`` (format 3), the copies judgement's and the rewrite search's
+candidates, frequencies, rule and judge come from :mod:`~neardup.index.judged_query`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .._types import I64, U32, U64
+from .._types import I64, U32, U64, Verification
 from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
 from ..core.similarity import Overlap, estimate_overlap, overlap
@@ -46,6 +47,7 @@ from ..stages.hashing import (
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
+from .judged_query import AsScanned, JudgedQuery, no_copies_message
 from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
 from .statements import StoredDocument, Tables, decode_signature, decompress_text
 
@@ -67,6 +69,7 @@ def query_index(
     store_text: bool,
     documents: object,
     before: Callable[[], None] | None = None,
+    format_version: int = FINGERPRINTS_SINCE,
 ) -> DuplicateReport:
     """Near-duplicates of new documents among the indexed ones (in ``tables``) and among
     themselves; see :meth:`~neardup.index.DuplicateIndex.query`. ``before`` is called first
@@ -81,6 +84,9 @@ def query_index(
     containing = CONTAINMENT in {mode.name for mode in modes}
     if containing and not tables.fingerprints:
         raise IndexFileError(no_fingerprints_message(tables.path))
+    judging = parameters.formula_df is not None or parameters.rewrite is not None
+    if judging and not (tables.copies and store_text):
+        raise IndexFileError(no_copies_message(tables.path, format_version, store_text))
     intake = Intake(skip_blank=False)
     given = [doc for item in as_documents(documents) if (doc := intake.take(item)) is not None]
     intake.check()
@@ -99,6 +105,7 @@ def query_index(
     }
     keys = keys_of(hashed[NEAR_DUPLICATES])
     copies = StoredCandidates.none()
+    judged = JudgedQuery(tables, parameters, hashed) if judging and new_docs else None
 
     def missing(met: list[int], read: dict[int, int]) -> None:
         check_met(tables.path, met, read)
@@ -113,7 +120,10 @@ def query_index(
             fingerprints = packed(hashed[CONTAINMENT])
             copies = stored_candidates(store, fingerprints.values, fingerprints.counts,
                                        parameters, missing)
-        met = {doc for _, doc in hits} | {doc for _, doc in copies.with_stored}
+        if judged is not None:
+            judged.find_candidates(len(new_docs))
+        with_stored = [*hits, *copies.with_stored, *(judged.with_stored() if judged else [])]
+        met = {doc for _, doc in with_stored}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
@@ -130,28 +140,40 @@ def query_index(
         if store.counted:  # every fingerprint row read, the boilerplate's counts included
             lists = tables.fingerprint_lists(sorted(store.met() | met))
             check_fingerprint_rows(tables.path, store, lists)
-    candidates = compared.candidates(
-        [candidate_pairs(keys), copies.among_new], [*hits, *copies.with_stored]
-    )
+        among_new = [candidate_pairs(keys), copies.among_new]
+        candidates = compared.candidates(
+            among_new + (judged.among_new() if judged else []), with_stored
+        )
+        if judged is not None:
+            judged.judge(compared.new, compared.indexed, compared.cps, candidates)
     found = {mode.name: Found(candidates) for mode in modes}
     if containing:
         found[CONTAINMENT] = copies.found()
+    if judged is not None:
+        found.update(judged.found())
     if exact:
         similarity = compared.exact_similarity(candidates, parameters)
         nodes: list[int] = np.unique(candidates).tolist()
-        seen = ComparedTexts(
-            nodes, [compared.cps(node) for node in nodes], {CONTAINMENT: boilerplate}
-        )
+        common = {CONTAINMENT: boilerplate, **(judged.common() if judged else {})}
+        seen = ComparedTexts(nodes, [compared.cps(node) for node in nodes], common)
         rules = [rule for mode in modes if (rule := mode.rule(parameters, seen))]
+        rules += judged.rules() if judged else []
+        judges = [AsScanned(judge, len(compared.new))
+                  for mode in modes if (judge := mode.judge(parameters, seen))]
     else:
         similarity = compared.estimated_similarity(parameters.num_perm, tables.path)
         rules = [rule for mode in modes if (rule := mode.rule(parameters, None))]
+        judges = []
     verified = verify_candidates(
-        candidates, similarity, parameters.threshold, compared.lengths(), rules
+        candidates, similarity, parameters.threshold, compared.lengths(), rules,
+        judges=judges,
     )
     parts = report_parts(verified, compared.ids(), compared.describe)
     if exact:
         parts.pairs = compared.marked_exact(parts.pairs)
+        if judged is not None:
+            parts.pairs = judged.exact_pairs(parts.pairs)
+    verification: Verification = "exact" if exact else "estimate"
     return DuplicateReport(
         parameters=parameters,
         pairs=parts.pairs,
@@ -164,11 +186,15 @@ def query_index(
             candidates=int(candidates.shape[0]),
             pairs=len(parts.pairs),
             clusters=len(parts.clusters),
+            set_apart=len(parts.set_apart),
             **{key: n for mode in modes for key, n in mode.counts(found[mode.name]).items()},
         ),
-        verification="exact" if exact else "estimate",
+        verification=verification,
         seconds=time.perf_counter() - started,
         documents=parts.documents,
+        notes=judged.notes(modes, found, verification) if judged else [],
+        set_apart=parts.set_apart,
+        formula=judged.formula() if judged else None,
     )
 
 

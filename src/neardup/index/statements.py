@@ -9,6 +9,7 @@ The tables are specified in :mod:`neardup.index`; transactions are the caller's
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,13 +19,18 @@ from typing import Any
 import numpy as np
 
 from .._types import I64, U32, U64
+from ..core.formula import NGRAM, sampled_shingles
 from ..core.lsh import Banding, band_keys
-from ..core.normalize import from_codepoints
+from ..core.normalize import codepoints, from_codepoints
+from ..core.rewrites import rewrite_shingles
 from ..errors import IndexFileError
 from .file import REBUILD_HINT, rollback
 
 _IDS_PER_STATEMENT = 500
 """Ids (or doc numbers) bound to one ``IN (...)`` statement."""
+
+_VALUE_COLUMNS = {"sampled": "shingle", "grams": "gram"}
+"""The tables of format 3's values per document, and their value column."""
 
 
 @dataclass
@@ -41,6 +47,10 @@ class StoredDocument:
     text: bytes | None
     fingerprints: int
     """How many fingerprints it has (0 in an index of format 1)."""
+    sentences: bytes | None = None
+    """zlib of its normalized sentences joined by newlines (format 3 with texts; else None)."""
+    sampled: int = 0
+    """How many distinct sampled shingles it has (0 before format 3 or without texts)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class Existing:
     doc: int
     signature: bytes
     fingerprints: bytes | None
+    text: bytes | None = None
+    """Its stored text, whose sampled shingles and 4-grams are deleted with it (format 3)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,10 @@ class Rows:
     rows: list[tuple[Any, ...]]
     band_json: str
     fingerprint_json: str = "[]"
+    sampled_json: str = "[]"
+    """The sampled shingles, as ``fingerprint_json`` (format 3 with texts)."""
+    gram_json: str = "[]"
+    """The 4-grams, as ``fingerprint_json`` (format 3 with texts)."""
 
 
 class Tables:
@@ -83,12 +99,15 @@ class Tables:
         num_perm: int,
         banding: Banding,
         fingerprints: bool,
+        copies: bool = False,
     ):
         self._db = db
         self.path = path
         self._num_perm = num_perm
         self._banding = banding
         self.fingerprints = fingerprints
+        self.copies = copies
+        """Whether the file has the ``sampled`` and ``grams`` tables (format 3)."""
 
     def count(self) -> int:
         """Indexed documents."""
@@ -132,13 +151,15 @@ class Tables:
         """The indexed documents of those of ``ids`` that are indexed, by id."""
         found: dict[str, Existing] = {}
         fingerprints = "fingerprints" if self.fingerprints else "NULL"
+        text = "text" if self.copies else "NULL"
         for chunk in _chunks(list(ids), _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
-            for doc_id, doc, sig, fps in self._db.execute(
-                f"SELECT id, doc, signature, {fingerprints} FROM docs WHERE id IN ({marks})",
+            for doc_id, doc, sig, fps, blob in self._db.execute(
+                f"SELECT id, doc, signature, {fingerprints}, {text} FROM docs "
+                f"WHERE id IN ({marks})",
                 chunk,
             ):
-                found[doc_id] = Existing(doc, sig, fps)
+                found[doc_id] = Existing(doc, sig, fps, blob)
         return found
 
     def insert(self, rows: Rows, first_doc: int) -> None:
@@ -147,6 +168,8 @@ class Tables:
         columns = "doc, id, title, source, length, shingles, signature, fingerprints, text"
         if not self.fingerprints:
             columns = columns.replace(" fingerprints,", "")
+        if self.copies:
+            columns += ", sentences, sampled, grams"
         marks = ", ".join("?" * (columns.count(",") + 1))
         self._db.executemany(
             f"INSERT INTO docs ({columns}) VALUES ({marks})",
@@ -167,6 +190,15 @@ class Tables:
                 "FROM json_each(?)",
                 (first_doc, rows.fingerprint_json),
             )
+        if self.copies:
+            for table, column, values in (("sampled", "shingle", rows.sampled_json),
+                                          ("grams", "gram", rows.gram_json)):
+                self._db.execute(
+                    f"INSERT INTO {table} ({column}, doc) "
+                    "SELECT (value & 4294967295) - ((value & 2147483648) << 1), "
+                    "(value >> 32) + ? FROM json_each(?)",
+                    (first_doc, values),
+                )
 
     def delete(self, rows: list[Existing]) -> int:
         """Delete documents, their band rows (keys recomputed from the signatures) and
@@ -195,8 +227,27 @@ class Tables:
                     ).tolist()
                 ),
             )
+        if self.copies:
+            self._delete_copies_rows(rows)
         self._db.executemany("DELETE FROM docs WHERE doc = ?", ((d,) for d in docs))
         return len(rows)
+
+    def _delete_copies_rows(self, rows: list[Existing]) -> None:
+        """Delete the ``sampled`` and ``grams`` rows of documents, their values made again
+        from their stored texts (none without texts)."""
+        for r in rows:
+            if r.text is None:
+                continue
+            cps = codepoints(decompress_text(r.text, self.path, f"row {r.doc}"))
+            lengths = np.array([cps.size], dtype=np.int64)
+            for table, column, values in (
+                ("sampled", "shingle", sampled_shingles(cps, lengths, NGRAM)[0]),
+                ("grams", "gram", rewrite_shingles(cps, lengths)[0]),
+            ):
+                self._db.executemany(
+                    f"DELETE FROM {table} WHERE {column} = ? AND doc = ?",
+                    ((value, r.doc) for value in stored_fingerprints(values).tolist()),
+                )
 
     def remove(self, ids: list[str]) -> tuple[int, list[str]]:
         """Delete the documents of these ids; how many, and the ids that are not indexed."""
@@ -298,6 +349,65 @@ class Tables:
             ((f,) for f in stored_fingerprints(fingerprints).tolist()),
         )
 
+    def value_frequencies(self, table: str, values: U32, cap: int) -> I64:
+        """How many indexed documents hold each of ``values`` (distinct) in ``table``
+        (``sampled`` or ``grams``), counted up to ``cap``; one descent per value."""
+        column = _VALUE_COLUMNS[table]
+        db = self._db
+        self._fill_query_values(values)
+        found = dict(
+            db.execute(
+                f"SELECT q.value, (SELECT count(*) FROM (SELECT 1 FROM {table} AS t "
+                f"WHERE t.{column} = q.value LIMIT ?)) FROM temp.query_values AS q",
+                (cap,),
+            ).fetchall()
+        )
+        db.execute("DELETE FROM temp.query_values")
+        return np.array([found[v] for v in stored_fingerprints(values).tolist()],
+                        dtype=np.int64)
+
+    def value_holders(self, table: str, values: U32) -> tuple[U32, I64]:
+        """Every (value, indexed doc number) row of ``table`` of these ``values``
+        (distinct), as two columns."""
+        column = _VALUE_COLUMNS[table]
+        db = self._db
+        self._fill_query_values(values)
+        rows = db.execute(
+            f"SELECT t.{column}, t.doc FROM temp.query_values AS q "
+            f"CROSS JOIN {table} AS t ON t.{column} = q.value"
+        ).fetchall()
+        db.execute("DELETE FROM temp.query_values")
+        found = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        return found[:, 0].astype(np.int32).view(np.uint32), found[:, 1].copy()
+
+    def _fill_query_values(self, values: U32) -> None:
+        db = self._db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS query_values (value INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM temp.query_values")
+        db.execute(  # one statement: json_each parses the values (no per-row call)
+            "INSERT OR IGNORE INTO temp.query_values (value) SELECT value FROM json_each(?)",
+            (json.dumps(stored_fingerprints(values).tolist(), separators=(",", ":")),),
+        )
+
+    def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
+        """How many rows of ``table`` (``sampled`` or ``grams``) each of these indexed
+        documents has (its distinct values, as its ``docs`` row counts them)."""
+        column = table if table in _VALUE_COLUMNS else "NULL"
+        counts: dict[int, int] = {}
+        for chunk in _chunks(docs, _IDS_PER_STATEMENT):
+            marks = ",".join("?" * len(chunk))
+            counts.update(self._db.execute(
+                f"SELECT doc, {column} FROM docs WHERE doc IN ({marks})", chunk
+            ).fetchall())
+        return counts
+
+    def copies_rows(self) -> tuple[int, int] | None:
+        """Rows of the ``sampled`` and ``grams`` tables (None before format 3)."""
+        if not self.copies:
+            return None
+        return (int(self._db.execute("SELECT count(*) FROM sampled").fetchone()[0]),
+                int(self._db.execute("SELECT count(*) FROM grams").fetchone()[0]))
+
     def fingerprint_counts(self, docs: list[int]) -> dict[int, int]:
         """How many fingerprints each of these indexed documents has."""
         counts: dict[int, int] = {}
@@ -328,16 +438,21 @@ class Tables:
         stored: dict[int, StoredDocument] = {}
         text_column = "text" if with_text else "NULL"
         count_column = "length(fingerprints) / 4" if self.fingerprints else "0"
+        copies_columns = ("sentences" if with_text else "NULL") + ", sampled"
+        if not self.copies:
+            copies_columns = "NULL, 0"
         for chunk in _chunks(wanted, _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 "SELECT doc, id, title, source, length, shingles, signature, "
-                f"{text_column}, {count_column} FROM docs WHERE doc IN ({marks})",
+                f"{text_column}, {count_column}, {copies_columns} FROM docs "
+                f"WHERE doc IN ({marks})",
                 chunk,
             ):
                 stored[row[0]] = StoredDocument(
                     row[0], row[1], row[2], row[3], row[4], row[5],
                     _checked_blob(row[6], self._num_perm, self.path), row[7], row[8],
+                    row[9], row[10],
                 )
         return stored
 
@@ -381,6 +496,11 @@ def decode_fingerprints(blob: bytes | None, path: str) -> U32:
 def compress_text(cps: U32) -> bytes:
     """The stored form of a normalized text (code points): zlib of its UTF-8."""
     return zlib.compress(from_codepoints(cps).encode("utf-8", "surrogatepass"), 1)
+
+
+def compress_string(text: str) -> bytes:
+    """A stored string (normalized sentences): zlib of its UTF-8."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
 def decompress_text(blob: bytes, path: str, doc_id: str) -> str:

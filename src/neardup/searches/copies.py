@@ -11,8 +11,8 @@ least :data:`LEAST_SHARED` of the others
 holders, so the work is bounded by the cut). The judge then measures every candidate pair of
 every mode (:func:`~neardup.core.formula.specificity`) and keeps those that
 :class:`~neardup.core.formula.CopyRule` takes for copies; the others that a mode's rule
-accepted are set apart with the reason. An index keeps no sampled shingles, so it makes no
-copies judgement.
+accepted are set apart with the reason. An index (format 3) keeps every document's sampled shingles
+and judges a query's pairs with the same judge (:mod:`neardup.index.copies_query`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ whose distinctive sets resemble enough, cutting the 4-grams held by more than
 :data:`~neardup.core.rewrites.MAX_DF` documents (or ``max_df`` when lower) as common
 (:func:`~neardup.core.rewrites.resembling_pairs`); the rule computes every candidate's
 resemblance from the original texts (so it needs exact verification) and records it on the
-pair. An index keeps no 4-grams, so it makes no rewrite search.
+pair. An index (format 3) keeps every document's 4-grams and its normalized sentences
+(:func:`normalized_sentences`), from which :func:`stored_rule` makes the same resemblance.
 """
 
 from __future__ import annotations
@@ -20,7 +21,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._types import F64, I64, U32, Verification
-from ..core.rewrites import MAX_DF, Resemblance, resemblance_of, resembling_pairs, rewrite_shingles
+from ..core.arrays import pieces_of
+from ..core.normalize import NormalizeOptions, from_codepoints, normalize_many
+from ..core.rewrites import (
+    MAX_DF,
+    Profile,
+    Resemblance,
+    aligned_lengths_kernel,
+    resemblance,
+    resemblance_of,
+    resembling_pairs,
+    rewrite_shingles,
+    sentence_profiles,
+    sentences_of,
+)
 from ..parameters import Parameters
 from .protocol import (
     Bools,
@@ -114,3 +128,52 @@ def _least(params: Parameters) -> float:
     if params.rewrite is None:
         raise ValueError("the parameters ask for no rewrite search")
     return params.rewrite
+
+
+AS_NORMALIZED = NormalizeOptions(markers=())
+"""Options under which normalizing a normalized text leaves it as it is (no markup, marker
+or folding step: NFKC, lower case and the removal of punctuation, spaces and control
+characters give what they gave)."""
+
+
+def common_cut(params: Parameters) -> int:
+    """The document frequency above which a 4-gram is common (not distinctive)."""
+    return min(params.max_df, MAX_DF)
+
+
+def normalized_sentences(texts: Sequence[str], options: NormalizeOptions) -> list[str]:
+    """Each text's sentences (:func:`~neardup.core.rewrites.sentences_of`) normalized one by
+    one with ``options``, as the rewrite resemblance reads them, joined by newlines: what an
+    index keeps of a text for the rewrite search (a normalized text holds no newline and no
+    sentence end, so splitting the joined string gives the same sentences back)."""
+    pieces = [sentences_of(text) for text in texts]
+    flat, lengths = normalize_many([s for p in pieces for s in p], options)
+    # a newline after every sentence but each text's last, then each text decoded once
+    per_text = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    ends = np.cumsum(lengths)
+    last = np.cumsum(per_text) - 1
+    inner = np.ones(lengths.size, dtype=bool)
+    inner[last[per_text > 0]] = False
+    joined = np.insert(flat, ends[inner], np.uint32(ord("\n")))
+    sizes = np.add.reduceat(lengths + inner, np.cumsum(per_text) - per_text) if lengths.size \
+        else np.zeros(0, dtype=np.int64)
+    sizes[per_text == 0] = 0
+    return [from_codepoints(c) for c in pieces_of(joined, sizes)]
+
+
+def stored_profiles(sentences: Sequence[str], cps: Sequence[U32], common: U32) -> list[Profile]:
+    """The :class:`~neardup.core.rewrites.Profile` of stored documents from their
+    :func:`normalized_sentences` and normalized texts (``cps``), without the sorted
+    ``common`` 4-grams: the profiles of their original texts."""
+    return sentence_profiles(sentences, cps, AS_NORMALIZED, common)
+
+
+def stored_rule(params: Parameters, profiles: dict[int, Profile]) -> Rewritten:
+    """The rewrite rule of documents whose profiles are at hand by node (an index's
+    query: the new documents' from their texts, the stored ones' from their sentences)."""
+    lengths = aligned_lengths_kernel()
+
+    def resembles(a: int, b: int) -> Resemblance:
+        return resemblance(profiles[a], profiles[b], lengths)
+
+    return Rewritten(_least(params), resembles)
