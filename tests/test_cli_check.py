@@ -52,11 +52,12 @@ def write(path: Path, parts: list[str]) -> Path:
 
 @pytest.fixture
 def seed_index(tmp_path: Path) -> tuple[Path, list[str]]:
-    """An index of articles 1-10 of the seed (ids ``<seed name>#N`` as in the seed)."""
+    """An index of articles 1-10 of the seed (ids ``<seed name>#N`` as in the seed), with
+    what ``check --preset copies`` reads."""
     parts = articles()
     old = write(tmp_path / "old" / NAME, parts[:10])
     ndx = tmp_path / "seed.ndx"
-    assert run("index", "create", ndx).exit_code == 0
+    assert run("index", "create", ndx, "--copies").exit_code == 0
     result = run("index", "add", ndx, old)
     assert result.exit_code == 0, result.output
     assert "added 10 documents" in result.stderr

@@ -16,6 +16,7 @@ pairs of two indexed documents are not the query's to report.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -115,8 +116,8 @@ def test_check_preset_copies_of_a_seed_article_as_a_scan(tmp_path: Path) -> None
         encoding="utf-8")
     ndx = tmp_path / "seeds.ndx"
     runner = CliRunner()
-    created = runner.invoke(main, ["index", "create", str(ndx), "--threshold", "0.5",
-                                   "--script", "simplified"])
+    created = runner.invoke(main, ["index", "create", str(ndx), "--copies", "--threshold",
+                                   "0.5", "--script", "simplified"])
     assert created.exit_code == 0, created.output
     assert runner.invoke(main, ["index", "add", str(ndx), str(tmp_path / "old.jsonl")]
                          ).exit_code == 0
@@ -232,7 +233,7 @@ def table_rows(path: Path) -> dict[str, int]:
 def test_tables_follow_additions_replacements_and_removals(tmp_path: Path) -> None:
     articles = seed_articles()
     path = tmp_path / "seeds.ndx"
-    with DuplicateIndex.create(path) as index:
+    with DuplicateIndex.create(path, copies=True) as index:
         index.add(list(articles.values())[:6])
         first = table_rows(path)
         index.add(list(articles.values())[6:])
@@ -248,7 +249,7 @@ def test_tables_follow_additions_replacements_and_removals(tmp_path: Path) -> No
     # a fresh index of the same documents holds the same rows
     again = tmp_path / "again.ndx"
     kept = [d for k, d in articles.items() if k not in ("5", "9")]
-    with DuplicateIndex.create(again) as index:
+    with DuplicateIndex.create(again, copies=True) as index:
         index.add([Document(d.id, d.text + "补充一句新的内容。") if d.id == articles["3"].id
                    else d for d in kept])
     assert table_rows(again) == rows
@@ -298,6 +299,40 @@ def test_an_index_of_format_2_refuses_the_copies_judgement_with_how_to_rebuild(
     checked = CliRunner().invoke(main, ["check", str(SEEDS), "--index", str(path), "--preset",
                                         "copies", "-q"])
     assert checked.exit_code == 2 and "rebuild it" in checked.stderr
+
+
+def test_copies_tables_are_kept_only_when_asked_for(tmp_path: Path) -> None:
+    """An index for Jaccard and containment checks keeps no sampled shingles nor 4-grams
+    (they make it about five times larger): a copies query says how to make one that does;
+    ``preset="copies"`` or ``copies=True`` (``index create --copies``) keep them."""
+    articles = seed_articles()
+    plain, kept = tmp_path / "plain.ndx", tmp_path / "kept.ndx"
+    for path, options in ((plain, {}), (kept, {"copies": True})):
+        with DuplicateIndex.create(path, **options) as index:
+            index.add(list(articles.values())[2:])
+    with DuplicateIndex.open(plain) as index:
+        info = index.info()
+        assert not info.copies and info.sampled_rows is None
+        assert index.query([articles["2"]], containment=0.3).counts.processed == 1
+        with pytest.raises(IndexFileError, match=r"made without --copies.*index create "
+                           r"NEW_INDEX --copies"):
+            index.query([articles["2"]], **COPIES)
+        assert index.verify().sound
+    with DuplicateIndex.open(kept) as index:
+        assert index.info().copies and index.info().sampled_rows
+        assert index.query([articles["2"]], **COPIES).pairs
+    assert os.path.getsize(plain) < os.path.getsize(kept)
+    with DuplicateIndex.create(":memory:", preset="copies") as index:
+        assert index.copies
+    with pytest.raises(ParameterError, match="copies needs store_text"):
+        DuplicateIndex.create(":memory:", copies=True, store_text=False)
+    runner = CliRunner()
+    made = runner.invoke(main, ["index", "create", str(tmp_path / "cli.ndx"), "--copies"])
+    assert made.exit_code == 0, made.output
+    described = runner.invoke(main, ["index", "info", str(tmp_path / "cli.ndx"), "--json"])
+    assert json.loads(described.output)["copies"] is True
+    shown = runner.invoke(main, ["index", "info", str(plain)])
+    assert "not kept (made without --copies" in shown.output
 
 
 def test_an_index_without_texts_refuses_the_copies_judgement() -> None:

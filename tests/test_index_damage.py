@@ -45,9 +45,10 @@ def indexed() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def sound_index(tmp_path_factory: pytest.TempPathFactory, indexed: dict[str, str]) -> Path:
-    """An index of the 120 documents (about 300 KB on disk)."""
+    """An index of the 120 documents, with what a copies check reads (about 1 MB on
+    disk)."""
     path = tmp_path_factory.mktemp("damage") / "sound.ndx"
-    with DuplicateIndex.create(path) as idx:
+    with DuplicateIndex.create(path, copies=True) as idx:
         idx.add(indexed)
     return path
 

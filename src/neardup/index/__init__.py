@@ -2,7 +2,8 @@
 
 :class:`DuplicateIndex` keeps, for every indexed document, its MinHash signature and LSH band
 keys, its winnowed fingerprints (and, unless built with ``store_text=False``, its normalized
-text, normalized sentences, sampled 5-grams and 4-grams), so that a new batch of documents
+text; built with ``copies=True``, also its normalized sentences, sampled 5-grams and
+4-grams), so that a new batch of documents
 can be checked against everything indexed so far without recomputing it: for
 near-duplicates, with ``containment`` for partial copies, and with ``formula_df`` and
 ``rewrite`` (``neardup check --preset copies``) judged as a scan judges copies.
@@ -20,6 +21,7 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
                         max_df, rewrite and formula_df (threshold, ngram, unit, num_perm,
                         seed, bands, rows, verify, html, markers, script, synonyms)
         store_text      "1" or "0"
+        copies          "1" or "0": whether sentences, sampled and grams are kept
         created_by      neardup version that created the file
     docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, source TEXT,
          length INTEGER,      -- characters of the original text
@@ -29,9 +31,9 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
                               --   little-endian (their number is length(fingerprints) / 4)
          text BLOB,           -- zlib(UTF-8 normalized text), NULL when store_text is off
          sentences BLOB,      -- zlib(UTF-8 of the text's sentences, each normalized on its
-                              --   own, joined by "\n"), NULL when store_text is off
-         sampled INTEGER,     -- the number of its rows in sampled (0 without texts)
-         grams INTEGER)       -- the number of its rows in grams (0 without texts)
+                              --   own, joined by "\n"), NULL unless copies
+         sampled INTEGER,     -- the number of its rows in sampled (0 unless copies)
+         grams INTEGER)       -- the number of its rows in grams (0 unless copies)
     bands(band INTEGER, key INTEGER, doc INTEGER,
           PRIMARY KEY (band, key, doc))               -- WITHOUT ROWID
         one row per (document, band); key is neardup.core.lsh.band_keys' uint64 as signed int64
@@ -49,8 +51,8 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
           PRIMARY KEY (gram, doc))                    -- WITHOUT ROWID
         one row per (document, distinct character 4-gram hash of its normalized text:
         neardup.core.rewrites.rewrite_shingles), as signed int32
-        (both written only when store_text is on: the judgement and the rewrite search
-        verify on the texts)
+        (both written only with copies, which needs store_text: the judgement and the
+        rewrite search verify on the texts)
 
 A lookup of one band key is one descent of the ``bands`` primary key, so checking a batch is a
 join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)). A

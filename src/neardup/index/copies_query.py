@@ -43,7 +43,7 @@ from .file import COPIES_SINCE, REBUILD_HINT
 from .statements import Tables, decompress_text
 
 
-def no_copies_message(path: str, version: int, store_text: bool) -> str:
+def no_copies_message(path: str, version: int, store_text: bool, copies: bool = True) -> str:
     """Why a copies judgement or a rewrite search of this index is refused, and what to do."""
     if version < COPIES_SINCE:
         return (
@@ -52,6 +52,14 @@ def no_copies_message(path: str, version: int, store_text: bool) -> str:
             "rewrite) need: rebuild it with `neardup index create NEW_INDEX` (the same "
             "parameters) and `neardup index add NEW_INDEX PATH...` (DuplicateIndex.create() "
             "and add()); it still answers Jaccard and containment queries"
+        )
+    if store_text and not copies:
+        return (
+            f"{path}: this index was made without --copies, so it keeps no sampled shingles "
+            "nor 4-grams, which the copies judgement and the rewrite search (--preset copies, "
+            "formula_df, rewrite) read: make one with `neardup index create NEW_INDEX --copies` "
+            "(DuplicateIndex.create(copies=True)) and `neardup index add NEW_INDEX PATH...`; "
+            "it still answers Jaccard and containment queries"
         )
     return (
         f"{path}: this index keeps no texts (made with --no-text): the copies judgement and "

@@ -155,7 +155,7 @@ def verify_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     problems = count_problems(db, header)
     try:
         problems += _row_problems(db, header)
-        if header.format_version >= COPIES_SINCE and header.store_text and not problems:
+        if header.copies and header.store_text and not problems:
             problems += _copies_problems(db)
     except sqlite3.DatabaseError as exc:
         problems.append(f"reading the tables failed: {exc}")

@@ -79,6 +79,8 @@ class IndexInfo:
     """Rows of the ``sampled`` table; None before format 3 (no copies judgement)."""
     gram_rows: int | None = None
     """Rows of the ``grams`` table; None before format 3 (no rewrite search)."""
+    copies: bool = False
+    """Whether it keeps what ``check --preset copies`` reads (made with ``copies``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -94,6 +96,7 @@ class IndexInfo:
             "fingerprint_rows": self.fingerprint_rows,
             "sampled_rows": self.sampled_rows,
             "gram_rows": self.gram_rows,
+            "copies": self.copies,
             "size_bytes": self.size_bytes,
         }
 
@@ -114,6 +117,7 @@ class DuplicateIndex:
         store_text: bool,
         format_version: int,
         created_by: str,
+        copies: bool = False,
     ) -> None:
         """Use :meth:`create` or :meth:`open`."""
         self._db = connection
@@ -125,13 +129,15 @@ class DuplicateIndex:
         self.store_text = store_text
         self.format_version = format_version
         self.created_by = created_by
+        self.copies = copies and format_version >= COPIES_SINCE
+        """Whether it keeps what ``check --preset copies`` reads (made with ``copies``)."""
         self._tables = Tables(
             connection,
             path,
             parameters.num_perm,
             parameters.banding,
             fingerprints=format_version >= FINGERPRINTS_SINCE,
-            copies=format_version >= COPIES_SINCE,
+            copies=self.copies,
         )
 
     # ------------------------------------------------------------------ creation, opening
@@ -144,6 +150,7 @@ class DuplicateIndex:
         *,
         preset: str | None = None,
         store_text: bool = True,
+        copies: bool | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         cache_mb: float = DEFAULT_CACHE_MB,
         **overrides: Any,
@@ -163,6 +170,12 @@ class DuplicateIndex:
             store_text: keep each document's normalized text (zlib), so that matches are
                 verified exactly and can be shown with passages. Without it, similarities
                 are estimated from signatures.
+            copies: keep what the rewrite search and the copies judgement read (each
+                document's 4-grams, sampled shingles and sentences), so that queries with
+                ``rewrite`` or ``formula_df`` (``neardup check --preset copies``) can run:
+                about five times the file and nearly three times the time of :meth:`add`
+                (3,000 laws: 228 MiB instead of 46). Default: when the preset or ``params``
+                ask for either (``preset="copies"``). It needs ``store_text``.
             timeout: seconds to wait for another process's write transaction.
             cache_mb: SQLite page cache size in MiB.
             **overrides: :class:`~neardup.parameters.Parameters` fields to change (threshold,
@@ -170,7 +183,7 @@ class DuplicateIndex:
 
         Raises:
             ParameterError: an unknown or out-of-range parameter, a query parameter or
-                ``rewrite``.
+                ``rewrite``; ``copies`` without ``store_text``.
             IndexFileError: the file exists already or cannot be created.
 
         Example:
@@ -188,9 +201,15 @@ class DuplicateIndex:
             parameters = resolve_parameters(**{**kept, **overrides})
         else:
             parameters = resolve_parameters(replace(params, **left_out), preset, **overrides)
+        asked = params if params is not None else resolve_parameters(preset=preset)
+        if copies is None:
+            copies = store_text and (asked.rewrite is not None or asked.formula_df is not None)
+        elif copies and not store_text:
+            raise ParameterError("copies needs store_text: the copies judgement and the "
+                                 "rewrite search verify pairs on the texts")
         name = os.fspath(path)
-        db = create_file(name, parameters, store_text, timeout, cache_mb)
-        index = cls(db, name, parameters, store_text, FORMAT_VERSION, __version__)
+        db = create_file(name, parameters, store_text, timeout, cache_mb, copies)
+        index = cls(db, name, parameters, store_text, FORMAT_VERSION, __version__, copies)
         index.timeout = timeout
         return index
 
@@ -234,6 +253,7 @@ class DuplicateIndex:
             header.store_text,
             header.format_version,
             header.created_by,
+            header.copies,
         )
         index.timeout = timeout
         if expected:
@@ -310,6 +330,7 @@ class DuplicateIndex:
             fingerprint_rows=self._tables.fingerprint_rows(),
             sampled_rows=copies[0] if copies else None,
             gram_rows=copies[1] if copies else None,
+            copies=self.copies,
         )
 
     # ------------------------------------------------------------------ damage
@@ -358,7 +379,8 @@ class DuplicateIndex:
             )
 
     def _header(self) -> Header:
-        return Header(self.parameters, self.store_text, self.format_version, self.created_by)
+        return Header(self.parameters, self.store_text, self.format_version, self.created_by,
+                      self.copies)
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored normalized texts of indexed documents (empty when ``store_text`` is off)."""

@@ -73,8 +73,8 @@ CREATE TABLE docs (
     fingerprints BLOB NOT NULL,
     text BLOB,
     sentences BLOB,
-    sampled INTEGER NOT NULL,
-    grams INTEGER NOT NULL
+    sampled INTEGER NOT NULL DEFAULT 0,
+    grams INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE bands (
     band INTEGER NOT NULL,
@@ -110,10 +110,14 @@ class Header:
     store_text: bool
     format_version: int
     created_by: str
+    copies: bool = False
+    """Whether it keeps what the rewrite search and the copies judgement read (format 3,
+    made with ``copies``)."""
 
 
 def create_file(
-    name: str, parameters: Parameters, store_text: bool, timeout: float, cache_mb: float
+    name: str, parameters: Parameters, store_text: bool, timeout: float, cache_mb: float,
+    copies: bool = False,
 ) -> sqlite3.Connection:
     """Create an empty index file (or an index in memory) and connect to it.
 
@@ -142,6 +146,7 @@ def create_file(
             "format_version": str(FORMAT_VERSION),
             "parameters": json.dumps(recorded_parameters(parameters), ensure_ascii=False),
             "store_text": "1" if store_text else "0",
+            "copies": "1" if copies else "0",
             "created_by": __version__,
         }
         db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
@@ -409,7 +414,9 @@ def _read_header(db: sqlite3.Connection, name: str) -> Header:
     for table in tables:
         if not _has_table(db, table):
             raise IndexFileError(f"{name}: corrupt index: table {table!r} is missing")
-    return Header(parameters, meta.get("store_text") == "1", version, meta.get("created_by", "?"))
+    copies = version >= COPIES_SINCE and meta.get("copies", "1") == "1"
+    return Header(parameters, meta.get("store_text") == "1", version, meta.get("created_by", "?"),
+                  copies)
 
 
 def _check_version(name: str, version: int) -> None:

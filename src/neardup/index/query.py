@@ -86,7 +86,8 @@ def query_index(
         raise IndexFileError(no_fingerprints_message(tables.path))
     judging = parameters.formula_df is not None or parameters.rewrite is not None
     if judging and not (tables.copies and store_text):
-        raise IndexFileError(no_copies_message(tables.path, format_version, store_text))
+        raise IndexFileError(
+            no_copies_message(tables.path, format_version, store_text, tables.copies))
     intake = Intake(skip_blank=False)
     given = [doc for item in as_documents(documents) if (doc := intake.take(item)) is not None]
     intake.check()
