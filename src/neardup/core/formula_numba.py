@@ -1,0 +1,140 @@
+"""What pairs of texts share of specific and formula text, compiled by numba (extra
+``neardup[fast]``): the twin of :func:`neardup.core.formula.specificity` for many pairs in
+one call (:func:`neardup.core.formula.specificities`).
+
+For each pair, read from the batch's packed arrays (:class:`neardup.core.formula.Profiles`):
+the passages (the passage search's compiled kernels,
+:func:`~neardup.core.passages_numba.diagonal_runs_at_once` and
+:func:`~neardup.core.passages_numba.tile_runs`), then in one scan of them the specific and
+formula characters and the longest specific passage, the heaviest chain (a Fenwick tree
+over the ranks of the passages' starts in B) and its slots. Only integers come out; the
+shares are divided in Python, by the same expressions as the numpy path, so the floats are
+the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .passages_numba import diagonal_runs_at_once, tile_runs
+
+
+@njit(cache=True, nogil=True)
+def measure_pairs(
+    flat: np.ndarray, starts: np.ndarray, hashes: np.ndarray, formula_at: np.ndarray,
+    rare_at: np.ndarray, numerals_at: np.ndarray, pairs: np.ndarray, ngram: int,
+    min_passage: int, rare_weight: int, slot_gap: int, nearest: int, out: np.ndarray,
+) -> None:
+    """``out[k]`` = (specific characters, formula characters, longest specific passage,
+    characters of the heaviest chain, its slots, its figure slots, passages) of the pair
+    ``pairs[k]`` of texts ``flat[starts[i]:starts[i + 1]]`` (all zero: no passage).
+    ``ngram`` is at most ``min_passage``, so a text with a passage has its n-gram hashes."""
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        start_a, start_b = starts[i], starts[j]
+        size_a, size_b = starts[i + 1] - start_a, starts[j + 1] - start_b
+        out[k, :] = 0
+        if min(size_a, size_b) < min_passage:  # no passage of min_passage characters
+            continue
+        shingles_a = size_a - ngram + 1
+        cps_a = flat[start_a : start_a + size_a]
+        cps_b = flat[start_b : start_b + size_b]
+        run_a, run_b, run_len = diagonal_runs_at_once(
+            hashes[start_a : start_a + shingles_a],
+            hashes[start_b : start_b + size_b - ngram + 1], False, ngram, nearest)
+        tiles = tile_runs(cps_a, cps_b, run_a, run_b, run_len, min_passage)
+        if tiles.shape[0] == 0:
+            continue
+        specific_chars = 0
+        all_chars = 0
+        longest = 0
+        for t in range(tiles.shape[0]):
+            first, length = tiles[t, 0], tiles[t, 2]
+            last = min(max(first + length - ngram + 1, first), shingles_a)  # shingles inside
+            formula_held = formula_at[start_a + last] - formula_at[start_a + first]
+            rare_held = rare_at[start_a + last] - rare_at[start_a + first]
+            all_chars += length
+            if rare_held * rare_weight >= formula_held and rare_held > 0:
+                specific_chars += length
+                longest = max(longest, length)
+        chain = heaviest_chain(tiles)
+        slots, facts = _slots(tiles, chain, numerals_at, start_a, start_b, slot_gap)
+        chain_length = 0
+        for c in chain:
+            chain_length += tiles[c, 2]
+        out[k, 0] = specific_chars
+        out[k, 1] = all_chars - specific_chars
+        out[k, 2] = longest
+        out[k, 3] = chain_length
+        out[k, 4] = slots
+        out[k, 5] = facts
+        out[k, 6] = tiles.shape[0]
+
+
+@njit(cache=True, nogil=True)
+def heaviest_chain(tiles: np.ndarray) -> np.ndarray:
+    """The rows of :func:`neardup.core.formula.heaviest_chain`: the passages in the same
+    order in both texts with the most characters, in order (passages never overlap, so
+    their starts in A, and in B, are distinct); ties go as they go there (the first
+    heaviest end, strictly heavier in the tree)."""
+    size = tiles.shape[0]
+    order = np.argsort(tiles[:, 0])  # distinct starts: any sort is the stable one
+    starts_b = np.empty(size, dtype=np.int64)
+    for r in range(size):
+        starts_b[r] = tiles[order[r], 1]
+    by_b = np.argsort(starts_b)
+    ranks = np.empty(size, dtype=np.int64)
+    for r in range(size):
+        ranks[by_b[r]] = r + 1
+    tree_best = np.zeros(size + 1, dtype=np.int64)
+    tree_at = np.full(size + 1, -1, dtype=np.int64)
+    before = np.full(size, -1, dtype=np.int64)
+    best = np.zeros(size, dtype=np.int64)
+    for k in range(size):
+        top, at, r = 0, -1, ranks[k] - 1
+        while r > 0:
+            if tree_best[r] > top:
+                top, at = tree_best[r], tree_at[r]
+            r -= r & -r
+        best[k], before[k] = top + tiles[order[k], 2], at
+        r = ranks[k]
+        while r <= size:
+            if best[k] > tree_best[r]:
+                tree_best[r], tree_at[r] = best[k], k
+            r += r & -r
+    heaviest = int(np.argmax(best))
+    length = 0
+    at = heaviest
+    while at >= 0:
+        length += 1
+        at = before[at]
+    chain = np.empty(length, dtype=np.int64)
+    at = heaviest
+    while at >= 0:
+        length -= 1
+        chain[length] = order[at]
+        at = before[at]
+    return chain
+
+
+@njit(cache=True, nogil=True)
+def _slots(tiles: np.ndarray, chain: np.ndarray, numerals_at: np.ndarray, start_a: int,
+           start_b: int, slot_gap: int) -> tuple[int, int]:
+    """The slots and figure slots between consecutive passages of the chain, as
+    :func:`neardup.core.formula._slots` counts them (numerals counted over the batch)."""
+    slots = 0
+    facts = 0
+    for c in range(chain.size - 1):
+        one, two = chain[c], chain[c + 1]
+        end_a = tiles[one, 0] + tiles[one, 2]
+        end_b = tiles[one, 1] + tiles[one, 2]
+        gap_a = tiles[two, 0] - end_a
+        gap_b = tiles[two, 1] - end_b
+        if 0 < gap_a <= slot_gap and 0 < gap_b <= slot_gap:
+            slots += 1
+            a, b = start_a + end_a, start_b + end_b
+            if (numerals_at[a + gap_a] > numerals_at[a]
+                    or numerals_at[b + gap_b] > numerals_at[b]):
+                facts += 1
+    return slots, facts
