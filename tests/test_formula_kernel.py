@@ -47,7 +47,7 @@ def texts_sharing(rng: random.Random, count: int) -> list[str]:
     """Texts made of pieces of a few sources and of random text: they share passages
     (some in order, some not), figures and slots; with empty and very short ones."""
     sources = ["".join(rng.choices(ALPHABET, k=rng.randint(50, 400))) for _ in range(4)]
-    out = ["", "一", "一二三四", "一二三四五", "一二三四五六七"]
+    out = ["", "一", "一二三四", "一二三四五", "一二三四五六七", "7", "12", "3", "45", "6"]
     for _ in range(count // 3):  # a source filled in: short stretches differ (slots)
         source = rng.choice(sources)
         cuts = sorted(rng.sample(range(len(source)), min(len(source), rng.randint(1, 8))))
@@ -101,8 +101,12 @@ def same_profile(one: Profile, two: Profile) -> None:
     assert one.figures == two.figures and one.sampled == two.sampled
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_sampled_shingles_in_one_pass_are_those_of_each_text(seed: int) -> None:
+@pytest.mark.parametrize("kernel", kernels())
+@pytest.mark.parametrize("seed", range(3))
+def test_sampled_shingles_in_one_pass_are_those_of_each_text(
+    kernel: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEARDUP_KERNEL", kernel)
     rng = random.Random(seed)
     cps = [codepoints(t) for t in texts_sharing(rng, 40)]
     rng.shuffle(cps)  # empty and short texts first, last and between
@@ -114,22 +118,41 @@ def test_sampled_shingles_in_one_pass_are_those_of_each_text(seed: int) -> None:
         assert got[0].dtype == np.uint32 and got[1].dtype == np.int64
 
 
-@pytest.mark.parametrize("texts", [[], [""], ["", "", "一二"], ["一二三四五六"]])
-def test_sampled_shingles_of_empty_and_short_batches(texts: list[str]) -> None:
+@pytest.mark.parametrize("kernel", kernels())
+@pytest.mark.parametrize("texts", [[], [""], ["", "", "一二"], ["一二三四五六"], ["一二三四五六" * 30]])
+def test_sampled_shingles_of_empty_and_short_batches(
+    kernel: str, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEARDUP_KERNEL", kernel)
     cps = [codepoints(t) for t in texts]
     lengths = np.array([c.size for c in cps], dtype=np.int64)
     flat = np.concatenate(cps) if cps else np.empty(0, np.uint32)
     got, expected = sampled_shingles(flat, lengths, NGRAM), one_by_one(flat, lengths, NGRAM)
     assert np.array_equal(got[0], expected[0]) and got[1].tolist() == expected[1].tolist()
+    batch = profiles(cps, np.empty(0, dtype=np.uint32), NGRAM)
+    for k, text in enumerate(cps):
+        same_profile(batch.profile(k), profile(text, np.empty(0, dtype=np.uint32), NGRAM))
 
 
-def test_a_batch_profiles_each_text_as_profile_does() -> None:
+@pytest.mark.parametrize("kernel", kernels())
+def test_a_batch_profiles_each_text_as_profile_does(
+    kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cps = [codepoints(t) for t in texts_sharing(random.Random(1), 60)]
     formula = formula_of(cps)
+    monkeypatch.setenv("NEARDUP_KERNEL", kernel)
     batch = profiles(cps, formula, NGRAM)
     for k, text in enumerate(cps):
         same_profile(batch.profile(k), profile(text, formula, NGRAM))
+    assert batch.figures() == [profile(text, formula, NGRAM).figures for text in cps]
+    assert any(len(figures) > 1 for figures in batch.figures())
     assert profiles([], formula, NGRAM).sampled.size == 0
+    monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
+    whole_arrays = profiles(cps, formula, NGRAM)
+    for name in ("flat", "starts", "hashes", "formula_at", "rare_at", "numerals_at", "rare",
+                 "rare_counts", "rare_starts", "sampled"):
+        mine, theirs = getattr(batch, name), getattr(whole_arrays, name)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
 
 
 def measured_each(batch: Profiles, pairs: np.ndarray) -> list[object]:

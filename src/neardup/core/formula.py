@@ -36,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -65,6 +66,9 @@ _NONE = np.empty(0, dtype=np.uint32)
 
 _NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八九十百千万亿两")),
                      dtype=np.uint32)
+
+_NUMERAL_TABLE = np.zeros(int(_NUMERALS.max()) + 1, dtype=np.bool_)
+_NUMERAL_TABLE[_NUMERALS] = True
 
 SLOT_GAP = 16
 """A slot: both texts have something different, at most this many characters, between two
@@ -203,6 +207,12 @@ def sampled_shingles(flat: U32, lengths: I64, ngram: int) -> tuple[U32, I64]:
     the end of its text is dropped), the sampled ones keyed ``text << 32 | hash`` (uint64),
     sorted and made distinct."""
     starts = starts_of(lengths)
+    compiled = _compiled_pass(flat.size)
+    if compiled is not None:
+        values = np.empty(max(flat.size - ngram + 1, 0), dtype=np.uint32)
+        counts = np.zeros(lengths.size, dtype=np.int64)
+        written = compiled.distinct_sampled(flat, starts, ngram, SAMPLE, values, counts)
+        return values[:written].copy(), counts
     windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
     return _distinct_sampled(windows, np.flatnonzero(sampled(windows)), starts, ngram)
 
@@ -301,6 +311,26 @@ class Profiles:
         """Normalized characters of text ``k``."""
         return int(self.starts[k + 1] - self.starts[k])
 
+    def figures(self) -> list[frozenset[bytes]]:
+        """Each text's distinct runs of ASCII digits (:attr:`Profile.figures`), found in
+        one pass over the batch."""
+        digit = (self.flat >= ord("0")) & (self.flat <= ord("9"))
+        inner = self.starts[1:-1][self.starts[1:-1] < self.flat.size]  # texts' first chars
+        before = np.zeros_like(digit)
+        before[1:] = digit[:-1]
+        before[inner] = False
+        after = np.zeros_like(digit)
+        after[:-1] = digit[1:]
+        after[inner - 1] = False
+        begins = np.flatnonzero(digit & ~before)
+        ends = np.flatnonzero(digit & ~after) + 1
+        owners = np.searchsorted(self.starts, begins, "right") - 1
+        raw = self.flat.tobytes()
+        runs = [raw[4 * begin : 4 * end] for begin, end in zip(begins.tolist(), ends.tolist(),
+                                                                strict=True)]
+        bounds = starts_of(np.bincount(owners, minlength=self.starts.size - 1)).tolist()
+        return [frozenset(runs[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
+
     def profile(self, k: int) -> Profile:
         """The :class:`Profile` of text ``k``, the same as :func:`profile` makes."""
         start, size = int(self.starts[k]), self.size(k)
@@ -325,22 +355,47 @@ def profiles(texts: list[U32], formula: U32, ngram: int) -> Profiles:
     lengths = np.fromiter((t.size for t in texts), dtype=np.int64, count=len(texts))
     flat = np.concatenate(texts) if texts else _NONE
     starts = starts_of(lengths)
-    windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
-    at = np.flatnonzero(sampled(windows))
-    common = members(windows[at], formula)
     counter = np.int32 if flat.size < 2**31 - 1 else np.int64
-    formula_mark = np.zeros(windows.size, dtype=bool)
-    formula_mark[at[common]] = True
-    rare_mark = np.zeros(windows.size, dtype=bool)
-    rare_mark[at[~common]] = True
-    values, counts = _distinct_sampled(windows, at, starts, ngram)
+    compiled = _compiled_pass(flat.size)
+    if compiled is not None:
+        windows = np.empty(max(flat.size - ngram + 1, 0), dtype=np.uint32)
+        compiled.window_hashes(flat, ngram, windows)
+        formula_at = np.zeros(windows.size + 1, dtype=counter)
+        rare_at = np.zeros(windows.size + 1, dtype=counter)
+        compiled.running_counts(windows, formula, SAMPLE, formula_at, rare_at)
+        numerals_at = np.zeros(flat.size + 1, dtype=counter)
+        compiled.numeral_counts(flat, _NUMERAL_TABLE, numerals_at)
+        values, counts = sampled_shingles(flat, lengths, ngram)
+    else:
+        windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
+        at = np.flatnonzero(sampled(windows))
+        common = members(windows[at], formula)
+        formula_mark = np.zeros(windows.size, dtype=bool)
+        formula_mark[at[common]] = True
+        rare_mark = np.zeros(windows.size, dtype=bool)
+        rare_mark[at[~common]] = True
+        formula_at = _cumulative(formula_mark, counter)
+        rare_at = _cumulative(rare_mark, counter)
+        numerals_at = _cumulative(members(flat, _NUMERALS), counter)
+        values, counts = _distinct_sampled(windows, at, starts, ngram)
     kept = ~members(values, formula)
     text_of = np.repeat(np.arange(lengths.size, dtype=np.int64), counts)
     rare_counts = np.bincount(text_of[kept], minlength=lengths.size).astype(np.int64)
-    return Profiles(
-        flat, starts, windows, _cumulative(formula_mark, counter),
-        _cumulative(rare_mark, counter), _cumulative(members(flat, _NUMERALS), counter),
-        values[kept], rare_counts, starts_of(rare_counts), counts, ngram)
+    return Profiles(flat, starts, windows, formula_at, rare_at, numerals_at, values[kept],
+                    rare_counts, starts_of(rare_counts), counts, ngram)
+
+
+NUMPY_SECONDS_PER_CHARACTER = 1e-7
+"""About what the numpy path of :func:`sampled_shingles` and :func:`profiles` spends per
+character: a large batch loads the numba kernel at once."""
+
+
+def _compiled_pass(characters: int) -> ModuleType | None:
+    """The compiled twin of the passes over a batch's characters, when it runs (32-bit
+    positions)."""
+    if not characters or characters >= 2**31 - 1:
+        return None
+    return kernels.formula(characters * NUMPY_SECONDS_PER_CHARACTER)
 
 
 def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
@@ -428,19 +483,12 @@ def specificities(texts: Profiles, pairs: I64) -> list[Specificity]:
         texts.flat, texts.starts, texts.hashes, texts.formula_at, texts.rare_at,
         texts.numerals_at, pairs.astype(np.int64), texts.ngram, MIN_PASSAGE, RARE_WEIGHT,
         SLOT_GAP, NEAREST, counted)
-    figures: dict[int, frozenset[bytes]] = {}
-
-    def figures_of(k: int) -> frozenset[bytes]:
-        found = figures.get(k)
-        if found is None:
-            start = int(texts.starts[k])
-            found = figures[k] = _figures(texts.flat[start : start + texts.size(k)])
-        return found
-
+    figures = texts.figures()
+    sizes = np.diff(texts.starts).tolist()
     out = []
     for (i, j), row in zip(pairs.tolist(), counted.tolist(), strict=True):
         counts = None if not row[6] else (row[0], row[1], row[2], row[3], row[4], row[5])
-        out.append(_measured(counts, texts.size(i), texts.size(j), figures_of(i), figures_of(j)))
+        out.append(_measured(counts, sizes[i], sizes[j], figures[i], figures[j]))
     return out
 
 

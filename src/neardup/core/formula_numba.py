@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .minhash_numba import shingle_hashes, sorted_distinct
 from .passages_numba import diagonal_runs_at_once, tile_runs
 
 
@@ -138,3 +139,99 @@ def _slots(tiles: np.ndarray, chain: np.ndarray, numerals_at: np.ndarray, start_
                     or numerals_at[b + gap_b] > numerals_at[b]):
                 facts += 1
     return slots, facts
+
+
+@njit(cache=True, nogil=True)
+def window_hashes(flat: np.ndarray, ngram: int, out: np.ndarray) -> None:
+    """``out[k]``: the ``ngram`` hash of ``flat[k : k + ngram]`` for every window (what
+    :func:`neardup.core.shingles.ngram_hashes` gives of ``flat``), in pieces of
+    :data:`PIECE` windows so that the block keys stay in cache."""
+    windows = flat.size - ngram + 1
+    keys = np.empty(PIECE + ngram - 1, dtype=np.uint32)
+    for first in range(0, windows, PIECE):
+        count = min(PIECE, windows - first)
+        shingle_hashes(flat, first, count, ngram, keys, out[first : first + count])
+
+
+PIECE = 1 << 14
+"""Windows hashed in one call of the MurmurHash3 loop."""
+
+
+@njit(cache=True, nogil=True)
+def running_counts(
+    hashes: np.ndarray, formula: np.ndarray, sample: int, formula_at: np.ndarray,
+    rare_at: np.ndarray,
+) -> None:
+    """``formula_at[k]``, ``rare_at[k]``: how many of the first k windows are sampled
+    (``hash % sample == 0``) and in the sorted ``formula``, or sampled and not in it."""
+    held = 0
+    rare = 0
+    for k in range(hashes.size):
+        value = hashes[k]
+        if value % sample == 0:
+            if _member(formula, value):
+                held += 1
+            else:
+                rare += 1
+        formula_at[k + 1] = held
+        rare_at[k + 1] = rare
+
+
+@njit(cache=True, nogil=True)
+def numeral_counts(flat: np.ndarray, numerals: np.ndarray, out: np.ndarray) -> None:
+    """``out[k]``: how many of the first k code points are numerals (``numerals[c]`` for
+    a code point ``c`` below its size)."""
+    held = 0
+    for k in range(flat.size):
+        c = flat[k]
+        if c < numerals.size and numerals[c]:
+            held += 1
+        out[k + 1] = held
+
+
+@njit(cache=True, nogil=True)
+def distinct_sampled(
+    flat: np.ndarray, starts: np.ndarray, ngram: int, sample: int, values: np.ndarray,
+    counts: np.ndarray,
+) -> int:
+    """Each text's distinct sampled n-gram hashes (``hash % sample == 0``), sorted, written
+    one text after another to ``values`` (room for one per window), their number to
+    ``counts``; returns how many in all. A text shorter than ``ngram`` has none."""
+    longest = 0
+    for d in range(starts.size - 1):
+        longest = max(longest, starts[d + 1] - starts[d])
+    room = max(longest - ngram + 1, 1)
+    keys = np.empty(room + ngram - 1, dtype=np.uint32)
+    hashes = np.empty(room, dtype=np.uint32)
+    kept = np.empty(room, dtype=np.uint32)
+    scratch = np.empty(room, dtype=np.uint32)
+    buckets = np.zeros((4, 256), dtype=np.int64)
+    written = 0
+    for d in range(starts.size - 1):
+        windows = starts[d + 1] - starts[d] - ngram + 1
+        counts[d] = 0
+        if windows <= 0:
+            continue
+        shingle_hashes(flat, starts[d], windows, ngram, keys, hashes)
+        count = 0
+        for k in range(windows):
+            if hashes[k] % sample == 0:
+                kept[count] = hashes[k]
+                count += 1
+        found = sorted_distinct(kept, count, scratch, buckets, values, written)
+        counts[d] = found
+        written += found
+    return written
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _member(sorted_values: np.ndarray, value: np.uint32) -> bool:
+    """Whether ``value`` is one of ``sorted_values`` (a binary search)."""
+    lo, hi = 0, sorted_values.size
+    while lo < hi:
+        middle = (lo + hi) // 2
+        if sorted_values[middle] < value:
+            lo = middle + 1
+        else:
+            hi = middle
+    return lo < sorted_values.size and sorted_values[lo] == value
