@@ -137,8 +137,7 @@ class SpecificContent:
             return Verdicts(copy, figures, [])
         texts = self.texts()
         rare = packed_intersection_sizes(texts.rare, texts.rare_counts, pairs)
-        smaller = np.minimum(texts.sampled[pairs[:, 0]], texts.sampled[pairs[:, 1]])
-        few = rare < np.minimum(np.maximum(SHARED_SHARE * smaller, LEAST_SHARED), MOST_SHARED)
+        few = ~enough_rare(rare, texts.sampled[pairs[:, 0]], texts.sampled[pairs[:, 1]])
         contained = np.maximum(judged.overlaps[:, 1], judged.overlaps[:, 2])
         measured = np.flatnonzero(~(few & (contained < WHOLE_SLACK * self.copy_rule.whole)))
         reasons = [f"shares little specific text ({shared} rare shingles sampled)"
