@@ -14,6 +14,8 @@ the same.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit, uint32
 
@@ -194,7 +196,7 @@ def running_counts(
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _slot(value: np.uint32, bits: int) -> np.int64:
+def _slot(value: np.uint32, bits: int) -> Any:
     """The first slot of ``value`` in a table of ``2**bits`` slots: its top ``bits`` bits
     once multiplied by the golden ratio (uint32)."""
     return np.int64(uint32(uint32(value) * uint32(0x9E3779B1)) >> uint32(32 - bits))
