@@ -149,7 +149,7 @@ def test_a_batch_profiles_each_text_as_profile_does(
     assert profiles([], formula, NGRAM).sampled.size == 0
     monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
     whole_arrays = profiles(cps, formula, NGRAM)
-    for name in ("flat", "starts", "hashes", "formula_at", "rare_at", "numerals_at", "rare",
+    for name in ("flat", "starts", "hashes", "kinds", "numerals", "rare",
                  "rare_counts", "rare_starts", "sampled"):
         mine, theirs = getattr(batch, name), getattr(whole_arrays, name)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
@@ -221,3 +221,24 @@ def test_no_pairs_and_pairs_without_passages(monkeypatch: pytest.MonkeyPatch) ->
         found = specificities(batch, every_pair(len(cps)))
         assert [f.shorter for f in found] == [0, 0, 0, 2, 2, 10]
         assert all(f.longest_specific == 0 and f.figures_kept == 1.0 for f in found)
+
+
+def test_texts_that_are_pieces_of_one_array_are_not_copied() -> None:
+    from neardup.core.arrays import pieces_of
+
+    texts = [codepoints(t) for t in texts_sharing(random.Random(4), 12)]
+    lengths = np.array([t.size for t in texts], dtype=np.int64)
+    flat = np.concatenate(texts)
+    formula = formula_of(texts)
+    apart = profiles(texts, formula, NGRAM)
+    pieces = pieces_of(flat, lengths)
+    together = profiles(pieces, formula, NGRAM)
+    assert np.shares_memory(together.flat, flat) and not np.shares_memory(apart.flat, flat)
+    for name in ("flat", "hashes", "kinds", "numerals", "rare", "sampled"):
+        assert np.array_equal(getattr(together, name), getattr(apart, name)), name
+    shuffled = pieces[::-1]  # pieces of one array, not in its order: copied
+    backwards = profiles(shuffled, formula, NGRAM)
+    assert not np.shares_memory(backwards.flat, flat)
+    assert np.array_equal(backwards.flat, np.concatenate(shuffled))
+    middle = profiles(pieces[3:7], formula, NGRAM)
+    assert np.array_equal(middle.flat, np.concatenate(pieces[3:7]))

@@ -67,6 +67,11 @@ _NONE = np.empty(0, dtype=np.uint32)
 _NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八九十百千万亿两")),
                      dtype=np.uint32)
 
+FORMULA = 1
+"""A sampled window whose shingle is formula (:attr:`Profiles.kinds`) ..."""
+RARE = 2
+"""... and one whose shingle is not."""
+
 _NUMERAL_TABLE = np.zeros(int(_NUMERALS.max()) + 1, dtype=np.bool_)
 _NUMERAL_TABLE[_NUMERALS] = True
 
@@ -282,7 +287,8 @@ def profile(cps: U32, formula: U32, ngram: int) -> Profile:
 class Profiles:
     """The :class:`Profile` of every text of a batch, packed (:func:`profiles`): made in one
     pass over the batch, and what measuring many pairs at once (:func:`specificities`)
-    reads. Running counts are over the whole batch; a text's are read as differences."""
+    reads. A byte or less per window and character besides the code points and hashes; a
+    text's running counts are made when its :class:`Profile` is asked for."""
 
     flat: U32
     """The normalized texts' code points, one after another."""
@@ -291,12 +297,11 @@ class Profiles:
     hashes: U32
     """The n-gram hash of every window of ``flat`` (window k starts at character k; those
     that run over the end of their text are never read)."""
-    formula_at: npt.NDArray[np.integer[Any]]
-    """How many of the first k windows are sampled formula shingles."""
-    rare_at: npt.NDArray[np.integer[Any]]
-    """How many of the first k windows are sampled and not formula."""
-    numerals_at: npt.NDArray[np.integer[Any]]
-    """How many of the first k characters are numerals."""
+    kinds: npt.NDArray[np.uint8]
+    """What each window is: :data:`FORMULA` or :data:`RARE` when sampled, else 0 (a byte
+    each, not running counts: a judged batch is large)."""
+    numerals: npt.NDArray[np.bool_]
+    """Whether each character is a numeral."""
     rare: U32
     """Each text's distinct sampled shingles that are not formula, sorted, concatenated ..."""
     rare_counts: I64
@@ -337,52 +342,63 @@ class Profiles:
         shingles = size - self.ngram + 1 if size >= self.ngram else 0
         rare_from = int(self.rare_starts[k])
 
-        def running(counts: npt.NDArray[np.integer[Any]], items: int) -> I64:
-            out: I64 = counts[start : start + items + 1].astype(np.int64) - int(counts[start])
-            return out
-
+        kinds = self.kinds[start : start + shingles]
         cps = self.flat[start : start + size]
         return Profile(cps, self.hashes[start : start + shingles],
-                       running(self.formula_at, shingles), running(self.rare_at, shingles),
+                       _cumulative(kinds == FORMULA), _cumulative(kinds == RARE),
                        self.rare[rare_from : rare_from + int(self.rare_counts[k])],
-                       running(self.numerals_at, size), _figures(cps), int(self.sampled[k]))
+                       _cumulative(self.numerals[start : start + size]), _figures(cps),
+                       int(self.sampled[k]))
 
 
 def profiles(texts: list[U32], formula: U32, ngram: int) -> Profiles:
     """The :class:`Profiles` of normalized texts, given the collection's sorted ``formula``
     shingles: the n-gram hashes of the whole batch at once, formula membership looked up
-    for the sampled ones only (a quarter), running counts as three cumulative sums."""
+    for the sampled ones only (a quarter)."""
     lengths = np.fromiter((t.size for t in texts), dtype=np.int64, count=len(texts))
-    flat = np.concatenate(texts) if texts else _NONE
+    flat = _joined(texts, int(lengths.sum()))
     starts = starts_of(lengths)
-    counter = np.int32 if flat.size < 2**31 - 1 else np.int64
     compiled = _compiled_pass(flat.size)
+    kinds = np.zeros(max(flat.size - ngram + 1, 0), dtype=np.uint8)
     if compiled is not None:
-        windows = np.empty(max(flat.size - ngram + 1, 0), dtype=np.uint32)
+        windows = np.empty(kinds.size, dtype=np.uint32)
         compiled.window_hashes(flat, ngram, windows)
-        formula_at = np.zeros(windows.size + 1, dtype=counter)
-        rare_at = np.zeros(windows.size + 1, dtype=counter)
-        compiled.running_counts(windows, formula, SAMPLE, formula_at, rare_at)
-        numerals_at = np.zeros(flat.size + 1, dtype=counter)
-        compiled.numeral_counts(flat, _NUMERAL_TABLE, numerals_at)
+        compiled.window_kinds(windows, formula, SAMPLE, FORMULA, RARE, kinds)
         values, counts = sampled_shingles(flat, lengths, ngram)
     else:
         windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
         at = np.flatnonzero(sampled(windows))
         common = members(windows[at], formula)
-        formula_mark = np.zeros(windows.size, dtype=bool)
-        formula_mark[at[common]] = True
-        rare_mark = np.zeros(windows.size, dtype=bool)
-        rare_mark[at[~common]] = True
-        formula_at = _cumulative(formula_mark, counter)
-        rare_at = _cumulative(rare_mark, counter)
-        numerals_at = _cumulative(members(flat, _NUMERALS), counter)
+        kinds[at] = np.where(common, FORMULA, RARE)
         values, counts = _distinct_sampled(windows, at, starts, ngram)
+    numerals = np.zeros(flat.size, dtype=bool)
+    small = flat < _NUMERAL_TABLE.size
+    numerals[small] = _NUMERAL_TABLE[flat[small]]
     kept = ~members(values, formula)
     text_of = np.repeat(np.arange(lengths.size, dtype=np.int64), counts)
     rare_counts = np.bincount(text_of[kept], minlength=lengths.size).astype(np.int64)
-    return Profiles(flat, starts, windows, formula_at, rare_at, numerals_at, values[kept],
-                    rare_counts, starts_of(rare_counts), counts, ngram)
+    return Profiles(flat, starts, windows, kinds, numerals, values[kept], rare_counts,
+                    starts_of(rare_counts), counts, ngram)
+
+
+def _joined(texts: list[U32], size: int) -> U32:
+    """The texts one after another: the array they are consecutive pieces of when they
+    are (as verification's normalized texts are), else a copy."""
+    if not texts:
+        return _NONE
+    base = texts[0].base
+    if isinstance(base, np.ndarray) and base.dtype == np.uint32 and base.ndim == 1 and (
+            base.flags.c_contiguous):
+        at = texts[0].__array_interface__["data"][0]
+        first = (at - base.__array_interface__["data"][0]) // 4
+        follows = all(t.base is base and t.flags.c_contiguous
+                      and t.__array_interface__["data"][0] == at + 4 * done
+                      for t, done in zip(texts, itertools.accumulate(
+                          (t.size for t in texts), initial=0), strict=False))
+        if follows and first >= 0 and first + size <= base.size:
+            out: U32 = base[first : first + size]
+            return out
+    return np.concatenate(texts)
 
 
 NUMPY_SECONDS_PER_CHARACTER = 1e-7
@@ -480,9 +496,9 @@ def specificities(texts: Profiles, pairs: I64) -> list[Specificity]:
         return [specificity(of(i), of(j), texts.ngram) for i, j in pairs.tolist()]
     counted = np.zeros((pairs.shape[0], 7), dtype=np.int64)
     compiled.measure_pairs(
-        texts.flat, texts.starts, texts.hashes, texts.formula_at, texts.rare_at,
-        texts.numerals_at, pairs.astype(np.int64), texts.ngram, MIN_PASSAGE, RARE_WEIGHT,
-        SLOT_GAP, NEAREST, counted)
+        texts.flat, texts.starts, texts.hashes, texts.kinds, texts.numerals,
+        pairs.astype(np.int64), texts.ngram, MIN_PASSAGE, RARE_WEIGHT, SLOT_GAP, NEAREST,
+        FORMULA, RARE, counted)
     figures = texts.figures()
     sizes = np.diff(texts.starts).tolist()
     out = []
@@ -506,11 +522,10 @@ def _compiled(texts: Profiles, pairs: I64) -> ModuleType | None:
     return kernels.formula(pairs.shape[0] * NUMPY_SECONDS_PER_PAIR)
 
 
-def _cumulative(marked: npt.NDArray[np.bool_], dtype: type[np.integer[Any]] = np.int64,
-                ) -> Any:
+def _cumulative(marked: npt.NDArray[np.bool_]) -> I64:
     """How many of the first k of ``marked`` are True, for each k (``marked.size + 1``
     values)."""
-    out = np.zeros(marked.size + 1, dtype=dtype)
+    out = np.zeros(marked.size + 1, dtype=np.int64)
     np.cumsum(marked, out=out[1:])
     return out
 

@@ -25,14 +25,16 @@ from .passages_numba import diagonal_runs_at_once, tile_runs
 
 @njit(cache=True, nogil=True)
 def measure_pairs(
-    flat: np.ndarray, starts: np.ndarray, hashes: np.ndarray, formula_at: np.ndarray,
-    rare_at: np.ndarray, numerals_at: np.ndarray, pairs: np.ndarray, ngram: int,
-    min_passage: int, rare_weight: int, slot_gap: int, nearest: int, out: np.ndarray,
+    flat: np.ndarray, starts: np.ndarray, hashes: np.ndarray, kinds: np.ndarray,
+    numerals: np.ndarray, pairs: np.ndarray, ngram: int, min_passage: int, rare_weight: int,
+    slot_gap: int, nearest: int, formula: int, rare: int, out: np.ndarray,
 ) -> None:
     """``out[k]`` = (specific characters, formula characters, longest specific passage,
     characters of the heaviest chain, its slots, its figure slots, passages) of the pair
     ``pairs[k]`` of texts ``flat[starts[i]:starts[i + 1]]`` (all zero: no passage).
-    ``ngram`` is at most ``min_passage``, so a text with a passage has its n-gram hashes."""
+    ``kinds`` tells each window ``formula``, ``rare`` or neither, ``numerals`` each
+    character. ``ngram`` is at most ``min_passage``, so a text with a passage has its
+    n-gram hashes."""
     for k in range(pairs.shape[0]):
         i, j = pairs[k, 0], pairs[k, 1]
         start_a, start_b = starts[i], starts[j]
@@ -55,14 +57,17 @@ def measure_pairs(
         for t in range(tiles.shape[0]):
             first, length = tiles[t, 0], tiles[t, 2]
             last = min(max(first + length - ngram + 1, first), shingles_a)  # shingles inside
-            formula_held = formula_at[start_a + last] - formula_at[start_a + first]
-            rare_held = rare_at[start_a + last] - rare_at[start_a + first]
+            formula_held = 0
+            rare_held = 0
+            for w in range(start_a + first, start_a + last):
+                formula_held += kinds[w] == formula
+                rare_held += kinds[w] == rare
             all_chars += length
             if rare_held * rare_weight >= formula_held and rare_held > 0:
                 specific_chars += length
                 longest = max(longest, length)
         chain = heaviest_chain(tiles)
-        slots, facts = _slots(tiles, chain, numerals_at, start_a, start_b, slot_gap)
+        slots, facts = _slots(tiles, chain, numerals, start_a, start_b, slot_gap)
         chain_length = 0
         for c in chain:
             chain_length += tiles[c, 2]
@@ -122,10 +127,11 @@ def heaviest_chain(tiles: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _slots(tiles: np.ndarray, chain: np.ndarray, numerals_at: np.ndarray, start_a: int,
+def _slots(tiles: np.ndarray, chain: np.ndarray, numerals: np.ndarray, start_a: int,
            start_b: int, slot_gap: int) -> tuple[int, int]:
     """The slots and figure slots between consecutive passages of the chain, as
-    :func:`neardup.core.formula._slots` counts them (numerals counted over the batch)."""
+    :func:`neardup.core.formula._slots` counts them (a figure slot: a numeral in the gap of
+    either text)."""
     slots = 0
     facts = 0
     for c in range(chain.size - 1):
@@ -136,9 +142,8 @@ def _slots(tiles: np.ndarray, chain: np.ndarray, numerals_at: np.ndarray, start_
         gap_b = tiles[two, 1] - end_b
         if 0 < gap_a <= slot_gap and 0 < gap_b <= slot_gap:
             slots += 1
-            a, b = start_a + end_a, start_b + end_b
-            if (numerals_at[a + gap_a] > numerals_at[a]
-                    or numerals_at[b + gap_b] > numerals_at[b]):
+            if (numerals[start_a + end_a : start_a + end_a + gap_a].any()
+                    or numerals[start_b + end_b : start_b + end_b + gap_b].any()):
                 facts += 1
     return slots, facts
 
@@ -160,12 +165,12 @@ PIECE = 1 << 14
 
 
 @njit(cache=True, nogil=True)
-def running_counts(
-    hashes: np.ndarray, formula: np.ndarray, sample: int, formula_at: np.ndarray,
-    rare_at: np.ndarray,
+def window_kinds(
+    hashes: np.ndarray, formula: np.ndarray, sample: int, held: int, rare: int,
+    out: np.ndarray,
 ) -> None:
-    """``formula_at[k]``, ``rare_at[k]``: how many of the first k windows are sampled
-    (``hash % sample == 0``) and in ``formula``, or sampled and not in it. ``formula`` is
+    """``out[k]``: ``held`` when window ``k`` is sampled (``hash % sample == 0``) and in
+    ``formula``, ``rare`` when sampled and not in it (else left as it is). ``formula`` is
     looked up in a hash table of at least twice its size (open addressing, Fibonacci
     hashing: one probe into a few hundred kilobytes, where a binary search made fifteen)."""
     bits = 4
@@ -179,20 +184,13 @@ def running_counts(
         while used[at] and keys[at] != value:
             at = (at + 1) & mask
         keys[at], used[at] = value, True
-    held = 0
-    rare = 0
     for k in range(hashes.size):
         value = hashes[k]
         if value % sample == 0:
             at = _slot(value, bits)
             while used[at] and keys[at] != value:
                 at = (at + 1) & mask
-            if used[at]:
-                held += 1
-            else:
-                rare += 1
-        formula_at[k + 1] = held
-        rare_at[k + 1] = rare
+            out[k] = held if used[at] else rare
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -200,18 +198,6 @@ def _slot(value: np.uint32, bits: int) -> Any:
     """The first slot of ``value`` in a table of ``2**bits`` slots: its top ``bits`` bits
     once multiplied by the golden ratio (uint32)."""
     return np.int64(uint32(uint32(value) * uint32(0x9E3779B1)) >> uint32(32 - bits))
-
-
-@njit(cache=True, nogil=True)
-def numeral_counts(flat: np.ndarray, numerals: np.ndarray, out: np.ndarray) -> None:
-    """``out[k]``: how many of the first k code points are numerals (``numerals[c]`` for
-    a code point ``c`` below its size)."""
-    held = 0
-    for k in range(flat.size):
-        c = flat[k]
-        if c < numerals.size and numerals[c]:
-            held += 1
-        out[k + 1] = held
 
 
 @njit(cache=True, nogil=True)
