@@ -7,7 +7,6 @@ collisions)."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 
 import numpy as np
@@ -142,15 +141,17 @@ def test_a_batch_profiles_each_text_as_profile_does(
     formula = formula_of(cps)
     monkeypatch.setenv("NEARDUP_KERNEL", kernel)
     batch = profiles(cps, formula, NGRAM)
+    rare = np.split(batch.rare, np.cumsum(batch.rare_counts)[:-1])
     for k, text in enumerate(cps):
-        same_profile(batch.profile(k), profile(text, formula, NGRAM))
+        expected = profile(text, formula, NGRAM)
+        same_profile(batch.profile(k), expected)
+        assert np.array_equal(rare[k], expected.rare) and batch.sampled[k] == expected.sampled
     assert batch.figures() == [profile(text, formula, NGRAM).figures for text in cps]
     assert any(len(figures) > 1 for figures in batch.figures())
     assert profiles([], formula, NGRAM).sampled.size == 0
     monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
     whole_arrays = profiles(cps, formula, NGRAM)
-    for name in ("flat", "starts", "hashes", "kinds", "numerals", "rare",
-                 "rare_counts", "rare_starts", "sampled"):
+    for name in ("flat", "starts", "formula", "rare", "rare_counts", "sampled"):
         mine, theirs = getattr(batch, name), getattr(whole_arrays, name)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
 
@@ -177,21 +178,42 @@ def test_pairs_measured_together_are_measured_as_one_by_one(
     assert specificities(batch, flipped) == measured_each(batch, flipped)
 
 
+def colliding_ngrams() -> tuple[str, str]:
+    """Two different 5-grams of one hash, found among the windows of a random text (a few
+    hundred thousand windows hold a dozen collisions of 32-bit hashes)."""
+    rng = random.Random(2)
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(300_000))
+    hashes = ngram_hashes(codepoints(text), NGRAM)
+    order = np.argsort(hashes, kind="stable")
+    same = np.flatnonzero(hashes[order][1:] == hashes[order][:-1])
+    for k in same.tolist():
+        one, two = sorted(order[k : k + 2].tolist())
+        if text[one : one + NGRAM] != text[two : two + NGRAM]:
+            return text[one : one + NGRAM], text[two : two + NGRAM]
+    raise AssertionError("no collision")  # pragma: no cover
+
+
 @pytest.mark.parametrize("kernel", kernels())
 def test_hash_collisions_make_no_passage_in_either_kernel(
     kernel: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With every n-gram hash one of eight values, runs are made of unequal text, which the
-    tiling cuts to the characters that really match: both paths agree."""
-    cps = [codepoints(t) for t in texts_sharing(random.Random(9), 9)]
-    batch = profiles(cps, formula_of(cps), NGRAM)
-    collided = dataclasses.replace(batch, hashes=batch.hashes % np.uint32(8))
+    """Two texts alike but for two different 5-grams of one hash: their match points make
+    one run over the collision, which the tiling cuts to the text that really matches."""
+    one, two = colliding_ngrams()
+    assert one != two and ngram_hashes(codepoints(one), NGRAM)[0] == ngram_hashes(
+        codepoints(two), NGRAM)[0]
+    before, after = "今天天气很好我们一起去公园散步看看", "湖边新开的花晚上一起吃饭好不好呀"
+    cps = [codepoints(before + one + after), codepoints(before + two + after),
+           codepoints("甲乙" + before + one + after + "丙丁")]
+    batch = profiles(cps, np.empty(0, dtype=np.uint32), NGRAM)
     pairs = every_pair(len(cps))
     monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
-    expected = measured_each(collided, pairs)
+    expected = measured_each(batch, pairs)
+    whole = len(before) + NGRAM + len(after)  # one run over the collision: cut by the tiling
+    assert 0 < expected[0].longest_specific < whole and expected[0].ordered < 1.0
+    assert expected[1].longest_specific == whole
     monkeypatch.setenv("NEARDUP_KERNEL", kernel)
-    assert specificities(collided, pairs) == expected
-    assert specificities(batch, pairs) == measured_each(batch, pairs)
+    assert specificities(batch, pairs) == expected
 
 
 @pytest.mark.parametrize("kernel", kernels())
@@ -224,6 +246,8 @@ def test_no_pairs_and_pairs_without_passages(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_texts_that_are_pieces_of_one_array_are_not_copied() -> None:
+    """Verification's normalized texts are views of one array: the batch reads them in
+    place."""
     from neardup.core.arrays import pieces_of
 
     texts = [codepoints(t) for t in texts_sharing(random.Random(4), 12)]
@@ -234,7 +258,7 @@ def test_texts_that_are_pieces_of_one_array_are_not_copied() -> None:
     pieces = pieces_of(flat, lengths)
     together = profiles(pieces, formula, NGRAM)
     assert np.shares_memory(together.flat, flat) and not np.shares_memory(apart.flat, flat)
-    for name in ("flat", "hashes", "kinds", "numerals", "rare", "sampled"):
+    for name in ("flat", "starts", "rare", "rare_counts", "sampled"):
         assert np.array_equal(getattr(together, name), getattr(apart, name)), name
     shuffled = pieces[::-1]  # pieces of one array, not in its order: copied
     backwards = profiles(shuffled, formula, NGRAM)

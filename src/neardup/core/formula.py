@@ -67,11 +67,6 @@ _NONE = np.empty(0, dtype=np.uint32)
 _NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八九十百千万亿两")),
                      dtype=np.uint32)
 
-FORMULA = 1
-"""A sampled window whose shingle is formula (:attr:`Profiles.kinds`) ..."""
-RARE = 2
-"""... and one whose shingle is not."""
-
 _NUMERAL_TABLE = np.zeros(int(_NUMERALS.max()) + 1, dtype=np.bool_)
 _NUMERAL_TABLE[_NUMERALS] = True
 
@@ -214,10 +209,9 @@ def sampled_shingles(flat: U32, lengths: I64, ngram: int) -> tuple[U32, I64]:
     starts = starts_of(lengths)
     compiled = _compiled_pass(flat.size)
     if compiled is not None:
-        values = np.empty(max(flat.size - ngram + 1, 0), dtype=np.uint32)
         counts = np.zeros(lengths.size, dtype=np.int64)
-        written = compiled.distinct_sampled(flat, starts, ngram, SAMPLE, values, counts)
-        return values[:written].copy(), counts
+        values: U32 = compiled.distinct_sampled(flat, starts, ngram, SAMPLE, counts)
+        return values, counts
     windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
     return _distinct_sampled(windows, np.flatnonzero(sampled(windows)), starts, ngram)
 
@@ -285,100 +279,70 @@ def profile(cps: U32, formula: U32, ngram: int) -> Profile:
 
 @dataclass(frozen=True)
 class Profiles:
-    """The :class:`Profile` of every text of a batch, packed (:func:`profiles`): made in one
-    pass over the batch, and what measuring many pairs at once (:func:`specificities`)
-    reads. A byte or less per window and character besides the code points and hashes; a
-    text's running counts are made when its :class:`Profile` is asked for."""
+    """A batch of normalized texts packed for measuring many pairs at once
+    (:func:`specificities`), with what the judge reads of every text beforehand: its rare
+    and sampled shingles (:func:`profiles`). Nothing a character: the compiled measure
+    hashes a pair's texts as it measures them, the numpy path makes each text's
+    :class:`Profile` when asked."""
 
     flat: U32
     """The normalized texts' code points, one after another."""
     starts: I64
     """Where each text starts in ``flat``, and the end (one more value than texts)."""
-    hashes: U32
-    """The n-gram hash of every window of ``flat`` (window k starts at character k; those
-    that run over the end of their text are never read)."""
-    kinds: npt.NDArray[np.uint8]
-    """What each window is: :data:`FORMULA` or :data:`RARE` when sampled, else 0 (a byte
-    each, not running counts: a judged batch is large)."""
-    numerals: npt.NDArray[np.bool_]
-    """Whether each character is a numeral."""
+    formula: U32
+    """The collection's formula shingles, sorted."""
     rare: U32
     """Each text's distinct sampled shingles that are not formula, sorted, concatenated ..."""
     rare_counts: I64
-    """... and how many each has ..."""
-    rare_starts: I64
-    """... and where each text's start."""
+    """... and how many each has."""
     sampled: I64
     """How many distinct sampled shingles each text has."""
     ngram: int
 
-    def size(self, k: int) -> int:
-        """Normalized characters of text ``k``."""
-        return int(self.starts[k + 1] - self.starts[k])
+    def text(self, k: int) -> U32:
+        """The code points of text ``k``."""
+        out: U32 = self.flat[self.starts[k] : self.starts[k + 1]]
+        return out
 
     def figures(self) -> list[frozenset[bytes]]:
         """Each text's distinct runs of ASCII digits (:attr:`Profile.figures`), found in
-        one pass over the batch."""
-        digit = (self.flat >= ord("0")) & (self.flat <= ord("9"))
-        inner = self.starts[1:-1][self.starts[1:-1] < self.flat.size]  # texts' first chars
-        before = np.zeros_like(digit)
-        before[1:] = digit[:-1]
-        before[inner] = False
-        after = np.zeros_like(digit)
-        after[:-1] = digit[1:]
-        after[inner - 1] = False
-        begins = np.flatnonzero(digit & ~before)
-        ends = np.flatnonzero(digit & ~after) + 1
-        owners = np.searchsorted(self.starts, begins, "right") - 1
-        raw = self.flat.tobytes()
+        one pass over the batch: the digits' positions, cut where one does not follow the
+        last or a text begins."""
+        at = np.flatnonzero((self.flat >= ord("0")) & (self.flat <= ord("9")))
+        if not at.size:
+            return [frozenset()] * (self.starts.size - 1)
+        owners = np.searchsorted(self.starts, at, "right") - 1
+        begins = np.flatnonzero(np.concatenate(
+            ([True], (np.diff(at) != 1) | (np.diff(owners) != 0))))
+        ends = np.append(begins[1:], at.size)
+        raw = self.flat[at].tobytes()
         runs = [raw[4 * begin : 4 * end] for begin, end in zip(begins.tolist(), ends.tolist(),
                                                                 strict=True)]
-        bounds = starts_of(np.bincount(owners, minlength=self.starts.size - 1)).tolist()
-        return [frozenset(runs[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
+        bounds = starts_of(np.bincount(owners[begins], minlength=self.starts.size - 1))
+        return [frozenset(runs[lo:hi]) for lo, hi in itertools.pairwise(bounds.tolist())]
 
     def profile(self, k: int) -> Profile:
-        """The :class:`Profile` of text ``k``, the same as :func:`profile` makes."""
-        start, size = int(self.starts[k]), self.size(k)
-        shingles = size - self.ngram + 1 if size >= self.ngram else 0
-        rare_from = int(self.rare_starts[k])
-
-        kinds = self.kinds[start : start + shingles]
-        cps = self.flat[start : start + size]
-        return Profile(cps, self.hashes[start : start + shingles],
-                       _cumulative(kinds == FORMULA), _cumulative(kinds == RARE),
-                       self.rare[rare_from : rare_from + int(self.rare_counts[k])],
-                       _cumulative(self.numerals[start : start + size]), _figures(cps),
-                       int(self.sampled[k]))
+        """The :class:`Profile` of text ``k`` (:func:`profile`)."""
+        return profile(self.text(k), self.formula, self.ngram)
 
 
 def profiles(texts: list[U32], formula: U32, ngram: int) -> Profiles:
     """The :class:`Profiles` of normalized texts, given the collection's sorted ``formula``
-    shingles: the n-gram hashes of the whole batch at once, formula membership looked up
-    for the sampled ones only (a quarter)."""
+    shingles: their distinct sampled shingles in one pass (:func:`sampled_shingles`),
+    those not formula kept as each text's rare ones."""
     lengths = np.fromiter((t.size for t in texts), dtype=np.int64, count=len(texts))
     flat = _joined(texts, int(lengths.sum()))
-    starts = starts_of(lengths)
-    compiled = _compiled_pass(flat.size)
-    kinds = np.zeros(max(flat.size - ngram + 1, 0), dtype=np.uint8)
+    values, counts = sampled_shingles(flat, lengths, ngram)
+    compiled = _compiled_pass(values.size)
     if compiled is not None:
-        windows = np.empty(kinds.size, dtype=np.uint32)
-        compiled.window_hashes(flat, ngram, windows)
-        compiled.window_kinds(windows, formula, SAMPLE, FORMULA, RARE, kinds)
-        values, counts = sampled_shingles(flat, lengths, ngram)
+        rare_counts = np.zeros(lengths.size, dtype=np.int64)
+        rare = compiled.rare_only(values, counts, formula, rare_counts)
     else:
-        windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
-        at = np.flatnonzero(sampled(windows))
-        common = members(windows[at], formula)
-        kinds[at] = np.where(common, FORMULA, RARE)
-        values, counts = _distinct_sampled(windows, at, starts, ngram)
-    numerals = np.zeros(flat.size, dtype=bool)
-    small = flat < _NUMERAL_TABLE.size
-    numerals[small] = _NUMERAL_TABLE[flat[small]]
-    kept = ~members(values, formula)
-    text_of = np.repeat(np.arange(lengths.size, dtype=np.int64), counts)
-    rare_counts = np.bincount(text_of[kept], minlength=lengths.size).astype(np.int64)
-    return Profiles(flat, starts, windows, kinds, numerals, values[kept], rare_counts,
-                    starts_of(rare_counts), counts, ngram)
+        kept = ~members(values, formula)
+        text_of = np.repeat(np.arange(lengths.size, dtype=np.int64), counts)
+        rare = values[kept]
+        rare_counts = np.bincount(text_of[kept], minlength=lengths.size).astype(np.int64)
+    return Profiles(flat, starts_of(lengths), formula, rare, rare_counts, counts, ngram)
 
 
 def _joined(texts: list[U32], size: int) -> U32:
@@ -496,9 +460,8 @@ def specificities(texts: Profiles, pairs: I64) -> list[Specificity]:
         return [specificity(of(i), of(j), texts.ngram) for i, j in pairs.tolist()]
     counted = np.zeros((pairs.shape[0], 7), dtype=np.int64)
     compiled.measure_pairs(
-        texts.flat, texts.starts, texts.hashes, texts.kinds, texts.numerals,
-        pairs.astype(np.int64), texts.ngram, MIN_PASSAGE, RARE_WEIGHT, SLOT_GAP, NEAREST,
-        FORMULA, RARE, counted)
+        texts.flat, texts.starts, pairs.astype(np.int64), texts.formula, SAMPLE,
+        _NUMERAL_TABLE, texts.ngram, MIN_PASSAGE, RARE_WEIGHT, SLOT_GAP, NEAREST, counted)
     figures = texts.figures()
     sizes = np.diff(texts.starts).tolist()
     out = []
