@@ -78,10 +78,10 @@ def timed(corpus: str, trees: list[str], runs: int, workers: int | None) -> None
                 print(f"run {run + 1} {tree}: {done.seconds:.1f} s, {done.peak_mb:.0f} MiB",
                       flush=True)
                 outputs[tree] = Path(out).read_text(encoding="utf-8")
-        first = json.loads(outputs[trees[0]])
-        for tree in trees[1:]:
-            print(f"{tree}: same decisions as {trees[0]}:",
-                  not differences(first, json.loads(outputs[tree])))
+        for k, tree in enumerate(trees):
+            for other in trees[:k]:
+                print(f"{tree}: same decisions as {other}:", not differences(
+                    json.loads(outputs[other]), json.loads(outputs[tree])))
     base = trees[0]
     base_s = statistics.median(s for s, _ in seen[base])
     base_mb = statistics.median(m for _, m in seen[base])
