@@ -202,3 +202,51 @@ def test_a_rare_text_candidate_needs_more_shared_rarities_in_longer_documents() 
     shared = np.array([4, 4, 7, 8, 8])
     smaller = np.array([50, 150, 1000, 1000, 100000])
     assert enough_rare(shared, smaller, smaller * 2).tolist() == [True, False, False, True, True]
+
+
+def judged_pairs(docs: dict[str, str]) -> list[tuple[object, ...]]:
+    report = find_duplicates(docs, preset="copies", workers=1)
+    return [(p.a, p.b, p.reason, p.specific_a, p.specific_b, p.formula_a, p.formula_b,
+             p in report.pairs) for p in [*report.pairs, *report.set_apart]]
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_either_kernel_judges_every_pair_the_same(
+    kernel: str, seeds: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch measures (compiled or numpy) decide as the pair-by-pair measure did: the
+    same copies, pairs set apart, reasons and figures."""
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    rng = random.Random(11)
+    docs = seeds | {f"n{k}": filled(TEMPLATE, rng) for k in range(16)}
+    docs["copy"] = docs["n3"] + "此外，该市将在年底前完成老旧小区改造任务的百分之八十以上。"
+    docs["half"] = seeds["s3"][: len(seeds["s3"]) // 2] + seeds["s7"][len(seeds["s7"]) // 2 :]
+    monkeypatch.setenv("NEARDUP_KERNEL", "numpy")
+    expected = judged_pairs(docs)
+    assert any(copy for *_, copy in expected) and not all(copy for *_, copy in expected)
+    monkeypatch.setenv("NEARDUP_KERNEL", kernel)
+    assert judged_pairs(docs) == expected
+
+
+def test_the_judge_reads_pairs_of_any_node_numbers() -> None:
+    """Verification names the compared documents by node; the judge finds each node's text
+    whatever the numbers (not only positions)."""
+    from neardup.parameters import Parameters
+    from neardup.searches.copies import SpecificCopies
+    from neardup.searches.protocol import ComparedTexts, Judged
+
+    shared = "该市还在老城区试点建设口袋公园二十处利用边角地块种植本地乔木和花草附近居民步行五分钟即可到达"
+    texts = ["市园林局近日介绍了绿化进展" + shared, "完全不同的一段文字讲的是别的事情而已没有什么",
+             shared + "下一步将继续推广"]
+    nodes = [30, 10, 20]
+    compared = ComparedTexts(nodes, [codepoints(t) for t in texts], {})
+    judge = SpecificCopies().judge(Parameters(formula_df=10), compared)
+    assert judge is not None
+    overlaps = np.array([[0.5, 0.8, 0.8], [0.0, 0.0, 0.0]])
+    verdicts = judge.judge(Judged([(30, 20), (10, 20)], overlaps, np.array([True, False])), {})
+    assert verdicts.copy.tolist() == [True, False]
+    assert verdicts.reasons == [f"a specific passage of {len(shared)} characters",
+                                "shares little specific text (0 rare shingles sampled)"]
+    assert verdicts.figures["specific_b"][0] == len(shared) / len(texts[2])
+    assert np.isnan(verdicts.figures["specific_a"][1])

@@ -36,15 +36,18 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .._types import I64, U32
-from .arrays import members, pieces_of
-from .passages import normalized_passages
+from . import kernels
+from .arrays import members, sorted_unique, starts_of
+from .passages import NEAREST, normalized_passages
 from .shingles import ngram_hashes
 
 NGRAM = 5
@@ -63,6 +66,9 @@ _NONE = np.empty(0, dtype=np.uint32)
 
 _NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八九十百千万亿两")),
                      dtype=np.uint32)
+
+_NUMERAL_TABLE = np.zeros(int(_NUMERALS.max()) + 1, dtype=np.bool_)
+_NUMERAL_TABLE[_NUMERALS] = True
 
 SLOT_GAP = 16
 """A slot: both texts have something different, at most this many characters, between two
@@ -193,16 +199,41 @@ class CopyRule:
 
 
 def sampled_shingles(flat: U32, lengths: I64, ngram: int) -> tuple[U32, I64]:
-    """Each normalized text's distinct sampled shingle hashes (:func:`sampled`), concatenated,
-    and how many each has: what a collection's document frequencies are counted on."""
-    values: list[U32] = []
-    counts = np.zeros(lengths.size, dtype=np.int64)
-    for k, cps in enumerate(pieces_of(flat, lengths)):
-        hashes = np.unique(ngram_hashes(cps, ngram)) if cps.size >= ngram else _NONE
-        kept = hashes[sampled(hashes)]
-        values.append(kept)
-        counts[k] = kept.size
-    return (np.concatenate(values) if values else _NONE), counts
+    """Each normalized text's distinct sampled shingle hashes (:func:`sampled`), sorted,
+    concatenated, and how many each has: what a collection's document frequencies are
+    counted on. A text shorter than ``ngram`` has none.
+
+    One pass over the whole batch: the n-gram hashes of ``flat`` (a window that runs over
+    the end of its text is dropped), the sampled ones keyed ``text << 32 | hash`` (uint64),
+    sorted and made distinct."""
+    starts = starts_of(lengths)
+    compiled = _compiled_pass(flat.size)
+    if compiled is not None:
+        counts = np.zeros(lengths.size, dtype=np.int64)
+        values: U32 = compiled.distinct_sampled(flat, starts, ngram, SAMPLE, counts)
+        return values, counts
+    windows = ngram_hashes(flat, ngram) if flat.size >= ngram else _NONE
+    return _distinct_sampled(windows, np.flatnonzero(sampled(windows)), starts, ngram)
+
+
+def _distinct_sampled(windows: U32, at: I64, starts: I64, ngram: int) -> tuple[U32, I64]:
+    """:func:`sampled_shingles` given the windows' hashes and the sampled ones ``at``."""
+    owner = _owners(at, starts, ngram)
+    whole = owner >= 0
+    keys = sorted_unique((owner[whole].astype(np.uint64) << np.uint64(32))
+                         | windows[at[whole]].astype(np.uint64))
+    values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=starts.size - 1)
+    return values, counts.astype(np.int64)
+
+
+def _owners(at: I64, starts: I64, ngram: int) -> I64:
+    """The text that each window ``at`` (window ``k`` starts at character ``k`` of the
+    packed texts) lies in whole, -1 when it runs over the end of its text."""
+    owner = np.searchsorted(starts, at, "right") - 1  # an empty text starts where the next does
+    inside = at + ngram <= starts[np.minimum(owner + 1, starts.size - 1)]
+    out: I64 = np.where(inside, owner, -1)
+    return out
 
 
 def sampled(hashes: U32) -> npt.NDArray[np.bool_]:
@@ -246,6 +277,107 @@ def profile(cps: U32, formula: U32, ngram: int) -> Profile:
                    int(np.unique(hashes[sample]).size))
 
 
+@dataclass(frozen=True)
+class Profiles:
+    """A batch of normalized texts packed for measuring many pairs at once
+    (:func:`specificities`), with what the judge reads of every text beforehand: its rare
+    and sampled shingles (:func:`profiles`). Nothing a character: the compiled measure
+    hashes a pair's texts as it measures them, the numpy path makes each text's
+    :class:`Profile` when asked."""
+
+    flat: U32
+    """The normalized texts' code points, one after another."""
+    starts: I64
+    """Where each text starts in ``flat``, and the end (one more value than texts)."""
+    formula: U32
+    """The collection's formula shingles, sorted."""
+    rare: U32
+    """Each text's distinct sampled shingles that are not formula, sorted, concatenated ..."""
+    rare_counts: I64
+    """... and how many each has."""
+    sampled: I64
+    """How many distinct sampled shingles each text has."""
+    ngram: int
+
+    def text(self, k: int) -> U32:
+        """The code points of text ``k``."""
+        out: U32 = self.flat[self.starts[k] : self.starts[k + 1]]
+        return out
+
+    def figures(self) -> list[frozenset[bytes]]:
+        """Each text's distinct runs of ASCII digits (:attr:`Profile.figures`), found in
+        one pass over the batch: the digits' positions, cut where one does not follow the
+        last or a text begins."""
+        at = np.flatnonzero((self.flat >= ord("0")) & (self.flat <= ord("9")))
+        if not at.size:
+            return [frozenset()] * (self.starts.size - 1)
+        owners = np.searchsorted(self.starts, at, "right") - 1
+        begins = np.flatnonzero(np.concatenate(
+            ([True], (np.diff(at) != 1) | (np.diff(owners) != 0))))
+        ends = np.append(begins[1:], at.size)
+        raw = self.flat[at].tobytes()
+        runs = [raw[4 * begin : 4 * end] for begin, end in zip(begins.tolist(), ends.tolist(),
+                                                                strict=True)]
+        bounds = starts_of(np.bincount(owners[begins], minlength=self.starts.size - 1))
+        return [frozenset(runs[lo:hi]) for lo, hi in itertools.pairwise(bounds.tolist())]
+
+    def profile(self, k: int) -> Profile:
+        """The :class:`Profile` of text ``k`` (:func:`profile`)."""
+        return profile(self.text(k), self.formula, self.ngram)
+
+
+def profiles(texts: list[U32], formula: U32, ngram: int) -> Profiles:
+    """The :class:`Profiles` of normalized texts, given the collection's sorted ``formula``
+    shingles: their distinct sampled shingles in one pass (:func:`sampled_shingles`),
+    those not formula kept as each text's rare ones."""
+    lengths = np.fromiter((t.size for t in texts), dtype=np.int64, count=len(texts))
+    flat = _joined(texts, int(lengths.sum()))
+    values, counts = sampled_shingles(flat, lengths, ngram)
+    compiled = _compiled_pass(values.size)
+    if compiled is not None:
+        rare_counts = np.zeros(lengths.size, dtype=np.int64)
+        rare = compiled.rare_only(values, counts, formula, rare_counts)
+    else:
+        kept = ~members(values, formula)
+        text_of = np.repeat(np.arange(lengths.size, dtype=np.int64), counts)
+        rare = values[kept]
+        rare_counts = np.bincount(text_of[kept], minlength=lengths.size).astype(np.int64)
+    return Profiles(flat, starts_of(lengths), formula, rare, rare_counts, counts, ngram)
+
+
+def _joined(texts: list[U32], size: int) -> U32:
+    """The texts one after another: the array they are consecutive pieces of when they
+    are (as verification's normalized texts are), else a copy."""
+    if not texts:
+        return _NONE
+    base = texts[0].base
+    if isinstance(base, np.ndarray) and base.dtype == np.uint32 and base.ndim == 1 and (
+            base.flags.c_contiguous):
+        at = texts[0].__array_interface__["data"][0]
+        first = (at - base.__array_interface__["data"][0]) // 4
+        follows = all(t.base is base and t.flags.c_contiguous
+                      and t.__array_interface__["data"][0] == at + 4 * done
+                      for t, done in zip(texts, itertools.accumulate(
+                          (t.size for t in texts), initial=0), strict=False))
+        if follows and first >= 0 and first + size <= base.size:
+            out: U32 = base[first : first + size]
+            return out
+    return np.concatenate(texts)
+
+
+NUMPY_SECONDS_PER_CHARACTER = 1e-7
+"""About what the numpy path of :func:`sampled_shingles` and :func:`profiles` spends per
+character: a large batch loads the numba kernel at once."""
+
+
+def _compiled_pass(characters: int) -> ModuleType | None:
+    """The compiled twin of the passes over a batch's characters, when it runs (32-bit
+    positions)."""
+    if not characters or characters >= 2**31 - 1:
+        return None
+    return kernels.formula(characters * NUMPY_SECONDS_PER_CHARACTER)
+
+
 def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
     """Whether a shared passage (its normalized code points) is formula: fewer of its
     sampled shingles are rare than :data:`RARE_WEIGHT` asks for (or none is sampled), as
@@ -267,34 +399,95 @@ def specificity(a: Profile, b: Profile, ngram: int) -> Specificity:
     the module docstring)."""
     hashes = (a.hashes, b.hashes) if a.hashes.size and b.hashes.size else None
     tiles = normalized_passages(a.cps, b.cps, ngram, MIN_PASSAGE, hashes)
-    shorter = int(min(a.cps.size, b.cps.size))
     if not tiles.size:
-        return Specificity(0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, shorter)
+        return _measured(None, a.cps.size, b.cps.size, a.figures, b.figures)
     start, length = tiles[:, 0], tiles[:, 2]
     last = np.clip(start + length - ngram + 1, start, a.hashes.size)  # shingles inside
     formula_held = a.formula_at[last] - a.formula_at[start]
     rare_held = a.rare_at[last] - a.rare_at[start]
     specific = (rare_held * RARE_WEIGHT >= formula_held) & (rare_held > 0)
     chained = tiles[heaviest_chain(tiles)]
-    chain_length = int(chained[:, 2].sum())
     slots, facts = _slots(chained, a.numerals_at, b.numerals_at)
     specific_chars = int(length[specific].sum())
-    formula_chars = int(length.sum()) - specific_chars
+    counts = (specific_chars, int(length.sum()) - specific_chars,
+              int(length[specific].max(initial=0)), int(chained[:, 2].sum()), slots, facts)
+    return _measured(counts, a.cps.size, b.cps.size, a.figures, b.figures)
+
+
+Counts = tuple[int, int, int, int, int, int]
+"""What :func:`specificity` counts of a pair's passages: specific and formula characters,
+the longest specific passage, the characters of the heaviest chain, its slots and its
+figure slots."""
+
+
+def _measured(counts: Counts | None, size_a: int, size_b: int, figures_a: frozenset[bytes],
+              figures_b: frozenset[bytes]) -> Specificity:
+    """The :class:`Specificity` of a pair from what its passages count (None: it shares
+    no passage)."""
+    shorter = int(min(size_a, size_b))
+    if counts is None:
+        return Specificity(0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, shorter)
+    specific_chars, formula_chars, longest, chain_length, slots, facts = counts
     return Specificity(
-        specific_a=specific_chars / max(a.cps.size, 1),
-        specific_b=specific_chars / max(b.cps.size, 1),
-        formula_a=formula_chars / max(a.cps.size, 1),
-        formula_b=formula_chars / max(b.cps.size, 1),
-        longest_specific=int(length[specific].max(initial=0)),
+        specific_a=specific_chars / max(size_a, 1),
+        specific_b=specific_chars / max(size_b, 1),
+        formula_a=formula_chars / max(size_a, 1),
+        formula_b=formula_chars / max(size_b, 1),
+        longest_specific=longest,
         ordered=chain_length / max(shorter, 1),
         slots=100.0 * slots / max(chain_length, 1),
         facts=100.0 * facts / max(chain_length, 1),
         shorter=shorter,
-        **_figures_kept(a, b),
+        **_figures_kept(size_a, figures_a, size_b, figures_b),
     )
 
 
+def specificities(texts: Profiles, pairs: I64) -> list[Specificity]:
+    """:func:`specificity` of each pair ``(i, j)`` of ``texts`` (rows of ``pairs``): with
+    the numba kernel, every pair measured in one compiled call
+    (:mod:`neardup.core.formula_numba`: the passages, the formula and specific characters,
+    the heaviest chain and its slots), else pair by pair; the same results."""
+    compiled = _compiled(texts, pairs)
+    if compiled is None:
+        made: dict[int, Profile] = {}
+
+        def of(k: int) -> Profile:
+            found = made.get(k)
+            if found is None:
+                found = made[k] = texts.profile(k)
+            return found
+
+        return [specificity(of(i), of(j), texts.ngram) for i, j in pairs.tolist()]
+    counted = np.zeros((pairs.shape[0], 7), dtype=np.int64)
+    compiled.measure_pairs(
+        texts.flat, texts.starts, pairs.astype(np.int64), texts.formula, SAMPLE,
+        _NUMERAL_TABLE, texts.ngram, MIN_PASSAGE, RARE_WEIGHT, SLOT_GAP, NEAREST, counted)
+    figures = texts.figures()
+    sizes = np.diff(texts.starts).tolist()
+    out = []
+    for (i, j), row in zip(pairs.tolist(), counted.tolist(), strict=True):
+        counts = None if not row[6] else (row[0], row[1], row[2], row[3], row[4], row[5])
+        out.append(_measured(counts, sizes[i], sizes[j], figures[i], figures[j]))
+    return out
+
+
+NUMPY_SECONDS_PER_PAIR = 4e-4
+"""About what the numpy path spends on a pair (news items; see
+``benchmarks/copies_cost.py``): many pairs load the numba kernel at once."""
+
+
+def _compiled(texts: Profiles, pairs: I64) -> ModuleType | None:
+    """The compiled measure when it measures these pairs (numba is the kernel, and the
+    kernel's passages read the texts' own n-gram hashes: ``ngram`` at most
+    :data:`MIN_PASSAGE`, 32-bit positions)."""
+    if not pairs.shape[0] or texts.ngram > MIN_PASSAGE or texts.flat.size >= 2**31 - 1:
+        return None
+    return kernels.formula(pairs.shape[0] * NUMPY_SECONDS_PER_PAIR)
+
+
 def _cumulative(marked: npt.NDArray[np.bool_]) -> I64:
+    """How many of the first k of ``marked`` are True, for each k (``marked.size + 1``
+    values)."""
     out = np.zeros(marked.size + 1, dtype=np.int64)
     np.cumsum(marked, out=out[1:])
     return out
@@ -351,11 +544,11 @@ def _slots(chained: I64, numeral_a: I64, numeral_b: I64) -> tuple[int, int]:
     return int(at.size), int(numbered.sum())
 
 
-def _figures_kept(a: Profile, b: Profile) -> dict[str, Any]:
+def _figures_kept(size_a: int, figures_a: frozenset[bytes], size_b: int,
+                  figures_b: frozenset[bytes]) -> dict[str, Any]:
     """How many distinct digit runs the shorter text has, and the share found in the other."""
-    shorter, longer = (a, b) if a.cps.size <= b.cps.size else (b, a)
-    mine = shorter.figures
-    kept = len(mine & longer.figures) / len(mine) if mine else 1.0
+    mine, theirs = (figures_a, figures_b) if size_a <= size_b else (figures_b, figures_a)
+    kept = len(mine & theirs) / len(mine) if mine else 1.0
     return {"figures": len(mine), "figures_kept": kept}
 
 

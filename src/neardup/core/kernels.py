@@ -9,7 +9,9 @@ None, and the twins are imported only here (and by each other, for the loops the
 - :func:`normalize`: :mod:`neardup.core.normalize_numba`, normalization fused with MinHash;
 - :func:`fingerprints`: :mod:`neardup.core.fingerprints_numba`, winnowing;
 - :func:`rewrites`: :mod:`neardup.core.rewrites_numba`, the aligned sentence shares;
-- :func:`overlap`: :mod:`neardup.core.overlap_numba`, intersection sizes of set pairs.
+- :func:`overlap`: :mod:`neardup.core.overlap_numba`, intersection sizes of set pairs;
+- :func:`formula`: :mod:`neardup.core.formula_numba`, what pairs share of specific and
+  formula text (the copies judgement), many pairs in one call.
 
 Modules above core with a twin of their own (the passage search, the JSON Lines reader) ask
 :func:`kernel_name` which one runs.
@@ -141,6 +143,17 @@ def overlap() -> ModuleType | None:
     from . import overlap_numba
 
     return overlap_numba
+
+
+def formula(numpy_seconds_ahead: float = 0.0) -> ModuleType | None:
+    """The compiled measure of what pairs share, or None with the numpy kernel (or when
+    numba is not loaded yet and the caller's ``numpy_seconds_ahead`` do not pay for
+    loading it: :func:`kernel_name`)."""
+    if kernel_name(numpy_seconds_ahead) != "numba":
+        return None
+    from . import formula_numba
+
+    return formula_numba
 
 
 def _forced() -> str:

@@ -244,6 +244,22 @@ def diagonal_runs(
 
 
 @njit(cache=True, nogil=True)
+def diagonal_runs_at_once(
+    hash_a: np.ndarray, hash_b: np.ndarray, same: bool, ngram: int, nearest: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`diagonal_runs` in one compiled call, without reports of progress: for kernels
+    that find the passages of many pairs (:mod:`neardup.core.formula_numba`)."""
+    lo, count, order = _occurrences(hash_a, hash_b, same)
+    most, diagonal = _points_bound(lo, count, order, nearest)
+    cursor = np.full(hash_b.size, -1, dtype=np.int32)
+    points_p = np.empty(most, dtype=np.int32)
+    points_d = np.empty(most, dtype=np.uint32)
+    points, diagonal = _points_of(0, hash_a.size, lo, count, order, nearest, cursor,
+                                  points_p, points_d, 0, diagonal)
+    return _runs_of_points(points_p[:points], points_d[:points], hash_a.size, ngram)
+
+
+@njit(cache=True, nogil=True)
 def _runs_of_points(
     points_p: np.ndarray, points_d: np.ndarray, size_a: int, ngram: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,12 +27,12 @@ from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.formula import (
     NGRAM,
     CopyRule,
-    Profile,
-    profile,
-    rare_shared,
+    Profiles,
+    profiles,
     sampled_shingles,
-    specificity,
+    specificities,
 )
+from ..core.similarity import packed_intersection_sizes
 from ..parameters import Parameters
 from .protocol import (
     Bools,
@@ -111,32 +111,40 @@ class SpecificContent:
     """Judges pairs by what they share: a copy when :class:`CopyRule` says so of their
     :class:`~neardup.core.formula.Specificity`. A pair sharing too few rare sampled
     shingles to be a candidate of its own (:func:`enough_rare`), and less than
-    :data:`WHOLE_SLACK` of either text, is not measured (its figures are left out)."""
+    :data:`WHOLE_SLACK` of either text, is not measured (its figures are left out).
 
-    profile_of: Callable[[int], Profile]
+    The texts are profiled together once (:func:`~neardup.core.formula.profiles`), the rare
+    shingles two texts share counted for every pair at once, and the pairs left measured in
+    one call (:func:`~neardup.core.formula.specificities`)."""
+
+    texts: Callable[[], Profiles]
+    """The profiles of the compared texts (made when asked)."""
+    node_of: Callable[[int], int]
+    """A compared node's row among the profiles."""
     rewrite: float | None
     """The least rewrite resemblance of a rewritten copy (None: no rewrite search)."""
     copy_rule: CopyRule = field(default_factory=CopyRule)
 
     def judge(self, judged: Judged, recorded: Mapping[str, F64]) -> Verdicts:
-        pairs = judged.pairs
+        pairs = np.array([(self.node_of(i), self.node_of(j)) for i, j in judged.pairs],
+                         dtype=np.int64).reshape(-1, 2)
         resemblance = recorded.get(REWRITE)
         rewritten = (np.zeros(len(pairs), dtype=bool) if resemblance is None or self.rewrite
                      is None else np.nan_to_num(resemblance) >= self.rewrite)
         copy = np.zeros(len(pairs), dtype=bool)
         figures = {name: np.full(len(pairs), np.nan) for name in FIGURES}
-        reasons = []
+        if not len(pairs):
+            return Verdicts(copy, figures, [])
+        texts = self.texts()
+        rare = packed_intersection_sizes(texts.rare, texts.rare_counts, pairs)
+        few = ~enough_rare(rare, texts.sampled[pairs[:, 0]], texts.sampled[pairs[:, 1]])
         contained = np.maximum(judged.overlaps[:, 1], judged.overlaps[:, 2])
-        for k, (i, j) in enumerate(pairs):
-            a, b = self.profile_of(i), self.profile_of(j)
-            rare = rare_shared(a, b)
-            few = rare < rare_needed(min(a.sampled, b.sampled))
-            if few and contained[k] < WHOLE_SLACK * self.copy_rule.whole:
-                reasons.append(f"shares little specific text ({rare} rare shingles sampled)")
-                continue
-            found = specificity(a, b, NGRAM)
-            copy[k], reason = self.copy_rule.reason(found, bool(rewritten[k]))
-            reasons.append(reason)
+        measured = np.flatnonzero(~(few & (contained < WHOLE_SLACK * self.copy_rule.whole)))
+        reasons = [f"shares little specific text ({shared} rare shingles sampled)"
+                   for shared in rare.tolist()]
+        for k, found in zip(measured.tolist(), specificities(texts, pairs[measured]),
+                            strict=True):
+            copy[k], reasons[k] = self.copy_rule.reason(found, bool(rewritten[k]))
             for name in FIGURES:
                 figures[name][k] = getattr(found, name)
         return Verdicts(copy, figures, reasons)
@@ -189,16 +197,12 @@ class SpecificCopies:
         if compared is None:
             return None
         formula = compared.common.get(NAME, np.empty(0, dtype=np.uint32))
-        cps = dict(zip(compared.nodes, compared.cps, strict=True))
-        made: dict[int, Profile] = {}
+        rows = {node: k for k, node in enumerate(compared.nodes)}
 
-        def profile_of(node: int) -> Profile:
-            found = made.get(node)
-            if found is None:
-                found = made[node] = profile(cps[node], formula, NGRAM)
-            return found
+        def texts() -> Profiles:  # made for each judgement, not kept: memory goes with it
+            return profiles(compared.cps, formula, NGRAM)
 
-        return SpecificContent(profile_of, params.rewrite)
+        return SpecificContent(texts, rows.__getitem__, params.rewrite)
 
 
 def _formula_df(params: Parameters) -> int:
