@@ -41,7 +41,8 @@ from measure import REPO, Measured, run_measured
 
 SPARK_CONF = (
     "--conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 "
-    "--conf spark.ui.enabled=false --conf spark.eventLog.enabled=true "
+    "--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false "
+    "--conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false "
     "--conf spark.eventLog.dir={logs}"
 )
 
@@ -96,12 +97,13 @@ def pairs_of(engine: str, work: Path) -> set[tuple[str, str]]:
 def stages(logs: Path) -> list[dict[str, Any]]:
     """Each completed stage of the event log: id, name (call site), wall seconds, task
     seconds (executor run time summed over tasks), tasks, shuffle bytes written."""
-    files = [p for p in logs.iterdir() if p.is_file()]
+    files = sorted(p for p in logs.rglob("*") if p.is_file() and "appstatus" not in p.name)
     if not files:
         return []
     out: dict[int, dict[str, Any]] = {}
     task_time: dict[int, float] = defaultdict(float)
-    for line in files[0].read_text(encoding="utf-8").splitlines():
+    lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         event = json.loads(line)
         kind = event.get("Event")
         if kind == "SparkListenerTaskEnd":
@@ -123,6 +125,14 @@ def stages(logs: Path) -> list[dict[str, Any]]:
     return [out[k] for k in sorted(out)]
 
 
+def print_stages(logs: Path) -> None:
+    """Each stage of a Spark run's event log, one line each."""
+    for row in stages(logs):
+        print(f"  stage {row['stage']:3d} {row['wall']:7.2f} s wall "
+              f"{row['task']:7.2f} s tasks {row['tasks']:4d} tasks "
+              f"{row['shuffle_mb']:7.1f} MB shuffled  {row['name'][:70]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -133,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old-src", type=Path, default=None, help="src of the old code")
     parser.add_argument("--work", type=Path, default=Path("spark_scale_work"))
     parser.add_argument("--stages", action="store_true", help="print each Spark stage")
+    parser.add_argument("--log", type=Path, help="only print the stages of this event log")
     args = parser.parse_args(argv)
+    if args.log:
+        print_stages(args.log)
+        return 0
     engines = args.engines.split(",")
     times: dict[str, list[Measured]] = defaultdict(list)
     reference: set[tuple[str, str]] | None = None
@@ -151,10 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(f"{engine}: {len(found)} pairs, not the same "
                                      f"{len(reference)} as the first scan")
             if args.stages and engine in ("spark", "old", "dedup-spark", "dedup-old"):
-                for row in stages(logs):
-                    print(f"  stage {row['stage']:3d} {row['wall']:7.2f} s wall "
-                          f"{row['task']:7.2f} s tasks {row['tasks']:4d} tasks "
-                          f"{row['shuffle_mb']:7.1f} MB shuffled  {row['name'][:70]}")
+                print_stages(logs)
     print("\nengine          wall (median)   peak memory (median)   runs")
     for engine, runs in times.items():
         wall = statistics.median(r.seconds for r in runs)

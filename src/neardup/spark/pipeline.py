@@ -38,16 +38,18 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
 from .candidates import candidate_pairs, fingerprint_pairs
-from .components import connected_components
+from .components import components
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
+from .reading import INPUT_ORDER
 from .session import require_spark
 from .udfs import (
     DIGEST,
     EMPTY,
+    HASHED_SCHEMA,
     OVERLAP_SCHEMA,
     hash_function,
     set_function,
-    similarity_batches,
+    similarity_function,
 )
 
 if TYPE_CHECKING:
@@ -92,6 +94,9 @@ class SparkResult:
     members: DataFrame | None = field(default=None, repr=False)
     """``node, root, length``: each clustered document's input order, its cluster's
     (the earliest member's order) and its normalized length."""
+    hashed: DataFrame | None = field(default=None, repr=False)
+    """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
+    (counting them does not read the input again)."""
 
     def unpersist(self) -> None:
         """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
@@ -186,17 +191,13 @@ def find_duplicates_spark_result(
         cached.append(frame)
         return frame
 
-    docs = keep(input_rows(df, id_col, text_col, order_col))
-    check_ids(docs, order_col)
-
-    hashed = keep(docs.select(ORD, TEXT).mapInArrow(
-        hash_function(params),
-        f"{ORD} long, length long, keys array<long>, fingerprints array<int>, skip string, "
-        f"{DIGEST[0]} long, {DIGEST[1]} long",
-    ))
+    docs = input_rows(df, id_col, text_col, order_col)
+    # The one pass over the texts that every document takes: what the later stages need of
+    # each, next to its order number; the texts themselves are not kept.
+    hashed = keep(docs.mapInArrow(hash_function(params), HASHED_SCHEMA))
+    check_ids(hashed, None if order_col == INPUT_ORDER else order_col)  # ours is unique
     skipped = (
         hashed.where(F.col("skip").isNotNull())
-        .join(docs.select(ORD, ID), ORD)
         .orderBy(ORD)
         .select(F.col(ID).alias("id"), F.col("skip").alias("reason"))
     )
@@ -206,15 +207,18 @@ def find_duplicates_spark_result(
         copies, common = fingerprint_pairs(
             hashed, params.containment, params.max_df, keep
         )
-        candidates = candidates.union(copies).distinct()
-    candidates = keep(candidates)
+        candidates = candidates.unionByName(copies)
+    candidates = keep(candidates.distinct())  # the one place repeats go
     needed = candidates.select(F.col("a").alias(ORD)).union(
         candidates.select(F.col("b").alias(ORD))
     ).distinct()
+    cut = common if common.size else None
+    # A second read of the input, of the candidates' texts only (a broadcast semi-join in
+    # the JVM: the other texts never reach Python, none is shuffled).
     sets = keep(
         docs.select(ORD, TEXT)
-        .join(needed, ORD, "left_semi")
-        .mapInArrow(set_function(params, common),
+        .join(F.broadcast(needed), ORD, "left_semi")
+        .mapInArrow(set_function(params, cut),
                     f"{ORD} long, shingles array<int>, free array<int>")
     )
     similar = F.col("jaccard") >= params.threshold
@@ -223,10 +227,19 @@ def find_duplicates_spark_result(
             (F.col("containment") >= params.containment)
             & (F.col("free_containment") >= params.containment)
         )
-    verified = keep(similarities(candidates, sets).where(similar).drop("free_containment"))
-    ids = docs.select(ORD, ID)
+    verified = keep(
+        similarities(candidates, sets, cut is not None).where(similar).drop("free_containment")
+    )
+    # What naming, exact groups and representatives need of the candidate documents (every
+    # document in a pair or cluster is one; identical texts share every band key), small
+    # and read many times: the documents are not scanned again.
+    involved = keep(
+        hashed.join(F.broadcast(needed), ORD, "left_semi")
+        .select(ORD, ID, "length", "skip", *DIGEST)
+    )
+    ids = involved.select(ORD, ID)
     pairs = (
-        with_exact_pairs(verified, hashed)
+        with_exact_pairs(verified, involved)
         .join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
         .join(ids.select(F.col(ORD).alias("b"), F.col(ID).alias("b_id")), "b")
         .orderBy("a", "b")
@@ -237,13 +250,13 @@ def find_duplicates_spark_result(
     )
     # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
     near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
-    members = connected_components(near, cached).join(
-        hashed.select(F.col(ORD).alias("node"), "length"), "node"
-    )
+    members = keep(components(near, cached).join(
+        involved.select(F.col(ORD).alias("node"), "length"), "node"
+    ))
     clusters = cluster_rows(members, ids, sets)
     return SparkResult(
         pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
-        members=members,
+        members=members, hashed=hashed,
     )
 
 
@@ -286,9 +299,9 @@ def spark_parameters(
     return parameters
 
 
-def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
+def similarities(edges: DataFrame, sets: DataFrame, with_free: bool = False) -> DataFrame:
     """Exact Jaccard, containment and the two shares of each ``(a, b)`` row (input order
-    numbers)."""
+    numbers), and with ``with_free`` the containment without boilerplate."""
     from pyspark.sql import functions as F
 
     left = sets.select(
@@ -301,7 +314,7 @@ def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
         edges.join(left, "a")
         .join(right, "b")
         .select("a", "b", "sa", "sb", "fa", "fb")
-        .mapInArrow(similarity_batches, OVERLAP_SCHEMA)
+        .mapInArrow(similarity_function(with_free), OVERLAP_SCHEMA)
     )
 
 
