@@ -69,7 +69,7 @@ def test_scan_refuses_a_report_file_name_before_any_session(tmp_path: Path) -> N
     assert not report.exists()
     from neardup.spark import scan_spark
 
-    with pytest.raises(InputError, match="report.json"):
+    with pytest.raises(InputError, match=r"report\.json"):
         scan_spark([str(source)], tmp_path / "report.json")
 
 

@@ -16,26 +16,34 @@ import numpy as np
 
 from .._types import U32
 from .inputs import ORD
-from .udfs import band_pairs_batches, enough_shared_function
+from .udfs import (
+    KEY_PARTS_SCHEMA,
+    band_pairs_batches,
+    enough_shared_function,
+    key_parts_function,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
-def candidate_pairs(hashed: DataFrame) -> DataFrame:
+def candidate_pairs(hashed: DataFrame, parts: int) -> DataFrame:
     """Candidate pairs ``(a, b)``, ``a < b``, as :func:`neardup.core.lsh.candidate_pairs`
-    finds them, possibly repeated (a pair sharing band keys that fell in two partitions).
+    finds them, possibly repeated (a pair sharing band keys of two parts).
 
-    One exchange: the band keys ``(ord, band, key)`` are partitioned by ``(band, key)``, so
-    every LSH group is within one partition, and each partition's keys are sorted and cut
-    into groups in Python (:func:`neardup.spark.udfs.band_pairs_batches`: a group of at
-    most ``MAX_GROUP`` rows gives all its pairs, a larger one a star from its smallest
-    order number).
+    One exchange: each batch of documents' band keys is cut into ``parts`` parts by
+    ``(band, key)`` in Python (:func:`neardup.spark.udfs.key_parts_function`: a few
+    packed rows per batch, not a row per key), the parts are partitioned by part number,
+    and each partition's keys are sorted and cut into groups
+    (:func:`neardup.spark.udfs.band_pairs_batches`: a group of at most ``MAX_GROUP`` rows
+    gives all its pairs, a larger one a star from its smallest order number).
     """
-    from pyspark.sql import functions as F
-
-    keys = hashed.where(F.size("keys") > 0).select(ORD, F.posexplode("keys").alias("band", "key"))
-    return keys.repartition("band", "key").mapInArrow(band_pairs_batches, "a long, b long")
+    return (
+        hashed.select(ORD, "keys")
+        .mapInArrow(key_parts_function(parts), KEY_PARTS_SCHEMA)
+        .repartition(parts, "part")
+        .mapInArrow(band_pairs_batches, "a long, b long")
+    )
 
 
 def fingerprint_pairs(

@@ -201,7 +201,8 @@ def find_duplicates_spark_result(
         .orderBy(ORD)
         .select(F.col(ID).alias("id"), F.col("skip").alias("reason"))
     )
-    candidates = candidate_pairs(hashed)
+    parts = max(1, hashed.rdd.getNumPartitions())  # as many as the input splits
+    candidates = candidate_pairs(hashed, parts)
     common = EMPTY
     if params.containment is not None:
         copies, common = fingerprint_pairs(
@@ -214,12 +215,15 @@ def find_duplicates_spark_result(
     ).distinct()
     cut = common if common.size else None
     # A second read of the input, of the candidates' texts only (a broadcast semi-join in
-    # the JVM: the other texts never reach Python, none is shuffled).
+    # the JVM: the other texts never reach Python, none is shuffled). The sets are
+    # partitioned by order number once, as many partitions as the input has: each join
+    # below moves the pairs (and one set per pair), not every set again.
     sets = keep(
         docs.select(ORD, TEXT)
         .join(F.broadcast(needed), ORD, "left_semi")
         .mapInArrow(set_function(params, cut),
                     f"{ORD} long, shingles array<int>, free array<int>")
+        .repartition(parts, ORD)
     )
     similar = F.col("jaccard") >= params.threshold
     if params.containment is not None:  # a copy, with and without its boilerplate

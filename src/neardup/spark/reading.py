@@ -69,6 +69,14 @@ def read_documents_spark(
     for frame in frames[1:]:
         rows = rows.unionByName(frame, allowMissingColumns=all_columns)
     rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
+    if len(items) == 1 and "://" not in str(items[0]) and os.path.isfile(items[0]):
+        # One file: Spark cuts it into splits in offset order, one partition each, so the
+        # partition index then the row position is the file order; no pass to number runs.
+        return rows.select(
+            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
+              else [id_col, text_col]),
+            F.col("_nd_mono").alias(INPUT_ORDER),
+        )
     rows = rows.withColumn("_nd_part", F.shiftright("_nd_mono", PARTITION_SHIFT))
     # Each (path, file, partition) run of rows is contiguous and in file order inside its
     # partition; number the runs in (path, file name, partition) order, then rows by position.

@@ -7,7 +7,8 @@ every engine shares, applied to one batch of rows at a time on the workers.
   (:func:`neardup.stages.hashing.shingle_sets`);
 * :func:`similarity_function`: exact Jaccard, containment and shares of pairs, a batch at
   a time (:func:`neardup.core.similarity.packed_overlap_rows`);
-* :func:`band_pairs_batches`: the candidate pairs of LSH groups
+* :func:`key_parts_function` and :func:`band_pairs_batches`: band keys cut into parts,
+  and the candidate pairs of the LSH groups of a part
   (:func:`neardup.core.lsh.candidate_pairs`' rule);
 * :func:`enough_shared_function`: the containment candidate rule
   (:func:`neardup.core.fingerprints.enough_shared`);
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._types import F64, I64, U32
+from .._types import F64, I64, U32, U64
 from ..core.arrays import ranges, starts_of
 from ..core.fingerprints import enough_shared
 from ..core.lsh import MAX_GROUP
@@ -225,23 +226,82 @@ def similarity_function(with_free: bool) -> ArrowFunction:
     return run
 
 
+BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+"""Mixes the band into the key that picks a band key's part (golden-ratio constant)."""
+
+KEY_PARTS_SCHEMA = "part int, ords binary, bands binary, keys binary"
+"""The rows of :func:`key_parts_function`."""
+
+
+def key_parts_function(parts: int) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, keys)`` → one row per part and batch, ``(part,
+    ords, bands, keys)``, the batch's band keys whose ``(band, key)`` falls in that part,
+    as packed little-endian int64/int32/uint64 bytes.
+
+    The band keys are cut into ``parts`` parts in Python, a few rows per batch: the one
+    exchange of the LSH search (by ``part``) then moves a few large values instead of a JVM
+    row per band key. All keys of a ``(band, key)`` go to one part."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            ords = batch.column(ORD).to_numpy(zero_copy_only=False).astype(np.int64)
+            keys_col = batch.column("keys")
+            values, sizes = _packed_keys(keys_col)
+            owners = np.repeat(ords, sizes)
+            bands = (np.arange(values.size, dtype=np.int64)
+                     - np.repeat(starts_of(sizes)[:-1], sizes)).astype(np.int32)
+            which = ((values ^ (bands.astype(np.uint64) * BAND_MIX)) % np.uint64(parts))
+            which = which.astype(np.int64)
+            order = np.argsort(which, kind="stable")
+            which, owners, bands, values = which[order], owners[order], bands[order], values[order]
+            cuts = np.searchsorted(which, np.arange(parts + 1))
+            rows = [p for p in range(parts) if cuts[p + 1] > cuts[p]]
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(rows, pa.int32()),
+                    pa.array([owners[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                    pa.array([bands[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                    pa.array([values[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                ],
+                names=["part", "ords", "bands", "keys"],
+            )
+
+    return run
+
+
+def _packed_keys(column: pa.Array) -> tuple[U64, I64]:
+    """The rows of an Arrow ``list<int64>`` column of band keys packed as uint64, and each
+    row's size."""
+    offsets = column.offsets.to_numpy().astype(np.int64)
+    values = column.values.to_numpy(zero_copy_only=False).view(np.uint64)
+    return values[offsets[0] : offsets[-1]], np.diff(offsets)
+
+
 def band_pairs_batches(batches: ArrowBatches) -> ArrowBatches:
-    """``(ord, band, key)`` rows of one partition (all rows of a ``(band, key)`` in the same
-    one) → ``(a, b)``: the candidate pairs of each LSH group (the documents sharing a band
-    key), as :func:`neardup.core.lsh.candidate_pairs` makes them: every pair of a group of
-    at most :data:`~neardup.core.lsh.MAX_GROUP` members, a star from the smallest member of
-    a larger one; ``a < b``, distinct within the partition. The partition's keys are sorted
-    once (numpy), so a group is found without a per-key object in the JVM."""
+    """``(part, ords, bands, keys)`` rows of one partition (every row of a part in the same
+    one: all the band keys of a ``(band, key)``) → ``(a, b)``: the candidate pairs of each
+    LSH group (the documents sharing a band key), as :func:`neardup.core.lsh.candidate_pairs`
+    makes them: every pair of a group of at most :data:`~neardup.core.lsh.MAX_GROUP`
+    members, a star from the smallest member of a larger one; ``a < b``, distinct within
+    the partition. The partition's keys are sorted once (numpy)."""
     import pyarrow as pa
 
     ords, bands, keys = [], [], []
     for batch in batches:
-        ords.append(batch.column(ORD).to_numpy(zero_copy_only=False))
-        bands.append(batch.column("band").to_numpy(zero_copy_only=False))
-        keys.append(batch.column("key").to_numpy(zero_copy_only=False))
+        for blob in batch.column("ords").to_pylist():
+            ords.append(np.frombuffer(blob, dtype=np.int64))
+        for blob in batch.column("bands").to_pylist():
+            bands.append(np.frombuffer(blob, dtype=np.int32))
+        for blob in batch.column("keys").to_pylist():
+            keys.append(np.frombuffer(blob, dtype=np.uint64))
     if not ords:
         return
-    order_of = np.concatenate(ords).astype(np.int64, copy=False)
+    order_of = np.concatenate(ords)
     band = np.concatenate(bands)
     key = np.concatenate(keys)
     by = np.lexsort((key, band))
