@@ -16,7 +16,8 @@ alternated (``old``, ``spark``, ``local``, ``old``, ``spark``, ...), medians pri
 * ``spark``: ``neardup scan --engine spark --spark-master local[2]`` of this ``src``;
 * ``old``: the same command with the ``src`` of ``--old-src`` (an earlier checkout), when
   given;
-* ``dedup-local``, ``dedup-spark``, ``dedup-old``: ``neardup dedup`` the same ways.
+* ``dedup-local``, ``dedup-spark``, ``dedup-old``: ``neardup dedup`` the same ways;
+* any of them with ``@MEM`` (``spark@2g``): with ``SPARK_DRIVER_MEMORY=MEM``.
 
 The Spark sessions are bound to loopback (``SPARK_LOCAL_IP``, ``spark.driver.host``,
 ``spark.driver.bindAddress``), write an event log under ``--work``, and get their other
@@ -48,7 +49,8 @@ SPARK_CONF = (
 
 
 def command(engine: str, corpus: Path, out: Path) -> list[str]:
-    """The command line of one run."""
+    """The command line of one run (``engine@MEM``: the engine with that driver memory)."""
+    engine = engine.split("@")[0]
     neardup = ["nice", sys.executable, "-m", "neardup"]
     if engine == "local":
         return [*neardup, "scan", str(corpus), "-w", "2", "--no-passages", "-f", "json",
@@ -64,8 +66,10 @@ def command(engine: str, corpus: Path, out: Path) -> list[str]:
 
 def run(engine: str, corpus: Path, work: Path, old_src: Path | None) -> tuple[Measured, Path]:
     """One measured run; the event log directory of a Spark run."""
-    src = old_src if engine in ("old", "dedup-old") else REPO / "src"
-    out = work / f"out-{engine}" / ("report.json" if engine == "local" else "result")
+    base, _, memory = engine.partition("@")
+    src = old_src if base in ("old", "dedup-old") else REPO / "src"
+    name = {"local": "report.json", "dedup-local": "result.jsonl"}.get(base, "result")
+    out = work / f"out-{engine}" / name
     shutil.rmtree(out.parent, ignore_errors=True)
     out.parent.mkdir(parents=True)
     logs = work / f"events-{engine}"
@@ -76,6 +80,8 @@ def run(engine: str, corpus: Path, work: Path, old_src: Path | None) -> tuple[Me
         "PYSPARK_PYTHON": sys.executable,
         "PYSPARK_SUBMIT_ARGS": SPARK_CONF.format(logs=logs) + " pyspark-shell",
     }
+    if memory:
+        env["SPARK_DRIVER_MEMORY"] = memory
     done = run_measured(command(engine, corpus, out), env, interval=0.1)
     if done.returncode != 0:
         raise SystemExit(f"{engine} failed with exit code {done.returncode}")
@@ -92,6 +98,17 @@ def pairs_of(engine: str, work: Path) -> set[tuple[str, str]]:
 
     table = pq.read_table(out / "result" / "pairs")
     return set(zip(table.column("a").to_pylist(), table.column("b").to_pylist(), strict=True))
+
+
+def kept_of(engine: str, work: Path) -> list[str]:
+    """The ids a dedup kept, in the order written (Parquet part files in name order)."""
+    if engine.startswith("dedup-local"):
+        out = work / f"out-{engine}" / "result.jsonl"
+        return [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    import pyarrow.parquet as pq
+
+    out = work / f"out-{engine}" / "result"
+    return [str(i) for i in pq.read_table(out, columns=["id"]).column("id").to_pylist()]
 
 
 def stages(logs: Path) -> list[dict[str, Any]]:
@@ -151,20 +168,29 @@ def main(argv: list[str] | None = None) -> int:
     engines = args.engines.split(",")
     times: dict[str, list[Measured]] = defaultdict(list)
     reference: set[tuple[str, str]] | None = None
+    kept: list[str] | None = None
     for number in range(args.runs):
         for engine in engines:
             done, logs = run(engine, args.corpus, args.work, args.old_src)
             times[engine].append(done)
             print(f"run {number + 1} {engine}: {done.seconds:.1f} s, "
                   f"{done.peak_mb / 1024:.2f} GB; {done.output.strip()[-160:]}", flush=True)
-            if not engine.startswith("dedup"):
+            if engine.startswith("dedup"):
+                ids = kept_of(engine, args.work)
+                if kept is None:
+                    kept = ids
+                elif ids != kept:
+                    raise SystemExit(f"{engine}: {len(ids)} kept, not the same {len(kept)} "
+                                     "in the same order as the first dedup")
+            else:
                 found = pairs_of(engine, args.work)
                 if reference is None:
                     reference = found
                 elif found != reference:
                     raise SystemExit(f"{engine}: {len(found)} pairs, not the same "
                                      f"{len(reference)} as the first scan")
-            if args.stages and engine in ("spark", "old", "dedup-spark", "dedup-old"):
+            if args.stages and engine.split("@")[0] in ("spark", "old", "dedup-spark",
+                                                         "dedup-old"):
                 print_stages(logs)
     print("\nengine          wall (median)   peak memory (median)   runs")
     for engine, runs in times.items():

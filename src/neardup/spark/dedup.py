@@ -86,9 +86,13 @@ def deduplicated(
     prefer: str | None,
     cluster_col: str | None,
     order_col: str | None,
+    in_order: bool = False,
 ) -> tuple[DataFrame, SparkResult]:
     """:func:`deduplicate_spark` with checked parameters, and the search's result (its
-    cached frames to free once the rows are written)."""
+    cached frames to free once the rows are written). ``in_order``: the partitions of
+    ``df`` hold its rows in ``order_col`` order already (one file read by Spark), so the
+    kept rows are the input's minus a broadcast set of removed ones, in the same
+    partitions and order, not sorted again (without ``cluster_col``)."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -121,6 +125,10 @@ def deduplicated(
         .where(F.col("node") != F.col("_nd_best"))
         .select(F.col("node").alias("_nd_removed"))
     )
+    if in_order and cluster_col is None:
+        gone = F.broadcast(removed)  # a broadcast anti-join keeps each partition's order
+        return rows.join(gone, F.col(order).cast("long") == F.col("_nd_removed"),
+                         "left_anti"), result
     kept = rows.join(removed, F.col(order).cast("long") == F.col("_nd_removed"), "left_anti")
     if cluster_col is not None:
         assert result.hashed is not None

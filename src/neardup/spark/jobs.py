@@ -14,7 +14,7 @@ from ..parameters import Parameters
 from ..stages.keeping import check_keep
 from .dedup import deduplicated
 from .pipeline import find_duplicates_spark_result, spark_parameters
-from .reading import INPUT_ORDER, input_format, read_documents_spark
+from .reading import INPUT_ORDER, input_format, one_local_file, read_documents_spark
 from .session import get_session, require_spark, spark_errors
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def dedup_spark(
     local = "://" not in out
     if local:
         check_new_output(out)
-    input_format(paths)
+    items, _ = input_format(paths)
     require_spark()
     partial = f"{out}.partial" if local else out
     try:
@@ -147,7 +147,7 @@ def dedup_spark(
                                         all_columns=True)
             kept, result = deduplicated(
                 rows, id_col, text_col, parameters, keep=keep, prefer=prefer,
-                cluster_col=cluster_col, order_col=INPUT_ORDER,
+                cluster_col=cluster_col, order_col=INPUT_ORDER, in_order=one_local_file(items),
             )
             try:
                 kept.drop(INPUT_ORDER).write.mode("overwrite").parquet(partial)

@@ -69,7 +69,7 @@ def read_documents_spark(
     for frame in frames[1:]:
         rows = rows.unionByName(frame, allowMissingColumns=all_columns)
     rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
-    if len(items) == 1 and "://" not in str(items[0]) and os.path.isfile(items[0]):
+    if one_local_file(items):
         # One file: Spark cuts it into splits in offset order, one partition each, so the
         # partition index then the row position is the file order; no pass to number runs.
         return rows.select(
@@ -96,6 +96,12 @@ def read_documents_spark(
              + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias(INPUT_ORDER),
         )
     )
+
+
+def one_local_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
+    """Whether ``paths`` is one local file: Spark reads its splits as partitions in offset
+    order, so partition index then row position is the file's order."""
+    return len(paths) == 1 and "://" not in str(paths[0]) and os.path.isfile(paths[0])
 
 
 def input_format(
