@@ -1,33 +1,34 @@
 """The duplicate search on Spark DataFrames (:func:`find_duplicates_spark`), with the result
 of the local engine.
 
-What runs where:
+What runs where (each text is read at most twice and never shuffled):
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
-  every engine shares; :mod:`neardup.spark.udfs`): normalization, MinHash signatures and LSH
-  band keys, and for a containment search each document's winnowed fingerprints
-  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes); shingle sets of
-  candidate documents (:func:`neardup.stages.hashing.shingle_sets`); exact Jaccard,
-  containment and the two directional shares of candidate pairs
-  (:func:`neardup.core.similarity.overlap`); the rule that says whether a pair shares
-  enough fingerprints to be a containment candidate
-  (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
-* **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
-  most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
-  from their earliest document, as locally); for a containment search, candidate pairs by
-  grouping fingerprints (a fingerprint held by more than ``max_df`` documents is counted as
-  boilerplate and makes no pairs; the others give all their pairs, with the number of
-  fingerprints each pair shares), united with the LSH candidates, as
-  :func:`neardup.core.fingerprints.shared_fingerprint_pairs` does locally
-  (:mod:`neardup.spark.candidates`); joins of pairs to shingle sets, the threshold (Jaccard
-  at least ``threshold``, or containment at least ``containment`` with and without the
-  boilerplate's text), connected components of the pairs at or above the Jaccard threshold
-  only (:mod:`neardup.spark.components`), representatives and the final ordering: the steps
-  of :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames instead
-  of loops in one process.
-* **Driver**: only parameters, small validation results, the boilerplate
-  fingerprints and the convergence checks; no per-document data is collected, so clusters
-  scale beyond the driver's memory.
+  every engine shares; :mod:`neardup.spark.udfs`): the one pass over every document
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes): normalized
+  length, LSH band keys, winnowed fingerprints (containment search), the normalized text's
+  digest and the skip reason, kept next to the order number and id; the band keys cut into
+  parts and each part's groups made into candidate pairs (the rule of
+  :func:`neardup.core.lsh.candidate_pairs`); shingle sets of candidate documents only
+  (:func:`neardup.stages.hashing.shingle_sets`, from a second read of the input filtered by
+  a broadcast semi-join); exact Jaccard, containment and the two shares a batch of pairs at
+  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the containment candidate
+  rule (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
+* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search the
+  grouping of fingerprints (a fingerprint held by more than ``max_df`` documents is
+  boilerplate and makes no pairs), united with the LSH candidates
+  (:mod:`neardup.spark.candidates`); one ``distinct`` of the candidates; the shingle sets
+  partitioned by order number once, so the joins of pairs to sets move pairs; the
+  threshold (Jaccard at least ``threshold``, or containment at least ``containment`` with
+  and without the boilerplate's text); representatives (a window per cluster) and the final
+  ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
+  over DataFrames. Names, lengths and identical-text groups come from a small cached table
+  of the candidate documents.
+* **Driver**: parameters, small validation results, the boilerplate fingerprints, and the
+  verified near-duplicate edges when there are at most
+  :data:`neardup.spark.components.DRIVER_EDGES` (joined by the local union-find; more go to
+  the distributed rounds of :func:`neardup.spark.components.connected_components`); no
+  per-document data otherwise.
 """
 
 from __future__ import annotations
