@@ -158,3 +158,22 @@ def test_a_dead_driver_is_one_line_naming_the_option() -> None:
     assert isinstance(caught.value, neardup.NeardupError)
     with pytest.raises(KeyError), spark_errors():  # not Spark's: passes unchanged
         raise KeyError("x")
+
+
+def test_a_failed_python_worker_is_its_own_last_line() -> None:
+    """A Python worker's failure (here: pyarrow missing on the workers' Python) is reported
+    by the worker's exception, not by the first line of Spark's wrapper."""
+    from pyspark.errors import PythonException
+
+    from neardup.spark.session import SparkJobError, spark_errors
+
+    said = (
+        "An exception was thrown from the Python worker:\nTraceback (most recent call last):\n"
+        '  File "worker.py", line 1920, in read_udfs\n    import pyarrow as pa\n'
+        "ModuleNotFoundError: No module named 'pyarrow'\n SQLSTATE: 38000"
+    )
+    with pytest.raises(SparkJobError, match="No module named 'pyarrow'") as caught, (
+        spark_errors()
+    ):
+        raise PythonException(said)
+    assert "\n" not in str(caught.value)

@@ -105,11 +105,24 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
 
 
 def one_line(exc: BaseException) -> str:
-    """What a Spark or Py4J exception says, in one line: the first line of the Java
-    exception (``java.lang.OutOfMemoryError: Java heap space``), else of its message."""
+    """What a Spark or Py4J exception says, in one line: a Python worker's exception
+    (``ModuleNotFoundError: No module named 'pyarrow'``), else the first line of the Java
+    exception (``java.lang.OutOfMemoryError: Java heap space``), else of its message.
+
+    Example:
+        >>> one_line(RuntimeError("Traceback (most recent call last):\\n  File x\\n"
+        ...                       "ModuleNotFoundError: No module named 'pyarrow'\\n"))
+        "ModuleNotFoundError: No module named 'pyarrow'"
+    """
     text = str(exc).strip()
+    python = re.findall(r"^(\w+(?:Error|Exception): [^\n]*)$", text, re.MULTILINE)
     found = re.search(r"((?:java|org|scala)\.[\w.$]+(?:Error|Exception)[^\n]*)", text)
-    line = found.group(1) if found else (text.splitlines() or [type(exc).__name__])[0]
+    if python and "Traceback" in text:  # a Python worker failed: its own last line
+        line = str(python[-1])
+    elif found:
+        line = found.group(1)
+    else:
+        line = (text.splitlines() or [type(exc).__name__])[0]
     return line if len(line) <= 300 else line[:297] + "..."
 
 
