@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -73,7 +74,9 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     session, e.g. under ``spark-submit``, is reused).
 
     A new local session's driver memory is sized to the machine (:func:`driver_memory`)
-    unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise; the input is
+    unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, and its Python
+    workers run this Python unless ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` says
+    otherwise (the default, ``python3`` on the path, may lack pyarrow); the input is
     split :data:`SPLITS_PER_CORE` ways per core and the shuffles are sized by AQE
     (:data:`TUNED`), each unless set already.
     """
@@ -93,6 +96,13 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         and "driver-memory" not in submit_args and "spark.driver.memory" not in submit_args
     ):
         builder = builder.config("spark.driver.memory", driver_memory(machine_memory()))
+    if (
+        master.startswith("local")
+        and not os.environ.get("PYSPARK_PYTHON")
+        and not given.contains("spark.pyspark.python")
+        and "spark.pyspark.python" not in submit_args
+    ):  # the workers run here: in this Python, which has neardup, pyarrow and numpy
+        os.environ["PYSPARK_PYTHON"] = sys.executable  # what pyspark's context reads
     session = builder.getOrCreate()
     conf = session.sparkContext.getConf()
     for key, value in TUNED.items():
