@@ -366,7 +366,8 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_components_match_union_find(spark: Any) -> None:
     """Large-star/small-star on a long path, a random tree and a cycle with shuffled node
-    numbers: the same components as the local union-find, each rooted at its smallest node."""
+    numbers: the same components as the local union-find, each rooted at its smallest node;
+    and the same rows from the driver's union-find that the pipeline runs on few edges."""
     from neardup.core.clusters import components
     from neardup.spark import connected_components
 
@@ -383,6 +384,12 @@ def test_components_match_union_find(spark: Any) -> None:
     want = components(edges)
     assert sorted(sorted(g) for g in got.values()) == sorted(want)
     assert all(root == min(group) for root, group in got.items())
+    # what the pipeline runs: these few edges joined on the driver, the same rows
+    from neardup.spark.components import components as spark_components
+
+    assert sorted(tuple(r) for r in spark_components(df, []).collect()) == sorted(
+        (r.node, r.root) for r in rows
+    )
 
 
 def test_cli_engine_spark_equals_the_local_scan(spark: Any, tmp_path: Path) -> None:

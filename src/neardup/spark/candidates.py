@@ -4,7 +4,7 @@ search documents sharing enough winnowed fingerprints; the joins that
 :func:`neardup.core.fingerprints.shared_fingerprint_pairs` are locally.
 
 Both take the rows of :func:`neardup.spark.udfs.hash_function` and give ``(a, b)`` pairs of
-input order numbers, ``a < b``.
+input order numbers, ``a < b``; the caller unites them and removes repeats once.
 """
 
 from __future__ import annotations
@@ -15,42 +15,35 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._types import U32
-from ..core.lsh import MAX_GROUP
 from .inputs import ORD
-from .udfs import enough_shared_function
+from .udfs import (
+    KEY_PARTS_SCHEMA,
+    band_pairs_batches,
+    enough_shared_function,
+    key_parts_function,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
-def candidate_pairs(hashed: DataFrame) -> DataFrame:
-    """Distinct candidate pairs ``(a, b)``, ``a < b``, as
-    :func:`neardup.core.lsh.candidate_pairs`.
+def candidate_pairs(hashed: DataFrame, parts: int) -> DataFrame:
+    """Candidate pairs ``(a, b)``, ``a < b``, as :func:`neardup.core.lsh.candidate_pairs`
+    finds them, possibly repeated (a pair sharing band keys of two parts).
 
-    Rows sharing ``(band, key)`` form a group; a group of at most ``MAX_GROUP`` rows gives
-    all its pairs (a self-join), a larger one a star from its smallest order number.
+    One exchange: each batch of documents' band keys is cut into ``parts`` parts by
+    ``(band, key)`` in Python (:func:`neardup.spark.udfs.key_parts_function`: a few
+    packed rows per batch, not a row per key), the parts are partitioned by part number,
+    and each partition's keys are sorted and cut into groups
+    (:func:`neardup.spark.udfs.band_pairs_batches`: a group of at most ``MAX_GROUP`` rows
+    gives all its pairs, a larger one a star from its smallest order number).
     """
-    from pyspark.sql import functions as F
-
-    keys = hashed.select(ORD, F.posexplode("keys").alias("band", "key"))
-    groups = (
-        keys.groupBy("band", "key")
-        .agg(F.count("*").alias("size"), F.min(ORD).alias("first"))
-        .where(F.col("size") > 1)
+    return (
+        hashed.select(ORD, "keys")
+        .mapInArrow(key_parts_function(parts), KEY_PARTS_SCHEMA)
+        .repartition(parts, "part")
+        .mapInArrow(band_pairs_batches, "a long, b long")
     )
-    members = keys.join(groups, ["band", "key"])
-    small = members.where(F.col("size") <= MAX_GROUP).select("band", "key", ORD)
-    all_pairs = (
-        small.alias("x")
-        .join(small.alias("y"), ["band", "key"])
-        .where(F.col(f"x.{ORD}") < F.col(f"y.{ORD}"))
-        .select(F.col(f"x.{ORD}").alias("a"), F.col(f"y.{ORD}").alias("b"))
-    )
-    stars = (
-        members.where((F.col("size") > MAX_GROUP) & (F.col(ORD) != F.col("first")))
-        .select(F.col("first").alias("a"), F.col(ORD).alias("b"))
-    )
-    return all_pairs.union(stars).distinct()
 
 
 def fingerprint_pairs(
@@ -101,5 +94,3 @@ def fingerprint_pairs(
     )
     pairs = shared.mapInArrow(enough_shared_function(containment), "a long, b long")
     return pairs, common
-
-

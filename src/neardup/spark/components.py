@@ -5,15 +5,47 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..core.clusters import components as union_find
 from ..errors import ConvergenceError
 from .session import require_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+DRIVER_EDGES = 2_000_000
+"""Edges up to which :func:`components` finds the components on the driver (16 bytes an
+edge: 32 MB at most); more go to :func:`connected_components`."""
+
 MAX_ROUNDS = 200
 """Most large-star/small-star rounds before giving up (a round at least halves the depth of
 the label forest in practice; near-duplicate graphs converge in a handful)."""
+
+
+def components(
+    edges: DataFrame, cached: list[DataFrame], driver_edges: int = DRIVER_EDGES
+) -> DataFrame:
+    """``(node, root)`` for every node of an edge list ``(a, b)``, root = the component's
+    smallest node, as :func:`connected_components` gives them: with at most
+    ``driver_edges`` edges (a few thousand verified pairs, typically), collected and joined
+    on the driver by the local engine's union-find (:func:`neardup.core.clusters.components`)
+    in one job instead of a dozen rounds of shuffles; else :func:`connected_components`.
+    ``edges`` is persisted (appended to ``cached``): it is counted, then read."""
+    import pyarrow as pa
+    from pyspark import StorageLevel
+
+    edges = edges.select("a", "b").persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(edges)
+    if edges.limit(driver_edges + 1).count() > driver_edges:
+        return connected_components(edges, cached)
+    pairs = edges.toArrow()
+    nodes: list[int] = []
+    roots: list[int] = []
+    for group in union_find(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(),
+                                strict=True)):
+        nodes += group
+        roots += [group[0]] * len(group)
+    table = pa.table({"node": pa.array(nodes, pa.int64()), "root": pa.array(roots, pa.int64())})
+    return edges.sparkSession.createDataFrame(table, "node long, root long")
 
 
 def connected_components(edges: DataFrame, cached: list[DataFrame]) -> DataFrame:

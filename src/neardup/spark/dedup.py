@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from ..parameters import Parameters
 from ..stages.keeping import check_keep
-from .pipeline import find_duplicates_spark_result, spark_parameters
+from .inputs import ID, ORD
+from .pipeline import SparkResult, find_duplicates_spark_result, spark_parameters
 from .session import require_spark
 
 if TYPE_CHECKING:
@@ -64,12 +65,38 @@ def deduplicate_spark(
         InputError: a column is missing.
     """
     require_spark()
+    check_keep(keep)
+    if "min_length" in overrides:
+        raise ParameterError(
+            "min_length: the Spark engine keeps short documents as the others (no "
+            "min_length); filter the DataFrame first, e.g. df.where(F.length('text') >= n)"
+        )
+    params = spark_parameters(params, preset, **overrides)
+    return deduplicated(df, id_col, text_col, params, keep=keep, prefer=prefer,
+                        cluster_col=cluster_col, order_col=order_col)[0]
+
+
+def deduplicated(
+    df: DataFrame,
+    id_col: str,
+    text_col: str,
+    params: Parameters,
+    *,
+    keep: str,
+    prefer: str | None,
+    cluster_col: str | None,
+    order_col: str | None,
+    in_order: bool = False,
+) -> tuple[DataFrame, SparkResult]:
+    """:func:`deduplicate_spark` with checked parameters, and the search's result (its
+    cached frames to free once the rows are written). ``in_order``: the partitions of
+    ``df`` hold its rows in ``order_col`` order already (one file read by Spark), so the
+    kept rows are the input's minus a broadcast set of removed ones, in the same
+    partitions and order, not sorted again (without ``cluster_col``)."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    check_keep(keep)
-    params = spark_parameters(params, preset, **overrides)
     if prefer is not None and prefer not in df.columns:
         raise InputError(
             f"prefer column {prefer!r} is not in the DataFrame (columns: {sorted(df.columns)})"
@@ -87,26 +114,32 @@ def deduplicate_spark(
     rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
     if prefer is not None:
         rank = [F.col(prefer).isNotNull(), F.col(prefer), *rank]
-    ranked = result.members.join(
-        rows.select(F.col(order).cast("long").alias("node"),
-                    *([F.col(prefer)] if prefer is not None else [])),
-        "node",
-    )
+    ranked = result.members
+    if prefer is not None:  # the one more read of the input: that column of the members
+        ranked = ranked.join(
+            rows.select(F.col(order).cast("long").alias("node"), F.col(prefer)), "node"
+        )
     best = F.max(F.struct(*rank)).over(Window.partitionBy("root")).getField("neg")
     removed = (
         ranked.withColumn("_nd_best", -best)
         .where(F.col("node") != F.col("_nd_best"))
         .select(F.col("node").alias("_nd_removed"))
     )
+    if in_order and cluster_col is None:
+        gone = F.broadcast(removed)  # a broadcast anti-join keeps each partition's order
+        return rows.join(gone, F.col(order).cast("long") == F.col("_nd_removed"),
+                         "left_anti"), result
     kept = rows.join(removed, F.col(order).cast("long") == F.col("_nd_removed"), "left_anti")
     if cluster_col is not None:
-        names = rows.select(F.col(order).cast("long").alias("root"),
-                            F.col(id_col).cast("string").alias(cluster_col))
+        assert result.hashed is not None
+        names = result.hashed.select(F.col(ORD).alias("root"), F.col(ID).alias(cluster_col))
         labels = result.members.select("node", "root").join(names, "root").select(
             F.col("node").alias("_nd_labelled"), cluster_col
         )
         kept = kept.join(labels, F.col(order).cast("long") == F.col("_nd_labelled"), "left")
         kept = kept.drop("_nd_labelled")
-    return kept.orderBy(order).drop(_NODE) if order_col is None else kept.orderBy(order)
+    if order_col is None:
+        return kept.orderBy(order).drop(_NODE), result
+    return kept.orderBy(order), result
 
 

@@ -5,15 +5,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from ..parameters import Parameters
 from ..stages.keeping import check_keep
-from .dedup import deduplicate_spark
+from .dedup import deduplicated
 from .pipeline import find_duplicates_spark_result, spark_parameters
-from .reading import INPUT_ORDER, read_documents_spark
-from .session import get_session, require_spark
+from .reading import INPUT_ORDER, input_format, one_local_file, read_documents_spark
+from .session import get_session, require_spark, spark_errors
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -66,30 +68,34 @@ def scan_spark(
             :func:`~neardup.spark.reading.read_documents_spark`).
     """
     parameters = spark_parameters(params, preset, **overrides)
-    require_spark()
-    spark = get_session(spark, master)
-    docs = read_documents_spark(
-        spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
-    )
-    result = find_duplicates_spark_result(
-        docs, id_col, text_col, parameters, order_col=INPUT_ORDER
-    )
     out = str(output_dir).rstrip("/")
-    try:
-        result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
-        result.clusters.write.mode("overwrite").parquet(f"{out}/clusters")
-        result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
-        written = spark.read.parquet(f"{out}/clusters")
-        return {
-            "documents": int(docs.count()),
-            "skipped": int(spark.read.parquet(f"{out}/skipped").count()),
-            "pairs": int(spark.read.parquet(f"{out}/pairs").count()),
-            "clusters": int(written.select("cluster_id").distinct().count()),
-            "clustered": int(written.count()),
-            "common_fingerprints": result.common_fingerprints,
-        }
-    finally:
-        result.unpersist()
+    check_report_directory(out)
+    input_format(paths, file_format)
+    require_spark()
+    with spark_errors():
+        spark = get_session(spark, master)
+        docs = read_documents_spark(
+            spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
+        )
+        result = find_duplicates_spark_result(
+            docs, id_col, text_col, parameters, order_col=INPUT_ORDER
+        )
+        try:
+            result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
+            result.clusters.write.mode("overwrite").parquet(f"{out}/clusters")
+            result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
+            written = spark.read.parquet(f"{out}/clusters")
+            assert result.hashed is not None
+            return {
+                "documents": int(result.hashed.count()),
+                "skipped": int(spark.read.parquet(f"{out}/skipped").count()),
+                "pairs": int(spark.read.parquet(f"{out}/pairs").count()),
+                "clusters": int(written.select("cluster_id").distinct().count()),
+                "clustered": int(written.count()),
+                "common_fingerprints": result.common_fingerprints,
+            }
+        finally:
+            result.unpersist()
 
 
 def dedup_spark(
@@ -127,18 +133,69 @@ def dedup_spark(
     """
     check_keep(keep)
     parameters = spark_parameters(params, preset, **overrides)
-    require_spark()
-    spark = get_session(spark, master)
-    rows = read_documents_spark(spark, paths, id_col=id_col, text_col=text_col,
-                                all_columns=True)
-    kept = deduplicate_spark(
-        rows, id_col, text_col, parameters, keep=keep, prefer=prefer,
-        cluster_col=cluster_col, order_col=INPUT_ORDER,
-    ).drop(INPUT_ORDER)
     out = str(output_dir).rstrip("/")
     local = "://" not in out
-    partial = f"{out}.partial" if local else out
-    kept.write.mode("overwrite").parquet(partial)
     if local:
-        os.replace(partial, out)
-    return {"read": int(rows.count()), "kept": int(spark.read.parquet(out).count())}
+        check_new_output(out)
+    items, _ = input_format(paths)
+    require_spark()
+    partial = f"{out}.partial" if local else out
+    try:
+        with spark_errors():
+            spark = get_session(spark, master)
+            rows = read_documents_spark(spark, paths, id_col=id_col, text_col=text_col,
+                                        all_columns=True)
+            kept, result = deduplicated(
+                rows, id_col, text_col, parameters, keep=keep, prefer=prefer,
+                cluster_col=cluster_col, order_col=INPUT_ORDER, in_order=one_local_file(items),
+            )
+            try:
+                kept.drop(INPUT_ORDER).write.mode("overwrite").parquet(partial)
+                assert result.hashed is not None
+                read = int(result.hashed.count())
+            finally:
+                result.unpersist()
+            if local:
+                os.replace(partial, out)
+            return {"read": read, "kept": int(spark.read.parquet(out).count())}
+    finally:
+        if local and os.path.exists(partial):
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+REPORT_SUFFIXES = (".html", ".htm", ".json", ".csv", ".md", ".txt", ".xml", ".tsv")
+"""Names of report files, not of the directory :func:`scan_spark` writes."""
+
+
+def check_report_directory(out: str) -> None:
+    """Refuse an output that is a file, or named like a report file (``report.html``):
+    :func:`scan_spark` writes a directory of Parquet files, and ``-f html -o report.html``
+    meant a report it does not write.
+
+    Raises:
+        InputError: naming the output and what is written instead.
+    """
+    name = out.rsplit("/", 1)[-1].lower()
+    if name.endswith(REPORT_SUFFIXES):
+        raise InputError(
+            f"{out}: the Spark engine writes a directory of Parquet files (pairs/, clusters/, "
+            "skipped/), not a report file; give a directory name with -o, or run the local "
+            "engine for a text, JSON, CSV, Markdown or HTML report"
+        )
+    if "://" not in out and os.path.isfile(out):
+        raise InputError(f"{out}: is a file; the Spark engine writes a directory here")
+
+
+def check_new_output(out: str) -> None:
+    """Refuse a local output that exists (an empty directory aside), before any job runs.
+
+    Raises:
+        InputError: naming the output.
+    """
+    if os.path.isdir(out) and not os.listdir(out):
+        return
+    if os.path.lexists(out):
+        raise InputError(
+            f"{out}: already exists; dedup --engine spark writes a new directory (remove it "
+            "or give another name)"
+        )

@@ -1,33 +1,34 @@
 """The duplicate search on Spark DataFrames (:func:`find_duplicates_spark`), with the result
 of the local engine.
 
-What runs where:
+What runs where (each text is read at most twice and never shuffled):
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
-  every engine shares; :mod:`neardup.spark.udfs`): normalization, MinHash signatures and LSH
-  band keys, and for a containment search each document's winnowed fingerprints
-  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes); shingle sets of
-  candidate documents (:func:`neardup.stages.hashing.shingle_sets`); exact Jaccard,
-  containment and the two directional shares of candidate pairs
-  (:func:`neardup.core.similarity.overlap`); the rule that says whether a pair shares
-  enough fingerprints to be a containment candidate
-  (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
-* **Spark SQL** (JVM): candidate pairs by grouping band keys on ``(band, key)`` (groups of at
-  most :data:`neardup.core.lsh.MAX_GROUP` documents give all their pairs, larger ones a star
-  from their earliest document, as locally); for a containment search, candidate pairs by
-  grouping fingerprints (a fingerprint held by more than ``max_df`` documents is counted as
-  boilerplate and makes no pairs; the others give all their pairs, with the number of
-  fingerprints each pair shares), united with the LSH candidates, as
-  :func:`neardup.core.fingerprints.shared_fingerprint_pairs` does locally
-  (:mod:`neardup.spark.candidates`); joins of pairs to shingle sets, the threshold (Jaccard
-  at least ``threshold``, or containment at least ``containment`` with and without the
-  boilerplate's text), connected components of the pairs at or above the Jaccard threshold
-  only (:mod:`neardup.spark.components`), representatives and the final ordering: the steps
-  of :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames instead
-  of loops in one process.
-* **Driver**: only parameters, small validation results, the boilerplate
-  fingerprints and the convergence checks; no per-document data is collected, so clusters
-  scale beyond the driver's memory.
+  every engine shares; :mod:`neardup.spark.udfs`): the one pass over every document
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes): normalized
+  length, LSH band keys, winnowed fingerprints (containment search), the normalized text's
+  digest and the skip reason, kept next to the order number and id; the band keys cut into
+  parts and each part's groups made into candidate pairs (the rule of
+  :func:`neardup.core.lsh.candidate_pairs`); shingle sets of candidate documents only
+  (:func:`neardup.stages.hashing.shingle_sets`, from a second read of the input filtered by
+  a broadcast semi-join); exact Jaccard, containment and the two shares a batch of pairs at
+  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the containment candidate
+  rule (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
+* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search the
+  grouping of fingerprints (a fingerprint held by more than ``max_df`` documents is
+  boilerplate and makes no pairs), united with the LSH candidates
+  (:mod:`neardup.spark.candidates`); one ``distinct`` of the candidates; the shingle sets
+  partitioned by order number once, so the joins of pairs to sets move pairs; the
+  threshold (Jaccard at least ``threshold``, or containment at least ``containment`` with
+  and without the boilerplate's text); representatives (a window per cluster) and the final
+  ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
+  over DataFrames. Names, lengths and identical-text groups come from a small cached table
+  of the candidate documents.
+* **Driver**: parameters, small validation results, the boilerplate fingerprints, and the
+  verified near-duplicate edges when there are at most
+  :data:`neardup.spark.components.DRIVER_EDGES` (joined by the local union-find; more go to
+  the distributed rounds of :func:`neardup.spark.components.connected_components`); no
+  per-document data otherwise.
 """
 
 from __future__ import annotations
@@ -38,16 +39,18 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
 from .candidates import candidate_pairs, fingerprint_pairs
-from .components import connected_components
+from .components import components
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
+from .reading import INPUT_ORDER
 from .session import require_spark
 from .udfs import (
     DIGEST,
     EMPTY,
+    HASHED_SCHEMA,
     OVERLAP_SCHEMA,
     hash_function,
     set_function,
-    similarity_batches,
+    similarity_function,
 )
 
 if TYPE_CHECKING:
@@ -92,6 +95,9 @@ class SparkResult:
     members: DataFrame | None = field(default=None, repr=False)
     """``node, root, length``: each clustered document's input order, its cluster's
     (the earliest member's order) and its normalized length."""
+    hashed: DataFrame | None = field(default=None, repr=False)
+    """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
+    (counting them does not read the input again)."""
 
     def unpersist(self) -> None:
         """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
@@ -186,36 +192,39 @@ def find_duplicates_spark_result(
         cached.append(frame)
         return frame
 
-    docs = keep(input_rows(df, id_col, text_col, order_col))
-    check_ids(docs, order_col)
-
-    hashed = keep(docs.select(ORD, TEXT).mapInArrow(
-        hash_function(params),
-        f"{ORD} long, length long, keys array<long>, fingerprints array<int>, skip string, "
-        f"{DIGEST[0]} long, {DIGEST[1]} long",
-    ))
+    docs = input_rows(df, id_col, text_col, order_col)
+    # The one pass over the texts that every document takes: what the later stages need of
+    # each, next to its order number; the texts themselves are not kept.
+    hashed = keep(docs.mapInArrow(hash_function(params), HASHED_SCHEMA))
+    check_ids(hashed, None if order_col == INPUT_ORDER else order_col)  # ours is unique
     skipped = (
         hashed.where(F.col("skip").isNotNull())
-        .join(docs.select(ORD, ID), ORD)
         .orderBy(ORD)
         .select(F.col(ID).alias("id"), F.col("skip").alias("reason"))
     )
-    candidates = candidate_pairs(hashed)
+    parts = max(1, hashed.rdd.getNumPartitions())  # as many as the input splits
+    candidates = candidate_pairs(hashed, parts)
     common = EMPTY
     if params.containment is not None:
         copies, common = fingerprint_pairs(
             hashed, params.containment, params.max_df, keep
         )
-        candidates = candidates.union(copies).distinct()
-    candidates = keep(candidates)
+        candidates = candidates.unionByName(copies)
+    candidates = keep(candidates.distinct())  # the one place repeats go
     needed = candidates.select(F.col("a").alias(ORD)).union(
         candidates.select(F.col("b").alias(ORD))
     ).distinct()
+    cut = common if common.size else None
+    # A second read of the input, of the candidates' texts only (a broadcast semi-join in
+    # the JVM: the other texts never reach Python, none is shuffled). The sets are
+    # partitioned by order number once, as many partitions as the input has: each join
+    # below moves the pairs (and one set per pair), not every set again.
     sets = keep(
         docs.select(ORD, TEXT)
-        .join(needed, ORD, "left_semi")
-        .mapInArrow(set_function(params, common),
+        .join(F.broadcast(needed), ORD, "left_semi")
+        .mapInArrow(set_function(params, cut),
                     f"{ORD} long, shingles array<int>, free array<int>")
+        .repartition(parts, ORD)
     )
     similar = F.col("jaccard") >= params.threshold
     if params.containment is not None:  # a copy, with and without its boilerplate
@@ -223,10 +232,19 @@ def find_duplicates_spark_result(
             (F.col("containment") >= params.containment)
             & (F.col("free_containment") >= params.containment)
         )
-    verified = keep(similarities(candidates, sets).where(similar).drop("free_containment"))
-    ids = docs.select(ORD, ID)
+    verified = keep(
+        similarities(candidates, sets, cut is not None).where(similar).drop("free_containment")
+    )
+    # What naming, exact groups and representatives need of the candidate documents (every
+    # document in a pair or cluster is one; identical texts share every band key), small
+    # and read many times: the documents are not scanned again.
+    involved = keep(
+        hashed.join(F.broadcast(needed), ORD, "left_semi")
+        .select(ORD, ID, "length", "skip", *DIGEST)
+    )
+    ids = involved.select(ORD, ID)
     pairs = (
-        with_exact_pairs(verified, hashed)
+        with_exact_pairs(verified, involved)
         .join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
         .join(ids.select(F.col(ORD).alias("b"), F.col(ID).alias("b_id")), "b")
         .orderBy("a", "b")
@@ -237,13 +255,13 @@ def find_duplicates_spark_result(
     )
     # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
     near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
-    members = connected_components(near, cached).join(
-        hashed.select(F.col(ORD).alias("node"), "length"), "node"
-    )
+    members = keep(components(near, cached).join(
+        involved.select(F.col(ORD).alias("node"), "length"), "node"
+    ))
     clusters = cluster_rows(members, ids, sets)
     return SparkResult(
         pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
-        members=members,
+        members=members, hashed=hashed,
     )
 
 
@@ -286,9 +304,9 @@ def spark_parameters(
     return parameters
 
 
-def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
+def similarities(edges: DataFrame, sets: DataFrame, with_free: bool = False) -> DataFrame:
     """Exact Jaccard, containment and the two shares of each ``(a, b)`` row (input order
-    numbers)."""
+    numbers), and with ``with_free`` the containment without boilerplate."""
     from pyspark.sql import functions as F
 
     left = sets.select(
@@ -301,7 +319,7 @@ def similarities(edges: DataFrame, sets: DataFrame) -> DataFrame:
         edges.join(left, "a")
         .join(right, "b")
         .select("a", "b", "sa", "sb", "fa", "fb")
-        .mapInArrow(similarity_batches, OVERLAP_SCHEMA)
+        .mapInArrow(similarity_function(with_free), OVERLAP_SCHEMA)
     )
 
 

@@ -1,4 +1,5 @@
-"""What every Spark job needs first: its optional dependencies, checked, and a session.
+"""What every Spark job needs first: its optional dependencies, checked, and a session
+sized to the machine; and the one-line error a failed Spark job becomes.
 
 pyspark, pyarrow and pandas are imported only here and inside the functions that use them,
 never when :mod:`neardup` or :mod:`neardup.spark` is imported.
@@ -6,12 +7,35 @@ never when :mod:`neardup` or :mod:`neardup.spark` is imported.
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from ..errors import require
+from ..errors import NeardupError, require
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+SPLITS_PER_CORE = 4
+"""Input splits per core (``spark.sql.files.minPartitionNum``): every core hashes, and a
+slow split does not leave the others idle."""
+
+TUNED = {
+    # AQE sizes the shuffles' partitions from the data, also inside cached plans (the
+    # default keeps a cached plan at spark.sql.shuffle.partitions, 200).
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
+}
+"""SQL settings of a session neardup starts (any the user set are left as they are)."""
+
+
+class SparkJobError(NeardupError, RuntimeError):
+    """A Spark job failed (out of memory, a lost executor, an unreadable input): the message
+    is one line, with the option to change when there is one."""
 
 
 def require_spark() -> None:
@@ -26,11 +50,122 @@ def require_spark() -> None:
         require(missing, "spark")
 
 
+def driver_memory(total_bytes: int) -> str:
+    """The driver's heap for a local session on a machine of ``total_bytes``: a quarter of
+    it, at least 1 GiB and at most 32 GiB (in local mode the driver's JVM runs every task).
+
+    Example:
+        >>> driver_memory(24 * 2**30), driver_memory(2 * 2**30)
+        ('6g', '1g')
+    """
+    return f"{max(1, min(32, total_bytes // 4 // 2**30))}g"
+
+
+def machine_memory() -> int:
+    """The machine's physical memory in bytes (4 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 4 * 2**30
+
+
 def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     """``spark`` when given, else the active session or a new one on ``master`` (an existing
-    session, e.g. under ``spark-submit``, is reused)."""
+    session, e.g. under ``spark-submit``, is reused).
+
+    A new local session's driver memory is sized to the machine (:func:`driver_memory`)
+    unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, and its Python
+    workers run this Python unless ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` says
+    otherwise (the default, ``python3`` on the path, may lack pyarrow); the input is
+    split :data:`SPLITS_PER_CORE` ways per core and the shuffles are sized by AQE
+    (:data:`TUNED`), each unless set already.
+    """
     if spark is not None:
         return spark
+    from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
-    return SparkSession.builder.master(master).appName("neardup").getOrCreate()
+    builder = SparkSession.builder.master(master).appName("neardup")
+    given = SparkConf()  # what spark-submit, PYSPARK_SUBMIT_ARGS and defaults set
+    submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    if (
+        master.startswith("local")
+        and SparkSession.getActiveSession() is None
+        and not os.environ.get("SPARK_DRIVER_MEMORY")
+        and not given.contains("spark.driver.memory")
+        and "driver-memory" not in submit_args and "spark.driver.memory" not in submit_args
+    ):
+        builder = builder.config("spark.driver.memory", driver_memory(machine_memory()))
+    if (
+        master.startswith("local")
+        and not os.environ.get("PYSPARK_PYTHON")
+        and not given.contains("spark.pyspark.python")
+        and "spark.pyspark.python" not in submit_args
+    ):  # the workers run here: in this Python, which has neardup, pyarrow and numpy
+        os.environ["PYSPARK_PYTHON"] = sys.executable  # what pyspark's context reads
+    session = builder.getOrCreate()
+    conf = session.sparkContext.getConf()
+    for key, value in TUNED.items():
+        if not conf.contains(key):
+            session.conf.set(key, value)
+    if not conf.contains("spark.sql.files.minPartitionNum"):
+        session.conf.set("spark.sql.files.minPartitionNum",
+                         str(SPLITS_PER_CORE * session.sparkContext.defaultParallelism))
+    return session
+
+
+def one_line(exc: BaseException) -> str:
+    """What a Spark or Py4J exception says, in one line: a Python worker's exception
+    (``ModuleNotFoundError: No module named 'pyarrow'``), else the first line of the Java
+    exception (``java.lang.OutOfMemoryError: Java heap space``), else of its message.
+
+    Example:
+        >>> one_line(RuntimeError("Traceback (most recent call last):\\n  File x\\n"
+        ...                       "ModuleNotFoundError: No module named 'pyarrow'\\n"))
+        "ModuleNotFoundError: No module named 'pyarrow'"
+    """
+    text = str(exc).strip()
+    python = re.findall(r"^(\w+(?:Error|Exception): [^\n]*)$", text, re.MULTILINE)
+    found = re.search(r"((?:java|org|scala)\.[\w.$]+(?:Error|Exception)[^\n]*)", text)
+    if python and "Traceback" in text:  # a Python worker failed: its own last line
+        line = str(python[-1])
+    elif found:
+        line = found.group(1)
+    else:
+        line = (text.splitlines() or [type(exc).__name__])[0]
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+@contextmanager
+def spark_errors() -> Iterator[None]:
+    """Turn what a failed Spark job raises (a Py4J or PySpark exception, the JVM gone) into a
+    :class:`SparkJobError` of one line that names what to change; neardup's own errors pass.
+    Py4J's logging of a lost connection is silenced meanwhile."""
+    import logging
+
+    quiet = logging.getLogger("py4j")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        yield
+    except NeardupError:
+        raise
+    except Exception as exc:
+        if not _from_spark(exc):
+            raise
+        said = one_line(exc)
+        advice = ""
+        if "OutOfMemoryError" in said or "Answer from Java side is empty" in str(exc) or (
+            "Connection refused" in str(exc)
+        ):
+            advice = ("; the Spark driver ran out of memory or died: give it more with "
+                      "SPARK_DRIVER_MEMORY=16g (or spark.driver.memory) and run again")
+        raise SparkJobError(f"the Spark job failed: {said}{advice}") from exc
+    finally:
+        quiet.setLevel(level)
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from Spark or Py4J (not from neardup's own code)."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("py4j", "pyspark")) or isinstance(exc, ConnectionError)

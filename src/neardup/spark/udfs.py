@@ -5,8 +5,11 @@ every engine shares, applied to one batch of rows at a time on the workers.
   (:func:`neardup.stages.hashing.hash_batch`);
 * :func:`set_function`: shingle sets, with and without boilerplate
   (:func:`neardup.stages.hashing.shingle_sets`);
-* :func:`similarity_batches`: exact Jaccard, containment and shares of pairs
-  (:func:`neardup.core.similarity.overlap`);
+* :func:`similarity_function`: exact Jaccard, containment and shares of pairs, a batch at
+  a time (:func:`neardup.core.similarity.packed_overlap_rows`);
+* :func:`key_parts_function` and :func:`band_pairs_batches`: band keys cut into parts,
+  and the candidate pairs of the LSH groups of a part
+  (:func:`neardup.core.lsh.candidate_pairs`' rule);
 * :func:`enough_shared_function`: the containment candidate rule
   (:func:`neardup.core.fingerprints.enough_shared`);
 * :func:`signature_function`: MinHash signatures as bytes.
@@ -21,10 +24,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._types import U32
-from ..core.arrays import starts_of
+from .._types import F64, I64, U32, U64
+from ..core.arrays import ranges, starts_of
 from ..core.fingerprints import enough_shared
-from ..core.similarity import overlap
+from ..core.lsh import MAX_GROUP
+from ..core.similarity import packed_overlap_rows
 from ..errors import InputError
 from ..parameters import Parameters
 from ..searches.containment import NAME as CONTAINMENT
@@ -54,15 +58,23 @@ OVERLAP_SCHEMA = (
     "a long, b long, jaccard double, containment double, a_in_b double, b_in_a double, "
     "free_containment double"
 )
-"""The rows of :func:`similarity_batches`."""
+"""The rows of :func:`similarity_function`."""
 
 DIGEST = ("digest0", "digest1")
 """The columns of a normalized text's digest in the rows of :func:`hash_function`."""
 
 
+HASHED_SCHEMA = (
+    f"{ORD} long, {ID} string, length long, keys array<long>, fingerprints array<int>, "
+    f"skip string, {DIGEST[0]} long, {DIGEST[1]} long"
+)
+"""The rows of :func:`hash_function`."""
+
+
 def hash_function(params: Parameters) -> ArrowFunction:
-    """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, length, keys, fingerprints,
-    skip, digest0, digest1)``.
+    """The ``mapInArrow`` function: ``(ord, id, text)`` → ``(ord, id, length, keys,
+    fingerprints, skip, digest0, digest1)``: everything the later stages need of a document
+    but its shingle set, so that its text is read once here and never shuffled.
 
     ``length`` is the normalized text's length in code points (what picks a cluster's
     representative, as locally), ``keys`` the document's band keys
@@ -79,6 +91,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
         bands = params.banding.bands
         for batch in batches:
             ords = batch.column(ORD).to_numpy(zero_copy_only=False)
+            ids = batch.column(ID)
             texts: list[str | None] = batch.column(TEXT).to_pylist()
             for lo in range(0, len(texts), BATCH_DOCS):
                 chunk = texts[lo : lo + BATCH_DOCS]
@@ -98,6 +111,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
                 yield pa.RecordBatch.from_arrays(
                     [
                         pa.array(ords[lo : lo + BATCH_DOCS], pa.int64()),
+                        ids.slice(lo, len(chunk)).cast(pa.string()),
                         pa.array(lengths, pa.int64()),
                         pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
                         pa.ListArray.from_arrays(
@@ -107,7 +121,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
                         pa.array(digests[:, 0], pa.int64()),
                         pa.array(digests[:, 1], pa.int64()),
                     ],
-                    names=[ORD, "length", "keys", "fingerprints", "skip", *DIGEST],
+                    names=[ORD, ID, "length", "keys", "fingerprints", "skip", *DIGEST],
                 )
 
     return run
@@ -117,12 +131,12 @@ EMPTY: U32 = np.empty(0, dtype=np.uint32)
 """No fingerprints (no boilerplate cut)."""
 
 
-def set_function(params: Parameters, common: U32) -> ArrowFunction:
+def set_function(params: Parameters, common: U32 | None) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles, free)``, the sorted
     unique uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same
     bits), and those without the boilerplate of the ``common`` fingerprints
-    (:func:`neardup.searches.containment.sets_without_boilerplate`; the same as ``shingles`` when
-    there is none)."""
+    (:func:`neardup.searches.containment.sets_without_boilerplate`); ``free`` is empty when
+    there is no boilerplate cut (None or no fingerprints): then it would equal ``shingles``."""
 
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
@@ -131,7 +145,10 @@ def set_function(params: Parameters, common: U32) -> ArrowFunction:
             texts: list[str | None] = batch.column(TEXT).to_pylist()
             cps = normalized_codepoints([t or "" for t in texts], params)
             sets = shingle_sets(cps, params)
-            free = sets_without_boilerplate(cps, params, common) if common.size else sets
+            free = (
+                sets_without_boilerplate(cps, params, common)
+                if common is not None and common.size else [EMPTY] * len(sets)
+            )
             yield pa.RecordBatch.from_arrays(
                 [batch.column(ORD), _list_column(sets), _list_column(free)],
                 names=[ORD, "shingles", "free"],
@@ -155,38 +172,175 @@ def _list_column(sets: list[U32]) -> pa.Array:
     )
 
 
-def _list_arrays(column: pa.Array) -> list[U32]:
-    """The rows of an Arrow ``list<int32>`` column as uint32 arrays (views, no copies)."""
-    offsets = column.offsets.to_numpy()
+def _packed(column: pa.Array) -> tuple[U32, I64]:
+    """The rows of an Arrow ``list<int32>`` column packed: all values as uint32, and each
+    row's size."""
+    offsets = column.offsets.to_numpy().astype(np.int64)
     values = column.values.to_numpy(zero_copy_only=False).view(np.uint32)
-    return [values[offsets[i] : offsets[i + 1]] for i in range(len(column))]
+    return values[offsets[0] : offsets[-1]], np.diff(offsets)
 
 
-def similarity_batches(batches: ArrowBatches) -> ArrowBatches:
-    """``(a, b, sa, sb, fa, fb)`` → ``(a, b, jaccard, containment, a_in_b, b_in_a,
-    free_containment)``, exact, row by row (:func:`neardup.core.similarity.overlap`, as every
-    engine verifies; ``free_containment`` of the sets without boilerplate)."""
+def _pair_rows(first: pa.Array, second: pa.Array) -> F64:
+    """``(jaccard, a_in_b, b_in_a)`` of the sets in row i of ``first`` and of ``second``,
+    for every row at once (:func:`neardup.core.similarity.packed_overlap_rows`: the floats
+    :func:`neardup.core.similarity.overlap` gives)."""
+    va, na = _packed(first)
+    vb, nb = _packed(second)
+    n = na.size
+    pairs = np.stack([np.arange(n), np.arange(n, 2 * n)], axis=1).astype(np.int64)
+    return packed_overlap_rows(np.concatenate([va, vb]), np.concatenate([na, nb]), pairs)
+
+
+def similarity_function(with_free: bool) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(a, b, sa, sb, fa, fb)`` → ``(a, b, jaccard,
+    containment, a_in_b, b_in_a, free_containment)``, exact, a batch of pairs at a time, as
+    every engine verifies (:func:`neardup.core.similarity.packed_overlap_rows`);
+    ``free_containment`` of the sets without boilerplate when ``with_free``, else equal to
+    ``containment``."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            rows = _pair_rows(batch.column("sa"), batch.column("sb"))
+            containment = np.maximum(rows[:, 1], rows[:, 2])
+            if with_free:
+                free_rows = _pair_rows(batch.column("fa"), batch.column("fb"))
+                free = np.maximum(free_rows[:, 1], free_rows[:, 2])
+            else:
+                free = containment
+            yield pa.RecordBatch.from_arrays(
+                [
+                    batch.column("a"),
+                    batch.column("b"),
+                    pa.array(rows[:, 0], pa.float64()),
+                    pa.array(containment, pa.float64()),
+                    pa.array(rows[:, 1], pa.float64()),
+                    pa.array(rows[:, 2], pa.float64()),
+                    pa.array(free, pa.float64()),
+                ],
+                names=["a", "b", "jaccard", "containment", "a_in_b", "b_in_a",
+                       "free_containment"],
+            )
+
+    return run
+
+
+BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+"""Mixes the band into the key that picks a band key's part (golden-ratio constant)."""
+
+KEY_PARTS_SCHEMA = "part int, ords binary, bands binary, keys binary"
+"""The rows of :func:`key_parts_function`."""
+
+
+def key_parts_function(parts: int) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, keys)`` → one row per part and batch, ``(part,
+    ords, bands, keys)``, the batch's band keys whose ``(band, key)`` falls in that part,
+    as packed little-endian int64/int32/uint64 bytes.
+
+    The band keys are cut into ``parts`` parts in Python, a few rows per batch: the one
+    exchange of the LSH search (by ``part``) then moves a few large values instead of a JVM
+    row per band key. All keys of a ``(band, key)`` go to one part."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            ords = batch.column(ORD).to_numpy(zero_copy_only=False).astype(np.int64)
+            keys_col = batch.column("keys")
+            values, sizes = _packed_keys(keys_col)
+            owners = np.repeat(ords, sizes)
+            bands = (np.arange(values.size, dtype=np.int64)
+                     - np.repeat(starts_of(sizes)[:-1], sizes)).astype(np.int32)
+            which = ((values ^ (bands.astype(np.uint64) * BAND_MIX)) % np.uint64(parts))
+            which = which.astype(np.int64)
+            order = np.argsort(which, kind="stable")
+            which, owners, bands, values = which[order], owners[order], bands[order], values[order]
+            cuts = np.searchsorted(which, np.arange(parts + 1))
+            rows = [p for p in range(parts) if cuts[p + 1] > cuts[p]]
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(rows, pa.int32()),
+                    pa.array([owners[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                    pa.array([bands[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                    pa.array([values[cuts[p] : cuts[p + 1]].tobytes() for p in rows],
+                             pa.binary()),
+                ],
+                names=["part", "ords", "bands", "keys"],
+            )
+
+    return run
+
+
+def _packed_keys(column: pa.Array) -> tuple[U64, I64]:
+    """The rows of an Arrow ``list<int64>`` column of band keys packed as uint64, and each
+    row's size."""
+    offsets = column.offsets.to_numpy().astype(np.int64)
+    values = column.values.to_numpy(zero_copy_only=False).view(np.uint64)
+    return values[offsets[0] : offsets[-1]], np.diff(offsets)
+
+
+def band_pairs_batches(batches: ArrowBatches) -> ArrowBatches:
+    """``(part, ords, bands, keys)`` rows of one partition (every row of a part in the same
+    one: all the band keys of a ``(band, key)``) → ``(a, b)``: the candidate pairs of each
+    LSH group (the documents sharing a band key), as :func:`neardup.core.lsh.candidate_pairs`
+    makes them: every pair of a group of at most :data:`~neardup.core.lsh.MAX_GROUP`
+    members, a star from the smallest member of a larger one; ``a < b``, distinct within
+    the partition. The partition's keys are sorted once (numpy)."""
     import pyarrow as pa
 
+    ords, bands, keys = [], [], []
     for batch in batches:
-        sa = _list_arrays(batch.column("sa"))
-        sb = _list_arrays(batch.column("sb"))
-        fa = _list_arrays(batch.column("fa"))
-        fb = _list_arrays(batch.column("fb"))
-        values = [overlap(x, y) for x, y in zip(sa, sb, strict=True)]
-        free = [overlap(x, y).containment for x, y in zip(fa, fb, strict=True)]
+        for blob in batch.column("ords").to_pylist():
+            ords.append(np.frombuffer(blob, dtype=np.int64))
+        for blob in batch.column("bands").to_pylist():
+            bands.append(np.frombuffer(blob, dtype=np.int32))
+        for blob in batch.column("keys").to_pylist():
+            keys.append(np.frombuffer(blob, dtype=np.uint64))
+    if not ords:
+        return
+    order_of = np.concatenate(ords)
+    band = np.concatenate(bands)
+    key = np.concatenate(keys)
+    by = np.lexsort((key, band))
+    band, key, order_of = band[by], key[by], order_of[by]
+    n = order_of.size
+    changes = np.flatnonzero((band[1:] != band[:-1]) | (key[1:] != key[:-1])) + 1
+    starts = np.concatenate(([0], changes)).astype(np.int64)
+    sizes = np.diff(np.concatenate((starts, [n]))).astype(np.int64)
+    multi = sizes > 1
+    pairs = _group_pairs(order_of, starts[multi], sizes[multi])
+    for lo in range(0, max(pairs.shape[0], 1), 1 << 16):
+        chunk = pairs[lo : lo + (1 << 16)]
         yield pa.RecordBatch.from_arrays(
-            [
-                batch.column("a"),
-                batch.column("b"),
-                pa.array([v.jaccard for v in values], pa.float64()),
-                pa.array([v.containment for v in values], pa.float64()),
-                pa.array([v.a_in_b for v in values], pa.float64()),
-                pa.array([v.b_in_a for v in values], pa.float64()),
-                pa.array(free, pa.float64()),
-            ],
-            names=["a", "b", "jaccard", "containment", "a_in_b", "b_in_a", "free_containment"],
+            [pa.array(chunk[:, 0], pa.int64()), pa.array(chunk[:, 1], pa.int64())],
+            names=["a", "b"],
         )
+
+
+def _group_pairs(values: I64, starts: I64, sizes: I64) -> I64:
+    """The distinct pairs ``(a, b)``, ``a < b``, of the groups ``values[start:start+size]``
+    (every pair of a group of at most ``MAX_GROUP``, a star from the smallest of a larger
+    one), shape (m, 2)."""
+    parts: list[I64] = []
+    small = sizes <= MAX_GROUP
+    s_starts, s_sizes = starts[small], sizes[small]
+    for d in range(1, int(s_sizes.max()) if s_sizes.size else 1):
+        eligible = s_sizes > d
+        first = ranges(s_starts[eligible], s_sizes[eligible] - d)
+        parts.append(np.stack([values[first], values[first + d]], axis=1))
+    for start, size in zip(starts[~small].tolist(), sizes[~small].tolist(), strict=True):
+        members = np.sort(values[start : start + size])
+        parts.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
+    if not parts:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.sort(np.concatenate(parts), axis=1)
+    if pairs.shape[0] < 2:
+        return pairs
+    codes = np.unique(pairs.view([("a", np.int64), ("b", np.int64)]).reshape(-1))
+    return codes.view(np.int64).reshape(-1, 2)
 
 
 def enough_shared_function(containment: float) -> ArrowFunction:

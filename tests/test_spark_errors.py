@@ -1,0 +1,179 @@
+"""What the Spark engine refuses, and how: before any Spark session starts, with one line
+that names the problem (issue 28's defects). None of these tests starts a JVM, so they run
+with the fast tests; what needs a session is in ``test_spark.py``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import neardup
+from neardup.cli import main
+from neardup.errors import InputError, ParameterError
+
+pytest.importorskip("pyspark")
+
+
+def _jsonl(path: Path) -> Path:
+    path.write_text(json.dumps({"id": "a", "text": "今天天气很好我们去公园"}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"rewrite": 0.05}, "rewrite"),
+        ({"preset": "copies"}, "rewrite"),
+        ({"verify": "estimate"}, "verify must be 'exact'"),
+        ({"min_length": 5}, "min_length"),
+        ({"passages": True}, "unknown parameter 'passages'"),
+    ],
+)
+def test_api_refuses_parameters_with_a_parameter_error(given: dict[str, Any], says: str) -> None:
+    """Every Spark entry point raises ParameterError (not a TypeError) for what it does not
+    run, before it looks at the DataFrame (None here) or starts a session."""
+    from neardup.spark import deduplicate_spark, find_duplicates_spark, signatures_spark
+
+    runs = [deduplicate_spark, find_duplicates_spark]
+    if "min_length" not in given and "preset" not in given and "rewrite" not in given and (
+        "verify" not in given
+    ):
+        runs.append(signatures_spark)  # signatures take every parameter that makes them
+    for run in runs:
+        with pytest.raises(ParameterError, match=says):
+            run(None, **given)
+
+
+def test_min_length_says_what_to_do_instead() -> None:
+    from neardup.spark import deduplicate_spark
+
+    with pytest.raises(ParameterError, match=r"filter the DataFrame first"):
+        deduplicate_spark(None, min_length=5)
+
+
+def test_scan_refuses_a_report_file_name_before_any_session(tmp_path: Path) -> None:
+    """``scan --engine spark -f html -o report.html`` exits 2 with one line and writes
+    nothing (it used to write a Parquet directory named report.html)."""
+    source = _jsonl(tmp_path / "in.jsonl")
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["scan", str(source), "--engine", "spark", "-f", "html",
+                                       "-o", str(report)])
+    assert result.exit_code == 2, result.output
+    assert "not a report file" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not report.exists()
+    from neardup.spark import scan_spark
+
+    with pytest.raises(InputError, match=r"report\.json"):
+        scan_spark([str(source)], tmp_path / "report.json")
+
+
+def test_text_files_are_one_clear_error_not_a_java_trace(tmp_path: Path) -> None:
+    """A directory of .txt files (or one .txt file) given to the Spark engine is refused in
+    one line, exit 2, before a session starts (it used to be read as Parquet and die with a
+    Java stack trace)."""
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "one.txt").write_text("今天天气很好我们去公园", encoding="utf-8")
+    (texts / "two.txt").write_text("今天天气很好我们去公园吧", encoding="utf-8")
+    runner = CliRunner()
+    for given in (texts, texts / "one.txt"):
+        result = runner.invoke(main, ["scan", str(given), "--engine", "spark",
+                                      "-o", str(tmp_path / "out")])
+        assert result.exit_code == 2, result.output
+        assert "text files are not read by the Spark engine" in result.output
+        assert "Traceback" not in result.output and "java" not in result.output.lower()
+        assert len(result.output.strip().splitlines()) == 1
+    from neardup.spark import dedup_spark
+
+    with pytest.raises(InputError, match="JSON Lines"):
+        dedup_spark(texts, tmp_path / "kept")
+    assert not (tmp_path / "kept").exists()
+
+
+def test_spark_directory_formats(tmp_path: Path) -> None:
+    """A directory's format comes from its files: Spark's own output (part files and
+    _SUCCESS) is Parquet, .jsonl.gz files JSON Lines; an empty one is refused."""
+    from neardup.spark.reading import input_format
+
+    parquet = tmp_path / "p"
+    parquet.mkdir()
+    (parquet / "_SUCCESS").write_text("")
+    (parquet / "part-00000-x.snappy.parquet").write_bytes(b"")
+    assert input_format(parquet)[1] == "parquet"
+    lines = tmp_path / "j" / "sub"
+    lines.mkdir(parents=True)
+    (lines / "a.jsonl.gz").write_bytes(b"")
+    assert input_format(tmp_path / "j")[1] == "json"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no files"):
+        input_format(tmp_path / "empty")
+    assert input_format(tmp_path / "empty", "json")[1] == "json"  # told: not guessed
+
+
+def test_dedup_into_an_existing_directory_fails_before_the_job(tmp_path: Path) -> None:
+    """dedup_spark into an existing directory raises before any session or job, and leaves
+    no ``out.partial`` (it used to fail after the whole job, leaving it)."""
+    from neardup.spark import dedup_spark
+
+    source = _jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep-me.txt").write_text("x")
+    with pytest.raises(InputError, match="already exists"):
+        dedup_spark([str(source)], out)
+    assert not (tmp_path / "out.partial").exists()
+    assert (out / "keep-me.txt").read_text() == "x"
+    result = CliRunner().invoke(main, ["dedup", str(source), "--engine", "spark",
+                                       "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "out.partial").exists()
+
+
+def test_driver_memory_follows_the_machine() -> None:
+    from neardup.spark.session import driver_memory, machine_memory
+
+    assert machine_memory() > 2**28
+    assert driver_memory(24 * 2**30) == "6g"
+    assert driver_memory(512 * 2**20) == "1g"
+    assert driver_memory(1024 * 2**30) == "32g"
+
+
+def test_a_dead_driver_is_one_line_naming_the_option() -> None:
+    """What Py4J raises when the JVM died (out of memory) becomes a SparkJobError of one
+    line that names SPARK_DRIVER_MEMORY; the CLI prints it and exits 2."""
+    from py4j.protocol import Py4JNetworkError
+
+    from neardup.spark.session import SparkJobError, spark_errors
+
+    with pytest.raises(SparkJobError) as caught, spark_errors():
+        raise Py4JNetworkError("Answer from Java side is empty")
+    said = str(caught.value)
+    assert "\n" not in said and "SPARK_DRIVER_MEMORY" in said
+    assert isinstance(caught.value, neardup.NeardupError)
+    with pytest.raises(KeyError), spark_errors():  # not Spark's: passes unchanged
+        raise KeyError("x")
+
+
+def test_a_failed_python_worker_is_its_own_last_line() -> None:
+    """A Python worker's failure (here: pyarrow missing on the workers' Python) is reported
+    by the worker's exception, not by the first line of Spark's wrapper."""
+    from pyspark.errors import PythonException
+
+    from neardup.spark.session import SparkJobError, spark_errors
+
+    said = (
+        "An exception was thrown from the Python worker:\nTraceback (most recent call last):\n"
+        '  File "worker.py", line 1920, in read_udfs\n    import pyarrow as pa\n'
+        "ModuleNotFoundError: No module named 'pyarrow'\n SQLSTATE: 38000"
+    )
+    with pytest.raises(SparkJobError, match="No module named 'pyarrow'") as caught, (
+        spark_errors()
+    ):
+        raise PythonException(said)
+    assert "\n" not in str(caught.value)
