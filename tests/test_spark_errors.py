@@ -61,12 +61,19 @@ def test_scan_refuses_a_report_file_name_before_any_session(tmp_path: Path) -> N
     nothing (it used to write a Parquet directory named report.html)."""
     source = _jsonl(tmp_path / "in.jsonl")
     report = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["scan", str(source), "--engine", "spark", "-f", "html",
-                                       "-o", str(report)])
+    runner = CliRunner()
+    result = runner.invoke(main, ["scan", str(source), "--engine", "spark", "-o", str(report)])
     assert result.exit_code == 2, result.output
     assert "not a report file" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not report.exists()
+    # a format asked for, whatever the output's name, is refused: Spark writes Parquet
+    for output in (report, tmp_path / "out"):
+        asked = runner.invoke(main, ["scan", str(source), "--engine", "spark", "-f", "html",
+                                     "-o", str(output)])
+        assert asked.exit_code == 2, asked.output
+        assert "--format html is for the local engine" in asked.output
+        assert not output.exists()
     from neardup.spark import scan_spark
 
     with pytest.raises(InputError, match=r"report\.json"):

@@ -383,7 +383,11 @@ def output_options(func: F) -> F:
         if path == STDIN:
             path = None
         if kwargs.get("engine") == "spark":  # -o is a directory of Parquet files
-            kwargs["output"] = OutputSettings(fmt or "text", path, kwargs.pop("quiet"))
+            if fmt is not None:
+                raise click.UsageError(
+                    f"--engine spark writes Parquet (pairs/, clusters/ and skipped/ under -o "
+                    f"DIR), not a report: --format {fmt} is for the local engine")
+            kwargs["output"] = OutputSettings("text", path, kwargs.pop("quiet"))
         else:
             check_output_path(path)
             kwargs["output"] = OutputSettings(report_format(fmt, path, FORMATS), path,
