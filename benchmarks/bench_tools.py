@@ -216,6 +216,7 @@ def test_partial_copies_truth_and_determinism() -> None:
     assert (score.reported, score.correct, score.boilerplate) == (17, 16, 1)
 
 
+@pytest.mark.slow  # keeps -m "not slow" within its minute
 def test_passages_scale_runs_and_its_edited_copy_differs(capsys: pytest.CaptureFixture[str]) -> None:
     text = joined_laws(30_000)
     assert len(text) == 30_000 and len(edited(text)) == 30_000 - 30_000 // 200

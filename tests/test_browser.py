@@ -24,7 +24,7 @@ from neardup.cli import main
 from neardup.evidence.passages import add_passages
 from neardup.formats import render
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a browser: CI runs them, not -m "not slow"
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

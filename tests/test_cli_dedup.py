@@ -209,6 +209,7 @@ def test_removed_file_names_the_kept_document(tmp_path: Path) -> None:
     assert removed[0]["similarity"] == removed[1]["similarity"] < 1
 
 
+@pytest.mark.slow  # keeps -m "not slow" within its minute
 def test_parquet_gives_the_kept_ids_of_json_lines(tmp_path: Path) -> None:
     """Parquet in, Parquet out: every column, the same schema and metadata, the rows of the
     kept ids, which are those JSON Lines keep; scan and check read Parquet too."""

@@ -117,6 +117,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return path, batch
 
 
+@pytest.mark.slow  # fresh interpreters: keeps -m "not slow" within its minute
 def test_index_info_and_a_small_check_do_not_load_numba(small_index: tuple[Path, Path]) -> None:
     """numba and its cached kernels take 1-2 s to load; ``index info`` needs no kernel, and
     the numpy kernel hashes a few documents in a millisecond."""
@@ -131,6 +132,7 @@ def test_index_info_and_a_small_check_do_not_load_numba(small_index: tuple[Path,
     assert not copies["numba"]
 
 
+@pytest.mark.slow  # fresh interpreters: keeps -m "not slow" within its minute
 def test_numba_is_loaded_once_the_numpy_kernel_has_paid_for_it() -> None:
     pytest.importorskip("numba")
     code = (
@@ -149,6 +151,7 @@ def test_numba_is_loaded_once_the_numpy_kernel_has_paid_for_it() -> None:
     assert forced["numba"]
 
 
+@pytest.mark.slow  # fresh interpreters: keeps -m "not slow" within its minute
 def test_a_pair_of_huge_texts_loads_numba_for_its_passages() -> None:
     """Two documents never spend a second in signatures, but their passages would spend
     minutes in numpy: the passage search loads numba for a large pair, not for a small one."""

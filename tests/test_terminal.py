@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed"),
+              pytest.mark.slow]  # a terminal per test: CI runs them, not -m "not slow"
 
 TEXT = "我们今天去北京天安门看升旗仪式，然后去故宫博物院参观，晚上去王府井吃烤鸭。" * 3
 
