@@ -190,3 +190,21 @@ def test_check_refuses_standard_input_to_check_in_a_scan(essay_file: Path) -> No
     result = CliRunner().invoke(main, ["scan", str(SEEDS), "--check", "-"])
     assert result.exit_code == 2
     assert "--check" in result.output
+
+
+def test_every_format_numbers_a_pair_alike(checked: DuplicateReport) -> None:
+    """A source's pair has one number in the text, Markdown and HTML reports (the text lists
+    the pairs most similar first, under the numbers the others give them), so that "pair 3"
+    of the text report is pair 3 of the page."""
+    from neardup.formats import render
+
+    text, markdown = render(checked, "text"), render(checked, "markdown")
+    html = render(checked, "html")
+    in_text = re.findall(r"\[\d\] [\d.]+% of \S+ is in \S+ \(pair (\d+)\)", text)
+    in_markdown = re.findall(r"\\\(pair (\d+)\\\)", markdown)
+    assert len(in_text) == 3 and in_text == in_markdown[:3]
+    for number in in_text:
+        pair = checked.pairs[int(number) - 1]
+        listed = re.search(rf"^  {number}\. (\S+)  <->  (\S+)$", text, re.M)
+        assert listed and {listed[1], listed[2]} == {pair.a, pair.b}
+        assert f'href="#pair-{number}"' in html

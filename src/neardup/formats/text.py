@@ -48,9 +48,9 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
     headline = Headline(report)
     shown = sorted(pairs_shown(report), key=lambda p: (-max(headline.shares(p)), -p.jaccard)
                    if report.parameters.containment is not None else -p.jaccard)
+    number_of = pair_numbers(pairs_shown(report))  # the numbers the other formats give
     if report.checked:
         lines += ["", "Checked documents (the share of each found in the others)"]
-        number_of = pair_numbers(shown)
         for k, page in enumerate(report.checked, start=1):
             if page.sources:
                 first, *sources = checked_lines(page, number_of, one_line)
@@ -88,9 +88,9 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
     if shown:
-        lines += ["", "Pairs"]
-        for number, pair in enumerate(shown, start=1):
-            lines += _pair_lines(report, number, pair, headline)
+        lines += ["", "Pairs" + (" (most similar first)" if len(shown) > 1 else "")]
+        for pair in shown:
+            lines += _pair_lines(report, number_of[pair.a, pair.b], pair, headline)
     if report.set_apart:
         lines += ["", f"Set apart: {plural(len(report.set_apart), 'pair')} the searches found "
                   "that are not copies (template siblings, topic neighbours; each with its "
