@@ -315,7 +315,7 @@ def test_copies_tables_are_kept_only_when_asked_for(tmp_path: Path) -> None:
         assert not info.copies and info.sampled_rows is None
         assert index.query([articles["2"]], containment=0.3).counts.processed == 1
         with pytest.raises(IndexFileError, match=r"made without --copies.*index create "
-                           r"NEW_INDEX --copies"):
+                           r"NEW_INDEX --copies --threshold 0.5 --script simplified"):
             index.query([articles["2"]], **COPIES)
         assert index.verify().sound
     with DuplicateIndex.open(kept) as index:
@@ -327,6 +327,9 @@ def test_copies_tables_are_kept_only_when_asked_for(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="copies needs store_text"):
         DuplicateIndex.create(":memory:", copies=True, store_text=False)
     runner = CliRunner()
+    both = runner.invoke(main, ["index", "create", str(tmp_path / "nt.ndx"), "--copies",
+                                "--no-text"])
+    assert both.exit_code == 2 and "--copies cannot be used with --no-text" in both.output
     made = runner.invoke(main, ["index", "create", str(tmp_path / "cli.ndx"), "--copies"])
     assert made.exit_code == 0, made.output
     described = runner.invoke(main, ["index", "info", str(tmp_path / "cli.ndx"), "--json"])

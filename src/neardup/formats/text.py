@@ -88,7 +88,8 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
     if shown:
-        lines += ["", "Pairs" + (" (most similar first)" if len(shown) > 1 else "")]
+        lines += ["", "Pairs" + (" (most similar first, numbered as on the HTML page)"
+                                 if len(shown) > 1 else "")]
         for pair in shown:
             lines += _pair_lines(report, number_of[pair.a, pair.b], pair, headline)
     if report.set_apart:
