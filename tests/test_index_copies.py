@@ -336,6 +336,7 @@ def test_copies_tables_are_kept_only_when_asked_for(tmp_path: Path) -> None:
     assert json.loads(described.output)["copies"] is True
     shown = runner.invoke(main, ["index", "info", str(plain)])
     assert "not kept (made without --copies" in shown.output
+    assert "script=None synonyms=False" in shown.output  # the folding it checks with
 
 
 def test_an_index_without_texts_refuses_the_copies_judgement() -> None:

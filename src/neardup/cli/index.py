@@ -203,7 +203,8 @@ def info_command(index_path: str, as_json: bool) -> None:
         f"size        {_size(info.size_bytes)} ({info.size_bytes} bytes)",
         f"parameters  threshold={p.threshold} ngram={p.ngram} unit={p.unit} "
         f"num_perm={p.num_perm} bands={p.bands} rows={p.rows} seed={p.seed} "
-        f"verify={p.verify} html={p.html} markers={list(p.markers)}",
+        f"verify={p.verify} html={p.html} markers={list(p.markers)} script={p.script} "
+        f"synonyms={p.synonyms}",
     ]
     click.echo("\n".join(lines))
 
