@@ -389,11 +389,6 @@ def is_formula(cps: U32, formula: U32, ngram: int) -> bool:
     return not (rare * RARE_WEIGHT >= common and rare > 0)
 
 
-def rare_shared(a: Profile, b: Profile) -> int:
-    """How many distinct sampled shingles that are not formula two texts share."""
-    return int(np.intersect1d(a.rare, b.rare, assume_unique=True).size)
-
-
 def specificity(a: Profile, b: Profile, ngram: int) -> Specificity:
     """What two normalized texts share, told apart by the collection's formula shingles (see
     the module docstring)."""

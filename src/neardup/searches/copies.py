@@ -65,12 +65,6 @@ times the time, for the same copies; 8 for every pair lost news copies of 35–4
 characters)."""
 
 
-def rare_needed(smaller: int) -> float:
-    """How many rare sampled shingles a pair must share when its smaller document has
-    ``smaller`` sampled shingles (:func:`enough_rare` for one pair)."""
-    return min(max(SHARED_SHARE * smaller, LEAST_SHARED), MOST_SHARED)
-
-
 def enough_rare(shared: I64, count_a: I64, count_b: I64) -> Bools:
     """Whether pairs sharing ``shared`` rare sampled shingles, of documents with ``count_a``
     and ``count_b`` sampled shingles, are candidates (:data:`SHARED_SHARE`)."""
