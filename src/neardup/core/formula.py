@@ -102,6 +102,15 @@ class Specificity:
     """The share of those figures that the other text holds too (1 when there are none): a
     rewrite keeps its source's figures, a template sibling has its own."""
 
+    def chained(self) -> int:
+        """Characters of the heaviest chain of passages in the same order."""
+        return round(self.ordered * self.shorter)
+
+    def slot_counts(self) -> tuple[int, int]:
+        """How many slots the chain has, and how many of them are figure slots."""
+        chained = max(self.chained(), 1)
+        return round(self.slots * chained / 100), round(self.facts * chained / 100)
+
 
 @dataclass(frozen=True)
 class CopyRule:
@@ -178,16 +187,20 @@ class CopyRule:
 
     def _passage(self, found: Specificity, specific: float, formula: float) -> tuple[bool, str]:
         longest = found.longest_specific
+        if longest == 0:
+            return False, "shares only formula (text many documents hold)"
         if longest < self.passage:
-            return False, (f"no specific passage of {self.passage} characters "
-                           f"(the longest: {longest})")
+            return False, (f"no specific passage (the longest has {longest} characters, "
+                           f"{self.passage} needed)")
         if specific < self.share and longest < self.quote:
-            return False, (f"a specific passage of {longest} characters, {specific:.0%} of the "
-                           "shorter text: a quoted sentence")
+            return False, (f"a quoted sentence: a specific passage of {longest} characters, "
+                           f"{specific:.0%} of the shorter text")
         filled = found.slots >= self.slots and formula > specific
         if found.facts >= self.figure_slots or (filled and longest < self.unbroken):
-            return False, (f"a template filled in differently: {found.slots:.1f} differing "
-                           f"slots ({found.facts:.1f} of figures) per 100 shared characters")
+            slots, figures = found.slot_counts()
+            return False, (f"a template filled in differently: {slots} short places differ "
+                           f"({figures} of them figures) in {found.chained():,} characters "
+                           "shared in order")
         if specific < self.balance * formula:
             return False, (f"shares mostly formula ({formula:.0%} formula, {specific:.0%} "
                            "specific)")

@@ -27,6 +27,7 @@ from .html_document import checked_section
 from .html_sections import (
     clusters_section,
     copies_section,
+    set_apart_section,
     skipped_section,
     summary_section,
 )
@@ -89,6 +90,7 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         *clusters_section(report),
         *copies_section(report),
         *_pairs_section(report),
+        *set_apart_section(report),
         '<section id="detail" hidden aria-labelledby="detail-title"></section>',
         '<section id="print-all"></section>',
         *skipped_section(report),

@@ -8,6 +8,13 @@ import html
 from collections import deque
 
 from ..report import Cluster, DuplicateReport
+from .set_apart import (
+    SET_APART_NOTE,
+    SET_APART_TITLE,
+    reasons_counted,
+    set_apart_shown,
+    shown_words,
+)
 from .shared import (
     FOUND_BY,
     NO_COPY_RATIOS,
@@ -327,6 +334,34 @@ def copies_section(report: DuplicateReport) -> list[str]:
         '<div class="pager"><button type="button" id="cprev">← previous page</button>'
         '<span id="cinfo" aria-live="polite"></span>'
         '<button type="button" id="cnext">next page →</button></div>',
+        "</section>",
+    ]
+
+
+def set_apart_section(report: DuplicateReport) -> list[str]:
+    """The pairs set apart, folded: how many by reason, then those that overlap most."""
+    if not report.set_apart:
+        return []
+    counted = "".join(f"<tr><td>{esc(kind)}</td><td class=\"num\">{count:,}</td></tr>"
+                      for kind, count in reasons_counted(report))
+    shown = set_apart_shown(report)
+    rows = "".join(
+        f"<tr><td>{doc_label(report, p.a)}</td><td>{doc_label(report, p.b)}</td>"
+        f'<td class="num">{p.a_in_b:.1%} / {p.b_in_a:.1%}</td>'
+        f"<td>{esc(p.reason or 'no reason given')}</td></tr>"
+        for p in shown
+    )
+    return [
+        '<section id="set-apart">',
+        f"<h2>{esc(SET_APART_TITLE)} <small>{plural(len(report.set_apart), 'pair')}</small></h2>",
+        f"<p class=\"note\">{plural(len(report.set_apart), 'pair')} {esc(SET_APART_NOTE)}.</p>",
+        "<details>",
+        f"<summary>By reason, and {esc(shown_words(report, shown))}</summary>",
+        '<table class="set-apart-reasons"><thead><tr><th>reason</th><th>pairs</th></tr>'
+        f"</thead><tbody>{counted}</tbody></table>",
+        '<table class="set-apart"><thead><tr><th>a</th><th>b</th><th>a in b / b in a '
+        f"(shingles)</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>",
+        "</details>",
         "</section>",
     ]
 

@@ -10,6 +10,13 @@ from __future__ import annotations
 import re
 
 from ..report import CheckedDocument, DuplicateReport
+from .set_apart import (
+    SET_APART_NOTE,
+    SET_APART_TITLE,
+    reasons_counted,
+    set_apart_shown,
+    shown_words,
+)
 from .shared import (
     NO_COPY_RATIOS,
     Headline,
@@ -80,7 +87,7 @@ def render_markdown(report: DuplicateReport, texts: Texts | None = None) -> str:
             + ", ".join(md_escape(member) for member in group.members)
             for number, group in enumerate(report.identical, start=1)
         ]
-    out += _pairs_table(report) + _clusters_table(report)
+    out += _pairs_table(report) + _set_apart(report) + _clusters_table(report)
     if report.skipped:
         out += ["", "## Skipped", ""]
         out += [f"- {md_escape(s.id)}: {md_escape(s.reason)}" for s in report.skipped]
@@ -170,6 +177,22 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
     if shown:
         out += ["", f"a in b: the share of a found in b ({headline.basis(shown[0])}); b in a: "
                 "the reverse. Containment: of the shingles of the smaller document."]
+    return out
+
+
+def _set_apart(report: DuplicateReport) -> list[str]:
+    """The pairs set apart: how many by reason, then those that overlap most."""
+    if not report.set_apart:
+        return []
+    out = ["", f"## {SET_APART_TITLE}", "",
+           f"{plural(len(report.set_apart), 'pair')} {SET_APART_NOTE}.", "",
+           "| reason | pairs |", "|---|--:|"]
+    out += [f"| {md_escape(kind)} | {count:,} |" for kind, count in reasons_counted(report)]
+    shown = set_apart_shown(report)
+    out += ["", f"Set apart, {shown_words(report, shown)}; a in b and b in a are shares of "
+            "shingles:", "", "| a | b | a in b | b in a | reason |", "|---|---|--:|--:|---|"]
+    out += [f"| {_doc(report, p.a)} | {_doc(report, p.b)} | {p.a_in_b:.1%} | {p.b_in_a:.1%} "
+            f"| {md_escape(p.reason or 'no reason given')} |" for p in shown]
     return out
 
 

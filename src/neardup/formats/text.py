@@ -13,6 +13,12 @@ import re
 import unicodedata
 
 from ..report import DuplicateReport, Pair
+from .set_apart import (
+    SET_APART_NOTE,
+    reasons_counted,
+    set_apart_shown,
+    shown_words,
+)
 from .shared import (
     NO_COPY_RATIOS,
     Headline,
@@ -92,10 +98,7 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                                  if len(shown) > 1 else "")]
         for pair in shown:
             lines += _pair_lines(report, number_of[pair.a, pair.b], pair, headline)
-    if report.set_apart:
-        lines += ["", f"Set apart: {plural(len(report.set_apart), 'pair')} the searches found "
-                  "that are not copies (template siblings, topic neighbours; each with its "
-                  "reason in the JSON report's set_apart)"]
+    lines += _set_apart_lines(report)
     return "".join(f"{row}\n" for line in lines for row in wrap_line(safe_output(line), width))
 
 
@@ -133,6 +136,29 @@ def _pair_lines(
         )
         lines.append(f"       “{shorten(first.text)}”")
     return lines
+
+
+def _set_apart_lines(report: DuplicateReport) -> list[str]:
+    """How many pairs were set apart and why, then those that overlap most."""
+    if not report.set_apart:
+        return []
+    lines = ["", f"Set apart: {plural(len(report.set_apart), 'pair')} {SET_APART_NOTE}; "
+             "by reason:"]
+    width = len(f"{max(count for _, count in reasons_counted(report)):,}")
+    lines += [f"  {count:>{width},}  {kind}" for kind, count in reasons_counted(report)]
+    shown = set_apart_shown(report)
+    lines += ["", f"  Set apart, {shown_words(report, shown)}:"]
+    for pair in shown:
+        lines += [f"    {_named(report, pair.a)}  <->  {_named(report, pair.b)}",
+                  f"      {pair.a_in_b:.1%} of a is in b, {pair.b_in_a:.1%} of b is in a "
+                  f"(shingles): {pair.reason or 'no reason given'}"]
+    return lines
+
+
+def _named(report: DuplicateReport, doc_id: str) -> str:
+    """A document's id and the start of its title."""
+    title = one_line(title_of(report, doc_id) or "")
+    return one_line(doc_id) + (f" {title[:24]}…" if len(title) > 24 else f" {title}" * bool(title))
 
 
 _ITEM = re.compile(r" *(?:\d+\. +|[a-z]: )?")

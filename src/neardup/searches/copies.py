@@ -134,8 +134,7 @@ class SpecificContent:
         few = ~enough_rare(rare, texts.sampled[pairs[:, 0]], texts.sampled[pairs[:, 1]])
         contained = np.maximum(judged.overlaps[:, 1], judged.overlaps[:, 2])
         measured = np.flatnonzero(~(few & (contained < WHOLE_SLACK * self.copy_rule.whole)))
-        reasons = [f"shares little specific text ({shared} rare shingles sampled)"
-                   for shared in rare.tolist()]
+        reasons = ["shares little specific text (text few documents hold)"] * len(pairs)
         for k, found in zip(measured.tolist(), specificities(texts, pairs[measured]),
                             strict=True):
             copy[k], reasons[k] = self.copy_rule.reason(found, bool(rewritten[k]))

@@ -1,0 +1,85 @@
+"""The pairs a copies judgement sets apart, as the text, Markdown and HTML reports show them:
+how many by reason, and the ones that overlap most with their reasons, bounded."""
+
+from __future__ import annotations
+
+import collections
+import html
+import random
+
+import pytest
+
+from neardup import find_duplicates
+from neardup.formats.html_page import render_html
+from neardup.formats.markdown import render_markdown
+from neardup.formats.set_apart import SET_APART_SHOWN, overlap, reason_kind
+from neardup.formats.text import render_text
+from neardup.report import DuplicateReport
+
+NOTICE = (
+    "{month}月{day}日，{place}市举行新闻发布会，市政府新闻办公室主任{name}通报有关情况。"
+    "据介绍，今年以来全市累计新增就业岗位{count}个，重点项目完成投资比例达到百分之{share}，"
+    "各项工作总体平稳有序推进。发布会强调，要坚持稳中求进工作总基调，统筹发展和安全，"
+    "扎实做好各项民生保障工作，确保全年目标任务圆满完成。"
+)
+NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞"]
+PLACES = ["杭州", "成都", "西安", "长沙", "昆明", "南宁", "太原", "合肥", "福州", "济南"]
+
+
+def notices(count: int, seed: int) -> dict[str, str]:
+    """``count`` notices filled from one template with other names, places, dates, figures."""
+    rng = random.Random(seed)
+    return {f"n{k:02d}<b>": NOTICE.format(
+        name=rng.choice(NAMES), place=rng.choice(PLACES), month=rng.randint(1, 12),
+        day=rng.randint(1, 28), count=rng.randint(100, 999), share=rng.randint(10, 99))
+        for k in range(count)}
+
+
+@pytest.fixture(scope="module")
+def report() -> DuplicateReport:
+    found = find_duplicates(notices(40, 5), preset="copies", workers=1)
+    assert len(found.set_apart) > SET_APART_SHOWN, "more pairs set apart than a report lists"
+    return found
+
+
+def test_the_text_report_counts_the_pairs_set_apart_by_reason_and_lists_the_closest(
+    report: DuplicateReport,
+) -> None:
+    text = " ".join(render_text(report, width=400).split())
+    assert f"Set apart: {len(report.set_apart):,} pairs found, but judged not to be copies" in text
+    for kind, count in collections.Counter(reason_kind(p.reason) for p in report.set_apart).items():
+        assert f"{count:,} {kind}" in text
+    assert (f"the {SET_APART_SHOWN} that overlap most (all {len(report.set_apart):,} in the JSON "
+            "report's set_apart)") in text
+    closest = max(report.set_apart, key=overlap)
+    listed = f"{closest.a} <-> {closest.b} {closest.a_in_b:.1%} of a is in b"
+    assert listed in text and closest.reason and closest.reason in text
+    assert text.count(" <-> ") == SET_APART_SHOWN
+
+
+def test_the_markdown_and_html_reports_show_the_same_count_and_list(
+    report: DuplicateReport,
+) -> None:
+    markdown = render_markdown(report)
+    assert "## Set apart: found, but not copies" in markdown
+    assert f"{len(report.set_apart):,} pairs found, but judged not to be copies" in markdown
+    section = markdown.split("## Set apart")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith(r"| n") and r"\<b\>" in line]
+    assert len(rows) == SET_APART_SHOWN
+    assert "n00<b>" not in markdown and r"n00\<b\>" in markdown  # ids escaped
+
+    page = render_html(report)
+    section = page.split('<section id="set-apart">')[1].split("</section>")[0]
+    assert f"{len(report.set_apart):,} pairs" in section
+    assert section.count("<tr><td><span class=\"id\">") == SET_APART_SHOWN
+    assert "n00<b>" not in section and html.escape("n00<b>") in page
+    kinds = {reason_kind(p.reason) for p in report.set_apart}
+    assert all(f"<td>{html.escape(kind)}</td>" in section for kind in kinds)
+
+
+def test_a_report_without_a_copies_judgement_has_no_set_apart_section() -> None:
+    plain = find_duplicates(notices(12, 5), workers=1)
+    assert not plain.set_apart
+    assert "Set apart" not in render_text(plain)
+    assert "Set apart" not in render_markdown(plain)
+    assert 'id="set-apart"' not in render_html(plain)
