@@ -83,13 +83,16 @@ def parameters_line(report: DuplicateReport) -> str:
 
 def judged_words(pair: Pair) -> str:
     """Why the copies judgement took a pair for a copy (or set it apart), and its specific
-    and formula shares, e.g. ``copy: a specific passage of 68 characters; specific 21% of
-    a, 4% of b; formula 3% / 1%``; nothing for a pair that was not judged."""
+    and formula shares, e.g. ``a specific passage of 68 characters; the judgement's own
+    measure, on normalized text (…): specific 21% of a, 4% of b; formula 3% / 1%``: they
+    differ from the headline share, which counts the shared passages of the original texts;
+    nothing for a pair that was not judged."""
     if pair.reason is None:
         return ""
     shares = ""
     if pair.specific_a is not None and pair.specific_b is not None:
-        shares = (f"; specific {pair.specific_a:.0%} of a, {pair.specific_b:.0%} of b; "
+        shares = (f"; the judgement's own measure, on normalized text (no punctuation or "
+                  f"spaces): specific {pair.specific_a:.0%} of a, {pair.specific_b:.0%} of b; "
                   f"formula {pair.formula_a or 0:.0%} / {pair.formula_b or 0:.0%}")
     return f"{pair.reason}{shares}"
 
