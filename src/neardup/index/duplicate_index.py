@@ -35,6 +35,7 @@ from .file import (
     FORMAT,
     FORMAT_VERSION,
     MEMORY,
+    ORIGINALS_SINCE,
     QUERY_PARAMETERS,
     REBUILD_HINT,
     SCAN_ONLY,
@@ -138,6 +139,7 @@ class DuplicateIndex:
             parameters.banding,
             fingerprints=format_version >= FINGERPRINTS_SINCE,
             copies=self.copies,
+            originals=format_version >= ORIGINALS_SINCE,
         )
 
     # ------------------------------------------------------------------ creation, opening
@@ -382,9 +384,18 @@ class DuplicateIndex:
         return Header(self.parameters, self.store_text, self.format_version, self.created_by,
                       self.copies)
 
-    def texts(self, ids: Iterable[str]) -> dict[str, str]:
-        """The stored normalized texts of indexed documents (empty when ``store_text`` is off)."""
-        return self._tables.texts(ids)
+    @property
+    def keeps_originals(self) -> bool:
+        """Whether the index keeps its documents' texts as they were added (format 4 with
+        ``store_text``); before format 4 only their normalized texts are kept."""
+        return self.store_text and self._tables.originals
+
+    def texts(self, ids: Iterable[str], *, normalized: bool = False) -> dict[str, str]:
+        """The stored texts of indexed documents, by id (empty when ``store_text`` is off):
+        as they were added, which passages and reports show, or with ``normalized`` the
+        normalized texts that queries compare. An index of format 3 or older keeps only the
+        normalized texts, and gives those (:attr:`keeps_originals` is False)."""
+        return self._tables.texts(ids, normalized)
 
     # ------------------------------------------------------------------ writing
 
@@ -423,7 +434,7 @@ class DuplicateIndex:
         tables = self._tables
         chunks = rows_to_add(
             documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints,
-            tables.copies,
+            tables.copies, tables.originals,
         )
         with self._writing():
             next_doc = tables.next_doc()
