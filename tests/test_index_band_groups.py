@@ -117,3 +117,21 @@ def test_news_batch_against_an_index_as_a_scan(corpora_dir: Path) -> None:
     found = involving(report, ids)
     assert found == expected
     assert sum(f["list"] == "set_apart" for f in found.values()) >= 50
+
+
+def test_a_new_version_of_a_groups_first_member_is_paired_as_a_scan() -> None:
+    """A new version of the first indexed bulletin (the same id) replaces it in the groups:
+    the check's pairs are those of a scan of the other indexed bulletins and the new one
+    (the first holder of its large groups would otherwise be the document it replaces, and
+    the new version would pair with nothing)."""
+    rng = random.Random(7)
+    text = bulletin(1, rng)
+    old = [Document(f"old-{k:02d}", f"{text}第{k}号") for k in range(60)]
+    new = [Document("old-00", f"{text}附件甲")]
+    with DuplicateIndex.create(":memory:") as index:  # band candidates only
+        index.add(old)
+        report = index.query(new)
+    ids = {d.id for d in new}
+    expected = involving(find_duplicates([*old[1:], *new]), ids)
+    assert ("old-00", "old-01") in expected  # the star from the groups' first
+    assert involving(report, ids) == expected

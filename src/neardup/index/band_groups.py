@@ -11,7 +11,9 @@ makes that involve a new document: every pair of a group of at most ``MAX_GROUP`
 documents, and in a larger one each new document with the group's first (its first
 indexed holder, or the first new document when no indexed one holds the key). Pairing a
 new document with every member of a large group instead made hundreds of candidates a
-scan never looks at (template siblings that the copies judgement then set apart).
+scan never looks at (template siblings that the copies judgement then set apart). An indexed
+document that a new one replaces (the same id) is left out of the groups, as it is out of
+the collection once replaced.
 """
 
 from __future__ import annotations

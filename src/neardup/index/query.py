@@ -116,7 +116,9 @@ def query_index(
         if before is not None:
             before()
         banded = tables.shared_keys(keys)
-        among_banded, hits = scanned_band_pairs(keys, banded)
+        replaced = {old.doc for old in tables.existing([d.id for d in new_docs]).values()}
+        among_banded, hits = scanned_band_pairs(
+            keys, [row for row in banded if row[1] not in replaced])
         store = RecordingStore(tables)
         if containing and new_docs:
             fingerprints = packed(hashed[CONTAINMENT])
