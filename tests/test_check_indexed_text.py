@@ -75,6 +75,7 @@ def test_check_against_an_index_shows_the_passages_of_scan_check(
                   "-q")
     assert scanned.exit_code == 0, scanned.output
     check, scan = json.loads(checked.stdout), json.loads(scanned.stdout)
+    assert "texts       stored as added and normalized" in run("index", "info", str(ndx)).stdout
     found = seen_from(check, "essay")
     assert set(found) == {third, files[3].replace("#3", "#7")}
     assert found == seen_from(scan, "essay")
@@ -136,6 +137,8 @@ def test_an_index_of_format_3_warns_that_its_passages_are_normalized(
     more = write_jsonl(ndx.parent / "more.jsonl", [Document("more", "一段新加的文字，不长。")])
     assert run("index", "add", str(ndx), str(more)).exit_code == 0
     assert run("index", "verify", str(ndx)).exit_code == 0
+    assert "texts       normalized only (format 3 or older" in run("index", "info",
+                                                                   str(ndx)).stdout
     with DuplicateIndex.open(ndx) as index:
         assert index.format_version == 3 and not index.keeps_originals
         assert index.texts(["more"]) == {"more": "一段新加的文字不长"}

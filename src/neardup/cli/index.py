@@ -17,7 +17,7 @@ import click
 from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
-from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
+from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, ORIGINALS_SINCE, REBUILD_HINT
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
@@ -219,12 +219,17 @@ def info_command(index_path: str, as_json: bool) -> None:
         "copies      " + (
             f"{info.sampled_rows} sampled shingle rows, {info.gram_rows} 4-gram rows (for "
             "--preset copies)" if info.gram_rows is not None
-            else "not kept (made without --copies: no check --preset copies)"
+            else "not kept (made without --copies or --preset copies: no check --preset "
+            "copies)"
             if info.format_version >= COPIES_SINCE
             else "none (format 1 or 2: rebuild the index for --preset copies)"
         ),
-        "texts       " + ("stored (exact verification, passages)" if stored
-                          else "not stored (estimated similarities)"),
+        "texts       " + (
+            "stored as added and normalized (exact verification, passages as written)"
+            if stored and info.format_version >= ORIGINALS_SINCE
+            else "normalized only (format 3 or older: passages shown without punctuation; "
+            "rebuild the index to show them as written)" if stored
+            else "not stored (estimated similarities)"),
         f"size        {_size(info.size_bytes)} ({info.size_bytes} bytes)",
         f"parameters  threshold={p.threshold} ngram={p.ngram} unit={p.unit} "
         f"num_perm={p.num_perm} bands={p.bands} rows={p.rows} seed={p.seed} "

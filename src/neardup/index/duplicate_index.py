@@ -169,9 +169,9 @@ class DuplicateIndex:
             path: the file to create (it must not exist), or ``":memory:"``.
             params: the parameters (default: the ``preset``'s, or the defaults).
             preset: a name of :data:`~neardup.parameters.PRESETS`.
-            store_text: keep each document's normalized text (zlib), so that matches are
-                verified exactly and can be shown with passages. Without it, similarities
-                are estimated from signatures.
+            store_text: keep each document's normalized text and its text as added (zlib),
+                so that matches are verified exactly and can be shown with passages.
+                Without it, similarities are estimated from signatures.
             copies: keep what the rewrite search and the copies judgement read (each
                 document's 4-grams, sampled shingles and sentences), so that queries with
                 ``rewrite`` or ``formula_df`` (``neardup check --preset copies``) can run:
