@@ -128,10 +128,28 @@ def test_a_new_version_of_a_groups_first_member_is_paired_as_a_scan() -> None:
     text = bulletin(1, rng)
     old = [Document(f"old-{k:02d}", f"{text}第{k}号") for k in range(60)]
     new = [Document("old-00", f"{text}附件甲")]
-    with DuplicateIndex.create(":memory:") as index:  # band candidates only
+    with DuplicateIndex.create(":memory:") as index:
         index.add(old)
-        report = index.query(new)
+        report = index.query(new, containment=0.3)  # the common text is boilerplate
     ids = {d.id for d in new}
-    expected = involving(find_duplicates([*old[1:], *new]), ids)
+    expected = involving(find_duplicates([*old[1:], *new], containment=0.3), ids)
     assert ("old-00", "old-01") in expected  # the star from the groups' first
     assert involving(report, ids) == expected
+
+
+def test_a_jaccard_check_pairs_a_new_document_with_every_holder() -> None:
+    """Without a mode that counts every copy, a scan groups distinct texts (identical ones
+    set aside, then given the first one's pairs): 40 identical indexed documents are one
+    member of its groups, 40 holders of the index's. The check pairs the new document with
+    every holder, so it reports at least the scan's pairs (here the same)."""
+    rng = random.Random(5)
+    text = bulletin(3, rng)
+    old = [Document(f"same-{k:02d}", text) for k in range(40)]
+    old += [Document(f"near-{k}", f"{text}第{k}号") for k in range(5)]
+    new = [Document("new", f"{text}附件甲")]
+    with DuplicateIndex.create(":memory:") as index:
+        index.add(old)
+        report = index.query(new)
+    expected = involving(find_duplicates([*old, *new]), {"new"})
+    assert len(expected) == 45
+    assert involving(report, {"new"}) == expected

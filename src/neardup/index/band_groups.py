@@ -14,6 +14,13 @@ new document with every member of a large group instead made hundreds of candida
 scan never looks at (template siblings that the copies judgement then set apart). An indexed
 document that a new one replaces (the same id) is left out of the groups, as it is out of
 the collection once replaced.
+
+This is how a query forms its band candidates when one of its search modes counts every
+copy (:attr:`~neardup.searches.protocol.SearchMode.counts_every_copy`: containment, the
+copies judgement), as a scan then groups every document. A Jaccard-only scan groups distinct
+normalized texts (identical ones are set aside first and given the pairs of the first),
+which the index cannot tell without reading every holder's text: such a query pairs a new
+document with every holder of its keys, so it finds at least the pairs the scan reports.
 """
 
 from __future__ import annotations

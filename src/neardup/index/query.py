@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._types import I64, U32, U64, Verification
-from ..core.lsh import band_keys
+from ..core.lsh import band_keys, candidate_pairs
 from ..core.normalize import codepoints
 from ..core.similarity import Overlap, estimate_overlap, overlap
 from ..errors import IndexFileError
@@ -116,9 +116,13 @@ def query_index(
         if before is not None:
             before()
         banded = tables.shared_keys(keys)
-        replaced = {old.doc for old in tables.existing([d.id for d in new_docs]).values()}
-        among_banded, hits = scanned_band_pairs(
-            keys, [row for row in banded if row[1] not in replaced])
+        if any(mode.counts_every_copy for mode in modes):  # band groups as a scan's
+            replaced = {old.doc for old in tables.existing([d.id for d in new_docs]).values()}
+            among_banded, hits = scanned_band_pairs(
+                keys, [row for row in banded if row[1] not in replaced])
+        else:  # a scan groups distinct texts only: every holder, at least the scan's pairs
+            among_banded = candidate_pairs(keys)
+            hits = sorted({(pos, doc) for pos, doc, _ in banded})
         store = RecordingStore(tables)
         if containing and new_docs:
             fingerprints = packed(hashed[CONTAINMENT])
