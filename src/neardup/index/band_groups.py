@@ -25,13 +25,12 @@ document with every holder of its keys, so it finds at least the pairs the scan 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .._types import I64, U64
 from ..core.lsh import MAX_GROUP
-
-NEW_RANK = 1 << 40
-"""A new document's rank in a group is this plus its position: after every indexed one."""
 
 
 def scanned_band_pairs(
@@ -52,39 +51,37 @@ def scanned_band_pairs(
     n, bands = keys.shape
     if n == 0:
         return np.empty((0, 2), dtype=np.int64), []
-    new_band = np.tile(np.arange(bands, dtype=np.int64), n)
-    new_rank = np.repeat(np.arange(n, dtype=np.int64), bands) + NEW_RANK
-    new_key = keys.reshape(-1)
-    if banded:
-        pos, doc, band = np.array(banded, dtype=np.int64).reshape(-1, 3).T
-        old_key = keys[pos, band]
-        old = np.unique(np.stack([band, old_key.view(np.int64), doc], axis=1), axis=0)
-        old_band, old_key, old_rank = old[:, 0], old[:, 1].view(np.uint64), old[:, 2]
-    else:
-        old_band = old_rank = np.empty(0, dtype=np.int64)
-        old_key = np.empty(0, dtype=np.uint64)
-    all_band = np.concatenate([new_band, old_band])
-    all_key = np.concatenate([new_key, old_key])
-    all_rank = np.concatenate([new_rank, old_rank])
-    order = np.lexsort((all_rank, all_key, all_band))
-    band_s, key_s, rank_s = all_band[order], all_key[order], all_rank[order]
-    change = (band_s[1:] != band_s[:-1]) | (key_s[1:] != key_s[:-1])
-    starts = np.concatenate(([0], np.flatnonzero(change) + 1))
-    sizes = np.diff(np.append(starts, rank_s.size))
+    # a group is a (band, key) the new documents make: its number for each (position, band)
+    codes = np.stack([np.broadcast_to(np.arange(bands, dtype=np.uint64), keys.shape).ravel(),
+                      keys.ravel()])
+    _, group = np.unique(codes, axis=1, return_inverse=True)
+    group = group.reshape(n, bands)
+    groups = int(group.max()) + 1
+    new_count = np.bincount(group.ravel(), minlength=groups)
+    rows = np.fromiter(itertools.chain.from_iterable(banded), dtype=np.int64,
+                       count=3 * len(banded)).reshape(-1, 3)
+    held = np.unique((group[rows[:, 0], rows[:, 2]] << 32) | rows[:, 1])  # (group, doc)
+    held_group, held_doc = held >> 32, held & 0xFFFFFFFF  # by group, then doc
+    old_count = np.bincount(held_group, minlength=groups)
+    old_start = np.concatenate(([0], np.cumsum(old_count)[:-1]))
+    star = old_count + new_count > max_group
     among: set[tuple[int, int]] = set()
     stored: set[tuple[int, int]] = set()
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        members = rank_s[start : start + size].tolist()
-        if members[-1] < NEW_RANK:  # no new document in the group
+    members: list[list[int]] = [[] for _ in range(groups)]
+    for pos, g in zip(np.repeat(np.arange(n), bands).tolist(), group.ravel().tolist(),
+                      strict=True):
+        members[g].append(pos)  # in position order
+    for g in np.flatnonzero(old_count + new_count > 1).tolist():
+        new = members[g]
+        old = held_doc[old_start[g] : old_start[g] + old_count[g]]
+        if star[g]:  # a star from the first member: the first indexed holder, else new
+            if old.size:
+                stored.update((j, int(old[0])) for j in new)
+            else:
+                among.update((new[0], j) for j in new[1:])
             continue
-        if size > max_group:  # a star from the first member (ranks are sorted)
-            pairs = [(members[0], m) for m in members[1:]]
-        else:
-            pairs = [(a, b) for k, a in enumerate(members) for b in members[k + 1 :]]
-        for a, b in pairs:
-            if a >= NEW_RANK:
-                among.add((a - NEW_RANK, b - NEW_RANK))
-            elif b >= NEW_RANK:
-                stored.add((b - NEW_RANK, a))
+        docs = old.tolist()
+        stored.update((j, doc) for j in new for doc in docs)
+        among.update((a, b) for k, a in enumerate(new) for b in new[k + 1 :])
     among_new = np.array(sorted(among), dtype=np.int64).reshape(-1, 2)
     return among_new, sorted(stored)
