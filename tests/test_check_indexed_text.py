@@ -76,6 +76,7 @@ def test_check_against_an_index_shows_the_passages_of_scan_check(
     assert scanned.exit_code == 0, scanned.output
     check, scan = json.loads(checked.stdout), json.loads(scanned.stdout)
     assert "texts       stored as added and normalized" in run("index", "info", str(ndx)).stdout
+    assert json.loads(run("index", "info", str(ndx), "--json").stdout)["texts_as_added"]
     found = seen_from(check, "essay")
     assert set(found) == {third, files[3].replace("#3", "#7")}
     assert found == seen_from(scan, "essay")
@@ -139,6 +140,7 @@ def test_an_index_of_format_3_warns_that_its_passages_are_normalized(
     assert run("index", "verify", str(ndx)).exit_code == 0
     assert "texts       normalized only (format 3 or older" in run("index", "info",
                                                                    str(ndx)).stdout
+    assert not json.loads(run("index", "info", str(ndx), "--json").stdout)["texts_as_added"]
     with DuplicateIndex.open(ndx) as index:
         assert index.format_version == 3 and not index.keeps_originals
         assert index.texts(["more"]) == {"more": "一段新加的文字不长"}

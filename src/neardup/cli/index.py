@@ -17,7 +17,7 @@ import click
 from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
-from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, ORIGINALS_SINCE, REBUILD_HINT
+from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
@@ -226,7 +226,7 @@ def info_command(index_path: str, as_json: bool) -> None:
         ),
         "texts       " + (
             "stored as added and normalized (exact verification, passages as written)"
-            if stored and info.format_version >= ORIGINALS_SINCE
+            if info.texts_as_added
             else "normalized only (format 3 or older: passages shown without punctuation; "
             "rebuild the index to show them as written)" if stored
             else "not stored (estimated similarities)"),

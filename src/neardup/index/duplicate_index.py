@@ -82,6 +82,9 @@ class IndexInfo:
     """Rows of the ``grams`` table; None before format 3 (no rewrite search)."""
     copies: bool = False
     """Whether it keeps what ``check --preset copies`` reads (made with ``copies``)."""
+    texts_as_added: bool = False
+    """Whether it keeps each text as it was added (format 4 with texts), which reports show
+    passages in; before format 4 only normalized texts are kept."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -98,6 +101,7 @@ class IndexInfo:
             "sampled_rows": self.sampled_rows,
             "gram_rows": self.gram_rows,
             "copies": self.copies,
+            "texts_as_added": self.texts_as_added,
             "size_bytes": self.size_bytes,
         }
 
@@ -333,6 +337,7 @@ class DuplicateIndex:
             sampled_rows=copies[0] if copies else None,
             gram_rows=copies[1] if copies else None,
             copies=self.copies,
+            texts_as_added=self.keeps_originals,
         )
 
     # ------------------------------------------------------------------ damage
