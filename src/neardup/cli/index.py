@@ -98,7 +98,7 @@ Examples:
 @click.option("--copies", is_flag=True,
               help="Also keep what `check --preset copies` reads (4-grams, sampled shingles "
                    "and sentences of each document, for the rewrite search and the copies "
-                   "judgement): 3 to 5 times the file, 1.6 to 3 times the time of `add`. "
+                   "judgement): 3 to 4 times the file, 1.6 to 3 times the time of `add`. "
                    "With --threshold 0.5 --script simplified it checks as the copies preset "
                    "scans (--preset copies gives all three).")
 def create_command(

@@ -179,8 +179,8 @@ class DuplicateIndex:
             copies: keep what the rewrite search and the copies judgement read (each
                 document's 4-grams, sampled shingles and sentences), so that queries with
                 ``rewrite`` or ``formula_df`` (``neardup check --preset copies``) can run:
-                3 to 5 times the file and 1.6 to 3 times the time of :meth:`add`
-                (3,000 laws: 228 MiB instead of 46). Default: when the preset or ``params``
+                3 to 4 times the file and 1.6 to 3 times the time of :meth:`add`
+                (1,000 laws: 88 MiB instead of 22). Default: when the preset or ``params``
                 ask for either (``preset="copies"``). It needs ``store_text``.
             timeout: seconds to wait for another process's write transaction.
             cache_mb: SQLite page cache size in MiB.
