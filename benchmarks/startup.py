@@ -153,11 +153,12 @@ def build_index(corpus: str, out: str, limit: int | None) -> None:
     band_parts: list[np.ndarray] = []
     fingerprint_parts: list[np.ndarray] = []  # uint64: (signed fingerprint + 2**31) << 32 | doc
     next_doc = 1
-    for rows in rows_to_add(documents, BATCH_DOCS, adding, parameters, True, True):
+    for rows in rows_to_add(documents, BATCH_DOCS, adding, parameters, True, True,
+                            originals=True):
         docs = np.arange(next_doc, next_doc + len(rows.rows), dtype=np.int64)
         db.executemany(
             "INSERT INTO docs (doc, id, title, source, length, shingles, signature, "
-            "fingerprints, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "fingerprints, text, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((int(d), *row) for d, row in zip(docs, rows.rows, strict=True)),
         )
         sigs = np.frombuffer(b"".join(r[5] for r in rows.rows), dtype="<u4").reshape(

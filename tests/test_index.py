@@ -151,10 +151,14 @@ def test_store_text_off_estimates(path: Path) -> None:
         assert not index.store_text
 
 
-def test_texts_are_normalized(path: Path) -> None:
+def test_texts_are_kept_as_added_and_normalized(path: Path) -> None:
+    """An index keeps each text as it was added (which reports show) and its normalized
+    form (which queries compare)."""
     with DuplicateIndex.create(path) as index:
         index.add([Document("a", "ＡＢＣ，　中文！ ##paidbegin##")])
-        assert index.texts(["a", "missing"]) == {"a": "abc中文"}
+        assert index.keeps_originals
+        assert index.texts(["a", "missing"]) == {"a": "ＡＢＣ，　中文！ ##paidbegin##"}
+        assert index.texts(["a", "missing"], normalized=True) == {"a": "abc中文"}
 
 
 def test_already_indexed_ids_are_an_error_unless_replace(path: Path) -> None:
@@ -276,8 +280,8 @@ def _set_meta(path: Path, key: str, value: str) -> None:
 
 def test_open_newer_and_older_format_versions(path: Path) -> None:
     DuplicateIndex.create(path).close()
-    _set_meta(path, "format_version", "4")
-    with pytest.raises(IndexFileError, match=r"format version 4 is newer .* upgrade neardup"):
+    _set_meta(path, "format_version", "5")
+    with pytest.raises(IndexFileError, match=r"format version 5 is newer .* upgrade neardup"):
         DuplicateIndex.open(path)
     _set_meta(path, "format_version", "0")
     with pytest.raises(IndexFileError, match="format version 0 is older"):
@@ -424,9 +428,9 @@ def test_file_format(path: Path) -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA application_id").fetchone()[0] == 0x4E445550
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        assert meta["format"] == "neardup-index" and meta["format_version"] == "3"
+        assert meta["format"] == "neardup-index" and meta["format_version"] == "4"
         assert json.loads(meta["parameters"])["ngram"] == 4
         assert not {"containment", "max_df"} & set(json.loads(meta["parameters"]))
         doc, doc_id, title, source, length, sig, text = db.execute(
@@ -436,6 +440,8 @@ def test_file_format(path: Path) -> None:
         import zlib
 
         assert zlib.decompress(text).decode() == "一二三四五六七八九十"
+        (original,) = db.execute("SELECT original FROM docs").fetchone()  # format 4
+        assert zlib.decompress(original).decode() == "一二三四五六七八九十"
         bands = db.execute("SELECT band, doc FROM bands ORDER BY band").fetchall()
         assert bands == [(b, doc) for b in range(32)]
         # ten characters are seven 4-grams, fewer than a window: one fingerprint, the least hash

@@ -315,7 +315,8 @@ def test_copies_tables_are_kept_only_when_asked_for(tmp_path: Path) -> None:
         assert not info.copies and info.sampled_rows is None
         assert index.query([articles["2"]], containment=0.3).counts.processed == 1
         with pytest.raises(IndexFileError, match=r"made without --copies.*index create "
-                           r"NEW_INDEX --copies --threshold 0.5 --script simplified"):
+                           r"NEW_INDEX --preset copies` \(--copies --threshold 0.5 --script "
+                           r"simplified"):
             index.query([articles["2"]], **COPIES)
         assert index.verify().sound
     with DuplicateIndex.open(kept) as index:

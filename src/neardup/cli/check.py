@@ -38,7 +38,7 @@ from ..formats.shared import plural
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
 from ..io.outputs import refuse_input_as_output
-from ..report import DuplicateReport, Skipped
+from ..report import DuplicateReport, Pair, Skipped
 from .index import open_index, wait_option
 from .inputs import InputReader
 from .messages import fail, note, warn
@@ -284,22 +284,53 @@ def _with_passages(
 ) -> tuple[DuplicateReport, dict[str, str]]:
     """The report with its pairs' shared passages when every text is at hand, and the texts.
 
-    Indexed documents contribute their stored *normalized* text, so their passage offsets
-    refer to it.
+    Indexed documents contribute their stored text as it was added, so their passages are
+    shown as ``scan --check`` shows them; an index of format 3 or older keeps only their
+    normalized text, whose offsets the passages then refer to (a warning says so).
     """
     texts = {d.id: d.text for d in new_docs}
     involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
     texts.update(idx.texts(involved))
+    if involved and idx.store_text and not idx.keeps_originals:
+        warn(f"{idx.path}: this index (format {idx.format_version}) keeps only the normalized "
+             "texts of its documents: their passages are shown without punctuation; rebuild "
+             "it (`neardup index create NEW_INDEX` with its parameters, `neardup index add "
+             "NEW_INDEX PATH...`) to show them as written", quiet)
     missing = [i for p in report.pairs for i in (p.a, p.b) if i not in texts]
     if missing:
         warn(f"no stored text for {missing[0]!r}: passages are not shown "
              "(the index was created with --no-text)", quiet)
         return report, texts
     try:
-        return add_passages(report, texts), texts
+        new_ids = {d.id for d in new_docs}
+        flip = [p.a in new_ids and p.b not in new_ids for p in report.pairs]
+        shown = add_passages(_flipped(report, flip), texts)
+        return _flipped(shown, flip, texts), texts
     except NeardupError as exc:
         warn(f"passages not shown: {exc}", quiet)
         return report, texts
+
+
+def _flipped(report: DuplicateReport, flip: list[bool],
+             texts: dict[str, str] | None = None) -> DuplicateReport:
+    """The report with the pairs ``flip`` marks turned around (a and b, and every figure
+    and passage of theirs). A (new, indexed) pair's passages are found in the order a scan
+    of the indexed documents followed by the new ones gives the pair, indexed first, since
+    passages are tiled along the first text: so they are those of ``scan --check``. Turned
+    back (with ``texts``), each passage's text is the span of the new document, the pair's
+    a."""
+    def turned(pair: Pair) -> Pair:
+        passages = tuple(
+            replace(p, a_start=p.b_start, a_end=p.b_end, b_start=p.a_start, b_end=p.a_end,
+                    text=texts[pair.b][p.b_start:p.b_end] if texts is not None else p.text)
+            for p in pair.passages)
+        return replace(pair, a=pair.b, b=pair.a, a_in_b=pair.b_in_a, b_in_a=pair.a_in_b,
+                       a_coverage=pair.b_coverage, b_coverage=pair.a_coverage,
+                       specific_a=pair.specific_b, specific_b=pair.specific_a,
+                       formula_a=pair.formula_b, formula_b=pair.formula_a, passages=passages)
+
+    pairs = [turned(p) if f else p for p, f in zip(report.pairs, flip, strict=True)]
+    return replace(report, pairs=pairs)
 
 
 def _add_checked(

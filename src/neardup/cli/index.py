@@ -20,7 +20,13 @@ from ..index import DuplicateIndex
 from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
 from .inputs import InputReader
 from .messages import fail, note, warn
-from .options import InputSettings, index_input_options, index_parameter_options, root_option
+from .options import (
+    InputSettings,
+    index_input_options,
+    index_parameter_options,
+    preset_option,
+    root_option,
+)
 
 
 def open_index(
@@ -66,38 +72,57 @@ def index() -> None:
     """Maintain a persistent near-duplicate index (one SQLite file) for `neardup check`."""
 
 
+_NOT_GIVEN = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP)
+"""Where an option left at its default comes from (with ``--preset``, the preset's value
+applies instead)."""
+CREATE_PRESET_HELP = (
+    "Parameters for a purpose: copies makes the index `check --preset copies` needs "
+    "(--copies --threshold 0.5 --script simplified); near-identical the defaults. Options "
+    "given override it."
+)
+
+
 @index.command("create", short_help="Create an empty index with these parameters.", epilog="""\b
 Examples:
   neardup index create corpus.ndx
   neardup index create corpus.ndx --threshold 0.8 --ngram 4 --html-markup
   neardup index create small.ndx --no-text   # smaller; estimates only
-  neardup index create papers.ndx --copies --threshold 0.5 --script simplified
-                                             # for check --preset copies
+  neardup index create papers.ndx --preset copies  # for check --preset copies
 """)
 @click.argument("index_path", metavar="INDEX")
 @index_parameter_options(defaults=True)
+@preset_option(CREATE_PRESET_HELP)
 @click.option("--no-text", is_flag=True,
-              help="Do not store normalized texts: smaller, but similarities are estimated "
+              help="Do not store texts: smaller, but similarities are estimated "
                    "from signatures and no passages can be shown.")
 @click.option("--copies", is_flag=True,
               help="Also keep what `check --preset copies` reads (4-grams, sampled shingles "
                    "and sentences of each document, for the rewrite search and the copies "
-                   "judgement): 3 to 5 times the file, 1.6 to 3 times the time of `add`. "
+                   "judgement): 3 to 4 times the file, 1.6 to 3 times the time of `add`. "
                    "With --threshold 0.5 --script simplified it checks as the copies preset "
-                   "scans.")
+                   "scans (--preset copies gives all three).")
 def create_command(
-    index_path: str, parameters: dict[str, Any], no_text: bool, copies: bool
+    index_path: str, parameters: dict[str, Any], preset: str | None, no_text: bool,
+    copies: bool,
 ) -> None:
     """Create an empty index file INDEX with these parameters (fixed for its lifetime)."""
     if copies and no_text:
         fail("--copies cannot be used with --no-text: the copies judgement and the rewrite "
              "search verify pairs on the texts")
+    if preset == "copies" and no_text:
+        fail("--preset copies cannot be used with --no-text: the copies judgement and the "
+             "rewrite search verify pairs on the texts")
+    if preset is not None:  # the preset's values, overridden by the options given
+        context = click.get_current_context()
+        parameters = {name: value for name, value in parameters.items()
+                      if context.get_parameter_source(name) not in _NOT_GIVEN}
     try:
-        DuplicateIndex.create(index_path, store_text=not no_text, copies=copies,
-                              **parameters).close()
+        DuplicateIndex.create(index_path, preset=preset, store_text=not no_text,
+                              copies=copies or None, **parameters).close()
     except NeardupError as exc:
         fail(str(exc))
     note(f"created {index_path}")
+
 
 
 @index.command("add", short_help="Add documents to INDEX, all or none.", epilog="""\b
@@ -194,12 +219,17 @@ def info_command(index_path: str, as_json: bool) -> None:
         "copies      " + (
             f"{info.sampled_rows} sampled shingle rows, {info.gram_rows} 4-gram rows (for "
             "--preset copies)" if info.gram_rows is not None
-            else "not kept (made without --copies: no check --preset copies)"
+            else "not kept (made without --copies or --preset copies: no check --preset "
+            "copies)"
             if info.format_version >= COPIES_SINCE
             else "none (format 1 or 2: rebuild the index for --preset copies)"
         ),
-        "texts       " + ("stored (exact verification, passages)" if stored
-                          else "not stored (estimated similarities)"),
+        "texts       " + (
+            "stored as added and normalized (exact verification, passages as written)"
+            if info.texts_as_added
+            else "normalized only (format 3 or older: passages shown without punctuation; "
+            "rebuild the index to show them as written)" if stored
+            else "not stored (estimated similarities)"),
         f"size        {_size(info.size_bytes)} ({info.size_bytes} bytes)",
         f"parameters  threshold={p.threshold} ngram={p.ngram} unit={p.unit} "
         f"num_perm={p.num_perm} bands={p.bands} rows={p.rows} seed={p.seed} "

@@ -1,22 +1,23 @@
 """A persistent near-duplicate index in one SQLite file, for incremental batches and CI checks.
 
 :class:`DuplicateIndex` keeps, for every indexed document, its MinHash signature and LSH band
-keys, its winnowed fingerprints (and, unless built with ``store_text=False``, its normalized
-text; built with ``copies=True``, also its normalized sentences, sampled 5-grams and
+keys, its winnowed fingerprints (and, unless built with ``store_text=False``, its text as
+it was added, which reports show, and its normalized text, which queries compare; built
+with ``copies=True``, also its normalized sentences, sampled 5-grams and
 4-grams), so that a new batch of documents
 can be checked against everything indexed so far without recomputing it: for
 near-duplicates, with ``containment`` for partial copies, and with ``formula_df`` and
 ``rewrite`` (``neardup check --preset copies``) judged as a scan judges copies.
 
-File format (version 3)
+File format (version 4)
 -----------------------
 
 An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("NDUP") and
-``PRAGMA user_version = 3``, and these tables::
+``PRAGMA user_version = 4``, and these tables::
 
     meta(key TEXT PRIMARY KEY, value TEXT)            -- WITHOUT ROWID
         format          "neardup-index"
-        format_version  "3"
+        format_version  "4"
         parameters      JSON of neardup.parameters.Parameters.to_dict() without containment,
                         max_df, rewrite and formula_df (threshold, ngram, unit, num_perm,
                         seed, bands, rows, verify, html, markers, script, synonyms)
@@ -33,7 +34,9 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
          sentences BLOB,      -- zlib(UTF-8 of the text's sentences, each normalized on its
                               --   own, joined by "\n"), NULL unless copies
          sampled INTEGER,     -- the number of its rows in sampled (0 unless copies)
-         grams INTEGER)       -- the number of its rows in grams (0 unless copies)
+         grams INTEGER,       -- the number of its rows in grams (0 unless copies)
+         original BLOB)       -- zlib(UTF-8 of the text as it was added), NULL when
+                              --   store_text is off: what reports show its passages in
     bands(band INTEGER, key INTEGER, doc INTEGER,
           PRIMARY KEY (band, key, doc))               -- WITHOUT ROWID
         one row per (document, band); key is neardup.core.lsh.band_keys' uint64 as signed int64
@@ -55,7 +58,9 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
         rewrite search verify on the texts)
 
 A lookup of one band key is one descent of the ``bands`` primary key, so checking a batch is a
-join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)). A
+join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)); a key held
+by more than 32 documents makes candidates as a scan does, a star from its first holder
+(:mod:`~neardup.index.band_groups`). A
 containment query does the same with the batch's fingerprints and ``fingerprints`` (about 11%
 of a document's shingles): first the number of holders of each, counted up to ``max_df + 1``
 (boilerplate is never read through), then the holders of those not cut. The fingerprint list
@@ -74,6 +79,11 @@ up only the values of the new documents and of the indexed documents it compares
 (:mod:`~neardup.index.copies_query`). No separate frequency table is kept: the holder rows
 are the frequencies, always in step with the documents (added and removed in the same
 transaction), and a count stops at the cut (at most ``formula_df`` + 1 or 21 rows read).
+
+Format 3 is format 4 without ``docs.original``: it opens, answers every query and takes
+additions and removals (it stays format 3); :meth:`DuplicateIndex.texts` gives its
+normalized texts, so ``neardup check`` shows the passages of its documents in them, with a
+warning that says how to rebuild it.
 
 Format 2 is format 3 without ``docs.sentences``, ``docs.sampled``, ``docs.grams`` and the
 ``sampled`` and ``grams`` tables: it opens and answers Jaccard and containment queries; a

@@ -60,12 +60,14 @@ def rows_to_add(
     store_text: bool,
     fingerprints: bool,
     copies: bool = False,
+    originals: bool = False,
 ) -> Iterator[Rows]:
     """Chunks of documents, normalized and hashed (with their fingerprints when
     ``fingerprints``, and with ``copies`` the columns and rows of format 3: with
-    ``store_text`` their sampled shingles, 4-grams and normalized sentences), ready to be
+    ``store_text`` their sampled shingles, 4-grams and normalized sentences; with
+    ``originals`` and ``store_text``, their texts as given, format 4), ready to be
     written."""
-    hashing = _Hashing(parameters, store_text, fingerprints, copies)
+    hashing = _Hashing(parameters, store_text, fingerprints, copies, originals)
     docs: list[Document] = []
     chars = 0
     for item in as_documents(documents):
@@ -89,6 +91,7 @@ class _Hashing:
     store_text: bool
     fingerprints: bool
     copies: bool
+    originals: bool = False
 
 
 def _rows(docs: list[Document], adding: Adding, hashing: _Hashing) -> Rows:
@@ -123,6 +126,8 @@ def _rows(docs: list[Document], adding: Adding, hashing: _Hashing) -> Rows:
             *fingerprint_list,
             compress_text(c) if store_text else None,
             *columns,
+            *((compress_string(doc.text) if store_text else None,) if hashing.originals
+              else ()),
         )
         for doc, c, count, sig, fingerprint_list, columns in zip(
             docs, cps, counts, sigs, lists, judged.columns, strict=True

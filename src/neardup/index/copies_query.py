@@ -57,10 +57,10 @@ def no_copies_message(path: str, version: int, store_text: bool, copies: bool = 
         return (
             f"{path}: this index was made without --copies, so it keeps no sampled shingles "
             "nor 4-grams, which the copies judgement and the rewrite search (--preset copies, "
-            "formula_df, rewrite) read: make one with `neardup index create NEW_INDEX --copies "
-            "--threshold 0.5 --script simplified` (the copies preset's threshold and folding) "
-            "and `neardup index add NEW_INDEX PATH...`; this one still answers Jaccard and "
-            "containment queries"
+            "formula_df, rewrite) read: make one with `neardup index create NEW_INDEX --preset "
+            "copies` (--copies --threshold 0.5 --script simplified: the copies preset's "
+            "threshold and folding) and `neardup index add NEW_INDEX PATH...`; this one still "
+            "answers Jaccard and containment queries"
         )
     return (
         f"{path}: this index keeps no texts (made with --no-text): the copies judgement and "

@@ -27,7 +27,8 @@ re-derives what each document's rows must be:
 - every fingerprint list is sorted uint32 values, and they are exactly the rows of
   ``fingerprints`` (the same checksum of (fingerprint, doc));
 - every stored text decompresses (zlib's Adler-32 checksum) to UTF-8, and a text is stored
-  exactly when the index says texts are;
+  exactly when the index says texts are; from format 4, so is each text as it was added,
+  whose length is the document's and whose normalized form is the stored normalized text;
 - from format 3, with texts: the sampled shingles and 4-grams of every stored text are
   exactly the rows of ``sampled`` and ``grams`` (the same checksum) and the counts in
   ``docs``, and every document's normalized sentences decompress.
@@ -48,9 +49,9 @@ import numpy as np
 from .._types import I64, U32
 from ..core.formula import NGRAM, sampled_shingles
 from ..core.lsh import Banding, band_keys
-from ..core.normalize import codepoints
+from ..core.normalize import NormalizeOptions, codepoints, normalize
 from ..core.rewrites import rewrite_shingles
-from .file import COPIES_SINCE, MEMORY, Header
+from .file import COPIES_SINCE, MEMORY, ORIGINALS_SINCE, Header
 
 _ROWS_PER_FETCH = 50_000
 _MOST_SHOWN = 10
@@ -250,12 +251,14 @@ def _row_problems(db: sqlite3.Connection, header: Header) -> list[str]:
     their texts decompressed."""
     p = header.parameters
     with_fingerprints = header.format_version >= 2
+    with_originals = header.format_version >= ORIGINALS_SINCE
+    options = p.normalize_options()
     problems: list[str] = []
     band_sum = fingerprint_sum = 0
     band_count = fingerprint_count = 0
     columns = "doc, id, signature, text IS NOT NULL, text" + (
         ", fingerprints" if with_fingerprints else ""
-    )
+    ) + (", original, length" if with_originals else "")
     cursor = db.execute(f"SELECT {columns} FROM docs")
     while batch := cursor.fetchmany(_ROWS_PER_FETCH // 10):
         good_docs, good_sigs = [], []
@@ -272,6 +275,8 @@ def _row_problems(db: sqlite3.Connection, header: Header) -> list[str]:
                                                else "a text stored in an index without texts"))
             elif has_text:
                 problems += _text_problems(name, text)
+            if with_originals:
+                problems += _original_problems(name, text, row[-2], row[-1], options)
             if with_fingerprints:
                 fps, problem = _fingerprint_list(row[5])
                 if problem:
@@ -325,6 +330,32 @@ def _text_problems(name: str, blob: object) -> list[str]:
         zlib.decompress(blob).decode("utf-8", "surrogatepass")
     except (zlib.error, UnicodeDecodeError) as exc:
         return [f"{name}: its stored text is damaged ({exc})"]
+    return []
+
+
+def _original_problems(name: str, text: object, original: object, length: object,
+                       options: NormalizeOptions) -> list[str]:
+    """What is wrong with a document's text as it was added (format 4): stored exactly
+    when its normalized text is, readable, of the document's length, and normalized to
+    the stored normalized text."""
+    if (original is None) != (text is None):
+        return [f"{name}: " + ("no text as added stored" if original is None
+                               else "a text as added stored without its normalized text")]
+    if original is None:
+        return []
+    problems = [p.replace("stored text", "stored text as added")
+                for p in _text_problems(name, original)]
+    if (problems or not isinstance(original, bytes) or not isinstance(text, bytes)
+            or _text_problems(name, text)):
+        return problems
+    written = zlib.decompress(original).decode("utf-8", "surrogatepass")
+    if len(written) != length:
+        return [f"{name}: its stored text as added has {len(written):,} characters, the "
+                f"document {length!r}"]
+    if normalize(written, options).text != zlib.decompress(text).decode("utf-8",
+                                                                         "surrogatepass"):
+        return [f"{name}: its stored text as added does not normalize to its stored "
+                "normalized text"]
     return []
 
 

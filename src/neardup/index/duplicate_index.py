@@ -35,6 +35,7 @@ from .file import (
     FORMAT,
     FORMAT_VERSION,
     MEMORY,
+    ORIGINALS_SINCE,
     QUERY_PARAMETERS,
     REBUILD_HINT,
     SCAN_ONLY,
@@ -81,6 +82,9 @@ class IndexInfo:
     """Rows of the ``grams`` table; None before format 3 (no rewrite search)."""
     copies: bool = False
     """Whether it keeps what ``check --preset copies`` reads (made with ``copies``)."""
+    texts_as_added: bool = False
+    """Whether it keeps each text as it was added (format 4 with texts), which reports show
+    passages in; before format 4 only normalized texts are kept."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -97,6 +101,7 @@ class IndexInfo:
             "sampled_rows": self.sampled_rows,
             "gram_rows": self.gram_rows,
             "copies": self.copies,
+            "texts_as_added": self.texts_as_added,
             "size_bytes": self.size_bytes,
         }
 
@@ -138,6 +143,7 @@ class DuplicateIndex:
             parameters.banding,
             fingerprints=format_version >= FINGERPRINTS_SINCE,
             copies=self.copies,
+            originals=format_version >= ORIGINALS_SINCE,
         )
 
     # ------------------------------------------------------------------ creation, opening
@@ -167,14 +173,14 @@ class DuplicateIndex:
             path: the file to create (it must not exist), or ``":memory:"``.
             params: the parameters (default: the ``preset``'s, or the defaults).
             preset: a name of :data:`~neardup.parameters.PRESETS`.
-            store_text: keep each document's normalized text (zlib), so that matches are
-                verified exactly and can be shown with passages. Without it, similarities
-                are estimated from signatures.
+            store_text: keep each document's normalized text and its text as added (zlib),
+                so that matches are verified exactly and can be shown with passages.
+                Without it, similarities are estimated from signatures.
             copies: keep what the rewrite search and the copies judgement read (each
                 document's 4-grams, sampled shingles and sentences), so that queries with
                 ``rewrite`` or ``formula_df`` (``neardup check --preset copies``) can run:
-                3 to 5 times the file and 1.6 to 3 times the time of :meth:`add`
-                (3,000 laws: 228 MiB instead of 46). Default: when the preset or ``params``
+                3 to 4 times the file and 1.6 to 3 times the time of :meth:`add`
+                (1,000 laws: 88 MiB instead of 22). Default: when the preset or ``params``
                 ask for either (``preset="copies"``). It needs ``store_text``.
             timeout: seconds to wait for another process's write transaction.
             cache_mb: SQLite page cache size in MiB.
@@ -331,6 +337,7 @@ class DuplicateIndex:
             sampled_rows=copies[0] if copies else None,
             gram_rows=copies[1] if copies else None,
             copies=self.copies,
+            texts_as_added=self.keeps_originals,
         )
 
     # ------------------------------------------------------------------ damage
@@ -382,9 +389,18 @@ class DuplicateIndex:
         return Header(self.parameters, self.store_text, self.format_version, self.created_by,
                       self.copies)
 
-    def texts(self, ids: Iterable[str]) -> dict[str, str]:
-        """The stored normalized texts of indexed documents (empty when ``store_text`` is off)."""
-        return self._tables.texts(ids)
+    @property
+    def keeps_originals(self) -> bool:
+        """Whether the index keeps its documents' texts as they were added (format 4 with
+        ``store_text``); before format 4 only their normalized texts are kept."""
+        return self.store_text and self._tables.originals
+
+    def texts(self, ids: Iterable[str], *, normalized: bool = False) -> dict[str, str]:
+        """The stored texts of indexed documents, by id (empty when ``store_text`` is off):
+        as they were added, which passages and reports show, or with ``normalized`` the
+        normalized texts that queries compare. An index of format 3 or older keeps only the
+        normalized texts, and gives those (:attr:`keeps_originals` is False)."""
+        return self._tables.texts(ids, normalized)
 
     # ------------------------------------------------------------------ writing
 
@@ -423,7 +439,7 @@ class DuplicateIndex:
         tables = self._tables
         chunks = rows_to_add(
             documents, batch_size, adding, self.parameters, self.store_text, tables.fingerprints,
-            tables.copies,
+            tables.copies, tables.originals,
         )
         with self._writing():
             next_doc = tables.next_doc()

@@ -22,17 +22,21 @@ from ..parameters import PARAMETER_FIELDS, Parameters, field_info
 
 APPLICATION_ID = 0x4E445550  # "NDUP"
 FORMAT = "neardup-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 OLDEST_FORMAT_VERSION = 1
 """The oldest format version this neardup opens: format 1 has no fingerprints (Jaccard
 queries only), format 2 no sampled shingles nor 4-grams (no copies judgement, no rewrite
-search)."""
+search), format 3 no texts as written (passages of indexed documents shown in their
+normalized text)."""
 FINGERPRINTS_SINCE = 2
 """The format version that added the ``fingerprints`` table and column."""
 COPIES_SINCE = 3
 """The format version that added the ``sampled`` and ``grams`` tables and the ``docs``
 columns ``sentences``, ``sampled`` and ``grams`` (the copies judgement, the rewrite
 search)."""
+ORIGINALS_SINCE = 4
+"""The format version that added the ``docs`` column ``original``: each document's text as
+it was added, which reports show its passages in."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds a writer waits for another process's transaction before giving up."""
 DEFAULT_CACHE_MB = 64.0
@@ -74,7 +78,8 @@ CREATE TABLE docs (
     text BLOB,
     sentences BLOB,
     sampled INTEGER NOT NULL DEFAULT 0,
-    grams INTEGER NOT NULL DEFAULT 0
+    grams INTEGER NOT NULL DEFAULT 0,
+    original BLOB
 );
 CREATE TABLE bands (
     band INTEGER NOT NULL,

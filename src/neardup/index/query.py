@@ -46,6 +46,7 @@ from ..stages.hashing import (
 )
 from ..stages.intake import Intake
 from ..stages.verification import Similarity, report_parts, verify_candidates
+from .band_groups import scanned_band_pairs
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
 from .judged_query import AsScanned, JudgedQuery, no_copies_message
 from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
@@ -115,7 +116,13 @@ def query_index(
         if before is not None:
             before()
         banded = tables.shared_keys(keys)
-        hits = sorted({(pos, doc) for pos, doc, _ in banded})
+        if any(mode.counts_every_copy for mode in modes):  # band groups as a scan's
+            replaced = {old.doc for old in tables.existing([d.id for d in new_docs]).values()}
+            among_banded, hits = scanned_band_pairs(
+                keys, [row for row in banded if row[1] not in replaced])
+        else:  # a scan groups distinct texts only: every holder, at least the scan's pairs
+            among_banded = candidate_pairs(keys)
+            hits = sorted({(pos, doc) for pos, doc, _ in banded})
         store = RecordingStore(tables)
         if containing and new_docs:
             fingerprints = packed(hashed[CONTAINMENT])
@@ -124,7 +131,7 @@ def query_index(
         if judged is not None:
             judged.find_candidates(len(new_docs))
         with_stored = [*hits, *copies.with_stored, *(judged.with_stored() if judged else [])]
-        met = {doc for _, doc in with_stored}
+        met = {doc for _, doc in with_stored} | {doc for _, doc, _ in banded}
         stored = tables.documents(sorted(met), with_text=store_text)
         check_met(tables.path, met, stored)
         check_band_rows(tables.path, banded, keys, stored, parameters)
@@ -141,7 +148,7 @@ def query_index(
         if store.counted:  # every fingerprint row read, the boilerplate's counts included
             lists = tables.fingerprint_lists(sorted(store.met() | met))
             check_fingerprint_rows(tables.path, store, lists)
-        among_new = [candidate_pairs(keys), copies.among_new]
+        among_new = [among_banded, copies.among_new]
         candidates = compared.candidates(
             among_new + (judged.among_new() if judged else []), with_stored
         )

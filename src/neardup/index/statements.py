@@ -74,7 +74,8 @@ class Rows:
     than one of pairs).
 
     ``rows`` are ``(id, title, source, length, shingles, signature, fingerprints, text)``,
-    without ``fingerprints`` in format 1; empty when only the ids are checked (the batch has
+    without ``fingerprints`` in format 1, then (format 3, with copies) ``(sentences, sampled,
+    grams)`` and (format 4) ``original``; empty when only the ids are checked (the batch has
     already failed).
     """
 
@@ -100,6 +101,7 @@ class Tables:
         banding: Banding,
         fingerprints: bool,
         copies: bool = False,
+        originals: bool = False,
     ):
         self._db = db
         self.path = path
@@ -108,6 +110,8 @@ class Tables:
         self.fingerprints = fingerprints
         self.copies = copies
         """Whether the file has the ``sampled`` and ``grams`` tables (format 3)."""
+        self.originals = originals
+        """Whether the ``docs`` table has the ``original`` column (format 4)."""
 
     def count(self) -> int:
         """Indexed documents."""
@@ -132,13 +136,16 @@ class Tables:
         """The indexed document ids, in the order they were added."""
         return [row[0] for row in self._db.execute("SELECT id FROM docs ORDER BY doc")]
 
-    def texts(self, ids: Iterable[str]) -> dict[str, str]:
-        """The stored normalized texts of these documents (those that have one)."""
+    def texts(self, ids: Iterable[str], normalized: bool = False) -> dict[str, str]:
+        """The stored texts of these documents (those that have one): as they were added
+        (format 4), or ``normalized`` (and always before format 4, which keeps no other)."""
+        column = "text" if normalized or not self.originals else "original"
         out: dict[str, str] = {}
         for chunk in _chunks(list(ids), _IDS_PER_STATEMENT):
             marks = ",".join("?" * len(chunk))
             for doc_id, blob in self._db.execute(
-                f"SELECT id, text FROM docs WHERE id IN ({marks}) AND text IS NOT NULL", chunk
+                f"SELECT id, {column} FROM docs WHERE id IN ({marks}) "
+                f"AND {column} IS NOT NULL", chunk
             ):
                 out[doc_id] = decompress_text(blob, self.path, doc_id)
         return out
@@ -170,6 +177,8 @@ class Tables:
             columns = columns.replace(" fingerprints,", "")
         if self.copies:
             columns += ", sentences, sampled, grams"
+        if self.originals:
+            columns += ", original"
         marks = ", ".join("?" * (columns.count(",") + 1))
         self._db.executemany(
             f"INSERT INTO docs ({columns}) VALUES ({marks})",
