@@ -166,7 +166,7 @@ def test_theheaviest_chain_is_the_heaviest_increasing_sequence() -> None:
 def test_each_reason_names_the_rule_that_decided() -> None:
     rule = CopyRule()
     base = Specificity(0.2, 0.2, 0.1, 0.1, 50, 0.3, 0.0, 0.0, 400, 2, 1.0)
-    assert rule.reason(base) == (True, "a specific passage of 50 characters")
+    assert rule.reason(base) == (True, "a specific passage of 50 characters (punctuation and spaces not counted)")
     edited = Specificity(0.4, 0.4, 0.1, 0.1, 20, 0.2, 3.0, 0.0, 400)  # sentences taken, edited
     assert rule.reason(edited) == (True, "40% of the shorter text is specific shared text")
     assert not rule.reason(Specificity(0.15, 0.15, 0.1, 0.1, 20, 0.3, 0.0, 0.0, 400))[0]
@@ -247,7 +247,8 @@ def test_the_judge_reads_pairs_of_any_node_numbers() -> None:
     overlaps = np.array([[0.5, 0.8, 0.8], [0.0, 0.0, 0.0]])
     verdicts = judge.judge(Judged([(30, 20), (10, 20)], overlaps, np.array([True, False])), {})
     assert verdicts.copy.tolist() == [True, False]
-    assert verdicts.reasons == [f"a specific passage of {len(shared)} characters",
+    assert verdicts.reasons == [f"a specific passage of {len(shared)} characters (punctuation and spaces "
+                                "not counted)",
                                 "shares little specific text (text few documents hold)"]
     assert verdicts.figures["specific_b"][0] == len(shared) / len(texts[2])
     assert np.isnan(verdicts.figures["specific_a"][1])

@@ -70,6 +70,10 @@ _NUMERALS = np.array(sorted(map(ord, "0123456789零〇一二三四五六七八�
 _NUMERAL_TABLE = np.zeros(int(_NUMERALS.max()) + 1, dtype=np.bool_)
 _NUMERAL_TABLE[_NUMERALS] = True
 
+UNCOUNTED = "punctuation and spaces not counted"
+"""What a reason's lengths leave out: they count normalized characters, as the shares do, so
+the passage a report shows, which runs through punctuation, is a little longer."""
+
 SLOT_GAP = 16
 """A slot: both texts have something different, at most this many characters, between two
 passages of the ordered chain."""
@@ -191,20 +195,20 @@ class CopyRule:
             return False, "shares only formula (text many documents hold)"
         if longest < self.passage:
             return False, (f"no specific passage (the longest has {longest} characters, "
-                           f"{self.passage} needed)")
+                           f"{self.passage} needed; {UNCOUNTED})")
         if specific < self.share and longest < self.quote:
-            return False, (f"a quoted sentence: a specific passage of {longest} characters, "
-                           f"{specific:.0%} of the shorter text")
+            return False, (f"a quoted sentence: a specific passage of {longest} characters "
+                           f"({UNCOUNTED}), {specific:.0%} of the shorter text")
         filled = found.slots >= self.slots and formula > specific
         if found.facts >= self.figure_slots or (filled and longest < self.unbroken):
             slots, figures = found.slot_counts()
             return False, (f"a template filled in differently: {slots} short places differ "
                            f"({figures} of them figures) in {found.chained():,} characters "
-                           "shared in order")
+                           f"shared in order ({UNCOUNTED})")
         if specific < self.balance * formula:
             return False, (f"shares mostly formula ({formula:.0%} formula, {specific:.0%} "
                            "specific)")
-        return True, f"a specific passage of {longest} characters"
+        return True, f"a specific passage of {longest} characters ({UNCOUNTED})"
 
     def _rewrite(self, found: Specificity, formula: float) -> bool:
         return (found.figures >= self.figures and found.figures_kept >= self.figures_kept
