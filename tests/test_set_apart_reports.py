@@ -71,7 +71,8 @@ def test_the_markdown_and_html_reports_show_the_same_count_and_list(
     page = render_html(report)
     section = page.split('<section id="set-apart">')[1].split("</section>")[0]
     assert f"{len(report.set_apart):,} pairs" in section
-    assert section.count("<tr><td><span class=\"id\">") == SET_APART_SHOWN
+    assert section.count('<tr><td data-label="a"><span class="id">') == SET_APART_SHOWN
+    assert '<a href="#set-apart">Set apart</a>' in page
     assert "n00<b>" not in section and html.escape("n00<b>") in page
     kinds = {reason_kind(p.reason) for p in report.set_apart}
     assert all(f"<td>{html.escape(kind)}</td>" in section for kind in kinds)
@@ -83,3 +84,24 @@ def test_a_report_without_a_copies_judgement_has_no_set_apart_section() -> None:
     assert "Set apart" not in render_text(plain)
     assert "Set apart" not in render_markdown(plain)
     assert 'id="set-apart"' not in render_html(plain)
+
+
+def test_the_html_report_says_why_each_pair_is_a_copy() -> None:
+    """Each pair's data carries the judgement's reason and shares, which its detail shows
+    under "Why a copy"."""
+    import json
+    import re
+
+    docs = notices(12, 5)
+    docs["copy"] = docs["n00<b>"] + "此外，该市将在年底前完成老旧小区改造任务的百分之八十以上。"
+    found = find_duplicates(docs, preset="copies", workers=1)
+    assert found.pairs
+    page = render_html(found)
+    table = json.loads(re.search(r'<script type="application/json" id="nd-table">(.*?)</script>',
+                                 page, re.S).group(1))  # type: ignore[union-attr]
+    judged = [row[14] for row in table["pairs"]]
+    assert len(judged) == len(found.pairs)
+    assert all(text and text.startswith(pair.reason)
+               for text, pair in zip(judged, found.pairs, strict=True))
+    assert all("specific" in text for text in judged)
+    assert '"Why a copy: "' in page

@@ -6,12 +6,13 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
 
 - ``table`` (:func:`table_data`, parsed when the page opens): the documents
   (``[id, title, length]``) and the pairs (``[number, a, b, jaccard, containment, a_in_b,
-  b_in_a, rewrite, a_coverage, b_coverage, passages, a_share, b_share, found_by]``, ``a``
-  and ``b``
-  indexing the documents, ``a_share``/``b_share`` the headline shares of
-  :class:`~neardup.formats.shared.Headline`, ``found_by`` the search that reports the pair
-  (:func:`~neardup.formats.shared.found_by`), and ``basis`` what the shares count), the copy
-  ratios (``copies``: ``[document, share, [[source, share, pair number], ...]]``);
+  b_in_a, rewrite, a_coverage, b_coverage, passages, a_share, b_share, found_by, judged]``,
+  ``a`` and ``b`` indexing the documents, ``judged`` why the copies judgement took the
+  pair for a copy (:func:`~neardup.formats.shared.judged_words`; null without one),
+  ``a_share``/``b_share`` the headline shares of :class:`~neardup.formats.shared.Headline`,
+  ``found_by`` the search that reports the pair (:func:`~neardup.formats.shared.found_by`),
+  and ``basis`` what the shares count), the copy ratios (``copies``: ``[document, share,
+  [[source, share, pair number], ...]]``);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
   b_start, b_end, hue, characters]``), its aligned rows (:mod:`.html_align`) and its
@@ -32,7 +33,7 @@ from typing import Any
 from ..report import DuplicateReport, Pair
 from .folded import FoldedPart, folded_parts
 from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
-from .shared import Headline, Texts, found_by, title_of
+from .shared import Headline, Texts, found_by, judged_words, title_of
 
 _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
@@ -107,7 +108,8 @@ def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, 
     pairs = [
         [number, documents(p.a), documents(p.b), _share(p.jaccard), _share(p.containment),
          _share(p.a_in_b), _share(p.b_in_a), _share(p.rewrite), _share(p.a_coverage),
-         _share(p.b_coverage), len(p.passages), *map(_percent, headline.shares(p)), kind]
+         _share(p.b_coverage), len(p.passages), *map(_percent, headline.shares(p)), kind,
+         judged_words(p) or None]
         for (number, p), kind in zip(enumerate(report.pairs, start=1), found_by(report),
                                      strict=True)
     ]

@@ -73,6 +73,7 @@ def summary_section(report: DuplicateReport) -> list[str]:
         + ('<a href="#clusters">Clusters</a> ' if report.clusters else "")
         + ('<a href="#copies">Copy ratios</a> ' if report.copies else "")
         + '<a href="#pairs">Pairs</a>'
+        + (' <a href="#set-apart">Set apart</a>' if report.set_apart else "")
         + (' <a href="#skipped">Skipped</a>' if report.skipped else "")
         + "</nav>",
         "</header>",
@@ -346,9 +347,10 @@ def set_apart_section(report: DuplicateReport) -> list[str]:
                       for kind, count in reasons_counted(report))
     shown = set_apart_shown(report)
     rows = "".join(
-        f"<tr><td>{doc_label(report, p.a)}</td><td>{doc_label(report, p.b)}</td>"
-        f'<td class="num">{p.a_in_b:.1%} / {p.b_in_a:.1%}</td>'
-        f"<td>{esc(p.reason or 'no reason given')}</td></tr>"
+        f'<tr><td data-label="a">{doc_label(report, p.a)}</td>'
+        f'<td data-label="b">{doc_label(report, p.b)}</td>'
+        f'<td class="num" data-label="a in b / b in a (shingles)">{p.a_in_b:.1%} / '
+        f"{p.b_in_a:.1%}</td><td>{esc(p.reason or 'no reason given')}</td></tr>"
         for p in shown
     )
     return [

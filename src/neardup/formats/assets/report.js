@@ -7,7 +7,7 @@
   var docs = table.documents, pairs = table.pairs;
   var detailData = null;
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
-      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13;
+      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13, JUDGED = 14;
   var DIFFERENT = -1;
   var PAGE = 100;
   var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, kind: "", page: 0 };
@@ -421,7 +421,9 @@
         : p[NPAS] + (p[NPAS] === 1 ? " shared passage. " : " shared passages. ")) +
       "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) + " (of the shingles of the smaller)" +
       (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) + ".";
-    return el("p", { class: "facts" }, [el("strong", {}, [head]), words]);
+    var facts = el("p", { class: "facts" }, [el("strong", {}, [head]), words]);
+    if (!p[JUDGED]) return facts;
+    return el("div", {}, [facts, el("p", { class: "judged" }, [el("strong", {}, ["Why a copy: "]), p[JUDGED]])]);
   }
 
   function docsBox(n) {
