@@ -108,6 +108,20 @@ def test_check_against_files(tmp_path: Path) -> None:
     assert run("check", write(tmp_path / "first.txt", parts[:1]), "--against", rest).exit_code == 0
 
 
+def test_a_check_of_nothing_says_so_and_fails_with_strict(tmp_path: Path) -> None:
+    """An empty batch passes the gate with a warning (a commit without new files), and with
+    --strict fails: a pipeline that lost its batch is not told it is clean in silence."""
+    old = write(tmp_path / "old.txt", articles()[:3])
+    empty = tmp_path / "batch"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["check", str(empty), "--against", old])
+    assert result.exit_code == 0
+    assert f"neardup: warning: nothing to check: {empty} holds no document with text" in (
+        result.stderr)
+    strict = CliRunner().invoke(cli, ["check", str(empty), "--strict", "--against", old])
+    assert strict.exit_code == 2 and "neardup: error: nothing to check" in strict.stderr
+
+
 def test_new_documents_duplicating_each_other(tmp_path: Path) -> None:
     parts = articles()
     ndx = tmp_path / "x.ndx"

@@ -157,6 +157,8 @@ def check(
                          root=root) if against else None
     _refuse_inputs_as_outputs(reader, others, index_path, baseline, output_path, write_baseline)
     new_docs = _read_all(reader)
+    if not any(doc.text.strip() for doc in new_docs):
+        _nothing_to_check(paths, inputs.strict, quiet)
     comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
     with comparison as idx:
         found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
@@ -228,6 +230,17 @@ def _read_all(reader: InputReader) -> list[Document]:
         return list(reader.documents())
     except NeardupError as exc:
         fail(str(exc))
+
+
+def _nothing_to_check(paths: tuple[str, ...], strict: bool, quiet: bool) -> None:
+    """Say that the inputs hold no text to check (exit 2 with ``--strict``): a gate that
+    checked nothing passes, which a pipeline that lost its batch must not mistake for a
+    clean one."""
+    message = (f"nothing to check: {', '.join(paths)} "
+               f"{'holds' if len(paths) == 1 else 'hold'} no document with text")
+    if strict:
+        fail(message + " (--strict)")
+    warn(message + "; the check passes (exit 0), with --strict it fails (exit 2)", quiet)
 
 
 def _comparison_index(
