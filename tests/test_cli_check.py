@@ -219,7 +219,7 @@ def test_add_when_the_check_passes(tmp_path: Path, seed_index: SeedIndex) -> Non
     fresh = write(tmp_path / "fresh.txt", [OTHER])
     result = run("check", fresh, "--index", ndx, "--add")
     assert result.exit_code == 0
-    assert "added 1 documents" in result.stderr
+    assert "added 1 document to" in result.stderr
     assert json.loads(run("index", "info", ndx, "--json").stdout)["documents"] == 11
     copy = write(tmp_path / "copy.txt", [OTHER])
     assert run("check", copy, "--index", ndx).exit_code == 1

@@ -354,7 +354,8 @@ def _add_checked(
         added = idx.add(new_docs, replace=True)
     except NeardupError as exc:
         fail(str(exc))
-    note(f"added {added.added} documents to {index_path} ({added.replaced} replaced)", quiet)
+    documents = f"{added.added} document{'' if added.added == 1 else 's'}"
+    note(f"added {documents} to {index_path} ({added.replaced} replaced)", quiet)
 
 
 def _summary(

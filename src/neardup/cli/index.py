@@ -160,8 +160,8 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
         warn(f"{skipped.id}: {skipped.reason} (skipped)", quiet)
     replaced = f" ({result.replaced} replaced)" if result.replaced else ""
     skipped_count = len(result.skipped) + len(reader.skipped)
-    note(f"added {result.added} documents{replaced} to {index_path}, skipped {skipped_count}; "
-         f"{total} indexed", quiet)
+    note(f"added {_documents(result.added)}{replaced} to {index_path}, skipped "
+         f"{skipped_count}; {total} indexed", quiet)
 
 
 @index.command("remove", epilog="""\b
@@ -183,7 +183,12 @@ def remove_command(index_path: str, ids: tuple[str, ...], missing_ok: bool, wait
         except NeardupError as exc:
             fail(str(exc))
         total = len(idx)
-    note(f"removed {removed} documents from {index_path}; {total} indexed")
+    note(f"removed {_documents(removed)} from {index_path}; {total} indexed")
+
+
+def _documents(count: int) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{count} document{'' if count == 1 else 's'}"
 
 
 @index.command("info", epilog="""\b

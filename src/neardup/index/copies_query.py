@@ -49,9 +49,9 @@ def no_copies_message(path: str, version: int, store_text: bool, copies: bool = 
         return (
             f"{path}: this index (format {version}) keeps no sampled shingles nor 4-grams, "
             "which the copies judgement and the rewrite search (--preset copies, formula_df, "
-            "rewrite) need: rebuild it with `neardup index create NEW_INDEX` (the same "
-            "parameters) and `neardup index add NEW_INDEX PATH...` (DuplicateIndex.create() "
-            "and add()); it still answers Jaccard and containment queries"
+            "rewrite) need: rebuild it with `neardup index create NEW_INDEX --preset copies` "
+            "and `neardup index add NEW_INDEX PATH...` (DuplicateIndex.create(preset="
+            "'copies') and add()); it still answers Jaccard and containment queries"
         )
     if store_text and not copies:
         return (
@@ -65,7 +65,8 @@ def no_copies_message(path: str, version: int, store_text: bool, copies: bool = 
     return (
         f"{path}: this index keeps no texts (made with --no-text): the copies judgement and "
         "the rewrite search (--preset copies, formula_df, rewrite) verify pairs on them; "
-        "search with --containment, or rebuild the index with texts"
+        "search with --containment, or rebuild it with `neardup index create NEW_INDEX "
+        "--preset copies` and `neardup index add NEW_INDEX PATH...`"
     )
 
 
