@@ -84,6 +84,23 @@ def test_a_document_copied_from_nowhere_has_a_page_that_says_so(
     assert (page.share, page.sources, page.spans) == (0.0, (), ())
 
 
+def test_the_summary_names_the_most_copied_checked_documents_first(
+    essay_file: Path, tmp_path: Path
+) -> None:
+    """A clean document checked before the essay is not named with 0.0% in the summary."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a_own.txt").write_text("自己写的一段文字，讲的是别的事情，没有抄任何人。" * 4,
+                                      encoding="utf-8")
+    (folder / "essay.txt").write_text(essay_file.read_text(encoding="utf-8"), encoding="utf-8")
+    args = ["scan", str(SEEDS), "--check", str(folder), "--preset", "copies",
+            "-o", str(tmp_path / "r.json")]
+    written = CliRunner().invoke(main, args)
+    assert written.exit_code == 0
+    assert "; found in other documents: essay.txt 60." in written.output
+    assert "a_own.txt" not in written.output
+
+
 def test_scan_check_writes_the_page_in_each_format(essay_file: Path, tmp_path: Path) -> None:
     args = ["scan", str(SEEDS), "--check", str(essay_file), "--preset", "copies"]
     ids = seed_ids()

@@ -371,7 +371,8 @@ def _summary(
         summary += f"; {accepted} accepted by the baseline"
     if write_baseline:
         summary += f"; {len(found.pairs)} written to baseline {write_baseline}"
-    copied = [page for page in report.checked if page.sources]
+    copied = sorted((page for page in report.checked if page.sources),
+                    key=lambda page: (-page.share, page.id))
     if copied:
         named = ", ".join(f"{page.id} {page.share:.1%}" for page in copied[:3])
         more = f" and {len(copied) - 3:,} more" if len(copied) > 3 else ""

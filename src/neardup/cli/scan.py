@@ -171,9 +171,12 @@ def written_line(report: DuplicateReport, path: str) -> str:
     skipped = f" ({c.skipped:,} skipped)" if c.skipped else ""
     copied = ""
     if report.checked:
-        named = ", ".join(f"{page.id} {page.share:.1%}" for page in report.checked[:3])
-        more = f" and {len(report.checked) - 3:,} more" if len(report.checked) > 3 else ""
-        copied = f"; found in other documents: {named}{more}"
+        pages = sorted((page for page in report.checked if page.sources),
+                       key=lambda page: (-page.share, page.id))
+        named = ", ".join(f"{page.id} {page.share:.1%}" for page in pages[:3])
+        more = f" and {len(pages) - 3:,} more" if len(pages) > 3 else ""
+        copied = (f"; found in other documents: {named}{more}" if pages
+                  else "; nothing of the checked documents found in other documents")
     elif report.copies:
         top = report.copies[0]
         copied = (f"; {plural(len(report.copies), 'document')} with text found in others, "

@@ -94,7 +94,9 @@ def render_text(report: DuplicateReport, texts: Texts | None = None, width: int 
                 )
                 lines.append(f"       {one_line(member.id)}  {note}")
     if shown:
-        lines += ["", "Pairs" + (" (most similar first, numbered as on the HTML page)"
+        order = ("the largest share of one text in the other first"
+                 if report.parameters.containment is not None else "most similar first")
+        lines += ["", "Pairs" + (f" ({order}, numbered as on the HTML page)"
                                  if len(shown) > 1 else "")]
         for pair in shown:
             lines += _pair_lines(report, number_of[pair.a, pair.b], pair, headline)
