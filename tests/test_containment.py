@@ -471,6 +471,7 @@ def test_ci_formats_call_a_partial_copy_so(seeds_dir: Path) -> None:
     github = render(report, "github", checked=[mix])
     assert "title=near-duplicate::" in github and "title=partial copy::" in github
     junit = render(report, "junit", checked=[mix])
-    assert 'type="partial copy"' in junit and "% of mix in" in junit
+    assert 'type="partial copy"' in junit and "% of mix is in" in junit
+    assert "; copy: " in junit and "; copy: " in github  # the judgement's reason
     markdown = render(add_passages(report, report.texts), "markdown")
     assert "## Copy ratios" in markdown and "- mix: " in markdown

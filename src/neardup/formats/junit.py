@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import DuplicateReport, Pair
-from .shared import relation, share3, title_of
+from .shared import Headline, relation, share3, title_of
 from .untrusted import one_line
 
 if TYPE_CHECKING:
@@ -78,12 +78,13 @@ def _add_failure(
     if kind == "near-duplicate":  # named from the checked document's side
         message = f"{doc_id} duplicates {first_id} (Jaccard {share3(first.jaccard)})"
     failure = ET.SubElement(case, "failure", type=kind, message=one_line(message + more))
+    headline = Headline(report)
     failure.text = "\n".join(
         one_line(
             f"{doc_id} ~ {other}: Jaccard {share3(p.jaccard)}, "
             f"containment {share3(p.containment)}"
-            + (f" ({p.a_in_b:.1%} of {p.a} in {p.b}, {p.b_in_a:.1%} of {p.b} in {p.a})"
-               if report.parameters.containment is not None else "")
+            + (f" ({headline.words(p)})" if report.parameters.containment is not None else "")
+            + (f"; copy: {p.reason}" if p.reason else "")
             + _title_note(report, other)
         )
         for other, p in found

@@ -160,16 +160,18 @@ def coverage(value: float | None) -> str:
 
 def relation(report: DuplicateReport, pair: Pair) -> tuple[str, str]:
     """What a pair is, as a short title and one sentence: identical (after normalization),
-    a near-duplicate (Jaccard at or above the threshold) or a partial copy, e.g.
+    a near-duplicate (Jaccard at or above the threshold) or a partial copy, with the
+    report's headline shares (:class:`Headline`) and the judgement's reason, if any, e.g.
     ``("partial copy", "mix.txt and a.txt share text: 66.8% of mix.txt is in a.txt, 51.7%
-    of a.txt in mix.txt (Jaccard 0.420)")``."""
+    of a.txt is in mix.txt (counted in shingles) (Jaccard 0.420)")``."""
     if pair.exact:
         return "identical", f"{pair.a} duplicates {pair.b} (identical after normalization)"
     if pair.jaccard >= report.parameters.threshold:
         return "near-duplicate", f"{pair.a} duplicates {pair.b} (Jaccard {share3(pair.jaccard)})"
+    why = f"; copy: {pair.reason}" if pair.reason else ""
     return "partial copy", (
-        f"{pair.a} and {pair.b} share text: {pair.a_in_b:.1%} of {pair.a} is in {pair.b}, "
-        f"{pair.b_in_a:.1%} of {pair.b} in {pair.a} (Jaccard {share3(pair.jaccard)})"
+        f"{pair.a} and {pair.b} share text: {Headline(report).words(pair)} (Jaccard "
+        f"{share3(pair.jaccard)}){why}"
     )
 
 
