@@ -130,6 +130,26 @@ def test_records_with_unusual_values() -> None:
     assert_same(report)
 
 
+def test_a_judged_pair_unmeasured_has_its_figures_as_null() -> None:
+    """A pair set apart as sharing little specific text is not measured: its four figures
+    are written null, not left out (a script reading ``pair["specific_a"]`` must not fail
+    on one pair in a thousand)."""
+    report = hostile_report(VALID[:4], PLAIN, 0.3)
+    report.parameters = parameters_for("copies")
+    measured = Pair("m", "n", 0.2, 0.5, 0.5, 0.3, specific_a=0.4, specific_b=0.2,
+                    formula_a=0.1, formula_b=0.05, reason="a specific passage of 80 characters")
+    unmeasured = Pair("u", "v", 0.1, 0.4, 0.4, 0.2,
+                      reason="shares little specific text (text few documents hold)")
+    report.pairs, report.set_apart = [measured], [unmeasured, measured]
+    assert_same(report)
+    written = json.loads(json_report.render_json(report))
+    assert written["set_apart"][0]["specific_a"] is None
+    assert {k: written["set_apart"][0][k] for k in ("specific_b", "formula_a", "formula_b")} == (
+        dict.fromkeys(("specific_b", "formula_a", "formula_b")))
+    assert written["pairs"][0]["formula_b"] == 0.05
+    assert "specific_a" not in pair_dict(Pair("x", "y", 1, 1, 1, 1), {})  # not judged
+
+
 def test_a_value_json_cannot_write_fails_as_json_does() -> None:
     report = hostile_report(["x", "y"], [0.5], None)
     report.documents["x"] = DocumentInfo(object(), None, None)  # type: ignore[arg-type]

@@ -375,10 +375,10 @@ class DuplicateReport:
         Passage offsets are ``str`` indices (code points) into the documents' original texts,
         end exclusive; ``text`` is the original text of the span in document a. Titles and
         coverages appear only when known. With a copies judgement (``formula_df``) each pair
-        has ``specific_a``, ``specific_b``, ``formula_a``, ``formula_b`` and ``reason``, and
-        ``set_apart`` lists the pairs judged not copies. ``copies`` (the copy-ratio view)
-        appears when the parameters ask for a containment search; its passages are the
-        document's spans (``start``, ``end``) and the source's.
+        has ``specific_a``, ``specific_b``, ``formula_a``, ``formula_b`` (null: not measured)
+        and ``reason``, and ``set_apart`` lists the pairs judged not copies. ``copies`` (the
+        copy-ratio view) appears when the parameters ask for a containment search; its
+        passages are the document's spans (``start``, ``end``) and the source's.
         """
         apart = (
             {"set_apart": [pair_dict(p, self.documents) for p in self.set_apart]}
@@ -468,8 +468,8 @@ def pair_items(pair: Pair, documents: dict[str, DocumentInfo]) -> list[tuple[str
         out.append(("b_coverage", round(pair.b_coverage, 6)))
     for name in ("specific_a", "specific_b", "formula_a", "formula_b"):
         value = getattr(pair, name)
-        if value is not None:
-            out.append((name, round(value, 6)))
+        if value is not None or pair.reason is not None:  # judged, perhaps not measured
+            out.append((name, None if value is None else round(value, 6)))
     if pair.reason is not None:
         out.append(("reason", pair.reason))
     return out

@@ -185,6 +185,14 @@ def _optional(head: str, values: list[Any], write: Callable[[list[Any]], list[st
     return ["" if v is None else head + next(written) for v in values]
 
 
+def _judged(head: str, values: list[Any], pairs: list[Pair]) -> list[str]:
+    """``head`` and a judged figure for each judged pair (one with a ``reason``), ``null``
+    where it was not measured; "" for a pair not judged."""
+    written = _optional(head, values, _rounded)
+    return [head + "null" if v is None and p.reason is not None else w
+            for v, p, w in zip(values, pairs, written, strict=True)]
+
+
 def _pairs(
     pairs: list[Pair], documents: dict[str, DocumentInfo], compact: bool = False
 ) -> list[str]:
@@ -212,7 +220,7 @@ def _pairs(
             _optional(sep + '"b_title": ', [titles.get(x) for x in b], _column),
             _optional(sep + '"a_coverage": ', [p.a_coverage for p in pairs], _rounded),
             _optional(sep + '"b_coverage": ', [p.b_coverage for p in pairs], _rounded),
-            *(_optional(f'{sep}"{name}": ', [getattr(p, name) for p in pairs], _rounded)
+            *(_judged(f'{sep}"{name}": ', [getattr(p, name) for p in pairs], pairs)
               for name in JUDGED),
             _optional(sep + '"reason": ', [p.reason for p in pairs], _column),
             [_passages(p.passages, compact) for p in pairs],
