@@ -438,6 +438,45 @@ def test_check_preset_copies_and_max_df(tmp_path: Path, seed_index: SeedIndex) -
     assert {p["b"] for p in report["pairs"]} == {"seed.txt#3", "seed.txt#7"}
 
 
+def test_check_chooses_the_judgement_as_a_scan_does(tmp_path: Path, seed_index: SeedIndex) -> None:
+    """--rewrite and --formula-df of a check, given alone or over the preset's, are those
+    of a scan of the indexed documents and the new one: the same pairs and pairs set apart."""
+    ndx, parts = seed_index
+    mixed, _, _ = mixed_article(tmp_path)
+    spelled = run("check", mixed, "--index", ndx, "-c", "0.3", "--rewrite", "0.025",
+                  "--formula-df", "10", "-f", "json")
+    preset = run("check", mixed, "--index", ndx, "--preset", "copies", "-f", "json")
+    assert spelled.exit_code == preset.exit_code == 1, spelled.output
+
+    def found(output: str) -> tuple[object, ...]:
+        report = json.loads(output)
+        return tuple(sorted((p["a"], p["b"], p["reason"]) for p in report[key])
+                     for key in ("pairs", "set_apart"))
+
+    assert found(spelled.stdout) == found(preset.stdout)
+    docs = [Document(f"{NAME}#{k + 1}", part) for k, part in enumerate(parts[:10])]
+    docs.append(Document("mixed.txt", mixed.read_text(encoding="utf-8")))
+    for formula_df in (3, 40):
+        checked = json.loads(run("check", mixed, "--index", ndx, "--preset", "copies",
+                                 "--formula-df", formula_df, "-f", "json").stdout)
+        assert checked["parameters"]["formula_df"] == formula_df
+        scanned = find_duplicates(docs, preset="copies", threshold=0.7, script=None,
+                                  formula_df=formula_df, workers=1)
+
+        def judged(pairs: list[dict[str, object]]) -> list[tuple[object, ...]]:
+            """Each pair as (the other document, reason, the new one's specific and
+            formula shares), whichever side it is on."""
+            side = [("a", "b") if p["a"] == "mixed.txt" else ("b", "a") for p in pairs]
+            return sorted((p[o], p["reason"], p[f"specific_{m}"], p[f"formula_{m}"])
+                          for p, (m, o) in zip(pairs, side, strict=True))
+
+        scan_dict = scanned.to_dict()
+        for key in ("pairs", "set_apart"):
+            new = [p for p in scan_dict[key] if "mixed.txt" in (p["a"], p["b"])]
+            assert judged(checked[key]) == judged(new), (formula_df, key)
+        assert checked["pairs"]
+
+
 @pytest.mark.parametrize("fmt", ["github", "junit", "markdown", "html", "csv"])
 def test_check_containment_in_every_format(
     tmp_path: Path, seed_index: SeedIndex, fmt: str

@@ -16,6 +16,7 @@ from dataclasses import Field, asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from ._types import SHINGLE_UNITS, VERIFICATIONS, ShingleUnit, Verification
+from .core.formula import CopyRule
 from .core.lsh import Banding, choose_bands
 from .core.minhash import check_num_perm
 from .core.normalize import DEFAULT_MARKERS, SCRIPTS, NormalizeOptions
@@ -182,10 +183,10 @@ class Parameters:
     formula_df: int | None = field(default=None, metadata=meta(
         "Tell copies from template siblings: text held by more documents than this (or by "
         "more than a tenth of a small collection) is formula, a template's wording; a pair "
-        "is then reported only when it shares a specific passage (40 characters of rarer "
-        "text, not a template filled with other names, dates or figures) or most of the "
-        "shorter text in order, and the other pairs found are listed apart (e.g. 10; needs "
-        "exact verification).",
+        "is then reported only when it shares a specific passage (rarer text, "
+        f"{CopyRule.passage} characters or more, not a template filled with other names, "
+        "dates or figures), much specific text or most of the shorter text in order, and "
+        "the other pairs found are listed apart (e.g. 10; needs exact verification).",
         "integer", low=2, flags=("--formula-df",), metavar="N",
     ))
     ngram: int = field(default=5, metadata=meta(

@@ -3,11 +3,12 @@ documents of other files (``--against``), and exits 1 when any is a near-duplica
 ``--containment`` (or ``--preset copies``) when any copies part of another document or has
 part of it copied.
 
-``--containment``, ``--max-df`` and ``--preset`` are chosen by each check, whatever the
-index: the index keeps the fingerprints a containment search needs (format 2 on) and its
-own parameters (threshold, n-grams, ...), which a preset does not change; with
-``--against`` the preset's threshold applies too. An index of format 1 answers Jaccard
-checks only.
+``--containment``, ``--max-df``, ``--rewrite``, ``--formula-df`` and ``--preset`` are
+chosen by each check, whatever the index: the index keeps the fingerprints a containment
+search needs (format 2 on), the 4-grams and texts of the rewrite search and the judgement
+(format 3 on) and its own parameters (threshold, n-grams, ...), which a preset does not
+change; with ``--against`` the preset's threshold applies too. An index of format 1
+answers Jaccard checks only.
 
 Pairs a team has accepted are kept in a baseline file (``--write-baseline``, then
 ``--baseline``)::
@@ -128,9 +129,10 @@ def check(
     part of it was copied) is reported too, with the share of each document found in the
     others (the copy ratios) and the passages. --preset copies also searches rewritten
     copies and judges every pair as neardup scan --preset copies does (copies reported, the
-    others set apart). Each check chooses --containment, --max-df and --preset; an index
-    made by neardup before fingerprints were kept (format 1) must be rebuilt for them, one
-    made before format 3 for --preset copies.
+    others set apart). Each check chooses --containment, --max-df, --rewrite, --formula-df
+    and --preset; an index made by neardup before fingerprints were kept (format 1) must be
+    rebuilt for them, one made before format 3 for --rewrite, --formula-df and --preset
+    copies.
 
     Each checked document gets a page in the report (text, Markdown, HTML, JSON): its
     share found in the other documents, its sources numbered with their shares and, in the
@@ -270,7 +272,7 @@ def _query(
     """The near-duplicates (and with a containment, the copies) of the new documents
     (read by ``reader``), in the index and among themselves."""
     try:
-        judged = query.preset_values()  # --preset copies: its rewrite search and judgement
+        judged = query.judged()  # the rewrite search and the copies judgement, if any
         return idx.query(new_docs, containment=query.chosen_containment, max_df=query.max_df,
                          rewrite=judged.get("rewrite"), formula_df=judged.get("formula_df"))
     except DuplicateIdError as exc:

@@ -205,26 +205,35 @@ def query_preset_help() -> str:
     """The help of ``--preset`` of ``check``."""
     made_with, per_query = index_fields()
     return (
-        "Parameters for a purpose: near-identical (the defaults) or copies (partial copies: "
-        f"{preset_flags('copies', per_query)}, and with --against "
-        f"{preset_flags('copies', made_with)}; an index keeps the parameters it was made "
-        "with; the rewrite search and the copies judgement as neardup scan's, with an index "
-        "of format 3). Options given override it."
+        "Parameters for a purpose: near-identical (the defaults) or copies (partial copies, "
+        "rewrites and the copies judgement as neardup scan's: "
+        f"{preset_flags('copies', per_query + COPIES_OPTIONS)}, the last two with an index "
+        f"of format 3 or later; with --against also {preset_flags('copies', made_with)}, an "
+        "index keeping the parameters it was made with). Options given override it."
     )
 
 
 @dataclass(frozen=True)
 class QuerySettings:
     """What each check chooses for itself, whatever the index: ``--containment``,
-    ``--max-df`` and ``--preset`` (None: not given)."""
+    ``--max-df``, ``--rewrite``, ``--formula-df`` and ``--preset`` (None: not given)."""
 
     containment: float | None = None
     max_df: int | None = None
     preset: str | None = None
+    rewrite: float | None = None
+    formula_df: int | None = None
 
     def preset_values(self) -> dict[str, Any]:
         """The preset's parameters (none without one)."""
         return dict(PRESETS[self.preset]) if self.preset is not None else {}
+
+    def judged(self) -> dict[str, Any]:
+        """``rewrite`` and ``formula_df`` of the rewrite search and the copies judgement:
+        the options given, else the preset's (None: not run)."""
+        preset = self.preset_values()
+        return {name: preset.get(name) if getattr(self, name) is None else getattr(self, name)
+                for name in COPIES_OPTIONS}
 
     @property
     def chosen_containment(self) -> float | None:
@@ -233,6 +242,11 @@ class QuerySettings:
             return self.containment
         found: float | None = self.preset_values().get("containment")
         return found
+
+
+COPIES_OPTIONS = ("rewrite", "formula_df")
+"""The options of the rewrite search and the copies judgement, which a check chooses as a
+scan does (an index keeps what they need from format 3 on, or ``--against``)."""
 
 
 CHECK_HELP = {
@@ -253,11 +267,14 @@ def query_options(func: F) -> F:
             containment=kwargs.pop("containment"),
             max_df=kwargs.pop("max_df"),
             preset=kwargs.pop("preset"),
+            **{name: kwargs.pop(name) for name in COPIES_OPTIONS},
         )
         return func(*args, **kwargs)
 
     _, per_query = index_fields()
     options = [*(parameter_option(name, help_text=CHECK_HELP.get(name)) for name in per_query),
+               *(parameter_option(name, defaults=False, help_text=CHECK_HELP.get(name))
+                 for name in COPIES_OPTIONS),
                preset_option(query_preset_help())]
     return cast(F, _with_options(options, wrapper))
 
