@@ -27,8 +27,6 @@ def _jsonl(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("given", "says"),
     [
-        ({"rewrite": 0.05}, "rewrite"),
-        ({"preset": "copies"}, "rewrite"),
         ({"verify": "estimate"}, "verify must be 'exact'"),
         ({"min_length": 5}, "min_length"),
         ({"passages": True}, "unknown parameter 'passages'"),
@@ -40,9 +38,7 @@ def test_api_refuses_parameters_with_a_parameter_error(given: dict[str, Any], sa
     from neardup.spark import deduplicate_spark, find_duplicates_spark, signatures_spark
 
     runs = [deduplicate_spark, find_duplicates_spark]
-    if "min_length" not in given and "preset" not in given and "rewrite" not in given and (
-        "verify" not in given
-    ):
+    if "min_length" not in given and "verify" not in given:
         runs.append(signatures_spark)  # signatures take every parameter that makes them
     for run in runs:
         with pytest.raises(ParameterError, match=says):
