@@ -32,6 +32,7 @@ def scan_spark(
     text_col: str = "text",
     file_format: str | None = None,
     spark: SparkSession | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> dict[str, int]:
     """Read Parquet or JSON Lines documents, find near-duplicates on Spark, write Parquet.
@@ -54,6 +55,8 @@ def scan_spark(
         text_col: text column of the input.
         file_format: ``"parquet"`` or ``"json"``; from the first path's suffix when None.
         spark: an existing session.
+        passages: also the pairs' shared passages and, for a containment search, the copy
+            ratios in ``copies/`` (``id, share, sources``).
         **overrides: parameters that replace those of ``params`` or ``preset``, as for
             :func:`~neardup.spark.pipeline.find_duplicates_spark`.
 
@@ -81,7 +84,7 @@ def scan_spark(
             spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
         )
         result = find_duplicates_spark_result(
-            docs, id_col, text_col, parameters, order_col=INPUT_ORDER
+            docs, id_col, text_col, parameters, order_col=INPUT_ORDER, passages=passages
         )
         try:
             result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
@@ -89,6 +92,8 @@ def scan_spark(
             result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
             if result.set_apart is not None:
                 result.set_apart.write.mode("overwrite").parquet(f"{out}/set_apart")
+            if result.copies is not None:
+                result.copies.write.mode("overwrite").parquet(f"{out}/copies")
             written = spark.read.parquet(f"{out}/clusters")
             assert result.hashed is not None
             judged = {} if result.set_apart is None else {

@@ -1,7 +1,8 @@
 """The duplicate search on Spark DataFrames (:func:`find_duplicates_spark`), with the result
 of the local engine.
 
-What runs where (each text is read at most twice and never shuffled):
+What runs where (each text is read at most twice, and shuffled only with the rewrite search
+or the copies judgement, or for passages: the candidate documents' texts, once):
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
   every engine shares; :mod:`neardup.spark.udfs`): the one pass over every document
@@ -12,11 +13,16 @@ What runs where (each text is read at most twice and never shuffled):
   :func:`neardup.core.lsh.candidate_pairs`); shingle sets of candidate documents only
   (:func:`neardup.stages.hashing.shingle_sets`, from a second read of the input filtered by
   a broadcast semi-join); exact Jaccard, containment and the two shares a batch of pairs at
-  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the containment candidate
-  rule (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
-* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search the
-  grouping of fingerprints (a fingerprint held by more than ``max_df`` documents is
-  boilerplate and makes no pairs), united with the LSH candidates
+  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the candidate rules of the
+  searches by shared values (:mod:`neardup.spark.candidates`: the local engine's own
+  functions); with the rewrite search or the copies judgement, the verification of a batch
+  of pairs with their texts by the local modes' rules and judges
+  (:mod:`neardup.spark.judged`), and on request passages and copy ratios
+  (:mod:`neardup.spark.evidence`).
+* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search, the
+  rewrite search and the copies judgement the grouping of fingerprints, 4-grams and
+  sampled shingles (a value held by more documents than the mode's cut makes no pairs),
+  united with the LSH candidates
   (:mod:`neardup.spark.candidates`); one ``distinct`` of the candidates; the shingle sets
   partitioned by order number once, so the joins of pairs to sets move pairs; the
   threshold (Jaccard at least ``threshold``, or containment at least ``containment`` with
@@ -24,7 +30,8 @@ What runs where (each text is read at most twice and never shuffled):
   ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
   over DataFrames. Names, lengths and identical-text groups come from a small cached table
   of the candidate documents.
-* **Driver**: parameters, small validation results, the boilerplate fingerprints, and the
+* **Driver**: parameters, small validation results, the values each search cut
+  (boilerplate fingerprints, common 4-grams, formula shingles), and the
   verified near-duplicate edges when there are at most
   :data:`neardup.spark.components.DRIVER_EDGES` (joined by the local union-find; more go to
   the distributed rounds of :func:`neardup.spark.components.connected_components`); no
@@ -53,6 +60,7 @@ from .candidates import (
     shared_value_pairs,
 )
 from .components import components
+from .evidence import copy_ratio_rows, evidence_rows, with_evidence
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
 from .judged import SAME_TEXT, judged_columns, judged_pairs, text_similarities
 from .reading import INPUT_ORDER
@@ -123,6 +131,9 @@ class SparkResult:
     """``node, root, length``: each clustered document's input order, its cluster's
     (the earliest member's order) and its normalized length."""
     hashed: DataFrame | None = field(default=None, repr=False)
+    copies: DataFrame | None = None
+    """With ``passages`` and a containment search, the copy ratios: ``id, share, sources``
+    (:data:`neardup.spark.evidence.COPIES_SCHEMA`), largest share first, then by id."""
     """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
     (counting them does not read the input again)."""
 
@@ -141,6 +152,7 @@ def find_duplicates_spark(
     *,
     preset: str | None = None,
     order_col: str | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> tuple[DataFrame, DataFrame]:
     """Near-duplicate pairs and clusters of a DataFrame of documents, as
@@ -153,8 +165,13 @@ def find_duplicates_spark(
     containment (the share of the smaller document's shingles found in the other) is at
     least that, whatever its Jaccard; candidates come from shared winnowed fingerprints, as
     locally, and fingerprints held by more than ``max_df`` documents are boilerplate
-    (counted in :attr:`SparkResult.common_fingerprints`). Clusters join only pairs at or
-    above ``threshold``.
+    (counted in :attr:`SparkResult.common_fingerprints`). With ``rewrite``, rewritten copies
+    too (their resemblance in a ``rewrite`` column). With ``formula_df`` (the copies
+    judgement; ``preset="copies"``), the pairs are the copies only, with ``specific_a``,
+    ``specific_b``, ``formula_a``, ``formula_b`` and ``reason``, decided by the local
+    engine's own judge (:mod:`neardup.spark.judged`); the pairs set apart are in
+    :attr:`SparkResult.set_apart` (:func:`find_duplicates_spark_result`). Clusters join
+    only pairs at or above ``threshold`` (under the judgement: copies only).
 
     Args:
         df: one row per document.
@@ -167,6 +184,9 @@ def find_duplicates_spark(
             ``params``.
         order_col: unique integer column giving the input order; when None,
             ``monotonically_increasing_id()`` taken at input.
+        passages: also each pair's shared passages, ``passages`` (``a_start, a_end,
+            b_start, b_end, text, formula``, longest first), ``a_coverage`` and
+            ``b_coverage``, as :func:`neardup.add_passages` gives them locally.
         **overrides: parameters that replace those of ``params`` or ``preset``
             (``threshold=0.8``, ``containment=0.3``, ``ngram``, ``unit``, ``num_perm``,
             ``seed``, ``bands``, ``max_df``, ``html``, ``markers``, ``script``,
@@ -178,7 +198,10 @@ def find_duplicates_spark(
         texts, given as the pairs of each later one with the first of its group, as
         ``report.pairs`` of the local engine gives them) sorted by input order of ``a``
         then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
-        cluster (earliest member first), then member input order.
+        cluster (earliest member first), then member input order. The pairs have the
+        columns of the searches asked for after ``exact``: ``rewrite``; ``specific_a``,
+        ``specific_b``, ``formula_a``, ``formula_b``, ``reason``; with ``passages``,
+        ``passages``, ``a_coverage``, ``b_coverage``.
 
     Raises:
         MissingDependencyError: pyspark, pyarrow or pandas is not installed.
@@ -188,7 +211,8 @@ def find_duplicates_spark(
         DuplicateIdError: two rows share an id.
     """
     result = find_duplicates_spark_result(
-        df, id_col, text_col, params, preset=preset, order_col=order_col, **overrides
+        df, id_col, text_col, params, preset=preset, order_col=order_col, passages=passages,
+        **overrides
     )
     return result.pairs, result.clusters
 
@@ -201,11 +225,17 @@ def find_duplicates_spark_result(
     *,
     preset: str | None = None,
     order_col: str | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> SparkResult:
-    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
+    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates,
+    and with ``passages`` each pair's shared passages and the copy ratios
+    (:mod:`neardup.spark.evidence`).
 
-    Same arguments and errors as :func:`find_duplicates_spark`.
+    Same arguments and errors as :func:`find_duplicates_spark`; ``passages``: the pairs
+    get ``passages``, ``a_coverage`` and ``b_coverage`` (as the local
+    :func:`neardup.add_passages` gives them) and, for a containment search,
+    :attr:`SparkResult.copies` holds the copy ratios (the local ``report.copies``).
     """
     require_spark()
     from pyspark import StorageLevel
@@ -251,10 +281,10 @@ def find_duplicates_spark_result(
     extra = judged_columns(params)
     set_apart: DataFrame | None = None
     similar: Callable[[DataFrame], DataFrame]
+    texts = keep(chosen.repartition(parts, ORD))  # read only when asked for
     if params.rewrite is not None or params.formula_df is not None:
         # what reads the texts pair by pair (the rewrite resemblance, the copies judgement)
         # is verified on the candidates' texts, a batch of pairs at a time
-        texts = keep(chosen.repartition(parts, ORD))
         judged = keep(judged_pairs(candidates, texts, params, common))
         verified = judged.where(F.col("copy")).drop("copy")
         if params.formula_df is not None:
@@ -274,7 +304,18 @@ def find_duplicates_spark_result(
     )
     ids = involved.select(ORD, ID)
     same = SAME_TEXT if params.formula_df is not None else None
-    pairs = named_pairs(with_exact_pairs(verified, involved, extra, same), ids, extra)
+    reported = with_exact_pairs(verified, involved, extra, same)
+    names = [name for name, _ in extra]
+    copies: DataFrame | None = None
+    if passages:
+        # the lineage cut first (the reported pairs computed now, the texts already cached):
+        # the plan of the evidence would print every cached plan under it twice over
+        reported, texts = reported.localCheckpoint(), texts.localCheckpoint()
+        evidence = keep(evidence_rows(reported, texts, ids, params, common.get(COPIES), names))
+        reported = with_evidence(reported, evidence)
+        names += ["passages", "a_coverage", "b_coverage"]
+        copies = None if params.containment is None else copy_ratio_rows(evidence, ids)
+    pairs = named_pairs(reported, ids, names)
     # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
     near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
     members = keep(components(near, cached).join(
@@ -285,10 +326,10 @@ def find_duplicates_spark_result(
         pairs, clusters, skipped, params,
         common_fingerprints=int(common.get(CONTAINMENT, EMPTY).size),
         set_apart=None if set_apart is None else named_pairs(
-            set_apart.withColumn("exact", F.lit(False)), ids, extra),
+            set_apart.withColumn("exact", F.lit(False)), ids, [name for name, _ in extra]),
         common_rewrite_shingles=int(common.get(REWRITE, EMPTY).size),
         formula_shingles=int(common.get(COPIES, EMPTY).size),
-        cached=cached, members=members, hashed=hashed,
+        cached=cached, members=members, hashed=hashed, copies=copies,
     )
 
 
@@ -345,7 +386,7 @@ def verified_by_sets(
     return verified, overlaps
 
 
-def named_pairs(pairs: DataFrame, ids: DataFrame, extra: list[tuple[str, str]]) -> DataFrame:
+def named_pairs(pairs: DataFrame, ids: DataFrame, extra: list[str]) -> DataFrame:
     """Pairs of order numbers as pairs of ids, by input order of ``a`` then ``b``."""
     from pyspark.sql import functions as F
 
@@ -356,7 +397,7 @@ def named_pairs(pairs: DataFrame, ids: DataFrame, extra: list[tuple[str, str]]) 
         .orderBy("a", "b")
         .select(
             F.col("a_id").alias("a"), F.col("b_id").alias("b"),
-            "jaccard", "containment", "a_in_b", "b_in_a", "exact", *(n for n, _ in extra),
+            "jaccard", "containment", "a_in_b", "b_in_a", "exact", *extra,
         )
     )
 
