@@ -59,9 +59,13 @@ def spark() -> Iterator[Any]:
         os.environ["PYTHONPATH"] = os.pathsep.join([src, *filter(None, paths)])
     from pyspark.sql import SparkSession
 
-    session = (
+    from neardup.spark.session import driver_memory, machine_memory
+
+    session = (  # its driver's heap sized as neardup sizes a local session's (1 GiB, the
+        # default, runs out after some thousand jobs of the whole suite)
         SparkSession.builder.master("local[2]")
         .appName("neardup-tests")
+        .config("spark.driver.memory", driver_memory(machine_memory()))
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
