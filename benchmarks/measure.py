@@ -12,14 +12,15 @@ largest of those values. What is right instead:
   process tree (the process and its workers) summed and sampled every ``interval``
   seconds by a thread while the caller waits for the child (so wall time is exact), and
   the root's own ``VmHWM`` as last read; the peak is the larger of the two. A peak of the
-  tree shorter than the interval can be missed; the root's cannot.
+  tree shorter than the interval can be missed; the root's cannot, unless the command ends
+  before the first sample (a few milliseconds on a loaded machine): then it reads 0.
 
 CPU time (user + system of the child and its waited-for descendants) comes from
 ``RUSAGE_CHILDREN``, which counts time correctly across fork.
 
 Example:
     >>> import sys
-    >>> done = run_measured([sys.executable, "-c", "print('hi')"])
+    >>> done = run_measured([sys.executable, "-c", "import time; time.sleep(0.5); print('hi')"])
     >>> done.output, done.returncode, done.peak_mb > 1
     ('hi\\n', 0, True)
 """

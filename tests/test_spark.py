@@ -59,9 +59,13 @@ def spark() -> Iterator[Any]:
         os.environ["PYTHONPATH"] = os.pathsep.join([src, *filter(None, paths)])
     from pyspark.sql import SparkSession
 
-    session = (
+    from neardup.spark.session import driver_memory, machine_memory
+
+    session = (  # its driver's heap sized as neardup sizes a local session's (1 GiB, the
+        # default, runs out after some thousand jobs of the whole suite)
         SparkSession.builder.master("local[2]")
         .appName("neardup-tests")
+        .config("spark.driver.memory", driver_memory(machine_memory()))
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
@@ -487,19 +491,15 @@ def test_dedup_command_on_spark_writes_the_locally_kept_rows(spark: Any, tmp_pat
     ("given", "says"),
     [
         ({"thresold": 0.5}, "unknown parameter 'thresold'"),
-        ({"preset": "copies"}, "rewrite"),
-        ({"rewrite": 0.05}, "rewrite"),
-        ({"preset": "copies", "rewrite": None}, "template siblings"),
-        ({"formula_df": 10}, "formula_df=10"),
         ({"verify": "estimate"}, "exact"),
     ],
 )
 def test_spark_entry_points_refuse_what_they_cannot_run_before_any_session(
     tmp_path: Path, given: dict[str, Any], says: str
 ) -> None:
-    """Unknown names, the rewrite search, the copies judgement and estimates are a
-    ParameterError naming the problem, raised before Spark starts (no pyspark session is
-    needed)."""
+    """Unknown names and estimates are a ParameterError naming the problem, raised before
+    Spark starts (no pyspark session is needed). The rewrite search and the copies
+    judgement run on Spark (``test_spark_copies.py``)."""
     from neardup.errors import ParameterError
     from neardup.spark import dedup_spark, scan_spark
 

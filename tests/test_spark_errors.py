@@ -27,8 +27,6 @@ def _jsonl(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("given", "says"),
     [
-        ({"rewrite": 0.05}, "rewrite"),
-        ({"preset": "copies"}, "rewrite"),
         ({"verify": "estimate"}, "verify must be 'exact'"),
         ({"min_length": 5}, "min_length"),
         ({"passages": True}, "unknown parameter 'passages'"),
@@ -39,10 +37,10 @@ def test_api_refuses_parameters_with_a_parameter_error(given: dict[str, Any], sa
     run, before it looks at the DataFrame (None here) or starts a session."""
     from neardup.spark import deduplicate_spark, find_duplicates_spark, signatures_spark
 
-    runs = [deduplicate_spark, find_duplicates_spark]
-    if "min_length" not in given and "preset" not in given and "rewrite" not in given and (
-        "verify" not in given
-    ):
+    runs = [deduplicate_spark]
+    if "passages" not in given:  # find_duplicates_spark(passages=True) gives passages
+        runs.append(find_duplicates_spark)
+    if "min_length" not in given and "verify" not in given:
         runs.append(signatures_spark)  # signatures take every parameter that makes them
     for run in runs:
         with pytest.raises(ParameterError, match=says):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 
 import click
 
@@ -22,7 +21,7 @@ from ..formats.shared import plural
 from ..parameters import Parameters
 from ..report import DuplicateReport
 from .inputs import InputReader, check_paths
-from .messages import fail, note, warn
+from .messages import fail, note
 from .options import (
     STDIN,
     InputSettings,
@@ -64,7 +63,8 @@ Examples:
                    "page of its own in the report: its text with what is found in the others "
                    "numbered by source, and each source's share.")
 @engine_options("Run here, or on Apache Spark (Parquet or JSON Lines input; writes Parquet "
-                "pairs/, clusters/ and skipped/ under -o DIR; needs neardup[spark]).")
+                "pairs/, clusters/ and skipped/ under -o DIR, and set_apart/ with --preset "
+                "copies; needs neardup[spark]).")
 def scan(paths: tuple[str, ...], parameters: Parameters, inputs: InputSettings,
          output: OutputSettings, workers: int | None, passages: bool, check: tuple[str, ...],
          engine: str, spark_master: str) -> None:
@@ -196,19 +196,13 @@ def _scan_spark(
         raise click.UsageError("--engine spark writes Parquet: give the output directory with -o")
     if parameters.verify != "exact":
         raise click.UsageError("--engine spark always verifies exactly (no --verify estimate)")
-    if parameters.rewrite is not None:
-        warn("--engine spark does not run the rewrite search (--rewrite, or that of --preset "
-             "copies): rewritten copies are found by the local engine only")
-    if parameters.formula_df is not None:
-        warn("--engine spark does not tell copies from template siblings (--formula-df, or "
-             "that of --preset copies): every pair it finds is written, templates included")
     try:
         from ..spark import scan_spark
 
         counts = scan_spark(
             list(paths), output.path, master=master, id_col=inputs.id_field,
             text_col=inputs.text_field,
-            params=replace(parameters, rewrite=None, formula_df=None),
+            params=parameters,
         )
     except NeardupError as exc:
         fail(str(exc))
@@ -216,8 +210,11 @@ def _scan_spark(
         f" (fingerprints in more than {parameters.max_df} documents ignored: "
         f"{counts['common_fingerprints']:,})" if parameters.containment is not None else ""
     )
+    apart = (f", {counts['set_apart']:,} set apart (not copies)"
+             if parameters.formula_df is not None else "")
+    outputs = "pairs/, clusters/, skipped/" + (", set_apart/" if apart else "")
     click.echo(
         f"neardup (spark): {counts['documents']:,} documents read, {counts['skipped']:,} "
-        f"skipped, {counts['pairs']:,} pairs{common}, {counts['clusters']:,} clusters; "
-        f"Parquet pairs/, clusters/, skipped/ in {output.path}"
+        f"skipped, {counts['pairs']:,} pairs{common}{apart}, {counts['clusters']:,} clusters; "
+        f"Parquet {outputs} in {output.path}"
     )

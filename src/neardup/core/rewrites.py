@@ -48,6 +48,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import I64, U32
 from . import kernels
@@ -287,6 +288,15 @@ def resembling_pairs(
     found = shared_fingerprint_pairs(shingles, counts, 0.0, min(max_df, MAX_DF), LEAST_SHARED)
     rare = counts - found.common_held
     a, b = found.pairs[:, 0], found.pairs[:, 1]
-    union = rare[a] + rare[b] - found.shared
-    keep = (found.shared >= rewrite * union) & (found.shared >= LEAST_SHARED)
+    keep = resembles_enough(found.shared, rare[a], rare[b], rewrite)
     return replace(found, pairs=found.pairs[keep], shared=found.shared[keep])
+
+
+def resembles_enough(shared: I64, rare_a: I64, rare_b: I64, rewrite: float
+                     ) -> npt.NDArray[np.bool_]:
+    """Whether pairs sharing ``shared`` distinctive 4-grams, of documents with ``rare_a``
+    and ``rare_b`` distinctive 4-grams, may resemble ``rewrite``: their Jaccard reaches it,
+    and they share at least :data:`LEAST_SHARED` (what :func:`resembling_pairs` keeps)."""
+    union = rare_a + rare_b - shared
+    out: npt.NDArray[np.bool_] = (shared >= rewrite * union) & (shared >= LEAST_SHARED)
+    return out

@@ -32,14 +32,17 @@ def scan_spark(
     text_col: str = "text",
     file_format: str | None = None,
     spark: SparkSession | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> dict[str, int]:
     """Read Parquet or JSON Lines documents, find near-duplicates on Spark, write Parquet.
 
     Writes ``pairs/``, ``clusters/`` and ``skipped/`` (Parquet, overwritten) under
-    ``output_dir``. Uses ``spark`` when given, else gets or creates a session on ``master``
-    (an existing session, e.g. under ``spark-submit``, is reused). The parameters are
-    checked before any session starts.
+    ``output_dir``, and with the copies judgement (``formula_df``, the ``copies`` preset's)
+    ``set_apart/``: the pairs found that are not copies, with the reason. Uses ``spark``
+    when given, else gets or creates a session on ``master`` (an existing session, e.g.
+    under ``spark-submit``, is reused). The parameters are checked before any session
+    starts.
 
     Args:
         paths: files or directories (see :func:`~neardup.spark.reading.read_documents_spark`).
@@ -52,13 +55,16 @@ def scan_spark(
         text_col: text column of the input.
         file_format: ``"parquet"`` or ``"json"``; from the first path's suffix when None.
         spark: an existing session.
+        passages: also the pairs' shared passages and, for a containment search, the copy
+            ratios in ``copies/`` (``id, share, sources``).
         **overrides: parameters that replace those of ``params`` or ``preset``, as for
             :func:`~neardup.spark.pipeline.find_duplicates_spark`.
 
     Returns:
         Counts: ``documents``, ``skipped``, ``pairs``, ``clusters`` (documents in clusters
         are counted in ``clustered``), ``common_fingerprints`` (cut as boilerplate by a
-        containment search; 0 without one).
+        containment search; 0 without one); with the copies judgement also ``set_apart``
+        and ``formula_shingles``, with a rewrite search ``common_rewrite_shingles``.
 
     Raises:
         MissingDependencyError: pyspark, pyarrow or pandas is not installed.
@@ -78,15 +84,25 @@ def scan_spark(
             spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
         )
         result = find_duplicates_spark_result(
-            docs, id_col, text_col, parameters, order_col=INPUT_ORDER
+            docs, id_col, text_col, parameters, order_col=INPUT_ORDER, passages=passages
         )
         try:
             result.pairs.write.mode("overwrite").parquet(f"{out}/pairs")
             result.clusters.write.mode("overwrite").parquet(f"{out}/clusters")
             result.skipped.write.mode("overwrite").parquet(f"{out}/skipped")
+            if result.set_apart is not None:
+                result.set_apart.write.mode("overwrite").parquet(f"{out}/set_apart")
+            if result.copies is not None:
+                result.copies.write.mode("overwrite").parquet(f"{out}/copies")
             written = spark.read.parquet(f"{out}/clusters")
             assert result.hashed is not None
-            return {
+            judged = {} if result.set_apart is None else {
+                "set_apart": int(spark.read.parquet(f"{out}/set_apart").count()),
+                "formula_shingles": result.formula_shingles,
+            }
+            if parameters.rewrite is not None:
+                judged["common_rewrite_shingles"] = result.common_rewrite_shingles
+            return judged | {
                 "documents": int(result.hashed.count()),
                 "skipped": int(spark.read.parquet(f"{out}/skipped").count()),
                 "pairs": int(spark.read.parquet(f"{out}/pairs").count()),

@@ -1,7 +1,8 @@
 """The duplicate search on Spark DataFrames (:func:`find_duplicates_spark`), with the result
 of the local engine.
 
-What runs where (each text is read at most twice and never shuffled):
+What runs where (each text is read at most twice, and shuffled only with the rewrite search
+or the copies judgement, or for passages: the candidate documents' texts, once):
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
   every engine shares; :mod:`neardup.spark.udfs`): the one pass over every document
@@ -12,11 +13,16 @@ What runs where (each text is read at most twice and never shuffled):
   :func:`neardup.core.lsh.candidate_pairs`); shingle sets of candidate documents only
   (:func:`neardup.stages.hashing.shingle_sets`, from a second read of the input filtered by
   a broadcast semi-join); exact Jaccard, containment and the two shares a batch of pairs at
-  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the containment candidate
-  rule (:func:`neardup.core.fingerprints.enough_shared`, the local engine's own function).
-* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search the
-  grouping of fingerprints (a fingerprint held by more than ``max_df`` documents is
-  boilerplate and makes no pairs), united with the LSH candidates
+  a time (:func:`neardup.core.similarity.packed_overlap_rows`); the candidate rules of the
+  searches by shared values (:mod:`neardup.spark.candidates`: the local engine's own
+  functions); with the rewrite search or the copies judgement, the verification of a batch
+  of pairs with their texts by the local modes' rules and judges
+  (:mod:`neardup.spark.judged`), and on request passages and copy ratios
+  (:mod:`neardup.spark.evidence`).
+* **Spark SQL** (JVM): one exchange of the band-key parts; for a containment search, the
+  rewrite search and the copies judgement the grouping of fingerprints, 4-grams and
+  sampled shingles (a value held by more documents than the mode's cut makes no pairs),
+  united with the LSH candidates
   (:mod:`neardup.spark.candidates`); one ``distinct`` of the candidates; the shingle sets
   partitioned by order number once, so the joins of pairs to sets move pairs; the
   threshold (Jaccard at least ``threshold``, or containment at least ``containment`` with
@@ -24,7 +30,8 @@ What runs where (each text is read at most twice and never shuffled):
   ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
   over DataFrames. Names, lengths and identical-text groups come from a small cached table
   of the candidate documents.
-* **Driver**: parameters, small validation results, the boilerplate fingerprints, and the
+* **Driver**: parameters, small validation results, the values each search cut
+  (boilerplate fingerprints, common 4-grams, formula shingles), and the
   verified near-duplicate edges when there are at most
   :data:`neardup.spark.components.DRIVER_EDGES` (joined by the local union-find; more go to
   the distributed rounds of :func:`neardup.spark.components.connected_components`); no
@@ -33,14 +40,29 @@ What runs where (each text is read at most twice and never shuffled):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._types import U32
 from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
-from .candidates import candidate_pairs, fingerprint_pairs
+from ..searches.containment import NAME as CONTAINMENT
+from ..searches.copies import NAME as COPIES
+from ..searches.copies import formula_cut
+from ..searches.rewritten_copies import NAME as REWRITE
+from ..searches.rewritten_copies import common_cut
+from .candidates import (
+    candidate_pairs,
+    containment_rule,
+    copies_rule,
+    rewrite_rule,
+    shared_value_pairs,
+)
 from .components import components
+from .evidence import copy_ratio_rows, evidence_rows, with_evidence
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
+from .judged import SAME_TEXT, judged_columns, judged_pairs, text_similarities
 from .reading import INPUT_ORDER
 from .session import require_spark
 from .udfs import (
@@ -48,6 +70,8 @@ from .udfs import (
     EMPTY,
     HASHED_SCHEMA,
     OVERLAP_SCHEMA,
+    SEARCHED,
+    PairRule,
     hash_function,
     set_function,
     similarity_function,
@@ -82,6 +106,14 @@ class SparkResult:
         common_fingerprints: fingerprints of a containment search held by more than
             ``max_df`` documents, cut as boilerplate (0 without a containment search); the
             local report's ``counts.common_fingerprints``.
+        set_apart: with the copies judgement (``formula_df``), the pairs a search found
+            that the judge did not take for copies (template siblings, topic neighbours),
+            with the columns of ``pairs`` and the reason, in the same order (the local
+            ``report.set_apart``); None without the judgement.
+        common_rewrite_shingles: 4-grams the rewrite search cut as common (the local
+            ``counts.common_rewrite_shingles``; 0 without the search).
+        formula_shingles: sampled shingles the copies judgement took for formula (the
+            local ``counts.formula_shingles``; 0 without the judgement).
         cached: DataFrames persisted on the way; :meth:`unpersist` frees them once the
             outputs are written.
     """
@@ -91,11 +123,17 @@ class SparkResult:
     skipped: DataFrame
     parameters: Parameters
     common_fingerprints: int = 0
+    set_apart: DataFrame | None = None
+    common_rewrite_shingles: int = 0
+    formula_shingles: int = 0
     cached: list[DataFrame] = field(default_factory=list, repr=False)
     members: DataFrame | None = field(default=None, repr=False)
     """``node, root, length``: each clustered document's input order, its cluster's
     (the earliest member's order) and its normalized length."""
     hashed: DataFrame | None = field(default=None, repr=False)
+    copies: DataFrame | None = None
+    """With ``passages`` and a containment search, the copy ratios: ``id, share, sources``
+    (:data:`neardup.spark.evidence.COPIES_SCHEMA`), largest share first, then by id."""
     """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
     (counting them does not read the input again)."""
 
@@ -114,6 +152,7 @@ def find_duplicates_spark(
     *,
     preset: str | None = None,
     order_col: str | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> tuple[DataFrame, DataFrame]:
     """Near-duplicate pairs and clusters of a DataFrame of documents, as
@@ -126,8 +165,13 @@ def find_duplicates_spark(
     containment (the share of the smaller document's shingles found in the other) is at
     least that, whatever its Jaccard; candidates come from shared winnowed fingerprints, as
     locally, and fingerprints held by more than ``max_df`` documents are boilerplate
-    (counted in :attr:`SparkResult.common_fingerprints`). Clusters join only pairs at or
-    above ``threshold``.
+    (counted in :attr:`SparkResult.common_fingerprints`). With ``rewrite``, rewritten copies
+    too (their resemblance in a ``rewrite`` column). With ``formula_df`` (the copies
+    judgement; ``preset="copies"``), the pairs are the copies only, with ``specific_a``,
+    ``specific_b``, ``formula_a``, ``formula_b`` and ``reason``, decided by the local
+    engine's own judge (:mod:`neardup.spark.judged`); the pairs set apart are in
+    :attr:`SparkResult.set_apart` (:func:`find_duplicates_spark_result`). Clusters join
+    only pairs at or above ``threshold`` (under the judgement: copies only).
 
     Args:
         df: one row per document.
@@ -140,6 +184,9 @@ def find_duplicates_spark(
             ``params``.
         order_col: unique integer column giving the input order; when None,
             ``monotonically_increasing_id()`` taken at input.
+        passages: also each pair's shared passages, ``passages`` (``a_start, a_end,
+            b_start, b_end, text, formula``, longest first), ``a_coverage`` and
+            ``b_coverage``, as :func:`neardup.add_passages` gives them locally.
         **overrides: parameters that replace those of ``params`` or ``preset``
             (``threshold=0.8``, ``containment=0.3``, ``ngram``, ``unit``, ``num_perm``,
             ``seed``, ``bands``, ``max_df``, ``html``, ``markers``, ``script``,
@@ -151,7 +198,10 @@ def find_duplicates_spark(
         texts, given as the pairs of each later one with the first of its group, as
         ``report.pairs`` of the local engine gives them) sorted by input order of ``a``
         then ``b``; clusters ``id, cluster_id, representative, similarity`` sorted by
-        cluster (earliest member first), then member input order.
+        cluster (earliest member first), then member input order. The pairs have the
+        columns of the searches asked for after ``exact``: ``rewrite``; ``specific_a``,
+        ``specific_b``, ``formula_a``, ``formula_b``, ``reason``; with ``passages``,
+        ``passages``, ``a_coverage``, ``b_coverage``.
 
     Raises:
         MissingDependencyError: pyspark, pyarrow or pandas is not installed.
@@ -161,7 +211,8 @@ def find_duplicates_spark(
         DuplicateIdError: two rows share an id.
     """
     result = find_duplicates_spark_result(
-        df, id_col, text_col, params, preset=preset, order_col=order_col, **overrides
+        df, id_col, text_col, params, preset=preset, order_col=order_col, passages=passages,
+        **overrides
     )
     return result.pairs, result.clusters
 
@@ -174,11 +225,17 @@ def find_duplicates_spark_result(
     *,
     preset: str | None = None,
     order_col: str | None = None,
+    passages: bool = False,
     **overrides: Any,
 ) -> SparkResult:
-    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates.
+    """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates,
+    and with ``passages`` each pair's shared passages and the copy ratios
+    (:mod:`neardup.spark.evidence`).
 
-    Same arguments and errors as :func:`find_duplicates_spark`.
+    Same arguments and errors as :func:`find_duplicates_spark`; ``passages``: the pairs
+    get ``passages``, ``a_coverage`` and ``b_coverage`` (as the local
+    :func:`neardup.add_passages` gives them) and, for a containment search,
+    :attr:`SparkResult.copies` holds the copy ratios (the local ``report.copies``).
     """
     require_spark()
     from pyspark import StorageLevel
@@ -204,26 +261,113 @@ def find_duplicates_spark_result(
     )
     parts = max(1, hashed.rdd.getNumPartitions())  # as many as the input splits
     candidates = candidate_pairs(hashed, parts)
-    common = EMPTY
-    if params.containment is not None:
-        copies, common = fingerprint_pairs(
-            hashed, params.containment, params.max_df, keep
-        )
-        candidates = candidates.unionByName(copies)
+    common: dict[str, U32] = {}
+    searches = value_searches(params)
+    if searches:
+        documents = int(hashed.where(F.col("skip").isNull()).count())
+    for mode, column, cut_of, rule in searches:
+        found = shared_value_pairs(hashed, column, cut_of(documents), documents, rule, keep)
+        candidates = candidates.unionByName(found.pairs)
+        common[mode] = found.common
     candidates = keep(candidates.distinct())  # the one place repeats go
     needed = candidates.select(F.col("a").alias(ORD)).union(
         candidates.select(F.col("b").alias(ORD))
     ).distinct()
-    cut = common if common.size else None
     # A second read of the input, of the candidates' texts only (a broadcast semi-join in
-    # the JVM: the other texts never reach Python, none is shuffled). The sets are
-    # partitioned by order number once, as many partitions as the input has: each join
-    # below moves the pairs (and one set per pair), not every set again.
+    # the JVM: the other texts never reach Python). Partitioned by order number once, as
+    # many partitions as the input has: each join below moves the pairs (and one text or
+    # set per side of a pair), not every document again.
+    chosen = docs.select(ORD, TEXT).join(F.broadcast(needed), ORD, "left_semi")
+    extra = judged_columns(params)
+    set_apart: DataFrame | None = None
+    similar: Callable[[DataFrame], DataFrame]
+    texts = keep(chosen.repartition(parts, ORD))  # read only when asked for
+    if params.rewrite is not None or params.formula_df is not None:
+        # what reads the texts pair by pair (the rewrite resemblance, the copies judgement)
+        # is verified on the candidates' texts, a batch of pairs at a time
+        judged = keep(judged_pairs(candidates, texts, params, common))
+        verified = judged.where(F.col("copy")).drop("copy")
+        if params.formula_df is not None:
+            set_apart = judged.where(~F.col("copy")).drop("copy")
+
+        def similar(edges: DataFrame) -> DataFrame:
+            return text_similarities(edges, texts, params)
+    else:
+        verified, similar = verified_by_sets(chosen, candidates, params,
+                                             common.get(CONTAINMENT), parts, keep)
+    # What naming, exact groups and representatives need of the candidate documents (every
+    # document in a pair or cluster is one; identical texts share every band key), small
+    # and read many times: the documents are not scanned again.
+    involved = keep(
+        hashed.join(F.broadcast(needed), ORD, "left_semi")
+        .select(ORD, ID, "length", "skip", *DIGEST)
+    )
+    ids = involved.select(ORD, ID)
+    same = SAME_TEXT if params.formula_df is not None else None
+    reported = with_exact_pairs(verified, involved, extra, same)
+    names = [name for name, _ in extra]
+    copies: DataFrame | None = None
+    if passages:
+        # the lineage cut first (the reported pairs computed now, the texts already cached):
+        # the plan of the evidence would print every cached plan under it twice over
+        reported, texts = reported.localCheckpoint(), texts.localCheckpoint()
+        evidence = keep(evidence_rows(reported, texts, ids, params, common.get(COPIES), names))
+        reported = with_evidence(reported, evidence)
+        names += ["passages", "a_coverage", "b_coverage"]
+        copies = None if params.containment is None else copy_ratio_rows(evidence, ids)
+    pairs = named_pairs(reported, ids, names)
+    # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
+    near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
+    members = keep(components(near, cached).join(
+        involved.select(F.col(ORD).alias("node"), "length"), "node"
+    ))
+    clusters = cluster_rows(members, ids, similar)
+    return SparkResult(
+        pairs, clusters, skipped, params,
+        common_fingerprints=int(common.get(CONTAINMENT, EMPTY).size),
+        set_apart=None if set_apart is None else named_pairs(
+            set_apart.withColumn("exact", F.lit(False)), ids, [name for name, _ in extra]),
+        common_rewrite_shingles=int(common.get(REWRITE, EMPTY).size),
+        formula_shingles=int(common.get(COPIES, EMPTY).size),
+        cached=cached, members=members, hashed=hashed, copies=copies,
+    )
+
+
+Search = tuple[str, str, Callable[[int], int], PairRule]
+"""A search by shared values: its mode's name, the column of its values, its document
+frequency cut given the documents not skipped, and its candidate rule."""
+
+
+def value_searches(params: Parameters) -> list[Search]:
+    """The searches by shared values ``params`` ask for, in the local engine's order
+    (:func:`neardup.searches.modes.modes_for`)."""
+    searches: list[Search] = []
+    if params.containment is not None:
+        searches.append((CONTAINMENT, SEARCHED[CONTAINMENT], lambda _: params.max_df,
+                         containment_rule(params.containment)))
+    if params.rewrite is not None:
+        searches.append((REWRITE, SEARCHED[REWRITE], lambda _: common_cut(params),
+                         rewrite_rule(params.rewrite)))
+    formula_df = params.formula_df
+    if formula_df is not None:
+        searches.append((COPIES, SEARCHED[COPIES],
+                         lambda documents: formula_cut(formula_df, documents), copies_rule()))
+    return searches
+
+
+def verified_by_sets(
+    chosen: DataFrame, candidates: DataFrame, params: Parameters, common: U32 | None,
+    parts: int, keep: Callable[[DataFrame], DataFrame],
+) -> tuple[DataFrame, Callable[[DataFrame], DataFrame]]:
+    """The candidates at or above the threshold (or a containment search's), verified on
+    the shingle sets of the ``chosen`` documents' texts, and how the overlaps of other
+    pairs of them are found."""
+    from pyspark.sql import functions as F
+
+    cut = common if common is not None and common.size else None
     sets = keep(
-        docs.select(ORD, TEXT)
-        .join(F.broadcast(needed), ORD, "left_semi")
-        .mapInArrow(set_function(params, cut),
-                    f"{ORD} long, shingles array<int>, free array<int>")
+        chosen.mapInArrow(set_function(params, cut),
+                          f"{ORD} long, shingles array<int>, free array<int>")
         .repartition(parts, ORD)
     )
     similar = F.col("jaccard") >= params.threshold
@@ -235,33 +379,26 @@ def find_duplicates_spark_result(
     verified = keep(
         similarities(candidates, sets, cut is not None).where(similar).drop("free_containment")
     )
-    # What naming, exact groups and representatives need of the candidate documents (every
-    # document in a pair or cluster is one; identical texts share every band key), small
-    # and read many times: the documents are not scanned again.
-    involved = keep(
-        hashed.join(F.broadcast(needed), ORD, "left_semi")
-        .select(ORD, ID, "length", "skip", *DIGEST)
-    )
-    ids = involved.select(ORD, ID)
-    pairs = (
-        with_exact_pairs(verified, involved)
+
+    def overlaps(edges: DataFrame) -> DataFrame:
+        return similarities(edges, sets)
+
+    return verified, overlaps
+
+
+def named_pairs(pairs: DataFrame, ids: DataFrame, extra: list[str]) -> DataFrame:
+    """Pairs of order numbers as pairs of ids, by input order of ``a`` then ``b``."""
+    from pyspark.sql import functions as F
+
+    return (
+        pairs
         .join(ids.select(F.col(ORD).alias("a"), F.col(ID).alias("a_id")), "a")
         .join(ids.select(F.col(ORD).alias("b"), F.col(ID).alias("b_id")), "b")
         .orderBy("a", "b")
         .select(
             F.col("a_id").alias("a"), F.col("b_id").alias("b"),
-            "jaccard", "containment", "a_in_b", "b_in_a", "exact",
+            "jaccard", "containment", "a_in_b", "b_in_a", "exact", *extra,
         )
-    )
-    # Clusters join near-duplicates only: partial copies are pairs, not cluster edges.
-    near = verified.where(F.col("jaccard") >= params.threshold).select("a", "b")
-    members = keep(components(near, cached).join(
-        involved.select(F.col(ORD).alias("node"), "length"), "node"
-    ))
-    clusters = cluster_rows(members, ids, sets)
-    return SparkResult(
-        pairs, clusters, skipped, params, common_fingerprints=int(common.size), cached=cached,
-        members=members, hashed=hashed,
     )
 
 
@@ -270,36 +407,16 @@ def spark_parameters(
 ) -> Parameters:
     """The parameters of a search on Spark, as
     :func:`neardup.parameters.resolve_parameters` builds them, refused when they ask for
-    what the Spark engine does not run: the rewrite search (``rewrite``, also set by the
-    ``copies`` preset), the copies judgement (``formula_df``, also the preset's) or
-    estimated verification (``verify="estimate"``).
+    what the Spark engine does not run: estimated verification (``verify="estimate"``).
 
     Raises:
-        ParameterError: an unknown or out-of-range parameter, a rewrite search, the copies
-            judgement or estimated verification.
+        ParameterError: an unknown or out-of-range parameter, or estimated verification.
     """
     parameters = resolve_parameters(params, preset, **overrides)
     if parameters.verify != "exact":
         raise ParameterError(
             "the Spark engine verifies every pair exactly: verify must be 'exact' "
             f"(got {parameters.verify!r})"
-        )
-    if parameters.rewrite is not None:
-        raise ParameterError(
-            f"the Spark engine does not run the rewrite search (rewrite={parameters.rewrite}"
-            + (f", from preset {preset!r}" if preset is not None else "")
-            + "): find rewritten copies with the local engine (neardup.find_duplicates), or "
-            "leave the search out with rewrite=None (e.g. preset='copies', rewrite=None, "
-            "formula_df=None)"
-        )
-    if parameters.formula_df is not None:
-        raise ParameterError(
-            f"the Spark engine does not tell copies from template siblings (formula_df="
-            f"{parameters.formula_df}"
-            + (f", from preset {preset!r}" if preset is not None else "")
-            + "): judge copies with the local engine (neardup.find_duplicates), or leave the "
-            "judgement out with formula_df=None (e.g. preset='copies', rewrite=None, "
-            "formula_df=None)"
         )
     return parameters
 
@@ -323,11 +440,16 @@ def similarities(edges: DataFrame, sets: DataFrame, with_free: bool = False) -> 
     )
 
 
-def with_exact_pairs(verified: DataFrame, hashed: DataFrame) -> DataFrame:
-    """The verified ``(a, b, jaccard, containment, a_in_b, b_in_a)`` rows with ``exact``
-    false, but within each group of identical normalized texts (same digest) only the pairs
-    of each later member with the group's first, ``exact`` true and every similarity 1, as
-    the local engine reports them (a group of k gives k - 1 pairs)."""
+def with_exact_pairs(
+    verified: DataFrame, hashed: DataFrame, extra: list[tuple[str, str]] | None = None,
+    reason: str | None = None,
+) -> DataFrame:
+    """The verified ``(a, b, jaccard, containment, a_in_b, b_in_a)`` rows (and the
+    ``extra`` columns, by name and type) with ``exact`` false, but within each group of
+    identical normalized texts (same digest) only the pairs of each later member with the
+    group's first, ``exact`` true, every similarity 1, the extra columns null but
+    ``reason`` (when given), as the local engine reports them (a group of k gives k - 1
+    pairs)."""
     from pyspark.sql import functions as F
 
     texts = hashed.where(F.col("skip").isNull()).select(ORD, *DIGEST)
@@ -343,20 +465,25 @@ def with_exact_pairs(verified: DataFrame, hashed: DataFrame) -> DataFrame:
         .join(grouped.select(F.col(ORD).alias("b"), F.col("first").alias("fb")), "b", "left")
         .where(F.col("fa").isNull() | F.col("fb").isNull() | (F.col("fa") != F.col("fb")))
         .select("a", "b", "jaccard", "containment", "a_in_b", "b_in_a",
-                F.lit(False).alias("exact"))
+                F.lit(False).alias("exact"), *(name for name, _ in extra or ()))
     )
     one = F.lit(1.0)
     exact = grouped.where(F.col(ORD) != F.col("first")).select(
         F.col("first").alias("a"), F.col(ORD).alias("b"), one.alias("jaccard"),
         one.alias("containment"), one.alias("a_in_b"), one.alias("b_in_a"),
         F.lit(True).alias("exact"),
+        *((F.lit(reason) if name == "reason" else F.lit(None)).cast(kind).alias(name)
+          for name, kind in extra or ()),
     )
     return near.unionByName(exact)
 
 
-def cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame) -> DataFrame:
+def cluster_rows(
+    members: DataFrame, ids: DataFrame, similar: Callable[[DataFrame], DataFrame]
+) -> DataFrame:
     """Cluster rows of ``node, root, length`` members: representative = longest text, ties
-    to the earliest document."""
+    to the earliest document; ``similar`` gives the overlaps of ``(a, b)`` pairs (each
+    member's Jaccard to its representative)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -366,7 +493,7 @@ def cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame) -> DataFra
     others = members.where(F.col("node") != F.col("rep")).select(
         F.col("rep").alias("a"), F.col("node").alias("b")
     )
-    similar = similarities(others, sets).select(
+    similarity = similar(others).select(
         F.col("b").alias("node"), F.col("jaccard").alias("similarity")
     )
     names = ids.select(F.col(ORD).alias("key"), F.col(ID).alias("name"))
@@ -375,7 +502,7 @@ def cluster_rows(members: DataFrame, ids: DataFrame, sets: DataFrame) -> DataFra
         return names.select(F.col("key").alias(column), F.col("name").alias(alias))
 
     return (
-        members.join(similar, "node", "left")
+        members.join(similarity, "node", "left")
         .join(named("node", "id"), "node")
         .join(named("root", "cluster_id"), "root")
         .join(named("rep", "representative"), "rep")

@@ -10,8 +10,8 @@ every engine shares, applied to one batch of rows at a time on the workers.
 * :func:`key_parts_function` and :func:`band_pairs_batches`: band keys cut into parts,
   and the candidate pairs of the LSH groups of a part
   (:func:`neardup.core.lsh.candidate_pairs`' rule);
-* :func:`enough_shared_function`: the containment candidate rule
-  (:func:`neardup.core.fingerprints.enough_shared`);
+* :func:`pair_rule_function`: a search mode's candidate rule on pairs sharing values
+  (the local engine's functions, :mod:`neardup.spark.candidates`);
 * :func:`signature_function`: MinHash signatures as bytes.
 
 uint32 values travel in Spark's signed ``int``/``long`` columns with the same bits.
@@ -23,19 +23,21 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from .._types import F64, I64, U32, U64
 from ..core.arrays import ranges, starts_of
-from ..core.fingerprints import enough_shared
 from ..core.lsh import MAX_GROUP
 from ..core.similarity import packed_overlap_rows
 from ..errors import InputError
 from ..parameters import Parameters
 from ..searches.containment import NAME as CONTAINMENT
 from ..searches.containment import sets_without_boilerplate
+from ..searches.copies import NAME as COPIES
 from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
 from ..searches.near_duplicates import keys_of
-from ..searches.protocol import packed
+from ..searches.protocol import Packed, packed
+from ..searches.rewritten_copies import NAME as REWRITE
 from ..stages.hashing import (
     BATCH_DOCS,
     hash_batch,
@@ -64,9 +66,13 @@ DIGEST = ("digest0", "digest1")
 """The columns of a normalized text's digest in the rows of :func:`hash_function`."""
 
 
+SEARCHED = {CONTAINMENT: "fingerprints", REWRITE: "rewrites", COPIES: "sampled"}
+"""The column of the rows of :func:`hash_function` that holds each search mode's values."""
+
 HASHED_SCHEMA = (
     f"{ORD} long, {ID} string, length long, keys array<long>, fingerprints array<int>, "
-    f"skip string, {DIGEST[0]} long, {DIGEST[1]} long"
+    f"skip string, {DIGEST[0]} long, {DIGEST[1]} long, rewrites array<int>, "
+    "sampled array<int>"
 )
 """The rows of :func:`hash_function`."""
 
@@ -82,7 +88,9 @@ def hash_function(params: Parameters) -> ArrowFunction:
     distinct winnowed fingerprints (uint32 viewed as int32; empty unless ``params`` ask for
     a containment search), ``skip`` the reason a document is skipped, else null,
     ``digest0``/``digest1`` the normalized text's 128-bit digest (:mod:`neardup.core.exact`;
-    uint64 halves viewed as int64): identical texts share it.
+    uint64 halves viewed as int64): identical texts share it; ``rewrites`` its distinct
+    4-grams (rewrite search) and ``sampled`` its sampled 5-grams (copies judgement), empty
+    unless ``params`` ask for them (:data:`SEARCHED`: each mode's column).
     """
 
     def run(batches: ArrowBatches) -> ArrowBatches:
@@ -97,13 +105,12 @@ def hash_function(params: Parameters) -> ArrowFunction:
                 chunk = texts[lo : lo + BATCH_DOCS]
                 hashes = hash_batch([t or "" for t in chunk], params)
                 keys, lengths = keys_of(hashes.of(NEAR_DUPLICATES)), hashes.lengths
-                fingerprints = packed(hashes.of(CONTAINMENT))
+                values = {mode: packed(hashes.of(mode)) for mode in SEARCHED}
                 kept = lengths > 0
                 digests = np.ascontiguousarray(hashes.digests).view(np.int64)
                 sizes = np.where(kept, bands, 0)
                 offsets = starts_of(sizes).astype(np.int32)
                 kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
-                fp_offsets = starts_of(fingerprints.counts).astype(np.int32)
                 reasons = [
                     None if ok else skip_reason(t)
                     for ok, t in zip(kept.tolist(), chunk, strict=True)
@@ -114,17 +121,26 @@ def hash_function(params: Parameters) -> ArrowFunction:
                         ids.slice(lo, len(chunk)).cast(pa.string()),
                         pa.array(lengths, pa.int64()),
                         pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
-                        pa.ListArray.from_arrays(
-                            pa.array(fp_offsets), pa.array(fingerprints.values.view(np.int32))
-                        ),
+                        _packed_column(values[CONTAINMENT]),
                         pa.array(reasons, pa.string()),
                         pa.array(digests[:, 0], pa.int64()),
                         pa.array(digests[:, 1], pa.int64()),
+                        _packed_column(values[REWRITE]),
+                        _packed_column(values[COPIES]),
                     ],
-                    names=[ORD, ID, "length", "keys", "fingerprints", "skip", *DIGEST],
+                    names=[ORD, ID, "length", "keys", "fingerprints", "skip", *DIGEST,
+                           "rewrites", "sampled"],
                 )
 
     return run
+
+
+def _packed_column(values: Packed) -> pa.Array:
+    """Per-document uint32 values as an Arrow ``list<int32>`` column (same bits)."""
+    import pyarrow as pa
+
+    offsets = starts_of(values.counts).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.values.view(np.int32)))
 
 
 EMPTY: U32 = np.empty(0, dtype=np.uint32)
@@ -343,22 +359,27 @@ def _group_pairs(values: I64, starts: I64, sizes: I64) -> I64:
     return codes.view(np.int64).reshape(-1, 2)
 
 
-def enough_shared_function(containment: float) -> ArrowFunction:
-    """The ``mapInArrow`` function: ``(a, b, count_a, count_b, shared)`` → the ``(a, b)``
-    rows that share enough fingerprints for ``containment``."""
+PairRule = Callable[[I64, I64, I64, I64, I64], "npt.NDArray[np.bool_]"]
+"""Which pairs sharing values are candidates, given ``(shared, count_a, count_b, common_a,
+common_b)`` for each: the values they share, each document's values, and how many of
+those are common (:mod:`neardup.spark.candidates`)."""
+
+
+def pair_rule_function(rule: PairRule) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(a, b, count_a, count_b, common_a, common_b,
+    shared)`` → the ``(a, b)`` rows that ``rule`` keeps."""
 
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
+        names = ("shared", "count_a", "count_b", "common_a", "common_b")
         for batch in batches:
-            shared, count_a, count_b = (
-                batch.column(name).to_numpy(zero_copy_only=False)
-                for name in ("shared", "count_a", "count_b")
-            )
-            enough = enough_shared(shared, count_a, count_b, containment)
+            columns = [batch.column(name).to_numpy(zero_copy_only=False).astype(np.int64)
+                       for name in names]
+            kept = rule(*columns)
             yield pa.RecordBatch.from_arrays(
                 [batch.column("a"), batch.column("b")], names=["a", "b"]
-            ).filter(pa.array(enough))
+            ).filter(pa.array(kept))
 
     return run
 
