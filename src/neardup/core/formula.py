@@ -136,10 +136,9 @@ class CopyRule:
       ``figures`` or more), has fewer than ``rewrite_figure_slots`` figure slots per 100
       characters, and less than ``rewrite_formula`` of either text is shared formula.
     * **Much specific text**: ``specific_share`` or more of the shorter text is specific
-      shared text, ``passage`` characters or more of it and at least
-      ``specific_over_formula`` times its shared formula, with fewer than ``figure_slots``
-      figure slots per 100 characters (sentences taken over and edited a little, in any
-      order; a few words of a 40-character item are not a copy).
+      shared text, at least ``specific_over_formula`` times its shared formula, with fewer
+      than ``figure_slots`` figure slots per 100 characters (sentences taken over and edited
+      a little, in any order).
     * **A specific passage**: it shares a passage of at least ``passage`` characters that is
       not formula, which is at least ``share`` of the shorter text or runs ``quote``
       characters (a stock sentence quoted in a long article is not a copy); it is not a
@@ -183,7 +182,7 @@ class CopyRule:
         if passage[0]:
             return passage
         if (specific >= self.specific_share and specific >= self.specific_over_formula * formula
-                and specific * found.shorter >= self.passage and found.facts < self.figure_slots):
+                and found.facts < self.figure_slots):
             return True, f"{specific:.0%} of the shorter text is specific shared text"
         if rewritten and self._rewrite(found, formula):
             return True, (f"rewritten: {specific:.0%} specific shared text, "
