@@ -1,9 +1,10 @@
 """The pairs a copies judgement sets apart, as the text, Markdown and HTML reports show them:
-how many by reason, and the ones that overlap most with their reasons, bounded."""
+how many by reason, and the ones that share most text with their reasons, bounded."""
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import html
 import random
 
@@ -12,9 +13,14 @@ import pytest
 from neardup import find_duplicates
 from neardup.formats.html_page import render_html
 from neardup.formats.markdown import render_markdown
-from neardup.formats.set_apart import SET_APART_SHOWN, overlap, reason_kind
+from neardup.formats.set_apart import (
+    SET_APART_SHOWN,
+    reason_kind,
+    set_apart_shown,
+    shared_amount,
+)
 from neardup.formats.text import render_text
-from neardup.report import DuplicateReport
+from neardup.report import DocumentInfo, DuplicateReport, Pair
 
 NOTICE = (
     "{month}月{day}日，{place}市举行新闻发布会，市政府新闻办公室主任{name}通报有关情况。"
@@ -49,9 +55,9 @@ def test_the_text_report_counts_the_pairs_set_apart_by_reason_and_lists_the_clos
     assert f"Set apart: {len(report.set_apart):,} pairs found, but judged not to be copies" in text
     for kind, count in collections.Counter(reason_kind(p.reason) for p in report.set_apart).items():
         assert f"{count:,} {kind}" in text
-    assert (f"the {SET_APART_SHOWN} that overlap most (all {len(report.set_apart):,} in the JSON "
-            "report's set_apart)") in text
-    closest = max(report.set_apart, key=overlap)
+    assert (f"the {SET_APART_SHOWN} that share most text (all {len(report.set_apart):,} in the "
+            "JSON report's set_apart)") in text
+    closest = max(report.set_apart, key=lambda pair: shared_amount(report, pair))
     listed = f"{closest.a} <-> {closest.b} {closest.a_in_b:.1%} of a is in b"
     assert listed in text and closest.reason and closest.reason in text
     assert text.count(" <-> ") == SET_APART_SHOWN
@@ -105,3 +111,17 @@ def test_the_html_report_says_why_each_pair_is_a_copy() -> None:
                for text, pair in zip(judged, found.pairs, strict=True))
     assert all("specific" in text for text in judged)
     assert '"Why a copy: "' in page
+
+
+def test_the_pairs_listed_first_share_most_text_not_the_largest_share(
+    report: DuplicateReport,
+) -> None:
+    """Two long reports sharing 400 characters come before a 40-character item of which
+    90% is in another: a reader asks about the first."""
+    tiny = Pair("brief", "story", 0.1, 0.9, 0.9, 0.05, reason="no specific passage")
+    long = Pair("report", "other", 0.2, 0.4, 0.4, 0.4, reason="shares mostly formula")
+    documents = {**report.documents, "brief": DocumentInfo(None, None, 40, 40),
+                 "report": DocumentInfo(None, None, 1000, 1000)}
+    both = dataclasses.replace(report, set_apart=[tiny, long], documents=documents)
+    assert [p.a for p in set_apart_shown(both)] == ["report", "brief"]
+    assert shared_amount(both, long) == 400 and shared_amount(both, tiny) == 36

@@ -340,7 +340,7 @@ def copies_section(report: DuplicateReport) -> list[str]:
 
 
 def set_apart_section(report: DuplicateReport) -> list[str]:
-    """The pairs set apart, folded: how many by reason, then those that overlap most."""
+    """The pairs set apart, folded: how many by reason, then those that share most text."""
     if not report.set_apart:
         return []
     counted = "".join(f"<tr><td>{esc(kind)}</td><td class=\"num\">{count:,}</td></tr>"

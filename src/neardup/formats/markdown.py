@@ -181,7 +181,7 @@ def _pairs_table(report: DuplicateReport) -> list[str]:
 
 
 def _set_apart(report: DuplicateReport) -> list[str]:
-    """The pairs set apart: how many by reason, then those that overlap most."""
+    """The pairs set apart: how many by reason, then those that share most text."""
     if not report.set_apart:
         return []
     out = ["", f"## {SET_APART_TITLE}", "",

@@ -141,7 +141,7 @@ def _pair_lines(
 
 
 def _set_apart_lines(report: DuplicateReport) -> list[str]:
-    """How many pairs were set apart and why, then those that overlap most."""
+    """How many pairs were set apart and why, then those that share most text."""
     if not report.set_apart:
         return []
     lines = ["", f"Set apart: {plural(len(report.set_apart), 'pair')} {SET_APART_NOTE}; "
