@@ -294,9 +294,17 @@ def test_unwritable_output_exits_2(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
+    """A usage error is one line on standard error, as every error, naming the help."""
     result = scan(SEEDS, *args)
-    assert result.exit_code == 2
-    assert "Error" in result.stderr and result.stdout == ""
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("neardup: error: ") and result.stderr.count("\n") == 1
+    assert result.stderr.endswith("(see `neardup scan --help`)\n")
+
+
+@pytest.mark.parametrize(("args", "path"), [([], "neardup"), (["index"], "neardup index")])
+def test_a_group_without_its_command_shows_its_help(args: list[str], path: str) -> None:
+    result = CliRunner().invoke(main, args, prog_name="neardup")
+    assert result.exit_code == 2 and f"Usage: {path} [OPTIONS] COMMAND" in result.output
 
 
 def test_no_path_is_a_usage_error() -> None:

@@ -16,6 +16,9 @@ with one line on standard error: ``neardup: error: <path>: <reason>``.
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -36,7 +39,36 @@ they agree)."""
 
 class _CommandsOnDemand(click.Group):
     """A group that imports a command's module only when that command runs or shows its
-    help: ``neardup --help`` and ``--version`` load neither numpy nor the engines."""
+    help: ``neardup --help`` and ``--version`` load neither numpy nor the engines; a usage
+    error is one line, as every error (:meth:`main`)."""
+
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None,
+        complete_var: str | None = None, standalone_mode: bool = True, **extra: Any,
+    ) -> Any:
+        """Run as click does, but say a usage error in one line on standard error,
+        ``neardup: error: <what> (see `neardup scan --help`)``, exit status 2: click's
+        four-line block (usage, a hint, a blank line, the error) broke the rule that an
+        error is one line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a group alone: its help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = " ".join(["neardup", *(exc.ctx.command_path.split()[1:] if exc.ctx else [])])
+            what = " ".join(exc.format_message().split())
+            click.echo(f"neardup: error: {what} (see `{where} --help`)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
