@@ -544,3 +544,28 @@ def test_printing_the_laws_report_is_bounded_and_says_so(browser: Page, tmp_path
     browser.pdf(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert 1 < pages <= 80, pages  # about a page for each 1,500 characters of text
+
+
+def test_formula_passages_are_grey_and_said_so(browser: Page, tmp_path: Path) -> None:
+    """A copy that shares a story and a template's wording: the wording's passages are
+    grey marks titled as formula in both texts, and the page says what grey means."""
+    from test_html_report import notices_sharing_a_story
+
+    docs, _ = notices_sharing_a_story()
+    report = find_duplicates(docs, preset="copies", workers=1, with_texts=True)
+    target = tmp_path / "formula.html"
+    target.write_text(render(add_passages(report, report.texts), "html", texts=report.texts),
+                      encoding="utf-8")
+    _open(browser, target)
+    browser.click("#pair-rows a")
+    marks = browser.run("""['a', 'b'].map(s => Array.from(document.querySelectorAll(
+        '#detail .cell.' + s + ' mark')).map(m => [m.classList.contains('formula'),
+        m.title.includes('formula'), getComputedStyle(m).backgroundColor]))""")
+    for side in marks:
+        formula = [m for m in side if m[0]]
+        assert formula and all(title for _, title, _ in formula)
+        assert not all(m[0] for m in side), "the story's passage is not formula"
+        grey = {colour for _, _, colour in formula}
+        assert not grey & {colour for is_formula, _, colour in side if not is_formula}
+    assert "Grey passages: formula" in browser.run("document.getElementById('detail').textContent")
+    browser.screenshot(tmp_path / "formula.png")

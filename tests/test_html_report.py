@@ -257,3 +257,37 @@ def test_passages_side_by_side_in_a_row_of_differences_never_share_a_hue() -> No
     for k, others in enumerate(beside):
         for other in others:
             assert hue_distance(hues[k], hues[other]) >= NEIGHBOUR_HUES
+
+
+def notices_sharing_a_story() -> tuple[dict[str, str], str]:
+    """Thirty notices of one template, and two more (``x``, ``y``) that also carry one
+    story: the copy ``x``/``y`` shares the story (specific) and the template's wording
+    (formula), and the story's text."""
+    import random
+
+    from test_copies_judgement import TEMPLATE, filled
+
+    rng = random.Random(7)
+    docs = {f"n{k}": filled(TEMPLATE, rng) for k in range(30)}
+    story = ("该市还在老城区试点建设口袋公园二十处，利用边角地块种植本地乔木和花草，附近居民"
+             "步行五分钟即可到达，受到群众普遍欢迎。另外，市园林局还计划在新区建设三座大型城市"
+             "公园，总面积超过两百公顷，预计明年底前全部建成开放。")
+    docs["x"] = filled(TEMPLATE, rng) + story
+    docs["y"] = filled(TEMPLATE, rng) + story
+    return docs, story
+
+
+def test_a_pairs_formula_passages_are_marked_in_its_detail() -> None:
+    """The detail data says which of a pair's passages are formula (the page greys them),
+    with or without the texts."""
+    docs, story = notices_sharing_a_story()
+    report = find_duplicates(docs, preset="copies", workers=1, with_texts=True)
+    report = add_passages(report, report.texts)
+    [pair] = report.pairs
+    passages = sorted(pair.passages, key=lambda p: (p.a_start, p.b_start, p.a_end))
+    assert any(p.formula for p in passages) and not all(p.formula for p in passages)
+    for texts in (report.texts, None):
+        detail = Page(render(report, "html", texts=texts)).data("nd-detail")["pairs"][0]
+        assert detail["m"] == [int(p.formula) for p in passages]
+    [specific] = [p for p in passages if not p.formula]
+    assert story in specific.text

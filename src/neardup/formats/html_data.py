@@ -15,8 +15,8 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
   [[source, share, pair number], ...]]``);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
-  b_start, b_end, hue, characters]``), its aligned rows (:mod:`.html_align`) and its
-  folded parts (:mod:`.folded`).
+  b_start, b_end, hue, characters]``), which of them are formula (``m``: 1 or 0 each), its
+  aligned rows (:mod:`.html_align`) and its folded parts (:mod:`.folded`).
 
 Offsets in ``detail`` count UTF-16 code units, as JavaScript strings do (a character
 outside the Basic Multilingual Plane is two of them).
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any
 
-from ..report import DuplicateReport, Pair
+from ..report import DuplicateReport, Pair, Passage
 from .folded import FoldedPart, folded_parts
 from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
 from .shared import Headline, Texts, found_by, judged_words, title_of
@@ -172,7 +172,14 @@ def _pair_detail(
         "r": [row.kind for row in rows],
         "f": [[[at(f.start), at(f.end), f.other] for f in sorted(parts)]
               for parts, at in zip(folded, (at_a, at_b), strict=True)],
+        "m": _formula_marks(passages),
     }
+
+
+def _formula_marks(passages: Sequence[Passage]) -> list[int]:
+    """1 for each passage (in a's order) that is formula, wording many documents share,
+    which the copies judgement does not count; 0 for the others."""
+    return [int(p.formula) for p in passages]
 
 
 def _passages_only(pair: Pair) -> dict[str, Any]:
@@ -184,6 +191,7 @@ def _passages_only(pair: Pair) -> dict[str, Any]:
               for p, hue in zip(passages, passage_hues(passages), strict=True)],
         "r": None,
         "f": [[], []],
+        "m": _formula_marks(passages),
     }
 
 

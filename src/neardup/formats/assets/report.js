@@ -233,9 +233,10 @@
       mark = el("mark", {
         "data-k": span[2], "data-n": first ? String(span[2] + 1) : null,
         tabindex: first ? "0" : null, style: "--h:" + span[3],
-        class: span[4] ? "" : "moved",
+        class: (span[4] ? "" : "moved") + (span[6] ? " formula" : ""),
         title: "passage " + (span[2] + 1) + " (" + num(span[5]) + " chars)" +
-               (span[4] ? "" : ", moved: elsewhere in the other text")
+               (span[4] ? "" : ", moved: elsewhere in the other text") +
+               (span[6] ? ", formula: wording many documents share, not counted" : "")
       });
       cell.appendChild(mark);
     }
@@ -326,8 +327,9 @@
     pd.r.forEach(function (kind) { if (kind >= 0) chained[kind] = true; });
     var spans = [[], []];
     pd.p.forEach(function (q, k) {
-      spans[0].push([q[0], q[1], k, q[4], chained[k], q[5]]);
-      spans[1].push([q[2], q[3], k, q[4], chained[k], q[5]]);
+      var formula = pd.m ? pd.m[k] : 0;
+      spans[0].push([q[0], q[1], k, q[4], chained[k], q[5], formula]);
+      spans[1].push([q[2], q[3], k, q[4], chained[k], q[5], formula]);
     });
     spans[1].sort(function (x, y) { return x[0] - y[0]; });
     var box = el("div", { class: "aligned", "data-pair": n });
@@ -388,7 +390,8 @@
       var q = pd.p[k];
       var text = d.texts[p[A]] === null ? q[6] : d.texts[p[A]].slice(q[0], q[1]);
       var item = el("li", { value: k + 1, "data-k": k }, [
-        el("span", { class: "swatch", style: "--h:" + q[4] }), " " + num(q[5]) + " chars: ",
+        el("span", { class: "swatch", style: "--h:" + q[4] }), " " + num(q[5]) + " chars" +
+          (pd.m && pd.m[k] ? " of formula (not counted)" : "") + ": ",
         visible(shortened(text.replace(/\s+/g, " "), 160))
       ]);
       if (box) item.addEventListener("click", function () { centre(box.querySelector('mark[data-k="' + k + '"]')); });
@@ -515,7 +518,8 @@
       nextDiff.addEventListener("click", function () { goDiff(1); });
       section.appendChild(el("p", { class: "muted" }, [
         "The texts side by side, aligned: a row holds a shared passage (its number at its start, the same number, colour and thin frame in both texts; dashed: moved) or what differs between two of them (shaded). Hover or focus a passage to light it up in both texts; click it or press Enter to centre its partner. Keys: n and p for the next and previous difference." +
-        (table.folds ? " Dotted underline: the same only after folding (traditional script or synonyms); hover it for the other document's words." : "")
+        (table.folds ? " Dotted underline: the same only after folding (traditional script or synonyms); hover it for the other document's words." : "") +
+        (pd.m && pd.m.indexOf(1) >= 0 ? " Grey passages: formula, wording many documents share, which the copies judgement does not count." : "")
       ]));
       section.appendChild(el("div", { class: "toolbar" }, [prevDiff, nextDiff,
         el("span", { id: "diff-info", class: "muted" }, [differing.length === 0 ? "no differences in letters or digits"
