@@ -6,21 +6,26 @@ from __future__ import annotations
 import collections
 import dataclasses
 import html
+import json
 import random
 
 import pytest
 
 from neardup import find_duplicates
+from neardup.evidence.passages import add_passages
 from neardup.formats.html_page import render_html
+from neardup.formats.json_report import render_json
 from neardup.formats.markdown import render_markdown
-from neardup.formats.set_apart import (
+from neardup.formats.set_apart import reason_kind
+from neardup.formats.text import render_text
+from neardup.report import (
     SET_APART_SHOWN,
-    reason_kind,
+    DocumentInfo,
+    DuplicateReport,
+    Pair,
     set_apart_shown,
     shared_amount,
 )
-from neardup.formats.text import render_text
-from neardup.report import DocumentInfo, DuplicateReport, Pair
 
 NOTICE = (
     "{month}月{day}日，{place}市举行新闻发布会，市政府新闻办公室主任{name}通报有关情况。"
@@ -125,3 +130,46 @@ def test_the_pairs_listed_first_share_most_text_not_the_largest_share(
     both = dataclasses.replace(report, set_apart=[tiny, long], documents=documents)
     assert [p.a for p in set_apart_shown(both)] == ["report", "brief"]
     assert shared_amount(both, long) == 400 and shared_amount(both, tiny) == 36
+
+
+# ------------------------------------------------- the pairs set apart opened in the HTML report
+
+
+def notices_and_copies() -> dict[str, str]:
+    """``notices(40, 5)`` (pairs set apart, more than a report lists) and two copies of two
+    of them, which are reported."""
+    docs = notices(40, 5)
+    extra = "此外，该市将在年底前完成老旧小区改造任务的百分之八十以上。"
+    docs["copy"] = docs["n00<b>"] + extra
+    docs["copy2"] = docs["n03<b>"][:60] + extra
+    return docs
+
+
+@pytest.fixture(scope="module")
+def evidenced() -> tuple[DuplicateReport, DuplicateReport]:
+    """The report of :func:`notices_and_copies`, without passages and with them."""
+    found = find_duplicates(notices_and_copies(), preset="copies", workers=1, with_texts=True)
+    assert len(found.pairs) == 2 and len(found.set_apart) > SET_APART_SHOWN
+    return found, add_passages(found, found.texts)
+
+
+def test_passages_are_found_for_the_pairs_set_apart_a_report_lists_only(
+    evidenced: tuple[DuplicateReport, DuplicateReport],
+) -> None:
+    """add_passages finds the passages of the 50 pairs set apart that reports list, as it
+    finds those of the reported pairs, and of no other; set_apart and the JSON report stay
+    as they were."""
+    found, report = evidenced
+    shown = set_apart_shown(report)
+    assert list(report.apart_passages) == [(p.a, p.b) for p in shown]
+    assert len(shown) == SET_APART_SHOWN < len(report.set_apart)
+    for pair in shown:
+        with_passages = report.apart_passages[pair.a, pair.b]
+        again = add_passages(dataclasses.replace(found, pairs=[pair], set_apart=[]), found.texts)
+        assert with_passages == again.pairs[0]  # computed as a reported pair's are
+        assert with_passages.passages and with_passages.a_coverage is not None
+    assert any(p.formula for pair in report.apart_passages.values() for p in pair.passages)
+    assert report.set_apart == found.set_apart
+    assert render_json(report) == render_json(dataclasses.replace(report, apart_passages={}))
+    assert all(entry["passages"] == [] and "a_coverage" not in entry
+               for entry in json.loads(render_json(report))["set_apart"])

@@ -231,6 +231,10 @@ class DuplicateReport:
     """With a copies judgement (``formula_df``): the pairs the searches found that are not
     copies (template siblings, topic neighbours), each with its ``reason``; never in
     :attr:`pairs`."""
+    apart_passages: dict[tuple[str, str], Pair] = field(default_factory=dict, repr=False)
+    """The pairs set apart that reports list (:func:`set_apart_shown`) with their passages
+    and coverage (:func:`neardup.add_passages`), by ``(a, b)``: what the HTML report shows
+    of them side by side; not in the JSON report, whose ``set_apart`` stays as found."""
     checked: list[CheckedDocument] = field(default_factory=list)
     """Pages of the documents a check named (``check``, ``scan --check``; JSON ``checked``)."""
     formula: npt.NDArray[np.uint32] | None = field(default=None, repr=False, compare=False)
@@ -516,3 +520,24 @@ def checked_dict(page: CheckedDocument) -> dict[str, Any]:
             "sources": [{"number": k, "id": s.id, "share": round(s.share, 6), "coloured":
                          round(s.coloured, 6)} for k, s in enumerate(page.sources, start=1)],
             "spans": [list(span) for span in page.spans]}
+
+
+SET_APART_SHOWN = 50
+"""The pairs set apart that a text, Markdown or HTML report lists (:func:`set_apart_shown`),
+and that :func:`neardup.add_passages` finds the passages of."""
+
+
+def shared_amount(report: DuplicateReport, pair: Pair) -> float:
+    """About how many normalized characters the two texts of a pair share: the share of a
+    found in b times a's normalized length (its larger share when the length is not known)."""
+    info = report.documents.get(pair.a)
+    length = 0 if info is None else info.normalized_length
+    return pair.a_in_b * length if length else max(pair.a_in_b, pair.b_in_a)
+
+
+def set_apart_shown(report: DuplicateReport, most: int = SET_APART_SHOWN) -> list[Pair]:
+    """The ``most`` pairs set apart that share most text (:func:`shared_amount`: in
+    characters, not as a share, so that a short item half held by another does not come
+    before two long reports), in that order: the ones a reader is most likely to ask about."""
+    return sorted(report.set_apart,
+                  key=lambda pair: (-shared_amount(report, pair), pair.a, pair.b))[:most]

@@ -7,12 +7,11 @@ from __future__ import annotations
 import html
 from collections import deque
 
-from ..report import Cluster, DuplicateReport
+from ..report import Cluster, DuplicateReport, set_apart_shown
 from .set_apart import (
     SET_APART_NOTE,
     SET_APART_TITLE,
     reasons_counted,
-    set_apart_shown,
     shown_words,
 )
 from .shared import (
