@@ -636,3 +636,32 @@ def test_a_pair_set_apart_opens_side_by_side_with_its_reason(browser: Page, tmp_
     browser.settle()
     browser.screenshot(tmp_path / "apart-1400.png")
     _no_overflow(browser, tmp_path, "apart")
+
+
+def test_a_pair_set_apart_without_texts_or_passages_says_what_it_shows(
+    browser: Page, tmp_path: Path
+) -> None:
+    """Without the texts, a pair set apart lists its shared passages; without passages
+    (--no-passages), it says they were not computed, as a reported pair does."""
+    from test_set_apart_reports import notices_and_copies
+
+    report = find_duplicates(notices_and_copies(), preset="copies", workers=1, with_texts=True)
+    pages = {"bare": render(report, "html"),
+             "no-texts": render(add_passages(report, report.texts), "html")}
+    said = {}
+    for name, page in pages.items():
+        target = tmp_path / f"{name}.html"
+        target.write_text(page, encoding="utf-8")
+        _open(browser, target)
+        browser.run("location.hash = '#apart-1'")
+        browser.settle()
+        said[name] = browser.run("document.getElementById('detail').textContent")
+        assert browser.run("document.querySelector('#detail p.apart-reason').textContent"
+                           ).startswith("Set apart: ")
+        assert not browser.run("document.querySelector('#detail .aligned')")
+        _no_overflow(browser, tmp_path, name)
+    assert "Passages not computed (--no-passages" in said["bare"]
+    assert "the texts are not shown side by side" in said["bare"]
+    assert "The texts were not given to the renderer; the shared passages only." in said[
+        "no-texts"]
+    assert "Shared passages, longest first" in said["no-texts"]

@@ -441,10 +441,14 @@
     return el("div", {}, [facts, el("p", { class: "judged" }, [el("strong", {}, ["Why a copy: "]), p[JUDGED]])]);
   }
 
+  /* Why a pair set apart may have no passages: a scan with --no-passages, or a check whose
+     index texts at hand are those of the reported pairs only. */
+  var NOT_COMPUTED_APART = "Passages not computed (--no-passages, or the texts were not at hand)";
+
   /* What a pair set apart shows first: why it is not a copy, then its figures: the shares
      of the Set apart table (shingles), its shared passages and the judgement's measure. */
   function apartFacts(p) {
-    var passages = p[ACOV] === null ? "Passages not computed (--no-passages). "
+    var passages = p[ACOV] === null ? NOT_COMPUTED_APART + ". "
       : p[NPAS] + (p[NPAS] === 1 ? " shared passage" : " shared passages") + ", covering " +
         pct(p[ACOV]) + " of a and " + pct(p[BCOV]) + " of b (formula included). ";
     var out = [
@@ -538,7 +542,8 @@
     current = { diff: -1, box: null };
     if (pd === null || pd.r === null) {
       section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
-        ? "Passages not computed (--no-passages): the texts are not shown side by side."
+        ? (x.kind === "apart" ? NOT_COMPUTED_APART : "Passages not computed (--no-passages)") +
+          ": the texts are not shown side by side."
         : "The texts were not given to the renderer; the shared passages only."]));
       if (pd && p[ACOV] !== null) section.appendChild(passageList(x, null));
     } else {
