@@ -569,3 +569,99 @@ def test_formula_passages_are_grey_and_said_so(browser: Page, tmp_path: Path) ->
         assert not grey & {colour for is_formula, _, colour in side if not is_formula}
     assert "Grey passages: formula" in browser.run("document.getElementById('detail').textContent")
     browser.screenshot(tmp_path / "formula.png")
+
+
+# ---------------------------------------------------------------------------- pairs set apart
+
+
+def test_a_pair_set_apart_opens_side_by_side_with_its_reason(browser: Page, tmp_path: Path) -> None:
+    """Each pair of the Set apart table opens as a reported pair does: its two texts side by
+    side with the shared passages marked (formula grey) and the differences, its reason and
+    figures; the pairs table, its numbers and its counts are those without it."""
+    from test_set_apart_reports import notices_and_copies
+
+    from neardup.report import set_apart_shown
+
+    report = find_duplicates(notices_and_copies(), preset="copies", workers=1, with_texts=True)
+    report = add_passages(report, report.texts)
+    target = tmp_path / "apart.html"
+    target.write_text(render(report, "html", texts=report.texts), encoding="utf-8")
+    _open(browser, target)
+    numbers = _rows(browser)
+    assert sorted(numbers) == list(range(1, len(report.pairs) + 1))
+    info = browser.run("document.getElementById('page-info').textContent")
+    assert info == f"1–{len(report.pairs)} of {len(report.pairs)} pairs"
+    browser.run("document.querySelector('#set-apart details').open = true")
+    browser.click('#set-apart a[href="#apart-2"]')
+    assert browser.run("location.hash") == "#apart-2"
+    shown = set_apart_shown(report)[1]
+    evidence = report.apart_passages[shown.a, shown.b]
+    title = browser.run("document.getElementById('detail-title').textContent")
+    assert title == f"Pair set apart, 2 of 50: {shown.a} ↔ {shown.b}"
+    reason = browser.run("document.querySelector('#detail p.apart-reason').textContent")
+    assert reason.startswith(f"Set apart: {shown.reason}")
+    facts = browser.run("document.getElementById('detail').textContent")
+    assert f"{shown.a_in_b:.1%} of a is in b" in facts and "formula " in facts
+    assert f"{len(evidence.passages)} shared passages" in facts
+    # the two texts side by side, each in its own column, the passages marked in both
+    assert _columns(browser, "#detail .aligned") == [report.texts[shown.a],
+                                                     report.texts[shown.b]]
+    marks = browser.run("""['a', 'b'].map(s => Array.from(document.querySelectorAll(
+        '#detail .aligned .cell.' + s + ' mark')).map(m => [m.dataset.k,
+        m.classList.contains('formula')]))""")
+    formula = {str(k) for k, p in enumerate(sorted(
+        evidence.passages, key=lambda p: (p.a_start, p.b_start, p.a_end))) if p.formula}
+    for side in marks:
+        assert {k for k, _ in side} == {str(k) for k in range(len(evidence.passages))}
+        assert {k for k, grey in side if grey} == formula and formula
+    columns = browser.run("""Array.from(document.querySelectorAll('#detail .aligned .row.same'))
+        .map(r => Array.from(r.querySelectorAll('.cell')).map(c => c.getBoundingClientRect().left))""")
+    assert columns and all(a < b for a, b in columns)  # side by side, a left of b
+    differences = browser.run("document.querySelectorAll('#detail ol.diffs li').length")
+    assert differences > 0  # the template's names, dates and figures
+    assert browser.run("document.querySelector('table.set-apart tbody tr:nth-child(2)')"
+                       ".classList.contains('open')")
+    assert not browser.run("document.querySelector('#pair-rows tr.open')")
+    browser.click("#detail .pairnav button:last-of-type")  # the next pair set apart
+    assert browser.run("location.hash") == "#apart-3"
+    # the reported pairs: unchanged, and pair 1 is still the first reported pair
+    browser.run("location.hash = '#pair-1'")
+    browser.settle()
+    first = report.pairs[0]
+    assert browser.run("document.getElementById('detail-title').textContent") == (
+        f"Pair 1: {first.a} ↔ {first.b}")
+    assert not browser.run("document.querySelector('#detail p.apart-reason')")
+    assert _rows(browser) == numbers
+    browser.run("location.hash = '#apart-1'")
+    browser.settle()
+    browser.screenshot(tmp_path / "apart-1400.png")
+    _no_overflow(browser, tmp_path, "apart")
+
+
+def test_a_pair_set_apart_without_texts_or_passages_says_what_it_shows(
+    browser: Page, tmp_path: Path
+) -> None:
+    """Without the texts, a pair set apart lists its shared passages; without passages
+    (--no-passages), it says they were not computed, as a reported pair does."""
+    from test_set_apart_reports import notices_and_copies
+
+    report = find_duplicates(notices_and_copies(), preset="copies", workers=1, with_texts=True)
+    pages = {"bare": render(report, "html"),
+             "no-texts": render(add_passages(report, report.texts), "html")}
+    said = {}
+    for name, page in pages.items():
+        target = tmp_path / f"{name}.html"
+        target.write_text(page, encoding="utf-8")
+        _open(browser, target)
+        browser.run("location.hash = '#apart-1'")
+        browser.settle()
+        said[name] = browser.run("document.getElementById('detail').textContent")
+        assert browser.run("document.querySelector('#detail p.apart-reason').textContent"
+                           ).startswith("Set apart: ")
+        assert not browser.run("document.querySelector('#detail .aligned')")
+        _no_overflow(browser, tmp_path, name)
+    assert "Passages not computed (--no-passages" in said["bare"]
+    assert "the texts are not shown side by side" in said["bare"]
+    assert "The texts were not given to the renderer; the shared passages only." in said[
+        "no-texts"]
+    assert "Shared passages, longest first" in said["no-texts"]

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .formats import FORMATS, render
     from .index import AddResult, DuplicateIndex, IndexInfo
     from .io.corpus import Corpus, load_documents, read_documents
+    from .io.dedup_result import DedupCounts, DedupResult, Removed
     from .io.deduplicated import write_deduplicated
     from .io.documents import Document
     from .parameters import Parameters
@@ -43,14 +44,11 @@ if TYPE_CHECKING:
         Cluster,
         ClusterMember,
         Counts,
-        DedupCounts,
-        DedupResult,
         DocumentInfo,
         DuplicateReport,
         ExactGroup,
         Pair,
         Passage,
-        Removed,
         Skipped,
     )
 
@@ -70,12 +68,13 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "formats": ("FORMATS", "render"),
     "index": ("AddResult", "DuplicateIndex", "IndexInfo"),
     "io.corpus": ("Corpus", "load_documents", "read_documents"),
+    "io.dedup_result": ("DedupCounts", "DedupResult", "Removed"),
     "io.deduplicated": ("write_deduplicated",),
     "io.documents": ("Document",),
     "parameters": ("Parameters",),
     "report": (
-        "Cluster", "ClusterMember", "Counts", "DedupCounts", "DedupResult", "DocumentInfo",
-        "DuplicateReport", "ExactGroup", "Pair", "Passage", "Removed", "Skipped",
+        "Cluster", "ClusterMember", "Counts", "DocumentInfo", "DuplicateReport", "ExactGroup",
+        "Pair", "Passage", "Skipped",
     ),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}

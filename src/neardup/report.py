@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._version import __version__
-from .errors import InputError, MissingDependencyError, ParameterError
+from .errors import MissingDependencyError, ParameterError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -231,6 +231,10 @@ class DuplicateReport:
     """With a copies judgement (``formula_df``): the pairs the searches found that are not
     copies (template siblings, topic neighbours), each with its ``reason``; never in
     :attr:`pairs`."""
+    apart_passages: dict[tuple[str, str], Pair] = field(default_factory=dict, repr=False)
+    """The pairs set apart that reports list (:func:`set_apart_shown`) with their passages
+    and coverage (:func:`neardup.add_passages`), by ``(a, b)``: what the HTML report shows
+    of them side by side; not in the JSON report, whose ``set_apart`` stays as found."""
     checked: list[CheckedDocument] = field(default_factory=list)
     """Pages of the documents a check named (``check``, ``scan --check``; JSON ``checked``)."""
     formula: npt.NDArray[np.uint32] | None = field(default=None, repr=False, compare=False)
@@ -518,83 +522,22 @@ def checked_dict(page: CheckedDocument) -> dict[str, Any]:
             "spans": [list(span) for span in page.spans]}
 
 
-class Removed(NamedTuple):
-    """Why a document was removed: the id of the document kept in its place, their Jaccard
-    similarity, and whether their normalized texts are identical (an exact copy)."""
-
-    kept: Any
-    similarity: float
-    exact: bool
+SET_APART_SHOWN = 50
+"""The pairs set apart that a text, Markdown or HTML report lists (:func:`set_apart_shown`),
+and that :func:`neardup.add_passages` finds the passages of."""
 
 
-@dataclass(frozen=True)
-class DedupCounts:
-    """What a deduplication did with each document read: ``kept + removed_exact +
-    removed_near + passed_through == read``. ``skipped`` counts the files that could not be
-    read at all (not in ``read``)."""
-
-    read: int
-    kept: int
-    removed_exact: int
-    removed_near: int
-    passed_through: int
-    """Records not compared and left as they are: shorter than ``min_length``, empty, or
-    holding no document (a malformed JSON line)."""
-    skipped: int = 0
-
-    @property
-    def removed(self) -> int:
-        return self.removed_exact + self.removed_near
+def shared_amount(report: DuplicateReport, pair: Pair) -> float:
+    """About how many normalized characters the two texts of a pair share: the share of a
+    found in b times a's normalized length (its larger share when the length is not known)."""
+    info = report.documents.get(pair.a)
+    length = 0 if info is None else info.normalized_length
+    return pair.a_in_b * length if length else max(pair.a_in_b, pair.b_in_a)
 
 
-@dataclass
-class DedupResult:
-    """The result of :func:`neardup.deduplicate`: which documents stay and which go.
-
-    ``kept`` are the ids of the compared documents that stay, in input order (the documents
-    passed through stay too: ``passed_through``); ``removed`` maps each removed id to the
-    document kept in its place. ``clusters`` hold every document of each group of
-    near-duplicates; their ``representative`` is the member kept, and each member's
-    similarity is its Jaccard to it. ``report`` is the duplicate report the decisions were
-    made from. Ids are strings, but those of a table or list of records are as it holds
-    them (an integer id column gives integers; a DataFrame without one, its index), so that
-    ``df[~df.id.isin(result.removed)]`` works; :meth:`deduplicated` gives the records kept
-    in one call.
-    """
-
-    kept: list[Any]
-    removed: dict[Any, Removed]
-    clusters: list[Cluster]
-    counts: DedupCounts
-    passed_through: list[Any]
-    """Ids of the documents passed through without being compared (those with an id)."""
-    report: DuplicateReport
-    keep: str = "first"
-    prefer: str | None = None
-    removed_positions: list[int] = field(default_factory=list, repr=False)
-    """Positions of the removed documents in their input (for a
-    :class:`~neardup.io.corpus.Corpus`, among its records), ascending: what a writer of the
-    deduplicated corpus leaves out."""
-
-    def deduplicated(self, records: Any) -> Any:
-        """The records deduplicated (a pandas DataFrame, pyarrow Table, ``datasets.Dataset``
-        or list of dicts) without the removed ones, of the same kind, in their order: e.g.
-        ``deduplicate(df).deduplicated(df)``.
-
-        Raises:
-            InputError: ``records`` do not have as many rows as were read.
-        """
-        if len(records) != self.counts.read:
-            raise InputError(
-                f"records must be those deduplicated: {len(records):,} rows, "
-                f"{self.counts.read:,} were read"
-            )
-        gone = set(self.removed_positions)
-        keep = [k for k in range(len(records)) if k not in gone]
-        if hasattr(records, "iloc"):  # pandas
-            return records.iloc[keep]
-        if hasattr(records, "features") and hasattr(records, "select"):  # datasets
-            return records.select(keep)
-        if hasattr(records, "take"):  # pyarrow
-            return records.take(keep)
-        return [records[k] for k in keep]
+def set_apart_shown(report: DuplicateReport, most: int = SET_APART_SHOWN) -> list[Pair]:
+    """The ``most`` pairs set apart that share most text (:func:`shared_amount`: in
+    characters, not as a share, so that a short item half held by another does not come
+    before two long reports), in that order: the ones a reader is most likely to ask about."""
+    return sorted(report.set_apart,
+                  key=lambda pair: (-shared_amount(report, pair), pair.a, pair.b))[:most]

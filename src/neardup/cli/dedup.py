@@ -19,11 +19,11 @@ import click
 from ..engine.dedup import deduplicate
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, InputError, NeardupError
+from ..io.dedup_result import DedupResult
 from ..io.deduplicated import Written, check_output, write_deduplicated
 from ..io.outputs import temporary_beside
 from ..io.reasons import is_damage
 from ..parameters import Parameters
-from ..report import DedupResult
 from .inputs import InputReader, check_paths
 from .messages import fail
 from .options import (

@@ -23,9 +23,10 @@ import numpy as np
 from .._types import I64, ProgressHook
 from ..core.exact import first_of_group
 from ..errors import InputError, NeardupError, ParameterError
+from ..io.dedup_result import DedupCounts, DedupResult, Removed
 from ..io.tables import original_ids, with_original_ids
 from ..parameters import Parameters, resolve_parameters
-from ..report import Cluster, ClusterMember, DedupCounts, DedupResult, Removed, Skipped
+from ..report import Cluster, ClusterMember, Skipped
 from ..stages.keeping import check_keep
 from .find import Search, search, worker_count
 from .hashing_stage import Processed

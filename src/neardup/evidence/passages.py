@@ -24,7 +24,7 @@ from ..core.formula import NGRAM, is_formula
 from ..core.normalize import NormalizeOptions, codepoints, normalize
 from ..core.passages import shared_spans
 from ..errors import InputError
-from ..report import DuplicateReport, Pair, Passage
+from ..report import DuplicateReport, Pair, Passage, set_apart_shown
 from .copy_ratios import copy_ratios
 
 WORD_UNIT_NGRAM = 5
@@ -116,6 +116,11 @@ def add_passages(
     """A copy of ``report`` whose pairs carry their shared passages and coverage, and, for a
     containment search, with its copy-ratio view (:func:`neardup.evidence.copy_ratios.copy_ratios`).
 
+    With a copies judgement, the pairs set apart that reports list
+    (:func:`~neardup.report.set_apart_shown`, at most 50: the cost stays bounded) get their
+    passages the same way, in :attr:`~neardup.report.DuplicateReport.apart_passages` (those
+    whose texts are given); ``set_apart`` itself, and so the JSON report, is unchanged.
+
     Args:
         report: a report from :func:`neardup.find_duplicates`.
         texts: the original text of (at least) every document in a pair, by id.
@@ -127,40 +132,48 @@ def add_passages(
     Raises:
         InputError: ``texts`` lacks a document of a pair.
     """
-    params = report.parameters
-    ngram = params.ngram if params.unit == "char" else WORD_UNIT_NGRAM
-    options = params.normalize_options()
     for pair in report.pairs:
         missing = [doc_id for doc_id in (pair.a, pair.b) if doc_id not in texts]
         if missing:
             raise InputError(f"no text for document {missing[0]!r} of a reported pair")
+    apart = [p for p in set_apart_shown(report) if p.a in texts and p.b in texts]
     advance = None
     if progress is not None:
-        progress("passages", sum(len(texts[p.a]) + len(texts[p.b]) for p in report.pairs))
+        progress("passages", sum(len(texts[p.a]) + len(texts[p.b])
+                                 for p in (*report.pairs, *apart)))
         hook = progress
 
         def advance(n: int) -> None:
             hook("passage characters", n)
 
-    out: list[Pair] = []
-    for pair in report.pairs:
-        evidence = shared_passages(
-            texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
-            progress=advance,
-        )
-        passages = evidence.passages
-        if report.formula is not None:
-            passages = tuple(_marked(p, report.formula, options) for p in passages)
-        out.append(
-            replace(
-                pair,
-                passages=passages,
-                a_coverage=evidence.a_coverage,
-                b_coverage=evidence.b_coverage,
-            )
-        )
-    copies = copy_ratios(out, texts, options) if params.containment is not None else []
-    return replace(report, pairs=out, copies=copies)
+    def found(pair: Pair) -> Pair:
+        return _with_passages(report, pair, texts, min_length, advance)
+
+    out = [found(pair) for pair in report.pairs]
+    shown = {(p.a, p.b): found(p) for p in apart}
+    params = report.parameters
+    copies = ([] if params.containment is None
+              else copy_ratios(out, texts, params.normalize_options()))
+    return replace(report, pairs=out, copies=copies, apart_passages=shown)
+
+
+def _with_passages(
+    report: DuplicateReport, pair: Pair, texts: Mapping[str, str], min_length: int | None,
+    advance: Callable[[int], None] | None,
+) -> Pair:
+    """``pair`` with its shared passages (formula ones marked) and each side's coverage."""
+    params = report.parameters
+    ngram = params.ngram if params.unit == "char" else WORD_UNIT_NGRAM
+    options = params.normalize_options()
+    evidence = shared_passages(
+        texts[pair.a], texts[pair.b], ngram=ngram, options=options, min_length=min_length,
+        progress=advance,
+    )
+    passages = evidence.passages
+    if report.formula is not None:
+        passages = tuple(_marked(p, report.formula, options) for p in passages)
+    return replace(pair, passages=passages, a_coverage=evidence.a_coverage,
+                   b_coverage=evidence.b_coverage)
 
 
 def _marked(passage: Passage, formula: U32, options: NormalizeOptions) -> Passage:

@@ -12,11 +12,16 @@ them on demand, so a report of 10,000 pairs is not 10,000 sections of markup:
   ``a_share``/``b_share`` the headline shares of :class:`~neardup.formats.shared.Headline`,
   ``found_by`` the search that reports the pair (:func:`~neardup.formats.shared.found_by`),
   and ``basis`` what the shares count), the copy ratios (``copies``: ``[document, share,
-  [[source, share, pair number], ...]]``);
+  [[source, share, pair number], ...]]``), and the pairs set apart that the report lists
+  (``apart``, :func:`apart_shown`: rows as the pairs', numbered in that list, ``found_by``
+  ``"apart"``, the headline shares those of shingles as in the Set apart table, ``judged``
+  the judgement's measure only, :func:`~neardup.formats.shared.judged_shares`, and a last
+  item, the reason);
 - ``detail`` (:func:`detail_data`, parsed when a pair is first opened): each document's
   text and its markers, and for each pair its passages in a's order (``[a_start, a_end,
   b_start, b_end, hue, characters]``), which of them are formula (``m``: 1 or 0 each), its
-  aligned rows (:mod:`.html_align`) and its folded parts (:mod:`.folded`).
+  aligned rows (:mod:`.html_align`) and its folded parts (:mod:`.folded`); ``apart`` the
+  same for each pair of the table's ``apart``.
 
 Offsets in ``detail`` count UTF-16 code units, as JavaScript strings do (a character
 outside the Basic Multilingual Plane is two of them).
@@ -30,10 +35,10 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any
 
-from ..report import DuplicateReport, Pair, Passage
+from ..report import DuplicateReport, Pair, Passage, set_apart_shown
 from .folded import FoldedPart, folded_parts
 from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
-from .shared import Headline, Texts, found_by, judged_words, title_of
+from .shared import Headline, Texts, found_by, judged_shares, judged_words, title_of
 
 _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
@@ -114,7 +119,14 @@ def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, 
                                      strict=True)
     ]
     copies = _copies(report, documents)  # before the rows: it names more documents
-    data = {"documents": documents.rows(), "pairs": pairs,
+    apart = [
+        [k, documents(p.a), documents(p.b), _share(p.jaccard), _share(p.containment),
+         _share(p.a_in_b), _share(p.b_in_a), _share(p.rewrite), _share(p.a_coverage),
+         _share(p.b_coverage), len(p.passages), _percent(p.a_in_b), _percent(p.b_in_a), "apart",
+         judged_shares(p) or None, p.reason or "no reason given"]
+        for k, p in enumerate(apart_shown(report), start=1)
+    ]
+    data = {"documents": documents.rows(), "pairs": pairs, "apart": apart,
             "threshold": report.parameters.threshold,
             "containment": report.parameters.containment is not None,
             "basis": headline.basis(report.pairs[0]) if report.pairs else "",
@@ -195,6 +207,14 @@ def _passages_only(pair: Pair) -> dict[str, Any]:
     }
 
 
+def apart_shown(report: DuplicateReport) -> list[Pair]:
+    """The pairs set apart that the report lists (:func:`~neardup.report.set_apart_shown`),
+    in its order, each with its passages when they were found
+    (:attr:`~neardup.report.DuplicateReport.apart_passages`)."""
+    found = report.apart_passages
+    return [found.get((p.a, p.b), p) for p in set_apart_shown(report)]
+
+
 def detail_data(report: DuplicateReport, texts: Texts | None, ids: list[str]) -> dict[str, Any]:
     """The details' data (see the module docstring) for the documents ``ids`` (by index, as
     :func:`table_data` gave them); a pair whose texts are not given has none."""
@@ -202,12 +222,15 @@ def detail_data(report: DuplicateReport, texts: Texts | None, ids: list[str]) ->
     markers = report.parameters.markers
     folds = report.parameters.script is not None or report.parameters.synonyms
     shown = [texts.get(doc_id) for doc_id in ids]
+
+    def detail(p: Pair) -> dict[str, Any]:
+        if p.a in texts and p.b in texts:
+            return _pair_detail(p, texts[p.a], texts[p.b], folds)
+        return _passages_only(p)
+
     return {
         "texts": shown,
         "markers": [[] if text is None else _markers(text, markers) for text in shown],
-        "pairs": [
-            _pair_detail(p, texts[p.a], texts[p.b], folds)
-            if p.a in texts and p.b in texts else _passages_only(p)
-            for p in report.pairs
-        ],
+        "pairs": [detail(p) for p in report.pairs],
+        "apart": [detail(p) for p in apart_shown(report)],
     }

@@ -4,8 +4,9 @@ fetched) that a person can work through.
 It opens on the summary (counts and a histogram of the pairs' similarities), then, for a
 check, the pages of the checked documents (:mod:`.html_document`), then the clusters,
 largest first (:mod:`.html_sections`), then a table of the pairs that sorts, filters and
-pages, and the detail of the pair picked: the two texts aligned side by side, what differs
-between them, and their shared passages. The table and the details are built
+pages, the pairs set apart (not copies) that share most text, and the detail of the pair
+picked, reported or set apart (then its reason first): the two texts aligned side by side,
+what differs between them, and their shared passages. The table and the details are built
 by the page's script (``assets/report.js``) from JSON blocks (:mod:`.html_data`), so a
 report of many pairs stays quick to open; printing shows the summary and the first pairs'
 texts in full, as many as :data:`PRINT_CHARS` allows, and says so (``assets/report.css``).

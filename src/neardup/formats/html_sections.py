@@ -7,12 +7,11 @@ from __future__ import annotations
 import html
 from collections import deque
 
-from ..report import Cluster, DuplicateReport
+from ..report import Cluster, DuplicateReport, set_apart_shown
 from .set_apart import (
     SET_APART_NOTE,
     SET_APART_TITLE,
     reasons_counted,
-    set_apart_shown,
     shown_words,
 )
 from .shared import (
@@ -340,7 +339,8 @@ def copies_section(report: DuplicateReport) -> list[str]:
 
 
 def set_apart_section(report: DuplicateReport) -> list[str]:
-    """The pairs set apart, folded: how many by reason, then those that share most text."""
+    """The pairs set apart, folded: how many by reason, then those that share most text,
+    each with a link that opens its texts side by side (``#apart-N``, the page's script)."""
     if not report.set_apart:
         return []
     counted = "".join(f"<tr><td>{esc(kind)}</td><td class=\"num\">{count:,}</td></tr>"
@@ -350,8 +350,9 @@ def set_apart_section(report: DuplicateReport) -> list[str]:
         f'<tr><td data-label="a">{doc_label(report, p.a)}</td>'
         f'<td data-label="b">{doc_label(report, p.b)}</td>'
         f'<td class="num" data-label="a in b / b in a (shingles)">{p.a_in_b:.1%} / '
-        f"{p.b_in_a:.1%}</td><td>{esc(p.reason or 'no reason given')}</td></tr>"
-        for p in shown
+        f"{p.b_in_a:.1%}</td><td>{esc(p.reason or 'no reason given')}</td>"
+        f'<td class="open"><a href="#apart-{k}">side by side</a></td></tr>'
+        for k, p in enumerate(shown, start=1)
     )
     return [
         '<section id="set-apart">',
@@ -361,8 +362,11 @@ def set_apart_section(report: DuplicateReport) -> list[str]:
         f"<summary>By reason, and {esc(shown_words(report, shown))}</summary>",
         '<table class="set-apart-reasons"><thead><tr><th>reason</th><th>pairs</th></tr>'
         f"</thead><tbody>{counted}</tbody></table>",
+        '<p class="screen-only">Open a pair to see its two texts side by side: what they '
+        "share (formula grey) and where they differ.</p>",
         '<table class="set-apart"><thead><tr><th>a</th><th>b</th><th>a in b / b in a '
-        f"(shingles)</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>",
+        f"(shingles)</th><th>reason</th><th>texts</th></tr></thead><tbody>{rows}</tbody>"
+        "</table>",
         "</details>",
         "</section>",
     ]

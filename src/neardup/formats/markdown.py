@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 
-from ..report import CheckedDocument, DuplicateReport
+from ..report import CheckedDocument, DuplicateReport, set_apart_shown
 from .set_apart import (
     SET_APART_NOTE,
     SET_APART_TITLE,
     reasons_counted,
-    set_apart_shown,
     shown_words,
 )
 from .shared import (

@@ -89,12 +89,19 @@ def judged_words(pair: Pair) -> str:
     nothing for a pair that was not judged."""
     if pair.reason is None:
         return ""
-    shares = ""
-    if pair.specific_a is not None and pair.specific_b is not None:
-        shares = (f"; the judgement's own measure, on normalized text (no punctuation or "
-                  f"spaces): specific {pair.specific_a:.0%} of a, {pair.specific_b:.0%} of b; "
-                  f"formula {pair.formula_a or 0:.0%} / {pair.formula_b or 0:.0%}")
-    return f"{pair.reason}{shares}"
+    shares = judged_shares(pair)
+    return f"{pair.reason}; {shares}" if shares else pair.reason
+
+
+def judged_shares(pair: Pair) -> str:
+    """The specific and formula shares the copies judgement measured on a pair, in words
+    (``the judgement's own measure, …: specific 21% of a, 4% of b; formula 3% / 1%``), or
+    nothing when it did not measure them."""
+    if pair.specific_a is None or pair.specific_b is None:
+        return ""
+    return (f"the judgement's own measure, on normalized text (no punctuation or spaces): "
+            f"specific {pair.specific_a:.0%} of a, {pair.specific_b:.0%} of b; "
+            f"formula {pair.formula_a or 0:.0%} / {pair.formula_b or 0:.0%}")
 
 
 def rewrite_words(pair: Pair) -> str:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..report import DuplicateReport, Pair
+from ..report import DuplicateReport, Pair, set_apart_shown
 from .set_apart import (
     SET_APART_NOTE,
     reasons_counted,
-    set_apart_shown,
     shown_words,
 )
 from .shared import (

@@ -20,7 +20,8 @@ from dataclasses import replace
 from typing import Any, overload
 
 from ..errors import InputError
-from ..report import DedupResult, Skipped
+from ..report import Skipped
+from .dedup_result import DedupResult
 from .documents import Document
 
 NULL_TEXT = "text is null"

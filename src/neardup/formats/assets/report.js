@@ -4,10 +4,10 @@
 "use strict";
 (function () {
   var table = JSON.parse(document.getElementById("nd-table").textContent);
-  var docs = table.documents, pairs = table.pairs;
+  var docs = table.documents, pairs = table.pairs, apart = table.apart || [];
   var detailData = null;
   var NUM = 0, A = 1, B = 2, JAC = 3, CON = 4, AINB = 5, BINA = 6, REW = 7, ACOV = 8,
-      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13, JUDGED = 14;
+      BCOV = 9, NPAS = 10, AHEAD = 11, BHEAD = 12, KIND = 13, JUDGED = 14, REASON = 15;
   var DIFFERENT = -1;
   var PAGE = 100;
   var state = { sort: "jaccard", desc: true, q: "", min: null, max: null, kind: "", page: 0 };
@@ -19,6 +19,15 @@
     }
     return detailData;
   }
+
+  /* A pair the detail shows: a reported pair ("pair", its number) or one set apart
+     ("apart", its place in the Set apart list, which never numbers a reported pair); its
+     row of the table data and its address. */
+  function entry(kind, n) {
+    return { kind: kind, n: n, p: (kind === "apart" ? apart : pairs)[n - 1],
+             hash: "#" + kind + "-" + n };
+  }
+  function detailOf(x) { return details()[x.kind === "apart" ? "apart" : "pairs"][x.n - 1]; }
 
   var UNSAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/gu;
   /* Text as it may be shown: controls and bidirectional overrides as visible escapes, lone
@@ -128,7 +137,7 @@
     var body = document.getElementById("pair-rows");
     var rows = document.createDocumentFragment();
     var first = state.page * PAGE, last = Math.min(view.length, first + PAGE);
-    var open = openPair();
+    var shown = opened(), open = shown && shown.kind === "pair" ? shown.n : 0;
     for (var k = first; k < last; k++) {
       var p = view[k];
       var link = el("a", { href: "#pair-" + p[NUM] }, [String(p[NUM])]);
@@ -301,8 +310,8 @@
   /* The rows of pair n, [a_start, a_end, b_start, b_end, kind], from their kinds: a row of
      passage k spans it (from where the row before ended), a row of differences runs from
      the end of the row before to the start of the next passage (or of the texts' ends). */
-  function rowsOf(n) {
-    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+  function rowsOf(x) {
+    var d = details(), pd = detailOf(x), p = x.p;
     var ends = [d.texts[p[A]].length, d.texts[p[B]].length];
     var rows = [], ea = 0, eb = 0;
     pd.r.forEach(function (kind, i) {
@@ -319,11 +328,11 @@
     return rows;
   }
 
-  /* The aligned view of pair n: one scroll box, a's text left and b's right, row by row. */
-  function alignedView(n) {
-    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+  /* The aligned view of pair x: one scroll box, a's text left and b's right, row by row. */
+  function alignedView(x) {
+    var d = details(), pd = detailOf(x), p = x.p;
     var texts = [d.texts[p[A]], d.texts[p[B]]], markers = [d.markers[p[A]], d.markers[p[B]]];
-    var rows = rowsOf(n), chained = {};
+    var rows = rowsOf(x), chained = {};
     pd.r.forEach(function (kind) { if (kind >= 0) chained[kind] = true; });
     var spans = [[], []];
     pd.p.forEach(function (q, k) {
@@ -332,7 +341,8 @@
       spans[1].push([q[2], q[3], k, q[4], chained[k], q[5], formula]);
     });
     spans[1].sort(function (x, y) { return x[0] - y[0]; });
-    var box = el("div", { class: "aligned", "data-pair": n });
+    var box = el("div", { class: "aligned", "data-pair": x.kind === "pair" ? x.n : null,
+                          "data-apart": x.kind === "apart" ? x.n : null });
     box.appendChild(el("div", { class: "row head" }, [
       el("div", { class: "cell" }, ["a: " + docId(p[A])]),
       el("div", { class: "cell" }, ["b: " + docId(p[B])])
@@ -381,8 +391,8 @@
     return el("li", {}, [side(0, "del"), side(1, "ins")]);
   }
 
-  function passageList(n, box) {
-    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+  function passageList(x, box) {
+    var d = details(), pd = detailOf(x), p = x.p;
     var order = pd.p.map(function (q, k) { return k; });
     order.sort(function (x, y) { return pd.p[y][5] - pd.p[x][5] || x - y; });
     var list = el("ol", { class: "passages" });
@@ -408,16 +418,18 @@
     setTimeout(function () { node.classList.remove("flash"); }, 900);
   }
 
-  function pairHeading(n, tag) {
-    var p = pairs[n - 1];
+  function pairHeading(x, tag) {
+    var p = x.p;
     return el(tag, { id: tag === "h2" ? "detail-title" : null }, [
-      "Pair " + n + ": ", el("span", { class: "id" }, [docId(p[A])]), " ↔ ",
+      (x.kind === "apart" ? "Pair set apart, " + x.n + " of " + apart.length : "Pair " + x.n) + ": ",
+      el("span", { class: "id" }, [docId(p[A])]), " ↔ ",
       el("span", { class: "id" }, [docId(p[B])])
     ]);
   }
 
-  function pairFacts(n) {
-    var p = pairs[n - 1];
+  function pairFacts(x) {
+    var p = x.p;
+    if (x.kind === "apart") return apartFacts(p);
     var head = pct(p[AHEAD]) + " of a is in b, " + pct(p[BHEAD]) + " of b is in a";
     var words = " (" + table.basis + "). " +
       (p[ACOV] === null ? "Passages not computed (--no-passages). "
@@ -429,8 +441,31 @@
     return el("div", {}, [facts, el("p", { class: "judged" }, [el("strong", {}, ["Why a copy: "]), p[JUDGED]])]);
   }
 
-  function docsBox(n) {
-    var p = pairs[n - 1];
+  /* Why a pair set apart may have no passages: a scan with --no-passages, or a check whose
+     index texts at hand are those of the reported pairs only. */
+  var NOT_COMPUTED_APART = "Passages not computed (--no-passages, or the texts were not at hand)";
+
+  /* What a pair set apart shows first: why it is not a copy, then its figures: the shares
+     of the Set apart table (shingles), its shared passages and the judgement's measure. */
+  function apartFacts(p) {
+    var passages = p[ACOV] === null ? NOT_COMPUTED_APART + ". "
+      : p[NPAS] + (p[NPAS] === 1 ? " shared passage" : " shared passages") + ", covering " +
+        pct(p[ACOV]) + " of a and " + pct(p[BCOV]) + " of b (formula included). ";
+    var out = [
+      el("p", { class: "apart-reason" }, [el("strong", {}, ["Set apart: "]), p[REASON],
+        el("span", { class: "muted" }, [" (judged not a copy: not among the pairs, the clusters or the copy ratios)"])]),
+      el("p", { class: "facts" }, [
+        el("strong", {}, [pct(p[AHEAD]) + " of a is in b, " + pct(p[BHEAD]) + " of b is in a"]),
+        " (counted in shingles, as in the Set apart table). " + passages + "Jaccard " +
+        share3(p[JAC]) + ", containment " + share3(p[CON]) + " (of the shingles of the smaller)" +
+        (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) + "."])
+    ];
+    if (p[JUDGED]) out.push(el("p", { class: "judged" }, [el("strong", {}, ["Figures: "]), p[JUDGED]]));
+    return el("div", {}, out);
+  }
+
+  function docsBox(x) {
+    var p = x.p;
     return el("div", { class: "docs" }, [A, B].map(function (s) {
       var i = p[s];
       return el("div", {}, [el("strong", {}, [s === A ? "a: " : "b: "])].concat(docLabel(i),
@@ -438,10 +473,12 @@
     }));
   }
 
-  function openPair() {
-    var m = /^#pair-(\d+)$/.exec(location.hash);
-    var n = m ? parseInt(m[1], 10) : 0;
-    return n >= 1 && n <= pairs.length ? n : 0;
+  /* The pair the address names (#pair-N, #apart-N), or null. */
+  function opened() {
+    var m = /^#(pair|apart)-(\d+)$/.exec(location.hash);
+    if (!m) return null;
+    var n = parseInt(m[2], 10);
+    return n >= 1 && n <= (m[1] === "apart" ? apart : pairs).length ? entry(m[1], n) : null;
   }
 
   var current = { diff: -1, box: null };
@@ -462,49 +499,58 @@
     });
   }
 
-  function neighbour(n, step) {
-    var at = view.indexOf(pairs[n - 1]);
+  /* The number of the pair step places from x: in the table's order for a reported pair
+     (when it is in view), in the Set apart list's for one set apart; 0 past the ends. */
+  function neighbour(x, step) {
+    if (x.kind === "apart") return x.n + step >= 1 && x.n + step <= apart.length ? x.n + step : 0;
+    var at = view.indexOf(x.p);
     var list = at >= 0 ? view : pairs;
-    if (at < 0) at = n - 1;
+    if (at < 0) at = x.n - 1;
     var q = list[at + step];
     return q ? q[NUM] : 0;
   }
 
-  function showPair(n, scroll) {
+  function showPair(x, scroll) {
     var section = document.getElementById("detail");
-    var d = details(), pd = d.pairs[n - 1], p = pairs[n - 1];
+    var d = details(), pd = detailOf(x), p = x.p;
     section.textContent = "";
     section.hidden = false;
-    var previous = neighbour(n, -1), next = neighbour(n, 1);
+    var previous = neighbour(x, -1), next = neighbour(x, 1);
     function pairButton(label, target) {
       var b = el("button", {}, [label]);
       b.disabled = !target;
-      b.addEventListener("click", function () { location.hash = "#pair-" + target; });
+      b.addEventListener("click", function () { location.hash = entry(x.kind, target).hash; });
       return b;
     }
+    var word = x.kind === "apart" ? " pair set apart" : " pair";
     section.appendChild(el("div", { class: "pairnav" }, [
-      el("a", { href: "#top" }, ["↑ top"]), el("a", { href: "#pairs" }, ["↑ pairs table"]),
-      pairButton("← previous pair", previous),
-      pairButton("next pair →", next)
+      el("a", { href: "#top" }, ["↑ top"]),
+      x.kind === "apart" ? el("a", { href: "#set-apart" }, ["↑ set apart"])
+                         : el("a", { href: "#pairs" }, ["↑ pairs table"]),
+      pairButton("← previous" + word, previous),
+      pairButton("next" + word + " →", next)
     ]));
-    section.appendChild(pairHeading(n, "h2"));
-    var tick = el("input", { type: "checkbox", id: "reviewed" });
-    tick.checked = reviewed(p);
-    tick.addEventListener("change", function () { setReviewed(p, tick.checked); });
-    section.appendChild(el("label", { class: "review" }, [tick, " reviewed (kept in this browser)"]));
-    section.appendChild(pairFacts(n));
-    section.appendChild(docsBox(n));
+    section.appendChild(pairHeading(x, "h2"));
+    if (x.kind === "pair") {
+      var tick = el("input", { type: "checkbox", id: "reviewed" });
+      tick.checked = reviewed(p);
+      tick.addEventListener("change", function () { setReviewed(p, tick.checked); });
+      section.appendChild(el("label", { class: "review" }, [tick, " reviewed (kept in this browser)"]));
+    }
+    section.appendChild(pairFacts(x));
+    section.appendChild(docsBox(x));
     current = { diff: -1, box: null };
     if (pd === null || pd.r === null) {
       section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
-        ? "Passages not computed (--no-passages): the texts are not shown side by side."
+        ? (x.kind === "apart" ? NOT_COMPUTED_APART : "Passages not computed (--no-passages)") +
+          ": the texts are not shown side by side."
         : "The texts were not given to the renderer; the shared passages only."]));
-      if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
+      if (pd && p[ACOV] !== null) section.appendChild(passageList(x, null));
     } else {
-      var box = alignedView(n);
+      var box = alignedView(x);
       current.box = box;
       var texts = [d.texts[p[A]], d.texts[p[B]]];
-      var differing = rowsOf(n).filter(function (r) { return r[4] === DIFFERENT; });
+      var differing = rowsOf(x).filter(function (r) { return r[4] === DIFFERENT; });
       var list = el("ol", { class: "diffs" });
       differing.forEach(function (r, k) {
         var item = differenceItem(texts, r);
@@ -528,10 +574,13 @@
         section.appendChild(el("details", { open: "" }, [el("summary", {}, ["Differences (" + differing.length + ")"]), list]));
       }
       section.appendChild(box);
-      section.appendChild(passageList(n, box));
+      section.appendChild(passageList(x, box));
     }
     document.querySelectorAll("#pair-rows tr").forEach(function (tr) {
-      tr.classList.toggle("open", tr.dataset.pair === String(n));
+      tr.classList.toggle("open", x.kind === "pair" && tr.dataset.pair === String(x.n));
+    });
+    document.querySelectorAll("table.set-apart tbody tr").forEach(function (tr, k) {
+      tr.classList.toggle("open", x.kind === "apart" && k + 1 === x.n);
     });
     if (scroll) section.scrollIntoView({ block: "start" });
   }
@@ -671,10 +720,10 @@
           " pairs and " + table.print_chars.toLocaleString("en") +
           " characters of text); the other pairs are on this page on screen and in the JSON report."]));
     order.forEach(function (p) {
-      var n = p[NUM], pd = details().pairs[n - 1];
-      var section = el("section", { class: "print-pair" }, [pairHeading(n, "h3"), pairFacts(n), docsBox(n)]);
-      if (pd && pd.r) section.appendChild(alignedView(n));
-      else if (pd && p[ACOV] !== null) section.appendChild(passageList(n, null));
+      var x = entry("pair", p[NUM]), pd = detailOf(x);
+      var section = el("section", { class: "print-pair" }, [pairHeading(x, "h3"), pairFacts(x), docsBox(x)]);
+      if (pd && pd.r) section.appendChild(alignedView(x));
+      else if (pd && p[ACOV] !== null) section.appendChild(passageList(x, null));
       out.appendChild(section);
     });
     out.querySelectorAll("mark").forEach(function (m) { m.removeAttribute("tabindex"); });
@@ -721,8 +770,8 @@
     }
   });
   window.addEventListener("hashchange", function () {
-    var n = openPair();
-    if (n) showPair(n, true);
+    var x = opened();
+    if (x) showPair(x, true);
   });
   window.addEventListener("beforeprint", fillPrint);
 
@@ -733,8 +782,8 @@
   if (pairs.length) {
     setUpTable();
     refresh();
-    if (openPair()) showPair(openPair(), true);
-    if (table.print_at_load) fillPrint();
   }
+  if (opened()) showPair(opened(), true);
+  if (pairs.length && table.print_at_load) fillPrint();
   document.documentElement.setAttribute("data-ready", performance.now().toFixed(1));
 })();
