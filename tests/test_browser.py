@@ -592,6 +592,9 @@ def test_a_pair_set_apart_opens_side_by_side_with_its_reason(browser: Page, tmp_
     info = browser.run("document.getElementById('page-info').textContent")
     assert info == f"1–{len(report.pairs)} of {len(report.pairs)} pairs"
     browser.run("document.querySelector('#set-apart details').open = true")
+    lines = browser.run("Array.from(document.querySelectorAll('#set-apart td .id'))"
+                        ".map(e => e.getClientRects().length)")
+    assert lines and set(lines) == {1}, "a short id is broken over lines at 1400 px"
     browser.click('#set-apart a[href="#apart-2"]')
     assert browser.run("location.hash") == "#apart-2"
     shown = set_apart_shown(report)[1]
