@@ -149,6 +149,18 @@ def test_laws_check_equals_sqlite(spark: Any, tmp_path: Path) -> None:
     copied = _assert_same_check(index, stored, batch, spark, containment=0.3, max_df=5)
     assert {f"partial-{k}" for k in range(5)} <= {i for p in copied.pairs for i in (p.a, p.b)}
     assert copied.counts.common_fingerprints > 0
+    checked = _write_jsonl(tmp_path / "batch.jsonl", batch)
+    involved = {i for p in [*jaccard.pairs, *copied.pairs] for i in (p.a, p.b)}
+    clean = _write_jsonl(tmp_path / "clean.jsonl",
+                         [d for d in batch if d.id not in involved and d.text.strip()][:3])
+    runs = [(checked, [], 1), (checked, ["--containment", "0.3", "--max-df", "5"], 1),
+            (clean, [], 0)]
+    for path, extra, code in runs:  # the exit codes and JSON pairs, through the CLI
+        local = _cli(["check", str(path), "--index", str(index), "-f", "json", *extra])
+        on_spark = _cli(["check", "--engine", "spark", str(path), "--index", str(stored),
+                         "-f", "json", *extra])
+        assert (local.exit_code, on_spark.exit_code) == (code, code), on_spark.output
+        assert json.loads(on_spark.stdout)["pairs"] == json.loads(local.stdout)["pairs"]
 
 
 def _cli(args: list[str]) -> Any:
