@@ -263,4 +263,4 @@ def test_missing_or_damaged_corpus_is_refused(spark: Any, stored_seeds: Path,
     for part in (broken / "bands").glob("part-*.parquet"):
         part.write_bytes(b"PAR1 not a parquet file PAR1")
     message = _refused(["check", "--engine", "spark", str(batch), "--index", str(broken)])
-    assert str(broken) in message and "damaged Parquet corpus" in message
+    assert str(broken) in message and "cannot read the Parquet corpus (damaged" in message

@@ -110,6 +110,7 @@ def store_corpus_spark(
     input_format(paths, file_format)
     require_spark()
     partial = f"{out}.partial"
+    shutil.rmtree(partial, ignore_errors=True)  # left by a write that was killed
     try:
         with spark_errors():
             session = get_session(spark, master)
@@ -212,8 +213,7 @@ def _check_new_directory(out: str) -> None:
         raise InputError(f"{out}: a Parquet corpus is written to a local directory (or a "
                          "mounted one), not to a URI")
     if os.path.isdir(out) and not os.listdir(out):
-        os.rmdir(out)
-        return
+        return  # replaced by the complete directory
     if os.path.lexists(out):
         raise InputError(f"{out}: already exists; a Parquet corpus is written to a new "
                          "directory (remove it or give another name)")

@@ -77,7 +77,7 @@ class SparkCorpus:
     """The tables of a stored corpus, read by Spark; every lookup takes a small set of
     values, broadcast, and collects the matching rows.
 
-    Any failure to read a table (a damaged or missing Parquet file) is an
+    Any failure to read a table (a damaged Parquet file, a failed job) is an
     :class:`~neardup.errors.IndexFileError` naming the corpus.
     """
 
@@ -89,14 +89,16 @@ class SparkCorpus:
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """Turn a failure of Spark reading the tables into one line naming the corpus."""
+        """Turn a failure of Spark reading the tables (a damaged Parquet file, or the job
+        failing) into one line naming the corpus."""
         try:
             yield
         except NeardupError:
             raise
         except Exception as exc:
             raise IndexFileError(
-                f"{self.path}: damaged Parquet corpus: {one_line(exc)}") from None
+                f"{self.path}: cannot read the Parquet corpus (damaged, or the Spark job "
+                f"failed): {one_line(exc)}") from None
 
     def table(self, name: str) -> DataFrame:
         """The table ``name``, its columns checked."""
