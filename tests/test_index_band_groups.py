@@ -20,7 +20,7 @@ from test_index_copies import COPIES, as_json_numbers, involving
 from neardup import Document, DuplicateIndex, find_duplicates
 from neardup.cli import main
 from neardup.core.lsh import candidate_pairs
-from neardup.index.band_groups import scanned_band_pairs
+from neardup.stages.band_groups import scanned_band_pairs
 
 SLOTS = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自"

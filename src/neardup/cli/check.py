@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,7 @@ from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
 from ..io.outputs import refuse_input_as_output
 from ..report import DuplicateReport, Pair, Skipped
+from .check_spark import SPARK_ENGINE_HELP, check_spark_usage, query_spark
 from .index import open_index, wait_option
 from .inputs import InputReader
 from .messages import fail, note, warn
@@ -47,6 +49,7 @@ from .options import (
     STDIN,
     InputSettings,
     QuerySettings,
+    engine_options,
     index_input_options,
     index_parameter_options,
     query_options,
@@ -98,6 +101,7 @@ Examples:
 @click.option("--passages/--no-passages", default=True, show_default=True,
               help="Find the passages each pair shares (text, markdown, html, json reports).")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings and no summary on stderr.")
+@engine_options(SPARK_ENGINE_HELP)
 def check(
     paths: tuple[str, ...],
     index_path: str | None,
@@ -114,6 +118,8 @@ def check(
     output_path: str | None,
     passages: bool,
     quiet: bool,
+    engine: str,
+    spark_master: str,
 ) -> None:
     """Check the documents of PATH... for near-duplicates of indexed documents and of each
     other.
@@ -150,6 +156,8 @@ def check(
     started = time.perf_counter()
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
+    if engine == "spark":
+        check_spark_usage(index_path, add_after, query)
     check_output_path(output_path)
     check_output_path(write_baseline)
     accepted, recorded = load_baseline(baseline, quiet) if baseline else (set(), None)
@@ -161,26 +169,29 @@ def check(
     new_docs = _read_all(reader)
     if not any(doc.text.strip() for doc in new_docs):
         _nothing_to_check(paths, inputs.strict, quiet)
-    comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
-    with comparison as idx:
-        found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
-        if baseline and recorded is not None:
-            _check_baseline_parameters(baseline, recorded, found, inputs.strict, quiet)
-        report = without_accepted(found, accepted)
-        texts: dict[str, str] = {}
-        copies = report.parameters.containment is not None  # the copy ratios, in any format
-        if (fmt in FORMATS or copies) and report.pairs and passages:
-            report, texts = _with_passages(report, new_docs, idx, quiet)
-        if fmt in FORMATS:  # each checked document's page
-            originals = {d.id: d.text for d in new_docs}
-            report.checked = checked_documents(report, originals, list(originals))
-            texts = {**originals, **texts}
-        report.seconds = time.perf_counter() - started
+    if engine == "spark":
+        found, stored = query_spark(new_docs, str(index_path), parameters, query, reader,
+                                    spark_master)
+        found = _with_skipped(found, reader.skipped)
+        report, texts = _reported(found, new_docs, fmt, passages, (baseline, recorded, accepted),
+                                  lambda ids: {i: stored[i] for i in ids if i in stored},
+                                  inputs.strict, quiet)
         if write_baseline:
             save_baseline(write_baseline, found)
-        passed = not report.pairs or bool(write_baseline)
-        if add_after and passed:
-            _add_checked(idx, new_docs, index_path, quiet)
+    else:
+        comparison = _comparison_index(index_path, others, parameters, query.preset, wait)
+        with comparison as idx:
+            found = _with_skipped(_query(idx, new_docs, query, reader), reader.skipped)
+            report, texts = _reported(found, new_docs, fmt, passages,
+                                      (baseline, recorded, accepted),
+                                      lambda ids: _index_texts(idx, ids, quiet),
+                                      inputs.strict, quiet)
+            if write_baseline:
+                save_baseline(write_baseline, found)
+            if add_after and (not report.pairs or write_baseline):
+                _add_checked(idx, new_docs, index_path, quiet)
+    report.seconds = time.perf_counter() - started
+    passed = not report.pairs or bool(write_baseline)
     write_report(rendered(report, fmt, output_path, texts=texts, checked=new_docs), output_path)
     if fmt not in ("text", "github") or output_path:
         written = f"; report written to {output_path}" if output_path else ""
@@ -294,23 +305,55 @@ def _with_skipped(report: DuplicateReport, skipped: list[Skipped]) -> DuplicateR
     )
 
 
-def _with_passages(
-    report: DuplicateReport, new_docs: list[Document], idx: DuplicateIndex, quiet: bool
+def _reported(
+    found: DuplicateReport, new_docs: list[Document], fmt: str, passages: bool,
+    baseline: tuple[str | None, dict[str, Any] | None, set[frozenset[str]]],
+    stored_texts: Callable[[set[str]], dict[str, str]], strict: bool, quiet: bool,
 ) -> tuple[DuplicateReport, dict[str, str]]:
-    """The report with its pairs' shared passages when every text is at hand, and the texts.
+    """The report of what a check ``found``: the pairs the baseline (its path, recorded
+    parameters and accepted pairs) accepts taken out, the passages (the texts of the stored
+    documents from ``stored_texts``) and each checked document's page as ``fmt`` needs them;
+    and the texts."""
+    path, recorded, accepted = baseline
+    if path and recorded is not None:
+        _check_baseline_parameters(path, recorded, found, strict, quiet)
+    report = without_accepted(found, accepted)
+    texts: dict[str, str] = {}
+    copies = report.parameters.containment is not None  # the copy ratios, in any format
+    if (fmt in FORMATS or copies) and report.pairs and passages:
+        report, texts = _with_passages(report, new_docs, stored_texts, quiet)
+    if fmt in FORMATS:  # each checked document's page
+        originals = {d.id: d.text for d in new_docs}
+        report.checked = checked_documents(report, originals, list(originals))
+        texts = {**originals, **texts}
+    return report, texts
 
-    Indexed documents contribute their stored text as it was added, so their passages are
-    shown as ``scan --check`` shows them; an index of format 3 or older keeps only their
-    normalized text, whose offsets the passages then refer to (a warning says so).
-    """
-    texts = {d.id: d.text for d in new_docs}
-    involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
-    texts.update(idx.texts(involved))
+
+def _index_texts(idx: DuplicateIndex, involved: set[str], quiet: bool) -> dict[str, str]:
+    """The stored texts of the indexed documents ``involved`` (a warning when the index
+    keeps only their normalized texts)."""
+    texts = idx.texts(involved)
     if involved and idx.store_text and not idx.keeps_originals:
         warn(f"{idx.path}: this index (format {idx.format_version}) keeps only the normalized "
              "texts of its documents: their passages are shown without punctuation; rebuild "
              "it (`neardup index create NEW_INDEX` with its parameters, `neardup index add "
              "NEW_INDEX PATH...`) to show them as written", quiet)
+    return texts
+
+
+def _with_passages(
+    report: DuplicateReport, new_docs: list[Document],
+    stored_texts: Callable[[set[str]], dict[str, str]], quiet: bool,
+) -> tuple[DuplicateReport, dict[str, str]]:
+    """The report with its pairs' shared passages when every text is at hand, and the texts.
+
+    Stored documents contribute their text as it was added (``stored_texts``), so their
+    passages are shown as ``scan --check`` shows them; an index of format 3 or older keeps
+    only their normalized text, whose offsets the passages then refer to (a warning says so).
+    """
+    texts = {d.id: d.text for d in new_docs}
+    involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
+    texts.update(stored_texts(involved))
     missing = [i for p in report.pairs for i in (p.a, p.b) if i not in texts]
     if missing:
         warn(f"no stored text for {missing[0]!r}: passages are not shown "

@@ -18,10 +18,12 @@ from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
 from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
+from .check_spark import CREATE_ENGINE_HELP, create_spark
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
     InputSettings,
+    engine_options,
     index_input_options,
     index_parameter_options,
     preset_option,
@@ -88,8 +90,10 @@ Examples:
   neardup index create corpus.ndx --threshold 0.8 --ngram 4 --html-markup
   neardup index create small.ndx --no-text   # smaller; estimates only
   neardup index create papers.ndx --preset copies  # for check --preset copies
+  neardup index create --engine spark corpus/ docs.jsonl   # a Parquet corpus
 """)
 @click.argument("index_path", metavar="INDEX")
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
 @index_parameter_options(defaults=True)
 @preset_option(CREATE_PRESET_HELP)
 @click.option("--no-text", is_flag=True,
@@ -101,11 +105,25 @@ Examples:
                    "judgement): 3 to 4 times the file, 1.6 to 3 times the time of `add`. "
                    "With --threshold 0.5 --script simplified it checks as the copies preset "
                    "scans (--preset copies gives all three).")
+@index_input_options
+@engine_options(CREATE_ENGINE_HELP)
 def create_command(
-    index_path: str, parameters: dict[str, Any], preset: str | None, no_text: bool,
-    copies: bool,
+    index_path: str, paths: tuple[str, ...], parameters: dict[str, Any], preset: str | None,
+    no_text: bool, copies: bool, inputs: InputSettings, engine: str, spark_master: str,
 ) -> None:
-    """Create an empty index file INDEX with these parameters (fixed for its lifetime)."""
+    """Create an empty index file INDEX with these parameters (fixed for its lifetime).
+
+    With --engine spark, hash the documents of PATH... (Parquet or JSON Lines) on Spark and
+    store what `neardup check --engine spark --index INDEX` reads of them as Parquet in the
+    new directory INDEX, with these parameters.
+    """
+    if engine == "local" and paths:
+        raise click.UsageError("index create takes no PATH: add the documents with `neardup "
+                               "index add INDEX PATH...` (or store them with --engine spark)")
+    if engine == "spark" and (no_text or copies):
+        raise click.UsageError(f"--engine spark cannot {'--no-text' if no_text else '--copies'}"
+                               ": a Parquet corpus keeps the texts, for Jaccard and "
+                               "containment checks")
     if copies and no_text:
         fail("--copies cannot be used with --no-text: the copies judgement and the rewrite "
              "search verify pairs on the texts")
@@ -116,6 +134,9 @@ def create_command(
         context = click.get_current_context()
         parameters = {name: value for name, value in parameters.items()
                       if context.get_parameter_source(name) not in _NOT_GIVEN}
+    if engine == "spark":
+        note(create_spark(index_path, paths, parameters, preset, inputs, spark_master))
+        return
     try:
         DuplicateIndex.create(index_path, preset=preset, store_text=not no_text,
                               copies=copies or None, **parameters).close()

@@ -64,7 +64,7 @@ Option = Callable[[Any], Any]
 def index_fields() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The :class:`~neardup.parameters.Parameters` fields that have an option and that an
     index is made with, and those each query chooses, in their order."""
-    from ..index.file import QUERY_PARAMETERS, SCAN_ONLY  # scan and dedup need no index
+    from ..stages.recorded import QUERY_PARAMETERS, SCAN_ONLY
 
     made_with = tuple(
         name for name, info in field_infos()

@@ -60,7 +60,7 @@ An SQLite 3 database in WAL mode with ``PRAGMA application_id = 0x4E445550`` ("N
 A lookup of one band key is one descent of the ``bands`` primary key, so checking a batch is a
 join of its band keys with ``bands`` (cost ~ batch size x bands x log(index size)); a key held
 by more than 32 documents makes candidates as a scan does, a star from its first holder
-(:mod:`~neardup.index.band_groups`). A
+(:mod:`~neardup.stages.band_groups`). A
 containment query does the same with the batch's fingerprints and ``fingerprints`` (about 11%
 of a document's shingles): first the number of holders of each, counted up to ``max_df + 1``
 (boilerplate is never read through), then the holders of those not cut. The fingerprint list

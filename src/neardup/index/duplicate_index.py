@@ -19,6 +19,13 @@ from ..errors import AlreadyIndexedError, IndexFileError, InputError, ParameterE
 from ..parameters import PARAMETER_FIELDS, Parameters, preset_values, resolve_parameters
 from ..report import DuplicateReport, Skipped
 from ..stages.hashing import BATCH_DOCS
+from ..stages.recorded import (
+    QUERY_PARAMETERS,
+    SCAN_ONLY,
+    check_names,
+    check_parameters,
+    recorded_parameters,
+)
 from .adding import Adding, rows_to_add
 from .damage import (
     IndexCheck,
@@ -36,16 +43,11 @@ from .file import (
     FORMAT_VERSION,
     MEMORY,
     ORIGINALS_SINCE,
-    QUERY_PARAMETERS,
     REBUILD_HINT,
-    SCAN_ONLY,
     Header,
     Transaction,
-    check_names,
-    check_parameters,
     create_file,
     open_file,
-    recorded_parameters,
 )
 from .query import query_index
 from .statements import Tables

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,14 +39,19 @@ from ..searches.modes import modes_for
 from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
 from ..searches.near_duplicates import keys_of
 from ..searches.protocol import ComparedTexts, Found, packed
+from ..stages.band_groups import scanned_band_pairs
 from ..stages.hashing import (
     nonempty_documents,
     shingle_sets,
     signatures_of_codepoints,
 )
 from ..stages.intake import Intake
-from ..stages.verification import Similarity, report_parts, verify_candidates
-from .band_groups import scanned_band_pairs
+from ..stages.verification import (
+    Similarity,
+    marked_exact,
+    report_parts,
+    verify_candidates,
+)
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
 from .judged_query import AsScanned, JudgedQuery, no_copies_message
 from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
@@ -298,30 +303,9 @@ class _Compared:
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
     def marked_exact(self, pairs: list[Pair]) -> list[Pair]:
-        """The pairs, those of two identical normalized texts marked ``exact``; among the
-        new documents, a group of identical ones keeps only each member's pair with its
-        first (as the local engine and Spark report a group), when that pair is there."""
-        node = {doc_id: k for k, doc_id in enumerate(self.ids())}
-        marked = [
-            replace(p, exact=True)
-            if p.jaccard == 1.0 and np.array_equal(self.cps(node[p.a]), self.cps(node[p.b]))
-            else p
-            for p in pairs
-        ]
-        n = len(self.new)
-        among_new = [(node[p.a], node[p.b]) for p in marked if p.exact and node[p.b] < n]
-        if not among_new:
-            return marked
-        firsts: dict[bytes, int] = {}
-        first = {k: firsts.setdefault(self.new_cps[k].tobytes(), k)
-                 for k in sorted({k for pair in among_new for k in pair})}
-        present = set(among_new)
-
-        def redundant(p: Pair) -> bool:
-            a, b = node[p.a], node[p.b]
-            return p.exact and b < n and first[b] != a and (first[b], b) in present
-
-        return [p for p in marked if not redundant(p)]
+        """The pairs with those of identical texts marked
+        (:func:`~neardup.stages.verification.marked_exact`)."""
+        return marked_exact(pairs, self.ids(), self.cps, len(self.new))
 
     def exact_similarity(self, candidates: I64, parameters: Parameters) -> Similarity:
         """Exact overlap of shingle sets, those of every document in a

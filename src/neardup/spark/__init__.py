@@ -12,6 +12,9 @@ modules, one job each:
 * :mod:`~neardup.spark.dedup`: the rows to keep (:func:`deduplicate_spark`);
 * :mod:`~neardup.spark.reading`: files read in input order (:func:`read_documents_spark`);
 * :mod:`~neardup.spark.jobs`: from files to Parquet (:func:`scan_spark`, :func:`dedup_spark`);
+* :mod:`~neardup.spark.corpus` and :mod:`~neardup.spark.corpus_check`: a corpus stored as
+  Parquet (:func:`store_corpus_spark`) and checks of new documents against it
+  (:func:`check_spark`, the report of ``neardup check --index``);
 * :mod:`~neardup.spark.inputs` and :mod:`~neardup.spark.session`: the checked input
   columns, the dependency check and the session.
 
@@ -34,6 +37,8 @@ Example (not run as a doctest: it needs a Spark session)::
 """
 
 from .components import connected_components
+from .corpus import store_corpus_spark
+from .corpus_check import check_spark
 from .dedup import deduplicate_spark
 from .jobs import dedup_spark, scan_spark
 from .pipeline import (
@@ -52,6 +57,7 @@ __all__ = [
     "PAIRS_SCHEMA",
     "SKIPPED_SCHEMA",
     "SparkResult",
+    "check_spark",
     "connected_components",
     "dedup_spark",
     "deduplicate_spark",
@@ -60,4 +66,5 @@ __all__ = [
     "read_documents_spark",
     "scan_spark",
     "signatures_spark",
+    "store_corpus_spark",
 ]

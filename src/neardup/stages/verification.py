@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .._types import F64, I64
+from .._types import F64, I64, U32
 from ..core.clusters import clusters_with_similarities
 from ..core.similarity import Overlap
 from ..report import Cluster, ClusterMember, DocumentInfo, Pair
@@ -252,3 +252,32 @@ def _pairs(
 def _fields(names: list[str], values: tuple[float, ...]) -> dict[str, Any]:
     """The pair fields the rules recorded (NaN: not given)."""
     return {name: None if math.isnan(v) else v for name, v in zip(names, values, strict=True)}
+
+
+def marked_exact(pairs: list[Pair], ids: Sequence[str], cps: Callable[[int], U32],
+                 new: int) -> list[Pair]:
+    """The pairs of a check (nodes ``0 .. new-1`` the new documents, the stored ones after,
+    named by ``ids``; ``cps(node)`` their normalized code points), those of two identical
+    normalized texts marked ``exact``; among the new documents, a group of identical ones
+    keeps only each member's pair with its first (as the local engine and Spark report a
+    group), when that pair is there."""
+    node = {doc_id: k for k, doc_id in enumerate(ids)}
+    marked = [
+        replace(p, exact=True)
+        if p.jaccard == 1.0 and np.array_equal(cps(node[p.a]), cps(node[p.b]))
+        else p
+        for p in pairs
+    ]
+    among_new = [(node[p.a], node[p.b]) for p in marked if p.exact and node[p.b] < new]
+    if not among_new:
+        return marked
+    firsts: dict[bytes, int] = {}
+    first = {k: firsts.setdefault(cps(k).tobytes(), k)
+             for k in sorted({k for pair in among_new for k in pair})}
+    present = set(among_new)
+
+    def redundant(p: Pair) -> bool:
+        a, b = node[p.a], node[p.b]
+        return p.exact and b < new and first[b] != a and (first[b], b) in present
+
+    return [p for p in marked if not redundant(p)]

@@ -1,0 +1,89 @@
+"""``neardup check --engine spark``: the check against a corpus stored as Parquet
+(:func:`neardup.spark.corpus_check.check_spark`), and ``neardup index create --engine
+spark`` which stores one (:func:`neardup.spark.corpus.store_corpus_spark`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import DuplicateIdError, NeardupError
+from ..io.documents import Document
+from ..report import DuplicateReport
+from .inputs import InputReader
+from .messages import fail
+from .options import STDIN, InputSettings, QuerySettings
+
+SPARK_ENGINE_HELP = (
+    "Check here against an index file, or on Apache Spark against a corpus stored as "
+    "Parquet (--index DIR, written by `neardup index create --engine spark DIR PATH...`; "
+    "Jaccard and --containment checks; needs neardup[spark])."
+)
+CREATE_ENGINE_HELP = (
+    "Create an empty index file here, or on Apache Spark store the documents of PATH... "
+    "(Parquet or JSON Lines) as a Parquet corpus in the directory INDEX, for `neardup check "
+    "--engine spark` (needs neardup[spark])."
+)
+
+
+def check_spark_usage(index_path: str | None, add_after: bool, query: QuerySettings) -> None:
+    """Usage errors of ``check --engine spark`` (exit 2): it checks against a stored
+    corpus (``--index DIR``), adds nothing, and runs Jaccard and containment checks only."""
+    if not index_path:
+        raise click.UsageError("--engine spark checks against a Parquet corpus: give it with "
+                               "--index DIR (not --against)")
+    if add_after:
+        raise click.UsageError("--engine spark cannot --add: a Parquet corpus is written whole "
+                               "by `neardup index create --engine spark`")
+    judged = [name for name, value in query.judged().items() if value is not None]
+    if judged:
+        asked = "--preset copies" if query.preset == "copies" else "--" + judged[0].replace(
+            "_", "-")
+        raise click.UsageError(
+            f"--engine spark runs Jaccard and --containment checks only: {asked} (the rewrite "
+            "search and the copies judgement) needs the local engine and an index file "
+            "(`neardup check --index INDEX.ndx`)")
+
+
+def query_spark(
+    new_docs: list[Document], corpus_dir: str, parameters: dict[str, Any],
+    query: QuerySettings, reader: InputReader, master: str,
+) -> tuple[DuplicateReport, dict[str, str]]:
+    """The report of the check of ``new_docs`` (read by ``reader``) against the Parquet
+    corpus ``corpus_dir``, made with the parameter options given, and the texts of the
+    stored documents met (exit 2 on any error)."""
+    try:
+        from ..spark.corpus_check import check_spark
+
+        result = check_spark(new_docs, corpus_dir, expected=parameters,
+                             containment=query.chosen_containment, max_df=query.max_df,
+                             master=master)
+    except DuplicateIdError as exc:
+        fail(reader.duplicate_message(exc))
+    except NeardupError as exc:
+        fail(str(exc))
+    return result.report, result.texts
+
+
+def create_spark(
+    corpus_dir: str, paths: tuple[str, ...], parameters: dict[str, Any],
+    preset: str | None, inputs: InputSettings, master: str,
+) -> str:
+    """``index create --engine spark``: store the documents of ``paths`` as a Parquet
+    corpus; the summary line (exit 2 on any error)."""
+    if not paths:
+        raise click.UsageError("--engine spark stores documents: give INDEX (a new "
+                               "directory) and the files, PATH...")
+    if STDIN in paths:
+        raise click.UsageError("--engine spark reads files, not standard input ('-')")
+    try:
+        from ..spark.corpus import store_corpus_spark
+
+        info = store_corpus_spark(list(paths), corpus_dir, preset=preset, master=master,
+                                  id_col=inputs.id_field, text_col=inputs.text_field,
+                                  title_col=inputs.title_field, **parameters)
+    except NeardupError as exc:
+        fail(str(exc))
+    return (f"stored {info.documents:,} documents ({info.skipped:,} skipped: nothing left "
+            f"after normalization) as a Parquet corpus in {corpus_dir}")

@@ -1,0 +1,104 @@
+"""What ``neardup check --engine spark`` and ``neardup index create --engine spark`` refuse
+before any Spark session starts (exit 2, one line): options the Spark check does not run, a
+missing or unmarked corpus, a corpus made with other parameters, an index file given paths.
+The checks against a stored corpus themselves are in ``tests/test_spark_corpus_check.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from neardup.cli import main
+from neardup.errors import IndexFileError
+from neardup.parameters import Parameters
+from neardup.spark.corpus import FORMAT, META, TABLES, VERSION, open_corpus
+from neardup.stages.recorded import recorded_parameters
+
+
+def _run(args: list[str]) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def _error(result: Any) -> str:
+    """The one error line of a refusal (click's usage lines aside)."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines()
+             if line.strip() and not line.startswith(("Usage:", "Try "))]
+    assert len(lines) == 1, lines
+    return str(lines[0])
+
+
+def _corpus(tmp_path: Path, **parameters: Any) -> Path:
+    """A directory marked as a corpus made with ``parameters`` (its tables empty)."""
+    out = tmp_path / "corpus"
+    for table in TABLES:
+        (out / table).mkdir(parents=True)
+    meta = {"format": FORMAT, "version": VERSION, "created_by": "test", "documents": 0,
+            "skipped": 0, "parameters": recorded_parameters(Parameters(**parameters))}
+    (out / META).write_text(json.dumps(meta), encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def batch(tmp_path: Path) -> Path:
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "一段新的文字。" * 10}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["--add"], "cannot --add"),
+    (["--preset", "copies"], "--preset copies"),
+    (["--rewrite", "0.5"], "--rewrite"),
+    (["--formula-df", "10"], "--formula-df"),
+])
+def test_what_the_spark_check_does_not_run_is_refused(
+    tmp_path: Path, batch: Path, options: list[str], said: str
+) -> None:
+    message = _error(_run(["check", "--engine", "spark", batch, "--index", _corpus(tmp_path),
+                           *options]))
+    assert said in message
+
+
+def test_a_spark_check_needs_a_stored_corpus(tmp_path: Path, batch: Path) -> None:
+    message = _error(_run(["check", "--engine", "spark", batch, "--against", batch]))
+    assert "--index DIR" in message
+
+
+def test_other_parameters_are_refused_before_a_session(tmp_path: Path, batch: Path) -> None:
+    corpus = _corpus(tmp_path, threshold=0.8)
+    message = _error(_run(["check", "--engine", "spark", batch, "--index", corpus,
+                           "--threshold", "0.7"]))
+    assert (f"{corpus}: index was made with other parameters: threshold (index: 0.8, "
+            "asked: 0.7); bands") in message
+    assert open_corpus(str(corpus), {"threshold": 0.8}).parameters.threshold == 0.8
+
+
+def test_a_missing_or_unmarked_corpus_is_refused(tmp_path: Path, batch: Path) -> None:
+    missing = tmp_path / "nowhere"
+    assert f"{missing}: no such directory" in _error(
+        _run(["check", "--engine", "spark", batch, "--index", missing]))
+    corpus = _corpus(tmp_path)
+    (corpus / META).write_text("{", encoding="utf-8")
+    assert "damaged Parquet corpus" in _error(
+        _run(["check", "--engine", "spark", batch, "--index", corpus]))
+    (corpus / META).write_text(json.dumps({"format": "other"}), encoding="utf-8")
+    with pytest.raises(IndexFileError, match="not a neardup Parquet corpus"):
+        open_corpus(str(corpus))
+
+
+def test_index_create_takes_paths_only_on_spark(tmp_path: Path, batch: Path) -> None:
+    message = _error(_run(["index", "create", tmp_path / "x.ndx", batch]))
+    assert "index create takes no PATH" in message
+    assert not (tmp_path / "x.ndx").exists()
+    message = _error(_run(["index", "create", "--engine", "spark", tmp_path / "c", batch,
+                           "--no-text"]))
+    assert "--no-text" in message
+    message = _error(_run(["index", "create", "--engine", "spark", tmp_path / "c"]))
+    assert "PATH..." in message
