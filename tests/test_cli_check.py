@@ -525,3 +525,34 @@ def test_a_baseline_counts_what_it_accepts_and_names_stale_pairs(tmp_path: Path)
     assert result.exit_code == 0
     assert ("1 accepted pair of the checked documents not found any more: 'new.txt' and "
             "'old.txt'") in result.stderr
+
+
+def test_the_html_check_opens_the_pairs_set_apart_it_lists(tmp_path: Path) -> None:
+    """The pairs set apart a check's HTML report lists open side by side as a scan's do:
+    the check reads the stored texts of their indexed documents too."""
+    from pages import Page
+    from test_set_apart_reports import notices
+
+    docs = notices(40, 5)
+
+    def jsonl(path: Path, ids: list[str]) -> Path:
+        path.write_text("".join(json.dumps({"id": i, "text": docs[i]}, ensure_ascii=False)
+                                + "\n" for i in ids), encoding="utf-8")
+        return path
+
+    ids = sorted(docs)
+    ndx = tmp_path / "notices.ndx"
+    assert run("index", "create", ndx, "--preset", "copies").exit_code == 0
+    assert run("index", "add", ndx, jsonl(tmp_path / "old.jsonl", ids[:30])).exit_code == 0
+    page = tmp_path / "check.html"
+    result = run("check", jsonl(tmp_path / "new.jsonl", ids[30:]), "--index", ndx,
+                 "--preset", "copies", "-o", page)
+    assert result.exit_code == 0, result.output  # template siblings only: no copy
+    parsed = Page(page.read_text(encoding="utf-8"))
+    listed = parsed.data("nd-table")["apart"]
+    details = parsed.data("nd-detail")["apart"]
+    assert listed and len(details) == len(listed)
+    assert all(d["p"] and d["r"] is not None for d in details), "each opens side by side"
+    names = [d[0] for d in parsed.data("nd-table")["documents"]]
+    sides = {names[row[1]] for row in listed} | {names[row[2]] for row in listed}
+    assert sides & set(ids[:30]), "pairs with indexed documents, whose texts the index keeps"

@@ -40,7 +40,7 @@ from ..formats.shared import plural
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
 from ..io.outputs import refuse_input_as_output
-from ..report import DuplicateReport, Pair, Skipped
+from ..report import DuplicateReport, Pair, Skipped, set_apart_shown
 from .check_spark import SPARK_ENGINE_HELP, check_spark_usage, query_spark
 from .index import open_index, wait_option
 from .inputs import InputReader
@@ -320,7 +320,7 @@ def _reported(
     report = without_accepted(found, accepted)
     texts: dict[str, str] = {}
     copies = report.parameters.containment is not None  # the copy ratios, in any format
-    if (fmt in FORMATS or copies) and report.pairs and passages:
+    if (fmt in FORMATS or copies) and (report.pairs or report.set_apart) and passages:
         report, texts = _with_passages(report, new_docs, stored_texts, quiet)
     if fmt in FORMATS:  # each checked document's page
         originals = {d.id: d.text for d in new_docs}
@@ -352,7 +352,8 @@ def _with_passages(
     only their normalized text, whose offsets the passages then refer to (a warning says so).
     """
     texts = {d.id: d.text for d in new_docs}
-    involved = {i for p in report.pairs for i in (p.a, p.b)} - set(texts)
+    listed = [*report.pairs, *set_apart_shown(report)]  # reports open the listed ones
+    involved = {i for p in listed for i in (p.a, p.b)} - set(texts)
     texts.update(stored_texts(involved))
     missing = [i for p in report.pairs for i in (p.a, p.b) if i not in texts]
     if missing:
