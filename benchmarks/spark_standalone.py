@@ -24,13 +24,15 @@ dedup's kept ids in the order written (so the removed ids too). Exit 1 when they
 Memory: ``measure.run_measured`` gives the peak of the driver's process tree (``neardup``,
 its JVM and Python); the master, worker and executor JVMs (and the executor's Python
 workers) are not its children, so :class:`standalone.ClusterSampler` samples them, the
-driver and their sum at the same instants.
+driver and their sum at the same instants, until the run's executor has ended (a few
+seconds after its driver; the next run starts after that).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import sys
@@ -126,7 +128,11 @@ def _run(name: str, command: list[str], env: dict[str, str], work: Path,
         sampler.start()
     with log.open("w", encoding="utf-8") as errors:
         done = run_measured(["nice", *command], env, interval=0.1, stderr=errors)
-    peaks = sampler.stop() if sampler is not None else {}
+    peaks: dict[str, float] = {}
+    if sampler is not None:  # its executor's memory is sampled until it has ended
+        if not sampler.cluster.wait_executors():
+            raise SystemExit(f"{name}: the executor did not end within a minute of its driver")
+        peaks = sampler.stop()
     if done.returncode != 0:
         raise SystemExit(f"{name} failed with exit code {done.returncode} (log: {log})")
     tail = done.output.strip().splitlines()
@@ -158,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     neardup = [sys.executable, "-m", "neardup"]
     corpus, work = str(args.corpus), args.work
     env = src_environment()
+    load_before = os.getloadavg()[0]
     out = {"local scan": work / "local-scan.json", "local dedup": work / "local-dedup.jsonl",
            "spark scan": work / "spark-scan", "spark dedup": work / "spark-dedup"}
     measured: dict[str, tuple[Measured, dict[str, float]]] = {}
@@ -169,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with standalone(work / "cluster", cores=args.cores, memory=args.worker_memory,
                     env=env) as cluster:
-        print(f"master and worker up in {time.perf_counter() - started:.1f} s: "
-              f"{cluster.master_url}", flush=True)
+        cluster_start = time.perf_counter() - started
+        print(f"master and worker up in {cluster_start:.1f} s: {cluster.master_url}",
+              flush=True)
         driver_env = driver_environment(env, executor_memory=args.executor_memory)
         for name, command in (("spark scan", "scan"), ("spark dedup", "dedup")):
             measured[name] = _run(name, [
@@ -192,12 +200,26 @@ def main(argv: list[str] | None = None) -> int:
     documents = json.loads(out["local scan"].read_text(encoding="utf-8"))["counts"]["documents"]
     print(f"\n{documents} documents: {len(local.pairs)} pairs, "
           f"{len({c[0] for c in local.clusters.values()})} clusters, {len(local.skipped)} "
-          f"skipped, {documents - len(kept_local)} removed by dedup ({len(kept_local)} kept)")
+          f"skipped, {documents - len(kept_local)} removed by dedup ({len(kept_local)} kept); "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    _save(work / "results.json", measured, {
+        "corpus": corpus, "documents": documents, "pairs": len(local.pairs),
+        "kept": len(kept_local), "cluster_start_seconds": cluster_start, "differences": said,
+        "load": [load_before, os.getloadavg()[0]]})
     if said:
         print("DIFFERENT ANSWERS:\n  " + "\n  ".join(said))
         return 1
     print("the same pairs, clusters, skipped and kept (removed) ids on both engines")
     return 0
+
+
+def _save(path: Path, measured: dict[str, tuple[Measured, dict[str, float]]],
+          facts: dict[str, Any]) -> None:
+    """Every figure, unrounded, as JSON (``work/results.json``)."""
+    runs = {name: {"seconds": done.seconds, "cpu_seconds": done.cpu_seconds,
+                   "driver_peak_mb": done.peak_mb, "cluster_peaks_mb": peaks}
+            for name, (done, peaks) in measured.items()}
+    path.write_text(json.dumps({**facts, "runs": runs}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

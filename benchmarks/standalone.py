@@ -98,6 +98,17 @@ class Standalone:
         started = [("master", self.master), ("worker", self.worker)]
         return [(name, popen) for name, popen in started if popen is not None]
 
+    def wait_executors(self, timeout: float = 60) -> bool:
+        """Wait until the worker has no executor left, whether it has: an application's
+        executor ends a few seconds after its driver (when the master removes it), so the
+        next job's would otherwise run beside it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(_running(p) for p in self.roles()["executors"]):
+                return True
+            time.sleep(0.2)
+        return False
+
     def rss_mb(self) -> dict[str, float]:
         """Resident memory of each role now (:meth:`roles`), MiB."""
         sizes: dict[str, float] = {}
