@@ -42,6 +42,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import psutil
 from measure import Measured, run_measured, src_environment
 from standalone import ClusterSampler, driver_environment, standalone
 
@@ -144,7 +145,15 @@ def _run(name: str, command: list[str], env: dict[str, str], work: Path,
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM as Ctrl-C: the cluster is stopped by the ``finally`` of its context."""
+    """SIGTERM as Ctrl-C: the command running is ended (Ctrl-C reaches it by the terminal),
+    the cluster by the ``finally`` of its context (its daemons run in sessions of their own,
+    which are left to that)."""
+    for child in psutil.Process().children():
+        try:
+            if os.getsid(child.pid) == os.getsid(0):
+                child.terminate()
+        except (psutil.Error, OSError):
+            continue
     raise KeyboardInterrupt
 
 
