@@ -5,7 +5,7 @@ Run (not collected by pytest), on a corpus of ``generate_corpus.py``::
 
     PYTHONPATH=src python benchmarks/generate_corpus.py --docs 100000 --out c100k.jsonl \\
         --no-jaccard
-    PYTHONPATH=src python benchmarks/spark_standalone.py c100k.jsonl --work /tmp/standalone
+    PYTHONPATH=src python benchmarks/spark_standalone.py c100k.jsonl --work standalone_work
 
 In order, each ``neardup`` in a fresh process under ``nice``:
 

@@ -54,16 +54,23 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).resolve().parent
 
 
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 free now (the kernel's choice).
+def free_ports(count: int) -> list[int]:
+    """``count`` different TCP ports of 127.0.0.1 free now (the kernel's choice; all held
+    open together while chosen, so none is given twice).
 
     Example:
-        >>> 1024 <= free_port() <= 65535
-        True
+        >>> ports = free_ports(4)
+        >>> len(set(ports)), all(1024 <= p <= 65535 for p in ports)
+        (4, True)
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    probes = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 @dataclass
@@ -189,7 +196,7 @@ def start_standalone(work: Path, *, cores: int = 2, memory: str = "4g",
     the worker is registered; both are stopped again when starting fails."""
     work.mkdir(parents=True, exist_ok=True)
     daemon_env = _daemon_environment(work, env)
-    port, web, worker_port, worker_web = (free_port() for _ in range(4))
+    port, web, worker_port, worker_web = free_ports(4)
     master = _launch("master", [MASTER_CLASS, "--host", HOST, "--port", str(port),
                                 "--webui-port", str(web)], daemon_env, work)
     cluster = Standalone(f"spark://{HOST}:{port}", f"http://{HOST}:{web}", work, master)
