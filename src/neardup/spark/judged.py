@@ -19,6 +19,7 @@ its two texts and those cuts, so batches may hold any pairs.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -98,6 +99,19 @@ def text_similarities(edges: DataFrame, texts: DataFrame, params: Parameters) ->
     return with_texts(edges, texts).mapInArrow(text_overlap_function(params), OVERLAP_SCHEMA)
 
 
+def _pair_chunks(
+    batch: pa.RecordBatch,
+) -> Iterator[tuple[I64, I64, list[str | None], list[str | None]]]:
+    """The ``(a, b, ta, tb)`` columns of an Arrow batch of pairs with their texts, in
+    chunks of at most :data:`BATCH_CHARACTERS` of text (:func:`_chunks`)."""
+    a = batch.column("a").to_numpy(zero_copy_only=False).astype(np.int64)
+    b = batch.column("b").to_numpy(zero_copy_only=False).astype(np.int64)
+    ta: list[str | None] = batch.column("ta").to_pylist()
+    tb: list[str | None] = batch.column("tb").to_pylist()
+    for lo, hi in _chunks(ta, tb):
+        yield a[lo:hi], b[lo:hi], ta[lo:hi], tb[lo:hi]
+
+
 def _chunks(texts_a: list[str | None], texts_b: list[str | None]) -> list[tuple[int, int]]:
     """Row ranges of a batch holding at most :data:`BATCH_CHARACTERS` characters each."""
     sizes = np.fromiter(
@@ -146,14 +160,8 @@ def judged_function(params: Parameters, common: dict[str, U32]) -> ArrowFunction
 
     def run(batches: ArrowBatches) -> ArrowBatches:
         for batch in batches:
-            a_all = batch.column("a").to_numpy(zero_copy_only=False).astype(np.int64)
-            b_all = batch.column("b").to_numpy(zero_copy_only=False).astype(np.int64)
-            ta_all: list[str | None] = batch.column("ta").to_pylist()
-            tb_all: list[str | None] = batch.column("tb").to_pylist()
-            for lo, hi in _chunks(ta_all, tb_all):
-                yield _judged(_Batch(a_all[lo:hi], b_all[lo:hi], ta_all[lo:hi],
-                                     tb_all[lo:hi], params), a_all[lo:hi], b_all[lo:hi],
-                              params, common)
+            for a, b, ta, tb in _pair_chunks(batch):
+                yield _judged(_Batch(a, b, ta, tb, params), a, b, params, common)
 
     return run
 
@@ -210,16 +218,11 @@ def text_overlap_function(params: Parameters) -> ArrowFunction:
         import pyarrow as pa
 
         for batch in batches:
-            a_all = batch.column("a").to_numpy(zero_copy_only=False).astype(np.int64)
-            b_all = batch.column("b").to_numpy(zero_copy_only=False).astype(np.int64)
-            ta_all: list[str | None] = batch.column("ta").to_pylist()
-            tb_all: list[str | None] = batch.column("tb").to_pylist()
-            for lo, hi in _chunks(ta_all, tb_all):
-                rows = _Batch(a_all[lo:hi], b_all[lo:hi], ta_all[lo:hi], tb_all[lo:hi],
-                              params).overlaps
+            for a, b, ta, tb in _pair_chunks(batch):
+                rows = _Batch(a, b, ta, tb, params).overlaps
                 containment = np.maximum(rows[:, 1], rows[:, 2])
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(a_all[lo:hi], pa.int64()), pa.array(b_all[lo:hi], pa.int64()),
+                    [pa.array(a, pa.int64()), pa.array(b, pa.int64()),
                      pa.array(rows[:, 0], pa.float64()), pa.array(containment, pa.float64()),
                      pa.array(rows[:, 1], pa.float64()), pa.array(rows[:, 2], pa.float64()),
                      pa.array(containment, pa.float64())],
