@@ -182,3 +182,41 @@ def test_a_failed_python_worker_is_its_own_last_line() -> None:
     ):
         raise PythonException(said)
     assert "\n" not in str(caught.value)
+
+
+def test_a_stopped_driver_is_named_not_its_symptom(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task out of memory in local mode stops the SparkContext, and the job then fails on
+    a null scheduler (a NullPointerException that says nothing to a user): the error names
+    the stopped driver and the memory option instead."""
+    from py4j.protocol import Py4JError
+
+    from neardup.spark import session
+
+    monkeypatch.setattr(session, "_driver_stopped", lambda: True)
+    with pytest.raises(session.SparkJobError) as caught, session.spark_errors():
+        raise Py4JError('java.lang.NullPointerException: Cannot invoke "org.apache.spark.'
+                        'scheduler.DAGScheduler.cleanupQueryJobs(long)"')
+    said = str(caught.value)
+    assert said.startswith("the Spark job failed: the Spark driver stopped while the job ran")
+    assert "SPARK_DRIVER_MEMORY" in said and "NullPointer" not in said and "\n" not in said
+    monkeypatch.setattr(session, "_driver_stopped", lambda: False)
+    with pytest.raises(session.SparkJobError) as caught, session.spark_errors():
+        raise Py4JError("java.lang.IllegalStateException: something else")
+    assert "IllegalStateException" in str(caught.value)
+    assert "SPARK_DRIVER_MEMORY" not in str(caught.value)
+
+
+def test_spark_logging_set_up_by_the_user_is_kept(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """neardup quiets the console log of a local session it starts (a failed task's Java
+    trace would bury its one-line error) unless the user set up log4j."""
+    from neardup.spark.session import _logging_configured
+
+    monkeypatch.delenv("SPARK_CONF_DIR", raising=False)
+    assert not _logging_configured({}, "")
+    assert _logging_configured({"spark.driver.extraJavaOptions":
+                                "-Dlog4j.configurationFile=my.properties"}, "")
+    assert _logging_configured({}, "--driver-java-options -Dlog4j2.level=info pyspark-shell")
+    (tmp_path / "log4j2.properties").write_text("rootLogger.level = info\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert _logging_configured({}, "")

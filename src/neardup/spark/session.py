@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NeardupError, require
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 SPLITS_PER_CORE = 4
 """Input splits per core (``spark.sql.files.minPartitionNum``): every core hashes, and a
 slow split does not leave the others idle."""
+
+QUIET_LOG_LEVEL = "FATAL"
+"""The console log level of a local session neardup starts, unless the user set up log4j."""
 
 TUNED = {
     # AQE sizes the shuffles' partitions from the data, also inside cached plans (the
@@ -40,7 +44,11 @@ class SparkJobError(NeardupError, RuntimeError):
 
 def require_spark() -> None:
     """Import pyspark, pyarrow and pandas, or raise :class:`MissingDependencyError` naming the
-    ``neardup[spark]`` extra."""
+    ``neardup[spark]`` extra. pyspark's warning that it "does not yet fully support pandas
+    >= 3.0.0" is silenced: neardup passes Arrow batches, not pandas frames, and the warning
+    printed twice a run on every console said nothing to act on."""
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     try:
         import pandas  # noqa: F401
         import pyarrow  # noqa: F401
@@ -103,7 +111,12 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         and "spark.pyspark.python" not in submit_args
     ):  # the workers run here: in this Python, which has neardup, pyarrow and numpy
         os.environ["PYSPARK_PYTHON"] = sys.executable  # what pyspark's context reads
+    created = SparkSession.getActiveSession() is None
     session = builder.getOrCreate()
+    if created and master.startswith("local") and not _logging_configured(given, submit_args):
+        # In local mode the tasks log to this console: a failed task's Java stack trace
+        # would bury the one-line error neardup prints (set up log4j to see them).
+        session.sparkContext.setLogLevel(QUIET_LOG_LEVEL)
     conf = session.sparkContext.getConf()
     for key, value in TUNED.items():
         if not conf.contains(key):
@@ -112,6 +125,16 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         session.conf.set("spark.sql.files.minPartitionNum",
                          str(SPLITS_PER_CORE * session.sparkContext.defaultParallelism))
     return session
+
+
+def _logging_configured(given: Any, submit_args: str) -> bool:
+    """Whether the user set up Spark's logging: a ``log4j2.properties`` in
+    ``SPARK_CONF_DIR``, or a log4j option in the driver's Java options."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR")
+    if conf_dir and os.path.exists(os.path.join(conf_dir, "log4j2.properties")):
+        return True
+    java_options = str(given.get("spark.driver.extraJavaOptions", "") or "")
+    return "log4j" in java_options or "log4j" in submit_args
 
 
 def one_line(exc: BaseException) -> str:
@@ -154,15 +177,31 @@ def spark_errors() -> Iterator[None]:
         if not _from_spark(exc):
             raise
         said = one_line(exc)
+        if _driver_stopped():  # what Spark raises then is a symptom (a null scheduler)
+            said = "the Spark driver stopped while the job ran"
         advice = ""
-        if "OutOfMemoryError" in said or "Answer from Java side is empty" in str(exc) or (
-            "Connection refused" in str(exc)
+        if said.startswith("the Spark driver stopped") or "OutOfMemoryError" in said or (
+            "Answer from Java side is empty" in str(exc) or "Connection refused" in str(exc)
         ):
             advice = ("; the Spark driver ran out of memory or died: give it more with "
                       "SPARK_DRIVER_MEMORY=16g (or spark.driver.memory) and run again")
         raise SparkJobError(f"the Spark job failed: {said}{advice}") from exc
     finally:
         quiet.setLevel(level)
+
+
+def _driver_stopped() -> bool:
+    """Whether the session's SparkContext stopped or its JVM is gone (a task that ran out of
+    memory in local mode stops the context; the job then fails on a null scheduler)."""
+    from pyspark import SparkContext
+
+    context = SparkContext._active_spark_context
+    if context is None or context._jsc is None:
+        return False
+    try:
+        return bool(context._jsc.sc().isStopped())
+    except Exception:  # the JVM does not answer
+        return True
 
 
 def _from_spark(exc: BaseException) -> bool:
