@@ -10,9 +10,11 @@ least :data:`LEAST_SHARED` of the others
 (:func:`~neardup.core.fingerprints.shared_fingerprint_pairs`: every pair of their
 holders, so the work is bounded by the cut). The judge then measures every candidate pair of
 every mode (:func:`~neardup.core.formula.specificity`) and keeps those that
-:class:`~neardup.core.formula.CopyRule` takes for copies; the others that a mode's rule
-accepted are set apart with the reason. An index (format 3) keeps every document's sampled shingles
-and judges a query's pairs with the same judge (:mod:`neardup.index.copies_query`).
+:class:`~neardup.core.formula.CopyRule` takes for copies, unless the two texts name other
+editions of one recurring event (:mod:`neardup.core.editions`); the others that a mode's
+rule accepted are set apart with the reason. An index (format 3) keeps every document's
+sampled shingles and judges a query's pairs with the same judge
+(:mod:`neardup.index.copies_query`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import F64, I64, U32, Verification
+from ..core.editions import Editions, conflicts, editions
 from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.formula import (
     NGRAM,
@@ -32,6 +35,7 @@ from ..core.formula import (
     sampled_shingles,
     specificities,
 )
+from ..core.normalize import from_codepoints
 from ..core.similarity import packed_intersection_sizes
 from ..parameters import Parameters
 from .protocol import (
@@ -117,6 +121,8 @@ class SpecificContent:
     """A compared node's row among the profiles."""
     rewrite: float | None
     """The least rewrite resemblance of a rewritten copy (None: no rewrite search)."""
+    editions: Callable[[int], Editions] = lambda _: {}
+    """The editions of a recurring event a profiled text names (by its row)."""
     copy_rule: CopyRule = field(default_factory=CopyRule)
 
     def judge(self, judged: Judged, recorded: Mapping[str, F64]) -> Verdicts:
@@ -138,9 +144,22 @@ class SpecificContent:
         for k, found in zip(measured.tolist(), specificities(texts, pairs[measured]),
                             strict=True):
             copy[k], reasons[k] = self.copy_rule.reason(found, bool(rewritten[k]))
+            if copy[k]:
+                copy[k], reasons[k] = self._other_edition(pairs[k], reasons[k])
             for name in FIGURES:
                 figures[name][k] = getattr(found, name)
         return Verdicts(copy, figures, reasons)
+
+    def _other_edition(self, pair: I64, reason: str) -> tuple[bool, str]:
+        """A copy by what it shares, unless the two texts are other editions of one
+        recurring event (第17届 against 第19届 of one prize): then a template filled in
+        again, however much of its wording it kept."""
+        differ = conflicts(self.editions(int(pair[0])), self.editions(int(pair[1])))
+        if not differ:
+            return True, reason
+        this, other = differ[0]
+        return False, (f"another edition of a recurring event ({this} against {other}): "
+                       "a template filled in again")
 
 
 @dataclass(frozen=True)
@@ -195,7 +214,14 @@ class SpecificCopies:
         def texts() -> Profiles:  # made for each judgement, not kept: memory goes with it
             return profiles(compared.cps, formula, NGRAM)
 
-        return SpecificContent(texts, rows.__getitem__, params.rewrite)
+        named: dict[int, Editions] = {}
+
+        def editions_of(row: int) -> Editions:  # of the copies' texts only, once each
+            if row not in named:
+                named[row] = editions(from_codepoints(compared.cps[row]))
+            return named[row]
+
+        return SpecificContent(texts, rows.__getitem__, params.rewrite, editions_of)
 
 
 def _formula_df(params: Parameters) -> int:
