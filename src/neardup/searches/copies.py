@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._types import F64, I64, U32, Verification
-from ..core.editions import Editions, conflicts, editions
+from ..core.editions import Named, conflicts, named
 from ..core.fingerprints import shared_fingerprint_pairs
 from ..core.formula import (
     NGRAM,
@@ -121,7 +121,7 @@ class SpecificContent:
     """A compared node's row among the profiles."""
     rewrite: float | None
     """The least rewrite resemblance of a rewritten copy (None: no rewrite search)."""
-    editions: Callable[[int], Editions] = lambda _: {}
+    editions_of: Callable[[int], Named] = lambda _: Named({}, {})
     """The editions of a recurring event a profiled text names (by its row)."""
     copy_rule: CopyRule = field(default_factory=CopyRule)
 
@@ -154,11 +154,11 @@ class SpecificContent:
         """A copy by what it shares, unless the two texts are other editions of one
         recurring event (第17届 against 第19届 of one prize): then a template filled in
         again, however much of its wording it kept."""
-        differ = conflicts(self.editions(int(pair[0])), self.editions(int(pair[1])))
+        differ = conflicts(self.editions_of(int(pair[0])), self.editions_of(int(pair[1])))
         if not differ:
             return True, reason
-        this, other = differ[0]
-        return False, (f"another edition of a recurring event ({this} against {other}): "
+        one, other = sorted(differ[0])  # as either text comes first (a check flips pairs)
+        return False, (f"another edition of a recurring event ({one} and {other}): "
                        "a template filled in again")
 
 
@@ -214,12 +214,12 @@ class SpecificCopies:
         def texts() -> Profiles:  # made for each judgement, not kept: memory goes with it
             return profiles(compared.cps, formula, NGRAM)
 
-        named: dict[int, Editions] = {}
+        read: dict[int, Named] = {}
 
-        def editions_of(row: int) -> Editions:  # of the copies' texts only, once each
-            if row not in named:
-                named[row] = editions(from_codepoints(compared.cps[row]))
-            return named[row]
+        def editions_of(row: int) -> Named:  # of the copies' texts only, once each
+            if row not in read:
+                read[row] = named(from_codepoints(compared.cps[row]))
+            return read[row]
 
         return SpecificContent(texts, rows.__getitem__, params.rewrite, editions_of)
 
