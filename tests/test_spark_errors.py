@@ -199,11 +199,23 @@ def test_a_stopped_driver_is_named_not_its_symptom(monkeypatch: pytest.MonkeyPat
     said = str(caught.value)
     assert said.startswith("the Spark job failed: the Spark driver stopped while the job ran")
     assert "SPARK_DRIVER_MEMORY" in said and "NullPointer" not in said and "\n" not in said
+    with pytest.raises(session.SparkJobError) as caught, session.spark_errors():
+        raise Py4JError("java.lang.StackOverflowError")  # a cause, not a symptom: said too
+    assert "stopped while the job ran (java.lang.StackOverflowError)" in str(caught.value)
     monkeypatch.setattr(session, "_driver_stopped", lambda: False)
     with pytest.raises(session.SparkJobError) as caught, session.spark_errors():
         raise Py4JError("java.lang.IllegalStateException: something else")
     assert "IllegalStateException" in str(caught.value)
     assert "SPARK_DRIVER_MEMORY" not in str(caught.value)
+
+
+def test_without_a_spark_context_the_driver_has_not_stopped() -> None:
+    from pyspark import SparkContext
+
+    from neardup.spark.session import _driver_stopped
+
+    context = SparkContext._active_spark_context
+    assert _driver_stopped() is (False if context is None else context._jsc.sc().isStopped())
 
 
 def test_spark_logging_set_up_by_the_user_is_kept(tmp_path: Path,
@@ -213,10 +225,15 @@ def test_spark_logging_set_up_by_the_user_is_kept(tmp_path: Path,
     from neardup.spark.session import _logging_configured
 
     monkeypatch.delenv("SPARK_CONF_DIR", raising=False)
-    assert not _logging_configured({}, "")
-    assert _logging_configured({"spark.driver.extraJavaOptions":
-                                "-Dlog4j.configurationFile=my.properties"}, "")
-    assert _logging_configured({}, "--driver-java-options -Dlog4j2.level=info pyspark-shell")
-    (tmp_path / "log4j2.properties").write_text("rootLogger.level = info\n")
-    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
-    assert _logging_configured({}, "")
+    monkeypatch.delenv("SPARK_HOME", raising=False)
+    assert not _logging_configured("", "")
+    assert _logging_configured("-Dlog4j.configurationFile=my.properties", "")
+    assert _logging_configured("", "--driver-java-options -Dlog4j2.level=info pyspark-shell")
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "log4j2.properties").write_text("rootLogger.level = info\n")
+    monkeypatch.setenv("SPARK_HOME", str(tmp_path))
+    assert _logging_configured("", "")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "elsewhere"))
+    assert not _logging_configured("", "")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "conf"))
+    assert _logging_configured("", "")

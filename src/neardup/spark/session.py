@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import NeardupError, require
 
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 SPLITS_PER_CORE = 4
 """Input splits per core (``spark.sql.files.minPartitionNum``): every core hashes, and a
 slow split does not leave the others idle."""
+
+_SYMPTOMS = re.compile(r"NullPointerException|stopped SparkContext|has been shut down|"
+                       r"SparkContext was shut down")
+"""What Spark raises for a job once its context stopped, whatever stopped it."""
 
 QUIET_LOG_LEVEL = "FATAL"
 """The console log level of a local session neardup starts, unless the user set up log4j."""
@@ -45,8 +49,9 @@ class SparkJobError(NeardupError, RuntimeError):
 def require_spark() -> None:
     """Import pyspark, pyarrow and pandas, or raise :class:`MissingDependencyError` naming the
     ``neardup[spark]`` extra. pyspark's warning that it "does not yet fully support pandas
-    >= 3.0.0" is silenced: neardup passes Arrow batches, not pandas frames, and the warning
-    printed twice a run on every console said nothing to act on."""
+    >= 3.0.0" is silenced (in the process's warning filters): neardup passes Arrow batches,
+    not pandas frames, and the warning printed twice a run on every console said nothing
+    to act on."""
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
                             category=FutureWarning)
     try:
@@ -111,9 +116,14 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         and "spark.pyspark.python" not in submit_args
     ):  # the workers run here: in this Python, which has neardup, pyarrow and numpy
         os.environ["PYSPARK_PYTHON"] = sys.executable  # what pyspark's context reads
-    created = SparkSession.getActiveSession() is None
+    from pyspark import SparkContext
+
+    created = SparkContext._active_spark_context is None  # not a context the user made
     session = builder.getOrCreate()
-    if created and master.startswith("local") and not _logging_configured(given, submit_args):
+    if created and master.startswith("local") and not _logging_configured(
+        session.sparkContext.getConf().get("spark.driver.extraJavaOptions", "") or "",
+        submit_args,
+    ):
         # In local mode the tasks log to this console: a failed task's Java stack trace
         # would bury the one-line error neardup prints (set up log4j to see them).
         session.sparkContext.setLogLevel(QUIET_LOG_LEVEL)
@@ -127,13 +137,16 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     return session
 
 
-def _logging_configured(given: Any, submit_args: str) -> bool:
-    """Whether the user set up Spark's logging: a ``log4j2.properties`` in
-    ``SPARK_CONF_DIR``, or a log4j option in the driver's Java options."""
-    conf_dir = os.environ.get("SPARK_CONF_DIR")
+def _logging_configured(java_options: str, submit_args: str) -> bool:
+    """Whether the user set up Spark's logging: a ``log4j2.properties`` in Spark's
+    configuration directory (``SPARK_CONF_DIR``, else ``SPARK_HOME/conf``), or a log4j
+    option in the driver's Java options (as the started session has them) or in
+    ``PYSPARK_SUBMIT_ARGS``."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
+    )
     if conf_dir and os.path.exists(os.path.join(conf_dir, "log4j2.properties")):
         return True
-    java_options = str(given.get("spark.driver.extraJavaOptions", "") or "")
     return "log4j" in java_options or "log4j" in submit_args
 
 
@@ -177,8 +190,11 @@ def spark_errors() -> Iterator[None]:
         if not _from_spark(exc):
             raise
         said = one_line(exc)
-        if _driver_stopped():  # what Spark raises then is a symptom (a null scheduler)
-            said = "the Spark driver stopped while the job ran"
+        if _driver_stopped():
+            # what Spark raises once its context stopped is a symptom (a null scheduler, a
+            # stopped context); anything else is said too
+            said = "the Spark driver stopped while the job ran" + (
+                "" if _SYMPTOMS.search(said) else f" ({said})")
         advice = ""
         if said.startswith("the Spark driver stopped") or "OutOfMemoryError" in said or (
             "Answer from Java side is empty" in str(exc) or "Connection refused" in str(exc)
@@ -198,9 +214,11 @@ def _driver_stopped() -> bool:
     context = SparkContext._active_spark_context
     if context is None or context._jsc is None:
         return False
+    from py4j.protocol import Py4JError  # type: ignore[import-untyped]
+
     try:
         return bool(context._jsc.sc().isStopped())
-    except Exception:  # the JVM does not answer
+    except (Py4JError, ConnectionError):  # the JVM does not answer
         return True
 
 
