@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from neardup import find_duplicates
-from neardup.core.editions import OPENING, conflicts, named, number
+from neardup.core.editions import OPENING, conflicts, named
+from neardup.core.numerals import chinese_numeral as number
 
 
 @pytest.mark.parametrize(("written", "value"), [

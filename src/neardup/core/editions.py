@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numerals import chinese_numeral
+
 Editions = dict[tuple[str, str], frozenset[int]]
 """Each kind of edition (unit and context) with the numbers a text gives it."""
 
@@ -51,8 +53,6 @@ _ANNIVERSARY = re.compile(f"({_NUMBER})周年")
 _ASSEMBLY = re.compile(".{0,6}?(?:委员会|代表大会|人大|政协|董事会|监事会|理事会|常委会|"
                        "党委|市委|省委|县委|人代会|党代会|职代会)")
 """What follows the 届 of a term: 第十四届全国人民代表大会, 第十三届检察委员会."""
-_VALUES = {**{c: d for d, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 @dataclass(frozen=True)
@@ -61,36 +61,6 @@ class Named:
 
     opening: Editions
     anywhere: Editions
-
-
-def number(written: str) -> int:
-    """A number written in digits or in Chinese numerals, to the thousands.
-
-    Example:
-        >>> number("17"), number("十"), number("二十七"), number("一百零五"), number("二〇二五")
-        (17, 10, 27, 105, 2025)
-
-    Raises:
-        ValueError: a character that is not a digit or a numeral of these.
-    """
-    if written.isdecimal():
-        return int(written)
-    if not set(written) & _UNITS.keys():  # digit by digit: 二〇二五
-        return int("".join(str(_value(char)) for char in written))
-    total = pending = 0
-    for char in written:
-        if char in _UNITS:
-            total += (pending or 1) * _UNITS[char]
-            pending = 0
-        else:
-            pending = _value(char)
-    return total + pending
-
-
-def _value(char: str) -> int:
-    if char not in _VALUES:
-        raise ValueError(f"not a numeral: {char!r}")
-    return _VALUES[char]
 
 
 def named(text: str) -> Named:
@@ -112,7 +82,7 @@ def named(text: str) -> Named:
 def _add(anywhere: dict[tuple[str, str], set[int]],
          opening: dict[tuple[str, str], set[int]] | None, key: tuple[str, str],
          written: str) -> None:
-    value = number(written)
+    value = chinese_numeral(written)
     anywhere.setdefault(key, set()).add(value)
     if opening is not None:
         opening.setdefault(key, set()).add(value)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.numerals import chinese_numeral
 from ..errors import InputError
 from ..report import Skipped
 
@@ -30,21 +31,6 @@ _HEADING = re.compile(
     r"[ \t]*[:：][ \t\u3000]*(.*?)[ \t\r]*$",
     re.M,
 )
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 @dataclass(frozen=True)
@@ -58,28 +44,6 @@ class Document:
     text: str
     title: str | None = None
     source: str | None = None
-
-
-def chinese_numeral(numeral: str) -> int:
-    """The integer value of a numeral such as ``十一``, ``二十``, ``一百零五`` or ``12``.
-
-    Example:
-        >>> [chinese_numeral(s) for s in ("一", "十", "十一", "二十三", "一百零五", "12")]
-        [1, 10, 11, 23, 105, 12]
-    """
-    numeral = unicodedata.normalize("NFKC", numeral)
-    if numeral.isdigit():
-        return int(numeral)
-    total, digit = 0, None
-    for ch in numeral:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            total += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-        else:
-            raise ValueError(f"not a numeral: {numeral!r}")
-    return total + (digit or 0)
 
 
 def decode_bytes(data: bytes, name: str) -> str:
