@@ -76,7 +76,7 @@ sampled shingle or a 4-gram as the holders in ``sampled`` or ``grams`` (counted 
 cut plus one, so formula and common text is never read through) plus the new documents
 that hold it, which is what a scan of the indexed and the new documents counts; it looks
 up only the values of the new documents and of the indexed documents it compares
-(:mod:`~neardup.index.copies_query`). No separate frequency table is kept: the holder rows
+(:mod:`~neardup.stages.stored_values`). No separate frequency table is kept: the holder rows
 are the frequencies, always in step with the documents (added and removed in the same
 transaction), and a count stops at the cut (at most ``formula_df`` + 1 or 21 rows read).
 
@@ -115,7 +115,7 @@ whatever the size of the index) and checks what it reads (SQLite's page checks, 
 zlib checksum, each band row it meets against its document's signature, and what its lookups
 found against the band keys and fingerprint lists of the documents met:
 :mod:`~neardup.index.rows_read`; the sampled shingle and 4-gram rows it read against the
-texts of the documents met: :func:`~neardup.index.copies_query.check_value_rows`), and
+texts of the documents met: :func:`~neardup.stages.stored_values.check_value_rows`), and
 refuses a
 damaged index with an :class:`~neardup.errors.IndexFileError` saying how to rebuild it;
 ``neardup index verify`` checks everything.
@@ -124,8 +124,8 @@ The package: :mod:`~neardup.index.duplicate_index` (the :class:`DuplicateIndex` 
 :mod:`~neardup.index.file` (creating and opening the file, its header, transactions),
 :mod:`~neardup.index.statements` (the statements on the tables),
 :mod:`~neardup.index.adding` (documents to rows), :mod:`~neardup.index.query`, and for
-the copies judgement and the rewrite search :mod:`~neardup.index.judged_query` and
-:mod:`~neardup.index.copies_query`.
+the copies judgement and the rewrite search :mod:`~neardup.stages.judged_query` and
+:mod:`~neardup.stages.stored_values`.
 
 Example:
     >>> import tempfile, os

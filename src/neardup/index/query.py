@@ -14,7 +14,7 @@ ask for a containment search its fingerprints in the ``fingerprints`` table
 engine's over the indexed and the new documents together, reading only what the new
 documents' fingerprints reach); the modes' rules accept the verified pairs. With
 ``formula_df`` or ``rewrite`` (format 3), the copies judgement's and the rewrite search's
-candidates, frequencies, rule and judge come from :mod:`~neardup.index.judged_query`.
+candidates, frequencies, rule and judge come from :mod:`~neardup.stages.judged_query`.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from ..stages.hashing import (
     signatures_of_codepoints,
 )
 from ..stages.intake import Intake
+from ..stages.judged_query import AsScanned, JudgedQuery
 from ..stages.verification import (
     Similarity,
     marked_exact,
@@ -53,9 +54,9 @@ from ..stages.verification import (
     verify_candidates,
 )
 from .file import FINGERPRINTS_SINCE, REBUILD_HINT
-from .judged_query import AsScanned, JudgedQuery, no_copies_message
 from .rows_read import RecordingStore, check_fingerprint_rows, check_shared_keys
 from .statements import StoredDocument, Tables, decode_signature, decompress_text
+from .stored_copies import index_damage, indexed_cps, indexed_sentences, no_copies_message
 
 
 def no_fingerprints_message(path: str) -> str:
@@ -112,7 +113,9 @@ def query_index(
     }
     keys = keys_of(hashed[NEAR_DUPLICATES])
     copies = StoredCandidates.none()
-    judged = JudgedQuery(tables, parameters, hashed) if judging and new_docs else None
+    judged = (JudgedQuery(tables, parameters, hashed, indexed_cps(tables),
+                           index_damage(tables.path))
+              if judging and new_docs else None)
 
     def missing(met: list[int], read: dict[int, int]) -> None:
         check_met(tables.path, met, read)
@@ -158,7 +161,8 @@ def query_index(
             among_new + (judged.among_new() if judged else []), with_stored
         )
         if judged is not None:
-            judged.judge(compared.new, compared.indexed, compared.cps, candidates)
+            judged.judge(compared.new, compared.indexed, compared.cps, candidates,
+                         indexed_sentences(tables))
     found = {mode.name: Found(candidates) for mode in modes}
     if containing:
         found[CONTAINMENT] = copies.found()

@@ -14,7 +14,7 @@ every mode (:func:`~neardup.core.formula.specificity`) and keeps those that
 editions of one recurring event (:mod:`neardup.core.editions`); the others that a mode's
 rule accepted are set apart with the reason. An index (format 3) keeps every document's
 sampled shingles and judges a query's pairs with the same judge
-(:mod:`neardup.index.copies_query`).
+(:mod:`neardup.stages.stored_values`).
 """
 
 from __future__ import annotations

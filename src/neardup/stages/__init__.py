@@ -11,5 +11,8 @@ same signatures, band keys, shingle sets, verified pairs and clusters in each:
   of each search mode asked for (:mod:`neardup.searches`); shingle sets for verification;
 - :mod:`~neardup.stages.verification`: candidate pairs to verified pairs (by the accept rules
   of the search modes) and clusters, and the report's parts;
-- :mod:`~neardup.stages.keeping`: which member of a cluster a deduplication keeps.
+- :mod:`~neardup.stages.keeping`: which member of a cluster a deduplication keeps;
+- :mod:`~neardup.stages.judged_query` (on :mod:`~neardup.stages.stored_values`): the copies
+  judgement and the rewrite search of a check against stored documents (an index file, a
+  Parquet corpus).
 """

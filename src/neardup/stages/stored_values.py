@@ -1,5 +1,6 @@
-"""The copies judgement and the rewrite search of a query (``formula_df``, ``rewrite``):
-candidates from the index's ``sampled`` and ``grams`` tables, and the formula shingles and
+"""The copies judgement and the rewrite search of a check against stored documents
+(``formula_df``, ``rewrite``; an index file or a Parquet corpus, :class:`ValueTables`):
+candidates from the store's ``sampled`` and ``grams`` tables, and the formula shingles and
 common 4-grams that the judge and the rewrite rule read, counted over the indexed and the
 new documents together, as a scan of both counts them.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,35 +41,27 @@ from ..parameters import Parameters
 from ..searches.copies import LEAST_SHARED, enough_rare, formula_cut
 from ..searches.protocol import Found, Packed
 from ..searches.rewritten_copies import common_cut, normalized_sentences, stored_profiles
-from .file import COPIES_SINCE, REBUILD_HINT
-from .statements import Tables, decompress_text
 
 
-def no_copies_message(path: str, version: int, store_text: bool, copies: bool = True) -> str:
-    """Why a copies judgement or a rewrite search of this index is refused, and what to do."""
-    if version < COPIES_SINCE:
-        return (
-            f"{path}: this index (format {version}) keeps no sampled shingles nor 4-grams, "
-            "which the copies judgement and the rewrite search (--preset copies, formula_df, "
-            "rewrite) need: rebuild it with `neardup index create NEW_INDEX --preset copies` "
-            "and `neardup index add NEW_INDEX PATH...` (DuplicateIndex.create(preset="
-            "'copies') and add()); it still answers Jaccard and containment queries"
-        )
-    if store_text and not copies:
-        return (
-            f"{path}: this index was made without --copies, so it keeps no sampled shingles "
-            "nor 4-grams, which the copies judgement and the rewrite search (--preset copies, "
-            "formula_df, rewrite) read: make one with `neardup index create NEW_INDEX --preset "
-            "copies` (--copies --threshold 0.5 --script simplified: the copies preset's "
-            "threshold and folding) and `neardup index add NEW_INDEX PATH...`; this one still "
-            "answers Jaccard and containment queries"
-        )
-    return (
-        f"{path}: this index keeps no texts (made with --no-text): the copies judgement and "
-        "the rewrite search (--preset copies, formula_df, rewrite) verify pairs on them; "
-        "search with --containment, or rebuild it with `neardup index create NEW_INDEX "
-        "--preset copies` and `neardup index add NEW_INDEX PATH...`"
-    )
+class ValueTables(Protocol):
+    """Where a query reads the indexed documents' sampled shingles and 4-grams: an index
+    file's tables (:class:`~neardup.index.statements.Tables`) or a Parquet corpus's
+    (:class:`~neardup.spark.corpus_check.SparkCorpus`)."""
+
+    path: str
+
+    def count(self) -> int:
+        """Indexed documents."""
+
+    def value_frequencies(self, table: str, values: U32, cap: int) -> I64:
+        """How many indexed documents hold each of ``values`` (distinct) in ``table``
+        (``sampled`` or ``grams``), counted up to ``cap``."""
+
+    def value_holders(self, table: str, values: U32) -> tuple[U32, I64]:
+        """Every (value, indexed doc number) row of ``table`` of these distinct values."""
+
+    def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
+        """How many values of ``table`` each of these indexed documents holds."""
 
 
 @dataclass
@@ -76,7 +70,7 @@ class Frequencies:
     to ``cap``) and the new ones, each looked up once; what was looked up is kept for the
     check of the rows read (:func:`check_value_rows`)."""
 
-    tables: Tables
+    tables: ValueTables
     table: str
     cap: int
     new_values: U32
@@ -89,7 +83,7 @@ class Frequencies:
     """The (value, doc) rows read by :meth:`holders`."""
 
     @classmethod
-    def of_new(cls, tables: Tables, table: str, cap: int, new: Packed) -> Frequencies:
+    def of_new(cls, tables: ValueTables, table: str, cap: int, new: Packed) -> Frequencies:
         values, df = np.unique(new.values, return_counts=True)
         return cls(tables, table, cap, values.astype(np.uint32), df.astype(np.int64))
 
@@ -153,24 +147,29 @@ def _found_at(ordered: U32, values: U32) -> tuple[I64, npt.NDArray[np.bool_]]:
 
 @dataclass
 class StoredValues:
-    """What the query made of indexed documents' stored texts: their normalized code points
-    (``cps``, by doc number, filled by the caller's reader), sampled shingles and 4-grams."""
+    """What the query made of indexed documents' stored texts: their sampled shingles and
+    4-grams, from their normalized code points (``cps``: those of several documents by doc
+    number, read at once by the caller's reader)."""
 
-    cps: Callable[[int], U32]
+    cps: Callable[[list[int]], dict[int, U32]]
     _sampled: dict[int, U32] = field(default_factory=dict)
     _grams: dict[int, U32] = field(default_factory=dict)
 
-    def sampled(self, doc: int) -> U32:
-        if doc not in self._sampled:
-            cps = self.cps(doc)
-            self._sampled[doc] = sampled_shingles(cps, _one(cps), NGRAM)[0]
-        return self._sampled[doc]
+    def sampled(self, docs: list[int]) -> list[U32]:
+        """The sampled shingles of each of ``docs``."""
+        return self._made(docs, self._sampled, lambda c: sampled_shingles(c, _one(c), NGRAM)[0])
 
-    def grams(self, doc: int) -> U32:
-        if doc not in self._grams:
-            cps = self.cps(doc)
-            self._grams[doc] = rewrite_shingles(cps, _one(cps))[0]
-        return self._grams[doc]
+    def grams(self, docs: list[int]) -> list[U32]:
+        """The 4-grams of each of ``docs``."""
+        return self._made(docs, self._grams, lambda c: rewrite_shingles(c, _one(c))[0])
+
+    def _made(self, docs: list[int], made: dict[int, U32], make: Callable[[U32], U32]
+              ) -> list[U32]:
+        missing = sorted({doc for doc in docs if doc not in made})
+        if missing:
+            read = self.cps(missing)
+            made.update((doc, make(read[doc])) for doc in missing)
+        return [made[doc] for doc in docs]
 
     def met(self, table: str) -> dict[int, U32]:
         """The values of the documents whose values were made, by doc number."""
@@ -214,8 +213,7 @@ def copies_candidates(
     whole = freq.tables.value_counts("sampled", np.unique(pairs[:, 1]).tolist())
     counts_b = np.array([whole.get(d, 0) for d in pairs[:, 1].tolist()], dtype=np.int64)
     enough = enough_rare(shared, new.counts[pairs[:, 0]], counts_b)
-    for doc in np.unique(pairs[enough, 1]).tolist():
-        stored.sampled(doc)  # read for the check of the rows read
+    stored.sampled(np.unique(pairs[enough, 1]).tolist())  # for the check of the rows read
     with_stored = [(int(i), int(d)) for i, d in pairs[enough].tolist()]
     formula = distinct[~rare]
     return JudgedCandidates(among_new, with_stored, Found(among_new, formula, cut))
@@ -251,7 +249,7 @@ def rewrite_candidates(
     close = _resembling(shared, rare_a, np.maximum(most, shared), least)  # with any count
     unsure = ~close & _resembling(shared, rare_a, shared, least)
     docs = np.unique(pairs[unsure, 1])
-    grams = [stored.grams(doc) for doc in docs.tolist()]
+    grams = stored.grams(docs.tolist())
     counts = np.fromiter((g.size for g in grams), dtype=np.int64, count=len(grams))
     owner = np.repeat(np.arange(docs.size), counts)
     flat = np.concatenate(grams) if grams else np.empty(0, dtype=np.uint32)
@@ -344,25 +342,13 @@ def judging(
     return Judging(formula, common, profiles)
 
 
-def stored_sentences(blob: object, path: str, doc_id: str) -> str:
-    """A stored document's normalized sentences.
-
-    Raises:
-        IndexFileError: none are stored (a damaged row).
-    """
-    if not isinstance(blob, bytes):
-        raise IndexFileError(
-            f"{path}: damaged index: document {doc_id!r} has no stored sentences; {REBUILD_HINT}"
-        )
-    return decompress_text(blob, path, doc_id)
-
-
-def check_value_rows(path: str, freq: Frequencies, met: dict[int, U32], names: dict[int, str]
-                     ) -> None:
+def check_value_rows(freq: Frequencies, met: dict[int, U32], names: dict[int, str],
+                     damaged: Callable[[str], str]) -> None:
     """Raise unless the ``sampled`` or ``grams`` rows a query read agree with the values of
     the indexed documents whose texts it read (``met``, by doc number): each value looked up
     that such a document holds was counted, and found with it when its holders were read;
-    each row found of such a document is one of its values.
+    each row found of such a document is one of its values. ``damaged`` makes the message
+    of what is wrong (the store's name and what to do).
 
     Raises:
         IndexFileError: naming the document and value that disagree.
@@ -377,32 +363,35 @@ def check_value_rows(path: str, freq: Frequencies, met: dict[int, U32], names: d
     lost = [(int(values[k]), int(owners[k])) for k in zero[:1].tolist()]
     held = [(h.astype(np.int64), d) for h, d in freq.held]
     read = np.concatenate([h for h, _ in held]) if held else np.empty(0, dtype=np.int64)
-    found = (np.sort(np.concatenate([_codes(h, d) for h, d in held])) if held
-             else np.empty(0, dtype=np.int64))
+    held_docs = np.concatenate([d for _, d in held]) if held else np.empty(0, dtype=np.int64)
+    # doc numbers by rank among those met (a Parquet corpus's exceed 32 bits)
+    every = np.unique(np.concatenate([docs, held_docs]))
+    found = np.sort(_codes(read, np.searchsorted(every, held_docs)))
     if not lost:
         wanted = members(values, sorted_unique(read))
-        codes = _codes(values[wanted], owners[wanted])
+        codes = _codes(values[wanted], np.searchsorted(every, owners[wanted]))
         missed = np.flatnonzero(~members(codes, found))
         lost = [(int(values[wanted][k]), int(owners[wanted][k])) for k in missed[:1].tolist()]
     if lost:
         value, doc = lost[0]
-        raise IndexFileError(
-            f"{path}: damaged index: the {freq.table} table does not give value {value} of "
-            f"document {names.get(doc, '?')!r} (row {doc}), which its text holds (the "
-            f"table's pages are out of order or lost); {REBUILD_HINT}"
-        )
-    theirs = found[members(found & 0xFFFFFFFF, np.sort(docs))]
-    extra = theirs[~members(theirs, np.sort(_codes(values, owners)))]
+        raise IndexFileError(damaged(
+            f"the {freq.table} table does not give value {value} of document "
+            f"{names.get(doc, '?')!r} (row {doc}), which its text holds (the table's pages "
+            "are out of order or lost)"
+        ))
+    theirs = found[members(found & 0xFFFFFFFF, np.searchsorted(every, np.sort(docs)))]
+    extra = theirs[~members(theirs, np.sort(_codes(values, np.searchsorted(every, owners))))]
     if extra.size:
         code = int(extra[0])
-        value, doc = (code >> 32) & 0xFFFFFFFF, code & 0xFFFFFFFF
-        raise IndexFileError(
-            f"{path}: damaged index: the {freq.table} table has a row ({value}, doc {doc}) "
-            f"that its document's text does not hold; {REBUILD_HINT}"
-        )
+        value, doc = (code >> 32) & 0xFFFFFFFF, int(every[code & 0xFFFFFFFF])
+        raise IndexFileError(damaged(
+            f"the {freq.table} table has a row ({value}, doc {doc}) that its document's text "
+            "does not hold"
+        ))
 
 
 def _codes(values: I64, docs: I64) -> I64:
-    """One int64 per (value, doc): the value's uint32 bits above the doc's low 32 bits."""
+    """One int64 per (value, doc): the value's uint32 bits above the doc's low 32 bits (a
+    doc's rank among those met, below 2**32)."""
     out: I64 = ((values & 0xFFFFFFFF) << 32) | (docs & 0xFFFFFFFF)
     return out

@@ -1,27 +1,28 @@
-"""The part of a query that judges copies (``formula_df``) and searches rewritten copies
-(``rewrite``), for :func:`neardup.index.query.query_index`: its candidates, the formula
-shingles and common 4-grams of the compared documents, the rewrite rule, and what the
-report records (:mod:`neardup.index.copies_query` does the work).
+"""The part of a check that judges copies (``formula_df``) and searches rewritten copies
+(``rewrite``) against stored documents, for the check of an index file
+(:func:`neardup.index.query.query_index`) and of a Parquet corpus on Spark
+(:func:`neardup.spark.corpus_check.check_spark`): its candidates, the formula shingles and
+common 4-grams of the compared documents, the rewrite rule, and what the report records
+(:mod:`neardup.stages.stored_values` does the work, on the store's ``sampled`` and
+``grams`` tables).
 
 What a query reports is what a scan of the indexed and the new documents together
 (:func:`~neardup.find_duplicates` with the same parameters) reports of the pairs that
 involve a new document: the same candidates, measured by the same judge
 (:class:`~neardup.searches.copies.SpecificContent`) and rewrite rule on the same formula
 shingles and common 4-grams, whose document frequencies count the indexed and the new
-documents (``tests/test_index_copies.py``).
+documents (``tests/test_index_copies.py``, ``tests/test_spark_check_copies.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from .._types import F64, I64, U32, Verification
-from ..core.normalize import codepoints
-from ..errors import IndexFileError
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Pair
@@ -39,25 +40,30 @@ from ..searches.protocol import (
 )
 from ..searches.rewritten_copies import NAME as REWRITE
 from ..searches.rewritten_copies import common_cut, stored_rule
-from .copies_query import (
+from .stored_values import (
     Frequencies,
     JudgedCandidates,
     Judging,
     StoredValues,
+    ValueTables,
     check_value_rows,
     copies_candidates,
     judging,
-    no_copies_message,
     rewrite_candidates,
-    stored_sentences,
 )
-from .file import REBUILD_HINT
-from .statements import StoredDocument, Tables, decompress_text
-
-__all__ = ["AsScanned", "JudgedQuery", "no_copies_message"]
 
 SAME_TEXT = "the same text once normalized"
 """The reason of a pair of identical normalized texts (as a scan gives it)."""
+
+
+class IndexedDocument(Protocol):
+    """What the judgement reads of an indexed document met: its doc number and id."""
+
+    @property
+    def doc(self) -> int: ...
+
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -91,12 +97,18 @@ class AsScanned:
 
 
 class JudgedQuery:
-    """The copies judgement and rewrite search of one query, in its read transaction."""
+    """The copies judgement and rewrite search of one query (in an index file's read
+    transaction)."""
 
-    def __init__(self, tables: Tables, params: Parameters, hashed: dict[str, PerDocument]):
+    def __init__(self, tables: ValueTables, params: Parameters, hashed: dict[str, PerDocument],
+                 stored_cps: Callable[[list[int]], dict[int, U32]],
+                 damaged: Callable[[str], str]):
+        """``stored_cps``: the normalized code points of indexed documents by doc number,
+        read at once; ``damaged``: the message of damage found in the rows read."""
         self._tables = tables
+        self._damaged = damaged
         self._params = params
-        self._stored = StoredValues(self._stored_cps)
+        self._stored = StoredValues(stored_cps)
         self._sampled: Frequencies | None = None
         self._grams: Frequencies | None = None
         if params.formula_df is not None:
@@ -109,15 +121,6 @@ class JudgedQuery:
         self._found: dict[str, JudgedCandidates] = {}
         self._judging = Judging(np.empty(0, np.uint32), np.empty(0, np.uint32), {})
         self._cut = 0
-
-    def _stored_cps(self, doc: int) -> U32:
-        found = self._tables.documents([doc], with_text=True).get(doc)
-        if found is None or found.text is None:  # a row of sampled or grams named it
-            raise IndexFileError(
-                f"{self._tables.path}: damaged index: a sampled or grams row names document "
-                f"row {doc}, which has no stored text; {REBUILD_HINT}"
-            )
-        return codepoints(decompress_text(found.text, self._tables.path, found.id))
 
     def find_candidates(self, new_documents: int) -> None:
         """The candidates of the copies judgement and of the rewrite search."""
@@ -146,12 +149,14 @@ class JudgedQuery:
         """What each mode's candidate stage recorded."""
         return {name: found.found for name, found in self._found.items()}
 
-    def judge(self, new: list[Document], indexed: list[StoredDocument],
-              cps_of: Callable[[int], U32], candidates: I64) -> None:
+    def judge(self, new: list[Document], indexed: Sequence[IndexedDocument],
+              cps_of: Callable[[int], U32], candidates: I64,
+              sentences_of: Callable[[IndexedDocument], str]) -> None:
         """The formula shingles, common 4-grams and rewrite profiles of the compared
         documents (the nodes of ``candidates``: ``0 .. len(new) - 1`` the new documents,
-        then the ``indexed`` ones; ``cps_of`` a node's normalized code points), and the
-        check of the rows read."""
+        then the ``indexed`` ones; ``cps_of`` a node's normalized code points;
+        ``sentences_of`` an indexed document's normalized sentences), and the check of the
+        rows read."""
         nodes: list[int] = np.unique(candidates).tolist()
         n = len(new)
         cps = [cps_of(node) for node in nodes]
@@ -161,21 +166,19 @@ class JudgedQuery:
             for node in nodes:
                 if node >= n:
                     old = indexed[node - n]
-                    sentences[node] = stored_sentences(old.sentences, self._tables.path, old.id)
+                    sentences[node] = sentences_of(old)
         cuts = (self._cut, common_cut(self._params))
         self._judging = judging(nodes, cps, new_texts, sentences, (self._sampled, self._grams),
                                 cuts, self._params)
         names = {old.doc: old.id for old in indexed}
-        for node in nodes:
-            if node >= n:
-                doc = indexed[node - n].doc
-                if self._sampled is not None:
-                    self._stored.sampled(doc)
-                if self._grams is not None:
-                    self._stored.grams(doc)
+        docs = [indexed[node - n].doc for node in nodes if node >= n]
+        if self._sampled is not None:
+            self._stored.sampled(docs)
+        if self._grams is not None:
+            self._stored.grams(docs)
         for freq in (self._sampled, self._grams):
             if freq is not None:
-                check_value_rows(self._tables.path, freq, self._stored.met(freq.table), names)
+                check_value_rows(freq, self._stored.met(freq.table), names, self._damaged)
 
     def common(self) -> dict[str, U32]:
         """The formula shingles and common 4-grams of the compared documents, by mode."""
