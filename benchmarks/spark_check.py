@@ -6,6 +6,7 @@ Run (not collected by pytest), once both stores of one corpus exist::
 
     neardup index create i.ndx && neardup index add i.ndx corpus.jsonl
     neardup index create --engine spark corpus.parquet corpus.jsonl
+    (with --copies: ``index create --preset copies`` for both)
     PYTHONPATH=src python benchmarks/spark_check.py corpus.jsonl i.ndx corpus.parquet \\
         --work /tmp/spark_check
 
@@ -13,7 +14,10 @@ The batch (``--work``/batch.jsonl, made once): 500 edited copies of corpus docum
 2,000, a sentence dropped and 2% of the characters replaced by random CJK characters) and
 500 new documents of ``generate_corpus.py`` (another seed). Each check runs as the command
 line (``neardup check``, JSON report) for Jaccard and for ``--containment 0.3``, and on the
-500 new documents alone (exit 0 expected); the script exits 1 on the first difference.
+500 new documents alone (exit 0 expected); with ``--copies`` (both stores made with
+``--preset copies``) also ``--preset copies``, whose pairs must agree in every field (the
+judgement's figures and reasons) and whose pairs set apart must be the same. The script
+exits 1 on the first difference.
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ def main() -> None:
     parser.add_argument("index", type=Path, help="its SQLite index")
     parser.add_argument("parquet", type=Path, help="its Parquet corpus")
     parser.add_argument("--work", type=Path, default=Path("spark_check_work"))
+    parser.add_argument("--copies", action="store_true",
+                        help="also check with --preset copies (stores made with it)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     batch = args.work / "batch.jsonl"
@@ -91,17 +97,21 @@ def main() -> None:
     new = args.work / "new.jsonl"
     new.write_text("".join(batch.read_text(encoding="utf-8").splitlines(True)[COPIES:]),
                    encoding="utf-8")
-    for name, checked_batch, extra in (("jaccard", batch, []),
-                                       ("containment 0.3", batch, ["--containment", "0.3"]),
-                                       ("new documents only", new, [])):
+    cases = [("jaccard", batch, []), ("containment 0.3", batch, ["--containment", "0.3"]),
+             ("new documents only", new, [])]
+    if args.copies:
+        cases.append(("preset copies", batch, ["--preset", "copies"]))
+    for name, checked_batch, extra in cases:
         runs = [checked(checked_batch, store, spark, extra,
                         args.work / f"{engine}.json")
                 for engine, store, spark in (("sqlite", args.index, False),
                                              ("spark", args.parquet, True))]
         (code, seconds, local), (spark_code, spark_seconds, spark) = runs
         same = (code == spark_code and figures(local) == figures(spark)
-                and local["counts"] == spark["counts"])
-        print(f"{name}: SQLite exit {code}, {len(local['pairs'])} pairs, {seconds:.1f} s; "
+                and local["counts"] == spark["counts"] and local["pairs"] == spark["pairs"]
+                and local.get("set_apart") == spark.get("set_apart"))
+        apart = f" ({len(local.get('set_apart') or [])} set apart)" if "set_apart" in local else ""
+        print(f"{name}: SQLite exit {code}, {len(local['pairs'])} pairs{apart}, {seconds:.1f} s; "
               f"Spark exit {spark_code}, {len(spark['pairs'])} pairs, {spark_seconds:.1f} s; "
               f"{'the same pairs, figures and counts' if same else 'DIFFERENT'}", flush=True)
         if not same:

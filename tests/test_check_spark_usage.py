@@ -52,18 +52,24 @@ def batch(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("options", "said"), [
-    (["--add"], "cannot --add"),
-    (["--preset", "copies"], "--preset copies"),
-    (["--rewrite", "0.5"], "--rewrite"),
-    (["--formula-df", "10"], "--formula-df"),
-])
-def test_what_the_spark_check_does_not_run_is_refused(
-    tmp_path: Path, batch: Path, options: list[str], said: str
-) -> None:
+def test_what_the_spark_check_does_not_run_is_refused(tmp_path: Path, batch: Path) -> None:
     message = _error(_run(["check", "--engine", "spark", batch, "--index", _corpus(tmp_path),
-                           *options]))
-    assert said in message
+                           "--add"]))
+    assert "cannot --add" in message
+
+
+@pytest.mark.parametrize("options", [
+    ["--preset", "copies"], ["--rewrite", "0.5"], ["--formula-df", "10"],
+])
+def test_a_copies_check_needs_a_corpus_stored_with_copies(
+    tmp_path: Path, batch: Path, options: list[str]
+) -> None:
+    """The rewrite search and the copies judgement read what only a corpus stored with
+    --preset copies (or --copies) keeps: refused on another, saying how to store one."""
+    corpus = _corpus(tmp_path, threshold=0.5, script="simplified")
+    message = _error(_run(["check", "--engine", "spark", batch, "--index", corpus, *options]))
+    assert str(corpus) in message and "stored without copies" in message
+    assert "index create --engine spark --preset copies" in message
 
 
 def test_a_spark_check_needs_a_stored_corpus(tmp_path: Path, batch: Path) -> None:

@@ -218,16 +218,16 @@ def _refused(args: list[str]) -> str:
 
 def test_other_parameters_are_refused(spark: Any, stored_seeds: Path, tmp_path: Path) -> None:
     """A check asking for other parameters than the corpus's is refused in one line naming
-    the corpus and the parameter (exit 2), as with an index file; so are the copies preset
-    and a corpus stored over an existing directory."""
+    the corpus and the parameter (exit 2), as with an index file; so are a rewrite search
+    on a corpus stored without copies and a corpus stored over an existing directory."""
     batch = _write_jsonl(tmp_path / "b.jsonl", [Document("x", "一段新的文字，与语料无关。" * 5)])
     corpus = str(stored_seeds / "corpus")
     message = _refused(["check", "--engine", "spark", str(batch), "--index", corpus,
                         "--threshold", "0.8"])
     assert corpus in message and "other parameters" in message and "threshold" in message
     message = _refused(["check", "--engine", "spark", str(batch), "--index", corpus,
-                        "--preset", "copies"])
-    assert "--preset copies" in message and "local engine" in message
+                        "--rewrite", "0.025"])
+    assert "stored without copies" in message
     message = _refused(["index", "create", "--engine", "spark", corpus,
                         str(stored_seeds / "seeds.jsonl")])
     assert "already exists" in message

@@ -157,7 +157,7 @@ def check(
     fmt = report_format(fmt, output_path, FORMATS + CHECK_FORMATS)
     _check_usage(paths, index_path, against, add_after)
     if engine == "spark":
-        check_spark_usage(index_path, add_after, query)
+        check_spark_usage(index_path, add_after)
     check_output_path(output_path)
     check_output_path(write_baseline)
     accepted, recorded = load_baseline(baseline, quiet) if baseline else (set(), None)

@@ -17,33 +17,26 @@ from .options import STDIN, InputSettings, QuerySettings
 
 SPARK_ENGINE_HELP = (
     "Check here against an index file, or on Apache Spark against a corpus stored as "
-    "Parquet (--index DIR, written by `neardup index create --engine spark DIR PATH...`; "
-    "Jaccard and --containment checks; needs neardup[spark])."
+    "Parquet (--index DIR, written by `neardup index create --engine spark DIR PATH...`, "
+    "with --preset copies for a check with --preset copies; needs neardup[spark])."
 )
 CREATE_ENGINE_HELP = (
     "Create an empty index file here, or on Apache Spark store the documents of PATH... "
     "(Parquet or JSON Lines) as a Parquet corpus in the directory INDEX, for `neardup check "
-    "--engine spark` (needs neardup[spark])."
+    "--engine spark` (--preset copies or --copies: also for `check --preset copies`; needs "
+    "neardup[spark])."
 )
 
 
-def check_spark_usage(index_path: str | None, add_after: bool, query: QuerySettings) -> None:
+def check_spark_usage(index_path: str | None, add_after: bool) -> None:
     """Usage errors of ``check --engine spark`` (exit 2): it checks against a stored
-    corpus (``--index DIR``), adds nothing, and runs Jaccard and containment checks only."""
+    corpus (``--index DIR``) and adds nothing."""
     if not index_path:
         raise click.UsageError("--engine spark checks against a Parquet corpus: give it with "
                                "--index DIR (not --against)")
     if add_after:
         raise click.UsageError("--engine spark cannot --add: a Parquet corpus is written whole "
                                "by `neardup index create --engine spark`")
-    judged = [name for name, value in query.judged().items() if value is not None]
-    if judged:
-        asked = "--preset copies" if query.preset == "copies" else "--" + judged[0].replace(
-            "_", "-")
-        raise click.UsageError(
-            f"--engine spark runs Jaccard and --containment checks only: {asked} (the rewrite "
-            "search and the copies judgement) needs the local engine and an index file "
-            "(`neardup check --index INDEX.ndx`)")
 
 
 def query_spark(
@@ -58,7 +51,7 @@ def query_spark(
 
         result = check_spark(new_docs, corpus_dir, expected=parameters,
                              containment=query.chosen_containment, max_df=query.max_df,
-                             master=master)
+                             master=master, **query.judged())
     except DuplicateIdError as exc:
         fail(reader.duplicate_message(exc))
     except NeardupError as exc:
@@ -68,10 +61,11 @@ def query_spark(
 
 def create_spark(
     corpus_dir: str, paths: tuple[str, ...], parameters: dict[str, Any],
-    preset: str | None, inputs: InputSettings, master: str,
+    preset: str | None, inputs: InputSettings, master: str, copies: bool | None = None,
 ) -> str:
     """``index create --engine spark``: store the documents of ``paths`` as a Parquet
-    corpus; the summary line (exit 2 on any error)."""
+    corpus (``copies``: with what a check with the copies preset reads; None: with the
+    copies preset); the summary line (exit 2 on any error)."""
     if not paths:
         raise click.UsageError("--engine spark stores documents: give INDEX (a new "
                                "directory) and the files, PATH...")
@@ -82,8 +76,9 @@ def create_spark(
 
         info = store_corpus_spark(list(paths), corpus_dir, preset=preset, master=master,
                                   id_col=inputs.id_field, text_col=inputs.text_field,
-                                  title_col=inputs.title_field, **parameters)
+                                  title_col=inputs.title_field, copies=copies, **parameters)
     except NeardupError as exc:
         fail(str(exc))
+    kept = " with what --preset copies reads" if info.copies else ""
     return (f"stored {info.documents:,} documents ({info.skipped:,} skipped: nothing left "
-            f"after normalization) as a Parquet corpus in {corpus_dir}")
+            f"after normalization) as a Parquet corpus in {corpus_dir}{kept}")

@@ -120,10 +120,9 @@ def create_command(
     if engine == "local" and paths:
         raise click.UsageError("index create takes no PATH: add the documents with `neardup "
                                "index add INDEX PATH...` (or store them with --engine spark)")
-    if engine == "spark" and (no_text or copies):
-        raise click.UsageError(f"--engine spark cannot {'--no-text' if no_text else '--copies'}"
-                               ": a Parquet corpus keeps the texts, for Jaccard and "
-                               "containment checks")
+    if engine == "spark" and no_text:
+        raise click.UsageError("--engine spark cannot --no-text: a Parquet corpus keeps the "
+                               "texts, which a check verifies its pairs on")
     if copies and no_text:
         fail("--copies cannot be used with --no-text: the copies judgement and the rewrite "
              "search verify pairs on the texts")
@@ -135,7 +134,8 @@ def create_command(
         parameters = {name: value for name, value in parameters.items()
                       if context.get_parameter_source(name) not in _NOT_GIVEN}
     if engine == "spark":
-        note(create_spark(index_path, paths, parameters, preset, inputs, spark_master))
+        note(create_spark(index_path, paths, parameters, preset, inputs, spark_master,
+                          copies or None))
         return
     try:
         DuplicateIndex.create(index_path, preset=preset, store_text=not no_text,

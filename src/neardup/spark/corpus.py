@@ -12,11 +12,18 @@ stage (:func:`neardup.spark.udfs.hash_function`, the stages every engine shares)
                      keys array<long> (band keys), prints array<int> (fingerprints)
     DIR/bands/       band int, key long, doc long      (one row per band of a document)
     DIR/fingerprints/ fingerprint int, doc long        (its distinct winnowed fingerprints)
+    DIR/sampled/     value int, doc long  (with copies: its sampled 5-grams, as the copies
+                     judgement hashes them; documents/ then has sampled array<int>)
+    DIR/grams/       value int, doc long  (with copies: its 4-grams, as the rewrite search
+                     hashes them; documents/ then has grams array<int>)
 
 uint32 and uint64 values are stored in signed columns with the same bits, as in the Spark
 pipeline. The parameters are the index parameters (those a SQLite index records:
 :data:`neardup.stages.recorded.PARAMETER_NAMES`); containment and max_df are chosen by each
-check, as with an index, since every document's fingerprints are kept. Documents with
+check, as with an index, since every document's fingerprints are kept; so are ``rewrite``
+and ``formula_df`` in a corpus stored with ``copies`` (``"copies": true`` in the JSON file),
+which a check with ``--preset copies`` needs (:mod:`neardup.stages.judged_query` reads its
+``sampled`` and ``grams`` tables as it reads an index file's). Documents with
 nothing left after normalization are not stored (counted in ``skipped``). The JSON file is
 written last, into a directory renamed into place when complete: a directory without it is
 not a corpus. Local directories only (the JSON file is read before any session starts).
@@ -58,6 +65,12 @@ TABLES = {
     "fingerprints": ("fingerprint", "doc"),
 }
 """Each table of a corpus and the columns a check reads of it."""
+COPIES_TABLES = {
+    "sampled": ("value", "doc"),
+    "grams": ("value", "doc"),
+}
+"""The tables of a corpus stored with ``copies``, and the columns a check reads of them
+(each is also a column of ``documents``: the values of the document)."""
 TITLE = "title"
 """The column of a document's title in the rows :func:`corpus_function` takes."""
 
@@ -71,6 +84,9 @@ class CorpusInfo:
     documents: int
     skipped: int
     created_by: str
+    copies: bool = False
+    """Whether it keeps what a check with the copies judgement and the rewrite search reads
+    (stored with ``copies``)."""
 
 
 def store_corpus_spark(
@@ -85,6 +101,7 @@ def store_corpus_spark(
     title_col: str = "title",
     file_format: str | None = None,
     spark: SparkSession | None = None,
+    copies: bool | None = None,
     **overrides: Any,
 ) -> CorpusInfo:
     """Hash the documents of Parquet or JSON Lines files on Spark and store what a check
@@ -95,7 +112,9 @@ def store_corpus_spark(
     the input has it as a string column. The parameters are taken as by
     :func:`~neardup.spark.scan_spark`; those each check
     chooses (``containment``, ``max_df``, ``rewrite``, ``formula_df``) are refused, as
-    :meth:`neardup.index.DuplicateIndex.create` refuses them.
+    :meth:`neardup.index.DuplicateIndex.create` refuses them. ``copies``: also keep what a
+    check with the copies judgement and the rewrite search (``--preset copies``) reads, each
+    document's sampled shingles and 4-grams (by default when ``preset="copies"``).
 
     Raises:
         ParameterError: an unknown or out-of-range parameter, or one chosen per check.
@@ -105,6 +124,8 @@ def store_corpus_spark(
     """
     check_names({k: v for k, v in overrides.items() if v is not None})
     parameters = spark_parameters(params, preset, **overrides)
+    if copies is None:
+        copies = parameters.rewrite is not None or parameters.formula_df is not None
     out = str(output_dir).rstrip("/")
     _check_new_directory(out)
     input_format(paths, file_format)
@@ -115,8 +136,8 @@ def store_corpus_spark(
         with spark_errors():
             session = get_session(spark, master)
             counts = _write_tables(session, paths, partial, parameters,
-                                   (id_col, text_col, title_col), file_format)
-        info = CorpusInfo(out, parameters, counts[0], counts[1], __version__)
+                                   (id_col, text_col, title_col), file_format, copies)
+        info = CorpusInfo(out, parameters, counts[0], counts[1], __version__, copies)
         with open(os.path.join(partial, META), "w", encoding="utf-8") as handle:
             json.dump(_meta(info), handle, ensure_ascii=False, indent=1)
         os.replace(partial, out)
@@ -128,10 +149,11 @@ def store_corpus_spark(
 
 def _write_tables(
     spark: SparkSession, paths: Any, out: str, parameters: Parameters,
-    columns: tuple[str, str, str], file_format: str | None,
+    columns: tuple[str, str, str], file_format: str | None, copies: bool,
 ) -> tuple[int, int]:
-    """Write the three tables under ``out`` (``columns``: the input's id, text and title
-    columns); the documents stored and skipped."""
+    """Write the tables under ``out`` (``columns``: the input's id, text and title
+    columns; ``copies``: with ``sampled`` and ``grams``); the documents stored and
+    skipped."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
@@ -148,13 +170,16 @@ def _write_tables(
                       F.col(text_col).alias(TEXT), title.alias(TITLE))
     check_ids(docs, ORD)
     hashing = replace(parameters, containment=1.0, rewrite=None, formula_df=None)
+    if copies:  # any value: it only asks the hashing for the sampled shingles and 4-grams
+        hashing = replace(hashing, rewrite=1.0, formula_df=2)
     hashed = docs.mapInArrow(
         corpus_function(hashing), f"{HASHED_SCHEMA}, text string, title string, chars long"
     )
+    values = [F.col("sampled"), F.col("rewrites").alias("grams")] if copies else []
     hashed.where(F.col("skip").isNull()).select(
         F.col(ORD).alias("doc"), F.col(ID).alias("id"), "title", "text",
         F.col("chars").alias("length"), F.size("fingerprints").alias("fingerprints"),
-        "keys", F.col("fingerprints").alias("prints"),
+        "keys", F.col("fingerprints").alias("prints"), *values,
     ).sortWithinPartitions("doc").write.parquet(f"{out}/documents")
     stored = spark.read.parquet(f"{out}/documents")
     stored.select(F.posexplode("keys").alias("band", "key"), "doc").select(
@@ -162,6 +187,8 @@ def _write_tables(
     ).write.parquet(f"{out}/bands")
     stored.select(F.explode("prints").alias("fingerprint"), "doc").write.parquet(
         f"{out}/fingerprints")
+    for table in COPIES_TABLES if copies else ():
+        stored.select(F.explode(table).alias("value"), "doc").write.parquet(f"{out}/{table}")
     total = int(docs.count())
     kept = int(stored.count())
     return kept, total - kept
@@ -200,6 +227,7 @@ def _meta(info: CorpusInfo) -> dict[str, Any]:
         "parameters": recorded_parameters(info.parameters),
         "documents": info.documents,
         "skipped": info.skipped,
+        "copies": info.copies,
     }
 
 
@@ -254,11 +282,14 @@ def open_corpus(path: str, expected: dict[str, Any] | None = None) -> CorpusInfo
                              f"supported (expected {VERSION})")
     try:
         parameters = parameters_from(dict(data["parameters"]))
+        copies = data.get("copies", False)
+        if not isinstance(copies, bool):
+            raise TypeError(f"copies is {copies!r}, not true or false")
         info = CorpusInfo(path, parameters, int(data["documents"]), int(data["skipped"]),
-                          str(data.get("created_by")))
+                          str(data.get("created_by")), copies)
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFileError(f"{meta}: damaged Parquet corpus: {exc}") from None
-    for table in TABLES:
+    for table in [*TABLES, *(COPIES_TABLES if info.copies else ())]:
         if not os.path.isdir(os.path.join(path, table)):
             raise IndexFileError(f"{path}: damaged Parquet corpus: no {table}/ table")
     if expected:

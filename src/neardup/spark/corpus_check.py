@@ -17,7 +17,7 @@ the corpus only the rows its new documents reach, and the texts of the documents
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from ..core.lsh import candidate_pairs
 from ..core.similarity import Overlap, overlap
 from ..errors import IndexFileError, NeardupError, ParameterError
 from ..io.documents import Document, as_documents
+from ..parameters import Parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..searches.containment import NAME as CONTAINMENT
 from ..searches.containment import StoredCandidates, stored_boilerplate, stored_candidates
@@ -36,6 +37,7 @@ from ..searches.modes import modes_for
 from ..searches.near_duplicates import NAME as NEAR_DUPLICATES
 from ..searches.near_duplicates import keys_of
 from ..searches.protocol import ComparedTexts, Found, packed
+from ..searches.rewritten_copies import normalized_sentences
 from ..stages.band_groups import scanned_band_pairs
 from ..stages.hashing import (
     nonempty_documents,
@@ -44,12 +46,23 @@ from ..stages.hashing import (
     signatures_of_codepoints,
 )
 from ..stages.intake import Intake
+from ..stages.judged_query import AsScanned, IndexedDocument, JudgedQuery
 from ..stages.verification import marked_exact, report_parts, verify_candidates
-from .corpus import TABLES, CorpusInfo, open_corpus
+from .corpus import COPIES_TABLES, TABLES, CorpusInfo, open_corpus
 from .session import get_session, one_line, require_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+
+def no_copies_message(path: str) -> str:
+    """Why a check with the copies judgement or the rewrite search is refused on a corpus
+    stored without ``copies``, and what to do."""
+    return (f"{path}: this Parquet corpus was stored without copies, so it keeps no sampled "
+            "shingles nor 4-grams, which the copies judgement and the rewrite search "
+            "(--preset copies, formula_df, rewrite) read: store it again with `neardup index "
+            "create --engine spark --preset copies DIR PATH...` (store_corpus_spark(..., "
+            "preset='copies')); this one still answers Jaccard and containment checks")
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,7 @@ class SparkCorpus:
         if name not in self._tables:
             with self.reading():
                 frame = self.spark.read.parquet(f"{self.path}/{name}")
-            missing = [c for c in TABLES[name] if c not in frame.columns]
+            missing = [c for c in {**TABLES, **COPIES_TABLES}[name] if c not in frame.columns]
             if missing:
                 raise IndexFileError(f"{self.path}: damaged Parquet corpus: the {name}/ table "
                                      f"has no column {missing[0]!r}")
@@ -155,6 +168,80 @@ class SparkCorpus:
                                    stored_keys)
         return out
 
+    def damaged(self, detail: str) -> str:
+        """The message of damage found in the corpus's rows, from what is wrong."""
+        return f"{self.path}: damaged Parquet corpus: {detail}"
+
+    def count(self) -> int:
+        """Stored documents."""
+        return self.info.documents
+
+    def _values(self, values: U32) -> DataFrame:
+        """A frame of ``values`` (uint32, distinct) in a ``value`` column of their bits."""
+        import pyarrow as pa
+
+        bits = np.ascontiguousarray(values, dtype=np.uint32).view(np.int32)
+        return self.spark.createDataFrame(pa.table({"value": pa.array(bits, pa.int32())}))
+
+    def value_frequencies(self, table: str, values: U32, cap: int) -> I64:
+        """How many stored documents hold each of ``values`` (distinct) in ``table``
+        (``sampled`` or ``grams``), counted up to ``cap``."""
+        from pyspark.sql import functions as F
+
+        values = np.asarray(values, dtype=np.uint32)
+        if not values.size:
+            return np.zeros(0, dtype=np.int64)
+        with self.reading():
+            counted = (self.table(table).join(F.broadcast(self._values(values)), "value")
+                       .groupBy("value").count().toArrow())
+        found = counted.column("value").to_numpy().astype(np.int32).view(np.uint32)
+        order = np.argsort(found)
+        found, counts = found[order], counted.column("count").to_numpy()[order]
+        out = np.zeros(values.size, dtype=np.int64)
+        if found.size:
+            at = np.minimum(np.searchsorted(found, values), found.size - 1)
+            hit = found[at] == values
+            out[hit] = counts[at[hit]]
+        return np.minimum(out, cap)
+
+    def value_holders(self, table: str, values: U32) -> tuple[U32, I64]:
+        """Every (value, stored doc number) row of ``table`` of these distinct values."""
+        from pyspark.sql import functions as F
+
+        values = np.asarray(values, dtype=np.uint32)
+        if not values.size:
+            return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+        with self.reading():
+            found = (self.table(table).join(F.broadcast(self._values(values)), "value")
+                     .select("value", "doc").toArrow())
+        held = found.column("value").to_numpy().astype(np.int32).view(np.uint32)
+        return held, found.column("doc").to_numpy().astype(np.int64)
+
+    def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
+        """How many values of ``table`` each of these stored documents holds (its
+        ``documents`` row's array of them)."""
+        from pyspark.sql import functions as F
+
+        if not docs:
+            return {}
+        with self.reading():
+            wanted = self.spark.createDataFrame([(d,) for d in docs], "doc long")
+            found = (self.table("documents").join(F.broadcast(wanted), "doc")
+                     .select("doc", F.size(table).alias("n")).collect())
+        return {int(doc): int(n) for doc, n in found}
+
+    def normalized(self, parameters: Parameters) -> Callable[[list[int]], dict[int, U32]]:
+        """The normalized code points of stored documents by doc number, read at once (what
+        the copies judgement and the rewrite search make their values of)."""
+
+        def read(docs: list[int]) -> dict[int, U32]:
+            stored = self.documents(docs, parameters.banding.bands)
+            _check_met(self, docs, stored)
+            cps = normalized_codepoints([stored[d].text for d in docs], parameters)
+            return dict(zip(docs, cps, strict=True))
+
+        return read
+
 
 class SparkFingerprints:
     """The corpus's fingerprints as a containment search reads them
@@ -202,6 +289,8 @@ def check_spark(
     expected: dict[str, Any] | None = None,
     containment: float | None = None,
     max_df: int | None = None,
+    rewrite: float | None = None,
+    formula_df: int | None = None,
     spark: SparkSession | None = None,
     master: str = "local[*]",
 ) -> CheckResult:
@@ -212,18 +301,24 @@ def check_spark(
     and counts).
 
     ``expected``: parameters the corpus must have been made with (as
-    :meth:`~neardup.index.DuplicateIndex.open` takes them); ``containment`` and ``max_df``
-    are chosen by each check.
+    :meth:`~neardup.index.DuplicateIndex.open` takes them); ``containment``, ``max_df``,
+    ``rewrite`` and ``formula_df`` are chosen by each check, the last two (the rewrite
+    search and the copies judgement, ``neardup check --preset copies``) on a corpus stored
+    with ``copies``.
 
     Raises:
-        IndexFileError: the corpus is missing, damaged, or made with other parameters.
+        IndexFileError: the corpus is missing, damaged, made with other parameters, or
+            kept nothing for a rewrite search or copies judgement asked for.
         ParameterError: an out-of-range parameter.
         DuplicateIdError: an id occurs twice among the new documents.
         SparkJobError: the Spark job failed.
     """
     started = time.perf_counter()
     info = open_corpus(corpus_dir, expected)
-    query_time: dict[str, Any] = {"containment": containment}
+    query_time: dict[str, Any] = {"containment": containment, "rewrite": rewrite,
+                                  "formula_df": formula_df}
+    if (rewrite is not None or formula_df is not None) and not info.copies:
+        raise IndexFileError(no_copies_message(info.path))
     if max_df is not None:
         query_time["max_df"] = max_df
     parameters = replace(info.parameters, **query_time)
@@ -244,6 +339,7 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
     those of :func:`neardup.index.query.query_index` with exact verification."""
     modes = modes_for(parameters)
     containing = CONTAINMENT in {mode.name for mode in modes}
+    judging = parameters.formula_df is not None or parameters.rewrite is not None
     new_docs, new_cps, empty = nonempty_documents(given, parameters)
     skipped = intake.skipped() + empty
     if new_docs:
@@ -255,6 +351,9 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
     hashed = {mode.name: mode.hash(flat, lengths, sigs, parameters) for mode in modes
               if new_docs or mode.name == NEAR_DUPLICATES}
     keys = keys_of(hashed[NEAR_DUPLICATES])
+    judged = (JudgedQuery(corpus, parameters, hashed, corpus.normalized(parameters),
+                          corpus.damaged)
+              if judging and new_docs else None)
     banded = corpus.shared_keys(keys) if new_docs else []
     if any(mode.counts_every_copy for mode in modes):  # band groups as a scan's
         replaced = corpus.docs_of([d.id for d in new_docs]) if new_docs else set()
@@ -269,7 +368,9 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
         fingerprints = packed(hashed[CONTAINMENT])
         copies = stored_candidates(store, fingerprints.values, fingerprints.counts,
                                    parameters, lambda met, read: _check_met(corpus, met, read))
-    with_stored = [*hits, *copies.with_stored]
+    if judged is not None:
+        judged.find_candidates(len(new_docs))
+    with_stored = [*hits, *copies.with_stored, *(judged.with_stored() if judged else [])]
     met = {doc for _, doc in with_stored} | {doc for _, doc, _ in banded}
     stored = corpus.documents(sorted(met), parameters.banding.bands)
     _check_met(corpus, met, stored)
@@ -282,26 +383,33 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
     if containing and indexed:
         boilerplate = stored_boilerplate(store, all_cps[n:], copies, parameters)
     node_of = {old.doc: n + k for k, old in enumerate(indexed)}
-    pairs = {(int(i), int(j)) for found in (among_banded, copies.among_new)
-             for i, j in found.tolist()}
+    among_new = [among_banded, copies.among_new, *(judged.among_new() if judged else [])]
+    pairs = {(int(i), int(j)) for found in among_new for i, j in found.tolist()}
     pairs.update((i, node_of[doc]) for i, doc in with_stored
                  if indexed[node_of[doc] - n].id != new_docs[i].id)
     candidates = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
     found = {mode.name: Found(candidates) for mode in modes}
     if containing:
         found[CONTAINMENT] = copies.found()
+    if judged is not None:
+        judged.judge(new_docs, indexed, all_cps.__getitem__, candidates,
+                     stored_sentences(parameters))
+        found.update(judged.found())
     nodes: list[int] = np.unique(candidates).tolist()
     sets = dict(zip(nodes, shingle_sets([all_cps[k] for k in nodes], parameters), strict=True))
 
     def similarity(i: int, j: int) -> Overlap:
         return overlap(sets[i], sets[j])
 
-    seen = ComparedTexts(nodes, [all_cps[k] for k in nodes], {CONTAINMENT: boilerplate})
+    common = {CONTAINMENT: boilerplate, **(judged.common() if judged else {})}
+    seen = ComparedTexts(nodes, [all_cps[k] for k in nodes], common)
     rules = [rule for mode in modes if (rule := mode.rule(parameters, seen))]
+    rules += judged.rules() if judged else []
+    judges = [AsScanned(judge, n) for mode in modes if (judge := mode.judge(parameters, seen))]
     lengths_of = np.array([len(d.text) for d in new_docs] + [old.length for old in indexed],
                           dtype=np.int64)
     verified = verify_candidates(candidates, similarity, parameters.threshold, lengths_of,
-                                 rules, judges=[])
+                                 rules, judges=judges)
 
     def describe(node: int) -> DocumentInfo:
         if node < n:
@@ -312,6 +420,8 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
 
     parts = report_parts(verified, ids, describe)
     parts.pairs = marked_exact(parts.pairs, ids, all_cps.__getitem__, n)
+    if judged is not None:
+        parts.pairs = judged.exact_pairs(parts.pairs)
     report = DuplicateReport(
         parameters=parameters,
         pairs=parts.pairs,
@@ -330,9 +440,23 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
         verification="exact",
         seconds=time.perf_counter() - started,
         documents=parts.documents,
+        notes=judged.notes(modes, found, "exact") if judged else [],
         set_apart=parts.set_apart,
+        formula=judged.formula() if judged else None,
     )
     return CheckResult(report, {old.id: old.text for old in indexed})
+
+
+def stored_sentences(parameters: Parameters) -> Callable[[IndexedDocument], str]:
+    """The normalized sentences of a stored document met, made of its text as an index
+    file makes those it keeps."""
+    options = parameters.normalize_options()
+
+    def made(old: IndexedDocument) -> str:
+        assert isinstance(old, Stored)
+        return normalized_sentences([old.text], options)[0]
+
+    return made
 
 
 def _band_groups(
