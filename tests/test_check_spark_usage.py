@@ -108,3 +108,29 @@ def test_index_create_takes_paths_only_on_spark(tmp_path: Path, batch: Path) -> 
     assert "--no-text" in message
     message = _error(_run(["index", "create", "--engine", "spark", tmp_path / "c"]))
     assert "PATH..." in message
+
+
+def test_index_info_shows_a_parquet_corpus_without_spark(tmp_path: Path) -> None:
+    """`index info DIR` reads a Parquet corpus's JSON file and the size of its tables (no
+    session), says whether it keeps what --preset copies reads, and refuses a directory
+    that is no corpus in one line."""
+    corpus = _corpus(tmp_path, threshold=0.7)
+    (corpus / "bands" / "part-0.parquet").write_bytes(b"x" * 1000)
+    shown = _run(["index", "info", corpus])
+    assert shown.exit_code == 0, shown.output
+    assert f"corpus      {corpus} (a Parquet corpus" in shown.stdout
+    assert "copies      not kept (stored without --copies" in shown.stdout
+    assert "bands/ 1000 B" in shown.stdout and "threshold=0.7" in shown.stdout
+    meta = json.loads((corpus / META).read_text(encoding="utf-8"))
+    (corpus / META).write_text(json.dumps({**meta, "copies": True}), encoding="utf-8")
+    for table in ("sampled", "grams"):
+        (corpus / table).mkdir()
+    summary = json.loads(_run(["index", "info", corpus, "--json"]).stdout)
+    assert summary["copies"] is True and summary["size_bytes"] == 1000
+    assert set(summary["table_bytes"]) == {*TABLES, "sampled", "grams"}
+    assert summary["parameters"]["threshold"] == 0.7
+    message = _error(_run(["index", "info", tmp_path]))
+    assert "not a neardup Parquet corpus" in message
+    (corpus / META).write_text(json.dumps({**meta, "copies": "yes"}), encoding="utf-8")
+    message = _error(_run(["index", "info", corpus]))
+    assert "damaged Parquet corpus: copies is 'yes', not true or false" in message

@@ -4,6 +4,7 @@ spark`` which stores one (:func:`neardup.spark.corpus.store_corpus_spark`)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -82,3 +83,29 @@ def create_spark(
     kept = " with what --preset copies reads" if info.copies else ""
     return (f"stored {info.documents:,} documents ({info.skipped:,} skipped: nothing left "
             f"after normalization) as a Parquet corpus in {corpus_dir}{kept}")
+
+
+def corpus_summary(corpus_dir: str) -> dict[str, Any]:
+    """``index info`` of a Parquet corpus: what its ``neardup-corpus.json`` records, its
+    tables and their size on disk (no Spark session; exit 2 when it is no corpus)."""
+    from ..spark.corpus import COPIES_TABLES, FORMAT, TABLES, VERSION, open_corpus
+    from ..stages.recorded import recorded_parameters
+
+    try:
+        info = open_corpus(corpus_dir)
+    except NeardupError as exc:
+        fail(str(exc))
+    tables = [*TABLES, *(COPIES_TABLES if info.copies else ())]
+    sizes = {table: _tree_size(os.path.join(info.path, table)) for table in tables}
+    return {
+        "corpus": info.path, "format": FORMAT, "version": VERSION,
+        "created_by": info.created_by, "documents": info.documents, "skipped": info.skipped,
+        "copies": info.copies, "table_bytes": sizes, "size_bytes": sum(sizes.values()),
+        "parameters": recorded_parameters(info.parameters),
+    }
+
+
+def _tree_size(path: str) -> int:
+    """The bytes of the files under ``path``."""
+    return sum(os.path.getsize(os.path.join(root, name))
+               for root, _, names in os.walk(path) for name in names)

@@ -9,6 +9,7 @@ used (``add`` and ``remove`` refuse a damaged index).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
 from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
-from .check_spark import CREATE_ENGINE_HELP, create_spark
+from .check_spark import CREATE_ENGINE_HELP, corpus_summary, create_spark
 from .inputs import InputReader
 from .messages import fail, note, warn
 from .options import (
@@ -220,7 +221,11 @@ Examples:
 @click.argument("index_path", metavar="INDEX")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def info_command(index_path: str, as_json: bool) -> None:
-    """Show the counts, parameters and size on disk of INDEX."""
+    """Show the counts, parameters and size on disk of INDEX (an index file, or a Parquet
+    corpus stored by `index create --engine spark`)."""
+    if os.path.isdir(index_path):
+        _corpus_info(corpus_summary(index_path), as_json)
+        return
     with open_index(index_path) as idx:
         try:
             info = idx.info()
@@ -287,6 +292,29 @@ def verify_command(index_path: str) -> None:
     lines.append(REBUILD_HINT[0].upper() + REBUILD_HINT[1:].split(" (")[0])
     click.echo(safe_output("\n".join(lines)))
     sys.exit(1)
+
+
+def _corpus_info(summary: dict[str, Any], as_json: bool) -> None:
+    """Print the ``index info`` of a Parquet corpus."""
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    p = summary["parameters"]
+    tables = ", ".join(f"{name}/ {_size(size)}" for name, size in summary["table_bytes"].items())
+    lines = [
+        f"corpus      {summary['corpus']} (a Parquet corpus, for check --engine spark)",
+        f"format      {summary['format']} version {summary['version']} (created by neardup "
+        f"{summary['created_by']})",
+        f"documents   {summary['documents']} ({summary['skipped']} skipped: nothing left "
+        "after normalization)",
+        "copies      " + ("kept: sampled shingles and 4-grams (for --preset copies)"
+                          if summary["copies"] else "not kept (stored without --copies or "
+                          "--preset copies: no check --preset copies)"),
+        f"tables      {tables}",
+        f"size        {_size(summary['size_bytes'])} ({summary['size_bytes']} bytes)",
+        "parameters  " + " ".join(f"{name}={value}" for name, value in p.items()),
+    ]
+    click.echo(safe_output("\n".join(lines)))
 
 
 def _size(size: int) -> str:
