@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from test_spark import spark
@@ -37,20 +38,26 @@ COPIES = {"containment": 0.3, "rewrite": 0.025, "formula_df": 10}
 def _stored(tmp_path: Path, corpus: list[Document], spark: Any,
             cli: bool = False) -> tuple[Path, Path]:
     """The corpus as an index file and as a Parquet corpus, both with the copies preset
-    (the Parquet corpus with ``cli``: by ``index create --engine spark --copies``)."""
+    (the Parquet corpus with ``cli``: by ``index create --engine spark --copies``). The
+    Parquet corpus is read from two files, so that its doc numbers pass 32 bits (the second
+    file's documents are numbered above 2**32)."""
     from neardup.spark.corpus import open_corpus, store_corpus_spark
 
     index = tmp_path / "corpus.ndx"
     with DuplicateIndex.create(index, preset="copies") as idx:
         idx.add(corpus)
-    source = _write_jsonl(tmp_path / "corpus.jsonl", corpus)
+    half = len(corpus) // 2
+    sources = [_write_jsonl(tmp_path / "corpus-1.jsonl", corpus[:half]),
+               _write_jsonl(tmp_path / "corpus-2.jsonl", corpus[half:])]
     stored = tmp_path / "corpus"
     if cli:
-        made = _cli(["index", "create", "--engine", "spark", str(stored), str(source),
+        made = _cli(["index", "create", "--engine", "spark", str(stored), *map(str, sources),
                      "--copies", "--threshold", "0.5", "--script", "simplified"])
         assert made.exit_code == 0 and "with what --preset copies reads" in made.stderr
     else:
-        store_corpus_spark(source, stored, preset="copies", spark=spark)
+        store_corpus_spark(sources, stored, preset="copies", spark=spark)
+    numbers = pq.read_table(stored / "documents", columns=["doc"]).column("doc").to_pylist()
+    assert max(numbers) >= 2**32
     assert open_corpus(str(stored)).copies
     return index, stored
 

@@ -56,5 +56,7 @@ def test_docs_alike_in_their_low_32_bits_are_told_apart() -> None:
     _checked(rows, {5: [7, 8], FAR: [7, 9]})  # agrees: no error
     with pytest.raises(IndexFileError, match=r"row \(9, doc 5\).*does not hold"):
         _checked([*rows, (9, 5)], {5: [7, 8], FAR: [7, 9]})
-    with pytest.raises(IndexFileError, match=f"value 9 of document 'far' \\(row {FAR}\\)"):
+    with pytest.raises(IndexFileError, match=f"value 9 of document 'far' \\(doc {FAR}\\)"):
         _checked([(7, 5), (8, 5), (7, FAR)], {5: [7, 8], FAR: [7, 9]})
+    with pytest.raises(IndexFileError, match=f"value 9 of document 'far' \\(doc {FAR}\\)"):
+        _checked([(7, 5), (8, 5), (9, 5), (7, FAR)], {5: [7, 8], FAR: [7, 9]})  # moved

@@ -103,7 +103,9 @@ Examples:
 @click.option("--copies", is_flag=True,
               help="Also keep what `check --preset copies` reads (4-grams, sampled shingles "
                    "and sentences of each document, for the rewrite search and the copies "
-                   "judgement): 3 to 4 times the file, 1.6 to 3 times the time of `add`. "
+                   "judgement): an index file 3 to 4 times as large, `add` 1.6 to 3 times "
+                   "as long; a Parquet corpus (--engine spark) keeps the 4-grams and sampled "
+                   "shingles. "
                    "With --threshold 0.5 --script simplified it checks as the copies preset "
                    "scans (--preset copies gives all three).")
 @index_input_options

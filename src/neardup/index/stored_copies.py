@@ -10,7 +10,6 @@ from collections.abc import Callable
 from .._types import U32
 from ..core.normalize import codepoints
 from ..errors import IndexFileError
-from ..stages.judged_query import IndexedDocument
 from .file import COPIES_SINCE, REBUILD_HINT
 from .statements import StoredDocument, Tables, decompress_text
 
@@ -79,15 +78,14 @@ def indexed_cps(tables: Tables) -> Callable[[list[int]], dict[int, U32]]:
     return read
 
 
-def indexed_sentences(tables: Tables) -> Callable[[IndexedDocument], str]:
+def indexed_sentences(tables: Tables) -> Callable[[StoredDocument], str]:
     """The normalized sentences an index file stores of a document it read.
 
     Raises:
         IndexFileError: none are stored (a damaged row).
     """
 
-    def read(old: IndexedDocument) -> str:
-        assert isinstance(old, StoredDocument)
+    def read(old: StoredDocument) -> str:
         return stored_sentences(old.sentences, tables.path, old.id)
 
     return read

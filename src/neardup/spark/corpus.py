@@ -13,9 +13,9 @@ stage (:func:`neardup.spark.udfs.hash_function`, the stages every engine shares)
     DIR/bands/       band int, key long, doc long      (one row per band of a document)
     DIR/fingerprints/ fingerprint int, doc long        (its distinct winnowed fingerprints)
     DIR/sampled/     value int, doc long  (with copies: its sampled 5-grams, as the copies
-                     judgement hashes them; documents/ then has sampled array<int>)
+                     judgement hashes them; documents/ then has sampled_count int)
     DIR/grams/       value int, doc long  (with copies: its 4-grams, as the rewrite search
-                     hashes them; documents/ then has grams array<int>)
+                     hashes them; documents/ then has grams_count int)
 
 uint32 and uint64 values are stored in signed columns with the same bits, as in the Spark
 pipeline. The parameters are the index parameters (those a SQLite index records:
@@ -70,7 +70,9 @@ COPIES_TABLES = {
     "grams": ("value", "doc"),
 }
 """The tables of a corpus stored with ``copies``, and the columns a check reads of them
-(each is also a column of ``documents``: the values of the document)."""
+(``documents`` then has each one's ``NAME_count``: how many values a document holds)."""
+COUNT = "{}_count"
+"""The ``documents`` column of how many values a document holds in a copies table."""
 TITLE = "title"
 """The column of a document's title in the rows :func:`corpus_function` takes."""
 
@@ -154,6 +156,7 @@ def _write_tables(
     """Write the tables under ``out`` (``columns``: the input's id, text and title
     columns; ``copies``: with ``sampled`` and ``grams``); the documents stored and
     skipped."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
@@ -174,21 +177,26 @@ def _write_tables(
         hashing = replace(hashing, rewrite=1.0, formula_df=2)
     hashed = docs.mapInArrow(
         corpus_function(hashing), f"{HASHED_SCHEMA}, text string, title string, chars long"
-    )
-    values = [F.col("sampled"), F.col("rewrites").alias("grams")] if copies else []
-    hashed.where(F.col("skip").isNull()).select(
+    ).where(F.col("skip").isNull())
+    values = {"sampled": F.col("sampled"), "grams": F.col("rewrites")} if copies else {}
+    if copies:  # hashed once: the documents and the tables of their values are written of it
+        hashed = hashed.persist(StorageLevel.MEMORY_AND_DISK)
+    hashed.select(
         F.col(ORD).alias("doc"), F.col(ID).alias("id"), "title", "text",
         F.col("chars").alias("length"), F.size("fingerprints").alias("fingerprints"),
-        "keys", F.col("fingerprints").alias("prints"), *values,
+        "keys", F.col("fingerprints").alias("prints"),
+        *(F.size(column).alias(COUNT.format(name)) for name, column in values.items()),
     ).sortWithinPartitions("doc").write.parquet(f"{out}/documents")
+    for name, column in values.items():
+        hashed.select(F.explode(column).alias("value"), F.col(ORD).alias("doc")).write.parquet(
+            f"{out}/{name}")
+    hashed.unpersist()
     stored = spark.read.parquet(f"{out}/documents")
     stored.select(F.posexplode("keys").alias("band", "key"), "doc").select(
         F.col("band").cast("int"), "key", "doc"
     ).write.parquet(f"{out}/bands")
     stored.select(F.explode("prints").alias("fingerprint"), "doc").write.parquet(
         f"{out}/fingerprints")
-    for table in COPIES_TABLES if copies else ():
-        stored.select(F.explode(table).alias("value"), "doc").write.parquet(f"{out}/{table}")
     total = int(docs.count())
     kept = int(stored.count())
     return kept, total - kept

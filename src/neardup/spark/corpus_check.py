@@ -4,14 +4,18 @@ the pairs of ``neardup check --index`` on an index of the same documents.
 What runs where: the corpus's side, every lookup whose cost grows with the corpus, is Spark
 SQL over its tables (:mod:`neardup.spark.corpus`): the holders of the new documents' band
 keys (a join of ``bands`` with the broadcast keys), the document frequency and holders of
-their fingerprints (``fingerprints``), the stored documents met (``documents``). The new
-batch's side runs on the driver with the stages every engine shares, as the SQLite check
-runs it: the new documents hashed (:mod:`neardup.stages.hashing`), the band groups as a scan
-forms them (:func:`~neardup.stages.band_groups.scanned_band_pairs`), the containment
-candidates and boilerplate (:func:`~neardup.searches.containment.stored_candidates`, with
-:class:`SparkFingerprints` as its store), the exact verification of the candidates with the
-modes' rules (:func:`~neardup.stages.verification.verify_candidates`). So a check reads of
-the corpus only the rows its new documents reach, and the texts of the documents met.
+their fingerprints (``fingerprints``), with the copies judgement and the rewrite search the
+document frequency and holders of their sampled shingles and 4-grams (``sampled``,
+``grams``), the stored documents met (``documents``, each read once). The new batch's side
+runs on the driver with the stages every engine shares, as the SQLite check runs it: the new
+documents hashed (:mod:`neardup.stages.hashing`), the band groups as a scan forms them
+(:func:`~neardup.stages.band_groups.scanned_band_pairs`), the containment candidates and
+boilerplate (:func:`~neardup.searches.containment.stored_candidates`, with
+:class:`SparkFingerprints` as its store), the judged query
+(:class:`~neardup.stages.judged_query.JudgedQuery`, with :class:`SparkCorpus` as its
+tables), the exact verification of the candidates with the modes' rules and judge
+(:func:`~neardup.stages.verification.verify_candidates`). So a check reads of the corpus
+only the rows its new documents reach, and the texts of the documents met.
 """
 
 from __future__ import annotations
@@ -46,16 +50,16 @@ from ..stages.hashing import (
     signatures_of_codepoints,
 )
 from ..stages.intake import Intake
-from ..stages.judged_query import AsScanned, IndexedDocument, JudgedQuery
+from ..stages.judged_query import AsScanned, JudgedQuery
 from ..stages.verification import marked_exact, report_parts, verify_candidates
-from .corpus import COPIES_TABLES, TABLES, CorpusInfo, open_corpus
+from .corpus import COPIES_TABLES, COUNT, TABLES, CorpusInfo, open_corpus
 from .session import get_session, one_line, require_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
-def no_copies_message(path: str) -> str:
+def corpus_without_copies_message(path: str) -> str:
     """Why a check with the copies judgement or the rewrite search is refused on a corpus
     stored without ``copies``, and what to do."""
     return (f"{path}: this Parquet corpus was stored without copies, so it keeps no sampled "
@@ -99,6 +103,7 @@ class SparkCorpus:
         self.info = info
         self.path = info.path
         self._tables: dict[str, DataFrame] = {}
+        self._read: dict[int, Stored] = {}
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -118,7 +123,10 @@ class SparkCorpus:
         if name not in self._tables:
             with self.reading():
                 frame = self.spark.read.parquet(f"{self.path}/{name}")
-            missing = [c for c in {**TABLES, **COPIES_TABLES}[name] if c not in frame.columns]
+            wanted = list({**TABLES, **COPIES_TABLES}[name])
+            if name == "documents" and self.info.copies:
+                wanted += [COUNT.format(table) for table in COPIES_TABLES]
+            missing = [c for c in wanted if c not in frame.columns]
             if missing:
                 raise IndexFileError(f"{self.path}: damaged Parquet corpus: the {name}/ table "
                                      f"has no column {missing[0]!r}")
@@ -154,19 +162,20 @@ class SparkCorpus:
         return {int(doc) for (doc,) in found}
 
     def documents(self, docs: list[int], bands: int) -> dict[int, Stored]:
-        """The stored documents with these doc numbers (their text and band keys)."""
-        found = self.matching("documents", [(d,) for d in docs], "doc long", ["doc"],
+        """The stored documents with these doc numbers (their text and band keys), each
+        read once a check."""
+        wanted = sorted(set(docs) - set(self._read))
+        found = self.matching("documents", [(d,) for d in wanted], "doc long", ["doc"],
                                ["doc", "id", "title", "length", "text", "keys"])
-        out = {}
         for doc, doc_id, title, length, text, keys in found:
             stored_keys = np.array(keys or [], dtype=np.int64).view(np.uint64)
             if stored_keys.size != bands or text is None:
                 raise IndexFileError(f"{self.path}: damaged Parquet corpus: document "
                                      f"{doc_id!r} has {stored_keys.size} band keys (expected "
                                      f"{bands}) or no text")
-            out[int(doc)] = Stored(int(doc), str(doc_id), title, int(length), str(text),
-                                   stored_keys)
-        return out
+            self._read[int(doc)] = Stored(int(doc), str(doc_id), title, int(length), str(text),
+                                          stored_keys)
+        return {doc: self._read[doc] for doc in docs if doc in self._read}
 
     def damaged(self, detail: str) -> str:
         """The message of damage found in the corpus's rows, from what is wrong."""
@@ -219,16 +228,20 @@ class SparkCorpus:
 
     def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
         """How many values of ``table`` each of these stored documents holds (its
-        ``documents`` row's array of them)."""
-        from pyspark.sql import functions as F
+        ``documents`` row's count of them).
 
-        if not docs:
-            return {}
-        with self.reading():
-            wanted = self.spark.createDataFrame([(d,) for d in docs], "doc long")
-            found = (self.table("documents").join(F.broadcast(wanted), "doc")
-                     .select("doc", F.size(table).alias("n")).collect())
-        return {int(doc): int(n) for doc, n in found}
+        Raises:
+            IndexFileError: a document's count is missing (a damaged row).
+        """
+        found = self.matching("documents", [(d,) for d in docs], "doc long", ["doc"],
+                               ["doc", COUNT.format(table)])
+        counts = {}
+        for doc, n in found:
+            if n is None:
+                raise IndexFileError(self.damaged(
+                    f"document row {doc} has no {COUNT.format(table)} in the documents/ table"))
+            counts[int(doc)] = int(n)
+        return counts
 
     def normalized(self, parameters: Parameters) -> Callable[[list[int]], dict[int, U32]]:
         """The normalized code points of stored documents by doc number, read at once (what
@@ -236,7 +249,7 @@ class SparkCorpus:
 
         def read(docs: list[int]) -> dict[int, U32]:
             stored = self.documents(docs, parameters.banding.bands)
-            _check_met(self, docs, stored)
+            _check_met(self, docs, stored, "sampled or grams")
             cps = normalized_codepoints([stored[d].text for d in docs], parameters)
             return dict(zip(docs, cps, strict=True))
 
@@ -318,7 +331,7 @@ def check_spark(
     query_time: dict[str, Any] = {"containment": containment, "rewrite": rewrite,
                                   "formula_df": formula_df}
     if (rewrite is not None or formula_df is not None) and not info.copies:
-        raise IndexFileError(no_copies_message(info.path))
+        raise IndexFileError(corpus_without_copies_message(info.path))
     if max_df is not None:
         query_time["max_df"] = max_df
     parameters = replace(info.parameters, **query_time)
@@ -393,7 +406,7 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
         found[CONTAINMENT] = copies.found()
     if judged is not None:
         judged.judge(new_docs, indexed, all_cps.__getitem__, candidates,
-                     stored_sentences(parameters))
+                     corpus_sentences(parameters))
         found.update(judged.found())
     nodes: list[int] = np.unique(candidates).tolist()
     sets = dict(zip(nodes, shingle_sets([all_cps[k] for k in nodes], parameters), strict=True))
@@ -447,13 +460,12 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
     return CheckResult(report, {old.id: old.text for old in indexed})
 
 
-def stored_sentences(parameters: Parameters) -> Callable[[IndexedDocument], str]:
+def corpus_sentences(parameters: Parameters) -> Callable[[Stored], str]:
     """The normalized sentences of a stored document met, made of its text as an index
     file makes those it keeps."""
     options = parameters.normalize_options()
 
-    def made(old: IndexedDocument) -> str:
-        assert isinstance(old, Stored)
+    def made(old: Stored) -> str:
         return normalized_sentences([old.text], options)[0]
 
     return made
@@ -471,8 +483,9 @@ def _band_groups(
     return among, [(pos, holders[k]) for pos, k in hits]
 
 
-def _check_met(corpus: SparkCorpus, met: Any, read: Any) -> None:
-    """Raise unless every stored document a band or fingerprint row led to was read.
+def _check_met(corpus: SparkCorpus, met: Any, read: Any, rows: str = "band or fingerprint"
+               ) -> None:
+    """Raise unless every stored document a row of the ``rows`` tables led to was read.
 
     Raises:
         IndexFileError: naming the first missing document.
@@ -480,7 +493,7 @@ def _check_met(corpus: SparkCorpus, met: Any, read: Any) -> None:
     missing = sorted(set(met) - set(read))
     if missing:
         raise IndexFileError(
-            f"{corpus.path}: damaged Parquet corpus: a band or fingerprint row names document "
+            f"{corpus.path}: damaged Parquet corpus: a {rows} row names document "
             f"{missing[0]}, which the documents/ table does not hold")
 
 

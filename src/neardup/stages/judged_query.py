@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -66,6 +66,10 @@ class IndexedDocument(Protocol):
     def id(self) -> str: ...
 
 
+Indexed = TypeVar("Indexed", bound=IndexedDocument)
+"""An engine's own record of an indexed document met."""
+
+
 @dataclass(frozen=True)
 class AsScanned:
     """A judge that measures each (new, indexed) pair in the order a scan of the indexed
@@ -97,8 +101,8 @@ class AsScanned:
 
 
 class JudgedQuery:
-    """The copies judgement and rewrite search of one query (in an index file's read
-    transaction)."""
+    """The copies judgement and rewrite search of one check against stored documents (an
+    index file's, in its read transaction, or a Parquet corpus's)."""
 
     def __init__(self, tables: ValueTables, params: Parameters, hashed: dict[str, PerDocument],
                  stored_cps: Callable[[list[int]], dict[int, U32]],
@@ -149,9 +153,9 @@ class JudgedQuery:
         """What each mode's candidate stage recorded."""
         return {name: found.found for name, found in self._found.items()}
 
-    def judge(self, new: list[Document], indexed: Sequence[IndexedDocument],
+    def judge(self, new: list[Document], indexed: Sequence[Indexed],
               cps_of: Callable[[int], U32], candidates: I64,
-              sentences_of: Callable[[IndexedDocument], str]) -> None:
+              sentences_of: Callable[[Indexed], str]) -> None:
         """The formula shingles, common 4-grams and rewrite profiles of the compared
         documents (the nodes of ``candidates``: ``0 .. len(new) - 1`` the new documents,
         then the ``indexed`` ones; ``cps_of`` a node's normalized code points;

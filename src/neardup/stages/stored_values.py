@@ -376,8 +376,8 @@ def check_value_rows(freq: Frequencies, met: dict[int, U32], names: dict[int, st
         value, doc = lost[0]
         raise IndexFileError(damaged(
             f"the {freq.table} table does not give value {value} of document "
-            f"{names.get(doc, '?')!r} (row {doc}), which its text holds (the table's pages "
-            "are out of order or lost)"
+            f"{names.get(doc, '?')!r} (doc {doc}), which its text holds (its rows are out of "
+            "order or lost)"
         ))
     theirs = found[members(found & 0xFFFFFFFF, np.searchsorted(every, np.sort(docs)))]
     extra = theirs[~members(theirs, np.sort(_codes(values, np.searchsorted(every, owners))))]
