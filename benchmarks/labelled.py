@@ -9,8 +9,11 @@ readers have no majority is left out. The script prints, per corpus, precision a
 copies, the confusion table (label × what the mode did) and the same by the reason given.
 
 Sets: ``tune`` (the half of ``labelled_pairs.jsonl`` the judgement was tuned on), ``fresh``
-(``labelled_fresh.jsonl``, drawn from the judgement's own output) and ``heldout`` (the other
-half: run it once, on the final judgement; ``--heldout`` must be given to read it).
+(``labelled_fresh.jsonl``, drawn from the judgement's own output), ``population``
+(``labelled_population.jsonl``: news pairs drawn at random from what the judgement reports,
+the precision of the list a user reads, and pairs a rescue rule would have added) and
+``heldout`` (the other half: run it once, on the final judgement; ``--heldout`` must be
+given to read it).
 
 Usage::
 
@@ -64,10 +67,14 @@ def majority(labels: Iterable[str | None]) -> str | None:
     return counts[0][0]
 
 
+SINGLE_READER = {"fresh": "labelled_fresh.jsonl", "population": "labelled_population.jsonl"}
+"""The sets read by one reader a pair, and their files."""
+
+
 def labelled_set(name: str) -> list[Labelled]:
-    """The pairs of set ``name`` (``tune``, ``heldout`` or ``fresh``)."""
-    if name == "fresh":
-        rows = _rows(DATA / "labelled_fresh.jsonl")
+    """The pairs of set ``name`` (``tune``, ``heldout``, ``fresh`` or ``population``)."""
+    if name in SINGLE_READER:
+        rows = _rows(DATA / SINGLE_READER[name])
         return [Labelled(r["pair"], r["corpus"], r["a"], r["b"], r["label"]) for r in rows]
     return [
         Labelled(r["pair"], r["corpus"], r["a"], r["b"],
@@ -155,7 +162,7 @@ def print_score(title: str, scored: dict[str, object]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", nargs="+", default=["tune"],
-                        choices=["tune", "fresh", "heldout"], dest="sets")
+                        choices=["tune", "fresh", "population", "heldout"], dest="sets")
     parser.add_argument("--corpus", nargs="+", default=["news", "laws"], choices=["news", "laws"])
     parser.add_argument("--heldout", action="store_true",
                         help="read the held-out half (run it once, on the final judgement)")
