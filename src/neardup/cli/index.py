@@ -215,10 +215,12 @@ def _documents(count: int) -> str:
     return f"{count} document{'' if count == 1 else 's'}"
 
 
-@index.command("info", epilog="""\b
+@index.command("info", short_help="Show the counts, parameters and size of INDEX.",
+               epilog="""\b
 Examples:
   neardup index info corpus.ndx
   neardup index info corpus.ndx --json | jq .documents
+  neardup index info corpus/                 # a Parquet corpus
 """)
 @click.argument("index_path", metavar="INDEX")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
