@@ -27,6 +27,7 @@ from ..io.documents import text_field_not_found
 from ..parameters import Parameters, resolve_parameters
 from ..report import Counts, DocumentInfo, DuplicateReport
 from ..searches.copies import NAME as COPIES
+from ..searches.copies import SAME_TEXT
 from ..searches.modes import modes_for
 from ..stages.verification import Verified, report_parts
 from .candidates import find_candidates
@@ -188,7 +189,7 @@ def search(
     parts = with_copies(report_parts(verified, hashed.ids, describe), hashed, copies, verified)
     if not copies_too:
         parts = without_identical_pairs(parts, identical)
-    same = "the same text once normalized" if params.formula_df is not None else None
+    same = SAME_TEXT if params.formula_df is not None else None
     parts = with_exact_pairs(parts, identical, hashed, copies, same)
     texts = _texts(source, hashed, copies, parts.documents) if with_texts else {}
     counts = Counts(

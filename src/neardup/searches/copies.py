@@ -53,6 +53,10 @@ from .rewritten_copies import NAME as REWRITE
 
 NAME = "copies"
 
+SAME_TEXT = "the same text once normalized"
+"""The reason the copies judgement gives a pair of identical normalized texts (every engine
+reports them so, without the judge's figures)."""
+
 LEAST_SHARED = 4
 """Sampled shingles held by few documents (at most the formula cut) that two documents must
 share at the least to be a candidate (about 16 characters of rare text), ..."""

@@ -51,9 +51,6 @@ JUDGED_SCHEMA = (
 """The rows of :func:`judged_function`: a verified pair (``copy`` true) or one set apart
 (``copy`` false), its overlap, what the rules and judges recorded and the judge's reason."""
 
-SAME_TEXT = "the same text once normalized"
-"""The reason of a pair of identical normalized texts under the copies judgement (as the
-local report gives it)."""
 
 BATCH_CHARACTERS = 4_000_000
 """Characters of text (both sides of every pair) verified at once, at most (unless one pair

@@ -49,7 +49,7 @@ from ..errors import ParameterError
 from ..parameters import Parameters, resolve_parameters
 from ..searches.containment import NAME as CONTAINMENT
 from ..searches.copies import NAME as COPIES
-from ..searches.copies import formula_cut
+from ..searches.copies import SAME_TEXT, formula_cut
 from ..searches.rewritten_copies import NAME as REWRITE
 from ..searches.rewritten_copies import common_cut
 from .candidates import (
@@ -62,7 +62,7 @@ from .candidates import (
 from .components import components
 from .evidence import copy_ratio_rows, evidence_rows, with_evidence
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
-from .judged import SAME_TEXT, judged_columns, judged_pairs, text_similarities
+from .judged import judged_columns, judged_pairs, text_similarities
 from .reading import INPUT_ORDER
 from .session import require_spark
 from .udfs import (

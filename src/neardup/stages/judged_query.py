@@ -26,7 +26,7 @@ from .._types import F64, I64, U32, Verification
 from ..io.documents import Document
 from ..parameters import Parameters
 from ..report import Pair
-from ..searches.copies import FIGURES, formula_cut
+from ..searches.copies import FIGURES, SAME_TEXT, formula_cut
 from ..searches.copies import NAME as COPIES
 from ..searches.protocol import (
     Found,
@@ -51,9 +51,6 @@ from .stored_values import (
     judging,
     rewrite_candidates,
 )
-
-SAME_TEXT = "the same text once normalized"
-"""The reason of a pair of identical normalized texts (as a scan gives it)."""
 
 
 class IndexedDocument(Protocol):
