@@ -237,3 +237,14 @@ def test_spark_logging_set_up_by_the_user_is_kept(tmp_path: Path,
     assert not _logging_configured("", "")
     monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "conf"))
     assert _logging_configured("", "")
+
+
+def test_progress_bars_only_on_a_terminal_unless_the_user_chose() -> None:
+    """A session neardup starts draws Spark's progress bars on a terminal, not in a log or
+    a CI job's output, unless the user set spark.ui.showConsoleProgress."""
+    from neardup.spark.session import PROGRESS, shows_progress
+
+    assert shows_progress(None, "", terminal=True) == "true"
+    assert shows_progress(None, "", terminal=False) == "false"
+    assert shows_progress("true", "", terminal=False) is None
+    assert shows_progress(None, f"--conf {PROGRESS}=true pyspark-shell", terminal=False) is None

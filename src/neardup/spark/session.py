@@ -31,6 +31,19 @@ _SYMPTOMS = re.compile(r"NullPointerException|stopped SparkContext|has been shut
 QUIET_LOG_LEVEL = "FATAL"
 """The console log level of a local session neardup starts, unless the user set up log4j."""
 
+PROGRESS = "spark.ui.showConsoleProgress"
+"""Spark's console progress bars (a line redrawn for every stage, on standard error)."""
+
+
+def shows_progress(given: str | None, submit_args: str, terminal: bool) -> str | None:
+    """What a session neardup starts sets :data:`PROGRESS` to: the bars on a terminal only
+    (in a log or a CI job they are pages of partial lines), unless the user set it
+    (``given``: its value in the Spark configuration; ``submit_args``:
+    ``PYSPARK_SUBMIT_ARGS``), when None leaves it alone."""
+    if given is not None or PROGRESS in submit_args:
+        return None
+    return "true" if terminal else "false"
+
 TUNED = {
     # AQE sizes the shuffles' partitions from the data, also inside cached plans (the
     # default keeps a cached plan at spark.sql.shuffle.partitions, 200).
@@ -89,7 +102,8 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     A new local session's driver memory is sized to the machine (:func:`driver_memory`)
     unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, and its Python
     workers run this Python unless ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` says
-    otherwise (the default, ``python3`` on the path, may lack pyarrow); the input is
+    otherwise (the default, ``python3`` on the path, may lack pyarrow); its progress bars
+    show on a terminal only (:func:`shows_progress`); the input is
     split :data:`SPLITS_PER_CORE` ways per core and the shuffles are sized by AQE
     (:data:`TUNED`), each unless set already.
     """
@@ -116,6 +130,9 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         and "spark.pyspark.python" not in submit_args
     ):  # the workers run here: in this Python, which has neardup, pyarrow and numpy
         os.environ["PYSPARK_PYTHON"] = sys.executable  # what pyspark's context reads
+    progress = shows_progress(given.get(PROGRESS, None), submit_args, sys.stderr.isatty())
+    if progress is not None:
+        builder = builder.config(PROGRESS, progress)
     from pyspark import SparkContext
 
     created = SparkContext._active_spark_context is None  # not a context the user made
