@@ -185,46 +185,52 @@ class SparkCorpus:
         """Stored documents."""
         return self.info.documents
 
-    def _values(self, values: U32) -> DataFrame:
-        """A frame of ``values`` (uint32, distinct) in a ``value`` column of their bits."""
+    def _rows_of(self, table: str, column: str, values: U32) -> DataFrame:
+        """The rows of ``table`` whose uint32 ``column`` (stored as int32 of the same bits)
+        holds one of ``values``: a join with them, broadcast."""
         import pyarrow as pa
-
-        bits = np.ascontiguousarray(values, dtype=np.uint32).view(np.int32)
-        return self.spark.createDataFrame(pa.table({"value": pa.array(bits, pa.int32())}))
-
-    def value_frequencies(self, table: str, values: U32, cap: int) -> I64:
-        """How many stored documents hold each of ``values`` (distinct) in ``table``
-        (``sampled`` or ``grams``), counted up to ``cap``."""
         from pyspark.sql import functions as F
 
+        bits = np.unique(np.asarray(values, dtype=np.uint32)).view(np.int32)
+        wanted = self.spark.createDataFrame(pa.table({column: pa.array(bits, pa.int32())}))
+        return self.table(table).join(F.broadcast(wanted), column)
+
+    def frequencies(self, table: str, column: str, values: U32, cap: int) -> I64:
+        """How many stored documents hold each of ``values`` (uint32, repeats allowed) in
+        ``column`` of ``table``, counted up to ``cap``."""
         values = np.asarray(values, dtype=np.uint32)
+        out = np.zeros(values.size, dtype=np.int64)
         if not values.size:
-            return np.zeros(0, dtype=np.int64)
+            return out
         with self.reading():
-            counted = (self.table(table).join(F.broadcast(self._values(values)), "value")
-                       .groupBy("value").count().toArrow())
-        found = counted.column("value").to_numpy().astype(np.int32).view(np.uint32)
+            counted = self._rows_of(table, column, values).groupBy(column).count().toArrow()
+        found = counted.column(column).to_numpy().astype(np.int32).view(np.uint32)
         order = np.argsort(found)
         found, counts = found[order], counted.column("count").to_numpy()[order]
-        out = np.zeros(values.size, dtype=np.int64)
         if found.size:
             at = np.minimum(np.searchsorted(found, values), found.size - 1)
             hit = found[at] == values
             out[hit] = counts[at[hit]]
         return np.minimum(out, cap)
 
-    def value_holders(self, table: str, values: U32) -> tuple[U32, I64]:
-        """Every (value, stored doc number) row of ``table`` of these distinct values."""
-        from pyspark.sql import functions as F
-
-        values = np.asarray(values, dtype=np.uint32)
-        if not values.size:
+    def holders(self, table: str, column: str, values: U32) -> tuple[U32, I64]:
+        """Every (value, stored doc number) row of ``table`` whose ``column`` holds one of
+        ``values``."""
+        if not np.asarray(values).size:
             return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
         with self.reading():
-            found = (self.table(table).join(F.broadcast(self._values(values)), "value")
-                     .select("value", "doc").toArrow())
-        held = found.column("value").to_numpy().astype(np.int32).view(np.uint32)
+            found = self._rows_of(table, column, values).select(column, "doc").toArrow()
+        held = found.column(column).to_numpy().astype(np.int32).view(np.uint32)
         return held, found.column("doc").to_numpy().astype(np.int64)
+
+    def value_frequencies(self, table: str, values: U32, cap: int) -> I64:
+        """How many stored documents hold each of ``values`` (distinct) in ``table``
+        (``sampled`` or ``grams``), counted up to ``cap``."""
+        return self.frequencies(table, "value", values, cap)
+
+    def value_holders(self, table: str, values: U32) -> tuple[U32, I64]:
+        """Every (value, stored doc number) row of ``table`` of these distinct values."""
+        return self.holders(table, "value", values)
 
     def value_counts(self, table: str, docs: list[int]) -> dict[int, int]:
         """How many values of ``table`` each of these stored documents holds (its
@@ -266,27 +272,11 @@ class SparkFingerprints:
 
     def fingerprint_frequencies(self, fingerprints: U32, cap: int) -> I64:
         """How many stored documents hold each fingerprint, counted up to ``cap``."""
-        from pyspark.sql import functions as F
-
-        values = np.asarray(fingerprints, dtype=np.uint32)
-        if not values.size:
-            return np.zeros(0, dtype=np.int64)
-        rows = [(int(v),) for v in np.unique(values).view(np.int32).tolist()]
-        with self.corpus.reading():
-            wanted = self.corpus.spark.createDataFrame(rows, "fingerprint int")
-            counted = (self.corpus.table("fingerprints").join(F.broadcast(wanted), "fingerprint")
-                       .groupBy("fingerprint").count().collect())
-        frequency = {int(np.int32(f).view(np.uint32)): int(c) for f, c in counted}
-        return np.array([min(frequency.get(v, 0), cap) for v in values.tolist()], dtype=np.int64)
+        return self.corpus.frequencies("fingerprints", "fingerprint", fingerprints, cap)
 
     def fingerprint_holders(self, fingerprints: U32) -> tuple[U32, I64]:
         """Each (fingerprint, stored document) row of these fingerprints."""
-        rows = [(int(v),) for v in np.unique(np.asarray(fingerprints, np.uint32))
-                .view(np.int32).tolist()]
-        found = self.corpus.matching("fingerprints", rows, "fingerprint int", ["fingerprint"],
-                                      ["fingerprint", "doc"])
-        held = np.array([f for f, _ in found], dtype=np.int32).view(np.uint32)
-        return held, np.array([d for _, d in found], dtype=np.int64)
+        return self.corpus.holders("fingerprints", "fingerprint", fingerprints)
 
     def fingerprint_counts(self, docs: list[int]) -> dict[int, int]:
         """How many fingerprints each stored document has."""
