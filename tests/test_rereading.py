@@ -150,3 +150,43 @@ def test_component_batches_hold_whole_components_and_every_candidate_once() -> N
             seen.append(k)
     assert sorted(seen) == list(range(len(candidates)))
     assert component_batches.plan_component_batches(np.empty((0, 2), dtype=np.int64), lengths) == []
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("kind", ["jsonl.gz", "parquet"])
+def test_a_compressed_or_parquet_corpus_is_read_once_for_every_batch(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
+    """A .jsonl.gz file is decompressed from its start, and a Parquet file's row groups are
+    read whole, at each fetch: the verification's batches are fetched together (one read of
+    the file for the laws), not one read each; the same pairs either way."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from neardup.engine import verification_stage
+    from neardup.io import corpus as corpus_module
+
+    docs = load_documents(DATA / "laws_sample.jsonl.gz")
+    path = DATA / "laws_sample.jsonl.gz"
+    if kind == "parquet":
+        path = tmp_path / "laws.parquet"
+        pq.write_table(pa.table({"id": [d.id for d in docs], "text": [d.text for d in docs]}),
+                       path, row_group_size=50)
+    reads: list[int] = []
+    fetch = corpus_module.read_rows_at if kind == "parquet" else Corpus._seek_jsonl
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return fetch(*args, **kwargs)  # type: ignore[operator]
+
+    if kind == "parquet":
+        monkeypatch.setattr(corpus_module, "read_rows_at", counted)
+    else:
+        monkeypatch.setattr(Corpus, "_seek_jsonl", counted)
+    expected = pair_tuples(find_duplicates(docs))
+    assert pair_tuples(find_duplicates(Corpus(path))) == expected
+    assert len(reads) == 1
+    reads.clear()
+    monkeypatch.setattr(verification_stage, "READ_AHEAD", 1)  # a read for every batch
+    assert pair_tuples(find_duplicates(Corpus(path))) == expected
+    assert len(reads) > 10

@@ -74,14 +74,41 @@ def verify_exactly(
         ranks = np.asarray(hashed.lengths, dtype=np.int64)
     batches = plan_component_batches(candidates, ranks)
     all_positions = np.array(hashed.positions, dtype=np.int64)
-
-    def with_records(batch: ComponentBatch) -> tuple[ComponentBatch, Parameters, dict[str, U32]]:
-        batch.records = source.records_at(all_positions[batch.nodes])
-        return batch, params, common
-
-    calls = (with_records(batch) for batch in batches)
+    calls = ((batch, params, common)
+             for batch in with_records(batches, all_positions, source, READ_AHEAD))
     here = workers.count == 1 or len(batches) <= 1
     yield from workers.map(verify_component_batch, calls, here=here)
+
+
+READ_AHEAD = 64_000_000
+"""Characters of normalized text whose documents are fetched in one read of the input. A
+compressed JSON Lines file is decompressed from its start, and a Parquet file's row groups
+are read whole, for each fetch: the batches are fetched together, about 60,000 documents of
+1,000 characters a read, not one read of the file each (of hundreds, at a million
+documents); what one read holds is what the verification keeps in memory ahead of the
+batches (plain JSON Lines are read line by line from their offsets, whatever this is)."""
+
+
+def with_records(
+    batches: list[ComponentBatch], positions: I64, source: TextSource, read_ahead: int
+) -> Iterator[ComponentBatch]:
+    """The batches with their records, fetched for as many consecutive batches at once as
+    hold ``read_ahead`` characters of normalized text (one batch at least); ``positions``:
+    each processed document's position in the source."""
+    group: list[ComponentBatch] = []
+    characters = 0
+    for k, batch in enumerate(batches):
+        group.append(batch)
+        characters += int(batch.lengths.sum())
+        if characters < read_ahead and k + 1 < len(batches):
+            continue
+        records = source.records_at(np.concatenate([positions[b.nodes] for b in group]))
+        start = 0
+        for member in group:
+            member.records = records[start : start + member.nodes.size]
+            start += member.nodes.size
+            yield member
+        group, characters = [], 0
 
 
 def merged(parts: list[Verified]) -> Verified:

@@ -109,6 +109,11 @@ class LinesAt:
     def __len__(self) -> int:
         return int(self.offsets.size)
 
+    def __getitem__(self, part: slice) -> LinesAt:
+        """These lines only (a slice of them)."""
+        return LinesAt(self.files, self.file_of[part], self.offsets[part], self.linenos[part],
+                       self.fields)
+
     def __iter__(self) -> Iterator[LineAt]:
         columns = (self.file_of.tolist(), self.offsets.tolist(), self.linenos.tolist())
         for file, offset, lineno in zip(*columns, strict=True):
