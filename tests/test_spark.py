@@ -207,7 +207,16 @@ def test_seeds_equal_local(spark: Any) -> None:
     _assert_same(report, pairs, clusters)
 
 
-def test_planted_laws_equal_local(spark: Any) -> None:
+@pytest.fixture(params=["driver", "spark"])
+def outputs_made_on(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where the pairs and clusters are named and ordered: on the driver (few pairs, the
+    default) or by Spark joins (forced here by a limit of no rows)."""
+    if request.param == "spark":
+        monkeypatch.setattr("neardup.spark.pipeline.DRIVER_ROWS", 0)
+    return str(request.param)
+
+
+def test_planted_laws_equal_local(spark: Any, outputs_made_on: str) -> None:
     from neardup.spark import find_duplicates_spark_result
 
     docs = planted_laws()
@@ -292,7 +301,7 @@ def laws_with_partial_copies() -> list[tuple[str, str]]:
     return out
 
 
-def test_containment_laws_equal_local(spark: Any) -> None:
+def test_containment_laws_equal_local(spark: Any, outputs_made_on: str) -> None:
     """A containment search on laws with natural and planted partial copies, with a
     boilerplate cut low enough to cut many fingerprints: the same pairs, shares, clusters
     and boilerplate count as locally, in the same order."""

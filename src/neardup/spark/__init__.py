@@ -41,10 +41,8 @@ from .corpus import store_corpus_spark
 from .corpus_check import check_spark
 from .dedup import deduplicate_spark
 from .jobs import dedup_spark, scan_spark
+from .outputs import CLUSTERS_SCHEMA, PAIRS_SCHEMA, SKIPPED_SCHEMA
 from .pipeline import (
-    CLUSTERS_SCHEMA,
-    PAIRS_SCHEMA,
-    SKIPPED_SCHEMA,
     SparkResult,
     find_duplicates_spark,
     find_duplicates_spark_result,

@@ -109,7 +109,8 @@ def deduplicated(
             StorageLevel.MEMORY_AND_DISK
         )
     order = order_col or _NODE
-    result = find_duplicates_spark_result(rows, id_col, text_col, params, order_col=order)
+    result = find_duplicates_spark_result(rows, id_col, text_col, params, order_col=order,
+                                          outputs=False)
     assert result.members is not None
     rank = [F.col("length") if keep == "longest" else F.lit(0), (-F.col("node")).alias("neg")]
     if prefer is not None:

@@ -63,6 +63,7 @@ from .components import components
 from .evidence import copy_ratio_rows, evidence_rows, with_evidence
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
 from .judged import judged_columns, judged_pairs, text_similarities
+from .outputs import DRIVER_ROWS, outputs_on_driver
 from .reading import INPUT_ORDER
 from .session import require_spark
 from .udfs import (
@@ -80,15 +81,6 @@ from .udfs import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-PAIRS_SCHEMA = (
-    "a string, b string, jaccard double, containment double, a_in_b double, b_in_a double, "
-    "exact boolean"
-)
-"""The columns of :attr:`SparkResult.pairs`."""
-CLUSTERS_SCHEMA = "id string, cluster_id string, representative string, similarity double"
-"""The columns of :attr:`SparkResult.clusters`."""
-SKIPPED_SCHEMA = "id string, reason string"
-"""The columns of :attr:`SparkResult.skipped`."""
 
 
 @dataclass
@@ -97,7 +89,7 @@ class SparkResult:
 
     Attributes:
         pairs: ``a, b, jaccard, containment, a_in_b, b_in_a, exact``
-            (:data:`PAIRS_SCHEMA`); ``a`` comes before ``b`` in input order; ``exact`` pairs
+            (:data:`~neardup.spark.outputs.PAIRS_SCHEMA`); ``a`` comes before ``b`` in input order; ``exact`` pairs
             are of identical normalized texts, each later one with the first of its group.
         clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
             the cluster's earliest document, ``similarity`` the Jaccard to the representative.
@@ -226,6 +218,7 @@ def find_duplicates_spark_result(
     preset: str | None = None,
     order_col: str | None = None,
     passages: bool = False,
+    outputs: bool = True,
     **overrides: Any,
 ) -> SparkResult:
     """:func:`find_duplicates_spark` with the skipped documents and the cached intermediates,
@@ -235,7 +228,10 @@ def find_duplicates_spark_result(
     Same arguments and errors as :func:`find_duplicates_spark`; ``passages``: the pairs
     get ``passages``, ``a_coverage`` and ``b_coverage`` (as the local
     :func:`neardup.add_passages` gives them) and, for a containment search,
-    :attr:`SparkResult.copies` holds the copy ratios (the local ``report.copies``).
+    :attr:`SparkResult.copies` holds the copy ratios (the local ``report.copies``);
+    ``outputs``: the pairs and clusters will be read (when there are few, they are made
+    on the driver now; False leaves them plans that nothing runs unless they are read, as
+    for a deduplication, which reads the members only).
     """
     require_spark()
     from pyspark import StorageLevel
@@ -304,7 +300,7 @@ def find_duplicates_spark_result(
     )
     ids = involved.select(ORD, ID)
     same = SAME_TEXT if params.formula_df is not None else None
-    reported = with_exact_pairs(verified, involved, extra, same)
+    reported = keep(with_exact_pairs(verified, involved, extra, same))
     names = [name for name, _ in extra]
     copies: DataFrame | None = None
     if passages:
@@ -322,11 +318,19 @@ def find_duplicates_spark_result(
         involved.select(F.col(ORD).alias("node"), "length"), "node"
     ))
     clusters = cluster_rows(members, ids, similar)
+    apart = None if set_apart is None else set_apart.withColumn("exact", F.lit(False))
+    named_apart = None if apart is None else named_pairs(apart, ids, [n for n, _ in extra])
+    # A few thousand pairs are named and sorted on the driver (the joins above stay plans
+    # never run); pairs with passages (texts) stay on Spark, and so does what is not read.
+    made = None if passages or not outputs else outputs_on_driver(
+        reported, apart, members.select("node", "root", "length"), ids, similar, names,
+        DRIVER_ROWS)
+    if made is not None:
+        pairs, named_apart, clusters = made.pairs, made.set_apart, made.clusters
     return SparkResult(
         pairs, clusters, skipped, params,
         common_fingerprints=int(common.get(CONTAINMENT, EMPTY).size),
-        set_apart=None if set_apart is None else named_pairs(
-            set_apart.withColumn("exact", F.lit(False)), ids, [name for name, _ in extra]),
+        set_apart=named_apart,
         common_rewrite_shingles=int(common.get(REWRITE, EMPTY).size),
         formula_shingles=int(common.get(COPIES, EMPTY).size),
         cached=cached, members=members, hashed=hashed, copies=copies,
