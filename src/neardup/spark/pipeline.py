@@ -26,15 +26,18 @@ or the copies judgement, or for passages: the candidate documents' texts, once):
   (:mod:`neardup.spark.candidates`); one ``distinct`` of the candidates; the shingle sets
   partitioned by order number once, so the joins of pairs to sets move pairs; the
   threshold (Jaccard at least ``threshold``, or containment at least ``containment`` with
-  and without the boilerplate's text); representatives (a window per cluster) and the final
-  ordering: the steps of :func:`neardup.stages.verification.verify_candidates`, as joins
-  over DataFrames. Names, lengths and identical-text groups come from a small cached table
-  of the candidate documents.
+  and without the boilerplate's text); past :data:`neardup.spark.outputs.DRIVER_ROWS`
+  pairs, representatives (a window per cluster) and the final ordering: the steps of
+  :func:`neardup.stages.verification.verify_candidates`, as joins over DataFrames. Names,
+  lengths and identical-text groups come from a small cached table of the candidate
+  documents.
 * **Driver**: parameters, small validation results, the values each search cut
-  (boilerplate fingerprints, common 4-grams, formula shingles), and the
-  verified near-duplicate edges when there are at most
+  (boilerplate fingerprints, common 4-grams, formula shingles), the verified
+  near-duplicate edges when there are at most
   :data:`neardup.spark.components.DRIVER_EDGES` (joined by the local union-find; more go to
-  the distributed rounds of :func:`neardup.spark.components.connected_components`); no
+  the distributed rounds of :func:`neardup.spark.components.connected_components`), and up
+  to :data:`neardup.spark.outputs.DRIVER_ROWS` reported pairs and clustered documents,
+  named, ordered and given their representatives there (:mod:`neardup.spark.outputs`); no
   per-document data otherwise.
 """
 
@@ -89,8 +92,9 @@ class SparkResult:
 
     Attributes:
         pairs: ``a, b, jaccard, containment, a_in_b, b_in_a, exact``
-            (:data:`~neardup.spark.outputs.PAIRS_SCHEMA`); ``a`` comes before ``b`` in input order; ``exact`` pairs
-            are of identical normalized texts, each later one with the first of its group.
+            (:data:`~neardup.spark.outputs.PAIRS_SCHEMA`); ``a`` comes before ``b`` in
+            input order; ``exact`` pairs are of identical normalized texts, each later one
+            with the first of its group.
         clusters: ``id, cluster_id, representative, similarity``; ``cluster_id`` is the id of
             the cluster's earliest document, ``similarity`` the Jaccard to the representative.
         skipped: ``id, reason`` of documents with nothing left after normalization.
@@ -298,6 +302,9 @@ def find_duplicates_spark_result(
         hashed.join(F.broadcast(needed), ORD, "left_semi")
         .select(ORD, ID, "length", "skip", *DIGEST)
     )
+    # filled now, once: the plans below read it in several places, and AQE would run each
+    # of them as a job of its own over every document (six scans at 1M documents)
+    involved.count()
     ids = involved.select(ORD, ID)
     same = SAME_TEXT if params.formula_df is not None else None
     reported = keep(with_exact_pairs(verified, involved, extra, same))
