@@ -11,6 +11,7 @@ import pytest
 
 from neardup import (
     Corpus,
+    Document,
     Parameters,
     Skipped,
     find_duplicates,
@@ -190,3 +191,29 @@ def test_a_compressed_or_parquet_corpus_is_read_once_for_every_batch(
     monkeypatch.setattr(verification_stage, "READ_AHEAD", 1)  # a read for every batch
     assert pair_tuples(find_duplicates(Corpus(path))) == expected
     assert len(reads) > 10
+
+
+def test_parquet_rows_read_a_few_at_a_time_keep_their_numbers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Rows become documents a few at a time, across row groups: each keeps its row number
+    (an id-less row is ``<file>:<row>``, a null text skipped at its row), and a re-read
+    finds the same documents."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from neardup.io import parquet
+
+    monkeypatch.setattr(parquet, "READ_ROWS", 5)
+    texts: list[str | None] = [f"第{k}条 内容{k}" for k in range(40)]
+    texts[23] = None
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=17)
+    corpus = Corpus(path)
+    read = list(corpus)
+    assert [d.id for d in read] == [f"rows.parquet:{k + 1}" for k in range(40)]
+    assert [(d.text if isinstance(d, Document) else d.reason) for d in read] == [
+        "text is null" if t is None else t for t in texts
+    ]
+    again = corpus.fetch([0, 22, 23, 38])  # positions count documents, not the skipped row
+    assert [again[p].text for p in (0, 22, 23, 38)] == [texts[0], texts[22], texts[24], texts[39]]

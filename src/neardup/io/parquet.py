@@ -19,6 +19,10 @@ from ..errors import InputError, MissingDependencyError
 from ..report import Skipped
 from .documents import Document
 
+READ_ROWS = 4096
+"""Rows turned into documents at a time (a row group can hold millions: its texts as
+Python strings all at once would be gigabytes)."""
+
 NULL_TEXT = "text is null"
 """Why a row whose text is null is skipped."""
 
@@ -57,14 +61,13 @@ def _columns(handle: Any, path: Path, fields: tuple[str, str, str]) -> list[str]
 def read_rows(
     path: Path, name: str, fields: tuple[str, str, str]
 ) -> Iterator[tuple[Document | Skipped, int]]:
-    """Each row's document (or why it has none) and its row number (from 0), row group by
-    row group."""
+    """Each row's document (or why it has none) and its row number (from 0), a few
+    thousand rows at a time (:data:`READ_ROWS`)."""
     handle = _open(path)
     columns = _columns(handle, path, fields)
     row = 0
-    for group in range(handle.num_row_groups):
-        table = handle.read_row_group(group, columns=columns)
-        for item in _documents(table.to_pydict(), path, name, fields, row):
+    for batch in handle.iter_batches(batch_size=READ_ROWS, columns=columns):
+        for item in _documents(batch.to_pydict(), path, name, fields, row):
             yield item, row
             row += 1
 
