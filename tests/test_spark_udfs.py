@@ -39,6 +39,9 @@ def test_band_key_parts_give_the_local_candidate_pairs(parts: int) -> None:
         shared = rng.random(bands) < 0.4
         keys[j, shared] = keys[i, shared]
     keys[100 : 100 + MAX_GROUP + 9, 3] = keys[99, 3]  # a group larger than MAX_GROUP: a star
+    # one key value in two bands, its documents interleaved: two groups, not one
+    keys[[400, 402, 404, 406], 1] = keys[300, 5]
+    keys[[401, 403, 405], 5] = keys[300, 5]
     ords = np.sort(rng.choice(2**40, size=n, replace=False)).astype(np.int64)
     batches, sizes = [], np.empty(0, dtype=np.int32)
     for lo in range(0, n, 128):  # several batches, as a partition gives them
