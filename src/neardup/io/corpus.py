@@ -10,19 +10,18 @@ ranges, for worker processes to read and parse.
 
 from __future__ import annotations
 
-import gzip
 import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from ..errors import InputError
 from ..report import Skipped
+from .compressed import compressed, open_input
 from .documents import Document, decode_bytes, file_kind, split_articles
 from .outputs import neardup_output
 from .parquet import column_values, parquet_columns, read_rows, read_rows_at
@@ -117,7 +116,7 @@ class Corpus:
         self._documents = _Positions()
         self._records = _Positions()
         self._plain_jsonl = np.array(
-            [file_kind(path) == "jsonl" and not _compressed(path) for path, _ in self.files],
+            [file_kind(path) == "jsonl" and not compressed(path) for path, _ in self.files],
             dtype=bool,
         )
         """Which files are uncompressed JSON Lines (their lines can be read by offset)."""
@@ -286,9 +285,9 @@ class Corpus:
         offset = lines = 0
         where = str(path)
         try:
-            if _compressed(path) and os.stat(path).st_size == 0:
+            if compressed(path) and os.stat(path).st_size == 0:
                 raise OSError("an empty file, not gzip-compressed data")
-            with _open_binary(path) as handle:
+            with open_input(path) as handle:
                 for lineno, raw in enumerate(handle, start=1):
                     yield RawLine(raw, name, where, lineno, self.fields), offset, lineno
                     offset += len(raw)
@@ -381,7 +380,7 @@ class Corpus:
     def _seek_jsonl(
         self, path: Path, name: str, located: list[tuple[int, int]]
     ) -> Iterator[tuple[RawLine, int, int]]:
-        with _open_binary(path) as handle:
+        with open_input(path) as handle:
             for offset, lineno in located:
                 handle.seek(offset)
                 line = RawLine(handle.readline(), name, str(path), lineno, self.fields)
@@ -506,17 +505,9 @@ def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.i
 def _may_be_report(path: Path) -> bool:
     """Whether a file found in a directory may be a report neardup wrote (text, Markdown or
     uncompressed JSON Lines: neardup writes no other report that a scan reads)."""
-    return file_kind(path) in ("text", "jsonl") and not _compressed(path)
+    return file_kind(path) in ("text", "jsonl") and not compressed(path)
 
 
-def _compressed(path: Path) -> bool:
-    return path.name.lower().endswith(".gz")
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return open(path, "rb")
 
 
 def read_documents(

@@ -31,6 +31,7 @@ from typing import IO, cast
 import numpy as np
 
 from ..errors import InputError
+from .compressed import compressed, open_input
 from .corpus import Corpus
 from .documents import article_spans, decode_text_file, file_kind
 from .outputs import same_file, temporary_beside
@@ -134,7 +135,7 @@ def write_deduplicated(
         shared: IO[bytes] | None = None
         ended = True
         if single_file_output(output):
-            shared = _open_out(target, compressed=_compressed(Path(output)))
+            shared = _open_out(target, compressed=compressed(Path(output)))
         try:
             for path, name in files:
                 mine = np.flatnonzero(file_of == index_of[str(path)])
@@ -186,7 +187,7 @@ def _write_file(
     if not cut.size:
         shutil.copyfile(path, target)
     elif kind == "jsonl":
-        with _open_out(target, compressed=_compressed(path)) as out:
+        with _open_out(target, compressed=compressed(path)) as out:
             _copy_lines(path, out, _cuts(mine, cut, key_of))
     elif kind == "parquet":
         write_rows_without(path, target, key_of[cut].tolist())
@@ -199,7 +200,7 @@ def _copy_lines(path: Path, out: IO[bytes], cuts: list[tuple[int, int | None]]) 
     """Copy a JSON Lines file to ``out`` without the byte ranges ``cuts`` (each a whole line;
     ascending); whether what was copied ends with a newline (or nothing was copied)."""
     last = b"\n"
-    with _open_in(path) as source:
+    with open_input(path) as source:
         at = 0
         for start, end in cuts:
             last = _copy(source, out, start - at) or last
@@ -252,14 +253,6 @@ def _write_articles(path: Path, target: Path, removed: set[int]) -> None:
     target.write_bytes(bom + "".join(kept).encode(encoding))
 
 
-def _compressed(path: Path) -> bool:
-    return path.name.lower().endswith(".gz")
-
-
-def _open_in(path: Path) -> IO[bytes]:
-    if _compressed(path):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return open(path, "rb")
 
 
 def _open_out(path: Path, compressed: bool) -> IO[bytes]:
