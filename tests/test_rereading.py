@@ -217,3 +217,29 @@ def test_parquet_rows_read_a_few_at_a_time_keep_their_numbers(
     ]
     again = corpus.fetch([0, 22, 23, 38])  # positions count documents, not the skipped row
     assert [again[p].text for p in (0, 22, 23, 38)] == [texts[0], texts[22], texts[24], texts[39]]
+
+
+def test_fetches_hold_about_the_read_ahead_in_characters_as_read() -> None:
+    """Batches are fetched together until their texts as read (markup included) reach the
+    read-ahead: guessed from the normalized lengths at first, then from what a fetch held
+    (HTML ten times its text: smaller fetches after the first)."""
+    from neardup.engine.component_batches import ComponentBatch
+    from neardup.engine.verification_stage import with_records
+
+    class Pages:
+        """Each document read as 1,000 characters for 100 of normalized text."""
+
+        def __init__(self) -> None:
+            self.fetched: list[list[int]] = []
+
+        def records_at(self, positions: np.ndarray) -> list[Document]:
+            self.fetched.append(positions.tolist())
+            return [Document(f"d{p}", "<p>" * 333 + "x") for p in positions.tolist()]
+
+    none = np.zeros((0, 2), dtype=np.int64)
+    batches = [ComponentBatch(np.array([k]), none, none[:, 0], np.array([100]))
+               for k in range(20)]
+    source = Pages()
+    done = list(with_records(batches, np.arange(20) * 10, source, 4_000))  # type: ignore[arg-type]
+    assert [len(f) for f in source.fetched] == [10, 4, 4, 2]
+    assert [b.records[0].id for b in done] == [f"d{k * 10}" for k in range(20)]  # type: ignore[union-attr]

@@ -14,6 +14,8 @@ import numpy as np
 
 from .._types import I64, U32, ProgressHook, Verification
 from ..core.similarity import Overlap, estimate_overlap
+from ..io.documents import Document
+from ..io.records import Fetched, LinesAt, RawLine
 from ..parameters import Parameters
 from ..report import DocumentInfo
 from ..searches.modes import modes_for
@@ -80,35 +82,54 @@ def verify_exactly(
     yield from workers.map(verify_component_batch, calls, here=here)
 
 
-READ_AHEAD = 64_000_000
-"""Characters of normalized text whose documents are fetched in one read of the input. A
-compressed JSON Lines file is decompressed from its start, and a Parquet file's row groups
-are read whole, for each fetch: the batches are fetched together, about 60,000 documents of
-1,000 characters a read, not one read of the file each (of hundreds, at a million
-documents); what one read holds is what the verification keeps in memory ahead of the
-batches (plain JSON Lines are read line by line from their offsets, whatever this is)."""
+READ_AHEAD = 256_000_000
+"""Characters of the documents as read (markup included; bytes of a raw JSON line) fetched
+in one read of the input. A compressed JSON Lines file is decompressed from its start, and
+a Parquet file's row groups are read whole, for each fetch: the batches are fetched
+together, about 80,000 Chinese documents of 1,000 characters a read (3 bytes a character in
+JSON), not one read of the file each (hundreds, at a million documents); what one read
+holds is what the verification keeps in memory ahead of the batches, about 256 MB (plain
+JSON Lines are read line by line from their offsets, whatever this is)."""
+
+FIRST_GUESS = 4.0
+"""Characters read per character of normalized text assumed until a fetch tells (each
+fetch measures it: HTML pages hold several times their text)."""
 
 
 def with_records(
     batches: list[ComponentBatch], positions: I64, source: TextSource, read_ahead: int
 ) -> Iterator[ComponentBatch]:
     """The batches with their records, fetched for as many consecutive batches at once as
-    hold ``read_ahead`` characters of normalized text (one batch at least); ``positions``:
-    each processed document's position in the source."""
+    hold about ``read_ahead`` characters as read (one batch at least), estimated from their
+    normalized lengths and the ratio of the last fetch; ``positions``: each processed
+    document's position in the source."""
     group: list[ComponentBatch] = []
-    characters = 0
+    normalized = 0
+    ratio = FIRST_GUESS
     for k, batch in enumerate(batches):
         group.append(batch)
-        characters += int(batch.lengths.sum())
-        if characters < read_ahead and k + 1 < len(batches):
+        normalized += int(batch.lengths.sum())
+        if normalized * ratio < read_ahead and k + 1 < len(batches):
             continue
         records = source.records_at(np.concatenate([positions[b.nodes] for b in group]))
+        read = characters_read(records)
+        if read:
+            ratio = max(1.0, read / max(normalized, 1))
         start = 0
         for member in group:
             member.records = records[start : start + member.nodes.size]
             start += member.nodes.size
             yield member
-        group, characters = [], 0
+        group, normalized = [], 0
+
+
+def characters_read(records: list[Fetched] | LinesAt) -> int:
+    """The characters (bytes of a raw JSON line) of the records held in memory: none for
+    lines to be read later by offset."""
+    if isinstance(records, LinesAt):
+        return 0
+    return sum(len(r.data) if isinstance(r, RawLine) else len(r.text)
+               for r in records if isinstance(r, RawLine | Document))
 
 
 def merged(parts: list[Verified]) -> Verified:
