@@ -38,8 +38,11 @@ def _parquet() -> Any:
 
 
 def _open(path: Path) -> Any:
+    """The file, read without pyarrow's pre-buffering: that reads ahead the column chunks of
+    the row groups to come and keeps them until the file is closed (the whole text column of
+    a file read to its end: 2.3 GB of a 1,000,000-document file, against 0.14 GB)."""
     try:
-        return _parquet().ParquetFile(path)
+        return _parquet().ParquetFile(path, pre_buffer=False)
     except MissingDependencyError:
         raise
     except Exception as exc:  # pyarrow raises its own errors for files it cannot read
