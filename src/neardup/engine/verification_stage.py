@@ -88,8 +88,9 @@ in one read of the input. A compressed JSON Lines file is decompressed from its 
 a Parquet file's row groups are read whole, for each fetch: the batches are fetched
 together, about 80,000 Chinese documents of 1,000 characters a read (3 bytes a character in
 JSON), not one read of the file each (hundreds, at a million documents); what one read
-holds is what the verification keeps in memory ahead of the batches, about 256 MB (plain
-JSON Lines are read line by line from their offsets, whatever this is)."""
+holds is what the verification keeps in memory ahead of the batches: 256 MB of raw lines,
+or up to twice that of Chinese text read from Parquet (two bytes a character in Python);
+plain JSON Lines are read line by line from their offsets, whatever this is."""
 
 FIRST_GUESS = 4.0
 """Characters read per character of normalized text assumed until a fetch tells (each
