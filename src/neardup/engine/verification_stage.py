@@ -79,7 +79,10 @@ def verify_exactly(
     calls = ((batch, params, common)
              for batch in with_records(batches, all_positions, source, READ_AHEAD))
     here = workers.count == 1 or len(batches) <= 1
-    yield from workers.map(verify_component_batch, calls, here=here)
+    for batch, result in zip(batches, workers.map(verify_component_batch, calls, here=here),
+                             strict=True):
+        batch.records = []  # verified (results come in order): its documents can go
+        yield result
 
 
 READ_AHEAD = 256_000_000
@@ -121,6 +124,7 @@ def with_records(
             member.records = records[start : start + member.nodes.size]
             start += member.nodes.size
             yield member
+        del records  # held by the batches until each is verified, not by the next read
         group, normalized = [], 0
 
 
