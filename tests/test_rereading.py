@@ -243,3 +243,15 @@ def test_fetches_hold_about_the_read_ahead_in_characters_as_read() -> None:
     done = list(with_records(batches, np.arange(20) * 10, source, 4_000))  # type: ignore[arg-type]
     assert [len(f) for f in source.fetched] == [10, 4, 4, 2]
     assert [b.records[0].id for b in done] == [f"d{k * 10}" for k in range(20)]  # type: ignore[union-attr]
+
+
+def test_characters_read_count_only_the_records_held() -> None:
+    """Lines to be read later by offset (plain JSON Lines beside a .gz file) hold nothing:
+    neither their characters nor their normalized lengths enter the ratio."""
+    from neardup.engine.verification_stage import characters_read
+    from neardup.io.records import LineAt, RawLine
+
+    fields = ("id", "text", "title")
+    records = [LineAt("a.jsonl", "a.jsonl", 0, 1, fields), RawLine(b"x" * 300, "b", "b.gz", 1, fields),
+               Document("c", "y" * 50)]
+    assert characters_read(records, np.array([1000, 100, 40])) == (350, 140)  # type: ignore[arg-type]

@@ -116,9 +116,9 @@ def with_records(
         if normalized * ratio < read_ahead and k + 1 < len(batches):
             continue
         records = source.records_at(np.concatenate([positions[b.nodes] for b in group]))
-        read = characters_read(records)
-        if read:
-            ratio = max(1.0, read / max(normalized, 1))
+        read, of = characters_read(records, np.concatenate([b.lengths for b in group]))
+        if of:
+            ratio = max(1.0, read / of)
         start = 0
         for member in group:
             member.records = records[start : start + member.nodes.size]
@@ -128,13 +128,17 @@ def with_records(
         group, normalized = [], 0
 
 
-def characters_read(records: list[Fetched] | LinesAt) -> int:
-    """The characters (bytes of a raw JSON line) of the records held in memory: none for
-    lines to be read later by offset."""
+def characters_read(records: list[Fetched] | LinesAt, lengths: I64) -> tuple[int, int]:
+    """The characters (bytes of a raw JSON line) of the records held in memory, and the
+    normalized ``lengths`` of those records: none of lines to be read later by offset."""
     if isinstance(records, LinesAt):
-        return 0
-    return sum(len(r.data) if isinstance(r, RawLine) else len(r.text)
-               for r in records if isinstance(r, RawLine | Document))
+        return 0, 0
+    read = of = 0
+    for record, length in zip(records, lengths.tolist(), strict=True):
+        if isinstance(record, RawLine | Document):
+            read += len(record.data) if isinstance(record, RawLine) else len(record.text)
+            of += length
+    return read, of
 
 
 def merged(parts: list[Verified]) -> Verified:

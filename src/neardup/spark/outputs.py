@@ -182,8 +182,9 @@ def _jaccards(a: I64, b: I64, pairs: pa.Table, similar: Similar) -> F64:
             pa.table({"a": pa.array(lo[missing]), "b": pa.array(hi[missing])}), "a long, b long"
         )
         computed = _jaccard_of(similar.of(asked).select("a", "b", "jaccard").toArrow())
-        out[missing] = [computed[key] for key in zip(lo[missing].tolist(), hi[missing].tolist(),
-                                                     strict=True)]
+        # as the joins' coalesce: a pair the sets do not give is taken as identical
+        out[missing] = [computed.get(key, 1.0) for key in zip(lo[missing].tolist(),
+                                                              hi[missing].tolist(), strict=True)]
     return out
 
 
