@@ -135,9 +135,13 @@ def characters_read(records: list[Fetched] | LinesAt, lengths: I64) -> tuple[int
         return 0, 0
     read = of = 0
     for record, length in zip(records, lengths.tolist(), strict=True):
-        if isinstance(record, RawLine | Document):
-            read += len(record.data) if isinstance(record, RawLine) else len(record.text)
-            of += length
+        if isinstance(record, RawLine):
+            read += len(record.data)
+        elif isinstance(record, Document):
+            read += len(record.text)
+        else:
+            continue
+        of += length
     return read, of
 
 

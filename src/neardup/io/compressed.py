@@ -59,10 +59,11 @@ class _FastGzip(io.RawIOBase):
         if self._fast:
             try:
                 count = int(self._reader.readinto(buffer))
-                self._position += count
-                return count
             except (EOFError, OSError, ValueError):
                 self._slow_down()
+            else:
+                self._position += count
+                return count
         # one decompressed chunk at a time, as gzip's own reader hands them out: what comes
         # before a damaged part is read before its error is raised
         data = self._reader.read1(len(buffer))
@@ -74,9 +75,10 @@ class _FastGzip(io.RawIOBase):
         if self._fast:
             try:
                 self._position = int(self._reader.seek(offset, whence))
-                return self._position
             except (EOFError, OSError, ValueError):
                 self._slow_down()
+            else:
+                return self._position
         self._position = int(self._reader.seek(offset, whence))
         return self._position
 

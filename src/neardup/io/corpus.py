@@ -508,8 +508,6 @@ def _may_be_report(path: Path) -> bool:
     return file_kind(path) in ("text", "jsonl") and not compressed(path)
 
 
-
-
 def read_documents(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,

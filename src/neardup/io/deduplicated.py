@@ -253,8 +253,6 @@ def _write_articles(path: Path, target: Path, removed: set[int]) -> None:
     target.write_bytes(bom + "".join(kept).encode(encoding))
 
 
-
-
 def _open_out(path: Path, compressed: bool) -> IO[bytes]:
     if compressed:
         return cast(IO[bytes], gzip.open(path, "wb", compresslevel=6))

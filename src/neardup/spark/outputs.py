@@ -33,7 +33,7 @@ DRIVER_ROWS = 2_000_000
 """Reported pairs, and clustered documents, up to which the outputs are made on the driver
 (a pair's row is under a hundred bytes: 200 MB at most); more stay Spark joins."""
 
-PAIR_COLUMNS = ("jaccard", "containment", "a_in_b", "b_in_a", "exact")
+PAIR_COLUMNS = tuple(column.split()[0] for column in PAIRS_SCHEMA.split(", "))[2:]
 """The columns of every pairs row after ``a`` and ``b``, before a search's own."""
 
 
@@ -101,10 +101,10 @@ def _collected(frame: DataFrame, limit: int) -> pa.Table | None:
 
 
 def _schema(frame: DataFrame, extra: list[str]) -> str:
-    """The DDL schema of the named pairs: ``a``, ``b`` as ids, then the figures, ``extra``."""
+    """The DDL schema of the named pairs: :data:`PAIRS_SCHEMA`, then ``extra`` as typed in
+    ``frame``."""
     kinds = {field.name: field.dataType.simpleString() for field in frame.schema.fields}
-    return ", ".join(["a string", "b string"]
-                     + [f"{name} {kinds[name]}" for name in (*PAIR_COLUMNS, *extra)])
+    return ", ".join([PAIRS_SCHEMA, *(f"{name} {kinds[name]}" for name in extra)])
 
 
 class _Names:
@@ -151,9 +151,8 @@ def _cluster_table(members: pa.Table, pairs: pa.Table, names: _Names,
     ranked = np.lexsort((node, -length, root))
     first = np.ones(node.size, dtype=bool)
     first[1:] = root[ranked][1:] != root[ranked][:-1]
-    rep_of_root = dict(zip(root[ranked][first].tolist(), node[ranked][first].tolist(),
-                           strict=True))
-    rep = np.array([rep_of_root[r] for r in root.tolist()], dtype=np.int64)
+    roots, best = root[ranked][first], node[ranked][first]  # roots ascending
+    rep = best[np.searchsorted(roots, root)]
     similarity = np.ones(node.size)
     others = np.flatnonzero(node != rep)
     if others.size:
