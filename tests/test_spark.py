@@ -30,6 +30,8 @@ from conftest import require_java
 import neardup
 from neardup.core.lsh import MAX_GROUP
 from neardup.core.normalize import normalize_codepoints
+from neardup.errors import InputError
+from neardup.io.corpus import Corpus
 from neardup.parameters import Parameters
 from neardup.stages.hashing import signatures_of_codepoints
 
@@ -268,6 +270,66 @@ def test_scan_spark_word_unit_in_path_order(spark: Any, tmp_path: Path) -> None:
         "clustered": sum(len(c.members) for c in report.clusters),
         "common_fingerprints": report.counts.common_fingerprints,
     }
+
+
+def test_scan_spark_reads_json_lines_as_the_local_engine(spark: Any, tmp_path: Path) -> None:
+    """scan_spark parses JSON lines in the workers as the local engine does: blank and
+    malformed lines, an array, a missing or null text, a whitespace text are skipped with
+    the local reasons, records without an id are named ``file:line`` (in a file, and in a
+    directory's .gz file, as its path relative to the directory), a number id is its JSON
+    text, a lone surrogate escape and CRLF endings are read alike; the pairs, clusters and
+    skipped records equal find_duplicates on a Corpus of the same paths."""
+    from neardup.spark import scan_spark
+
+    docs = neardup.load_documents(ROOT / "seeds")
+    texts = [d.text for d in docs]
+
+    def line(record: object) -> str:
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+    first = tmp_path / "first.jsonl"
+    first.write_bytes("".join([
+        line({"id": "s0", "text": texts[0]}),
+        "\n",
+        "   \n",
+        '{"id": "broken", "text": \n',
+        line([{"id": "in-array", "text": texts[1]}]),
+        line({"text": texts[1] + "转载。"}),
+        line({"id": 7, "text": texts[1]}),
+        line({"id": "null-text", "text": None}),
+        line({"id": "no-text", "body": texts[2]}),
+        line({"id": "blank", "text": " \u3000 "}),
+        line({"id": None, "text": texts[2] + "@@"}).replace("@@", "\\ud800"),  # an escape
+        json.dumps({"id": "crlf", "text": texts[2]}, ensure_ascii=False) + "\r\n",
+        *(line({"id": f"s{k}", "text": t}) for k, t in enumerate(texts[3:], start=3)),
+    ]).encode())
+    folder = tmp_path / "more"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.jsonl").write_text(line({"id": "copy0", "text": texts[0] + "补充。"})
+                                    + line({"text": texts[4]}))
+    with gzip.open(folder / "sub" / "b.jsonl.gz", "wt", encoding="utf-8") as out:
+        out.write(line({"id": "b1", "text": texts[5]}) + "\n" + line({"text": texts[5]}))
+    paths = [str(first), str(folder)]
+    report = neardup.find_duplicates(Corpus(paths), containment=0.3)
+    unnamed = {"first.jsonl:6", "first.jsonl:11", "a.jsonl:2", "sub/b.jsonl.gz:3"}
+    assert unnamed <= {p.a for p in report.pairs} | {p.b for p in report.pairs}
+    assert len(report.skipped) == 8
+    scan_spark(paths, tmp_path / "out", spark=spark, containment=0.3)
+    out = tmp_path / "out"
+    _assert_same(report, spark.read.parquet(str(out / "pairs")),
+                 spark.read.parquet(str(out / "clusters")), ordered=False)
+    skipped = spark.read.parquet(str(out / "skipped")).collect()
+    assert [(r.id, r.reason) for r in skipped] == [(s.id, s.reason) for s in report.skipped]
+
+
+def test_scan_spark_without_the_text_field(spark: Any, tmp_path: Path) -> None:
+    """JSON lines none of which has the text field: the local engine's one-line error."""
+    from neardup.spark import scan_spark
+
+    source = tmp_path / "x.jsonl"
+    source.write_text('{"id": "a", "body": "文本"}\n{"id": "b", "body": "文本"}\n')
+    with pytest.raises(InputError, match=r"no record has the text field .text.*id, body"):
+        scan_spark([str(source)], tmp_path / "out", spark=spark)
 
 
 def seeds_with_partial_copy() -> list[tuple[str, str]]:

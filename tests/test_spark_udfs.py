@@ -92,3 +92,75 @@ def test_batch_verification_gives_the_floats_of_overlap() -> None:
         want = overlap(sets[i], sets[j])
         assert (row["jaccard"], row["a_in_b"], row["b_in_a"]) == tuple(want)
         assert row["containment"] == want.containment == row["free_containment"]
+
+
+AWKWARD_LINES = [
+    '{"id": "a", "text": "今天天气很好，我们一起去公园散步。"}',
+    "",
+    "   ",
+    '{"id": "broken", "text": ',
+    '[{"id": "in-array", "text": "数组"}]',
+    '{"text": "没有编号的记录，名字在后面补上。"}',
+    '{"id": 7, "text": "编号是数字"}',
+    '{"id": "null", "text": null}',
+    '{"id": "no-text", "body": "正文"}',
+    '{"id": "blank", "text": " \\u3000 "}',
+    '{"id": "sur", "text": "孤立的代理项\\ud800在这里"}',
+    '{"id": "esc\\"aped", "text": "转义的\\n换行和\\"引号\\""}',
+    '{"id": "crlf", "text": "回车换行结尾的行"}\r',
+    '{"id": "punct", "text": "。，、！？"}',
+]
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_lines_hash_as_the_texts_they_hold(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows :func:`line_hash_function` makes of JSON lines (sliced out of a larger
+    Arrow column, with either kernel) equal those :func:`hash_function` makes of the
+    documents the local parser reads from the same lines, and each line without a
+    document has the local reason; the ids of records without one are left null."""
+    from neardup.io.documents import parse_jsonl_line
+    from neardup.parameters import Parameters
+    from neardup.report import Skipped
+    from neardup.spark.inputs import ID, ORD, TEXT
+    from neardup.spark.lines import LINE, line_hash_function
+    from neardup.spark.udfs import hash_function
+
+    monkeypatch.setenv("NEARDUP_KERNEL", kernel)
+    params = Parameters(containment=0.3, rewrite=0.5)
+    fields = ("id", "text", "title")
+    raw = [line.encode() for line in AWKWARD_LINES]
+    column = pa.array([b"padding", *raw, b"more"], pa.binary()).slice(1, len(raw))
+    ords = pa.array(np.arange(100, 100 + len(raw)), pa.int64())
+    batch = pa.RecordBatch.from_arrays([ords, column], names=[ORD, LINE])
+    got = pa.Table.from_batches(list(line_hash_function(params, fields)(iter([batch]))))
+    parsed = [parse_jsonl_line(r + b"\n", "NAME", "NAME", *fields) for r in raw]
+    docs = [(k, p) for k, p in enumerate(parsed) if not isinstance(p, Skipped)]
+    texts = pa.RecordBatch.from_arrays(
+        [pa.array([100 + k for k, _ in docs], pa.int64()),
+         pa.array([p.id for _, p in docs]), pa.array([p.text for _, p in docs])],
+        names=[ORD, ID, TEXT],
+    )
+    want = pa.Table.from_batches(list(hash_function(params)(iter([texts])))).to_pylist()
+    rows = got.to_pylist()
+    assert [r[ORD] for r in rows] == list(range(100, 100 + len(raw)))
+    for k, p in enumerate(parsed):
+        if isinstance(p, Skipped):
+            assert rows[k]["skip"] == p.reason and rows[k]["keys"] == []
+            assert rows[k][ID] is None
+    for (k, p), expected in zip(docs, want, strict=True):
+        assert rows[k] | {ID: p.id} == expected  # the unnamed record's id is filled later
+        assert rows[k][ID] == (None if p.id == "NAME" else p.id)
+    assert {r["skip"] for r in rows} >= {"blank line", "empty document",
+                                         "empty after normalization"}
+
+
+def test_line_bytes_of_a_sliced_column() -> None:
+    """The bytes and bounds of a slice of a binary column (large or not)."""
+    from neardup.spark.lines import line_bytes
+
+    for kind in (pa.binary(), pa.large_binary()):
+        column = pa.array([b"ab", b"", b"cde", b"f"], kind).slice(1, 2)
+        data, bounds = line_bytes(column)
+        assert data == b"cde" and bounds.tolist() == [0, 0, 3]
+    data, bounds = line_bytes(pa.array([b"", b""], pa.binary()))
+    assert data == b"" and bounds.tolist() == [0, 0, 0]

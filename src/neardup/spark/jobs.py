@@ -13,12 +13,13 @@ from ..errors import InputError
 from ..parameters import Parameters
 from ..stages.keeping import check_keep
 from .dedup import deduplicated
+from .lines import JsonLines, read_lines_spark
 from .pipeline import find_duplicates_spark_result, spark_parameters
 from .reading import INPUT_ORDER, input_format, one_local_file, read_documents_spark
 from .session import get_session, require_spark, spark_errors
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def scan_spark(
@@ -76,12 +77,16 @@ def scan_spark(
     parameters = spark_parameters(params, preset, **overrides)
     out = str(output_dir).rstrip("/")
     check_report_directory(out)
-    input_format(paths, file_format)
+    _, fmt = input_format(paths, file_format)
     require_spark()
     with spark_errors():
         spark = get_session(spark, master)
-        docs = read_documents_spark(
-            spark, paths, id_col=id_col, text_col=text_col, file_format=file_format
+        # JSON Lines are parsed in the workers, as the local engine parses them
+        docs: DataFrame | JsonLines = (
+            read_lines_spark(spark, paths, id_field=id_col, text_field=text_col)
+            if fmt == "json" else
+            read_documents_spark(spark, paths, id_col=id_col, text_col=text_col,
+                                 file_format=file_format)
         )
         result = find_duplicates_spark_result(
             docs, id_col, text_col, parameters, order_col=INPUT_ORDER, passages=passages

@@ -66,6 +66,7 @@ from .components import components
 from .evidence import copy_ratio_rows, evidence_rows, with_evidence
 from .inputs import ID, ORD, TEXT, check_ids, input_rows
 from .judged import judged_columns, judged_pairs, text_similarities
+from .lines import JsonLines
 from .outputs import DRIVER_ROWS, outputs_on_driver
 from .reading import INPUT_ORDER
 from .session import require_spark
@@ -75,6 +76,7 @@ from .udfs import (
     HASHED_SCHEMA,
     OVERLAP_SCHEMA,
     SEARCHED,
+    SETS_SCHEMA,
     PairRule,
     hash_function,
     set_function,
@@ -214,7 +216,7 @@ def find_duplicates_spark(
 
 
 def find_duplicates_spark_result(
-    df: DataFrame,
+    df: DataFrame | JsonLines,
     id_col: str = "id",
     text_col: str = "text",
     params: Parameters | None = None,
@@ -229,7 +231,9 @@ def find_duplicates_spark_result(
     and with ``passages`` each pair's shared passages and the copy ratios
     (:mod:`neardup.spark.evidence`).
 
-    Same arguments and errors as :func:`find_duplicates_spark`; ``passages``: the pairs
+    Same arguments and errors as :func:`find_duplicates_spark` (``df`` may also be JSON
+    Lines files read as lines, :class:`~neardup.spark.lines.JsonLines`: then ``id_col``,
+    ``text_col`` and ``order_col`` are not read); ``passages``: the pairs
     get ``passages``, ``a_coverage`` and ``b_coverage`` (as the local
     :func:`neardup.add_passages` gives them) and, for a containment search,
     :attr:`SparkResult.copies` holds the copy ratios (the local ``report.copies``);
@@ -249,10 +253,15 @@ def find_duplicates_spark_result(
         cached.append(frame)
         return frame
 
-    docs = input_rows(df, id_col, text_col, order_col)
     # The one pass over the texts that every document takes: what the later stages need of
     # each, next to its order number; the texts themselves are not kept.
-    hashed = keep(docs.mapInArrow(hash_function(params), HASHED_SCHEMA))
+    source: DataFrame | JsonLines
+    if isinstance(df, JsonLines):  # parsed in the workers, as the local engine parses them
+        source, order_col = df, INPUT_ORDER
+        hashed = df.hashed(params, keep)
+    else:
+        source = input_rows(df, id_col, text_col, order_col)
+        hashed = keep(source.mapInArrow(hash_function(params), HASHED_SCHEMA))
     check_ids(hashed, None if order_col == INPUT_ORDER else order_col)  # ours is unique
     skipped = (
         hashed.where(F.col("skip").isNotNull())
@@ -277,11 +286,10 @@ def find_duplicates_spark_result(
     # the JVM: the other texts never reach Python). Partitioned by order number once, as
     # many partitions as the input has: each join below moves the pairs (and one text or
     # set per side of a pair), not every document again.
-    chosen = docs.select(ORD, TEXT).join(F.broadcast(needed), ORD, "left_semi")
+    texts = keep(candidate_texts(source, needed, parts))  # read only when asked for
     extra = judged_columns(params)
     set_apart: DataFrame | None = None
     similar: Callable[[DataFrame], DataFrame]
-    texts = keep(chosen.repartition(parts, ORD))  # read only when asked for
     if params.rewrite is not None or params.formula_df is not None:
         # what reads the texts pair by pair (the rewrite resemblance, the copies judgement)
         # is verified on the candidates' texts, a batch of pairs at a time
@@ -293,7 +301,7 @@ def find_duplicates_spark_result(
         def similar(edges: DataFrame) -> DataFrame:
             return text_similarities(edges, texts, params)
     else:
-        verified, similar = verified_by_sets(chosen, candidates, params,
+        verified, similar = verified_by_sets(source, needed, candidates, params,
                                              common.get(CONTAINMENT), parts, keep)
     # What naming, exact groups and representatives need of the candidate documents (every
     # document in a pair or cluster is one; identical texts share every band key), small
@@ -366,21 +374,33 @@ def value_searches(params: Parameters) -> list[Search]:
     return searches
 
 
+def candidate_texts(source: DataFrame | JsonLines, needed: DataFrame, parts: int) -> DataFrame:
+    """``(_nd_ord, _nd_text)`` of the documents (``source``: ``input_rows`` or JSON lines)
+    whose order numbers are ``needed``, in ``parts`` partitions by order number."""
+    from pyspark.sql import functions as F
+
+    if isinstance(source, JsonLines):
+        return source.texts(needed, parts)
+    chosen = source.select(ORD, TEXT).join(F.broadcast(needed), ORD, "left_semi")
+    return chosen.repartition(parts, ORD)
+
+
 def verified_by_sets(
-    chosen: DataFrame, candidates: DataFrame, params: Parameters, common: U32 | None,
-    parts: int, keep: Callable[[DataFrame], DataFrame],
+    source: DataFrame | JsonLines, needed: DataFrame, candidates: DataFrame, params: Parameters,
+    common: U32 | None, parts: int, keep: Callable[[DataFrame], DataFrame],
 ) -> tuple[DataFrame, Callable[[DataFrame], DataFrame]]:
     """The candidates at or above the threshold (or a containment search's), verified on
-    the shingle sets of the ``chosen`` documents' texts, and how the overlaps of other
-    pairs of them are found."""
+    the shingle sets of the ``needed`` documents, and how the overlaps of other pairs of
+    them are found."""
     from pyspark.sql import functions as F
 
     cut = common if common is not None and common.size else None
-    sets = keep(
-        chosen.mapInArrow(set_function(params, cut),
-                          f"{ORD} long, shingles array<int>, free array<int>")
-        .repartition(parts, ORD)
-    )
+    if isinstance(source, JsonLines):  # parsed and made into sets in one pass
+        sets = keep(source.sets(needed, parts, params, cut))
+    else:
+        chosen = source.select(ORD, TEXT).join(F.broadcast(needed), ORD, "left_semi")
+        sets = keep(chosen.mapInArrow(set_function(params, cut), SETS_SCHEMA)
+                    .repartition(parts, ORD))
     similar = F.col("jaccard") >= params.threshold
     if params.containment is not None:  # a copy, with and without its boilerplate
         similar = similar | (

@@ -40,6 +40,7 @@ from ..searches.protocol import Packed, packed
 from ..searches.rewritten_copies import NAME as REWRITE
 from ..stages.hashing import (
     BATCH_DOCS,
+    HashedBatch,
     hash_batch,
     normalized_codepoints,
     shingle_sets,
@@ -94,9 +95,6 @@ def hash_function(params: Parameters) -> ArrowFunction:
     """
 
     def run(batches: ArrowBatches) -> ArrowBatches:
-        import pyarrow as pa
-
-        bands = params.banding.bands
         for batch in batches:
             ords = batch.column(ORD).to_numpy(zero_copy_only=False)
             ids = batch.column(ID)
@@ -104,35 +102,44 @@ def hash_function(params: Parameters) -> ArrowFunction:
             for lo in range(0, len(texts), BATCH_DOCS):
                 chunk = texts[lo : lo + BATCH_DOCS]
                 hashes = hash_batch([t or "" for t in chunk], params)
-                keys, lengths = keys_of(hashes.of(NEAR_DUPLICATES)), hashes.lengths
-                values = {mode: packed(hashes.of(mode)) for mode in SEARCHED}
-                kept = lengths > 0
-                digests = np.ascontiguousarray(hashes.digests).view(np.int64)
-                sizes = np.where(kept, bands, 0)
-                offsets = starts_of(sizes).astype(np.int32)
-                kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
                 reasons = [
-                    None if ok else skip_reason(t)
-                    for ok, t in zip(kept.tolist(), chunk, strict=True)
+                    None if length else skip_reason(t)
+                    for length, t in zip(hashes.lengths.tolist(), chunk, strict=True)
                 ]
-                yield pa.RecordBatch.from_arrays(
-                    [
-                        pa.array(ords[lo : lo + BATCH_DOCS], pa.int64()),
-                        ids.slice(lo, len(chunk)).cast(pa.string()),
-                        pa.array(lengths, pa.int64()),
-                        pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
-                        _packed_column(values[CONTAINMENT]),
-                        pa.array(reasons, pa.string()),
-                        pa.array(digests[:, 0], pa.int64()),
-                        pa.array(digests[:, 1], pa.int64()),
-                        _packed_column(values[REWRITE]),
-                        _packed_column(values[COPIES]),
-                    ],
-                    names=[ORD, ID, "length", "keys", "fingerprints", "skip", *DIGEST,
-                           "rewrites", "sampled"],
-                )
+                yield hashed_rows(ords[lo : lo + BATCH_DOCS], ids.slice(lo, len(chunk)), hashes,
+                                  reasons, params)
 
     return run
+
+
+def hashed_rows(ords: I64, ids: pa.Array, hashes: HashedBatch, reasons: list[str | None],
+                params: Parameters) -> pa.RecordBatch:
+    """The rows of :data:`HASHED_SCHEMA` of hashed documents: their order numbers, ids
+    (a string column), hashes and skip reasons (None for the documents kept)."""
+    import pyarrow as pa
+
+    keys, lengths = keys_of(hashes.of(NEAR_DUPLICATES)), hashes.lengths
+    values = {mode: packed(hashes.of(mode)) for mode in SEARCHED}
+    kept = lengths > 0
+    digests = np.ascontiguousarray(hashes.digests).view(np.int64)
+    offsets = starts_of(np.where(kept, params.banding.bands, 0)).astype(np.int32)
+    kept_keys = np.ascontiguousarray(keys[kept]).reshape(-1).view(np.int64)
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(ords, pa.int64()),
+            ids.cast(pa.string()),
+            pa.array(lengths, pa.int64()),
+            pa.ListArray.from_arrays(pa.array(offsets), pa.array(kept_keys)),
+            _packed_column(values[CONTAINMENT]),
+            pa.array(reasons, pa.string()),
+            pa.array(digests[:, 0], pa.int64()),
+            pa.array(digests[:, 1], pa.int64()),
+            _packed_column(values[REWRITE]),
+            _packed_column(values[COPIES]),
+        ],
+        names=[ORD, ID, "length", "keys", "fingerprints", "skip", *DIGEST,
+               "rewrites", "sampled"],
+    )
 
 
 def _packed_column(values: Packed) -> pa.Array:
@@ -147,6 +154,10 @@ EMPTY: U32 = np.empty(0, dtype=np.uint32)
 """No fingerprints (no boilerplate cut)."""
 
 
+SETS_SCHEMA = f"{ORD} long, shingles array<int>, free array<int>"
+"""The rows of :func:`set_function`."""
+
+
 def set_function(params: Parameters, common: U32 | None) -> ArrowFunction:
     """The ``mapInArrow`` function: ``(ord, text)`` → ``(ord, shingles, free)``, the sorted
     unique uint32 shingle hashes of the normalized text, stored as ``array<int>`` (same
@@ -155,22 +166,25 @@ def set_function(params: Parameters, common: U32 | None) -> ArrowFunction:
     there is no boilerplate cut (None or no fingerprints): then it would equal ``shingles``."""
 
     def run(batches: ArrowBatches) -> ArrowBatches:
-        import pyarrow as pa
-
         for batch in batches:
-            texts: list[str | None] = batch.column(TEXT).to_pylist()
-            cps = normalized_codepoints([t or "" for t in texts], params)
-            sets = shingle_sets(cps, params)
-            free = (
-                sets_without_boilerplate(cps, params, common)
-                if common is not None and common.size else [EMPTY] * len(sets)
-            )
-            yield pa.RecordBatch.from_arrays(
-                [batch.column(ORD), _list_column(sets), _list_column(free)],
-                names=[ORD, "shingles", "free"],
-            )
+            yield set_rows(batch.column(ORD), batch.column(TEXT).to_pylist(), params, common)
 
     return run
+
+
+def set_rows(ords: pa.Array, texts: list[str | None], params: Parameters,
+             common: U32 | None) -> pa.RecordBatch:
+    """The rows of :data:`SETS_SCHEMA` of texts (see :func:`set_function`)."""
+    import pyarrow as pa
+
+    cps = normalized_codepoints([t or "" for t in texts], params)
+    sets = shingle_sets(cps, params)
+    free = (
+        sets_without_boilerplate(cps, params, common)
+        if common is not None and common.size else [EMPTY] * len(sets)
+    )
+    return pa.RecordBatch.from_arrays([ords, _list_column(sets), _list_column(free)],
+                                      names=[ORD, "shingles", "free"])
 
 
 def _list_column(sets: list[U32]) -> pa.Array:

@@ -1,0 +1,329 @@
+"""JSON Lines files on Spark read as lines and parsed in the Python workers, as the local
+engine parses them (:func:`read_lines_spark`, :class:`JsonLines`).
+
+Spark's own JSON reader parses every record in the JVM, and the texts then travel to the
+Python workers that hash them; at a million documents (3 GB) that took 14 s of the hashing
+pass, and the pass that reads the candidates' texts again parsed every record once more.
+Read as lines, the records reach the workers as raw bytes and are parsed there by the local
+engine's own code (the numba reader of :mod:`neardup.io.jsonl_fields`, else
+:func:`~neardup.io.documents.parse_jsonl_line`), so a scan on Spark reads what the local
+engine reads: a blank or malformed line, a record without the text field are skipped with
+the local reason, and a record without an id is named ``file:line`` as locally (the line
+numbers are counted after the hashing pass, only when some record needs one).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+
+from .._types import I64, U32
+from ..core.arrays import pieces_of, starts_of
+from ..core.kernels import kernel_name
+from ..core.normalize import codepoints, from_codepoints
+from ..errors import InputError
+from ..io.documents import Document, parse_jsonl_line, text_field_not_found
+from ..io.jsonl_fields import read_fields, unread_fields
+from ..parameters import Parameters
+from ..report import Skipped
+from ..stages.hashing import BATCH_DOCS, hash_packed
+from ..stages.intake import skip_reason
+from .inputs import ID, ORD, TEXT
+from .reading import INPUT_ORDER, PARTITION_SHIFT, in_input_order, input_format
+from .udfs import SETS_SCHEMA, ArrowBatches, ArrowFunction, hashed_rows, set_rows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+LINE = "_nd_line"
+"""The column of a line's bytes, as read from its file."""
+
+UNNAMED = "\x00"
+"""What a record without an id is called in the workers, before it is named ``file:line``
+(a record whose id is this very string is named so too)."""
+
+NEWLINE = b"\n"
+"""What ends a line as the local engine reads it (Spark's lines come without it): a
+malformed line's message names the same place (but the last line of a file that ends
+without a newline, where the local message names the line's end instead)."""
+
+SHOWN_SKIPPED = 1000
+"""Skipped records read to explain a run without any document."""
+
+
+@dataclass(frozen=True)
+class JsonLines:
+    """JSON Lines files as ``(_nd_ord, _nd_line)`` rows in input order (the order of
+    :func:`~neardup.spark.reading.read_documents_spark`), with what naming a record without
+    an id needs."""
+
+    frame: DataFrame
+    fields: tuple[str, str, str]
+    """The id, text and title fields."""
+    items: list[str]
+    """The paths read, as given."""
+    runs: DataFrame | None
+    """The runs of lines in order (:func:`~neardup.spark.reading.in_input_order`)."""
+
+    def hashed(self, params: Parameters, keep: Callable[[DataFrame], DataFrame]) -> DataFrame:
+        """The rows of :data:`~neardup.spark.udfs.HASHED_SCHEMA` of every line (a line
+        without a document is skipped with its reason), every id filled in.
+
+        Raises:
+            InputError: no record has the text field.
+        """
+        from pyspark.sql import functions as F
+
+        from .udfs import HASHED_SCHEMA
+
+        hashed = keep(self.frame.mapInArrow(line_hash_function(params, self.fields),
+                                            HASHED_SCHEMA))
+        found = hashed.agg(
+            F.count(F.when(F.col(ID).isNull(), 1)).alias("unnamed"),
+            F.count(F.when(F.col("skip").isNull(), 1)).alias("documents"),
+        ).first()
+        assert found is not None
+        if found["unnamed"]:
+            named = keep(self._named(hashed))
+            named.count()  # filled from the hashed rows before they go
+            hashed.unpersist()
+            hashed = named
+        if not found["documents"]:
+            self._check_text_field(hashed)
+        return hashed
+
+    def texts(self, needed: DataFrame, parts: int) -> DataFrame:
+        """``(_nd_ord, _nd_text)`` of the lines whose order numbers are ``needed``, in
+        ``parts`` partitions by order number."""
+        texts = self._chosen(needed).mapInArrow(line_text_function(self.fields),
+                                                f"{ORD} long, {TEXT} string")
+        return texts.repartition(parts, ORD)
+
+    def sets(self, needed: DataFrame, parts: int, params: Parameters,
+             common: U32 | None) -> DataFrame:
+        """The rows of :data:`~neardup.spark.udfs.SETS_SCHEMA` of the lines whose order
+        numbers are ``needed``, in ``parts`` partitions by order number (moved once made:
+        the joins to pairs then move the pairs only)."""
+        sets = self._chosen(needed).mapInArrow(line_set_function(params, common, self.fields),
+                                               SETS_SCHEMA)
+        return sets.repartition(parts, ORD)
+
+    def _chosen(self, needed: DataFrame) -> DataFrame:
+        """The lines whose order numbers are ``needed`` (a broadcast semi-join in the JVM:
+        the other lines never reach Python)."""
+        from pyspark.sql import functions as F
+
+        return self.frame.join(F.broadcast(needed), ORD, "left_semi")
+
+    def _named(self, hashed: DataFrame) -> DataFrame:
+        """``hashed`` with each record without an id named ``file:line``, as locally."""
+        from pyspark.sql import functions as F
+
+        low = (1 << PARTITION_SHIFT) - 1
+        run = F.shiftright(ORD, PARTITION_SHIFT)
+        counted = hashed.groupBy(run.alias("run")).agg(
+            F.count("*").alias("lines"), F.min(F.col(ORD).bitwiseAND(F.lit(low))).alias("first")
+        ).collect()
+        files = self._files()
+        bases: list[tuple[int, str, int, int]] = []
+        seen: dict[tuple[int, str], int] = {}
+        for row in sorted(counted, key=lambda r: r["run"]):
+            path, file = files(int(row["run"]))
+            before = seen.get((path, file), 0)
+            seen[(path, file)] = before + int(row["lines"])
+            bases.append((int(row["run"]), self._name(path, file), before, int(row["first"])))
+        spark = hashed.sparkSession
+        table = spark.createDataFrame(bases, "run long, name string, base long, first long")
+        line = F.col("base") + F.col(ORD).bitwiseAND(F.lit(low)) - F.col("first") + 1
+        named = F.when(F.col(ID).isNull(), F.concat(F.col("name"), F.lit(":"),
+                                                      line.cast("string"))).otherwise(F.col(ID))
+        return (
+            hashed.join(F.broadcast(table), run == F.col("run"))
+            .withColumn(ID, named)
+            .select(*hashed.columns)
+        )
+
+    def _files(self) -> Callable[[int], tuple[int, str]]:
+        """Each run's path (its index among :attr:`items`) and file."""
+        if self.runs is None:
+            return lambda run: (0, str(self.items[0]))
+        table = {int(r["_nd_run"]): (int(r["_nd_path"]), str(r["_nd_file"]))
+                 for r in self.runs.collect()}
+        return table.__getitem__
+
+    def _name(self, path: int, file: str) -> str:
+        """What the local engine names a file's records without an id
+        (:func:`neardup.io.corpus.file_id`): its path relative to the directory read, or
+        its name."""
+        item = str(self.items[path])
+        local = unquote(urlparse(file).path) if urlparse(file).scheme else file
+        if "://" not in item and os.path.isdir(item):
+            return Path(os.path.relpath(local, os.path.abspath(item))).as_posix()
+        return Path(local).name
+
+    def _check_text_field(self, hashed: DataFrame) -> None:
+        from pyspark.sql import functions as F
+
+        rows = (hashed.where(F.col("skip").isNotNull()).orderBy(ORD)
+                .select(ID, "skip").limit(SHOWN_SKIPPED).collect())
+        skipped = [Skipped(row[0], row[1], row[0]) for row in rows]
+        error = text_field_not_found(0, skipped, self.fields[1])
+        if error is not None:
+            raise error
+
+
+def read_lines_spark(
+    spark: SparkSession,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+) -> JsonLines:
+    """The lines of JSON Lines files (``.gz`` too) in input order, for a scan on Spark.
+
+    Raises:
+        InputError: no paths, or paths that are not JSON Lines.
+    """
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import functions as F
+
+    items, fmt = input_format(paths, None)
+    if fmt != "json":
+        raise InputError(f"{items[0]}: not JSON Lines (read_lines_spark reads JSON Lines)")
+    frames = []
+    for index, item in enumerate(items):
+        reader = spark.read.option("recursiveFileLookup", "true").option("lineSep", "\n")
+        try:
+            raw = reader.text(str(item))
+        except AnalysisException as exc:
+            said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{item}: cannot be read: {said}") from exc
+        frames.append(raw.select(
+            F.col("value").cast("binary").alias(LINE), F.lit(index).alias("_nd_path"),
+            F.col("_metadata.file_path").alias("_nd_file"),
+        ))
+    rows = frames[0]
+    for frame in frames[1:]:
+        rows = rows.unionByName(frame)
+    ordered, runs = in_input_order(rows, items, [LINE])
+    frame = ordered.select(F.col(INPUT_ORDER).alias(ORD), LINE)
+    return JsonLines(frame, (id_field, text_field, title_field), [str(i) for i in items], runs)
+
+
+def line_hash_function(params: Parameters, fields: tuple[str, str, str]) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, line)`` → the rows of
+    :func:`~neardup.spark.udfs.hash_function`, one per line: its document hashed, or the
+    reason it holds none (the id null when the record has none, named later)."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            ords = batch.column(ORD).to_numpy(zero_copy_only=False)
+            column = batch.column(LINE)
+            for lo in range(0, len(column), BATCH_DOCS):
+                part = column.slice(lo, BATCH_DOCS)
+                ids, reasons, flat, sizes = parse_lines(*line_bytes(part), fields)
+                hashes = hash_packed(flat, sizes, params)
+                starts = starts_of(sizes)
+                for k in np.flatnonzero(hashes.lengths == 0).tolist():
+                    if reasons[k] is None:
+                        text = from_codepoints(flat[starts[k] : starts[k] + sizes[k]])
+                        reasons[k] = skip_reason(text)
+                yield hashed_rows(ords[lo : lo + len(part)], pa.array(ids, pa.string()),
+                                  hashes, reasons, params)
+
+    return run
+
+
+def line_text_function(fields: tuple[str, str, str]) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, line)`` → ``(ord, text)`` of lines that hold a
+    document."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        import pyarrow as pa
+
+        for batch in batches:
+            texts = line_texts(batch.column(LINE), fields)
+            yield pa.RecordBatch.from_arrays([batch.column(ORD), pa.array(texts, pa.string())],
+                                             names=[ORD, TEXT])
+
+    return run
+
+
+def line_set_function(params: Parameters, common: U32 | None,
+                      fields: tuple[str, str, str]) -> ArrowFunction:
+    """The ``mapInArrow`` function: ``(ord, line)`` → the rows of
+    :func:`~neardup.spark.udfs.set_function` of the lines' texts."""
+
+    def run(batches: ArrowBatches) -> ArrowBatches:
+        for batch in batches:
+            yield set_rows(batch.column(ORD), line_texts(batch.column(LINE), fields), params,
+                           common)
+
+    return run
+
+
+def line_texts(column: pa.Array, fields: tuple[str, str, str]) -> list[str | None]:
+    """The text of each line of a binary column (None for a line without a document)."""
+    texts: list[str | None] = []
+    for raw in column.to_pylist():
+        item = parse_jsonl_line(raw + NEWLINE, UNNAMED, UNNAMED, *fields)
+        texts.append(item.text if isinstance(item, Document) else None)
+    return texts
+
+
+def line_bytes(column: pa.Array) -> tuple[bytes, I64]:
+    """The bytes of an Arrow binary column's rows, joined, and the row bounds in them."""
+    import pyarrow as pa
+
+    wide = pa.types.is_large_binary(column.type)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if wide else np.int32)
+    offsets = offsets[column.offset : column.offset + len(column) + 1].astype(np.int64)
+    data = column.buffers()[2]
+    size = int(offsets[-1] - offsets[0])
+    joined = b"" if data is None or not size else data.slice(int(offsets[0]), size).to_pybytes()
+    return joined, offsets - offsets[0]
+
+
+def parse_lines(
+    data: bytes, bounds: I64, fields: tuple[str, str, str]
+) -> tuple[list[str | None], list[str | None], U32, I64]:
+    """Each line's id (None: a record without one, or no record), the reason a line holds
+    no record (else None), and the texts' code points with each line's length (0 for a
+    line without a record), as :func:`neardup.engine.hashing_stage.hash_lines` reads
+    them."""
+    lines = max(bounds.size - 1, 0)
+    compiled = kernel_name() == "numba"
+    found = read_fields(data, bounds, *fields) if compiled else unread_fields(lines)
+    ids = list(found.ids)
+    reasons: list[str | None] = [None] * lines
+    parsed: dict[int, U32] = {}
+    ends = bounds.tolist()
+    for k in np.flatnonzero(~found.read).tolist():
+        item = parse_jsonl_line(data[ends[k] : ends[k + 1]] + NEWLINE, UNNAMED, UNNAMED, *fields)
+        if isinstance(item, Skipped):
+            reasons[k] = item.reason
+            parsed[k] = _NONE
+        else:
+            ids[k] = item.id
+            parsed[k] = codepoints(item.text)
+    ids = [None if i == UNNAMED else i for i in ids]
+    if not parsed:
+        return ids, reasons, found.codepoints, found.lengths.astype(np.int64)
+    pieces = pieces_of(found.codepoints, found.lengths)
+    texts = [parsed[k] if k in parsed else pieces[k] for k in range(lines)]
+    sizes = np.fromiter((t.size for t in texts), dtype=np.int64, count=lines)
+    flat = np.concatenate(texts) if texts else _NONE
+    return ids, reasons, flat.astype(np.uint32, copy=False), sizes
+
+
+_NONE: U32 = np.empty(0, dtype=np.uint32)
