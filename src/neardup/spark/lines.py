@@ -25,7 +25,7 @@ import numpy as np
 
 from .._types import I64, U32
 from ..core.arrays import pieces_of, starts_of
-from ..core.kernels import kernel_name
+from ..core.kernels import kernel_name, load_numba
 from ..core.normalize import codepoints, from_codepoints
 from ..errors import InputError
 from ..io.documents import Document, parse_jsonl_line, text_field_not_found
@@ -226,6 +226,7 @@ def line_hash_function(params: Parameters, fields: tuple[str, str, str]) -> Arro
     def run(batches: ArrowBatches) -> ArrowBatches:
         import pyarrow as pa
 
+        load_numba()  # a pass over every document: worth the load, as for local workers
         for batch in batches:
             ords = batch.column(ORD).to_numpy(zero_copy_only=False)
             column = batch.column(LINE)

@@ -489,7 +489,8 @@ def with_exact_pairs(
         .agg(F.min(ORD).alias("first"), F.count("*").alias("size"))
         .where(F.col("size") > 1)
     )
-    grouped = texts.join(firsts, list(DIGEST)).select(ORD, "first")
+    # computed once (each of the three uses below would run it as jobs of its own)
+    grouped = texts.join(firsts, list(DIGEST)).select(ORD, "first").localCheckpoint()
     near = (
         verified.join(grouped.select(F.col(ORD).alias("a"), F.col("first").alias("fa")),
                       "a", "left")

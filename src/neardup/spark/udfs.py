@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from .._types import F64, I64, U32, U64
 from ..core.arrays import ranges, starts_of
+from ..core.kernels import load_numba
 from ..core.lsh import MAX_GROUP
 from ..core.similarity import packed_overlap_rows
 from ..errors import InputError
@@ -95,6 +96,7 @@ def hash_function(params: Parameters) -> ArrowFunction:
     """
 
     def run(batches: ArrowBatches) -> ArrowBatches:
+        load_numba()  # a pass over every document: worth the load, as for local workers
         for batch in batches:
             ords = batch.column(ORD).to_numpy(zero_copy_only=False)
             ids = batch.column(ID)
