@@ -309,6 +309,7 @@ def find_duplicates_spark_result(
     involved = keep(
         hashed.join(F.broadcast(needed), ORD, "left_semi")
         .select(ORD, ID, "length", "skip", *DIGEST)
+        .coalesce(max(1, parts // INVOLVED_SHARE))  # a fraction of the documents: fewer tasks
     )
     # filled now, once: the plans below read it in several places, and AQE would run each
     # of them as a job of its own over every document (six scans at 1M documents)
@@ -350,6 +351,12 @@ def find_duplicates_spark_result(
         formula_shingles=int(common.get(COPIES, EMPTY).size),
         cached=cached, members=members, hashed=hashed, copies=copies,
     )
+
+
+INVOLVED_SHARE = 4
+"""The candidate documents' table has this many times fewer partitions than the input: it
+holds a fraction of the documents (a tenth at 1M generated ones), read by many small jobs,
+each task of which costs more to start than its rows take."""
 
 
 Search = tuple[str, str, Callable[[int], int], PairRule]

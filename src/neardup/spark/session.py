@@ -87,6 +87,30 @@ def driver_memory(total_bytes: int) -> str:
     return f"{max(1, min(32, total_bytes // 4 // 2**30))}g"
 
 
+HEAP_GIVEN_BACK = "-XX:GCTimeRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+"""The local driver's garbage collector (G1) asked to grow the heap less eagerly and give
+back what it does not use: a scan of 1,000,000 documents peaked at 4.24-4.54 GB with these
+against 5.08-9.56 GB without, in the same time (docs/spark.md)."""
+
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
+
+
+def driver_java_options(given: str | None, submit_args: str) -> str | None:
+    """The Java options a new local session's driver gets: :data:`HEAP_GIVEN_BACK`, unless
+    the configuration (``given``) or ``PYSPARK_SUBMIT_ARGS`` sets the driver's Java options
+    already (then None: they are the user's).
+
+    Example:
+        >>> driver_java_options(None, "") == HEAP_GIVEN_BACK
+        True
+        >>> driver_java_options("-Xss4m", ""), driver_java_options(None, "--driver-java-options x")
+        (None, None)
+    """
+    if given is not None or "java-options" in submit_args or JAVA_OPTIONS in submit_args:
+        return None
+    return HEAP_GIVEN_BACK
+
+
 def machine_memory() -> int:
     """The machine's physical memory in bytes (4 GiB when the system does not say)."""
     try:
@@ -100,7 +124,8 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     session, e.g. under ``spark-submit``, is reused).
 
     A new local session's driver memory is sized to the machine (:func:`driver_memory`)
-    unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, and its Python
+    unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, its driver's
+    heap given back when unused (:func:`driver_java_options`), and its Python
     workers run this Python unless ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` says
     otherwise (the default, ``python3`` on the path, may lack pyarrow); its progress bars
     show on a terminal only (:func:`shows_progress`); the input is
@@ -123,6 +148,9 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
         and "driver-memory" not in submit_args and "spark.driver.memory" not in submit_args
     ):
         builder = builder.config("spark.driver.memory", driver_memory(machine_memory()))
+    options = driver_java_options(given.get(JAVA_OPTIONS, None), submit_args)
+    if master.startswith("local") and SparkSession.getActiveSession() is None and options:
+        builder = builder.config(JAVA_OPTIONS, options)
     if (
         master.startswith("local")
         and not os.environ.get("PYSPARK_PYTHON")
