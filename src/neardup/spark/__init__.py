@@ -11,6 +11,8 @@ modules, one job each:
 * :mod:`~neardup.spark.signatures`: MinHash signatures (:func:`signatures_spark`);
 * :mod:`~neardup.spark.dedup`: the rows to keep (:func:`deduplicate_spark`);
 * :mod:`~neardup.spark.reading`: files read in input order (:func:`read_documents_spark`);
+* :mod:`~neardup.spark.lines`: a scan's JSON Lines read as lines and parsed in the workers
+  as the local engine parses them (:func:`~neardup.spark.lines.read_lines_spark`);
 * :mod:`~neardup.spark.jobs`: from files to Parquet (:func:`scan_spark`, :func:`dedup_spark`);
 * :mod:`~neardup.spark.corpus` and :mod:`~neardup.spark.corpus_check`: a corpus stored as
   Parquet (:func:`store_corpus_spark`) and checks of new documents against it

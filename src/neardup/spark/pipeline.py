@@ -6,7 +6,8 @@ or the copies judgement, or for passages: the candidate documents' texts, once):
 
 * **Python workers** (``mapInArrow``, one Arrow batch of documents at a time, the stages
   every engine shares; :mod:`neardup.spark.udfs`): the one pass over every document
-  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes): normalized
+  (:func:`neardup.stages.hashing.hash_batch`, as the local engine hashes; a scan's JSON
+  lines parsed there first, :mod:`neardup.spark.lines`): normalized
   length, LSH band keys, winnowed fingerprints (containment search), the normalized text's
   digest and the skip reason, kept next to the order number and id; the band keys cut into
   parts and each part's groups made into candidate pairs (the rule of
