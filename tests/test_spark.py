@@ -322,6 +322,50 @@ def test_scan_spark_reads_json_lines_as_the_local_engine(spark: Any, tmp_path: P
     assert [(r.id, r.reason) for r in skipped] == [(s.id, s.reason) for s in report.skipped]
 
 
+def test_scan_spark_reads_the_files_the_local_engine_reads(spark: Any, tmp_path: Path) -> None:
+    """A directory is read with the local engine's files in its order: a file in a
+    subdirectory before a sibling whose name sorts after the directory's as a string
+    (``a/x.jsonl`` before ``a-b.jsonl``), a README and a .json file left out; a file that
+    Spark would pass over (a hidden name) is refused in one line, not dropped."""
+    from neardup.spark import scan_spark
+
+    texts = [d.text for d in neardup.load_documents(ROOT / "seeds")]
+    folder = tmp_path / "in"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "x.jsonl").write_text(json.dumps({"text": texts[0]}) + "\n")
+    (folder / "a-b.jsonl").write_text(json.dumps({"text": texts[0] + "。"}) + "\n")
+    (folder / "a.jsonl").write_text("\n" + json.dumps({"text": texts[0] + "！"}) + "\n")
+    (folder / "b.json").write_text(json.dumps({"id": "json", "text": texts[0]}) + "\n")
+    (folder / "README").write_text("not JSON\n")
+    report = neardup.find_duplicates(Corpus([folder]))
+    assert ("a/x.jsonl:1", "a-b.jsonl:1") in [(p.a, p.b) for p in report.pairs]
+    scan_spark([str(folder)], tmp_path / "out", spark=spark)
+    # which comes first in a pair, and the clusters' ids (their earliest members), follow
+    # the input order; the rows of the Parquet parts are read back in no set order
+    _assert_same(report, spark.read.parquet(str(tmp_path / "out" / "pairs")),
+                 spark.read.parquet(str(tmp_path / "out" / "clusters")), ordered=False)
+    skipped = spark.read.parquet(str(tmp_path / "out" / "skipped")).collect()
+    assert [(r.id, r.reason) for r in skipped] == [(s.id, s.reason) for s in report.skipped]
+    (folder / ".hidden.jsonl").write_text(json.dumps({"text": texts[1]}) + "\n")
+    with pytest.raises(InputError, match=r"hidden.jsonl: Spark does not read a file whose name"):
+        scan_spark([str(folder)], tmp_path / "out2", spark=spark)
+
+
+def test_scan_spark_finds_the_text_field_past_many_records_without_it(
+    spark: Any, tmp_path: Path
+) -> None:
+    """A null text after 1,500 records without the field shows the field exists: no
+    error, as locally."""
+    from neardup.spark import scan_spark
+
+    source = tmp_path / "n.jsonl"
+    lines = [json.dumps({"id": f"x{k}", "body": "文本"}) for k in range(1500)]
+    source.write_text("\n".join([*lines, '{"id": "z", "text": null}']) + "\n")
+    report = neardup.find_duplicates(Corpus([source]))
+    counts = scan_spark([str(source)], tmp_path / "out", spark=spark)
+    assert counts["skipped"] == len(report.skipped) == 1501
+
+
 def test_scan_spark_without_the_text_field(spark: Any, tmp_path: Path) -> None:
     """JSON lines none of which has the text field: the local engine's one-line error."""
     from neardup.spark import scan_spark

@@ -225,7 +225,7 @@ def text_field_not_found(
     for item in skipped:
         if item.reason.startswith(missing):
             first = first or item
-        elif not item.reason.startswith(_WITHOUT_FIELD):
+        elif not item.reason.startswith(LINES_WITHOUT_RECORD):
             return None  # a record with the field, or a file that could not be read
     if first is None:
         return None
@@ -240,7 +240,7 @@ def text_field_not_found(
     )
 
 
-_WITHOUT_FIELD = ("blank line", "malformed JSON", "expected a JSON object")
+LINES_WITHOUT_RECORD = ("blank line", "malformed JSON", "expected a JSON object")
 """The reasons of lines that hold no record."""
 
 

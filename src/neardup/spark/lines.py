@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
@@ -28,14 +27,21 @@ from ..core.arrays import pieces_of, starts_of
 from ..core.kernels import kernel_name, load_numba
 from ..core.normalize import codepoints, from_codepoints
 from ..errors import InputError
-from ..io.documents import Document, parse_jsonl_line, text_field_not_found
+from ..io.corpus import Corpus
+from ..io.documents import (
+    LINES_WITHOUT_RECORD,
+    Document,
+    file_kind,
+    parse_jsonl_line,
+    text_field_not_found,
+)
 from ..io.jsonl_fields import read_fields, unread_fields
 from ..parameters import Parameters
 from ..report import Skipped
 from ..stages.hashing import BATCH_DOCS, hash_packed
 from ..stages.intake import skip_reason
 from .inputs import ID, ORD, TEXT
-from .reading import INPUT_ORDER, PARTITION_SHIFT, in_input_order, input_format
+from .reading import PARTITION_SHIFT, input_format, one_local_file
 from .udfs import SETS_SCHEMA, ArrowBatches, ArrowFunction, hashed_rows, set_rows
 
 if TYPE_CHECKING:
@@ -45,7 +51,7 @@ if TYPE_CHECKING:
 LINE = "_nd_line"
 """The column of a line's bytes, as read from its file."""
 
-UNNAMED = "\x00"
+UNNAMED = "\x00neardup: no id\x00"
 """What a record without an id is called in the workers, before it is named ``file:line``
 (a record whose id is this very string is named so too)."""
 
@@ -53,9 +59,6 @@ NEWLINE = b"\n"
 """What ends a line as the local engine reads it (Spark's lines come without it): a
 malformed line's message names the same place (but the last line of a file that ends
 without a newline, where the local message names the line's end instead)."""
-
-SHOWN_SKIPPED = 1000
-"""Skipped records read to explain a run without any document."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,12 @@ class JsonLines:
     frame: DataFrame
     fields: tuple[str, str, str]
     """The id, text and title fields."""
-    items: list[str]
-    """The paths read, as given."""
-    runs: DataFrame | None
-    """The runs of lines in order (:func:`~neardup.spark.reading.in_input_order`)."""
+    files: list[tuple[str, str]]
+    """The files read, in input order: (path, name: what their records without an id are
+    numbered under)."""
+    file_of_run: dict[int, int] | None
+    """Each run's file (its index in :attr:`files`; None: one file, whose runs are its
+    splits)."""
 
     def hashed(self, params: Parameters, keep: Callable[[DataFrame], DataFrame]) -> DataFrame:
         """The rows of :data:`~neardup.spark.udfs.HASHED_SCHEMA` of every line (a line
@@ -131,14 +136,13 @@ class JsonLines:
         counted = hashed.groupBy(run.alias("run")).agg(
             F.count("*").alias("lines"), F.min(F.col(ORD).bitwiseAND(F.lit(low))).alias("first")
         ).collect()
-        files = self._files()
         bases: list[tuple[int, str, int, int]] = []
-        seen: dict[tuple[int, str], int] = {}
+        seen: dict[int, int] = {}
         for row in sorted(counted, key=lambda r: r["run"]):
-            path, file = files(int(row["run"]))
-            before = seen.get((path, file), 0)
-            seen[(path, file)] = before + int(row["lines"])
-            bases.append((int(row["run"]), self._name(path, file), before, int(row["first"])))
+            file = 0 if self.file_of_run is None else self.file_of_run[int(row["run"])]
+            before = seen.get(file, 0)
+            seen[file] = before + int(row["lines"])
+            bases.append((int(row["run"]), self.files[file][1], before, int(row["first"])))
         spark = hashed.sparkSession
         table = spark.createDataFrame(bases, "run long, name string, base long, first long")
         line = F.col("base") + F.col(ORD).bitwiseAND(F.lit(low)) - F.col("first") + 1
@@ -150,31 +154,25 @@ class JsonLines:
             .select(*hashed.columns)
         )
 
-    def _files(self) -> Callable[[int], tuple[int, str]]:
-        """Each run's path (its index among :attr:`items`) and file."""
-        if self.runs is None:
-            return lambda run: (0, str(self.items[0]))
-        table = {int(r["_nd_run"]): (int(r["_nd_path"]), str(r["_nd_file"]))
-                 for r in self.runs.collect()}
-        return table.__getitem__
-
-    def _name(self, path: int, file: str) -> str:
-        """What the local engine names a file's records without an id
-        (:func:`neardup.io.corpus.file_id`): its path relative to the directory read, or
-        its name."""
-        item = str(self.items[path])
-        local = unquote(urlparse(file).path) if urlparse(file).scheme else file
-        if "://" not in item and os.path.isdir(item):
-            return Path(os.path.relpath(local, os.path.abspath(item))).as_posix()
-        return Path(local).name
-
     def _check_text_field(self, hashed: DataFrame) -> None:
+        """The local engine's error when no record has the text field (every record
+        without a document lacks it, or is a line without a record)."""
         from pyspark.sql import functions as F
 
-        rows = (hashed.where(F.col("skip").isNotNull()).orderBy(ORD)
-                .select(ID, "skip").limit(SHOWN_SKIPPED).collect())
-        skipped = [Skipped(row[0], row[1], row[0]) for row in rows]
-        error = text_field_not_found(0, skipped, self.fields[1])
+        reason = F.col("skip")
+        missing = reason.startswith(f"field {self.fields[1]!r} is missing")
+        first = hashed.where(missing).orderBy(ORD).select(ID, "skip").first()
+        if first is None:
+            return
+        other = reason.isNotNull() & ~missing
+        for without in LINES_WITHOUT_RECORD:
+            other = other & ~reason.startswith(without)
+        if hashed.where(other).limit(1).count():
+            return  # a record with the field, null or empty: the field is there
+        name, line = str(first[0]).rsplit(":", 1)
+        paths = {named: path for path, named in self.files}
+        source = f"{paths.get(name, name)}:{line}"
+        error = text_field_not_found(0, [Skipped(first[0], first[1], source)], self.fields[1])
         if error is not None:
             raise error
 
@@ -198,24 +196,109 @@ def read_lines_spark(
     items, fmt = input_format(paths, None)
     if fmt != "json":
         raise InputError(f"{items[0]}: not JSON Lines (read_lines_spark reads JSON Lines)")
-    frames = []
-    for index, item in enumerate(items):
-        reader = spark.read.option("recursiveFileLookup", "true").option("lineSep", "\n")
-        try:
-            raw = reader.text(str(item))
-        except AnalysisException as exc:
-            said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(f"{item}: cannot be read: {said}") from exc
-        frames.append(raw.select(
-            F.col("value").cast("binary").alias(LINE), F.lit(index).alias("_nd_path"),
-            F.col("_metadata.file_path").alias("_nd_file"),
-        ))
-    rows = frames[0]
-    for frame in frames[1:]:
-        rows = rows.unionByName(frame)
-    ordered, runs = in_input_order(rows, items, [LINE])
-    frame = ordered.select(F.col(INPUT_ORDER).alias(ORD), LINE)
-    return JsonLines(frame, (id_field, text_field, title_field), [str(i) for i in items], runs)
+    files = _files(items)
+    reader = spark.read.option("lineSep", "\n")
+    if any(_remote(path) for path, _ in files):
+        reader = reader.option("recursiveFileLookup", "true")
+    try:
+        raw = reader.text([path for path, _ in files])
+    except AnalysisException as exc:
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{files[0][0]}: cannot be read: {said}") from exc
+    rows = raw.select(F.col("value").cast("binary").alias(LINE),
+                      F.col("_metadata.file_path").alias("_nd_file"),
+                      F.monotonically_increasing_id().alias("_nd_mono"))
+    fields = (id_field, text_field, title_field)
+    if one_local_file(items):  # its splits in offset order: partition, then position
+        return JsonLines(rows.select(F.col("_nd_mono").alias(ORD), LINE), fields, files, None)
+    part = F.shiftright("_nd_mono", PARTITION_SHIFT)
+    found = rows.select("_nd_file", part.alias("_nd_part")).distinct().collect()
+    read = _read_files(files, sorted({str(row[0]) for row in found}))
+    runs = sorted((read[str(row[0])][0], int(row[1]), str(row[0])) for row in found)
+    table = spark.createDataFrame(
+        [(uri, part_, run) for run, (_, part_, uri) in enumerate(runs)],
+        "_nd_file string, _nd_part long, _nd_run long",
+    )
+    low = (1 << PARTITION_SHIFT) - 1
+    frame = rows.withColumn("_nd_part", part).join(
+        F.broadcast(table), ["_nd_file", "_nd_part"]
+    ).select(
+        (F.shiftleft("_nd_run", PARTITION_SHIFT) + F.col("_nd_mono").bitwiseAND(low)).alias(ORD),
+        LINE,
+    )
+    ordered = sorted(read.items(), key=lambda item: item[1][0])
+    position = {uri: k for k, (uri, _) in enumerate(ordered)}
+    named = [(uri, name) for uri, (_, name) in ordered]
+    file_of_run = {run: position[uri] for run, (_, _, uri) in enumerate(runs)}
+    return JsonLines(frame, fields, named, file_of_run)
+
+
+def _files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+    """The files of ``items`` in input order with their names, as the local engine reads
+    them (:class:`~neardup.io.corpus.Corpus`: a directory's JSON Lines files, its reports
+    left out, in path order); a remote path stands for what Spark finds under it (its
+    name: empty).
+
+    Raises:
+        InputError: a local file that is not JSON Lines (the Spark engine reads JSON Lines
+            or Parquet) or that Spark passes over (a hidden name), or a directory without
+            any.
+    """
+    files: list[tuple[str, str]] = []
+    for item in items:
+        if _remote(str(item)):
+            files.append((str(item), ""))
+            continue
+        within = Corpus([item]).files
+        if not within:
+            raise InputError(f"{item}: no JSON Lines files to read")
+        for path, name in within:
+            if file_kind(path) != "jsonl":
+                raise InputError(
+                    f"{path}: not JSON Lines; the Spark engine reads JSON Lines or Parquet "
+                    "(convert it, or run the local engine)"
+                )
+            if path.name.startswith(HIDDEN):
+                raise InputError(
+                    f"{path}: Spark does not read a file whose name starts with '.' or '_' "
+                    "(rename it, or run the local engine)"
+                )
+            files.append((str(path), name))
+    return files
+
+
+HIDDEN = (".", "_")
+"""How the names of the files Spark's readers pass over begin."""
+
+REMOTE = 1 << 32
+"""Spacing of the sort keys of the inputs' files: the files found under a remote path
+come at its place, by name."""
+
+
+def _read_files(files: list[tuple[str, str]], uris: list[str]) -> dict[str, tuple[int, str]]:
+    """Each file Spark read (by its URI, ``uris`` sorted) with its sort key and name: a
+    local file, its index in ``files`` and its name there; a file found under a remote
+    path, after that path's place (its index times :data:`REMOTE`) by name, named by its
+    path under it."""
+    local = {os.path.abspath(path): k for k, (path, _) in enumerate(files) if not _remote(path)}
+    read: dict[str, tuple[int, str]] = {}
+    for rank, uri in enumerate(uris):
+        scheme = urlparse(uri).scheme
+        path = os.path.abspath(unquote(urlparse(uri).path)) if scheme in ("", "file") else None
+        if path is not None and path in local:
+            read[uri] = (local[path] * REMOTE, files[local[path]][1])
+            continue
+        under = [item for item, _ in files if _remote(item) and uri.startswith(item.rstrip("/"))]
+        if not under:
+            raise InputError(f"{uri}: read by Spark, but not among the inputs")
+        root = under[0].rstrip("/")
+        name = uri[len(root):].lstrip("/") or uri.rsplit("/", 1)[-1]
+        read[uri] = ([item for item, _ in files].index(under[0]) * REMOTE + rank, name)
+    return read
+
+
+def _remote(path: str) -> bool:
+    return "://" in path
 
 
 def line_hash_function(params: Parameters, fields: tuple[str, str, str]) -> ArrowFunction:

@@ -97,8 +97,8 @@ JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
 def driver_java_options(given: str | None, submit_args: str) -> str | None:
     """The Java options a new local session's driver gets: :data:`HEAP_GIVEN_BACK`, unless
-    the configuration (``given``) or ``PYSPARK_SUBMIT_ARGS`` sets the driver's Java options
-    already (then None: they are the user's).
+    the configuration (``given``), ``PYSPARK_SUBMIT_ARGS`` or ``spark-defaults.conf`` sets
+    the driver's Java options already (then None: they are the user's).
 
     Example:
         >>> driver_java_options(None, "") == HEAP_GIVEN_BACK
@@ -108,7 +108,29 @@ def driver_java_options(given: str | None, submit_args: str) -> str | None:
     """
     if given is not None or "java-options" in submit_args or JAVA_OPTIONS in submit_args:
         return None
+    if JAVA_OPTIONS in _spark_defaults():  # spark-submit reads them; a --conf would win
+        return None
     return HEAP_GIVEN_BACK
+
+
+def _spark_defaults() -> str:
+    """The text of ``spark-defaults.conf`` in Spark's configuration directory
+    (``SPARK_CONF_DIR``, else ``SPARK_HOME/conf``), or nothing."""
+    conf_dir = _conf_dir()
+    if conf_dir is None:
+        return ""
+    try:
+        with open(os.path.join(conf_dir, "spark-defaults.conf"), encoding="utf-8") as defaults:
+            return defaults.read()
+    except OSError:
+        return ""
+
+
+def _conf_dir() -> str | None:
+    """Spark's configuration directory: ``SPARK_CONF_DIR``, else ``SPARK_HOME/conf``."""
+    return os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
+    )
 
 
 def machine_memory() -> int:
@@ -187,9 +209,7 @@ def _logging_configured(java_options: str, submit_args: str) -> bool:
     configuration directory (``SPARK_CONF_DIR``, else ``SPARK_HOME/conf``), or a log4j
     option in the driver's Java options (as the started session has them) or in
     ``PYSPARK_SUBMIT_ARGS``."""
-    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
-        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
-    )
+    conf_dir = _conf_dir()
     if conf_dir and os.path.exists(os.path.join(conf_dir, "log4j2.properties")):
         return True
     return "log4j" in java_options or "log4j" in submit_args
