@@ -42,7 +42,14 @@ from ..stages.hashing import BATCH_DOCS, hash_packed
 from ..stages.intake import skip_reason
 from .inputs import ID, ORD, TEXT
 from .reading import PARTITION_SHIFT, input_format, one_local_file
-from .udfs import SETS_SCHEMA, ArrowBatches, ArrowFunction, hashed_rows, set_rows
+from .udfs import (
+    HASHED_SCHEMA,
+    SETS_SCHEMA,
+    ArrowBatches,
+    ArrowFunction,
+    hashed_rows,
+    set_rows,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,9 +63,9 @@ UNNAMED = "\x00neardup: no id\x00"
 (a record whose id is this very string is named so too)."""
 
 NEWLINE = b"\n"
-"""What ends a line as the local engine reads it (Spark's lines come without it): a
-malformed line's message names the same place (but the last line of a file that ends
-without a newline, where the local message names the line's end instead)."""
+"""Put back at the end of each line before parsing: Spark's lines come without it, the
+local engine's with it, and a malformed line's message counts it. (The last line of a file
+without a final newline is the one exception: there the two messages differ.)"""
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,6 @@ class JsonLines:
             InputError: no record has the text field.
         """
         from pyspark.sql import functions as F
-
-        from .udfs import HASHED_SCHEMA
 
         hashed = keep(self.frame.mapInArrow(line_hash_function(params, self.fields),
                                             HASHED_SCHEMA))

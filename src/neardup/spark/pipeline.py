@@ -256,14 +256,14 @@ def find_duplicates_spark_result(
 
     # The one pass over the texts that every document takes: what the later stages need of
     # each, next to its order number; the texts themselves are not kept.
-    source: DataFrame | JsonLines
     if isinstance(df, JsonLines):  # parsed in the workers, as the local engine parses them
-        source, order_col = df, INPUT_ORDER
+        source: DataFrame | JsonLines = df
         hashed = df.hashed(params, keep)
     else:
         source = input_rows(df, id_col, text_col, order_col)
         hashed = keep(source.mapInArrow(hash_function(params), HASHED_SCHEMA))
-    check_ids(hashed, None if order_col == INPUT_ORDER else order_col)  # ours is unique
+    ours = isinstance(df, JsonLines) or order_col == INPUT_ORDER
+    check_ids(hashed, None if ours else order_col)  # our order numbers are unique
     skipped = (
         hashed.where(F.col("skip").isNotNull())
         .orderBy(ORD)

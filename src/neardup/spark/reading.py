@@ -47,6 +47,7 @@ def read_documents_spark(
         InputError: no paths, an unknown format, or a column missing from the data.
     """
     require_spark()
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     items, fmt = input_format(paths, file_format)
@@ -67,34 +68,18 @@ def read_documents_spark(
     rows = frames[0]
     for frame in frames[1:]:
         rows = rows.unionByName(frame, allowMissingColumns=all_columns)
-    kept = [c for c in rows.columns if not c.startswith("_nd_")] if all_columns else [
-        id_col, text_col
-    ]
-    return in_input_order(rows, items, kept)[0]
-
-
-def in_input_order(
-    rows: DataFrame, items: Sequence[str | os.PathLike[str]], columns: list[str]
-) -> tuple[DataFrame, DataFrame | None]:
-    """``columns`` of ``rows`` (read from ``items``, with ``_nd_path``, the index of the
-    item, and ``_nd_file``, the file) and their :data:`INPUT_ORDER`; and the runs of rows
-    numbered in order (``_nd_path, _nd_file, _nd_part, _nd_run``; None for one local file,
-    whose runs are its partitions).
-
-    Each (path, file, partition) run of rows is contiguous and in file order inside its
-    partition; the runs are numbered in (path, file name, partition) order, and a row's
-    order is its run's number above :data:`PARTITION_SHIFT` and its position in the
-    partition below.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
     if one_local_file(items):
         # One file: Spark cuts it into splits in offset order, one partition each, so the
         # partition index then the row position is the file order; no pass to number runs.
-        return rows.select(*columns, F.col("_nd_mono").alias(INPUT_ORDER)), None
+        return rows.select(
+            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
+              else [id_col, text_col]),
+            F.col("_nd_mono").alias(INPUT_ORDER),
+        )
     rows = rows.withColumn("_nd_part", F.shiftright("_nd_mono", PARTITION_SHIFT))
+    # Each (path, file, partition) run of rows is contiguous and in file order inside its
+    # partition; number the runs in (path, file name, partition) order, then rows by position.
     runs = (
         rows.select("_nd_path", "_nd_file", "_nd_part").distinct()
         .withColumn("_nd_run", F.row_number().over(
@@ -102,12 +87,15 @@ def in_input_order(
         ) - 1)
     )
     low_bits = (1 << PARTITION_SHIFT) - 1
-    ordered = rows.join(F.broadcast(runs), ["_nd_path", "_nd_file", "_nd_part"]).select(
-        *columns,
-        (F.shiftleft(F.col("_nd_run").cast("long"), PARTITION_SHIFT)
-         + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias(INPUT_ORDER),
+    return (
+        rows.join(F.broadcast(runs), ["_nd_path", "_nd_file", "_nd_part"])
+        .select(
+            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
+              else [id_col, text_col]),
+            (F.shiftleft(F.col("_nd_run").cast("long"), PARTITION_SHIFT)
+             + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias(INPUT_ORDER),
+        )
     )
-    return ordered, runs
 
 
 def one_local_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
