@@ -248,3 +248,23 @@ def test_progress_bars_only_on_a_terminal_unless_the_user_chose() -> None:
     assert shows_progress(None, "", terminal=False) == "false"
     assert shows_progress("true", "", terminal=False) is None
     assert shows_progress(None, f"--conf {PROGRESS}=true pyspark-shell", terminal=False) is None
+
+
+def test_scan_spark_refuses_an_output_that_would_replace_an_input(tmp_path: Path) -> None:
+    """``-o`` naming the input directory, which holds a ``pairs/`` of JSON Lines: refused
+    before any session, the input untouched; the same directory as output is fine when
+    nothing it writes is an input."""
+    from neardup.spark.jobs import check_inputs_kept
+
+    folder = tmp_path / "in"
+    (folder / "pairs").mkdir(parents=True)
+    (folder / "a.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    (folder / "pairs" / "x.jsonl").write_text('{"id": "b", "text": "y"}\n')
+    with pytest.raises(InputError, match=r"pairs/x.jsonl: an input under the output"):
+        check_inputs_kept(str(folder), [str(folder)])
+    with pytest.raises(InputError, match="an input under the output"):
+        check_inputs_kept(str(folder), [str(folder / "pairs" / "x.jsonl")])
+    assert (folder / "pairs" / "x.jsonl").exists()
+    (folder / "pairs" / "x.jsonl").unlink()
+    check_inputs_kept(str(folder), [str(folder)])  # nothing written replaces an input
+    check_inputs_kept(str(tmp_path / "out"), [str(folder)])

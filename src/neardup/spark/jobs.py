@@ -77,6 +77,7 @@ def scan_spark(
     parameters = spark_parameters(params, preset, **overrides)
     out = str(output_dir).rstrip("/")
     check_report_directory(out)
+    check_inputs_kept(out, paths)
     _, fmt = input_format(paths, file_format)
     require_spark()
     with spark_errors():
@@ -205,6 +206,40 @@ def check_report_directory(out: str) -> None:
         )
     if "://" not in out and os.path.isfile(out):
         raise InputError(f"{out}: is a file; the Spark engine writes a directory here")
+
+
+WRITTEN = ("pairs", "clusters", "skipped", "set_apart", "copies")
+"""The directories :func:`scan_spark` writes (replaces) under its output."""
+
+
+def check_inputs_kept(
+    out: str, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+) -> None:
+    """Refuse an output whose directories (:data:`WRITTEN`) would replace an input: an input
+    path, or a file of an input directory, at or under one of them (``-o`` naming the
+    input directory, which holds a ``pairs/`` of its own).
+
+    Raises:
+        InputError: naming the input and the output.
+    """
+    if "://" in out:
+        return
+    written = [os.path.realpath(os.path.join(out, name)) for name in WRITTEN]
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    for item in items:
+        if "://" in str(item):
+            continue
+        inputs = [str(item)]
+        if os.path.isdir(item):
+            inputs += [os.path.join(top, name) for top, _, names in os.walk(item)
+                       for name in names]
+        for path in inputs:
+            real = os.path.realpath(path)
+            if any(real == target or real.startswith(target + os.sep) for target in written):
+                raise InputError(
+                    f"{path}: an input under the output {out} (whose pairs/, clusters/ and "
+                    "skipped/ are replaced); give another output directory"
+                )
 
 
 def check_new_output(out: str) -> None:
