@@ -230,6 +230,13 @@ def test_planted_laws_equal_local(spark: Any, outputs_made_on: str) -> None:
     assert [tuple(r) for r in result.skipped.collect()] == [
         (s.id, s.reason) for s in report.skipped
     ]
+    from pyspark import StorageLevel
+
+    # the candidates' shingle sets, the largest frame kept, wait on local disk, not in the
+    # driver's heap (the rest of what is kept is small and read often: memory first)
+    levels = [frame.storageLevel for frame in result.cached]
+    assert levels.count(StorageLevel.DISK_ONLY) == 1
+    assert StorageLevel.MEMORY_AND_DISK in levels
     result.unpersist()
 
 
