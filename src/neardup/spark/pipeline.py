@@ -130,11 +130,11 @@ class SparkResult:
     """``node, root, length``: each clustered document's input order, its cluster's
     (the earliest member's order) and its normalized length."""
     hashed: DataFrame | None = field(default=None, repr=False)
+    """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
+    (counting them does not read the input again)."""
     copies: DataFrame | None = None
     """With ``passages`` and a containment search, the copy ratios: ``id, share, sources``
     (:data:`neardup.spark.evidence.COPIES_SCHEMA`), largest share first, then by id."""
-    """The persisted rows of :func:`neardup.spark.udfs.hash_function`, one per document
-    (counting them does not read the input again)."""
 
     def unpersist(self) -> None:
         """Free the cached intermediate DataFrames (the outputs cannot be read afterwards)."""
