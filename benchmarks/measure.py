@@ -40,7 +40,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,10 @@ class Measured:
     output: str  # its standard output
     returncode: int
     stopped: str | None = None  # why it was stopped (a limit), else None
+    peak_parts: dict[str, float] = field(default_factory=dict)
+    """The tree's peak sample by process, MiB: ``command`` (the process started), then the
+    others summed by program name (e.g. ``java``, ``python``: a Spark driver's JVM and its
+    Python workers)."""
 
 
 class _Sampler(threading.Thread):
@@ -143,6 +148,7 @@ class _Sampler(threading.Thread):
         self.process = psutil.Process(child.pid)
         self.done = threading.Event()
         self.peak_mb = self.root_peak_mb = 0.0
+        self.peak_parts: dict[str, float] = {}
         self.stopped: str | None = None
 
     def run(self) -> None:
@@ -150,8 +156,10 @@ class _Sampler(threading.Thread):
         while not self.done.is_set():
             try:
                 tree = counted([self.process, *self.process.children(recursive=True)])
-                now = sum(p.memory_info().rss for p in tree) / 2**20
-                self.peak_mb = max(self.peak_mb, now)
+                sizes = [(p, p.memory_info().rss / 2**20) for p in tree]
+                now = sum(size for _, size in sizes)
+                if now > self.peak_mb:
+                    self.peak_mb, self.peak_parts = now, _parts(sizes, self.process)
                 self.root_peak_mb = max(self.root_peak_mb, own_peak_mb(self.child.pid))
             except psutil.Error:
                 now = 0.0
@@ -165,6 +173,19 @@ class _Sampler(threading.Thread):
                 self.child.kill()
                 return
             self.done.wait(self.interval)
+
+
+def _parts(sizes: list[tuple[psutil.Process, float]], root: psutil.Process) -> dict[str, float]:
+    """Resident MiB by process: the root as ``command``, the others summed by program name
+    (``python3.11`` counted as ``python``)."""
+    parts: dict[str, float] = defaultdict(float)
+    for process, size in sizes:
+        try:
+            name = "command" if process.pid == root.pid else process.name()
+        except psutil.Error:
+            name = "?"
+        parts["python" if name.startswith("python") else name] += size
+    return dict(parts)
 
 
 def run_measured(
@@ -207,7 +228,8 @@ def run_measured(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     peak = max(sampler.peak_mb, sampler.root_peak_mb)
-    return Measured(seconds, cpu, peak, output, child.returncode, sampler.stopped)
+    return Measured(seconds, cpu, peak, output, child.returncode, sampler.stopped,
+                    sampler.peak_parts)
 
 
 def checked(done: Measured, what: str) -> Measured:
