@@ -268,3 +268,32 @@ def test_scan_spark_refuses_an_output_that_would_replace_an_input(tmp_path: Path
     (folder / "pairs" / "x.jsonl").unlink()
     check_inputs_kept(str(folder), [str(folder)])  # nothing written replaces an input
     check_inputs_kept(str(tmp_path / "out"), [str(folder)])
+
+
+def test_scan_spark_refuses_an_output_that_would_delete_files_it_did_not_write(
+    tmp_path: Path,
+) -> None:
+    """``scan --engine spark -o DIR`` where ``DIR/clusters/`` holds a file of the user's (not
+    an input): Spark would replace the directory and delete it. Refused before any session
+    with one line naming the file, exit 2, the file kept; an earlier Spark output there
+    (parts, success marker, checksums) may be replaced."""
+    from neardup.spark.jobs import check_outputs_replaceable
+
+    source = _jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out"
+    (out / "clusters").mkdir(parents=True)
+    kept = out / "clusters" / "data.jsonl"
+    kept.write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(source), "--engine", "spark", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "clusters/data.jsonl: scan --engine spark replaces" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert kept.read_text(encoding="utf-8") == "mine\n"
+    kept.unlink()
+    for name in ("part-00000-1f2e-c000.snappy.parquet", ".part-00000-1f2e-c000.snappy.parquet.crc",
+                 "_SUCCESS", "._SUCCESS.crc"):
+        (out / "clusters" / name).write_bytes(b"")
+    check_outputs_replaceable(str(out))  # an earlier Spark output: replaced
+    (out / "pairs").write_text("a file where a directory goes", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pairs: exists and is not a directory"):
+        check_outputs_replaceable(str(out))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,7 @@ def scan_spark(
     out = str(output_dir).rstrip("/")
     check_report_directory(out)
     check_inputs_kept(out, paths)
+    check_outputs_replaceable(out)
     _, fmt = input_format(paths, file_format)
     require_spark()
     with spark_errors():
@@ -240,6 +242,36 @@ def check_inputs_kept(
                     f"{path}: an input under the output {out} (whose pairs/, clusters/ and "
                     "skipped/ are replaced); give another output directory"
                 )
+
+
+SPARK_WRITTEN = re.compile(r"\.?(part-.*|_SUCCESS)(\.crc)?")
+"""The names of the files Spark writes in a Parquet directory (parts, the success marker,
+and their checksums)."""
+
+
+def check_outputs_replaceable(out: str) -> None:
+    """Refuse a local output whose directories (:data:`WRITTEN`) hold anything but an
+    earlier Spark output (files Spark did not write, or a file in a directory's place):
+    Spark replaces those directories whole, and would delete it.
+
+    Raises:
+        InputError: naming the first such file.
+    """
+    if "://" in out:
+        return
+    for name in WRITTEN:
+        target = os.path.join(out, name)
+        if os.path.lexists(target) and not os.path.isdir(target):
+            raise InputError(f"{target}: exists and is not a directory of Parquet files; "
+                             "scan --engine spark would replace it: give another output")
+        for top, _, names in os.walk(target):
+            for found in sorted(names):
+                if not SPARK_WRITTEN.fullmatch(found):
+                    raise InputError(
+                        f"{os.path.join(top, found)}: scan --engine spark replaces "
+                        f"{target}/ whole and would delete this file, which it did not "
+                        "write; give another output directory (or move the file)"
+                    )
 
 
 def check_new_output(out: str) -> None:
