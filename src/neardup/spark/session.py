@@ -94,6 +94,29 @@ against 5.08-9.56 GB without, in the same time (docs/spark.md)."""
 
 JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
+PAGE_SIZE = "8m"
+"""The size of the memory pages Spark's sorts, joins and aggregations take from a new local
+session's heap (``spark.buffer.pageSize``; Spark's own choice is 64 MiB with a heap of a
+few GiB). G1 holds each such page in regions of its own and reclaims them late: with 8 MiB
+pages the JVM of a 1,000,000-document scan peaked 0.4 GB lower (docs/spark.md)."""
+
+PAGE_SIZE_KEY = "spark.buffer.pageSize"
+
+
+def page_size(given: str | None, submit_args: str) -> str | None:
+    """The page size a new local session gets: :data:`PAGE_SIZE`, unless the configuration
+    (``given``) or ``PYSPARK_SUBMIT_ARGS`` sets one already (then None: it is the user's).
+
+    Example:
+        >>> page_size(None, ""), page_size("64m", "")
+        ('8m', None)
+        >>> page_size(None, "--conf spark.buffer.pageSize=2m pyspark-shell") is None
+        True
+    """
+    if given is not None or PAGE_SIZE_KEY in submit_args or PAGE_SIZE_KEY in _spark_defaults():
+        return None
+    return PAGE_SIZE
+
 
 def driver_java_options(given: str | None, submit_args: str) -> str | None:
     """The Java options a new local session's driver gets: :data:`HEAP_GIVEN_BACK`, unless
@@ -147,7 +170,8 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
 
     A new local session's driver memory is sized to the machine (:func:`driver_memory`)
     unless ``SPARK_DRIVER_MEMORY`` or ``spark.driver.memory`` says otherwise, its driver's
-    heap given back when unused (:func:`driver_java_options`), and its Python
+    heap given back when unused (:func:`driver_java_options`) and taken in small pages
+    (:func:`page_size`), and its Python
     workers run this Python unless ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` says
     otherwise (the default, ``python3`` on the path, may lack pyarrow); its progress bars
     show on a terminal only (:func:`shows_progress`); the input is
@@ -173,6 +197,9 @@ def get_session(spark: SparkSession | None, master: str) -> SparkSession:
     options = driver_java_options(given.get(JAVA_OPTIONS, None), submit_args)
     if master.startswith("local") and SparkSession.getActiveSession() is None and options:
         builder = builder.config(JAVA_OPTIONS, options)
+    pages = page_size(given.get(PAGE_SIZE_KEY, None), submit_args)
+    if master.startswith("local") and SparkSession.getActiveSession() is None and pages:
+        builder = builder.config(PAGE_SIZE_KEY, pages)
     if (
         master.startswith("local")
         and not os.environ.get("PYSPARK_PYTHON")
