@@ -609,6 +609,43 @@ def test_dedup_command_on_spark_writes_the_locally_kept_rows(spark: Any, tmp_pat
     assert refused.exit_code == 2 and "--min-length: not with --engine spark" in refused.output
 
 
+def test_dedup_spark_reads_a_directory_as_the_local_engine(spark: Any, tmp_path: Path) -> None:
+    """A directory whose names sort otherwise as strings (``a-b.jsonl`` before
+    ``a/x.jsonl``) holding the same text twice, a report neardup wrote there and a field
+    whose name has a dot: the Spark dedup keeps the record the local one keeps (the first in
+    the local order), leaves the report out, and writes the dotted field (it kept the other
+    copy, read the report as data and failed on the field)."""
+    from neardup.spark import dedup_spark
+
+    text = "国务院总理主持召开国务院常务会议，部署加快推进重点工作，研究进一步稳定就业的措施。"
+    folder = tmp_path / "in"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "x.jsonl").write_text(
+        json.dumps({"id": "from-a-x", "text": text, "a.b": 1}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    (folder / "a-b.jsonl").write_text(
+        json.dumps({"id": "from-a-b", "text": text, "a.b": 2}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "other", "text": "今天天气很好，我们一起去公园散步。", "a.b": 3},
+                     ensure_ascii=False) + "\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from neardup.cli import main
+
+    runner = CliRunner()
+    report = runner.invoke(main, ["scan", str(folder), "-f", "jsonl", "-q",
+                                  "-o", str(folder / "pairs.jsonl")])
+    assert report.exit_code == 0 and (folder / "pairs.jsonl").exists(), report.output
+    local = runner.invoke(main, ["dedup", str(folder), "-q", "-o", str(tmp_path / "l.jsonl")])
+    assert local.exit_code == 0, local.output
+    assert [json.loads(line)["id"] for line in (tmp_path / "l.jsonl").read_text(
+        encoding="utf-8").splitlines()] == ["from-a-x", "other"]
+    counts = dedup_spark(str(folder), str(tmp_path / "out"), spark=spark)
+    rows = spark.read.parquet(str(tmp_path / "out")).collect()
+    assert [r.id for r in rows] == ["from-a-x", "other"]
+    assert [r["a.b"] for r in rows] == [1, 3]
+    assert counts["read"] == 3
+
+
 @pytest.mark.parametrize(
     ("given", "says"),
     [

@@ -18,7 +18,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 
@@ -27,11 +26,9 @@ from ..core.arrays import pieces_of, starts_of
 from ..core.kernels import kernel_name, load_numba
 from ..core.normalize import codepoints, from_codepoints
 from ..errors import InputError
-from ..io.corpus import Corpus
 from ..io.documents import (
     LINES_WITHOUT_RECORD,
     Document,
-    file_kind,
     parse_jsonl_line,
     text_field_not_found,
 )
@@ -41,7 +38,15 @@ from ..report import Skipped
 from ..stages.hashing import BATCH_DOCS, hash_packed
 from ..stages.intake import skip_reason
 from .inputs import ID, ORD, TEXT
-from .reading import PARTITION_SHIFT, input_format, one_local_file
+from .reading import (
+    PARTITION_SHIFT,
+    input_format,
+    is_remote,
+    json_lines_files,
+    numbered,
+    one_local_file,
+    ordered_runs,
+)
 from .udfs import (
     HASHED_SCHEMA,
     SETS_SCHEMA,
@@ -201,9 +206,9 @@ def read_lines_spark(
     items, fmt = input_format(paths, None)
     if fmt != "json":
         raise InputError(f"{items[0]}: not JSON Lines (read_lines_spark reads JSON Lines)")
-    files = _files(items)
+    files = json_lines_files(items)
     reader = spark.read.option("lineSep", "\n")
-    if any(_remote(path) for path, _ in files):
+    if any(is_remote(path) for path, _ in files):
         reader = reader.option("recursiveFileLookup", "true")
     try:
         raw = reader.text([path for path, _ in files])
@@ -216,94 +221,13 @@ def read_lines_spark(
     fields = (id_field, text_field, title_field)
     if one_local_file(items):  # its splits in offset order: partition, then position
         return JsonLines(rows.select(F.col("_nd_mono").alias(ORD), LINE), fields, files, None)
-    part = F.shiftright("_nd_mono", PARTITION_SHIFT)
-    found = rows.select("_nd_file", part.alias("_nd_part")).distinct().collect()
-    read = _read_files(files, sorted({str(row[0]) for row in found}))
-    runs = sorted((read[str(row[0])][0], int(row[1]), str(row[0])) for row in found)
-    table = spark.createDataFrame(
-        [(uri, part_, run) for run, (_, part_, uri) in enumerate(runs)],
-        "_nd_file string, _nd_part long, _nd_run long",
-    )
-    low = (1 << PARTITION_SHIFT) - 1
-    frame = rows.withColumn("_nd_part", part).join(
-        F.broadcast(table), ["_nd_file", "_nd_part"]
-    ).select(
-        (F.shiftleft("_nd_run", PARTITION_SHIFT) + F.col("_nd_mono").bitwiseAND(low)).alias(ORD),
-        LINE,
-    )
+    runs, read = ordered_runs(rows, files)
+    frame = numbered(rows, runs, ORD).select(ORD, LINE)
     ordered = sorted(read.items(), key=lambda item: item[1][0])
     position = {uri: k for k, (uri, _) in enumerate(ordered)}
     named = [(uri, name) for uri, (_, name) in ordered]
     file_of_run = {run: position[uri] for run, (_, _, uri) in enumerate(runs)}
     return JsonLines(frame, fields, named, file_of_run)
-
-
-def _files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
-    """The files of ``items`` in input order with their names, as the local engine reads
-    them (:class:`~neardup.io.corpus.Corpus`: a directory's JSON Lines files, its reports
-    left out, in path order); a remote path stands for what Spark finds under it (its
-    name: empty).
-
-    Raises:
-        InputError: a local file that is not JSON Lines (the Spark engine reads JSON Lines
-            or Parquet) or that Spark passes over (a hidden name), or a directory without
-            any.
-    """
-    files: list[tuple[str, str]] = []
-    for item in items:
-        if _remote(str(item)):
-            files.append((str(item), ""))
-            continue
-        within = Corpus([item]).files
-        if not within:
-            raise InputError(f"{item}: no JSON Lines files to read")
-        for path, name in within:
-            if file_kind(path) != "jsonl":
-                raise InputError(
-                    f"{path}: not JSON Lines; the Spark engine reads JSON Lines or Parquet "
-                    "(convert it, or run the local engine)"
-                )
-            if path.name.startswith(HIDDEN):
-                raise InputError(
-                    f"{path}: Spark does not read a file whose name starts with '.' or '_' "
-                    "(rename it, or run the local engine)"
-                )
-            files.append((str(path), name))
-    return files
-
-
-HIDDEN = (".", "_")
-"""How the names of the files Spark's readers pass over begin."""
-
-REMOTE = 1 << 32
-"""Spacing of the sort keys of the inputs' files: the files found under a remote path
-come at its place, by name."""
-
-
-def _read_files(files: list[tuple[str, str]], uris: list[str]) -> dict[str, tuple[int, str]]:
-    """Each file Spark read (by its URI, ``uris`` sorted) with its sort key and name: a
-    local file, its index in ``files`` and its name there; a file found under a remote
-    path, after that path's place (its index times :data:`REMOTE`) by name, named by its
-    path under it."""
-    local = {os.path.abspath(path): k for k, (path, _) in enumerate(files) if not _remote(path)}
-    read: dict[str, tuple[int, str]] = {}
-    for rank, uri in enumerate(uris):
-        scheme = urlparse(uri).scheme
-        path = os.path.abspath(unquote(urlparse(uri).path)) if scheme in ("", "file") else None
-        if path is not None and path in local:
-            read[uri] = (local[path] * REMOTE, files[local[path]][1])
-            continue
-        under = [item for item, _ in files if _remote(item) and uri.startswith(item.rstrip("/"))]
-        if not under:
-            raise InputError(f"{uri}: read by Spark, but not among the inputs")
-        root = under[0].rstrip("/")
-        name = uri[len(root):].lstrip("/") or uri.rsplit("/", 1)[-1]
-        read[uri] = ([item for item, _ in files].index(under[0]) * REMOTE + rank, name)
-    return read
-
-
-def _remote(path: str) -> bool:
-    return "://" in path
 
 
 def line_hash_function(params: Parameters, fields: tuple[str, str, str]) -> ArrowFunction:

@@ -10,8 +10,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
 from ..errors import InputError
+from ..io.corpus import Corpus
+from ..io.documents import file_kind
 from .session import require_spark
 
 if TYPE_CHECKING:
@@ -51,18 +54,24 @@ def read_documents_spark(
     from pyspark.sql import functions as F
 
     items, fmt = input_format(paths, file_format)
+    fields = None if all_columns or fmt != "json" else (id_col, text_col)
+    if fmt == "json":
+        # the files the local engine reads (a directory's JSON Lines files, its reports left
+        # out), read at once and numbered in its order
+        files = json_lines_files(items)
+        raw = _read(spark, [path for path, _ in files], fmt, fields)
+        rows = _selected(raw, files[0][0], id_col, text_col, all_columns).select(
+            "*", F.col("_metadata.file_path").alias("_nd_file"),
+            F.monotonically_increasing_id().alias("_nd_mono"),
+        )
+        if one_local_file(items):  # its splits in offset order: partition, then position
+            return rows.withColumnRenamed("_nd_mono", INPUT_ORDER).drop("_nd_file")
+        return numbered(rows, ordered_runs(rows, files)[0], INPUT_ORDER)
     frames = []
     for index, item in enumerate(items):
-        fields = None if all_columns or fmt != "json" else (id_col, text_col)
         raw = _read(spark, str(item), fmt, fields)
-        for role, name in (("id", id_col), ("text", text_col)):
-            if name not in raw.columns:
-                raise InputError(f"{item}: no {role} column {name!r} (columns: {raw.columns})")
-        columns = [F.col(c) for c in raw.columns] if all_columns else [
-            F.col(id_col), F.col(text_col)
-        ]
-        frames.append(raw.select(
-            *columns, F.lit(index).alias("_nd_path"),
+        frames.append(_selected(raw, str(item), id_col, text_col, all_columns).select(
+            "*", F.lit(index).alias("_nd_path"),
             F.col("_metadata.file_path").alias("_nd_file"),
         ))
     rows = frames[0]
@@ -98,6 +107,23 @@ def read_documents_spark(
     )
 
 
+def _selected(raw: DataFrame, where: str, id_col: str, text_col: str,
+              all_columns: bool) -> DataFrame:
+    """The id and text columns of ``raw`` (with ``all_columns``, every column), named as
+    written (a name with a dot or a backtick is one column, not a path).
+
+    Raises:
+        InputError: the id or text column is missing.
+    """
+    from pyspark.sql import functions as F
+
+    for role, name in (("id", id_col), ("text", text_col)):
+        if name not in raw.columns:
+            raise InputError(f"{where}: no {role} column {name!r} (columns: {raw.columns})")
+    names = raw.columns if all_columns else [id_col, text_col]
+    return raw.select(*(F.col("`" + name.replace("`", "``") + "`") for name in names))
+
+
 def one_local_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
     """Whether ``paths`` is one local file: Spark reads its splits as partitions in offset
     order, so partition index then row position is the file's order."""
@@ -128,22 +154,24 @@ def input_format(
 
 
 def _read(
-    spark: SparkSession, path: str, fmt: str, fields: tuple[str, str] | None = None
+    spark: SparkSession, path: str | list[str], fmt: str, fields: tuple[str, str] | None = None
 ) -> DataFrame:
-    """The files of one path as a DataFrame, or InputError of one line. JSON Lines with
-    ``fields`` (id and text) whose first record has both are read as those two string
-    fields (a number given as id is read as its JSON text), without the pass over all the
-    data that inferring a schema takes."""
+    """The files of one path (or of a list of JSON Lines files) as a DataFrame, or
+    InputError of one line. JSON Lines with ``fields`` (id and text) whose first record has
+    both are read as those two string fields (a number given as id is read as its JSON
+    text), without the pass over all the data that inferring a schema takes."""
     from pyspark.errors import AnalysisException
 
+    every = [path] if isinstance(path, str) else path
+    first = every[0]
     reader = spark.read.option("recursiveFileLookup", "true")
-    if fields is not None and _first_record_has(path, fields):
+    if fields is not None and _first_record_has(first, fields):
         reader = reader.schema(", ".join(f"`{name}` string" for name in fields))
     try:
-        return reader.parquet(path) if fmt == "parquet" else reader.json(path)
+        return reader.parquet(*every) if fmt == "parquet" else reader.json(every)
     except AnalysisException as exc:
         said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot be read as {fmt}: {said}") from exc
+        raise InputError(f"{first}: cannot be read as {fmt}: {said}") from exc
 
 
 def _first_record_has(path: str, fields: tuple[str, str]) -> bool:
@@ -223,4 +251,110 @@ def _directory_format(path: str) -> str:
     raise InputError(
         f"{path}: no Parquet or JSON Lines files in this directory (found "
         f"{', '.join(sorted(s or 'no suffix' for s in suffixes))}); pass file_format"
+    )
+
+
+def json_lines_files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+    """The files of ``items`` in input order with their names, as the local engine reads
+    them (:class:`~neardup.io.corpus.Corpus`: a directory's JSON Lines files, its reports
+    left out, in path order); a remote path stands for what Spark finds under it (its
+    name: empty).
+
+    Raises:
+        InputError: a local file that is not JSON Lines (the Spark engine reads JSON Lines
+            or Parquet) or that Spark passes over (a hidden name), or a directory without
+            any.
+    """
+    files: list[tuple[str, str]] = []
+    for item in items:
+        if is_remote(str(item)):
+            files.append((str(item), ""))
+            continue
+        within = Corpus([item]).files
+        if not within:
+            raise InputError(f"{item}: no JSON Lines files to read")
+        for path, name in within:
+            if file_kind(path) != "jsonl":
+                raise InputError(
+                    f"{path}: not JSON Lines; the Spark engine reads JSON Lines or Parquet "
+                    "(convert it, or run the local engine)"
+                )
+            if path.name.startswith(HIDDEN):
+                raise InputError(
+                    f"{path}: Spark does not read a file whose name starts with '.' or '_' "
+                    "(rename it, or run the local engine)"
+                )
+            files.append((str(path), name))
+    return files
+
+
+HIDDEN = (".", "_")
+"""How the names of the files Spark's readers pass over begin."""
+
+REMOTE = 1 << 32
+"""Spacing of the sort keys of the inputs' files: the files found under a remote path
+come at its place, by name."""
+
+
+def read_files(files: list[tuple[str, str]], uris: list[str]) -> dict[str, tuple[int, str]]:
+    """Each file Spark read (by its URI, ``uris`` sorted) with its sort key and name: a
+    local file, its index in ``files`` and its name there; a file found under a remote
+    path, after that path's place (its index times :data:`REMOTE`) by name, named by its
+    path under it."""
+    local = {os.path.abspath(path): k for k, (path, _) in enumerate(files) if not is_remote(path)}
+    read: dict[str, tuple[int, str]] = {}
+    for rank, uri in enumerate(uris):
+        scheme = urlparse(uri).scheme
+        path = os.path.abspath(unquote(urlparse(uri).path)) if scheme in ("", "file") else None
+        if path is not None and path in local:
+            read[uri] = (local[path] * REMOTE, files[local[path]][1])
+            continue
+        under = [item for item, _ in files if is_remote(item) and uri.startswith(item.rstrip("/"))]
+        if not under:
+            raise InputError(f"{uri}: read by Spark, but not among the inputs")
+        root = under[0].rstrip("/")
+        name = uri[len(root):].lstrip("/") or uri.rsplit("/", 1)[-1]
+        read[uri] = ([item for item, _ in files].index(under[0]) * REMOTE + rank, name)
+    return read
+
+
+def is_remote(path: str) -> bool:
+    """Whether ``path`` is a URI (``hdfs://``, ``s3a://``...), not a local path."""
+    return "://" in path
+
+
+
+
+def ordered_runs(
+    rows: DataFrame, files: list[tuple[str, str]]
+) -> tuple[list[tuple[int, int, str]], dict[str, tuple[int, str]]]:
+    """The runs of ``rows`` (``_nd_file``, ``_nd_mono``: one file's rows in one partition)
+    in input order (``(sort key, partition, uri)``, sorted) and each file Spark read with
+    its sort key and name (:func:`read_files`): the local engine's order of ``files``,
+    then partition (a file's splits come in offset order)."""
+    from pyspark.sql import functions as F
+
+    part = F.shiftright("_nd_mono", PARTITION_SHIFT)
+    found = rows.select("_nd_file", part.alias("_nd_part")).distinct().collect()
+    read = read_files(files, sorted({str(row[0]) for row in found}))
+    return sorted((read[str(row[0])][0], int(row[1]), str(row[0])) for row in found), read
+
+
+def numbered(rows: DataFrame, runs: list[tuple[int, int, str]], column: str) -> DataFrame:
+    """``rows`` with ``column``, each row's input order: its run's number (in ``runs``)
+    above :data:`PARTITION_SHIFT`, its position in the run below; ``_nd_file``,
+    ``_nd_mono`` and ``_nd_part`` dropped."""
+    from pyspark.sql import functions as F
+
+    table = rows.sparkSession.createDataFrame(
+        [(uri, part, run) for run, (_, part, uri) in enumerate(runs)],
+        "_nd_file string, _nd_part long, _nd_run long",
+    )
+    low = (1 << PARTITION_SHIFT) - 1
+    return (
+        rows.withColumn("_nd_part", F.shiftright("_nd_mono", PARTITION_SHIFT))
+        .join(F.broadcast(table), ["_nd_file", "_nd_part"])
+        .withColumn(column, F.shiftleft("_nd_run", PARTITION_SHIFT)
+                    + F.col("_nd_mono").bitwiseAND(low))
+        .drop("_nd_file", "_nd_mono", "_nd_part", "_nd_run")
     )
