@@ -60,12 +60,11 @@ def read_documents_spark(
         # out), read at once and numbered in its order
         files = json_lines_files(items)
         raw = _read(spark, [path for path, _ in files], fmt, fields)
-        rows = _selected(raw, files[0][0], id_col, text_col, all_columns).select(
-            "*", F.col("_metadata.file_path").alias("_nd_file"),
-            F.monotonically_increasing_id().alias("_nd_mono"),
-        )
+        chosen = _selected(raw, files[0][0], id_col, text_col, all_columns)
         if one_local_file(items):  # its splits in offset order: partition, then position
-            return rows.withColumnRenamed("_nd_mono", INPUT_ORDER).drop("_nd_file")
+            return chosen.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
+        rows = chosen.select("*", F.col("_metadata.file_path").alias("_nd_file"),
+                             F.monotonically_increasing_id().alias("_nd_mono"))
         return numbered(rows, ordered_runs(rows, files)[0], INPUT_ORDER)
     frames = []
     for index, item in enumerate(items):
