@@ -98,7 +98,8 @@ PAGE_SIZE = "8m"
 """The size of the memory pages Spark's sorts, joins and aggregations take from a new local
 session's heap (``spark.buffer.pageSize``; Spark's own choice is 64 MiB with a heap of a
 few GiB). G1 holds each such page in regions of its own and reclaims them late: with 8 MiB
-pages the JVM of a 1,000,000-document scan peaked 0.4 GB lower (docs/spark.md)."""
+pages the JVM of a 1,000,000-document scan peaked about 0.4 GB lower in five runs, in the
+same time (its peak wanders by as much from run to run: docs/spark.md)."""
 
 PAGE_SIZE_KEY = "spark.buffer.pageSize"
 
