@@ -33,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import resource
@@ -87,13 +88,19 @@ def shares_memory(first: int, second: int) -> bool:
         >>> child.kill(); _ = child.wait()
     """
     number = KCMP_SYSCALL.get(platform.machine())
-    if number is None:
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
+    libc = _libc()
+    if number is None or libc is None:
         return False
     return bool(libc.syscall(number, first, second, KCMP_VM, 0, 0) == 0)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, loaded once (the sampler asks for every process of every sample)."""
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def counted(tree: list[psutil.Process]) -> list[psutil.Process]:

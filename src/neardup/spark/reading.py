@@ -173,20 +173,11 @@ def _read(
         raise InputError(f"{first}: cannot be read as {fmt}: {said}") from exc
 
 
-def _first_record_has(path: str, fields: tuple[str, str]) -> bool:
-    """Whether the first record of the first file of a local JSON Lines path has both
-    fields (False when it cannot be told: a remote path, no record)."""
-    if "://" in path:
+def _first_record_has(first: str, fields: tuple[str, str]) -> bool:
+    """Whether the first record of a local JSON Lines file has both fields (False when it
+    cannot be told: a remote path, no record)."""
+    if "://" in first:
         return False
-    first = path
-    if os.path.isdir(path):
-        found = sorted(
-            os.path.join(top, name) for top, dirs, names in os.walk(path) for name in names
-            if not name.startswith(("_", "."))
-        )
-        if not found:
-            return False
-        first = found[0]
     try:
         opener = gzip.open if first.endswith(".gz") else open
         with opener(first, "rt", encoding="utf-8") as handle:
