@@ -474,6 +474,14 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     df = _spark_df(spark, [("a", "同一个文本内容很长"), ("a", "另一个文本"), ("b", "x")])
     with pytest.raises(neardup.DuplicateIdError, match="'a'"):
         find_duplicates_spark(df)
+    many = [(f"d{k % 13:02d}", f"文本{k}") for k in range(30)]  # 13 ids repeated
+    with pytest.raises(neardup.DuplicateIdError) as local:
+        neardup.find_duplicates(many)
+    with pytest.raises(neardup.DuplicateIdError) as on_spark:
+        find_duplicates_spark(_spark_df(spark, many))
+    assert str(on_spark.value) == str(local.value)
+    assert str(local.value).endswith("'d09' and 3 more")
+    assert on_spark.value.count == 13
     with pytest.raises(neardup.ParameterError, match="ngram"):
         find_duplicates_spark(df, ngram=0)
     with pytest.raises(neardup.ParameterError, match="containment"):

@@ -29,11 +29,13 @@ class InputError(NeardupError, ValueError):
 
 
 class DuplicateIdError(InputError):
-    """Two or more documents share an id."""
+    """Two or more documents share an id: ``ids`` the repeated ids (sorted; the first of
+    them only when ``count``, how many ids are repeated, is larger)."""
 
-    def __init__(self, ids: list[str]) -> None:
+    def __init__(self, ids: list[str], count: int | None = None) -> None:
         self.ids = ids
-        super().__init__(f"duplicate document ids: {shown_ids(ids)}")
+        self.count = len(ids) if count is None else count
+        super().__init__(f"duplicate document ids: {shown_ids(ids, total=self.count)}")
 
 
 class AlreadyIndexedError(DuplicateIdError):
@@ -68,12 +70,17 @@ def require(module: str, extra: str) -> None:
     )
 
 
-def shown_ids(ids: list[str], limit: int = 10) -> str:
-    """The first ``limit`` ids, quoted, and how many more there are.
+def shown_ids(ids: list[str], limit: int = 10, total: int | None = None) -> str:
+    """The first ``limit`` ids, quoted, and how many more there are of ``total`` (default:
+    all of ``ids``; a caller that collected only the first gives the count).
 
     Example:
         >>> shown_ids(["a", "b", "c"], limit=2)
         "'a', 'b' and 1 more"
+        >>> shown_ids(["a", "b"], limit=2, total=280)
+        "'a', 'b' and 278 more"
     """
-    shown = ", ".join(repr(i) for i in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    total = len(ids) if total is None else total
+    shown = min(limit, len(ids))
+    listed = ", ".join(repr(i) for i in ids[:shown])
+    return listed + (f" and {total - shown:,} more" if total > shown else "")

@@ -48,16 +48,26 @@ def input_rows(df: DataFrame, id_col: str, text_col: str, order_col: str | None)
     )
 
 
+SHOWN_IDS = 10
+"""Repeated ids a :class:`~neardup.errors.DuplicateIdError` names (the first, sorted)."""
+
+
 def check_ids(docs: DataFrame, order_col: str | None) -> None:
-    """Raise on null or duplicate ids (and null or duplicate order values)."""
+    """Raise on null or duplicate ids (and null or duplicate order values). A duplicate
+    names the first :data:`SHOWN_IDS` repeated ids, sorted as the local engine sorts them,
+    and counts the others."""
     from pyspark.sql import functions as F
-    bad = (
+    repeated = (
         docs.groupBy(ID).count()
         .where(F.col(ID).isNull() | (F.col("count") > 1))
-        .select(ID).limit(11).collect()
+        .select(ID)
     )
+    bad = repeated.limit(SHOWN_IDS + 1).collect()  # the usual case: none, in one job
     if any(row[0] is None for row in bad):
         raise InputError("the id column is null in some rows; every document needs an id")
+    if len(bad) > SHOWN_IDS:
+        first = repeated.orderBy(ID).limit(SHOWN_IDS).collect()
+        raise DuplicateIdError([str(row[0]) for row in first], repeated.count())
     if bad:
         raise DuplicateIdError(sorted(str(row[0]) for row in bad))
     if order_col is not None:
