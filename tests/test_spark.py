@@ -654,6 +654,73 @@ def test_dedup_spark_reads_a_directory_as_the_local_engine(spark: Any, tmp_path:
     assert counts["read"] == 3
 
 
+def test_a_spark_scan_written_into_the_scanned_directory_is_no_document(
+    spark: Any, tmp_path: Path
+) -> None:
+    """``scan --engine spark DIR -o DIR/out``, run twice: the second run leaves the first
+    one's Parquet output out (it failed on Spark's footer error, reading the JSON Lines as
+    Parquet, and refused the old parts as inputs under the output); the local scan leaves
+    it out too, with a note for each part."""
+    from click.testing import CliRunner
+
+    from neardup.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = "国务院总理主持召开国务院常务会议，部署加快推进重点工作，研究进一步稳定就业的措施。"
+    (folder / "a.jsonl").write_text(
+        "".join(json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n"
+                for name in ("one", "two", "three")), encoding="utf-8")
+    runner = CliRunner()
+    for _ in range(2):
+        scanned = runner.invoke(main, ["scan", str(folder), "--engine", "spark",
+                                       "-o", str(folder / "out")])
+        assert scanned.exit_code == 0, scanned.output
+        assert "3 documents read, 0 skipped, 2 pairs" in scanned.output
+    local = runner.invoke(main, ["scan", str(folder), "-f", "json", "-o", str(tmp_path / "r")])
+    assert local.exit_code == 0, local.output
+    assert "left out, the pairs/ of a neardup Spark scan (not a document)" in local.output
+    assert "among 3 documents" in local.output
+
+
+def test_dedup_spark_reads_a_parquet_directory_as_the_local_engine(
+    spark: Any, tmp_path: Path
+) -> None:
+    """A Parquet directory whose names sort otherwise as strings (``a-b.parquet`` before
+    ``a/x.parquet``), its files of different columns, and a Spark scan's output written into
+    it: the Spark dedup keeps the record the local one keeps, every column of both files,
+    and reads no part of the scan's output (it kept the other copy and read the scan's
+    parts as documents)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from neardup.spark import dedup_spark, scan_spark
+
+    text = "国务院总理主持召开国务院常务会议，部署加快推进重点工作，研究进一步稳定就业的措施。"
+    folder = tmp_path / "in"
+    (folder / "a").mkdir(parents=True)
+    pq.write_table(pa.table({"id": ["from-a-x"], "text": [text], "x": [1]}),
+                   folder / "a" / "x.parquet")
+    pq.write_table(pa.table({"id": ["from-a-b", "other"],
+                             "text": [text, "今天天气很好，我们一起去公园散步。"],
+                             "y": ["b", "c"]}), folder / "a-b.parquet")
+    scan_spark(str(folder), str(folder / "out"), spark=spark)
+    assert list((folder / "out" / "pairs").glob("part-*.parquet"))
+    from click.testing import CliRunner
+
+    from neardup.cli import main
+
+    local = CliRunner().invoke(main, ["dedup", str(folder), "-q", "-o", str(tmp_path / "l")])
+    assert local.exit_code == 0, local.output
+    assert pq.read_table(tmp_path / "l" / "a" / "x.parquet")["id"].to_pylist() == ["from-a-x"]
+    assert pq.read_table(tmp_path / "l" / "a-b.parquet")["id"].to_pylist() == ["other"]
+    assert not (tmp_path / "l" / "out").exists()
+    counts = dedup_spark(str(folder), str(tmp_path / "out"), spark=spark)
+    rows = spark.read.parquet(str(tmp_path / "out")).collect()
+    assert [(r.id, r.x, r.y) for r in rows] == [("from-a-x", 1, None), ("other", None, "c")]
+    assert counts["read"] == 3
+
+
 @pytest.mark.parametrize(
     ("given", "says"),
     [

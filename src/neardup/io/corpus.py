@@ -1,7 +1,8 @@
 """The corpus: documents of files and directories, read as a stream and re-read by position.
 
 Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in sorted
-order), leaving out the reports neardup wrote there (:func:`~neardup.io.outputs.neardup_output`).
+order), leaving out the reports and Spark scan outputs neardup wrote there
+(:func:`~neardup.io.outputs.neardup_output`).
 Iterating a :class:`Corpus` remembers where each document was found (file, byte offset or
 article ordinal, line), so that a pipeline can drop texts after hashing and re-read only the
 candidates; its :meth:`Corpus.records` hand JSON lines on unparsed, or as blocks of byte
@@ -65,9 +66,9 @@ class Corpus:
     so a pipeline can drop texts after hashing and re-read only the candidates.
 
     Directories are read recursively (``.txt``, ``.md``, JSON Lines and Parquet files, in
-    sorted order; reports that neardup wrote there are left out and listed in
-    :attr:`left_out`), following symbolic links to directories (each directory is read
-    once, so a link that loops back is not followed again); ids of files found in a
+    sorted order; reports and Spark scan outputs that neardup wrote there are left out and
+    listed in :attr:`left_out`), following symbolic links to directories (each directory is
+    read once, so a link that loops back is not followed again); ids of files found in a
     directory are their paths relative to it; with ``root``, files under it have their
     paths relative to ``root`` (see :func:`file_id`). With ``skip_reports`` off, the
     reports found in directories are read as any other file (a CI gate reads all it is
@@ -95,8 +96,8 @@ class Corpus:
         self.files: list[tuple[Path, str]] = []
         """(path, name) of each file read: the name is the id of its document."""
         self.left_out: list[tuple[Path, str]] = []
-        """Files found in directories that neardup wrote (reports), not read, and what each
-        is (see :func:`~neardup.io.outputs.neardup_output`)."""
+        """Files found in directories that neardup wrote (reports, Spark scan outputs), not
+        read, and what each is (see :func:`~neardup.io.outputs.neardup_output`)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
@@ -503,9 +504,11 @@ def _take(column: array[int], wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.i
 
 
 def _may_be_report(path: Path) -> bool:
-    """Whether a file found in a directory may be a report neardup wrote (text, Markdown or
-    uncompressed JSON Lines: neardup writes no other report that a scan reads)."""
-    return file_kind(path) in ("text", "jsonl") and not compressed(path)
+    """Whether a file found in a directory may be an output neardup wrote (text, Markdown or
+    uncompressed JSON Lines: neardup writes no other report that a scan reads; Parquet: what
+    ``scan --engine spark`` writes)."""
+    kind = file_kind(path)
+    return kind == "parquet" or (kind in ("text", "jsonl") and not compressed(path))
 
 
 def read_documents(

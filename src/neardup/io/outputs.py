@@ -10,9 +10,9 @@
   (``kill -9``, a power cut) are recognized as neardup's own and removed by the next run
   that writes the same output (:func:`remove_leftovers`), while a run still writing keeps
   its file.
-* :func:`neardup_output`: whether a file found in a directory is a report neardup wrote
-  (a scan leaves it out: a report written into the scanned directory is no document of the
-  next scan).
+* :func:`neardup_output`: whether a file found in a directory is a report neardup wrote,
+  or a Parquet part of what ``scan --engine spark`` wrote (a scan leaves it out: a result
+  written into the scanned directory is no document of the next scan).
 """
 
 from __future__ import annotations
@@ -147,9 +147,21 @@ HEAD_BYTES = 1 << 16
 """Bytes of a file read to tell whether neardup wrote it."""
 
 
+SPARK_OUTPUTS = {
+    "pairs": ("a", "b", "jaccard"),
+    "clusters": ("id", "cluster_id", "representative"),
+    "skipped": ("id", "reason"),
+    "set_apart": ("a", "b", "jaccard"),
+    "copies": ("id", "share", "sources"),
+}
+"""The directories ``scan --engine spark`` writes under its output, and the first columns of
+their Parquet files."""
+
+
 def neardup_output(path: Path) -> str | None:
-    """What neardup output the text or JSON Lines file ``path`` is, told by the first line
-    neardup writes in it, or None (any other file, and one that cannot be read).
+    """What neardup output the file ``path`` is, or None (any other file, and one that
+    cannot be read). A Parquet file is a part of a Spark scan's output (:func:`spark_part`);
+    a text or JSON Lines file is told by the first line neardup writes in it.
 
     Each report that a scan could read as documents begins so: the text report with
     ``neardup: N documents read, ...``, the Markdown report with ``# neardup report``, the
@@ -158,6 +170,8 @@ def neardup_output(path: Path) -> str | None:
     ``--clusters`` files with their fields, in their order. A deduplicated corpus is not a
     report: it is read as the documents it holds.
     """
+    if path.name.lower().endswith((".parquet", ".parq")):
+        return spark_part(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
@@ -181,6 +195,24 @@ def neardup_output(path: Path) -> str | None:
         if any(keys[: len(fields)] == fields for fields in _JSON_REPORTS):
             return "a neardup JSON Lines output"
     return None
+
+
+def spark_part(path: Path) -> str | None:
+    """What a Parquet file is when ``scan --engine spark`` wrote it: a part file
+    (``part-*``) in a directory named as one of :data:`SPARK_OUTPUTS`, whose columns begin
+    as that output's (read from the file's footer); else None (and when pyarrow is absent:
+    the file is then refused as data, naming pyarrow)."""
+    folder = path.parent.name
+    if folder not in SPARK_OUTPUTS or not path.name.startswith("part-"):
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        names = tuple(pq.read_schema(path).names)
+    except Exception:
+        return None
+    lead = SPARK_OUTPUTS[folder]
+    return f"the {folder}/ of a neardup Spark scan" if names[: len(lead)] == lead else None
 
 
 _STRING = rb'"(?:[^"\\]|\\.)*"'

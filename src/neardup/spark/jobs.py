@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..io.corpus import Corpus
+from ..io.outputs import SPARK_OUTPUTS
 from ..parameters import Parameters
 from ..stages.keeping import check_keep
 from .dedup import deduplicated
@@ -210,7 +212,7 @@ def check_report_directory(out: str) -> None:
         raise InputError(f"{out}: is a file; the Spark engine writes a directory here")
 
 
-WRITTEN = ("pairs", "clusters", "skipped", "set_apart", "copies")
+WRITTEN = tuple(SPARK_OUTPUTS)
 """The directories :func:`scan_spark` writes (replaces) under its output."""
 
 
@@ -218,8 +220,9 @@ def check_inputs_kept(
     out: str, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 ) -> None:
     """Refuse an output whose directories (:data:`WRITTEN`) would replace an input: an input
-    path, or a file of an input directory, at or under one of them (``-o`` naming the
-    input directory, which holds a ``pairs/`` of its own).
+    path, or a file read from an input directory, at or under one of them (``-o`` naming
+    the input directory, which holds a ``pairs/`` of its own). An earlier Spark scan's
+    output there is no input (the scan leaves it out) and is replaced.
 
     Raises:
         InputError: naming the input and the output.
@@ -233,8 +236,7 @@ def check_inputs_kept(
             continue
         inputs = [str(item)]
         if os.path.isdir(item):
-            inputs += [os.path.join(top, name) for top, _, names in os.walk(item)
-                       for name in names]
+            inputs += [str(path) for path, _ in Corpus([item]).files]
         for path in inputs:
             real = os.path.realpath(path)
             if any(real == target or real.startswith(target + os.sep) for target in written):

@@ -40,9 +40,9 @@ from ..stages.intake import skip_reason
 from .inputs import ID, ORD, TEXT
 from .reading import (
     PARTITION_SHIFT,
+    input_files,
     input_format,
     is_remote,
-    json_lines_files,
     numbered,
     one_local_file,
     ordered_runs,
@@ -206,7 +206,7 @@ def read_lines_spark(
     items, fmt = input_format(paths, None)
     if fmt != "json":
         raise InputError(f"{items[0]}: not JSON Lines (read_lines_spark reads JSON Lines)")
-    files = json_lines_files(items)
+    files = input_files(items)
     reader = spark.read.option("lineSep", "\n")
     if any(is_remote(path) for path, _ in files):
         reader = reader.option("recursiveFileLookup", "true")

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 from ..errors import InputError
 from ..io.corpus import Corpus
 from ..io.documents import file_kind
+from ..io.outputs import spark_part
 from .session import require_spark
 
 if TYPE_CHECKING:
@@ -50,60 +51,20 @@ def read_documents_spark(
         InputError: no paths, an unknown format, or a column missing from the data.
     """
     require_spark()
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     items, fmt = input_format(paths, file_format)
     fields = None if all_columns or fmt != "json" else (id_col, text_col)
-    if fmt == "json":
-        # the files the local engine reads (a directory's JSON Lines files, its reports left
-        # out), read at once and numbered in its order
-        files = json_lines_files(items)
-        raw = _read(spark, [path for path, _ in files], fmt, fields)
-        chosen = _selected(raw, files[0][0], id_col, text_col, all_columns)
-        if one_local_file(items):  # its splits in offset order: partition, then position
-            return chosen.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
-        rows = chosen.select("*", F.col("_metadata.file_path").alias("_nd_file"),
-                             F.monotonically_increasing_id().alias("_nd_mono"))
-        return numbered(rows, ordered_runs(rows, files)[0], INPUT_ORDER)
-    frames = []
-    for index, item in enumerate(items):
-        raw = _read(spark, str(item), fmt, fields)
-        frames.append(_selected(raw, str(item), id_col, text_col, all_columns).select(
-            "*", F.lit(index).alias("_nd_path"),
-            F.col("_metadata.file_path").alias("_nd_file"),
-        ))
-    rows = frames[0]
-    for frame in frames[1:]:
-        rows = rows.unionByName(frame, allowMissingColumns=all_columns)
-    rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
-    if one_local_file(items):
-        # One file: Spark cuts it into splits in offset order, one partition each, so the
-        # partition index then the row position is the file order; no pass to number runs.
-        return rows.select(
-            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
-              else [id_col, text_col]),
-            F.col("_nd_mono").alias(INPUT_ORDER),
-        )
-    rows = rows.withColumn("_nd_part", F.shiftright("_nd_mono", PARTITION_SHIFT))
-    # Each (path, file, partition) run of rows is contiguous and in file order inside its
-    # partition; number the runs in (path, file name, partition) order, then rows by position.
-    runs = (
-        rows.select("_nd_path", "_nd_file", "_nd_part").distinct()
-        .withColumn("_nd_run", F.row_number().over(
-            Window.orderBy("_nd_path", "_nd_file", "_nd_part")
-        ) - 1)
-    )
-    low_bits = (1 << PARTITION_SHIFT) - 1
-    return (
-        rows.join(F.broadcast(runs), ["_nd_path", "_nd_file", "_nd_part"])
-        .select(
-            *([c for c in rows.columns if not c.startswith("_nd_")] if all_columns
-              else [id_col, text_col]),
-            (F.shiftleft(F.col("_nd_run").cast("long"), PARTITION_SHIFT)
-             + F.col("_nd_mono").bitwiseAND(F.lit(low_bits))).alias(INPUT_ORDER),
-        )
-    )
+    # the files the local engine reads (a directory's files of this format, the reports and
+    # Spark outputs neardup wrote there left out), read at once and numbered in its order
+    files = input_files(items, "jsonl" if fmt == "json" else "parquet")
+    raw = _read(spark, [path for path, _ in files], fmt, fields, merged=all_columns)
+    chosen = _selected(raw, files[0][0], id_col, text_col, all_columns)
+    if one_local_file(items):  # its splits in offset order: partition, then position
+        return chosen.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
+    rows = chosen.select("*", F.col("_metadata.file_path").alias("_nd_file"),
+                         F.monotonically_increasing_id().alias("_nd_mono"))
+    return numbered(rows, ordered_runs(rows, files)[0], INPUT_ORDER)
 
 
 def _selected(raw: DataFrame, where: str, id_col: str, text_col: str,
@@ -153,17 +114,21 @@ def input_format(
 
 
 def _read(
-    spark: SparkSession, path: str | list[str], fmt: str, fields: tuple[str, str] | None = None
+    spark: SparkSession, every: list[str], fmt: str, fields: tuple[str, str] | None = None,
+    *, merged: bool = False,
 ) -> DataFrame:
-    """The files of one path (or of a list of JSON Lines files) as a DataFrame, or
+    """The files ``every`` (a remote path: the files under it) as one DataFrame, or
     InputError of one line. JSON Lines with ``fields`` (id and text) whose first record has
     both are read as those two string fields (a number given as id is read as its JSON
-    text), without the pass over all the data that inferring a schema takes."""
+    text), without the pass over all the data that inferring a schema takes. ``merged``:
+    Parquet files of different columns are read with all of them (Spark would otherwise
+    take one file's columns, and a deduplication would drop the others' fields)."""
     from pyspark.errors import AnalysisException
 
-    every = [path] if isinstance(path, str) else path
     first = every[0]
     reader = spark.read.option("recursiveFileLookup", "true")
+    if merged and fmt == "parquet":
+        reader = reader.option("mergeSchema", "true")
     if fields is not None and _first_record_has(first, fields):
         reader = reader.schema(", ".join(f"`{name}` string" for name in fields))
     try:
@@ -221,12 +186,12 @@ _TEXT_FILES = (
 
 def _directory_format(path: str) -> str:
     """The format of the data files of a local directory (Spark's hidden ``_``/``.`` files
-    aside)."""
+    and the parts of an earlier Spark scan's output aside)."""
     suffixes: set[str] = set()
-    for _, dirs, files in os.walk(path):
+    for top, dirs, files in os.walk(path):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         for name in files:
-            if name.startswith(("_", ".")):
+            if name.startswith(("_", ".")) or spark_part(Path(top, name)) is not None:
                 continue
             lower = name.lower().removesuffix(".gz")
             suffixes.add(Path(lower).suffix)
@@ -244,16 +209,23 @@ def _directory_format(path: str) -> str:
     )
 
 
-def json_lines_files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+KINDS = {"jsonl": "JSON Lines", "parquet": "Parquet"}
+"""The kinds of file (:func:`~neardup.io.documents.file_kind`) the Spark engine reads."""
+
+
+def input_files(
+    items: Sequence[str | os.PathLike[str]], kind: str = "jsonl"
+) -> list[tuple[str, str]]:
     """The files of ``items`` in input order with their names, as the local engine reads
-    them (:class:`~neardup.io.corpus.Corpus`: a directory's JSON Lines files, its reports
-    left out, in path order); a remote path stands for what Spark finds under it (its
-    name: empty).
+    them (:class:`~neardup.io.corpus.Corpus`: a directory's files, the reports and Spark
+    outputs neardup wrote there left out, in path order); a remote path stands for what
+    Spark finds under it (its name: empty). ``kind``: ``"jsonl"`` or ``"parquet"``, the one
+    format of a Spark read.
 
     Raises:
-        InputError: a local file that is not JSON Lines (the Spark engine reads JSON Lines
-            or Parquet) or that Spark passes over (a hidden name), or a directory without
-            any.
+        InputError: a local file of another kind (the Spark engine reads one format at a
+            time, JSON Lines or Parquet) or that Spark passes over (a hidden name), or a
+            directory without any.
     """
     files: list[tuple[str, str]] = []
     for item in items:
@@ -262,12 +234,13 @@ def json_lines_files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str,
             continue
         within = Corpus([item]).files
         if not within:
-            raise InputError(f"{item}: no JSON Lines files to read")
+            raise InputError(f"{item}: no {KINDS[kind]} files to read")
         for path, name in within:
-            if file_kind(path) != "jsonl":
+            if file_kind(path) != kind:
                 raise InputError(
-                    f"{path}: not JSON Lines; the Spark engine reads JSON Lines or Parquet "
-                    "(convert it, or run the local engine)"
+                    f"{path}: not {KINDS[kind]}, as the other inputs; the Spark engine reads "
+                    "JSON Lines or Parquet, one of them at a time (convert it, or run the "
+                    "local engine)"
                 )
             if path.name.startswith(HIDDEN):
                 raise InputError(
