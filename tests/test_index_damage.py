@@ -267,6 +267,24 @@ def test_check_refuses_the_damaged_rows_it_reads(
     assert "rebuild it" in checked.stderr
 
 
+def test_check_with_a_damaged_text_as_added_is_one_line_and_exit_2(
+    sound_index: Path, indexed: dict[str, str], tmp_path: Path
+) -> None:
+    """The text a document was added as (which only the report reads, for its passages)
+    damaged: one error line naming the index and the document, exit 2 (a traceback and exit
+    1, which a CI gate reads as "duplicates found"), no report written."""
+    copy = damaged(sound_index, tmp_path, "UPDATE docs SET original = x'789c0000' WHERE doc = 1")
+    batch = tmp_path / "again.jsonl"
+    batch.write_text(json.dumps({"id": "again", "text": indexed["d0"]}) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    checked = CliRunner().invoke(main, ["check", str(batch), "--index", str(copy), "-f", "json",
+                                        "-o", str(out)])
+    assert checked.exit_code == 2, checked.output
+    assert checked.stderr == f"neardup: error: {copy}: corrupt index: text of 'd0' " \
+        "(Error -5 while decompressing data: incomplete or truncated stream)\n"
+    assert not out.exists()
+
+
 def test_check_refuses_a_truncated_or_extended_copy(
     sound_index: Path, new_batch: Path, tmp_path: Path
 ) -> None:

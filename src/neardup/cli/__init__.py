@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from .._version import __version__
+from ..errors import NeardupError
 
 __all__ = ["main"]
 
@@ -49,7 +50,9 @@ class _CommandsOnDemand(click.Group):
         """Run as click does, but say a usage error in one line on standard error,
         ``neardup: error: <what> (see `neardup scan --help`)``, exit status 2: click's
         four-line block (usage, a hint, a blank line, the error) broke the rule that an
-        error is one line."""
+        error is one line. Any neardup error a command lets through (a damaged index met
+        while a report is made) is one line too, exit status 2, not a traceback and exit
+        status 1 (which ``check`` uses for "duplicates found")."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
@@ -68,6 +71,10 @@ class _CommandsOnDemand(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except NeardupError as exc:  # one a command did not expect where it was raised
+            from .messages import fail
+
+            fail(str(exc))
         sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
