@@ -138,6 +138,29 @@ def test_pairs_among_new_documents_and_self_ids(path: Path) -> None:
     assert {m.id for m in report.clusters[0].members} == {"x", "y"}
 
 
+def test_a_replaced_version_is_compared_with_none_of_the_batch(path: Path) -> None:
+    """A batch that brings new versions of indexed documents is compared with the index
+    without their old versions: ``x`` is not paired with the old ``y`` (its near copy)
+    once ``y`` comes back with another text, and checking the indexed seeds again gives the
+    scan's pairs, each once (it gave the new 2 with the old 11, the new 11 with the old 2,
+    both named as new documents)."""
+    rng = random.Random(5)
+    a, b = text(rng), text(rng)
+    with DuplicateIndex.create(path) as index:
+        index.add([Document("x", a), Document("y", edited(rng, a, 2))])
+        assert [(p.a, p.b) for p in index.query([Document("z", a)]).pairs] == [
+            ("z", "x"), ("z", "y")]
+        assert index.query([Document("x", a), Document("y", b)]).pairs == []
+    seeds = load_documents(SEED)
+    scanned = find_duplicates(seeds)
+    with DuplicateIndex.create(path.with_name("seeds.ndx")) as index:
+        index.add(seeds)
+        checked = index.query(seeds)
+    assert [(p.a, p.b, p.jaccard) for p in checked.pairs] == [
+        (p.a, p.b, p.jaccard) for p in scanned.pairs]
+    assert len(scanned.pairs) == 1
+
+
 def test_store_text_off_estimates(path: Path) -> None:
     docs = corpus(5)
     rng = random.Random(3)

@@ -294,15 +294,17 @@ class _Compared:
 
     def candidates(self, among_new: list[I64], hits: list[tuple[int, int]]) -> I64:
         """Candidate pairs, distinct and sorted: those among the new documents (each array
-        of pairs ``(i, j)``), and (new document, indexed doc number) unless they share the
-        id (a new version is not compared with the one it replaces)."""
+        of pairs ``(i, j)``), and (new document, indexed doc number) unless a new document
+        has the indexed one's id: a new version replaces it, and is compared with none of
+        the batch (neither with itself nor with the other new documents)."""
         n = len(self.new)
         node_of = {old.doc: n + k for k, old in enumerate(self.indexed)}
+        new_ids = {doc.id for doc in self.new}
         pairs = {(int(i), int(j)) for found in among_new for i, j in found.tolist()}
         pairs.update(
             (i, node_of[doc])
             for i, doc in hits
-            if self.indexed[node_of[doc] - n].id != self.new[i].id
+            if self.indexed[node_of[doc] - n].id not in new_ids
         )
         return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 

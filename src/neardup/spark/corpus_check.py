@@ -388,8 +388,9 @@ def _checked(corpus: SparkCorpus, given: list[Document], intake: Intake, paramet
     node_of = {old.doc: n + k for k, old in enumerate(indexed)}
     among_new = [among_banded, copies.among_new, *(judged.among_new() if judged else [])]
     pairs = {(int(i), int(j)) for found in among_new for i, j in found.tolist()}
+    new_ids = {d.id for d in new_docs}  # a replaced version is compared with none of them
     pairs.update((i, node_of[doc]) for i, doc in with_stored
-                 if indexed[node_of[doc] - n].id != new_docs[i].id)
+                 if indexed[node_of[doc] - n].id not in new_ids)
     candidates = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
     found = {mode.name: Found(candidates) for mode in modes}
     if containing:
