@@ -350,6 +350,34 @@ def test_shards_that_reuse_ids(tmp_path: Path) -> None:
     assert (gone["id"], gone["kept"]) == ("b.jsonl:1", "a.jsonl:1")
 
 
+def test_shards_that_reuse_file_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``e1/x.jsonl`` and ``e2/x.jsonl``, the same records under the same ids: with
+    ``--ignore-ids`` the records are named by their paths under the current directory, so
+    the shards stay apart, named as files or as directories (both were ``x.jsonl:1``: an
+    error that suggested ``--ignore-ids`` itself). Outside the current directory the names
+    still clash, and the error says so."""
+    rows = "".join(json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n" for k, t in
+                   enumerate(["今天天气很好，我们去公园散步吧，然后一起吃午饭。",
+                              "第三个完全不同的文本内容，讲的是另外一件事情。"], start=1))
+    for shard in ("e1", "e2"):
+        (tmp_path / shard).mkdir()
+        (tmp_path / shard / "x.jsonl").write_text(rows, encoding="utf-8")
+    outside = run(str(tmp_path / "e1" / "x.jsonl"), str(tmp_path / "e2" / "x.jsonl"),
+                  "-o", str(tmp_path / "o.jsonl"), "--ignore-ids")
+    assert outside.exit_code == 2
+    assert "files outside the current directory are named by their names" in outside.stderr
+    monkeypatch.chdir(tmp_path)
+    for given, out in ((["e1/x.jsonl", "e2/x.jsonl"], "ex.jsonl"), (["e1", "e2"], "eo")):
+        result = run(*given, "-o", out, "--ignore-ids", "--removed", f"gone-{out}.jsonl")
+        assert result.exit_code == 0, result.output
+        gone = [json.loads(line) for line in Path(f"gone-{out}.jsonl").read_text().splitlines()]
+        assert [(g["id"], g["kept"]) for g in gone] == [
+            ("e2/x.jsonl:1", "e1/x.jsonl:1"), ("e2/x.jsonl:2", "e1/x.jsonl:2")]
+    assert Path("ex.jsonl").read_text(encoding="utf-8") == rows
+    assert Path("eo/e1/x.jsonl").read_text(encoding="utf-8") == rows
+    assert Path("eo/e2/x.jsonl").read_text(encoding="utf-8") == ""
+
+
 def test_help_says_what_the_commands_take() -> None:
     runner = CliRunner()
     assert ".parquet" in runner.invoke(main, ["scan", "--help"]).output

@@ -27,6 +27,7 @@ from ..parameters import Parameters
 from .inputs import InputReader, check_paths
 from .messages import fail
 from .options import (
+    NO_ID_FIELD,
     STDIN,
     DedupSettings,
     InputSettings,
@@ -92,7 +93,11 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         return
     with collector_paused():
         try:
-            corpus = InputReader(paths, inputs, quiet=dedup.quiet)
+            # records named by place are named by their paths under the current directory
+            # (as index add and check name files): shards that reuse a file name stay apart
+            ignoring = inputs.id_field == NO_ID_FIELD
+            corpus = InputReader(paths, inputs, quiet=dedup.quiet,
+                                 root="." if ignoring else None)
             for extra, what in ((dedup.removed, "--removed file"),
                                 (dedup.clusters, "--clusters file")):
                 corpus.refuse_as_output(extra, what)
@@ -116,8 +121,10 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             if dedup.clusters:
                 _write_lines(dedup.clusters, _cluster_lines(result))
         except DuplicateIdError as exc:
-            fail(corpus.duplicate_message(exc) + "; dedup needs no ids: --ignore-ids numbers "
-                 "the records by file and line")
+            fail(corpus.duplicate_message(exc) + (
+                "; files outside the current directory are named by their names: run dedup "
+                "from a directory that holds them" if ignoring else
+                "; dedup needs no ids: --ignore-ids numbers the records by file and line"))
         except NeardupError as exc:
             fail(str(exc))
         except OSError as exc:
