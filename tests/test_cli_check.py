@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -245,6 +246,28 @@ def test_index_commands(tmp_path: Path, seed_index: SeedIndex) -> None:
     assert made.exit_code == 0
     info = json.loads(run("index", "info", tmp_path / "p.ndx", "--json").stdout)
     assert info["parameters"]["ngram"] == 3 and info["store_text"] is False
+
+
+def test_index_add_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -> None:
+    """A ``.jsonl.gz`` cut short, added with a sound file: nothing is added (its first
+    records were added, the rest skipped, exit 0, where dedup refuses the file), the error
+    names the file and the line where reading stopped."""
+    records = "".join(json.dumps({"id": f"r{k}", "text": f"第{k}条记录的正文内容，各不相同。" * 20},
+                                 ensure_ascii=False) + "\n" for k in range(200))
+    whole = gzip.compress(records.encode("utf-8"))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    sound = tmp_path / "sound.jsonl"
+    sound.write_text(json.dumps({"id": "s", "text": "另一份完整的文件。"}, ensure_ascii=False)
+                     + "\n", encoding="utf-8")
+    ndx = tmp_path / "c.ndx"
+    assert run("index", "create", ndx).exit_code == 0
+    added = run("index", "add", ndx, sound, cut)
+    assert added.exit_code == 2, added.output
+    assert re.search(rf"neardup: error: {re.escape(str(cut))}: read \d+ records, then: cannot "
+                     rf"read line \d+: .*; nothing added to {re.escape(str(ndx))}", added.stderr)
+    assert "documents   0" in run("index", "info", ndx).stdout
+    assert run("index", "add", ndx, sound).exit_code == 0
 
 
 def test_jsonl_field_options(tmp_path: Path) -> None:

@@ -11,14 +11,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from ..errors import AlreadyIndexedError, DuplicateIdError, NeardupError, shown_ids
+from ..errors import (
+    AlreadyIndexedError,
+    DuplicateIdError,
+    InputError,
+    NeardupError,
+    shown_ids,
+)
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
 from ..index.file import COPIES_SINCE, DEFAULT_TIMEOUT, REBUILD_HINT
+from ..io.documents import Document
+from ..io.reasons import is_damage
 from .check_spark import CREATE_ENGINE_HELP, corpus_summary, create_spark
 from .inputs import InputReader
 from .messages import fail, note, warn
@@ -171,7 +180,7 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
     reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root)
     with open_index(index_path, wait=wait) as idx:
         try:
-            result = idx.add(reader.documents(), replace=replace)
+            result = idx.add(_read_whole(reader, index_path), replace=replace)
         except AlreadyIndexedError as exc:
             fail(f"{exc.path}: already indexed: {shown_ids(exc.ids)} (use --replace to replace "
                  "them)")
@@ -186,6 +195,23 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
     skipped_count = len(result.skipped) + len(reader.skipped)
     note(f"added {_documents(result.added)}{replaced} to {index_path}, skipped "
          f"{skipped_count}; {total} indexed", quiet)
+
+
+def _read_whole(reader: InputReader, index_path: str) -> Iterator[Document]:
+    """The documents, stopped by an :class:`~neardup.errors.InputError` (which undoes the
+    add) when a file could not be read whole: a truncated ``.gz`` would otherwise be half
+    added, with exit status 0, where ``dedup`` refuses it."""
+
+    def refuse_damage() -> None:
+        damaged = next((s for s in reader.skipped if is_damage(s.reason)), None)
+        if damaged is not None:
+            raise InputError(f"{damaged.source or damaged.id}: {damaged.reason}; nothing added "
+                             f"to {index_path} (repair the file, or leave it out)")
+
+    for document in reader.documents():
+        refuse_damage()
+        yield document
+    refuse_damage()
 
 
 @index.command("remove", epilog="""\b
