@@ -434,3 +434,21 @@ def test_every_parameter_with_flags_is_an_option_of_scan_dedup_and_index_create(
                 assert flag in text, (command, flag)
     assert "[default: 0.7; 0.5 with --preset copies]" in helps["scan"]
     assert "[default: 0.7; 0<x<=1]" in helps["index create"]
+
+
+def test_files_of_other_kinds_in_a_directory_are_named(tmp_path: Path) -> None:
+    """A directory with a .csv and a binary file beside a text: the scan and the dedup say
+    in one note which files they did not read (they were passed over without a word, and
+    dedup's mirrored output silently lacks them); quiet says nothing."""
+    folder = tmp_path / "mix"
+    folder.mkdir()
+    (folder / "a.txt").write_text("今天天气很好，我们一起去公园散步。", encoding="utf-8")
+    (folder / "e.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / "f.bin").write_bytes(b"\x00\x01")
+    for args in (["scan", str(folder)], ["dedup", str(folder), "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert (f"2 file(s) of other kinds in the directories not read (neardup reads .txt .md "
+                f".jsonl .jsonl.gz .ndjson .ndjson.gz .parquet): '{folder / 'e.csv'}', "
+                f"'{folder / 'f.bin'}'") in result.stderr
+        assert "not read" not in CliRunner().invoke(main, [*args[:2], "-q", *args[2:]]).stderr

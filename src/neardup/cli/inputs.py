@@ -18,9 +18,10 @@ import click
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import DuplicateIdError, InputError, NeardupError
+from ..errors import DuplicateIdError, InputError, NeardupError, shown_ids
 from ..io.corpus import Corpus
 from ..io.documents import (
+    READ_KINDS,
     Document,
     decode_bytes,
     parse_jsonl_line,
@@ -99,6 +100,10 @@ class InputReader(Corpus):
             fail(str(exc))
         for path, what in self.left_out:
             note(f"{path}: left out, {what} (not a document)", quiet)
+        if self.not_read:
+            shown = shown_ids([str(path) for path in self.not_read], limit=5)
+            note(f"{len(self.not_read):,} file(s) of other kinds in the directories not read "
+                 f"(neardup reads {READ_KINDS}): {shown}", quiet)
         self.settings = settings
         self.quiet = quiet
         self.name_skipped = name_skipped

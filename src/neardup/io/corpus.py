@@ -98,10 +98,14 @@ class Corpus:
         self.left_out: list[tuple[Path, str]] = []
         """Files found in directories that neardup wrote (reports, Spark scan outputs), not
         read, and what each is (see :func:`~neardup.io.outputs.neardup_output`)."""
+        self.not_read: list[Path] = []
+        """Files found in directories of a kind neardup does not read (``.csv``, images)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found = sorted(p for p in files_under(path) if file_kind(p) is not None)
+                under = sorted(files_under(path))
+                found = [p for p in under if file_kind(p) is not None]
+                self.not_read += [p for p in under if file_kind(p) is None]
                 own = {f: neardup_output(f) for f in found if skip_reports and _may_be_report(f)}
                 self.left_out += [(f, what) for f, what in own.items() if what is not None]
                 self.files += [(f, file_id(f, base, path)) for f in found if own.get(f) is None]

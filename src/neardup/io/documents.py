@@ -25,6 +25,8 @@ from ..report import Skipped
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 PARQUET_SUFFIXES = (".parquet",)
+READ_KINDS = " ".join(TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES)
+"""The file names neardup reads, as a message lists them."""
 
 _HEADING = re.compile(
     r"^[ \t\u3000]*第([零〇一二两三四五六七八九十百千0-9０-９]+)篇"
