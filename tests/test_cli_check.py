@@ -198,6 +198,11 @@ def test_baseline(tmp_path: Path, seed_index: SeedIndex) -> None:
     data = json.loads(base.read_text(encoding="utf-8"))
     assert data["format"] == "neardup-baseline"
     assert [(p["a"], p["b"]) for p in data["pairs"]] == [(f"{NAME}#11", f"{NAME}#2")]
+    # writing the baseline passes, and GitHub shows no error on it (it showed one per pair)
+    again = run("check", new, "--index", ndx, "--write-baseline", base, "-f", "github")
+    assert again.exit_code == 0
+    assert "::error" not in again.stdout
+    assert again.stdout.startswith("::notice ") and "(accepted into the baseline)" in again.stdout
     assert run("check", new, "--index", ndx, "--baseline", base).exit_code == 0
     # a pair not in the baseline still fails
     write(tmp_path / "new" / "other.txt", parts[2:3])

@@ -36,6 +36,7 @@ from ..errors import DuplicateIdError, NeardupError
 from ..evidence.checked import checked_documents
 from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
+from ..formats.github import render_github
 from ..formats.shared import plural
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
@@ -192,7 +193,10 @@ def check(
                 _add_checked(idx, new_docs, index_path, quiet)
     report.seconds = time.perf_counter() - started
     passed = not report.pairs or bool(write_baseline)
-    write_report(rendered(report, fmt, output_path, texts=texts, checked=new_docs), output_path)
+    page = (render_github(report, new_docs, accepted=True)  # a passing run: no errors
+            if fmt == "github" and write_baseline else
+            rendered(report, fmt, output_path, texts=texts, checked=new_docs))
+    write_report(page, output_path)
     if fmt not in ("text", "github") or output_path:
         written = f"; report written to {output_path}" if output_path else ""
         note(_summary(report, found, len(new_docs), write_baseline) + written, quiet)

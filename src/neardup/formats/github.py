@@ -20,11 +20,14 @@ if TYPE_CHECKING:
     from ..io.documents import Document
 
 
-def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
+def render_github(
+    report: DuplicateReport, checked: Sequence[Document], accepted: bool = False
+) -> str:
     """One ``::error`` annotation per near-duplicate pair, ``::warning`` per skipped input.
 
     ``checked`` are the documents the check looked at: a pair of two of them is marked
-    "also new".
+    "also new". ``accepted``: the pairs are being written to a baseline (the check passes),
+    so each is a ``::notice`` saying so, not an error on a passing run.
 
     Example:
         ``::error file=news/a.txt,title=near-duplicate::a.txt duplicates old.txt (Jaccard 0.842)``
@@ -38,9 +41,10 @@ def render_github(report: DuplicateReport, checked: Sequence[Document]) -> str:
             message = f"{pair.a} duplicates {pair.b}{both} (Jaccard {share3(pair.jaccard)})"
         else:
             message += both
-        lines.append(
-            _workflow_command("error", {**_where(report, pair.a), "title": title}, message)
-        )
+        if accepted:
+            message += " (accepted into the baseline)"
+        lines.append(_workflow_command("notice" if accepted else "error",
+                                       {**_where(report, pair.a), "title": title}, message))
     for skipped in report.skipped:
         lines.append(
             _workflow_command("warning", {"title": "neardup skipped"},
