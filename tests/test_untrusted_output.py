@@ -262,3 +262,15 @@ def test_json_policy_escapes_del_in_ascii_text_and_keeps_the_rest() -> None:
     assert safe_output(plain, "json") is plain
     assert safe_output('{"id": "a\x7fb"}', "json") == '{"id": "a\\u007fb"}'
     assert safe_output("a\x01b\x7f", "visible") == "a\\x01b\\x7f"
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_line_separators_cut_no_line(fmt: str, separator: str) -> None:
+    """U+2028 and U+2029 in ids, a title and the text (found by the fuzz test): a GitHub
+    annotation or a JSON Lines record was cut in two by readers that break lines there."""
+    report, checked = hostile_report([f"a{separator}", "b", "c"], f"t{separator}",
+                                     f"正文{separator}")
+    out = rendered(report, checked, fmt, f"正文{separator}")
+    check_output(out, fmt)
+    assert separator not in out

@@ -7,14 +7,16 @@ report passes through :func:`safe_output` with its format's policy before it is 
   every format;
 - C0 and C1 control characters and DEL (which move a terminal's cursor, rename its window,
   hide text or open links), the bidirectional overrides and isolates U+202A–U+202E and
-  U+2066–U+2069 (which reorder what is shown) and the noncharacters U+FFFE and U+FFFF (not
-  allowed in XML) become visible escapes such as ``\\x1b`` and ``\\u202e`` in every format
-  meant to be read (text, Markdown, CSV, HTML, GitHub, JUnit); only newline and tab are kept
-  (and carriage return in HTML, which reads it as a line break);
+  U+2066–U+2069 (which reorder what is shown), the line and paragraph separators U+2028 and
+  U+2029 (a line break to many readers: a GitHub annotation or a JSON Lines record cut in
+  two) and the noncharacters U+FFFE and U+FFFF (not allowed in XML) become visible escapes
+  such as ``\\x1b`` and ``\\u202e`` in every format meant to be read (text, Markdown, CSV,
+  HTML, GitHub, JUnit); only newline and tab are kept (and carriage return in HTML, which
+  reads it as a line break);
 - JSON and JSON Lines keep every value as it was (apart from surrogates): the json module
-  escapes C0 controls, and the C1 controls, DEL, the bidirectional controls and U+FFFE/U+FFFF
-  are written as ``\\uXXXX`` escapes, so that a report printed to a terminal shows them
-  instead of obeying them.
+  escapes C0 controls, and the C1 controls, DEL, the bidirectional controls, the separators
+  and U+FFFE/U+FFFF are written as ``\\uXXXX`` escapes, so that a report printed to a
+  terminal shows them instead of obeying them.
 
 :func:`csv_cell` neutralizes spreadsheet formulas, as OWASP recommends ("CSV injection"): a
 cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``.
@@ -30,13 +32,13 @@ Policy = Literal["visible", "visible-cr", "json"]
 (``visible``; ``visible-cr`` also keeps carriage returns) or as JSON escapes (``json``)."""
 
 _SURROGATE = "\ud800-\udfff"
-_BIDI = "\u202a-\u202e\u2066-\u2069"
+_LAYOUT = "\u202a-\u202e\u2066-\u2069\u2028\u2029"  # bidirectional controls, separators
 _UNSAFE = {
-    "visible": re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ufffe\uffff{_SURROGATE}]"),
+    "visible": re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_LAYOUT}\ufffe\uffff{_SURROGATE}]"),
     "visible-cr": re.compile(
-        f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ufffe\uffff{_SURROGATE}]"
+        f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_LAYOUT}\ufffe\uffff{_SURROGATE}]"
     ),
-    "json": re.compile(f"[\x7f-\x9f{_BIDI}\ufffe\uffff{_SURROGATE}]"),
+    "json": re.compile(f"[\x7f-\x9f{_LAYOUT}\ufffe\uffff{_SURROGATE}]"),
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
