@@ -75,6 +75,15 @@ def test_a_malformed_line_names_file_and_line_either_way(monkeypatch: pytest.Mon
     assert fast.source == "dir/f.jsonl:3" and fast.reason.startswith("malformed JSON: ")
 
 
+def test_a_line_that_is_not_utf8_says_so_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GB18030 line is no malformed JSON: the reason names the encoding (it read
+    "malformed JSON: 'utf-8' codec can't decode ...")."""
+    raw = '{"id": "a", "text": "今天天气很好"}'.encode("gb18030")
+    fast, slow = both_ways(raw, monkeypatch)
+    assert isinstance(fast, Skipped) and fast == slow
+    assert fast.reason.startswith("not UTF-8 (JSON Lines are UTF-8 text: convert the file")
+
+
 def test_an_id_made_from_an_undecodable_file_name_is_encodable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

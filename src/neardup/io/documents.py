@@ -166,7 +166,9 @@ def parse_jsonl_line(
         return Skipped(where, "blank line", source)
     try:
         record, valid = _loads(raw, (id_field, text_field))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # e.g. a GB18030 file: no JSON error to speak of
+        return Skipped(where, f"{NOT_UTF8}: {exc}", source)
+    except json.JSONDecodeError as exc:
         return Skipped(where, f"malformed JSON: {exc}", source)
     if not isinstance(record, dict):
         return Skipped(where, f"expected a JSON object, got {type(record).__name__}", source)
@@ -242,7 +244,10 @@ def text_field_not_found(
     )
 
 
-LINES_WITHOUT_RECORD = ("blank line", "malformed JSON", "expected a JSON object")
+NOT_UTF8 = "not UTF-8 (JSON Lines are UTF-8 text: convert the file, e.g. from GB18030)"
+"""The reason a JSON Lines line is skipped when its bytes are not UTF-8."""
+
+LINES_WITHOUT_RECORD = ("blank line", "malformed JSON", "expected a JSON object", "not UTF-8")
 """The reasons of lines that hold no record."""
 
 
