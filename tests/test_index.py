@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -248,6 +249,10 @@ def test_create_refuses_an_existing_file_and_bad_parameters(path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(IndexFileError, match="file exists"):
         DuplicateIndex.create(path)
+    missing = path.parent / "nodir" / "x.ndx"  # was SQLite's "unable to open database file"
+    with pytest.raises(IndexFileError, match=rf"cannot create index: no such directory "
+                                             rf"{re.escape(repr(str(missing.parent)))}"):
+        DuplicateIndex.create(missing)
     with pytest.raises(ParameterError, match="ngram"):
         DuplicateIndex.create(path.with_suffix(".b"), ngram=0)
     with pytest.raises(ParameterError, match="unknown index parameter"):

@@ -115,6 +115,9 @@ def create_file(
     """
     if name != MEMORY and os.path.lexists(name):
         raise IndexFileError(f"{name}: cannot create index: file exists")
+    folder = os.path.dirname(name)
+    if name != MEMORY and folder and not os.path.isdir(folder):
+        raise IndexFileError(f"{name}: cannot create index: no such directory {folder!r}")
     try:
         db = _connect(name, timeout, cache_mb, create=True)
     except sqlite3.Error as exc:
