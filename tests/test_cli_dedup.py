@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -100,6 +101,9 @@ def test_jsonl_output_is_a_subsequence_and_counts_add_up(tmp_path: Path, suffix:
         f"({exact} exact, {len(removed) - exact} near), 2 passed through, 0 skipped"
     )
     assert "neardup: warning:" in result.output and ":18: malformed JSON" in result.output
+    # the lines that hold no document are copied: their warnings say so (they said skipped)
+    assert re.search(r":18: malformed JSON[^\n]*\(passed through\)\n", result.stderr)
+    assert "(skipped)" not in result.stderr
     clusters: dict[int, list[dict[str, object]]] = {}
     for line in (tmp_path / "clusters.jsonl").read_text().splitlines():
         entry = json.loads(line)

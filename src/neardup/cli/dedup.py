@@ -96,7 +96,7 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             # records named by place are named by their paths under the current directory
             # (as index add and check name files): shards that reuse a file name stay apart
             ignoring = inputs.id_field == NO_ID_FIELD
-            corpus = InputReader(paths, inputs, quiet=dedup.quiet,
+            corpus = InputReader(paths, inputs, quiet=dedup.quiet, copies_lines=True,
                                  root="." if ignoring else None)
             for extra, what in ((dedup.removed, "--removed file"),
                                 (dedup.clusters, "--clusters file")):

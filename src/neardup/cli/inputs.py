@@ -74,6 +74,8 @@ class InputReader(Corpus):
             found in, else their names (``scan``, ``dedup``).
         skip_reports: leave out the reports neardup wrote in the directories read (not
             ``check``, a gate, which reads every file it is given).
+        copies_lines: a line or record that holds no document is copied to the output as
+            it is (``dedup``): its warning says "passed through", not "skipped".
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class InputReader(Corpus):
         *,
         quiet: bool,
         name_skipped: Literal["source", "id"] = "source",
+        copies_lines: bool = False,
         root: str | None = None,
         skip_reports: bool = True,
     ) -> None:
@@ -106,6 +109,9 @@ class InputReader(Corpus):
                  f"(neardup reads {READ_KINDS}): {shown}", quiet)
         self.settings = settings
         self.quiet = quiet
+        self.copies_lines = copies_lines
+        self._file_names = {str(path) for path, _ in self.files}
+        """The files read, as a skipped file is named (a skipped line is named ``file:N``)."""
         self.name_skipped = name_skipped
         self.skipped: list[Skipped] = []
         """The skipped files and lines found so far."""
@@ -215,7 +221,10 @@ class InputReader(Corpus):
             raise InputError(f"{where}: {item.reason}")
         self._warned.add(item)
         self.skipped.append(item)
-        skipped = "" if is_partly_read(item.reason) else " (skipped)"
+        whole_file = item.source in self._file_names
+        skipped = ("" if is_partly_read(item.reason) else
+                   " (passed through)" if self.copies_lines and not whole_file else
+                   " (skipped)")
         if self._held is not None:
             self._held.append(f"{where}: {item.reason}{skipped}")
         else:
