@@ -105,3 +105,17 @@ def test_every_preset_says_what_it_is_for_and_names_only_fields() -> None:
     for values in PRESETS.values():
         assert set(values) <= set(PARAMETER_FIELDS)
         Parameters(**values)  # valid
+
+
+def test_one_marker_string_is_one_expression() -> None:
+    """``markers="【广告】"`` is one expression: it was split into its characters, each then
+    removed from every text, so that two different sentences became one (reported as
+    identical, Jaccard 1.0)."""
+    a = "广告公司发布了新的公告，告诉大家广州的广场将举办活动。"
+    b = "公司发布了新的公，诉大家州的场将举办活动。"
+    report = find_duplicates([a, b], markers="【广告】")
+    assert report.parameters.markers == ("【广告】",)
+    assert report.pairs == []
+    assert find_duplicates(["【广告】" + a, a], markers="【广告】").pairs[0].exact
+    with pytest.raises(ParameterError, match="markers must be regular expressions"):
+        find_duplicates([a, b], markers=["##x##", 1])

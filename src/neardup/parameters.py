@@ -19,7 +19,7 @@ from ._types import SHINGLE_UNITS, VERIFICATIONS, ShingleUnit, Verification
 from .core.formula import CopyRule
 from .core.lsh import Banding, choose_bands
 from .core.minhash import check_num_perm
-from .core.normalize import DEFAULT_MARKERS, SCRIPTS, NormalizeOptions
+from .core.normalize import DEFAULT_MARKERS, SCRIPTS, NormalizeOptions, marker_patterns
 from .errors import ParameterError
 
 DEFAULT_MAX_DF = 50
@@ -257,7 +257,7 @@ class Parameters:
             banding = choose_bands(self.threshold, self.num_perm, self.bands)
             object.__setattr__(self, "bands", banding.bands)
             object.__setattr__(self, "rows", banding.rows)
-        object.__setattr__(self, "markers", tuple(self.markers))
+        object.__setattr__(self, "markers", marker_patterns(self.markers))
         self.normalize_options()  # validates the markers
 
     @property

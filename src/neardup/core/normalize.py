@@ -34,7 +34,7 @@ import html as html_lib
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import ModuleType
@@ -83,7 +83,7 @@ class NormalizeOptions:
     synonyms: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "markers", tuple(self.markers))
+        object.__setattr__(self, "markers", marker_patterns(self.markers))
         for pattern in self.markers:
             try:
                 re.compile(pattern)
@@ -111,6 +111,19 @@ class Normalized:
     text: str
     offsets: npt.NDArray[np.int64] = field(repr=False)
     ends: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+
+
+def marker_patterns(markers: str | Iterable[str]) -> tuple[str, ...]:
+    """The markers as a tuple of regular expressions (ParameterError: one not a string):
+    one string is one expression, not its characters (each removed from every text).
+
+    >>> marker_patterns("【广告】"), marker_patterns(["a", "b"])
+    (('【广告】',), ('a', 'b'))
+    """
+    patterns = (markers,) if isinstance(markers, str) else tuple(markers)
+    if not all(isinstance(pattern, str) for pattern in patterns):
+        raise ParameterError(f"markers must be regular expressions (strings); got {markers!r}")
+    return patterns
 
 
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
