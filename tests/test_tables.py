@@ -100,3 +100,16 @@ def test_prefer_reads_a_column(laws: list[dict[str, str]]) -> None:
     assert deduplicate(table, prefer="quality").kept == ["b", "c"]
     with pytest.raises(InputError, match="pyarrow Table has no column 'score'"):
         deduplicate(table, prefer="score")
+
+
+def test_the_ids_of_a_dict_and_of_pairs_keep_their_type() -> None:
+    """``{100: text, ...}`` and ``[(100, text), ...]``: the removed ids are the ints given,
+    so a filter by them keeps ten of the eleven seeds (they were strings, and the filter
+    kept all eleven)."""
+    seeds = load_documents(Path(__file__).resolve().parents[1] / "seeds")
+    data = {100 + k: doc.text for k, doc in enumerate(seeds)}
+    for given in (data, list(data.items())):
+        result = deduplicate(given)
+        assert list(result.removed) == [110] and result.removed[110].kept == 101
+        assert result.kept == [k for k in data if k != 110]
+        assert len({k: t for k, t in data.items() if k not in result.removed}) == 10

@@ -162,12 +162,25 @@ def _dicts(rows: Sequence[Any], id_field: str, text_field: str) -> Records:
 def original_ids(documents: object, id_field: str = "id") -> list[object] | None:
     """The ids of a table or list of records as it holds them, by position (the id column's
     values; without one, a DataFrame's index, else positions), as :func:`as_records` names
-    the records; None for any other input, whose ids are strings already.
+    the records; the keys of a dict ``{id: text}`` and the ids of ``(id, text)`` pairs;
+    None for any other input (texts alone, documents), whose ids are strings already.
 
     Example:
-        >>> original_ids([{"id": 7, "text": "x"}, {"text": "y"}]), original_ids({"a": "x"})
-        ([7, 1], None)
+        >>> original_ids([{"id": 7, "text": "x"}, {"text": "y"}]), original_ids({5: "x"})
+        ([7, 1], [5])
+        >>> original_ids([(3, "x"), (4, "y")]), original_ids(["x", "y"])
+        ([3, 4], None)
     """
+    if isinstance(documents, Mapping):
+        return list(documents)
+    if (
+        isinstance(documents, Sequence)
+        and not isinstance(documents, (str, bytes))
+        and len(documents) > 0
+        and isinstance(documents[0], tuple)
+        and len(documents[0]) == 2
+    ):
+        return [row[0] if isinstance(row, tuple) else k for k, row in enumerate(documents)]
     module = type(documents).__module__.split(".")[0]
     if module == "pandas" and hasattr(documents, "columns"):
         if id_field in documents.columns:
