@@ -168,12 +168,12 @@ def test_without_passages_the_page_says_they_were_not_computed(essay_file: Path)
     args = ["scan", str(SEEDS), "--check", str(essay_file), "--preset", "copies",
             "--no-passages"]
     html = CliRunner().invoke(main, [*args, "-f", "html"]).output
-    assert "Passages not computed (--no-passages)" in html
+    assert "Passages not computed (--no-passages, or add_passages not run)" in html
     assert 'class="src"' not in html
-    assert "Copy ratios not computed (--no-passages)" in html
+    assert "Copy ratios not computed (--no-passages, or add_passages not run)" in html
     assert "0 shared passages" not in html
     text = CliRunner().invoke(main, args).output
-    assert "Copy ratios not computed (--no-passages)" in text
+    assert "Copy ratios not computed (--no-passages, or add_passages not run)" in text
     data = json.loads(CliRunner().invoke(main, [*args, "-f", "json"]).output)
     assert data["checked"][0]["measured"] == "shingles"
     assert data["checked"][0]["spans"] == []

@@ -245,7 +245,7 @@ def test_a_pair_set_apart_without_texts_or_passages_says_so(
     assert all(row[8] is None and row[10] == 0 for row in _apart_rows(unfound))
     assert all(row[8] is None for row in _rows(unfound))  # as for the reported pairs
     assert all(item["p"] == [] for item in unfound.data("nd-detail")["apart"])
-    assert "Passages not computed (--no-passages)" in asset("report.js")
+    assert "Passages not computed (--no-passages, or add_passages not run)" in asset("report.js")
 
 
 def test_scan_writes_the_pairs_set_apart_openable_and_the_same_json(tmp_path: Path) -> None:

@@ -112,8 +112,9 @@ def document_page(
         + "</dl>",
     ]
     if page.measured != "passages":
-        out.append('<p class="note">Passages not computed (--no-passages): the shares are '
-                   "those of the shingles each source holds, and the text is not marked.</p>")
+        out.append('<p class="note">Passages not computed (--no-passages, or add_passages not '
+                   "run): the shares are those of the shingles each source holds, and the "
+                   "text is not marked.</p>")
     if page.sources:
         out.append('<ol class="srcs">')
         for number, source in enumerate(page.sources, start=1):

@@ -204,7 +204,7 @@ def checked_lines(
     """
     if page.measured != "passages":
         found = (f"at least {page.share:.1%} found in other documents (shingles: passages "
-                 "not computed, --no-passages)")
+                 "not computed: --no-passages, or add_passages not run)")
     else:
         found = (f"{page.share:.1%} found in other documents (specific text; formula, "
                  f"{page.formula:.1%}, not counted)")
@@ -278,8 +278,8 @@ def copies_not_computed(report: DuplicateReport) -> bool:
             and any(p.a_coverage is None for p in report.pairs))
 
 
-NO_COPY_RATIOS = ("Copy ratios not computed (--no-passages): they count the text of the "
-                  "passages each document shares with the others.")
+NO_COPY_RATIOS = ("Copy ratios not computed (--no-passages, or add_passages not run): they "
+                  "count the text of the passages each document shares with the others.")
 
 
 FOUND_BY = (

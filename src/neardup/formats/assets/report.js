@@ -432,7 +432,7 @@
     if (x.kind === "apart") return apartFacts(p);
     var head = pct(p[AHEAD]) + " of a is in b, " + pct(p[BHEAD]) + " of b is in a";
     var words = " (" + table.basis + "). " +
-      (p[ACOV] === null ? "Passages not computed (--no-passages). "
+      (p[ACOV] === null ? "Passages not computed (--no-passages, or add_passages not run). "
         : p[NPAS] + (p[NPAS] === 1 ? " shared passage. " : " shared passages. ")) +
       "Jaccard " + share3(p[JAC]) + ", containment " + share3(p[CON]) + " (of the shingles of the smaller)" +
       (p[REW] === null ? "" : ", rewrite resemblance " + share3(p[REW])) + ".";
@@ -542,7 +542,7 @@
     current = { diff: -1, box: null };
     if (pd === null || pd.r === null) {
       section.appendChild(el("p", { class: "muted" }, [p[ACOV] === null
-        ? (x.kind === "apart" ? NOT_COMPUTED_APART : "Passages not computed (--no-passages)") +
+        ? (x.kind === "apart" ? NOT_COMPUTED_APART : "Passages not computed (--no-passages, or add_passages not run)") +
           ": the texts are not shown side by side."
         : "The texts were not given to the renderer; the shared passages only."]));
       if (pd && p[ACOV] !== null) section.appendChild(passageList(x, null));
