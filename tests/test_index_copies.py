@@ -150,6 +150,12 @@ def test_query_judges_new_documents_among_themselves_as_a_scan() -> None:
         index.add(old)
         report = index.query(new, **COPIES)
         texts = {d.id: d.text for d in new} | index.texts([d.id for d in old])
+        by_name = index.query(new, preset="copies")  # the same choices, named by the preset
+        assert by_name.pairs == report.pairs and by_name.parameters == report.parameters
+        with pytest.raises(ParameterError, match="preset must be one of"):
+            index.query(new, preset="copy")
+    with pytest.raises(IndexFileError, match="the index is closed"):  # not sqlite3's error
+        index.query(new)
     scan = find_duplicates([*old, *new], preset="copies")
     ids = {d.id for d in new}
     assert involving(report, ids) == involving(scan, ids)

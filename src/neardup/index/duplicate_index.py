@@ -127,7 +127,8 @@ class DuplicateIndex:
         copies: bool = False,
     ) -> None:
         """Use :meth:`create` or :meth:`open`."""
-        self._db = connection
+        self._connection = connection
+        self._closed = False
         self.path = path
         self.timeout = DEFAULT_TIMEOUT
         self.on_wait: Callable[[float], None] | None = None
@@ -138,7 +139,7 @@ class DuplicateIndex:
         self.created_by = created_by
         self.copies = copies and format_version >= COPIES_SINCE
         """Whether it keeps what ``check --preset copies`` reads (made with ``copies``)."""
-        self._tables = Tables(
+        self._open_tables = Tables(
             connection,
             path,
             parameters.num_perm,
@@ -275,8 +276,26 @@ class DuplicateIndex:
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
-        """Close the file (idempotent)."""
-        self._db.close()
+        """Close the file (idempotent); the index is of no use after."""
+        self._connection.close()
+        self._closed = True
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        self._refuse_closed()
+        return self._connection
+
+    @property
+    def _tables(self) -> Tables:
+        self._refuse_closed()
+        return self._open_tables
+
+    def _refuse_closed(self) -> None:
+        """Raise :class:`~neardup.errors.IndexFileError` on a closed index (it was SQLite's
+        ``ProgrammingError``, outside neardup's errors)."""
+        if self._closed:
+            raise IndexFileError(f"{self.path}: the index is closed (open it again: "
+                                 "DuplicateIndex.open)")
 
     def __enter__(self) -> DuplicateIndex:
         return self
@@ -489,6 +508,7 @@ class DuplicateIndex:
         self,
         documents: object,
         *,
+        preset: str | None = None,
         containment: float | None = None,
         max_df: int | None = None,
         rewrite: float | None = None,
@@ -499,8 +519,8 @@ class DuplicateIndex:
 
         Each pair has ``a`` = a new document's id and ``b`` = the indexed document's id or
         another new document's (one that comes later in ``documents``). A new document whose
-        id is already indexed is taken as a new version of that document: it is not
-        compared with its own indexed entry. Nothing is written.
+        id is already indexed is taken as a new version of that document: the indexed
+        version is compared with none of ``documents``. Nothing is written.
 
         Similarities are exact Jaccard of shingle sets when the index stores texts (and its
         ``verify`` parameter is ``"exact"``), otherwise estimates from signatures.
@@ -515,6 +535,9 @@ class DuplicateIndex:
 
         Args:
             documents: the new documents (as :meth:`add` takes them).
+            preset: the ``containment``, ``rewrite`` and ``formula_df`` of a preset, for
+                those not given (``"copies"``: as ``neardup check --preset copies``; the
+                index keeps the other parameters it was made with).
             containment: also report pairs whose containment (the share of the smaller
                 document's shingles found in the other) is at least this, whatever their
                 Jaccard.
@@ -534,15 +557,17 @@ class DuplicateIndex:
         Raises:
             DuplicateIdError: an id occurs twice in ``documents``.
             InputError: an item is not a document.
-            ParameterError: ``containment`` or ``max_df`` out of range.
-            IndexFileError: the index file cannot be read, is found damaged (by a glance
-                first, :meth:`glance`, or in what the query reads; the message says how to
-                rebuild it), or ``containment`` is asked of an index of format 1, which
-                keeps no fingerprints, or ``rewrite`` or ``formula_df`` of one before format
-                3 or without texts (the message says how to rebuild it).
+            ParameterError: ``containment`` or ``max_df`` out of range, an unknown preset.
+            IndexFileError: the index is closed, its file cannot be read, is found
+                damaged (by a glance first, :meth:`glance`, or in what the query reads; the
+                message says how to rebuild it), or ``containment`` is asked of an index of
+                format 1, which keeps no fingerprints, or ``rewrite`` or ``formula_df`` of
+                one before format 3 or without texts (the message says how to rebuild it).
         """
+        chosen = preset_values(preset)
+        given = {"containment": containment, "rewrite": rewrite, "formula_df": formula_df}
         query_time: dict[str, Any] = {
-            "containment": containment, "rewrite": rewrite, "formula_df": formula_df
+            name: chosen.get(name) if value is None else value for name, value in given.items()
         }
         if max_df is not None:
             query_time["max_df"] = max_df
