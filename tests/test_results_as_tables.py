@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from neardup import deduplicate, find_duplicates
+from neardup import ParameterError, add_passages, deduplicate, find_duplicates
 
 TEXT = "今天天气很好，我们去公园散步吧，然后一起吃午饭。"
 
@@ -35,7 +35,7 @@ def test_pairs_and_clusters_as_pandas_and_arrow() -> None:
     assert clusters.column_names == ["cluster", "representative", "id", "similarity"]
     assert clusters.column("id").to_pylist() == ["x", "y", "z"]
     assert report.to_arrow().schema.field("exact").type == pa.bool_()
-    with pytest.raises(ValueError, match="what must be 'pairs' or 'clusters'"):
+    with pytest.raises(ValueError, match="what must be 'pairs', 'clusters'"):
         report.to_pandas("pair")
 
 
@@ -59,3 +59,31 @@ def test_a_frame_without_an_id_column_is_identified_by_its_index() -> None:
     assert df.drop(index=list(result.removed)).index.tolist() == [7, 5]
     assert result.deduplicated(df).index.tolist() == [7, 5]
     assert next((p.a, p.b) for p in find_duplicates(df, workers=1).pairs) == ("5", "3")
+
+
+SHARES_ONLY_FORMULA = "shares only formula (text many documents hold)"
+
+
+def test_pairs_set_apart_and_copy_ratios_as_tables() -> None:
+    """The copies preset's pairs set apart and its copy ratios as tables too (they were
+    refused: "what must be 'pairs' or 'clusters'")."""
+    shared = "国务院总理主持召开国务院常务会议，部署加快推进重点工作，研究进一步稳定就业的措施。"
+    form = "届时，中央广播电视总台央视新闻频道、中国之声将进行现场直播，新华网等进行网络直播。"
+    docs = [("a", shared + "会议指出，要坚持稳中求进工作总基调。"),
+            ("b", "记者从有关部门了解到，" + shared), ("c", "今天天气很好，我们一起去公园散步。"),
+            ("d", "国务院新闻办公室将于明天上午十点举行发布会。" + form),  # three notices on one
+            ("e", "全国人大常委会办公厅将于周五下午三点举行记者会。" + form),  # template: set
+            ("f", "外交部将于下周一上午九点举行例行记者会。" + form)]  # apart
+    found = find_duplicates(docs, preset="copies", with_texts=True)
+    report = add_passages(found, found.texts)
+    copies = report.to_pandas("copies")
+    assert copies.columns.tolist() == ["id", "share", "rank", "source", "source_share"]
+    assert [(c.id, s.id) for c in report.copies for s in c.sources] == list(
+        zip(copies.id, copies.source, strict=True))
+    assert report.to_arrow("copies").column("rank").to_pylist() == copies["rank"].tolist()
+    apart = report.to_pandas("set_apart")
+    assert list(zip(apart.a, apart.b, apart.reason, strict=True)) == [
+        ("d", "e", SHARES_ONLY_FORMULA), ("d", "f", SHARES_ONLY_FORMULA),
+        ("e", "f", SHARES_ONLY_FORMULA)]
+    with pytest.raises(ParameterError, match="'set_apart' or 'copies'"):
+        report.to_pandas("nothing")

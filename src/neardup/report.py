@@ -274,12 +274,13 @@ class DuplicateReport:
         )
 
     def to_pandas(self, what: str = "pairs") -> Any:
-        """The pairs (``what="pairs"``) or the clusters' members (``"clusters"``) as a
-        pandas DataFrame, one row each (see :meth:`table_columns` for the columns).
+        """The pairs (``what="pairs"``), the clusters' members (``"clusters"``), the pairs
+        set apart (``"set_apart"``) or the copy ratios' sources (``"copies"``) as a pandas
+        DataFrame, one row each (see :meth:`table_columns` for the columns).
 
         Raises:
             MissingDependencyError: pandas is not installed.
-            ParameterError: ``what`` is neither.
+            ParameterError: ``what`` is none of them.
         """
         columns = self.table_columns(what)
         try:
@@ -291,11 +292,11 @@ class DuplicateReport:
         return pd.DataFrame(columns)
 
     def to_arrow(self, what: str = "pairs") -> Any:
-        """The pairs or the clusters' members as a pyarrow Table (as :meth:`to_pandas`).
+        """The table ``what`` as a pyarrow Table (as :meth:`to_pandas`).
 
         Raises:
             MissingDependencyError: pyarrow is not installed.
-            ParameterError: ``what`` is neither.
+            ParameterError: ``what`` is none of the tables.
         """
         columns = self.table_columns(what)
         try:
@@ -305,7 +306,7 @@ class DuplicateReport:
                 "pyarrow is required for report.to_arrow(): pip install pyarrow"
             ) from None
         types = {"exact": pa.bool_(), "passages": pa.int64(), "cluster": pa.int64(),
-                 "reason": pa.string()}
+                 "reason": pa.string(), "rank": pa.int64()}
         return pa.table({
             name: pa.array(values, types.get(name, pa.string() if name in _ID_COLUMNS
                                            else pa.float64()))
@@ -318,22 +319,33 @@ class DuplicateReport:
         ``"pairs"``: ``a, b, jaccard, containment, a_in_b, b_in_a, exact, rewrite, a_title,
         b_title, a_coverage, b_coverage, passages`` (the number of passages; None where a
         value is not known), and with a copies judgement ``specific_a, specific_b,
-        formula_a, formula_b, reason``. ``"clusters"``: ``cluster`` (numbered from 1, in report
-        order), ``representative``, ``id``, ``similarity`` (Jaccard to the representative),
-        one row a member.
+        formula_a, formula_b, reason``. ``"set_apart"``: the same columns, of the pairs the
+        copies judgement set apart (``reason`` says why). ``"clusters"``: ``cluster``
+        (numbered from 1, in report order), ``representative``, ``id``, ``similarity``
+        (Jaccard to the representative), one row a member. ``"copies"``: ``id, share``
+        (the document's share found elsewhere), ``rank`` (1 for its largest source),
+        ``source, source_share``, one row a source (after :func:`~neardup.add_passages`).
 
         Raises:
-            ParameterError: ``what`` is neither.
+            ParameterError: ``what`` is none of them.
         """
         if what == "clusters":
             rows = [(k, c.representative, m.id, m.similarity)
                     for k, c in enumerate(self.clusters, start=1) for m in c.members]
             names = ("cluster", "representative", "id", "similarity")
             return {name: [row[k] for row in rows] for k, name in enumerate(names)}
-        if what != "pairs":
-            raise ParameterError(f"what must be 'pairs' or 'clusters' (got {what!r})")
+        if what == "copies":
+            sources = [(c, rank, s) for c in self.copies
+                       for rank, s in enumerate(c.sources, start=1)]
+            return {"id": [c.id for c, _, _ in sources], "share": [c.share for c, _, _ in sources],
+                    "rank": [rank for _, rank, _ in sources],
+                    "source": [s.id for _, _, s in sources],
+                    "source_share": [s.share for _, _, s in sources]}
+        if what not in ("pairs", "set_apart"):
+            raise ParameterError(
+                f"what must be 'pairs', 'clusters', 'set_apart' or 'copies' (got {what!r})")
         titles = {k: info.title for k, info in self.documents.items()}
-        pairs = self.pairs
+        pairs = self.pairs if what == "pairs" else self.set_apart
         columns: dict[str, list[Any]] = {
             "a": [p.a for p in pairs],
             "b": [p.b for p in pairs],
@@ -349,7 +361,7 @@ class DuplicateReport:
             "b_coverage": [p.b_coverage for p in pairs],
             "passages": [len(p.passages) for p in pairs],
         }
-        if self.parameters.formula_df is not None:
+        if self.parameters.formula_df is not None or what == "set_apart":
             for name in ("specific_a", "specific_b", "formula_a", "formula_b", "reason"):
                 columns[name] = [getattr(p, name) for p in pairs]
         return columns
@@ -420,7 +432,7 @@ class DuplicateReport:
         return out
 
 
-_ID_COLUMNS = frozenset({"a", "b", "a_title", "b_title", "representative", "id"})
+_ID_COLUMNS = frozenset({"a", "b", "a_title", "b_title", "representative", "id", "source"})
 """The text columns of :meth:`DuplicateReport.table_columns`."""
 
 
