@@ -392,3 +392,18 @@ def test_help_says_what_the_commands_take() -> None:
     assert "rewrite search such" not in check_help
     assert "--max-df N A containment check ignores fingerprints" in check_help
     assert "--jsonl" in check_help and "--root DIR" in check_help
+
+
+def test_a_value_to_prefer_of_another_kind_is_named_by_file_and_line(tmp_path: Path) -> None:
+    """``--prefer quality`` where one record's quality is a string: the error names its
+    file and line (it named the field only)."""
+    text = "今天天气很好，我们去公园散步吧，然后一起吃午饭，下午再去图书馆看书。"
+    source = tmp_path / "prefer.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (
+        {"id": "a", "text": text, "quality": 0.5}, {"id": "b", "text": text + "好吗", "quality": "0.95"},
+        {"id": "c", "text": "另外一个完全不同的文本内容。", "quality": 1})), encoding="utf-8")
+    result = run(str(source), "-o", str(tmp_path / "out.jsonl"), "--prefer", "quality")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"neardup: error: {source}:2: field 'quality': values to "
+                                    "prefer must be all numbers or all strings")
+    assert not (tmp_path / "out.jsonl").exists()

@@ -129,5 +129,7 @@ def test_errors_name_what_is_wrong() -> None:
         deduplicate(["x"], treshold=0.5)
     with pytest.raises(InputError, match="field 'score': the documents have no fields"):
         deduplicate([Document("a", BASE), Document("b", BASE + "吗")], prefer="score")
-    with pytest.raises(InputError, match="all numbers or all strings"):
+    with pytest.raises(InputError, match=r"^1: field 'q': values to prefer must be all "
+                       r"numbers or all strings \(found number, string; this record's is "
+                       r"'high', a string\)$"):  # the record named (it was not)
         deduplicate([{"text": BASE, "q": 1}, {"text": BASE + "吗", "q": "high"}], prefer="q")

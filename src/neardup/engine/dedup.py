@@ -136,7 +136,12 @@ class Chooser:
         positions = np.asarray(hashed.positions, dtype=np.int64)[involved].tolist()
         values = self.source.field_values(positions + copies.positions.tolist(), self.prefer)
         self._check_prefer(values, hashed)
-        ranked = preference_ranks(values, self.prefer)
+        try:
+            ranked = preference_ranks(values, self.prefer)
+        except MixedValues as exc:
+            at = (positions + copies.positions.tolist())[exc.index]
+            where = self.source.fetch([at])[at]
+            raise InputError(f"{where.source or where.id}: {exc}") from None
         self.doc_ranks = np.zeros(lengths.size, dtype=np.int64)
         self.doc_ranks[involved] = ranked[: involved.size]
         self.copy_ranks = ranked[involved.size :]
@@ -191,27 +196,45 @@ class Chooser:
         return out
 
 
+class MixedValues(InputError):
+    """The values of a field to prefer are not all numbers or all strings; ``index``: the
+    first value of another kind (the caller names its record)."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _kind(value: object) -> str:
+    """``number``, ``string`` or the type's name, as a value to prefer."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return "string" if isinstance(value, str) else type(value).__name__
+
+
 def preference_ranks(values: Sequence[object], name: str) -> I64:
     """Dense ranks of field values (1 = the smallest; 0 = missing: None or NaN), compared as
     numbers or as strings.
 
     Raises:
-        InputError: values of both kinds, or of another kind.
+        MixedValues: values of both kinds, or of another kind (naming the first value of
+            another kind than the first value's).
 
     Example:
         >>> preference_ranks([3, None, 1.5, 3, float("nan")], "score").tolist()
         [2, 0, 1, 2, 0]
     """
     present = [v for v in values if v is not None and v == v]
-    kinds = {
-        "number" if isinstance(v, (int, float)) and not isinstance(v, bool) else
-        "string" if isinstance(v, str) else type(v).__name__
-        for v in present
-    }
-    if len(kinds) > 1 or kinds - {"number", "string"}:
-        raise InputError(
-            f"field {name!r}: values to prefer must be all numbers or all strings "
-            f"(found {', '.join(sorted(kinds))})"
+    kinds = [_kind(v) if v is not None and v == v else None for v in values]
+    found = {kind for kind in kinds if kind is not None}
+    if len(found) > 1 or found - {"number", "string"}:
+        first = next(kind for kind in kinds if kind is not None)
+        odd = next(k for k, kind in enumerate(kinds)
+                   if kind is not None and (kind != first or kind not in ("number", "string")))
+        raise MixedValues(
+            f"field {name!r}: values to prefer must be all numbers or all strings (found "
+            f"{', '.join(sorted(found))}; this record's is {values[odd]!r}, a {kinds[odd]})",
+            odd,
         )
     rank = {value: k for k, value in enumerate(sorted(set(present)), start=1)}  # type: ignore[type-var]
     return np.asarray(
