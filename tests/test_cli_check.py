@@ -239,6 +239,8 @@ def test_index_commands(tmp_path: Path, seed_index: SeedIndex) -> None:
     again = run("index", "add", ndx, tmp_path / "old" / NAME)
     assert again.exit_code == 2
     assert "neardup: error:" in again.stderr and "already indexed" in again.stderr
+    first = f"'{NAME}#1' ({tmp_path / 'old' / NAME}"  # where the batch holds it (was: the id)
+    assert first in again.stderr and "and 7 more (use --replace" in again.stderr, again.stderr
     assert run("index", "add", ndx, tmp_path / "old" / NAME, "--replace").exit_code == 0
     result = run("index", "remove", ndx, f"{NAME}#2", f"{NAME}#3")
     assert result.exit_code == 0 and "removed 2 documents" in result.stderr

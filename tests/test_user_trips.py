@@ -81,8 +81,8 @@ def test_already_indexed_names_the_option(tmp_path: Path) -> None:
     assert run("index", "add", ndx, one, "-q").exit_code == 0
     result = run("index", "add", ndx, one)
     assert result.exit_code == 2
-    assert result.stderr == f"neardup: error: {ndx}: already indexed: 'x' (use --replace to " \
-                            "replace them)\n"
+    assert result.stderr == f"neardup: error: {ndx}: already indexed: 'x' ({one}:1) (use " \
+                            "--replace to replace them)\n"
 
 
 def _report(jaccard: float, source: str) -> tuple[DuplicateReport, list[Document]]:

@@ -182,8 +182,8 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
         try:
             result = idx.add(_read_whole(reader, index_path), replace=replace)
         except AlreadyIndexedError as exc:
-            fail(f"{exc.path}: already indexed: {shown_ids(exc.ids)} (use --replace to replace "
-                 "them)")
+            fail(f"{exc.path}: already indexed: {_placed(reader, exc.ids)} (use --replace to "
+                 "replace them)")
         except DuplicateIdError as exc:
             fail(reader.duplicate_message(exc))
         except NeardupError as exc:
@@ -195,6 +195,18 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
     skipped_count = len(result.skipped) + len(reader.skipped)
     note(f"added {_documents(result.added)}{replaced} to {index_path}, skipped "
          f"{skipped_count}; {total} indexed", quiet)
+
+
+def _placed(reader: InputReader, ids: list[str], most: int = 3) -> str:
+    """The first ``most`` ids with where the input holds them (``'a' (new.jsonl:3)``), and
+    how many more."""
+    try:
+        found = reader.sources_of(ids[:most])
+    except (OSError, NeardupError):
+        return shown_ids(ids)
+    placed = ", ".join(f"{i!r} ({' and '.join(found[i])})" if i in found else repr(i)
+                       for i in ids[:most])
+    return placed + (f" and {len(ids) - most:,} more" if len(ids) > most else "")
 
 
 def _read_whole(reader: InputReader, index_path: str) -> Iterator[Document]:
