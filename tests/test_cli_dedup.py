@@ -407,3 +407,15 @@ def test_a_value_to_prefer_of_another_kind_is_named_by_file_and_line(tmp_path: P
     assert result.stderr.startswith(f"neardup: error: {source}:2: field 'quality': values to "
                                     "prefer must be all numbers or all strings")
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_an_output_named_as_a_file_of_another_kind_is_refused(tmp_path: Path) -> None:
+    """``-o o.txt`` for JSON Lines: dedup writes a directory there, which it named o.txt/ and
+    reported as written; now refused before anything is read, nothing written."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "今天天气很好。"}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    result = run(str(source), "-o", str(tmp_path / "o.txt"))
+    assert result.exit_code == 2
+    assert "o.txt: dedup writes a directory here, not a .txt file" in result.stderr
+    assert not (tmp_path / "o.txt").exists()

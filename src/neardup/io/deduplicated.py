@@ -52,6 +52,11 @@ class Written:
     path: str = ""
 
 
+FILE_SUFFIXES = (".txt", ".md", ".json", ".csv", ".tsv", ".html", ".htm", ".xml")
+"""Names of files, which a dedup output directory is not given (``-o o.txt`` made a directory
+``o.txt/``)."""
+
+
 def single_file_output(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` names one JSON Lines file (``.jsonl``, ``.jsonl.gz``) rather than a
     directory."""
@@ -76,6 +81,12 @@ def check_output(output: str | os.PathLike[str], inputs: Sequence[str | os.PathL
         InputError: naming the output and why.
     """
     target = Path(output).resolve()
+    if target.suffix.lower() in FILE_SUFFIXES and not target.is_dir():
+        raise InputError(
+            f"{output}: dedup writes a directory here, not a {target.suffix} file (the "
+            "inputs mirrored; one .jsonl file for JSON Lines inputs, one .parquet for one "
+            "Parquet file): give a directory name"
+        )
     if file_kind(target) == "parquet" and not single_parquet(output, inputs):
         raise InputError(
             f"{output}: a Parquet output holds the rows of one Parquet input; for several "
