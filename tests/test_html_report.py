@@ -291,3 +291,32 @@ def test_a_pairs_formula_passages_are_marked_in_its_detail() -> None:
         assert detail["m"] == [int(p.formula) for p in passages]
     [specific] = [p for p in passages if not p.formula]
     assert story in specific.text
+
+
+def test_a_repost_in_the_other_script_links_its_copy_ratio_to_its_group() -> None:
+    """A news item and its repost in traditional characters are identical once folded: the
+    pair is not listed (the group is, in a cluster), so the copy-ratio rows linked nowhere and
+    the summary said "3 pairs" over a table of 2. Each row now links to the cluster that
+    shows the group, and the summary says which pair is of identical documents."""
+    text = ("国务院总理主持召开国务院常务会议，部署加快推进重点工作，研究进一步稳定就业的措施。"
+            "会议指出，这些经验对于发展经济有重要意义，我们要认真总结。")
+    traditional = text.translate(str.maketrans("国务这对发经们认总结会议为进",
+                                               "國務這對發經們認總結會議為進"))
+    other = ("今天天气很好，我们一起去公园散步，看看湖边新开的花，然后去图书馆看书，晚上回家吃饭，"
+             "一家人其乐融融。")
+    docs = [("simplified", text), ("traditional", traditional), ("other", other),
+            ("quoted", "记者报道：" + other[:45] + "另外还有完全不同的内容在这里写着，与前文无关。")]
+    found = find_duplicates(docs, preset="copies", with_texts=True)
+    report = add_passages(found, found.texts)
+    html = render(report, "html", texts=report.texts)
+    page = Page(html)
+    ids = [d[0] for d in page.data("nd-table")["documents"]]
+    sources = {ids[row[0]]: {ids[s[0]]: s[2:] for s in row[2]}
+               for row in page.data("nd-table")["copies"]}
+    cluster = next(k for k, c in enumerate(report.clusters, start=1)
+                   if {m.id for m in c.members} == {"simplified", "traditional"})
+    assert sources["simplified"]["traditional"] == [0, cluster]  # no pair: the cluster
+    assert sources["traditional"]["simplified"] == [0, cluster]
+    assert all(len(s) == 1 and s[0] > 0 for s in sources["quoted"].values())  # a listed pair
+    exact = sum(p.exact for p in report.pairs)
+    assert exact == 1 and f"{len(report.pairs)} pairs (1 of identical documents)" in html

@@ -35,10 +35,18 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any
 
-from ..report import DuplicateReport, Pair, Passage, set_apart_shown
+from ..report import CopySource, DuplicateReport, Pair, Passage, set_apart_shown
 from .folded import FoldedPart, folded_parts
 from .html_align import aligned_rows, in_text_order, passage_hues, side_by_side
-from .shared import Headline, Texts, found_by, judged_shares, judged_words, title_of
+from .shared import (
+    Headline,
+    Texts,
+    found_by,
+    judged_shares,
+    judged_words,
+    shown_clusters,
+    title_of,
+)
 
 _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
@@ -137,16 +145,27 @@ def table_data(report: DuplicateReport, texts: Texts | None) -> tuple[dict[str, 
 
 def _copies(report: DuplicateReport, documents: _Documents) -> list[list[Any]]:
     """The copy ratios: ``[document, share, [[source, share, pair number], ...]]`` each,
-    documents and sources indexing the documents, sources largest first."""
+    documents and sources indexing the documents, sources largest first. A source identical
+    to the document once normalized (a repost in the other script: its pair is not listed,
+    the group is) has a fourth value, the number of the cluster that shows the group (0
+    when that cluster is not among those shown)."""
     number_of: dict[tuple[str, str], int] = {}
     for number, pair in enumerate(report.pairs, start=1):
         number_of[pair.a, pair.b] = number_of[pair.b, pair.a] = number
-    return [
-        [documents(copied.id), _percent(copied.share),
-         [[documents(s.id), _percent(s.share), number_of.get((copied.id, s.id), 0)]
-          for s in copied.sources]]
-        for copied in report.copies
-    ]
+    group_of = {m: g.representative for g in report.identical for m in g.members}
+    shown = {number for number, _ in shown_clusters(report)}
+    cluster_of = {m.id: number for number, c in enumerate(report.clusters, start=1)
+                  for m in c.members if number in shown}
+
+    def source(copied: str, s: CopySource) -> list[Any]:
+        row = [documents(s.id), _percent(s.share), number_of.get((copied, s.id), 0)]
+        if row[2] == 0 and copied in group_of and group_of.get(s.id) == group_of[copied]:
+            row.append(cluster_of.get(copied, 0))
+        return row
+
+    return [[documents(copied.id), _percent(copied.share),
+             [source(copied.id, s) for s in copied.sources]]
+            for copied in report.copies]
 
 
 def marker_spans(text: str, markers: Sequence[str]) -> list[tuple[int, int]]:

@@ -66,8 +66,8 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
     """The report as one HTML page; with ``texts`` (original texts by id) each pair's
     detail shows the two texts aligned, what differs and the shared passages, without them
     the passages only. The pairs within groups of identical documents are not listed: the
-    clusters show each group once."""
-    report = replace(report, pairs=pairs_shown(report))
+    clusters show each group once (the summary counts them among the pairs)."""
+    whole, report = report, replace(report, pairs=pairs_shown(report))
     table, ids = table_data(report, texts)
     detail = detail_data(report, texts, ids)
     given = texts or {}
@@ -86,7 +86,7 @@ def render_html(report: DuplicateReport, texts: Texts | None = None) -> str:
         f"<style>{asset('report.css')}</style>",
         "</head>",
         "<body>",
-        *summary_section(report),
+        *summary_section(report, whole),
         *checked_section(report, texts, pair_numbers(report.pairs)),
         *clusters_section(report),
         *copies_section(report),

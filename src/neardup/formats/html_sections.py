@@ -15,6 +15,7 @@ from .set_apart import (
     shown_words,
 )
 from .shared import (
+    CLUSTERS_SHOWN,
     FOUND_BY,
     NO_COPY_RATIOS,
     copies_not_computed,
@@ -23,11 +24,10 @@ from .shared import (
     plural,
     report_summary_line,
     share3,
+    shown_clusters,
     title_of,
 )
 
-CLUSTERS_SHOWN = 200
-"""The page lists this many clusters (the largest); the pairs table holds every pair."""
 CLUSTERS_PRINTED = 10
 """Printing shows this many clusters (the largest)."""
 MEMBERS_SHOWN = 100
@@ -48,9 +48,11 @@ def doc_label(report: DuplicateReport, doc_id: str) -> str:
     return label + (f' <span class="title">{esc(title)}</span>' if title else "")
 
 
-def summary_section(report: DuplicateReport) -> list[str]:
+def summary_section(report: DuplicateReport, whole: DuplicateReport | None = None) -> list[str]:
     """The title, what was found in numbers, the histogram of similarities and the
-    parameters."""
+    parameters; ``whole``: the report before the pairs of identical documents were left
+    out of its pairs, whose summary line counts them (``3 pairs (1 of identical
+    documents)``)."""
     c = report.counts
     in_clusters = sum(len(cluster.members) for cluster in report.clusters)
     identical = sum(len(group.members) for group in report.identical)
@@ -66,7 +68,7 @@ def summary_section(report: DuplicateReport) -> list[str]:
     out = [
         '<header id="top">',
         "<h1>neardup report</h1>",
-        f'<p class="lead">{esc(report_summary_line(report))}</p>',
+        f'<p class="lead">{esc(report_summary_line(whole or report))}</p>',
         '<nav class="toc">'
         + ('<a href="#checked">Checked documents</a> ' if report.checked else "")
         + ('<a href="#clusters">Clusters</a> ' if report.clusters else "")
@@ -177,7 +179,7 @@ def clusters_section(report: DuplicateReport) -> list[str]:
         neighbours.setdefault(pair.b, []).append(pair.a)
     first_of = {m: g.representative for g in report.identical for m in g.members}
     ordered = sorted(enumerate(report.clusters, start=1), key=lambda nc: -len(nc[1].members))
-    out = [
+    out: list[str] = [
         '<section id="clusters">',
         f"<h2>Clusters <small>{plural(len(report.clusters), 'cluster')}, largest first"
         + (f"; the {CLUSTERS_SHOWN} largest are shown" if len(ordered) > CLUSTERS_SHOWN else "")
@@ -186,7 +188,7 @@ def clusters_section(report: DuplicateReport) -> list[str]:
     if len(ordered) > CLUSTERS_PRINTED:
         out.append(f'<p class="print-only">Printed: the {CLUSTERS_PRINTED} largest clusters of '
                    f"{len(ordered):,}.</p>")
-    for number, cluster in ordered[:CLUSTERS_SHOWN]:
+    for number, cluster in shown_clusters(report):
         out += _cluster(report, number, cluster, number_of, neighbours, first_of)
     out.append("</section>")
     return out

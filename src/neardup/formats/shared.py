@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from ..report import CheckedDocument, CopiedDocument, DuplicateReport, Pair
+from ..report import CheckedDocument, Cluster, CopiedDocument, DuplicateReport, Pair
 
 Texts = Mapping[str, str]
 """Original texts by document id."""
@@ -307,3 +307,14 @@ def found_by(report: DuplicateReport) -> list[str]:
         else:
             kinds.append("other")
     return kinds
+
+
+CLUSTERS_SHOWN = 200
+"""The HTML page lists this many clusters (the largest); the pairs table holds every pair."""
+
+
+def shown_clusters(report: DuplicateReport) -> list[tuple[int, Cluster]]:
+    """The clusters the HTML page shows, with their numbers (in report order): the
+    :data:`CLUSTERS_SHOWN` largest, largest first."""
+    ordered = sorted(enumerate(report.clusters, start=1), key=lambda nc: -len(nc[1].members))
+    return ordered[:CLUSTERS_SHOWN]

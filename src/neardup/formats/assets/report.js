@@ -632,6 +632,12 @@
                              el("span", { class: "id" }, [docId(s[0])])]);
     if (s[2]) item.appendChild(document.createTextNode(" "));
     if (s[2]) item.appendChild(el("a", { href: "#pair-" + s[2] }, ["pair " + s[2]]));
+    if (s.length > 3) {  /* identical once normalized: its group is shown in a cluster */
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(s[3] ? el("a", { href: "#cluster-" + s[3] },
+                                 ["identical once normalized, cluster " + s[3]])
+                            : el("span", {}, ["identical once normalized"]));
+    }
     return item;
   }
 
