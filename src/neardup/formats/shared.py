@@ -285,7 +285,8 @@ NO_COPY_RATIOS = ("Copy ratios not computed (--no-passages, or add_passages not 
 FOUND_BY = (
     ("near", "near-duplicates (Jaccard at or above the threshold)"),
     ("containment", "partial copies (containment: a share of the smaller document)"),
-    ("rewrite", "rewrites (words swapped, sentences moved)"),
+    ("rewrite", "the rewrite search (distinctive words in common: rewritten, or copied in "
+                "part below the containment cut)"),
     ("other", "copies found otherwise (shared rare text)"),
 )
 """What found a pair, as the histogram colours it, in the order it is decided."""
