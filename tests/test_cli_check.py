@@ -203,6 +203,14 @@ def test_baseline(tmp_path: Path, seed_index: SeedIndex) -> None:
     assert again.exit_code == 0
     assert "::error" not in again.stdout
     assert again.stdout.startswith("::notice ") and "(accepted into the baseline)" in again.stdout
+    hostile = tmp_path / "hostile.jsonl"  # escaped as every report is (it was written raw)
+    hostile.write_text(json.dumps({"id": "a\u2028::error::forged\x1b[31m", "text": parts[1]})
+                       + "\n", encoding="utf-8")
+    annotated = run("check", hostile, "--index", ndx, "--write-baseline",
+                    tmp_path / "b2.json", "-f", "github")
+    assert annotated.exit_code == 0 and "forged" in annotated.stdout
+    assert "\x1b" not in annotated.stdout and "\u2028" not in annotated.stdout
+    assert all(line.startswith("::notice ") for line in annotated.stdout.split("\n")[:-1])
     assert run("check", new, "--index", ndx, "--baseline", base).exit_code == 0
     # a pair not in the baseline still fails
     write(tmp_path / "new" / "other.txt", parts[2:3])

@@ -38,6 +38,7 @@ from ..evidence.passages import add_passages
 from ..formats import CHECK_FORMATS, FORMATS
 from ..formats.github import render_github
 from ..formats.shared import plural
+from ..formats.untrusted import safe_output
 from ..index import MEMORY, DuplicateIndex
 from ..io.documents import Document
 from ..io.outputs import refuse_input_as_output
@@ -193,8 +194,8 @@ def check(
                 _add_checked(idx, new_docs, index_path, quiet)
     report.seconds = time.perf_counter() - started
     passed = not report.pairs or bool(write_baseline)
-    page = (render_github(report, new_docs, accepted=True)  # a passing run: no errors
-            if fmt == "github" and write_baseline else
+    page = (safe_output(render_github(report, new_docs, accepted=True))  # a passing run
+            if fmt == "github" and write_baseline else  # (no errors), escaped as render does
             rendered(report, fmt, output_path, texts=texts, checked=new_docs))
     write_report(page, output_path)
     if fmt not in ("text", "github") or output_path:
