@@ -214,14 +214,19 @@ def _read_whole(reader: InputReader, index_path: str) -> Iterator[Document]:
     add) when a file could not be read whole: a truncated ``.gz`` would otherwise be half
     added, with exit status 0, where ``dedup`` refuses it."""
 
+    seen = 0  # the skipped items looked at so far: each is looked at once
+
     def refuse_damage() -> None:
-        damaged = next((s for s in reader.skipped if is_damage(s.reason)), None)
+        nonlocal seen
+        damaged = next((s for s in reader.skipped[seen:] if is_damage(s.reason)), None)
+        seen = len(reader.skipped)
         if damaged is not None:
             raise InputError(f"{damaged.source or damaged.id}: {damaged.reason}; nothing added "
                              f"to {index_path} (repair the file, or leave it out)")
 
     for document in reader.documents():
-        refuse_damage()
+        if len(reader.skipped) > seen:
+            refuse_damage()
         yield document
     refuse_damage()
 
