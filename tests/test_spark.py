@@ -482,6 +482,8 @@ def test_errors(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(on_spark.value) == str(local.value)
     assert str(local.value).endswith("'d09' and 3 more")
     assert on_spark.value.count == 13
+    with pytest.raises(InputError, match="the id column is null"):  # not 'None' as an id
+        find_duplicates_spark(spark.createDataFrame([*many, (None, "无名")], "id string, text string"))
     with pytest.raises(neardup.ParameterError, match="ngram"):
         find_duplicates_spark(df, ngram=0)
     with pytest.raises(neardup.ParameterError, match="containment"):

@@ -63,11 +63,13 @@ def check_ids(docs: DataFrame, order_col: str | None) -> None:
         .select(ID)
     )
     bad = repeated.limit(SHOWN_IDS + 1).collect()  # the usual case: none, in one job
+    many = len(bad) > SHOWN_IDS
+    if many:  # the first in id order (a null id sorts first)
+        bad = repeated.orderBy(ID).limit(SHOWN_IDS).collect()
     if any(row[0] is None for row in bad):
         raise InputError("the id column is null in some rows; every document needs an id")
-    if len(bad) > SHOWN_IDS:
-        first = repeated.orderBy(ID).limit(SHOWN_IDS).collect()
-        raise DuplicateIdError([str(row[0]) for row in first], repeated.count())
+    if many:
+        raise DuplicateIdError([str(row[0]) for row in bad], repeated.count())
     if bad:
         raise DuplicateIdError(sorted(str(row[0]) for row in bad))
     if order_col is not None:
