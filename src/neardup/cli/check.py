@@ -129,8 +129,9 @@ def check(
     Every new document that is a near-duplicate of an indexed one (or, with --against, of a
     document of those files) or of another new one is reported, naming the one it
     duplicates. A new document whose id is already indexed is a new version of that
-    document and is not compared with its own indexed entry. The id of a file's document
-    is its path relative to --root (the current directory), as `neardup index add` gives it.
+    document: the indexed version is compared with none of the checked documents. The id
+    of a file's document is its path relative to --root (the current directory), as
+    `neardup index add` gives it.
 
     With --containment C (or --preset copies), a new document that shares at least C of
     the smaller document with an indexed or another new one (it copies part of it, or
