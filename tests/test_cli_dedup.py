@@ -380,6 +380,11 @@ def test_shards_that_reuse_file_names(tmp_path: Path, monkeypatch: pytest.Monkey
     assert Path("ex.jsonl").read_text(encoding="utf-8") == rows
     assert Path("eo/e1/x.jsonl").read_text(encoding="utf-8") == rows
     assert Path("eo/e2/x.jsonl").read_text(encoding="utf-8") == ""
+    # names that do not clash are as without --ignore-ids: the output mirrors the directory
+    assert run("e1", "-o", "one", "--ignore-ids").exit_code == 0
+    assert Path("one/x.jsonl").read_text(encoding="utf-8") == rows
+    twice = run("e1", "e1/x.jsonl", "-o", "twice", "--ignore-ids")
+    assert twice.exit_code == 2 and "a file is read twice" in twice.stderr
 
 
 def test_help_says_what_the_commands_take() -> None:

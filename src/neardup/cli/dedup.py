@@ -19,6 +19,7 @@ import click
 from ..engine.dedup import deduplicate
 from ..engine.memory import collector_paused
 from ..errors import DuplicateIdError, InputError, NeardupError
+from ..io.corpus import Corpus
 from ..io.dedup_result import DedupResult
 from ..io.deduplicated import Written, check_output, write_deduplicated
 from ..io.outputs import temporary_beside
@@ -93,11 +94,9 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
         return
     with collector_paused():
         try:
-            # records named by place are named by their paths under the current directory
-            # (as index add and check name files): shards that reuse a file name stay apart
             ignoring = inputs.id_field == NO_ID_FIELD
             corpus = InputReader(paths, inputs, quiet=dedup.quiet, copies_lines=True,
-                                 root="." if ignoring else None)
+                                 root="." if ignoring and _names_clash(paths) else None)
             for extra, what in ((dedup.removed, "--removed file"),
                                 (dedup.clusters, "--clusters file")):
                 corpus.refuse_as_output(extra, what)
@@ -121,7 +120,10 @@ def dedup(paths: tuple[str, ...], dedup: DedupSettings, parameters: Parameters,
             if dedup.clusters:
                 _write_lines(dedup.clusters, _cluster_lines(result))
         except DuplicateIdError as exc:
+            read = [os.path.realpath(path) for path, _ in corpus.files]
             fail(corpus.duplicate_message(exc) + (
+                "; a file is read twice (named twice, or also found in a directory given)"
+                if len(set(read)) < len(read) else
                 "; files outside the current directory are named by their names: run dedup "
                 "from a directory that holds them" if ignoring else
                 "; dedup needs no ids: --ignore-ids numbers the records by file and line"))
@@ -158,6 +160,18 @@ def _dedup_spark(paths: tuple[str, ...], dedup: DedupSettings, parameters: Param
         f"neardup (spark): {counts['read']:,} read, {counts['kept']:,} kept, "
         f"{counts['read'] - counts['kept']:,} removed; wrote Parquet to {dedup.output}"
     )
+
+
+def _names_clash(paths: tuple[str, ...]) -> bool:
+    """Whether two files of ``paths`` get one name (``e1/x.jsonl``, ``e2/x.jsonl``: both
+    ``x.jsonl``), which ``--ignore-ids`` numbers records by: then files are named by their
+    paths under the current directory, as ``index add`` names them (and the output mirrors
+    those paths); otherwise as without it."""
+    try:
+        names = [name for _, name in Corpus(list(paths)).files]
+    except InputError:
+        return False  # the reader says what is wrong with the paths
+    return len(set(names)) < len(names)
 
 
 def _unwritable_files(corpus: InputReader, output: str) -> set[str]:

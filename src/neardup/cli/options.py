@@ -310,10 +310,10 @@ def dedup_input_options(func: F) -> F:
     ``--ignore-ids``; the command receives ``inputs: InputSettings``."""
     func = click.option(
         "--ignore-ids", is_flag=True,
-        help="Do not read ids: name each record by its file (its path under the current "
-             "directory) and line (or row). For shards that reuse ids or file names (dedup "
-             "copies records by position and needs no ids; --removed and --clusters then "
-             "name file:line).",
+        help="Do not read ids: name each record by its file and line (or row); files of "
+             "one name in different directories by their paths under the current directory. "
+             "For shards that reuse ids or file names (dedup copies records by position and "
+             "needs no ids; --removed and --clusters then name file:line).",
     )(func)
     return _input_options(func, STRICT_HELP, stdin=False)
 
