@@ -117,5 +117,6 @@ def test_one_marker_string_is_one_expression() -> None:
     assert report.parameters.markers == ("【广告】",)
     assert report.pairs == []
     assert find_duplicates(["【广告】" + a, a], markers="【广告】").pairs[0].exact
-    with pytest.raises(ParameterError, match="markers must be regular expressions"):
-        find_duplicates([a, b], markers=["##x##", 1])
+    for wrong in (["##x##", 1], 5):  # 5 was a TypeError
+        with pytest.raises(ParameterError, match="markers must be regular expressions"):
+            find_duplicates([a, b], markers=wrong)

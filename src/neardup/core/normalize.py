@@ -113,17 +113,17 @@ class Normalized:
     ends: npt.NDArray[np.int64] | None = field(default=None, repr=False)
 
 
-def marker_patterns(markers: str | Iterable[str]) -> tuple[str, ...]:
+def marker_patterns(markers: object) -> tuple[str, ...]:
     """The markers as a tuple of regular expressions (ParameterError: one not a string):
     one string is one expression, not its characters (each removed from every text).
-
     >>> marker_patterns("【广告】"), marker_patterns(["a", "b"])
     (('【广告】',), ('a', 'b'))
     """
-    patterns = (markers,) if isinstance(markers, str) else tuple(markers)
+    one = isinstance(markers, str) or not isinstance(markers, Iterable)
+    patterns = (markers,) if one else tuple(markers)  # type: ignore[arg-type]
     if not all(isinstance(pattern, str) for pattern in patterns):
         raise ParameterError(f"markers must be regular expressions (strings); got {markers!r}")
-    return patterns
+    return patterns  # type: ignore[return-value]
 
 
 def codepoints(text: str) -> npt.NDArray[np.uint32]:

@@ -180,7 +180,7 @@ def original_ids(documents: object, id_field: str = "id") -> list[object] | None
         and isinstance(documents[0], tuple)
         and len(documents[0]) == 2
     ):
-        return [row[0] if isinstance(row, tuple) else k for k, row in enumerate(documents)]
+        return [row[0] if isinstance(row, tuple) else str(k) for k, row in enumerate(documents)]
     module = type(documents).__module__.split(".")[0]
     if module == "pandas" and hasattr(documents, "columns"):
         if id_field in documents.columns:
