@@ -452,3 +452,27 @@ def test_files_of_other_kinds_in_a_directory_are_named(tmp_path: Path) -> None:
                 f".jsonl .jsonl.gz .ndjson .ndjson.gz .parquet): '{folder / 'e.csv'}', "
                 f"'{folder / 'f.bin'}'") in result.stderr
         assert "not read" not in CliRunner().invoke(main, [*args[:2], "-q", *args[2:]]).stderr
+
+
+def test_the_parts_of_a_spark_output_are_left_out_in_one_note(tmp_path: Path) -> None:
+    """Three Parquet parts of a Spark scan's pairs/ in the scanned directory, and hidden or
+    bookkeeping files (.git/, _SUCCESS, checksums): one note for the parts (it was one line
+    a part, and a scan can write hundreds), and the bookkeeping is not counted as unread."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "d"
+    (folder / "out" / "pairs").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("x", encoding="utf-8")
+    (folder / "a.txt").write_text("今天天气很好，我们一起去公园散步。", encoding="utf-8")
+    for k in range(3):
+        pq.write_table(pa.table({"a": ["x"], "b": ["y"], "jaccard": [0.9]}),
+                       folder / "out" / "pairs" / f"part-0000{k}-x.snappy.parquet")
+    for name in ("_SUCCESS", "._SUCCESS.crc"):
+        (folder / "out" / "pairs" / name).write_bytes(b"")
+    result = CliRunner().invoke(main, ["scan", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (f"{folder / 'out' / 'pairs'}{os.sep}: left out, the pairs/ of a neardup Spark scan "
+            "(3 files, not documents)") in result.stderr
+    assert "not read" not in result.stderr
+    assert "1 document read" in result.stdout

@@ -101,8 +101,10 @@ class InputReader(Corpus):
             )
         except InputError as exc:
             fail(str(exc))
-        for path, what in self.left_out:
-            note(f"{path}: left out, {what} (not a document)", quiet)
+        for where, what, count in _grouped(self.left_out):
+            note(f"{where}: left out, {what} "
+                 + (f"({count:,} files, not documents)" if count > 1 else "(not a document)"),
+                 quiet)
         if self.not_read:
             shown = shown_ids([str(path) for path in self.not_read], limit=5)
             note(f"{len(self.not_read):,} file(s) of other kinds in the directories not read "
@@ -263,3 +265,15 @@ class InputReader(Corpus):
             return
         articles = split_articles(text, STDIN_ID)
         yield from articles if articles is not None else [Document(STDIN_ID, text, None, STDIN_ID)]
+
+
+def _grouped(left_out: list[tuple[Path, str]]) -> list[tuple[str, str, int]]:
+    """The files left out, in order, the parts of one Spark output directory together (one
+    note for the directory, not one per part: a scan can write hundreds); each report
+    alone."""
+    groups: dict[tuple[Path, str], list[Path]] = {}
+    for path, what in left_out:
+        key = path.parent if path.name.startswith("part-") else path
+        groups.setdefault((key, what), []).append(path)
+    return [(str(paths[0]) if len(paths) == 1 else f"{key}{os.sep}", what, len(paths))
+            for (key, what), paths in groups.items()]

@@ -99,13 +99,16 @@ class Corpus:
         """Files found in directories that neardup wrote (reports, Spark scan outputs), not
         read, and what each is (see :func:`~neardup.io.outputs.neardup_output`)."""
         self.not_read: list[Path] = []
-        """Files found in directories of a kind neardup does not read (``.csv``, images)."""
+        """Files found in directories of a kind neardup does not read (``.csv``, images),
+        hidden ones and bookkeeping aside (a name starting with ``.`` or ``_``, as
+        ``.git/`` and Spark's ``_SUCCESS``)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
                 under = sorted(files_under(path))
                 found = [p for p in under if file_kind(p) is not None]
-                self.not_read += [p for p in under if file_kind(p) is None]
+                self.not_read += [p for p in under if file_kind(p) is None
+                                  and not _hidden(p.relative_to(path))]
                 own = {f: neardup_output(f) for f in found if skip_reports and _may_be_report(f)}
                 self.left_out += [(f, what) for f, what in own.items() if what is not None]
                 self.files += [(f, file_id(f, base, path)) for f in found if own.get(f) is None]
@@ -553,3 +556,9 @@ def load_documents(
             raise InputError(f"{item.id}: {item.reason}")
         docs.append(item)
     return docs
+
+
+def _hidden(relative: Path) -> bool:
+    """Whether a file is hidden or bookkeeping: a part of its path starts with ``.`` or
+    ``_`` (``.git/config``, ``_SUCCESS``, ``.part-0.crc``)."""
+    return any(part.startswith((".", "_")) for part in relative.parts)
