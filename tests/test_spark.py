@@ -725,6 +725,40 @@ def test_dedup_spark_reads_a_parquet_directory_as_the_local_engine(
     assert counts["read"] == 3
 
 
+def test_the_spark_readers_take_what_spark_takes(spark: Any, tmp_path: Path) -> None:
+    """Paths the local listing does not know, read as Spark reads them (found in review of
+    the listing by the local rules): a ``file://`` URI of a JSON Lines file (it was "read by
+    Spark, but not among the inputs"), a ``.parq`` file, a file without a suffix named with
+    ``file_format`` and a glob; Parquet files whose columns of one name have different types
+    are one InputError line for a deduplication, not a Java trace."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from neardup.spark import read_documents_spark
+
+    text = "国务院总理主持召开国务院常务会议，部署加快推进重点工作。"
+    lines = tmp_path / "a b.jsonl"
+    lines.write_text(json.dumps({"id": "j", "text": text}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    rows = read_documents_spark(spark, f"file://{lines}").collect()
+    assert [(r.id, r.text) for r in rows] == [("j", text)]
+    table = pa.table({"id": ["p"], "text": [text]})
+    for name in ("x.parq", "000000_0"):
+        pq.write_table(table, tmp_path / name)
+        read = read_documents_spark(spark, str(tmp_path / name), file_format="parquet")
+        assert [(r.id, r.text) for r in read.collect()] == [("p", text)]
+    (tmp_path / "g").mkdir()
+    for k in range(2):
+        pq.write_table(pa.table({"id": [f"g{k}"], "text": [text]}), tmp_path / "g" / f"{k}.parquet")
+    globbed = read_documents_spark(spark, str(tmp_path / "g" / "*.parquet"))
+    assert sorted(r.id for r in globbed.collect()) == ["g0", "g1"]
+    (tmp_path / "mixed").mkdir()
+    pq.write_table(pa.table({"id": ["a"], "text": [text], "q": [1]}), tmp_path / "mixed" / "a.parquet")
+    pq.write_table(pa.table({"id": ["b"], "text": [text], "q": ["s"]}), tmp_path / "mixed" / "b.parquet")
+    with pytest.raises(InputError, match=r"mixed: its Parquet files cannot be read together: "):
+        read_documents_spark(spark, str(tmp_path / "mixed"), all_columns=True)
+
+
 @pytest.mark.parametrize(
     ("given", "says"),
     [

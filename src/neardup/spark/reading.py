@@ -19,7 +19,7 @@ from ..io.outputs import spark_part
 from .session import require_spark
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 INPUT_ORDER = "_nd_input_order"
 """The column of :func:`read_documents_spark` that holds each row's input order."""
@@ -41,11 +41,12 @@ def read_documents_spark(
     ``all_columns``, every column of the files and ``_nd_input_order``).
 
     ``_nd_input_order`` follows the order of ``paths``, then of the files of each path
-    (sorted by name), then of the rows in each file, as :func:`neardup.load_documents` reads
-    them. The format is taken from ``file_format`` (``"parquet"`` or ``"json"``) or the
-    first path's suffix (``.parquet``/``.parq`` → Parquet, ``.jsonl``, ``.json``,
-    ``.ndjson`` (optionally ``.gz``) → JSON Lines); a directory without a suffix is read as
-    Parquet.
+    (sorted by the parts of their paths: ``a/x.parquet`` before ``a-b.parquet``), then of
+    the rows in each file, as :func:`neardup.load_documents` reads them; the reports and
+    Spark scan outputs neardup wrote in a local directory are left out. The format is
+    taken from ``file_format`` (``"parquet"`` or ``"json"``) or the first path's suffix
+    (``.parquet``/``.parq`` → Parquet, ``.jsonl``, ``.json``, ``.ndjson`` (optionally
+    ``.gz``) → JSON Lines); a directory without a suffix is read as Parquet.
 
     Raises:
         InputError: no paths, an unknown format, or a column missing from the data.
@@ -54,17 +55,94 @@ def read_documents_spark(
     from pyspark.sql import functions as F
 
     items, fmt = input_format(paths, file_format)
-    fields = None if all_columns or fmt != "json" else (id_col, text_col)
-    # the files the local engine reads (a directory's files of this format, the reports and
+    if fmt == "parquet":
+        return _parquet_rows(spark, items, id_col, text_col, all_columns)
+    fields = None if all_columns else (id_col, text_col)
+    # the files the local engine reads (a directory's JSON Lines files, the reports and
     # Spark outputs neardup wrote there left out), read at once and numbered in its order
-    files = input_files(items, "jsonl" if fmt == "json" else "parquet")
-    raw = _read(spark, [path for path, _ in files], fmt, fields, merged=all_columns)
+    files = input_files(items)
+    raw = _read(spark, [path for path, _ in files], fmt, fields)
     chosen = _selected(raw, files[0][0], id_col, text_col, all_columns)
     if one_local_file(items):  # its splits in offset order: partition, then position
         return chosen.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
     rows = chosen.select("*", F.col("_metadata.file_path").alias("_nd_file"),
                          F.monotonically_increasing_id().alias("_nd_mono"))
     return numbered(rows, ordered_runs(rows, files)[0], INPUT_ORDER)
+
+
+def _parquet_rows(spark: SparkSession, items: Sequence[str | os.PathLike[str]], id_col: str,
+                  text_col: str, all_columns: bool) -> DataFrame:
+    """Parquet inputs as :func:`read_documents_spark` gives them: each path read by Spark
+    (a directory recursively, a glob, a URI; a Spark scan's output in a local directory
+    left out: :func:`parquet_paths`), its rows numbered in path order, then in the local
+    engine's order of the path's files (``a/x.parquet`` before ``a-b.parquet``), then by
+    position. With ``all_columns``, files of different columns are read with all of them."""
+    from pyspark.sql import functions as F
+
+    frames = []
+    for index, item in enumerate(items):
+        raw = _read(spark, parquet_paths(str(item)), "parquet", merged=all_columns)
+        frames.append(_selected(raw, str(item), id_col, text_col, all_columns).select(
+            "*", F.lit(index).alias("_nd_path"), F.col("_metadata.file_path").alias("_nd_file"),
+        ))
+    rows = frames[0]
+    for frame in frames[1:]:
+        rows = rows.unionByName(frame, allowMissingColumns=all_columns)
+    wanted = [c for c in rows.columns if not c.startswith("_nd_")] if all_columns else [
+        id_col, text_col]
+    rows = rows.withColumn("_nd_mono", F.monotonically_increasing_id())
+    if one_local_file(items):
+        # One file: Spark cuts it into splits in offset order, one partition each, so the
+        # partition index then the row position is the file order; no pass to number runs.
+        return rows.select(*map(quoted, wanted), F.col("_nd_mono").alias(INPUT_ORDER))
+    part = F.shiftright("_nd_mono", PARTITION_SHIFT)
+    found = rows.select("_nd_path", "_nd_file", part.alias("_nd_part")).distinct().collect()
+    runs = sorted(((int(row[0]), file_order(str(row[1]))), int(row[2]), str(row[1]))
+                  for row in found)
+    return numbered(rows.select(*map(quoted, wanted), "_nd_file", "_nd_mono"), runs,
+                    INPUT_ORDER)
+
+
+def quoted(name: str) -> Column:
+    """The column ``name`` as written (a name with a dot or a backtick is one column, not a
+    path)."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def parquet_paths(item: str) -> list[str]:
+    """What Spark reads for one Parquet input: the path itself, or for a local directory
+    that holds a Spark scan's output (:func:`~neardup.io.outputs.spark_part`) its other
+    files (names Spark passes over aside: :data:`HIDDEN`), so that the output is not read
+    as data.
+
+    Raises:
+        InputError: such a directory holds nothing else.
+    """
+    if is_remote(item) or not os.path.isdir(item):
+        return [item]
+    found: list[str] = []
+    left_out = False
+    for top, dirs, names in os.walk(item):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(HIDDEN))
+        for name in sorted(n for n in names if not n.startswith(HIDDEN)):
+            path = os.path.join(top, name)
+            if spark_part(Path(path)) is not None:
+                left_out = True
+            else:
+                found.append(path)
+    if not left_out:
+        return [item]
+    if not found:
+        raise InputError(f"{item}: no Parquet files to read (only a neardup Spark scan's output)")
+    return found
+
+
+def file_order(uri: str) -> tuple[str, ...]:
+    """A file's place among the files of its input, as the local engine orders them: by
+    the parts of its path (``a/x.parquet`` before ``a-b.parquet``)."""
+    return Path(unquote(urlparse(uri).path)).parts
 
 
 def _selected(raw: DataFrame, where: str, id_col: str, text_col: str,
@@ -75,13 +153,12 @@ def _selected(raw: DataFrame, where: str, id_col: str, text_col: str,
     Raises:
         InputError: the id or text column is missing.
     """
-    from pyspark.sql import functions as F
 
     for role, name in (("id", id_col), ("text", text_col)):
         if name not in raw.columns:
             raise InputError(f"{where}: no {role} column {name!r} (columns: {raw.columns})")
     names = raw.columns if all_columns else [id_col, text_col]
-    return raw.select(*(F.col("`" + name.replace("`", "``") + "`") for name in names))
+    return raw.select(*map(quoted, names))
 
 
 def one_local_file(paths: Sequence[str | os.PathLike[str]]) -> bool:
@@ -117,12 +194,14 @@ def _read(
     spark: SparkSession, every: list[str], fmt: str, fields: tuple[str, str] | None = None,
     *, merged: bool = False,
 ) -> DataFrame:
-    """The files ``every`` (a remote path: the files under it) as one DataFrame, or
-    InputError of one line. JSON Lines with ``fields`` (id and text) whose first record has
-    both are read as those two string fields (a number given as id is read as its JSON
-    text), without the pass over all the data that inferring a schema takes. ``merged``:
-    Parquet files of different columns are read with all of them (Spark would otherwise
-    take one file's columns, and a deduplication would drop the others' fields)."""
+    """The files ``every`` (a directory or a remote path: the files under it) as one
+    DataFrame, or InputError of one line. JSON Lines with ``fields`` (id and text) whose
+    first record has both are read as those two string fields (a number given as id is
+    read as its JSON text), without the pass over all the data that inferring a schema
+    takes. ``merged``: Parquet files of different columns are read with all of them (Spark
+    would otherwise take one file's columns, and a deduplication would drop the others'
+    fields); columns of one name and different types are an InputError."""
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
     from pyspark.errors import AnalysisException
 
     first = every[0]
@@ -136,6 +215,9 @@ def _read(
     except AnalysisException as exc:
         said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{first}: cannot be read as {fmt}: {said}") from exc
+    except Py4JJavaError as exc:  # merging the files' schemas failed
+        said = str(exc.java_exception.toString()).splitlines()[0]
+        raise InputError(f"{first}: its Parquet files cannot be read together: {said}") from exc
 
 
 def _first_record_has(first: str, fields: tuple[str, str]) -> bool:
@@ -209,23 +291,16 @@ def _directory_format(path: str) -> str:
     )
 
 
-KINDS = {"jsonl": "JSON Lines", "parquet": "Parquet"}
-"""The kinds of file (:func:`~neardup.io.documents.file_kind`) the Spark engine reads."""
-
-
-def input_files(
-    items: Sequence[str | os.PathLike[str]], kind: str = "jsonl"
-) -> list[tuple[str, str]]:
-    """The files of ``items`` in input order with their names, as the local engine reads
-    them (:class:`~neardup.io.corpus.Corpus`: a directory's files, the reports and Spark
-    outputs neardup wrote there left out, in path order); a remote path stands for what
-    Spark finds under it (its name: empty). ``kind``: ``"jsonl"`` or ``"parquet"``, the one
-    format of a Spark read.
+def input_files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+    """The JSON Lines files of ``items`` in input order with their names, as the local
+    engine reads them (:class:`~neardup.io.corpus.Corpus`: a directory's JSON Lines files,
+    the reports and Spark outputs neardup wrote there left out, in path order); a remote
+    path stands for what Spark finds under it (its name: empty).
 
     Raises:
-        InputError: a local file of another kind (the Spark engine reads one format at a
-            time, JSON Lines or Parquet) or that Spark passes over (a hidden name), or a
-            directory without any.
+        InputError: a local file that is not JSON Lines (the Spark engine reads JSON Lines
+            or Parquet) or that Spark passes over (a hidden name), or a directory without
+            any.
     """
     files: list[tuple[str, str]] = []
     for item in items:
@@ -234,13 +309,12 @@ def input_files(
             continue
         within = Corpus([item]).files
         if not within:
-            raise InputError(f"{item}: no {KINDS[kind]} files to read")
+            raise InputError(f"{item}: no JSON Lines files to read")
         for path, name in within:
-            if file_kind(path) != kind:
+            if file_kind(path) != "jsonl":
                 raise InputError(
-                    f"{path}: not {KINDS[kind]}, as the other inputs; the Spark engine reads "
-                    "JSON Lines or Parquet, one of them at a time (convert it, or run the "
-                    "local engine)"
+                    f"{path}: not JSON Lines; the Spark engine reads JSON Lines or Parquet "
+                    "(convert it, or run the local engine)"
                 )
             if path.name.startswith(HIDDEN):
                 raise InputError(
@@ -272,13 +346,31 @@ def read_files(files: list[tuple[str, str]], uris: list[str]) -> dict[str, tuple
         if path is not None and path in local:
             read[uri] = (local[path] * REMOTE, files[local[path]][1])
             continue
-        under = [item for item, _ in files if is_remote(item) and uri.startswith(item.rstrip("/"))]
+        under = [(k, name) for k, (item, _) in enumerate(files) if is_remote(item)
+                 if (name := _name_under(uri, item)) is not None]
         if not under:
             raise InputError(f"{uri}: read by Spark, but not among the inputs")
-        root = under[0].rstrip("/")
-        name = uri[len(root):].lstrip("/") or uri.rsplit("/", 1)[-1]
-        read[uri] = ([item for item, _ in files].index(under[0]) * REMOTE + rank, name)
+        k, name = under[0]
+        read[uri] = (k * REMOTE + rank, name)
     return read
+
+
+def _name_under(uri: str, item: str) -> str | None:
+    """The path of the file ``uri`` under the input URI ``item`` (its name when it is the
+    input itself), None when it is not under it. Compared as Spark writes URIs back: of the
+    same scheme, percent-decoded, whatever the host (``file:///x`` is ``file:/x``,
+    ``hdfs:///p`` is ``hdfs://nn:8020/p``).
+
+    Example:
+        >>> _name_under("file:/tmp/in/a%20b.jsonl", "file:///tmp/in"), _name_under(
+        ...     "hdfs://nn:8020/p/x.jsonl", "hdfs:///p/x.jsonl")
+        ('a b.jsonl', 'x.jsonl')
+    """
+    found, given = urlparse(uri), urlparse(item)
+    path, root = unquote(found.path), unquote(given.path).rstrip("/")
+    if found.scheme != given.scheme or not (path == root or path.startswith(root + "/")):
+        return None
+    return path[len(root):].lstrip("/") or path.rsplit("/", 1)[-1]
 
 
 def is_remote(path: str) -> bool:
@@ -303,10 +395,12 @@ def ordered_runs(
     return sorted((read[str(row[0])][0], int(row[1]), str(row[0])) for row in found), read
 
 
-def numbered(rows: DataFrame, runs: list[tuple[int, int, str]], column: str) -> DataFrame:
-    """``rows`` with ``column``, each row's input order: its run's number (in ``runs``)
-    above :data:`PARTITION_SHIFT`, its position in the run below; ``_nd_file``,
-    ``_nd_mono`` and ``_nd_part`` dropped."""
+def numbered(
+    rows: DataFrame, runs: Sequence[tuple[object, int, str]], column: str
+) -> DataFrame:
+    """``rows`` with ``column``, each row's input order: its run's number (in ``runs``,
+    ``(sort key, partition, uri)`` in input order) above :data:`PARTITION_SHIFT`, its
+    position in the run below; ``_nd_file``, ``_nd_mono`` and ``_nd_part`` dropped."""
     from pyspark.sql import functions as F
 
     table = rows.sparkSession.createDataFrame(
