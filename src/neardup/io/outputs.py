@@ -170,7 +170,7 @@ def neardup_output(path: Path) -> str | None:
     ``--clusters`` files with their fields, in their order. A deduplicated corpus is not a
     report: it is read as the documents it holds.
     """
-    if path.name.lower().endswith((".parquet", ".parq")):
+    if path.name.lower().endswith(".parquet"):
         return spark_part(path)
     try:
         with open(path, "rb") as handle:
