@@ -279,8 +279,9 @@ def test_index_add_refuses_a_file_it_cannot_read_whole(tmp_path: Path) -> None:
     assert run("index", "create", ndx).exit_code == 0
     added = run("index", "add", ndx, sound, cut)
     assert added.exit_code == 2, added.output
-    assert re.search(rf"neardup: error: {re.escape(str(cut))}: read \d+ records, then: cannot "
-                     rf"read line \d+: .*; nothing added to {re.escape(str(ndx))}", added.stderr)
+    assert re.fullmatch(rf"neardup: error: {re.escape(str(cut))}: read \d+ records, then: "
+                        rf"cannot read line \d+: .*; nothing added to {re.escape(str(ndx))} "
+                        r"\(repair the file, or leave it out\)\n", added.stderr)  # said once
     assert "documents   0" in run("index", "info", ndx).stdout
     assert run("index", "add", ndx, sound).exit_code == 0
 

@@ -177,7 +177,8 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
 
     The id of a file's document is its path relative to --root (the current directory), as
     `neardup check` gives it. A damaged index is refused before anything is written."""
-    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", root=root)
+    reader = InputReader(paths, inputs, quiet=quiet, name_skipped="id", damage_fails=True,
+                         root=root)
     with open_index(index_path, wait=wait) as idx:
         try:
             result = idx.add(_read_whole(reader, index_path), replace=replace)

@@ -29,7 +29,7 @@ from ..io.documents import (
     text_field_not_found,
 )
 from ..io.outputs import refuse_input_as_output
-from ..io.reasons import is_partly_read, what_is
+from ..io.reasons import is_damage, is_partly_read, what_is
 from ..io.records import Fetched, LineBlock, LinesAt, Record
 from ..report import Skipped
 from .messages import fail, note, warn
@@ -76,6 +76,8 @@ class InputReader(Corpus):
             ``check``, a gate, which reads every file it is given).
         copies_lines: a line or record that holds no document is copied to the output as
             it is (``dedup``): its warning says "passed through", not "skipped".
+        damage_fails: a file that cannot be read whole is an error the command raises
+            (``index add``): it is recorded among :attr:`skipped` without a warning.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class InputReader(Corpus):
         quiet: bool,
         name_skipped: Literal["source", "id"] = "source",
         copies_lines: bool = False,
+        damage_fails: bool = False,
         root: str | None = None,
         skip_reports: bool = True,
     ) -> None:
@@ -112,6 +115,7 @@ class InputReader(Corpus):
         self.settings = settings
         self.quiet = quiet
         self.copies_lines = copies_lines
+        self.damage_fails = damage_fails
         self._file_names = {str(path) for path, _ in self.files}
         """The files read, as a skipped file is named (a skipped line is named ``file:N``)."""
         self.name_skipped = name_skipped
@@ -223,6 +227,8 @@ class InputReader(Corpus):
             raise InputError(f"{where}: {item.reason}")
         self._warned.add(item)
         self.skipped.append(item)
+        if self.damage_fails and is_damage(item.reason):
+            return  # the command's error says it, once
         whole_file = item.source in self._file_names
         skipped = ("" if is_partly_read(item.reason) else
                    " (passed through)" if self.copies_lines and not whole_file else
