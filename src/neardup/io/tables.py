@@ -107,13 +107,9 @@ def as_records(documents: object, id_field: str = "id", text_field: str = "text"
             f"documents: a {type(documents).__name__} is not supported (pass a pandas "
             "DataFrame, a pyarrow Table, a datasets.Dataset or a list of dicts)"
         )
-    if (
-        isinstance(documents, Sequence)
-        and not isinstance(documents, (str, bytes))
-        and len(documents) > 0
-        and isinstance(documents[0], Mapping)
-    ):
-        return _dicts(documents, id_field, text_field)
+    rows = _rows(documents)
+    if rows and isinstance(rows[0], Mapping):
+        return _dicts(rows, id_field, text_field)
     return None
 
 
@@ -159,6 +155,14 @@ def _dicts(rows: Sequence[Any], id_field: str, text_field: str) -> Records:
     return Records("list of dicts", ids, [row[text_field] for row in rows], column)
 
 
+def _rows(documents: object) -> Sequence[Any]:
+    """A list-like input as a sequence (empty for anything else): its first item tells a
+    list of dicts or of ``(id, text)`` pairs."""
+    if isinstance(documents, Sequence) and not isinstance(documents, (str, bytes)):
+        return documents
+    return ()
+
+
 def original_ids(documents: object, id_field: str = "id") -> list[object] | None:
     """The ids of a table or list of records as it holds them, by position (the id column's
     values; without one, a DataFrame's index, else positions), as :func:`as_records` names
@@ -173,14 +177,9 @@ def original_ids(documents: object, id_field: str = "id") -> list[object] | None
     """
     if isinstance(documents, Mapping):
         return list(documents)
-    if (
-        isinstance(documents, Sequence)
-        and not isinstance(documents, (str, bytes))
-        and len(documents) > 0
-        and isinstance(documents[0], tuple)
-        and len(documents[0]) == 2
-    ):
-        return [row[0] if isinstance(row, tuple) else str(k) for k, row in enumerate(documents)]
+    rows = _rows(documents)
+    if rows and isinstance(rows[0], tuple) and len(rows[0]) == 2:
+        return [row[0] if isinstance(row, tuple) else str(k) for k, row in enumerate(rows)]
     module = type(documents).__module__.split(".")[0]
     if module == "pandas" and hasattr(documents, "columns"):
         if id_field in documents.columns:
@@ -192,14 +191,9 @@ def original_ids(documents: object, id_field: str = "id") -> list[object] | None
         column = (documents.column(id_field).to_pylist() if module == "pyarrow"  # type: ignore[attr-defined]
                   else documents[id_field])  # type: ignore[index]
         return list(column)
-    if (
-        isinstance(documents, Sequence)
-        and not isinstance(documents, (str, bytes))
-        and len(documents) > 0
-        and isinstance(documents[0], Mapping)
-    ):
+    if rows and isinstance(rows[0], Mapping):
         return [row.get(id_field, k) if isinstance(row, Mapping) else k
-                for k, row in enumerate(documents)]
+                for k, row in enumerate(rows)]
     return None
 
 
