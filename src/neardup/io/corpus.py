@@ -558,7 +558,12 @@ def load_documents(
     return docs
 
 
+HIDDEN = (".", "_")
+"""How the names of hidden and bookkeeping files begin (``.git``, Spark's ``_SUCCESS`` and
+checksums), which Spark's readers pass over."""
+
+
 def _hidden(relative: Path) -> bool:
-    """Whether a file is hidden or bookkeeping: a part of its path starts with ``.`` or
-    ``_`` (``.git/config``, ``_SUCCESS``, ``.part-0.crc``)."""
-    return any(part.startswith((".", "_")) for part in relative.parts)
+    """Whether a file is hidden or bookkeeping: a part of its path starts with one of
+    :data:`HIDDEN` (``.git/config``, ``_SUCCESS``, ``.part-0.crc``)."""
+    return any(part.startswith(HIDDEN) for part in relative.parts)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from ..errors import InputError
-from ..io.corpus import Corpus
+from ..io.corpus import HIDDEN, Corpus
 from ..io.documents import file_kind
 from ..io.outputs import spark_part
 from .session import require_spark
@@ -114,8 +114,8 @@ def quoted(name: str) -> Column:
 def parquet_paths(item: str) -> list[str]:
     """What Spark reads for one Parquet input: the path itself, or for a local directory
     that holds a Spark scan's output (:func:`~neardup.io.outputs.spark_part`) its other
-    files (names Spark passes over aside: :data:`HIDDEN`), so that the output is not read
-    as data.
+    files (names Spark passes over aside: :data:`~neardup.io.corpus.HIDDEN`), so that the
+    output is not read as data.
 
     Raises:
         InputError: such a directory holds nothing else.
@@ -271,9 +271,9 @@ def _directory_format(path: str) -> str:
     and the parts of an earlier Spark scan's output aside)."""
     suffixes: set[str] = set()
     for top, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        dirs[:] = [d for d in dirs if not d.startswith(HIDDEN)]
         for name in files:
-            if name.startswith(("_", ".")) or spark_part(Path(top, name)) is not None:
+            if name.startswith(HIDDEN) or spark_part(Path(top, name)) is not None:
                 continue
             lower = name.lower().removesuffix(".gz")
             suffixes.add(Path(lower).suffix)
@@ -324,9 +324,6 @@ def input_files(items: Sequence[str | os.PathLike[str]]) -> list[tuple[str, str]
             files.append((str(path), name))
     return files
 
-
-HIDDEN = (".", "_")
-"""How the names of the files Spark's readers pass over begin."""
 
 REMOTE = 1 << 32
 """Spacing of the sort keys of the inputs' files: the files found under a remote path
