@@ -21,7 +21,6 @@ from ..errors import (
     DuplicateIdError,
     InputError,
     NeardupError,
-    shown_ids,
 )
 from ..formats.untrusted import safe_output
 from ..index import DuplicateIndex
@@ -183,7 +182,7 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
         try:
             result = idx.add(_read_whole(reader, index_path), replace=replace)
         except AlreadyIndexedError as exc:
-            fail(f"{exc.path}: already indexed: {_placed(reader, exc.ids)} (use --replace to "
+            fail(f"{exc.path}: already indexed: {reader.placed(exc.ids)} (use --replace to "
                  "replace them)")
         except DuplicateIdError as exc:
             fail(reader.duplicate_message(exc))
@@ -196,18 +195,6 @@ def add_command(index_path: str, paths: tuple[str, ...], replace: bool, inputs: 
     skipped_count = len(result.skipped) + len(reader.skipped)
     note(f"added {_documents(result.added)}{replaced} to {index_path}, skipped "
          f"{skipped_count}; {total} indexed", quiet)
-
-
-def _placed(reader: InputReader, ids: list[str], most: int = 3) -> str:
-    """The first ``most`` ids with where the input holds them (``'a' (new.jsonl:3)``), and
-    how many more."""
-    try:
-        found = reader.sources_of(ids[:most])
-    except (OSError, NeardupError):
-        return shown_ids(ids)
-    placed = ", ".join(f"{i!r} ({' and '.join(found[i])})" if i in found else repr(i)
-                       for i in ids[:most])
-    return placed + (f" and {len(ids) - most:,} more" if len(ids) > most else "")
 
 
 def _read_whole(reader: InputReader, index_path: str) -> Iterator[Document]:

@@ -200,6 +200,17 @@ class InputReader(Corpus):
                 found.setdefault(item.id, []).append(item.source or item.id)
         return found
 
+    def placed(self, ids: list[str], most: int = 3) -> str:
+        """The first ``most`` ids with where the input holds them (``'a' (new.jsonl:3)``),
+        and how many more."""
+        try:
+            found = self.sources_of(ids[:most])
+        except (OSError, NeardupError):
+            return shown_ids(ids)
+        placed = ", ".join(f"{i!r} ({' and '.join(found[i])})" if i in found else repr(i)
+                           for i in ids[:most])
+        return placed + (f" and {len(ids) - most:,} more" if len(ids) > most else "")
+
     def duplicate_message(self, exc: DuplicateIdError, most: int = 3) -> str:
         """The message of repeated ids: each (the first ``most``) with where it occurs, and
         for files of the same name in different directories how to tell them apart."""

@@ -224,8 +224,8 @@ def preference_ranks(values: Sequence[object], name: str) -> I64:
         >>> preference_ranks([3, None, 1.5, 3, float("nan")], "score").tolist()
         [2, 0, 1, 2, 0]
     """
-    present = [v for v in values if v is not None and v == v]
-    kinds = [_kind(v) if v is not None and v == v else None for v in values]
+    kinds = [_kind(v) if v is not None and v == v else None for v in values]  # None: missing
+    present = [v for v, kind in zip(values, kinds, strict=True) if kind is not None]
     found = {kind for kind in kinds if kind is not None}
     if len(found) > 1 or found - {"number", "string"}:
         first = next(kind for kind in kinds if kind is not None)
